@@ -1,0 +1,318 @@
+/*
+ * backend.c: the registry of mail backends and the strict grammars that
+ * every value taken from a log must pass before it names anything.
+ *
+ * Log text is attacker text: a login, a sender or a HELO name is whatever a
+ * client typed.  The parsers anchor on the parts the server wrote and then
+ * hold what they extracted against the grammars below; a value that fails
+ * is dropped, never "cleaned up".
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string.h>
+
+#include "backend.h"
+
+const struct mail_backend *const mail_backends[] = {
+	&backend_postfix,
+	&backend_dovecot,
+	NULL
+};
+
+static const char *const kind_names[EV_KIND_COUNT] = {
+	[EV_NONE] = "none",
+	[EV_AUTH_OK] = "AUTH_OK",
+	[EV_AUTH_FAIL] = "AUTH_FAIL",
+	[EV_SUBMIT] = "SUBMIT",
+	[EV_QUEUED] = "QUEUED",
+	[EV_DELIVERED] = "DELIVERED",
+	[EV_DEFERRED] = "DEFERRED",
+	[EV_BOUNCED] = "BOUNCED",
+	[EV_EXPIRED] = "EXPIRED",
+	[EV_REJECTED] = "REJECTED",
+	[EV_REMOVED] = "REMOVED",
+	[EV_HELD] = "HELD",
+	[EV_RELEASED] = "RELEASED",
+	[EV_DELETED] = "DELETED",
+};
+
+/* Look a backend up by its configured name; NULL when there is none. */
+const struct mail_backend *
+backend_find(const char *name)
+{
+	const struct mail_backend *const *b;
+
+	if (name == NULL)
+		return NULL;
+	for (b = mail_backends; *b != NULL; b++) {
+		if (strcmp((*b)->name, name) == 0)
+			return *b;
+	}
+	return NULL;
+}
+
+/* Offer a line to every backend; the first that recognises it wins. */
+int
+backend_parse_any(const struct log_header *h, struct mail_event *out)
+{
+	const struct mail_backend *const *b;
+
+	for (b = mail_backends; *b != NULL; b++) {
+		if ((*b)->parse_line(h, out)) {
+			out->time = h->time;
+			out->usec = h->usec;
+			return 1;
+		}
+	}
+	memset(out, 0, sizeof(*out));
+	return 0;
+}
+
+/* Name of an event kind as shown in fixtures, JSON and the audit log. */
+const char *
+mail_event_kind_name(enum mail_event_kind kind)
+{
+	if ((unsigned)kind >= EV_KIND_COUNT)
+		return "unknown";
+	return kind_names[kind];
+}
+
+/*
+ * Code points that decode fine but must not appear in a login: they are
+ * invisible, reorder text on a terminal (Trojan Source), look like spaces
+ * or punctuation, or are reserved.  Full Unicode letter tables are not
+ * worth their size here; everything from U+00C0 up that is not listed is
+ * taken as a letter.
+ */
+static const struct {
+	uint32_t	lo, hi;
+} account_bad_ranges[] = {
+	{ 0x0080, 0x00BF },	/* C1 controls, NBSP, Latin-1 symbols */
+	{ 0x00D7, 0x00D7 },	/* multiplication sign */
+	{ 0x00F7, 0x00F7 },	/* division sign */
+	{ 0x02B9, 0x02FF },	/* spacing modifier letters (quote look-alikes) */
+	{ 0x034F, 0x034F },	/* combining grapheme joiner */
+	{ 0x061C, 0x061C },	/* Arabic letter mark */
+	{ 0x115F, 0x1160 },	/* Hangul fillers */
+	{ 0x1680, 0x1680 },	/* Ogham space */
+	{ 0x180B, 0x180E },	/* Mongolian selectors and separator */
+	{ 0x2000, 0x206F },	/* spaces, zero-widths, bidi controls, dashes */
+	{ 0x20A0, 0x2BFF },	/* symbols, arrows, box drawing, shapes */
+	{ 0x2E00, 0x2E7F },	/* supplemental punctuation */
+	{ 0x3000, 0x3003 },	/* ideographic space and punctuation */
+	{ 0x3008, 0x3020 },	/* CJK brackets */
+	{ 0x3164, 0x3164 },	/* Hangul filler */
+	{ 0xD800, 0xDFFF },	/* surrogates (also rejected by the decoder) */
+	{ 0xE000, 0xF8FF },	/* private use */
+	{ 0xFDD0, 0xFDEF },	/* noncharacters */
+	{ 0xFE00, 0xFE6F },	/* variation selectors, CJK compat forms */
+	{ 0xFEFF, 0xFEFF },	/* byte order mark */
+	{ 0xFF00, 0xFF20 },	/* full-width punctuation and digits */
+	{ 0xFF3B, 0xFF40 },
+	{ 0xFF5B, 0xFF65 },
+	{ 0xFFA0, 0xFFA0 },	/* half-width Hangul filler */
+	{ 0xFFF0, 0xFFFF },	/* specials */
+	{ 0x1D173, 0x1D17A },	/* musical formatting controls */
+	{ 0x1F000, 0x1FFFF },	/* emoji and pictographs */
+	{ 0xE0000, 0x10FFFF },	/* tags, selectors, private use planes */
+};
+
+/* Decode one UTF-8 sequence at p; its length, or 0 when ill-formed. */
+static size_t
+utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
+{
+	uint32_t	 c;
+	size_t		 n, i;
+
+	if (p[0] < 0xC2)
+		return 0;	/* ASCII is not our business; C0/C1 overlong */
+	if (p[0] < 0xE0) {
+		n = 2;
+		c = p[0] & 0x1F;
+	} else if (p[0] < 0xF0) {
+		n = 3;
+		c = p[0] & 0x0F;
+	} else if (p[0] < 0xF5) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Whether a decoded code point may stand in a login. */
+static int
+account_cp_ok(uint32_t cp)
+{
+	size_t	 i;
+
+	if (cp < 0xC0)
+		return 0;
+	if ((cp & 0xFFFE) == 0xFFFE)
+		return 0;	/* U+xFFFE and U+xFFFF in every plane */
+	for (i = 0; i < sizeof(account_bad_ranges) /
+	    sizeof(account_bad_ranges[0]); i++) {
+		if (cp >= account_bad_ranges[i].lo &&
+		    cp <= account_bad_ranges[i].hi)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A login we are willing to show, store and hand to an action template:
+ * 1..255 bytes of [A-Za-z0-9._%+@-] and well-formed UTF-8 letters, not
+ * starting with '-' (it would read as an option to a command).
+ */
+int
+account_is_valid(const char *p, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	uint32_t		 cp;
+	size_t			 i, n;
+
+	if (p == NULL || len == 0 || len > 255 || s[0] == '-')
+		return 0;
+	for (i = 0; i < len; ) {
+		unsigned char c = s[i];
+
+		if (c < 0x80) {
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+			    c == '%' || c == '+' || c == '@' || c == '-') {
+				i++;
+				continue;
+			}
+			return 0;
+		}
+		if ((n = utf8_decode(s + i, len - i, &cp)) == 0 ||
+		    !account_cp_ok(cp))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/* Postfix's 52-character long queue id alphabet: digits and consonants. */
+static int
+qid_long_char(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return 1;
+	if (c >= 'B' && c <= 'Z')
+		return c != 'E' && c != 'I' && c != 'O' && c != 'U';
+	if (c >= 'b' && c <= 'z')
+		return c != 'e' && c != 'i' && c != 'o' && c != 'u';
+	return 0;
+}
+
+/*
+ * A queue id that may be handed to postsuper.  Postfix has two forms
+ * (postconf(5), enable_long_queue_ids):
+ *   short: upper-case hex, 5 digits of microseconds then the inode number
+ *          (e.g. BAC3910614B); we accept 6..20;
+ *   long:  base-52 alphabet without vowels, 6+ digits of seconds, 4 of
+ *          microseconds, the letter 'z', then the inode number in the
+ *          first 51 letters of that alphabet (which exclude 'z'), e.g.
+ *          3Pt2mN2VXxznjll; we accept 12..32.
+ */
+int
+queue_id_is_valid(const char *p, size_t len)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 i, z;
+	int			 hex = 1;
+
+	if (p == NULL || len < 6 || len > 32)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'A' && s[i] <= 'F'))) {
+			hex = 0;
+			break;
+		}
+	}
+	if (hex)
+		return len <= 20;
+	if (len < 12)
+		return 0;
+	for (z = len; z > 0 && s[z - 1] != 'z'; z--)
+		;
+	if (z == 0 || z - 1 < 10 || z == len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!qid_long_char(s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Parse a bare IPv4 or IPv6 address (no brackets, no "IPv6:" prefix, no
+ * port, no zone).  An IPv4-mapped IPv6 address (::ffff:a.b.c.d, as Dovecot
+ * logs clients of a dual-stack socket) becomes plain IPv4 so that the same
+ * client is one client.  Returns 0, or -1 and out->family 0.
+ */
+int
+mail_ip_parse(const char *p, size_t len, struct mail_ip *out)
+{
+	static const uint8_t	 mapped[12] = {
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	char			 buf[46];
+	struct in_addr		 a4;
+	struct in6_addr		 a6;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL || len == 0 || len > 45 || memchr(p, '\0', len) != NULL)
+		return -1;	/* a NUL would end the copy early */
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (memchr(p, ':', len) == NULL) {
+		if (inet_pton(AF_INET, buf, &a4) != 1)
+			return -1;
+		out->family = 4;
+		memcpy(out->bytes, &a4, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, buf, &a6) != 1)
+		return -1;
+	if (memcmp(&a6, mapped, sizeof(mapped)) == 0) {
+		out->family = 4;
+		memcpy(out->bytes, (const uint8_t *)&a6 + 12, 4);
+		return 0;
+	}
+	out->family = 6;
+	memcpy(out->bytes, &a6, 16);
+	return 0;
+}
+
+/* Text form of an address ("" when absent) into buf; returns buf. */
+char *
+mail_ip_format(const struct mail_ip *ip, char *buf, size_t size)
+{
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (ip == NULL)
+		return buf;
+	if (ip->family == 4) {
+		if (inet_ntop(AF_INET, ip->bytes, buf, size) == NULL)
+			buf[0] = '\0';
+	} else if (ip->family == 6) {
+		if (inet_ntop(AF_INET6, ip->bytes, buf, size) == NULL)
+			buf[0] = '\0';
+	}
+	return buf;
+}

@@ -1,0 +1,428 @@
+/*
+ * logline.c: split one log line into time, host, program and message.
+ *
+ * This runs for every line of every file (well over a million lines a
+ * second), so it scans by hand, never allocates, and calls mktime() once an
+ * hour of log time at most: the UTC offset of the local zone is cached per
+ * hour of local time.
+ *
+ * Nothing here trusts the line: it may hold NUL bytes, invalid UTF-8 or be
+ * a megabyte long; every read is bounded by len.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "logline.h"
+
+#define LOG_PROG_MAX	128	/* longest program tag we believe */
+#define NO_HOUR		INT64_MIN
+
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Start a clock that infers years relative to ref_time (UTC). */
+void
+log_clock_init(struct log_clock *c, int64_t ref_time)
+{
+	memset(c, 0, sizeof(*c));
+	c->ref_time = ref_time;
+	c->cache_key = NO_HOUR;
+	tzset();
+}
+
+/* Floor division of a by 3600, also for times before 1970. */
+static int64_t
+hour_of(int64_t a)
+{
+	return a >= 0 ? a / 3600 : -((-a + 3599) / 3600);
+}
+
+/*
+ * Turn "local seconds" (the local wall-clock fields counted as if they were
+ * UTC) into real UTC.  The offset is asked of mktime() once per hour of
+ * wall-clock time and cached: zones change offset on the hour or half hour,
+ * so a change inside an hour is only missed for the rare zones that shift
+ * by a fraction of an hour.
+ */
+static int64_t
+clock_local_to_utc(struct log_clock *c, int64_t local)
+{
+	struct tm	 tm;
+	time_t		 t;
+	int64_t		 key;
+
+	if (c->utc)
+		return local;
+	key = hour_of(local);
+	if (key != c->cache_key) {
+		t = (time_t)(key * 3600);
+		if (gmtime_r(&t, &tm) == NULL)
+			return local;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+		c->cache_key = key;
+		c->cache_base = t == (time_t)-1 ? 0 : key * 3600 - (int64_t)t;
+	}
+	return local - c->cache_base;
+}
+
+/* Local seconds of a wall-clock date and time. */
+static int64_t
+local_seconds(int year, int mon, int day, int secs)
+{
+	return days_from_civil(year, mon, day) * 86400 + secs;
+}
+
+/*
+ * The year of a classic (yearless) timestamp.  The first line takes the
+ * year of ref_time, or the one before when that would put the line more
+ * than a day after ref_time (a file written up to New Year's Eve and read
+ * on January 1st).  Later lines move to the next year when the month goes
+ * back by more than one (December -> January); a step back of one month
+ * is taken as lines slightly out of order, not as a new year.
+ */
+static int
+clock_year(struct log_clock *c, int mon, int day, int secs)
+{
+	struct tm	 tm;
+	time_t		 t;
+	int		 y;
+
+	if (c->fixed_year && c->year != 0)
+		return c->year;
+	if (c->year == 0) {
+		t = (time_t)c->ref_time;
+		if ((c->utc ? gmtime_r(&t, &tm) : localtime_r(&t, &tm)) == NULL)
+			return -1;
+		y = tm.tm_year + 1900;
+		if (clock_local_to_utc(c, local_seconds(y, mon, day, secs)) >
+		    c->ref_time + 86400)
+			y--;
+		c->year = y;
+		c->last_month = mon;
+		return y;
+	}
+	if (mon + 1 < c->last_month)
+		c->year++;
+	c->last_month = mon;
+	return c->year;
+}
+
+/* Read exactly n decimal digits at p; the value, or -1. */
+static int
+digits(const char *p, int n)
+{
+	int	 v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/* Parse "HH:MM:SS" at p (8 bytes available); seconds of the day, or -1. */
+static int
+parse_hms(const char *p)
+{
+	int	 h, m, s;
+
+	if (p[2] != ':' || p[5] != ':')
+		return -1;
+	if ((h = digits(p, 2)) < 0 || (m = digits(p + 3, 2)) < 0 ||
+	    (s = digits(p + 6, 2)) < 0)
+		return -1;
+	if (h > 23 || m > 59 || s > 60)
+		return -1;
+	return h * 3600 + m * 60 + s;
+}
+
+/*
+ * Optional ".fraction" at *pp; advances past it and returns microseconds
+ * (0 when absent), or -1 when a '.' is not followed by 1..9 digits.
+ */
+static int32_t
+parse_frac(const char **pp, const char *end)
+{
+	const char	*p = *pp;
+	int32_t		 usec = 0;
+	int		 n = 0;
+
+	if (p >= end || *p != '.')
+		return 0;
+	for (p++; p < end && *p >= '0' && *p <= '9'; p++, n++) {
+		if (n < 6)
+			usec = usec * 10 + (*p - '0');
+	}
+	if (n == 0 || n > 9)
+		return -1;
+	for (; n < 6; n++)
+		usec *= 10;
+	*pp = p;
+	return usec;
+}
+
+/*
+ * A timestamp as read, before the year and zone are settled: that waits
+ * until the rest of the header has parsed, so that a broken line cannot
+ * move the year inference.
+ */
+struct log_stamp {
+	int	 classic;	/* no year: infer it */
+	int	 zoned;		/* off is valid; else local time */
+	int	 year, mon, day, secs;
+	int32_t	 usec;
+	int64_t	 off;		/* seconds east of UTC */
+};
+
+/*
+ * Classic syslog "Nov 28 03:01:06[.uuuuuu] " (the day may be space-padded);
+ * *pp is left after the separating space.  0, or -1.
+ */
+static int
+parse_classic(const char **pp, const char *end, struct log_stamp *st)
+{
+	const char	*p = *pp, *m;
+	int		 day;
+
+	if (end - p < 16 || p[3] != ' ')
+		return -1;
+	for (m = months; *m != '\0'; m += 3) {
+		if (memcmp(p, m, 3) == 0)
+			break;
+	}
+	if (*m == '\0')
+		return -1;
+	st->classic = 1;
+	st->mon = (int)(m - months) / 3 + 1;
+	p += 4;
+	if (*p == ' ')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	day = *p++ - '0';
+	if (*p >= '0' && *p <= '9')
+		day = day * 10 + (*p++ - '0');
+	if (day < 1 || day > 31 || *p++ != ' ')
+		return -1;
+	st->day = day;
+	if (end - p < 9 || (st->secs = parse_hms(p)) < 0)
+		return -1;
+	p += 8;
+	if ((st->usec = parse_frac(&p, end)) < 0)
+		return -1;
+	if (p >= end || *p != ' ')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/*
+ * RFC 3339 "2026-11-28T03:01:06[.frac](Z|+HH:MM|+HHMM) " as written by
+ * rsyslog and journalctl -o short-iso.  Without a zone the time is taken
+ * as local, like a classic one.  0, or -1.
+ */
+static int
+parse_rfc3339(const char **pp, const char *end, struct log_stamp *st)
+{
+	const char	*p = *pp;
+	int		 oh, om, sign;
+
+	if (end - p < 20 || p[4] != '-' || p[7] != '-' ||
+	    (p[10] != 'T' && p[10] != 't' && p[10] != ' '))
+		return -1;
+	if ((st->year = digits(p, 4)) < 0 ||
+	    (st->mon = digits(p + 5, 2)) < 1 || st->mon > 12 ||
+	    (st->day = digits(p + 8, 2)) < 1 || st->day > 31)
+		return -1;
+	if ((st->secs = parse_hms(p + 11)) < 0)
+		return -1;
+	p += 19;
+	if ((st->usec = parse_frac(&p, end)) < 0 || p >= end)
+		return -1;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+		st->zoned = 1;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '+' ? 1 : -1;
+		if (end - p < 4 || (oh = digits(p, 2)) < 0 || oh > 23)
+			return -1;
+		p += 2;
+		if (*p == ':')
+			p++;
+		if (end - p < 2 || (om = digits(p, 2)) < 0 || om > 59)
+			return -1;
+		p += 2;
+		st->zoned = 1;
+		st->off = sign * (oh * 3600 + om * 60);
+	}
+	if (p >= end || *p != ' ')
+		return -1;
+	*pp = p + 1;
+	return 0;
+}
+
+/* Settle year and zone of a parsed stamp into UTC; 0, or -1. */
+static int
+stamp_to_utc(struct log_clock *c, const struct log_stamp *st,
+    struct log_header *out)
+{
+	int	 year = st->year;
+
+	if (st->classic &&
+	    (year = clock_year(c, st->mon, st->day, st->secs)) < 0)
+		return -1;
+	out->time = local_seconds(year, st->mon, st->day, st->secs);
+	if (st->zoned)
+		out->time -= st->off;
+	else
+		out->time = clock_local_to_utc(c, out->time);
+	out->usec = st->usec;
+	return 0;
+}
+
+/*
+ * A syslog tag "prog" or "prog[pid]" spanning [p, e); sets *prog.  Program
+ * names are printable ASCII without space, brackets or colon.  0, or -1.
+ */
+static int
+parse_tag(const char *p, const char *e, struct mail_str *prog)
+{
+	const char	*q;
+
+	for (q = p; q < e; q++) {
+		unsigned char ch = (unsigned char)*q;
+
+		if (ch == '[')
+			break;
+		if (ch <= ' ' || ch >= 0x7f || ch == ']' || ch == ':')
+			return -1;
+	}
+	if (q == p || q - p > LOG_PROG_MAX)
+		return -1;
+	prog->p = p;
+	prog->len = (size_t)(q - p);
+	if (q == e)
+		return 0;
+	/* "[pid]" must close the tag */
+	if (e - q < 3 || e[-1] != ']')
+		return -1;
+	for (q++; q < e - 1; q++) {
+		if (*q < '0' || *q > '9')
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Dovecot's own log_path lines have no host and a program that is either
+ * a name ("auth: ", "imap-login: "), a name with a pid ("auth-worker(123): ")
+ * or, since 2.4, an event prefix that carries the login:
+ * "auth(user,ip,sasl:plain)<session>: ".  The login is attacker text and
+ * may hold spaces and colons, so for that form we do not look for the
+ * end of the prefix here: prog is the name and msg starts at the name, the
+ * same text a syslog "dovecot: " line carries, for the backend to take
+ * apart from the right.  Returns 1 when p starts such a prefix.
+ */
+static int
+split_dovecot_paren(const char *p, const char *end, struct log_header *out)
+{
+	const char	*q, *d;
+
+	for (q = p; q < end && ((*q >= 'a' && *q <= 'z') ||
+	    (*q >= '0' && *q <= '9') || *q == '-'); q++)
+		;
+	if (q == p || q >= end || *q != '(' || *p < 'a' || *p > 'z' ||
+	    q - p > LOG_PROG_MAX)
+		return 0;
+	out->prog.p = p;
+	out->prog.len = (size_t)(q - p);
+	for (d = q + 1; d < end && *d >= '0' && *d <= '9'; d++)
+		;
+	if (d > q + 1 && end - d >= 2 && d[0] == ')' && d[1] == ':' &&
+	    (end - d == 2 || d[2] == ' ')) {
+		out->msg.p = d + 2 + (end - d > 2);
+		out->msg.len = (size_t)(end - out->msg.p);
+		return 1;
+	}
+	out->msg.p = p;
+	out->msg.len = (size_t)(end - p);
+	return 1;
+}
+
+/* Host (optional) and tag after the timestamp.  0, or -1. */
+static int
+split_rest(const char *p, const char *end, struct log_header *out)
+{
+	const char	*tok, *colon;
+
+	out->host.p = p;
+	out->host.len = 0;
+	if (p >= end || *p == ' ')
+		return -1;
+	if (split_dovecot_paren(p, end, out))
+		return 0;
+	if ((tok = memchr(p, ' ', (size_t)(end - p))) == NULL)
+		tok = end;
+	/* "prog: msg" without a host (Dovecot log_path) */
+	if (tok[-1] == ':' && parse_tag(p, tok - 1, &out->prog) == 0)
+		goto msg;
+	/* "host prog[pid]: msg" */
+	if (tok == end)
+		return -1;
+	out->host.len = (size_t)(tok - p);
+	p = tok + 1;
+	if ((tok = memchr(p, ' ', (size_t)(end - p))) == NULL)
+		tok = end;
+	colon = tok - 1;
+	if (tok == p || *colon != ':' || parse_tag(p, colon, &out->prog) != 0)
+		return -1;
+msg:
+	out->msg.p = tok < end ? tok + 1 : end;
+	out->msg.len = (size_t)(end - out->msg.p);
+	return 0;
+}
+
+/* Split a line into time, host, program and message (see logline.h). */
+int
+logline_split(struct log_clock *c, const char *line, size_t len,
+    struct log_header *out)
+{
+	struct log_header	 h;
+	struct log_stamp	 st;
+	const char		*p = line, *end;
+
+	if (line == NULL)
+		return -1;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	end = line + len;
+	if (len < 16)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	memset(&st, 0, sizeof(st));
+	if (*p >= '0' && *p <= '9') {
+		if (parse_rfc3339(&p, end, &st) != 0)
+			return -1;
+	} else if (parse_classic(&p, end, &st) != 0)
+		return -1;
+	if (split_rest(p, end, &h) != 0 || stamp_to_utc(c, &st, &h) != 0)
+		return -1;
+	*out = h;
+	return 0;
+}

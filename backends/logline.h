@@ -1,0 +1,46 @@
+/*
+ * logline.h: split a log line into time, host, program and message.
+ *
+ * Formats understood (all pure, no I/O):
+ *   classic syslog     "Nov 28 03:01:06 host prog[pid]: msg"     (local time, no year)
+ *   Postfix maillog_file  same shape, optionally with ".uuuuuu" after the seconds
+ *   Dovecot log_path   "Nov 28 03:01:06 prog: msg"               (no host)
+ *   RFC 3339           "2026-11-28T03:01:06.123456+01:00 host prog[pid]: msg"
+ *   journald short-iso "2026-11-28T03:01:06+0100 host prog[pid]: msg"
+ *
+ * Classic timestamps carry no year and no zone.  struct log_clock holds what
+ * is needed to infer both: the year of the first line (chosen so that the
+ * line is not after the reference time, normally the file's mtime), bumped
+ * when the month goes backwards (December -> January), and the UTC offset
+ * of the zone the server logs in.
+ */
+#ifndef MAILCON_LOGLINE_H
+#define MAILCON_LOGLINE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "backend.h"
+
+struct log_clock {
+	int64_t		 ref_time;	/* UTC; lines should not be later than this */
+	int		 year;		/* 0 until the first classic line */
+	int		 last_month;	/* 1..12, 0 before the first line */
+	int		 fixed_year;	/* nonzero: never infer, use year */
+	int		 utc;		/* classic times are UTC, not local */
+	/* cache of the local-time offset, per hour */
+	int64_t		 cache_key;
+	int64_t		 cache_base;
+};
+
+/* Start a clock; ref_time is usually the file's mtime (or now for stdin). */
+void	log_clock_init(struct log_clock *c, int64_t ref_time);
+
+/*
+ * Split line (len bytes, no newline) into *out.  Returns 0 on success, -1
+ * when the line has no recognisable timestamp or tag (out is untouched).
+ */
+int	logline_split(struct log_clock *c, const char *line, size_t len,
+	    struct log_header *out);
+
+#endif

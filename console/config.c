@@ -1,0 +1,370 @@
+/* config.c: load the INI configuration (with inih) into struct mailcon_config. */
+#include <errno.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+struct config_parse {
+	struct mailcon_config	*cfg;
+	char			 error[256];	/* first error, without the line */
+};
+
+/* Start from the documented defaults. */
+void
+config_init(struct mailcon_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	detect_config_defaults(&cfg->detect);
+	cfg->detect.allow = xcalloc(1, sizeof(char *));
+}
+
+/* Release what config_load and config_allow allocated. */
+void
+config_free(struct mailcon_config *cfg)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nallow; i++)
+		free(cfg->detect.allow[i]);
+	free(cfg->detect.allow);
+	free(cfg->path);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Append one account to the NULL-terminated allow-list. */
+void
+config_allow(struct mailcon_config *cfg, const char *account)
+{
+	cfg->detect.allow = xreallocarray(cfg->detect.allow, cfg->nallow + 2,
+	    sizeof(char *));
+	cfg->detect.allow[cfg->nallow++] = xstrdup(account);
+	cfg->detect.allow[cfg->nallow] = NULL;
+}
+
+/* "$XDG_CONFIG_HOME/mailcon/config", falling back to ~/.config. */
+char *
+config_default_path(void)
+{
+	const char	*base, *home;
+	char		 buf[PATH_MAX];
+
+	if ((base = getenv("XDG_CONFIG_HOME")) != NULL && *base == '/')
+		snprintf(buf, sizeof(buf), "%s/mailcon/config", base);
+	else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		snprintf(buf, sizeof(buf), "%s/.config/mailcon/config", home);
+	else
+		return NULL;
+	return xstrdup(buf);
+}
+
+/* Parse "600", "600s", "10m", "2h" or "1d" into seconds (1 s .. 30 days). */
+int
+config_parse_duration(const char *s, int *seconds)
+{
+	char		*end;
+	long		 v;
+	long		 unit = 1;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || errno != 0 || v <= 0)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > 30L * 86400 / unit)
+		return -1;
+	*seconds = (int)(v * unit);
+	return 0;
+}
+
+/* Parse one non-negative finite number; *end is left after it. */
+static int
+config_parse_number(const char *s, const char **end, double *out)
+{
+	char	*e;
+	double	 v;
+
+	errno = 0;
+	v = strtod(s, &e);
+	if (e == s || errno != 0 || !isfinite(v) || v < 0)
+		return -1;
+	*end = e;
+	*out = v;
+	return 0;
+}
+
+/*
+ * Parse "WATCH SUSPICIOUS CRITICAL": three non-decreasing numbers, 0 to
+ * disable a level, or "off" to disable the signal.
+ */
+int
+config_parse_limits(const char *s, struct signal_limits *out)
+{
+	double		 v[3];
+	const char	*p = s;
+	int		 i;
+
+	if (strcasecmp(s, "off") == 0) {
+		memset(out, 0, sizeof(*out));
+		return 0;
+	}
+	for (i = 0; i < 3; i++) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (config_parse_number(p, &p, &v[i]) == -1)
+			return -1;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0')
+		return -1;
+	for (i = 1; i < 3; i++)
+		if (v[i] != 0 && v[i - 1] != 0 && v[i] < v[i - 1])
+			return -1;
+	out->watch = v[0];
+	out->suspicious = v[1];
+	out->critical = v[2];
+	return 0;
+}
+
+/* Parse a whole number in [min, max]. */
+static int
+config_parse_int(const char *s, long min, long max, long *out)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end != '\0' || errno != 0 || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Split a comma- or space-separated list of accounts into the allow-list. */
+static int
+config_parse_allow(struct mailcon_config *cfg, const char *value)
+{
+	const char	*p = value, *start;
+	char		*one;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			return 0;
+		start = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ',')
+			p++;
+		one = xstrndup(start, (size_t)(p - start));
+		if (!account_is_valid(one, strlen(one))) {
+			free(one);
+			return -1;
+		}
+		config_allow(cfg, one);
+		free(one);
+	}
+}
+
+/* Keys of [detect] other than the per-signal thresholds. */
+static int
+config_set_detect(struct config_parse *cp, const char *name, const char *value)
+{
+	struct detect_config	*d = &cp->cfg->detect;
+	long			 v;
+	int			 i;
+
+	for (i = 0; i < SIG_COUNT; i++) {
+		if (strcmp(name, signal_name(i)) != 0)
+			continue;
+		if (config_parse_limits(value, &d->limits[i]) == -1) {
+			snprintf(cp->error, sizeof(cp->error), "%s: expected "
+			    "three increasing numbers (watch suspicious "
+			    "critical) or \"off\"", name);
+			return 0;
+		}
+		return 1;
+	}
+	if (strcmp(name, "window") == 0) {
+		if (config_parse_duration(value, &d->window) == -1 ||
+		    d->window < 60) {
+			snprintf(cp->error, sizeof(cp->error), "window: "
+			    "expected a duration of at least 1m, like 10m");
+			return 0;
+		}
+	} else if (strcmp(name, "baseline_min_history") == 0) {
+		if (config_parse_duration(value,
+		    &d->baseline_min_history) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "%s: expected a duration, like 1h", name);
+			return 0;
+		}
+	} else if (strcmp(name, "baseline_min_rate") == 0) {
+		const char	*end;
+
+		if (config_parse_number(value, &end, &d->baseline_min_rate)
+		    == -1 || *end != '\0') {
+			snprintf(cp->error, sizeof(cp->error),
+			    "%s: expected messages per minute", name);
+			return 0;
+		}
+	} else if (strcmp(name, "ratio_min_attempts") == 0 ||
+	    strcmp(name, "queue_min_messages") == 0) {
+		if (config_parse_int(value, 1, INT_MAX, &v) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "%s: expected a whole number above 0", name);
+			return 0;
+		}
+		if (name[0] == 'r')
+			d->ratio_min_attempts = (int)v;
+		else
+			d->queue_min_messages = (int)v;
+	} else if (strcmp(name, "max_accounts") == 0) {
+		if (config_parse_int(value, 1, 100000000, &v) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "%s: expected a whole number from 1 to 100000000",
+			    name);
+			return 0;
+		}
+		d->max_accounts = (size_t)v;
+	} else if (strcmp(name, "allow") == 0) {
+		if (config_parse_allow(cp->cfg, value) == -1) {
+			snprintf(cp->error, sizeof(cp->error), "allow: expected "
+			    "account names separated by commas");
+			return 0;
+		}
+	} else {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [detect]", name);
+		return 0;
+	}
+	return 1;
+}
+
+/* Keys of [logs]: how to read timestamps. */
+static int
+config_set_logs(struct config_parse *cp, const char *name, const char *value)
+{
+	long	 v;
+
+	if (strcmp(name, "year") == 0) {
+		if (config_parse_int(value, 1970, 9999, &v) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "year: expected a year like 2026");
+			return 0;
+		}
+		cp->cfg->year = (int)v;
+	} else if (strcmp(name, "timezone") == 0) {
+		if (strcasecmp(value, "utc") == 0)
+			cp->cfg->utc = 1;
+		else if (strcasecmp(value, "local") == 0)
+			cp->cfg->utc = 0;
+		else {
+			snprintf(cp->error, sizeof(cp->error),
+			    "timezone: expected \"local\" or \"UTC\" (set TZ "
+			    "for another zone)");
+			return 0;
+		}
+	} else {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [logs]", name);
+		return 0;
+	}
+	return 1;
+}
+
+/* inih callback: route one key to its section; 0 stops with an error. */
+static int
+config_handler(void *user, const char *section, const char *name,
+    const char *value)
+{
+	struct config_parse	*cp = user;
+
+	if (cp->error[0] != '\0')
+		return 0;
+	if (strcmp(section, "detect") == 0)
+		return config_set_detect(cp, name, value);
+	if (strcmp(section, "logs") == 0)
+		return config_set_logs(cp, name, value);
+	if (section[0] == '\0')
+		snprintf(cp->error, sizeof(cp->error),
+		    "key \"%.64s\" outside any [section]", name);
+	else
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown section [%.64s]", section);
+	return 0;
+}
+
+/* See config.h. */
+int
+config_load(struct mailcon_config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	struct config_parse	 cp;
+	struct stat		 st;
+	char			*defpath = NULL;
+	FILE			*f;
+	int			 line;
+
+	if (path == NULL) {
+		if ((defpath = config_default_path()) == NULL)
+			return 0;
+		if (stat(defpath, &st) == -1 && errno == ENOENT) {
+			free(defpath);
+			return 0;
+		}
+		path = defpath;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(defpath);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a config file",
+		    path);
+		fclose(f);
+		free(defpath);
+		return -1;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.cfg = cfg;
+	line = ini_parse_file(f, config_handler, &cp);
+	fclose(f);
+	if (line != 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+		    cp.error[0] != '\0' ? cp.error :
+		    "not an INI line (expected [section] or key = value)");
+		free(defpath);
+		return -1;
+	}
+	free(cfg->path);
+	cfg->path = xstrdup(path);
+	free(defpath);
+	return 0;
+}

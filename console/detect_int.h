@@ -1,0 +1,97 @@
+/*
+ * detect_int.h: the detector's private state, shared by detector.c (event
+ * intake, account table) and detect_eval.c (signals, levels, reasons).
+ * Not for use outside the detector.
+ */
+#ifndef MAILCON_DETECT_INT_H
+#define MAILCON_DETECT_INT_H
+
+#include <stdint.h>
+
+#include "detector.h"
+#include "ipwindow.h"
+
+#define ACCT_NONE	UINT32_MAX	/* qidmap value: no account */
+#define QF_QUEUED	0x0001		/* counted in queued_now */
+#define QF_ENVELOPE	0x0002		/* EV_QUEUED seen, rcpts counted */
+
+#define DETECT_QIDS	(1u << 20)	/* queue ids remembered */
+#define DETECT_FAILS	65536		/* (account, IP) failure slots */
+#define DETECT_NAME_MAX	512		/* longer logins are ignored */
+#define DETECT_REASON_LEN 256		/* bytes per reason text */
+
+/* One minute of an account's mail. */
+struct acct_bucket {
+	uint32_t	 msgs;		/* messages submitted */
+	uint32_t	 rcpts;		/* recipients (from EV_QUEUED nrcpt) */
+	uint32_t	 att;		/* delivery attempts */
+	uint32_t	 fail;		/* of which deferred or bounced */
+};
+
+/* One account: a single allocation holding the struct, its minute ring
+   and its name. */
+struct account {
+	uint64_t	 hash;		/* of the case-folded name */
+	char		*name;		/* NUL-terminated, in this block */
+	char		*why;		/* 2 x SIG_COUNT reason texts (now, peak),
+					   or NULL */
+	struct peak_snap *peak_snap;	/* worst moment, or NULL */
+	int64_t		 first_seen;
+	int64_t		 last_seen;
+	int64_t		 flagged_at;
+	int64_t		 guessed_at;
+	int64_t		 ring_min;	/* minute of the newest ring bucket */
+	uint64_t	 messages;
+	uint64_t	 recipients;
+	uint64_t	 auth_fail;
+	uint64_t	 queued_now;
+	uint64_t	 messages_before_flag;
+	uint64_t	 win_msgs;	/* sums over the ring */
+	uint64_t	 win_rcpts;
+	uint64_t	 win_att;
+	uint64_t	 win_fail;
+	struct ipwin	 ips;		/* SMTP login addresses */
+	struct ipwin	 nets;		/* their /24 or /64 */
+	struct ipwin	 domains;	/* recipient domains */
+	struct mail_ip	 guessed_ip;
+	uint32_t	 guessed_n;	/* failures before the success */
+	uint32_t	 index;		/* in detector.acct */
+	uint32_t	 namelen;
+	uint8_t		 allowed;
+	uint8_t		 level;
+	uint8_t		 peak;
+	struct acct_bucket ring[];	/* detector.nb minutes */
+};
+
+struct detector {
+	struct detect_config cfg;	/* allow points at our copies */
+	int		 nb;		/* minutes in an account's ring */
+	int64_t		 now;		/* latest time fed */
+	struct account	**acct;
+	uint32_t	 nacct;
+	uint32_t	 acap;
+	uint32_t	*slot;		/* name hash: account index + 1 */
+	uint32_t	 smask;
+	struct qidmap	*qids;
+	struct failtab	*fails;
+	size_t		 mem;		/* bytes allocated */
+	uint64_t	 events;
+	uint64_t	 messages;
+	uint64_t	 auth_fail;
+	uint64_t	 bad_account;
+	uint64_t	 queued;
+	uint64_t	 dropped;
+};
+
+/* Age an account's minute ring to the detector's clock. */
+void	detect_roll(struct detector *d, struct account *a);
+/* The ring bucket for the current minute (after detect_roll). */
+struct acct_bucket *detect_bucket(const struct detector *d,
+	    struct account *a);
+/* Age every window, re-evaluate the level, record peak and flag time. */
+void	detect_update(struct detector *d, struct account *a);
+/* Fill a report (and the account's reason texts). */
+void	detect_report(struct detector *d, struct account *a,
+	    struct account_report *r);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * failtab.h: recent failed logins per (account, client IP), bounded.
+ *
+ * A fixed table of 4-way buckets keyed by a 64-bit hash of the login name
+ * and the client address: a count and the time of the latest failure.  A
+ * new key takes an empty way or the one failed longest ago, so a dictionary
+ * attack over millions of names recycles slots instead of growing memory;
+ * accounts need not exist in the detector for their failures to be kept.
+ */
+#ifndef MAILCON_FAILTAB_H
+#define MAILCON_FAILTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct failtab;
+
+/* A table of at least n slots (a power of two, multiple of 4). */
+struct failtab	*failtab_new(uint32_t n);
+void		 failtab_free(struct failtab *f);
+/* The key for an account-name hash and an address hash (never 0). */
+uint64_t	 failtab_key(uint64_t account_hash, uint64_t ip_hash);
+/* Count a failure at now; failures older than window start over.
+   Returns the count including this one. */
+uint32_t	 failtab_fail(struct failtab *f, uint64_t key, int64_t now,
+		    int window);
+/* Failures for key within window before now, forgetting them. */
+uint32_t	 failtab_take(struct failtab *f, uint64_t key, int64_t now,
+		    int window);
+size_t		 failtab_bytes(const struct failtab *f);
+
+#endif

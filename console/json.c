@@ -1,0 +1,93 @@
+/* json.c: JSON string escaping and timestamps for `mailcon scan --json`. */
+#include <string.h>
+#include <time.h>
+
+#include "json.h"
+
+/* See json.h; rejects overlongs, surrogates and code points past U+10FFFF. */
+size_t
+utf8_sequence(const unsigned char *p, size_t len)
+{
+	unsigned	 c = p[0];
+	size_t		 n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (c == 0xe0 && p[1] < 0xa0)
+		return 0;
+	if (c == 0xed && p[1] > 0x9f)
+		return 0;
+	if (c == 0xf0 && p[1] < 0x90)
+		return 0;
+	if (c == 0xf4 && p[1] > 0x8f)
+		return 0;
+	return n;
+}
+
+/* See json.h. */
+void
+json_string(FILE *f, const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n;
+
+	putc('"', f);
+	while (i < len) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\') {
+			putc('\\', f);
+			putc(c, f);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+			i++;
+		} else if (c < 0x80) {
+			putc(c, f);
+			i++;
+		} else if ((n = utf8_sequence(p + i, len - i)) == 0) {
+			fputs("\\ufffd", f);
+			i++;
+		} else {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		}
+	}
+	putc('"', f);
+}
+
+/* json_string of a NUL-terminated string. */
+void
+json_cstring(FILE *f, const char *s)
+{
+	json_string(f, s, strlen(s));
+}
+
+/* See json.h. */
+void
+json_time(FILE *f, int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 buf[32];
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL) {
+		fputs("null", f);
+		return;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(f, "\"%s\"", buf);
+}

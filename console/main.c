@@ -1,0 +1,74 @@
+/*
+ * main.c: mailcon's entry point: global options and the command table.
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "scan.h"
+
+#ifndef INIH_VERSION
+#define INIH_VERSION "unknown"
+#endif
+
+struct command {
+	const char	*name;
+	int		(*run)(int, char **);
+	const char	*summary;
+};
+
+static const struct command commands[] = {
+	{ "scan", cmd_scan, "report hijacked-looking accounts in mail logs" },
+	{ NULL, NULL, NULL }
+};
+
+/* Print the top-level usage with the command table. */
+static void
+usage(FILE *f)
+{
+	const struct command	*c;
+
+	fputs("usage: mailcon [--help | --version] COMMAND [ARG...]\n"
+	    "An incident console for mail administrators: finds accounts\n"
+	    "whose passwords leaked, from Postfix and Dovecot logs.\n\n"
+	    "Commands:\n", f);
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-8s %s\n", c->name, c->summary);
+	fputs("\nRun 'mailcon COMMAND --help' for a command's options; "
+	    "see mailcon(1).\n", f);
+}
+
+/* Print the version and the versions of the libraries in use. */
+static void
+version(void)
+{
+	printf("mailcon %s\nzlib %s, inih %s\n", MAILCON_VERSION,
+	    zlibVersion(), INIH_VERSION);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command	*c;
+
+	setlocale(LC_ALL, "");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		version();
+		return EXIT_CLEAN;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "mailcon: unknown command \"%s\"; try 'mailcon "
+	    "--help'\n", argv[1]);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,318 @@
+/*
+ * scan.c: `mailcon scan [options] FILE...`.
+ *
+ * Reads every file at once and merges their lines by timestamp, so rotated
+ * files given in any order, and Postfix and Dovecot logs kept apart, reach
+ * the detector as one stream in time order.  Output is written only after
+ * all input was read without error: a bad file gives one line on stderr,
+ * exit 2, and nothing on stdout.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "detector.h"
+#include "logreader.h"
+#include "report.h"
+#include "scan.h"
+#include "xmalloc.h"
+
+struct scan {
+	struct logreader	*readers;
+	int			 nreaders;
+	struct detector		*det;
+	struct scan_stats	 stats;
+	int			 progress;	/* stderr is a terminal */
+	struct timespec		 started, last_progress;
+	uint64_t		 total_size;
+};
+
+/* Print the scan usage. */
+void
+scan_usage(FILE *f)
+{
+	fputs("usage: mailcon scan [options] FILE...\n"
+	    "Read Postfix and Dovecot logs (plain or .gz, '-' for stdin), merge\n"
+	    "them by time and report accounts that look hijacked.\n"
+	    "\n"
+	    "  --json              one JSON document instead of a table\n"
+	    "  --min-level LEVEL   list only accounts at LEVEL or above\n"
+	    "                      (ok, watch, suspicious, critical)\n"
+	    "  --allow ACCOUNT     treat ACCOUNT as allow-listed (repeatable)\n"
+	    "  --config FILE       read FILE instead of the default config\n"
+	    "  --year YEAR         year of classic syslog timestamps\n"
+	    "                      (default: inferred from each file's mtime)\n"
+	    "  --utc               classic syslog timestamps are UTC\n"
+	    "  --quiet             no progress line on stderr\n"
+	    "  -h, --help          this help\n"
+	    "\n"
+	    "Exit status: 0 nothing suspicious, 1 something suspicious or\n"
+	    "critical, 2 error.\n", f);
+}
+
+/* Seconds elapsed between two monotonic times. */
+static double
+scan_elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Redraw the progress line on stderr, at most four times a second. */
+static void
+scan_show_progress(struct scan *s, int final)
+{
+	struct timespec	 now;
+	uint64_t	 done = 0;
+	double		 secs;
+	int		 i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && scan_elapsed(&s->last_progress, &now) < 0.25)
+		return;
+	s->last_progress = now;
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	for (i = 0; i < s->nreaders; i++)
+		done += logreader_offset(&s->readers[i]);
+	secs = scan_elapsed(&s->started, &now);
+	fprintf(stderr, "\r\033[Kmailcon scan: ");
+	if (s->total_size > 0)
+		fprintf(stderr, "%3.0f%% of %.1f MB, ", 100.0 *
+		    (double)done / (double)s->total_size,
+		    (double)s->total_size / 1e6);
+	fprintf(stderr, "%.1fM lines, %.2fM lines/s", s->stats.lines / 1e6,
+	    secs > 0 ? s->stats.lines / 1e6 / secs : 0.0);
+	fflush(stderr);
+}
+
+/* Index of the reader whose current line is oldest, or -1 when all are done. */
+static int
+scan_pick(struct scan *s, const int *live)
+{
+	int	 i, best = -1;
+
+	for (i = 0; i < s->nreaders; i++) {
+		const struct log_header *h = &s->readers[i].hdr;
+
+		if (!live[i])
+			continue;
+		if (best == -1 || h->time < s->readers[best].hdr.time ||
+		    (h->time == s->readers[best].hdr.time &&
+		    h->usec < s->readers[best].hdr.usec))
+			best = i;
+	}
+	return best;
+}
+
+/* Hand one line to the backends and the detector. */
+static void
+scan_line(struct scan *s, struct logreader *r)
+{
+	struct mail_event	 ev;
+
+	if (s->stats.first_time == -1 || r->hdr.time < s->stats.first_time)
+		s->stats.first_time = r->hdr.time;
+	if (r->hdr.time > s->stats.last_time)
+		s->stats.last_time = r->hdr.time;
+	memset(&ev, 0, sizeof(ev));
+	if (!backend_parse_any(&r->hdr, &ev))
+		return;
+	ev.time = r->hdr.time;
+	ev.usec = r->hdr.usec;
+	ev.raw.p = r->line;
+	ev.raw.len = r->len;
+	s->stats.events++;
+	detector_feed(s->det, &ev);
+}
+
+/* Merge all readers by time into the detector; -1 with err on a bad file. */
+static int
+scan_run(struct scan *s, char *err, size_t errlen)
+{
+	int	*live, i, rc, n = 0;
+
+	live = xcalloc((size_t)s->nreaders, sizeof(int));
+	for (i = 0; i < s->nreaders; i++) {
+		if ((rc = logreader_next(&s->readers[i], err, errlen)) == -1)
+			goto fail;
+		live[i] = rc;
+	}
+	while ((i = scan_pick(s, live)) != -1) {
+		scan_line(s, &s->readers[i]);
+		if ((rc = logreader_next(&s->readers[i], err, errlen)) == -1)
+			goto fail;
+		live[i] = rc;
+		if (s->progress && (++n & 0xffff) == 0) {
+			s->stats.lines = 0;
+			for (rc = 0; rc < s->nreaders; rc++)
+				s->stats.lines += s->readers[rc].lines;
+			scan_show_progress(s, 0);
+		}
+	}
+	free(live);
+	return 0;
+fail:
+	free(live);
+	return -1;
+}
+
+/* Parse a level name for --min-level; -1 when unknown. */
+static int
+scan_parse_level(const char *s)
+{
+	int	 l;
+
+	for (l = LEVEL_OK; l <= LEVEL_CRITICAL; l++)
+		if (strcasecmp(s, level_name(l)) == 0)
+			return l;
+	return -1;
+}
+
+/* See scan.h. */
+int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "min-level",	required_argument,	NULL, 'l' },
+		{ "allow",	required_argument,	NULL, 'a' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "year",	required_argument,	NULL, 'y' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct scan		 s;
+	struct report_options	 ro;
+	const char		*config_path = NULL;
+	char			 err[512], *end;
+	int			 ch, i, quiet = 0, year = 0, utc = 0, rc;
+	long			 v;
+
+	memset(&ro, 0, sizeof(ro));
+	config_init(&cfg);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			ro.json = 1;
+			break;
+		case 'l':
+			if ((ro.min_level = scan_parse_level(optarg)) == -1) {
+				fprintf(stderr, "mailcon scan: --min-level: "
+				    "unknown level \"%s\" (ok, watch, "
+				    "suspicious, critical)\n", optarg);
+				goto usage_error;
+			}
+			break;
+		case 'a':
+			if (!account_is_valid(optarg, strlen(optarg))) {
+				fprintf(stderr, "mailcon scan: --allow: \"%s\" "
+				    "is not a valid account name\n", optarg);
+				goto usage_error;
+			}
+			config_allow(&cfg, optarg);
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'y':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1970 || v > 9999) {
+				fprintf(stderr, "mailcon scan: --year: expected "
+				    "a year like 2026, got \"%s\"\n", optarg);
+				goto usage_error;
+			}
+			year = (int)v;
+			break;
+		case 'u':
+			utc = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			scan_usage(stdout);
+			config_free(&cfg);
+			return EXIT_CLEAN;
+		default:
+			goto usage_error;
+		}
+	}
+	if (optind >= argc) {
+		fputs("mailcon scan: no log file given (use - for stdin)\n",
+		    stderr);
+		goto usage_error;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon scan: %s\n", err);
+		config_free(&cfg);
+		return EXIT_ERROR;
+	}
+	if (year == 0)
+		year = cfg.year;
+	if (!utc)
+		utc = cfg.utc;
+
+	memset(&s, 0, sizeof(s));
+	s.stats.first_time = -1;
+	s.nreaders = argc - optind;
+	s.readers = xcalloc((size_t)s.nreaders, sizeof(*s.readers));
+	for (i = 0; i < s.nreaders; i++)
+		s.readers[i].fd = -1;
+	rc = EXIT_ERROR;
+	for (i = 0; i < s.nreaders; i++) {
+		if (logreader_open(&s.readers[i], argv[optind + i], year, utc,
+		    err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon scan: %s\n", err);
+			goto done;
+		}
+		s.total_size += s.readers[i].size;
+	}
+	s.det = detector_new(&cfg.detect);
+	s.progress = !quiet && isatty(STDERR_FILENO) &&
+	    s.total_size > 32u * 1024 * 1024;
+	clock_gettime(CLOCK_MONOTONIC, &s.started);
+	s.last_progress = s.started;
+	if (scan_run(&s, err, sizeof(err)) == -1) {
+		if (s.progress)
+			scan_show_progress(&s, 1);
+		fprintf(stderr, "mailcon scan: %s\n", err);
+		goto done;
+	}
+	if (s.progress)
+		scan_show_progress(&s, 1);
+	for (i = 0; i < s.nreaders; i++) {
+		s.stats.lines += s.readers[i].lines;
+		s.stats.unparsed += s.readers[i].unparsed;
+		s.stats.overlong += s.readers[i].overlong;
+	}
+	s.stats.files = s.nreaders;
+	rc = report_print(stdout, s.det, &s.stats, &ro);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror("mailcon scan: writing the report");
+		rc = EXIT_ERROR;
+	}
+done:
+	for (i = 0; i < s.nreaders; i++)
+		logreader_close(&s.readers[i]);
+	free(s.readers);
+	if (s.det != NULL)
+		detector_free(s.det);
+	config_free(&cfg);
+	return rc;
+usage_error:
+	fputs("Try 'mailcon scan --help'.\n", stderr);
+	config_free(&cfg);
+	return EXIT_ERROR;
+}

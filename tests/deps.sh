@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian 12 packages mailcon's build and tests need, when missing.
+# Idempotent: does nothing when everything is there.
+set -eu
+
+need="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev clang
+libclang-rt-14-dev postfix dovecot-core python3 time util-linux tmux bash"
+[ "${MAILCON_BENCH_DEPS:-0}" = 1 ] && need="$need pflogsumm"
+
+missing=""
+for p in $need; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "tests/deps.sh: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/deps.sh: need root (or sudo) to apt-get install:$missing" >&2
+	exit 1
+fi
+# Postfix asks a question on install; "No configuration" writes no main.cf,
+# which the tests do not need: they run their own instance.
+echo "postfix postfix/main_mailer_type select No configuration" |
+    debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

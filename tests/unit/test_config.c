@@ -1,0 +1,171 @@
+/* test_config.c: the INI configuration: values, defaults, and every error. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "config.h"
+
+/* Write text to a temporary file and return its path (static buffer). */
+static const char *
+write_config(const char *text)
+{
+	static char	 path[64];
+	FILE		*f;
+	int		 fd;
+
+	strcpy(path, "/tmp/mailcon-test-config-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Load text; return config_load's result with the error in err. */
+static int
+load(const char *text, struct mailcon_config *cfg, char *err, size_t len)
+{
+	const char	*path = write_config(text);
+	int		 rc;
+
+	config_init(cfg);
+	err[0] = '\0';
+	rc = config_load(cfg, path, err, len);
+	unlink(path);
+	return rc;
+}
+
+static void
+test_values(void **state)
+{
+	struct mailcon_config	 cfg;
+	char			 err[256];
+
+	assert_int_equal(load("; comment\n[detect]\nwindow = 15m\n"
+	    "auth_ips = 2 4 8\nfanout = off\nallow = news@example.test, "
+	    "list@example.test\nmax_accounts = 5000\n[logs]\nyear = 2025\n"
+	    "timezone = UTC\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.detect.window, 900);
+	assert_true(cfg.detect.limits[SIG_AUTH_IPS].watch == 2);
+	assert_true(cfg.detect.limits[SIG_AUTH_IPS].suspicious == 4);
+	assert_true(cfg.detect.limits[SIG_AUTH_IPS].critical == 8);
+	assert_true(cfg.detect.limits[SIG_FANOUT].critical == 0);
+	assert_string_equal(cfg.detect.allow[0], "news@example.test");
+	assert_string_equal(cfg.detect.allow[1], "list@example.test");
+	assert_null(cfg.detect.allow[2]);
+	assert_int_equal(cfg.detect.max_accounts, 5000);
+	assert_int_equal(cfg.year, 2025);
+	assert_int_equal(cfg.utc, 1);
+	config_free(&cfg);
+}
+
+static void
+test_defaults_kept(void **state)
+{
+	struct mailcon_config	 cfg, def;
+	char			 err[256];
+
+	assert_int_equal(load("[detect]\nwindow = 600\n", &cfg, err,
+	    sizeof(err)), 0);
+	config_init(&def);
+	assert_true(cfg.detect.limits[SIG_MSG_RATE].critical ==
+	    def.detect.limits[SIG_MSG_RATE].critical);
+	assert_true(def.detect.window == 600);
+	config_free(&cfg);
+	config_free(&def);
+}
+
+/* Each bad file: -1, and the message names the file's line. */
+static void
+test_errors(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;
+	} cases[] = {
+		{ "[detect]\nwindow = soon\n", ":2: window:" },
+		{ "[detect]\n\nauth_ips = 3 2 1\n", ":3: auth_ips:" },
+		{ "[detect]\nauth_ips = 3 6\n", ":2: auth_ips:" },
+		{ "[detect]\nauth_ips = 3 6 20 40\n", ":2: auth_ips:" },
+		{ "[detect]\nauth_ips = -1 6 20\n", ":2: auth_ips:" },
+		{ "[detect]\nauth_ipz = 3 6 20\n", ":2: unknown key" },
+		{ "[detekt]\nwindow = 10m\n", ":2: unknown section" },
+		{ "window = 10m\n", ":1: key \"window\" outside" },
+		{ "[detect]\nallow = bob;rm -rf\n", ":2: allow:" },
+		{ "[detect]\nmax_accounts = 0\n", ":2: max_accounts:" },
+		{ "[logs]\nyear = 26\n", ":2: year:" },
+		{ "[logs]\ntimezone = Mars\n", ":2: timezone:" },
+		{ "[detect\n", ":1: not an INI line" },
+	};
+	struct mailcon_config	 cfg;
+	char			 err[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(load(cases[i].text, &cfg, err, sizeof(err)),
+		    -1);
+		if (strstr(err, cases[i].want) == NULL)
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, err,
+			    cases[i].want);
+		assert_non_null(strstr(err, "/tmp/mailcon-test-config-"));
+		config_free(&cfg);
+	}
+}
+
+static void
+test_missing_files(void **state)
+{
+	struct mailcon_config	 cfg;
+	char			 err[256];
+
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, "/nonexistent/mailcon.ini", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "/nonexistent/mailcon.ini: No such"));
+	assert_int_equal(config_load(&cfg, "/tmp", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "is a directory"));
+	/* A missing default file is no error: defaults apply. */
+	setenv("XDG_CONFIG_HOME", "/nonexistent-xdg", 1);
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	assert_null(cfg.path);
+	config_free(&cfg);
+}
+
+static void
+test_durations(void **state)
+{
+	int	 s;
+
+	assert_int_equal(config_parse_duration("90", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(config_parse_duration("2h", &s), 0);
+	assert_int_equal(s, 7200);
+	assert_int_equal(config_parse_duration("1d", &s), 0);
+	assert_int_equal(s, 86400);
+	assert_int_equal(config_parse_duration("0", &s), -1);
+	assert_int_equal(config_parse_duration("5x", &s), -1);
+	assert_int_equal(config_parse_duration("5mm", &s), -1);
+	assert_int_equal(config_parse_duration("31d", &s), -1);
+	assert_int_equal(config_parse_duration("", &s), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_defaults_kept),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_files),
+		cmocka_unit_test(test_durations),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
