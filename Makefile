@@ -70,7 +70,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailcon.a
 # Dovecot logs recorded by the integration test).  Exit 1 means "found".
 demo: deps
 	$(MAKE) all
-	$(BUILD)/mailcon scan --year 2026 tests/fixtures/demo/*.log.gz || \
+	$(BUILD)/mailcon scan --year 2026 --utc tests/fixtures/demo/*.log.gz || \
 	    [ $$? -eq 1 ]
 
 # Install the Debian packages the tests need, when missing.

@@ -60,6 +60,7 @@ struct account {
 	uint8_t		 allowed;
 	uint8_t		 level;
 	uint8_t		 peak;
+	uint8_t		 fresh;		/* created by the current event */
 	struct acct_bucket ring[];	/* detector.nb minutes */
 };
 

@@ -188,6 +188,7 @@ detect_account_new(struct detector *d, const struct mail_str *name,
 	a->hash = h;
 	a->first_seen = a->last_seen = d->now;
 	a->flagged_at = -1;
+	a->fresh = 1;
 	a->ring_min = d->now >= 0 ? d->now / 60 : -((-d->now + 59) / 60);
 	a->allowed = (uint8_t)detect_allowed(d, name->p, name->len);
 	a->index = d->nacct;
@@ -256,8 +257,10 @@ detect_login(struct detector *d, struct account *a,
 	int		 w = d->cfg.window;
 
 	a->last_seen = d->now;
-	if (ev->client.family != 4 && ev->client.family != 6)
+	if (ev->client.family != 4 && ev->client.family != 6) {
+		a->fresh = 0;
 		return;
+	}
 	ik = detect_ip_key(&ev->client);
 	if (smtp) {
 		(void)ipwin_see(&a->ips, ik, d->now, w, &d->mem);
@@ -265,6 +268,10 @@ detect_login(struct detector *d, struct account *a,
 		    w, &d->mem);
 	}
 	n = failtab_take(d->fails, failtab_key(a->hash, ik), d->now, w);
+	/* Failures before the account existed were not counted on it. */
+	if (a->fresh)
+		a->auth_fail += n;
+	a->fresh = 0;
 	if (n > 0 && (n >= a->guessed_n || d->now - a->guessed_at >= w)) {
 		a->guessed_n = n;
 		a->guessed_at = d->now;

@@ -550,6 +550,27 @@ test_mistyped_twice(void **state)
 	detector_free(d);
 }
 
+/* Failures before an account's first login still count on it. */
+static void
+test_failures_before_first_login(void **state)
+{
+	struct detector		*d = det_default();
+	struct account_report	 r;
+	struct find		 f;
+
+	(void)state;
+	login(d, EV_AUTH_FAIL, SVC_SMTP, T0, "ivan@example.com",
+	    ip4(198, 51, 100, 40));
+	login(d, EV_AUTH_FAIL, SVC_SMTP, T0 + 1, "ivan@example.com",
+	    ip4(198, 51, 100, 40));
+	submit(d, T0 + 2, "ivan@example.com", ip4(198, 51, 100, 40), "I1");
+	submit(d, T0 + 3, "ivan@example.com", ip4(198, 51, 100, 40), "I2");
+	r = report(d, "ivan@example.com", &f);
+	assert_int_equal(r.auth_fail, 2);
+	assert_int_equal(r.peak_level, LEVEL_OK);
+	detector_free(d);
+}
+
 /*
  * Dovecot's auth process (service unknown) logs a lookup line behind every
  * login: "unknown user" from a deny passdb for good ones, "Password
@@ -1058,6 +1079,7 @@ main(void)
 		cmocka_unit_test(test_fail_ratio_levels),
 		cmocka_unit_test(test_guessed_levels),
 		cmocka_unit_test(test_auth_process_lines_ignored),
+		cmocka_unit_test(test_failures_before_first_login),
 		cmocka_unit_test(test_mistyped_twice),
 		cmocka_unit_test(test_queue_share_levels),
 		cmocka_unit_test(test_two_signals_bump),

@@ -1,0 +1,320 @@
+#!/bin/bash
+# test_scan_e2e.sh: `mailcon scan --json` on logs made by a real Postfix +
+# Dovecot.  Ordinary users, a legitimate bulk sender (grace), a user who
+# mistypes his password (ivan) and a hijacked account (judy, 200 addresses)
+# submit mail; only judy may come out suspicious or critical.
+#
+# Environment: MAILCON (the binary, required); MAILCON_KEEP_LOGS (a directory:
+# the real logs are copied there); MAILCON_E2E_TZ (time zone the daemons and
+# the scan run in; default a non-UTC zone, so local-time bugs show).
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/stack.sh"
+MAILGEN=$HERE/mailgen.py
+
+: "${MAILCON:?set MAILCON to the mailcon binary}"
+# The daemons and the scan see the same zone; it is not UTC on purpose.
+export TZ=${MAILCON_E2E_TZ:-EST5EDT,M3.2.0,M11.1.0}
+export LC_ALL=C
+
+T=$(mktemp -d /tmp/mce2e.XXXXXX) || exit 1
+chmod 755 "$T"		# postfix and dovecot must reach $T/s
+S=$T/s
+failed=0
+
+cleanup()
+{
+	stack_stop "$S"
+	if [ "$failed" != 0 ] && [ -n "${MAILCON_KEEP_TMP:-}" ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Report a failed check and carry on (the test fails at the end).
+check_fail()
+{
+	echo "FAIL: $*"
+	failed=1
+}
+
+# Stop at once on a harness failure.
+die()
+{
+	echo "FAIL: $*"
+	failed=1
+	exit 1
+}
+
+t0=$(date +%s)
+t0_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+[ -x "$MAILCON" ] || die "MAILCON=$MAILCON is not an executable"
+# Mail to the ordinary users' and grace's correspondents is delivered
+# (smtp-sink, status=sent); everything else, judy's spam, goes to the closed
+# relayhost and stays deferred, as spam to dead or greylisting domains does.
+STACK_SINK=1 STACK_SINK_DOMAINS="example.test elsewhere.test family.test \
+    customer.test vendor.test news.test" stack_start "$S" ||
+    die "the mail stack did not start"
+
+# Print the password of LOGIN (without domain).
+pw()
+{
+	awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"
+}
+
+# Run mailgen with PLAN on stdin; die when a job did not go as planned.
+submit()
+{
+	local out
+	out=$(python3 "$MAILGEN" --port "$STACK_SUBMIT_PORT" -j 8 \
+	    --qids "$T/qids" "$@" 2>&1) || die "mailgen: $out"
+	echo "mailgen: $out"
+}
+
+# Wait until Postfix logged the qmgr line of every queued message in
+# $T/qids and a delivery status (sent or deferred) for every recipient.
+wait_logged()
+{
+	python3 - "$STACK_POSTFIX_LOG" "$T/qids" <<'EOF' || die "Postfix did not log all the mail"
+import re, sys, time
+log, qidfile = sys.argv[1], sys.argv[2]
+want = {}
+for line in open(qidfile):
+    q, _, _, n = line.split()
+    want[q] = int(n)
+qmgr = re.compile(r" postfix/qmgr\[\d+\]: ([0-9A-F]+): from=<")
+# Deferrals to a destination already marked dead come from postfix/error.
+defer = re.compile(r" postfix/(?:smtp|error)\[\d+\]: ([0-9A-F]+): to=<.*"
+                   r"status=(?:sent|deferred|bounced)")
+deadline = time.time() + 60
+while True:
+    seen, deferred = set(), {}
+    with open(log, errors="replace") as f:
+        for line in f:
+            m = qmgr.search(line)
+            if m:
+                seen.add(m.group(1))
+                continue
+            m = defer.search(line)
+            if m:
+                deferred[m.group(1)] = deferred.get(m.group(1), 0) + 1
+    missing = [q for q in want if q not in seen or deferred.get(q, 0) < want[q]]
+    if not missing:
+        sys.exit(0)
+    if time.time() > deadline:
+        print("not logged after 60 s: %d of %d messages, e.g. %s"
+              % (len(missing), len(want), missing[:5]))
+        sys.exit(1)
+    time.sleep(0.2)
+EOF
+}
+
+# --- Part A: ordinary users, grace (bulk), ivan (mistypes) ----------------
+{
+	echo "send alice@example.test $(pw alice) 127.0.1.1 3 1 bob@example.test,friend@elsewhere.test"
+	echo "send alice@example.test $(pw alice) 127.0.1.2 2 2 mum@family.test"
+	echo "send bob@example.test $(pw bob) 127.0.1.3 4 2 alice@example.test,carol@example.test"
+	echo "send carol@example.test $(pw carol) 127.0.1.4 2 1 client@customer.test"
+	echo "send carol@example.test $(pw carol) 127.0.1.5 2 1 client@customer.test,boss@example.test"
+	echo "send dave@example.test $(pw dave) 127.0.1.6 3 3 ops@vendor.test"
+	# ivan: two wrong passwords, then the right one, from one address.
+	echo "fail ivan@example.test Wrong-$(pw ivan) 127.0.3.1 1"
+	echo "fail ivan@example.test $(pw ivan | tr a-z A-Z) 127.0.3.1 1"
+	echo "send ivan@example.test $(pw ivan) 127.0.3.1 2 1 team@example.test"
+	# grace: a newsletter to 300 subscribers, 20 per connection, from
+	# one address.
+	printf 'send grace@example.test %s 127.0.2.1 300 20 ' "$(pw grace)"
+	seq 1 300 | awk '{ printf "%s%s@d%d.news.test", (NR > 1 ? ";" : ""), "sub" $1, $1 % 23 }'
+	echo
+} >"$T/plan-a"
+submit "$T/plan-a"
+wait_logged
+cp "$STACK_POSTFIX_LOG" "$T/a-postfix.log"
+cp "$STACK_DOVECOT_LOG" "$T/a-dovecot.log"
+
+# --- Part B: judy's account used from 200 addresses ------------------------
+python3 - "$(pw judy)" >"$T/plan-b" <<'EOF'
+import sys
+pw = sys.argv[1]
+for i in range(200):
+    ip = "127.200.%d.%d" % (i // 100, i % 100 + 1)
+    rcpts = ",".join("u%d.%d@d%d.spam%d.test" % (i, k, (i * 10 + k) % 97, k)
+                     for k in range(10))
+    print("send judy@example.test %s %s 2 2 %s" % (pw, ip, rcpts))
+EOF
+submit "$T/plan-b"
+wait_logged
+stack_stop "$S"
+t1_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+if [ -n "${MAILCON_KEEP_LOGS:-}" ]; then
+	mkdir -p "$MAILCON_KEEP_LOGS" &&
+	cp "$S/postfix.log" "$MAILCON_KEEP_LOGS/e2e-postfix.log" &&
+	cp "$S/dovecot.log" "$MAILCON_KEEP_LOGS/e2e-dovecot.log" &&
+	cp "$T/a-postfix.log" "$MAILCON_KEEP_LOGS/e2e-a-postfix.log" &&
+	cp "$T/a-dovecot.log" "$MAILCON_KEEP_LOGS/e2e-a-dovecot.log" &&
+	echo "TZ=$TZ" >"$MAILCON_KEEP_LOGS/e2e-TZ" &&
+	echo "logs kept in $MAILCON_KEEP_LOGS (TZ=$TZ)" ||
+	check_fail "cannot copy the logs to $MAILCON_KEEP_LOGS"
+fi
+
+# --- The harness itself: do the real logs say what we did? -----------------
+python3 - "$S/postfix.log" "$S/dovecot.log" <<'EOF' || check_fail "the real logs are not what the harness expects"
+import re, sys
+pf = open(sys.argv[1], errors="replace").read()
+dv = open(sys.argv[2], errors="replace").read()
+bad = []
+ok = re.findall(r"client=unknown\[([0-9.]+)\], sasl_method=PLAIN, "
+                r"sasl_username=(\S+)", pf)
+judy = [ip for ip, u in ok if u == "judy@example.test"]
+if len(judy) != 400 or len(set(judy)) != 200:
+    bad.append("judy: %d messages from %d addresses, want 400 from 200"
+               % (len(judy), len(set(judy))))
+grace = [ip for ip, u in ok if u == "grace@example.test"]
+if len(grace) != 300 or set(grace) != {"127.0.2.1"}:
+    bad.append("grace: %d messages from %s" % (len(grace), set(grace)))
+pfail = re.findall(r"warning: unknown\[127\.0\.3\.1\]: SASL PLAIN "
+                   r"authentication failed: \(reason unavailable\), "
+                   r"sasl_username=ivan@example\.test", pf)
+dfail = re.findall(r"auth: Info: passwd-file\(ivan@example\.test,127\.0\.3\.1\)"
+                   r": Password mismatch", dv)
+if len(pfail) != 2 or len(dfail) != 2:
+    bad.append("ivan: %d Postfix and %d Dovecot failures, want 2 and 2"
+               % (len(pfail), len(dfail)))
+for b in bad:
+    print("  " + b)
+sys.exit(1 if bad else 0)
+EOF
+
+# --- mailcon scan on the whole logs ----------------------------------------
+"$MAILCON" scan --json "$S/postfix.log" "$S/dovecot.log" >"$T/scan.json" 2>"$T/scan.err"
+rc=$?
+[ "$rc" = 1 ] || check_fail "scan exit status $rc, want 1 (something suspicious); stderr: $(head -c 2000 "$T/scan.err")"
+
+python3 - "$T/scan.json" "$t0_utc" "$t1_utc" <<'EOF' || check_fail "scan --json output (whole logs)"
+import json, sys
+from datetime import datetime, timedelta
+path, t0, t1 = sys.argv[1:4]
+try:
+    doc = json.load(open(path))
+except Exception as e:
+    print("  not JSON: %s: %s" % (e, open(path, errors="replace").read()[:500]))
+    sys.exit(1)
+bad = []
+if not isinstance(doc, dict) or not isinstance(doc.get("accounts"), list):
+    print("  no \"accounts\" list: %s" % str(doc)[:500])
+    sys.exit(1)
+if not isinstance(doc.get("summary"), dict):
+    bad.append("no \"summary\" object")
+acc = {}
+for a in doc["accounts"]:
+    if not isinstance(a, dict) or "account" not in a:
+        bad.append("account entry without \"account\": %s" % str(a)[:200])
+        continue
+    if a["account"] in acc:
+        bad.append("account listed twice: %s" % a["account"])
+    acc[a["account"]] = a
+LEVELS = ("ok", "watch", "suspicious", "critical")
+for name, a in acc.items():
+    if a.get("level") not in LEVELS:
+        bad.append("%s: level %r not one of %s" % (name, a.get("level"), LEVELS))
+flagged = sorted(n for n, a in acc.items()
+                 if a.get("level") in ("suspicious", "critical"))
+if flagged != ["judy@example.test"]:
+    bad.append("suspicious/critical accounts are %s, want exactly judy" % flagged)
+
+def want(name, key, value):
+    a = acc.get(name)
+    if a is None:
+        return
+    if a.get(key) != value:
+        bad.append("%s: %s = %r, want %r" % (name, key, a.get(key), value))
+
+for u in ("alice", "bob", "carol", "dave", "grace", "ivan", "judy"):
+    if u + "@example.test" not in acc:
+        bad.append("%s@example.test missing from accounts" % u)
+for u in ("alice", "bob", "carol", "dave", "grace", "ivan"):
+    a = acc.get(u + "@example.test", {})
+    if a and a.get("level") not in ("ok", "watch"):
+        bad.append("%s: level %r, want ok or watch (reasons %s)"
+                   % (u, a.get("level"), a.get("reasons")))
+J = "judy@example.test"
+want(J, "auth_ips", 200)
+want(J, "messages", 400)
+want(J, "recipients", 4000)
+want(J, "auth_fail", 0)
+want("grace@example.test", "messages", 300)
+want("grace@example.test", "auth_ips", 1)
+want("ivan@example.test", "auth_fail", 2)
+# No failed login for the others.  (Dovecot's deny passdb logs
+# "passwd-file(USER,IP): unknown user" for every good login too.)
+for u in ("alice", "bob", "carol", "dave", "grace"):
+    want(u + "@example.test", "auth_fail", 0)
+# judy's spam stays deferred; grace's newsletter was delivered.
+want(J, "queued", 400)
+want("grace@example.test", "queued", 0)
+want("ivan@example.test", "messages", 2)
+want("alice@example.test", "auth_ips", 2)
+want("bob@example.test", "messages", 4)
+j = acc.get(J, {})
+if j and not j.get("reasons"):
+    bad.append("judy: no reasons given")
+
+# Times: UTC, inside the test run (a local-time bug shifts them by hours).
+def when(s):
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+lo = when(t0) - timedelta(seconds=5)
+hi = when(t1) + timedelta(seconds=5)
+for key in ("first_seen", "last_seen", "flagged_at"):
+    v = j.get(key)
+    if v is None and key == "flagged_at" and j:
+        bad.append("judy: flagged_at is null")
+        continue
+    if v is None:
+        continue
+    try:
+        t = when(v)
+    except (TypeError, ValueError):
+        bad.append("judy: %s = %r is not YYYY-MM-DDTHH:MM:SSZ" % (key, v))
+        continue
+    if not lo <= t <= hi:
+        bad.append("judy: %s = %s outside the run %s .. %s (time zone?)"
+                   % (key, v, t0, t1))
+for b in bad:
+    print("  " + b)
+if bad:
+    print("  judy: %s" % json.dumps(j)[:600])
+sys.exit(1 if bad else 0)
+EOF
+
+# --- mailcon scan on part A only: nobody is suspicious ---------------------
+"$MAILCON" scan --json "$T/a-postfix.log" "$T/a-dovecot.log" >"$T/scan-a.json" 2>"$T/scan-a.err"
+rc=$?
+[ "$rc" = 0 ] || check_fail "scan of the ordinary part: exit status $rc, want 0; stderr: $(head -c 2000 "$T/scan-a.err")"
+python3 - "$T/scan-a.json" <<'EOF' || check_fail "scan --json output (ordinary part)"
+import json, sys
+try:
+    doc = json.load(open(sys.argv[1]))
+    acc = {a["account"]: a for a in doc["accounts"]}
+except Exception as e:
+    print("  bad output: %s" % e)
+    sys.exit(1)
+bad = []
+for n, a in acc.items():
+    if a.get("level") not in ("ok", "watch"):
+        bad.append("%s: level %r (reasons %s)" % (n, a.get("level"), a.get("reasons")))
+if "judy@example.test" in acc:
+    bad.append("judy listed, but she did nothing in this part")
+if "grace@example.test" not in acc:
+    bad.append("grace missing")
+for b in bad:
+    print("  " + b)
+sys.exit(1 if bad else 0)
+EOF
+
+echo "e2e: $(( $(date +%s) - t0 )) s"
+[ "$failed" = 0 ]
