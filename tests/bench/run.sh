@@ -1,0 +1,255 @@
+#!/bin/sh
+# tests/bench/run.sh MAILCON: the scan benchmark, run by `make bench`.
+#
+# Builds tests/bench/genlog.c, generates build/bench/mail.log once (a week of
+# Postfix + Dovecot syslog with a 3-million-message hijack inside; reused
+# while the generator, BENCH_LINES and BENCH_SEED are unchanged), then times
+# on that same file, each pinned to one core (taskset -c 0), page cache warm:
+#
+#   mailcon scan --json FILE     wall time, lines/s, peak RSS
+#   pflogsumm FILE               wall time, lines/s (the Perl reference)
+#   grep -c sasl_username FILE   wall time, lines/s (the I/O floor)
+#
+# and prints the ratios and whether the targets are met (>= 1M lines/s on
+# one core, >= 30x pflogsumm, peak RSS < 64 MB).  Targets are reported, never
+# asserted: the script fails (exit 1) only when a tool errors or when mailcon
+# does not rate the hijacked account critical.
+#
+# Environment: BENCH_LINES (default 20000000; e.g. 1000000 for a quick run),
+# BENCH_SEED (default 20261121), BENCH_RUNS (runs of mailcon and grep, best
+# counts; default 3), BENCH_SKIP_PFLOGSUMM=1 to skip the slow Perl
+# reference.  Needs cc, python3, taskset (util-linux), pflogsumm, and GNU time
+# (/usr/bin/time, Debian package "time"; python3 is used when it is missing).
+set -u
+
+MAILCON=${1:?usage: sh tests/bench/run.sh MAILCON}
+LINES=${BENCH_LINES:-20000000}
+SEED=${BENCH_SEED:-20261121}
+DIR=build/bench
+LOG=$DIR/mail.log
+GEN=$DIR/genlog
+SRC=tests/bench/genlog.c
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ -x "$MAILCON" ] || die "$MAILCON: not an executable (run make first)"
+mkdir -p "$DIR" || die "cannot create $DIR"
+
+# --- the generator and the log --------------------------------------------
+if [ ! -x "$GEN" ] || [ "$SRC" -nt "$GEN" ]; then
+	echo "bench: building $GEN"
+	${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	    -o "$GEN" "$SRC" -lm || die "cannot build $GEN"
+fi
+stamp="$(cksum < "$SRC") lines=$LINES seed=$SEED"
+if [ -f "$LOG" ] && [ -f "$LOG.truth" ] && [ -f "$LOG.stamp" ] &&
+    [ "$(cat "$LOG.stamp")" = "$stamp" ]; then
+	echo "bench: reusing $LOG ($LINES lines, seed $SEED)"
+else
+	echo "bench: generating $LOG ($LINES lines, seed $SEED)"
+	rm -f "$LOG.stamp"
+	t0=$(date +%s.%N)
+	"$GEN" -s "$SEED" -o "$LOG" "$LINES" 2> "$LOG.truth" ||
+	    die "genlog failed: $(cat "$LOG.truth")"
+	t1=$(date +%s.%N)
+	n=$(sed -n 's/^lines: //p' "$LOG.truth")
+	awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "bench: %d lines " \
+	    "in %.1f s (%.1fM lines/s)\n", n, b - a, n / (b - a) / 1e6 }'
+	echo "$stamp" > "$LOG.stamp"
+fi
+truth() {
+	sed -n "s/^$1: //p" "$LOG.truth"
+}
+NLINES=$(truth lines)
+HIJACKED=$(truth hijacked_account)
+SIZE=$(wc -c < "$LOG")
+echo "bench: ground truth (from genlog):"
+sed 's/^/    /' "$LOG.truth"
+
+# --- timing -----------------------------------------------------------------
+# run_timed NAME CMD...: run CMD on core 0; sets ELAPSED, RSS_KB, STATUS.
+if /usr/bin/time -f '%e %M' -o /dev/null true 2>/dev/null; then
+	TIMER=gnu
+else
+	TIMER=python
+	echo "bench: /usr/bin/time missing (Debian package \"time\"):" \
+	    "timing with python3"
+fi
+run_timed() {
+	name=$1
+	shift
+	tf=$DIR/time.$name
+	if [ "$TIMER" = gnu ]; then
+		taskset -c 0 /usr/bin/time -f '%e %M' -o "$tf" "$@"
+		STATUS=$?
+	else
+		python3 -c '
+import os, resource, subprocess, sys, time
+t = time.monotonic()
+rc = subprocess.call(sys.argv[2:])
+e = time.monotonic() - t
+open(sys.argv[1], "w").write("%.2f %d\n" % (e,
+    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)' "$tf" taskset -c 0 "$@"
+		STATUS=$?
+	fi
+	ELAPSED=$(tail -n 1 "$tf" | cut -d' ' -f1)
+	RSS_KB=$(tail -n 1 "$tf" | cut -d' ' -f2)
+}
+rate() {	# lines/s for an elapsed time
+	awk -v n="$NLINES" -v e="$1" 'BEGIN { printf "%.0f", (e > 0 ? n / e : 0) }'
+}
+
+# Read the file once so that every tool starts with a warm page cache.
+cat "$LOG" > /dev/null
+
+# mailcon and grep run RUNS times (BENCH_RUNS, default 3): the best wall
+# time counts, as this kind of machine's timings are noisy.
+RUNS=${BENCH_RUNS:-3}
+min() {
+	awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'
+}
+echo "bench: mailcon scan --json ($NLINES lines, $(awk -v s="$SIZE" \
+    'BEGIN { printf "%.0f", s / 1048576 }') MB), best of $RUNS"
+M_T= M_RSS=0 i=0
+while [ $i -lt "$RUNS" ]; do
+	i=$((i + 1))
+	run_timed mailcon "$MAILCON" scan --json "$LOG" > "$DIR/scan.json" \
+	    2> "$DIR/scan.err"
+	[ "$STATUS" -eq 0 ] || [ "$STATUS" -eq 1 ] ||
+	    die "mailcon scan exited $STATUS: $(head -c 2000 "$DIR/scan.err")"
+	echo "    run $i: $ELAPSED s, $RSS_KB KB"
+	M_T=$(min "$M_T" "$ELAPSED") M_RC=$STATUS
+	[ "$RSS_KB" -gt "$M_RSS" ] && M_RSS=$RSS_KB
+done
+
+echo "bench: grep -c sasl_username, best of $RUNS"
+G_T= G_RSS=0 i=0
+while [ $i -lt "$RUNS" ]; do
+	i=$((i + 1))
+	run_timed grep env LC_ALL=C grep -c sasl_username "$LOG" \
+	    > "$DIR/grep.out"
+	[ "$STATUS" -eq 0 ] || die "grep exited $STATUS"
+	G_T=$(min "$G_T" "$ELAPSED")
+	[ "$RSS_KB" -gt "$G_RSS" ] && G_RSS=$RSS_KB
+done
+
+P_T= P_RSS=
+if [ "${BENCH_SKIP_PFLOGSUMM:-0}" = 1 ]; then
+	echo "bench: pflogsumm skipped (BENCH_SKIP_PFLOGSUMM=1)"
+elif ! command -v pflogsumm > /dev/null 2>&1; then
+	die "pflogsumm not found (Debian package pflogsumm)"
+else
+	echo "bench: pflogsumm (Perl: about 11 s per million lines here," \
+	    "progress every 30 s)"
+	start=$(date +%s)
+	(
+		s=
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		while :; do
+			sleep 30 &
+			s=$!
+			wait $s
+			echo "    ... pflogsumm running," \
+			    "$(( $(date +%s) - start )) s"
+		done
+	) &
+	ticker=$!
+	run_timed pflogsumm pflogsumm "$LOG" > "$DIR/pflogsumm.out" \
+	    2> "$DIR/pflogsumm.err"
+	kill "$ticker" 2>/dev/null
+	wait "$ticker" 2>/dev/null
+	[ "$STATUS" -eq 0 ] ||
+	    die "pflogsumm exited $STATUS: $(head -c 2000 "$DIR/pflogsumm.err")"
+	P_T=$ELAPSED P_RSS=$RSS_KB
+fi
+
+# --- the report --------------------------------------------------------------
+echo
+echo "scan benchmark: $NLINES lines, $SIZE bytes, one core (taskset -c 0)," \
+    "warm cache, best of $RUNS (pflogsumm: 1 run)"
+printf '%-28s %10s %14s %12s\n' tool "wall s" "lines/s" "peak RSS MB"
+row() {
+	awk -v t="$1" -v w="$2" -v n="$NLINES" -v r="$3" 'BEGIN {
+		printf "%-28s %10.2f %14.0f %12.1f\n", t, w,
+		    (w > 0 ? n / w : 0), r / 1024 }'
+}
+row "mailcon scan --json" "$M_T" "$M_RSS"
+[ -n "$P_T" ] && row "pflogsumm" "$P_T" "$P_RSS"
+row "grep -c sasl_username" "$G_T" "$G_RSS"
+echo
+
+M_RATE=$(rate "$M_T")
+awk -v m="$M_T" -v p="${P_T:-0}" -v g="$G_T" -v mr="$M_RATE" \
+    -v rss="$M_RSS" 'BEGIN {
+	if (p > 0)
+		printf "mailcon/pflogsumm speed: %.1fx\n", p / m
+	printf "mailcon/grep speed:      %.2fx (grep is %.1fx faster)\n",
+	    g / m, m / g
+	printf "target >= 1,000,000 lines/s on one core: %s (%.0f)\n",
+	    (mr >= 1000000 ? "met" : "NOT met"), mr
+	if (p > 0)
+		printf "target >= 30x pflogsumm:                 %s (%.1fx)\n",
+		    (p / m >= 30 ? "met" : "NOT met"), p / m
+	else
+		printf "target >= 30x pflogsumm:                 not measured\n"
+	printf "target peak RSS < 64 MB:                 %s (%.1f MB)\n",
+	    (rss < 65536 ? "met" : "NOT met"), rss / 1024
+}'
+
+# --- did mailcon find the incident? -------------------------------------------
+echo
+python3 - "$DIR/scan.json" "$HIJACKED" "$M_RC" "$LOG.truth" <<'EOF'
+import json, sys
+
+path, hijacked, rc, truth_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+truth = dict(l.rstrip("\n").split(": ", 1) for l in open(truth_path) if ": " in l)
+try:
+    doc = json.load(open(path))
+except ValueError as e:
+    print("bench: FAIL: mailcon scan --json did not print valid JSON: %s" % e)
+    sys.exit(1)
+accts = doc.get("accounts", [])
+by = {a.get("account"): a for a in accts}
+summ = doc.get("summary", {})
+print("mailcon: exit %d; %s lines, %s events, %s accounts (%s critical, "
+      "%s suspicious, %s watch)" % (rc, summ.get("lines"), summ.get("events"),
+      summ.get("accounts"), summ.get("critical"), summ.get("suspicious"),
+      summ.get("watch")))
+a = by.get(hijacked)
+ok = True
+if a is None:
+    print("bench: FAIL: %s is not in mailcon's report" % hijacked)
+    ok = False
+else:
+    print("hijacked %s: level %s (now %s), %s messages, %s IPs%s, flagged_at %s, "
+          "messages_before_flag %s" % (hijacked, a.get("level"),
+          a.get("level_now"), a.get("messages"), a.get("auth_ips"),
+          "" if a.get("auth_ips_exact", True) else " (estimate)",
+          a.get("flagged_at"), a.get("messages_before_flag")))
+    print("  truth: %s incident messages, %s attacker IPs; incident %s; "
+          "first hijacked login %s" % (truth.get("incident_messages"),
+          truth.get("attacker_distinct_ips"), truth.get("incident_start"),
+          truth.get("first_hijacked_login")))
+    for r in a.get("reasons", [])[:4]:
+        print("  why: %s" % r)
+    if a.get("level") != "critical":
+        print("bench: FAIL: %s is %s, not critical" % (hijacked, a.get("level")))
+        ok = False
+    if a.get("flagged_at") is None:
+        print("bench: FAIL: %s has no flagged_at" % hijacked)
+        ok = False
+if rc != 1:
+    print("bench: FAIL: mailcon scan exited %d, expected 1 (incident found)" % rc)
+    ok = False
+others = [x for x in accts if x.get("account") != hijacked and
+          x.get("level") in ("critical", "suspicious")]
+if others:
+    print("also flagged (suspicious or critical): %d, e.g. %s" % (len(others),
+          ", ".join("%s (%s)" % (x.get("account"), x.get("level"))
+                    for x in others[:5])))
+sys.exit(0 if ok else 1)
+EOF
