@@ -1,0 +1,134 @@
+/*
+ * store_int.h: what store.c (open, schema, reads), store_batch.c (the
+ * in-memory batch) and store_flush.c (commits, writer thread, retention)
+ * share.  Private to the store.
+ */
+#ifndef MAILCON_STORE_INT_H
+#define MAILCON_STORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Distinct keys one batch may hold; beyond, new keys are dropped. */
+#define STORE_BATCH_KEYS	(1u << 21)
+/* Distinct IPs per account in one batch (the detector caps its sets too). */
+#define STORE_BATCH_IPS		1024
+
+struct batch_minute {
+	int64_t			 minute;	/* t / 60 */
+	struct store_counts	 c;
+};
+
+struct batch_ip {
+	char			*ip;
+	int64_t			 first, last;
+	uint64_t		 logins;
+};
+
+/* One (server, account) and everything batched for it. */
+struct batch_acct {
+	char			*server;
+	char			*name;
+	uint64_t		 hash;
+	struct batch_minute	*mins;
+	size_t			 nmins, capmins;
+	struct batch_ip		*ips;
+	size_t			 nips, capips;
+};
+
+struct batch_inc {
+	struct store_incident	 inc;		/* strings owned */
+};
+
+struct batch_follow {
+	struct store_follow	 f;		/* strings owned */
+};
+
+struct batch {
+	struct batch_acct	**slots;	/* open addressing, power of two */
+	size_t			 nslots;
+	struct batch_acct	**accts;	/* in insertion order */
+	size_t			 naccts, capaccts;
+	struct batch_inc	*incs;
+	size_t			 nincs, capincs;
+	struct batch_follow	*follows;
+	size_t			 nfollows, capfollows;
+	size_t			 keys;		/* rows this batch will write */
+	uint64_t		 dropped;
+	int64_t			 now;		/* given to store_flush */
+};
+
+enum store_stmt {
+	SQL_ACCT_GET = 0,
+	SQL_ACCT_ADD,
+	SQL_ACCT_SEEN,
+	SQL_MINUTE,
+	SQL_IP,
+	SQL_INCIDENT,
+	SQL_FOLLOW,
+	SQL_ALIVE,
+	SQL_PRUNE_MINUTES,
+	SQL_PRUNE_IPS,
+	SQL_PRUNE_INCIDENTS,
+	SQL_PRUNE_SESSIONS,
+	SQL_PRUNE_ACCOUNTS,
+	SQL_BEGIN,
+	SQL_COMMIT,
+	SQL_ROLLBACK,
+	SQL_COUNT
+};
+
+struct store {
+	sqlite3			*db;
+	char			*path;
+	struct store_opts	 opts;
+	int64_t			 session;	/* our sessions.id */
+	sqlite3_stmt		*stmt[SQL_COUNT];
+	pthread_mutex_t		 dblock;	/* one user of db at a time */
+
+	/* Below: under lock (only the UI thread when not threaded). */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct batch		*pending;	/* filled by store_batch_*() */
+	struct batch		*job;		/* handed to the writer */
+	struct batch		*retry;		/* put off: went with next flush */
+	int			 busy;		/* writer holds job */
+	int			 quit;
+	int			 off;		/* history off: err says why */
+	int64_t			 alive;		/* now of the last commit */
+	char			 err[512];
+	struct store_stats	 stats;
+
+	pthread_t		 writer;
+	int			 has_writer;
+	int			 pipe[2];	/* writer -> loop: a commit ended */
+};
+
+/* store.c */
+void		 store_fail(struct store *st, int rc, const char *what,
+		     char *err, size_t errlen);
+
+/* store_batch.c */
+struct batch	*batch_new(void);
+void		 batch_free(struct batch *b);
+int		 batch_empty(const struct batch *b);
+void		 batch_merge(struct batch *dst, struct batch *src);
+void		 batch_add_count(struct batch *b, const char *server,
+		     const char *account, int64_t minute,
+		     const struct store_counts *c);
+void		 batch_add_ip(struct batch *b, const char *server,
+		     const char *account, const char *ip, int64_t first,
+		     int64_t last, uint64_t logins);
+void		 batch_add_incident(struct batch *b,
+		     const struct store_incident *inc);
+void		 batch_add_follow(struct batch *b, const struct store_follow *f);
+
+/* store_flush.c */
+int		 store_prepare(struct store *st, char *err, size_t errlen);
+void		 store_finalize(struct store *st);
+int		 store_writer_start(struct store *st, char *err, size_t errlen);
+void		 store_writer_stop(struct store *st);
+
+#endif
