@@ -3,7 +3,8 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
-THEMEDIR ?= $(PREFIX)/share/mailcon/themes
+DATADIR	?= $(PREFIX)/share/mailcon
+THEMEDIR ?= $(DATADIR)/themes
 DESTDIR	?=
 BUILD	?= build
 CC	?= cc
@@ -28,9 +29,9 @@ endif
 
 OPT	?= -O2 -g
 CFLAGS	?= $(OPT)
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+ALL_CFLAGS = -std=c11 -Iconsole -Ibackends -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	  -DMAILCON_VERSION='"$(VERSION)"' -DINIH_VERSION='"$(INIH_VERSION)"' \
-	  -DMAILCON_THEMEDIR='"$(THEMEDIR)"' $(WARN) $(CFLAGS) $(SAN_FLAGS) \
+	  -DMAILCON_THEMEDIR='"$(THEMEDIR)"' -DMAILCON_DATADIR='"$(DATADIR)"' $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	  $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread
 
@@ -46,7 +47,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit deps demo fuzz integration bench clean install uninstall
+.PHONY: all check unit deps demo fuzz integration screen bench clean install uninstall
 
 all: $(BUILD)/mailcon
 
@@ -66,12 +67,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailcon.a
 	$(CC) $(ALL_CFLAGS) -Iconsole -Ibackends -o $@ $< $(BUILD)/libmailcon.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka -lm
 
-# The README's first command: scan the bundled incident (real Postfix and
-# Dovecot logs recorded by the integration test).  Exit 1 means "found".
+# The README's first command: the console replaying the bundled incident
+# (real Postfix and Dovecot logs recorded by the integration test), or the
+# offline report of it when there is no terminal.
 demo: deps
 	$(MAKE) all
-	$(BUILD)/mailcon scan --year 2026 --utc tests/fixtures/demo/*.log.gz || \
-	    [ $$? -eq 1 ]
+	if [ -t 1 ]; then $(BUILD)/mailcon --demo; else \
+	    $(BUILD)/mailcon scan --year 2026 --utc tests/fixtures/demo/*.log.gz \
+	    || [ $$? -eq 1 ]; fi
 
 # Install the Debian packages the tests need, when missing.
 deps:
@@ -87,6 +90,10 @@ fuzz:
 integration: $(BUILD)/mailcon
 	@sh tests/integration/run.sh $(BUILD)/mailcon
 
+# The console in tmux: views against expected screens, live detection.
+screen: $(BUILD)/mailcon
+	@bash tests/screen/run.sh $(BUILD)/mailcon
+
 # Everything: plain unit tests, the same under ASan+UBSan, the fuzzers for a
 # short while, then the tests against the real Postfix + Dovecot.
 check: deps
@@ -94,6 +101,7 @@ check: deps
 	$(MAKE) WERROR=1 BUILD=build/asan SAN=1 unit
 	$(MAKE) fuzz
 	$(MAKE) WERROR=1 integration
+	$(MAKE) WERROR=1 screen
 	@echo "make check: all tests passed"
 
 bench: $(BUILD)/mailcon
@@ -104,12 +112,13 @@ install: $(BUILD)/mailcon
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(BUILD)/mailcon $(DESTDIR)$(BINDIR)/mailcon
 	install -m 644 console/mailcon.1 $(DESTDIR)$(MANDIR)/man1/mailcon.1
-	install -d $(DESTDIR)$(THEMEDIR)
+	install -d $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(DATADIR)/demo
 	install -m 644 themes/*.theme $(DESTDIR)$(THEMEDIR)
+	install -m 644 tests/fixtures/demo/*.log.gz $(DESTDIR)$(DATADIR)/demo
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailcon $(DESTDIR)$(MANDIR)/man1/mailcon.1
-	rm -rf $(DESTDIR)$(THEMEDIR)
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build

@@ -26,11 +26,31 @@ config_init(struct mailcon_config *cfg)
 	cfg->detect.allow = xcalloc(1, sizeof(char *));
 }
 
+/* Free a NULL-terminated array of strings. */
+static void
+config_free_strv(char **v)
+{
+	size_t	 i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* Release what config_load and config_allow allocated. */
 void
 config_free(struct mailcon_config *cfg)
 {
 	size_t	 i;
+
+	for (i = 0; i < cfg->nservers; i++) {
+		free(cfg->servers[i].name);
+		config_free_strv(cfg->servers[i].logs);
+		config_free_strv(cfg->servers[i].queue_argv);
+	}
+	free(cfg->servers);
+	free(cfg->theme);
+	free(cfg->history);
 
 	for (i = 0; i < cfg->nallow; i++)
 		free(cfg->detect.allow[i]);
@@ -47,6 +67,53 @@ config_allow(struct mailcon_config *cfg, const char *account)
 	    sizeof(char *));
 	cfg->detect.allow[cfg->nallow++] = xstrdup(account);
 	cfg->detect.allow[cfg->nallow] = NULL;
+}
+
+/* See config.h. */
+struct server_config *
+config_add_server(struct mailcon_config *cfg, const char *name)
+{
+	struct server_config	*sc;
+
+	cfg->servers = xreallocarray(cfg->servers, cfg->nservers + 1,
+	    sizeof(*cfg->servers));
+	sc = &cfg->servers[cfg->nservers++];
+	memset(sc, 0, sizeof(*sc));
+	sc->name = xstrdup(name);
+	sc->logs = xcalloc(1, sizeof(char *));
+	sc->queue_interval = 10;
+	return sc;
+}
+
+/* See config.h. */
+void
+config_server_add_log(struct server_config *sc, const char *path)
+{
+	sc->logs = xreallocarray(sc->logs, sc->nlogs + 2, sizeof(char *));
+	sc->logs[sc->nlogs++] = xstrdup(path);
+	sc->logs[sc->nlogs] = NULL;
+}
+
+/* See config.h. */
+char **
+config_split_argv(const char *s)
+{
+	char		**v = xcalloc(1, sizeof(char *));
+	size_t		 n = 0;
+	const char	*start;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			return v;
+		start = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t')
+			s++;
+		v = xreallocarray(v, n + 2, sizeof(char *));
+		v[n++] = xstrndup(start, (size_t)(s - start));
+		v[n] = NULL;
+	}
 }
 
 /* "$XDG_CONFIG_HOME/mailcon/config", falling back to ~/.config. */
@@ -298,6 +365,118 @@ config_set_logs(struct config_parse *cp, const char *name, const char *value)
 	return 1;
 }
 
+/* A server name: letters, digits, '.', '-', '_' (it is shown and stored). */
+static int
+config_valid_name(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++, n++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '.' || *s == '-' ||
+		    *s == '_'))
+			return 0;
+	return n > 0 && n <= 64;
+}
+
+/* Keys of [server NAME]. */
+static int
+config_set_server(struct config_parse *cp, const char *server,
+    const char *name, const char *value)
+{
+	struct mailcon_config	*cfg = cp->cfg;
+	struct server_config	*sc = NULL;
+	const char		*p = value, *start;
+	char			*one;
+	size_t			 i;
+	int			 secs;
+
+	if (!config_valid_name(server)) {
+		snprintf(cp->error, sizeof(cp->error), "[server %.64s]: a "
+		    "server name is letters, digits, '.', '-' and '_'", server);
+		return 0;
+	}
+	for (i = 0; i < cfg->nservers; i++)
+		if (strcmp(cfg->servers[i].name, server) == 0)
+			sc = &cfg->servers[i];
+	if (sc == NULL)
+		sc = config_add_server(cfg, server);
+	if (strcmp(name, "logs") == 0) {
+		for (;;) {
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			if (*p == '\0')
+				break;
+			start = p;
+			while (*p != '\0' && *p != ',')
+				p++;
+			while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
+				p--;
+			one = xstrndup(start, (size_t)(p - start));
+			if (one[0] != '/') {
+				snprintf(cp->error, sizeof(cp->error), "logs: "
+				    "\"%.64s\" is not an absolute path", one);
+				free(one);
+				return 0;
+			}
+			config_server_add_log(sc, one);
+			free(one);
+		}
+	} else if (strcmp(name, "queue_command") == 0) {
+		config_free_strv(sc->queue_argv);
+		sc->queue_argv = NULL;
+		if (strcasecmp(value, "off") != 0)
+			sc->queue_argv = config_split_argv(value);
+		if (sc->queue_argv != NULL && sc->queue_argv[0] == NULL) {
+			snprintf(cp->error, sizeof(cp->error), "queue_command: "
+			    "expected a command, like postqueue -j, or off");
+			return 0;
+		}
+	} else if (strcmp(name, "queue_interval") == 0) {
+		if (config_parse_duration(value, &secs) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "queue_interval: expected a duration, like 10s");
+			return 0;
+		}
+		sc->queue_interval = secs;
+	} else {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [server %.64s]", name, server);
+		return 0;
+	}
+	return 1;
+}
+
+/* Keys of [console]. */
+static int
+config_set_console(struct config_parse *cp, const char *name,
+    const char *value)
+{
+	struct mailcon_config	*cfg = cp->cfg;
+
+	if (strcmp(name, "theme") == 0) {
+		free(cfg->theme);
+		cfg->theme = xstrdup(value);
+	} else if (strcmp(name, "history") == 0) {
+		free(cfg->history);
+		cfg->history = NULL;
+		cfg->history_off = strcasecmp(value, "off") == 0;
+		if (!cfg->history_off) {
+			if (value[0] != '/') {
+				snprintf(cp->error, sizeof(cp->error), "history: "
+				    "expected an absolute path or off");
+				return 0;
+			}
+			cfg->history = xstrdup(value);
+		}
+	} else {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [console]", name);
+		return 0;
+	}
+	return 1;
+}
+
 /* inih callback: route one key to its section; 0 stops with an error. */
 static int
 config_handler(void *user, const char *section, const char *name,
@@ -311,6 +490,10 @@ config_handler(void *user, const char *section, const char *name,
 		return config_set_detect(cp, name, value);
 	if (strcmp(section, "logs") == 0)
 		return config_set_logs(cp, name, value);
+	if (strcmp(section, "console") == 0)
+		return config_set_console(cp, name, value);
+	if (strncmp(section, "server ", 7) == 0)
+		return config_set_server(cp, section + 7, name, value);
 	if (section[0] == '\0')
 		snprintf(cp->error, sizeof(cp->error),
 		    "key \"%.64s\" outside any [section]", name);

@@ -13,8 +13,22 @@
 
 #include "detector.h"
 
+/* One [server NAME] section: a mail server the console follows. */
+struct server_config {
+	char			*name;
+	char			**logs;		/* NULL-terminated paths */
+	size_t			 nlogs;
+	char			**queue_argv;	/* NULL-terminated, or NULL: off */
+	int			 queue_interval;	/* seconds (10) */
+};
+
 struct mailcon_config {
 	struct detect_config	 detect;
+	struct server_config	*servers;
+	size_t			 nservers;
+	char			*theme;		/* [console] theme, or NULL */
+	char			*history;	/* [console] history path, or NULL */
+	int			 history_off;	/* [console] history = off */
 	char			*path;		/* file read, NULL for defaults */
 	int			 year;		/* [logs] year: 0 infers */
 	int			 utc;		/* [logs] timezone = UTC */
@@ -30,6 +44,12 @@ int	config_load(struct mailcon_config *cfg, const char *path, char *err,
 	    size_t errlen);
 void	config_init(struct mailcon_config *cfg);
 void	config_free(struct mailcon_config *cfg);
+/* Add a server following the given log files (auto-detection, tests). */
+struct server_config *config_add_server(struct mailcon_config *cfg,
+	    const char *name);
+void	config_server_add_log(struct server_config *sc, const char *path);
+/* Split a command line on blanks into a NULL-terminated argv (no quoting). */
+char	**config_split_argv(const char *s);
 /* Add an account to the allow-list (the --allow option). */
 void	config_allow(struct mailcon_config *cfg, const char *account);
 /* The default file's path, or NULL when neither variable is set. */

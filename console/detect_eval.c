@@ -401,6 +401,7 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 	r->flagged_at = a->flagged_at;
 	r->messages_before_flag = a->messages_before_flag;
 	r->peak_at = -1;
+	r->rate_now = x.v[SIG_MSG_RATE];
 	if ((x.raw_max >= LEVEL_WATCH || a->peak_snap != NULL) &&
 	    a->why == NULL) {
 		if ((a->why = malloc(2 * SIG_COUNT * DETECT_REASON_LEN)) != NULL)

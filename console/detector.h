@@ -112,6 +112,7 @@ struct account_report {
 	enum level	 level;		/* now */
 	enum level	 peak_level;	/* highest reached */
 	double		 score;
+	double		 rate_now;	/* messages per minute in the window */
 	int		 allowed;	/* on the allow-list: never above ok */
 	int		 nreasons;
 	const char	*reasons[SIG_COUNT];	/* now, most severe first */

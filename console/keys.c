@@ -31,6 +31,9 @@ const struct key_binding key_table[] = {
 	{ '\n',		"Enter",	ACT_ENTER,	VIEW_SERVERS |
 	    VIEW_ACCOUNTS | VIEW_HISTORY,
 	    "details of the selected row",			NULL },
+	{ '\r',		"Enter",	ACT_ENTER,	VIEW_SERVERS |
+	    VIEW_ACCOUNTS | VIEW_HISTORY,
+	    "details of the selected row",			NULL },
 	{ KEY_ENTER,	"Enter",	ACT_ENTER,	VIEW_SERVERS |
 	    VIEW_ACCOUNTS | VIEW_HISTORY,
 	    "details of the selected row",			NULL },

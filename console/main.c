@@ -6,6 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "app.h"
 #include "scan.h"
 
 #ifndef INIH_VERSION
@@ -29,7 +30,9 @@ usage(FILE *f)
 {
 	const struct command	*c;
 
-	fputs("usage: mailcon [--help | --version] COMMAND [ARG...]\n"
+	fputs("usage: mailcon [--help | --version]\n"
+	    "       mailcon [--config FILE] [--theme NAME] [--demo]   (the console)\n"
+	    "       mailcon COMMAND [ARG...]\n"
 	    "An incident console for mail administrators: finds accounts\n"
 	    "whose passwords leaked, from Postfix and Dovecot logs.\n\n"
 	    "Commands:\n", f);
@@ -53,9 +56,18 @@ main(int argc, char **argv)
 	const struct command	*c;
 
 	setlocale(LC_ALL, "");
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_ERROR;
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			usage(stdout);
+			return EXIT_CLEAN;
+		}
+		if (argc >= 2 && (strcmp(argv[1], "--version") == 0 ||
+		    strcmp(argv[1], "-V") == 0)) {
+			version();
+			return EXIT_CLEAN;
+		}
+		return cmd_console(argc, argv);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);

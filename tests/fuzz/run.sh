@@ -41,7 +41,12 @@ for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	echo "fuzz: building $name"
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c
+	extra=""
+	case $name in
+	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
+	esac
+	# shellcheck disable=SC2086
+	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra
 	corpus="$OUT/corpus-$name"
 	mkdir -p "$corpus"
 	echo "fuzz: running $name for ${SECONDS_EACH}s"

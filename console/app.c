@@ -1,0 +1,435 @@
+/*
+ * app.c: `mailcon` without a command: the live console.
+ *
+ * One thread, one poll() loop (loop.c): a short timer reads what the
+ * followed logs have (a byte budget per file, so a flood cannot starve the
+ * keyboard), a slower one ages windows and refreshes the accounts
+ * snapshot, stdin delivers keys, and the idle callback draws once per
+ * wake-up.  Nothing here waits on a file, a command or the network.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "demo.h"
+#include "loop.h"
+#include "scan.h"
+#include "ui.h"
+#include "xmalloc.h"
+
+#define POLL_MS		100	/* log reads */
+#define REFRESH_MS	500	/* windows and the accounts snapshot */
+#define READ_BUDGET	(256u * 1024)	/* bytes per file per poll */
+
+/* Log files looked for when no server is configured. */
+static const char *const local_logs[] = {
+	"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log",
+	"/var/log/dovecot.log", "/var/log/mail.info", NULL
+};
+
+/* See app.h. */
+void
+app_note(struct app *a, int secs, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->note, sizeof(a->note), fmt, ap);
+	va_end(ap);
+	a->note_until = secs > 0 ? loop_now_ms() + secs * 1000 : 0;
+	a->dirty = 1;
+}
+
+/* detector_foreach callback: append a row. */
+struct collect {
+	struct app	*a;
+	unsigned	 server;
+};
+
+static void
+app_collect(const struct account_report *r, void *arg)
+{
+	struct collect	*c = arg;
+	struct app	*a = c->a;
+
+	if (a->nrows == a->caprows) {
+		a->caprows = a->caprows ? a->caprows * 2 : 256;
+		a->rows = xreallocarray(a->rows, a->caprows, sizeof(*a->rows));
+	}
+	a->rows[a->nrows].r = *r;
+	a->rows[a->nrows].server = c->server;
+	a->nrows++;
+}
+
+static int	app_sort_column;
+
+/* Accounts view order: by the chosen column, then level, score, name. */
+static int
+app_row_cmp(const void *x, const void *y)
+{
+	const struct account_report *p = &((const struct acct_row *)x)->r;
+	const struct account_report *q = &((const struct acct_row *)y)->r;
+
+	switch (app_sort_column) {
+	case 1:
+		if (p->messages != q->messages)
+			return p->messages > q->messages ? -1 : 1;
+		break;
+	case 2:
+		if (p->auth_ips != q->auth_ips)
+			return p->auth_ips > q->auth_ips ? -1 : 1;
+		break;
+	case 3:
+		return strcmp(p->account, q->account);
+	default:
+		break;
+	}
+	if (p->level != q->level)
+		return p->level > q->level ? -1 : 1;
+	if (p->score != q->score)
+		return p->score > q->score ? -1 : 1;
+	return strcmp(p->account, q->account);
+}
+
+/* Record an account that reached suspicious or worse as an incident. */
+static void
+app_note_incident(struct app *a, const struct acct_row *row)
+{
+	struct incident	*n;
+	size_t		 i;
+
+	for (i = 0; i < a->nincidents; i++) {
+		n = &a->incidents[i];
+		if (!n->earlier && n->server == row->server &&
+		    strcmp(n->account, row->r.account) == 0) {
+			if (row->r.peak_level > n->peak)
+				n->peak = row->r.peak_level;
+			if (row->r.npeak_reasons > 0)
+				snprintf(n->reason, sizeof(n->reason), "%s",
+				    row->r.peak_reasons[0]);
+			return;
+		}
+	}
+	if (a->nincidents == a->capincidents) {
+		a->capincidents = a->capincidents ? a->capincidents * 2 : 16;
+		a->incidents = xreallocarray(a->incidents, a->capincidents,
+		    sizeof(*a->incidents));
+	}
+	n = &a->incidents[a->nincidents++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->account, sizeof(n->account), "%s", row->r.account);
+	n->server = row->server;
+	n->opened = row->r.flagged_at;
+	n->peak = row->r.peak_level;
+	n->messages_before = row->r.messages_before_flag;
+	if (row->r.npeak_reasons > 0)
+		snprintf(n->reason, sizeof(n->reason), "%s",
+		    row->r.peak_reasons[0]);
+	app_note(a, 10, "%s %s on %s: %s", level_name(row->r.peak_level),
+	    row->r.account, a->servers[row->server]->name, n->reason);
+	if (a->curses)
+		beep();
+}
+
+/* See app.h. */
+void
+app_refresh_rows(struct app *a)
+{
+	struct collect	 c;
+	size_t		 i;
+
+	a->nrows = 0;
+	c.a = a;
+	for (i = 0; i < a->nservers; i++) {
+		c.server = (unsigned)i;
+		a->servers[i]->worst = LEVEL_OK;
+		detector_foreach(a->servers[i]->det, app_collect, &c);
+	}
+	app_sort_column = a->sort;
+	if (a->nrows > 1)
+		qsort(a->rows, a->nrows, sizeof(*a->rows), app_row_cmp);
+	for (i = 0; i < a->nrows; i++) {
+		struct server *s = a->servers[a->rows[i].server];
+
+		if (a->rows[i].r.level > s->worst)
+			s->worst = a->rows[i].r.level;
+		if (a->rows[i].r.flagged_at >= 0)
+			app_note_incident(a, &a->rows[i]);
+	}
+	a->dirty = 1;
+}
+
+/* Timer: read the logs (and the demo's next lines). */
+static void
+app_on_poll(void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 now = loop_now_ms();
+	size_t		 i;
+
+	/* The replayed file stays until exit: the console still follows it. */
+	if (a->demo != NULL && !a->demo_done && demo_step(a->demo, now) == 1) {
+		a->demo_done = 1;
+		app_note(a, 0, "demo: replay finished; explore with Tab, "
+		    "Enter and ?, quit with q");
+	}
+	for (i = 0; i < a->nservers; i++) {
+		(void)server_poll(a->servers[i], now, READ_BUDGET);
+		server_queue(a->servers[i], now);
+		if (a->servers[i]->changed) {
+			a->servers[i]->changed = 0;
+			if (a->view == V_LOG || a->view == V_SERVERS)
+				a->dirty = 1;
+		}
+	}
+	/* curses reports a resize as a key: look even without input */
+	if (a->curses)
+		ui_input(a);
+	if (a->note[0] != '\0' && a->note_until != 0 && now >= a->note_until) {
+		a->note[0] = '\0';
+		a->dirty = 1;
+	}
+	if (a->quit)
+		loop_stop(a->loop);
+}
+
+/* Timer: age the windows to wall time and refresh the snapshot. */
+static void
+app_on_refresh(void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 i;
+
+	for (i = 0; i < a->nservers; i++)
+		server_tick(a->servers[i], now);
+	if (!a->paused)
+		app_refresh_rows(a);
+}
+
+/* stdin is readable: keys. */
+static void
+app_on_key(int fd, short revents, void *arg)
+{
+	struct app	*a = arg;
+
+	ui_input(a);
+	if (a->quit)
+		loop_stop(a->loop);
+}
+
+/* SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored). */
+static void
+app_on_signal(int signo, void *arg)
+{
+	struct app	*a = arg;
+
+	a->quit = 1;
+	loop_stop(a->loop);
+}
+
+/* Idle: draw once per wake-up if anything changed. */
+static void
+app_on_idle(void *arg)
+{
+	ui_draw(arg);
+}
+
+/* With no [server] in the config: the local server's log files. */
+static void
+app_local_servers(struct mailcon_config *cfg, char *watching, size_t size)
+{
+	struct server_config	*sc;
+	const char		*const *p;
+	size_t			 off;
+
+	sc = config_add_server(cfg, "local");
+	for (p = local_logs; *p != NULL; p++)
+		if (access(*p, F_OK) == 0)
+			config_server_add_log(sc, *p);
+	if (access("/usr/sbin/postqueue", X_OK) == 0)
+		sc->queue_argv = config_split_argv("/usr/sbin/postqueue -j");
+	if (sc->nlogs == 0) {
+		snprintf(watching, size, "no mail log found (looked for "
+		    "/var/log/mail.log, /var/log/maillog); add [server NAME] "
+		    "logs = ... to the config");
+		return;
+	}
+	off = (size_t)snprintf(watching, size, "local:");
+	for (size_t i = 0; i < sc->nlogs && off < size; i++)
+		off += (size_t)snprintf(watching + off, size - off, " %s",
+		    sc->logs[i]);
+}
+
+/* The console's usage. */
+static void
+app_usage(FILE *f)
+{
+	fputs("usage: mailcon [--config FILE] [--theme NAME] [--from-start]\n"
+	    "               [--demo [--speed N]]\n"
+	    "Open the live console on the servers in the config file, or on\n"
+	    "this machine's mail logs when none is configured.\n"
+	    "\n"
+	    "  --config FILE   read FILE instead of the default config\n"
+	    "  --theme NAME    default, mono, light, 256 or a file path\n"
+	    "  --from-start    read the logs from their start, not their end\n"
+	    "  --demo          replay the bundled incident (a hijack from 200\n"
+	    "                  addresses) through the live path\n"
+	    "  --speed N       demo replay speed factor (default 1)\n"
+	    "  --utc           classic syslog timestamps are UTC\n"
+	    "\n"
+	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
+}
+
+/* See app.h. */
+int
+cmd_console(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "theme",	required_argument,	NULL, 't' },
+		{ "from-start",	no_argument,		NULL, 'f' },
+		{ "demo",	no_argument,		NULL, 'd' },
+		{ "speed",	required_argument,	NULL, 's' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct app		 a;
+	const char		*config_path = NULL, *theme = NULL;
+	char			 err[512], *end;
+	double			 speed = 1;
+	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
+	size_t			 i;
+
+	config_init(&cfg);
+	memset(&a, 0, sizeof(a));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			theme = optarg;
+			break;
+		case 'f':
+			from_start = 1;
+			break;
+		case 'd':
+			demo = 1;
+			break;
+		case 's':
+			speed = strtod(optarg, &end);
+			if (*end != '\0' || speed <= 0 || speed > 1000) {
+				fprintf(stderr, "mailcon: --speed: expected a "
+				    "factor from 0.1 to 1000\n");
+				goto out;
+			}
+			break;
+		case 'u':
+			cfg.utc = 1;
+			break;
+		case 'h':
+			app_usage(stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			fputs("Try 'mailcon --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mailcon: unknown command \"%s\"; try "
+		    "'mailcon --help'\n", argv[optind]);
+		goto out;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
+	if (theme == NULL)
+		theme = cfg.theme;
+	if (demo) {
+		struct server_config *sc;
+
+		if ((a.demo = demo_open(demo_default_dir(), speed, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		/* the demo is its own server, whatever the config says */
+		for (i = 0; i < cfg.nservers; i++)
+			cfg.servers[i].nlogs = 0;
+		cfg.nservers = 0;
+		sc = config_add_server(&cfg, "demo");
+		config_server_add_log(sc, demo_path(a.demo));
+		from_start = 1;
+		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
+		    "recorded hijack into %s", demo_path(a.demo));
+	} else if (cfg.nservers == 0)
+		app_local_servers(&cfg, a.watching, sizeof(a.watching));
+	else
+		snprintf(a.watching, sizeof(a.watching), "%zu server%s from %s",
+		    cfg.nservers, cfg.nservers == 1 ? "" : "s",
+		    cfg.path != NULL ? cfg.path : "the config");
+
+	a.cfg = &cfg;
+	logring_init(&a.log, 5000);
+	msgring_init(&a.msgs, 20000);
+	a.nservers = cfg.nservers;
+	a.servers = xcalloc(a.nservers > 0 ? a.nservers : 1,
+	    sizeof(*a.servers));
+	for (i = 0; i < a.nservers; i++)
+		a.servers[i] = server_new(&cfg.servers[i], (unsigned)i,
+		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
+	a.view = a.nservers > 1 ? V_SERVERS : V_ACCOUNTS;
+	a.back = a.view;
+	a.list[V_LOG].follow = 1;
+
+	if ((a.loop = loop_new()) == NULL) {
+		fprintf(stderr, "mailcon: cannot create the event loop\n");
+		goto out;
+	}
+	if (ui_start(&a, theme, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
+	loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
+	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
+	loop_add_timer(a.loop, REFRESH_MS, 1, app_on_refresh, &a);
+	loop_add_signal(a.loop, SIGTERM, app_on_signal, &a);
+	loop_add_signal(a.loop, SIGINT, app_on_signal, &a);
+	loop_add_signal(a.loop, SIGHUP, app_on_signal, &a);
+	loop_set_idle(a.loop, app_on_idle, &a);
+	app_on_poll(&a);
+	app_refresh_rows(&a);
+	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : EXIT_CLEAN;
+	ui_stop(&a);
+out:
+	ui_stop(&a);
+	if (a.loop != NULL)
+		loop_free(a.loop);
+	for (i = 0; i < a.nservers; i++)
+		server_free(a.servers[i]);
+	free(a.servers);
+	free(a.rows);
+	free(a.vis);
+	free(a.incidents);
+	if (a.log.v != NULL)
+		logring_free(&a.log);
+	if (a.msgs.v != NULL)
+		msgring_free(&a.msgs);
+	demo_close(a.demo);
+	config_free(&cfg);
+	return rc;
+}

@@ -1,0 +1,101 @@
+/*
+ * app.h: the live console's state, shared by the main loop (app.c), the
+ * frame (ui.c) and the views (view_*.c).  One thread owns all of it.
+ */
+#ifndef MAILCON_APP_H
+#define MAILCON_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "detector.h"
+#include "keys.h"
+#include "list.h"
+#include "logring.h"
+#include "msgring.h"
+#include "server.h"
+
+enum view_id {
+	V_SERVERS = 0,
+	V_ACCOUNTS,
+	V_LOG,
+	V_HISTORY,
+	V_DETAIL,
+	V_HELP,
+	V_COUNT
+};
+
+#define APP_MIN_COLS	80
+#define APP_MIN_LINES	24
+#define APP_TEXT_MAX	64	/* search / filter input */
+
+/* One account in the accounts view: a report and the server it is on. */
+struct acct_row {
+	struct account_report	 r;
+	unsigned		 server;
+};
+
+/* An incident: an account that reached suspicious or worse. */
+struct incident {
+	char		 account[256];
+	unsigned	 server;
+	int64_t		 opened;	/* log time */
+	enum level	 peak;
+	uint64_t	 messages_before;
+	char		 reason[256];
+	int		 earlier;	/* from an earlier session */
+};
+
+struct app {
+	struct mailcon_config	*cfg;
+	struct loop		*loop;
+	struct server		**servers;
+	size_t			 nservers;
+	struct logring		 log;
+	struct msgring		 msgs;
+
+	/* accounts snapshot, refreshed on a timer (not on every line) */
+	struct acct_row		*rows;
+	size_t			 nrows, caprows;
+	int			 sort;		/* column of the accounts view */
+	struct incident		*incidents;
+	size_t			 nincidents, capincidents;
+
+	/* screen */
+	int			 curses;	/* curses is up */
+	int			 cols, lines;
+	int			 utf8;		/* the locale can show UTF-8 */
+	int			 view, back;	/* current, and where Esc goes */
+	struct list		 list[V_COUNT];
+	size_t			*vis;		/* rows shown after the filter */
+	size_t			 nvis, capvis;
+	char			 filter[V_COUNT][APP_TEXT_MAX];
+	char			 search[APP_TEXT_MAX];
+	int			 prompt;	/* '/' or '\\' while typing */
+	char			 input[APP_TEXT_MAX];
+	int			 paused;
+	int			 dirty;
+	int			 quit;
+	char			 note[256];	/* one-line message */
+	int64_t			 note_until;	/* wall ms; 0: sticky */
+	char			 watching[256];	/* what is followed, plain words */
+
+	/* detail view */
+	unsigned		 detail_server;
+	char			 detail_account[256];
+
+	/* demo: replay a log into a file the server follows */
+	struct demo		*demo;
+	int			 demo_done;
+};
+
+/* Set a message on the status line for a few seconds (sticky: secs 0). */
+void	app_note(struct app *a, int secs, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Rebuild the accounts snapshot and incidents from the detectors. */
+void	app_refresh_rows(struct app *a);
+
+int	cmd_console(int argc, char **argv);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * demo.h: `mailcon --demo`: replay the bundled incident logs, in time
+ * order and at the speed they happened (times a factor), into a log file
+ * that the console follows like any other, so a newcomer watches an
+ * account turn critical through the same live path as in production.
+ * Each line's timestamp is rewritten to the moment it is replayed.
+ */
+#ifndef MAILCON_DEMO_H
+#define MAILCON_DEMO_H
+
+#include <stdint.h>
+
+struct demo;
+
+/*
+ * Open the recorded logs in dir (every *.log.gz) and create the file to
+ * replay into under a new temporary directory.  -1 with err on failure.
+ */
+struct demo	*demo_open(const char *dir, double speed, char *err,
+		    size_t errlen);
+/* The file the console should follow. */
+const char	*demo_path(const struct demo *d);
+/* Append every line due by now_ms; returns 0 while lines remain, 1 done. */
+int		 demo_step(struct demo *d, int64_t now_ms);
+/* Remove the replay file and its directory. */
+void		 demo_close(struct demo *d);
+/* The directory holding the recorded logs, for --demo without DIR. */
+const char	*demo_default_dir(void);
+
+#endif

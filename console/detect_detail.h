@@ -1,0 +1,47 @@
+/*
+ * detect_detail.h: what the account detail view shows about one account:
+ * its login addresses with counts and first/last seen, and its message
+ * rate minute by minute against its earlier rate.  Read-only access to the
+ * detector's state; nothing here changes it.
+ */
+#ifndef MAILCON_DETECT_DETAIL_H
+#define MAILCON_DETECT_DETAIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detector.h"
+
+#define DETAIL_MINUTES	60	/* most minutes a detail can show */
+
+struct account_ip {
+	uint64_t	 key;		/* the detector's key for the address */
+	struct mail_ip	 ip;		/* family 0: an IPv6 address known
+					   only by its key (see detail_ip6_key) */
+	int64_t		 first;
+	int64_t		 last;
+	uint32_t	 count;
+};
+
+struct account_detail {
+	int		 nminutes;		/* minutes in msgs[] */
+	uint32_t	 msgs[DETAIL_MINUTES];	/* oldest first, last = now */
+	uint32_t	 rcpts[DETAIL_MINUTES];
+	double		 base_rate;		/* earlier msgs/min, 0 unknown */
+	size_t		 nips;			/* entries filled in ips[] */
+	size_t		 ips_total;		/* exact entries the account has */
+	int		 ips_exact;		/* 0: more addresses than kept */
+};
+
+/* Index of account (exact name), or -1.  O(accounts): call on open only. */
+long	detector_lookup(const struct detector *d, const char *account);
+/*
+ * Fill *out and up to cap addresses (latest first) for the account at
+ * index; -1 when index is out of range.
+ */
+int	detector_detail(const struct detector *d, long index,
+	    struct account_detail *out, struct account_ip *ips, size_t cap);
+/* The key the detector files an IPv6 address under. */
+uint64_t detail_ip6_key(const struct mail_ip *ip);
+
+#endif

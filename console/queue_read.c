@@ -1,0 +1,499 @@
+/*
+ * queue_read.c: run `postqueue -j` for the event loop without blocking it.
+ *
+ * The child runs in its own process group with stdin on /dev/null, stdout
+ * and stderr on pipes whose read ends are non-blocking, and every other
+ * descriptor closed at exec.  Whether exec itself failed is told through a
+ * close-on-exec pipe (the child writes errno there before _exit(127)), read
+ * only once the child is reaped, so start never waits for the child.  A
+ * read that outlives its deadline has its whole process group killed with
+ * SIGKILL and is reaped before it reports failure: nothing is left behind.
+ *
+ * The loop must not set SIGCHLD to SIG_IGN (children would be reaped
+ * behind our back and every read would fail).
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "queue.h"
+#include "sanitize.h"
+#include "xmalloc.h"
+
+#define QUEUE_READ_CHUNK	(64u * 1024)
+#define QUEUE_REAP_POLL_MS	10	/* between reaping attempts */
+#define QUEUE_ORPHANS		16
+
+enum qr_state {
+	QR_RUNNING,
+	QR_KILLED,		/* SIGKILL sent, not reaped yet */
+	QR_DONE,
+	QR_FAILED
+};
+
+struct queue_read {
+	enum qr_state		 state;
+	pid_t			 pid;		/* -1 once reaped */
+	int			 outfd, errfd, execfd;
+	int64_t			 deadline;
+	int			 deadline_ms;
+	char			 cmd[64];	/* argv[0], sanitised */
+	char			 stderr_buf[QUEUE_STDERR_MAX];
+	size_t			 stderr_len;
+	char			 error[QUEUE_STDERR_MAX * 4 + 256];
+	char			*rbuf;
+	struct queue_snapshot	 snap;
+};
+
+/* Killed children that would not die at once; reaped on later calls. */
+static pid_t	 queue_orphans[QUEUE_ORPHANS];
+
+/* Reap what earlier reads had to leave behind. */
+static void
+queue_read_reap_orphans(void)
+{
+	int	 i, st;
+
+	for (i = 0; i < QUEUE_ORPHANS; i++) {
+		if (queue_orphans[i] > 0 &&
+		    waitpid(queue_orphans[i], &st, WNOHANG) != 0)
+			queue_orphans[i] = 0;
+	}
+}
+
+/* Close a descriptor we own and forget it. */
+static void
+queue_read_close(int *fdp)
+{
+	if (*fdp != -1) {
+		close(*fdp);
+		*fdp = -1;
+	}
+}
+
+/* Mark every descriptor from 3 up close-on-exec (in the child). */
+static void
+queue_read_cloexec_all(void)
+{
+	long	 max, fd;
+
+#if defined(SYS_close_range) && defined(__linux__)
+	/* CLOSE_RANGE_CLOEXEC (4), Linux 5.11: one call for all of them */
+	if (syscall(SYS_close_range, 3U, ~0U, 4U) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* The child: set up descriptors and signals, exec, or report errno. */
+static void __attribute__((noreturn))
+queue_read_child(char *const argv[], int out, int err, int execfd)
+{
+	sigset_t	 none;
+	int		 sig, null, e;
+
+	(void)setpgid(0, 0);
+	/* an ignored SIGPIPE would survive exec; give the child defaults */
+	for (sig = 1; sig < 32; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	}
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(null, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1) {
+		e = errno;
+		(void)!write(execfd, &e, sizeof(e));
+		_exit(127);
+	}
+	queue_read_cloexec_all();
+	execvp(argv[0], argv);
+	e = errno;
+	(void)!write(execfd, &e, sizeof(e));
+	_exit(127);
+}
+
+/* Make a pipe whose read end is non-blocking; both ends close-on-exec. */
+static int
+queue_read_pipe(int fds[2])
+{
+	if (pipe(fds) == -1)
+		return -1;
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start reading the queue with argv; see queue.h. */
+struct queue_read *
+queue_read_start(char *const argv[], int64_t now_ms, int deadline_ms,
+    char *err, size_t errlen)
+{
+	struct queue_read	*qr;
+	int			 out[2], errp[2], ex[2], e;
+	pid_t			 pid;
+
+	queue_read_reap_orphans();
+	if (argv == NULL || argv[0] == NULL) {
+		snprintf(err, errlen, "queue: no command to run");
+		return NULL;
+	}
+	out[0] = out[1] = errp[0] = errp[1] = ex[0] = ex[1] = -1;
+	if (queue_read_pipe(out) == -1 || queue_read_pipe(errp) == -1 ||
+	    queue_read_pipe(ex) == -1)
+		goto fail;
+	if ((pid = fork()) == -1)
+		goto fail;
+	if (pid == 0) {
+		close(out[0]);
+		close(errp[0]);
+		close(ex[0]);
+		queue_read_child(argv, out[1], errp[1], ex[1]);
+	}
+	/* also here, so a kill at the deadline finds the group at once */
+	(void)setpgid(pid, pid);
+	close(out[1]);
+	close(errp[1]);
+	close(ex[1]);
+
+	qr = xcalloc(1, sizeof(*qr));
+	qr->state = QR_RUNNING;
+	qr->pid = pid;
+	qr->outfd = out[0];
+	qr->errfd = errp[0];
+	qr->execfd = ex[0];
+	qr->deadline_ms = deadline_ms;
+	qr->deadline = now_ms + deadline_ms;
+	sanitize_text(qr->cmd, sizeof(qr->cmd), argv[0], strlen(argv[0]));
+	qr->rbuf = xmalloc(QUEUE_READ_CHUNK);
+	queue_snapshot_init(&qr->snap, 0);
+	return qr;
+
+fail:
+	e = errno;
+	snprintf(err, errlen, "cannot start %s: %s", argv[0], strerror(e));
+	queue_read_close(&out[0]);
+	queue_read_close(&out[1]);
+	queue_read_close(&errp[0]);
+	queue_read_close(&errp[1]);
+	queue_read_close(&ex[0]);
+	queue_read_close(&ex[1]);
+	return NULL;
+}
+
+/* Change the record cap; only before the first input. */
+void
+queue_read_set_maxrec(struct queue_read *qr, size_t maxrec)
+{
+	queue_snapshot_init(&qr->snap, maxrec);
+}
+
+/* The stdout descriptor to poll, or -1 after its EOF. */
+int
+queue_read_fd(const struct queue_read *qr)
+{
+	return qr->outfd;
+}
+
+/* The stderr descriptor to poll, or -1 after its EOF. */
+int
+queue_read_errfd(const struct queue_read *qr)
+{
+	return qr->errfd;
+}
+
+/* The child's pid while it has not been reaped, else -1. */
+pid_t
+queue_read_pid(const struct queue_read *qr)
+{
+	return qr->pid;
+}
+
+/* Keep the first bytes of stderr for the error message. */
+static int
+queue_read_stderr(struct queue_read *qr)
+{
+	char	 buf[4096];
+	ssize_t	 n;
+	size_t	 room;
+
+	while (qr->errfd != -1) {
+		if ((n = read(qr->errfd, buf, sizeof(buf))) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		if (n == 0) {
+			queue_read_close(&qr->errfd);
+			break;
+		}
+		room = sizeof(qr->stderr_buf) - qr->stderr_len;
+		if ((size_t)n < room)
+			room = (size_t)n;
+		memcpy(qr->stderr_buf + qr->stderr_len, buf, room);
+		qr->stderr_len += room;
+	}
+	return 0;
+}
+
+/* Read and parse at most QUEUE_READ_SLICE bytes of stdout. */
+static int
+queue_read_stdout(struct queue_read *qr)
+{
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	while (qr->outfd != -1 && total < QUEUE_READ_SLICE) {
+		if ((n = read(qr->outfd, qr->rbuf, QUEUE_READ_CHUNK)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		if (n == 0) {
+			queue_read_close(&qr->outfd);
+			queue_snapshot_end(&qr->snap);
+			break;
+		}
+		queue_snapshot_feed(&qr->snap, qr->rbuf, (size_t)n);
+		total += (size_t)n;
+	}
+	return 0;
+}
+
+/* Set the error message; stderr text is sanitised, its lines joined by ";". */
+static void
+queue_read_fail(struct queue_read *qr, const char *what)
+{
+	char	 text[QUEUE_STDERR_MAX * 4];
+	size_t	 i, len = qr->stderr_len;
+
+	while (len > 0 && (qr->stderr_buf[len - 1] == '\n' ||
+	    qr->stderr_buf[len - 1] == '\r'))
+		len--;
+	for (i = 0; i < len; i++) {
+		if (qr->stderr_buf[i] == '\n')
+			qr->stderr_buf[i] = ';';
+	}
+	sanitize_text(text, sizeof(text), qr->stderr_buf, len);
+	if (qr->error[0] == '\0')
+		snprintf(qr->error, sizeof(qr->error), "%s %s%s%s", qr->cmd,
+		    what, len > 0 ? ": " : "", text);
+	qr->state = QR_FAILED;
+}
+
+/* The child is reaped: decide how the read ended. */
+static int
+queue_read_reaped(struct queue_read *qr, int status)
+{
+	char	 what[128];
+	int	 e;
+	ssize_t	 n;
+
+	qr->pid = -1;
+	n = read(qr->execfd, &e, sizeof(e));
+	queue_read_close(&qr->execfd);
+	if (qr->state == QR_KILLED) {
+		queue_read_fail(qr, "");
+		return -1;
+	}
+	if (status == -1) {
+		queue_read_fail(qr, "could not be waited for (SIGCHLD ignored?)");
+		return -1;
+	}
+	if (n == (ssize_t)sizeof(e)) {
+		snprintf(what, sizeof(what), "could not be run: %s "
+		    "(is it installed and in PATH?)", strerror(e));
+		qr->stderr_len = 0;
+		queue_read_fail(qr, what);
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		qr->state = QR_DONE;
+		return 1;
+	}
+	if (WIFEXITED(status))
+		snprintf(what, sizeof(what), "failed with exit status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(what, sizeof(what), "was killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(what, sizeof(what), "ended oddly (status %#x)",
+		    (unsigned)status);
+	queue_read_fail(qr, what);
+	return -1;
+}
+
+/* Kill the child's whole group (the leader too, should setpgid have lost). */
+static void
+queue_read_kill(struct queue_read *qr)
+{
+	if (qr->pid > 0) {
+		(void)kill(-qr->pid, SIGKILL);
+		(void)kill(qr->pid, SIGKILL);
+	}
+}
+
+/* Try to reap the child without waiting; 1 when it was. */
+static int
+queue_read_try_reap(struct queue_read *qr, int *status)
+{
+	pid_t	 r;
+
+	do
+		r = waitpid(qr->pid, status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r == -1)
+		*status = -1;	/* ECHILD: someone reaped it for us */
+	return 1;
+}
+
+/* Read what is there, never blocking; see queue.h. */
+int
+queue_read_input(struct queue_read *qr, int64_t now_ms)
+{
+	int	 status;
+
+	switch (qr->state) {
+	case QR_DONE:
+		return 1;
+	case QR_FAILED:
+		return -1;
+	case QR_KILLED:
+		if (!queue_read_try_reap(qr, &status))
+			return 0;
+		return queue_read_reaped(qr, status);
+	case QR_RUNNING:
+		break;
+	}
+	if (queue_read_stderr(qr) == -1 || queue_read_stdout(qr) == -1) {
+		snprintf(qr->error, sizeof(qr->error), "%s: read: %s",
+		    qr->cmd, strerror(errno));
+		goto kill;
+	}
+	if (qr->outfd == -1 && qr->errfd == -1) {
+		if (queue_read_try_reap(qr, &status))
+			return queue_read_reaped(qr, status);
+	}
+	if (now_ms < qr->deadline)
+		return 0;
+	snprintf(qr->error, sizeof(qr->error), "%s timed out after %d ms and "
+	    "was killed", qr->cmd, qr->deadline_ms);
+kill:
+	queue_read_kill(qr);
+	qr->state = QR_KILLED;
+	queue_read_close(&qr->outfd);
+	queue_read_close(&qr->errfd);
+	if (!queue_read_try_reap(qr, &status))
+		return 0;
+	return queue_read_reaped(qr, status);
+}
+
+/* Milliseconds until queue_read_input() must run again. */
+int
+queue_read_wait_ms(const struct queue_read *qr, int64_t now_ms)
+{
+	int64_t	 left;
+
+	switch (qr->state) {
+	case QR_DONE:
+	case QR_FAILED:
+		return -1;
+	case QR_KILLED:
+		return QUEUE_REAP_POLL_MS;
+	case QR_RUNNING:
+		break;
+	}
+	/* both pipes at EOF: only the exit status is awaited */
+	if (qr->outfd == -1 && qr->errfd == -1)
+		return QUEUE_REAP_POLL_MS;
+	left = qr->deadline - now_ms;
+	if (left < 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
+}
+
+/* The summary so far. */
+const struct queue_snapshot *
+queue_read_snapshot(const struct queue_read *qr)
+{
+	return &qr->snap;
+}
+
+/* Hand the snapshot to the caller, who clears it. */
+void
+queue_read_take(struct queue_read *qr, struct queue_snapshot *out)
+{
+	size_t	 maxrec = qr->snap.maxrec;
+
+	*out = qr->snap;
+	queue_snapshot_init(&qr->snap, maxrec);
+}
+
+/* Why the read failed, "" when it has not. */
+const char *
+queue_read_error(const struct queue_read *qr)
+{
+	return qr->error;
+}
+
+/* Kill and reap a child still running, then free everything. */
+void
+queue_read_free(struct queue_read *qr)
+{
+	struct timespec	 ms = { 0, 1000000 };
+	int		 i, status;
+
+	if (qr == NULL)
+		return;
+	if (qr->pid > 0) {
+		queue_read_kill(qr);
+		/* SIGKILL is prompt unless the child sleeps in the kernel */
+		for (i = 0; i < 200; i++) {
+			if (queue_read_try_reap(qr, &status)) {
+				qr->pid = -1;
+				break;
+			}
+			nanosleep(&ms, NULL);
+		}
+		for (i = 0; qr->pid > 0 && i < QUEUE_ORPHANS; i++) {
+			if (queue_orphans[i] == 0) {
+				queue_orphans[i] = qr->pid;
+				qr->pid = -1;
+			}
+		}
+	}
+	queue_read_close(&qr->outfd);
+	queue_read_close(&qr->errfd);
+	queue_read_close(&qr->execfd);
+	queue_snapshot_clear(&qr->snap);
+	free(qr->rbuf);
+	free(qr);
+	queue_read_reap_orphans();
+}

@@ -1,0 +1,278 @@
+/* server.c: follow a server's logs and turn their lines into events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logring.h"
+#include "msgring.h"
+#include "queue.h"
+#include "server.h"
+#include "xmalloc.h"
+
+/* See server.h. */
+const char *
+server_state_name(enum server_state st)
+{
+	switch (st) {
+	case SRV_STARTING:
+		return "starting";
+	case SRV_LIVE:
+		return "live";
+	case SRV_PARTIAL:
+		return "partial";
+	default:
+		return "down";
+	}
+}
+
+/* See server.h. */
+struct server *
+server_new(const struct server_config *sc, unsigned index,
+    const struct detect_config *dc, int from_start, int utc,
+    struct logring *log, struct msgring *msgs)
+{
+	struct server	*s = xcalloc(1, sizeof(*s));
+	size_t		 i;
+
+	s->name = xstrdup(sc->name);
+	s->index = index;
+	s->det = detector_new(dc);
+	s->log = log;
+	s->msgs = msgs;
+	s->queue_total = s->queue_deferred = -1;
+	s->queue_interval = sc->queue_interval > 0 ? sc->queue_interval : 10;
+	if (sc->queue_argv != NULL && sc->queue_argv[0] != NULL) {
+		for (i = 0; sc->queue_argv[i] != NULL; i++)
+			;
+		s->queue_argv = xcalloc(i + 1, sizeof(char *));
+		for (i = 0; sc->queue_argv[i] != NULL; i++)
+			s->queue_argv[i] = xstrdup(sc->queue_argv[i]);
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not read yet");
+	} else
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not read (no queue_command)");
+	s->nsources = sc->nlogs;
+	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
+	    sizeof(*s->sources));
+	for (i = 0; i < s->nsources; i++) {
+		s->sources[i].follow = follow_open(sc->logs[i], from_start);
+		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
+		s->sources[i].clock.utc = utc;
+	}
+	s->state = SRV_STARTING;
+	snprintf(s->status, sizeof(s->status), "starting");
+	return s;
+}
+
+/* See server.h. */
+void
+server_free(struct server *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nsources; i++)
+		follow_close(s->sources[i].follow);
+	free(s->sources);
+	if (s->qr != NULL)
+		queue_read_free(s->qr);
+	for (i = 0; s->queue_argv != NULL && s->queue_argv[i] != NULL; i++)
+		free(s->queue_argv[i]);
+	free(s->queue_argv);
+	detector_free(s->det);
+	free(s->name);
+	free(s);
+}
+
+/* Shift the per-minute ring so its last bucket is minute m. */
+static void
+server_roll(struct server *s, int64_t m)
+{
+	int64_t	 shift = m - s->out_min_now;
+
+	if (shift <= 0)
+		return;
+	if (shift >= SERVER_MINUTES)
+		memset(s->out_min, 0, sizeof(s->out_min));
+	else {
+		memmove(s->out_min, s->out_min + shift,
+		    (size_t)(SERVER_MINUTES - shift) * sizeof(s->out_min[0]));
+		memset(s->out_min + SERVER_MINUTES - shift, 0,
+		    (size_t)shift * sizeof(s->out_min[0]));
+	}
+	s->out_min_now = m;
+}
+
+/* Count an event in the server's own figures. */
+static void
+server_count(struct server *s, const struct mail_event *ev)
+{
+	int64_t	 m = ev->time / 60;
+
+	s->events++;
+	if (ev->time > s->last_event)
+		s->last_event = ev->time;
+	switch (ev->kind) {
+	case EV_SUBMIT:
+		if (ev->account.len == 0)
+			break;	/* inbound mail is not outbound traffic */
+		s->messages++;
+		server_roll(s, m);
+		if (m > s->out_min_now - SERVER_MINUTES && m <= s->out_min_now)
+			s->out_min[SERVER_MINUTES - 1 - (s->out_min_now - m)]++;
+		break;
+	case EV_DEFERRED:
+		s->deferred++;
+		break;
+	case EV_AUTH_FAIL:
+		if (ev->service != SVC_UNKNOWN)
+			s->auth_fail++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* See server.h. */
+void
+server_line(struct server *s, struct source *src, const char *line,
+    size_t len)
+{
+	struct log_header	 h;
+	struct mail_event	 ev;
+
+	s->lines++;
+	s->changed = 1;
+	if (logline_split(&src->clock, line, len, &h) == -1) {
+		src->unparsed++;
+		logring_add(s->log, -1, s->index, EV_NONE, line, len);
+		return;
+	}
+	if (!backend_parse_any(&h, &ev)) {
+		logring_add(s->log, h.time, s->index, EV_NONE, line, len);
+		return;
+	}
+	ev.time = h.time;
+	ev.usec = h.usec;
+	ev.raw.p = line;
+	ev.raw.len = len;
+	logring_add(s->log, h.time, s->index, ev.kind, line, len);
+	detector_feed(s->det, &ev);
+	msgring_feed(s->msgs, s->index, &ev);
+	server_count(s, &ev);
+}
+
+struct server_cb {
+	struct server	*s;
+	struct source	*src;
+};
+
+/* follow_poll callback. */
+static void
+server_on_line(const char *line, size_t len, int flags, void *arg)
+{
+	struct server_cb	*c = arg;
+
+	server_line(c->s, c->src, line, len);
+}
+
+/* Recompute the state line from the sources' states. */
+static void
+server_update_state(struct server *s)
+{
+	size_t		 i, live = 0;
+	const char	*why = NULL;
+
+	for (i = 0; i < s->nsources; i++) {
+		if (follow_state(s->sources[i].follow) == FOLLOW_LIVE)
+			live++;
+		else if (why == NULL)
+			why = follow_error(s->sources[i].follow);
+	}
+	if (s->nsources == 0) {
+		s->state = SRV_DOWN;
+		why = "no log files configured";
+	} else if (live == s->nsources)
+		s->state = SRV_LIVE;
+	else if (live > 0)
+		s->state = SRV_PARTIAL;
+	else
+		s->state = SRV_DOWN;
+	snprintf(s->status, sizeof(s->status), "%s", why != NULL ? why :
+	    "following");
+}
+
+/* See server.h. */
+int
+server_poll(struct server *s, int64_t now_ms, size_t budget)
+{
+	struct server_cb	 c;
+	enum server_state	 before = s->state;
+	size_t			 i;
+	int			 more = 0, rc;
+
+	c.s = s;
+	for (i = 0; i < s->nsources; i++) {
+		c.src = &s->sources[i];
+		rc = follow_poll(s->sources[i].follow, now_ms, server_on_line,
+		    &c, budget);
+		if (rc & FOLLOW_MORE)
+			more = 1;
+		if (rc & FOLLOW_CHANGED)
+			s->changed = 1;
+	}
+	server_update_state(s);
+	if (s->state != before)
+		s->changed = 1;
+	return more;
+}
+
+/* See server.h.  The deadline is well under the interval. */
+void
+server_queue(struct server *s, int64_t now_ms)
+{
+	const struct queue_snapshot	*q;
+	char				 err[200];
+	int				 rc;
+
+	if (s->queue_argv == NULL)
+		return;
+	if (s->qr == NULL) {
+		if (now_ms < s->queue_next_ms)
+			return;
+		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
+		s->qr = queue_read_start(s->queue_argv, now_ms,
+		    s->queue_interval * 1000 * 3 / 4, err, sizeof(err));
+		if (s->qr == NULL) {
+			snprintf(s->queue_status, sizeof(s->queue_status),
+			    "queue: %s", err);
+			s->changed = 1;
+		}
+		return;
+	}
+	if ((rc = queue_read_input(s->qr, now_ms)) == 0)
+		return;
+	if (rc == 1) {
+		q = queue_read_snapshot(s->qr);
+		s->queue_total = (int64_t)q->messages;
+		s->queue_deferred = (int64_t)q->by_queue[QUEUE_DEFERRED];
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: %llu messages", (unsigned long long)q->messages);
+	} else
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: %s", queue_read_error(s->qr));
+	queue_read_free(s->qr);
+	s->qr = NULL;
+	s->changed = 1;
+}
+
+/* See server.h. */
+void
+server_tick(struct server *s, int64_t now)
+{
+	detector_tick(s->det, now);
+	server_roll(s, now / 60);
+}

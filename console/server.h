@@ -1,0 +1,85 @@
+/*
+ * server.h: one mail server as the console sees it: the log files it
+ * follows, its own detector (accounts are per server), and the counters
+ * the servers view shows.  Lines become events here and nowhere else.
+ */
+#ifndef MAILCON_SERVER_H
+#define MAILCON_SERVER_H
+
+#include <stdint.h>
+
+#include "../backends/logline.h"
+#include "config.h"
+#include "detector.h"
+#include "follow.h"
+
+#define SERVER_MINUTES	60	/* sparkline length */
+
+struct logring;
+struct msgring;
+struct queue_read;
+
+struct source {
+	struct follower		*follow;
+	struct log_clock	 clock;
+	uint64_t		 unparsed;
+};
+
+enum server_state {
+	SRV_STARTING,	/* nothing read yet */
+	SRV_LIVE,	/* every log file followed */
+	SRV_PARTIAL,	/* some log files missing or unreadable */
+	SRV_DOWN	/* no log file readable */
+};
+
+struct server {
+	char			*name;
+	unsigned		 index;
+	struct source		*sources;
+	size_t			 nsources;
+	struct detector		*det;
+	enum server_state	 state;
+	char			 status[256];	/* why not live, plain words */
+	/* outbound messages per minute, oldest first, last = this minute */
+	uint32_t		 out_min[SERVER_MINUTES];
+	int64_t			 out_min_now;	/* minute of out_min's last */
+	uint64_t		 lines;
+	uint64_t		 events;
+	uint64_t		 messages;
+	uint64_t		 deferred;	/* delivery attempts deferred */
+	uint64_t		 auth_fail;
+	int64_t			 last_event;	/* log time of the newest event */
+	enum level		 worst;		/* worst account level now */
+	/* the queue, from the last complete read (-1: never read) */
+	int64_t			 queue_total;
+	int64_t			 queue_deferred;
+	char			 queue_status[256];
+	char			**queue_argv;	/* NULL: no queue reads */
+	int			 queue_interval;	/* seconds */
+	struct queue_read	*qr;		/* running read, or NULL */
+	int64_t			 queue_next_ms;	/* when to start the next */
+	/* where lines go besides the detector */
+	struct logring		*log;
+	struct msgring		*msgs;
+	int			 changed;	/* something to redraw */
+};
+
+struct server	*server_new(const struct server_config *sc, unsigned index,
+		    const struct detect_config *dc, int from_start, int utc,
+		    struct logring *log, struct msgring *msgs);
+void		 server_free(struct server *s);
+/*
+ * Read what the log files have, at most budget bytes each; returns nonzero
+ * when a file still has more (poll again soon).
+ */
+int		 server_poll(struct server *s, int64_t now_ms, size_t budget);
+/* Handle one log line as if read from a file (tests, the demo). */
+void		 server_line(struct server *s, struct source *src,
+		    const char *line, size_t len);
+/* Start, advance or finish the periodic queue read; never blocks. */
+void		 server_queue(struct server *s, int64_t now_ms);
+/* Age windows and the per-minute counters to wall time now. */
+void		 server_tick(struct server *s, int64_t now);
+const char	*server_state_name(enum server_state st);
+
+#endif

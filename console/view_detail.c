@@ -1,0 +1,150 @@
+/*
+ * view_detail.c: one account: its level and every reason, its message rate
+ * minute by minute against its earlier rate, the addresses that logged in
+ * as it, and its recent messages with their delivery outcomes.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect_detail.h"
+#include "theme_curses.h"
+#include "ui.h"
+
+#define DETAIL_IPS	256
+
+/* The account's report in the snapshot, or NULL. */
+static const struct acct_row *
+detail_row(struct app *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nrows; i++)
+		if (a->rows[i].server == a->detail_server &&
+		    strcmp(a->rows[i].r.account, a->detail_account) == 0)
+			return &a->rows[i];
+	return NULL;
+}
+
+/* Format an address for display. */
+static const char *
+detail_ip(const struct account_ip *ip, char *buf, size_t size)
+{
+	if (ip->ip.family == 4 &&
+	    inet_ntop(AF_INET, ip->ip.bytes, buf, (socklen_t)size) != NULL)
+		return buf;
+	snprintf(buf, size, "IPv6 #%04llx",
+	    (unsigned long long)(ip->key & 0xffff));
+	return buf;
+}
+
+/* The whole detail screen. */
+static void
+detail_draw(struct app *a, int top, int h, int w)
+{
+	static struct account_ip	 ips[DETAIL_IPS];
+	const struct acct_row		*row = detail_row(a);
+	const struct server		*s;
+	struct account_detail		 d;
+	char				 t1[16], t2[16], ipbuf[64];
+	int				 y = top, k, half, x;
+	long				 idx;
+	size_t				 i, shown;
+
+	if (row == NULL || a->detail_server >= a->nservers) {
+		ui_textf(a, y, 1, w - 2, theme_attr(THEME_ROLE_MUTED),
+		    "no account %s", a->detail_account);
+		return;
+	}
+	s = a->servers[a->detail_server];
+	idx = detector_lookup(s->det, a->detail_account);
+	if (detector_detail(s->det, idx, &d, ips, DETAIL_IPS) == -1)
+		memset(&d, 0, sizeof(d));
+
+	x = ui_text(a, y, 1, w / 2, row->r.account, strlen(row->r.account),
+	    theme_attr(THEME_ROLE_DEFAULT) | A_BOLD);
+	ui_textf(a, y, x + 2, w - x - 3, ui_level_attr(row->r.level),
+	    "%s %s on %s (peak %s)%s", ui_level_marker(row->r.level),
+	    level_name(row->r.level), s->name, level_name(row->r.peak_level),
+	    row->r.allowed ? " allow-listed" : "");
+	y++;
+	ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_DEFAULT),
+	    "%llu msgs, %llu rcpts, %llu login IPs%s, %llu failed logins, "
+	    "%llu queued; seen %s to %s UTC",
+	    (unsigned long long)row->r.messages,
+	    (unsigned long long)row->r.recipients,
+	    (unsigned long long)row->r.auth_ips,
+	    row->r.auth_ips_exact ? "" : " (estimate)",
+	    (unsigned long long)row->r.auth_fail,
+	    (unsigned long long)row->r.queued_now,
+	    ui_clock(row->r.first_seen, t1, sizeof(t1)),
+	    ui_clock(row->r.last_seen, t2, sizeof(t2)));
+	if (row->r.flagged_at >= 0)
+		ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_SUSPICIOUS),
+		    "flagged at %s UTC after %llu messages",
+		    ui_clock(row->r.flagged_at, t1, sizeof(t1)),
+		    (unsigned long long)row->r.messages_before_flag);
+	for (k = 0; k < row->r.nreasons && y < top + h; k++)
+		ui_textf(a, y++, 3, w - 4, theme_attr(THEME_ROLE_DEFAULT),
+		    "- %s", row->r.reasons[k]);
+	if (row->r.nreasons == 0 && row->r.npeak_reasons > 0 && y < top + h)
+		ui_textf(a, y++, 3, w - 4, theme_attr(THEME_ROLE_MUTED),
+		    "- earlier: %s", row->r.peak_reasons[0]);
+
+	/* rate per minute against the earlier rate */
+	if (y < top + h) {
+		x = ui_textf(a, y, 1, 24, theme_attr(THEME_ROLE_MUTED),
+		    "msgs/min, last %d min ", d.nminutes);
+		ui_sparkline(a, y, x + 1, d.nminutes, d.msgs, d.nminutes);
+		ui_textf(a, y, x + d.nminutes + 2, w - x - d.nminutes - 3,
+		    theme_attr(THEME_ROLE_MUTED), "now %u/min, earlier %s",
+		    d.nminutes > 0 ? d.msgs[d.nminutes - 1] : 0,
+		    d.base_rate > 0 ? "" : "unknown (too little history)");
+		if (d.base_rate > 0)
+			ui_textf(a, y, w - 16, 15, theme_attr(THEME_ROLE_MUTED),
+			    "%.1f/min", d.base_rate);
+		y++;
+	}
+
+	/* two columns: addresses left, recent messages right */
+	if (y + 2 >= top + h)
+		return;
+	half = w / 2;
+	ui_textf(a, y, 1, half - 2, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
+	    "%-15s %5s %8s %8s", "LOGIN IP", "COUNT", "FIRST", "LAST");
+	ui_textf(a, y, half, w - half, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
+	    "%-8s %-11s %4s %s", "TIME", "QUEUE ID", "RCPT",
+	    "SENT/DEFER/BOUNCE");
+	y++;
+	for (i = 0; i < d.nips && y + (int)i < top + h; i++)
+		ui_textf(a, y + (int)i, 1, half - 2,
+		    theme_attr(THEME_ROLE_DEFAULT), "%-15s %5u %8s %8s",
+		    detail_ip(&ips[i], ipbuf, sizeof(ipbuf)), ips[i].count,
+		    ui_clock(ips[i].first, t1, sizeof(t1)),
+		    ui_clock(ips[i].last, t2, sizeof(t2)));
+	if (d.nips < d.ips_total && y + (int)d.nips < top + h)
+		ui_textf(a, y + (int)d.nips, 1, half - 2,
+		    theme_attr(THEME_ROLE_MUTED), "(+%zu more)",
+		    d.ips_total - d.nips);
+	for (i = 0, shown = 0; i < a->msgs.n && y + (int)shown < top + h;
+	    i++) {
+		const struct msg_record *m = msgring_get(&a->msgs, i);
+
+		if (m->server != a->detail_server ||
+		    strncmp(m->account, a->detail_account,
+		    sizeof(m->account) - 1) != 0)
+			continue;
+		ui_textf(a, y + (int)shown, half, w - half,
+		    theme_attr(THEME_ROLE_DEFAULT),
+		    "%-8s %-11.11s %4u %u/%u/%u%s",
+		    ui_clock(m->time, t1, sizeof(t1)), m->qid, m->nrcpt,
+		    m->sent, m->deferred, m->bounced, m->gone ? "" : " queued");
+		shown++;
+	}
+}
+
+const struct view_ops view_detail = {
+	.title = "account",
+	.keymask = VIEW_DETAIL,
+	.draw = detail_draw,
+};

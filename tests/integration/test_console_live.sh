@@ -1,0 +1,95 @@
+#!/bin/bash
+# test_console_live.sh: the console following a real Postfix + Dovecot.
+# The console runs in tmux on the stack's log files and its queue
+# (postqueue -j); ordinary mail first, then a hijack from 60 addresses:
+# the hijacked account must turn critical on screen, the others not, and
+# the servers view must show the queue that postqueue reports.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/stack.sh"
+MAILGEN=$HERE/mailgen.py
+: "${MAILCON:?set MAILCON to the mailcon binary}"
+export LC_ALL=C.UTF-8
+
+T=$(mktemp -d /tmp/mclive.XXXXXX) || exit 1
+chmod 755 "$T"
+S=$T/s
+SOCK="mailcon-live-$$"
+failed=0
+
+cleanup()
+{
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	stack_stop "$S"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $*"; failed=1; }
+die() { echo "FAIL: $*"; exit 1; }
+screen() { tmux -L "$SOCK" capture-pane -p -t live; }
+
+# wait_screen TEXT SECONDS: until TEXT is on screen.
+wait_screen()
+{
+	local i=0
+	while [ $i -lt $(($2 * 10)) ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+stack_start "$S" || die "the mail stack did not start"
+pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
+
+mkdir -p "$T/cfg/mailcon"
+cat >"$T/cfg/mailcon/config" <<CFG
+[server mx]
+logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
+queue_command = postqueue -c $STACK_POSTFIX_CONF -j
+queue_interval = 2s
+CFG
+tmux -L "$SOCK" new-session -d -s live -x 120 -y 30 \
+    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg $MAILCON 2>$T/err; sleep 60"
+wait_screen "accounts" 10 || die "console did not start: $(screen) $(cat "$T/err")"
+
+{
+	echo "send alice@example.test $(pw alice) 127.0.1.1 3 1 bob@example.test"
+	echo "send bob@example.test $(pw bob) 127.0.1.3 2 1 alice@example.test"
+} | python3 "$MAILGEN" --port "$STACK_SUBMIT_PORT" -j 4 >/dev/null 2>"$T/mg" ||
+    die "mailgen: $(cat "$T/mg")"
+wait_screen "alice@example.test" 10 || fail "alice's mail not on screen: $(screen)"
+
+python3 - "$(pw judy)" >"$T/plan" <<'PY'
+import sys
+for i in range(60):
+    print("send judy@example.test %s 127.201.%d.%d 1 1 x%d@d%d.spam.test"
+          % (sys.argv[1], i // 20, i % 20 + 1, i, i))
+PY
+start=$(date +%s%N)
+python3 "$MAILGEN" --port "$STACK_SUBMIT_PORT" -j 8 <"$T/plan" >/dev/null 2>"$T/mg" ||
+    die "mailgen: $(cat "$T/mg")"
+if wait_screen "critical  judy@example.test" 15; then
+	echo "live: judy critical on screen $(( ($(date +%s%N) - start) / 1000000 )) ms after the hijack began"
+else
+	fail "judy not critical on screen: $(screen)"
+fi
+screen | grep -q 'critical  alice@example.test\|suspicious alice' &&
+    fail "alice flagged: $(screen)"
+
+# The servers view shows what postqueue says is queued.
+want=$(postqueue -c "$STACK_POSTFIX_CONF" -j | wc -l)
+tmux -L "$SOCK" send-keys -t live 1
+sleep 3
+tmux -L "$SOCK" send-keys -t live 1
+row=$(screen | grep -E '^.. mx ')
+queue=$(echo "$row" | awk '{ for (i = 1; i <= NF; i++) if ($i == "live") { print $(i + 3); exit } }')
+echo "servers view: $row"
+[ "$queue" = "$want" ] || fail "queue column '$queue', postqueue says $want"
+
+[ $failed -eq 0 ] && echo "console live: all checks passed"
+exit $failed

@@ -1,0 +1,194 @@
+#!/bin/bash
+# tests/screen/run.sh MAILCON: screen tests of the console, driven in tmux
+# (a private tmux server on its own socket, killed at the end): the main
+# views at 80x24 against expected screens, help, a filter, the too-small
+# screen, the mono theme, live detection from a log file fed line by line,
+# and log text that tries to drive the terminal.
+#
+# MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run.
+set -u
+MAILCON=${1:?usage: run.sh MAILCON}
+case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
+here=$(cd "$(dirname "$0")" && pwd)
+T=$(mktemp -d /tmp/mailcon-screen.XXXXXX)
+SOCK="mailcon-screen-$$"
+pass=0
+fail=0
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+
+tm() { tmux -L "$SOCK" "$@"; }
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'; }
+
+# start NAME COLS LINES ARGS...: the console in a fresh session.
+start() {
+	name=$1 cols=$2 rows=$3; shift 3
+	tm kill-session -t "$name" 2>/dev/null
+	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
+	    "env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=$T/cfg $MAILCON $* 2>$T/$name.err; sleep 60"
+}
+
+# Block elements of the sparklines, as bytes (whatever the locale).
+BLOCKS=$(printf '\342\226[\201-\210]')
+
+# capture NAME: the screen, with what changes from run to run masked
+# (clocks, the demo's directory, sparklines that depend on where a minute
+# boundary fell).
+capture() {
+	tm capture-pane -p -t "$1" | LC_ALL=C sed -e "s/$BLOCKS/#/g" |
+	    LC_ALL=C sed -E \
+	    -e 's/(live|partial) +[0-9]+ [# ]{20}/\1 N SPARKLINE/' \
+	    -e 's/[0-9]{2}:[0-9]{2}:[0-9]?$/HH:MM:SS/' \
+	    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}Z/HH:MM:SSZ/g' \
+	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM:SS/g' \
+	    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}/HH:MM:SS/g' \
+	    -e 's#/tmp/mailcon-demo\.[A-Za-z0-9]+#/tmp/mailcon-demo.X#g' \
+	    -e 's/[A-Z][a-z]{2} [ 0-9][0-9] HH:MM:SS/MMM DD HH:MM:SS/g'
+}
+
+# wait_for NAME TEXT [TRIES]: poll the screen until TEXT shows (0.1 s steps).
+wait_for() {
+	i=0
+	while [ $i -lt "${3:-100}" ]; do
+		tm capture-pane -p -t "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# expect NAME VIEW [SED-SCRIPT]: compare the masked screen (or the part
+# the sed script keeps) with expected/VIEW.txt.
+expect() {
+	capture "$1" | sed -n "${3:-p}" >"$T/$2.txt"
+	if [ "${MAILCON_UPDATE_SCREENS:-0}" = 1 ]; then
+		mkdir -p "$here/expected"
+		cp "$T/$2.txt" "$here/expected/$2.txt"
+	fi
+	if diff -u "$here/expected/$2.txt" "$T/$2.txt" >"$T/$2.diff" 2>&1; then
+		ok "screen $2"
+	else
+		bad "screen $2" "$(head -40 "$T/$2.diff")"
+	fi
+}
+
+key() { tm send-keys -t "$1" "$2"; sleep 0.4; }
+
+# --- the demo: every view at 80x24 -----------------------------------------
+start demo 80 24 --demo --speed 20
+if wait_for demo "demo: replay finished" 200; then
+	sleep 1.2	# one more refresh, so every row is final
+	expect demo accounts
+	key demo Enter;		expect demo detail '1,10p;12p'
+	key demo q
+	key demo 1;		expect demo servers
+	key demo 4;		expect demo history
+	key demo '?';		expect demo help
+	key demo q
+	key demo 2
+	key demo '\';	tm send-keys -t demo 'ivan' Enter; sleep 0.4
+	expect demo filter
+	key demo Escape
+	tm resize-window -t demo -x 60 -y 20; sleep 0.5
+	expect demo too-small
+	tm resize-window -t demo -x 100 -y 30; sleep 0.5
+	if capture demo | grep -q 'judy@example.test'; then ok "resize back"
+	else bad "resize back" "$(capture demo)"; fi
+	key demo q
+	sleep 0.3
+	if tm capture-pane -p -t demo | grep -q 'mailcon'; then
+		bad "q quits" "$(capture demo)"
+	else ok "q quits"; fi
+else
+	bad "demo starts" "$(capture demo)" "$(cat "$T/demo.err")"
+fi
+
+# --- mono theme: attributes only, no colour ---------------------------------
+start mono 80 24 --demo --speed 20 --theme mono
+if wait_for mono "judy@example.test" 200; then
+	sleep 1
+	tm capture-pane -p -e -t mono >"$T/mono.ansi"
+	if grep -qE $'\033\\[[0-9;]*(3[0-7]|4[0-7]|38;5|48;5)[;m]' "$T/mono.ansi"; then
+		bad "mono theme has no colours" "$(grep -aoE $'\033\\[[0-9;]*m' "$T/mono.ansi" | sort -u | head)"
+	elif ! grep -qE $'\033\\[[0-9;]*1[;m]' "$T/mono.ansi"; then
+		bad "mono theme uses bold" "$(head -5 "$T/mono.ansi")"
+	else
+		ok "mono theme: attributes only"
+	fi
+else
+	bad "mono starts" "$(capture mono)"
+fi
+NO_COLOR=1 tm kill-session -t mono 2>/dev/null
+
+# --- live: a log fed line by line, the account turns critical on screen ---
+log="$T/live.log"
+: >"$log"
+mkdir -p "$T/cfg/mailcon"
+cat >"$T/cfg/mailcon/config" <<CFG
+[server live]
+logs = $log
+queue_command = off
+CFG
+start live 200 30
+wait_for live "nothing yet" 50 || wait_for live "ACCOUNT" 50
+stamp() { date '+%b %e %H:%M:%S'; }
+i=1
+while [ $i -le 19 ]; do
+	echo "$(stamp) mx postfix/submission/smtpd[$((1000 + i))]: 1A2B3C4D$(printf %03d $i): client=unknown[127.77.0.$i], sasl_method=PLAIN, sasl_username=victim@example.test" >>"$log"
+	i=$((i + 1))
+done
+if wait_for live "victim@example.test" 50 && sleep 1 &&
+    capture live | grep -q 'suspicious victim@example.test' &&
+    ! capture live | grep -q 'critical  victim@example.test'; then
+	ok "live: 19 addresses in one /24: suspicious, not critical"
+else
+	bad "live: 19 addresses in one /24: suspicious, not critical" "$(capture live)"
+fi
+# the twentieth address crosses auth_ips' critical threshold (20)
+echo "$(stamp) mx postfix/submission/smtpd[1020]: 1A2B3C4D020: client=unknown[127.77.0.20], sasl_method=PLAIN, sasl_username=victim@example.test" >>"$log"
+t0=$(date +%s%N)
+if wait_for live "critical  victim@example.test" 100; then
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "    live: critical on screen ${ms} ms after the line was written"
+	if [ "$ms" -le 2000 ]; then ok "live: critical within 2 s (${ms} ms)"
+	else bad "live: critical within 2 s" "took ${ms} ms"; fi
+else
+	bad "live: critical on screen" "$(capture live)"
+fi
+
+# --- hostile text: an escape sequence in a login never reaches the terminal
+printf '%s mx postfix/submission/smtpd[2001]: warning: unknown[127.66.6.6]: SASL PLAIN authentication failed: (reason unavailable), sasl_username=\033]0;PWNED\007\033[2Jevil\n' "$(stamp)" >>"$log"
+key live 3
+if wait_for live 'PWNED' 50; then
+	tm capture-pane -p -e -t live >"$T/hostile.ansi"
+	title=$(tm display-message -p -t live '#{pane_title}')
+	if grep -q 'PWNED' "$T/hostile.ansi" && grep -qF '\x1b]0;PWNED\x07' "$T/hostile.ansi" &&
+	    ! grep -q "$(printf '\033')]0;" "$T/hostile.ansi" && [ "$title" != PWNED ]; then
+		ok "hostile: ESC shown escaped, title untouched"
+	else
+		bad "hostile: ESC shown escaped, title untouched" "title=$title" "$(grep -a PWNED "$T/hostile.ansi" | cat -v | head -3)"
+	fi
+else
+	bad "hostile line shown in the log view" "$(capture live)"
+fi
+
+# --- bad input: TERM unknown, a config naming a missing log ---------------
+if env TERM=no-such-terminal "$MAILCON" --demo </dev/null >"$T/out" 2>"$T/err"; then
+	bad "unknown TERM refused" "$(cat "$T/err")"
+elif grep -q 'no-such-terminal' "$T/err"; then ok "unknown TERM: clear error"
+else bad "unknown TERM: clear error" "$(cat "$T/err")"; fi
+if env -u TERM "$MAILCON" --demo </dev/null >"$T/out" 2>"$T/err"; then
+	bad "TERM unset refused" "$(cat "$T/err")"
+elif grep -q 'TERM is not set' "$T/err"; then ok "TERM unset: clear error"
+else bad "TERM unset: clear error" "$(cat "$T/err")"; fi
+cat >"$T/missing.ini" <<CFG
+[server gone]
+logs = $T/no-such.log
+CFG
+start missing 80 24 --config "$T/missing.ini"
+key missing 1
+if wait_for missing "no-such.log" 30; then ok "missing log: shown as a state"
+else bad "missing log: shown as a state" "$(capture missing)"; fi
+
+echo "screen: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
