@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "demo.h"
+#include "history.h"
 #include "loop.h"
 #include "scan.h"
 #include "ui.h"
@@ -34,6 +35,16 @@ static const char *const local_logs[] = {
 	"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log",
 	"/var/log/dovecot.log", "/var/log/mail.info", NULL
 };
+
+/* Monotonic microseconds. */
+static int64_t
+app_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 /* See app.h. */
 void
@@ -110,11 +121,13 @@ app_note_incident(struct app *a, const struct acct_row *row)
 		n = &a->incidents[i];
 		if (!n->earlier && n->server == row->server &&
 		    strcmp(n->account, row->r.account) == 0) {
-			if (row->r.peak_level > n->peak)
+			if (row->r.peak_level > n->peak) {
 				n->peak = row->r.peak_level;
-			if (row->r.npeak_reasons > 0)
-				snprintf(n->reason, sizeof(n->reason), "%s",
-				    row->r.peak_reasons[0]);
+				if (row->r.npeak_reasons > 0)
+					snprintf(n->reason, sizeof(n->reason),
+					    "%s", row->r.peak_reasons[0]);
+				history_incident(a, n);
+			}
 			return;
 		}
 	}
@@ -133,6 +146,7 @@ app_note_incident(struct app *a, const struct acct_row *row)
 	if (row->r.npeak_reasons > 0)
 		snprintf(n->reason, sizeof(n->reason), "%s",
 		    row->r.peak_reasons[0]);
+	history_incident(a, n);
 	app_note(a, 10, "%s %s on %s: %s", level_name(row->r.peak_level),
 	    row->r.account, a->servers[row->server]->name, n->reason);
 	if (a->curses)
@@ -213,6 +227,14 @@ app_on_refresh(void *arg)
 		server_tick(a->servers[i], now);
 	if (!a->paused)
 		app_refresh_rows(a);
+	history_flush(a);
+}
+
+/* server_line hook: every event goes to the history batch. */
+static void
+app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
+{
+	history_event(arg, s, ev);
 }
 
 /* stdin is readable: keys. */
@@ -221,6 +243,8 @@ app_on_key(int fd, short revents, void *arg)
 {
 	struct app	*a = arg;
 
+	if (a->key_pending_us == 0)
+		a->key_pending_us = app_now_us();
 	ui_input(a);
 	if (a->quit)
 		loop_stop(a->loop);
@@ -236,11 +260,57 @@ app_on_signal(int signo, void *arg)
 	loop_stop(a->loop);
 }
 
-/* Idle: draw once per wake-up if anything changed. */
+/* Idle: draw once per wake-up if anything changed, timing the frame. */
 static void
 app_on_idle(void *arg)
 {
-	ui_draw(arg);
+	struct app	*a = arg;
+	int64_t		 t0, t1;
+	double		 ms;
+
+	if (!a->dirty)
+		return;
+	t0 = app_now_us();
+	ui_draw(a);
+	t1 = app_now_us();
+	ms = (double)(t1 - t0) / 1000.0;
+	a->frames++;
+	a->draw_ms_total += ms;
+	if (ms > a->draw_ms_max)
+		a->draw_ms_max = ms;
+	if (a->key_pending_us != 0) {
+		ms = (double)(t1 - a->key_pending_us) / 1000.0;
+		a->keys++;
+		a->key_ms_total += ms;
+		if (ms > a->key_ms_max)
+			a->key_ms_max = ms;
+		a->key_pending_us = 0;
+	}
+}
+
+/* At exit, with MAILCON_STATS=FILE: frame and key figures for make bench. */
+static void
+app_write_stats(const struct app *a)
+{
+	const char	*path = getenv("MAILCON_STATS");
+	FILE		*f;
+	size_t		 i, accounts = 0;
+	uint64_t	 lines = 0;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "w")) == NULL)
+		return;
+	for (i = 0; i < a->nservers; i++) {
+		accounts += detector_count(a->servers[i]->det);
+		lines += a->servers[i]->lines;
+	}
+	fprintf(f, "frames %llu\ndraw_ms_avg %.3f\ndraw_ms_max %.3f\n"
+	    "keys %llu\nkey_ms_avg %.3f\nkey_ms_max %.3f\naccounts %zu\n"
+	    "lines %llu\n", (unsigned long long)a->frames,
+	    a->frames ? a->draw_ms_total / (double)a->frames : 0.0,
+	    a->draw_ms_max, (unsigned long long)a->keys,
+	    a->keys ? a->key_ms_total / (double)a->keys : 0.0, a->key_ms_max,
+	    accounts, (unsigned long long)lines);
+	fclose(f);
 }
 
 /* With no [server] in the config: the local server's log files. */
@@ -394,6 +464,12 @@ cmd_console(int argc, char **argv)
 		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
 	a.view = a.nservers > 1 ? V_SERVERS : V_ACCOUNTS;
 	a.back = a.view;
+	for (i = 0; i < a.nservers; i++) {
+		a.servers[i]->on_event = app_on_event;
+		a.servers[i]->on_event_arg = &a;
+	}
+	if (!demo)
+		history_open(&a);
 	a.list[V_LOG].follow = 1;
 
 	if ((a.loop = loop_new()) == NULL) {
@@ -415,8 +491,11 @@ cmd_console(int argc, char **argv)
 	app_refresh_rows(&a);
 	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : EXIT_CLEAN;
 	ui_stop(&a);
+	app_write_stats(&a);
+	history_close(&a);
 out:
 	ui_stop(&a);
+	history_close(&a);
 	if (a.loop != NULL)
 		loop_free(a.loop);
 	for (i = 0; i < a.nservers; i++)

@@ -85,8 +85,17 @@ struct app {
 	unsigned		 detail_server;
 	char			 detail_account[256];
 
+	/* figures for the benchmark (MAILCON_STATS=FILE) */
+	uint64_t		 frames;
+	double			 draw_ms_total, draw_ms_max;
+	uint64_t		 keys;
+	double			 key_ms_total, key_ms_max;
+	int64_t			 key_pending_us;	/* key read, not drawn yet */
+
 	/* demo: replay a log into a file the server follows */
 	struct demo		*demo;
+	struct store		*store;		/* history, or NULL */
+	int			 history_warned;
 	int			 demo_done;
 };
 

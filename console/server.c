@@ -163,6 +163,8 @@ server_line(struct server *s, struct source *src, const char *line,
 	detector_feed(s->det, &ev);
 	msgring_feed(s->msgs, s->index, &ev);
 	server_count(s, &ev);
+	if (s->on_event != NULL)
+		s->on_event(s->on_event_arg, s, &ev);
 }
 
 struct server_cb {

@@ -62,6 +62,10 @@ struct server {
 	struct logring		*log;
 	struct msgring		*msgs;
 	int			 changed;	/* something to redraw */
+	/* every event, after the detector (history) */
+	void			(*on_event)(void *, const struct server *,
+				    const struct mail_event *);
+	void			*on_event_arg;
 };
 
 struct server	*server_new(const struct server_config *sc, unsigned index,

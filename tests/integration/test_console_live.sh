@@ -54,7 +54,7 @@ queue_command = postqueue -c $STACK_POSTFIX_CONF -j
 queue_interval = 2s
 CFG
 tmux -L "$SOCK" new-session -d -s live -x 120 -y 30 \
-    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg $MAILCON 2>$T/err; sleep 60"
+    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state $MAILCON 2>$T/err; sleep 60"
 wait_screen "accounts" 10 || die "console did not start: $(screen) $(cat "$T/err")"
 
 {

@@ -25,7 +25,7 @@ start() {
 	name=$1 cols=$2 rows=$3; shift 3
 	tm kill-session -t "$name" 2>/dev/null
 	tm new-session -d -s "$name" -x "$cols" -y "$rows" \
-	    "env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=$T/cfg $MAILCON $* 2>$T/$name.err; sleep 60"
+	    "env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state $MAILCON $* 2>$T/$name.err; sleep 60"
 }
 
 # Block elements of the sparklines, as bytes (whatever the locale).
@@ -171,6 +171,35 @@ if wait_for live 'PWNED' 50; then
 else
 	bad "hostile line shown in the log view" "$(capture live)"
 fi
+
+# --- restart: the incident of the last session is listed first ----------
+key live q
+sleep 0.5
+start live2 200 30
+if wait_for live2 "since your last session" 50 &&
+    capture live2 | grep -q "victim@example.test .*(earlier)"; then
+	ok "restart: earlier incident listed first"
+else
+	bad "restart: earlier incident listed first" "$(capture live2)"
+fi
+if [ -f "$T/state/mailcon/history.db" ]; then ok "history database in XDG_STATE_HOME"
+else bad "history database in XDG_STATE_HOME" "$(ls -R "$T/state" 2>&1)"; fi
+key live2 q
+# an unusable database: the console runs on and says so
+mkdir -p "$T/badstate/mailcon"
+echo "this is not a database" >"$T/badstate/mailcon/history.db"
+tm new-session -d -s badhist -x 120 -y 24 \
+    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/badstate $MAILCON; sleep 60"
+wait_for badhist "history off:" 50
+echo "$(stamp) mx postfix/submission/smtpd[3001]: 1A2B3C4DF01: client=unknown[127.78.0.1], sasl_method=PLAIN, sasl_username=after@example.test" >>"$log"
+if wait_for badhist "history off:" 1 && wait_for badhist "after@example.test" 30; then
+	ok "bad database: history off, console runs"
+else
+	bad "bad database: history off, console runs" "$(capture badhist)"
+fi
+if [ "$(cat "$T/badstate/mailcon/history.db")" = "this is not a database" ]; then
+	ok "bad database: left untouched"
+else bad "bad database: left untouched"; fi
 
 # --- bad input: TERM unknown, a config naming a missing log ---------------
 if env TERM=no-such-terminal "$MAILCON" --demo </dev/null >"$T/out" 2>"$T/err"; then

@@ -1,0 +1,153 @@
+/* history.c: batch the console's events and incidents into the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "history.h"
+#include "store.h"
+
+/* store_load_incidents callback: an incident of an earlier session. */
+static int
+history_on_incident(const struct store_incident *inc, void *arg)
+{
+	struct app	*a = arg;
+	struct incident	*n;
+	size_t		 i;
+
+	if (a->nincidents == a->capincidents) {
+		a->capincidents = a->capincidents ? a->capincidents * 2 : 16;
+		a->incidents = realloc(a->incidents, a->capincidents *
+		    sizeof(*a->incidents));
+		if (a->incidents == NULL)
+			abort();
+	}
+	n = &a->incidents[a->nincidents++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->account, sizeof(n->account), "%s", inc->account);
+	n->opened = inc->opened;
+	n->peak = inc->peak_level >= LEVEL_OK &&
+	    inc->peak_level <= LEVEL_CRITICAL ? inc->peak_level : LEVEL_WATCH;
+	snprintf(n->reason, sizeof(n->reason), "%s", inc->reason != NULL ?
+	    inc->reason : "");
+	n->earlier = 1;
+	n->server = (unsigned)a->nservers;	/* none: shown by name */
+	for (i = 0; i < a->nservers; i++)
+		if (strcmp(a->servers[i]->name, inc->server) == 0)
+			n->server = (unsigned)i;
+	return 0;
+}
+
+/* See history.h. */
+void
+history_open(struct app *a)
+{
+	struct store_opts	 o;
+	struct store_session	 last;
+	char			 err[512];
+	int64_t			 now = (int64_t)time(NULL), since;
+	int			 rc;
+
+	if (a->cfg->history_off)
+		return;
+	store_opts_init(&o);
+	o.path = a->cfg->history;
+	o.kind = STORE_KIND_CONSOLE;
+	o.threaded = 1;
+	if ((a->store = store_open(&o, now, err, sizeof(err))) == NULL) {
+		app_note(a, 0, "history off: %s", err);
+		return;
+	}
+	rc = store_last_session(a->store, STORE_KIND_CONSOLE, &last);
+	since = rc == 1 ? last.ended : now - 7 * 86400;
+	if (store_load_incidents(a->store, since, history_on_incident, a) ==
+	    -1)
+		app_note(a, 0, "history: %s", store_error(a->store) != NULL ?
+		    store_error(a->store) : "cannot read incidents");
+	else if (a->nincidents > 0) {
+		a->view = V_HISTORY;
+		a->back = V_HISTORY;
+		app_note(a, 0, "%zu incident%s since %s: listed first",
+		    a->nincidents, a->nincidents == 1 ? "" : "s",
+		    rc == 1 ? "your last session" : "the last 7 days");
+	}
+}
+
+/* See history.h. */
+void
+history_event(struct app *a, const struct server *s,
+    const struct mail_event *ev)
+{
+	struct store_counts	 c;
+	char			 account[256], ip[64];
+	size_t			 n;
+
+	if (a->store == NULL || ev->account.len == 0 ||
+	    ev->account.len >= sizeof(account))
+		return;
+	memset(&c, 0, sizeof(c));
+	switch (ev->kind) {
+	case EV_SUBMIT:
+		c.msgs = 1;
+		break;
+	case EV_AUTH_OK:
+		c.auth_ok = 1;
+		break;
+	case EV_AUTH_FAIL:
+		if (ev->service == SVC_UNKNOWN)
+			return;	/* a lookup behind a protocol line */
+		c.auth_fail = 1;
+		break;
+	default:
+		return;
+	}
+	n = ev->account.len;
+	memcpy(account, ev->account.p, n);
+	account[n] = '\0';
+	store_batch_count(a->store, s->name, account, ev->time, &c);
+	if ((ev->kind == EV_SUBMIT || ev->kind == EV_AUTH_OK) &&
+	    ev->client.family != 0 &&
+	    mail_ip_format(&ev->client, ip, sizeof(ip)) != NULL)
+		store_batch_ip(a->store, s->name, account, ip, ev->time);
+}
+
+/* See history.h. */
+void
+history_incident(struct app *a, const struct incident *n)
+{
+	struct store_incident	 inc;
+
+	if (a->store == NULL || n->server >= a->nservers)
+		return;
+	memset(&inc, 0, sizeof(inc));
+	inc.server = a->servers[n->server]->name;
+	inc.account = n->account;
+	inc.opened = n->opened;
+	inc.peak_level = n->peak;
+	inc.reason = n->reason;
+	store_batch_incident(a->store, &inc);
+}
+
+/* See history.h. */
+void
+history_flush(struct app *a)
+{
+	if (a->store == NULL)
+		return;
+	(void)store_poll(a->store);
+	if (store_flush(a->store, (int64_t)time(NULL)) == -1 &&
+	    !a->history_warned) {
+		a->history_warned = 1;
+		app_note(a, 0, "history off: %s", store_error(a->store));
+	}
+}
+
+/* See history.h. */
+void
+history_close(struct app *a)
+{
+	if (a->store == NULL)
+		return;
+	store_close(a->store, (int64_t)time(NULL));
+	a->store = NULL;
+}
