@@ -53,9 +53,12 @@ app_note(struct app *a, int secs, const char *fmt, ...)
 	va_list	 ap;
 
 	va_start(ap, fmt);
-	vsnprintf(a->note, sizeof(a->note), fmt, ap);
+	if (secs > 0) {
+		vsnprintf(a->note, sizeof(a->note), fmt, ap);
+		a->note_until = loop_now_ms() + secs * 1000;
+	} else
+		vsnprintf(a->warning, sizeof(a->warning), fmt, ap);
 	va_end(ap);
-	a->note_until = secs > 0 ? loop_now_ms() + secs * 1000 : 0;
 	a->dirty = 1;
 }
 
@@ -192,7 +195,7 @@ app_on_poll(void *arg)
 	/* The replayed file stays until exit: the console still follows it. */
 	if (a->demo != NULL && !a->demo_done && demo_step(a->demo, now) == 1) {
 		a->demo_done = 1;
-		app_note(a, 0, "demo: replay finished; explore with Tab, "
+		app_note(a, 60, "demo: replay finished; explore with Tab, "
 		    "Enter and ?, quit with q");
 	}
 	for (i = 0; i < a->nservers; i++) {
@@ -207,7 +210,7 @@ app_on_poll(void *arg)
 	/* curses reports a resize as a key: look even without input */
 	if (a->curses)
 		ui_input(a);
-	if (a->note[0] != '\0' && a->note_until != 0 && now >= a->note_until) {
+	if (a->note[0] != '\0' && now >= a->note_until) {
 		a->note[0] = '\0';
 		a->dirty = 1;
 	}

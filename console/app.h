@@ -78,7 +78,8 @@ struct app {
 	int			 dirty;
 	int			 quit;
 	char			 note[256];	/* one-line message */
-	int64_t			 note_until;	/* wall ms; 0: sticky */
+	int64_t			 note_until;	/* monotonic ms it shows until */
+	char			 warning[256];	/* lasting: shown when no note */
 	char			 watching[256];	/* what is followed, plain words */
 
 	/* detail view */
@@ -99,7 +100,10 @@ struct app {
 	int			 demo_done;
 };
 
-/* Set a message on the status line for a few seconds (sticky: secs 0). */
+/*
+ * A message on the status line for secs seconds; with secs 0 a lasting
+ * warning (history off, no UTF-8) that returns whenever no message shows.
+ */
 void	app_note(struct app *a, int secs, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Rebuild the accounts snapshot and incidents from the detectors. */

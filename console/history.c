@@ -67,7 +67,7 @@ history_open(struct app *a)
 	else if (a->nincidents > 0) {
 		a->view = V_HISTORY;
 		a->back = V_HISTORY;
-		app_note(a, 0, "%zu incident%s since %s: listed first",
+		app_note(a, 60, "%zu incident%s since %s: listed first",
 		    a->nincidents, a->nincidents == 1 ? "" : "s",
 		    rc == 1 ? "your last session" : "the last 7 days");
 	}

@@ -294,9 +294,12 @@ ui_draw_bars(struct app *a)
 
 	attrset(theme_attr(THEME_ROLE_STATUS));
 	mvhline(y - 1, 0, ' ', a->cols);
-	if (a->note[0] != '\0' && (a->note_until == 0 || now < a->note_until))
+	if (a->note[0] != '\0' && now < a->note_until)
 		ui_text(a, y - 1, 0, a->cols, a->note, strlen(a->note),
 		    theme_attr(THEME_ROLE_STATUS));
+	else if (a->warning[0] != '\0')
+		ui_text(a, y - 1, 0, a->cols, a->warning, strlen(a->warning),
+		    theme_attr(THEME_ROLE_SUSPICIOUS));
 	else
 		ui_textf(a, y - 1, 0, a->cols, theme_attr(THEME_ROLE_STATUS),
 		    " %s%s%s", a->watching, a->filter[a->view][0] ? " | filter: " :

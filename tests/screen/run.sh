@@ -89,6 +89,12 @@ if wait_for demo "demo: replay finished" 200; then
 	key demo '\';	tm send-keys -t demo 'ivan' Enter; sleep 0.4
 	expect demo filter
 	key demo Escape
+	key demo '/';	tm send-keys -t demo 'dave' Enter; sleep 0.4
+	if tm capture-pane -p -e -t demo | grep 'dave@example.test' | grep -q $'\033\\[[0-9;]*7m\|\033\\[[0-9;]*4[0-9;]*m'; then
+		ok "search selects the match"
+	else
+		bad "search selects the match" "$(tm capture-pane -p -e -t demo | grep -a dave | cat -v)"
+	fi
 	tm resize-window -t demo -x 60 -y 20; sleep 0.5
 	expect demo too-small
 	tm resize-window -t demo -x 100 -y 30; sleep 0.5
@@ -102,6 +108,16 @@ if wait_for demo "demo: replay finished" 200; then
 else
 	bad "demo starts" "$(capture demo)" "$(cat "$T/demo.err")"
 fi
+
+# --- a locale without UTF-8: said once, text still shown -------------------
+tm new-session -d -s latin -x 80 -y 24 \
+    "env TERM=xterm-256color LANG=C LC_ALL=C XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state $MAILCON --demo --speed 2; sleep 60"
+if wait_for latin "not UTF-8" 30 && wait_for latin "judy@example.test" 200; then
+	ok "non-UTF-8 locale: console runs and says so"
+else
+	bad "non-UTF-8 locale: console runs and says so" "$(capture latin)"
+fi
+tm kill-session -t latin
 
 # --- mono theme: attributes only, no colour ---------------------------------
 start mono 80 24 --demo --speed 20 --theme mono
