@@ -28,7 +28,8 @@
 
 #define POLL_MS		100	/* log reads */
 #define REFRESH_MS	500	/* windows and the accounts snapshot */
-#define READ_BUDGET	(256u * 1024)	/* bytes per file per poll */
+#define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
+#define READ_SLICE_MS	30		/* reading a busy file per poll */
 
 /* Log files looked for when no server is configured. */
 static const char *const local_logs[] = {
@@ -62,35 +63,67 @@ app_note(struct app *a, int secs, const char *fmt, ...)
 	a->dirty = 1;
 }
 
-/* detector_foreach callback: append a row. */
+/* detector_foreach callback state. */
 struct collect {
 	struct app	*a;
 	unsigned	 server;
+	uint32_t	 index;		/* reports come in detector order */
 };
 
+static void	app_note_incident(struct app *, const struct account_report *,
+		    unsigned);
+
+/* detector_foreach callback: append a compact row; keep what only one
+   account needs (its detail, its incident) from the full report. */
 static void
 app_collect(const struct account_report *r, void *arg)
 {
 	struct collect	*c = arg;
 	struct app	*a = c->a;
+	struct acct_row	*row;
 
 	if (a->nrows == a->caprows) {
 		a->caprows = a->caprows ? a->caprows * 2 : 256;
 		a->rows = xreallocarray(a->rows, a->caprows, sizeof(*a->rows));
 	}
-	a->rows[a->nrows].r = *r;
-	a->rows[a->nrows].server = c->server;
-	a->nrows++;
+	row = &a->rows[a->nrows++];
+	row->account = r->account;
+	row->reason = r->nreasons > 0 ? r->reasons[0] : NULL;
+	row->score = r->score;
+	row->rate = r->rate_now;
+	row->messages = r->messages;
+	row->auth_ips = r->auth_ips;
+	row->index = c->index;
+	row->server = (uint16_t)c->server;
+	row->level = (uint8_t)r->level;
+	row->allowed = (uint8_t)r->allowed;
+	row->exact = (uint8_t)r->auth_ips_exact;
+	a->nlevel[r->level]++;
+	if (r->level > a->servers[c->server]->worst)
+		a->servers[c->server]->worst = r->level;
+	if (r->flagged_at >= 0)
+		app_note_incident(a, r, c->server);
+	if (a->view == V_DETAIL && c->server == a->detail_server &&
+	    (a->detail_index >= 0 ? (long)c->index == a->detail_index :
+	    strcmp(r->account, a->detail_account) == 0)) {
+		a->detail = *r;
+		a->detail_index = (long)c->index;
+		a->detail_valid = 1;
+	}
+	c->index++;
 }
 
 static int	app_sort_column;
 
-/* Accounts view order: by the chosen column, then level, score, name. */
+/*
+ * Accounts view order: by the chosen column, then level, score, and
+ * detector order (stable and cheap: most of 100,000 accounts tie on
+ * level and score, and comparing their names would dominate the sort).
+ */
 static int
 app_row_cmp(const void *x, const void *y)
 {
-	const struct account_report *p = &((const struct acct_row *)x)->r;
-	const struct account_report *q = &((const struct acct_row *)y)->r;
+	const struct acct_row *p = x, *q = y;
 
 	switch (app_sort_column) {
 	case 1:
@@ -110,25 +143,28 @@ app_row_cmp(const void *x, const void *y)
 		return p->level > q->level ? -1 : 1;
 	if (p->score != q->score)
 		return p->score > q->score ? -1 : 1;
-	return strcmp(p->account, q->account);
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	return p->index < q->index ? -1 : p->index > q->index;
 }
 
 /* Record an account that reached suspicious or worse as an incident. */
 static void
-app_note_incident(struct app *a, const struct acct_row *row)
+app_note_incident(struct app *a, const struct account_report *r,
+    unsigned server)
 {
 	struct incident	*n;
 	size_t		 i;
 
 	for (i = 0; i < a->nincidents; i++) {
 		n = &a->incidents[i];
-		if (!n->earlier && n->server == row->server &&
-		    strcmp(n->account, row->r.account) == 0) {
-			if (row->r.peak_level > n->peak) {
-				n->peak = row->r.peak_level;
-				if (row->r.npeak_reasons > 0)
+		if (!n->earlier && n->server == server &&
+		    strcmp(n->account, r->account) == 0) {
+			if (r->peak_level > n->peak) {
+				n->peak = r->peak_level;
+				if (r->npeak_reasons > 0)
 					snprintf(n->reason, sizeof(n->reason),
-					    "%s", row->r.peak_reasons[0]);
+					    "%s", r->peak_reasons[0]);
 				history_incident(a, n);
 			}
 			return;
@@ -141,17 +177,17 @@ app_note_incident(struct app *a, const struct acct_row *row)
 	}
 	n = &a->incidents[a->nincidents++];
 	memset(n, 0, sizeof(*n));
-	snprintf(n->account, sizeof(n->account), "%s", row->r.account);
-	n->server = row->server;
-	n->opened = row->r.flagged_at;
-	n->peak = row->r.peak_level;
-	n->messages_before = row->r.messages_before_flag;
-	if (row->r.npeak_reasons > 0)
+	snprintf(n->account, sizeof(n->account), "%s", r->account);
+	n->server = server;
+	n->opened = r->flagged_at;
+	n->peak = r->peak_level;
+	n->messages_before = r->messages_before_flag;
+	if (r->npeak_reasons > 0)
 		snprintf(n->reason, sizeof(n->reason), "%s",
-		    row->r.peak_reasons[0]);
+		    r->peak_reasons[0]);
 	history_incident(a, n);
-	app_note(a, 10, "%s %s on %s: %s", level_name(row->r.peak_level),
-	    row->r.account, a->servers[row->server]->name, n->reason);
+	app_note(a, 10, "%s %s on %s: %s", level_name(r->peak_level),
+	    r->account, a->servers[server]->name, n->reason);
 	if (a->curses)
 		beep();
 }
@@ -164,23 +200,18 @@ app_refresh_rows(struct app *a)
 	size_t		 i;
 
 	a->nrows = 0;
+	memset(a->nlevel, 0, sizeof(a->nlevel));
+	a->detail_valid = 0;
 	c.a = a;
 	for (i = 0; i < a->nservers; i++) {
 		c.server = (unsigned)i;
+		c.index = 0;
 		a->servers[i]->worst = LEVEL_OK;
 		detector_foreach(a->servers[i]->det, app_collect, &c);
 	}
 	app_sort_column = a->sort;
 	if (a->nrows > 1)
 		qsort(a->rows, a->nrows, sizeof(*a->rows), app_row_cmp);
-	for (i = 0; i < a->nrows; i++) {
-		struct server *s = a->servers[a->rows[i].server];
-
-		if (a->rows[i].r.level > s->worst)
-			s->worst = a->rows[i].r.level;
-		if (a->rows[i].r.flagged_at >= 0)
-			app_note_incident(a, &a->rows[i]);
-	}
 	a->dirty = 1;
 }
 
@@ -199,7 +230,10 @@ app_on_poll(void *arg)
 		    "Enter and ?, quit with q");
 	}
 	for (i = 0; i < a->nservers; i++) {
-		(void)server_poll(a->servers[i], now, READ_BUDGET);
+		/* Keep reading a busy file for a slice, then let keys in. */
+		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
+		    loop_now_ms() - now < READ_SLICE_MS)
+			;
 		server_queue(a->servers[i], now);
 		if (a->servers[i]->changed) {
 			a->servers[i]->changed = 0;

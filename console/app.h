@@ -30,10 +30,23 @@ enum view_id {
 #define APP_MIN_LINES	24
 #define APP_TEXT_MAX	64	/* search / filter input */
 
-/* One account in the accounts view: a report and the server it is on. */
+/*
+ * One account in the accounts view: what the list shows, small, because
+ * 100,000 of them are copied and sorted twice a second.  Strings point into
+ * the detector and stay valid until the next refresh.
+ */
 struct acct_row {
-	struct account_report	 r;
-	unsigned		 server;
+	const char	*account;
+	const char	*reason;	/* the most severe one now, or NULL */
+	double		 score;
+	double		 rate;		/* messages per minute in the window */
+	uint64_t	 messages;
+	uint64_t	 auth_ips;
+	uint32_t	 index;		/* in its server's detector */
+	uint16_t	 server;
+	uint8_t		 level;
+	uint8_t		 allowed;
+	uint8_t		 exact;		/* auth_ips is exact */
 };
 
 /* An incident: an account that reached suspicious or worse. */
@@ -59,6 +72,7 @@ struct app {
 	struct acct_row		*rows;
 	size_t			 nrows, caprows;
 	int			 sort;		/* column of the accounts view */
+	size_t			 nlevel[LEVEL_CRITICAL + 1];	/* rows by level */
 	struct incident		*incidents;
 	size_t			 nincidents, capincidents;
 
@@ -82,9 +96,12 @@ struct app {
 	char			 warning[256];	/* lasting: shown when no note */
 	char			 watching[256];	/* what is followed, plain words */
 
-	/* detail view */
+	/* detail view: the account and its full report, refreshed with rows */
 	unsigned		 detail_server;
 	char			 detail_account[256];
+	long			 detail_index;	/* in the detector, -1 unknown */
+	int			 detail_valid;
+	struct account_report	 detail;
 
 	/* figures for the benchmark (MAILCON_STATS=FILE) */
 	uint64_t		 frames;

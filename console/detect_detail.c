@@ -6,18 +6,6 @@
 #include "detect_int.h"
 #include "dhash.h"
 
-/* See detect_detail.h. */
-long
-detector_lookup(const struct detector *d, const char *account)
-{
-	uint32_t	 i;
-
-	for (i = 0; i < d->nacct; i++)
-		if (strcmp(d->acct[i]->name, account) == 0)
-			return (long)i;
-	return -1;
-}
-
 /* See detect_detail.h; must match detector.c's key for IPv6. */
 uint64_t
 detail_ip6_key(const struct mail_ip *ip)

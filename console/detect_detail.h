@@ -33,8 +33,6 @@ struct account_detail {
 	int		 ips_exact;		/* 0: more addresses than kept */
 };
 
-/* Index of account (exact name), or -1.  O(accounts): call on open only. */
-long	detector_lookup(const struct detector *d, const char *account);
 /*
  * Fill *out and up to cap addresses (latest first) for the account at
  * index; -1 when index is out of range.

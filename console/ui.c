@@ -268,8 +268,8 @@ ui_draw_header(struct app *a)
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 
-	for (i = 0; i < a->nrows; i++)
-		n[a->rows[i].r.level]++;
+	for (i = 0; i <= LEVEL_CRITICAL; i++)
+		n[i] = a->nlevel[i];
 	attrset(theme_attr(THEME_ROLE_HEADER));
 	mvhline(0, 0, ' ', a->cols);
 	gmtime_r(&now, &tm);
@@ -568,6 +568,8 @@ ui_open_detail(struct app *a, unsigned server, const char *account)
 {
 	a->detail_server = server;
 	snprintf(a->detail_account, sizeof(a->detail_account), "%s", account);
+	a->detail_index = -1;
 	ui_show(a, V_DETAIL);
+	app_refresh_rows(a);	/* fetch its full report now */
 	a->list[V_DETAIL].sel = a->list[V_DETAIL].top = 0;
 }

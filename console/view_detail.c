@@ -13,17 +13,11 @@
 
 #define DETAIL_IPS	256
 
-/* The account's report in the snapshot, or NULL. */
-static const struct acct_row *
-detail_row(struct app *a)
+/* The account's report from the last refresh, or NULL. */
+static const struct account_report *
+detail_report(struct app *a)
 {
-	size_t	 i;
-
-	for (i = 0; i < a->nrows; i++)
-		if (a->rows[i].server == a->detail_server &&
-		    strcmp(a->rows[i].r.account, a->detail_account) == 0)
-			return &a->rows[i];
-	return NULL;
+	return a->detail_valid ? &a->detail : NULL;
 }
 
 /* Format an address for display. */
@@ -43,7 +37,7 @@ static void
 detail_draw(struct app *a, int top, int h, int w)
 {
 	static struct account_ip	 ips[DETAIL_IPS];
-	const struct acct_row		*row = detail_row(a);
+	const struct account_report	*r = detail_report(a);
 	const struct server		*s;
 	struct account_detail		 d;
 	char				 t1[16], t2[16], ipbuf[64];
@@ -51,45 +45,45 @@ detail_draw(struct app *a, int top, int h, int w)
 	long				 idx;
 	size_t				 i, shown;
 
-	if (row == NULL || a->detail_server >= a->nservers) {
+	if (r == NULL || a->detail_server >= a->nservers) {
 		ui_textf(a, y, 1, w - 2, theme_attr(THEME_ROLE_MUTED),
 		    "no account %s", a->detail_account);
 		return;
 	}
 	s = a->servers[a->detail_server];
-	idx = detector_lookup(s->det, a->detail_account);
+	idx = a->detail_index;
 	if (detector_detail(s->det, idx, &d, ips, DETAIL_IPS) == -1)
 		memset(&d, 0, sizeof(d));
 
-	x = ui_text(a, y, 1, w / 2, row->r.account, strlen(row->r.account),
+	x = ui_text(a, y, 1, w / 2, r->account, strlen(r->account),
 	    theme_attr(THEME_ROLE_DEFAULT) | A_BOLD);
-	ui_textf(a, y, x + 2, w - x - 3, ui_level_attr(row->r.level),
-	    "%s %s on %s (peak %s)%s", ui_level_marker(row->r.level),
-	    level_name(row->r.level), s->name, level_name(row->r.peak_level),
-	    row->r.allowed ? " allow-listed" : "");
+	ui_textf(a, y, x + 2, w - x - 3, ui_level_attr(r->level),
+	    "%s %s on %s (peak %s)%s", ui_level_marker(r->level),
+	    level_name(r->level), s->name, level_name(r->peak_level),
+	    r->allowed ? " allow-listed" : "");
 	y++;
 	ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_DEFAULT),
 	    "%llu msgs, %llu rcpts, %llu login IPs%s, %llu failed logins, "
 	    "%llu queued; seen %s to %s UTC",
-	    (unsigned long long)row->r.messages,
-	    (unsigned long long)row->r.recipients,
-	    (unsigned long long)row->r.auth_ips,
-	    row->r.auth_ips_exact ? "" : " (estimate)",
-	    (unsigned long long)row->r.auth_fail,
-	    (unsigned long long)row->r.queued_now,
-	    ui_clock(row->r.first_seen, t1, sizeof(t1)),
-	    ui_clock(row->r.last_seen, t2, sizeof(t2)));
-	if (row->r.flagged_at >= 0)
+	    (unsigned long long)r->messages,
+	    (unsigned long long)r->recipients,
+	    (unsigned long long)r->auth_ips,
+	    r->auth_ips_exact ? "" : " (estimate)",
+	    (unsigned long long)r->auth_fail,
+	    (unsigned long long)r->queued_now,
+	    ui_clock(r->first_seen, t1, sizeof(t1)),
+	    ui_clock(r->last_seen, t2, sizeof(t2)));
+	if (r->flagged_at >= 0)
 		ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_SUSPICIOUS),
 		    "flagged at %s UTC after %llu messages",
-		    ui_clock(row->r.flagged_at, t1, sizeof(t1)),
-		    (unsigned long long)row->r.messages_before_flag);
-	for (k = 0; k < row->r.nreasons && y < top + h; k++)
+		    ui_clock(r->flagged_at, t1, sizeof(t1)),
+		    (unsigned long long)r->messages_before_flag);
+	for (k = 0; k < r->nreasons && y < top + h; k++)
 		ui_textf(a, y++, 3, w - 4, theme_attr(THEME_ROLE_DEFAULT),
-		    "- %s", row->r.reasons[k]);
-	if (row->r.nreasons == 0 && row->r.npeak_reasons > 0 && y < top + h)
+		    "- %s", r->reasons[k]);
+	if (r->nreasons == 0 && r->npeak_reasons > 0 && y < top + h)
 		ui_textf(a, y++, 3, w - 4, theme_attr(THEME_ROLE_MUTED),
-		    "- earlier: %s", row->r.peak_reasons[0]);
+		    "- earlier: %s", r->peak_reasons[0]);
 
 	/* rate per minute against the earlier rate */
 	if (y < top + h) {
