@@ -52,13 +52,19 @@ backend_find(const char *name)
 	return NULL;
 }
 
-/* Offer a line to every backend; the first that recognises it wins. */
+/*
+ * Offer a line to every backend whose tag filter takes it; the first that
+ * recognises it wins.  The filter is one memchr, where a parser that is
+ * not the line's would zero the event twice and compare tag names first.
+ */
 int
 backend_parse_any(const struct log_header *h, struct mail_event *out)
 {
 	const struct mail_backend *const *b;
 
 	for (b = mail_backends; *b != NULL; b++) {
+		if ((*b)->claims != NULL && !(*b)->claims(&h->prog))
+			continue;
 		if ((*b)->parse_line(h, out)) {
 			out->time = h->time;
 			out->usec = h->usec;
@@ -260,6 +266,43 @@ queue_id_is_valid(const char *p, size_t len)
 }
 
 /*
+ * Dotted-quad IPv4 into out[4], by the rules of inet_pton(AF_INET): four
+ * decimal parts of at most 255 without leading zeros, nothing else.  By
+ * hand because this runs for most event lines.  0, or -1.
+ */
+static int
+ipv4_parse(const char *p, size_t len, uint8_t out[4])
+{
+	unsigned	 v = 0;
+	size_t		 i;
+	int		 parts = 0, digits = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= '0' && c <= '9') {
+			if (digits > 0 && v == 0)
+				return -1;	/* leading zero */
+			v = v * 10 + (c - '0');
+			if (v > 255)
+				return -1;
+			digits++;
+		} else if (c == '.' && digits > 0) {
+			if (parts == 3)
+				return -1;
+			out[parts++] = (uint8_t)v;
+			v = 0;
+			digits = 0;
+		} else
+			return -1;
+	}
+	if (parts != 3 || digits == 0)
+		return -1;
+	out[3] = (uint8_t)v;
+	return 0;
+}
+
+/*
  * Parse a bare IPv4 or IPv6 address (no brackets, no "IPv6:" prefix, no
  * port, no zone).  An IPv4-mapped IPv6 address (::ffff:a.b.c.d, as Dovecot
  * logs clients of a dual-stack socket) becomes plain IPv4 so that the same
@@ -271,21 +314,23 @@ mail_ip_parse(const char *p, size_t len, struct mail_ip *out)
 	static const uint8_t	 mapped[12] = {
 	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	char			 buf[46];
-	struct in_addr		 a4;
 	struct in6_addr		 a6;
 
 	memset(out, 0, sizeof(*out));
-	if (p == NULL || len == 0 || len > 45 || memchr(p, '\0', len) != NULL)
+	if (p == NULL || len == 0 || len > 45)
+		return -1;
+	/* a NUL byte is no digit: refused like any other */
+	if (ipv4_parse(p, len, out->bytes) == 0) {
+		out->family = 4;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	if (memchr(p, ':', len) == NULL)
+		return -1;
+	if (memchr(p, '\0', len) != NULL)
 		return -1;	/* a NUL would end the copy early */
 	memcpy(buf, p, len);
 	buf[len] = '\0';
-	if (memchr(p, ':', len) == NULL) {
-		if (inet_pton(AF_INET, buf, &a4) != 1)
-			return -1;
-		out->family = 4;
-		memcpy(out->bytes, &a4, 4);
-		return 0;
-	}
 	if (inet_pton(AF_INET6, buf, &a6) != 1)
 		return -1;
 	if (memcmp(&a6, mapped, sizeof(mapped)) == 0) {

@@ -137,6 +137,12 @@ struct mail_backend {
 	 */
 	int		(*parse_line)(const struct log_header *h,
 			    struct mail_event *out);
+	/*
+	 * Whether a tag may be this backend's at all (NULL: any).  A cheap
+	 * filter, so that backend_parse_any does not run every parser on
+	 * every line; parse_line must still check the tag itself.
+	 */
+	int		(*claims)(const struct mail_str *prog);
 };
 
 extern const struct mail_backend backend_postfix;

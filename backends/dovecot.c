@@ -387,8 +387,16 @@ dovecot_parse_line(const struct log_header *h, struct mail_event *out)
 	return 0;
 }
 
+/* Dovecot's tags ("dovecot", process names) never hold a '/'. */
+static int
+dovecot_claims(const struct mail_str *prog)
+{
+	return prog->len == 0 || memchr(prog->p, '/', prog->len) == NULL;
+}
+
 const struct mail_backend backend_dovecot = {
 	.name = "dovecot",
 	.caps = BCAP_AUTH_LOG,
 	.parse_line = dovecot_parse_line,
+	.claims = dovecot_claims,
 };

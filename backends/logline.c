@@ -308,10 +308,13 @@ parse_tag(const char *p, const char *e, struct mail_str *prog)
 	for (q = p; q < e; q++) {
 		unsigned char ch = (unsigned char)*q;
 
+		/* one test for the common byte: printable, no [ ] or : */
+		if ((unsigned)(ch - '!') < 0x7fu - '!' && ch != '[' && ch != ']' &&
+		    ch != ':')
+			continue;
 		if (ch == '[')
 			break;
-		if (ch <= ' ' || ch >= 0x7f || ch == ']' || ch == ':')
-			return -1;
+		return -1;
 	}
 	if (q == p || q - p > LOG_PROG_MAX)
 		return -1;
@@ -398,6 +401,22 @@ msg:
 	return 0;
 }
 
+/*
+ * Whether the line starts with the same 16-byte classic stamp as the last
+ * one settled: a log has dozens of lines per second, and the same text
+ * settles to the same time while year, zone and the month clock_year()
+ * compares with stay put (then it would neither move the year nor change
+ * last_month).
+ */
+static int
+stamp_cached(const struct log_clock *c, const char *line)
+{
+	return c->stamp_ok && c->stamp_year == c->year &&
+	    c->stamp_utc == c->utc &&
+	    (c->fixed_year || c->last_month == c->stamp_mon) &&
+	    memcmp(line, c->stamp, 16) == 0;
+}
+
 /* Split a line into time, host, program and message (see logline.h). */
 int
 logline_split(struct log_clock *c, const char *line, size_t len,
@@ -415,6 +434,13 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 	if (len < 16)
 		return -1;
 	memset(&h, 0, sizeof(h));
+	if (stamp_cached(c, line)) {
+		if (split_rest(line + 16, end, &h) != 0)
+			return -1;
+		h.time = c->stamp_time;
+		*out = h;
+		return 0;
+	}
 	memset(&st, 0, sizeof(st));
 	if (*p >= '0' && *p <= '9') {
 		if (parse_rfc3339(&p, end, &st) != 0)
@@ -423,6 +449,14 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 		return -1;
 	if (split_rest(p, end, &h) != 0 || stamp_to_utc(c, &st, &h) != 0)
 		return -1;
+	if (st.classic && p == line + 16 && st.usec == 0) {
+		memcpy(c->stamp, line, 16);
+		c->stamp_time = h.time;
+		c->stamp_year = c->year;
+		c->stamp_utc = c->utc;
+		c->stamp_mon = st.mon;
+		c->stamp_ok = 1;
+	}
 	*out = h;
 	return 0;
 }

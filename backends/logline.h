@@ -31,6 +31,13 @@ struct log_clock {
 	/* cache of the local-time offset, per hour */
 	int64_t		 cache_key;
 	int64_t		 cache_base;
+	/* the last classic stamp "Mmm dd hh:mm:ss " and its UTC time */
+	char		 stamp[16];
+	int64_t		 stamp_time;
+	int		 stamp_year;	/* year and utc it was settled with */
+	int		 stamp_utc;
+	int		 stamp_mon;	/* 1..12 */
+	int		 stamp_ok;
 };
 
 /* Start a clock; ref_time is usually the file's mtime (or now for stdin). */

@@ -91,24 +91,60 @@ pf_daemon_of(const struct mail_str *prog)
 	slash++;
 	n = (size_t)(e - slash);
 	for (i = 0; i < sizeof(pf_daemons) / sizeof(pf_daemons[0]); i++) {
-		if (pf_daemons[i].len == n &&
+		/* the first byte first: most names share a length */
+		if (pf_daemons[i].len == n && pf_daemons[i].name[0] == *slash &&
 		    memcmp(pf_daemons[i].name, slash, n) == 0)
 			return pf_daemons[i].daemon;
 	}
 	return PF_NONE;
 }
 
-/* "QID: " at the start of a message; sets out->qid and steps over it. */
+/* Queue id characters: 1 letter or digit, 3 also upper-case hex. */
+#define QC_HEX(c)	[c] = 3
+#define QC_ALNUM(c)	[c] = 1
+static const uint8_t pf_qidch[256] = {
+	QC_HEX('0'), QC_HEX('1'), QC_HEX('2'), QC_HEX('3'), QC_HEX('4'),
+	QC_HEX('5'), QC_HEX('6'), QC_HEX('7'), QC_HEX('8'), QC_HEX('9'),
+	QC_HEX('A'), QC_HEX('B'), QC_HEX('C'), QC_HEX('D'), QC_HEX('E'),
+	QC_HEX('F'), QC_ALNUM('G'), QC_ALNUM('H'), QC_ALNUM('I'),
+	QC_ALNUM('J'), QC_ALNUM('K'), QC_ALNUM('L'), QC_ALNUM('M'),
+	QC_ALNUM('N'), QC_ALNUM('O'), QC_ALNUM('P'), QC_ALNUM('Q'),
+	QC_ALNUM('R'), QC_ALNUM('S'), QC_ALNUM('T'), QC_ALNUM('U'),
+	QC_ALNUM('V'), QC_ALNUM('W'), QC_ALNUM('X'), QC_ALNUM('Y'),
+	QC_ALNUM('Z'), QC_ALNUM('a'), QC_ALNUM('b'), QC_ALNUM('c'),
+	QC_ALNUM('d'), QC_ALNUM('e'), QC_ALNUM('f'), QC_ALNUM('g'),
+	QC_ALNUM('h'), QC_ALNUM('i'), QC_ALNUM('j'), QC_ALNUM('k'),
+	QC_ALNUM('l'), QC_ALNUM('m'), QC_ALNUM('n'), QC_ALNUM('o'),
+	QC_ALNUM('p'), QC_ALNUM('q'), QC_ALNUM('r'), QC_ALNUM('s'),
+	QC_ALNUM('t'), QC_ALNUM('u'), QC_ALNUM('v'), QC_ALNUM('w'),
+	QC_ALNUM('x'), QC_ALNUM('y'), QC_ALNUM('z'),
+};
+#undef QC_HEX
+#undef QC_ALNUM
+
+/*
+ * "QID: " at the start of a message; sets out->qid and steps over it.  The
+ * scan notes whether the id is upper-case hex, the short form, whose
+ * validity is then its length alone (see queue_id_is_valid).
+ */
 static int
 pf_qid(const char **pp, const char *e, struct mail_event *out)
 {
 	const char	*p = *pp, *q;
+	size_t		 n;
+	unsigned	 hex = 1;
 
-	for (q = p; q < e && q - p <= 32 && ((*q >= '0' && *q <= '9') ||
-	    (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z')); q++)
-		;
-	if (e - q < 2 || q[0] != ':' || q[1] != ' ' ||
-	    !queue_id_is_valid(p, (size_t)(q - p)))
+	for (q = p; q < e && q - p <= 32; q++) {
+		unsigned t = pf_qidch[(unsigned char)*q];
+
+		if (t == 0)
+			break;
+		hex &= t >> 1;
+	}
+	if (e - q < 2 || q[0] != ':' || q[1] != ' ')
+		return 0;
+	n = (size_t)(q - p);
+	if (hex ? n < 6 || n > 20 : !queue_id_is_valid(p, n))
 		return 0;
 	ts_set(&out->qid, p, q);
 	*pp = q + 2;
@@ -520,9 +556,17 @@ postfix_parse_line(const struct log_header *h, struct mail_event *out)
 	return ok;
 }
 
+/* Postfix tags are "SYSLOG_NAME/DAEMON": a tag without '/' is not ours. */
+static int
+postfix_claims(const struct mail_str *prog)
+{
+	return prog->len >= 3 && memchr(prog->p, '/', prog->len) != NULL;
+}
+
 const struct mail_backend backend_postfix = {
 	.name = "postfix",
 	.caps = BCAP_AUTH_LOG | BCAP_OUTBOUND_LOG | BCAP_QUEUE_LIST |
 	    BCAP_HOLD | BCAP_DELETE,
 	.parse_line = postfix_parse_line,
+	.claims = postfix_claims,
 };

@@ -141,6 +141,13 @@ void		 detector_free(struct detector *d);
    disorder is tolerated).  Levels are re-evaluated as counters change. */
 void		 detector_feed(struct detector *d, const struct mail_event *ev);
 
+/*
+ * A hint, for callers that know a line's queue id before it is parsed:
+ * start loading what detector_feed will look it up in.  Changes nothing.
+ */
+void		 detector_prefetch_qid(struct detector *d, const char *qid,
+		    size_t len);
+
 /* Advance the clock without an event (live mode: windows age). */
 void		 detector_tick(struct detector *d, int64_t now);
 

@@ -87,29 +87,48 @@ est_count(double sum, uint32_t zero)
 	return e;
 }
 
-/* Rebuild the window union from the minute buckets (once a minute). */
+/*
+ * Rebuild the window union from the minute buckets (once a minute).  The
+ * max runs without branches so the compiler vectorises it, and the sum of
+ * 2^-reg is taken from a histogram of register values: every term is a
+ * multiple of 2^-(64 - EST_P + 1) and the total at most EST_M, so for any
+ * register value a real key reaches (below 41) each partial sum is exact
+ * and the order of adding does not change the result.
+ */
 static void
 est_merge(struct ipwin_est *e)
 {
-	const uint8_t	*r;
-	uint32_t	 j;
+	uint8_t		 win[EST_M];
+	const uint8_t	*restrict r;
+	uint8_t		*restrict w = win;
+	uint32_t	 j, hist[4][64 - EST_P + 2], n;
+	unsigned	 k;
 	int		 b;
 
-	memset(e->win, 0, sizeof(e->win));
+	memset(win, 0, sizeof(win));
 	for (b = 0; b < e->nb; b++) {
 		if (e->bmin[b] == EST_NOMIN)
 			continue;
 		r = e->breg + (size_t)b * EST_M;
 		for (j = 0; j < EST_M; j++)
-			if (r[j] > e->win[j])
-				e->win[j] = r[j];
+			w[j] = r[j] > w[j] ? r[j] : w[j];
+	}
+	memcpy(e->win, win, sizeof(win));
+	/* four histograms, so that runs of one value do not serialise */
+	memset(hist, 0, sizeof(hist));
+	for (j = 0; j < EST_M; j += 4) {
+		hist[0][win[j]]++;
+		hist[1][win[j + 1]]++;
+		hist[2][win[j + 2]]++;
+		hist[3][win[j + 3]]++;
 	}
 	e->wsum = 0;
-	e->wzero = 0;
-	for (j = 0; j < EST_M; j++) {
-		e->wsum += est_pow2neg(e->win[j]);
-		if (e->win[j] == 0)
-			e->wzero++;
+	for (k = 0; k < sizeof(hist[0]) / sizeof(hist[0][0]); k++) {
+		n = hist[0][k] + hist[1][k] + hist[2][k] + hist[3][k];
+		if (k == 0)
+			e->wzero = n;
+		if (n != 0)
+			e->wsum += (double)n * est_pow2neg(k);
 	}
 }
 

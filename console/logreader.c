@@ -1,4 +1,7 @@
-/* logreader.c: buffered line reader over zlib (plain files pass through). */
+/*
+ * logreader.c: buffered line reader, over zlib for gzip files and pipes,
+ * over read(2) for plain files.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +16,11 @@
 
 #define READ_CHUNK	(1u << 20)
 #define BUF_SIZE	(LOGREADER_MAX_LINE + READ_CHUNK)
+/*
+ * Plain files are read in smaller pieces: the bytes the kernel just copied
+ * are still in the core's cache when the lines are split and parsed.
+ */
+#define PLAIN_CHUNK	(256u * 1024)
 /* Lines read before a file with no parsable header is called unknown. */
 #define SNIFF_LINES	1000
 
@@ -22,6 +30,8 @@ logreader_open(struct logreader *r, const char *path, int year, int utc,
     char *err, size_t errlen)
 {
 	struct stat	 st;
+	unsigned char	 magic[2];
+	off_t		 pos;
 	int64_t		 ref;
 
 	memset(r, 0, sizeof(*r));
@@ -53,13 +63,23 @@ logreader_open(struct logreader *r, const char *path, int year, int utc,
 		ref = (int64_t)st.st_mtime;
 	} else
 		ref = (int64_t)time(NULL);
-	if ((r->gz = gzdopen(r->fd, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: cannot start decompression",
-		    r->name);
-		goto fail;
+	/*
+	 * A regular file without the gzip magic (where reading starts: stdin
+	 * may be one) is read directly, as zlib would pass it through; pipes
+	 * cannot be peeked at, so zlib decides.
+	 */
+	if (!S_ISREG(st.st_mode) ||
+	    (pos = lseek(r->fd, 0, SEEK_CUR)) == -1 ||
+	    pread(r->fd, magic, 2, pos) != 2 ||
+	    (magic[0] == 0x1f && magic[1] == 0x8b)) {
+		if ((r->gz = gzdopen(r->fd, "rb")) == NULL) {
+			snprintf(err, errlen, "%s: cannot start decompression",
+			    r->name);
+			goto fail;
+		}
+		r->fd = -1;	/* owned by gz now */
+		gzbuffer(r->gz, 256 * 1024);
 	}
-	r->fd = -1;	/* owned by gz now */
-	gzbuffer(r->gz, 256 * 1024);
 	r->buf = xmalloc(BUF_SIZE);
 	log_clock_init(&r->clock, ref);
 	if (year != 0) {
@@ -93,19 +113,46 @@ logreader_error(struct logreader *r, char *err, size_t errlen)
 	return -1;
 }
 
+/* Read a plain file after r->end; 0 at end of file, -1 on error. */
+static int
+logreader_fill_plain(struct logreader *r, char *err, size_t errlen)
+{
+	ssize_t	 n;
+
+	while ((n = read(r->fd, r->buf + r->end, PLAIN_CHUNK)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1) {
+		snprintf(err, errlen, "%s: read error: %s", r->name,
+		    strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->end += (size_t)n;
+	r->offset += (uint64_t)n;
+	return 1;
+}
+
 /* Read more bytes after r->end; 0 at end of file, -1 on error. */
 static int
 logreader_fill(struct logreader *r, char *err, size_t errlen)
 {
 	int	 n, code;
 
-	if (r->start > 0 && r->start == r->end)
-		r->start = r->end = 0;
-	if (BUF_SIZE - r->end < READ_CHUNK) {
+	/*
+	 * Move the partial line to the front before every read, so the
+	 * buffer in use stays one chunk long and warm in the cache.
+	 */
+	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->end - r->start);
 		r->end -= r->start;
 		r->start = 0;
 	}
+	if (r->gz == NULL)
+		return logreader_fill_plain(r, err, errlen);
 	n = gzread(r->gz, r->buf + r->end, READ_CHUNK);
 	if (n < 0)
 		return logreader_error(r, err, errlen);
@@ -206,7 +253,9 @@ logreader_offset(struct logreader *r)
 {
 	z_off_t	 off;
 
-	if (r->gz == NULL || (off = gzoffset(r->gz)) < 0)
+	if (r->gz == NULL)
+		return r->offset;
+	if ((off = gzoffset(r->gz)) < 0)
 		return 0;
 	return (uint64_t)off;
 }

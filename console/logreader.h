@@ -18,8 +18,9 @@
 
 struct logreader {
 	char			*name;		/* for messages: path or "(stdin)" */
-	gzFile			 gz;
+	gzFile			 gz;		/* NULL: plain file read from fd */
 	int			 fd;
+	uint64_t		 offset;	/* bytes read from fd */
 	char			*buf;
 	size_t			 start, end;	/* unread bytes */
 	int			 eof;

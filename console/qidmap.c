@@ -1,19 +1,50 @@
 /*
  * qidmap.c: bounded queue id -> account table (see qidmap.h).
  */
+#include <sys/mman.h>
+
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dhash.h"
 #include "qidmap.h"
 
+/*
+ * An index slot holds the entry index + 1 in its low ibits bits and, above
+ * them, the top bits of the entry's mixed key as a tag (0: empty).  A probe
+ * passes over other keys without reading their entries: on a table this
+ * size every such read is a cache miss.
+ */
 struct qidmap {
 	struct qid_entry *ent;		/* ring, oldest at head once full */
-	uint32_t	*slot;		/* 2 * cap: entry index + 1, 0 empty */
+	uint32_t	*slot;		/* 2 * cap: tag and entry index + 1 */
 	uint32_t	 cap;
 	uint32_t	 head;		/* next ring position to write */
+	uint32_t	 ibits;		/* low bits of a slot: the index */
 	size_t		 live;
 };
+
+/*
+ * Ask for huge pages under a large table: every event probes it at a random
+ * place, and with 4 KB pages most probes also miss the TLB.  Only the 2 MB
+ * aligned inside of the block is advised; a refusal changes nothing.
+ */
+static void
+qidmap_hugepages(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t	 huge = 2u << 20;
+	uintptr_t	 lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t	 hi = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
 
 struct qidmap *
 qidmap_new(uint32_t cap)
@@ -26,12 +57,16 @@ qidmap_new(uint32_t cap)
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return NULL;
 	q->cap = c;
+	for (q->ibits = 1; (c >> q->ibits) != 0; q->ibits++)
+		;	/* c itself (the largest index + 1) must fit */
 	q->ent = calloc(c, sizeof(*q->ent));
 	q->slot = calloc(2 * (size_t)c, sizeof(*q->slot));
 	if (q->ent == NULL || q->slot == NULL) {
 		qidmap_free(q);
 		return NULL;
 	}
+	qidmap_hugepages(q->ent, c * sizeof(*q->ent));
+	qidmap_hugepages(q->slot, 2 * (size_t)c * sizeof(*q->slot));
 	return q;
 }
 
@@ -53,17 +88,33 @@ qidmap_key(const char *p, size_t len)
 	return k ? k : 1;
 }
 
-/* Index slot holding key, or the empty slot where it would go. */
+/* Slot tag of a key mixed to h: its top bits, never 0 (see struct qidmap). */
 static uint32_t
-qidmap_probe(const struct qidmap *q, uint64_t key)
+qidmap_tag(const struct qidmap *q, uint64_t h)
 {
-	uint32_t	 mask = 2 * q->cap - 1, i;
+	return ((uint32_t)(h >> 32) >> q->ibits | 1) << q->ibits;
+}
 
-	for (i = (uint32_t)dhash_mix(key) & mask; q->slot[i] != 0;
+/* Index slot holding key (mixed: h), or the empty slot where it would go. */
+static uint32_t
+qidmap_probe(const struct qidmap *q, uint64_t key, uint64_t h)
+{
+	uint32_t	 mask = 2 * q->cap - 1, imask = (1u << q->ibits) - 1,
+			 tag = qidmap_tag(q, h), i, sl;
+
+	for (i = (uint32_t)h & mask; (sl = q->slot[i]) != 0;
 	    i = (i + 1) & mask)
-		if (q->ent[q->slot[i] - 1].key == key)
+		if ((sl & ~imask) == tag &&
+		    q->ent[(sl & imask) - 1].key == key)
 			break;
 	return i;
+}
+
+/* The entry a nonempty slot points to. */
+static struct qid_entry *
+qidmap_entry(const struct qidmap *q, uint32_t sl)
+{
+	return &q->ent[(sl & ((1u << q->ibits) - 1)) - 1];
 }
 
 /* Empty index slot i, shifting later probes back (no tombstones). */
@@ -73,7 +124,9 @@ qidmap_unslot(struct qidmap *q, uint32_t i)
 	uint32_t	 mask = 2 * q->cap - 1, j, k;
 
 	for (j = (i + 1) & mask; q->slot[j] != 0; j = (j + 1) & mask) {
-		k = (uint32_t)dhash_mix(q->ent[q->slot[j] - 1].key) & mask;
+		k = (uint32_t)dhash_mix(qidmap_entry(q, q->slot[j])->key) &
+		    mask;
+		/* Move j back to i unless its home is cyclically in (i, j]. */
 		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
 			continue;
 		q->slot[i] = q->slot[j];
@@ -89,8 +142,8 @@ qidmap_find(struct qidmap *q, uint64_t key)
 
 	if (key == 0)
 		key = 1;
-	s = qidmap_probe(q, key);
-	return q->slot[s] ? &q->ent[q->slot[s] - 1] : NULL;
+	s = qidmap_probe(q, key, dhash_mix(key));
+	return q->slot[s] ? qidmap_entry(q, q->slot[s]) : NULL;
 }
 
 int
@@ -98,14 +151,16 @@ qidmap_put(struct qidmap *q, uint64_t key, uint32_t value, uint32_t flags,
     struct qid_entry *evicted)
 {
 	struct qid_entry	*e;
+	uint64_t		 h;
 	uint32_t		 s;
 	int			 out = 0;
 
 	if (key == 0)
 		key = 1;
-	s = qidmap_probe(q, key);
+	h = dhash_mix(key);
+	s = qidmap_probe(q, key, h);
 	if (q->slot[s] != 0) {
-		e = &q->ent[q->slot[s] - 1];
+		e = qidmap_entry(q, q->slot[s]);
 		e->value = value;
 		e->flags = flags;
 		return 0;
@@ -115,17 +170,26 @@ qidmap_put(struct qidmap *q, uint64_t key, uint32_t value, uint32_t flags,
 		/* Full circle: the oldest entry gives way. */
 		*evicted = *e;
 		out = 1;
-		qidmap_unslot(q, qidmap_probe(q, e->key));
+		qidmap_unslot(q, qidmap_probe(q, e->key, dhash_mix(e->key)));
 		q->live--;
-		s = qidmap_probe(q, key);	/* the shift may move it */
+		s = qidmap_probe(q, key, h);	/* the shift may move it */
 	}
 	e->key = key;
 	e->value = value;
 	e->flags = flags;
-	q->slot[s] = q->head + 1;
+	q->slot[s] = qidmap_tag(q, h) | (q->head + 1);
 	q->head = (q->head + 1) & (q->cap - 1);
 	q->live++;
 	return out;
+}
+
+void
+qidmap_prefetch(const struct qidmap *q, uint64_t key)
+{
+	if (key == 0)
+		key = 1;
+	__builtin_prefetch(&q->slot[(uint32_t)dhash_mix(key) &
+	    (2 * q->cap - 1)]);
 }
 
 void
@@ -135,10 +199,10 @@ qidmap_del(struct qidmap *q, uint64_t key)
 
 	if (key == 0)
 		key = 1;
-	s = qidmap_probe(q, key);
+	s = qidmap_probe(q, key, dhash_mix(key));
 	if (q->slot[s] == 0)
 		return;
-	q->ent[q->slot[s] - 1].key = 0;
+	qidmap_entry(q, q->slot[s])->key = 0;
 	qidmap_unslot(q, s);
 	q->live--;
 }

@@ -35,6 +35,8 @@ struct qid_entry *qidmap_find(struct qidmap *q, uint64_t key);
  */
 int		 qidmap_put(struct qidmap *q, uint64_t key, uint32_t value,
 		    uint32_t flags, struct qid_entry *evicted);
+/* Start loading the index slot of key into the cache (a hint only). */
+void		 qidmap_prefetch(const struct qidmap *q, uint64_t key);
 /* Forget key (no-op when absent). */
 void		 qidmap_del(struct qidmap *q, uint64_t key);
 /* Live entries, and bytes allocated. */

@@ -7,7 +7,10 @@
  * all input was read without error: a bad file gives one line on stderr,
  * exit 2, and nothing on stdout.
  */
+#define _GNU_SOURCE	/* sched_getaffinity: the CPUs we may run on */
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,36 @@
 #include "scan.h"
 #include "xmalloc.h"
 
+/*
+ * With two CPUs or more, reading and parsing run on a thread of their own
+ * and the detector on the main one.  Events go over in batches through a
+ * bounded ring; the strings the detector reads (queue id, account,
+ * recipient) are copied into the batch, since the lines they borrow from
+ * are gone by the time it runs.  The detector sees the same events in the
+ * same order as without the thread.
+ */
+#define PIPE_BATCH	2048			/* events per batch */
+#define PIPE_ARENA	(128u * 1024)		/* string bytes per batch */
+#define PIPE_DEPTH	4			/* batches in flight */
+
+struct scan_batch {
+	struct mail_event	 ev[PIPE_BATCH];
+	int			 n;
+	char			*arena;
+	size_t			 used, cap;
+};
+
+struct scan_pipe {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct scan_batch	 batch[PIPE_DEPTH];
+	uint64_t		 head;		/* batches handed over */
+	uint64_t		 tail;		/* batches fed */
+	int			 done;		/* no more batches will come */
+	int			 rc;		/* of the reading side */
+	char			 err[512];
+};
+
 struct scan {
 	struct logreader	*readers;
 	int			 nreaders;
@@ -30,6 +63,8 @@ struct scan {
 	int			 progress;	/* stderr is a terminal */
 	struct timespec		 started, last_progress;
 	uint64_t		 total_size;
+	struct scan_pipe	*pipe;		/* NULL: one thread */
+	struct scan_batch	*fill;		/* batch being filled */
 };
 
 /* Print the scan usage. */
@@ -112,6 +147,86 @@ scan_pick(struct scan *s, const int *live)
 	return best;
 }
 
+/*
+ * When a message starts like a queue id ("ID: "), have the detector start
+ * loading its table slot: that is a cache miss on big logs, and now it
+ * overlaps with parsing the line.  A wrong guess costs only the load.
+ */
+static void
+scan_prefetch(struct scan *s, const struct mail_str *msg)
+{
+	size_t	 n;
+
+	for (n = 0; n < msg->len && n <= 32 && msg->p[n] != ':' &&
+	    msg->p[n] != ' '; n++)
+		;
+	if (n >= 6 && n < msg->len && msg->p[n] == ':')
+		detector_prefetch_qid(s->det, msg->p, n);
+}
+
+/* Hand the filled batch to the detector's thread; wait for a free one. */
+static void
+scan_pipe_send(struct scan *s)
+{
+	struct scan_pipe	*pp = s->pipe;
+
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill != NULL && s->fill->n > 0) {
+		pp->head++;
+		pthread_cond_broadcast(&pp->cond);
+	}
+	while (pp->head - pp->tail >= PIPE_DEPTH)
+		pthread_cond_wait(&pp->cond, &pp->lock);
+	s->fill = &pp->batch[pp->head % PIPE_DEPTH];
+	pthread_mutex_unlock(&pp->lock);
+	s->fill->n = 0;
+	s->fill->used = 0;
+}
+
+/* Copy a borrowed string into the batch's arena (room was made). */
+static void
+scan_pipe_copy(struct scan_batch *b, struct mail_str *m)
+{
+	if (m->len == 0)
+		return;
+	memcpy(b->arena + b->used, m->p, m->len);
+	m->p = b->arena + b->used;
+	b->used += m->len;
+}
+
+/*
+ * Queue an event for the detector's thread with the strings it reads
+ * copied; the others (sender, relay, reason, the raw line) are not read
+ * by the detector and are dropped.
+ */
+static void
+scan_pipe_put(struct scan *s, const struct mail_event *ev)
+{
+	struct scan_batch	*b = s->fill;
+	struct mail_event	*e;
+	size_t			 need;
+
+	need = ev->qid.len + ev->account.len + ev->rcpt.len;
+	if (b->n == PIPE_BATCH || b->cap - b->used < need) {
+		scan_pipe_send(s);
+		b = s->fill;
+		if (b->cap < need) {
+			/* a recipient of a megabyte: make room once */
+			b->arena = xreallocarray(b->arena, need, 1);
+			b->cap = need;
+		}
+	}
+	e = &b->ev[b->n++];
+	*e = *ev;
+	memset(&e->sender, 0, sizeof(e->sender));
+	memset(&e->relay, 0, sizeof(e->relay));
+	memset(&e->reason, 0, sizeof(e->reason));
+	memset(&e->raw, 0, sizeof(e->raw));
+	scan_pipe_copy(b, &e->qid);
+	scan_pipe_copy(b, &e->account);
+	scan_pipe_copy(b, &e->rcpt);
+}
+
 /* Hand one line to the backends and the detector. */
 static void
 scan_line(struct scan *s, struct logreader *r)
@@ -122,7 +237,8 @@ scan_line(struct scan *s, struct logreader *r)
 		s->stats.first_time = r->hdr.time;
 	if (r->hdr.time > s->stats.last_time)
 		s->stats.last_time = r->hdr.time;
-	memset(&ev, 0, sizeof(ev));
+	if (s->pipe == NULL)
+		scan_prefetch(s, &r->hdr.msg);
 	if (!backend_parse_any(&r->hdr, &ev))
 		return;
 	ev.time = r->hdr.time;
@@ -130,7 +246,10 @@ scan_line(struct scan *s, struct logreader *r)
 	ev.raw.p = r->line;
 	ev.raw.len = r->len;
 	s->stats.events++;
-	detector_feed(s->det, &ev);
+	if (s->pipe != NULL)
+		scan_pipe_put(s, &ev);
+	else
+		detector_feed(s->det, &ev);
 }
 
 /* Merge all readers by time into the detector; -1 with err on a bad file. */
@@ -162,6 +281,96 @@ scan_run(struct scan *s, char *err, size_t errlen)
 fail:
 	free(live);
 	return -1;
+}
+
+/* The reading thread: scan_run, then the last batch and the outcome. */
+static void *
+scan_reader(void *arg)
+{
+	struct scan		*s = arg;
+	struct scan_pipe	*pp = s->pipe;
+	int			 rc;
+
+	rc = scan_run(s, pp->err, sizeof(pp->err));
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill->n > 0)
+		pp->head++;
+	pp->rc = rc;
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cond);
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* Whether this process may run on two CPUs or more. */
+static int
+scan_cpus(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t	 set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * scan_run with reading and parsing on a second thread and the detector
+ * here.  Returns -1, or 1 when the thread could not start (then the caller
+ * runs everything itself).
+ */
+static int
+scan_run_piped(struct scan *s, char *err, size_t errlen)
+{
+	struct scan_pipe	*pp;
+	struct scan_batch	*b;
+	pthread_t		 th;
+	int			 i, rc;
+
+	pp = xcalloc(1, sizeof(*pp));
+	for (i = 0; i < PIPE_DEPTH; i++) {
+		pp->batch[i].cap = PIPE_ARENA;
+		pp->batch[i].arena = xmalloc(PIPE_ARENA);
+	}
+	pthread_mutex_init(&pp->lock, NULL);
+	pthread_cond_init(&pp->cond, NULL);
+	s->pipe = pp;
+	s->fill = &pp->batch[0];
+	if (pthread_create(&th, NULL, scan_reader, s) != 0) {
+		rc = 1;
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&pp->lock);
+		while (pp->head == pp->tail && !pp->done)
+			pthread_cond_wait(&pp->cond, &pp->lock);
+		if (pp->head == pp->tail) {
+			pthread_mutex_unlock(&pp->lock);
+			break;
+		}
+		b = &pp->batch[pp->tail % PIPE_DEPTH];
+		pthread_mutex_unlock(&pp->lock);
+		for (i = 0; i < b->n; i++)
+			detector_feed(s->det, &b->ev[i]);
+		pthread_mutex_lock(&pp->lock);
+		pp->tail++;
+		pthread_cond_broadcast(&pp->cond);
+		pthread_mutex_unlock(&pp->lock);
+	}
+	pthread_join(th, NULL);
+	rc = pp->rc;
+	if (rc == -1)
+		snprintf(err, errlen, "%s", pp->err);
+out:
+	pthread_cond_destroy(&pp->cond);
+	pthread_mutex_destroy(&pp->lock);
+	for (i = 0; i < PIPE_DEPTH; i++)
+		free(pp->batch[i].arena);
+	free(pp);
+	s->pipe = NULL;
+	s->fill = NULL;
+	return rc;
 }
 
 /* Parse a level name for --min-level; -1 when unknown. */
@@ -284,7 +493,11 @@ cmd_scan(int argc, char **argv)
 	    s.total_size > 32u * 1024 * 1024;
 	clock_gettime(CLOCK_MONOTONIC, &s.started);
 	s.last_progress = s.started;
-	if (scan_run(&s, err, sizeof(err)) == -1) {
+	rc = scan_cpus() >= 2 ? scan_run_piped(&s, err, sizeof(err)) : 1;
+	if (rc == 1)
+		rc = scan_run(&s, err, sizeof(err));
+	if (rc == -1) {
+		rc = EXIT_ERROR;
 		if (s.progress)
 			scan_show_progress(&s, 1);
 		fprintf(stderr, "mailcon scan: %s\n", err);
@@ -292,6 +505,7 @@ cmd_scan(int argc, char **argv)
 	}
 	if (s.progress)
 		scan_show_progress(&s, 1);
+	s.stats.lines = 0;	/* the progress line left a partial sum */
 	for (i = 0; i < s.nreaders; i++) {
 		s.stats.lines += s.readers[i].lines;
 		s.stats.unparsed += s.readers[i].unparsed;
