@@ -5,6 +5,19 @@
 #include "detect_detail.h"
 #include "detect_int.h"
 #include "dhash.h"
+#include "qidmap.h"
+
+/* See detect_detail.h. */
+long
+detector_qid_owner(struct detector *d, const char *qid, size_t len)
+{
+	struct qid_entry	*q;
+
+	if (len == 0 || (q = qidmap_find(d->qids, qidmap_key(qid, len))) ==
+	    NULL || q->value >= d->nacct)
+		return -1;
+	return (long)q->value;
+}
 
 /* See detect_detail.h; must match detector.c's key for IPv6. */
 uint64_t

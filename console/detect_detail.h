@@ -39,6 +39,11 @@ struct account_detail {
  */
 int	detector_detail(const struct detector *d, long index,
 	    struct account_detail *out, struct account_ip *ips, size_t cap);
+/*
+ * The detector index of the account whose login submitted queue id
+ * qid[0..len), or -1 (unknown, forgotten, or not submitted by a login).
+ */
+long	detector_qid_owner(struct detector *d, const char *qid, size_t len);
 /* The key the detector files an IPv6 address under. */
 uint64_t detail_ip6_key(const struct mail_ip *ip);
 

@@ -7,6 +7,7 @@
 #include "logring.h"
 #include "msgring.h"
 #include "queue.h"
+#include "detect_detail.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -79,6 +80,7 @@ server_free(struct server *s)
 	free(s->sources);
 	if (s->qr != NULL)
 		queue_read_free(s->qr);
+	free(s->queue_owned);
 	for (i = 0; s->queue_argv != NULL && s->queue_argv[i] != NULL; i++)
 		free(s->queue_argv[i]);
 	free(s->queue_argv);
@@ -232,6 +234,28 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 	return more;
 }
 
+/* Count the queue's messages per account through the detector's map. */
+static void
+server_queue_owners(struct server *s, const struct queue_snapshot *q)
+{
+	char	 id[QUEUE_ID_STORE + 1];
+	size_t	 i, n = detector_count(s->det), len;
+	long	 owner;
+
+	free(s->queue_owned);
+	s->queue_owned = xcalloc(n > 0 ? n : 1, sizeof(*s->queue_owned));
+	s->nqueue_owned = n;
+	s->queue_attributed = 0;
+	for (i = 0; i < q->nrec; i++) {
+		len = queue_rec_id(&q->rec[i], id);
+		if ((owner = detector_qid_owner(s->det, id, len)) < 0 ||
+		    (size_t)owner >= n)
+			continue;
+		s->queue_owned[owner]++;
+		s->queue_attributed++;
+	}
+}
+
 /* See server.h.  The deadline is well under the interval. */
 void
 server_queue(struct server *s, int64_t now_ms)
@@ -261,6 +285,7 @@ server_queue(struct server *s, int64_t now_ms)
 		q = queue_read_snapshot(s->qr);
 		s->queue_total = (int64_t)q->messages;
 		s->queue_deferred = (int64_t)q->by_queue[QUEUE_DEFERRED];
+		server_queue_owners(s, q);
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: %llu messages", (unsigned long long)q->messages);
 	} else

@@ -57,6 +57,11 @@ struct server {
 	char			**queue_argv;	/* NULL: no queue reads */
 	int			 queue_interval;	/* seconds */
 	struct queue_read	*qr;		/* running read, or NULL */
+	/* the last read's messages per account (detector index), by the
+	   queue ids its logins submitted: a forged sender cannot hide them */
+	uint32_t		*queue_owned;
+	size_t			 nqueue_owned;
+	int64_t			 queue_attributed;
 	int64_t			 queue_next_ms;	/* when to start the next */
 	/* where lines go besides the detector */
 	struct logring		*log;

@@ -73,6 +73,12 @@ detail_draw(struct app *a, int top, int h, int w)
 	    (unsigned long long)r->queued_now,
 	    ui_clock(r->first_seen, t1, sizeof(t1)),
 	    ui_clock(r->last_seen, t2, sizeof(t2)));
+	if (s->queue_total > 0 && idx >= 0 && (size_t)idx < s->nqueue_owned)
+		ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_DEFAULT),
+		    "in the queue now: %u of %lld messages (%.0f%%), by the "
+		    "queue ids its logins submitted", s->queue_owned[idx],
+		    (long long)s->queue_total, 100.0 * s->queue_owned[idx] /
+		    (double)s->queue_total);
 	if (r->flagged_at >= 0)
 		ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_SUSPICIOUS),
 		    "flagged at %s UTC after %llu messages",

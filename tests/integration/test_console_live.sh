@@ -91,5 +91,14 @@ queue=$(echo "$row" | awk '{ for (i = 1; i <= NF; i++) if ($i == "live") { print
 echo "servers view: $row"
 [ "$queue" = "$want" ] || fail "queue column '$queue', postqueue says $want"
 
+# judy's detail: her share of the real queue, found by the queue ids her
+# logins submitted (postqueue -j itself only knows envelope senders).
+tmux -L "$SOCK" send-keys -t live 2 g Enter
+if wait_screen "in the queue now: 60 of $want" 8; then
+	echo "detail: $(screen | grep 'in the queue now')"
+else
+	fail "judy's queue share not in her detail: $(screen)"
+fi
+
 [ $failed -eq 0 ] && echo "console live: all checks passed"
 exit $failed

@@ -472,7 +472,7 @@ start_sh(const char *cmd, int deadline_ms)
  * (some container inits never do), so zombies do not count.
  */
 static int
-gone(pid_t pid)
+gone_now(pid_t pid)
 {
 	char		 path[300], buf[512], *p, st;
 	long		 pgrp;
@@ -501,6 +501,23 @@ gone(pid_t pid)
 	}
 	closedir(d);
 	return !alive;
+}
+
+/*
+ * SIGKILL is delivered asynchronously: a killed grandchild may take a
+ * moment to die on a loaded machine.  Look again for up to 5 s.
+ */
+static int
+gone(pid_t pid)
+{
+	int	 i;
+
+	for (i = 0; i < 500; i++) {
+		if (gone_now(pid))
+			return 1;
+		usleep(10000);
+	}
+	return 0;
 }
 
 /* cat of the sample: the snapshot of three messages. */
