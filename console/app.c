@@ -73,8 +73,9 @@ struct collect {
 static void	app_note_incident(struct app *, const struct account_report *,
 		    unsigned);
 
-/* detector_foreach callback: append a compact row; keep what only one
-   account needs (its detail, its incident) from the full report. */
+/* detector_foreach callback: append a compact row to the next snapshot;
+   keep what only one account needs (its detail, its incident) from the
+   full report. */
 static void
 app_collect(const struct account_report *r, void *arg)
 {
@@ -82,11 +83,11 @@ app_collect(const struct account_report *r, void *arg)
 	struct app	*a = c->a;
 	struct acct_row	*row;
 
-	if (a->nrows == a->caprows) {
-		a->caprows = a->caprows ? a->caprows * 2 : 256;
-		a->rows = xreallocarray(a->rows, a->caprows, sizeof(*a->rows));
+	if (a->nnext == a->capnext) {
+		a->capnext = a->capnext ? a->capnext * 2 : 256;
+		a->next = xreallocarray(a->next, a->capnext, sizeof(*a->next));
 	}
-	row = &a->rows[a->nrows++];
+	row = &a->next[a->nnext++];
 	row->account = r->account;
 	row->reason = r->nreasons > 0 ? r->reasons[0] : NULL;
 	row->score = r->score;
@@ -98,9 +99,9 @@ app_collect(const struct account_report *r, void *arg)
 	row->level = (uint8_t)r->level;
 	row->allowed = (uint8_t)r->allowed;
 	row->exact = (uint8_t)r->auth_ips_exact;
-	a->nlevel[r->level]++;
-	if (r->level > a->servers[c->server]->worst)
-		a->servers[c->server]->worst = r->level;
+	a->nlevel_next[r->level]++;
+	if (r->level > a->worst_next[c->server])
+		a->worst_next[c->server] = r->level;
 	if (r->flagged_at >= 0)
 		app_note_incident(a, r, c->server);
 	if (a->view == V_DETAIL && c->server == a->detail_server &&
@@ -192,27 +193,85 @@ app_note_incident(struct app *a, const struct account_report *r,
 		beep();
 }
 
+#define REFRESH_SLICE	20000	/* accounts reported per loop turn */
+
+/* Start building the next snapshot. */
+static void
+app_build_start(struct app *a)
+{
+	a->nnext = 0;
+	memset(a->nlevel_next, 0, sizeof(a->nlevel_next));
+	if (a->worst_next == NULL)
+		a->worst_next = xcalloc(a->nservers > 0 ? a->nservers : 1,
+		    sizeof(*a->worst_next));
+	memset(a->worst_next, 0, a->nservers * sizeof(*a->worst_next));
+	a->build_server = a->build_index = 0;
+	a->building = 1;
+}
+
+/*
+ * Report up to slice accounts into the next snapshot; when every server is
+ * done, sort it and make it the current one.  Returns 1 when finished.
+ */
+static int
+app_build_step(struct app *a, size_t slice)
+{
+	struct collect	 c;
+	struct acct_row	*t;
+	size_t		 i, cap;
+
+	while (a->build_server < a->nservers && slice > 0) {
+		struct detector *d = a->servers[a->build_server]->det;
+		size_t before = a->build_index;
+
+		c.a = a;
+		c.server = (unsigned)a->build_server;
+		c.index = (uint32_t)a->build_index;
+		a->build_index = detector_foreach_range(d, a->build_index,
+		    slice, app_collect, &c);
+		slice -= a->build_index - before;
+		if (a->build_index >= detector_count(d)) {
+			a->build_server++;
+			a->build_index = 0;
+		}
+	}
+	if (a->build_server < a->nservers)
+		return 0;
+	app_sort_column = a->sort;
+	if (a->nnext > 1)
+		qsort(a->next, a->nnext, sizeof(*a->next), app_row_cmp);
+	t = a->rows;
+	cap = a->caprows;
+	a->rows = a->next;
+	a->caprows = a->capnext;
+	a->nrows = a->nnext;
+	a->next = t;
+	a->capnext = cap;
+	memcpy(a->nlevel, a->nlevel_next, sizeof(a->nlevel));
+	for (i = 0; i < a->nservers; i++)
+		a->servers[i]->worst = a->worst_next[i];
+	a->building = 0;
+	a->dirty = 1;
+	return 1;
+}
+
 /* See app.h. */
 void
 app_refresh_rows(struct app *a)
 {
-	struct collect	 c;
-	size_t		 i;
-
-	a->nrows = 0;
-	memset(a->nlevel, 0, sizeof(a->nlevel));
 	a->detail_valid = 0;
-	c.a = a;
-	for (i = 0; i < a->nservers; i++) {
-		c.server = (unsigned)i;
-		c.index = 0;
-		a->servers[i]->worst = LEVEL_OK;
-		detector_foreach(a->servers[i]->det, app_collect, &c);
-	}
-	app_sort_column = a->sort;
-	if (a->nrows > 1)
-		qsort(a->rows, a->nrows, sizeof(*a->rows), app_row_cmp);
-	a->dirty = 1;
+	app_build_start(a);
+	(void)app_build_step(a, SIZE_MAX);
+}
+
+/* One-shot timer: the next slice of a snapshot, keys and drawing between. */
+static void
+app_on_build(void *arg)
+{
+	struct app	*a = arg;
+
+	if (a->building && !app_build_step(a, REFRESH_SLICE))
+		loop_add_timer(a->loop, 0, 0, app_on_build, a);
 }
 
 /* Timer: read the logs (and the demo's next lines). */
@@ -262,8 +321,10 @@ app_on_refresh(void *arg)
 
 	for (i = 0; i < a->nservers; i++)
 		server_tick(a->servers[i], now);
-	if (!a->paused)
-		app_refresh_rows(a);
+	if (!a->paused && !a->building) {
+		app_build_start(a);
+		app_on_build(a);
+	}
 	history_flush(a);
 }
 
@@ -539,6 +600,8 @@ out:
 		server_free(a.servers[i]);
 	free(a.servers);
 	free(a.rows);
+	free(a.next);
+	free(a.worst_next);
 	free(a.vis);
 	free(a.incidents);
 	if (a.log.v != NULL)

@@ -71,6 +71,13 @@ struct app {
 	/* accounts snapshot, refreshed on a timer (not on every line) */
 	struct acct_row		*rows;
 	size_t			 nrows, caprows;
+	/* the next snapshot, built a slice per loop turn (double buffer) */
+	struct acct_row		*next;
+	size_t			 nnext, capnext;
+	size_t			 nlevel_next[LEVEL_CRITICAL + 1];
+	enum level		*worst_next;	/* per server */
+	int			 building;
+	size_t			 build_server, build_index;
 	int			 sort;		/* column of the accounts view */
 	size_t			 nlevel[LEVEL_CRITICAL + 1];	/* rows by level */
 	struct incident		*incidents;
@@ -84,6 +91,7 @@ struct app {
 	struct list		 list[V_COUNT];
 	size_t			*vis;		/* rows shown after the filter */
 	size_t			 nvis, capvis;
+	int			 vis_all;	/* no filter: row i is vis i */
 	char			 filter[V_COUNT][APP_TEXT_MAX];
 	char			 search[APP_TEXT_MAX];
 	int			 prompt;	/* '/' or '\\' while typing */
@@ -123,7 +131,7 @@ struct app {
  */
 void	app_note(struct app *a, int secs, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* Rebuild the accounts snapshot and incidents from the detectors. */
+/* Rebuild the accounts snapshot and incidents from the detectors, now. */
 void	app_refresh_rows(struct app *a);
 
 int	cmd_console(int argc, char **argv);

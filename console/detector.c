@@ -7,6 +7,7 @@
  * and later events are attributed through it.  Signals are evaluated by
  * detect_eval.c after each event that changes an account.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -580,14 +581,22 @@ detector_count(const struct detector *d)
 void
 detector_foreach(struct detector *d, detector_cb cb, void *arg)
 {
-	struct account_report	 r;
-	uint32_t		 i;
+	(void)detector_foreach_range(d, 0, SIZE_MAX, cb, arg);
+}
 
-	for (i = 0; i < d->nacct; i++) {
+size_t
+detector_foreach_range(struct detector *d, size_t start, size_t count,
+    detector_cb cb, void *arg)
+{
+	struct account_report	 r;
+	size_t			 i;
+
+	for (i = start; i < d->nacct && i - start < count; i++) {
 		detect_update(d, d->acct[i]);
 		detect_report(d, d->acct[i], &r);
 		cb(&r, arg);
 	}
+	return i;
 }
 
 void

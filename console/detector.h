@@ -155,6 +155,13 @@ void		 detector_tick(struct detector *d, int64_t now);
 size_t		 detector_count(const struct detector *d);
 typedef void	 (*detector_cb)(const struct account_report *r, void *arg);
 void		 detector_foreach(struct detector *d, detector_cb cb, void *arg);
+/*
+ * The same for accounts start .. start + count - 1 (in detector order, which
+ * only grows), so a caller can spread 100,000 reports over several loop
+ * turns; returns the index after the last one reported.
+ */
+size_t		 detector_foreach_range(struct detector *d, size_t start,
+		     size_t count, detector_cb cb, void *arg);
 
 /* Totals across all accounts, for summaries. */
 struct detect_totals {

@@ -288,11 +288,12 @@ ipwin_push(struct ipwin *w, uint16_t idx, uint16_t *head, uint16_t *tail)
 	*head = idx;
 }
 
-/* Double the exact storage (4 entries at first) and rehash. */
+/* Double the exact storage (1 entry at first: most accounts have one
+   address, one network, a few domains) and rehash. */
 static int
 ipwin_grow(struct ipwin *w, size_t *mem)
 {
-	uint32_t		 ncap = w->cap ? 2u * w->cap : 4, i;
+	uint32_t		 ncap = w->cap ? 2u * w->cap : 1, i;
 	size_t			 osz, nsz;
 	struct ipwin_entry	*ne;
 

@@ -240,13 +240,19 @@ ui_clock(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
-/* The list rows of the current view after its filter. */
+/* The list rows of the current view after its filter; without a filter
+   every row shows and nothing is built (100,000 accounts, every frame). */
 static void
 ui_filter_rows(struct app *a, const struct view_ops *v)
 {
 	const char	*f = a->filter[a->view];
 	size_t		 n = v->count(a), i;
 
+	a->vis_all = f[0] == '\0';
+	if (a->vis_all) {
+		a->nvis = n;
+		return;
+	}
 	if (a->capvis < n) {
 		a->capvis = n + 64;
 		a->vis = realloc(a->vis, a->capvis * sizeof(*a->vis));
@@ -255,8 +261,15 @@ ui_filter_rows(struct app *a, const struct view_ops *v)
 	}
 	a->nvis = 0;
 	for (i = 0; i < n; i++)
-		if (f[0] == '\0' || v->match(a, i, f))
+		if (v->match(a, i, f))
 			a->vis[a->nvis++] = i;
+}
+
+/* The row shown at position i of the filtered list. */
+static size_t
+ui_vis(const struct app *a, size_t i)
+{
+	return a->vis_all ? i : a->vis[i];
 }
 
 /* The header line: what is watched, the level summary, the time. */
@@ -372,7 +385,7 @@ ui_draw(struct app *a)
 		ui_filter_rows(a, v);
 		list_resize(l, a->nvis, h);
 		for (i = l->top, y = top; i < a->nvis && y < top + h; i++, y++)
-			v->row(a, a->vis[i], y, a->cols, i == l->sel);
+			v->row(a, ui_vis(a, i), y, a->cols, i == l->sel);
 		if (a->nvis == 0)
 			ui_textf(a, top + 1, 2, a->cols - 4,
 			    theme_attr(THEME_ROLE_MUTED), "%s",
@@ -397,7 +410,7 @@ ui_search_next(struct app *a)
 		return;
 	for (k = 1; k <= a->nvis; k++) {
 		i = (l->sel + k) % a->nvis;
-		if (v->match(a, a->vis[i], a->search)) {
+		if (v->match(a, ui_vis(a, i), a->search)) {
 			l->follow = 0;
 			list_select(l, i);
 			return;
@@ -498,7 +511,7 @@ ui_key(struct app *a, int ch)
 		break;
 	case ACT_ENTER:
 		if (v->enter != NULL && a->nvis > 0 && l->sel < a->nvis)
-			v->enter(a, a->vis[l->sel]);
+			v->enter(a, ui_vis(a, l->sel));
 		break;
 	case ACT_UP:
 		list_move(l, -1);

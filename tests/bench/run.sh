@@ -18,8 +18,11 @@
 # Environment: BENCH_LINES (default 20000000; e.g. 1000000 for a quick run),
 # BENCH_SEED (default 20261121), BENCH_RUNS (runs of mailcon and grep, best
 # counts; default 3), BENCH_SKIP_PFLOGSUMM=1 to skip the slow Perl
-# reference.  Needs cc, python3, taskset (util-linux), pflogsumm, and GNU time
-# (/usr/bin/time, Debian package "time"; python3 is used when it is missing).
+# reference, BENCH_CONSOLE=0 to skip the console benchmark that follows
+# (tests/bench/console.sh: 100,000 accounts, 20,000 lines/s, in tmux; see
+# its header).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
+# (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
+# and tmux for the console benchmark.
 set -u
 
 MAILCON=${1:?usage: sh tests/bench/run.sh MAILCON}
@@ -253,3 +256,13 @@ if others:
                     for x in others[:5])))
 sys.exit(0 if ok else 1)
 EOF
+scan_rc=$?
+
+# --- the console benchmark (tests/bench/console.sh) ----------------------------
+if [ "${BENCH_CONSOLE:-1}" = 0 ]; then
+	echo "bench: console benchmark skipped (BENCH_CONSOLE=0)"
+else
+	echo
+	sh tests/bench/console.sh "$MAILCON" || scan_rc=1
+fi
+exit $scan_rc
