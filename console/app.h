@@ -122,6 +122,7 @@ struct app {
 	struct demo		*demo;
 	struct store		*store;		/* history, or NULL */
 	int			 history_warned;
+	size_t			 seeded;		/* baseline rows loaded */
 	int			 demo_done;
 };
 

@@ -565,6 +565,28 @@ detector_prefetch_qid(struct detector *d, const char *qid, size_t len)
 	qidmap_prefetch(d->qids, qidmap_key(qid, len));
 }
 
+int
+detector_seed(struct detector *d, const char *account, int64_t first_seen,
+    uint64_t messages)
+{
+	struct mail_str	 name;
+	struct account	*a;
+
+	name.p = account;
+	name.len = strlen(account);
+	if (name.len == 0 || name.len > DETECT_NAME_MAX ||
+	    !account_is_valid(name.p, name.len))
+		return -1;
+	if ((a = detect_account(d, &name, dhash_bytes(name.p, name.len, 1),
+	    1)) == NULL)
+		return -1;
+	a->fresh = 0;
+	if (first_seen < a->first_seen)
+		a->first_seen = first_seen;
+	a->messages += messages;
+	return 0;
+}
+
 void
 detector_tick(struct detector *d, int64_t now)
 {

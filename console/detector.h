@@ -148,6 +148,16 @@ void		 detector_feed(struct detector *d, const struct mail_event *ev);
 void		 detector_prefetch_qid(struct detector *d, const char *qid,
 		    size_t len);
 
+/*
+ * Give an account the history of earlier sessions (from the console's
+ * database): first seen at first_seen, messages sent since.  Its baseline
+ * (the earlier rate) then starts from that history instead of from
+ * nothing.  Call after detector_tick() to now, before events.  -1 when the
+ * name fails the grammar or the table is full.
+ */
+int		 detector_seed(struct detector *d, const char *account,
+		     int64_t first_seen, uint64_t messages);
+
 /* Advance the clock without an event (live mode: windows age). */
 void		 detector_tick(struct detector *d, int64_t now);
 

@@ -38,6 +38,27 @@ history_on_incident(const struct store_incident *inc, void *arg)
 	return 0;
 }
 
+/*
+ * store_load_baselines callback: one account's hour of the week.  An hour
+ * that has passed H times since the account was first seen means H weeks
+ * of history; its messages add to what the account sent before.
+ */
+static int
+history_on_baseline(const struct store_baseline *b, void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 now = (int64_t)time(NULL);
+	size_t		 i;
+
+	for (i = 0; i < a->nservers; i++)
+		if (strcmp(a->servers[i]->name, b->server) == 0) {
+			(void)detector_seed(a->servers[i]->det, b->account,
+			    now - (int64_t)b->hours * 7 * 86400, b->msgs);
+			a->seeded++;
+		}
+	return 0;
+}
+
 /* See history.h. */
 void
 history_open(struct app *a)
@@ -57,6 +78,19 @@ history_open(struct app *a)
 	if ((a->store = store_open(&o, now, err, sizeof(err))) == NULL) {
 		app_note(a, 0, "history off: %s", err);
 		return;
+	}
+	for (size_t i = 0; i < a->nservers; i++)
+		detector_tick(a->servers[i]->det, now);
+	{
+		struct tm	 tm;
+		time_t		 t = (time_t)now;
+
+		localtime_r(&t, &tm);
+		if (store_load_baselines(a->store, now, (int)tm.tm_gmtoff,
+		    history_on_baseline, a) == -1)
+			app_note(a, 0, "history: cannot read baselines: %s",
+			    store_error(a->store) != NULL ?
+			    store_error(a->store) : "unknown error");
 	}
 	rc = store_last_session(a->store, STORE_KIND_CONSOLE, &last);
 	since = rc == 1 ? last.ended : now - 7 * 86400;

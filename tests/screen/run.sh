@@ -198,6 +198,13 @@ if wait_for live2 "since your last session" 50 &&
 else
 	bad "restart: earlier incident listed first" "$(capture live2)"
 fi
+# its history came back too: the account is known, with its 20 messages
+key live2 2
+if capture live2 | grep -Eq "victim@example.test +[0-9.]+ +20 "; then
+	ok "restart: account history (baseline) restored"
+else
+	bad "restart: account history (baseline) restored" "$(capture live2)"
+fi
 if [ -f "$T/state/mailcon/history.db" ]; then ok "history database in XDG_STATE_HOME"
 else bad "history database in XDG_STATE_HOME" "$(ls -R "$T/state" 2>&1)"; fi
 key live2 q

@@ -550,6 +550,43 @@ test_mistyped_twice(void **state)
 	detector_free(d);
 }
 
+/*
+ * A seeded history (a restart): a week at 1 msg/min makes a burst of 60
+ * msgs/min a 60x jump over the earlier rate at once, where an account
+ * without history has no baseline yet.
+ */
+static void
+test_seeded_baseline(void **state)
+{
+	struct detector		*d = det_default();
+	struct detector		*fresh = det_default();
+	struct account_report	 r;
+	struct find		 f;
+	char			 qid[16];
+	int			 i;
+
+	(void)state;
+	detector_tick(d, T0);
+	assert_int_equal(detector_seed(d, "sam@example.com", T0 - 7 * 86400,
+	    7 * 1440), 0);
+	assert_int_equal(detector_seed(d, "bad name", T0, 1), -1);
+	for (i = 0; i < 600; i++) {
+		snprintf(qid, sizeof(qid), "S%05d", i);
+		submit(d, T0 + i, "sam@example.com", ip4(198, 51, 100, 50),
+		    qid);
+		submit(fresh, T0 + i, "sam@example.com", ip4(198, 51, 100, 50),
+		    qid);
+	}
+	r = report(d, "sam@example.com", &f);
+	assert_true(r.messages == 7 * 1440 + 600);
+	assert_true(r.peak_level >= LEVEL_SUSPICIOUS);
+	assert_non_null(strstr(r.peak_reasons[0], "its earlier rate of 1"));
+	r = report(fresh, "sam@example.com", &f);
+	assert_int_equal(r.peak_level, LEVEL_WATCH);	/* volume alone */
+	detector_free(d);
+	detector_free(fresh);
+}
+
 /* Failures before an account's first login still count on it. */
 static void
 test_failures_before_first_login(void **state)
@@ -1080,6 +1117,7 @@ main(void)
 		cmocka_unit_test(test_guessed_levels),
 		cmocka_unit_test(test_auth_process_lines_ignored),
 		cmocka_unit_test(test_failures_before_first_login),
+		cmocka_unit_test(test_seeded_baseline),
 		cmocka_unit_test(test_mistyped_twice),
 		cmocka_unit_test(test_queue_share_levels),
 		cmocka_unit_test(test_two_signals_bump),
