@@ -417,11 +417,17 @@ app_local_servers(struct mailcon_config *cfg, char *watching, size_t size)
 {
 	struct server_config	*sc;
 	const char		*const *p;
+	char			 maillog[1024];
 	size_t			 off;
 
 	sc = config_add_server(cfg, "local");
+	if (config_postfix_maillog("/etc/postfix/main.cf", maillog,
+	    sizeof(maillog)) &&
+	    access(maillog, F_OK) == 0)
+		config_server_add_log(sc, maillog);
 	for (p = local_logs; *p != NULL; p++)
-		if (access(*p, F_OK) == 0)
+		if (access(*p, F_OK) == 0 && (sc->nlogs == 0 ||
+		    strcmp(sc->logs[0], *p) != 0))
 			config_server_add_log(sc, *p);
 	if (access("/usr/sbin/postqueue", X_OK) == 0)
 		sc->queue_argv = config_split_argv("/usr/sbin/postqueue -j");

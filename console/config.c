@@ -116,6 +116,40 @@ config_split_argv(const char *s)
 	}
 }
 
+/* See config.h. */
+int
+config_postfix_maillog(const char *maincf, char *buf, size_t size)
+{
+	FILE	*f;
+	char	 line[1024], *p, *e;
+	int	 found = 0;
+
+	if ((f = fopen(maincf, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "maillog_file", 12) != 0)
+			continue;
+		p = line + 12;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p++ != '=')
+			continue;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; *e != '\0' && *e != '\n' && *e != ' ' &&
+		    *e != '\t'; e++)
+			;
+		*e = '\0';
+		/* the last setting wins, as in Postfix; only plain paths */
+		if (*p == '/' && strchr(p, '$') == NULL) {
+			snprintf(buf, size, "%s", p);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* "$XDG_CONFIG_HOME/mailcon/config", falling back to ~/.config. */
 char *
 config_default_path(void)
@@ -469,6 +503,15 @@ config_set_console(struct config_parse *cp, const char *name,
 			}
 			cfg->history = xstrdup(value);
 		}
+	} else if (strcmp(name, "history_days") == 0) {
+		long	 v;
+
+		if (config_parse_int(value, 2, 3650, &v) == -1) {
+			snprintf(cp->error, sizeof(cp->error), "history_days: "
+			    "expected whole days from 2 to 3650");
+			return 0;
+		}
+		cfg->history_days = (int)v;
 	} else {
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [console]", name);

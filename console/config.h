@@ -29,6 +29,7 @@ struct mailcon_config {
 	char			*theme;		/* [console] theme, or NULL */
 	char			*history;	/* [console] history path, or NULL */
 	int			 history_off;	/* [console] history = off */
+	int			 history_days;	/* [console] history_days (35) */
 	char			*path;		/* file read, NULL for defaults */
 	int			 year;		/* [logs] year: 0 infers */
 	int			 utc;		/* [logs] timezone = UTC */
@@ -48,6 +49,12 @@ void	config_free(struct mailcon_config *cfg);
 struct server_config *config_add_server(struct mailcon_config *cfg,
 	    const char *name);
 void	config_server_add_log(struct server_config *sc, const char *path);
+/*
+ * The maillog_file a Postfix main.cf names (Postfix logging without
+ * syslog) into buf: 1, or 0 when there is none or it is not a plain
+ * absolute path.  Read, not asked of postconf: nothing may hang the start.
+ */
+int	config_postfix_maillog(const char *maincf, char *buf, size_t size);
 /* Split a command line on blanks into a NULL-terminated argv (no quoting). */
 char	**config_split_argv(const char *s);
 /* Add an account to the allow-list (the --allow option). */

@@ -75,6 +75,11 @@ history_open(struct app *a)
 	o.path = a->cfg->history;
 	o.kind = STORE_KIND_CONSOLE;
 	o.threaded = 1;
+	if (a->cfg->history_days > 0) {
+		/* per-minute counters and IPs; incidents are kept longer */
+		o.minute_days = a->cfg->history_days;
+		o.ip_days = a->cfg->history_days;
+	}
 	if ((a->store = store_open(&o, now, err, sizeof(err))) == NULL) {
 		app_note(a, 0, "history off: %s", err);
 		return;

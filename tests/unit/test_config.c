@@ -64,6 +64,23 @@ test_values(void **state)
 	assert_int_equal(cfg.year, 2025);
 	assert_int_equal(cfg.utc, 1);
 	config_free(&cfg);
+
+	assert_int_equal(load("[server mx1]\nlogs = /var/log/mail.log, "
+	    "/var/log/dovecot.log\nqueue_command = postqueue -c /etc/pf -j\n"
+	    "queue_interval = 30s\n[console]\ntheme = mono\nhistory = off\n"
+	    "history_days = 90\n", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nservers, 1);
+	assert_string_equal(cfg.servers[0].name, "mx1");
+	assert_int_equal(cfg.servers[0].nlogs, 2);
+	assert_string_equal(cfg.servers[0].logs[1], "/var/log/dovecot.log");
+	assert_string_equal(cfg.servers[0].queue_argv[0], "postqueue");
+	assert_string_equal(cfg.servers[0].queue_argv[2], "/etc/pf");
+	assert_null(cfg.servers[0].queue_argv[4]);
+	assert_int_equal(cfg.servers[0].queue_interval, 30);
+	assert_string_equal(cfg.theme, "mono");
+	assert_int_equal(cfg.history_off, 1);
+	assert_int_equal(cfg.history_days, 90);
+	config_free(&cfg);
 }
 
 static void
@@ -102,6 +119,12 @@ test_errors(void **state)
 		{ "[detect]\nmax_accounts = 0\n", ":2: max_accounts:" },
 		{ "[logs]\nyear = 26\n", ":2: year:" },
 		{ "[logs]\ntimezone = Mars\n", ":2: timezone:" },
+		{ "[console]\nhistory_days = 1\n", ":2: history_days:" },
+		{ "[console]\nhistory = relative.db\n", ":2: history:" },
+		{ "[server a/b]\nlogs = /x\n", ":2: [server a/b]" },
+		{ "[server mx]\nlogs = var/log/mail.log\n", ":2: logs:" },
+		{ "[server mx]\nqueue_command = \n", ":2: queue_command" },
+		{ "[server mx]\nlog = /x\n", ":2: unknown key" },
 		{ "[detect\n", ":1: not an INI line" },
 	};
 	struct mailcon_config	 cfg;
@@ -138,6 +161,26 @@ test_missing_files(void **state)
 	config_free(&cfg);
 }
 
+/* The maillog_file of a Postfix main.cf: the last plain path wins. */
+static void
+test_postfix_maillog(void **state)
+{
+	const char	*path;
+	char		 buf[256];
+
+	path = write_config("# maillog_file = /commented\nmyhostname = mx\n"
+	    "maillog_file = /var/log/old.log\nmaillog_file=/var/log/"
+	    "postfix.log\n");
+	assert_int_equal(config_postfix_maillog(path, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "/var/log/postfix.log");
+	unlink(path);
+	path = write_config("maillog_file = $queue_directory/log\n");
+	assert_int_equal(config_postfix_maillog(path, buf, sizeof(buf)), 0);
+	unlink(path);
+	assert_int_equal(config_postfix_maillog("/nonexistent/main.cf", buf,
+	    sizeof(buf)), 0);
+}
+
 static void
 test_durations(void **state)
 {
@@ -165,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_files),
 		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_postfix_maillog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
