@@ -31,6 +31,10 @@
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
 
+/* The journal's mail facility, from now on, in a format logline reads. */
+#define JOURNAL_COMMAND \
+	"/usr/bin/journalctl -f -n 0 -q -o short-iso SYSLOG_FACILITY=2"
+
 /* Log files looked for when no server is configured. */
 static const char *const local_logs[] = {
 	"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log",
@@ -431,10 +435,20 @@ app_local_servers(struct mailcon_config *cfg, char *watching, size_t size)
 			config_server_add_log(sc, *p);
 	if (access("/usr/sbin/postqueue", X_OK) == 0)
 		sc->queue_argv = config_split_argv("/usr/sbin/postqueue -j");
+	/* No log file but a journal (Debian 12 without rsyslog): follow the
+	   mail facility there. */
+	if (sc->nlogs == 0 && access("/run/systemd/journal", F_OK) == 0 &&
+	    access("/usr/bin/journalctl", X_OK) == 0) {
+		sc->log_argv = config_split_argv(JOURNAL_COMMAND);
+		snprintf(watching, size, "local: the journal (%s)",
+		    JOURNAL_COMMAND);
+		return;
+	}
 	if (sc->nlogs == 0) {
 		snprintf(watching, size, "no mail log found (looked for "
-		    "/var/log/mail.log, /var/log/maillog); add [server NAME] "
-		    "logs = ... to the config");
+		    "/var/log/mail.log, /var/log/maillog, main.cf's "
+		    "maillog_file, the journal); add [server NAME] logs = ... "
+		    "to the config");
 		return;
 	}
 	off = (size_t)snprintf(watching, size, "local:");

@@ -47,6 +47,7 @@ config_free(struct mailcon_config *cfg)
 		free(cfg->servers[i].name);
 		config_free_strv(cfg->servers[i].logs);
 		config_free_strv(cfg->servers[i].queue_argv);
+		config_free_strv(cfg->servers[i].log_argv);
 	}
 	free(cfg->servers);
 	free(cfg->theme);
@@ -455,6 +456,15 @@ config_set_server(struct config_parse *cp, const char *server,
 			}
 			config_server_add_log(sc, one);
 			free(one);
+		}
+	} else if (strcmp(name, "log_command") == 0) {
+		config_free_strv(sc->log_argv);
+		sc->log_argv = config_split_argv(value);
+		if (sc->log_argv[0] == NULL) {
+			snprintf(cp->error, sizeof(cp->error), "log_command: "
+			    "expected a command, like journalctl -f -o "
+			    "short-iso SYSLOG_FACILITY=2");
+			return 0;
 		}
 	} else if (strcmp(name, "queue_command") == 0) {
 		config_free_strv(sc->queue_argv);

@@ -18,6 +18,8 @@ struct server_config {
 	char			*name;
 	char			**logs;		/* NULL-terminated paths */
 	size_t			 nlogs;
+	char			**log_argv;	/* a command whose output is a log
+						   (journalctl -f), or NULL */
 	char			**queue_argv;	/* NULL-terminated, or NULL: off */
 	int			 queue_interval;	/* seconds (10) */
 };

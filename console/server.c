@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmdfollow.h"
 #include "logring.h"
 #include "msgring.h"
 #include "queue.h"
@@ -54,11 +55,15 @@ server_new(const struct server_config *sc, unsigned index,
 	} else
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read (no queue_command)");
-	s->nsources = sc->nlogs;
+	s->nsources = sc->nlogs + (sc->log_argv != NULL);
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
 	for (i = 0; i < s->nsources; i++) {
-		s->sources[i].follow = follow_open(sc->logs[i], from_start);
+		if (i < sc->nlogs)
+			s->sources[i].follow = follow_open(sc->logs[i],
+			    from_start);
+		else
+			s->sources[i].cmd = cmdfollow_open(sc->log_argv);
 		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
 		s->sources[i].clock.utc = utc;
 	}
@@ -75,8 +80,10 @@ server_free(struct server *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nsources; i++)
+	for (i = 0; i < s->nsources; i++) {
 		follow_close(s->sources[i].follow);
+		cmdfollow_close(s->sources[i].cmd);
+	}
 	free(s->sources);
 	if (s->qr != NULL)
 		queue_read_free(s->qr);
@@ -191,10 +198,14 @@ server_update_state(struct server *s)
 	const char	*why = NULL;
 
 	for (i = 0; i < s->nsources; i++) {
-		if (follow_state(s->sources[i].follow) == FOLLOW_LIVE)
+		const struct source *src = &s->sources[i];
+
+		if ((src->cmd != NULL ? cmdfollow_state(src->cmd) :
+		    follow_state(src->follow)) == FOLLOW_LIVE)
 			live++;
 		else if (why == NULL)
-			why = follow_error(s->sources[i].follow);
+			why = src->cmd != NULL ? cmdfollow_error(src->cmd) :
+			    follow_error(src->follow);
 	}
 	if (s->nsources == 0) {
 		s->state = SRV_DOWN;
@@ -221,8 +232,12 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 	c.s = s;
 	for (i = 0; i < s->nsources; i++) {
 		c.src = &s->sources[i];
-		rc = follow_poll(s->sources[i].follow, now_ms, server_on_line,
-		    &c, budget);
+		if (s->sources[i].cmd != NULL)
+			rc = cmdfollow_poll(s->sources[i].cmd, now_ms,
+			    server_on_line, &c, budget);
+		else
+			rc = follow_poll(s->sources[i].follow, now_ms,
+			    server_on_line, &c, budget);
 		if (rc & FOLLOW_MORE)
 			more = 1;
 		if (rc & FOLLOW_CHANGED)

@@ -19,8 +19,12 @@ struct logring;
 struct msgring;
 struct queue_read;
 
+struct cmdfollow;
+
+/* A log: a followed file, or a command's output (journald). */
 struct source {
-	struct follower		*follow;
+	struct follower		*follow;	/* or NULL, then: */
+	struct cmdfollow	*cmd;
 	struct log_clock	 clock;
 	uint64_t		 unparsed;
 };

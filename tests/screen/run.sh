@@ -242,5 +242,24 @@ key missing 1
 if wait_for missing "no-such.log" 30; then ok "missing log: shown as a state"
 else bad "missing log: shown as a state" "$(capture missing)"; fi
 
+# --- a log that is a command's output (journalctl -f on journald systems)
+cat >"$T/cmd.ini" <<CFG
+[server viacmd]
+log_command = tail -n +1 -F $log
+
+[server broken]
+log_command = false
+CFG
+start cmdsrc 100 24 --config "$T/cmd.ini"
+key cmdsrc 2
+if wait_for cmdsrc "victim@example.test" 50; then ok "log_command: lines read from a command"
+else bad "log_command: lines read from a command" "$(capture cmdsrc)"; fi
+key cmdsrc 1
+if wait_for cmdsrc "false exited with status 1; retrying in" 50; then
+	ok "log_command: a failing command is a state with its reason"
+else
+	bad "log_command: a failing command is a state with its reason" "$(capture cmdsrc)"
+fi
+
 echo "screen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
