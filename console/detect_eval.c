@@ -252,12 +252,17 @@ eval_count(char *buf, size_t sz, uint64_t n)
 }
 
 /* A measured value: whole numbers with separators, else one decimal
-   below 10 ("3.1"), none above ("38"). */
+   below 10 ("3.1"), none above ("38"), two significant digits below 0.1. */
 static const char *
 eval_value(char *buf, size_t sz, double v)
 {
 	if (v < 0)
 		v = 0;
+	if (v > 0 && v < 0.1) {
+		/* a quiet account's earlier rate: "0.0074", not "0.0" */
+		snprintf(buf, sz, "%.2g", v);
+		return buf;
+	}
 	if (v >= 10 || v == floor(v))
 		return eval_count(buf, sz, (uint64_t)(v + 0.5));
 	snprintf(buf, sz, "%.1f", v);
