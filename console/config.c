@@ -326,6 +326,13 @@ config_set_detect(struct config_parse *cp, const char *name, const char *value)
 			    "%s: expected a duration, like 1h", name);
 			return 0;
 		}
+	} else if (strcmp(name, "new_ip_min_history") == 0) {
+		if (config_parse_duration(value,
+		    &d->new_ip_min_history) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "%s: expected a duration, like 1d", name);
+			return 0;
+		}
 	} else if (strcmp(name, "baseline_min_rate") == 0) {
 		const char	*end;
 

@@ -28,6 +28,7 @@ static const uint8_t sig_group[SIG_COUNT] = {
 	[SIG_MSG_RATE] = 0x02, [SIG_RCPT_RATE] = 0x02, [SIG_FANOUT] = 0x02,
 	[SIG_QUEUE_SHARE] = 0x02,
 	[SIG_BASELINE] = 0x04, [SIG_FAIL_RATIO] = 0x08, [SIG_GUESSED] = 0x10,
+	[SIG_NEW_IPS] = 0x01,
 };
 
 /* What the signals measured for one account, with what reasons need. */
@@ -85,6 +86,7 @@ detect_roll(struct detector *d, struct account *a)
 	if (m - a->ring_min >= d->nb) {
 		memset(a->ring, 0, (size_t)d->nb * sizeof(*a->ring));
 		a->win_msgs = a->win_rcpts = a->win_att = a->win_fail = 0;
+		a->win_newip = 0;
 	} else {
 		for (t = a->ring_min + 1; t <= m; t++) {
 			b = &a->ring[eval_slot(d, t)];
@@ -92,6 +94,7 @@ detect_roll(struct detector *d, struct account *a)
 			a->win_rcpts -= b->rcpts;
 			a->win_att -= b->att;
 			a->win_fail -= b->fail;
+			a->win_newip -= b->newip;
 			memset(b, 0, sizeof(*b));
 		}
 	}
@@ -153,6 +156,7 @@ eval_measure(const struct detector *d, const struct account *a,
 		x->v[SIG_FAIL_RATIO] = 100.0 * a->win_fail / a->win_att;
 	if (a->guessed_n > 0 && d->now - a->guessed_at < c->window)
 		x->v[SIG_GUESSED] = a->guessed_n;
+	x->v[SIG_NEW_IPS] = (double)a->win_newip;
 	if (d->queued > 0 && d->queued >= (uint64_t)c->queue_min_messages)
 		x->v[SIG_QUEUE_SHARE] = 100.0 * a->queued_now / d->queued;
 	x->win_fail = a->win_fail;
@@ -330,6 +334,10 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 			snprintf(ip, sizeof(ip), "?");
 		snprintf(buf, sz, "%s%s failed logins then success from %s "
 		    "(%s at %s)", pre, v, ip, lv, th);
+		break;
+	case SIG_NEW_IPS:
+		snprintf(buf, sz, "%s%s logins from IPs new to this account in "
+		    "%s (%s at %s)", pre, v, win, lv, th);
 		break;
 	case SIG_QUEUE_SHARE:
 		snprintf(buf, sz, "%sholds %s%% of the queue (%s of %s; "

@@ -17,6 +17,7 @@
 
 #define DETECT_QIDS	(1u << 20)	/* queue ids remembered */
 #define DETECT_FAILS	65536		/* (account, IP) failure slots */
+#define DETECT_KNOWN_MAX (1u << 20)	/* seeded (account, IP) pairs */
 #define DETECT_NAME_MAX	512		/* longer logins are ignored */
 #define DETECT_REASON_LEN 256		/* bytes per reason text */
 
@@ -26,6 +27,7 @@ struct acct_bucket {
 	uint32_t	 rcpts;		/* recipients (from EV_QUEUED nrcpt) */
 	uint32_t	 att;		/* delivery attempts */
 	uint32_t	 fail;		/* of which deferred or bounced */
+	uint32_t	 newip;		/* logins from IPs new to the account */
 };
 
 /* One account: a single allocation holding the struct, its minute ring
@@ -50,6 +52,7 @@ struct account {
 	uint64_t	 win_rcpts;
 	uint64_t	 win_att;
 	uint64_t	 win_fail;
+	uint64_t	 win_newip;
 	struct ipwin	 ips;		/* SMTP login addresses */
 	struct ipwin	 nets;		/* their /24 or /64 */
 	struct ipwin	 domains;	/* recipient domains */
@@ -75,6 +78,8 @@ struct detector {
 	uint32_t	 smask;
 	struct qidmap	*qids;
 	struct failtab	*fails;
+	uint64_t	*known;		/* (account, IP) of earlier sessions */
+	uint32_t	 kmask, nknown;
 	size_t		 mem;		/* bytes allocated */
 	uint64_t	 events;
 	uint64_t	 messages;

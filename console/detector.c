@@ -29,6 +29,7 @@ detect_config_defaults(struct detect_config *cfg)
 		[SIG_FAIL_RATIO] = { 30, 50, 80 },
 		[SIG_GUESSED] = { 3, 8, 20 },
 		[SIG_QUEUE_SHARE] = { 30, 50, 80 },
+		[SIG_NEW_IPS] = { 2, 4, 10 },
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -38,6 +39,7 @@ detect_config_defaults(struct detect_config *cfg)
 	cfg->baseline_min_rate = 5;
 	cfg->ratio_min_attempts = 20;
 	cfg->queue_min_messages = 100;
+	cfg->new_ip_min_history = 86400;
 	cfg->allow = NULL;
 	cfg->max_accounts = 1000000;
 }
@@ -47,7 +49,7 @@ signal_name(enum signal_id id)
 {
 	static const char *const names[SIG_COUNT] = {
 		"auth_ips", "auth_nets", "msg_rate", "rcpt_rate", "baseline",
-		"fanout", "fail_ratio", "guessed", "queue_share"
+		"fanout", "fail_ratio", "guessed", "queue_share", "new_ips"
 	};
 
 	return (unsigned)id < SIG_COUNT ? names[id] : "unknown";
@@ -270,6 +272,33 @@ detect_unqueue(struct detector *d, uint32_t v)
 		d->queued--;
 }
 
+/* The key of (account, IP) in the table of earlier sessions' addresses. */
+static uint64_t
+detect_known_key(uint64_t account_hash, uint64_t ip_key)
+{
+	uint64_t	 k = (account_hash ^ (ip_key * 0x9e3779b97f4a7c15ULL)) *
+	    0xff51afd7ed558ccdULL;
+
+	return k != 0 ? k : 1;
+}
+
+/* Did the account log in from this address in an earlier session? */
+static int
+detect_known(const struct detector *d, uint64_t account_hash, uint64_t ip_key)
+{
+	uint64_t	 k;
+	uint32_t	 i;
+
+	if (d->known == NULL)
+		return 0;
+	k = detect_known_key(account_hash, ip_key);
+	for (i = (uint32_t)k & d->kmask; d->known[i] != 0;
+	    i = (i + 1) & d->kmask)
+		if (d->known[i] == k)
+			return 1;
+	return 0;
+}
+
 /* A successful login (or authenticated submission) from ev->client. */
 static void
 detect_login(struct detector *d, struct account *a,
@@ -286,7 +315,18 @@ detect_login(struct detector *d, struct account *a,
 	}
 	ik = detect_ip_key(&ev->client);
 	if (smtp) {
-		(void)ipwin_see(&a->ips, ik, d->now, w, &d->mem);
+		/*
+		 * An address this account never used, once it has a history
+		 * long enough for that to mean something (with the earlier
+		 * sessions' addresses seeded from the database).
+		 */
+		if (ipwin_see(&a->ips, ik, d->now, w, &d->mem) == 1 &&
+		    d->now - a->first_seen >= d->cfg.new_ip_min_history &&
+		    !detect_known(d, a->hash, ik)) {
+			detect_roll(d, a);
+			detect_bucket(d, a)->newip++;
+			a->win_newip++;
+		}
 		(void)ipwin_see(&a->nets, detect_net_key(&ev->client), d->now,
 		    w, &d->mem);
 	}
@@ -521,6 +561,7 @@ detector_free(struct detector *d)
 	free(d->slot);
 	qidmap_free(d->qids);
 	failtab_free(d->fails);
+	free(d->known);
 	free(d);
 }
 
@@ -563,6 +604,48 @@ void
 detector_prefetch_qid(struct detector *d, const char *qid, size_t len)
 {
 	qidmap_prefetch(d->qids, qidmap_key(qid, len));
+}
+
+int
+detector_seed_ip(struct detector *d, const char *account,
+    const struct mail_ip *ip)
+{
+	size_t		 len = strlen(account);
+	uint64_t	 k, *nk;
+	uint32_t	 i, ncap, j;
+
+	if (len == 0 || len > DETECT_NAME_MAX || (ip->family != 4 &&
+	    ip->family != 6) || !account_is_valid(account, len))
+		return -1;
+	k = detect_known_key(dhash_bytes(account, len, 1), detect_ip_key(ip));
+	if (d->known == NULL || d->nknown + 1 > (d->kmask + 1) / 2) {
+		ncap = d->known == NULL ? 1024 : 2 * (d->kmask + 1);
+		if (ncap / 2 > DETECT_KNOWN_MAX)
+			return -1;
+		if ((nk = calloc(ncap, sizeof(*nk))) == NULL)
+			return -1;
+		for (i = 0; d->known != NULL && i <= d->kmask; i++) {
+			if (d->known[i] == 0)
+				continue;
+			for (j = (uint32_t)d->known[i] & (ncap - 1); nk[j] != 0;
+			    j = (j + 1) & (ncap - 1))
+				;
+			nk[j] = d->known[i];
+		}
+		d->mem += (size_t)ncap * sizeof(*nk) -
+		    (d->known != NULL ? (size_t)(d->kmask + 1) * sizeof(*nk) :
+		    0);
+		free(d->known);
+		d->known = nk;
+		d->kmask = ncap - 1;
+	}
+	for (i = (uint32_t)k & d->kmask; d->known[i] != 0;
+	    i = (i + 1) & d->kmask)
+		if (d->known[i] == k)
+			return 0;
+	d->known[i] = k;
+	d->nknown++;
+	return 0;
 }
 
 int

@@ -64,6 +64,7 @@ enum signal_id {
 	SIG_FAIL_RATIO,		/* % of delivery attempts deferred or bounced */
 	SIG_GUESSED,		/* failed logins then a success from one IP */
 	SIG_QUEUE_SHARE,	/* % of the queue owned by the account */
+	SIG_NEW_IPS,		/* logins from IPs the account never used */
 	SIG_COUNT
 };
 
@@ -83,6 +84,8 @@ struct detect_config {
 						   baseline signal is silent (5) */
 	int		 ratio_min_attempts;	/* deliveries before the fail
 						   ratio counts (20) */
+	int		 new_ip_min_history;	/* seconds of history before an
+						   unknown IP counts (86400) */
 	int		 queue_min_messages;	/* queue size before the share
 						   counts (100) */
 	char		**allow;		/* allow-listed accounts, NULL-terminated */
@@ -157,6 +160,14 @@ void		 detector_prefetch_qid(struct detector *d, const char *qid,
  */
 int		 detector_seed(struct detector *d, const char *account,
 		     int64_t first_seen, uint64_t messages);
+
+/*
+ * An IP the account logged in from in an earlier session (from the
+ * console's database): a login from it is not from a new IP.  Bounded:
+ * -1 when the table is full or the name fails the grammar.
+ */
+int		 detector_seed_ip(struct detector *d, const char *account,
+		     const struct mail_ip *ip);
 
 /* Advance the clock without an event (live mode: windows age). */
 void		 detector_tick(struct detector *d, int64_t now);

@@ -59,6 +59,24 @@ history_on_baseline(const struct store_baseline *b, void *arg)
 	return 0;
 }
 
+/* store_load_ips callback: an address the account used before. */
+static int
+history_on_ip(const struct store_ip *ip, void *arg)
+{
+	struct app	*a = arg;
+	struct mail_ip	 addr;
+	size_t		 i;
+
+	if (mail_ip_parse(ip->ip, strlen(ip->ip), &addr) == -1 ||
+	    addr.family == 0)
+		return 0;
+	for (i = 0; i < a->nservers; i++)
+		if (strcmp(a->servers[i]->name, ip->server) == 0)
+			(void)detector_seed_ip(a->servers[i]->det, ip->account,
+			    &addr);
+	return 0;
+}
+
 /* See history.h. */
 void
 history_open(struct app *a)
@@ -97,6 +115,10 @@ history_open(struct app *a)
 			    store_error(a->store) != NULL ?
 			    store_error(a->store) : "unknown error");
 	}
+	if (store_load_ips(a->store, history_on_ip, a) == -1)
+		app_note(a, 0, "history: cannot read known addresses: %s",
+		    store_error(a->store) != NULL ? store_error(a->store) :
+		    "unknown error");
 	rc = store_last_session(a->store, STORE_KIND_CONSOLE, &last);
 	since = rc == 1 ? last.ended : now - 7 * 86400;
 	if (store_load_incidents(a->store, since, history_on_incident, a) ==

@@ -390,7 +390,7 @@ ipwin_see(struct ipwin *w, uint64_t key, int64_t now, int window, size_t *mem)
 	w->slot[s] = idx;
 	ipwin_push(w, idx, &w->whead, &w->wtail);
 	w->nwin++;
-	return 0;
+	return 1;
 }
 
 void

@@ -57,7 +57,11 @@ struct ipwin {
 	uint8_t		 dropped;	/* last_drop is valid */
 };
 
-/* Record a sighting of key at now; -1 if memory ran out (counts go low). */
+/*
+ * Record a sighting of key at now: 1 when key was not known exactly before
+ * (a new entry), 0 when it was (or the estimator alone took it), -1 if
+ * memory ran out (counts go low).
+ */
 int	ipwin_see(struct ipwin *w, uint64_t key, int64_t now, int window,
 	    size_t *mem);
 /* Age entries out of the window as of now. */

@@ -205,6 +205,18 @@ if capture live2 | grep -Eq "victim@example.test +[0-9.]+ +20 "; then
 else
 	bad "restart: account history (baseline) restored" "$(capture live2)"
 fi
+# and the addresses it used: one of those is not new, four others are
+for ip in 127.77.0.5 127.79.0.1 127.79.0.2 127.79.0.3 127.79.0.4; do
+	echo "$(stamp) mx postfix/submission/smtpd[4001]: 1A2B3C4E$(echo $ip | tr -d .): client=unknown[$ip], sasl_method=PLAIN, sasl_username=victim@example.test" >>"$log"
+done
+key live2 g
+key live2 Enter
+if wait_for live2 "4 logins from IPs new to this account" 30; then
+	ok "restart: known addresses restored (4 new of 5)"
+else
+	bad "restart: known addresses restored (4 new of 5)" "$(capture live2)"
+fi
+key live2 q
 if [ -f "$T/state/mailcon/history.db" ]; then ok "history database in XDG_STATE_HOME"
 else bad "history database in XDG_STATE_HOME" "$(ls -R "$T/state" 2>&1)"; fi
 key live2 q

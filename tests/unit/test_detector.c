@@ -587,6 +587,60 @@ test_seeded_baseline(void **state)
 	detector_free(fresh);
 }
 
+/*
+ * New IPs: an account with a week of history logs in from addresses it
+ * used before (seeded, as after a restart) and from ones it never used;
+ * only the latter count.  A brand-new account's addresses never count.
+ */
+static void
+test_new_ips(void **state)
+{
+	struct detector		*d = det_default();
+	struct account_report	 r;
+	struct find		 f;
+	struct mail_ip		 ip;
+	int			 i;
+
+	(void)state;
+	detector_tick(d, T0);
+	assert_int_equal(detector_seed(d, "nina@example.com", T0 - 7 * 86400,
+	    100), 0);
+	for (i = 1; i <= 3; i++) {
+		ip = ip4(198, 51, 100, (uint8_t)i);
+		assert_int_equal(detector_seed_ip(d, "nina@example.com", &ip),
+		    0);
+	}
+	/* the three old addresses: nothing new */
+	for (i = 1; i <= 3; i++)
+		login(d, EV_AUTH_OK, SVC_SMTP, T0 + i, "nina@example.com",
+		    ip4(198, 51, 100, (uint8_t)i));
+	r = report(d, "nina@example.com", &f);
+	assert_int_equal(r.peak_level, LEVEL_WATCH);	/* 3 IPs in 10 min */
+	for (i = 0; i < r.npeak_reasons; i++)
+		assert_null(strstr(r.peak_reasons[i], "new to this account"));
+	/* four never seen: suspicious on this signal alone */
+	for (i = 0; i < 4; i++)
+		login(d, EV_AUTH_OK, SVC_SMTP, T0 + 10 + i, "nina@example.com",
+		    ip4(203, 0, 113, (uint8_t)(i + 1)));
+	r = report(d, "nina@example.com", &f);
+	assert_true(r.peak_level >= LEVEL_SUSPICIOUS);
+	for (i = 0; i < r.nreasons; i++)
+		if (strstr(r.reasons[i], "4 logins from IPs new to this "
+		    "account in 10 min (suspicious at 4)") != NULL)
+			break;
+	assert_true(i < r.nreasons);
+	/* a new account: all its addresses are new, none counts */
+	for (i = 0; i < 5; i++)
+		login(d, EV_AUTH_OK, SVC_SMTP, T0 + 20 + i, "newbie@example.com",
+		    ip4(192, 0, 2, (uint8_t)(i + 1)));
+	r = report(d, "newbie@example.com", &f);
+	for (i = 0; i < r.nreasons; i++)
+		assert_null(strstr(r.reasons[i], "new to this account"));
+	ip = ip4(192, 0, 2, 9);
+	assert_int_equal(detector_seed_ip(d, "bad name", &ip), -1);
+	detector_free(d);
+}
+
 /* Failures before an account's first login still count on it. */
 static void
 test_failures_before_first_login(void **state)
@@ -1118,6 +1172,7 @@ main(void)
 		cmocka_unit_test(test_auth_process_lines_ignored),
 		cmocka_unit_test(test_failures_before_first_login),
 		cmocka_unit_test(test_seeded_baseline),
+		cmocka_unit_test(test_new_ips),
 		cmocka_unit_test(test_mistyped_twice),
 		cmocka_unit_test(test_queue_share_levels),
 		cmocka_unit_test(test_two_signals_bump),
