@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
+#include <curses.h>
+#include <sqlite3.h>
 
 #include "app.h"
 #include "scan.h"
@@ -46,8 +48,9 @@ usage(FILE *f)
 static void
 version(void)
 {
-	printf("mailcon %s\nzlib %s, inih %s\n", MAILCON_VERSION,
-	    zlibVersion(), INIH_VERSION);
+	printf("mailcon %s\nzlib %s, inih %s, %s, sqlite %s\n", MAILCON_VERSION,
+	    zlibVersion(), INIH_VERSION, curses_version(),
+	    sqlite3_libversion());
 }
 
 int
