@@ -273,5 +273,31 @@ else
 	bad "log_command: a failing command is a state with its reason" "$(capture cmdsrc)"
 fi
 
+# --- rotation under the console: rename, then copytruncate; no line lost
+# or read twice (the account's message count says so) ----------------------
+start rot 120 24
+key rot 2
+sub() {	# sub QID: one submission by rotor@example.test
+	echo "$(stamp) mx postfix/submission/smtpd[5001]: $1: client=unknown[127.80.0.1], sasl_method=PLAIN, sasl_username=rotor@example.test" >>"$log"
+}
+sub 5A0000000A1
+wait_for rot "rotor@example.test" 50
+mv "$log" "$log.1"					# rename rotation
+echo "$(stamp) mx postfix/submission/smtpd[5001]: 5A0000000A2: client=unknown[127.80.0.1], sasl_method=PLAIN, sasl_username=rotor@example.test" >>"$log.1"	# a daemon still writing the old file
+: >"$log"
+sub 5A0000000A3
+i=0
+while [ $i -lt 50 ] && ! capture rot | grep -Eq "rotor@example.test +[0-9.]+ +3 "; do
+	sleep 0.1; i=$((i + 1))
+done
+cp "$log" "$log.2"; : >"$log"				# copytruncate
+sub 5A0000000A4
+if wait_for rot "rotor@example.test" 10 && sleep 2 &&
+    capture rot | grep -Eq "rotor@example.test +[0-9.]+ +4 "; then
+	ok "rotation: rename and copytruncate, 4 of 4 lines, none twice"
+else
+	bad "rotation: rename and copytruncate, 4 of 4 lines, none twice" "$(capture rot)"
+fi
+
 echo "screen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
