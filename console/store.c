@@ -75,7 +75,28 @@ static const char *const store_steps[] = {
 	" head_hash INTEGER NOT NULL, updated INTEGER NOT NULL,"
 	" PRIMARY KEY (server, path)) WITHOUT ROWID;"
 	"PRAGMA user_version = 1;",
-	/* 1 -> 2 will be the audit log. */
+	/*
+	 * 1 -> 2: the audit log of actions (audit.c writes it on a
+	 * connection of its own, synchronous=FULL).  Text columns are
+	 * stored byte-exact from bound parameters; command never holds a
+	 * secret: audit.c redacts argv before anything is queued.
+	 */
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" started INTEGER NOT NULL,"
+	" operator TEXT, server TEXT, account TEXT,"
+	" action TEXT NOT NULL,"
+	" target TEXT,"				/* "1,234 queued messages" */
+	" command TEXT,"			/* shell-quoted, redacted */
+	" state TEXT NOT NULL,"			/* intent done failed unknown */
+	" exit_status INTEGER,"
+	" counts TEXT,"
+	" stderr TEXT,"				/* sanitised, truncated */
+	" finished INTEGER,"
+	" verified TEXT,"			/* NULL, ok, failed: ... */
+	" verified_at INTEGER);"
+	"CREATE INDEX audit_state ON audit (state);"
+	"PRAGMA user_version = 2;",
 };
 #define STORE_VERSION	((int)(sizeof(store_steps) / sizeof(store_steps[0])))
 
@@ -379,6 +400,40 @@ fail:
 	free(st->path);
 	free(st);
 	return NULL;
+}
+
+/* See store_int.h. */
+int
+store_upgrade(const char *path, char *err, size_t errlen)
+{
+	struct store	 tmp;
+	struct stat	 sb;
+	int		 rc, ret = -1;
+
+	/* Only what store_fail, store_configure and store_migrate use. */
+	memset(&tmp, 0, sizeof(tmp));
+	store_opts_init(&tmp.opts);
+	tmp.path = xstrdup(path);
+	if (store_mkdirs(tmp.path, err, errlen) == -1)
+		goto done;
+	if (stat(tmp.path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "history %s: is a directory; give the "
+		    "path of a file (it is created if missing)", tmp.path);
+		goto done;
+	}
+	rc = sqlite3_open_v2(tmp.path, &tmp.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(&tmp, rc, "cannot open", err, errlen);
+		goto done;
+	}
+	if (store_configure(&tmp, err, errlen) == 0 &&
+	    store_migrate(&tmp, err, errlen) == 0)
+		ret = 0;
+done:
+	sqlite3_close(tmp.db);
+	free(tmp.path);
+	return ret;
 }
 
 /* See store.h. */

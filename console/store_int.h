@@ -109,6 +109,12 @@ struct store {
 /* store.c */
 void		 store_fail(struct store *st, int rc, const char *what,
 		     char *err, size_t errlen);
+/*
+ * Create or upgrade the schema of the database at path and close it again:
+ * for audit.c, whose own connection may open the file before (or without)
+ * the history.  0, or -1 with a message naming the file in err.
+ */
+int		 store_upgrade(const char *path, char *err, size_t errlen);
 
 /* store_batch.c */
 struct batch	*batch_new(void);

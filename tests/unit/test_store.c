@@ -356,7 +356,7 @@ test_schema_version(void **state)
 
 	st = open_ok(&o, NOW);
 	store_close(st, NOW);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_int(dbpath, "PRAGMA application_id"),
 	    0x6d6c636e);
 	/* Reopening an up-to-date file changes nothing. */
