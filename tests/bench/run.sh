@@ -287,4 +287,12 @@ else
 	echo
 	sh tests/bench/console.sh "$MAILCON" || scan_rc=1
 fi
+# --- the purge benchmark (tests/bench/purge.sh: root, a real Postfix) ---------
+if [ "${BENCH_PURGE:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: purge benchmark skipped (BENCH_PURGE=0 or not root)"
+else
+	echo
+	MAILCON_LIB=$(dirname "$MAILCON")/libmailcon.a bash tests/bench/purge.sh || scan_rc=1
+fi
+
 exit $scan_rc

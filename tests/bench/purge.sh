@@ -1,0 +1,205 @@
+#!/bin/bash
+# tests/bench/purge.sh: how fast one account's queued mail is held, released
+# and purged through console/postsuper.c (postsuper -h/-H/-d - with the ids
+# on stdin, batches of 10,000), against `postsuper -d ALL` on a queue of the
+# same size.  Run by hand (as root, from the top of the tree, after `make`)
+# or by `make bench`.
+#
+# A real Postfix (tests/integration/stack.sh) gets 20,000 deferred messages,
+# BENCH_PURGE_N (default 10,000) of them from alice, the rest from bob, carol,
+# dave and grace; they are queued by SMTP submission, many messages a
+# connection (about ten times faster here than one sendmail process a
+# message).  Then it times, with the queue settled in "deferred" each time:
+#
+#   hold    of alice's N messages      (postsuper_driver hold)
+#   release of them                    (postsuper_driver release)
+#   purge   of them                    (postsuper_driver delete)
+#   postsuper -d - alone on the other 20,000 - N, ids on stdin (no mailcon
+#   code: how much of the purge is postsuper's own per-id work)
+#   postsuper -d ALL on a rebuilt queue of N messages
+#
+# and prints the figures and the ratio purge / -d ALL (target: at most 1.5).
+# The target is reported, never asserted; the script fails only when a step
+# does not do what it must (counts, what is left in the queue).
+#
+# Environment: BENCH_PURGE_N (default 10000), MAILCON_LIB (default
+# build/libmailcon.a).  Needs root, cc, pkg-config, python3.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+IT=$ROOT/tests/integration
+. "$IT/stack.sh"
+N=${BENCH_PURGE_N:-10000}
+LIB=${MAILCON_LIB:-$ROOT/build/libmailcon.a}
+export LC_ALL=C
+
+die()
+{
+	echo "bench purge: $*" >&2
+	exit 1
+}
+
+T=$(mktemp -d /tmp/mcbp.XXXXXX) || exit 1
+chmod 755 "$T"
+S=$T/s
+cleanup()
+{
+	stack_stop "$S"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Milliseconds since the epoch.
+ms()
+{
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# Print "QUEUE_NAME QUEUE_ID SENDER" for every queued message.
+queue_list()
+{
+	postqueue -c "$STACK_POSTFIX_CONF" -j | python3 -c '
+import json, sys
+for line in sys.stdin:
+    j = json.loads(line)
+    print(j["queue_name"], j["queue_id"], j["sender"] or "<>")'
+}
+
+# Wait up to 300 s until N messages are queued, all deferred.
+settle()
+{
+	local n=$1 i c
+	for i in $(seq 600); do
+		c=$(queue_list | awk '{ t++ } $1 == "deferred" { d++ }
+		    END { print t + 0, d + 0 }')
+		[ "$c" = "$n $n" ] && return 0
+		sleep 0.5
+	done
+	die "the queue did not settle at $n deferred messages (total, deferred: $c)"
+}
+
+# Wait (up to 120 s) until the Postfix log has not grown for 2 s: the queue
+# manager is done with the messages (a release makes it try them again, and
+# a purge racing those attempts is two to three times slower).
+quiet()
+{
+	local i last=-1 size same=0
+	for i in $(seq 240); do
+		size=$(stat -c %s "$STACK_POSTFIX_LOG" 2>/dev/null || echo 0)
+		if [ "$size" = "$last" ]; then
+			same=$((same + 1))
+			[ "$same" -ge 4 ] && return 0
+		else
+			same=0
+		fi
+		last=$size
+		sleep 0.5
+	done
+}
+
+# Queue COUNT messages from LOGIN, 500 a connection, on 8 connections.
+queue_from()
+{
+	local login=$1 count=$2 pw i per
+	pw=$(awk -v u="$login" '$1 == u { print $2 }' "$STACK_USERS")
+	per=$((count / 8))
+	for i in 0 1 2 3 4 5 6 7; do
+		[ "$i" = 7 ] && per=$((count - 7 * (count / 8)))
+		[ "$per" -gt 0 ] &&
+		    echo "send $login $pw 127.0.1.$((i + 1)) $per 500 r$i@remote.test"
+	done
+}
+
+# Run the driver with OP on alice's ids; check the count; print the ms.
+timed_driver()
+{
+	local op=$1 t0 t1
+	t0=$(ms)
+	"$T/driver" -c "$STACK_POSTFIX_CONF" "$op" <"$T/alice" >"$T/out" \
+	    2>"$T/err" || die "$op failed: $(cat "$T/err")"
+	t1=$(ms)
+	grep -q "^requested=$N done=$N not_done=0 " "$T/out" ||
+	    die "$op: $(cat "$T/out")"
+	echo $((t1 - t0))
+}
+
+[ "$(id -u)" = 0 ] || die "must run as root (Postfix)"
+[ -f "$LIB" ] || die "no $LIB (run make)"
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    "$IT/postsuper_driver.c" "$LIB" \
+    $(pkg-config --libs zlib inih ncursesw sqlite3) -lm -pthread ||
+    die "cannot build the driver"
+
+stack_start "$S" || die "the stack did not start"
+D=$STACK_DOMAIN
+OTHER=$((20000 - N))
+[ "$OTHER" -ge 0 ] || OTHER=0
+
+t0=$(ms)
+{
+	queue_from "alice@$D" "$N"
+	q=$((OTHER / 4))
+	queue_from "bob@$D" "$q"
+	queue_from "carol@$D" "$q"
+	queue_from "dave@$D" "$q"
+	queue_from "grace@$D" $((OTHER - 3 * q))
+} | python3 "$IT/mailgen.py" --port "$STACK_SUBMIT_PORT" -j 16 >"$T/gen" ||
+    die "mailgen: $(cat "$T/gen")"
+t1=$(ms)
+TOTAL=$((N + OTHER))
+echo "queued $TOTAL messages by SMTP in $((t1 - t0)) ms" \
+    "($((TOTAL * 1000 / (t1 - t0 + 1))) a second)"
+settle "$TOTAL"
+queue_list | awk -v s="alice@$D" '$3 == s { print $2 }' >"$T/alice"
+[ "$(wc -l <"$T/alice")" = "$N" ] || die "alice has $(wc -l <"$T/alice") queued"
+
+quiet
+hold=$(timed_driver hold) || exit 1
+[ "$(queue_list | awk '$1 == "hold"' | wc -l)" = "$N" ] ||
+    die "not $N messages on hold"
+quiet
+release=$(timed_driver release) || exit 1
+settle "$TOTAL"
+quiet
+purge=$(timed_driver delete) || exit 1
+[ "$(queue_list | wc -l)" = "$OTHER" ] || die "not $OTHER messages left"
+
+# What postsuper alone takes for the same job (the others' mail, by id on
+# stdin, no mailcon code): tells our overhead from postsuper's own.
+queue_list | awk '{ print $2 }' >"$T/others"
+quiet
+t0=$(ms)
+postsuper -c "$STACK_POSTFIX_CONF" -d - <"$T/others" 2>"$T/err" ||
+    die "postsuper -d -: $(tail -n 1 "$T/err")"
+t1=$(ms)
+raw=$((t1 - t0))
+tail -n 1 "$T/err" | grep -q "Deleted: $OTHER messages" ||
+    die "postsuper -d -: $(tail -n 1 "$T/err")"
+
+# The reference: a queue of N messages, all of them deleted at once.
+postsuper -c "$STACK_POSTFIX_CONF" -d ALL 2>/dev/null
+queue_from "alice@$D" "$N" |
+    python3 "$IT/mailgen.py" --port "$STACK_SUBMIT_PORT" -j 8 >"$T/gen" ||
+    die "mailgen: $(cat "$T/gen")"
+settle "$N"
+quiet
+t0=$(ms)
+postsuper -c "$STACK_POSTFIX_CONF" -d ALL 2>"$T/err" ||
+    die "postsuper -d ALL: $(cat "$T/err")"
+t1=$(ms)
+all=$((t1 - t0))
+grep -q "Deleted: $N messages" "$T/err" || die "-d ALL: $(cat "$T/err")"
+
+echo "hold    $N of $TOTAL: $hold ms"
+echo "release $N of $TOTAL: $release ms"
+echo "purge   $N of $TOTAL: $purge ms"
+echo "postsuper -d - alone, $OTHER of $OTHER (no mailcon): $raw ms"
+echo "postsuper -d ALL, $N: $all ms"
+awk -v p="$purge" -v a="$all" 'BEGIN {
+	r = a > 0 ? p / a : 0
+	printf "purge / -d ALL: %.2f (target <= 1.5: %s)\n", r,
+	    r <= 1.5 ? "met" : "NOT met"
+}'

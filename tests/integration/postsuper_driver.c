@@ -1,0 +1,133 @@
+/*
+ * postsuper_driver.c: run console/postsuper.c's batches against a real
+ * Postfix, for tests/integration/test_postsuper.sh and
+ * tests/bench/purge.sh.
+ *
+ *	postsuper_driver [-c CONFIG_DIR] [-t DEADLINE_MS] hold|release|delete
+ *
+ * reads queue ids on stdin, one per line, and drives postsuper_step() with
+ * poll() as the console's loop would.  Prints one line:
+ *
+ *	requested=N done=N not_done=N lines=N errors=N batches=N/N exit=N
+ *
+ * and, on failure, "error: ..." on stderr.  Exit 0 when the run finished,
+ * 1 when it failed, 2 when it was refused (an invalid id) or misused.
+ */
+#include <sys/types.h>
+
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "postsuper.h"
+
+/* Monotonic milliseconds. */
+static int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Print how to call us and exit 2. */
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: postsuper_driver [-c CONFIG_DIR] "
+	    "[-t DEADLINE_MS] hold|release|delete < ids\n");
+	exit(2);
+}
+
+/* Read stdin's lines (without newlines) into an array. */
+static char **
+read_ids(size_t *np)
+{
+	char	**ids = NULL, *line = NULL;
+	size_t	 n = 0, cap = 0, linecap = 0;
+	ssize_t	 len;
+
+	while ((len = getline(&line, &linecap, stdin)) != -1) {
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			if ((ids = realloc(ids, cap * sizeof(*ids))) == NULL)
+				exit(1);
+		}
+		if ((ids[n++] = strdup(line)) == NULL)
+			exit(1);
+	}
+	free(line);
+	*np = n;
+	return ids;
+}
+
+int
+main(int argc, char *argv[])
+{
+	char			*base[4] = { "postsuper", NULL, NULL, NULL };
+	char			 err[512], **ids;
+	struct pollfd		 pfd[POSTSUPER_NFDS];
+	struct postsuper_run	*run;
+	struct postsuper_result	 res;
+	enum postsuper_op	 op;
+	size_t			 n, i, nfd;
+	int			 ch, r, wait, deadline = 600000;
+
+	while ((ch = getopt(argc, argv, "c:t:")) != -1) {
+		switch (ch) {
+		case 'c':
+			base[1] = "-c";
+			base[2] = optarg;
+			break;
+		case 't':
+			deadline = atoi(optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	if (strcmp(argv[optind], "hold") == 0)
+		op = POSTSUPER_HOLD;
+	else if (strcmp(argv[optind], "release") == 0)
+		op = POSTSUPER_RELEASE;
+	else if (strcmp(argv[optind], "delete") == 0)
+		op = POSTSUPER_DELETE;
+	else
+		usage();
+
+	ids = read_ids(&n);
+	run = postsuper_start(op, base, (const char *const *)ids, n, now_ms(),
+	    deadline, err, sizeof(err));
+	if (run == NULL) {
+		fprintf(stderr, "error: %s\n", err);
+		return 2;
+	}
+	while ((r = postsuper_step(run, now_ms())) == 0) {
+		nfd = postsuper_fds(run, pfd);
+		wait = postsuper_wait_ms(run, now_ms());
+		(void)poll(pfd, (nfds_t)nfd, wait);
+	}
+	postsuper_result(run, &res);
+	postsuper_free(run);
+	printf("requested=%zu done=%zu not_done=%zu lines=%zu errors=%zu "
+	    "batches=%zu/%zu exit=%d\n", res.requested, res.done, res.not_done,
+	    res.lines, res.errors, res.batches_done, res.batches,
+	    res.exit_status);
+	if (res.stderr_text[0] != '\0')
+		fprintf(stderr, "stderr: %s\n", res.stderr_text);
+	if (r == -1)
+		fprintf(stderr, "error: %s\n", res.error);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return r == 1 ? 0 : 1;
+}
