@@ -3,7 +3,8 @@
 # Idempotent: does nothing when everything is there.
 set -eu
 
-need="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev clang
+need="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev libncurses-dev
+libsqlite3-dev clang
 libclang-rt-14-dev postfix dovecot-core python3 time util-linux tmux bash"
 [ "${MAILCON_BENCH_DEPS:-0}" = 1 ] && need="$need pflogsumm"
 
