@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cmdfollow.h"
 #include "sanitize.h"
 #include "xmalloc.h"
@@ -20,6 +21,7 @@ struct cmdfollow {
 	char		**argv;
 	pid_t		 pid;		/* -1: not running */
 	int		 out, err;	/* pipes, -1 when closed */
+	int		 execfd;	/* errno of a failed exec */
 	char		*buf;		/* partial line */
 	size_t		 len;
 	int		 skipping;	/* inside an overlong line */
@@ -43,69 +45,51 @@ cmdfollow_open(char *const argv[])
 	for (i = 0; i < n; i++)
 		c->argv[i] = xstrdup(argv[i]);
 	c->pid = -1;
-	c->out = c->err = -1;
+	c->out = c->err = c->execfd = -1;
 	c->buf = xmalloc(CMD_BUF);
 	c->backoff_ms = CMD_BACKOFF_MS;
 	snprintf(c->message, sizeof(c->message), "%s: starting", argv[0]);
 	return c;
 }
 
-/* Close an fd and mark it closed. */
-static void
-cmd_close_fd(int *fd)
-{
-	if (*fd != -1)
-		close(*fd);
-	*fd = -1;
-}
-
 /* Start the command; on failure the message says why. */
 static void
 cmd_start(struct cmdfollow *c)
 {
-	int	 out[2] = { -1, -1 }, err[2] = { -1, -1 }, devnull;
+	int	 out[2] = { -1, -1 }, err[2] = { -1, -1 }, ex[2] = { -1, -1 };
 	pid_t	 pid;
 
-	if (pipe(out) == -1 || pipe(err) == -1) {
+	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(err) == -1 ||
+	    child_setup(err) == -1 || pipe(ex) == -1 ||
+	    child_setup(ex) == -1) {
 		snprintf(c->message, sizeof(c->message), "%s: cannot make a "
 		    "pipe: %s", c->argv[0], strerror(errno));
 		goto fail;
 	}
-	if ((pid = fork()) == -1) {
+	if ((pid = child_spawn(c->argv, -1, out[1], err[1], ex[1])) == -1) {
 		snprintf(c->message, sizeof(c->message), "%s: cannot fork: %s",
 		    c->argv[0], strerror(errno));
 		goto fail;
 	}
-	if (pid == 0) {
-		(void)setpgid(0, 0);
-		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
-			dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
-		execvp(c->argv[0], c->argv);
-		dprintf(STDERR_FILENO, "cannot run it: %s\n", strerror(errno));
-		_exit(127);
-	}
-	(void)setpgid(pid, pid);
-	close(out[1]);
-	close(err[1]);
-	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-	fcntl(err[0], F_SETFL, fcntl(err[0], F_GETFL) | O_NONBLOCK);
-	fcntl(out[0], F_SETFD, FD_CLOEXEC);
-	fcntl(err[0], F_SETFD, FD_CLOEXEC);
+	child_close(&out[1]);
+	child_close(&err[1]);
+	child_close(&ex[1]);
 	c->pid = pid;
 	c->out = out[0];
 	c->err = err[0];
+	c->execfd = ex[0];
 	c->len = 0;
 	c->skipping = 0;
 	c->errtext[0] = '\0';
 	c->starts++;
 	return;
 fail:
-	cmd_close_fd(&out[0]);
-	cmd_close_fd(&out[1]);
-	cmd_close_fd(&err[0]);
-	cmd_close_fd(&err[1]);
+	child_close(&out[0]);
+	child_close(&out[1]);
+	child_close(&err[0]);
+	child_close(&err[1]);
+	child_close(&ex[0]);
+	child_close(&ex[1]);
 }
 
 /* Keep the first line the command wrote on stderr (sanitised). */
@@ -118,7 +102,7 @@ cmd_read_stderr(struct cmdfollow *c)
 	while (c->err != -1 && (n = read(c->err, tmp, sizeof(tmp) - 1)) != 0) {
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				cmd_close_fd(&c->err);
+				child_close(&c->err);
 			return;
 		}
 		tmp[n] = '\0';
@@ -129,19 +113,23 @@ cmd_read_stderr(struct cmdfollow *c)
 			    (size_t)n);
 		}
 	}
-	cmd_close_fd(&c->err);
+	child_close(&c->err);
 }
 
 /* The command is gone: reap it, say why, plan the restart. */
 static void
 cmd_ended(struct cmdfollow *c, int64_t now_ms)
 {
-	int	 status = 0;
+	int	 status = 0, e;
 	char	 why[64];
 
 	cmd_read_stderr(c);
-	cmd_close_fd(&c->out);
-	cmd_close_fd(&c->err);
+	if (read(c->execfd, &e, sizeof(e)) == (ssize_t)sizeof(e))
+		snprintf(c->errtext, sizeof(c->errtext), "cannot run it: %s",
+		    strerror(e));
+	child_close(&c->execfd);
+	child_close(&c->out);
+	child_close(&c->err);
 	/* It closed its output: it has exited, or is made to now. */
 	if (waitpid(c->pid, &status, WNOHANG) == 0) {
 		usleep(10000);
@@ -253,8 +241,9 @@ cmdfollow_close(struct cmdfollow *c)
 		kill(-c->pid, SIGKILL);
 		(void)waitpid(c->pid, NULL, 0);
 	}
-	cmd_close_fd(&c->out);
-	cmd_close_fd(&c->err);
+	child_close(&c->out);
+	child_close(&c->err);
+	child_close(&c->execfd);
 	for (i = 0; c->argv[i] != NULL; i++)
 		free(c->argv[i]);
 	free(c->argv);

@@ -2,10 +2,10 @@
  * postsuper.c: run postsuper -h/-H/-d - on batches of queue ids for the
  * event loop; see postsuper.h.
  *
- * Process handling follows queue_read.c: each child runs in its own process
- * group, every descriptor but 0-2 closed at exec, exec failure told through
- * a close-on-exec pipe that is read once the child is reaped, a deadline
- * that kills the whole group, and reaping with WNOHANG only.  Its stdin is
+ * Process handling is child.h's, as for queue_read.c: each child in its
+ * own process group, exec failure told through a pipe read once the child
+ * is reaped, a deadline that kills the whole group, reaping with WNOHANG
+ * only.  Its stdin is
  * one end of a socket pair rather than a pipe so that writing to a child
  * that died early gives EPIPE from send(MSG_NOSIGNAL) instead of a SIGPIPE
  * that would kill the console (the loop does not ignore SIGPIPE).
@@ -15,9 +15,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +26,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "child.h"
 #include "postsuper.h"
 #include "queue.h"
 #include "sanitize.h"
@@ -36,7 +34,6 @@
 
 #define PS_LINE_MAX	512	/* longer lines are cut (and unexpected) */
 #define PS_REAP_POLL_MS	10
-#define PS_ORPHANS	16
 #define PS_ID_SHOWN	40	/* bytes of a refused id shown in the message */
 
 enum ps_state {
@@ -87,97 +84,11 @@ static const struct {
 	{ "-d", "Deleted: ", "removed" },
 };
 
-/* Killed children that would not die at once; reaped on later calls. */
-static pid_t	 ps_orphans[PS_ORPHANS];
-
-/* Reap what earlier runs had to leave behind. */
-static void
-ps_reap_orphans(void)
-{
-	int	 i, st;
-
-	for (i = 0; i < PS_ORPHANS; i++) {
-		if (ps_orphans[i] > 0 &&
-		    waitpid(ps_orphans[i], &st, WNOHANG) != 0)
-			ps_orphans[i] = 0;
-	}
-}
-
-/* Close a descriptor we own and forget it. */
-static void
-ps_close(int *fdp)
-{
-	if (*fdp != -1) {
-		close(*fdp);
-		*fdp = -1;
-	}
-}
-
 /* The flag of an operation ("-d"). */
 const char *
 postsuper_op_flag(enum postsuper_op op)
 {
 	return ps_ops[op].flag;
-}
-
-/* Mark every descriptor from 3 up close-on-exec (in the child). */
-static void
-ps_cloexec_all(void)
-{
-	long	 max, fd;
-
-#if defined(SYS_close_range) && defined(__linux__)
-	/* CLOSE_RANGE_CLOEXEC (4), Linux 5.11: one call for all of them */
-	if (syscall(SYS_close_range, 3U, ~0U, 4U) == 0)
-		return;
-#endif
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = 3; fd < max; fd++)
-		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-}
-
-/* The child: set up descriptors and signals, exec, or report errno. */
-static void __attribute__((noreturn))
-ps_child(char *const argv[], int in, int out, int err, int execfd)
-{
-	sigset_t	 none;
-	int		 sig, e;
-
-	(void)setpgid(0, 0);
-	/* an ignored SIGPIPE would survive exec; give the child defaults */
-	for (sig = 1; sig < 32; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	}
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1) {
-		e = errno;
-		(void)!write(execfd, &e, sizeof(e));
-		_exit(127);
-	}
-	ps_cloexec_all();
-	execvp(argv[0], argv);
-	e = errno;
-	(void)!write(execfd, &e, sizeof(e));
-	_exit(127);
-}
-
-/* Make both ends close-on-exec and our end (fds[0]) non-blocking. */
-static int
-ps_setup(int fds[2])
-{
-	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
-		close(fds[0]);
-		close(fds[1]);
-		fds[0] = fds[1] = -1;
-		return -1;
-	}
-	return 0;
 }
 
 /* Start the process for the current batch; -1 with run->error set. */
@@ -188,21 +99,14 @@ ps_spawn(struct postsuper_run *run, int64_t now_ms)
 	int	 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
 	pid_t	 pid;
 
-	/* pipe(out) gives the read end at [0], which ps_setup wants ours */
+	/* pipe() gives the read end at [0], which child_setup keeps ours */
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) == -1 ||
-	    ps_setup(in) == -1 || pipe(out) == -1 || ps_setup(out) == -1 ||
-	    pipe(errp) == -1 || ps_setup(errp) == -1 || pipe(ex) == -1 ||
-	    ps_setup(ex) == -1 || (pid = fork()) == -1)
+	    child_setup(in) == -1 || pipe(out) == -1 ||
+	    child_setup(out) == -1 || pipe(errp) == -1 ||
+	    child_setup(errp) == -1 || pipe(ex) == -1 ||
+	    child_setup(ex) == -1 ||
+	    (pid = child_spawn(run->argv, in[1], out[1], errp[1], ex[1])) == -1)
 		goto fail;
-	if (pid == 0) {
-		close(in[0]);
-		close(out[0]);
-		close(errp[0]);
-		close(ex[0]);
-		ps_child(run->argv, in[1], out[1], errp[1], ex[1]);
-	}
-	/* also here, so a kill at the deadline finds the group at once */
-	(void)setpgid(pid, pid);
 	close(in[1]);
 	close(out[1]);
 	close(errp[1]);
@@ -224,14 +128,14 @@ fail:
 	e = errno;
 	snprintf(run->error, sizeof(run->error), "cannot start %s: %s",
 	    run->cmd, strerror(e));
-	ps_close(&in[0]);
-	ps_close(&in[1]);
-	ps_close(&out[0]);
-	ps_close(&out[1]);
-	ps_close(&errp[0]);
-	ps_close(&errp[1]);
-	ps_close(&ex[0]);
-	ps_close(&ex[1]);
+	child_close(&in[0]);
+	child_close(&in[1]);
+	child_close(&out[0]);
+	child_close(&out[1]);
+	child_close(&errp[0]);
+	child_close(&errp[1]);
+	child_close(&ex[0]);
+	child_close(&ex[1]);
 	run->state = PS_FAILED;
 	return -1;
 }
@@ -272,7 +176,7 @@ postsuper_start(enum postsuper_op op, char *const base_argv[],
 	size_t			 i, n, len, off;
 	char			 cmd[96];
 
-	ps_reap_orphans();
+	child_reap_orphans();
 	if ((unsigned)op > POSTSUPER_DELETE) {
 		snprintf(err, errlen, "postsuper: unknown operation");
 		return NULL;
@@ -467,7 +371,7 @@ ps_read(struct postsuper_run *run, struct ps_stream *s)
 			return -1;
 		}
 		if (n == 0) {
-			ps_close(&s->fd);
+			child_close(&s->fd);
 			if (s->len > 0 || s->cut)
 				ps_line(run, s->line, s->len, s->cut);
 			s->len = 0;
@@ -511,14 +415,14 @@ ps_write(struct postsuper_run *run)
 				return 0;
 			if (errno == EPIPE || errno == ECONNRESET) {
 				/* it stopped reading: its exit tells why */
-				ps_close(&run->infd);
+				child_close(&run->infd);
 				return 0;
 			}
 			return -1;
 		}
 		run->woff += (size_t)n;
 	}
-	ps_close(&run->infd);
+	child_close(&run->infd);
 	return 0;
 }
 
@@ -543,9 +447,9 @@ ps_reaped(struct postsuper_run *run, int status, int64_t now_ms)
 	ssize_t	 n;
 
 	run->pid = -1;
-	ps_close(&run->infd);
+	child_close(&run->infd);
 	n = read(run->execfd, &e, sizeof(e));
-	ps_close(&run->execfd);
+	child_close(&run->execfd);
 	if (status != -1)
 		run->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
@@ -576,43 +480,9 @@ ps_reaped(struct postsuper_run *run, int status, int64_t now_ms)
 		}
 		return ps_spawn(run, now_ms) == -1 ? -1 : 0;
 	}
-	if (WIFEXITED(status))
-		snprintf(what, sizeof(what), "failed with exit status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(what, sizeof(what), "was killed by signal %d",
-		    WTERMSIG(status));
-	else
-		snprintf(what, sizeof(what), "ended oddly (status %#x)",
-		    (unsigned)status);
+	child_status_text(status, what, sizeof(what));
 	ps_fail(run, what);
 	return -1;
-}
-
-/* Kill the child's whole group (the leader too, should setpgid have lost). */
-static void
-ps_kill(struct postsuper_run *run)
-{
-	if (run->pid > 0) {
-		(void)kill(-run->pid, SIGKILL);
-		(void)kill(run->pid, SIGKILL);
-	}
-}
-
-/* Try to reap the child without waiting; 1 when it was. */
-static int
-ps_try_reap(struct postsuper_run *run, int *status)
-{
-	pid_t	 r;
-
-	do
-		r = waitpid(run->pid, status, WNOHANG);
-	while (r == -1 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	if (r == -1)
-		*status = -1;	/* ECHILD: someone reaped it for us */
-	return 1;
 }
 
 /* Write, read, reap what can be without blocking; see postsuper.h. */
@@ -628,7 +498,7 @@ postsuper_step(struct postsuper_run *run, int64_t now_ms)
 	case PS_FAILED:
 		return -1;
 	case PS_KILLED:
-		if (!ps_try_reap(run, &status))
+		if (!child_try_reap(run->pid, &status))
 			return 0;
 		return ps_reaped(run, status, now_ms);
 	case PS_RUNNING:
@@ -647,7 +517,7 @@ postsuper_step(struct postsuper_run *run, int64_t now_ms)
 		goto kill;
 	}
 	if (run->out.fd == -1 && run->err.fd == -1 &&
-	    ps_try_reap(run, &status))
+	    child_try_reap(run->pid, &status))
 		return ps_reaped(run, status, now_ms);
 	if (now_ms < run->deadline)
 		return 0;
@@ -655,12 +525,12 @@ postsuper_step(struct postsuper_run *run, int64_t now_ms)
 	    run->deadline_ms);
 	ps_fail(run, what);
 kill:
-	ps_kill(run);
+	child_kill(run->pid);
 	run->state = PS_KILLED;
-	ps_close(&run->infd);
-	ps_close(&run->out.fd);
-	ps_close(&run->err.fd);
-	if (!ps_try_reap(run, &status))
+	child_close(&run->infd);
+	child_close(&run->out.fd);
+	child_close(&run->err.fd);
+	if (!child_try_reap(run->pid, &status))
 		return 0;
 	return ps_reaped(run, status, now_ms);
 }
@@ -714,37 +584,21 @@ postsuper_result(const struct postsuper_run *run,
 void
 postsuper_free(struct postsuper_run *run)
 {
-	struct timespec	 ms = { 0, 1000000 };
-	int		 i, status;
+	int	 i;
 
 	if (run == NULL)
 		return;
-	if (run->pid > 0) {
-		ps_kill(run);
-		/* SIGKILL is prompt unless the child sleeps in the kernel */
-		for (i = 0; i < 200; i++) {
-			if (ps_try_reap(run, &status)) {
-				run->pid = -1;
-				break;
-			}
-			nanosleep(&ms, NULL);
-		}
-		for (i = 0; run->pid > 0 && i < PS_ORPHANS; i++) {
-			if (ps_orphans[i] == 0) {
-				ps_orphans[i] = run->pid;
-				run->pid = -1;
-			}
-		}
-	}
-	ps_close(&run->infd);
-	ps_close(&run->out.fd);
-	ps_close(&run->err.fd);
-	ps_close(&run->execfd);
+	child_abandon(run->pid);
+	run->pid = -1;
+	child_close(&run->infd);
+	child_close(&run->out.fd);
+	child_close(&run->err.fd);
+	child_close(&run->execfd);
 	for (i = 0; run->argv != NULL && run->argv[i] != NULL; i++)
 		free(run->argv[i]);
 	free(run->argv);
 	free(run->ids);
 	free(run->batch_off);
 	free(run);
-	ps_reap_orphans();
+	child_reap_orphans();
 }

@@ -1,22 +1,17 @@
 /*
  * queue_read.c: run `postqueue -j` for the event loop without blocking it.
  *
- * The child runs in its own process group with stdin on /dev/null, stdout
- * and stderr on pipes whose read ends are non-blocking, and every other
- * descriptor closed at exec.  Whether exec itself failed is told through a
- * close-on-exec pipe (the child writes errno there before _exit(127)), read
- * only once the child is reaped, so start never waits for the child.  A
- * read that outlives its deadline has its whole process group killed with
- * SIGKILL and is reaped before it reports failure: nothing is left behind.
+ * The child (child.h: own process group, exec failure told through a
+ * pipe) has stdin on /dev/null and stdout and stderr on pipes whose read
+ * ends are non-blocking.  A read that outlives its deadline has its whole
+ * process group killed with SIGKILL and is reaped before it reports
+ * failure: nothing is left behind.
  *
  * The loop must not set SIGCHLD to SIG_IGN (children would be reaped
  * behind our back and every read would fail).
  */
 #include <sys/types.h>
 #include <sys/wait.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,13 +22,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "queue.h"
 #include "sanitize.h"
 #include "xmalloc.h"
 
 #define QUEUE_READ_CHUNK	(64u * 1024)
 #define QUEUE_REAP_POLL_MS	10	/* between reaping attempts */
-#define QUEUE_ORPHANS		16
 
 enum qr_state {
 	QR_RUNNING,
@@ -56,94 +51,6 @@ struct queue_read {
 	struct queue_snapshot	 snap;
 };
 
-/* Killed children that would not die at once; reaped on later calls. */
-static pid_t	 queue_orphans[QUEUE_ORPHANS];
-
-/* Reap what earlier reads had to leave behind. */
-static void
-queue_read_reap_orphans(void)
-{
-	int	 i, st;
-
-	for (i = 0; i < QUEUE_ORPHANS; i++) {
-		if (queue_orphans[i] > 0 &&
-		    waitpid(queue_orphans[i], &st, WNOHANG) != 0)
-			queue_orphans[i] = 0;
-	}
-}
-
-/* Close a descriptor we own and forget it. */
-static void
-queue_read_close(int *fdp)
-{
-	if (*fdp != -1) {
-		close(*fdp);
-		*fdp = -1;
-	}
-}
-
-/* Mark every descriptor from 3 up close-on-exec (in the child). */
-static void
-queue_read_cloexec_all(void)
-{
-	long	 max, fd;
-
-#if defined(SYS_close_range) && defined(__linux__)
-	/* CLOSE_RANGE_CLOEXEC (4), Linux 5.11: one call for all of them */
-	if (syscall(SYS_close_range, 3U, ~0U, 4U) == 0)
-		return;
-#endif
-	max = sysconf(_SC_OPEN_MAX);
-	if (max < 0 || max > 65536)
-		max = 65536;
-	for (fd = 3; fd < max; fd++)
-		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-}
-
-/* The child: set up descriptors and signals, exec, or report errno. */
-static void __attribute__((noreturn))
-queue_read_child(char *const argv[], int out, int err, int execfd)
-{
-	sigset_t	 none;
-	int		 sig, null, e;
-
-	(void)setpgid(0, 0);
-	/* an ignored SIGPIPE would survive exec; give the child defaults */
-	for (sig = 1; sig < 32; sig++) {
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)signal(sig, SIG_DFL);
-	}
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(null, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1) {
-		e = errno;
-		(void)!write(execfd, &e, sizeof(e));
-		_exit(127);
-	}
-	queue_read_cloexec_all();
-	execvp(argv[0], argv);
-	e = errno;
-	(void)!write(execfd, &e, sizeof(e));
-	_exit(127);
-}
-
-/* Make a pipe whose read end is non-blocking; both ends close-on-exec. */
-static int
-queue_read_pipe(int fds[2])
-{
-	if (pipe(fds) == -1)
-		return -1;
-	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	return 0;
-}
-
 /* Start reading the queue with argv; see queue.h. */
 struct queue_read *
 queue_read_start(char *const argv[], int64_t now_ms, int deadline_ms,
@@ -153,25 +60,17 @@ queue_read_start(char *const argv[], int64_t now_ms, int deadline_ms,
 	int			 out[2], errp[2], ex[2], e;
 	pid_t			 pid;
 
-	queue_read_reap_orphans();
+	child_reap_orphans();
 	if (argv == NULL || argv[0] == NULL) {
 		snprintf(err, errlen, "queue: no command to run");
 		return NULL;
 	}
 	out[0] = out[1] = errp[0] = errp[1] = ex[0] = ex[1] = -1;
-	if (queue_read_pipe(out) == -1 || queue_read_pipe(errp) == -1 ||
-	    queue_read_pipe(ex) == -1)
+	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(errp) == -1 ||
+	    child_setup(errp) == -1 || pipe(ex) == -1 ||
+	    child_setup(ex) == -1 ||
+	    (pid = child_spawn(argv, -1, out[1], errp[1], ex[1])) == -1)
 		goto fail;
-	if ((pid = fork()) == -1)
-		goto fail;
-	if (pid == 0) {
-		close(out[0]);
-		close(errp[0]);
-		close(ex[0]);
-		queue_read_child(argv, out[1], errp[1], ex[1]);
-	}
-	/* also here, so a kill at the deadline finds the group at once */
-	(void)setpgid(pid, pid);
 	close(out[1]);
 	close(errp[1]);
 	close(ex[1]);
@@ -192,12 +91,12 @@ queue_read_start(char *const argv[], int64_t now_ms, int deadline_ms,
 fail:
 	e = errno;
 	snprintf(err, errlen, "cannot start %s: %s", argv[0], strerror(e));
-	queue_read_close(&out[0]);
-	queue_read_close(&out[1]);
-	queue_read_close(&errp[0]);
-	queue_read_close(&errp[1]);
-	queue_read_close(&ex[0]);
-	queue_read_close(&ex[1]);
+	child_close(&out[0]);
+	child_close(&out[1]);
+	child_close(&errp[0]);
+	child_close(&errp[1]);
+	child_close(&ex[0]);
+	child_close(&ex[1]);
 	return NULL;
 }
 
@@ -246,7 +145,7 @@ queue_read_stderr(struct queue_read *qr)
 			return -1;
 		}
 		if (n == 0) {
-			queue_read_close(&qr->errfd);
+			child_close(&qr->errfd);
 			break;
 		}
 		room = sizeof(qr->stderr_buf) - qr->stderr_len;
@@ -274,7 +173,7 @@ queue_read_stdout(struct queue_read *qr)
 			return -1;
 		}
 		if (n == 0) {
-			queue_read_close(&qr->outfd);
+			child_close(&qr->outfd);
 			queue_snapshot_end(&qr->snap);
 			break;
 		}
@@ -315,7 +214,7 @@ queue_read_reaped(struct queue_read *qr, int status)
 
 	qr->pid = -1;
 	n = read(qr->execfd, &e, sizeof(e));
-	queue_read_close(&qr->execfd);
+	child_close(&qr->execfd);
 	if (qr->state == QR_KILLED) {
 		queue_read_fail(qr, "");
 		return -1;
@@ -335,43 +234,9 @@ queue_read_reaped(struct queue_read *qr, int status)
 		qr->state = QR_DONE;
 		return 1;
 	}
-	if (WIFEXITED(status))
-		snprintf(what, sizeof(what), "failed with exit status %d",
-		    WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(what, sizeof(what), "was killed by signal %d",
-		    WTERMSIG(status));
-	else
-		snprintf(what, sizeof(what), "ended oddly (status %#x)",
-		    (unsigned)status);
+	child_status_text(status, what, sizeof(what));
 	queue_read_fail(qr, what);
 	return -1;
-}
-
-/* Kill the child's whole group (the leader too, should setpgid have lost). */
-static void
-queue_read_kill(struct queue_read *qr)
-{
-	if (qr->pid > 0) {
-		(void)kill(-qr->pid, SIGKILL);
-		(void)kill(qr->pid, SIGKILL);
-	}
-}
-
-/* Try to reap the child without waiting; 1 when it was. */
-static int
-queue_read_try_reap(struct queue_read *qr, int *status)
-{
-	pid_t	 r;
-
-	do
-		r = waitpid(qr->pid, status, WNOHANG);
-	while (r == -1 && errno == EINTR);
-	if (r == 0)
-		return 0;
-	if (r == -1)
-		*status = -1;	/* ECHILD: someone reaped it for us */
-	return 1;
 }
 
 /* Read what is there, never blocking; see queue.h. */
@@ -386,7 +251,7 @@ queue_read_input(struct queue_read *qr, int64_t now_ms)
 	case QR_FAILED:
 		return -1;
 	case QR_KILLED:
-		if (!queue_read_try_reap(qr, &status))
+		if (!child_try_reap(qr->pid, &status))
 			return 0;
 		return queue_read_reaped(qr, status);
 	case QR_RUNNING:
@@ -398,7 +263,7 @@ queue_read_input(struct queue_read *qr, int64_t now_ms)
 		goto kill;
 	}
 	if (qr->outfd == -1 && qr->errfd == -1) {
-		if (queue_read_try_reap(qr, &status))
+		if (child_try_reap(qr->pid, &status))
 			return queue_read_reaped(qr, status);
 	}
 	if (now_ms < qr->deadline)
@@ -406,11 +271,11 @@ queue_read_input(struct queue_read *qr, int64_t now_ms)
 	snprintf(qr->error, sizeof(qr->error), "%s timed out after %d ms and "
 	    "was killed", qr->cmd, qr->deadline_ms);
 kill:
-	queue_read_kill(qr);
+	child_kill(qr->pid);
 	qr->state = QR_KILLED;
-	queue_read_close(&qr->outfd);
-	queue_read_close(&qr->errfd);
-	if (!queue_read_try_reap(qr, &status))
+	child_close(&qr->outfd);
+	child_close(&qr->errfd);
+	if (!child_try_reap(qr->pid, &status))
 		return 0;
 	return queue_read_reaped(qr, status);
 }
@@ -467,33 +332,15 @@ queue_read_error(const struct queue_read *qr)
 void
 queue_read_free(struct queue_read *qr)
 {
-	struct timespec	 ms = { 0, 1000000 };
-	int		 i, status;
-
 	if (qr == NULL)
 		return;
-	if (qr->pid > 0) {
-		queue_read_kill(qr);
-		/* SIGKILL is prompt unless the child sleeps in the kernel */
-		for (i = 0; i < 200; i++) {
-			if (queue_read_try_reap(qr, &status)) {
-				qr->pid = -1;
-				break;
-			}
-			nanosleep(&ms, NULL);
-		}
-		for (i = 0; qr->pid > 0 && i < QUEUE_ORPHANS; i++) {
-			if (queue_orphans[i] == 0) {
-				queue_orphans[i] = qr->pid;
-				qr->pid = -1;
-			}
-		}
-	}
-	queue_read_close(&qr->outfd);
-	queue_read_close(&qr->errfd);
-	queue_read_close(&qr->execfd);
+	child_abandon(qr->pid);
+	qr->pid = -1;
+	child_close(&qr->outfd);
+	child_close(&qr->errfd);
+	child_close(&qr->execfd);
 	queue_snapshot_clear(&qr->snap);
 	free(qr->rbuf);
 	free(qr);
-	queue_read_reap_orphans();
+	child_reap_orphans();
 }

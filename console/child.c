@@ -1,0 +1,183 @@
+/* child.c: spawn, kill and reap the loop's child processes; see child.h. */
+#include <sys/types.h>
+#include <sys/wait.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+
+#define CHILD_ORPHANS	32
+
+/* Killed children that would not die at once; reaped on later calls. */
+static pid_t	 child_orphans[CHILD_ORPHANS];
+
+/* See child.h. */
+void
+child_close(int *fdp)
+{
+	if (*fdp != -1) {
+		close(*fdp);
+		*fdp = -1;
+	}
+}
+
+/* See child.h. */
+int
+child_setup(int fds[2])
+{
+	if (fcntl(fds[0], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fds[1], F_SETFD, FD_CLOEXEC) == -1 ||
+	    fcntl(fds[0], F_SETFL, O_NONBLOCK) == -1) {
+		child_close(&fds[0]);
+		child_close(&fds[1]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Mark every descriptor from 3 up close-on-exec (in the child). */
+static void
+child_cloexec_all(void)
+{
+	long	 max, fd;
+
+#if defined(SYS_close_range) && defined(__linux__)
+	/* CLOSE_RANGE_CLOEXEC (4), Linux 5.11: one call for all of them */
+	if (syscall(SYS_close_range, 3U, ~0U, 4U) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++)
+		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* The child: set up descriptors and signals, exec, or report errno. */
+static void __attribute__((noreturn))
+child_exec(char *const argv[], int in, int out, int err, int execfd)
+{
+	sigset_t	 none;
+	int		 sig, e;
+
+	(void)setpgid(0, 0);
+	/* an ignored SIGPIPE would survive exec; give the child defaults */
+	for (sig = 1; sig < 32; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)signal(sig, SIG_DFL);
+	}
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((in == -1 && (in = open("/dev/null", O_RDONLY)) == -1) ||
+	    dup2(in, 0) == -1 || dup2(out, 1) == -1 || dup2(err, 2) == -1) {
+		e = errno;
+		(void)!write(execfd, &e, sizeof(e));
+		_exit(127);
+	}
+	child_cloexec_all();
+	execvp(argv[0], argv);
+	e = errno;
+	(void)!write(execfd, &e, sizeof(e));
+	_exit(127);
+}
+
+/* See child.h. */
+pid_t
+child_spawn(char *const argv[], int in, int out, int err, int execfd)
+{
+	pid_t	 pid;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0)
+		child_exec(argv, in, out, err, execfd);
+	/* also here, so a kill at the deadline finds the group at once */
+	(void)setpgid(pid, pid);
+	return pid;
+}
+
+/* See child.h. */
+void
+child_kill(pid_t pid)
+{
+	if (pid > 0) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+	}
+}
+
+/* See child.h. */
+int
+child_try_reap(pid_t pid, int *status)
+{
+	pid_t	 r;
+
+	do
+		r = waitpid(pid, status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r == -1)
+		*status = -1;	/* ECHILD: someone reaped it for us */
+	return 1;
+}
+
+/* See child.h. */
+void
+child_abandon(pid_t pid)
+{
+	struct timespec	 ms = { 0, 1000000 };
+	int		 i, status;
+
+	if (pid <= 0)
+		return;
+	child_kill(pid);
+	/* SIGKILL is prompt unless the child sleeps in the kernel */
+	for (i = 0; i < 200; i++) {
+		if (child_try_reap(pid, &status))
+			return;
+		nanosleep(&ms, NULL);
+	}
+	for (i = 0; i < CHILD_ORPHANS; i++) {
+		if (child_orphans[i] == 0) {
+			child_orphans[i] = pid;
+			return;
+		}
+	}
+}
+
+/* See child.h. */
+void
+child_reap_orphans(void)
+{
+	int	 i, st;
+
+	for (i = 0; i < CHILD_ORPHANS; i++) {
+		if (child_orphans[i] > 0 &&
+		    waitpid(child_orphans[i], &st, WNOHANG) != 0)
+			child_orphans[i] = 0;
+	}
+}
+
+/* See child.h. */
+void
+child_status_text(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "failed with exit status %d",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "was killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(buf, size, "ended oddly (status %#x)",
+		    (unsigned)status);
+}
