@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../backends/backend.h"
 #include "action.h"
@@ -36,6 +37,11 @@ action_account_ok(const char *s, const char **why)
 	}
 	if (*s == '-' || *s == '.') {
 		*why = "starts with '-' or '.'";
+		return 0;
+	}
+	/* postsuper's and doveadm's word for "every one" */
+	if (strcasecmp(s, "ALL") == 0) {
+		*why = "is the reserved word ALL";
 		return 0;
 	}
 	for (p = s; *p != '\0'; p++) {

@@ -23,6 +23,7 @@ config_init(struct mailcon_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	detect_config_defaults(&cfg->detect);
+	cfg->watch.level = LEVEL_CRITICAL;
 	cfg->detect.allow = xcalloc(1, sizeof(char *));
 }
 
@@ -48,6 +49,7 @@ config_free(struct mailcon_config *cfg)
 		config_free_strv(cfg->servers[i].logs);
 		config_free_strv(cfg->servers[i].queue_argv);
 		config_free_strv(cfg->servers[i].log_argv);
+		config_action_free(&cfg->servers[i].act);
 	}
 	free(cfg->servers);
 	free(cfg->theme);
@@ -491,6 +493,13 @@ config_set_server(struct config_parse *cp, const char *server,
 		}
 		sc->queue_interval = secs;
 	} else {
+		switch (config_set_action(&sc->act, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case -1:
+			return 0;
+		}
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [server %.64s]", name, server);
 		return 0;
@@ -554,6 +563,17 @@ config_handler(void *user, const char *section, const char *name,
 		return config_set_console(cp, name, value);
 	if (strncmp(section, "server ", 7) == 0)
 		return config_set_server(cp, section + 7, name, value);
+	if (strcmp(section, "watch") == 0) {
+		switch (config_set_watch(&cp->cfg->watch, name, value,
+		    cp->error, sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case 0:
+			snprintf(cp->error, sizeof(cp->error),
+			    "unknown key \"%.64s\" in [watch]", name);
+		}
+		return 0;
+	}
 	if (section[0] == '\0')
 		snprintf(cp->error, sizeof(cp->error),
 		    "key \"%.64s\" outside any [section]", name);

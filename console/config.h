@@ -13,6 +13,33 @@
 
 #include "detector.h"
 
+/*
+ * How a server's actions run: [server NAME] keys (see mailcon(1)).  Paths
+ * are absolute; the *_command keys are templates (action.h).
+ */
+struct action_config {
+	char			*postfix_config;	/* -c DIR for postqueue,
+							   postsuper, postmap */
+	char			*deny_file;	/* Dovecot deny passdb file */
+	char			*sasl_access_map;	/* check_sasl_access source
+							   (hash:) */
+	char			*passwd_file;	/* Dovecot passwd-file */
+	char			*password_scheme;	/* SHA512-CRYPT */
+	char			**doveadm_argv;	/* NULL: doveadm */
+	char			*suspend_command;	/* site templates, or NULL */
+	char			*unsuspend_command;
+	char			*password_command;	/* password on stdin */
+};
+
+/* [watch]: what `mailcon watch --headless` does by itself. */
+#define WATCH_HOLD	0x1
+#define WATCH_SUSPEND	0x2
+#define WATCH_PURGE	0x4
+struct watch_config {
+	int			 level;		/* enum level that triggers */
+	unsigned		 contain;	/* WATCH_* */
+};
+
 /* One [server NAME] section: a mail server the console follows. */
 struct server_config {
 	char			*name;
@@ -22,6 +49,7 @@ struct server_config {
 						   (journalctl -f), or NULL */
 	char			**queue_argv;	/* NULL-terminated, or NULL: off */
 	int			 queue_interval;	/* seconds (10) */
+	struct action_config	 act;
 };
 
 struct mailcon_config {
@@ -36,6 +64,7 @@ struct mailcon_config {
 	int			 year;		/* [logs] year: 0 infers */
 	int			 utc;		/* [logs] timezone = UTC */
 	size_t			 nallow;
+	struct watch_config	 watch;
 };
 
 /*
@@ -63,6 +92,17 @@ char	**config_split_argv(const char *s);
 void	config_allow(struct mailcon_config *cfg, const char *account);
 /* The default file's path, or NULL when neither variable is set. */
 char	*config_default_path(void);
+
+/*
+ * The action keys of [server NAME] (config_act.c): 1 taken, 0 not an
+ * action key, -1 a bad value (err says why).
+ */
+int	config_set_action(struct action_config *ac, const char *name,
+	    const char *value, char *err, size_t errlen);
+void	config_action_free(struct action_config *ac);
+/* The keys of [watch]: as config_set_action. */
+int	config_set_watch(struct watch_config *wc, const char *name,
+	    const char *value, char *err, size_t errlen);
 
 /* Parsers shared with the command line; 0 on success, -1 on bad input. */
 int	config_parse_duration(const char *s, int *seconds);
