@@ -303,26 +303,22 @@ contain_qread_step(struct contain *c, int64_t now, enum phase next)
 	return 1;
 }
 
-/* Start postsuper on the ids chosen (audited). */
-static void
-contain_postsuper(struct contain *c)
+/* What an operation does to the messages, as a verb. */
+static const char *
+contain_verb(enum postsuper_op op)
 {
 	static const char *const verb[] = { "hold", "release", "purge" };
 
-	c->argv = cp_postsuper_argv(c->sc);
-	/* the audit shows what runs: the flag and "-" postsuper.c adds */
-	{
-		size_t n = 0;
+	return verb[op];
+}
 
-		while (c->argv[n] != NULL)
-			n++;
-		c->argv = xreallocarray(c->argv, n + 3, sizeof(char *));
-		c->argv[n] = xstrdup(postsuper_op_flag(c->psop));
-		c->argv[n + 1] = xstrdup("-");
-		c->argv[n + 2] = NULL;
-	}
-	contain_run(c, OP_PS, c->argv, 0, 1, 0, "%s %zu queued message%s "
-	    "(ids on stdin)", verb[c->psop], c->nids, c->nids == 1 ? "" : "s");
+/* Start postsuper on the ids chosen (audited as the whole command). */
+static void
+contain_postsuper(struct contain *c)
+{
+	contain_run(c, OP_PS, cp_postsuper_op_argv(c->sc, c->psop), 0, 1, 0,
+	    "%s %zu queued message%s (ids on stdin)", contain_verb(c->psop),
+	    c->nids, c->nids == 1 ? "" : "s");
 }
 
 /* Advance postsuper; 1 when it has ended. */
@@ -330,20 +326,17 @@ static int
 contain_ps_step(struct contain *c, int64_t now)
 {
 	struct postsuper_result	 r;
-	char			 err[512], counts[128];
-	size_t			 n = 0;
+	char			 err[512], counts[128], **base;
 	int			 rc;
 
 	if (c->ps == NULL) {
 		if (c->argv == NULL)	/* refused by the audit */
 			return 1;
-		while (c->argv[n] != NULL)
-			n++;
-		free(c->argv[n - 1]);	/* postsuper.c adds them back */
-		free(c->argv[n - 2]);
-		c->argv[n - 2] = NULL;
-		c->ps = postsuper_start(c->psop, c->argv, c->ids, c->nids,
+		/* postsuper.c adds the flag and "-" itself */
+		base = cp_postsuper_argv(c->sc);
+		c->ps = postsuper_start(c->psop, base, c->ids, c->nids,
 		    now, c->deadline_ms, err, sizeof(err));
+		cp_argv_free(base);
 		if (c->ps == NULL) {
 			snprintf(c->last_err, sizeof(c->last_err), "%s", err);
 			contain_outcome(c, 0, -1, NULL, err, strlen(err));
@@ -597,9 +590,7 @@ contain_advance(struct contain *c, int64_t now)
 		}
 		if (c->nids == 0) {
 			contain_say(c, "no queued messages of %s to %s",
-			    c->account, c->psop == POSTSUPER_HOLD ? "hold" :
-			    c->psop == POSTSUPER_RELEASE ? "release" :
-			    "purge");
+			    c->account, contain_verb(c->psop));
 			if (c->req.action == CA_SUSPEND)
 				c->phase = P_CHECK;
 			else {
@@ -614,9 +605,8 @@ contain_advance(struct contain *c, int64_t now)
 	case P_Q_RUN_DONE:
 		if (!c->last_ok) {
 			contain_say(c, "%s failed (%zu of %zu done): %s",
-			    c->psop == POSTSUPER_HOLD ? "hold" :
-			    c->psop == POSTSUPER_RELEASE ? "release" :
-			    "purge", c->res.done, c->nids, c->last_err);
+			    contain_verb(c->psop), c->res.done, c->nids,
+			    c->last_err);
 			if (c->req.action == CA_SUSPEND) {
 				c->partial = 1;
 				c->phase = P_CHECK;
@@ -678,19 +668,12 @@ contain_dry_line(struct contain *c, char **argv, const char *note)
 static void
 contain_dry_queue(struct contain *c, enum postsuper_op op)
 {
-	char	**ps = cp_postsuper_argv(c->sc), note[400];
-	size_t	 n = 0;
+	char	 note[400];
 
 	contain_dry_line(c, cp_postqueue_argv(c->sc), "# read the queue");
-	while (ps[n] != NULL)
-		n++;
-	ps = xreallocarray(ps, n + 3, sizeof(char *));
-	ps[n] = xstrdup(postsuper_op_flag(op));
-	ps[n + 1] = xstrdup("-");
-	ps[n + 2] = NULL;
 	snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
 	    "messages, one per line", c->account);
-	contain_dry_line(c, ps, note);
+	contain_dry_line(c, cp_postsuper_op_argv(c->sc, op), note);
 }
 
 /* --dry-run: the exact commands, run nothing. */

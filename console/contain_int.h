@@ -84,6 +84,9 @@ struct contain {
 void	 cp_argv_free(char **v);
 /* postsuper [-c DIR], to which postsuper.c adds the flag and "-". */
 char	**cp_postsuper_argv(const struct server_config *sc);
+/* The whole command as it runs: postsuper [-c DIR] -h|-H|-d - */
+char	**cp_postsuper_op_argv(const struct server_config *sc,
+	    enum postsuper_op op);
 /* The server's queue_command, else postqueue [-c DIR] -j. */
 char	**cp_postqueue_argv(const struct server_config *sc);
 /* /bin/sh -c SCRIPT NAME account and the step's paths and tools. */

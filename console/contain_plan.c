@@ -162,6 +162,18 @@ cp_postsuper_argv(const struct server_config *sc)
 
 /* See contain_int.h. */
 char **
+cp_postsuper_op_argv(const struct server_config *sc, enum postsuper_op op)
+{
+	char	**v = cp_postfix_tool(sc, "postsuper", 2);
+	size_t	 n = cp_argv_len(v);
+
+	v[n++] = xstrdup(postsuper_op_flag(op));
+	v[n] = xstrdup("-");
+	return v;
+}
+
+/* See contain_int.h. */
+char **
 cp_postqueue_argv(const struct server_config *sc)
 {
 	char	**v;
