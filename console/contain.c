@@ -588,6 +588,13 @@ contain_advance(struct contain *c, int64_t now)
 				contain_finish(c, CO_FAILED);
 			return;
 		}
+		if (c->req.count_only) {
+			contain_say(c, "%zu queued message%s of %s to %s",
+			    c->nids, c->nids == 1 ? "" : "s", c->account,
+			    contain_verb(c->psop));
+			contain_finish(c, CO_DONE);
+			return;
+		}
 		if (c->nids == 0) {
 			contain_say(c, "no queued messages of %s to %s",
 			    c->account, contain_verb(c->psop));
@@ -778,6 +785,14 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	if (req->dry_run) {
 		contain_dry_run(c);
 		return c;
+	}
+	if (req->count_only) {
+		if (req->action < CA_HOLD) {
+			contain_say(c, "refused: only queued mail can be "
+			    "counted");
+			contain_finish(c, CO_REFUSED);
+		}
+		return c;	/* reads, changes nothing: no audit */
 	}
 	if (audit == NULL) {
 		contain_say(c, "refused, nothing run: the audit log is not "

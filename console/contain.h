@@ -68,6 +68,9 @@ struct contain_request {
 	const char		*account;
 	const char		*operator;	/* login of the admin */
 	int			 dry_run;	/* describe, run nothing */
+	int			 count_only;	/* hold, release, purge: count
+						   the messages, change nothing
+						   (res.selected; no audit) */
 	int			 hold_first;	/* suspend: hold its mail (1) */
 	contain_owns_cb		 owns;		/* NULL: the sender only */
 	void			*owns_arg;

@@ -121,6 +121,8 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 {
 	static const char *const state[] = { "not on hold",
 	    "still on hold", "still queued" };
+	static const char *const good[] = { "all on hold now",
+	    "none still on hold", "none still queued" };
 	struct cq_check	 k = { c, 0 };
 
 	queue_snapshot_foreach(s, cq_check_one, &k);
@@ -129,8 +131,8 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 		    "more messages than mailcon keeps (%llu not examined)",
 		    (unsigned long long)s->dropped);
 	else if (k.left == 0)
-		contain_verified(c, 1, "postqueue -j: none of the %zu is %s",
-		    c->nids, state[c->psop]);
+		contain_verified(c, 1, "postqueue -j: of the %zu, %s",
+		    c->nids, good[c->psop]);
 	else
 		contain_verified(c, 0, "postqueue -j: %zu of the %zu %s %s",
 		    k.left, c->nids, k.left == 1 ? "is" : "are",

@@ -44,6 +44,8 @@ int	detector_detail(const struct detector *d, long index,
  * qid[0..len), or -1 (unknown, forgotten, or not submitted by a login).
  */
 long	detector_qid_owner(struct detector *d, const char *qid, size_t len);
+/* The detector index of the account (names compare as logins do), or -1. */
+long	detector_find(struct detector *d, const char *account);
 /* The key the detector files an IPv6 address under. */
 uint64_t detail_ip6_key(const struct mail_ip *ip);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detect_detail.h"
 #include "detect_int.h"
 #include "dhash.h"
 #include "failtab.h"
@@ -668,6 +669,21 @@ detector_seed(struct detector *d, const char *account, int64_t first_seen,
 		a->first_seen = first_seen;
 	a->messages += messages;
 	return 0;
+}
+
+/* See detect_detail.h. */
+long
+detector_find(struct detector *d, const char *account)
+{
+	struct mail_str	 name;
+	struct account	*a;
+
+	name.p = account;
+	name.len = strlen(account);
+	if (name.len == 0 || name.len > DETECT_NAME_MAX)
+		return -1;
+	a = detect_account(d, &name, dhash_bytes(name.p, name.len, 1), 0);
+	return a != NULL ? (long)a->index : -1;
 }
 
 void

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "app.h"
+#include "cmd_act.h"
 #include "scan.h"
 
 #ifndef INIH_VERSION
@@ -23,6 +24,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "scan", cmd_scan, "report hijacked-looking accounts in mail logs" },
+	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
 	{ NULL, NULL, NULL }
 };
 

@@ -157,20 +157,25 @@ server_line(struct server *s, struct source *src, const char *line,
 	s->changed = 1;
 	if (logline_split(&src->clock, line, len, &h) == -1) {
 		src->unparsed++;
-		logring_add(s->log, -1, s->index, EV_NONE, line, len);
+		if (s->log != NULL)
+			logring_add(s->log, -1, s->index, EV_NONE, line, len);
 		return;
 	}
 	if (!backend_parse_any(&h, &ev)) {
-		logring_add(s->log, h.time, s->index, EV_NONE, line, len);
+		if (s->log != NULL)
+			logring_add(s->log, h.time, s->index, EV_NONE, line,
+			    len);
 		return;
 	}
 	ev.time = h.time;
 	ev.usec = h.usec;
 	ev.raw.p = line;
 	ev.raw.len = len;
-	logring_add(s->log, h.time, s->index, ev.kind, line, len);
+	if (s->log != NULL)
+		logring_add(s->log, h.time, s->index, ev.kind, line, len);
 	detector_feed(s->det, &ev);
-	msgring_feed(s->msgs, s->index, &ev);
+	if (s->msgs != NULL)
+		msgring_feed(s->msgs, s->index, &ev);
 	server_count(s, &ev);
 	if (s->on_event != NULL)
 		s->on_event(s->on_event_arg, s, &ev);

@@ -1,0 +1,315 @@
+/*
+ * cmd_act.c: `mailcon act ACTION --account A`: one containment action from
+ * the command line, through the same engine (contain.h) as the console's
+ * keys.  The server's logs are read first, so that its queued mail is
+ * chosen by the queue ids the account's logins produced, not only by an
+ * envelope sender a hijacker can forge.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actctx.h"
+#include "audit.h"
+#include "cmd_act.h"
+#include "config.h"
+#include "contain.h"
+#include "detect_detail.h"
+#include "sanitize.h"
+#include "scan.h"
+#include "server.h"
+
+#define ACT_READ_BUDGET	(4u << 20)	/* bytes per file per poll */
+
+/* See cmd_act.h. */
+void
+act_usage(FILE *f)
+{
+	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
+	    "                  [--dry-run] [--yes] [--no-hold] "
+	    "[--config FILE]\n"
+	    "Contain one account on one server, audited, then verified.\n"
+	    "\n"
+	    "Actions:\n"
+	    "  suspend         refuse its logins (Dovecot) and its mail "
+	    "(Postfix),\n"
+	    "                  then hold its queued mail\n"
+	    "  unsuspend       undo suspend (held mail stays held)\n"
+	    "  reset-password  set a new random password, printed once\n"
+	    "  hold            hold its queued mail (postsuper -h)\n"
+	    "  release         release its held mail (postsuper -H)\n"
+	    "  purge           delete its queued mail (postsuper -d)\n"
+	    "\n"
+	    "  --account LOGIN the account, as it logs in\n"
+	    "  --server NAME   a [server NAME] of the config (may be left out\n"
+	    "                  when the config has one server)\n"
+	    "  --dry-run       print the exact commands, run nothing\n"
+	    "  --yes           do not ask before purge and reset-password\n"
+	    "  --no-hold       suspend without holding its queued mail\n"
+	    "  --config FILE   read FILE instead of the default config\n"
+	    "  --utc           classic syslog timestamps are UTC\n"
+	    "\n"
+	    "Exit status: 0 done and verified, 1 failed, partly done or not\n"
+	    "verified, 2 refused (nothing was run).\n", f);
+}
+
+/* The server named, or the only one; NULL with a message printed. */
+static const struct server_config *
+act_pick_server(const struct mailcon_config *cfg, const char *name)
+{
+	char	 shown[128];
+	size_t	 i;
+
+	if (cfg->nservers == 0) {
+		fprintf(stderr, "mailcon: act: no [server NAME] in %s; actions "
+		    "need one, with its action keys (see mailcon(1))\n",
+		    cfg->path != NULL ? cfg->path : "the config");
+		return NULL;
+	}
+	if (name == NULL) {
+		if (cfg->nservers == 1)
+			return &cfg->servers[0];
+		fprintf(stderr, "mailcon: act: %zu servers configured; say "
+		    "which with --server:", cfg->nservers);
+		for (i = 0; i < cfg->nservers; i++)
+			fprintf(stderr, " %s", cfg->servers[i].name);
+		fputc('\n', stderr);
+		return NULL;
+	}
+	for (i = 0; i < cfg->nservers; i++)
+		if (strcmp(cfg->servers[i].name, name) == 0)
+			return &cfg->servers[i];
+	sanitize_text(shown, sizeof(shown), name, strlen(name));
+	fprintf(stderr, "mailcon: act: no server \"%s\" in %s\n", shown,
+	    cfg->path != NULL ? cfg->path : "the config");
+	return NULL;
+}
+
+/*
+ * Read the server's log files from their start into a detector, so that
+ * the queue ids of the account's logins are known.  A followed command
+ * (journalctl -f) never ends, so it is not read here.
+ */
+static struct server *
+act_read_logs(const struct mailcon_config *cfg,
+    const struct server_config *sc, struct server_config *copy)
+{
+	struct server	*s;
+
+	*copy = *sc;
+	copy->log_argv = NULL;
+	copy->queue_argv = NULL;
+	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
+	while (server_poll(s, 0, ACT_READ_BUDGET))
+		;
+	return s;
+}
+
+/* Ask on the terminal; 1 only for an explicit yes. */
+static int
+act_confirm(const char *question)
+{
+	char	 line[16];
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* Count what a queue action would touch, for the question. */
+static size_t
+act_count(struct contain_request req)
+{
+	struct contain	*c;
+	size_t		 n;
+
+	req.count_only = 1;
+	c = contain_start(&req, NULL, 0);
+	(void)contain_wait(c);
+	n = contain_result(c)->outcome == CO_DONE ?
+	    contain_result(c)->selected : 0;
+	contain_free(c);
+	return n;
+}
+
+/* Print the result; the exit status. */
+static int
+act_report(const struct contain_request *req, const struct contain_result *r)
+{
+	const char	*what = r->outcome == CO_DONE ? "done" :
+	    r->outcome == CO_PARTIAL ? "PARTLY DONE" :
+	    r->outcome == CO_REFUSED ? "refused" : "FAILED";
+	char		 account[256];
+
+	/* a refused name may hold a newline or escape: never raw */
+	sanitize_text(account, sizeof(account), req->account,
+	    strlen(req->account));
+
+	if (req->dry_run && r->outcome == CO_DONE) {
+		fputs(r->commands, stdout);
+		printf("# %s\n", r->text);
+		return EXIT_CLEAN;
+	}
+	printf("%s %s on %s: %s: %s\n", contain_action_name(req->action),
+	    account, req->server->name, what, r->text);
+	if (r->verify[0] != '\0')
+		printf("verification: %s\n", r->verify);
+	if (req->action == CA_RESET && r->password[0] != '\0' &&
+	    r->outcome == CO_DONE)
+		printf("new password for %s (shown once, never stored): %s\n",
+		    account, r->password);
+	if (r->outcome == CO_REFUSED)
+		return EXIT_ERROR;
+	return r->outcome == CO_DONE && r->verified != 0 ? EXIT_CLEAN :
+	    EXIT_FOUND;
+}
+
+/* See cmd_act.h. */
+int
+cmd_act(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "account",	required_argument,	NULL, 'a' },
+		{ "server",	required_argument,	NULL, 's' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "dry-run",	no_argument,		NULL, 'n' },
+		{ "yes",	no_argument,		NULL, 'y' },
+		{ "no-hold",	no_argument,		NULL, 'H' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct contain_request	 req;
+	struct server_config	 copy;
+	struct act_owner	 owner = { NULL, -1 };
+	struct server		*srv = NULL;
+	struct audit		*audit = NULL;
+	struct contain		*c = NULL;
+	const char		*config_path = NULL, *server = NULL;
+	char			 err[512], operator[64], question[512];
+	int			 ch, yes = 0, rc = EXIT_ERROR;
+	enum contain_action	 action;
+
+	config_init(&cfg);
+	memset(&req, 0, sizeof(req));
+	req.hold_first = 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			req.account = optarg;
+			break;
+		case 's':
+			server = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			req.dry_run = 1;
+			break;
+		case 'y':
+			yes = 1;
+			break;
+		case 'H':
+			req.hold_first = 0;
+			break;
+		case 'u':
+			cfg.utc = 1;
+			break;
+		case 'h':
+			act_usage(stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			fputs("Try 'mailcon act --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "mailcon: act: %s; try 'mailcon act --help'\n",
+		    optind == argc ? "which action?" : "one action at a time");
+		goto out;
+	}
+	if (contain_action_parse(argv[optind], &action) == -1) {
+		sanitize_text(question, sizeof(question), argv[optind],
+		    strlen(argv[optind]));
+		fprintf(stderr, "mailcon: act: no action \"%s\"; one of "
+		    "suspend, unsuspend, reset-password, hold, release, "
+		    "purge\n", question);
+		goto out;
+	}
+	if (req.account == NULL) {
+		fprintf(stderr, "mailcon: act: --account LOGIN is required\n");
+		goto out;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
+	if ((req.server = act_pick_server(&cfg, server)) == NULL)
+		goto out;
+	req.action = action;
+	act_operator(operator, sizeof(operator));
+	req.operator = operator;
+
+	/* Queue actions choose by the ids the account's logins produced. */
+	if (!req.dry_run && (action >= CA_HOLD ||
+	    (action == CA_SUSPEND && req.hold_first))) {
+		srv = act_read_logs(&cfg, req.server, &copy);
+		owner.det = srv->det;
+		owner.index = detector_find(srv->det, req.account);
+		req.owns = act_owns;
+		req.owns_arg = &owner;
+		if (srv->state != SRV_LIVE)
+			fprintf(stderr, "mailcon: act: note: cannot read all "
+			    "of the server's logs (%s)\n", srv->status);
+		if (owner.index < 0)
+			fprintf(stderr, "mailcon: act: note: %s has no logins "
+			    "in the server's logs; its queued mail is chosen "
+			    "by envelope sender only\n", req.account);
+	}
+	if (!req.dry_run && !yes && contain_action_dangerous(action)) {
+		if (action == CA_PURGE)
+			snprintf(question, sizeof(question), "Purge %zu queued "
+			    "message(s) of %s on %s? This cannot be undone.",
+			    act_count(req), req.account, req.server->name);
+		else
+			snprintf(question, sizeof(question), "Set a new "
+			    "password for %s on %s? The old one stops "
+			    "working.", req.account, req.server->name);
+		if (!act_confirm(question)) {
+			fprintf(stderr, "mailcon: act: not confirmed, nothing "
+			    "run (--yes confirms without a terminal)\n");
+			goto out;
+		}
+	}
+	if (!req.dry_run && (audit = act_audit_open(&cfg, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "mailcon: act: refused, nothing run: %s\n",
+		    err);
+		goto out;
+	}
+	c = contain_start(&req, audit, 0);
+	(void)contain_wait(c);
+	rc = act_report(&req, contain_result(c));
+	if (audit != NULL && audit_sync(audit) == -1) {
+		fprintf(stderr, "mailcon: act: the audit log failed: %s\n",
+		    audit_error(audit));
+		if (rc == EXIT_CLEAN)
+			rc = EXIT_FOUND;
+	}
+out:
+	contain_free(c);
+	audit_close(audit);
+	server_free(srv);
+	config_free(&cfg);
+	return rc;
+}
