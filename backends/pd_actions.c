@@ -87,7 +87,12 @@ static const char passwd_set[] = PD_PRELUDE
 	"need_writable \"$f\"\n"
 	"A=$a awk -F: '$1 == ENVIRON[\"A\"] { n++ } END { exit n != 1 }' \"$f\" ||\n"
 	"  die \"no account $a in $f (or more than one line for it)\"\n"
-	"h=$(printf '%s\\n' \"$pw\" | \"$@\" pw -s \"$s\") || die \"doveadm pw failed\"\n"
+	/* doveadm pw reads the password and its confirmation: given one
+	   line it says "Passwords don't match!" and hashes the EMPTY one */
+	"h=$(printf '%s\\n%s\\n' \"$pw\" \"$pw\" | \"$@\" pw -s \"$s\") ||\n"
+	"  die \"doveadm pw failed\"\n"
+	"printf '\\n' | \"$@\" pw -t \"$h\" >/dev/null 2>&1 &&\n"
+	"  die \"doveadm pw hashed an empty password: not written\"\n"
 	"case $h in '{'*'}'?*) ;; *) die \"doveadm pw printed no hash\" ;; esac\n"
 	"case $h in *:*|*\"\n\"*) die \"doveadm pw printed a hash with ':'\" ;; esac\n"
 	"tmp_beside \"$f\"\n"

@@ -19,15 +19,18 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "app_act.h"
 #include "demo.h"
 #include "history.h"
 #include "loop.h"
+#include "sanitize.h"
 #include "scan.h"
 #include "ui.h"
 #include "xmalloc.h"
 
 #define POLL_MS		100	/* log reads */
 #define REFRESH_MS	500	/* windows and the accounts snapshot */
+#define HEADLESS_REFRESH_MS 100
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
 
@@ -153,6 +156,27 @@ app_row_cmp(const void *x, const void *y)
 	return p->index < q->index ? -1 : p->index > q->index;
 }
 
+/* An incident opened or got worse: say so (headless), apply the policy. */
+static void
+app_incident_peak(struct app *a, struct incident *n)
+{
+	char	 account[256], reason[256];
+
+	if (!a->headless)
+		return;
+	sanitize_text(account, sizeof(account), n->account,
+	    strlen(n->account));
+	sanitize_text(reason, sizeof(reason), n->reason, strlen(n->reason));
+	app_act_print("%s %s on %s: %s (%llu messages before it was "
+	    "flagged)", level_name(n->peak), account,
+	    a->servers[n->server]->name, reason,
+	    (unsigned long long)n->messages_before);
+	if (!n->contained && (int)n->peak >= a->cfg->watch.level) {
+		n->contained = 1;
+		app_act_policy(a, n->server, n->account, n->peak);
+	}
+}
+
 /* Record an account that reached suspicious or worse as an incident. */
 static void
 app_note_incident(struct app *a, const struct account_report *r,
@@ -171,6 +195,7 @@ app_note_incident(struct app *a, const struct account_report *r,
 					snprintf(n->reason, sizeof(n->reason),
 					    "%s", r->peak_reasons[0]);
 				history_incident(a, n);
+				app_incident_peak(a, n);
 			}
 			return;
 		}
@@ -195,6 +220,7 @@ app_note_incident(struct app *a, const struct account_report *r,
 	    r->account, a->servers[server]->name, n->reason);
 	if (a->curses)
 		beep();
+	app_incident_peak(a, n);
 }
 
 #define REFRESH_SLICE	20000	/* accounts reported per loop turn */
@@ -462,7 +488,8 @@ static void
 app_usage(FILE *f)
 {
 	fputs("usage: mailcon [--config FILE] [--theme NAME] [--from-start]\n"
-	    "               [--demo [--speed N]]\n"
+	    "               [--read-only] [--demo [--speed N]]\n"
+	    "       mailcon watch --headless [--config FILE] [--from-start]\n"
 	    "Open the live console on the servers in the config file, or on\n"
 	    "this machine's mail logs when none is configured.\n"
 	    "\n"
@@ -473,13 +500,17 @@ app_usage(FILE *f)
 	    "                  addresses) through the live path\n"
 	    "  --speed N       demo replay speed factor (default 1)\n"
 	    "  --utc           classic syslog timestamps are UTC\n"
+	    "  --read-only     no action keys (suspend, hold, purge, ...)\n"
+	    "  --headless      (watch) no screen: follow the logs, print\n"
+	    "                  alerts, apply the [watch] containment policy,\n"
+	    "                  audit everything; stop with SIGTERM or ^C\n"
 	    "\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
 }
 
-/* See app.h. */
-int
-cmd_console(int argc, char **argv)
+/* The console, or with headless the unattended watch. */
+static int
+app_main(int argc, char **argv, int headless)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
@@ -488,6 +519,8 @@ cmd_console(int argc, char **argv)
 		{ "demo",	no_argument,		NULL, 'd' },
 		{ "speed",	required_argument,	NULL, 's' },
 		{ "utc",	no_argument,		NULL, 'u' },
+		{ "read-only",	no_argument,		NULL, 'r' },
+		{ "headless",	no_argument,		NULL, 'H' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -527,6 +560,17 @@ cmd_console(int argc, char **argv)
 		case 'u':
 			cfg.utc = 1;
 			break;
+		case 'r':
+			a.read_only = 1;
+			break;
+		case 'H':
+			if (!headless) {
+				fprintf(stderr, "mailcon: --headless is for "
+				    "'mailcon watch --headless'\n");
+				goto out;
+			}
+			a.headless = 2;	/* said */
+			break;
 		case 'h':
 			app_usage(stdout);
 			rc = EXIT_CLEAN;
@@ -541,6 +585,16 @@ cmd_console(int argc, char **argv)
 		    "'mailcon --help'\n", argv[optind]);
 		goto out;
 	}
+	if (headless && a.headless != 2) {
+		fprintf(stderr, "mailcon: watch: only --headless is there "
+		    "(the console is plain 'mailcon')\n");
+		goto out;
+	}
+	if (headless && demo) {
+		fprintf(stderr, "mailcon: watch --headless: no --demo\n");
+		goto out;
+	}
+	a.headless = headless;
 	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mailcon: %s\n", err);
 		goto out;
@@ -594,13 +648,25 @@ cmd_console(int argc, char **argv)
 		fprintf(stderr, "mailcon: cannot create the event loop\n");
 		goto out;
 	}
-	if (ui_start(&a, theme, err, sizeof(err)) == -1) {
-		fprintf(stderr, "mailcon: %s\n", err);
-		goto out;
+	app_act_open(&a);
+	if (headless) {
+		app_act_print("watching %s; policy: at %s, %s", a.watching,
+		    level_name((enum level)cfg.watch.level),
+		    cfg.watch.contain == 0 ? "alert only (no [watch] contain)" :
+		    (cfg.watch.contain & WATCH_SUSPEND) ? "suspend" :
+		    "hold its mail");
+	} else {
+		if (ui_start(&a, theme, err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
 	}
-	loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
 	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
-	loop_add_timer(a.loop, REFRESH_MS, 1, app_on_refresh, &a);
+	/* without a screen nothing is drawn: the snapshot (where incidents
+	   and the policy are found) can be taken more often */
+	loop_add_timer(a.loop, headless ? HEADLESS_REFRESH_MS : REFRESH_MS, 1,
+	    app_on_refresh, &a);
 	loop_add_signal(a.loop, SIGTERM, app_on_signal, &a);
 	loop_add_signal(a.loop, SIGINT, app_on_signal, &a);
 	loop_add_signal(a.loop, SIGHUP, app_on_signal, &a);
@@ -609,10 +675,15 @@ cmd_console(int argc, char **argv)
 	app_refresh_rows(&a);
 	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : EXIT_CLEAN;
 	ui_stop(&a);
+	if (headless)
+		app_act_print("stopped; %u containment action%s run",
+		    a.act.contained, a.act.contained == 1 ? "" : "s");
 	app_write_stats(&a);
+	app_act_close(&a);
 	history_close(&a);
 out:
 	ui_stop(&a);
+	app_act_close(&a);
 	history_close(&a);
 	if (a.loop != NULL)
 		loop_free(a.loop);
@@ -631,4 +702,18 @@ out:
 	demo_close(a.demo);
 	config_free(&cfg);
 	return rc;
+}
+
+/* See app.h. */
+int
+cmd_console(int argc, char **argv)
+{
+	return app_main(argc, argv, 0);
+}
+
+/* See app.h. */
+int
+cmd_watch(int argc, char **argv)
+{
+	return app_main(argc, argv, 1);
 }

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actctx.h"
 #include "config.h"
+#include "contain.h"
 #include "detector.h"
 #include "keys.h"
 #include "list.h"
@@ -58,6 +60,45 @@ struct incident {
 	uint64_t	 messages_before;
 	char		 reason[256];
 	int		 earlier;	/* from an earlier session */
+	int		 contained;	/* the [watch] policy was applied */
+};
+
+/* An action the [watch] policy queued (headless), run one after another. */
+struct act_job {
+	enum contain_action	 action;
+	unsigned		 server;
+	int			 hold_first;
+	char			 account[256];
+};
+
+/* Containment from the console's keys and the headless policy (app_act.c). */
+enum act_state {
+	ACTS_IDLE = 0,
+	ACTS_COUNTING,		/* reading the queue for the purge dialog */
+	ACTS_CONFIRM,		/* the dialog: y runs it, anything else not */
+	ACTS_RUNNING,
+	ACTS_RESULT,		/* the result shows until a key */
+	ACTS_EARLIER		/* actions of earlier runs, shown at start */
+};
+
+struct app_act {
+	struct audit		*audit;		/* NULL: actions refused */
+	char			 audit_err[512];
+	char			 operator[64];
+	enum act_state		 state;
+	struct contain		*run;
+	struct contain_request	 req;
+	struct act_owner	 owner;
+	char			 account[256];
+	unsigned		 server;
+	int			 timer;		/* stepping the action, or -1 */
+	size_t			 count;		/* purge dialog: messages */
+	struct act_job		*jobs;		/* the policy's queue */
+	size_t			 njobs, capjobs;
+	char			*earlier;	/* ACTS_EARLIER text, lines */
+	int64_t			*pending;	/* rows without outcome shown */
+	size_t			 npending;
+	unsigned		 contained;	/* policy actions run (headless) */
 };
 
 struct app {
@@ -124,6 +165,11 @@ struct app {
 	int			 history_warned;
 	size_t			 seeded;		/* baseline rows loaded */
 	int			 demo_done;
+	int64_t			 history_since;	/* last session's end */
+
+	int			 headless;	/* mailcon watch --headless */
+	int			 read_only;	/* --read-only: no action keys */
+	struct app_act		 act;
 };
 
 /*
@@ -136,5 +182,7 @@ void	app_note(struct app *a, int secs, const char *fmt, ...)
 void	app_refresh_rows(struct app *a);
 
 int	cmd_console(int argc, char **argv);
+/* mailcon watch --headless: the console's loop without a screen. */
+int	cmd_watch(int argc, char **argv);
 
 #endif

@@ -91,7 +91,7 @@ history_open(struct app *a)
 		return;
 	store_opts_init(&o);
 	o.path = a->cfg->history;
-	o.kind = STORE_KIND_CONSOLE;
+	o.kind = a->headless ? STORE_KIND_HEADLESS : STORE_KIND_CONSOLE;
 	o.threaded = 1;
 	if (a->cfg->history_days > 0) {
 		/* per-minute counters and IPs; incidents are kept longer */
@@ -121,6 +121,7 @@ history_open(struct app *a)
 		    "unknown error");
 	rc = store_last_session(a->store, STORE_KIND_CONSOLE, &last);
 	since = rc == 1 ? last.ended : now - 7 * 86400;
+	a->history_since = since;
 	if (store_load_incidents(a->store, since, history_on_incident, a) ==
 	    -1)
 		app_note(a, 0, "history: %s", store_error(a->store) != NULL ?

@@ -28,7 +28,13 @@ enum ui_action {
 	ACT_VIEW_SERVERS,
 	ACT_VIEW_ACCOUNTS,
 	ACT_VIEW_LOG,
-	ACT_VIEW_HISTORY
+	ACT_VIEW_HISTORY,
+	ACT_SUSPEND,
+	ACT_UNSUSPEND,
+	ACT_RESET,
+	ACT_HOLD,
+	ACT_RELEASE,
+	ACT_PURGE
 };
 
 /* Views, as bits, for bindings that apply to some views only. */

@@ -24,6 +24,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "scan", cmd_scan, "report hijacked-looking accounts in mail logs" },
+	{ "watch", cmd_watch, "unattended: alert and contain (--headless)" },
 	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
 	{ NULL, NULL, NULL }
 };

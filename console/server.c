@@ -38,6 +38,7 @@ server_new(const struct server_config *sc, unsigned index,
 	size_t		 i;
 
 	s->name = xstrdup(sc->name);
+	s->cfg = sc;
 	s->index = index;
 	s->det = detector_new(dc);
 	s->log = log;

@@ -38,6 +38,7 @@ enum server_state {
 
 struct server {
 	char			*name;
+	const struct server_config *cfg;	/* how its actions run */
 	unsigned		 index;
 	struct source		*sources;
 	size_t			 nsources;

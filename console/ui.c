@@ -15,6 +15,7 @@
 #include <time.h>
 #include <wchar.h>
 
+#include "app_act.h"
 #include "loop.h"
 #include "sanitize.h"
 #include "theme_curses.h"
@@ -392,6 +393,7 @@ ui_draw(struct app *a)
 			    a->filter[a->view][0] ? "no row matches the filter"
 			    : "nothing yet");
 	}
+	app_act_draw(a);
 	ui_draw_bars(a);
 	if (a->prompt != 0)
 		move(a->lines - 1, (int)strlen(a->input) + 8);
@@ -549,6 +551,15 @@ ui_key(struct app *a, int ch)
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
 		break;
+	case ACT_SUSPEND:
+	case ACT_UNSUSPEND:
+	case ACT_RESET:
+	case ACT_HOLD:
+	case ACT_RELEASE:
+	case ACT_PURGE:
+		app_act_key(a, (enum contain_action)(CA_SUSPEND +
+		    (act - ACT_SUSPEND)));
+		break;
 	default:
 		return;
 	}
@@ -562,7 +573,9 @@ ui_input(struct app *a)
 	int	 ch;
 
 	while ((ch = getch()) != ERR) {
-		if (a->prompt != 0) {
+		if (app_act_overlay_key(a, ch))
+			;
+		else if (a->prompt != 0) {
 			if (ch == KEY_RESIZE)
 				ui_resize(a);
 			else
@@ -573,6 +586,19 @@ ui_input(struct app *a)
 		if (a->quit)
 			return;
 	}
+}
+
+/* See ui.h. */
+const struct acct_row *
+ui_selected_row(struct app *a)
+{
+	const struct list	*l = &a->list[V_ACCOUNTS];
+	size_t			 i;
+
+	if (l->sel >= a->nvis)
+		return NULL;
+	i = ui_vis(a, l->sel);
+	return i < a->nrows ? &a->rows[i] : NULL;
 }
 
 /* See ui.h. */

@@ -62,6 +62,8 @@ void	ui_sparkline(struct app *a, int y, int x, int w, const uint32_t *v,
 /* Does hay contain needle, ignoring ASCII case? */
 int	ui_contains(const char *hay, const char *needle);
 /* Open the detail view of an account. */
+/* The accounts view's selected row, or NULL. */
+const struct acct_row *ui_selected_row(struct app *a);
 void	ui_open_detail(struct app *a, unsigned server, const char *account);
 /* "03:17:40" (UTC) for a log time, "-" for none. */
 const char *ui_clock(int64_t t, char *buf, size_t size);
