@@ -8,13 +8,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
 
 #define CHILD_ORPHANS	32
+
+/* A bounded capture being filled by child_read_into(). */
+struct child_capture {
+	char		*buf;
+	size_t		 size;
+	size_t		*lenp;
+};
 
 /* Killed children that would not die at once; reaped on later calls. */
 static pid_t	 child_orphans[CHILD_ORPHANS];
@@ -180,4 +189,109 @@ child_status_text(int status, char *buf, size_t size)
 	else
 		snprintf(buf, size, "ended oddly (status %#x)",
 		    (unsigned)status);
+}
+
+/* See child.h. */
+int
+child_drain(int *fdp, char *buf, size_t size, size_t budget,
+    child_data_cb cb, void *arg)
+{
+	size_t	 total = 0;
+	ssize_t	 n;
+
+	while (*fdp != -1 && total < budget) {
+		if ((n = read(*fdp, buf, size)) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		if (n == 0) {
+			child_close(fdp);
+			return 1;
+		}
+		cb(arg, buf, (size_t)n);
+		total += (size_t)n;
+	}
+	return 0;
+}
+
+/* Keep what fits of p[0..len); the rest is dropped. */
+static void
+child_capture(void *arg, const char *p, size_t len)
+{
+	struct child_capture	*c = arg;
+	size_t			 room = c->size - 1 - *c->lenp;
+
+	if (len > room)
+		len = room;
+	memcpy(c->buf + *c->lenp, p, len);
+	*c->lenp += len;
+	c->buf[*c->lenp] = '\0';
+}
+
+/* See child.h. */
+int
+child_read_into(int *fdp, char *buf, size_t size, size_t *lenp)
+{
+	struct child_capture	 c = { buf, size, lenp };
+	char			 tmp[4096];
+
+	return child_drain(fdp, tmp, sizeof(tmp), SIZE_MAX, child_capture, &c);
+}
+
+/* See child.h. */
+int
+child_exec_errno(int *execfdp)
+{
+	ssize_t	 n;
+	int	 e;
+
+	/* the child is reaped: the pipe holds an errno or is at EOF */
+	n = read(*execfdp, &e, sizeof(e));
+	child_close(execfdp);
+	return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
+/* See child.h. */
+int
+child_exit_code(int status)
+{
+	if (status == -1)
+		return -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return -1;
+}
+
+/* See child.h. */
+int
+child_kill_reap(pid_t pid, int *infd, int *outfd, int *errfd, int *status)
+{
+	/* kill first: closing the pipes first could let it die of SIGPIPE */
+	child_kill(pid);
+	if (infd != NULL)
+		child_close(infd);
+	if (outfd != NULL)
+		child_close(outfd);
+	if (errfd != NULL)
+		child_close(errfd);
+	return child_try_reap(pid, status);
+}
+
+/* See child.h. */
+int
+child_wait_ms(int reaping, int64_t deadline, int64_t now_ms)
+{
+	int64_t	 left;
+
+	if (reaping)
+		return CHILD_REAP_POLL_MS;
+	left = deadline - now_ms;
+	if (left < 0)
+		return 0;
+	return left > INT32_MAX ? INT32_MAX : (int)left;
 }

@@ -1,6 +1,7 @@
 /*
  * child.h: the plumbing shared by commands the event loop runs without
- * waiting on them (postqueue -j, postsuper).
+ * waiting on them (postqueue -j, postsuper, an action's steps): spawning,
+ * reading their output, and killing and reaping them at a deadline.
  *
  * A child runs in its own process group (so a deadline can kill all it
  * started), with default signal dispositions and mask, every descriptor
@@ -13,7 +14,15 @@
 #define MAILCON_CHILD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+/* Between attempts to reap a child whose output has ended or that was
+   killed: reaping is WNOHANG only, so it is tried again. */
+#define CHILD_REAP_POLL_MS	10
+
+/* What child_drain() hands on: len bytes just read. */
+typedef void	(*child_data_cb)(void *arg, const char *p, size_t len);
 
 /* Close a descriptor we own and mark it closed (-1). */
 void	child_close(int *fdp);
@@ -40,5 +49,46 @@ void	child_abandon(pid_t pid);
 void	child_reap_orphans(void);
 /* "failed with exit status 3", "was killed by signal 9", ... */
 void	child_status_text(int status, char *buf, size_t size);
+
+/*
+ * Reading a child's output from the non-blocking end child_setup() made:
+ * read *fdp into buf (size bytes at a time) and give each piece to cb,
+ * until it would block, until budget bytes were read (SIZE_MAX: no
+ * limit), or until EOF, when *fdp is closed and set to -1.  EINTR is
+ * retried.  Returns 1 when this call met EOF, 0 when it stopped for
+ * another reason (or *fdp was -1 already), -1 on a read error (errno).
+ */
+int	child_drain(int *fdp, char *buf, size_t size, size_t budget,
+	    child_data_cb cb, void *arg);
+/*
+ * child_drain() into a bounded capture: keep the first size - 1 bytes the
+ * stream gives, NUL-terminated, in buf (*lenp bytes kept so far), and
+ * read and drop the rest so the child never blocks on a full pipe.
+ * Returns as child_drain().
+ */
+int	child_read_into(int *fdp, char *buf, size_t size, size_t *lenp);
+
+/*
+ * Once it is reaped: the errno the child wrote to the exec pipe when exec
+ * failed, else 0.  *execfdp is closed.
+ */
+int	child_exec_errno(int *execfdp);
+/* A wait status as a shell tells it: the exit status, 128 + the signal
+   when killed, -1 when there is none (status -1: reaped by someone else). */
+int	child_exit_code(int status);
+/*
+ * At the deadline or on an error: kill pid's group, then close our ends
+ * of its stdin, stdout and stderr (each may be NULL), then reap it if it
+ * died at once.  1 when reaped (*status set), else 0: child_try_reap() on
+ * later steps.
+ */
+int	child_kill_reap(pid_t pid, int *infd, int *outfd, int *errfd,
+	    int *status);
+/*
+ * How long the loop may sleep before the next step of a child that must
+ * be done by deadline: CHILD_REAP_POLL_MS when only reaping is left
+ * (reaping), else until the deadline.
+ */
+int	child_wait_ms(int reaping, int64_t deadline, int64_t now_ms);
 
 #endif

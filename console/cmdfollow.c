@@ -124,10 +124,9 @@ cmd_ended(struct cmdfollow *c, int64_t now_ms)
 	char	 why[64];
 
 	cmd_read_stderr(c);
-	if (read(c->execfd, &e, sizeof(e)) == (ssize_t)sizeof(e))
+	if ((e = child_exec_errno(&c->execfd)) != 0)
 		snprintf(c->errtext, sizeof(c->errtext), "cannot run it: %s",
 		    strerror(e));
-	child_close(&c->execfd);
 	child_close(&c->out);
 	child_close(&c->err);
 	/* It closed its output: it has exited, or is made to now. */

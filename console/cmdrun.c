@@ -16,8 +16,6 @@
 #include "sanitize.h"
 #include "xmalloc.h"
 
-#define CMDRUN_REAP_POLL_MS	10
-
 enum cmdrun_state { CR_RUNNING, CR_KILLED, CR_DONE, CR_FAILED };
 
 struct cmdrun_buf {
@@ -136,34 +134,11 @@ cmdrun_fds(const struct cmdrun *r, struct pollfd *pfd)
 	return n;
 }
 
-/* Keep what fits of a stream, drain the rest; -1 on a read error. */
+/* Keep what fits of a stream (NUL-terminated), drain the rest. */
 static int
 cmdrun_read(struct cmdrun_buf *b)
 {
-	char	 buf[4096];
-	ssize_t	 n;
-	size_t	 take;
-
-	while (b->fd != -1) {
-		if ((n = read(b->fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		if (n == 0) {
-			child_close(&b->fd);
-			break;
-		}
-		take = (size_t)n;
-		if (take > CMDRUN_OUT_MAX - b->len)
-			take = CMDRUN_OUT_MAX - b->len;
-		memcpy(b->text + b->len, buf, take);
-		b->len += take;
-		b->text[b->len] = '\0';
-	}
-	return 0;
+	return child_read_into(&b->fd, b->text, sizeof(b->text), &b->len);
 }
 
 /* Give the child its input until it would block; close at the end. */
@@ -214,14 +189,10 @@ cmdrun_reaped(struct cmdrun *r, int status)
 {
 	char	 what[160];
 	int	 e, killed = r->state == CR_KILLED;
-	ssize_t	 n;
 
 	r->pid = -1;
-	n = read(r->execfd, &e, sizeof(e));
-	child_close(&r->execfd);
-	if (status != -1)
-		r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
-		    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	e = child_exec_errno(&r->execfd);
+	r->status = child_exit_code(status);
 	if (killed) {
 		cmdrun_fail(r, "");
 		return -1;
@@ -230,7 +201,7 @@ cmdrun_reaped(struct cmdrun *r, int status)
 		cmdrun_fail(r, "could not be waited for");
 		return -1;
 	}
-	if (n == (ssize_t)sizeof(e)) {
+	if (e != 0) {
 		r->status = -1;
 		snprintf(what, sizeof(what), "could not be run: %s",
 		    e == ENOENT ? "not found" : strerror(e));
@@ -284,13 +255,10 @@ cmdrun_step(struct cmdrun *r, int64_t now_ms)
 	    r->deadline_ms);
 kill:
 	cmdrun_fail(r, what);
-	child_kill(r->pid);
 	r->state = CR_KILLED;
-	child_close(&r->infd);
-	child_close(&r->out.fd);
-	child_close(&r->err.fd);
 	cmdrun_drop_input(r);
-	if (!child_try_reap(r->pid, &status))
+	if (!child_kill_reap(r->pid, &r->infd, &r->out.fd, &r->err.fd,
+	    &status))
 		return 0;
 	return cmdrun_reaped(r, status);
 }
@@ -299,17 +267,10 @@ kill:
 int
 cmdrun_wait_ms(const struct cmdrun *r, int64_t now_ms)
 {
-	int64_t	 left;
-
 	if (r->state == CR_DONE || r->state == CR_FAILED)
 		return -1;
-	if (r->state == CR_KILLED ||
-	    (r->out.fd == -1 && r->err.fd == -1))
-		return CMDRUN_REAP_POLL_MS;
-	left = r->deadline - now_ms;
-	if (left < 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
+	return child_wait_ms(r->state == CR_KILLED ||
+	    (r->out.fd == -1 && r->err.fd == -1), r->deadline, now_ms);
 }
 
 int

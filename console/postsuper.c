@@ -33,7 +33,6 @@
 #include "xmalloc.h"
 
 #define PS_LINE_MAX	512	/* longer lines are cut (and unexpected) */
-#define PS_REAP_POLL_MS	10
 #define PS_ID_SHOWN	40	/* bytes of a refused id shown in the message */
 
 enum ps_state {
@@ -354,47 +353,55 @@ ps_line(struct postsuper_run *run, const char *p, size_t len, int cut)
 		ps_keep(run, p, len);
 }
 
+/* A stream being read, for ps_split(). */
+struct ps_reading {
+	struct postsuper_run	*run;
+	struct ps_stream	*s;
+};
+
+/* Split what a stream gave into lines (child_drain's callback). */
+static void
+ps_split(void *arg, const char *buf, size_t n)
+{
+	struct ps_reading	*r = arg;
+	struct ps_stream	*s = r->s;
+	const char		*p, *nl, *e;
+	size_t			 take;
+
+	for (p = buf, e = buf + n; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		take = (size_t)(nl - p);
+		if (take > sizeof(s->line) - s->len) {
+			take = sizeof(s->line) - s->len;
+			s->cut = 1;
+		}
+		memcpy(s->line + s->len, p, take);
+		s->len += take;
+		if (nl == e)
+			break;
+		ps_line(r->run, s->line, s->len, s->cut);
+		s->len = 0;
+		s->cut = 0;
+	}
+}
+
 /* Read what a stream has; split it into lines.  -1 on a read error. */
 static int
 ps_read(struct postsuper_run *run, struct ps_stream *s)
 {
-	char	 buf[16384], *p, *nl, *e;
-	ssize_t	 n;
-	size_t	 take;
+	struct ps_reading	 r = { run, s };
+	char			 buf[16384];
+	int			 rc;
 
-	while (s->fd != -1) {
-		if ((n = read(s->fd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		if (n == 0) {
-			child_close(&s->fd);
-			if (s->len > 0 || s->cut)
-				ps_line(run, s->line, s->len, s->cut);
-			s->len = 0;
-			s->cut = 0;
-			break;
-		}
-		for (p = buf, e = buf + n; p < e; p = nl + 1) {
-			if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-				nl = e;
-			take = (size_t)(nl - p);
-			if (take > sizeof(s->line) - s->len) {
-				take = sizeof(s->line) - s->len;
-				s->cut = 1;
-			}
-			memcpy(s->line + s->len, p, take);
-			s->len += take;
-			if (nl == e)
-				break;
-			ps_line(run, s->line, s->len, s->cut);
-			s->len = 0;
-			s->cut = 0;
-		}
-	}
+	rc = child_drain(&s->fd, buf, sizeof(buf), SIZE_MAX, ps_split, &r);
+	if (rc != 1)
+		return rc;
+	/* EOF: the last line, should it lack its newline */
+	if (s->len > 0 || s->cut)
+		ps_line(run, s->line, s->len, s->cut);
+	s->len = 0;
+	s->cut = 0;
 	return 0;
 }
 
@@ -444,15 +451,11 @@ ps_reaped(struct postsuper_run *run, int status, int64_t now_ms)
 {
 	char	 what[160];
 	int	 e;
-	ssize_t	 n;
 
 	run->pid = -1;
 	child_close(&run->infd);
-	n = read(run->execfd, &e, sizeof(e));
-	child_close(&run->execfd);
-	if (status != -1)
-		run->exit_status = WIFEXITED(status) ? WEXITSTATUS(status) :
-		    WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
+	e = child_exec_errno(&run->execfd);
+	run->exit_status = child_exit_code(status);
 	if (run->state == PS_KILLED) {
 		ps_fail(run, "");
 		return -1;
@@ -461,7 +464,7 @@ ps_reaped(struct postsuper_run *run, int status, int64_t now_ms)
 		ps_fail(run, "could not be waited for (SIGCHLD ignored?)");
 		return -1;
 	}
-	if (n == (ssize_t)sizeof(e)) {
+	if (e != 0) {
 		snprintf(what, sizeof(what), "could not be run: %s (is "
 		    "Postfix installed and postsuper in PATH?)", strerror(e));
 		ps_fail(run, what);
@@ -525,12 +528,9 @@ postsuper_step(struct postsuper_run *run, int64_t now_ms)
 	    run->deadline_ms);
 	ps_fail(run, what);
 kill:
-	child_kill(run->pid);
 	run->state = PS_KILLED;
-	child_close(&run->infd);
-	child_close(&run->out.fd);
-	child_close(&run->err.fd);
-	if (!child_try_reap(run->pid, &status))
+	if (!child_kill_reap(run->pid, &run->infd, &run->out.fd, &run->err.fd,
+	    &status))
 		return 0;
 	return ps_reaped(run, status, now_ms);
 }
@@ -539,24 +539,11 @@ kill:
 int
 postsuper_wait_ms(const struct postsuper_run *run, int64_t now_ms)
 {
-	int64_t	 left;
-
-	switch (run->state) {
-	case PS_DONE:
-	case PS_FAILED:
+	if (run->state == PS_DONE || run->state == PS_FAILED)
 		return -1;
-	case PS_KILLED:
-		return PS_REAP_POLL_MS;
-	case PS_RUNNING:
-		break;
-	}
-	/* both pipes at EOF: only the exit status is awaited */
-	if (run->out.fd == -1 && run->err.fd == -1)
-		return PS_REAP_POLL_MS;
-	left = run->deadline - now_ms;
-	if (left < 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
+	/* killed, or both pipes at EOF: only the exit status is awaited */
+	return child_wait_ms(run->state == PS_KILLED ||
+	    (run->out.fd == -1 && run->err.fd == -1), run->deadline, now_ms);
 }
 
 /* The counts so far. */

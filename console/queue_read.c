@@ -28,7 +28,6 @@
 #include "xmalloc.h"
 
 #define QUEUE_READ_CHUNK	(64u * 1024)
-#define QUEUE_REAP_POLL_MS	10	/* between reaping attempts */
 
 enum qr_state {
 	QR_RUNNING,
@@ -44,7 +43,7 @@ struct queue_read {
 	int64_t			 deadline;
 	int			 deadline_ms;
 	char			 cmd[64];	/* argv[0], sanitised */
-	char			 stderr_buf[QUEUE_STDERR_MAX];
+	char			 stderr_buf[QUEUE_STDERR_MAX + 1];	/* NUL */
 	size_t			 stderr_len;
 	char			 error[QUEUE_STDERR_MAX * 4 + 256];
 	char			*rbuf;
@@ -132,55 +131,30 @@ queue_read_pid(const struct queue_read *qr)
 static int
 queue_read_stderr(struct queue_read *qr)
 {
-	char	 buf[4096];
-	ssize_t	 n;
-	size_t	 room;
+	return child_read_into(&qr->errfd, qr->stderr_buf,
+	    sizeof(qr->stderr_buf), &qr->stderr_len);
+}
 
-	while (qr->errfd != -1) {
-		if ((n = read(qr->errfd, buf, sizeof(buf))) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		if (n == 0) {
-			child_close(&qr->errfd);
-			break;
-		}
-		room = sizeof(qr->stderr_buf) - qr->stderr_len;
-		if ((size_t)n < room)
-			room = (size_t)n;
-		memcpy(qr->stderr_buf + qr->stderr_len, buf, room);
-		qr->stderr_len += room;
-	}
-	return 0;
+/* Parse what postqueue printed (child_drain's callback). */
+static void
+queue_read_feed(void *arg, const char *p, size_t len)
+{
+	struct queue_read	*qr = arg;
+
+	queue_snapshot_feed(&qr->snap, p, len);
 }
 
 /* Read and parse at most QUEUE_READ_SLICE bytes of stdout. */
 static int
 queue_read_stdout(struct queue_read *qr)
 {
-	size_t	 total = 0;
-	ssize_t	 n;
+	int	 rc;
 
-	while (qr->outfd != -1 && total < QUEUE_READ_SLICE) {
-		if ((n = read(qr->outfd, qr->rbuf, QUEUE_READ_CHUNK)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			return -1;
-		}
-		if (n == 0) {
-			child_close(&qr->outfd);
-			queue_snapshot_end(&qr->snap);
-			break;
-		}
-		queue_snapshot_feed(&qr->snap, qr->rbuf, (size_t)n);
-		total += (size_t)n;
-	}
-	return 0;
+	rc = child_drain(&qr->outfd, qr->rbuf, QUEUE_READ_CHUNK,
+	    QUEUE_READ_SLICE, queue_read_feed, qr);
+	if (rc == 1)
+		queue_snapshot_end(&qr->snap);
+	return rc == -1 ? -1 : 0;
 }
 
 /* Set the error message; stderr text is sanitised, its lines joined by ";". */
@@ -210,11 +184,9 @@ queue_read_reaped(struct queue_read *qr, int status)
 {
 	char	 what[128];
 	int	 e;
-	ssize_t	 n;
 
 	qr->pid = -1;
-	n = read(qr->execfd, &e, sizeof(e));
-	child_close(&qr->execfd);
+	e = child_exec_errno(&qr->execfd);
 	if (qr->state == QR_KILLED) {
 		queue_read_fail(qr, "");
 		return -1;
@@ -223,7 +195,7 @@ queue_read_reaped(struct queue_read *qr, int status)
 		queue_read_fail(qr, "could not be waited for (SIGCHLD ignored?)");
 		return -1;
 	}
-	if (n == (ssize_t)sizeof(e)) {
+	if (e != 0) {
 		snprintf(what, sizeof(what), "could not be run: %s "
 		    "(is it installed and in PATH?)", strerror(e));
 		qr->stderr_len = 0;
@@ -271,11 +243,8 @@ queue_read_input(struct queue_read *qr, int64_t now_ms)
 	snprintf(qr->error, sizeof(qr->error), "%s timed out after %d ms and "
 	    "was killed", qr->cmd, qr->deadline_ms);
 kill:
-	child_kill(qr->pid);
 	qr->state = QR_KILLED;
-	child_close(&qr->outfd);
-	child_close(&qr->errfd);
-	if (!child_try_reap(qr->pid, &status))
+	if (!child_kill_reap(qr->pid, NULL, &qr->outfd, &qr->errfd, &status))
 		return 0;
 	return queue_read_reaped(qr, status);
 }
@@ -284,24 +253,11 @@ kill:
 int
 queue_read_wait_ms(const struct queue_read *qr, int64_t now_ms)
 {
-	int64_t	 left;
-
-	switch (qr->state) {
-	case QR_DONE:
-	case QR_FAILED:
+	if (qr->state == QR_DONE || qr->state == QR_FAILED)
 		return -1;
-	case QR_KILLED:
-		return QUEUE_REAP_POLL_MS;
-	case QR_RUNNING:
-		break;
-	}
-	/* both pipes at EOF: only the exit status is awaited */
-	if (qr->outfd == -1 && qr->errfd == -1)
-		return QUEUE_REAP_POLL_MS;
-	left = qr->deadline - now_ms;
-	if (left < 0)
-		return 0;
-	return left > INT32_MAX ? INT32_MAX : (int)left;
+	/* killed, or both pipes at EOF: only the exit status is awaited */
+	return child_wait_ms(qr->state == QR_KILLED ||
+	    (qr->outfd == -1 && qr->errfd == -1), qr->deadline, now_ms);
 }
 
 /* The summary so far. */
