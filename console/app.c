@@ -330,6 +330,7 @@ app_on_poll(void *arg)
 				a->dirty = 1;
 		}
 	}
+	app_act_tick(a, now);
 	/* curses reports a resize as a key: look even without input */
 	if (a->curses)
 		ui_input(a);
@@ -362,6 +363,7 @@ app_on_refresh(void *arg)
 static void
 app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
 {
+	app_act_event(arg, s->index, ev);
 	history_event(arg, s, ev);
 }
 

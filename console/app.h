@@ -68,6 +68,18 @@ struct act_job {
 	enum contain_action	 action;
 	unsigned		 server;
 	int			 hold_first;
+	int			 sweep;		/* a quiet hold after a suspend */
+	char			 account[256];
+};
+
+/*
+ * A suspended account: a session open before the suspension can still
+ * submit (smtpd reads the changed map only for new sessions), so its new
+ * messages are held too, in a batch a moment after they show in the log.
+ */
+struct act_sweep {
+	unsigned		 server;
+	int64_t			 due;		/* monotonic ms, 0: nothing new */
 	char			 account[256];
 };
 
@@ -95,6 +107,9 @@ struct app_act {
 	size_t			 count;		/* purge dialog: messages */
 	struct act_job		*jobs;		/* the policy's queue */
 	size_t			 njobs, capjobs;
+	int			 sweep;		/* the running one is a sweep */
+	struct act_sweep	*sweeps;
+	size_t			 nsweeps;
 	char			*earlier;	/* ACTS_EARLIER text, lines */
 	int64_t			*pending;	/* rows without outcome shown */
 	size_t			 npending;

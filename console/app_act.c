@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "app_act.h"
@@ -28,19 +29,23 @@
 
 #define ACT_STEP_MS	20	/* stepping a running action */
 #define ACT_EARLIER_MAX	16384	/* bytes of the start-up listing */
+#define ACT_SWEEP_DELAY_MS 1000	/* a suspended account's new mail: held
+				   this long after it shows in the log */
 
 /* See app_act.h. */
 void
 app_act_print(const char *fmt, ...)
 {
 	char		 when[32];
-	time_t		 now = time(NULL);
+	struct timespec	 ts;
 	struct tm	 tm;
 	va_list		 ap;
 
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s ", when);
+	/* milliseconds: how fast a hijack was contained is read from here */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	printf("%s.%03ldZ ", when, ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -168,6 +173,9 @@ app_act_close(struct app *a)
 	audit_close(x->audit);
 	x->audit = NULL;
 	free(x->jobs);
+	free(x->sweeps);
+	x->sweeps = NULL;
+	x->nsweeps = 0;
 	free(x->earlier);
 	free(x->pending);
 	x->jobs = NULL;
@@ -177,6 +185,7 @@ app_act_close(struct app *a)
 
 static void	act_on_timer(void *);
 static void	act_next_job(struct app *);
+static void	act_sweep_set(struct app *, unsigned, const char *, int);
 
 /* Start the request in x->req (count_only for the purge dialog). */
 static void
@@ -212,6 +221,22 @@ act_done(struct app *a)
 
 	loop_del_timer(a->loop, x->timer);
 	x->timer = -1;
+	if (!x->req.count_only && (r->outcome == CO_DONE ||
+	    r->outcome == CO_PARTIAL)) {
+		if (x->req.action == CA_SUSPEND)
+			act_sweep_set(a, x->server, x->account, 1);
+		else if (x->req.action == CA_UNSUSPEND)
+			act_sweep_set(a, x->server, x->account, 0);
+	}
+	if (x->sweep && !a->headless) {
+		/* not a key of the admin's: a note, not a dialog */
+		app_note(a, 15, "%s: %s", x->account, r->text);
+		contain_free(x->run);
+		x->run = NULL;
+		x->state = ACTS_IDLE;
+		act_next_job(a);
+		return;
+	}
 	if (x->state == ACTS_COUNTING) {
 		if (r->outcome == CO_DONE) {
 			x->count = r->selected;
@@ -228,14 +253,16 @@ act_done(struct app *a)
 		return;
 	}
 	if (a->headless) {
-		app_act_print("%s %s on %s: %s: %s%s%s",
-		    contain_action_name(x->req.action), x->account,
+		app_act_print("%s%s %s on %s: %s: %s%s%s", x->sweep ?
+		    "sweep: " : "", contain_action_name(x->req.action),
+		    x->account,
 		    a->servers[x->server]->name,
 		    r->outcome == CO_DONE ? "done" : r->outcome == CO_PARTIAL ?
 		    "PARTLY DONE" : r->outcome == CO_REFUSED ? "refused" :
 		    "FAILED", r->text, r->verify[0] != '\0' ?
 		    "; verification: " : "", r->verify);
-		x->contained++;
+		if (!x->sweep)
+			x->contained++;
 		contain_free(x->run);
 		x->run = NULL;
 		x->state = ACTS_IDLE;
@@ -312,6 +339,7 @@ app_act_key(struct app *a, enum contain_action action)
 	memset(&x->req, 0, sizeof(x->req));
 	x->req.action = action;
 	x->req.hold_first = 1;
+	x->sweep = 0;
 	x->server = server;
 	if (action == CA_PURGE) {
 		x->req.count_only = 1;
@@ -476,7 +504,7 @@ app_act_draw(struct app *a)
 }
 
 /* Queue one policy action. */
-static void
+static struct act_job *
 act_job_add(struct app *a, enum contain_action action, unsigned server,
     const char *account, int hold_first)
 {
@@ -491,7 +519,9 @@ act_job_add(struct app *a, enum contain_action action, unsigned server,
 	j->action = action;
 	j->server = server;
 	j->hold_first = hold_first;
+	j->sweep = 0;
 	snprintf(j->account, sizeof(j->account), "%s", account);
+	return j;
 }
 
 /* Start the next queued policy action, if none runs. */
@@ -509,6 +539,7 @@ act_next_job(struct app *a)
 	memset(&x->req, 0, sizeof(x->req));
 	x->req.action = j.action;
 	x->req.hold_first = j.hold_first;
+	x->sweep = j.sweep;
 	x->server = j.server;
 	snprintf(x->account, sizeof(x->account), "%s", j.account);
 	act_start(a, ACTS_RUNNING);
@@ -541,5 +572,69 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 		act_job_add(a, CA_HOLD, server, account, 0);
 	if (w->contain & WATCH_PURGE)
 		act_job_add(a, CA_PURGE, server, account, 0);
+	act_next_job(a);
+}
+
+/* Start (on) or stop (off) sweeping a suspended account's new mail. */
+static void
+act_sweep_set(struct app *a, unsigned server, const char *account, int on)
+{
+	struct app_act	*x = &a->act;
+	size_t		 i;
+
+	for (i = 0; i < x->nsweeps; i++)
+		if (x->sweeps[i].server == server &&
+		    strcasecmp(x->sweeps[i].account, account) == 0)
+			break;
+	if (!on) {
+		if (i < x->nsweeps)
+			x->sweeps[i] = x->sweeps[--x->nsweeps];
+		return;
+	}
+	if (i < x->nsweeps || !contain_capable(a->servers[server]->cfg,
+	    CA_HOLD, NULL, 0))
+		return;
+	x->sweeps = xreallocarray(x->sweeps, x->nsweeps + 1,
+	    sizeof(*x->sweeps));
+	x->sweeps[x->nsweeps].server = server;
+	x->sweeps[x->nsweeps].due = 0;
+	snprintf(x->sweeps[x->nsweeps].account,
+	    sizeof(x->sweeps[0].account), "%s", account);
+	x->nsweeps++;
+}
+
+/* See app_act.h. */
+void
+app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
+{
+	struct app_act	*x = &a->act;
+	size_t		 i;
+
+	if (x->nsweeps == 0 || ev->kind != EV_SUBMIT || ev->account.len == 0)
+		return;
+	for (i = 0; i < x->nsweeps; i++)
+		if (x->sweeps[i].server == server && x->sweeps[i].due == 0 &&
+		    strlen(x->sweeps[i].account) == ev->account.len &&
+		    strncasecmp(x->sweeps[i].account, ev->account.p,
+		    ev->account.len) == 0)
+			/* let the session's next few messages come too */
+			x->sweeps[i].due = loop_now_ms() + ACT_SWEEP_DELAY_MS;
+}
+
+/* See app_act.h. */
+void
+app_act_tick(struct app *a, int64_t now_ms)
+{
+	struct app_act	*x = &a->act;
+	struct act_sweep *w;
+	size_t		 i;
+
+	for (i = 0; i < x->nsweeps; i++) {
+		w = &x->sweeps[i];
+		if (w->due == 0 || now_ms < w->due)
+			continue;
+		w->due = 0;
+		act_job_add(a, CA_HOLD, w->server, w->account, 0)->sweep = 1;
+	}
 	act_next_job(a);
 }

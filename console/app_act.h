@@ -25,6 +25,11 @@ void	app_act_draw(struct app *a);
 /* Headless: one line with the time (UTC) on stdout, flushed. */
 void	app_act_print(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+/* Every event: see struct act_sweep. */
+void	app_act_event(struct app *a, unsigned server,
+	    const struct mail_event *ev);
+/* From the poll timer: start the sweeps that are due. */
+void	app_act_tick(struct app *a, int64_t now_ms);
 /* An incident reached level: apply the [watch] policy (headless only). */
 void	app_act_policy(struct app *a, unsigned server, const char *account,
 	    enum level level);
