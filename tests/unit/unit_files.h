@@ -1,0 +1,98 @@
+/*
+ * unit_files.h: what the tests of commands share: a temporary directory,
+ * files written into it and read back, and the monotonic clock.  Header
+ * only (static inline), since the Makefile builds each test_*.c alone
+ * against libmailcon.a.  Include after <cmocka.h>.
+ */
+#ifndef MAILCON_UNIT_FILES_H
+#define MAILCON_UNIT_FILES_H
+
+#include <sys/stat.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Monotonic milliseconds. */
+static inline int64_t
+uf_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Make dir (a buffer holding "/tmp/NAME.XXXXXX") a new directory. */
+static inline void
+uf_mkdtemp(char *dir)
+{
+	if (mkdtemp(dir) == NULL)
+		fail_msg("mkdtemp %s failed", dir);
+}
+
+/* Remove a temporary directory and everything below it. */
+static inline void
+uf_rmtree(const char *dir)
+{
+	char	 cmd[512];
+
+	if (strncmp(dir, "/tmp/", 5) != 0 || strstr(dir, "..") != NULL)
+		fail_msg("refusing to remove %s", dir);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* dir/name into buf. */
+static inline const char *
+uf_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	assert_true((size_t)snprintf(buf, size, "%s/%s", dir, name) < size);
+	return buf;
+}
+
+/* Write text to path with mode (0755 makes a script). */
+static inline void
+uf_write(const char *path, const char *text, mode_t mode)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) == NULL)
+		fail_msg("cannot write %s", path);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/*
+ * The whole of path into buf (NUL-terminated, raw bytes: may hold NULs);
+ * its length, or -1 when it cannot be opened.  A file too big fails.
+ */
+static inline long
+uf_read(const char *path, char *buf, size_t size)
+{
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	assert_int_equal(fgetc(f), EOF);
+	fclose(f);
+	buf[n] = '\0';
+	return (long)n;
+}
+
+/* Does the file exist (as anything)? */
+static inline int
+uf_exists(const char *path)
+{
+	struct stat	 st;
+
+	return lstat(path, &st) == 0;
+}
+
+#endif
