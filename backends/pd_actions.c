@@ -87,14 +87,18 @@ static const char passwd_set[] = PD_PRELUDE
 	"need_writable \"$f\"\n"
 	"A=$a awk -F: '$1 == ENVIRON[\"A\"] { n++ } END { exit n != 1 }' \"$f\" ||\n"
 	"  die \"no account $a in $f (or more than one line for it)\"\n"
-	/* doveadm pw reads the password and its confirmation: given one
-	   line it says "Passwords don't match!" and hashes the EMPTY one */
+	/*
+	 * doveadm pw reads a password and its "retype" from a stdin that is
+	 * no tty: given one line it finds them different, asks again, reads
+	 * two empty lines and prints the hash of the EMPTY password.  So the
+	 * password goes twice, and the hash is tested before it is written.
+	 */
 	"h=$(printf '%s\\n%s\\n' \"$pw\" \"$pw\" | \"$@\" pw -s \"$s\") ||\n"
 	"  die \"doveadm pw failed\"\n"
-	"printf '\\n' | \"$@\" pw -t \"$h\" >/dev/null 2>&1 &&\n"
-	"  die \"doveadm pw hashed an empty password: not written\"\n"
 	"case $h in '{'*'}'?*) ;; *) die \"doveadm pw printed no hash\" ;; esac\n"
 	"case $h in *:*|*\"\n\"*) die \"doveadm pw printed a hash with ':'\" ;; esac\n"
+	"printf '%s\\n' \"$pw\" | \"$@\" pw -t \"$h\" >/dev/null 2>&1 ||\n"
+	"  die \"doveadm pw printed a hash of another password: not changed\"\n"
 	"tmp_beside \"$f\"\n"
 	"A=$a H=$h awk 'BEGIN { FS = OFS = \":\" }\n"
 	"  $1 == ENVIRON[\"A\"] { $2 = ENVIRON[\"H\"] } { print }' \"$f\" >\"$t\"\n"
