@@ -12,6 +12,10 @@ The plan has one job per line ('#' starts a comment):
          connection); every one must be queued.  Each message goes to all
          the comma-separated RCPTs; with ';'-separated lists, message n goes
          to list n (cycling), e.g. a newsletter: s1@a.test;s2@b.test;...
+  sendas LOGIN PASSWORD SRC_IP MESSAGES PER_CONN RCPTS SENDER
+         as send, but the envelope sender (MAIL FROM) and From: header
+         are SENDER instead of LOGIN: a hijacker's forged sender.  The
+         --qids line still names LOGIN, who authenticated.
   fail   LOGIN PASSWORD SRC_IP COUNT
          COUNT connections whose AUTH PLAIN must fail (535).
   reject LOGIN PASSWORD SRC_IP RCPT[,RCPT...]
@@ -19,7 +23,8 @@ The plan has one job per line ('#' starts a comment):
 
 Jobs with the same LOGIN and SRC_IP run one after another, in plan order
 (so "fail" then "send" for one user and address is an ordered story); other
-jobs run in parallel on THREADS threads.  The envelope sender is LOGIN.
+jobs run in parallel on THREADS threads.  The envelope sender is LOGIN
+(SENDER for sendas).
 
 --qids FILE gets "QID LOGIN SRC_IP NRCPT" for every queued message.
 Prints one JSON summary line; exits 1 when any job did not go as planned.
@@ -79,16 +84,17 @@ def message(login, rcpts):
                 n, time.time(), n)).encode()
 
 
-def queue_one(smtp, login, rcpts):
-    """Send one message; return the queue id or raise."""
-    code, resp = smtp.mail(login)
+def queue_one(smtp, sender, rcpts):
+    """Send one message from envelope sender SENDER; return the queue id
+    or raise."""
+    code, resp = smtp.mail(sender)
     if code != 250:
         raise RuntimeError("MAIL FROM: %d %s" % (code, resp))
     for r in rcpts:
         code, resp = smtp.rcpt(r)
         if code not in (250, 251):
             raise RuntimeError("RCPT TO:<%s>: %d %s" % (r, code, resp))
-    code, resp = smtp.data(message(login, rcpts))
+    code, resp = smtp.data(message(sender, rcpts))
     if code != 250:
         raise RuntimeError("DATA: %d %s" % (code, resp))
     text = resp.decode(errors="replace")
@@ -97,6 +103,7 @@ def queue_one(smtp, login, rcpts):
 
 def job_send(args, st, job):
     login, password, src = job[1], job[2], job[3]
+    sender = job[7] if job[0] == "sendas" else login
     total, per_conn = int(job[4]), max(1, int(job[5]))
     rcpt_sets = [r.split(",") for r in job[6].split(";")]
     done = 0
@@ -110,7 +117,7 @@ def job_send(args, st, job):
                 st.auth_ok += 1
             for _ in range(min(per_conn, total - done)):
                 rcpts = rcpt_sets[done % len(rcpt_sets)]
-                qid = queue_one(smtp, login, rcpts)
+                qid = queue_one(smtp, sender, rcpts)
                 done += 1
                 with _lock:
                     st.sent += 1
@@ -155,7 +162,8 @@ def job_reject(args, st, job):
         smtp.quit()
 
 
-JOBS = {"send": (job_send, 7), "fail": (job_fail, 5), "reject": (job_reject, 5)}
+JOBS = {"send": (job_send, 7), "sendas": (job_send, 8), "fail": (job_fail, 5),
+        "reject": (job_reject, 5)}
 
 
 def run_group(args, st, jobs):
