@@ -23,6 +23,15 @@
 	"  t=$(mktemp \"$1.mailcon.XXXXXX\") || die \"cannot create a file beside $1\"\n" \
 	"  trap 'rm -f \"$t\"' EXIT\n" \
 	"  cp -p -- \"$1\" \"$t\" || die \"cannot copy $1\"\n" \
+	"}\n" \
+	/* Dovecot re-reads a passwd-file when its size or mtime (whole \
+	   seconds) changed: an edit of equal size in the same second would \
+	   go unseen, so the new file is always at least a second newer */ \
+	"replace() {\n" \
+	"  o=$(stat -c %Y -- \"$2\") n=$(date +%s)\n" \
+	"  [ \"$n\" -gt \"$o\" ] || n=$((o + 1))\n" \
+	"  touch -d \"@$n\" -- \"$1\"\n" \
+	"  mv -f -- \"$1\" \"$2\"\n" \
 	"}\n"
 
 static const char deny_add[] = PD_PRELUDE
@@ -38,7 +47,7 @@ static const char deny_add[] = PD_PRELUDE
 	/* awk 1 ends the last line with a newline if the file did not */
 	"awk 1 \"$f\" >\"$t\"\n"
 	"printf '%s\\n' \"$a\" >>\"$t\"\n"
-	"mv -f -- \"$t\" \"$f\"\n"
+	"replace \"$t\" \"$f\"\n"
 	"trap - EXIT\n";
 
 static const char deny_del[] = PD_PRELUDE
@@ -47,7 +56,7 @@ static const char deny_del[] = PD_PRELUDE
 	"grep -qxF -- \"$a\" \"$f\" || exit 0\n"
 	"tmp_beside \"$f\"\n"
 	"grep -vxF -- \"$a\" \"$f\" >\"$t\" || [ $? -eq 1 ]\n"
-	"mv -f -- \"$t\" \"$f\"\n"
+	"replace \"$t\" \"$f\"\n"
 	"trap - EXIT\n";
 
 /* Rewrite the map without the account's line (plus a new one), rebuild. */
@@ -102,7 +111,7 @@ static const char passwd_set[] = PD_PRELUDE
 	"tmp_beside \"$f\"\n"
 	"A=$a H=$h awk 'BEGIN { FS = OFS = \":\" }\n"
 	"  $1 == ENVIRON[\"A\"] { $2 = ENVIRON[\"H\"] } { print }' \"$f\" >\"$t\"\n"
-	"mv -f -- \"$t\" \"$f\"\n"
+	"replace \"$t\" \"$f\"\n"
 	"trap - EXIT\n";
 
 static const char passwd_check[] = PD_PRELUDE
