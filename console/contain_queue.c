@@ -99,6 +99,7 @@ cq_select(struct contain *c, const struct queue_snapshot *s)
 struct cq_check {
 	struct contain	*c;
 	size_t		 left;		/* chosen and not done */
+	size_t		 found;		/* chosen and still queued */
 };
 
 /* queue_snapshot_foreach callback: is a chosen message still undone? */
@@ -110,6 +111,7 @@ cq_check_one(const char *qid, const struct queue_rec *r, void *arg)
 
 	if (bsearch(&qid, c->ids, c->nids, sizeof(*c->ids), cq_cmp) == NULL)
 		return 0;
+	k->found++;
 	if (c->psop == POSTSUPER_DELETE || cq_applies(c->psop, r))
 		k->left++;
 	return 0;
@@ -121,18 +123,25 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 {
 	static const char *const state[] = { "not on hold",
 	    "still on hold", "still queued" };
-	static const char *const good[] = { "all on hold now",
-	    "none still on hold", "none still queued" };
-	struct cq_check	 k = { c, 0 };
+	static const char *const done[] = { "on hold", "released" };
+	struct cq_check	 k = { c, 0, 0 };
 
 	queue_snapshot_foreach(s, cq_check_one, &k);
 	if (s->dropped > 0)
 		contain_verified(c, 0, "could not check all: the queue has "
 		    "more messages than mailcon keeps (%llu not examined)",
 		    (unsigned long long)s->dropped);
+	else if (k.left == 0 && c->psop == POSTSUPER_DELETE)
+		contain_verified(c, 1, "postqueue -j: none of the %zu is "
+		    "queued any more", c->nids);
+	else if (k.left == 0 && k.found == c->nids)
+		contain_verified(c, 1, "postqueue -j: all %zu %s", c->nids,
+		    done[c->psop]);
 	else if (k.left == 0)
-		contain_verified(c, 1, "postqueue -j: of the %zu, %s",
-		    c->nids, good[c->psop]);
+		/* delivered or removed between the read and postsuper */
+		contain_verified(c, 1, "postqueue -j: %zu of the %zu %s, "
+		    "%zu no longer queued", k.found, c->nids, done[c->psop],
+		    c->nids - k.found);
 	else
 		contain_verified(c, 0, "postqueue -j: %zu of the %zu %s %s",
 		    k.left, c->nids, k.left == 1 ? "is" : "are",

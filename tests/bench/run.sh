@@ -294,5 +294,12 @@ else
 	echo
 	MAILCON_LIB=$(dirname "$MAILCON")/libmailcon.a bash tests/bench/purge.sh || scan_rc=1
 fi
+# --- live hijack vs headless containment (tests/bench/contain.sh: root) -------
+if [ "${BENCH_CONTAIN:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: containment benchmark skipped (BENCH_CONTAIN=0 or not root)"
+else
+	echo
+	bash tests/bench/contain.sh "$MAILCON" || scan_rc=1
+fi
 
 exit $scan_rc

@@ -4,7 +4,7 @@ until the server stops it.  Debian's python3 only.
 
 Usage: hijack.py --port PORT --login LOGIN --password PW [--rate N]
                  [--per-conn K] [--max M] [--net 127.0.X] [--threads T]
-                 [--stop-after S] [--rcpt-domain D]
+                 [--stop-after S] [--rcpt-domain D] [--log FILE]
 
 Every connection comes from the next loopback address of --net (a botnet:
 hundreds of addresses logging in as one account), authenticates and sends
@@ -35,6 +35,7 @@ class State:
         self.next_ip = 1
         self.stop = False
         self.next_slot = time.monotonic()
+        self.times = []
 
 
 def take_slot(st, interval):
@@ -100,6 +101,7 @@ def worker(args, st, interval, deadline):
                     now = time.time()
                     st.queued += 1
                     st.refusals = 0
+                    st.times.append(now)
                     if st.first is None:
                         st.first = now
                     st.last = now
@@ -124,6 +126,7 @@ def main():
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--stop-after", type=int, default=5)
     ap.add_argument("--rcpt-domain", default="remote.test")
+    ap.add_argument("--log", help="write the time of each accepted message")
     args = ap.parse_args()
 
     st = State()
@@ -135,6 +138,10 @@ def main():
         t.start()
     for t in threads:
         t.join()
+    if args.log:
+        with open(args.log, "w") as f:
+            for t in sorted(st.times):
+                f.write("%.3f\n" % t)
     print(json.dumps({"queued": st.queued, "first": st.first,
                       "last": st.last, "refused_at": st.refused_at,
                       "addresses": min(st.next_ip - 1, 254)}))
