@@ -11,6 +11,8 @@
 #     with nobody at the keys; the test prints how many messages ivan got
 #     queued before that, and checks every one of them ended on hold.
 #  3. The console started again lists what the headless watch did.
+#  4. mailcon act killed (kill -9) while its command runs: its intent row
+#     is listed as "NO OUTCOME" at the next start, then marked unknown.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -241,6 +243,41 @@ if wait_screen "Actions since your last session" 15 c2; then
 	    fail "ivan's suspension not listed: $(screen c2)"
 else
 	fail "no listing of the headless actions: $(screen c2)"
+fi
+
+# --- 4. an action killed mid-way: listed at the next start ---------------
+printf '#!/bin/sh\necho $$ >%s\nexec sleep 30\n' "$T/slowlock.pid" >"$T/slowlock"
+chmod 755 "$T/slowlock"
+sed "s|^doveadm = .*|&\nsuspend_command = $T/slowlock %{account}|" \
+    "$T/config" >"$T/config.slow"
+XDG_STATE_HOME=$T/state "$MAILCON" act suspend --account carol@example.test \
+    --no-hold --config "$T/config.slow" >/dev/null 2>&1 &
+act_pid=$!
+# its intent is durable before the command runs
+rows() {
+	python3 -c 'import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for r in db.execute("select state from audit where account = ?",
+                    ("carol@example.test",)):
+    print(r[0])' "$DB"
+}
+i=0
+while [ $i -lt 50 ] && [ "$(rows)" != intent ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(rows)" = intent ] || fail "no intent row while the suspend runs: $(rows)"
+kill -9 "$act_pid"
+wait "$act_pid" 2>/dev/null
+[ -s "$T/slowlock.pid" ] && kill -9 "$(cat "$T/slowlock.pid")" 2>/dev/null
+tmux -L "$SOCK" kill-session -t c2 2>/dev/null
+console c3
+if wait_screen "NO OUTCOME" 15 c3; then
+	wait_screen "suspend carol@example.test on mx" 2 c3 ||
+	    fail "the killed suspend is not named: $(screen c3)"
+	tmux -L "$SOCK" send-keys -t c3 Escape
+	i=0
+	while [ $i -lt 50 ] && [ "$(rows)" != unknown ]; do sleep 0.1; i=$((i + 1)); done
+	[ "$(rows)" = unknown ] || fail "the listed row is not marked unknown: $(rows)"
+else
+	fail "an action killed mid-way is not listed at start: $(screen c3)"
 fi
 
 [ $failed -eq 0 ] && echo "containment live: all checks passed"
