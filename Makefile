@@ -11,7 +11,7 @@ CC	?= cc
 PKG_CONFIG ?= pkg-config
 
 VERSION	= 0.1.0
-PKGS	= zlib inih ncursesw sqlite3
+PKGS	= zlib inih ncursesw sqlite3 libcares libnotify
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -47,7 +47,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit deps demo fuzz integration screen bench clean install uninstall
+.PHONY: all check unit deps demo fuzz integration screen bench clean install uninstall print-libs
 
 all: $(BUILD)/mailcon
 
@@ -103,6 +103,10 @@ check: deps
 	$(MAKE) WERROR=1 integration
 	$(MAKE) WERROR=1 screen
 	@echo "make check: all tests passed"
+
+# What a program linking build/libmailcon.a needs (the test drivers).
+print-libs:
+	@echo $(PKG_LIBS) -lm -pthread
 
 bench: $(BUILD)/mailcon
 	@MAILCON_BENCH_DEPS=1 sh tests/deps.sh

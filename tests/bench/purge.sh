@@ -165,7 +165,7 @@ queue_is()
 cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
     "$IT/postsuper_driver.c" "$LIB" \
-    $(pkg-config --libs zlib inih ncursesw sqlite3) -lm -pthread ||
+    $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     die "cannot build the driver"
 
 stack_start "$S" || die "the stack did not start"

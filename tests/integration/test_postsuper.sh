@@ -81,7 +81,7 @@ driver()
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
     "$HERE/postsuper_driver.c" "$LIB" \
-    $(pkg-config --libs zlib inih ncursesw sqlite3) -lm -pthread ||
+    $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }
 
 stack_start "$S" || exit 1
