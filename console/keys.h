@@ -53,10 +53,13 @@ struct key_binding {
 	unsigned	 views;		/* where it applies */
 	const char	*help;		/* what it does, for the help screen */
 	const char	*bar;		/* short bottom-bar label, or NULL */
+	unsigned	 bar_views;	/* where the label shows (0: views) */
 };
 
 extern const struct key_binding key_table[];
 
+/* A containment key (off with --read-only)? */
+int		 keys_is_action(enum ui_action a);
 /* The action bound to key in view, or ACT_NONE. */
 enum ui_action	 keys_lookup(int key, unsigned view);
 

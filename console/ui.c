@@ -328,7 +328,9 @@ ui_draw_bars(struct app *a)
 	}
 	curs_set(0);
 	for (b = key_table; b->label != NULL && x < a->cols; b++) {
-		if (b->bar == NULL || (b->views & mask) == 0)
+		if (b->bar == NULL || ((b->bar_views != 0 ? b->bar_views :
+		    b->views) & mask) == 0 ||
+		    (a->read_only && keys_is_action(b->action)))
 			continue;
 		/* our own labels: drawn as they are, not sanitised */
 		attrset(theme_attr(THEME_ROLE_KEY_HINT));

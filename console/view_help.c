@@ -18,6 +18,8 @@ help_draw(struct app *a, int top, int h, int w)
 	ui_textf(a, y++, 1, w - 2, theme_attr(THEME_ROLE_HEADER),
 	    "Keys (q or Esc closes this screen; Up/Down scroll)");
 	for (b = key_table; b->label != NULL; b++) {
+		if (a->read_only && keys_is_action(b->action))
+			continue;	/* --read-only: no action keys */
 		seen = 0;
 		for (c = key_table; c < b; c++)
 			if (c->action == b->action && c->views == b->views &&
