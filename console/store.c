@@ -97,6 +97,20 @@ static const char *const store_steps[] = {
 	" verified_at INTEGER);"
 	"CREATE INDEX audit_state ON audit (state);"
 	"PRAGMA user_version = 2;",
+	/*
+	 * 2 -> 3: when each of the servers' addresses got listed on a DNS
+	 * blocklist, and delisted (NULL: still listed, as last checked).
+	 */
+	"CREATE TABLE rbl ("
+	" id INTEGER PRIMARY KEY,"
+	" server TEXT NOT NULL, ip TEXT NOT NULL, zone TEXT NOT NULL,"
+	" listed INTEGER NOT NULL,"
+	" delisted INTEGER,"
+	" codes TEXT,"				/* decoded return codes */
+	" reason TEXT,"				/* TXT, sanitised */
+	" UNIQUE (server, ip, zone, listed));"
+	"CREATE INDEX rbl_open ON rbl (server, ip, zone, delisted);"
+	"PRAGMA user_version = 3;",
 };
 #define STORE_VERSION	((int)(sizeof(store_steps) / sizeof(store_steps[0])))
 
@@ -627,6 +641,42 @@ store_load_incidents(struct store *st, int64_t since, store_incident_cb cb,
 		inc.peak_level = sqlite3_column_int(s, 4);
 		inc.reason = (const char *)sqlite3_column_text(s, 5);
 		if (cb(&inc, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+done:
+	pthread_mutex_unlock(&st->dblock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* See store.h. */
+int
+store_load_rbl(struct store *st, int64_t since, store_rbl_cb cb, void *arg)
+{
+	struct store_rbl	 r;
+	sqlite3_stmt		*s;
+	int			 rc;
+
+	pthread_mutex_lock(&st->dblock);
+	rc = sqlite3_prepare_v2(st->db, "SELECT server, ip, zone, listed, "
+	    "delisted, codes, reason FROM rbl WHERE delisted IS NULL OR "
+	    "delisted >= ?1 ORDER BY listed, id", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.server = (const char *)sqlite3_column_text(s, 0);
+		r.ip = (const char *)sqlite3_column_text(s, 1);
+		r.zone = (const char *)sqlite3_column_text(s, 2);
+		r.listed = 1;
+		r.at = sqlite3_column_int64(s, 3);
+		r.delisted = sqlite3_column_int64(s, 4);	/* NULL: 0 */
+		r.codes = (const char *)sqlite3_column_text(s, 5);
+		r.reason = (const char *)sqlite3_column_text(s, 6);
+		if (cb(&r, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}

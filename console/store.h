@@ -129,7 +129,20 @@ struct store_stats {
 };
 
 /* Callbacks of the loaders get borrowed strings; return non-zero to stop. */
+/* An address found listed on a zone, or found delisted (listed 0). */
+struct store_rbl {
+	const char	*server;
+	const char	*ip;
+	const char	*zone;
+	int		 listed;
+	int64_t		 at;		/* UTC seconds */
+	const char	*codes;		/* listed: decoded codes, or NULL */
+	const char	*reason;	/* listed: TXT (sanitised), or NULL */
+	int64_t		 delisted;	/* store_load_rbl: 0 while listed */
+};
+
 typedef int	(*store_baseline_cb)(const struct store_baseline *, void *);
+typedef int	(*store_rbl_cb)(const struct store_rbl *, void *);
 typedef int	(*store_ip_cb)(const struct store_ip *, void *);
 typedef int	(*store_incident_cb)(const struct store_incident *, void *);
 
@@ -159,6 +172,12 @@ void		 store_batch_ip(struct store *st, const char *server,
 /* Memory only: an incident opened, peaked or closed.  Strings are copied. */
 void		 store_batch_incident(struct store *st,
 		     const struct store_incident *inc);
+/*
+ * Memory only: a listing that appeared (listed 1: a new row unless one is
+ * open) or went away (listed 0: the open row gets delisted = at).  Strings
+ * are copied.
+ */
+void		 store_batch_rbl(struct store *st, const struct store_rbl *r);
 /* Memory only: the follow position of one log file.  Strings are copied. */
 void		 store_batch_follow(struct store *st,
 		     const struct store_follow *f);
@@ -197,6 +216,9 @@ int		 store_load_ips(struct store *st, store_ip_cb cb, void *arg);
 /* Incidents opened, still open or closed at or after since, oldest first. */
 int		 store_load_incidents(struct store *st, int64_t since,
 		     store_incident_cb cb, void *arg);
+/* Listings still open, and those delisted at or after since, oldest first. */
+int		 store_load_rbl(struct store *st, int64_t since,
+		     store_rbl_cb cb, void *arg);
 /* A log file's follow position: 1 found (strings in out are NULL), 0 none. */
 int		 store_load_follow(struct store *st, const char *server,
 		     const char *path, struct store_follow *out);

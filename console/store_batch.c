@@ -73,6 +73,14 @@ batch_free(struct batch *b)
 		free((char *)b->follows[i].f.server);
 		free((char *)b->follows[i].f.path);
 	}
+	for (i = 0; i < b->nrbls; i++) {
+		free((char *)b->rbls[i].r.server);
+		free((char *)b->rbls[i].r.ip);
+		free((char *)b->rbls[i].r.zone);
+		free((char *)b->rbls[i].r.codes);
+		free((char *)b->rbls[i].r.reason);
+	}
+	free(b->rbls);
 	free(b->incs);
 	free(b->follows);
 	free(b->accts);
@@ -308,6 +316,30 @@ batch_add_follow(struct batch *b, const struct store_follow *f)
 	e->updated = f->updated;
 }
 
+/* Record a listing change; changes are rare and kept in order. */
+void
+batch_add_rbl(struct batch *b, const struct store_rbl *r)
+{
+	struct store_rbl	*e;
+
+	if (b->keys >= STORE_BATCH_KEYS) {
+		b->dropped++;
+		return;
+	}
+	if (b->nrbls == b->caprbls) {
+		b->caprbls = b->caprbls ? b->caprbls * 2 : 8;
+		b->rbls = xreallocarray(b->rbls, b->caprbls, sizeof(*b->rbls));
+	}
+	e = &b->rbls[b->nrbls++].r;
+	*e = *r;
+	e->server = xstrdup(r->server);
+	e->ip = xstrdup(r->ip);
+	e->zone = xstrdup(r->zone);
+	e->codes = r->codes != NULL ? xstrdup(r->codes) : NULL;
+	e->reason = r->reason != NULL ? xstrdup(r->reason) : NULL;
+	b->keys++;
+}
+
 /*
  * Add everything in src to dst (src is left as it was).  Used when a
  * commit was put off: the older batch goes first, then the newer merges
@@ -333,6 +365,8 @@ batch_merge(struct batch *dst, struct batch *src)
 		batch_add_incident(dst, &src->incs[i].inc);
 	for (i = 0; i < src->nfollows; i++)
 		batch_add_follow(dst, &src->follows[i].f);
+	for (i = 0; i < src->nrbls; i++)
+		batch_add_rbl(dst, &src->rbls[i].r);
 	dst->dropped += src->dropped;
 	if (src->now > dst->now)
 		dst->now = src->now;

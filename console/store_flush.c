@@ -59,6 +59,13 @@ static const char *const store_sql[SQL_COUNT] = {
 	    "ON CONFLICT (server, path) DO UPDATE SET inode = excluded.inode, "
 	    "offset = excluded.offset, head_hash = excluded.head_hash, "
 	    "updated = excluded.updated",
+	/* a new listing row unless one is open for the same address */
+	[SQL_RBL_LISTED] = "INSERT INTO rbl (server, ip, zone, listed, codes, "
+	    "reason) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS (SELECT 1 "
+	    "FROM rbl WHERE server = ?1 AND ip = ?2 AND zone = ?3 AND "
+	    "delisted IS NULL) ON CONFLICT DO NOTHING",
+	[SQL_RBL_DELISTED] = "UPDATE rbl SET delisted = ?4 WHERE server = ?1 "
+	    "AND ip = ?2 AND zone = ?3 AND delisted IS NULL",
 	[SQL_ALIVE] = "UPDATE sessions SET alive = ?2 WHERE id = ?1",
 	[SQL_PRUNE_MINUTES] = "DELETE FROM minutes WHERE (minute, account) "
 	    "IN (SELECT minute, account FROM minutes WHERE minute < ?1 "
@@ -224,6 +231,21 @@ store_write_rest(struct store *st, struct batch *b)
 		if (inc->reason != NULL)
 			sqlite3_bind_text(s, 5, inc->reason, -1,
 			    SQLITE_STATIC);
+		if ((rc = store_exec(s)) != SQLITE_OK)
+			return rc;
+	}
+	for (i = 0; i < b->nrbls; i++) {
+		struct store_rbl *r = &b->rbls[i].r;
+
+		s = st->stmt[r->listed ? SQL_RBL_LISTED : SQL_RBL_DELISTED];
+		sqlite3_bind_text(s, 1, r->server, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, r->ip, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->zone, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, r->at);
+		if (r->listed && r->codes != NULL)
+			sqlite3_bind_text(s, 5, r->codes, -1, SQLITE_STATIC);
+		if (r->listed && r->reason != NULL)
+			sqlite3_bind_text(s, 6, r->reason, -1, SQLITE_STATIC);
 		if ((rc = store_exec(s)) != SQLITE_OK)
 			return rc;
 	}
@@ -572,6 +594,13 @@ store_batch_ip(struct store *st, const char *server, const char *account,
     const char *ip, int64_t t)
 {
 	batch_add_ip(st->pending, server, account, ip, t, t, 1);
+}
+
+/* See store.h. */
+void
+store_batch_rbl(struct store *st, const struct store_rbl *r)
+{
+	batch_add_rbl(st->pending, r);
 }
 
 /* See store.h. */

@@ -46,6 +46,10 @@ struct batch_follow {
 	struct store_follow	 f;		/* strings owned */
 };
 
+struct batch_rbl {
+	struct store_rbl	 r;		/* strings owned */
+};
+
 struct batch {
 	struct batch_acct	**slots;	/* open addressing, power of two */
 	size_t			 nslots;
@@ -55,6 +59,8 @@ struct batch {
 	size_t			 nincs, capincs;
 	struct batch_follow	*follows;
 	size_t			 nfollows, capfollows;
+	struct batch_rbl	*rbls;		/* in order: listed, delisted */
+	size_t			 nrbls, caprbls;
 	size_t			 keys;		/* rows this batch will write */
 	uint64_t		 dropped;
 	int64_t			 now;		/* given to store_flush */
@@ -68,6 +74,8 @@ enum store_stmt {
 	SQL_IP,
 	SQL_INCIDENT,
 	SQL_FOLLOW,
+	SQL_RBL_LISTED,
+	SQL_RBL_DELISTED,
 	SQL_ALIVE,
 	SQL_PRUNE_MINUTES,
 	SQL_PRUNE_IPS,
@@ -130,6 +138,7 @@ void		 batch_add_ip(struct batch *b, const char *server,
 void		 batch_add_incident(struct batch *b,
 		     const struct store_incident *inc);
 void		 batch_add_follow(struct batch *b, const struct store_follow *f);
+void		 batch_add_rbl(struct batch *b, const struct store_rbl *r);
 
 /* store_flush.c */
 int		 store_prepare(struct store *st, char *err, size_t errlen);

@@ -356,7 +356,7 @@ test_schema_version(void **state)
 
 	st = open_ok(&o, NOW);
 	store_close(st, NOW);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(dbpath, "PRAGMA application_id"),
 	    0x6d6c636e);
 	/* Reopening an up-to-date file changes nothing. */
@@ -367,6 +367,76 @@ test_schema_version(void **state)
 	assert_non_null(strstr(err, dbpath));
 	assert_non_null(strstr(err, "schema version 7 is newer"));
 	assert_non_null(strstr(err, "newer mailcon"));
+}
+
+/* store_load_rbl callback: "ip zone listed delisted codes reason;" */
+static int
+rbl_collect(const struct store_rbl *r, void *arg)
+{
+	char	*out = arg;
+	size_t	 len = strlen(out);
+
+	snprintf(out + len, 1024 - len, "%s %s %s %lld %lld %s %s;",
+	    r->server, r->ip, r->zone, (long long)r->at,
+	    (long long)r->delisted, r->codes != NULL ? r->codes : "-",
+	    r->reason != NULL ? r->reason : "-");
+	return 0;
+}
+
+/* Listings: one open row per address and zone, closed when delisted. */
+static void
+test_rbl_history(void **state)
+{
+	struct store_opts	 o = opts_for(dbpath);
+	struct store		*st;
+	struct store_rbl	 r;
+	char			 out[1024], want[1024];
+
+	st = open_ok(&o, NOW);
+	memset(&r, 0, sizeof(r));
+	r.server = "mx";
+	r.ip = "192.0.2.7";
+	r.zone = "zen.spamhaus.org";
+	r.listed = 1;
+	r.at = NOW;
+	r.codes = "127.0.0.2 SBL";
+	r.reason = "https://check.spamhaus.org/sbl/query/SBL1";
+	store_batch_rbl(st, &r);
+	assert_int_equal(store_flush(st, NOW), 0);
+	/* seen listed again: no second row */
+	r.at = NOW + 60;
+	store_batch_rbl(st, &r);
+	assert_int_equal(store_flush(st, NOW + 60), 0);
+	out[0] = '\0';
+	assert_int_equal(store_load_rbl(st, NOW, rbl_collect, out), 0);
+	snprintf(want, sizeof(want), "mx 192.0.2.7 zen.spamhaus.org %lld 0 "
+	    "127.0.0.2 SBL https://check.spamhaus.org/sbl/query/SBL1;",
+	    (long long)NOW);
+	assert_string_equal(out, want);
+	/* delisted; then listed again later: a second row */
+	r.listed = 0;
+	r.at = NOW + 120;
+	store_batch_rbl(st, &r);
+	r.listed = 1;
+	r.at = NOW + 600;
+	r.codes = "127.0.0.4 XBL";
+	r.reason = NULL;
+	store_batch_rbl(st, &r);
+	assert_int_equal(store_flush(st, NOW + 600), 0);
+	out[0] = '\0';
+	assert_int_equal(store_load_rbl(st, NOW, rbl_collect, out), 0);
+	snprintf(want, sizeof(want), "mx 192.0.2.7 zen.spamhaus.org %lld %lld "
+	    "127.0.0.2 SBL https://check.spamhaus.org/sbl/query/SBL1;"
+	    "mx 192.0.2.7 zen.spamhaus.org %lld 0 127.0.0.4 XBL -;",
+	    (long long)NOW, (long long)NOW + 120, (long long)NOW + 600);
+	assert_string_equal(out, want);
+	/* since after the delisting: only the open one */
+	out[0] = '\0';
+	assert_int_equal(store_load_rbl(st, NOW + 300, rbl_collect, out), 0);
+	snprintf(want, sizeof(want), "mx 192.0.2.7 zen.spamhaus.org %lld 0 "
+	    "127.0.0.4 XBL -;", (long long)NOW + 600);
+	assert_string_equal(out, want);
+	store_close(st, NOW + 600);
 }
 
 /* journal_mode is WAL (the pragma answers text, so check it apart). */
@@ -834,6 +904,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rbl_history, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crashed_session, setup,
 		    teardown),
