@@ -25,6 +25,8 @@ struct child_capture {
 	size_t		*lenp;
 };
 
+extern char	**environ;
+
 /* Killed children that would not die at once; reaped on later calls. */
 static pid_t	 child_orphans[CHILD_ORPHANS];
 
@@ -72,7 +74,8 @@ child_cloexec_all(void)
 
 /* The child: set up descriptors and signals, exec, or report errno. */
 static void __attribute__((noreturn))
-child_exec(char *const argv[], int in, int out, int err, int execfd)
+child_exec(char *const argv[], char *const envp[], int in, int out, int err,
+    int execfd)
 {
 	sigset_t	 none;
 	int		 sig, e;
@@ -92,6 +95,9 @@ child_exec(char *const argv[], int in, int out, int err, int execfd)
 		_exit(127);
 	}
 	child_cloexec_all();
+	/* only in the child, after fork: execvp takes PATH from environ */
+	if (envp != NULL)
+		environ = (char **)envp;
 	execvp(argv[0], argv);
 	e = errno;
 	(void)!write(execfd, &e, sizeof(e));
@@ -102,12 +108,20 @@ child_exec(char *const argv[], int in, int out, int err, int execfd)
 pid_t
 child_spawn(char *const argv[], int in, int out, int err, int execfd)
 {
+	return child_spawn_env(argv, NULL, in, out, err, execfd);
+}
+
+/* See child.h. */
+pid_t
+child_spawn_env(char *const argv[], char *const envp[], int in, int out,
+    int err, int execfd)
+{
 	pid_t	 pid;
 
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0)
-		child_exec(argv, in, out, err, execfd);
+		child_exec(argv, envp, in, out, err, execfd);
 	/* also here, so a kill at the deadline finds the group at once */
 	(void)setpgid(pid, pid);
 	return pid;

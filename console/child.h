@@ -37,6 +37,12 @@ int	child_setup(int fds[2]);
  * close-on-exec.  Returns the pid, or -1 with errno set when fork failed.
  */
 pid_t	child_spawn(char *const argv[], int in, int out, int err, int execfd);
+/*
+ * child_spawn() with envp (NULL-terminated, borrowed) as the child's whole
+ * environment instead of ours; NULL: ours.  PATH is looked up in envp.
+ */
+pid_t	child_spawn_env(char *const argv[], char *const envp[], int in,
+	    int out, int err, int execfd);
 /* SIGKILL the child's process group (and the child, should setpgid have
    lost the race). */
 void	child_kill(pid_t pid);

@@ -54,6 +54,15 @@ struct cmdrun *
 cmdrun_start(char *const argv[], const char *input, size_t len,
     int64_t now_ms, int deadline_ms, char *err, size_t errlen)
 {
+	return cmdrun_start_env(argv, NULL, input, len, now_ms, deadline_ms,
+	    err, errlen);
+}
+
+/* See cmdrun.h. */
+struct cmdrun *
+cmdrun_start_env(char *const argv[], char *const envp[], const char *input,
+    size_t len, int64_t now_ms, int deadline_ms, char *err, size_t errlen)
+{
 	struct cmdrun	*r;
 	int		 in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int		 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
@@ -81,7 +90,8 @@ cmdrun_start(char *const argv[], const char *input, size_t len,
 	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(errp) == -1 ||
 	    child_setup(errp) == -1 || pipe(ex) == -1 ||
 	    child_setup(ex) == -1 ||
-	    (r->pid = child_spawn(argv, in[1], out[1], errp[1], ex[1])) == -1)
+	    (r->pid = child_spawn_env(argv, envp, in[1], out[1], errp[1],
+	    ex[1])) == -1)
 		goto fail;
 	child_close(&in[1]);
 	child_close(&out[1]);

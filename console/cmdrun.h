@@ -31,6 +31,11 @@ struct cmdrun;
 struct cmdrun	*cmdrun_start(char *const argv[], const char *input,
 		    size_t len, int64_t now_ms, int deadline_ms, char *err,
 		    size_t errlen);
+/* cmdrun_start() with envp as the command's whole environment (NULL:
+   ours); envp is only read during the call. */
+struct cmdrun	*cmdrun_start_env(char *const argv[], char *const envp[],
+		    const char *input, size_t len, int64_t now_ms,
+		    int deadline_ms, char *err, size_t errlen);
 size_t		 cmdrun_fds(const struct cmdrun *r, struct pollfd *pfd);
 /* 0 running, 1 exited 0, -1 failed (cmdrun_error() says how). */
 int		 cmdrun_step(struct cmdrun *r, int64_t now_ms);

@@ -24,6 +24,7 @@ config_init(struct mailcon_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	detect_config_defaults(&cfg->detect);
 	cfg->watch.level = LEVEL_CRITICAL;
+	alert_config_defaults(&cfg->alert);
 	cfg->detect.allow = xcalloc(1, sizeof(char *));
 }
 
@@ -59,6 +60,7 @@ config_free(struct mailcon_config *cfg)
 		free(cfg->detect.allow[i]);
 	free(cfg->detect.allow);
 	free(cfg->path);
+	alert_config_free(&cfg->alert);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -571,6 +573,17 @@ config_handler(void *user, const char *section, const char *name,
 		case 0:
 			snprintf(cp->error, sizeof(cp->error),
 			    "unknown key \"%.64s\" in [watch]", name);
+		}
+		return 0;
+	}
+	if (strcmp(section, "alerts") == 0) {
+		switch (config_set_alert(&cp->cfg->alert, name, value,
+		    cp->error, sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case 0:
+			snprintf(cp->error, sizeof(cp->error),
+			    "unknown key \"%.64s\" in [alerts]", name);
 		}
 		return 0;
 	}

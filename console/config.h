@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "detector.h"
+#include "notify.h"
 
 /*
  * How a server's actions run: [server NAME] keys (see mailcon(1)).  Paths
@@ -65,6 +66,7 @@ struct mailcon_config {
 	int			 utc;		/* [logs] timezone = UTC */
 	size_t			 nallow;
 	struct watch_config	 watch;
+	struct alert_config	 alert;		/* [alerts] */
 };
 
 /*
@@ -102,6 +104,12 @@ int	config_set_action(struct action_config *ac, const char *name,
 void	config_action_free(struct action_config *ac);
 /* The keys of [watch]: as config_set_action. */
 int	config_set_watch(struct watch_config *wc, const char *name,
+	    const char *value, char *err, size_t errlen);
+
+/* A path a command may be given: absolute, printable, at most 1024. */
+int	config_path_ok(const char *s);
+/* The keys of [alerts] (config_alert.c): as config_set_action. */
+int	config_set_alert(struct alert_config *ac, const char *name,
 	    const char *value, char *err, size_t errlen);
 
 /* Parsers shared with the command line; 0 on success, -1 on bad input. */

@@ -11,9 +11,9 @@
 #include "config.h"
 #include "xmalloc.h"
 
-/* A path the scripts may be given: absolute, printable, no newline. */
-static int
-config_act_path_ok(const char *s)
+/* See config.h. */
+int
+config_path_ok(const char *s)
 {
 	if (s[0] != '/' || strlen(s) > 1024)
 		return 0;
@@ -83,7 +83,7 @@ config_set_action(struct action_config *ac, const char *name,
 	else if (strcmp(name, "passwd_file") == 0)
 		pathp = &ac->passwd_file;
 	if (pathp != NULL) {
-		if (!config_act_path_ok(value)) {
+		if (!config_path_ok(value)) {
 			snprintf(err, errlen, "%s: expected an absolute path",
 			    name);
 			return -1;
