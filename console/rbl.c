@@ -160,8 +160,14 @@ rbl_new(const struct rbl_options *opt, char *err, size_t errlen)
 	ao.sock_state_cb_data = r;
 	ao.timeout = per_try > 50 ? per_try : 50;
 	ao.tries = 2;
+	/*
+	 * Hand SERVFAIL and REFUSED to us as answers: c-ares (1.18) would
+	 * otherwise try the next server and, with none left, report them as
+	 * ECONNREFUSED, and the reason shown would be wrong.
+	 */
+	ao.flags = ARES_FLAG_NOCHECKRESP;
 	rc = ares_init_options(&r->ch, &ao, ARES_OPT_SOCK_STATE_CB |
-	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS);
 	if (rc != ARES_SUCCESS) {
 		snprintf(err, errlen, "c-ares: cannot set up the resolver: %s",
 		    ares_strerror(rc));
