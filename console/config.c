@@ -25,11 +25,12 @@ config_init(struct mailcon_config *cfg)
 	detect_config_defaults(&cfg->detect);
 	cfg->watch.level = LEVEL_CRITICAL;
 	alert_config_defaults(&cfg->alert);
+	config_rbl_init(&cfg->rbl);
 	cfg->detect.allow = xcalloc(1, sizeof(char *));
 }
 
-/* Free a NULL-terminated array of strings. */
-static void
+/* See config.h. */
+void
 config_free_strv(char **v)
 {
 	size_t	 i;
@@ -45,6 +46,7 @@ config_free(struct mailcon_config *cfg)
 {
 	size_t	 i;
 
+	config_rbl_free(cfg);
 	for (i = 0; i < cfg->nservers; i++) {
 		free(cfg->servers[i].name);
 		config_free_strv(cfg->servers[i].logs);
@@ -123,18 +125,20 @@ config_split_argv(const char *s)
 
 /* See config.h. */
 int
-config_postfix_maillog(const char *maincf, char *buf, size_t size)
+config_postfix_param(const char *maincf, const char *key, char *buf,
+    size_t size)
 {
 	FILE	*f;
 	char	 line[1024], *p, *e;
+	size_t	 klen = strlen(key);
 	int	 found = 0;
 
 	if ((f = fopen(maincf, "r")) == NULL)
 		return 0;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "maillog_file", 12) != 0)
+		if (strncmp(line, key, klen) != 0)
 			continue;
-		p = line + 12;
+		p = line + klen;
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p++ != '=')
@@ -145,14 +149,21 @@ config_postfix_maillog(const char *maincf, char *buf, size_t size)
 		    *e != '\t'; e++)
 			;
 		*e = '\0';
-		/* the last setting wins, as in Postfix; only plain paths */
-		if (*p == '/' && strchr(p, '$') == NULL) {
-			snprintf(buf, size, "%s", p);
-			found = 1;
-		}
+		/* the last setting wins, as in Postfix */
+		snprintf(buf, size, "%s", p);
+		found = *p != '\0';
 	}
 	fclose(f);
 	return found;
+}
+
+/* See config.h. */
+int
+config_postfix_maillog(const char *maincf, char *buf, size_t size)
+{
+	/* only plain absolute paths */
+	return config_postfix_param(maincf, "maillog_file", buf, size) &&
+	    buf[0] == '/' && strchr(buf, '$') == NULL;
 }
 
 /* "$XDG_CONFIG_HOME/mailcon/config", falling back to ~/.config. */
@@ -502,6 +513,13 @@ config_set_server(struct config_parse *cp, const char *server,
 		case -1:
 			return 0;
 		}
+		switch (config_set_outbound(sc, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case -1:
+			return 0;
+		}
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [server %.64s]", name, server);
 		return 0;
@@ -565,6 +583,17 @@ config_handler(void *user, const char *section, const char *name,
 		return config_set_console(cp, name, value);
 	if (strncmp(section, "server ", 7) == 0)
 		return config_set_server(cp, section + 7, name, value);
+	if (strcmp(section, "rbl") == 0) {
+		switch (config_set_rbl(&cp->cfg->rbl, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case 0:
+			snprintf(cp->error, sizeof(cp->error),
+			    "unknown key \"%.64s\" in [rbl]", name);
+		}
+		return 0;
+	}
 	if (strcmp(section, "watch") == 0) {
 		switch (config_set_watch(&cp->cfg->watch, name, value,
 		    cp->error, sizeof(cp->error))) {

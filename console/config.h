@@ -51,6 +51,19 @@ struct server_config {
 	char			**queue_argv;	/* NULL-terminated, or NULL: off */
 	int			 queue_interval;	/* seconds (10) */
 	struct action_config	 act;
+	char			**outbound_ips;	/* NULL-terminated, or NULL:
+						   discover (config_rbl.c) */
+};
+
+/* [rbl]: the DNS blocklist check (config_rbl.c). */
+struct rbl_config {
+	char			**zones;	/* NULL-terminated; NULL: the
+						   default list */
+	char			*resolver;	/* IP[:PORT]; NULL: the system's */
+	int			 interval;	/* seconds between the console's
+						   checks (3600); 0: off */
+	int			 timeout_ms;	/* per query (5000) */
+	int			 concurrency;	/* queries in flight (32) */
 };
 
 struct mailcon_config {
@@ -67,6 +80,7 @@ struct mailcon_config {
 	size_t			 nallow;
 	struct watch_config	 watch;
 	struct alert_config	 alert;		/* [alerts] */
+	struct rbl_config	 rbl;
 };
 
 /*
@@ -88,6 +102,14 @@ void	config_server_add_log(struct server_config *sc, const char *path);
  * absolute path.  Read, not asked of postconf: nothing may hang the start.
  */
 int	config_postfix_maillog(const char *maincf, char *buf, size_t size);
+/*
+ * The last value main.cf gives key (the first word after '='), read as a
+ * file, into buf: 1, or 0 when it has none.
+ */
+int	config_postfix_param(const char *maincf, const char *key, char *buf,
+	    size_t size);
+/* Free a NULL-terminated array of strings (NULL too). */
+void	config_free_strv(char **v);
 /* Split a command line on blanks into a NULL-terminated argv (no quoting). */
 char	**config_split_argv(const char *s);
 /* Add an account to the allow-list (the --allow option). */
@@ -111,6 +133,18 @@ int	config_path_ok(const char *s);
 /* The keys of [alerts] (config_alert.c): as config_set_action. */
 int	config_set_alert(struct alert_config *ac, const char *name,
 	    const char *value, char *err, size_t errlen);
+/*
+ * [rbl] and the [server NAME] key outbound_ips (config_rbl.c): as
+ * config_set_action.  config_rbl_free also frees the servers' lists.
+ */
+void	config_rbl_init(struct rbl_config *rc);
+int	config_set_rbl(struct rbl_config *rc, const char *name,
+	    const char *value, char *err, size_t errlen);
+int	config_set_outbound(struct server_config *sc, const char *name,
+	    const char *value, char *err, size_t errlen);
+void	config_rbl_free(struct mailcon_config *cfg);
+/* Split a list on commas and blanks into a NULL-terminated array. */
+char	**config_split_list(const char *s);
 
 /* Parsers shared with the command line; 0 on success, -1 on bad input. */
 int	config_parse_duration(const char *s, int *seconds);

@@ -7,9 +7,11 @@
 #include <zlib.h>
 #include <curses.h>
 #include <sqlite3.h>
+#include <ares.h>
 
 #include "app.h"
 #include "cmd_act.h"
+#include "cmd_rbl.h"
 #include "scan.h"
 
 #ifndef INIH_VERSION
@@ -26,6 +28,7 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan, "report hijacked-looking accounts in mail logs" },
 	{ "watch", cmd_watch, "unattended: alert and contain (--headless)" },
 	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
+	{ "rbl", cmd_rbl, "where are our addresses listed (DNS blocklists)" },
 	{ NULL, NULL, NULL }
 };
 
@@ -51,9 +54,9 @@ usage(FILE *f)
 static void
 version(void)
 {
-	printf("mailcon %s\nzlib %s, inih %s, %s, sqlite %s\n", MAILCON_VERSION,
-	    zlibVersion(), INIH_VERSION, curses_version(),
-	    sqlite3_libversion());
+	printf("mailcon %s\nzlib %s, inih %s, %s, sqlite %s, c-ares %s\n",
+	    MAILCON_VERSION, zlibVersion(), INIH_VERSION, curses_version(),
+	    sqlite3_libversion(), ares_version(NULL));
 }
 
 int

@@ -20,7 +20,8 @@
 # counts; default 3), BENCH_SKIP_PFLOGSUMM=1 to skip the slow Perl
 # reference, BENCH_CONSOLE=0 to skip the console benchmark that follows
 # (tests/bench/console.sh: 100,000 accounts, 20,000 lines/s, in tmux; see
-# its header).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
+# its header), BENCH_RBL=0 to skip the DNSBL benchmark (tests/bench/rbl.sh:
+# 256 addresses x 10 zones on a loopback dnsmasq).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
 set -u
@@ -300,6 +301,14 @@ if [ "${BENCH_CONTAIN:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
 else
 	echo
 	bash tests/bench/contain.sh "$MAILCON" || scan_rc=1
+fi
+
+# --- the DNSBL check (tests/bench/rbl.sh: dnsmasq on loopback) ----------------
+if [ "${BENCH_RBL:-1}" = 0 ]; then
+	echo "bench: DNSBL benchmark skipped (BENCH_RBL=0)"
+else
+	echo
+	bash tests/bench/rbl.sh "$MAILCON" || scan_rc=1
 fi
 
 exit $scan_rc

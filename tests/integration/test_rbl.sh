@@ -1,0 +1,356 @@
+#!/bin/bash
+# test_rbl.sh: `mailcon rbl` against a real DNS server (dnsmasq) serving test
+# zones on a loopback port, started and stopped by pid by this test, plus
+# small python responders (dnsstub.py) for what dnsmasq will not do.
+#
+#   zen.spamhaus.org  (served locally, nothing leaves the machine)
+#                     192.0.2.10 multi-code 127.0.0.2 + 127.0.0.4 with TXT,
+#                     192.0.2.11 127.255.255.254 (public resolver refused),
+#                     2001:db8::25 127.0.0.3 (IPv6, by nibbles), test entries
+#                     for IPv4 and IPv6; anything else NXDOMAIN
+#   listed.test       192.0.2.10 listed with TXT; IPv4 test entries only
+#   all.test          lists everything (wildcard 127.0.0.2): zone broken
+#   pubres.test       answers 127.255.255.254 for everything
+#   slow.test         forwarded to a UDP port that never answers: timeout
+#   fail.test         forwarded to a responder answering SERVFAIL
+#   ctl.test          forwarded to a responder whose TXT has control bytes
+# and, as the resolver itself: one answering REFUSED, one rewriting
+# NXDOMAIN to 198.51.100.7 (hijack), one answering garbage, a closed port.
+#
+# Every (address, zone) is checked against what it must be, and nothing is
+# ever "clean" but an NXDOMAIN from a zone whose test entries answer right.
+# Exit codes: 0 all clean, 1 listed, 3 unknown only, 2 bad input.
+#
+# Environment: MAILCON (default build/mailcon).  Needs /usr/sbin/dnsmasq
+# (dnsmasq-base) and python3.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+MAILCON=${MAILCON:-$ROOT/build/mailcon}
+STUB=$HERE/dnsstub.py
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+export LC_ALL=C
+
+T=$(mktemp -d /tmp/mcrbl.XXXXXX) || exit 1
+failed=0
+pids=""
+
+cleanup()
+{
+	for p in $pids; do
+		kill "$p" 2>/dev/null
+	done
+	[ -f "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail()
+{
+	echo "FAIL: $*"
+	failed=1
+}
+
+[ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
+[ -x "$DNSMASQ" ] || { echo "no $DNSMASQ (package dnsmasq-base)"; exit 1; }
+
+# Start a dnsstub responder in MODE; sets PORT.
+stub()
+{
+	python3 "$STUB" serve "$1" "$T/$1.port" &
+	pids="$pids $!"
+	for _ in $(seq 50); do
+		[ -s "$T/$1.port" ] && break
+		sleep 0.05
+	done
+	PORT=$(cat "$T/$1.port") || { echo "stub $1 did not start"; exit 1; }
+}
+stub silent; SILENT=$PORT
+stub servfail; SERVFAIL=$PORT
+stub refused; REFUSED=$PORT
+stub hijack; HIJACK=$PORT
+stub garbage; GARBAGE=$PORT
+stub ctltxt; CTL=$PORT
+
+# A free UDP+TCP port on 127.0.0.1 (dnsmasq needs both).
+free_port()
+{
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
+print(p)'
+}
+DNS=$(free_port)
+CLOSED=$(free_port)
+
+# The IPv6 name of an address in a zone: reversed nibbles.
+v6name()
+{
+	python3 -c 'import ipaddress, sys
+print(ipaddress.ip_address(sys.argv[1]).reverse_pointer.replace(
+    ".ip6.arpa", "." + sys.argv[2]))' "$1" "$2"
+}
+
+cat > "$T/dnsmasq.conf" <<EOF
+port=$DNS
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+no-negcache
+local=/zen.spamhaus.org/
+host-record=2.0.0.127.zen.spamhaus.org,127.0.0.2
+host-record=$(v6name ::ffff:127.0.0.2 zen.spamhaus.org),127.0.0.2
+host-record=10.2.0.192.zen.spamhaus.org,127.0.0.2
+host-record=10.2.0.192.zen.spamhaus.org,127.0.0.4
+txt-record=10.2.0.192.zen.spamhaus.org,"https://check.spamhaus.org/sbl/query/SBL999"
+host-record=11.2.0.192.zen.spamhaus.org,127.255.255.254
+host-record=$(v6name 2001:db8::25 zen.spamhaus.org),127.0.0.3
+local=/listed.test/
+host-record=2.0.0.127.listed.test,127.0.0.2
+host-record=10.2.0.192.listed.test,127.0.0.2
+txt-record=10.2.0.192.listed.test,"Listed for spam trap hits, see https://listed.test/10"
+address=/all.test/127.0.0.2
+address=/pubres.test/127.255.255.254
+server=/slow.test/127.0.0.1#$SILENT
+server=/fail.test/127.0.0.1#$SERVFAIL
+server=/ctl.test/127.0.0.1#$CTL
+EOF
+"$DNSMASQ" -C "$T/dnsmasq.conf" --pid-file="$T/dnsmasq.pid" \
+    --log-facility="$T/dnsmasq.log" || { echo "dnsmasq did not start"; exit 1; }
+for _ in $(seq 50); do
+	[ -s "$T/dnsmasq.pid" ] && break
+	sleep 0.05
+done
+
+# mailcon rbl with the given arguments: sets RC, output in $T/out, $T/err.
+rbl()
+{
+	"$MAILCON" rbl "$@" > "$T/out" 2> "$T/err"
+	RC=$?
+}
+
+# Check a JSON report against "IP ZONE STATUS [WORDS]" expectations on
+# stdin (WORDS must be in meaning, reason or txt); also: nothing is clean
+# unless expected, and no result is missing or extra.
+expect_json()
+{
+	cat > "$T/want"
+	python3 - "$T/out" "$T/want" <<'EOF' || fail "JSON report: see above"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+got = {(r["ip"], r["zone"]): r for r in doc["results"]}
+want = {}
+ok = True
+for line in open(sys.argv[2]).read().splitlines():
+    if not line.strip():
+        continue
+    ip, zone, status, *words = line.split(None, 3)
+    want[(ip, zone)] = (status, words[0] if words else "")
+for k, (status, words) in want.items():
+    r = got.get(k)
+    if r is None:
+        print("missing result %s %s" % k); ok = False; continue
+    text = " ".join([r["meaning"], r["reason"], r["txt"]])
+    if r["status"] != status:
+        print("%s %s: %s (%s), expected %s" % (k + (r["status"], text, status)))
+        ok = False
+    elif words and words not in text:
+        print("%s %s: %r lacks %r" % (k + (text, words))); ok = False
+for k, r in got.items():
+    if k not in want:
+        print("unexpected result %s %s: %s" % (k + (r["status"],))); ok = False
+    if r["status"] == "clean" and want.get(k, ("",))[0] != "clean":
+        print("CLEAN BY MISTAKE: %s %s" % k); ok = False
+    for field in ("meaning", "reason", "txt"):
+        if any(ord(c) < 32 or ord(c) == 127 or 0x202a <= ord(c) <= 0x202e
+               for c in r[field]):
+            print("%s %s: control character in %s" % (k + (field,))); ok = False
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# --- 1. every kind of answer, in one run ------------------------------------
+ZONES=zen.spamhaus.org,listed.test,all.test,pubres.test,slow.test,fail.test,ctl.test
+start=$(date +%s.%N)
+rbl --json --timeout 1200 --resolver "127.0.0.1:$DNS" --zones "$ZONES" \
+    192.0.2.10 192.0.2.11 192.0.2.12 2001:db8::25
+took=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+[ "$RC" -eq 1 ] || fail "run 1: exit $RC, expected 1 (listed): $(cat "$T/err")"
+expect_json <<'EOF'
+192.0.2.10 zen.spamhaus.org listed Spamhaus XBL
+192.0.2.11 zen.spamhaus.org unknown public/open resolver is refused
+192.0.2.12 zen.spamhaus.org clean
+2001:db8::25 zen.spamhaus.org listed Spamhaus CSS
+192.0.2.10 listed.test listed Listed for spam trap hits
+192.0.2.11 listed.test clean
+192.0.2.12 listed.test clean
+2001:db8::25 listed.test unknown ::ffff:127.0.0.2
+192.0.2.10 all.test unknown lists everything
+192.0.2.11 all.test unknown lists everything
+192.0.2.12 all.test unknown lists everything
+2001:db8::25 all.test unknown lists everything
+192.0.2.10 pubres.test unknown error code 127.255.255.254
+192.0.2.11 pubres.test unknown error code 127.255.255.254
+192.0.2.12 pubres.test unknown error code 127.255.255.254
+2001:db8::25 pubres.test unknown error code 127.255.255.254
+192.0.2.10 slow.test unknown timeout
+192.0.2.11 slow.test unknown timeout
+192.0.2.12 slow.test unknown timeout
+2001:db8::25 slow.test unknown timeout
+192.0.2.10 fail.test unknown SERVFAIL
+192.0.2.11 fail.test unknown SERVFAIL
+192.0.2.12 fail.test unknown SERVFAIL
+2001:db8::25 fail.test unknown SERVFAIL
+192.0.2.10 ctl.test listed \x1b[2J\x1b]0;owned\x07 by\x00 trap\x0d\x0a\u{202e}gnp.exe
+192.0.2.11 ctl.test listed
+192.0.2.12 ctl.test listed
+2001:db8::25 ctl.test unknown lists everything
+EOF
+python3 - "$T/out" <<'EOF' || fail "run 1: details"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {(x["ip"], x["zone"]): x for x in d["results"]}
+z = r[("192.0.2.10", "zen.spamhaus.org")]
+assert sorted(z["codes"]) == ["127.0.0.2", "127.0.0.4"], z["codes"]
+assert "Spamhaus SBL" in z["meaning"], z
+assert z["txt"] == "https://check.spamhaus.org/sbl/query/SBL999", z["txt"]
+assert z["delist"] == "https://check.spamhaus.org/results/?query=192.0.2.10"
+assert r[("2001:db8::25", "zen.spamhaus.org")]["codes"] == ["127.0.0.3"]
+h = {(x["zone"], x["family"]): x["health"] for x in d["zones"]}
+want = {("zen.spamhaus.org", "ipv4"): "ok", ("zen.spamhaus.org", "ipv6"): "ok",
+        ("listed.test", "ipv4"): "ok", ("listed.test", "ipv6"): "dead",
+        ("all.test", "ipv4"): "broken", ("slow.test", "ipv4"): "unknown",
+        ("fail.test", "ipv4"): "unknown", ("pubres.test", "ipv4"): "unknown",
+        ("ctl.test", "ipv4"): "ok"}
+for k, v in want.items():
+    assert h.get(k) == v, (k, h.get(k), v)
+links = [x["url"] for x in d["reputation"] if x["ip"] == "192.0.2.10"]
+assert "https://talosintelligence.com/reputation_center/lookup?search=192.0.2.10" in links
+s = d["summary"]
+assert s["listed"] == 6 and s["clean"] == 3 and d["exit"] == 1, s
+assert 0 < s["peak_inflight"] <= 32, s
+EOF
+# each query has its deadline: the silent zone costs one timeout, not N
+awk -v t="$took" 'BEGIN { exit !(t < 4) }' ||
+    fail "run 1 took $took s with a 1.2 s timeout"
+
+# the table: the same verdicts, no raw control byte on the terminal
+rbl --timeout 1000 --resolver "127.0.0.1:$DNS" --zones zen.spamhaus.org,ctl.test,slow.test \
+    192.0.2.10 192.0.2.12
+[ "$RC" -eq 1 ] || fail "table: exit $RC"
+grep -q 'zen.spamhaus.org  *LISTED  *127.0.0.2 Spamhaus SBL' "$T/out" ||
+    grep -q 'zen.spamhaus.org  *LISTED .*Spamhaus SBL' "$T/out" ||
+    fail "table: no LISTED row for zen: $(cat "$T/out")"
+grep -q 'delist: https://check.spamhaus.org/results/?query=192.0.2.10' \
+    "$T/out" || fail "table: no delisting page"
+grep -q 'slow.test  *unknown  *no answer within 1000 ms (timeout)' "$T/out" ||
+    fail "table: no timeout row"
+grep -q 'Cisco Talos' "$T/out" || fail "table: no reputation link"
+if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T/out"; then
+	fail "table: a control byte reached stdout"
+fi
+grep -q 'txt: Listed\\x1b\[2J' "$T/out" || fail "table: TXT not shown escaped"
+
+# --- 2. exit codes ------------------------------------------------------------
+rbl --resolver "127.0.0.1:$DNS" --zones zen.spamhaus.org,listed.test 192.0.2.12
+[ "$RC" -eq 0 ] || fail "all clean: exit $RC: $(cat "$T/out")"
+grep -q 'clean    not listed (NXDOMAIN)' "$T/out" || fail "clean row: $(cat "$T/out")"
+rbl --timeout 500 --resolver "127.0.0.1:$DNS" --zones slow.test,all.test 192.0.2.12
+[ "$RC" -eq 3 ] || fail "unknown only: exit $RC, expected 3"
+rbl --resolver "127.0.0.1:$DNS" --zones pubres.test 192.0.2.12
+[ "$RC" -eq 3 ] || fail "127.255.255.254 only: exit $RC, expected 3"
+
+# --- 3. resolvers that do not tell the truth ------------------------------------
+for case in "REFUSED $REFUSED unknown REFUSED" \
+    "hijack $HIJACK error outside 127.0.0.0/8" \
+    "garbage $GARBAGE any -" "closed $CLOSED unknown -"; do
+	set -- $case
+	rbl --json --timeout 800 --resolver "127.0.0.1:$2" \
+	    --zones zen.spamhaus.org,bl.spamcop.net 192.0.2.12 192.0.2.10
+	[ "$RC" -eq 3 ] || fail "$1 resolver: exit $RC, expected 3"
+	python3 - "$T/out" "$3" "${*:4}" <<'EOF' || fail "$1 resolver: see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+st, words = sys.argv[2], sys.argv[3]
+assert len(d["results"]) == 4, d["results"]
+for r in d["results"]:
+    assert r["status"] in ("unknown", "error"), r
+    if st != "any":
+        assert r["status"] == st, r
+    if words != "-":
+        assert words in r["reason"], r
+assert d["summary"]["clean"] == 0 and d["summary"]["listed"] == 0
+EOF
+done
+
+# --- 4. bad input: exit 2, a clear message, nothing checked -----------------------
+bad()
+{
+	want=$1
+	shift
+	rbl --resolver "127.0.0.1:$DNS" "$@"
+	[ "$RC" -eq 2 ] || fail "bad input ($*): exit $RC, expected 2"
+	grep -q -- "$want" "$T/err" || fail "bad input ($*): \"$(cat "$T/err")\" lacks \"$want\""
+	[ -s "$T/out" ] && fail "bad input ($*): printed a report"
+	[ "$(wc -l < "$T/err")" -eq 1 ] || fail "bad input ($*): not one line"
+}
+bad 'not an IPv4 or IPv6 address' --zones listed.test 192.0.2.300
+bad 'is a network' --zones listed.test 192.0.2.0/24
+bad 'no port' --zones listed.test 192.0.2.1:25
+bad 'not an IPv4 or IPv6 address' --zones listed.test mail.example.org
+bad 'byte 0x1b' --zones listed.test "$(printf '192.0.2.1\033[2J')"
+bad 'empty label' --zones 'listed..test' 192.0.2.1
+bad 'at least two labels' --zones localhost 192.0.2.1
+bad "byte 0x3b" --zones 'listed.test;id' 192.0.2.1
+bad 'resolver' --resolver 127.0.0.1:99999 --zones listed.test 192.0.2.1
+bad 'expected 100 to 60000' --timeout 5 --zones listed.test 192.0.2.1
+
+# --- 5. the config: [rbl] and a server's outbound_ips ------------------------------
+cat > "$T/config" <<EOF
+[rbl]
+zones = zen.spamhaus.org, listed.test
+resolver = 127.0.0.1:$DNS
+timeout = 1s
+concurrency = 2
+
+[server mx1]
+logs = /var/log/mail.log
+outbound_ips = 192.0.2.10, 192.0.2.12
+EOF
+rbl --config "$T/config" --json
+[ "$RC" -eq 1 ] || fail "config: exit $RC: $(cat "$T/err")"
+python3 - "$T/out" <<'EOF' || fail "config: see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+keys = sorted((r["ip"], r["zone"], r["status"]) for r in d["results"])
+assert keys == [("192.0.2.10", "listed.test", "listed"),
+                ("192.0.2.10", "zen.spamhaus.org", "listed"),
+                ("192.0.2.12", "listed.test", "clean"),
+                ("192.0.2.12", "zen.spamhaus.org", "clean")], keys
+assert d["summary"]["peak_inflight"] <= 2, d["summary"]
+EOF
+printf '[rbl]\nzones = bad..zone\n' > "$T/badconfig"
+rbl --config "$T/badconfig" 192.0.2.1
+[ "$RC" -eq 2 ] && grep -q 'badconfig:2: zones: ' "$T/err" ||
+    fail "bad [rbl] zones: exit $RC: $(cat "$T/err")"
+# no address given, none configured, main.cf names one
+mkdir "$T/pf"
+printf 'smtp_bind_address = 198.51.100.25\nsmtp_bind_address6 = $x\n' \
+    > "$T/pf/main.cf"
+printf '[rbl]\nzones = listed.test\nresolver = 127.0.0.1:%s\n[server mx2]\nlogs = /x\npostfix_config = %s\n' \
+    "$DNS" "$T/pf" > "$T/config2"
+rbl --config "$T/config2"
+grep -q "checking 198.51.100.25 (smtp_bind_address in $T/pf/main.cf)" \
+    "$T/err" || fail "discovery: $(cat "$T/err")"
+grep -q '^198.51.100.25$' "$T/out" || fail "discovery: not checked"
+[ "$RC" -eq 0 ] || fail "discovery: exit $RC"
+
+# --- 6. dnsmasq saw only loopback queries, and all the zones -------------------------
+kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+rm -f "$T/dnsmasq.pid"
+
+[ "$failed" -eq 0 ] && echo "test_rbl: all checks passed"
+exit "$failed"
