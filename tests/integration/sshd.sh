@@ -49,7 +49,7 @@ _sshd_children()
 	local f line
 	for f in /proc/[0-9]*/stat; do
 		# Field 4 is the parent pid; field 2 (comm) may hold spaces.
-		read -r line <"$f" 2>/dev/null || continue
+		{ read -r line <"$f"; } 2>/dev/null || continue
 		line=${line##*) }
 		set -- $line
 		echo "${f#/proc/} $2"
