@@ -6,6 +6,7 @@
 
 #include "../backends/backend.h"
 #include "action.h"
+#include "shquote.h"
 #include "xmalloc.h"
 
 static const char *const action_names[AV_COUNT] = {
@@ -237,54 +238,9 @@ fail:
 	return -1;
 }
 
-/* Can w be written to a shell without quotes? */
-static int
-action_word_plain(const char *w)
-{
-	if (*w == '\0')
-		return 0;
-	for (; *w != '\0'; w++)
-		if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') ||
-		    (*w >= '0' && *w <= '9') || strchr("@%+=:,./_-", *w) !=
-		    NULL))
-			return 0;
-	return 1;
-}
-
 /* See action.h. */
 int
 action_shell_quote(const struct action_argv *a, char *buf, size_t size)
 {
-	size_t		 o = 0;
-	const char	*w;
-	int		 i;
-
-#define PUT(c) do { if (o + 1 >= size) return -1; buf[o++] = (c); } while (0)
-	for (i = 0; i < a->argc; i++) {
-		if (i > 0)
-			PUT(' ');
-		w = a->argv[i];
-		if (action_word_plain(w)) {
-			for (; *w != '\0'; w++)
-				PUT(*w);
-			continue;
-		}
-		PUT('\'');
-		for (; *w != '\0'; w++) {
-			if (*w == '\'') {
-				/* close, an escaped quote, reopen */
-				PUT('\'');
-				PUT('\\');
-				PUT('\'');
-				PUT('\'');
-			} else
-				PUT(*w);
-		}
-		PUT('\'');
-	}
-#undef PUT
-	if (size == 0)
-		return -1;
-	buf[o] = '\0';
-	return (int)o;
+	return shquote_argv(a->argc, a->argv, buf, size);
 }

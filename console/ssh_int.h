@@ -1,0 +1,104 @@
+/*
+ * ssh_int.h: what ssh_conn.c and ssh_exec.c share; nothing else includes
+ * it.  The connection owns the socket and the libssh2 session; commands
+ * are channels on it, kept on the connection's list and moved on by its
+ * step.
+ */
+#ifndef MAILCON_SSH_INT_H
+#define MAILCON_SSH_INT_H
+
+#include <stdint.h>
+
+#include <libssh2.h>
+
+#include "ssh_conn.h"
+#include "ssh_exec.h"
+#include "ssh_hostkey.h"
+
+enum ssh_exec_phase {
+	SSH_PH_OPEN,		/* opening the channel */
+	SSH_PH_START,		/* asking for the exec */
+	SSH_PH_RUN,		/* input out, output in */
+	SSH_PH_CLOSE,		/* closing, then freeing the channel */
+	SSH_PH_GONE		/* no channel any more */
+};
+
+struct ssh_exec {
+	struct ssh_conn		*conn;		/* NULL once it is gone */
+	struct ssh_exec		*next;
+	LIBSSH2_CHANNEL		*ch;
+	enum ssh_exec_phase	 phase;
+	int			 result;	/* 0, 1, -1 as ssh_exec_result */
+	int			 abandoned;	/* freed by its owner */
+	char			*command;
+	char			*input;
+	size_t			 inlen, inoff;
+	int			 eof_sent;
+	ssh_exec_cb		 cb;
+	void			*arg;
+	char			 out[SSH_EXEC_OUT_MAX + 1];
+	size_t			 outlen;
+	char			 err[SSH_EXEC_OUT_MAX + 1];
+	size_t			 errlen;
+	int64_t			 deadline;	/* 0: none */
+	int			 deadline_ms;
+	int			 status;
+	char			 sig[32];
+	char			 error[SSH_EXEC_OUT_MAX + 256];
+};
+
+struct ssh_conn {
+	enum ssh_state		 state;
+	char			*name, *host, *user, *key_file, *passphrase;
+	char			*known_hosts, *own_known_hosts;
+	int			 port, family;
+	int			 connect_ms, handshake_ms, auth_ms;
+	int			 keepalive_s, stale_ms;
+	int			 fd;
+	LIBSSH2_SESSION		*s;
+	LIBSSH2_AGENT		*agent;
+	struct libssh2_agent_publickey *identity;
+	LIBSSH2_CHANNEL		*probe;		/* idle liveness channel */
+	int			 probe_open;
+	const void		*lock;		/* who holds a half-sent packet */
+	struct ssh_exec		*execs;
+	int64_t			 now;		/* of the current step */
+	int64_t			 deadline;	/* of the current phase */
+	int64_t			 retry_at;
+	int64_t			 live_since;
+	int64_t			 last_rx;	/* last bytes from the server */
+	int64_t			 next_probe;
+	unsigned		 attempts;
+	uint32_t		 rng;
+	char			 greet[64];	/* first bytes received */
+	size_t			 greetlen;
+	char			 fp[SSH_FP_MAX];
+	char			 known_fp[SSH_FP_MAX];
+	unsigned char		*offered;	/* hostkey-unknown: the key */
+	size_t			 offered_len;
+	int			 offered_type;
+	int			 lost;		/* set by a command's step */
+	char			 lost_why[256];
+	char			 error[512];
+};
+
+/* Record the outcome of a libssh2 call made for who (see ssh_conn.c). */
+void	ssh_conn_note(struct ssh_conn *c, const void *who, int rc);
+/* May who start a libssh2 call that sends? */
+int	ssh_conn_may_send(const struct ssh_conn *c, const void *who);
+/* libssh2's last error for this session, sanitised, into buf. */
+void	ssh_conn_lib_error(struct ssh_conn *c, char *buf, size_t size);
+/* Is rc an error of the connection rather than of one channel? */
+int	ssh_conn_fatal(int rc);
+/* A command's call failed with a connection error: drop it after this
+   step. */
+void	ssh_conn_lose(struct ssh_conn *c, const char *why);
+
+/* Move every command on (ssh_exec.c). */
+void	ssh_exec_step_all(struct ssh_conn *c, int64_t now_ms);
+/* The connection is going: fail its commands, forget their channels. */
+void	ssh_exec_lost_all(struct ssh_conn *c, const char *why);
+/* The earliest deadline of its commands, or 0. */
+int64_t	ssh_exec_next_deadline(const struct ssh_conn *c);
+
+#endif

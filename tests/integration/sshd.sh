@@ -1,0 +1,245 @@
+# tests/integration/sshd.sh: real OpenSSH servers on loopback for the SSH
+# transport's tests, private to one directory.  Source it (bash), then:
+#
+#	sshd_start DIR [N]	# N instances (default 1)
+#	...
+#	sshd_stop DIR		# idempotent; safe from an EXIT trap
+#
+# Each instance listens on 127.0.0.1 at a high port picked at run time, has
+# its own host keys (ed25519 and ecdsa), config and log in DIR/sN/, and lets
+# root in with the client key only (PermitRootLogin prohibit-password,
+# PasswordAuthentication no, UsePAM no).  MaxStartups and MaxSessions are
+# high, so one instance takes 50 sessions at once.  Must run as root: sshd
+# needs it for privilege separation, and the tests log in as root.
+#
+# After sshd_start these are exported (and written to DIR/sshd.env):
+#	SSHD_DIR		DIR (absolute)
+#	SSHD_PORTS		the ports, one per instance, in order
+#	SSHD_PORT		the first instance's port
+#	SSHD_KEY		the client's private key (ed25519, no passphrase);
+#				SSHD_KEY.pub is its public key
+#	SSHD_KNOWN_HOSTS	known_hosts with "[127.0.0.1]:PORT" entries for
+#				every host key of every instance
+#	SSHD_PIDS		file "sshd-N pid" per line: every listener started
+#	SSHD_LOG		the first instance's log (DIR/s1/sshd.log)
+#
+# Only the listeners' pids are recorded; sshd_stop signals exactly those and
+# the session processes they forked (found under them in /proc).
+
+# The port picker (_stack_free_ports) is stack.sh's.
+. "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
+
+# Log a harness message on stderr.
+_sshd_say()
+{
+	echo "sshd: $*" >&2
+}
+
+# Is PID alive and an sshd?
+_sshd_pid_is_sshd()
+{
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+	tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q sshd
+}
+
+# Print the pids whose parent is one of the pids given (from /proc in one
+# pass, no ps needed: 50 listeners are checked at once).
+_sshd_children()
+{
+	local f line
+	for f in /proc/[0-9]*/stat; do
+		# Field 4 is the parent pid; field 2 (comm) may hold spaces.
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		line=${line##*) }
+		set -- $line
+		echo "${f#/proc/} $2"
+	done | awk -v want=" $* " '{ sub("/stat", "", $1) }
+	    index(want, " " $2 " ") > 0 { print $1 }'
+}
+
+# Does 127.0.0.1:PORT greet with an SSH banner?
+_sshd_answers()
+{
+	local line
+	{ exec 9<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	IFS= read -r -t 2 line <&9
+	exec 9<&- 9>&-
+	case $line in SSH-2.0-*) return 0 ;; esac
+	return 1
+}
+
+# Write instance I's host keys and config into $d/sI for PORT.
+_sshd_config()
+{
+	local d=$1 i=$2 port=$3 s=$1/s$2
+	mkdir -p "$s" || return 1
+	ssh-keygen -q -t ed25519 -N '' -C "s$i" -f "$s/host_ed25519" || return 1
+	ssh-keygen -q -t ecdsa -b 256 -N '' -C "s$i" -f "$s/host_ecdsa" ||
+	    return 1
+	cat >"$s/sshd_config" <<EOF
+# mailcon test sshd $i (tests/integration/sshd.sh)
+Port $port
+ListenAddress 127.0.0.1
+HostKey $s/host_ed25519
+HostKey $s/host_ecdsa
+PidFile $s/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+LoginGraceTime 10
+MaxStartups 200
+MaxSessions 100
+MaxAuthTries 6
+ClientAliveInterval 0
+PrintMotd no
+PrintLastLog no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOF
+	{
+		printf '[127.0.0.1]:%s ' "$port"
+		cut -d' ' -f1-2 "$s/host_ed25519.pub"
+		printf '[127.0.0.1]:%s ' "$port"
+		cut -d' ' -f1-2 "$s/host_ecdsa.pub"
+	} >>"$d/known_hosts"
+}
+
+# Write the exported variables to $d/sshd.env.
+_sshd_write_env()
+{
+	local v
+	: >"$1/sshd.env"
+	for v in SSHD_DIR SSHD_PORTS SSHD_PORT SSHD_KEY SSHD_KNOWN_HOSTS \
+	    SSHD_PIDS SSHD_LOG; do
+		printf "export %s='%s'\n" "$v" "${!v}" >>"$1/sshd.env"
+	done
+}
+
+# Start N sshd instances in DIR; on failure stop what started, return 1.
+sshd_start()
+{
+	local d n=${2:-1} ports i port pid
+
+	[ "$(id -u)" = 0 ] || { _sshd_say "must run as root"; return 1; }
+	[ -n "$1" ] || { _sshd_say "usage: sshd_start DIR [N]"; return 1; }
+	mkdir -p "$1" || return 1
+	d=$(cd "$1" && pwd) || return 1
+	if [ -s "$d/sshd.pids" ]; then
+		_sshd_say "$d: sshd seems to run there (sshd.pids)"
+		return 1
+	fi
+	# sshd insists on this directory for privilege separation.
+	mkdir -p /run/sshd && chmod 755 /run/sshd || return 1
+	: >"$d/sshd.pids"
+	: >"$d/known_hosts"
+	rm -f "$d/client_ed25519" "$d/client_ed25519.pub"
+	ssh-keygen -q -t ed25519 -N '' -C mailcon-test -f "$d/client_ed25519" ||
+	    return 1
+	cp "$d/client_ed25519.pub" "$d/authorized_keys"
+	chmod 600 "$d/authorized_keys"
+
+	ports=$(_stack_free_ports 127.0.0.1 "$n") || return 1
+	SSHD_DIR=$d
+	SSHD_PORTS=$ports
+	SSHD_PORT=${ports%% *}
+	SSHD_KEY=$d/client_ed25519
+	SSHD_KNOWN_HOSTS=$d/known_hosts
+	SSHD_PIDS=$d/sshd.pids
+	SSHD_LOG=$d/s1/sshd.log
+	export SSHD_DIR SSHD_PORTS SSHD_PORT SSHD_KEY SSHD_KNOWN_HOSTS \
+	    SSHD_PIDS SSHD_LOG
+
+	# Write every config first, then start them all, then wait: 50
+	# instances start in about a second this way.
+	i=0
+	for port in $ports; do
+		i=$((i + 1))
+		_sshd_config "$d" "$i" "$port" || {
+			_sshd_say "writing instance $i's config failed"
+			return 1
+		}
+	done
+	_sshd_write_env "$d"
+	i=0
+	for port in $ports; do
+		i=$((i + 1))
+		if ! /usr/sbin/sshd -f "$d/s$i/sshd_config" \
+		    -E "$d/s$i/sshd.log" </dev/null >/dev/null 2>&1; then
+			_sshd_say "sshd $i did not start; see $d/s$i/sshd.log:"
+			tail -n 5 "$d/s$i/sshd.log" >&2
+			sshd_stop "$d"
+			return 1
+		fi
+	done
+	i=0
+	for port in $ports; do
+		i=$((i + 1))
+		pid=
+		for _ in $(seq 100); do
+			pid=$(tr -dc '0-9' <"$d/s$i/sshd.pid" 2>/dev/null)
+			[ -n "$pid" ] && break
+			sleep 0.05
+		done
+		if [ -z "$pid" ]; then
+			_sshd_say "sshd $i wrote no pid file; see $d/s$i/sshd.log"
+			sshd_stop "$d"
+			return 1
+		fi
+		echo "sshd-$i $pid" >>"$d/sshd.pids"
+		for _ in $(seq 100); do
+			_sshd_answers "$port" && break
+			sleep 0.05
+		done
+		if ! _sshd_answers "$port"; then
+			_sshd_say "sshd $i is not answering on port $port"
+			sshd_stop "$d"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# Print the pids of sshd session processes (children of the listeners
+# recorded in DIR) that serve a connection: what a test kills to cut one.
+sshd_sessions()
+{
+	local d=$1 name pid pids=''
+	[ -f "$d/sshd.pids" ] || return 0
+	while read -r name pid; do
+		_sshd_pid_is_sshd "$pid" && pids="$pids $pid"
+	done <"$d/sshd.pids"
+	[ -n "$pids" ] && _sshd_children $pids
+}
+
+# Stop exactly the listeners recorded in DIR/sshd.pids and the session
+# processes under them (collected before the signal), waiting for them.
+sshd_stop()
+{
+	local d=$1 name pid pids='' left i
+	[ -n "$d" ] && [ -f "$d/sshd.pids" ] || return 0
+	while read -r name pid; do
+		_sshd_pid_is_sshd "$pid" && pids="$pids $pid"
+	done <"$d/sshd.pids"
+	[ -n "$pids" ] || { : >"$d/sshd.pids"; return 0; }
+	pids="$pids $(_sshd_children $pids)"
+	kill -TERM $pids 2>/dev/null
+	for i in $(seq 50); do
+		left=
+		for pid in $pids; do
+			kill -0 "$pid" 2>/dev/null && left="$left $pid"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ -n "$left" ]; then
+		_sshd_say "killing pids that ignored SIGTERM:$left"
+		kill -KILL $left 2>/dev/null
+	fi
+	: >"$d/sshd.pids"
+	return 0
+}

@@ -1,0 +1,248 @@
+#!/bin/bash
+# test_ssh.sh: the SSH transport (console/ssh_conn.c, ssh_exec.c) against
+# real sshd instances on loopback (tests/integration/sshd.sh), driven by
+# ssh_driver.c:
+#
+#  1. a command's stdout, stderr and exit status; stdin delivered (cat);
+#     the fingerprint shown is the one ssh-keygen -lf gives.
+#  2. host keys: another key for [127.0.0.1]:PORT is a hard stop showing
+#     both fingerprints; no entry is "unknown" and nothing is written
+#     (headless never trusts); accepting the shown fingerprint writes
+#     mailcon's own file, and the next run is live from it alone.
+#  3. a refused client key is auth-failed; a port that answers HTTP is
+#     "not an SSH server" with what it said; a listener that never speaks
+#     hits the handshake deadline.
+#  4. a hanging command hits its deadline; killing the sshd session
+#     process mid-command fails the command and the connection retries.
+#  5. 50 connections at once over two sshd instances, each running a
+#     command, all complete.
+#
+# Environment: MAILCON (the binary; build/libmailcon.a is looked for next
+# to it, else in build/).  Needs root, cc, python3, sshd, ssh-keygen.
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/sshd.sh"
+export LC_ALL=C
+
+LIB=$ROOT/build/libmailcon.a
+[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+    LIB=$(dirname "$MAILCON")/libmailcon.a
+
+T=$(mktemp -d /tmp/mcssh.XXXXXX) || exit 1
+D=$T/sshd
+failed=0
+helpers=
+
+cleanup()
+{
+	local pid
+	for pid in $helpers; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	sshd_stop "$D"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Report a failed check and carry on (the test fails at the end).
+check_fail()
+{
+	echo "FAIL: $*"
+	failed=1
+}
+
+# Does $T/out have a line matching the extended regexp?
+has()
+{
+	grep -Eq -- "$1" "$T/out"
+}
+
+# Run the driver with ARGS; its output in $T/out, exit status in $rc.
+drv()
+{
+	timeout 90 "$T/driver" "$@" >"$T/out" 2>&1
+	rc=$?
+}
+
+# Start a python TCP listener on PORT: MODE http (says an HTTP error and
+# closes) or silent (accepts, never speaks).  Its pid joins $helpers.
+listener()
+{
+	python3 "$T/listener.py" "$1" "$2" </dev/null >/dev/null 2>&1 &
+	helpers="$helpers $!"
+	for _ in $(seq 50); do
+		{ exec 8<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null &&
+		    { exec 8<&- 8>&-; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+cat >"$T/listener.py" <<'PY'
+import socket, sys
+port, mode = int(sys.argv[1]), sys.argv[2]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(16)
+held = []
+while True:
+    c, _ = s.accept()
+    if mode == "http":
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+        c.close()
+    else:
+        held.append(c)
+PY
+
+[ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
+# shellcheck disable=SC2046
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    "$HERE/ssh_driver.c" "$LIB" \
+    $(make -s --no-print-directory -C "$ROOT" print-libs) ||
+    { echo "cannot build the driver"; exit 1; }
+
+sshd_start "$D" 2 || exit 1
+P=$SSHD_PORT
+P2=${SSHD_PORTS#* }
+K=$SSHD_KEY
+KH=$SSHD_KNOWN_HOSTS
+
+# 1. Output, status, stdin, fingerprint.
+drv -k "$K" -K "$KH" 127.0.0.1 "$P" 'echo hi; echo err >&2; exit 3'
+has '^conn 0 state=live ' || check_fail "not live: $(cat "$T/out")"
+has '^exec 0 result=-1 status=3 signal=$' ||
+    check_fail "exit 3 not seen: $(cat "$T/out")"
+has '^exec 0 out=hi\\x0a err=err\\x0a$' ||
+    check_fail "stdout/stderr wrong: $(cat "$T/out")"
+has '^exec 0 error=exited with status 3: err$' ||
+    check_fail "no plain error for exit 3: $(cat "$T/out")"
+[ "$rc" = 1 ] || check_fail "driver exit $rc for a failed command"
+fp=$(sed -n 's/^conn 0 state=live fp=\(SHA256:[^ ]*\) .*/\1/p' "$T/out")
+real=$(for f in "$D"/s1/host_*.pub; do ssh-keygen -lf "$f"; done |
+    awk '{ print $2 }')
+printf '%s\n' "$real" | grep -qxF -- "${fp:-none}" ||
+    check_fail "fingerprint $fp is not one of the host's: $real"
+
+drv -k "$K" -K "$KH" -i "$(printf 'line one\nit'\''s $(two)')" \
+    127.0.0.1 "$P" cat
+has "^exec 0 out=line one\\\\x0ait's \\\$\\(two\\) err=\$" ||
+    check_fail "stdin not delivered: $(cat "$T/out")"
+has '^exec 0 result=1 status=0 ' || check_fail "cat failed: $(cat "$T/out")"
+[ "$rc" = 0 ] || check_fail "driver exit $rc for a good command"
+
+# 2. Host keys: changed, unknown, accepted.
+for t in ed25519 ecdsa; do
+	ssh-keygen -q -t "$t" -N '' -f "$T/other_$t" || exit 1
+	printf '[127.0.0.1]:%s %s\n' "$P" "$(cut -d' ' -f1-2 "$T/other_$t.pub")"
+done >"$T/kh_other"
+drv -k "$K" -K "$T/kh_other" 127.0.0.1 "$P" 'echo should-not-run'
+has '^conn 0 state=hostkey-mismatch ' ||
+    check_fail "changed key not refused: $(cat "$T/out")"
+has 'should-not-run|^exec' && check_fail "a command ran on a changed key"
+known=$(sed -n 's/.* known=\(SHA256:.*\)$/\1/p' "$T/out")
+others=$(for t in ed25519 ecdsa; do ssh-keygen -lf "$T/other_$t.pub"; done |
+    awk '{ print $2 }')
+printf '%s\n' "$others" | grep -qxF -- "${known:-none}" ||
+    check_fail "known fingerprint '$known' is not the file's: $others"
+offered=$(sed -n 's/.* fp=\(SHA256:[^ ]*\) .*/\1/p' "$T/out")
+printf '%s\n' "$real" | grep -qxF -- "${offered:-none}" ||
+    check_fail "offered fingerprint '$offered' is not the server's"
+grep -F -- "$known" "$T/out" | grep -qF -- "$offered" ||
+    check_fail "the error does not show both fingerprints: $(cat "$T/out")"
+has 'error=hostkey-mismatch: HOST KEY CHANGED' ||
+    check_fail "no plain mismatch message: $(cat "$T/out")"
+
+: >"$T/own"
+drv -k "$K" -O "$T/own" 127.0.0.1 "$P" 'echo should-not-run'
+has '^conn 0 state=hostkey-unknown fp=SHA256:' ||
+    check_fail "unknown host not refused: $(cat "$T/out")"
+has 'should-not-run|^exec' && check_fail "a command ran on an unknown key"
+[ -s "$T/own" ] && check_fail "headless wrote a key: $(cat "$T/own")"
+[ "$rc" = 1 ] || check_fail "driver exit $rc for an unknown host"
+ufp=$(sed -n 's/^conn 0 state=hostkey-unknown fp=\(SHA256:[^ ]*\) .*/\1/p' \
+    "$T/out")
+drv -k "$K" -O "$T/own" -A "SHA256:not-the-key" 127.0.0.1 "$P" true
+has 'accept-error=.*not the one accepted' ||
+    check_fail "a different fingerprint was accepted: $(cat "$T/out")"
+[ -s "$T/own" ] && check_fail "a wrong accept wrote a key"
+drv -k "$K" -O "$T/own" -A "$ufp" 127.0.0.1 "$P" 'echo accepted'
+has '^exec 0 out=accepted' || check_fail "accept did not connect: $(cat "$T/out")"
+grep -q "^\[127.0.0.1\]:$P " "$T/own" ||
+    check_fail "accepted key not written as [127.0.0.1]:$P: $(cat "$T/own")"
+drv -k "$K" -O "$T/own" 127.0.0.1 "$P" 'echo again'
+has '^exec 0 out=again' || check_fail "own known_hosts not used: $(cat "$T/out")"
+
+# 3. Wrong key, not SSH, silent listener.
+ssh-keygen -q -t ed25519 -N '' -f "$T/stranger" || exit 1
+drv -k "$T/stranger" -K "$KH" 127.0.0.1 "$P" true
+has '^conn 0 state=auth-failed ' || check_fail "wrong key: $(cat "$T/out")"
+has 'error=auth-failed: auth failed: the server refused the key' ||
+    check_fail "no plain auth message: $(cat "$T/out")"
+
+set -- $(_stack_free_ports 127.0.0.1 2)
+HTTP=$1 SILENT=$2
+listener "$HTTP" http || check_fail "http listener did not start"
+listener "$SILENT" silent || check_fail "silent listener did not start"
+drv -k "$K" -K "$KH" 127.0.0.1 "$HTTP" true
+has '^conn 0 state=retrying ' || check_fail "HTTP port: $(cat "$T/out")"
+has 'not an SSH server: port [0-9]+ said "HTTP/1.1 400 Bad Request"' ||
+    check_fail "HTTP port not named as such: $(cat "$T/out")"
+start=$(date +%s)
+drv -k "$K" -K "$KH" -H 1500 127.0.0.1 "$SILENT" true
+secs=$(($(date +%s) - start))
+has 'retrying in [0-9]+ s: SSH handshake timed out after 1 s \(the server never greeted\)' ||
+    check_fail "silent listener: $(cat "$T/out")"
+[ "$secs" -le 10 ] || check_fail "silent listener took $secs s"
+
+# 4. A hanging command; the session killed mid-command.
+start=$(date +%s)
+drv -k "$K" -K "$KH" -t 1500 127.0.0.1 "$P" 'echo before; sleep 7'
+secs=$(($(date +%s) - start))
+has '^exec 0 error=timed out after 1500 ms; its channel was closed$' ||
+    check_fail "hang not cut: $(cat "$T/out")"
+has '^exec 0 out=before' || check_fail "output before the hang lost"
+[ "$secs" -le 6 ] || check_fail "the deadline took $secs s"
+
+before=$(sshd_sessions "$D" | sort)
+timeout 90 "$T/driver" -R -k "$K" -K "$KH" 127.0.0.1 "$P" \
+    'echo started; sleep 30' >"$T/kill" 2>&1 &
+drvpid=$!
+victim=
+for _ in $(seq 100); do
+	victim=$(sshd_sessions "$D" | sort | comm -13 <(echo "$before") -)
+	[ -n "$victim" ] && break
+	sleep 0.1
+done
+sleep 0.5
+if [ -z "$victim" ]; then
+	check_fail "no sshd session process appeared"
+else
+	kill -KILL $victim
+fi
+wait "$drvpid"
+cp "$T/kill" "$T/out"
+has '^exec 0 result=-1 ' || check_fail "killed session: $(cat "$T/out")"
+has '^exec 0 error=connection to test lost: ' ||
+    check_fail "no clear error for the killed session: $(cat "$T/out")"
+has '^conn 0 after=retrying status=retrying in [0-9]+ s: ' ||
+    check_fail "connection not retrying: $(cat "$T/out")"
+
+# 5. Fifty at once.
+start=$(date +%s)
+drv -k "$K" -K "$KH" -n 50 127.0.0.1 "$P,$P2" 'echo "n=$$"; sleep 1'
+secs=$(($(date +%s) - start))
+has '^summary live=50 ok=50 failed=0$' ||
+    check_fail "50 sessions: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
+n=$(grep -c '^exec [0-9]* out=n=[0-9]*\\x0a err=$' "$T/out")
+[ "$n" = 50 ] || check_fail "$n of 50 commands printed their pid"
+[ "$secs" -le 30 ] || check_fail "50 sessions took $secs s"
+echo "50 sessions in ${secs}s"
+
+[ "$failed" = 0 ] && echo "test_ssh: all checks passed"
+exit "$failed"

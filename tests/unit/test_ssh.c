@@ -1,0 +1,244 @@
+/*
+ * test_ssh.c: the pure parts of the SSH transport: fingerprints as
+ * OpenSSH writes them, known_hosts names and lines, state names, the
+ * backoff schedule with its jitter, remote-shell quoting, and the states
+ * a connection reaches without a server (a host name refused; a refused
+ * TCP connect retried, with the wait it says).
+ *
+ * The real sshd cases are in tests/integration/test_ssh.sh.
+ */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "shquote.h"
+#include "ssh_conn.h"
+#include "ssh_exec.h"
+#include "ssh_hostkey.h"
+#include "unit_files.h"
+
+/* An ed25519 public key and what `ssh-keygen -lf` says of it. */
+#define ED_B64	"AAAAC3NzaC1lZDI1NTE5AAAAIKLp4aArhT70uJEigYGcej4sFkLctN2/VZ1XieuPb2M3"
+#define ED_FP	"SHA256:W1vqQwanuoV9cHKrsvEvNODjfUxxaXqegpG8yDzy9G0"
+
+static void
+test_fingerprint(void **state)
+{
+	char	 fp[SSH_FP_MAX];
+
+	assert_int_equal(ssh_fingerprint_b64(ED_B64, fp, sizeof(fp)), 0);
+	assert_string_equal(fp, ED_FP);
+	/* not base64: refused, never a made-up fingerprint */
+	assert_int_equal(ssh_fingerprint_b64("AAA", fp, sizeof(fp)), -1);
+	assert_int_equal(ssh_fingerprint_b64("!!!!", fp, sizeof(fp)), -1);
+	assert_int_equal(ssh_fingerprint_b64("", fp, sizeof(fp)), -1);
+	/* SHA-256 of nothing, base64 without padding */
+	ssh_fingerprint((const unsigned char *)"", 0, fp, sizeof(fp));
+	assert_string_equal(fp,
+	    "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+}
+
+static void
+test_names(void **state)
+{
+	char	 n[64];
+
+	ssh_hostkey_name("127.0.0.1", 2222, n, sizeof(n));
+	assert_string_equal(n, "[127.0.0.1]:2222");
+	ssh_hostkey_name("::1", 22, n, sizeof(n));
+	assert_string_equal(n, "::1");
+	assert_string_equal(ssh_hostkey_type_name(LIBSSH2_HOSTKEY_TYPE_ED25519),
+	    "ssh-ed25519");
+	assert_string_equal(ssh_hostkey_type_name(99), "unknown");
+	assert_string_equal(ssh_state_name(SSH_LIVE), "live");
+	assert_string_equal(ssh_state_name(SSH_HOSTKEY_MISMATCH),
+	    "hostkey-mismatch");
+	assert_string_equal(ssh_state_name(SSH_HOSTKEY_UNKNOWN),
+	    "hostkey-unknown");
+	assert_string_equal(ssh_state_name(SSH_AUTH_FAILED), "auth-failed");
+	assert_string_equal(ssh_state_name(SSH_RETRYING), "retrying");
+	assert_string_equal(ssh_state_name(SSH_STALE), "stale");
+	assert_string_equal(ssh_state_name(SSH_NSTATES), "?");
+}
+
+/* The accepted key's line: the OpenSSH form, after a line without '\n'. */
+static void
+test_append(void **state)
+{
+	char		 dir[] = "/tmp/mcsshu.XXXXXX", path[256], buf[512];
+	char		 err[256];
+	unsigned char	 blob[51];
+	size_t		 i;
+
+	uf_mkdtemp(dir);
+	uf_path(path, sizeof(path), dir, "known_hosts");
+	uf_write(path, "# no newline at the end", 0600);
+	for (i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)i;
+	assert_int_equal(ssh_hostkey_append(path, "127.0.0.1", 2222,
+	    LIBSSH2_HOSTKEY_TYPE_ED25519, blob, sizeof(blob), err,
+	    sizeof(err)), 0);
+	assert_true(uf_read(path, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "end\n[127.0.0.1]:2222 ssh-ed25519 "
+	    "AAECAwQF"));
+	assert_int_equal(buf[strlen(buf) - 1], '\n');
+	assert_int_equal(ssh_hostkey_append(path, "127.0.0.1", 2222, 99,
+	    blob, sizeof(blob), err, sizeof(err)), -1);
+	uf_path(path, sizeof(path), dir, "no/such/dir");
+	assert_int_equal(ssh_hostkey_append(path, "127.0.0.1", 22,
+	    LIBSSH2_HOSTKEY_TYPE_ED25519, blob, sizeof(blob), err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot open"));
+	uf_rmtree(dir);
+}
+
+/* 1 s doubling to 60 s; jitter only shortens, by at most a fifth. */
+static void
+test_backoff(void **state)
+{
+	static const int want[] = { 1000, 2000, 4000, 8000, 16000, 32000,
+	    60000, 60000, 60000 };
+	unsigned	 i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		assert_int_equal(ssh_backoff_ms(i, 0.0), want[i]);
+		assert_int_equal(ssh_backoff_ms(i, 0.5), want[i] -
+		    want[i] / 10);
+		assert_true(ssh_backoff_ms(i, 0.999) > want[i] * 4 / 5);
+	}
+	assert_int_equal(ssh_backoff_ms(1000, 0.0), 60000);
+	assert_int_equal(ssh_backoff_ms(0, 7.0), 1000);	/* out of range */
+}
+
+static void
+test_quote(void **state)
+{
+	char	*argv[] = { "postsuper", "-d", "-", "it's", "$(rm -rf /)",
+	    "a b", "", NULL };
+	char	 line[256];
+
+	assert_true(shquote_argv(7, argv, line, sizeof(line)) > 0);
+	assert_string_equal(line, "postsuper -d - 'it'\\''s' '$(rm -rf /)' "
+	    "'a b' ''");
+	assert_int_equal(shquote_argv(7, argv, line, 12), -1);
+}
+
+/* A name is refused (no blocking resolver), never retried. */
+static void
+test_name_refused(void **state)
+{
+	struct ssh_conn_config	 cfg = { .name = "mx1", .host = "mx1.example",
+	    .port = 22, .user = "root", .key_file = "/nonexistent" };
+	struct ssh_conn		*c;
+	struct pollfd		 pfd[SSH_CONN_NFDS];
+	char			 st[512], err[128];
+
+	c = ssh_conn_new(&cfg, 0);
+	assert_int_equal(ssh_conn_state(c), SSH_FAILED);
+	assert_non_null(strstr(ssh_conn_error(c), "not a numeric IP"));
+	assert_int_equal(ssh_conn_fds(c, pfd), 0);
+	assert_int_equal(ssh_conn_wait_ms(c, 0), -1);
+	assert_int_equal(ssh_conn_step(c, 100000), 0);
+	ssh_conn_restart(c, 100000);
+	assert_int_equal(ssh_conn_state(c), SSH_FAILED);
+	ssh_conn_status(c, 0, st, sizeof(st));
+	assert_non_null(strstr(st, "failed: host \"mx1.example\""));
+	assert_null(ssh_exec_start(c, "true", NULL, 0, 0, 0, NULL, NULL, err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "not connected (failed)"));
+	ssh_conn_free(c);
+}
+
+/* A loopback port nobody listens on. */
+static int
+closed_port(void)
+{
+	struct sockaddr_in	 sin = { .sin_family = AF_INET };
+	socklen_t		 len = sizeof(sin);
+	int			 s, port;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(s);
+	return port;
+}
+
+/*
+ * A refused connect retries after the backoff, which the injected clock
+ * walks through: 1 s (less jitter), then 2 s, and "retrying in N s".
+ */
+static void
+test_refused_retries(void **state)
+{
+	struct ssh_conn_config	 cfg = { .name = "mx1", .host = "127.0.0.1",
+	    .user = "root", .key_file = "/nonexistent" };
+	struct ssh_conn		*c;
+	struct pollfd		 pfd[SSH_CONN_NFDS];
+	int64_t			 now = 1000000, in;
+	char			 st[512];
+	int			 i;
+
+	cfg.port = closed_port();
+	c = ssh_conn_new(&cfg, now);
+	for (i = 0; i < 200 && ssh_conn_state(c) == SSH_CONNECTING; i++) {
+		poll(pfd, ssh_conn_fds(c, pfd), 50);
+		ssh_conn_step(c, now);
+	}
+	assert_int_equal(ssh_conn_state(c), SSH_RETRYING);
+	assert_non_null(strstr(ssh_conn_error(c), "refused"));
+	in = ssh_conn_retry_in_ms(c, now);
+	assert_true(in > 800 && in <= 1000);
+	assert_int_equal(ssh_conn_wait_ms(c, now), (int)in);
+	ssh_conn_status(c, now, st, sizeof(st));
+	assert_int_equal(strncmp(st, "retrying in 1 s: cannot connect to "
+	    "127.0.0.1 port ", 49), 0);
+	assert_non_null(strstr(st, ": Connection refused"));
+	now += in - 1;
+	ssh_conn_step(c, now);
+	assert_int_equal(ssh_conn_state(c), SSH_RETRYING);
+	now += 1;
+	ssh_conn_step(c, now);
+	assert_int_equal(ssh_conn_state(c), SSH_CONNECTING);
+	for (i = 0; i < 200 && ssh_conn_state(c) == SSH_CONNECTING; i++) {
+		poll(pfd, ssh_conn_fds(c, pfd), 50);
+		ssh_conn_step(c, now);
+	}
+	assert_int_equal(ssh_conn_state(c), SSH_RETRYING);
+	in = ssh_conn_retry_in_ms(c, now);
+	assert_true(in > 1600 && in <= 2000);
+	assert_int_equal(ssh_conn_attempts(c), 2);
+	ssh_conn_restart(c, now);
+	assert_int_equal(ssh_conn_attempts(c), 0);
+	assert_int_equal(ssh_conn_state(c), SSH_CONNECTING);
+	ssh_conn_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_name_refused),
+		cmocka_unit_test(test_refused_retries),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
