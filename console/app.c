@@ -20,6 +20,8 @@
 
 #include "app.h"
 #include "app_act.h"
+#include "app_alert.h"
+#include "app_rbl.h"
 #include "demo.h"
 #include "history.h"
 #include "loop.h"
@@ -162,6 +164,11 @@ app_incident_peak(struct app *a, struct incident *n)
 {
 	char	 account[256], reason[256];
 
+	if (n->peak >= LEVEL_SUSPICIOUS)
+		app_alert(a, ALERT_ACCOUNT_LEVEL, n->peak,
+		    a->servers[n->server]->name, n->account, NULL,
+		    "%s %s on %s: %s", level_name(n->peak), n->account,
+		    a->servers[n->server]->name, n->reason);
 	if (!a->headless)
 		return;
 	sanitize_text(account, sizeof(account), n->account,
@@ -331,6 +338,7 @@ app_on_poll(void *arg)
 		}
 	}
 	app_act_tick(a, now);
+	app_alert_poll(a, now);
 	/* curses reports a resize as a key: look even without input */
 	if (a->curses)
 		ui_input(a);
@@ -664,6 +672,8 @@ app_main(int argc, char **argv, int headless)
 		}
 		loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
 	}
+	app_alert_open(&a);
+	app_rbl_open(&a);
 	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
 	/* without a screen nothing is drawn: the snapshot (where incidents
 	   and the policy are found) can be taken more often */
@@ -682,10 +692,14 @@ app_main(int argc, char **argv, int headless)
 		    a.act.contained, a.act.contained == 1 ? "" : "s");
 	app_write_stats(&a);
 	app_act_close(&a);
+	app_rbl_close(&a);
+	app_alert_close(&a);
 	history_close(&a);
 out:
 	ui_stop(&a);
 	app_act_close(&a);
+	app_rbl_close(&a);
+	app_alert_close(&a);
 	history_close(&a);
 	if (a.loop != NULL)
 		loop_free(a.loop);

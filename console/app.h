@@ -25,6 +25,7 @@ enum view_id {
 	V_HISTORY,
 	V_DETAIL,
 	V_HELP,
+	V_RBL,
 	V_COUNT
 };
 
@@ -116,6 +117,8 @@ struct app_act {
 	unsigned		 contained;	/* policy actions run (headless) */
 };
 
+struct app_rbl;
+
 struct app {
 	struct mailcon_config	*cfg;
 	struct loop		*loop;
@@ -181,6 +184,9 @@ struct app {
 	size_t			 seeded;		/* baseline rows loaded */
 	int			 demo_done;
 	int64_t			 history_since;	/* last session's end */
+
+	struct notifier		*notifier;	/* alerts, or NULL */
+	struct app_rbl		*rbl;		/* DNSBL checks, or NULL */
 
 	int			 headless;	/* mailcon watch --headless */
 	int			 read_only;	/* --read-only: no action keys */

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "app_act.h"
+#include "app_alert.h"
 #include "audit.h"
 #include "detect_detail.h"
 #include "loop.h"
@@ -228,6 +229,14 @@ act_done(struct app *a)
 		else if (x->req.action == CA_UNSUSPEND)
 			act_sweep_set(a, x->server, x->account, 0);
 	}
+	if (!x->sweep && !x->req.count_only)
+		app_alert(a, ALERT_CONTAINMENT, r->outcome == CO_DONE ?
+		    LEVEL_SUSPICIOUS : LEVEL_CRITICAL, a->servers[x->server]->name,
+		    x->account, NULL, "%s %s on %s: %s: %s",
+		    contain_action_name(x->req.action), x->account,
+		    a->servers[x->server]->name, r->outcome == CO_DONE ? "done" :
+		    r->outcome == CO_PARTIAL ? "PARTLY DONE" : r->outcome ==
+		    CO_REFUSED ? "refused" : "FAILED", r->text);
 	if (x->sweep && !a->headless) {
 		/* not a key of the admin's: a note, not a dialog */
 		app_note(a, 15, "%s: %s", x->account, r->text);

@@ -81,6 +81,8 @@ const struct key_binding key_table[] = {
 	    "pause / resume the display (data keeps flowing)",	"Pause", 0 },
 	{ CTRL('l'),	"^L",		ACT_REDRAW,	VIEW_ALL,
 	    "redraw the screen",				NULL, 0 },
+	{ 'r',		"r",		ACT_RBL,	VIEW_ALL & ~VIEW_HELP,
+	    "check the servers' addresses on DNS blocklists now", NULL, 0 },
 	/* containment: the selected account, or the detail view's */
 	{ 's',		"s",		ACT_SUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
 	    "suspend: refuse its logins and mail, hold its queue", "Suspend", 0 },

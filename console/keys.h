@@ -34,7 +34,8 @@ enum ui_action {
 	ACT_RESET,
 	ACT_HOLD,
 	ACT_RELEASE,
-	ACT_PURGE
+	ACT_PURGE,
+	ACT_RBL
 };
 
 /* Views, as bits, for bindings that apply to some views only. */
@@ -44,7 +45,8 @@ enum ui_action {
 #define VIEW_LOG	0x08
 #define VIEW_HISTORY	0x10
 #define VIEW_HELP	0x20
-#define VIEW_ALL	0x3f
+#define VIEW_RBL	0x40
+#define VIEW_ALL	0x7f
 
 struct key_binding {
 	int		 key;		/* curses key code or character */

@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #include "app_act.h"
+#include "app_rbl.h"
 #include "loop.h"
 #include "sanitize.h"
 #include "theme_curses.h"
@@ -28,6 +29,7 @@ static const struct view_ops *const views[V_COUNT] = {
 	[V_HISTORY] = &view_history,
 	[V_DETAIL] = &view_detail,
 	[V_HELP] = &view_help,
+	[V_RBL] = &view_rbl,
 };
 
 static SCREEN	*ui_screen;
@@ -552,6 +554,10 @@ ui_key(struct app *a, int ch)
 		break;
 	case ACT_REDRAW:
 		clearok(curscr, TRUE);
+		break;
+	case ACT_RBL:
+		app_rbl_check(a);
+		a->view = V_RBL;
 		break;
 	case ACT_SUSPEND:
 	case ACT_UNSUSPEND:

@@ -34,7 +34,7 @@ struct view_ops {
 };
 
 extern const struct view_ops view_servers, view_accounts, view_log,
-    view_history, view_detail, view_help;
+    view_history, view_detail, view_help, view_rbl;
 
 /* Start curses on the terminal; -1 with a message in err (TERM etc.). */
 int	ui_start(struct app *a, const char *theme, char *err, size_t errlen);

@@ -348,7 +348,60 @@ grep -q "checking 198.51.100.25 (smtp_bind_address in $T/pf/main.cf)" \
 grep -q '^198.51.100.25$' "$T/out" || fail "discovery: not checked"
 [ "$RC" -eq 0 ] || fail "discovery: exit $RC"
 
-# --- 6. dnsmasq saw only loopback queries, and all the zones -------------------------
+# --- 6. the watch's periodic check: a listing alerted once, kept in history --------
+cat > "$T/watch.conf" <<EOF
+[console]
+history = $T/history.db
+[rbl]
+zones = listed.test
+resolver = 127.0.0.1:$DNS
+interval = 1h
+[server mx]
+logs = $T/empty.log
+outbound_ips = 192.0.2.10, 192.0.2.12
+EOF
+: > "$T/empty.log"
+# watch_once N: run the headless watch until its first check is over
+watch_once()
+{
+	env -u DBUS_SESSION_BUS_ADDRESS "$MAILCON" watch --headless \
+	    --config "$T/watch.conf" >"$T/watch$1.out" 2>&1 &
+	wpid=$!
+	i=0
+	while [ $i -lt 150 ] && ! grep -q "DNSBL at" "$T/watch$1.out"; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill "$wpid"
+	wait "$wpid" 2>/dev/null
+}
+# open_rows WHERE: rows of the history's rbl table
+rows()
+{
+	python3 -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("select count(*) from rbl " + sys.argv[2]).fetchone()[0])' "$T/history.db" "$1"
+}
+watch_once 1
+grep -q "LISTED 192.0.2.10 (mx) on listed.test" "$T/watch1.out" ||
+    fail "watch: no listing reported: $(cat "$T/watch1.out")"
+grep -q "DNSBL at .*: 1 listed, 1 clean" "$T/watch1.out" ||
+    fail "watch: no summary: $(cat "$T/watch1.out")"
+grep -q "LISTED 192.0.2.12" "$T/watch1.out" &&
+    fail "watch: a clean address reported listed"
+# no desktop here: the alert falls back, and that is said
+grep -q "D-Bus" "$T/watch1.out" ||
+    fail "watch: the notification fallback is not said: $(cat "$T/watch1.out")"
+n=$(rows "where ip = '192.0.2.10' and zone = 'listed.test' and delisted is null")
+[ "$n" = 1 ] || fail "watch: $n open listing rows in the history"
+# the next run knows the listing: no second alert, no second row
+watch_once 2
+grep -q "LISTED 192.0.2.10" "$T/watch2.out" &&
+    fail "watch: a known listing reported again: $(cat "$T/watch2.out")"
+grep -q "DNSBL at" "$T/watch2.out" || fail "watch: second run did not check"
+n=$(rows "")
+[ "$n" = 1 ] || fail "watch: $n listing rows after a second run"
+
+# --- 7. dnsmasq saw only loopback queries, and all the zones -------------------------
 kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
 rm -f "$T/dnsmasq.pid"
 
