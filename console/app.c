@@ -311,6 +311,26 @@ app_on_build(void *arg)
 		loop_add_timer(a->loop, 0, 0, app_on_build, a);
 }
 
+/* A server that was live and no longer is: an alert (once per fall). */
+static void
+app_server_alert(struct app *a, struct server *s)
+{
+	if (s->state == SRV_LIVE || s->state == SRV_STARTING) {
+		s->alerted = s->state;
+		return;
+	}
+	if (s->alerted != SRV_LIVE)
+		return;
+	s->alerted = s->state;
+	app_alert(a, ALERT_SERVER_STALE, s->state == SRV_DOWN ?
+	    LEVEL_SUSPICIOUS : LEVEL_WATCH, s->name, NULL, NULL,
+	    "server %s is %s: %s", s->name, server_state_name(s->state),
+	    s->status);
+	if (a->headless)
+		app_act_print("server %s is %s: %s", s->name,
+		    server_state_name(s->state), s->status);
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -331,6 +351,7 @@ app_on_poll(void *arg)
 		    loop_now_ms() - now < READ_SLICE_MS)
 			;
 		server_queue(a->servers[i], now);
+		app_server_alert(a, a->servers[i]);
 		if (a->servers[i]->changed) {
 			a->servers[i]->changed = 0;
 			if (a->view == V_LOG || a->view == V_SERVERS)
@@ -345,6 +366,10 @@ app_on_poll(void *arg)
 	if (a->note[0] != '\0' && now >= a->note_until) {
 		a->note[0] = '\0';
 		a->dirty = 1;
+	}
+	if (a->note[0] == '\0' && a->note_next[0] != '\0') {
+		app_note(a, 15, "%s", a->note_next);
+		a->note_next[0] = '\0';
 	}
 	if (a->quit)
 		loop_stop(a->loop);

@@ -161,6 +161,7 @@ struct app {
 	char			 note[256];	/* one-line message */
 	int64_t			 note_until;	/* monotonic ms it shows until */
 	char			 warning[256];	/* lasting: shown when no note */
+	char			 note_next[256];	/* shown once the note ends */
 	char			 watching[256];	/* what is followed, plain words */
 
 	/* detail view: the account and its full report, refreshed with rows */

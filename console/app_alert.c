@@ -24,6 +24,26 @@ alert_say(struct app *a, int bell, const char *what, const char *text)
 	app_note(a, 15, "%s%s", what, text);
 }
 
+/*
+ * Something to know, not urgent (no desktop): never over another message.
+ * After a lasting warning (history off, no UTF-8), else after the note.
+ */
+static void
+alert_say_later(struct app *a, const char *text)
+{
+	size_t	 len = strlen(a->warning);
+
+	if (a->headless)
+		app_act_print("%s", text);
+	else if (len > 0)
+		snprintf(a->warning + len, sizeof(a->warning) - len, " | %s",
+		    text);
+	else if (a->note[0] != '\0')
+		snprintf(a->note_next, sizeof(a->note_next), "%s", text);
+	else
+		app_note(a, 15, "%s", text);
+}
+
 /* notify.c's events, from notifier_poll(). */
 static void
 alert_on_event(const struct notify_event *ev, void *arg)
@@ -34,7 +54,7 @@ alert_on_event(const struct notify_event *ev, void *arg)
 	case NOTIFY_EV_STATE:
 		/* told once per change by notify.c itself */
 		if (ev->state == NOTIFY_UNAVAILABLE)
-			alert_say(a, 0, "", ev->text);
+			alert_say_later(a, ev->text);
 		else if (ev->state == NOTIFY_AVAILABLE && a->headless)
 			app_act_print("desktop notifications: %s", ev->text);
 		break;

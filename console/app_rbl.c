@@ -421,3 +421,37 @@ app_rbl_status(struct app *a)
 	}
 	return a->rbl->status;
 }
+
+/* See app_rbl.h. */
+const char *
+app_rbl_server(struct app *a, unsigned server, char *buf, size_t size)
+{
+	struct app_rbl		*r = a->rbl;
+	const struct rbl_result	*res;
+	size_t			 i, j, listed = 0, unknown = 0, clean = 0;
+
+	if (r == NULL || !r->ran)
+		return "-";
+	for (i = 0; i < rbl_nresults(r->rbl); i++) {
+		res = rbl_result(r->rbl, i);
+		for (j = 0; j < r->ntargets; j++)
+			if (r->targets[j].server == server &&
+			    strcmp(r->targets[j].ip.text, res->ip.text) == 0)
+				break;
+		if (j == r->ntargets)
+			continue;
+		if (res->v.status == RBL_LISTED)
+			listed++;
+		else if (res->v.status == RBL_CLEAN)
+			clean++;
+		else
+			unknown++;
+	}
+	if (listed > 0)
+		snprintf(buf, size, "listed %zu", listed);
+	else if (unknown > 0)
+		snprintf(buf, size, "unknown");
+	else
+		snprintf(buf, size, "%s", clean > 0 ? "clean" : "-");
+	return buf;
+}

@@ -19,6 +19,10 @@ void	app_rbl_check(struct app *a);
 /* For the blocklists view: the last run's results (while it runs too). */
 size_t	app_rbl_count(struct app *a);
 const struct rbl_result *app_rbl_result(struct app *a, size_t i);
+/* Server i's addresses as of the last check: "listed 2", "clean",
+   "unknown", or "-" (never checked, no address). */
+const char *app_rbl_server(struct app *a, unsigned server, char *buf,
+	    size_t size);
 /* "checking: 120 of 300", "3 listed, 40 clean ... at 12:00:01Z", or why
    there is nothing. */
 const char *app_rbl_status(struct app *a);

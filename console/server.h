@@ -44,6 +44,7 @@ struct server {
 	size_t			 nsources;
 	struct detector		*det;
 	enum server_state	 state;
+	enum server_state	 alerted;	/* the state an alert was about */
 	char			 status[256];	/* why not live, plain words */
 	/* outbound messages per minute, oldest first, last = this minute */
 	uint32_t		 out_min[SERVER_MINUTES];

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app_rbl.h"
 #include "theme_curses.h"
 #include "ui.h"
 
@@ -27,8 +28,9 @@ static void
 servers_header(struct app *a, int y, int w)
 {
 	ui_textf(a, y, 0, w, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
-	    "   %-16s %-8s %7s %-20s %7s %7s %6s %-10s", "SERVER", "STATE",
-	    "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF", "WORST");
+	    "   %-16s %-8s %7s %-20s %7s %7s %6s %-10s %s", "SERVER", "STATE",
+	    "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF", "WORST",
+	    "DNSBL");
 }
 
 /* One server. */
@@ -38,7 +40,8 @@ servers_row(struct app *a, size_t i, int y, int w, int selected)
 	const struct server	*s = a->servers[i];
 	attr_t			 at = selected ?
 	    theme_attr(THEME_ROLE_SELECTED) : theme_attr(THEME_ROLE_DEFAULT);
-	char			 q[24], d[24];
+	char			 q[24], d[24], rb[32];
+	const char		*rbl;
 	int			 x;
 
 	if (s->queue_total >= 0) {
@@ -69,8 +72,11 @@ servers_row(struct app *a, size_t i, int y, int w, int selected)
 	x += ui_textf(a, y, x, 16, at, "%7s %7s ", q, d);
 	x += ui_textf(a, y, x, 7, at, "%6llu ",
 	    (unsigned long long)s->auth_fail);
-	ui_textf(a, y, x, 11, ui_level_attr(s->worst), "%-10s",
+	x += ui_textf(a, y, x, 11, ui_level_attr(s->worst), "%-10s ",
 	    level_name(s->worst));
+	rbl = app_rbl_server(a, (unsigned)i, rb, sizeof(rb));
+	ui_text(a, y, x, w - x, rbl, strlen(rbl), strncmp(rbl, "listed", 6) ==
+	    0 ? theme_attr(THEME_ROLE_CRITICAL) : at);
 }
 
 /* Enter: the accounts view filtered to this server's accounts... */

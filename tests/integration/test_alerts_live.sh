@@ -3,7 +3,9 @@
 # (tests/fixtures/demo: a hijack of judy from 200 addresses) on a private
 # D-Bus session bus with a notification service (notify_server.py): the
 # desktop must be told once that judy turned critical, urgency critical,
-# app name mailcon, and nothing about the accounts that stayed ok.
+# app name mailcon, and nothing about the accounts that stayed ok; then
+# a log file goes away and the desktop is told once that the server is
+# no longer live.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,13 @@ if [ "${1:-}" = --inside ]; then
 		sleep 0.1
 	done
 	sleep 1		# the worker hands it to the bus
+	# a log file goes away: the server is no longer live
+	rm -f "$T/postfix.log"
+	for _ in $(seq 50); do
+		grep -q "server mx is partial" "$T/watch.out" && break
+		sleep 0.1
+	done
+	sleep 1
 	kill "$w" "$srv" 2>/dev/null
 	wait "$w" "$srv" 2>/dev/null
 	exit 0
@@ -79,6 +88,9 @@ ok = [c for c in calls if "ivan@example.test" in c["summary"] + c["body"]]
 assert not ok, "an ok account was notified: %r" % ok
 for c in calls:
     assert "<" not in c["body"].replace("&lt;", ""), c
+stale = [c for c in calls if "server mx is partial" in c["body"]]
+assert len(stale) == 1, "server partial told %d times" % len(stale)
+assert "postfix.log" in stale[0]["body"], stale[0]
 PY
 
 [ $failed -eq 0 ] && echo "alerts live: all checks passed"
