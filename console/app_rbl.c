@@ -6,6 +6,7 @@
  * the history at start) so that only a new listing raises an alert and
  * only a clean answer from a healthy zone closes one.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "xmalloc.h"
 
 #define RBL_STEP_MS	20	/* stepping a run */
+#define RBL_SLICE_MS	4	/* answers taken per step, at most */
 #define RBL_FIRST_S	5	/* the first periodic check after start */
 
 /* An address and the server it belongs to. */
@@ -263,13 +265,26 @@ rbl_on_step(void *arg)
 {
 	struct app	*a = arg;
 	struct app_rbl	*r = a->rbl;
+	struct pollfd	 pfd[RBL_MAXFDS];
+	int64_t		 t0;
+	size_t		 n;
 
 	if (r == NULL || r->step_timer == -1)
 		return;
 	if (a->view == V_RBL)
 		a->dirty = 1;
-	if (rbl_step(r->rbl, loop_now_ms()) != 1)
-		return;
+	/*
+	 * A few milliseconds of answers per tick: on loopback or a LAN they
+	 * come faster than the timer, and one query per tick would take a
+	 * minute.  Keys and frames wait at most RBL_SLICE_MS.
+	 */
+	t0 = loop_now_ms();
+	while (rbl_step(r->rbl, loop_now_ms()) != 1) {
+		n = rbl_fds(r->rbl, pfd, RBL_MAXFDS);
+		if (loop_now_ms() - t0 >= RBL_SLICE_MS || n == 0 ||
+		    poll(pfd, n, 1) <= 0)
+			return;
+	}
 	loop_del_timer(a->loop, r->step_timer);
 	r->step_timer = -1;
 	rbl_done(a, r);
