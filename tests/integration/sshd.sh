@@ -220,7 +220,7 @@ sshd_sessions()
 # processes under them (collected before the signal), waiting for them.
 sshd_stop()
 {
-	local d=$1 name pid pids='' left i
+	local d=$1 name pid pids=''
 	[ -n "$d" ] && [ -f "$d/sshd.pids" ] || return 0
 	while read -r name pid; do
 		_sshd_pid_is_sshd "$pid" && pids="$pids $pid"
@@ -228,18 +228,8 @@ sshd_stop()
 	[ -n "$pids" ] || { : >"$d/sshd.pids"; return 0; }
 	pids="$pids $(_sshd_children $pids)"
 	kill -TERM $pids 2>/dev/null
-	for i in $(seq 50); do
-		left=
-		for pid in $pids; do
-			kill -0 "$pid" 2>/dev/null && left="$left $pid"
-		done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	if [ -n "$left" ]; then
-		_sshd_say "killing pids that ignored SIGTERM:$left"
-		kill -KILL $left 2>/dev/null
-	fi
+	# shellcheck disable=SC2086
+	_stack_term_wait 50 _sshd_say $pids
 	: >"$d/sshd.pids"
 	return 0
 }

@@ -386,6 +386,26 @@ _stack_children()
 
 # Stop exactly the daemons stack_start recorded in DIR/stack.pids, and wait
 # for them and their children (collected before the signal) to exit.
+# _stack_term_wait TENTHS SAY PID...: wait up to TENTHS tenths of a second
+# for the pids (already sent SIGTERM) to exit, then SIGKILL what is left,
+# saying so through the caller's message function SAY (sshd.sh uses it too).
+_stack_term_wait()
+{
+	local tenths=$1 say=$2 i pid left=
+	shift 2
+	for i in $(seq "$tenths"); do
+		left=
+		for pid in "$@"; do
+			kill -0 "$pid" 2>/dev/null && left="$left $pid"
+		done
+		[ -z "$left" ] && return 0
+		sleep 0.1
+	done
+	"$say" "killing pids that ignored SIGTERM:$left"
+	# shellcheck disable=SC2086
+	kill -KILL $left 2>/dev/null
+}
+
 stack_stop()
 {
 	local d=$1 name pid what i left pids='' sink=''
@@ -402,18 +422,8 @@ stack_stop()
 		kill -TERM "$pid" 2>/dev/null
 	done <"$d/stack.pids"
 	# Wait up to 10 s, then SIGKILL what is left of ours.
-	for i in $(seq 100); do
-		left=
-		for pid in $pids; do
-			kill -0 "$pid" 2>/dev/null && left="$left $pid"
-		done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
-	if [ -n "$left" ]; then
-		_stack_say "killing pids that ignored SIGTERM:$left"
-		kill -KILL $left 2>/dev/null
-	fi
+	# shellcheck disable=SC2086
+	_stack_term_wait 100 _stack_say $pids
 	# Reap smtp-sink if it is our child.
 	[ -n "$sink" ] && wait "$sink" 2>/dev/null
 	: >"$d/stack.pids"
