@@ -69,19 +69,11 @@ export STACK_SINK STACK_SINK_DOMAINS STACK_USER_LIST
 stack_start "$S" || die "the stack did not start"
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 
-cat >"$T/config" <<CFG
-[console]
-history = $T/history.db
-[server mx]
-logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
-postfix_config = $STACK_POSTFIX_CONF
-deny_file = $STACK_DENY
-sasl_access_map = $STACK_SASL_ACCESS
-passwd_file = $STACK_PASSWD
-[watch]
-level = critical
-contain = hold, suspend
-CFG
+{
+	printf '[console]\nhistory = %s\n' "$T/history.db"
+	stack_mailcon_server mx
+	printf '[watch]\nlevel = critical\ncontain = hold, suspend\n'
+} >"$T/config"
 
 # Ordinary traffic first, so the accounts have some history.
 {

@@ -170,16 +170,10 @@ cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 
 stack_start "$S" || die "the stack did not start"
 D=$STACK_DOMAIN
-cat >"$T/mailcon.conf" <<EOF
-[console]
-history = $T/history.db
-[server lab]
-logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
-postfix_config = $STACK_POSTFIX_CONF
-deny_file = $STACK_DENY
-sasl_access_map = $STACK_SASL_ACCESS
-passwd_file = $STACK_PASSWD
-EOF
+{
+	printf '[console]\nhistory = %s\n' "$T/history.db"
+	stack_mailcon_server lab
+} >"$T/mailcon.conf"
 OTHER=$((20000 - N))
 [ "$OTHER" -ge 0 ] || OTHER=0
 

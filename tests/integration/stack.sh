@@ -386,6 +386,19 @@ _stack_children()
 
 # Stop exactly the daemons stack_start recorded in DIR/stack.pids, and wait
 # for them and their children (collected before the signal) to exit.
+# stack_mailcon_server NAME: print a mailcon [server NAME] section for the
+# running stack: its logs and every action key (suspend, reset, queue).
+stack_mailcon_server()
+{
+	printf '[server %s]\n' "$1"
+	printf 'logs = %s, %s\n' "$STACK_POSTFIX_LOG" "$STACK_DOVECOT_LOG"
+	printf 'postfix_config = %s\n' "$STACK_POSTFIX_CONF"
+	printf 'deny_file = %s\n' "$STACK_DENY"
+	printf 'sasl_access_map = %s\n' "$STACK_SASL_ACCESS"
+	printf 'passwd_file = %s\n' "$STACK_PASSWD"
+	printf 'doveadm = doveadm -c %s\n' "$STACK_DOVECOT_CONF"
+}
+
 # _stack_term_wait TENTHS SAY PID...: wait up to TENTHS tenths of a second
 # for the pids (already sent SIGTERM) to exit, then SIGKILL what is left,
 # saying so through the caller's message function SAY (sshd.sh uses it too).

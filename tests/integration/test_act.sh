@@ -200,17 +200,10 @@ A=alice@$D B=bob@$D C=carol@$D DV=dave@$D G=grace@$D I=ivan@$D J=judy@$D
 pw() { awk -v u="$1" '$1 == u { print $2 }' "$STACK_USERS"; }
 MAP=$STACK_SASL_ACCESS
 CFG=$T/act.conf
-cat >"$CFG" <<EOF
-[console]
-history = $T/history.db
-[server lab]
-logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
-postfix_config = $STACK_POSTFIX_CONF
-deny_file = $STACK_DENY
-sasl_access_map = $MAP
-passwd_file = $STACK_PASSWD
-doveadm = doveadm -c $STACK_DOVECOT_CONF
-EOF
+{
+	printf '[console]\nhistory = %s\n' "$T/history.db"
+	stack_mailcon_server lab
+} >"$CFG"
 
 # --- the mail: alice from 12 addresses, bob, carol (forged senders too),
 # dave and grace.  Everything stays deferred.

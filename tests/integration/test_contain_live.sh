@@ -90,21 +90,12 @@ console()
 }
 
 stack_start "$S" || die "the mail stack did not start"
-cat >"$T/config" <<CFG
-[server mx]
-logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
-queue_command = postqueue -c $STACK_POSTFIX_CONF -j
-queue_interval = 2s
-postfix_config = $STACK_POSTFIX_CONF
-deny_file = $STACK_DENY
-sasl_access_map = $STACK_SASL_ACCESS
-passwd_file = $STACK_PASSWD
-doveadm = doveadm -c $STACK_DOVECOT_CONF
-
-[watch]
-level = critical
-contain = hold, suspend
-CFG
+{
+	stack_mailcon_server mx
+	printf 'queue_command = postqueue -c %s -j\nqueue_interval = 2s\n' \
+	    "$STACK_POSTFIX_CONF"
+	printf '[watch]\nlevel = critical\ncontain = hold, suspend\n'
+} >"$T/config"
 DB=$T/state/mailcon/history.db
 
 # --- 1. one key in the console ---------------------------------------------
