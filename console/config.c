@@ -53,6 +53,7 @@ config_free(struct mailcon_config *cfg)
 		config_free_strv(cfg->servers[i].queue_argv);
 		config_free_strv(cfg->servers[i].log_argv);
 		config_action_free(&cfg->servers[i].act);
+		config_ssh_free(&cfg->servers[i].ssh);
 	}
 	free(cfg->servers);
 	free(cfg->theme);
@@ -520,6 +521,13 @@ config_set_server(struct config_parse *cp, const char *server,
 		case -1:
 			return 0;
 		}
+		switch (config_set_ssh(&sc->ssh, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case -1:
+			return 0;
+		}
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [server %.64s]", name, server);
 		return 0;
@@ -625,6 +633,33 @@ config_handler(void *user, const char *section, const char *name,
 	return 0;
 }
 
+/* What only the whole of a [server NAME] section can tell. */
+static int
+config_check_servers(const struct mailcon_config *cfg, char *err,
+    size_t errlen)
+{
+	const struct server_config	*sc;
+	size_t				 i;
+
+	for (i = 0; i < cfg->nservers; i++) {
+		sc = &cfg->servers[i];
+		if (sc->ssh.host == NULL && (sc->ssh.port != 0 ||
+		    sc->ssh.user != NULL || sc->ssh.key_file != NULL ||
+		    sc->ssh.known_hosts != NULL || sc->ssh.sudo)) {
+			snprintf(err, errlen, "[server %s]: port, user, key, "
+			    "known_hosts and sudo need host", sc->name);
+			return -1;
+		}
+		if (sc->ssh.host != NULL && sc->log_argv != NULL) {
+			snprintf(err, errlen, "[server %s]: log_command is "
+			    "not followed over SSH; list the files in logs",
+			    sc->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* See config.h. */
 int
 config_load(struct mailcon_config *cfg, const char *path, char *err,
@@ -665,6 +700,14 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		snprintf(err, errlen, "%s:%d: %s", path, line,
 		    cp.error[0] != '\0' ? cp.error :
 		    "not an INI line (expected [section] or key = value)");
+		free(defpath);
+		return -1;
+	}
+	if (config_check_servers(cfg, err, errlen) == -1) {
+		char	 why[256];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, why);
 		free(defpath);
 		return -1;
 	}

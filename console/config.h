@@ -41,6 +41,21 @@ struct watch_config {
 	unsigned		 contain;	/* WATCH_* */
 };
 
+/*
+ * A server behind SSH (config_ssh.c): host is NULL for a local server.
+ * Its logs, queue command and action commands are then paths and
+ * commands on that server.
+ */
+struct ssh_target {
+	char			*host;		/* address or name */
+	int			 port;		/* 0: 22 */
+	char			*user;		/* NULL: our login name */
+	char			*key_file;	/* NULL: ssh-agent */
+	char			*known_hosts;	/* NULL: ~/.ssh/known_hosts */
+	int			 sudo;		/* queue reads and actions
+						   through sudo -n */
+};
+
 /* One [server NAME] section: a mail server the console follows. */
 struct server_config {
 	char			*name;
@@ -53,6 +68,7 @@ struct server_config {
 	struct action_config	 act;
 	char			**outbound_ips;	/* NULL-terminated, or NULL:
 						   discover (config_rbl.c) */
+	struct ssh_target	 ssh;
 };
 
 /* [rbl]: the DNS blocklist check (config_rbl.c). */
@@ -145,6 +161,13 @@ int	config_set_outbound(struct server_config *sc, const char *name,
 void	config_rbl_free(struct mailcon_config *cfg);
 /* Split a list on commas and blanks into a NULL-terminated array. */
 char	**config_split_list(const char *s);
+
+/* The SSH keys of [server NAME] (config_ssh.c): as config_set_action. */
+int	config_set_ssh(struct ssh_target *t, const char *name,
+	    const char *value, char *err, size_t errlen);
+void	config_ssh_free(struct ssh_target *t);
+/* A login name: letters, digits, '.', '-', '_', not starting with '-'. */
+int	config_user_ok(const char *s);
 
 /* Parsers shared with the command line; 0 on success, -1 on bad input. */
 int	config_parse_duration(const char *s, int *seconds);

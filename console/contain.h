@@ -39,6 +39,7 @@
 
 struct audit;
 struct contain;
+struct ssh_conn;
 
 enum contain_action {
 	CA_SUSPEND = 0,
@@ -75,6 +76,8 @@ struct contain_request {
 	contain_owns_cb		 owns;		/* NULL: the sender only */
 	void			*owns_arg;
 	int			 deadline_ms;	/* per step; 0: 60 s */
+	struct ssh_conn		*ssh;		/* the server's connection when
+						   it has a host; borrowed */
 };
 
 struct contain_result {

@@ -20,6 +20,7 @@ struct msgring;
 struct queue_read;
 
 struct cmdfollow;
+struct ssh_conn;
 
 /* A log: a followed file, or a command's output (journald). */
 struct source {
@@ -39,6 +40,7 @@ enum server_state {
 struct server {
 	char			*name;
 	const struct server_config *cfg;	/* how its actions run */
+	struct ssh_conn		*ssh;		/* NULL: a local server */
 	unsigned		 index;
 	struct source		*sources;
 	size_t			 nsources;

@@ -1,0 +1,135 @@
+/*
+ * config_ssh.c: the keys of [server NAME] that put a server behind SSH:
+ * host, port, user, key, known_hosts and sudo.  A server with a host is
+ * followed and acted on over SSH (ssh_conn.h); its logs are paths on that
+ * server.  Values are checked here so that a typo stops the start instead
+ * of reaching libssh2 or a remote shell.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+/* A host: an IPv4 or IPv6 address or a DNS name, nothing a shell or
+   getaddrinfo would read as more than one. */
+static int
+config_host_ok(const char *s)
+{
+	size_t	 n = strlen(s), i;
+
+	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-' || s[i] == ':' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* See config.h: a login name as useradd accepts it, at most 64. */
+int
+config_user_ok(const char *s)
+{
+	size_t	 n = strlen(s), i;
+
+	if (n == 0 || n > 64 || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* Replace *slot by a copy of value. */
+static void
+config_ssh_set(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+/* See config.h. */
+int
+config_set_ssh(struct ssh_target *t, const char *name, const char *value,
+    char *err, size_t errlen)
+{
+	char	*end;
+	long	 v;
+
+	if (strcmp(name, "host") == 0) {
+		if (!config_host_ok(value)) {
+			snprintf(err, errlen, "host: \"%.64s\" is not an "
+			    "address or a host name", value);
+			return -1;
+		}
+		config_ssh_set(&t->host, value);
+	} else if (strcmp(name, "port") == 0) {
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (end == value || *end != '\0' || errno != 0 || v < 1 ||
+		    v > 65535) {
+			snprintf(err, errlen, "port: expected 1 to 65535, not "
+			    "\"%.32s\"", value);
+			return -1;
+		}
+		t->port = (int)v;
+	} else if (strcmp(name, "user") == 0) {
+		if (!config_user_ok(value)) {
+			snprintf(err, errlen, "user: \"%.64s\" is not a login "
+			    "name", value);
+			return -1;
+		}
+		config_ssh_set(&t->user, value);
+	} else if (strcmp(name, "key") == 0) {
+		free(t->key_file);
+		t->key_file = NULL;
+		if (strcmp(value, "agent") == 0)
+			return 1;
+		if (!config_path_ok(value)) {
+			snprintf(err, errlen, "key: expected the absolute path "
+			    "of a private key, or agent");
+			return -1;
+		}
+		t->key_file = xstrdup(value);
+	} else if (strcmp(name, "known_hosts") == 0) {
+		if (!config_path_ok(value)) {
+			snprintf(err, errlen, "known_hosts: expected an "
+			    "absolute path");
+			return -1;
+		}
+		config_ssh_set(&t->known_hosts, value);
+	} else if (strcmp(name, "sudo") == 0) {
+		if (strcasecmp(value, "yes") == 0 ||
+		    strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+			t->sudo = 1;
+		else if (strcasecmp(value, "no") == 0 ||
+		    strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+			t->sudo = 0;
+		else {
+			snprintf(err, errlen, "sudo: expected yes or no");
+			return -1;
+		}
+	} else
+		return 0;
+	return 1;
+}
+
+/* See config.h. */
+void
+config_ssh_free(struct ssh_target *t)
+{
+	free(t->host);
+	free(t->user);
+	free(t->key_file);
+	free(t->known_hosts);
+	memset(t, 0, sizeof(*t));
+}
