@@ -22,6 +22,7 @@
 #include "app_act.h"
 #include "app_alert.h"
 #include "app_rbl.h"
+#include "app_ssh.h"
 #include "demo.h"
 #include "history.h"
 #include "loop.h"
@@ -400,6 +401,28 @@ app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
 	history_event(arg, s, ev);
 }
 
+/* watch --lines: every line, as read, sanitised. */
+static void
+app_on_line(void *arg, const struct server *s, const char *line, size_t len)
+{
+	char	 clean[FOLLOW_LINE_MAX + 1];
+
+	sanitize_text(clean, sizeof(clean), line, len);
+	app_act_print("line %s: %s", s->name, clean);
+}
+
+/* A part of a remote log is lost: on screen, printed, in the history. */
+static void
+app_on_gap(void *arg, const struct server *s, const char *path,
+    const char *why)
+{
+	struct app	*a = arg;
+
+	app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
+	if (a->headless)
+		app_act_print("gap in %s on %s: %s", path, s->name, why);
+}
+
 /* stdin is readable: keys. */
 static void
 app_on_key(int fd, short revents, void *arg)
@@ -525,6 +548,7 @@ app_usage(FILE *f)
 	fputs("usage: mailcon [--config FILE] [--theme NAME] [--from-start]\n"
 	    "               [--read-only] [--demo [--speed N]]\n"
 	    "       mailcon watch --headless [--config FILE] [--from-start]\n"
+	    "                     [--lines]\n"
 	    "Open the live console on the servers in the config file, or on\n"
 	    "this machine's mail logs when none is configured.\n"
 	    "\n"
@@ -539,6 +563,7 @@ app_usage(FILE *f)
 	    "  --headless      (watch) no screen: follow the logs, print\n"
 	    "                  alerts, apply the [watch] containment policy,\n"
 	    "                  audit everything; stop with SIGTERM or ^C\n"
+	    "  --lines         (watch) print every log line as it is read\n"
 	    "\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
 }
@@ -556,6 +581,7 @@ app_main(int argc, char **argv, int headless)
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "read-only",	no_argument,		NULL, 'r' },
 		{ "headless",	no_argument,		NULL, 'H' },
+		{ "lines",	no_argument,		NULL, 'L' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -565,6 +591,7 @@ app_main(int argc, char **argv, int headless)
 	char			 err[512], *end;
 	double			 speed = 1;
 	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
+	int			 lines = 0;
 	size_t			 i;
 
 	config_init(&cfg);
@@ -606,6 +633,9 @@ app_main(int argc, char **argv, int headless)
 			}
 			a.headless = 2;	/* said */
 			break;
+		case 'L':
+			lines = 1;
+			break;
 		case 'h':
 			app_usage(stdout);
 			rc = EXIT_CLEAN;
@@ -623,6 +653,11 @@ app_main(int argc, char **argv, int headless)
 	if (headless && a.headless != 2) {
 		fprintf(stderr, "mailcon: watch: only --headless is there "
 		    "(the console is plain 'mailcon')\n");
+		goto out;
+	}
+	if (lines && !headless) {
+		fprintf(stderr, "mailcon: --lines is for 'mailcon watch "
+		    "--headless'\n");
 		goto out;
 	}
 	if (headless && demo) {
@@ -674,6 +709,9 @@ app_main(int argc, char **argv, int headless)
 	for (i = 0; i < a.nservers; i++) {
 		a.servers[i]->on_event = app_on_event;
 		a.servers[i]->on_event_arg = &a;
+		a.servers[i]->on_gap = app_on_gap;
+		if (lines)
+			a.servers[i]->on_line = app_on_line;
 	}
 	if (!demo)
 		history_open(&a);
@@ -699,6 +737,7 @@ app_main(int argc, char **argv, int headless)
 	}
 	app_alert_open(&a);
 	app_rbl_open(&a);
+	app_ssh_open(&a);
 	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
 	/* without a screen nothing is drawn: the snapshot (where incidents
 	   and the policy are found) can be taken more often */
@@ -722,6 +761,7 @@ app_main(int argc, char **argv, int headless)
 	history_close(&a);
 out:
 	ui_stop(&a);
+	app_ssh_close(&a);
 	app_act_close(&a);
 	app_rbl_close(&a);
 	app_alert_close(&a);

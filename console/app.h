@@ -118,6 +118,7 @@ struct app_act {
 };
 
 struct app_rbl;
+struct app_ssh;
 
 struct app {
 	struct mailcon_config	*cfg;
@@ -188,6 +189,7 @@ struct app {
 
 	struct notifier		*notifier;	/* alerts, or NULL */
 	struct app_rbl		*rbl;		/* DNSBL checks, or NULL */
+	struct app_ssh		*ssh;		/* SSH connections, or NULL */
 
 	int			 headless;	/* mailcon watch --headless */
 	int			 read_only;	/* --read-only: no action keys */

@@ -432,9 +432,9 @@ act_wrap(const char *p, size_t w, const char **next)
 	return cut;
 }
 
-/* A box of text (each line sanitised, long ones wrapped) mid-screen. */
-static void
-act_box(struct app *a, const char *title, const char *body, attr_t battr)
+/* See app_act.h. */
+void
+app_act_box(struct app *a, const char *title, const char *body, attr_t battr)
 {
 	const char	*p, *next;
 	int		 w = a->cols - 8, h = 0, y, top, i;
@@ -481,7 +481,7 @@ app_act_draw(struct app *a)
 		    "back.\nHold (h) keeps them without sending." :
 		    "The old password stops working at once.  The new one "
 		    "is shown\nhere once and written nowhere.");
-		act_box(a, title, body, theme_attr(THEME_ROLE_CRITICAL));
+		app_act_box(a, title, body, theme_attr(THEME_ROLE_CRITICAL));
 		return;
 	case ACTS_RESULT:
 		r = contain_result(x->run);
@@ -498,13 +498,13 @@ app_act_draw(struct app *a)
 		    ? "\n\nnew password (shown once, stored nowhere): " : "",
 		    r->password[0] != '\0' && r->outcome == CO_DONE ?
 		    r->password : "", "");
-		act_box(a, title, body, r->outcome == CO_DONE &&
+		app_act_box(a, title, body, r->outcome == CO_DONE &&
 		    r->verified != 0 ? theme_attr(THEME_ROLE_HEADER) :
 		    theme_attr(THEME_ROLE_CRITICAL));
 		explicit_bzero(body, sizeof(body));
 		return;
 	case ACTS_EARLIER:
-		act_box(a, " Actions since your last session (audit log) ",
+		app_act_box(a, " Actions since your last session (audit log) ",
 		    x->earlier, theme_attr(THEME_ROLE_HEADER));
 		return;
 	default:

@@ -7,6 +7,8 @@
 #ifndef MAILCON_APP_ACT_H
 #define MAILCON_APP_ACT_H
 
+#include <curses.h>
+
 #include "app.h"
 #include "contain.h"
 
@@ -22,6 +24,9 @@ void	app_act_key(struct app *a, enum contain_action action);
 int	app_act_overlay_key(struct app *a, int ch);
 /* Draw the dialog or result over the view, if one shows. */
 void	app_act_draw(struct app *a);
+/* A box of text mid-screen (each line sanitised, long ones wrapped). */
+void	app_act_box(struct app *a, const char *title, const char *body,
+	    attr_t battr);
 /* Headless: one line with the time (UTC) on stdout, flushed. */
 void	app_act_print(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

@@ -645,9 +645,11 @@ config_check_servers(const struct mailcon_config *cfg, char *err,
 		sc = &cfg->servers[i];
 		if (sc->ssh.host == NULL && (sc->ssh.port != 0 ||
 		    sc->ssh.user != NULL || sc->ssh.key_file != NULL ||
-		    sc->ssh.known_hosts != NULL || sc->ssh.sudo)) {
+		    sc->ssh.known_hosts != NULL || sc->ssh.sudo ||
+		    sc->ssh.keepalive_s != 0)) {
 			snprintf(err, errlen, "[server %s]: port, user, key, "
-			    "known_hosts and sudo need host", sc->name);
+			    "known_hosts, keepalive and sudo need host",
+			    sc->name);
 			return -1;
 		}
 		if (sc->ssh.host != NULL && sc->log_argv != NULL) {

@@ -54,6 +54,7 @@ struct ssh_target {
 	char			*known_hosts;	/* NULL: ~/.ssh/known_hosts */
 	int			 sudo;		/* queue reads and actions
 						   through sudo -n */
+	int			 keepalive_s;	/* 0: ssh_conn's default */
 };
 
 /* One [server NAME] section: a mail server the console follows. */

@@ -2,7 +2,8 @@
  * config_ssh.c: the keys of [server NAME] that put a server behind SSH:
  * host, port, user, key, known_hosts and sudo.  A server with a host is
  * followed and acted on over SSH (ssh_conn.h); its logs are paths on that
- * server.  Values are checked here so that a typo stops the start instead
+ * server.  keepalive sets how often the server must answer (a dead
+ * link is stale after three, dropped after six).  Values are checked here so that a typo stops the start instead
  * of reaching libssh2 or a remote shell.
  */
 #include <errno.h>
@@ -64,6 +65,7 @@ config_set_ssh(struct ssh_target *t, const char *name, const char *value,
 {
 	char	*end;
 	long	 v;
+	int	 secs;
 
 	if (strcmp(name, "host") == 0) {
 		if (!config_host_ok(value)) {
@@ -107,6 +109,14 @@ config_set_ssh(struct ssh_target *t, const char *name, const char *value,
 			return -1;
 		}
 		config_ssh_set(&t->known_hosts, value);
+	} else if (strcmp(name, "keepalive") == 0) {
+		if (config_parse_duration(value, &secs) == -1 || secs < 1 ||
+		    secs > 600) {
+			snprintf(err, errlen, "keepalive: expected a duration "
+			    "from 1s to 10m, like 15s");
+			return -1;
+		}
+		t->keepalive_s = secs;
 	} else if (strcmp(name, "sudo") == 0) {
 		if (strcasecmp(value, "yes") == 0 ||
 		    strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)

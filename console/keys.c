@@ -83,6 +83,10 @@ const struct key_binding key_table[] = {
 	    "redraw the screen",				NULL, 0 },
 	{ 'r',		"r",		ACT_RBL,	VIEW_ALL & ~VIEW_HELP,
 	    "check the servers' addresses on DNS blocklists now", NULL, 0 },
+	{ 'A',		"A",		ACT_HOSTKEY,	VIEW_SERVERS,
+	    "SSH: show the server's unknown host key; trust it?", NULL, 0 },
+	{ 'C',		"C",		ACT_RECONNECT,	VIEW_SERVERS,
+	    "SSH: connect to the selected server again now",	NULL, 0 },
 	/* containment: the selected account, or the detail view's */
 	{ 's',		"s",		ACT_SUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
 	    "suspend: refuse its logins and mail, hold its queue", "Suspend", 0 },

@@ -35,7 +35,9 @@ enum ui_action {
 	ACT_HOLD,
 	ACT_RELEASE,
 	ACT_PURGE,
-	ACT_RBL
+	ACT_RBL,
+	ACT_HOSTKEY,
+	ACT_RECONNECT
 };
 
 /* Views, as bits, for bindings that apply to some views only. */

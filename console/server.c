@@ -6,9 +6,12 @@
 
 #include "cmdfollow.h"
 #include "logring.h"
+#include "rfollow.h"
+#include "ssh_conn.h"
 #include "msgring.h"
 #include "queue.h"
 #include "detect_detail.h"
+#include "loop.h"
 #include "server.h"
 #include "xmalloc.h"
 
@@ -26,6 +29,37 @@ server_state_name(enum server_state st)
 	default:
 		return "down";
 	}
+}
+
+/* follow_poll callback: the source's line. */
+static void
+server_on_line(const char *line, size_t len, int flags, void *arg)
+{
+	struct source	*src = arg;
+
+	server_line(src->server, src, line, len);
+}
+
+/* rfollow callback: part of a remote log is lost; say so in the log
+   view, then to the owner (history, alerts). */
+static void
+server_on_gap(const char *why, void *arg)
+{
+	struct source	*src = arg;
+	struct server	*s = src->server;
+	const char	*path = rfollow_path(src->remote);
+	char		 text[600];
+	int		 n;
+
+	s->gaps++;
+	s->changed = 1;
+	n = snprintf(text, sizeof(text), "mailcon: gap in %s: %s", path, why);
+	if (s->log != NULL && n > 0)
+		logring_add(s->log, (int64_t)time(NULL), s->index, EV_NONE,
+		    text, (size_t)n < sizeof(text) ? (size_t)n :
+		    sizeof(text) - 1);
+	if (s->on_gap != NULL)
+		s->on_gap(s->on_event_arg, s, path, why);
 }
 
 /* See server.h. */
@@ -57,10 +91,17 @@ server_new(const struct server_config *sc, unsigned index,
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read (no queue_command)");
 	s->nsources = sc->nlogs + (sc->log_argv != NULL);
+	if (sc->ssh.host != NULL && s->nsources == 0)
+		s->nsources = 1;
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
 	for (i = 0; i < s->nsources; i++) {
-		if (i < sc->nlogs)
+		s->sources[i].server = s;
+		if (sc->ssh.host != NULL)
+			s->sources[i].remote = rfollow_open(i < sc->nlogs ?
+			    sc->logs[i] : SERVER_REMOTE_LOG, from_start,
+			    server_on_line, server_on_gap, &s->sources[i]);
+		else if (i < sc->nlogs)
 			s->sources[i].follow = follow_open(sc->logs[i],
 			    from_start);
 		else
@@ -84,6 +125,7 @@ server_free(struct server *s)
 	for (i = 0; i < s->nsources; i++) {
 		follow_close(s->sources[i].follow);
 		cmdfollow_close(s->sources[i].cmd);
+		rfollow_close(s->sources[i].remote);
 	}
 	free(s->sources);
 	if (s->qr != NULL)
@@ -156,6 +198,8 @@ server_line(struct server *s, struct source *src, const char *line,
 
 	s->lines++;
 	s->changed = 1;
+	if (s->on_line != NULL)
+		s->on_line(s->on_event_arg, s, line, len);
 	if (logline_split(&src->clock, line, len, &h) == -1) {
 		src->unparsed++;
 		if (s->log != NULL)
@@ -182,18 +226,27 @@ server_line(struct server *s, struct source *src, const char *line,
 		s->on_event(s->on_event_arg, s, &ev);
 }
 
-struct server_cb {
-	struct server	*s;
-	struct source	*src;
-};
 
-/* follow_poll callback. */
-static void
-server_on_line(const char *line, size_t len, int flags, void *arg)
+/* A source's state, whatever follows it. */
+static enum follow_state
+source_state(const struct source *src)
 {
-	struct server_cb	*c = arg;
+	if (src->remote != NULL)
+		return rfollow_state(src->remote);
+	if (src->cmd != NULL)
+		return cmdfollow_state(src->cmd);
+	return follow_state(src->follow);
+}
 
-	server_line(c->s, c->src, line, len);
+/* Why a source is not live. */
+static const char *
+source_error(const struct source *src)
+{
+	if (src->remote != NULL)
+		return rfollow_error(src->remote);
+	if (src->cmd != NULL)
+		return cmdfollow_error(src->cmd);
+	return follow_error(src->follow);
 }
 
 /* Recompute the state line from the sources' states. */
@@ -203,15 +256,20 @@ server_update_state(struct server *s)
 	size_t		 i, live = 0;
 	const char	*why = NULL;
 
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) != SSH_LIVE) {
+		ssh_conn_status(s->ssh, loop_now_ms(), s->status,
+		    sizeof(s->status));
+		s->state = ssh_conn_state(s->ssh) == SSH_STALE ?
+		    SRV_PARTIAL : SRV_DOWN;
+		return;
+	}
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 
-		if ((src->cmd != NULL ? cmdfollow_state(src->cmd) :
-		    follow_state(src->follow)) == FOLLOW_LIVE)
+		if (source_state(src) == FOLLOW_LIVE)
 			live++;
 		else if (why == NULL)
-			why = src->cmd != NULL ? cmdfollow_error(src->cmd) :
-			    follow_error(src->follow);
+			why = source_error(src);
 	}
 	if (s->nsources == 0) {
 		s->state = SRV_DOWN;
@@ -230,27 +288,31 @@ server_update_state(struct server *s)
 int
 server_poll(struct server *s, int64_t now_ms, size_t budget)
 {
-	struct server_cb	 c;
+	struct source		*src;
 	enum server_state	 before = s->state;
+	char			 was[sizeof(s->status)];
 	size_t			 i;
 	int			 more = 0, rc;
 
-	c.s = s;
+	snprintf(was, sizeof(was), "%s", s->status);
 	for (i = 0; i < s->nsources; i++) {
-		c.src = &s->sources[i];
-		if (s->sources[i].cmd != NULL)
-			rc = cmdfollow_poll(s->sources[i].cmd, now_ms,
-			    server_on_line, &c, budget);
+		src = &s->sources[i];
+		if (src->remote != NULL)
+			rc = s->ssh != NULL ? rfollow_poll(src->remote, s->ssh,
+			    now_ms) : 0;
+		else if (src->cmd != NULL)
+			rc = cmdfollow_poll(src->cmd, now_ms, server_on_line,
+			    src, budget);
 		else
-			rc = follow_poll(s->sources[i].follow, now_ms,
-			    server_on_line, &c, budget);
+			rc = follow_poll(src->follow, now_ms, server_on_line,
+			    src, budget);
 		if (rc & FOLLOW_MORE)
 			more = 1;
 		if (rc & FOLLOW_CHANGED)
 			s->changed = 1;
 	}
 	server_update_state(s);
-	if (s->state != before)
+	if (s->state != before || strcmp(was, s->status) != 0)
 		s->changed = 1;
 	return more;
 }

@@ -22,10 +22,15 @@ struct queue_read;
 struct cmdfollow;
 struct ssh_conn;
 
-/* A log: a followed file, or a command's output (journald). */
+struct rfollow;
+
+/* A log: a followed file, a command's output (journald), or a file on a
+   server behind SSH. */
 struct source {
+	struct server		*server;
 	struct follower		*follow;	/* or NULL, then: */
-	struct cmdfollow	*cmd;
+	struct cmdfollow	*cmd;		/* or NULL, then: */
+	struct rfollow		*remote;
 	struct log_clock	 clock;
 	uint64_t		 unparsed;
 };
@@ -79,6 +84,13 @@ struct server {
 	void			(*on_event)(void *, const struct server *,
 				    const struct mail_event *);
 	void			*on_event_arg;
+	/* every line as read, before it is parsed (watch --lines) */
+	void			(*on_line)(void *, const struct server *,
+				    const char *line, size_t len);
+	/* a part of a log that could not be read (rfollow.h) */
+	void			(*on_gap)(void *, const struct server *,
+				    const char *path, const char *why);
+	uint64_t		 gaps;
 };
 
 struct server	*server_new(const struct server_config *sc, unsigned index,
@@ -93,6 +105,9 @@ int		 server_poll(struct server *s, int64_t now_ms, size_t budget);
 /* Handle one log line as if read from a file (tests, the demo). */
 void		 server_line(struct server *s, struct source *src,
 		    const char *line, size_t len);
+/* The log files of a server behind SSH when its config names none. */
+#define SERVER_REMOTE_LOG	"/var/log/mail.log"
+
 /* Start, advance or finish the periodic queue read; never blocks. */
 void		 server_queue(struct server *s, int64_t now_ms);
 /* Age windows and the per-minute counters to wall time now. */

@@ -16,6 +16,7 @@
 #include <wchar.h>
 
 #include "app_act.h"
+#include "app_ssh.h"
 #include "app_rbl.h"
 #include "loop.h"
 #include "sanitize.h"
@@ -279,7 +280,7 @@ ui_vis(const struct app *a, size_t i)
 static void
 ui_draw_header(struct app *a)
 {
-	char		 clock[16];
+	char		 clock[16], fleet[64];
 	size_t		 i, n[LEVEL_CRITICAL + 1] = { 0 };
 	time_t		 now = time(NULL);
 	struct tm	 tm;
@@ -290,9 +291,10 @@ ui_draw_header(struct app *a)
 	mvhline(0, 0, ' ', a->cols);
 	gmtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%SZ", &tm);
+	app_ssh_fleet(a, fleet, sizeof(fleet));
 	ui_textf(a, 0, 0, a->cols, theme_attr(THEME_ROLE_HEADER),
-	    " mailcon | %s | %zu server%s | crit %zu susp %zu watch %zu%s",
-	    views[a->view]->title, a->nservers, a->nservers == 1 ? "" : "s",
+	    " mailcon | %s | %s | crit %zu susp %zu watch %zu%s",
+	    views[a->view]->title, fleet,
 	    n[LEVEL_CRITICAL], n[LEVEL_SUSPICIOUS], n[LEVEL_WATCH],
 	    a->paused ? " | PAUSED" : "");
 	ui_text(a, 0, a->cols - 10, 10, clock, strlen(clock),
@@ -398,6 +400,7 @@ ui_draw(struct app *a)
 			    : "nothing yet");
 	}
 	app_act_draw(a);
+	app_ssh_draw(a);
 	ui_draw_bars(a);
 	if (a->prompt != 0)
 		move(a->lines - 1, (int)strlen(a->input) + 8);
@@ -559,6 +562,15 @@ ui_key(struct app *a, int ch)
 		app_rbl_check(a);
 		a->view = V_RBL;
 		break;
+	case ACT_HOSTKEY:
+	case ACT_RECONNECT:
+		if (a->view != V_SERVERS || l->sel >= a->nvis)
+			break;
+		if (act == ACT_HOSTKEY)
+			app_ssh_ask_server(a, (unsigned)ui_vis(a, l->sel));
+		else
+			app_ssh_reconnect(a, (unsigned)ui_vis(a, l->sel));
+		break;
 	case ACT_SUSPEND:
 	case ACT_UNSUSPEND:
 	case ACT_RESET:
@@ -581,7 +593,7 @@ ui_input(struct app *a)
 	int	 ch;
 
 	while ((ch = getch()) != ERR) {
-		if (app_act_overlay_key(a, ch))
+		if (app_act_overlay_key(a, ch) || app_ssh_overlay_key(a, ch))
 			;
 		else if (a->prompt != 0) {
 			if (ch == KEY_RESIZE)

@@ -1,0 +1,406 @@
+/* rfollow.c: follow a log file on a server over SSH (see rfollow.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rfollow.h"
+#include "sanitize.h"
+#include "shquote.h"
+#include "ssh_conn.h"
+#include "ssh_exec.h"
+#include "xmalloc.h"
+
+#define RFOLLOW_HDR_MAX		512	/* a header line of the program */
+#define RFOLLOW_CHUNK_MAX	(1u << 20)	/* the program sends 256 KiB */
+
+struct rfollow {
+	char			*path;
+	int			 from_start;
+	follow_line_cb		 cb;
+	rfollow_gap_cb		 gap;
+	void			*arg;
+
+	struct ssh_exec		*exec;
+	int			 broken;	/* output not the program's */
+	int64_t			 retry_at;
+	unsigned		 failures;	/* ends since the last F */
+
+	/* what the program is doing, from its headers */
+	char			 hdr[RFOLLOW_HDR_MAX];
+	size_t			 hlen;
+	uint64_t		 data_left;	/* of the current D chunk */
+	int			 have_pos;	/* an F was seen: ino, pos valid */
+	uint64_t		 ino;
+	uint64_t		 pos;		/* bytes of ino received */
+
+	/* the line being assembled and where it starts in ino */
+	char			*line;
+	size_t			 llen;
+	int			 overlong;
+	uint64_t		 lstart;
+
+	enum follow_state	 state;
+	char			 error[300];
+	char			 errtail[160];	/* the program's last stderr */
+	struct rfollow_stats	 stats;
+};
+
+/* See rfollow.h. */
+struct rfollow *
+rfollow_open(const char *path, int from_start, follow_line_cb cb,
+    rfollow_gap_cb gap, void *arg)
+{
+	struct rfollow	*r = xcalloc(1, sizeof(*r));
+
+	r->path = xstrdup(path);
+	r->from_start = from_start;
+	r->cb = cb;
+	r->gap = gap;
+	r->arg = arg;
+	r->line = xmalloc(FOLLOW_LINE_MAX + 1);
+	r->state = FOLLOW_MISSING;
+	snprintf(r->error, sizeof(r->error), "%s: not connected yet", path);
+	return r;
+}
+
+/* See rfollow.h. */
+void
+rfollow_close(struct rfollow *r)
+{
+	if (r == NULL)
+		return;
+	if (r->exec != NULL)
+		ssh_exec_free(r->exec);
+	free(r->line);
+	free(r->path);
+	free(r);
+}
+
+/* Hand the assembled line on (flags: FOLLOW_LINE_*) and start the next. */
+static void
+rfollow_emit(struct rfollow *r, int flags)
+{
+	if (r->overlong)
+		flags |= FOLLOW_LINE_TRUNCATED;
+	r->line[r->llen] = '\0';
+	r->stats.lines++;
+	r->cb(r->line, r->llen, flags, r->arg);
+	r->llen = 0;
+	r->overlong = 0;
+	r->lstart = r->pos;
+}
+
+/* Log bytes at r->pos: split them into lines. */
+static void
+rfollow_data(struct rfollow *r, const char *p, size_t len)
+{
+	const char	*nl;
+	size_t		 n, keep;
+
+	r->stats.bytes += len;
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) : len;
+		keep = n;
+		if (r->llen + keep > FOLLOW_LINE_MAX) {
+			keep = FOLLOW_LINE_MAX - r->llen;
+			r->overlong = 1;
+		}
+		memcpy(r->line + r->llen, p, keep);
+		r->llen += keep;
+		if (nl == NULL) {
+			r->pos += len;
+			return;
+		}
+		r->pos += n + 1;
+		p += n + 1;
+		len -= n + 1;
+		rfollow_emit(r, 0);
+	}
+}
+
+/* The file was left (rotated, truncated): a held partial line is whole. */
+static void
+rfollow_leave(struct rfollow *r, uint64_t ino)
+{
+	if (r->llen > 0 || r->overlong)
+		rfollow_emit(r, FOLLOW_LINE_PARTIAL);
+	r->stats.rotations++;
+	r->ino = ino;
+	r->pos = r->lstart = 0;
+}
+
+/* A gap: count it and tell the owner. */
+static void
+rfollow_gap(struct rfollow *r, const char *why)
+{
+	char	 clean[RFOLLOW_HDR_MAX];
+
+	sanitize_text(clean, sizeof(clean), why, strlen(why));
+	r->stats.gaps++;
+	if (r->gap != NULL)
+		r->gap(clean, r->arg);
+}
+
+/* Parse an unsigned decimal that ends at *end or at a space. */
+static int
+rfollow_number(const char *s, uint64_t *out, const char **end)
+{
+	uint64_t	 v = 0;
+	const char	*p = s;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*out = v;
+	if (end != NULL)
+		*end = p;
+	return 0;
+}
+
+/* One header line of the program, NUL-terminated.  0, or -1: not ours. */
+static int
+rfollow_header(struct rfollow *r, const char *h)
+{
+	uint64_t	 a, b;
+	const char	*e;
+
+	if (h[0] == '\0' || (h[1] != '\0' && h[1] != ' '))
+		return -1;
+	switch (h[0]) {
+	case 'D':
+		if (rfollow_number(h + 2, &a, &e) == -1 || *e != '\0' ||
+		    a == 0 || a > RFOLLOW_CHUNK_MAX || !r->have_pos)
+			return -1;
+		r->data_left = a;
+		return 0;
+	case 'F':
+		if (rfollow_number(h + 2, &a, &e) == -1 || *e != ' ' ||
+		    rfollow_number(e + 1, &b, &e) == -1 || *e != '\0')
+			return -1;
+		if (r->have_pos && (a != r->ino || b != r->lstart))
+			r->stats.rotations++;
+		r->have_pos = 1;
+		r->ino = a;
+		r->pos = r->lstart = b;
+		r->llen = 0;
+		r->overlong = 0;
+		r->failures = 0;
+		r->state = FOLLOW_LIVE;
+		r->error[0] = '\0';
+		return 0;
+	case 'R':
+	case 'T':
+		if (rfollow_number(h + 2, &a, &e) == -1 || *e != '\0' ||
+		    !r->have_pos)
+			return -1;
+		rfollow_leave(r, a);
+		return 0;
+	case 'G':
+		rfollow_gap(r, h + 2);
+		return 0;
+	case 'M':
+		r->state = FOLLOW_MISSING;
+		snprintf(r->error, sizeof(r->error), "%s: no such file (yet)",
+		    r->path);
+		return 0;
+	case 'E':
+		r->state = FOLLOW_UNREADABLE;
+		sanitize_text(r->error, sizeof(r->error), h + 2,
+		    strlen(h + 2));
+		return 0;
+	case 'H':
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* See rfollow.h. */
+int
+rfollow_input(struct rfollow *r, const char *p, size_t len)
+{
+	const char	*nl;
+	size_t		 n;
+
+	while (len > 0 && !r->broken) {
+		if (r->data_left > 0) {
+			n = len < r->data_left ? len : (size_t)r->data_left;
+			rfollow_data(r, p, n);
+			r->data_left -= n;
+			p += n;
+			len -= n;
+			continue;
+		}
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) : len;
+		if (r->hlen + n >= sizeof(r->hdr)) {
+			r->broken = 1;
+			break;
+		}
+		memcpy(r->hdr + r->hlen, p, n);
+		r->hlen += n;
+		if (nl == NULL)
+			return 0;
+		r->hdr[r->hlen] = '\0';
+		r->hlen = 0;
+		p += n + 1;
+		len -= n + 1;
+		if (rfollow_header(r, r->hdr) == -1)
+			r->broken = 1;
+	}
+	if (!r->broken)
+		return 0;
+	r->state = FOLLOW_UNREADABLE;
+	snprintf(r->error, sizeof(r->error), "%s: the remote follower said "
+	    "something unexpected; starting it again", r->path);
+	return -1;
+}
+
+/* ssh_exec callback: stdout is the protocol, stderr is kept for errors. */
+static void
+rfollow_on_output(void *arg, int stream, const char *p, size_t len)
+{
+	struct rfollow	*r = arg;
+	const char	*nl;
+
+	if (stream == SSH_STDOUT) {
+		(void)rfollow_input(r, p, len);
+		return;
+	}
+	/* the last complete line of stderr is the one worth showing */
+	while (len > 0 && (nl = memchr(p, '\n', len)) != NULL &&
+	    (size_t)(nl - p) + 1 < len) {
+		len -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	sanitize_text(r->errtail, sizeof(r->errtail), p, len);
+}
+
+/* The program ended or its output was not its own: why, and when again. */
+static void
+rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
+{
+	uint64_t	 wait = RFOLLOW_RETRY_MIN_MS;
+	unsigned	 i;
+
+	if (!r->broken && r->state != FOLLOW_UNREADABLE) {
+		r->state = FOLLOW_UNREADABLE;
+		snprintf(r->error, sizeof(r->error), "%s: %s%s%s", r->path,
+		    ssh_exec_error(r->exec)[0] != '\0' ?
+		    ssh_exec_error(r->exec) : "the remote follower ended",
+		    r->errtail[0] != '\0' ? ": " : "", r->errtail);
+	}
+	ssh_exec_free(r->exec);
+	r->exec = NULL;
+	r->broken = 0;
+	r->data_left = 0;
+	r->hlen = 0;
+	/* a dropped connection retries as soon as it is back: its own
+	   backoff paces that; a program that ends on a live one waits */
+	if (ssh_conn_state(conn) != SSH_LIVE) {
+		r->retry_at = 0;
+		return;
+	}
+	for (i = 0; i < r->failures && wait < RFOLLOW_RETRY_MAX_MS; i++)
+		wait *= 2;
+	if (wait > RFOLLOW_RETRY_MAX_MS)
+		wait = RFOLLOW_RETRY_MAX_MS;
+	r->failures++;
+	r->retry_at = now_ms + (int64_t)wait;
+}
+
+/* Start the program, resuming where the last line delivered ended. */
+static void
+rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
+{
+	char	 ino[24], off[24], err[200];
+	char	*argv[] = { "exec", "/bin/sh", "-s", r->path, ino, off, NULL };
+
+	if (r->have_pos) {
+		snprintf(ino, sizeof(ino), "%" PRIu64, r->ino);
+		snprintf(off, sizeof(off), "%" PRIu64, r->lstart);
+	} else {
+		ino[0] = '\0';
+		snprintf(off, sizeof(off), "%s", r->from_start ? "0" : "end");
+	}
+	/* the partial line is read again from its start */
+	r->llen = 0;
+	r->overlong = 0;
+	r->pos = r->lstart;
+	r->errtail[0] = '\0';
+	r->exec = ssh_exec_start_argv(conn, argv, rfollow_script,
+	    strlen(rfollow_script), now_ms, 0, rfollow_on_output, r,
+	    err, sizeof(err));
+	if (r->exec == NULL) {
+		snprintf(r->error, sizeof(r->error), "%s: %s", r->path, err);
+		r->retry_at = now_ms + RFOLLOW_RETRY_MIN_MS;
+		return;
+	}
+	r->stats.starts++;
+}
+
+/* See rfollow.h. */
+int
+rfollow_poll(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
+{
+	enum follow_state	 before = r->state;
+	char			 was[sizeof(r->error)];
+	enum ssh_state		 st = ssh_conn_state(conn);
+
+	snprintf(was, sizeof(was), "%s", r->error);
+	if (r->exec != NULL && (r->broken || ssh_exec_result(r->exec) != 0))
+		rfollow_ended(r, conn, now_ms);
+	if (r->exec == NULL && (st == SSH_LIVE || st == SSH_STALE) &&
+	    now_ms >= r->retry_at)
+		rfollow_start(r, conn, now_ms);
+	return r->state != before || strcmp(was, r->error) != 0 ?
+	    FOLLOW_CHANGED : 0;
+}
+
+/* See rfollow.h. */
+enum follow_state
+rfollow_state(const struct rfollow *r)
+{
+	return r->exec != NULL ? r->state : (r->state == FOLLOW_LIVE ?
+	    FOLLOW_MISSING : r->state);
+}
+
+/* See rfollow.h. */
+const char *
+rfollow_error(const struct rfollow *r)
+{
+	if (rfollow_state(r) == FOLLOW_LIVE)
+		return NULL;
+	return r->error[0] != '\0' ? r->error : r->path;
+}
+
+/* See rfollow.h. */
+const char *
+rfollow_path(const struct rfollow *r)
+{
+	return r->path;
+}
+
+/* See rfollow.h. */
+const struct rfollow_stats *
+rfollow_stats(const struct rfollow *r)
+{
+	return &r->stats;
+}
+
+/* See rfollow.h. */
+int
+rfollow_position(const struct rfollow *r, uint64_t *ino, uint64_t *offset)
+{
+	if (!r->have_pos)
+		return 0;
+	*ino = r->ino;
+	*offset = r->lstart;
+	return 1;
+}

@@ -1,0 +1,88 @@
+/*
+ * rfollow.h: follow a log file on a server over SSH, as follow.h does for
+ * a local one, without losing a line or counting one twice across
+ * disconnects.
+ *
+ * A small POSIX sh program (rfollow_script.c) runs on the server on an
+ * exec channel.  It holds the log open on a descriptor and sends what is
+ * new in framed chunks ("D n" then n bytes), so the console always knows
+ * which file (inode) and which byte offset each line came from.  It says
+ * when the file was renamed away and drained ("R ino": the new file is
+ * read from its start), truncated ("T ino"), missing ("M"), unreadable
+ * ("E why"), and sends a heartbeat ("H") when idle so that a copy left
+ * behind by a dead session meets SIGPIPE instead of running for ever.
+ *
+ * When the channel or the connection is lost, the follower starts the
+ * program again once the connection is live, asking for the inode and the
+ * offset of the first line it has not delivered (a line cut by the
+ * disconnect is read again whole).  The program resumes there; when that
+ * file was rotated meanwhile it is found beside the log (PATH.1, PATH.0,
+ * PATH-DATE) by its inode, read to its end, and then the new file from its
+ * start.  When it cannot be found (compressed, deleted) or is shorter than
+ * the offset, the lost part is a gap: told to the gap callback, counted,
+ * and the new file is read from its start.
+ *
+ * Known limits, as for follow.h: lines written to a renamed file after the
+ * switch to the new one (about a second after the rename) are not seen;
+ * a copytruncate loses what was written between the last read and the
+ * truncation.
+ */
+#ifndef MAILCON_RFOLLOW_H
+#define MAILCON_RFOLLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "follow.h"
+
+#define RFOLLOW_RETRY_MIN_MS	2000	/* the program ended, conn live */
+#define RFOLLOW_RETRY_MAX_MS	60000
+
+struct rfollow;
+struct ssh_conn;
+
+/* A part of the log that could not be read: why, in plain words. */
+typedef void	(*rfollow_gap_cb)(const char *why, void *arg);
+
+struct rfollow_stats {
+	uint64_t	 bytes;		/* log bytes received */
+	uint64_t	 lines;		/* delivered */
+	uint64_t	 starts;	/* times the remote program was started */
+	uint64_t	 rotations;	/* renamed or truncated */
+	uint64_t	 gaps;
+};
+
+/*
+ * Follow path (on the server) from its start, or from its end when
+ * from_start is 0.  Lines go to cb, gaps to gap (may be NULL), both with
+ * arg, from within ssh_conn_step() (while the connection reads).
+ */
+struct rfollow	*rfollow_open(const char *path, int from_start,
+		    follow_line_cb cb, rfollow_gap_cb gap, void *arg);
+void		 rfollow_close(struct rfollow *r);
+/*
+ * Start the remote program when conn is live and it is not running;
+ * notice that it ended.  Returns FOLLOW_CHANGED when the state changed.
+ */
+int		 rfollow_poll(struct rfollow *r, struct ssh_conn *conn,
+		    int64_t now_ms);
+enum follow_state rfollow_state(const struct rfollow *r);
+/* "path: why" when not FOLLOW_LIVE, else NULL. */
+const char	*rfollow_error(const struct rfollow *r);
+const char	*rfollow_path(const struct rfollow *r);
+const struct rfollow_stats *rfollow_stats(const struct rfollow *r);
+/* Where the next start resumes: 1 with *ino and *offset, 0 not known. */
+int		 rfollow_position(const struct rfollow *r, uint64_t *ino,
+		    uint64_t *offset);
+
+/* The remote program (rfollow_script.c), fed to sh -s on stdin. */
+extern const char rfollow_script[];
+
+/*
+ * Feed bytes as the remote program sent them (the exec callback; tests
+ * call it directly).  Returns 0, or -1 on output that is not the
+ * program's (the follower then restarts it).
+ */
+int		 rfollow_input(struct rfollow *r, const char *p, size_t len);
+
+#endif
