@@ -32,6 +32,8 @@ struct rfollow {
 	uint64_t		 data_left;	/* of the current D chunk */
 	int			 have_pos;	/* an F was seen: ino, pos valid */
 	uint64_t		 ino;
+	uint64_t		 head_crc;	/* cksum of its first head_len */
+	uint64_t		 head_len;	/* bytes (up to 64) */
 	uint64_t		 pos;		/* bytes of ino received */
 
 	/* the line being assembled and where it starts in ino */
@@ -167,7 +169,7 @@ rfollow_number(const char *s, uint64_t *out, const char **end)
 static int
 rfollow_header(struct rfollow *r, const char *h)
 {
-	uint64_t	 a, b;
+	uint64_t	 a, b, crc, hlen;
 	const char	*e;
 
 	if (h[0] == '\0' || (h[1] != '\0' && h[1] != ' '))
@@ -181,8 +183,13 @@ rfollow_header(struct rfollow *r, const char *h)
 		return 0;
 	case 'F':
 		if (rfollow_number(h + 2, &a, &e) == -1 || *e != ' ' ||
-		    rfollow_number(e + 1, &b, &e) == -1 || *e != '\0')
+		    rfollow_number(e + 1, &b, &e) == -1 || *e != ' ' ||
+		    rfollow_number(e + 1, &crc, &e) == -1 || *e != ' ' ||
+		    rfollow_number(e + 1, &hlen, &e) == -1 || *e != '\0' ||
+		    hlen > 64)
 			return -1;
+		r->head_crc = crc;
+		r->head_len = hlen;
 		if (r->have_pos && (a != r->ino || b != r->lstart))
 			r->stats.rotations++;
 		r->have_pos = 1;
@@ -319,16 +326,11 @@ rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 static void
 rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
-	char	 ino[24], off[24], err[200];
-	char	*argv[] = { "exec", "/bin/sh", "-s", r->path, ino, off, NULL };
+	char	 ino[24], off[24], head[48], err[200];
+	char	*argv[] = { "exec", "/bin/sh", "-s", r->path, ino, off, head,
+		    NULL };
 
-	if (r->have_pos) {
-		snprintf(ino, sizeof(ino), "%" PRIu64, r->ino);
-		snprintf(off, sizeof(off), "%" PRIu64, r->lstart);
-	} else {
-		ino[0] = '\0';
-		snprintf(off, sizeof(off), "%s", r->from_start ? "0" : "end");
-	}
+	(void)rfollow_resume_args(r, ino, off, head);
 	/* the partial line is read again from its start */
 	r->llen = 0;
 	r->overlong = 0;
@@ -392,6 +394,22 @@ const struct rfollow_stats *
 rfollow_stats(const struct rfollow *r)
 {
 	return &r->stats;
+}
+
+/* See rfollow.h. */
+int
+rfollow_resume_args(const struct rfollow *r, char *ino, char *off,
+    char *head)
+{
+	if (!r->have_pos) {
+		ino[0] = head[0] = '\0';
+		snprintf(off, 24, "%s", r->from_start ? "0" : "end");
+		return 0;
+	}
+	snprintf(ino, 24, "%" PRIu64, r->ino);
+	snprintf(off, 24, "%" PRIu64, r->lstart);
+	snprintf(head, 48, "%" PRIu64 " %" PRIu64, r->head_crc, r->head_len);
+	return 1;
 }
 
 /* See rfollow.h. */

@@ -6,10 +6,13 @@
  * A small POSIX sh program (rfollow_script.c) runs on the server on an
  * exec channel.  It holds the log open on a descriptor and sends what is
  * new in framed chunks ("D n" then n bytes), so the console always knows
- * which file (inode) and which byte offset each line came from.  It says
+ * which file (inode, and a checksum of its first bytes: inode numbers are
+ * reused) and which byte offset each line came from ("F ino pos crc len"
+ * at the start and whenever it opens another file).  It says
  * when the file was renamed away and drained ("R ino": the new file is
  * read from its start), truncated ("T ino"), missing ("M"), unreadable
- * ("E why"), and sends a heartbeat ("H") when idle so that a copy left
+ * ("E why"), each followed by the F of the file it reads now, and sends
+ * a heartbeat ("H") when idle so that a copy left
  * behind by a dead session meets SIGPIPE instead of running for ever.
  *
  * When the channel or the connection is lost, the follower starts the
@@ -74,6 +77,13 @@ const struct rfollow_stats *rfollow_stats(const struct rfollow *r);
 /* Where the next start resumes: 1 with *ino and *offset, 0 not known. */
 int		 rfollow_position(const struct rfollow *r, uint64_t *ino,
 		    uint64_t *offset);
+
+/*
+ * The program's arguments after the path (INODE, OFFSET, HEAD: ino and off
+ * 24 bytes, head 48): 1 resuming, 0 a first start.
+ */
+int		 rfollow_resume_args(const struct rfollow *r, char *ino,
+		    char *off, char *head);
 
 /* The remote program (rfollow_script.c), fed to sh -s on stdin. */
 extern const char rfollow_script[];

@@ -1,7 +1,9 @@
 /*
  * rfollow_script.c: the program rfollow.h runs on a followed server, with
- * `/bin/sh -s PATH INODE OFFSET` (INODE empty: a first start, OFFSET then
- * "0" or "end").  POSIX sh plus GNU coreutils (stat -c, head -c, dd
+ * `/bin/sh -s PATH INODE OFFSET HEAD` (INODE empty: a first start, OFFSET
+ * then "0" or "end"; HEAD is "CRC LEN", cksum(1) of the file's first LEN
+ * bytes, up to 64, so that a new file that got the old one's inode number
+ * is not taken for it).  POSIX sh plus GNU coreutils (stat -c, head -c, dd
  * iflag=skip_bytes, sleep with fractions): what a Debian or RHEL mail
  * server has.  It arrives on stdin, so the user's login shell only parses
  * the quoted words of the command line, whatever shell it is.
@@ -17,11 +19,23 @@
 #include "rfollow.h"
 
 const char rfollow_script[] =
-"f=$1 want=$2 pos=$3\n"
+"f=$1 want=$2 pos=$3 whead=$4\n"
 "say() { printf '%s\\n' \"$*\"; }\n"
 "look() {\n"
 "	set -- $(stat -L -c '%i %s' /dev/fd/3 \"$f\" 2>/dev/null)\n"
 "	ino=${1:-} size=${2:-0} pino=${3:-}\n"
+"}\n"
+"head64() {\n"
+"	set -- $(head -c 64 /dev/fd/3 | wc -c)\n"
+"	hlen=$1\n"
+"	set -- $(head -c $hlen /dev/fd/3 | cksum)\n"
+"	head=\"$1 $hlen\"\n"
+"}\n"
+"same() {\n"
+"	[ -z \"$whead\" ] && return 0\n"
+"	set -- $whead\n"
+"	set -- \"$1\" \"$2\" $(head -c \"$2\" /dev/fd/3 | cksum)\n"
+"	[ \"$1 $2\" = \"$3 $4\" ]\n"
 "}\n"
 "openlog() {\n"
 "	n=0\n"
@@ -38,17 +52,20 @@ const char rfollow_script[] =
 "if [ -z \"$want\" ]; then\n"
 "	[ \"$pos\" = end ] && pos=$size\n"
 "	[ \"$pos\" = end ] || pos=${pos:-0}\n"
-"elif [ \"$ino\" != \"$want\" ]; then\n"
+"elif [ \"$ino\" != \"$want\" ] || ! same; then\n"
 "	old=\n"
 "	for o in \"$f.1\" \"$f.0\" \"$f\"-[0-9]*; do\n"
 "		[ \"$(stat -c %i \"$o\" 2>/dev/null)\" = \"$want\" ] || continue\n"
-"		{ command exec 3<\"$o\"; } 2>/dev/null && old=$o && break\n"
+"		{ command exec 3<\"$o\"; } 2>/dev/null || continue\n"
+"		same && old=$o && break\n"
 "	done\n"
 "	if [ -n \"$old\" ]; then\n"
 "		look\n"
 "		pino=$(stat -c %i \"$f\" 2>/dev/null)\n"
 "	else\n"
-"		say \"G $f was rotated away while we were disconnected\"\n"
+"		openlog\n"
+"		look\n"
+"		say \"G $f was rotated or replaced while we were disconnected\"\n"
 "		pos=0\n"
 "	fi\n"
 "fi\n"
@@ -57,7 +74,8 @@ const char rfollow_script[] =
 "	pos=0\n"
 "fi\n"
 "[ \"$pos\" -gt 0 ] && dd iflag=skip_bytes skip=\"$pos\" count=0 <&3 2>/dev/null\n"
-"say \"F $ino $pos\"\n"
+"head64\n"
+"say \"F $ino $pos $head\"\n"
 "quiet=0 rot=0\n"
 "while :; do\n"
 "	look\n"
@@ -73,7 +91,9 @@ const char rfollow_script[] =
 "		openlog\n"
 "		look\n"
 "		pos=0\n"
+"		head64\n"
 "		say \"T $ino\"\n"
+"		say \"F $ino 0 $head\"\n"
 "		continue\n"
 "	fi\n"
 "	if [ -n \"$pino\" ] && [ \"$pino\" != \"$ino\" ]; then\n"
@@ -82,7 +102,9 @@ const char rfollow_script[] =
 "			openlog\n"
 "			look\n"
 "			pos=0 rot=0\n"
+"			head64\n"
 "			say \"R $ino\"\n"
+"			say \"F $ino 0 $head\"\n"
 "			continue\n"
 "		fi\n"
 "	fi\n"
