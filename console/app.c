@@ -312,10 +312,40 @@ app_on_build(void *arg)
 		loop_add_timer(a->loop, 0, 0, app_on_build, a);
 }
 
+/*
+ * Headless: say what a server is doing whenever that changes, ignoring
+ * countdowns ("retrying in 8 s") and the steps of a connection attempt,
+ * so a dead server is one line per new reason, not one per retry.
+ */
+static void
+app_server_print(struct server *s)
+{
+	char		 key[sizeof(s->told)];
+	const char	*p;
+	size_t		 n = 0;
+
+	if (strncmp(s->status, "connecting", 10) == 0 ||
+	    strncmp(s->status, "handshake", 9) == 0 ||
+	    strncmp(s->status, "authenticating", 14) == 0 ||
+	    s->state == SRV_STARTING)
+		return;
+	for (p = s->status; *p != '\0' && n < sizeof(key) - 1; p++)
+		if (*p < '0' || *p > '9')
+			key[n++] = *p;
+	key[n] = '\0';
+	if (strcmp(key, s->told) == 0)
+		return;
+	snprintf(s->told, sizeof(s->told), "%s", key);
+	app_act_print("server %s is %s: %s", s->name,
+	    server_state_name(s->state), s->status);
+}
+
 /* A server that was live and no longer is: an alert (once per fall). */
 static void
 app_server_alert(struct app *a, struct server *s)
 {
+	if (a->headless)
+		app_server_print(s);
 	if (s->state == SRV_LIVE || s->state == SRV_STARTING) {
 		s->alerted = s->state;
 		return;
@@ -327,9 +357,6 @@ app_server_alert(struct app *a, struct server *s)
 	    LEVEL_SUSPICIOUS : LEVEL_WATCH, s->name, NULL, NULL,
 	    "server %s is %s: %s", s->name, server_state_name(s->state),
 	    s->status);
-	if (a->headless)
-		app_act_print("server %s is %s: %s", s->name,
-		    server_state_name(s->state), s->status);
 }
 
 /* Timer: read the logs (and the demo's next lines). */

@@ -23,6 +23,8 @@ struct rfollow {
 
 	struct ssh_exec		*exec;
 	int			 broken;	/* output not the program's */
+	int			 started;	/* its F arrived */
+	int64_t			 start_by;	/* else it is hung: restart */
 	int64_t			 retry_at;
 	unsigned		 failures;	/* ends since the last F */
 
@@ -62,7 +64,7 @@ rfollow_open(const char *path, int from_start, follow_line_cb cb,
 	r->arg = arg;
 	r->line = xmalloc(FOLLOW_LINE_MAX + 1);
 	r->state = FOLLOW_MISSING;
-	snprintf(r->error, sizeof(r->error), "%s: not connected yet", path);
+	snprintf(r->error, sizeof(r->error), "%s: starting", path);
 	return r;
 }
 
@@ -198,6 +200,7 @@ rfollow_header(struct rfollow *r, const char *h)
 		r->llen = 0;
 		r->overlong = 0;
 		r->failures = 0;
+		r->started = 1;
 		r->state = FOLLOW_LIVE;
 		r->error[0] = '\0';
 		return 0;
@@ -298,10 +301,16 @@ rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 
 	if (!r->broken && r->state != FOLLOW_UNREADABLE) {
 		r->state = FOLLOW_UNREADABLE;
-		snprintf(r->error, sizeof(r->error), "%s: %s%s%s", r->path,
+		snprintf(r->error, sizeof(r->error), "%s: %s%s%s%s%s", r->path,
+		    r->started ? "" : "the remote follower could not start: ",
 		    ssh_exec_error(r->exec)[0] != '\0' ?
 		    ssh_exec_error(r->exec) : "the remote follower ended",
-		    r->errtail[0] != '\0' ? ": " : "", r->errtail);
+		    r->errtail[0] != '\0' ? ": " : "", r->errtail,
+		    /* sshd's own refusals (ChrootDirectory, a session
+		       limit) end the session with 255 and say nothing */
+		    !r->started && r->errtail[0] == '\0' &&
+		    ssh_exec_status(r->exec) == 255 ? " (the server's sshd "
+		    "ended the session: see its log)" : "");
 	}
 	ssh_exec_free(r->exec);
 	r->exec = NULL;
@@ -336,6 +345,8 @@ rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 	r->overlong = 0;
 	r->pos = r->lstart;
 	r->errtail[0] = '\0';
+	r->started = 0;
+	r->start_by = now_ms + RFOLLOW_START_MS;
 	r->exec = ssh_exec_start_argv(conn, argv, rfollow_script,
 	    strlen(rfollow_script), now_ms, 0, rfollow_on_output, r,
 	    err, sizeof(err));
@@ -356,6 +367,14 @@ rfollow_poll(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 	enum ssh_state		 st = ssh_conn_state(conn);
 
 	snprintf(was, sizeof(was), "%s", r->error);
+	if (r->exec != NULL && !r->started && !r->broken &&
+	    now_ms >= r->start_by) {
+		r->broken = 1;
+		r->state = FOLLOW_UNREADABLE;
+		snprintf(r->error, sizeof(r->error), "%s: the remote follower "
+		    "did not start within %d s (a hung shell or login script?)",
+		    r->path, RFOLLOW_START_MS / 1000);
+	}
 	if (r->exec != NULL && (r->broken || ssh_exec_result(r->exec) != 0))
 		rfollow_ended(r, conn, now_ms);
 	if (r->exec == NULL && (st == SSH_LIVE || st == SSH_STALE) &&
@@ -380,6 +399,14 @@ rfollow_error(const struct rfollow *r)
 	if (rfollow_state(r) == FOLLOW_LIVE)
 		return NULL;
 	return r->error[0] != '\0' ? r->error : r->path;
+}
+
+/* See rfollow.h. */
+int
+rfollow_starting(const struct rfollow *r)
+{
+	return !r->have_pos && r->stats.starts <= 1 && r->failures == 0 &&
+	    r->state != FOLLOW_UNREADABLE;
 }
 
 /* See rfollow.h. */

@@ -40,6 +40,7 @@
 
 #define RFOLLOW_RETRY_MIN_MS	2000	/* the program ended, conn live */
 #define RFOLLOW_RETRY_MAX_MS	60000
+#define RFOLLOW_START_MS	20000	/* its first F, or it is restarted */
 
 struct rfollow;
 struct ssh_conn;
@@ -73,6 +74,8 @@ enum follow_state rfollow_state(const struct rfollow *r);
 /* "path: why" when not FOLLOW_LIVE, else NULL. */
 const char	*rfollow_error(const struct rfollow *r);
 const char	*rfollow_path(const struct rfollow *r);
+/* Not read anything yet, and nothing went wrong so far. */
+int		 rfollow_starting(const struct rfollow *r);
 const struct rfollow_stats *rfollow_stats(const struct rfollow *r);
 /* Where the next start resumes: 1 with *ino and *offset, 0 not known. */
 int		 rfollow_position(const struct rfollow *r, uint64_t *ino,

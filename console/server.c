@@ -266,6 +266,11 @@ server_update_state(struct server *s)
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 
+		if (src->remote != NULL && rfollow_starting(src->remote)) {
+			s->state = SRV_STARTING;
+			snprintf(s->status, sizeof(s->status), "starting");
+			return;
+		}
 		if (source_state(src) == FOLLOW_LIVE)
 			live++;
 		else if (why == NULL)

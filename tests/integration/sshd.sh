@@ -5,6 +5,9 @@
 #	...
 #	sshd_stop DIR		# idempotent; safe from an EXIT trap
 #
+# SSHD_EXTRA, when set, is appended to every instance's sshd_config (a
+# ForceCommand that misbehaves, for the bad-input tests).
+#
 # Each instance listens on 127.0.0.1 at a high port picked at run time, has
 # its own host keys (ed25519 and ecdsa), config and log in DIR/sN/, and lets
 # root in with the client key only (PermitRootLogin prohibit-password,
@@ -100,6 +103,7 @@ PrintMotd no
 PrintLastLog no
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
+${SSHD_EXTRA:-}
 EOF
 	{
 		printf '[127.0.0.1]:%s ' "$port"
