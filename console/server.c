@@ -256,6 +256,15 @@ server_update_state(struct server *s)
 	size_t		 i, live = 0;
 	const char	*why = NULL;
 
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH) {
+		/* both fingerprints first: a path in the text may be long */
+		snprintf(s->status, sizeof(s->status), "hostkey-mismatch: "
+		    "known %s, offered %s: %s",
+		    ssh_conn_known_fingerprint(s->ssh),
+		    ssh_conn_fingerprint(s->ssh), ssh_conn_error(s->ssh));
+		s->state = SRV_DOWN;
+		return;
+	}
 	if (s->ssh != NULL && ssh_conn_state(s->ssh) != SSH_LIVE) {
 		ssh_conn_status(s->ssh, loop_now_ms(), s->status,
 		    sizeof(s->status));

@@ -564,6 +564,8 @@ ui_key(struct app *a, int ch)
 		break;
 	case ACT_HOSTKEY:
 	case ACT_RECONNECT:
+		/* a view switched to in the same read has not been drawn */
+		ui_filter_rows(a, v);
 		if (a->view != V_SERVERS || l->sel >= a->nvis)
 			break;
 		if (act == ACT_HOSTKEY)
