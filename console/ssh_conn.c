@@ -64,7 +64,8 @@ ssh_conn_random(struct ssh_conn *c)
 
 /*
  * libssh2 reads the socket through this, so we know when the server last
- * said anything (keepalive answers included) and what it said first.
+ * said anything (keepalive answers included), what it said first, and
+ * whether a call took bytes off the socket (ssh_exec_step_all()).
  */
 static
 LIBSSH2_RECV_FUNC(ssh_conn_recv)
@@ -78,6 +79,7 @@ LIBSSH2_RECV_FUNC(ssh_conn_recv)
 		return -errno;
 	if (n > 0) {
 		c->last_rx = c->now;
+		c->rx += (uint64_t)n;
 		k = sizeof(c->greet) - 1 - c->greetlen;
 		if (k > (size_t)n)
 			k = (size_t)n;
@@ -135,19 +137,22 @@ ssh_conn_lose(struct ssh_conn *c, const char *why)
 
 /*
  * libssh2 keeps one half-sent packet per session, and a call that sends
- * anything else before it is finished fails (LIBSSH2_ERROR_BAD_USE).  So
- * whoever got EAGAIN with the socket blocking outbound holds the session
- * until the same call, repeated, goes through; see ssh_conn_may_send().
+ * anything else before it is finished fails (LIBSSH2_ERROR_BAD_USE).
+ * libssh2 blocks outbound exactly while such a packet waits, so whoever
+ * got EAGAIN that left it holds the session until the flag clears: only
+ * when the packet went, not when the holder's next call (a read, say)
+ * went through.  See ssh_conn_may_send().
  */
 void
 ssh_conn_note(struct ssh_conn *c, const void *who, int rc)
 {
-	if (rc == LIBSSH2_ERROR_EAGAIN && c->s != NULL &&
-	    (libssh2_session_block_directions(c->s) &
+	if (c->s == NULL)
+		return;
+	if (!(libssh2_session_block_directions(c->s) &
 	    LIBSSH2_SESSION_BLOCK_OUTBOUND))
-		c->lock = who;
-	else if (c->lock == who)
 		c->lock = NULL;
+	else if (rc == LIBSSH2_ERROR_EAGAIN && c->lock == NULL)
+		c->lock = who;
 }
 
 /* See ssh_int.h. */
@@ -155,6 +160,22 @@ int
 ssh_conn_may_send(const struct ssh_conn *c, const void *who)
 {
 	return c->lock == NULL || c->lock == who;
+}
+
+/*
+ * See ssh_int.h.  A writable TCP socket has room for at least a third of
+ * its buffer, far more than a packet without data; the loop then polls
+ * for room instead of stepping in vain.
+ */
+int
+ssh_conn_room(struct ssh_conn *c)
+{
+	struct pollfd	 pfd = { .fd = c->fd, .events = POLLOUT };
+
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT))
+		return 1;
+	c->want_out = 1;
+	return 0;
 }
 
 /* Drop the session and the socket; commands fail with why. */
@@ -175,7 +196,8 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 	if (c->fd != -1)
 		shutdown(c->fd, SHUT_RDWR);
 	c->probe = NULL;	/* freed with the session */
-	c->probe_open = 0;
+	c->opener = NULL;
+	c->pending = c->want_out = c->starved = 0;
 	if (c->s != NULL) {
 		for (i = 0; i < 4; i++)
 			if (libssh2_session_free(c->s) !=
@@ -364,7 +386,10 @@ ssh_conn_fds(const struct ssh_conn *c, struct pollfd *pfd)
 	if (c->state == SSH_LIVE || c->state == SSH_STALE ||
 	    (dir & LIBSSH2_SESSION_BLOCK_INBOUND) || dir == 0)
 		pfd->events |= POLLIN;
-	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+	/* Only room to send moves a starved session on. */
+	if (c->starved)
+		pfd->events &= ~POLLIN;
+	if ((dir & LIBSSH2_SESSION_BLOCK_OUTBOUND) || c->want_out)
 		pfd->events |= POLLOUT;
 	return 1;
 }
@@ -570,46 +595,42 @@ ssh_conn_step_auth(struct ssh_conn *c)
  * A live connection with no command has no channel whose reads would take
  * in what the server sends (keepalive answers, its own keepalives, its
  * goodbye).  A short "probe" channel, opened and freed again, makes
- * libssh2 read all that, and proves the server still answers.
+ * libssh2 read all that, and proves the server still answers.  start
+ * begins one; one under way goes on whatever else runs, since it may
+ * hold the session (a half-sent packet) or libssh2's one open.
  */
 static void
-ssh_conn_probe(struct ssh_conn *c, int pending)
+ssh_conn_probe(struct ssh_conn *c, int start)
 {
 	char	 lib[256];
 	int	 rc;
 
-	if (c->probe == NULL && !pending && c->now < c->next_probe)
+	if (c->probe == NULL && c->opener != &c->probe && !start)
 		return;
 	if (!ssh_conn_may_send(c, &c->probe))
 		return;
-	if (c->probe == NULL && !c->probe_open) {
-		c->probe = libssh2_channel_open_session(c->s);
-		if (c->probe == NULL) {
-			rc = libssh2_session_last_errno(c->s);
-			ssh_conn_note(c, &c->probe, rc);
-			if (rc == LIBSSH2_ERROR_EAGAIN) {
-				c->probe_open = 1;
-				return;
-			}
-			ssh_conn_lib_error(c, lib, sizeof(lib));
-			ssh_conn_lose(c, lib);
-			return;
-		}
-	} else if (c->probe == NULL) {
+	if (c->probe == NULL) {
+		if (c->opener != NULL && c->opener != &c->probe)
+			return;	/* a command's open goes first */
 		/* libssh2 wants the same call again until it is done. */
 		c->probe = libssh2_channel_open_session(c->s);
 		if (c->probe == NULL) {
 			rc = libssh2_session_last_errno(c->s);
 			ssh_conn_note(c, &c->probe, rc);
-			if (rc == LIBSSH2_ERROR_EAGAIN)
+			if (rc == LIBSSH2_ERROR_EAGAIN) {
+				c->opener = &c->probe;
 				return;
-			c->probe_open = 0;
+			}
+			c->opener = NULL;
 			ssh_conn_lib_error(c, lib, sizeof(lib));
 			ssh_conn_lose(c, lib);
 			return;
 		}
+		c->opener = NULL;
 	}
-	c->probe_open = 0;
+	/* Freeing sends EOF, built on libssh2's stack (see ssh_exec.c). */
+	if (c->lock == NULL && !ssh_conn_room(c))
+		return;
 	rc = libssh2_channel_free(c->probe);
 	ssh_conn_note(c, &c->probe, rc);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
@@ -630,17 +651,21 @@ ssh_conn_step_live(struct ssh_conn *c)
 	ssize_t	 n;
 	int	 next, outq = 0, silent;
 
-	ssh_exec_step_all(c, c->now);
-	if (!c->lost && c->execs == NULL) {
+	c->pending = c->want_out = c->starved = 0;
+	ssh_conn_probe(c, 0);
+	/* The commands last: what any call above queued is theirs to read. */
+	if (!c->lost)
+		ssh_exec_step_all(c, c->now);
+	if (!c->lost && c->execs == NULL && c->probe == NULL &&
+	    c->opener == NULL) {
 		n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
 		if (n == 0)
 			ssh_conn_lose(c, "the server closed the connection");
 		else if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK &&
 		    errno != EINTR)
 			ssh_conn_lose(c, strerror(errno));
-		else
-			ssh_conn_probe(c, n == 1 || c->probe != NULL ||
-			    c->probe_open);
+		else if (n == 1 || c->now >= c->next_probe)
+			ssh_conn_probe(c, 1);
 	}
 	/*
 	 * Keepalive only with an empty send queue: a packet libssh2 could
@@ -655,6 +680,13 @@ ssh_conn_step_live(struct ssh_conn *c)
 		ssh_conn_fail(c, SSH_RETRYING, "%s", c->lost_why);
 		return;
 	}
+	/*
+	 * Bytes still on the socket while a packet is half-sent: no channel
+	 * could read them without a window adjust (a send), so waking for
+	 * them again would only spin.
+	 */
+	c->starved = c->lock != NULL &&
+	    recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
 	silent = (int)(c->now - c->last_rx);
 	if (silent >= 2 * c->stale_ms) {
 		ssh_conn_fail(c, SSH_RETRYING, "no answer from the server for "
@@ -736,6 +768,10 @@ ssh_conn_wait_ms(const struct ssh_conn *c, int64_t now_ms)
 		break;
 	case SSH_LIVE:
 	case SSH_STALE:
+		/* libssh2 may hold what no fd will announce, or a command
+		   waits to start or to be closed */
+		if (c->pending)
+			return 0;
 		/* keepalive (libssh2 counts whole seconds), staleness,
 		   probes, and the commands' deadlines */
 		at = now_ms + 1000;

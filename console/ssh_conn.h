@@ -34,7 +34,10 @@
  *
  * Usage with the loop: poll what ssh_conn_fds() gives; on any event and at
  * least every ssh_conn_wait_ms() call ssh_conn_step(), which also moves
- * the connection's commands on.
+ * the connection's commands on.  ssh_conn_wait_ms() is 0 when there is
+ * work no fd will announce: a command just started or freed, or a step
+ * that stopped (to let the loop draw) while libssh2 still held bytes the
+ * socket will not signal again.
  */
 #ifndef MAILCON_SSH_CONN_H
 #define MAILCON_SSH_CONN_H

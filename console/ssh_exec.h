@@ -17,7 +17,10 @@
  * its deadline (the channel is closed; libssh2 1.10 cannot signal the
  * remote process, which gets EOF and SIGPIPE on its next write), or when
  * the connection is lost.  Several commands may run on one connection
- * at once.  The connection's ssh_conn_step() moves them on.
+ * at once.  The connection's ssh_conn_step() moves them on; a command
+ * starts in the step after ssh_exec_start() (which makes
+ * ssh_conn_wait_ms() 0).  A callback may start and free commands, but not
+ * free the connection.
  */
 #ifndef MAILCON_SSH_EXEC_H
 #define MAILCON_SSH_EXEC_H

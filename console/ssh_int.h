@@ -3,6 +3,21 @@
  * it.  The connection owns the socket and the libssh2 session; commands
  * are channels on it, kept on the connection's list and moved on by its
  * step.
+ *
+ * Rules of a non-blocking libssh2 session with many channels (1.10):
+ *
+ * - Any call may read the socket and queue what it read for any channel.
+ *   Those bytes no longer make the fd readable, so after a step every
+ *   channel reads again until nothing new came off the socket in a whole
+ *   pass (ssh_exec_step_all); ssh_conn_wait_ms() is 0 while a step had to
+ *   stop before that.
+ * - One packet at a time may be half-sent.  Whoever got EAGAIN with the
+ *   socket blocking outbound holds the session (lock) and must repeat that
+ *   very call; any other call that sends fails with BAD_USE.  Reads still
+ *   go on meanwhile, but only as much as keeps the receive window from
+ *   needing an adjust (which is a send).
+ * - libssh2 opens one channel at a time: the caller in the middle of an
+ *   open (opener) finishes it before anyone else starts one.
  */
 #ifndef MAILCON_SSH_INT_H
 #define MAILCON_SSH_INT_H
@@ -23,6 +38,13 @@ enum ssh_exec_phase {
 	SSH_PH_GONE		/* no channel any more */
 };
 
+/* The call of a running command that left a packet half-sent. */
+enum ssh_exec_call {
+	SSH_CALL_OTHER,		/* open, exec, close: the phase repeats it */
+	SSH_CALL_WRITE,		/* input or EOF: ssh_exec_write() repeats it */
+	SSH_CALL_READ		/* a read that sent a window adjust */
+};
+
 struct ssh_exec {
 	struct ssh_conn		*conn;		/* NULL once it is gone */
 	struct ssh_exec		*next;
@@ -34,6 +56,8 @@ struct ssh_exec {
 	char			*input;
 	size_t			 inlen, inoff;
 	int			 eof_sent;
+	enum ssh_exec_call	 owed;		/* while it holds the lock */
+	int			 close_step;	/* 0 send, 1 await, 2 free */
 	ssh_exec_cb		 cb;
 	void			*arg;
 	char			 out[SSH_EXEC_OUT_MAX + 1];
@@ -59,8 +83,12 @@ struct ssh_conn {
 	LIBSSH2_AGENT		*agent;
 	struct libssh2_agent_publickey *identity;
 	LIBSSH2_CHANNEL		*probe;		/* idle liveness channel */
-	int			 probe_open;
 	const void		*lock;		/* who holds a half-sent packet */
+	const void		*opener;	/* whose channel open is under way */
+	uint64_t		 rx;		/* bytes read off the socket */
+	int			 pending;	/* step again without waiting */
+	int			 want_out;	/* a send waits for socket room */
+	int			 starved;	/* unread bytes wait for a send */
 	struct ssh_exec		*execs;
 	int64_t			 now;		/* of the current step */
 	int64_t			 deadline;	/* of the current phase */
@@ -86,6 +114,8 @@ struct ssh_conn {
 void	ssh_conn_note(struct ssh_conn *c, const void *who, int rc);
 /* May who start a libssh2 call that sends? */
 int	ssh_conn_may_send(const struct ssh_conn *c, const void *who);
+/* Will a small packet go out whole now?  If not, poll for room. */
+int	ssh_conn_room(struct ssh_conn *c);
 /* libssh2's last error for this session, sanitised, into buf. */
 void	ssh_conn_lib_error(struct ssh_conn *c, char *buf, size_t size);
 /* Is rc an error of the connection rather than of one channel? */
@@ -94,7 +124,7 @@ int	ssh_conn_fatal(int rc);
    step. */
 void	ssh_conn_lose(struct ssh_conn *c, const char *why);
 
-/* Move every command on (ssh_exec.c). */
+/* Move every command on until none can go further (ssh_exec.c). */
 void	ssh_exec_step_all(struct ssh_conn *c, int64_t now_ms);
 /* The connection is going: fail its commands, forget their channels. */
 void	ssh_exec_lost_all(struct ssh_conn *c, const char *why);

@@ -14,8 +14,17 @@
 #     hits the handshake deadline.
 #  4. a hanging command hits its deadline; killing the sshd session
 #     process mid-command fails the command and the connection retries.
-#  5. 20 connections at once (SSH_SESSIONS) over two sshd instances, each running a
-#     command, all complete.
+#  5. 50 connections at once (SSH_SESSIONS) over two sshd instances, each
+#     running a command, all complete.
+#  6. the log follower's pattern on as many connections: each streams 2000
+#     lines to a callback, and a short command runs beside the stream on
+#     the same connection; every line arrives, in order, and every short
+#     command's output is whole.
+#  7. commands one after the other on one connection: each is opened in
+#     the step that starts it, never after a timer (ssh_conn_wait_ms is 0).
+#  8. packets left half-sent (a tiny socket send buffer, 3 MB of input
+#     echoed back while a stream runs): no call may send meanwhile, reads
+#     go on, and nothing is lost.
 #
 # Environment: MAILCON (the binary; build/libmailcon.a is looked for next
 # to it, else in build/).  Needs root, cc, python3, sshd, ssh-keygen.
@@ -233,18 +242,58 @@ has '^exec 0 error=connection to test lost: ' ||
 has '^conn 0 after=retrying status=retrying in [0-9]+ s: ' ||
     check_fail "connection not retrying: $(cat "$T/out")"
 
-# 5. Many at once (SSH_SESSIONS, default 20: with 50 on a loaded 2-core
-# machine some commands lose their output or stall; issue 5 has the bug).
-NSESS=${SSH_SESSIONS:-20}
+# 5. Many at once (SSH_SESSIONS).  Most of the time here is the remote
+# side: every command starts root's login shell, and a ~/.bashrc that runs
+# `pyenv init` queues each start on pyenv's rehash lock.  That shell may
+# also complain on stderr when many start at once, so from here on only
+# stdout is compared.
+NSESS=${SSH_SESSIONS:-50}
 start=$(date +%s)
 drv -k "$K" -K "$KH" -n "$NSESS" 127.0.0.1 "$P,$P2" 'echo "n=$$"; sleep 1'
 secs=$(($(date +%s) - start))
 has "^summary live=$NSESS ok=$NSESS failed=0\$" ||
     check_fail "$NSESS sessions: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
-n=$(grep -c '^exec [0-9]* out=n=[0-9]*\\x0a err=$' "$T/out")
-[ "$n" = "$NSESS" ] || check_fail "$n of $NSESS commands printed their pid: $(grep "^exec [0-9]* out=" "$T/out" | grep -v "out=n=[0-9]*\\\\x0a err=$")"
+n=$(grep -c '^exec [0-9]* out=n=[0-9]*\\x0a err=' "$T/out")
+[ "$n" = "$NSESS" ] || check_fail "$n of $NSESS commands printed their pid: $(grep "^exec [0-9]* out=" "$T/out" | grep -v "out=n=[0-9]*\\\\x0a err=")"
 [ "$secs" -le 30 ] || check_fail "$NSESS sessions took $secs s"
 echo "$NSESS sessions in ${secs}s"
+
+# 6. A stream and a command beside it on each of NSESS connections.
+mkdir "$T/meet" || exit 1
+want=$(for i in $(seq 0 299); do printf 's%d\\x0a' "$i"; done)
+start=$(date +%s)
+drv -k "$K" -K "$KH" -n "$NSESS" -S 2000 -F "$T/meet" 127.0.0.1 "$P,$P2" \
+    'i=0; while [ $i -lt 300 ]; do echo s$i; i=$((i+1)); done'
+secs=$(($(date +%s) - start))
+has "^summary live=$NSESS ok=$NSESS failed=0 streams=$NSESS\$" ||
+    check_fail "streams: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
+n=$(grep -c '^stream [0-9]* result=1 lines=2000 bad=0 ' "$T/out")
+[ "$n" = "$NSESS" ] ||
+    check_fail "$n of $NSESS streams whole: $(grep '^stream' "$T/out" | grep -v 'result=1 lines=2000 bad=0 ' | head -5)"
+n=$(sed -n 's/^exec [0-9]* out=//p' "$T/out" | cut -c1-$((${#want} + 5)) |
+    grep -cxF -- "$want err=")
+[ "$n" = "$NSESS" ] ||
+    check_fail "$n of $NSESS commands beside a stream whole: $(grep '^exec [0-9]* out=' "$T/out" | grep -vF -- "out=$want err=" | cut -c1-200 | head -3)"
+[ "$secs" -le 40 ] || check_fail "$NSESS streams took $secs s"
+echo "$NSESS streams with a command beside each in ${secs}s"
+
+# 7. Ten commands in a row on one connection.
+drv -k "$K" -K "$KH" -q 10 127.0.0.1 "$P" 'echo "n=$$"'
+has '^seq 0 runs=10 failed=0 ms=[0-9]+$' ||
+    check_fail "commands in a row: $(cat "$T/out")"
+has 'start-wait=' && check_fail "a start waited for a timer: $(grep start-wait "$T/out" | head -3)"
+has '^summary live=1 ok=1 failed=0$' || check_fail "the last in a row: $(cat "$T/out")"
+ms=$(sed -n 's/^seq 0 runs=10 failed=0 ms=\([0-9]*\)$/\1/p' "$T/out")
+echo "10 commands in a row in ${ms:-?} ms"
+
+# 8. Half-sent packets: 3 MB in and back out beside a stream.
+rm -f "$T"/meet/*
+drv -k "$K" -K "$KH" -n 8 -b 4096 -I 3000000 -S 20000 -F "$T/meet" \
+    127.0.0.1 "$P,$P2" 'tee /dev/stderr | wc -c'
+has '^summary live=8 ok=8 failed=0 streams=8$' ||
+    check_fail "half-sent packets: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
+n=$(grep -c '^exec [0-9]* out=3000000\\x0a err=' "$T/out")
+[ "$n" = 8 ] || check_fail "$n of 8 commands got all 3 MB of input: $(grep '^exec [0-9]* out=' "$T/out" | cut -c1-100 | head -3)"
 
 [ "$failed" = 0 ] && echo "test_ssh: all checks passed"
 exit "$failed"
