@@ -15,6 +15,7 @@
 
 #include "backend.h"
 #include "cmdrun.h"
+#include "linebuf.h"
 #include "postsuper.h"
 #include "queue.h"
 #include "sanitize.h"
@@ -29,13 +30,6 @@ enum ps_state {
 	PS_FAILED
 };
 
-/* Output of the command, assembled into lines. */
-struct ps_stream {
-	char		 line[PS_LINE_MAX];
-	size_t		 len;
-	int		 cut;		/* inside a line over PS_LINE_MAX */
-};
-
 struct postsuper_run {
 	enum ps_state	 state;
 	enum postsuper_op op;
@@ -46,7 +40,7 @@ struct postsuper_run {
 	struct cmdrun	*cr;		/* the batch running, or NULL */
 	struct cmdrun_via via;		/* its strings in server, user */
 	char		 server[128], user[128];
-	struct ps_stream out, err;
+	struct linebuf	 out, err;	/* its output, into lines */
 	int		 deadline_ms;
 	int		 summary;	/* this batch printed its summary */
 	size_t		 done, lines, errors, batches_done;
@@ -163,10 +157,11 @@ ps_permsg(struct postsuper_run *run, const char *p, size_t len)
 
 /* One line of output: with or without the "postsuper: " prefix. */
 static void
-ps_line(struct postsuper_run *run, const char *p, size_t len, int cut)
+ps_line(void *arg, const char *p, size_t len, int cut)
 {
-	const char	*c;
-	size_t		 skip;
+	struct postsuper_run	*run = arg;
+	const char		*c;
+	size_t			 skip;
 
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
@@ -189,37 +184,9 @@ static void
 ps_split(void *arg, int stream, const char *buf, size_t n)
 {
 	struct postsuper_run	*run = arg;
-	struct ps_stream	*s = stream == CMDRUN_STDOUT ? &run->out :
-	    &run->err;
-	const char		*p, *nl, *e;
-	size_t			 take;
 
-	for (p = buf, e = buf + n; p < e; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-			nl = e;
-		take = (size_t)(nl - p);
-		if (take > sizeof(s->line) - s->len) {
-			take = sizeof(s->line) - s->len;
-			s->cut = 1;
-		}
-		memcpy(s->line + s->len, p, take);
-		s->len += take;
-		if (nl == e)
-			break;
-		ps_line(run, s->line, s->len, s->cut);
-		s->len = 0;
-		s->cut = 0;
-	}
-}
-
-/* The batch ended: the last line of a stream, should it lack its newline. */
-static void
-ps_flush(struct postsuper_run *run, struct ps_stream *s)
-{
-	if (s->len > 0 || s->cut)
-		ps_line(run, s->line, s->len, s->cut);
-	s->len = 0;
-	s->cut = 0;
+	linebuf_feed(stream == CMDRUN_STDOUT ? &run->out : &run->err, buf, n,
+	    ps_line, run);
 }
 
 /* Start the current batch; -1 with run->error set. */
@@ -238,7 +205,7 @@ ps_spawn(struct postsuper_run *run, int64_t now_ms)
 	spec.arg = run;
 	spec.name = run->cmd;
 	spec.hint = "is Postfix installed and postsuper in PATH?";
-	run->out.len = run->err.len = 0;
+	run->out.len = run->err.len = 0;	/* a killed batch's half line */
 	run->out.cut = run->err.cut = 0;
 	run->summary = 0;
 	run->exit_status = -1;
@@ -293,6 +260,8 @@ postsuper_start_via(const struct cmdrun_via *via, enum postsuper_op op,
 	run->exit_status = -1;
 	run->deadline_ms = deadline_ms;
 	run->nids = nids;
+	linebuf_init(&run->out, PS_LINE_MAX);
+	linebuf_init(&run->err, PS_LINE_MAX);
 	snprintf(cmd, sizeof(cmd), "%s %s", base_argv[0], ps_ops[op].flag);
 	sanitize_text(run->cmd, sizeof(run->cmd), cmd, strlen(cmd));
 	if (via != NULL && via->ssh != NULL) {
@@ -386,8 +355,8 @@ postsuper_step(struct postsuper_run *run, int64_t now_ms)
 	}
 	if ((rc = cmdrun_step(run->cr, now_ms)) == 0)
 		return 0;
-	ps_flush(run, &run->out);
-	ps_flush(run, &run->err);
+	linebuf_end(&run->out, ps_line, run);
+	linebuf_end(&run->err, ps_line, run);
 	run->exit_status = cmdrun_status(run->cr);
 	if (rc == -1) {
 		ps_fail(run, cmdrun_what(run->cr));
@@ -450,5 +419,7 @@ postsuper_free(struct postsuper_run *run)
 	free(run->argv);
 	free(run->ids);
 	free(run->batch_off);
+	linebuf_free(&run->out);
+	linebuf_free(&run->err);
 	free(run);
 }
