@@ -42,7 +42,7 @@
 #define CMDRUN_STDERR	1
 /* Over SSH, the channel closes at the deadline; if the connection's owner
    has not stepped it by this much later, the run gives up by itself. */
-#define CMDRUN_SSH_GRACE_MS	5000
+#define CMDRUN_SSH_GRACE_MS	2000
 
 struct cmdrun;
 struct ssh_conn;

@@ -103,23 +103,38 @@ cmdrun_sudo_line(const char *p, size_t n, int status)
 	return CMDRUN_SUDO_NONE;
 }
 
+/*
+ * The next line at *pp (before e), without its newline or CR: its start,
+ * its length in *n, *pp moved past it; NULL at the end.
+ */
+static const char *
+cmdrun_next_line(const char **pp, const char *e, size_t *n)
+{
+	const char	*p = *pp, *nl;
+
+	if (p >= e)
+		return NULL;
+	if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+		nl = e;
+	*n = (size_t)(nl - p);
+	if (*n > 0 && p[*n - 1] == '\r')
+		(*n)--;
+	*pp = nl < e ? nl + 1 : e;
+	return p;
+}
+
 /* See cmdrun.h. */
 enum cmdrun_sudo
 cmdrun_sudo_said(const char *err, size_t len, int status, const char **line,
     size_t *linelen)
 {
-	const char		*p = err, *e = err + len, *nl;
+	const char		*q = err, *e = err + len, *p;
 	size_t			 n;
 	enum cmdrun_sudo	 said;
 
 	if (status == 0)
 		return CMDRUN_SUDO_NONE;
-	for (; p < e; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-			nl = e;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
+	while ((p = cmdrun_next_line(&q, e, &n)) != NULL) {
 		if ((said = cmdrun_sudo_line(p, n, status)) == CMDRUN_SUDO_NONE)
 			continue;
 		if (line != NULL) {
@@ -131,16 +146,28 @@ cmdrun_sudo_said(const char *err, size_t len, int status, const char **line,
 	return CMDRUN_SUDO_NONE;
 }
 
-/* The first line of stderr, sanitised, into buf. */
+/*
+ * The line of stderr that says what was not found (sanitised, into buf):
+ * the last one saying "not found", else the last one.  sshd may have
+ * written its own lines first ("Could not chdir to home directory").
+ */
 static void
-cmdrun_first_line(const char *err, size_t len, char *buf, size_t size)
+cmdrun_notfound_line(const char *err, size_t len, char *buf, size_t size)
 {
-	const char	*nl = memchr(err, '\n', len);
-	size_t		 n = nl != NULL ? (size_t)(nl - err) : len;
+	const char	*q = err, *e = err + len, *p, *pick = NULL;
+	size_t		 n, pickn = 0;
+	int		 found = 0;
 
-	if (n > 0 && err[n - 1] == '\r')
-		n--;
-	sanitize_text(buf, size, err, n > 300 ? 300 : n);
+	while ((p = cmdrun_next_line(&q, e, &n)) != NULL) {
+		if (n == 0 || (found && !cmdrun_has(p, n, "not found")))
+			continue;
+		found = cmdrun_has(p, n, "not found");
+		pick = p;
+		pickn = n;
+	}
+	buf[0] = '\0';
+	if (pick != NULL)
+		sanitize_text(buf, size, pick, pickn > 300 ? 300 : pickn);
 }
 
 /* See cmdrun.h. */
@@ -183,7 +210,7 @@ cmdrun_remote_failure(const struct cmdrun_via *via, int status,
 		break;
 	}
 	if (status == 127) {
-		cmdrun_first_line(err, len, said, sizeof(said));
+		cmdrun_notfound_line(err, len, said, sizeof(said));
 		snprintf(buf, size, "failed: a command was not found on %s "
 		    "(exit 127%s%s): is it installed there, and in the PATH "
 		    "%s's commands get over SSH?", server, said[0] != '\0' ?

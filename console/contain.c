@@ -183,6 +183,9 @@ contain_spawn(struct contain *c, int64_t now)
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = c->argv;
 	spec.deadline_ms = c->deadline_ms;
+	/* a built-in step by its name ($0), not as "/bin/sh" */
+	if (c->argv_shown > 0)
+		spec.name = c->argv[c->argv_shown];
 	if (c->with_password) {
 		spec.inlen = (size_t)snprintf(pw, sizeof(pw), "%s\n",
 		    c->res.password);
