@@ -18,6 +18,7 @@
 
 #include "cmdrun.h"
 #include "contain.h"
+#include "server.h"
 #include "ssh_conn.h"
 #include "sshtarget.h"
 
@@ -306,6 +307,26 @@ test_target(void **state)
 	assert_null(via.ssh);
 }
 
+/* A remote server's queue is never read here, even without a connection. */
+static void
+test_server_queue(void **state)
+{
+	struct server_config	 sc;
+	struct mailcon_config	 cfg;
+	struct server		*s;
+	char			*qargv[] = { "sh", "-c", "exit 0", NULL };
+
+	config_init(&cfg);
+	server_init(&sc);
+	sc.queue_argv = qargv;
+	s = server_new(&sc, 0, &cfg.detect, 0, 1, NULL, NULL);
+	server_queue(s, 0);
+	assert_null(s->qr);
+	assert_non_null(strstr(s->queue_status, "mx1: not connected"));
+	server_free(s);
+	config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -318,6 +339,7 @@ main(void)
 		cmocka_unit_test(test_contain_refused),
 		cmocka_unit_test(test_contain_dry_run),
 		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_server_queue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
