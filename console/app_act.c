@@ -196,6 +196,7 @@ act_start(struct app *a, enum act_state state)
 
 	x->req.account = x->account;
 	x->req.server = a->servers[x->server]->cfg;
+	x->req.ssh = a->servers[x->server]->ssh;
 	x->req.operator = x->operator;
 	x->owner.det = a->servers[x->server]->det;
 	x->owner.index = detector_find(x->owner.det, x->account);

@@ -10,20 +10,12 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
 
 #define CHILD_ORPHANS	32
-
-/* A bounded capture being filled by child_read_into(). */
-struct child_capture {
-	char		*buf;
-	size_t		 size;
-	size_t		*lenp;
-};
 
 extern char	**environ;
 
@@ -229,30 +221,6 @@ child_drain(int *fdp, char *buf, size_t size, size_t budget,
 		total += (size_t)n;
 	}
 	return 0;
-}
-
-/* Keep what fits of p[0..len); the rest is dropped. */
-static void
-child_capture(void *arg, const char *p, size_t len)
-{
-	struct child_capture	*c = arg;
-	size_t			 room = c->size - 1 - *c->lenp;
-
-	if (len > room)
-		len = room;
-	memcpy(c->buf + *c->lenp, p, len);
-	*c->lenp += len;
-	c->buf[*c->lenp] = '\0';
-}
-
-/* See child.h. */
-int
-child_read_into(int *fdp, char *buf, size_t size, size_t *lenp)
-{
-	struct child_capture	 c = { buf, size, lenp };
-	char			 tmp[4096];
-
-	return child_drain(fdp, tmp, sizeof(tmp), SIZE_MAX, child_capture, &c);
 }
 
 /* See child.h. */

@@ -66,13 +66,6 @@ void	child_status_text(int status, char *buf, size_t size);
  */
 int	child_drain(int *fdp, char *buf, size_t size, size_t budget,
 	    child_data_cb cb, void *arg);
-/*
- * child_drain() into a bounded capture: keep the first size - 1 bytes the
- * stream gives, NUL-terminated, in buf (*lenp bytes kept so far), and
- * read and drop the rest so the child never blocks on a full pipe.
- * Returns as child_drain().
- */
-int	child_read_into(int *fdp, char *buf, size_t size, size_t *lenp);
 
 /*
  * Once it is reaped: the errno the child wrote to the exec pipe when exec

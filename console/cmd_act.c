@@ -3,7 +3,9 @@
  * the command line, through the same engine (contain.h) as the console's
  * keys.  The server's logs are read first, so that its queued mail is
  * chosen by the queue ids the account's logins produced, not only by an
- * envelope sender a hijacker can forge.
+ * envelope sender a hijacker can forge.  A server with a host is acted
+ * on over SSH (act_ssh.h): connected first (refused, nothing run, when
+ * that fails), its logs read over the connection, every step run on it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,15 +13,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "act_ssh.h"
+#include "action.h"
 #include "actctx.h"
 #include "audit.h"
 #include "cmd_act.h"
 #include "config.h"
 #include "contain.h"
 #include "detect_detail.h"
+#include "loop.h"
 #include "sanitize.h"
 #include "scan.h"
 #include "server.h"
+#include "ssh_conn.h"
 
 #define ACT_READ_BUDGET	(4u << 20)	/* bytes per file per poll */
 
@@ -29,7 +35,8 @@ act_usage(FILE *f)
 {
 	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
 	    "                  [--dry-run] [--yes] [--no-hold] "
-	    "[--config FILE]\n"
+	    "[--timeout SECS]\n"
+	    "                  [--config FILE]\n"
 	    "Contain one account on one server, audited, then verified.\n"
 	    "\n"
 	    "Actions:\n"
@@ -48,11 +55,14 @@ act_usage(FILE *f)
 	    "  --dry-run       print the exact commands, run nothing\n"
 	    "  --yes           do not ask before purge and reset-password\n"
 	    "  --no-hold       suspend without holding its queued mail\n"
+	    "  --timeout SECS  each command's deadline (default 60)\n"
 	    "  --config FILE   read FILE instead of the default config\n"
 	    "  --utc           classic syslog timestamps are UTC\n"
 	    "\n"
 	    "Exit status: 0 done and verified, 1 failed, partly done or not\n"
-	    "verified, 2 refused (nothing was run).\n", f);
+	    "verified, 2 refused (nothing was run; also when a server\n"
+	    "behind SSH cannot be reached or its host key is not known).\n",
+	    f);
 }
 
 /* The server named, or the only one; NULL with a message printed. */
@@ -90,20 +100,36 @@ act_pick_server(const struct mailcon_config *cfg, const char *name)
 /*
  * Read the server's log files from their start into a detector, so that
  * the queue ids of the account's logins are known.  A followed command
- * (journalctl -f) never ends, so it is not read here.
+ * (journalctl -f) never ends, so it is not read here.  A server behind
+ * SSH (ssh not NULL) has its files read over the connection; a note
+ * says what could not be read.
  */
 static struct server *
 act_read_logs(const struct mailcon_config *cfg,
-    const struct server_config *sc, struct server_config *copy)
+    const struct server_config *sc, struct server_config *copy,
+    struct ssh_conn *ssh)
 {
 	struct server	*s;
+	char		 note[256];
 
 	*copy = *sc;
 	copy->log_argv = NULL;
 	copy->queue_argv = NULL;
+	if (ssh != NULL) {
+		/* no sources of its own: nothing here is that server's */
+		copy->logs = NULL;
+		copy->nlogs = 0;
+		copy->ssh.host = NULL;
+	}
 	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
-	while (server_poll(s, 0, ACT_READ_BUDGET))
-		;
+	if (ssh == NULL) {
+		while (server_poll(s, 0, ACT_READ_BUDGET))
+			;
+		return s;
+	}
+	s->state = act_ssh_read_logs(s, ssh, sc, cfg->utc, note,
+	    sizeof(note)) == sc->nlogs ? SRV_LIVE : SRV_PARTIAL;
+	snprintf(s->status, sizeof(s->status), "%s", note);
 	return s;
 }
 
@@ -130,7 +156,7 @@ act_count(struct contain_request req)
 	size_t		 n;
 
 	req.count_only = 1;
-	c = contain_start(&req, NULL, 0);
+	c = contain_start(&req, NULL, loop_now_ms());
 	(void)contain_wait(c);
 	n = contain_result(c)->outcome == CO_DONE ?
 	    contain_result(c)->selected : 0;
@@ -182,6 +208,7 @@ cmd_act(int argc, char **argv)
 		{ "yes",	no_argument,		NULL, 'y' },
 		{ "no-hold",	no_argument,		NULL, 'H' },
 		{ "utc",	no_argument,		NULL, 'u' },
+		{ "timeout",	required_argument,	NULL, 't' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -192,9 +219,12 @@ cmd_act(int argc, char **argv)
 	struct server		*srv = NULL;
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
-	const char		*config_path = NULL, *server = NULL;
+	struct ssh_conn		*ssh = NULL;
+	const char		*config_path = NULL, *server = NULL, *why;
 	char			 err[512], operator[64], question[512];
 	int			 ch, yes = 0, rc = EXIT_ERROR;
+	long			 secs;
+	char			*end;
 	enum contain_action	 action;
 
 	config_init(&cfg);
@@ -223,6 +253,16 @@ cmd_act(int argc, char **argv)
 			break;
 		case 'u':
 			cfg.utc = 1;
+			break;
+		case 't':
+			secs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || secs < 1 ||
+			    secs > 3600) {
+				fprintf(stderr, "mailcon: act: --timeout: "
+				    "seconds from 1 to 3600\n");
+				goto out;
+			}
+			req.deadline_ms = (int)secs * 1000;
 			break;
 		case 'h':
 			act_usage(stdout);
@@ -259,11 +299,22 @@ cmd_act(int argc, char **argv)
 	req.action = action;
 	act_operator(operator, sizeof(operator));
 	req.operator = operator;
+	/* a bad account is refused by contain_start(), before any network */
+	if (req.server->ssh.host != NULL && !req.dry_run &&
+	    action_account_ok(req.account, &why)) {
+		if ((ssh = act_ssh_connect(req.server, ACT_SSH_CONNECT_MS, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "mailcon: act: refused, nothing run: "
+			    "%s\n", err);
+			goto out;
+		}
+		req.ssh = ssh;
+	}
 
 	/* Queue actions choose by the ids the account's logins produced. */
-	if (!req.dry_run && (action >= CA_HOLD ||
-	    (action == CA_SUSPEND && req.hold_first))) {
-		srv = act_read_logs(&cfg, req.server, &copy);
+	if (!req.dry_run && (req.server->ssh.host == NULL || ssh != NULL) &&
+	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
+		srv = act_read_logs(&cfg, req.server, &copy, ssh);
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
 		req.owns = act_owns;
@@ -297,7 +348,7 @@ cmd_act(int argc, char **argv)
 		    err);
 		goto out;
 	}
-	c = contain_start(&req, audit, 0);
+	c = contain_start(&req, audit, loop_now_ms());
 	(void)contain_wait(c);
 	rc = act_report(&req, contain_result(c));
 	if (audit != NULL && audit_sync(audit) == -1) {
@@ -308,6 +359,7 @@ cmd_act(int argc, char **argv)
 	}
 out:
 	contain_free(c);
+	ssh_conn_free(ssh);
 	audit_close(audit);
 	server_free(srv);
 	config_free(&cfg);

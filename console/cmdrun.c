@@ -1,42 +1,33 @@
-/* cmdrun.c: one short command run without blocking the loop; see cmdrun.h. */
+/*
+ * cmdrun.c: one command run without blocking the loop, and its local
+ * process (child.h); the SSH half is cmdrun_ssh.c.  See cmdrun.h.
+ *
+ * The local child's stdin, when it has input, is one end of a socket pair
+ * rather than a pipe, so that writing to a child that died early gives
+ * EPIPE from send(MSG_NOSIGNAL) instead of a SIGPIPE that would kill the
+ * console (the loop does not ignore SIGPIPE).
+ */
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "cmdrun.h"
+#include "cmdrun_int.h"
+#include "loop.h"
 #include "sanitize.h"
+#include "ssh_exec.h"
 #include "xmalloc.h"
 
-enum cmdrun_state { CR_RUNNING, CR_KILLED, CR_DONE, CR_FAILED };
-
-struct cmdrun_buf {
-	int		 fd;
-	char		 text[CMDRUN_OUT_MAX + 1];
-	size_t		 len;
-};
-
-struct cmdrun {
-	enum cmdrun_state state;
-	pid_t		 pid;
-	int		 infd, execfd;
-	char		*input;
-	size_t		 inlen, inoff;
-	struct cmdrun_buf out, err;
-	int64_t		 deadline;
-	int		 deadline_ms;
-	int		 status;
-	char		 name[64];	/* argv[0], sanitised */
-	char		 error[CMDRUN_OUT_MAX + 256];
-};
+#define CMDRUN_READ	16384
 
 /* Wipe and free the input: it may be a password. */
 static void
@@ -47,6 +38,142 @@ cmdrun_drop_input(struct cmdrun *r)
 		free(r->input);
 		r->input = NULL;
 	}
+}
+
+/* See cmdrun_int.h. */
+void
+cmdrun_take(struct cmdrun *r, int stream, const char *p, size_t n)
+{
+	struct cmdrun_buf	*b = stream == CMDRUN_STDOUT ? &r->out : &r->err;
+	size_t			 k = CMDRUN_OUT_MAX - b->len;
+
+	if (r->cb == NULL || stream == CMDRUN_STDERR) {
+		if (k > n)
+			k = n;
+		memcpy(b->text + b->len, p, k);
+		b->len += k;
+		b->text[b->len] = '\0';
+	}
+	if (r->cb != NULL)
+		r->cb(r->arg, stream, p, n);
+}
+
+/* child_drain() callback: the bytes of one local stream. */
+static void
+cmdrun_took(void *arg, const char *p, size_t n)
+{
+	struct cmdrun_buf	*b = arg;
+
+	cmdrun_take(b->r, b->stream, p, n);
+}
+
+/* A run with nothing started yet. */
+static struct cmdrun *
+cmdrun_new(const struct cmdrun_via *via, const struct cmdrun_spec *spec,
+    int64_t now_ms)
+{
+	struct cmdrun	*r = xcalloc(1, sizeof(*r));
+	const char	*name = spec->name != NULL ? spec->name : spec->argv[0];
+	char		 shown[sizeof(r->name)];
+
+	r->pid = -1;
+	r->infd = r->execfd = r->out.fd = r->err.fd = -1;
+	r->out.r = r->err.r = r;
+	r->out.stream = CMDRUN_STDOUT;
+	r->err.stream = CMDRUN_STDERR;
+	r->status = -1;
+	r->cb = spec->cb;
+	r->arg = spec->arg;
+	r->budget = spec->budget > 0 ? spec->budget : SIZE_MAX;
+	r->deadline_ms = spec->deadline_ms;
+	r->deadline = now_ms + spec->deadline_ms;
+	sanitize_text(shown, sizeof(shown), name, strlen(name));
+	if (via != NULL && via->ssh != NULL) {
+		r->ssh = via->ssh;
+		r->sudo = via->sudo;
+		snprintf(r->server, sizeof(r->server), "%s",
+		    via->server != NULL ? via->server : "the server");
+		snprintf(r->user, sizeof(r->user), "%s",
+		    via->user != NULL ? via->user : "its login");
+		snprintf(r->name, sizeof(r->name), "%.100s on %s", shown,
+		    r->server);
+	} else
+		snprintf(r->name, sizeof(r->name), "%s", shown);
+	if (spec->hint != NULL)
+		snprintf(r->hint, sizeof(r->hint), "%s", spec->hint);
+	return r;
+}
+
+/* Start the local process; 0, or -1 with err set. */
+static int
+cmdrun_spawn(struct cmdrun *r, const struct cmdrun_spec *spec, char *err,
+    size_t errlen)
+{
+	int	 in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int	 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
+
+	if (spec->input != NULL) {
+		r->input = xmalloc(spec->inlen > 0 ? spec->inlen : 1);
+		memcpy(r->input, spec->input, spec->inlen);
+		r->inlen = spec->inlen;
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) == -1 ||
+		    child_setup(in) == -1)
+			goto fail;
+	}
+	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(errp) == -1 ||
+	    child_setup(errp) == -1 || pipe(ex) == -1 ||
+	    child_setup(ex) == -1 ||
+	    (r->pid = child_spawn_env(spec->argv, spec->envp, in[1], out[1],
+	    errp[1], ex[1])) == -1)
+		goto fail;
+	child_close(&in[1]);
+	child_close(&out[1]);
+	child_close(&errp[1]);
+	child_close(&ex[1]);
+	r->infd = in[0];
+	r->out.fd = out[0];
+	r->err.fd = errp[0];
+	r->execfd = ex[0];
+	if (r->infd == -1)
+		cmdrun_drop_input(r);
+	return 0;
+
+fail:
+	e = errno;
+	snprintf(err, errlen, "cannot start %s: %s", r->name, strerror(e));
+	child_close(&in[0]);
+	child_close(&in[1]);
+	child_close(&out[0]);
+	child_close(&out[1]);
+	child_close(&errp[0]);
+	child_close(&errp[1]);
+	child_close(&ex[0]);
+	child_close(&ex[1]);
+	cmdrun_drop_input(r);
+	return -1;
+}
+
+/* See cmdrun.h. */
+struct cmdrun *
+cmdrun_run(const struct cmdrun_via *via, const struct cmdrun_spec *spec,
+    int64_t now_ms, char *err, size_t errlen)
+{
+	struct cmdrun	*r;
+	int		 rc;
+
+	child_reap_orphans();
+	if (spec->argv == NULL || spec->argv[0] == NULL) {
+		snprintf(err, errlen, "no command to run");
+		return NULL;
+	}
+	r = cmdrun_new(via, spec, now_ms);
+	rc = r->ssh != NULL ? cmdrun_ssh_start(r, spec, now_ms, err, errlen) :
+	    cmdrun_spawn(r, spec, err, errlen);
+	if (rc == -1) {
+		free(r);
+		return NULL;
+	}
+	return r;
 }
 
 /* See cmdrun.h. */
@@ -63,62 +190,15 @@ struct cmdrun *
 cmdrun_start_env(char *const argv[], char *const envp[], const char *input,
     size_t len, int64_t now_ms, int deadline_ms, char *err, size_t errlen)
 {
-	struct cmdrun	*r;
-	int		 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int		 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
+	struct cmdrun_spec	 spec;
 
-	child_reap_orphans();
-	if (argv == NULL || argv[0] == NULL) {
-		snprintf(err, errlen, "no command to run");
-		return NULL;
-	}
-	r = xcalloc(1, sizeof(*r));
-	r->pid = -1;
-	r->infd = r->execfd = r->out.fd = r->err.fd = -1;
-	r->status = -1;
-	r->deadline_ms = deadline_ms;
-	r->deadline = now_ms + deadline_ms;
-	sanitize_text(r->name, sizeof(r->name), argv[0], strlen(argv[0]));
-	if (input != NULL) {
-		r->input = xmalloc(len > 0 ? len : 1);
-		memcpy(r->input, input, len);
-		r->inlen = len;
-		if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) == -1 ||
-		    child_setup(in) == -1)
-			goto fail;
-	}
-	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(errp) == -1 ||
-	    child_setup(errp) == -1 || pipe(ex) == -1 ||
-	    child_setup(ex) == -1 ||
-	    (r->pid = child_spawn_env(argv, envp, in[1], out[1], errp[1],
-	    ex[1])) == -1)
-		goto fail;
-	child_close(&in[1]);
-	child_close(&out[1]);
-	child_close(&errp[1]);
-	child_close(&ex[1]);
-	r->infd = in[0];
-	r->out.fd = out[0];
-	r->err.fd = errp[0];
-	r->execfd = ex[0];
-	if (r->infd == -1)
-		cmdrun_drop_input(r);
-	return r;
-
-fail:
-	e = errno;
-	snprintf(err, errlen, "cannot start %s: %s", r->name, strerror(e));
-	child_close(&in[0]);
-	child_close(&in[1]);
-	child_close(&out[0]);
-	child_close(&out[1]);
-	child_close(&errp[0]);
-	child_close(&errp[1]);
-	child_close(&ex[0]);
-	child_close(&ex[1]);
-	cmdrun_drop_input(r);
-	free(r);
-	return NULL;
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.input = input;
+	spec.inlen = len;
+	spec.deadline_ms = deadline_ms;
+	return cmdrun_run(NULL, &spec, now_ms, err, errlen);
 }
 
 /* See cmdrun.h. */
@@ -131,24 +211,30 @@ cmdrun_fds(const struct cmdrun *r, struct pollfd *pfd)
 		return 0;
 	if (r->infd != -1) {
 		pfd[n].fd = r->infd;
-		pfd[n++].events = POLLOUT;
+		pfd[n].events = POLLOUT;
+		pfd[n++].revents = 0;
 	}
 	if (r->out.fd != -1) {
 		pfd[n].fd = r->out.fd;
-		pfd[n++].events = POLLIN;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
 	}
 	if (r->err.fd != -1) {
 		pfd[n].fd = r->err.fd;
-		pfd[n++].events = POLLIN;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
 	}
 	return n;
 }
 
-/* Keep what fits of a stream (NUL-terminated), drain the rest. */
+/* Read what a local stream has (at most the budget); -1 on an error. */
 static int
-cmdrun_read(struct cmdrun_buf *b)
+cmdrun_read(struct cmdrun *r, struct cmdrun_buf *b)
 {
-	return child_read_into(&b->fd, b->text, sizeof(b->text), &b->len);
+	char	 buf[CMDRUN_READ];
+
+	return child_drain(&b->fd, buf, sizeof(buf), r->budget, cmdrun_took,
+	    b) == -1 ? -1 : 0;
 }
 
 /* Give the child its input until it would block; close at the end. */
@@ -176,21 +262,49 @@ cmdrun_write(struct cmdrun *r)
 	return 0;
 }
 
-/* Set the error with what it said on stderr (sanitised, one line). */
+/* Stderr on one line: sanitised, its lines joined by "; ". */
 static void
-cmdrun_fail(struct cmdrun *r, const char *what)
+cmdrun_oneline(char *out, size_t size, const char *p, size_t len)
+{
+	const char	*nl, *e = p + len;
+	size_t		 o = 0, n;
+
+	out[0] = '\0';
+	while (p < e && o + 1 < size) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > 0) {
+			if (o > 0 && o + 3 < size) {
+				memcpy(out + o, "; ", 3);
+				o += 2;
+			}
+			o += sanitize_text(out + o, size - o, p, n);
+		}
+		p = nl + 1;
+	}
+}
+
+/* See cmdrun_int.h.  The first reason given stands. */
+void
+cmdrun_fail(struct cmdrun *r, const char *fmt, ...)
 {
 	char	 said[CMDRUN_OUT_MAX + 1];
-	size_t	 len = r->err.len;
+	va_list	 ap;
 
-	while (len > 0 && (r->err.text[len - 1] == '\n' ||
-	    r->err.text[len - 1] == '\r'))
-		len--;
-	sanitize_text(said, sizeof(said), r->err.text, len);
-	if (r->error[0] == '\0')
-		snprintf(r->error, sizeof(r->error), "%s %s%s%s", r->name,
-		    what, said[0] != '\0' ? ": " : "", said);
 	r->state = CR_FAILED;
+	if (r->error[0] != '\0')
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	va_end(ap);
+	cmdrun_oneline(said, sizeof(said), r->err.text, r->err.len);
+	if (r->said_all)
+		said[0] = '\0';
+	snprintf(r->error, sizeof(r->error), "%s %s%s%s", r->name, r->what,
+	    said[0] != '\0' ? ": " : "", said);
 }
 
 /* The child is reaped: judge it. */
@@ -204,18 +318,19 @@ cmdrun_reaped(struct cmdrun *r, int status)
 	e = child_exec_errno(&r->execfd);
 	r->status = child_exit_code(status);
 	if (killed) {
-		cmdrun_fail(r, "");
+		cmdrun_fail(r, "%s", "");
 		return -1;
 	}
 	if (status == -1) {
-		cmdrun_fail(r, "could not be waited for");
+		cmdrun_fail(r, "could not be waited for (SIGCHLD ignored?)");
 		return -1;
 	}
 	if (e != 0) {
 		r->status = -1;
-		snprintf(what, sizeof(what), "could not be run: %s",
-		    e == ENOENT ? "not found" : strerror(e));
-		cmdrun_fail(r, what);
+		r->err.len = 0;
+		cmdrun_fail(r, "could not be run: %s%s%s%s%s", e == ENOENT ?
+		    "not found: " : "", strerror(e), r->hint[0] != '\0' ?
+		    " (" : "", r->hint, r->hint[0] != '\0' ? ")" : "");
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -223,7 +338,7 @@ cmdrun_reaped(struct cmdrun *r, int status)
 		return 1;
 	}
 	child_status_text(status, what, sizeof(what));
-	cmdrun_fail(r, what);
+	cmdrun_fail(r, "%s", what);
 	return -1;
 }
 
@@ -231,7 +346,6 @@ cmdrun_reaped(struct cmdrun *r, int status)
 int
 cmdrun_step(struct cmdrun *r, int64_t now_ms)
 {
-	char	 what[96];
 	int	 status;
 
 	switch (r->state) {
@@ -246,14 +360,15 @@ cmdrun_step(struct cmdrun *r, int64_t now_ms)
 	case CR_RUNNING:
 		break;
 	}
+	if (r->ssh != NULL)
+		return cmdrun_ssh_step(r, now_ms);
 	if (cmdrun_write(r) == -1) {
-		snprintf(what, sizeof(what), "could not be given its input: %s",
+		cmdrun_fail(r, "could not be given its input: %s",
 		    strerror(errno));
 		goto kill;
 	}
-	if (cmdrun_read(&r->out) == -1 || cmdrun_read(&r->err) == -1) {
-		snprintf(what, sizeof(what), "could not be read from: %s",
-		    strerror(errno));
+	if (cmdrun_read(r, &r->out) == -1 || cmdrun_read(r, &r->err) == -1) {
+		cmdrun_fail(r, "could not be read from: %s", strerror(errno));
 		goto kill;
 	}
 	if (r->out.fd == -1 && r->err.fd == -1 &&
@@ -261,10 +376,8 @@ cmdrun_step(struct cmdrun *r, int64_t now_ms)
 		return cmdrun_reaped(r, status);
 	if (now_ms < r->deadline)
 		return 0;
-	snprintf(what, sizeof(what), "timed out after %d ms and was killed",
-	    r->deadline_ms);
+	cmdrun_fail(r, "timed out after %d ms and was killed", r->deadline_ms);
 kill:
-	cmdrun_fail(r, what);
 	r->state = CR_KILLED;
 	cmdrun_drop_input(r);
 	if (!child_kill_reap(r->pid, &r->infd, &r->out.fd, &r->err.fd,
@@ -277,8 +390,15 @@ kill:
 int
 cmdrun_wait_ms(const struct cmdrun *r, int64_t now_ms)
 {
+	int64_t	 ms;
+
 	if (r->state == CR_DONE || r->state == CR_FAILED)
 		return -1;
+	if (r->ssh != NULL) {
+		/* the connection wakes its owner; this is the safety net */
+		ms = r->deadline + CMDRUN_SSH_GRACE_MS - now_ms;
+		return ms < 0 ? 0 : ms > 1000 ? 1000 : (int)ms;
+	}
 	return child_wait_ms(r->state == CR_KILLED ||
 	    (r->out.fd == -1 && r->err.fd == -1), r->deadline, now_ms);
 }
@@ -311,12 +431,38 @@ cmdrun_error(const struct cmdrun *r)
 	return r->error;
 }
 
-/* Kill and reap a child still running; wipe the input; free. */
+const char *
+cmdrun_what(const struct cmdrun *r)
+{
+	return r->what;
+}
+
+const char *
+cmdrun_name(const struct cmdrun *r)
+{
+	return r->name;
+}
+
+pid_t
+cmdrun_pid(const struct cmdrun *r)
+{
+	return r->pid;
+}
+
+int
+cmdrun_fd(const struct cmdrun *r, int stream)
+{
+	return stream == CMDRUN_STDOUT ? r->out.fd : r->err.fd;
+}
+
+/* Kill and reap a child still running (or abandon the channel); wipe the
+   input; free. */
 void
 cmdrun_free(struct cmdrun *r)
 {
 	if (r == NULL)
 		return;
+	ssh_exec_free(r->rx);
 	child_abandon(r->pid);
 	child_close(&r->infd);
 	child_close(&r->out.fd);
@@ -327,16 +473,6 @@ cmdrun_free(struct cmdrun *r)
 	child_reap_orphans();
 }
 
-/* Monotonic milliseconds. */
-static int64_t
-cmdrun_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* See cmdrun.h. */
 int
 cmdrun_wait(struct cmdrun *r)
@@ -345,9 +481,11 @@ cmdrun_wait(struct cmdrun *r)
 	int		 rc, ms;
 	size_t		 n;
 
-	while ((rc = cmdrun_step(r, cmdrun_now_ms())) == 0) {
+	if (r->ssh != NULL)
+		return cmdrun_ssh_wait(r);
+	while ((rc = cmdrun_step(r, loop_now_ms())) == 0) {
 		n = cmdrun_fds(r, pfd);
-		ms = cmdrun_wait_ms(r, cmdrun_now_ms());
+		ms = cmdrun_wait_ms(r, loop_now_ms());
 		if (poll(pfd, n, ms) == -1 && errno != EINTR)
 			return -1;
 	}

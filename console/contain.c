@@ -2,7 +2,9 @@
  * contain.c: run one containment action as a program of steps without
  * blocking; see contain.h.  Each step is an audited command (cmdrun), a
  * read of the queue (queue_read) or a postsuper run; a step's completion
- * sets last_ok / last_err and the next phase decides what follows.
+ * sets last_ok / last_err and the next phase decides what follows.  On a
+ * server behind SSH every step runs over req.ssh (c->via), with the same
+ * commands, values and checks as here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +23,8 @@
 #include "postsuper.h"
 #include "queue.h"
 #include "sanitize.h"
+#include "ssh_conn.h"
+#include "sshtarget.h"
 #include "xmalloc.h"
 
 
@@ -34,8 +38,8 @@ contain_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Append plain words to the result's text, "; " between parts. */
-static void
+/* See contain_int.h. */
+void
 contain_say(struct contain *c, const char *fmt, ...)
 {
 	size_t	 len = strlen(c->res.text);
@@ -50,8 +54,8 @@ contain_say(struct contain *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The end: the outcome, and the verification on every row written. */
-static void
+/* See contain_int.h. */
+void
 contain_finish(struct contain *c, enum contain_outcome o)
 {
 	size_t	 i;
@@ -150,6 +154,13 @@ contain_run(struct contain *c, enum op op, char **argv, size_t shown,
 	va_start(ap, fmt);
 	vsnprintf(c->what, sizeof(c->what), fmt, ap);
 	va_end(ap);
+	if (c->via.ssh != NULL) {
+		/* the audit says where it ran */
+		size_t len = strlen(c->what);
+
+		snprintf(c->what + len, sizeof(c->what) - len, ", %s",
+		    c->via_where);
+	}
 	c->argv = argv;
 	c->argv_shown = shown;
 	c->audited = audited;
@@ -166,15 +177,21 @@ contain_run(struct contain *c, enum op op, char **argv, size_t shown,
 static void
 contain_spawn(struct contain *c, int64_t now)
 {
-	char	 err[256], pw[CONTAIN_PW_LEN + 2];
-	size_t	 len = 0;
+	struct cmdrun_spec	 spec;
+	char			 err[512], pw[CONTAIN_PW_LEN + 2];
 
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = c->argv;
+	spec.deadline_ms = c->deadline_ms;
+	/* a built-in step by its name ($0), not as "/bin/sh" */
+	if (c->argv_shown > 0)
+		spec.name = c->argv[c->argv_shown];
 	if (c->with_password) {
-		len = (size_t)snprintf(pw, sizeof(pw), "%s\n",
+		spec.inlen = (size_t)snprintf(pw, sizeof(pw), "%s\n",
 		    c->res.password);
+		spec.input = pw;
 	}
-	c->cmd = cmdrun_start(c->argv, c->with_password ? pw : NULL, len,
-	    now, c->deadline_ms, err, sizeof(err));
+	c->cmd = cmdrun_run(&c->via, &spec, now, err, sizeof(err));
 	explicit_bzero(pw, sizeof(pw));
 	if (c->cmd == NULL) {
 		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
@@ -262,12 +279,12 @@ contain_template(struct contain *c, const char *tmpl, int with_password,
 static void
 contain_read_queue(struct contain *c, int64_t now)
 {
-	char	**argv = cp_postqueue_argv(c->sc), err[256];
+	char	**argv = cp_postqueue_argv(c->sc), err[512];
 
 	c->last_ok = 0;
 	c->last_err[0] = '\0';
-	c->qr = queue_read_start(argv, now, CONTAIN_QUEUE_MS, err,
-	    sizeof(err));
+	c->qr = queue_read_start_via(&c->via, argv, now, CONTAIN_QUEUE_MS,
+	    err, sizeof(err));
 	cp_argv_free(argv);
 	if (c->qr == NULL) {
 		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
@@ -334,8 +351,8 @@ contain_ps_step(struct contain *c, int64_t now)
 			return 1;
 		/* postsuper.c adds the flag and "-" itself */
 		base = cp_postsuper_argv(c->sc);
-		c->ps = postsuper_start(c->psop, base, c->ids, c->nids,
-		    now, c->deadline_ms, err, sizeof(err));
+		c->ps = postsuper_start_via(&c->via, c->psop, base, c->ids,
+		    c->nids, now, c->deadline_ms, err, sizeof(err));
 		cp_argv_free(base);
 		if (c->ps == NULL) {
 			snprintf(c->last_err, sizeof(c->last_err), "%s", err);
@@ -648,99 +665,36 @@ contain_advance(struct contain *c, int64_t now)
 	}
 }
 
-/* One command of a dry run, quoted as the audit shows it, on its line. */
-static void
-contain_dry_line(struct contain *c, char **argv, const char *note)
+/*
+ * A server behind SSH: its commands go over req.ssh, which must be live
+ * (or stale: a slow link may still carry them).  0, or -1 when refused.
+ */
+static int
+contain_remote(struct contain *c, int64_t now_ms)
 {
-	struct audit_rec	 rec;
-	char			*line;
-	size_t			 len = strlen(c->res.commands);
-	int			 n;
+	enum ssh_state	 st;
+	char		 err[512], where[256];
 
-	memset(&rec, 0, sizeof(rec));
-	rec.argv = (const char *const *)argv;
-	for (rec.argc = 0; argv[rec.argc] != NULL; rec.argc++)
-		;
-	n = audit_command(&rec, NULL, 0);
-	line = xmalloc((size_t)n + 1);
-	audit_command(&rec, line, (size_t)n + 1);
-	snprintf(c->res.commands + len, sizeof(c->res.commands) - len,
-	    "%s%s%s\n", line, note != NULL ? "  " : "", note != NULL ? note :
-	    "");
-	free(line);
-	cp_argv_free(argv);
-}
-
-/* The queue commands of a dry run. */
-static void
-contain_dry_queue(struct contain *c, enum postsuper_op op)
-{
-	char	 note[400];
-
-	contain_dry_line(c, cp_postqueue_argv(c->sc), "# read the queue");
-	snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
-	    "messages, one per line", c->account);
-	contain_dry_line(c, cp_postsuper_op_argv(c->sc, op), note);
-}
-
-/* --dry-run: the exact commands, run nothing. */
-static void
-contain_dry_run(struct contain *c)
-{
-	const struct action_config *ac = &c->sc->act;
-	const char	*tmpl = NULL;
-	char		 err[256], **argv;
-
-	switch (c->req.action) {
-	case CA_SUSPEND:
-		tmpl = ac->suspend_command;
-		break;
-	case CA_UNSUSPEND:
-		tmpl = ac->unsuspend_command;
-		break;
-	case CA_RESET:
-		tmpl = ac->password_command;
-		break;
-	default:
-		break;
+	if (c->sc->ssh.host == NULL)
+		return 0;
+	if (sshtarget_via(c->sc, c->req.ssh, &c->via, c->via_user,
+	    sizeof(c->via_user), err, sizeof(err)) == -1) {
+		contain_say(c, "refused, nothing run: %s", err);
+		contain_finish(c, CO_REFUSED);
+		return -1;
 	}
-	if (tmpl != NULL) {
-		if ((argv = cp_template_argv(tmpl, c->account, err,
-		    sizeof(err))) == NULL) {
-			contain_say(c, "refused, nothing run: %s", err);
-			contain_finish(c, CO_REFUSED);
-			return;
-		}
-		contain_dry_line(c, argv, c->req.action == CA_RESET ?
-		    "# stdin: the new password" : NULL);
-	} else if (c->req.action == CA_SUSPEND) {
-		contain_dry_line(c, cp_script_argv(PD_DENY_ADD, c->sc,
-		    c->account), NULL);
-		contain_dry_line(c, cp_script_argv(PD_MAP_ADD, c->sc,
-		    c->account), NULL);
-	} else if (c->req.action == CA_UNSUSPEND) {
-		contain_dry_line(c, cp_script_argv(PD_MAP_DEL, c->sc,
-		    c->account), NULL);
-		contain_dry_line(c, cp_script_argv(PD_DENY_DEL, c->sc,
-		    c->account), NULL);
-	} else if (c->req.action == CA_RESET) {
-		contain_dry_line(c, cp_script_argv(PD_PASSWD_SET, c->sc,
-		    c->account), "# stdin: the new password");
-		contain_dry_line(c, cp_script_argv(PD_PASSWD_CHECK, c->sc,
-		    c->account), "# stdin: the new password");
+	st = ssh_conn_state(c->req.ssh);
+	if (st != SSH_LIVE && st != SSH_STALE) {
+		ssh_conn_status(c->req.ssh, now_ms, err, sizeof(err));
+		contain_say(c, "refused, nothing run: %s: not connected (%s)",
+		    c->sc->name, err);
+		contain_finish(c, CO_REFUSED);
+		return -1;
 	}
-	if (c->req.action >= CA_HOLD)
-		contain_dry_queue(c, c->req.action == CA_HOLD ? POSTSUPER_HOLD :
-		    c->req.action == CA_RELEASE ? POSTSUPER_RELEASE :
-		    POSTSUPER_DELETE);
-	else if (c->req.action == CA_SUSPEND && c->req.hold_first &&
-	    (c->sc->queue_argv != NULL || ac->postfix_config != NULL))
-		contain_dry_queue(c, POSTSUPER_HOLD);
-	if (tmpl == NULL && c->req.action <= CA_UNSUSPEND)
-		contain_dry_line(c, cp_script_argv(PD_CHECK, c->sc,
-		    c->account), "# verify");
-	contain_say(c, "dry run: nothing was run");
-	contain_finish(c, CO_DONE);
+	sshtarget_where(c->sc, where, sizeof(where));
+	snprintf(c->via_where, sizeof(c->via_where), "over SSH as %s%s",
+	    where, c->sc->ssh.sudo ? " through sudo" : "");
+	return 0;
 }
 
 /* See contain.h. */
@@ -752,7 +706,6 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	const char	*why;
 	char		 shown[80], reason[512];
 
-	(void)now_ms;
 	c->req = *req;
 	c->sc = req->server;
 	c->audit = audit;
@@ -786,6 +739,8 @@ contain_start(const struct contain_request *req, struct audit *audit,
 		contain_dry_run(c);
 		return c;
 	}
+	if (contain_remote(c, now_ms) == -1)
+		return c;
 	if (req->count_only) {
 		if (req->action < CA_HOLD) {
 			contain_say(c, "refused: only queued mail can be "
@@ -891,17 +846,32 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 	}
 }
 
-/* See contain.h. */
+/*
+ * See contain.h.  Nothing else steps a server's connection here, so this
+ * does: its fd is polled beside the action's, and ssh_conn_step() runs
+ * before each step (it moves the remote commands on).
+ */
 enum contain_outcome
 contain_wait(struct contain *c)
 {
-	struct pollfd	 pfd[CONTAIN_NFDS];
+	struct pollfd	 pfd[CONTAIN_NFDS + SSH_CONN_NFDS];
+	struct ssh_conn	*ssh = c->via.ssh;
 	size_t		 n;
-	int		 ms;
+	int		 ms, sms;
 
-	while (contain_step(c, contain_now_ms()) == 0) {
+	for (;;) {
+		if (ssh != NULL)
+			ssh_conn_step(ssh, contain_now_ms());
+		if (contain_step(c, contain_now_ms()) != 0)
+			break;
 		n = contain_fds(c, pfd);
 		ms = contain_wait_ms(c, contain_now_ms());
+		if (ssh != NULL) {
+			n += ssh_conn_fds(ssh, pfd + n);
+			sms = ssh_conn_wait_ms(ssh, contain_now_ms());
+			if (ms < 0 || (sms >= 0 && sms < ms))
+				ms = sms;
+		}
 		if (poll(pfd, n, ms) == -1 && errno != EINTR)
 			break;
 	}

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../backends/pd_actions.h"
+#include "cmdrun.h"
 #include "config.h"
 #include "contain.h"
 #include "postsuper.h"
@@ -49,6 +50,10 @@ struct contain {
 	struct contain_result	 res;
 	enum phase		 phase;
 	int			 deadline_ms;
+	/* where its commands run: here, or over req.ssh (sshtarget.h) */
+	struct cmdrun_via	 via;
+	char			 via_user[256];
+	char			 via_where[300];	/* "over SSH as ..." */
 
 	/* the step running */
 	enum op			 op;
@@ -97,6 +102,14 @@ char	**cp_template_argv(const char *tmpl, const char *account, char *err,
 	    size_t errlen);
 /* A new password into buf (CONTAIN_PW_LEN + 1); -1 without randomness. */
 int	 cp_password(char *buf, size_t size);
+
+/* Append plain words to the result's text, "; " between parts. */
+void	 contain_say(struct contain *c, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The end: the outcome, and the verification on every row written. */
+void	 contain_finish(struct contain *c, enum contain_outcome o);
+/* contain_dry.c: --dry-run, the exact commands; runs nothing. */
+void	 contain_dry_run(struct contain *c);
 
 /* Set the verification result, in plain words (ok: 1, 0, -1 unchecked). */
 void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)

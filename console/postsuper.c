@@ -1,32 +1,21 @@
 /*
  * postsuper.c: run postsuper -h/-H/-d - on batches of queue ids for the
- * event loop; see postsuper.h.
+ * event loop, here or on a server over SSH; see postsuper.h.
  *
- * Process handling is child.h's, as for queue_read.c: each child in its
- * own process group, exec failure told through a pipe read once the child
- * is reaped, a deadline that kills the whole group, reaping with WNOHANG
- * only.  Its stdin is
- * one end of a socket pair rather than a pipe so that writing to a child
- * that died early gives EPIPE from send(MSG_NOSIGNAL) instead of a SIGPIPE
- * that would kill the console (the loop does not ignore SIGPIPE).
- *
- * The loop must not set SIGCHLD to SIG_IGN.
+ * Each batch is one cmdrun (cmdrun.h): the ids on its stdin, both output
+ * streams split into lines and judged as they arrive, a deadline that
+ * kills it (locally its whole process group).  The loop must not set
+ * SIGCHLD to SIG_IGN.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "backend.h"
-#include "child.h"
+#include "cmdrun.h"
+#include "linebuf.h"
 #include "postsuper.h"
 #include "queue.h"
 #include "sanitize.h"
@@ -37,17 +26,8 @@
 
 enum ps_state {
 	PS_RUNNING,
-	PS_KILLED,		/* SIGKILL sent, not reaped yet */
 	PS_DONE,
 	PS_FAILED
-};
-
-/* Output of the child, assembled into lines. */
-struct ps_stream {
-	int		 fd;
-	char		 line[PS_LINE_MAX];
-	size_t		 len;
-	int		 cut;		/* inside a line over PS_LINE_MAX */
 };
 
 struct postsuper_run {
@@ -57,11 +37,10 @@ struct postsuper_run {
 	char		*ids;		/* "ID\n" for every id */
 	size_t		*batch_off;	/* nbatch + 1 offsets into ids */
 	size_t		 nids, nbatch, batch;
-	size_t		 woff;		/* next byte of ids to write */
-	pid_t		 pid;		/* -1 once reaped */
-	int		 infd, execfd;
-	struct ps_stream out, err;
-	int64_t		 deadline;
+	struct cmdrun	*cr;		/* the batch running, or NULL */
+	struct cmdrun_via via;		/* its strings in server, user */
+	char		 server[128], user[128];
+	struct linebuf	 out, err;	/* its output, into lines */
 	int		 deadline_ms;
 	int		 summary;	/* this batch printed its summary */
 	size_t		 done, lines, errors, batches_done;
@@ -90,55 +69,6 @@ postsuper_op_flag(enum postsuper_op op)
 	return ps_ops[op].flag;
 }
 
-/* Start the process for the current batch; -1 with run->error set. */
-static int
-ps_spawn(struct postsuper_run *run, int64_t now_ms)
-{
-	int	 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int	 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
-	pid_t	 pid;
-
-	/* pipe() gives the read end at [0], which child_setup keeps ours */
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) == -1 ||
-	    child_setup(in) == -1 || pipe(out) == -1 ||
-	    child_setup(out) == -1 || pipe(errp) == -1 ||
-	    child_setup(errp) == -1 || pipe(ex) == -1 ||
-	    child_setup(ex) == -1 ||
-	    (pid = child_spawn(run->argv, in[1], out[1], errp[1], ex[1])) == -1)
-		goto fail;
-	close(in[1]);
-	close(out[1]);
-	close(errp[1]);
-	close(ex[1]);
-	run->pid = pid;
-	run->infd = in[0];
-	run->out.fd = out[0];
-	run->err.fd = errp[0];
-	run->out.len = run->err.len = 0;
-	run->out.cut = run->err.cut = 0;
-	run->execfd = ex[0];
-	run->woff = run->batch_off[run->batch];
-	run->deadline = now_ms + run->deadline_ms;
-	run->summary = 0;
-	run->exit_status = -1;
-	return 0;
-
-fail:
-	e = errno;
-	snprintf(run->error, sizeof(run->error), "cannot start %s: %s",
-	    run->cmd, strerror(e));
-	child_close(&in[0]);
-	child_close(&in[1]);
-	child_close(&out[0]);
-	child_close(&out[1]);
-	child_close(&errp[0]);
-	child_close(&errp[1]);
-	child_close(&ex[0]);
-	child_close(&ex[1]);
-	run->state = PS_FAILED;
-	return -1;
-}
-
 /* Check every id; 0, or -1 with a message naming the first bad one. */
 static int
 ps_check_ids(const char *const *ids, size_t nids, char *err, size_t errlen)
@@ -163,111 +93,6 @@ ps_check_ids(const char *const *ids, size_t nids, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/* Validate the ids, then start the first batch; see postsuper.h. */
-struct postsuper_run *
-postsuper_start(enum postsuper_op op, char *const base_argv[],
-    const char *const *ids, size_t nids, int64_t now_ms, int deadline_ms,
-    char *err, size_t errlen)
-{
-	struct postsuper_run	*run;
-	size_t			 i, n, len, off;
-	char			 cmd[96];
-
-	child_reap_orphans();
-	if ((unsigned)op > POSTSUPER_DELETE) {
-		snprintf(err, errlen, "postsuper: unknown operation");
-		return NULL;
-	}
-	if (base_argv == NULL || base_argv[0] == NULL) {
-		snprintf(err, errlen, "postsuper: no command to run");
-		return NULL;
-	}
-	if (ids == NULL && nids > 0) {
-		snprintf(err, errlen, "postsuper: no queue ids given");
-		return NULL;
-	}
-	/* all of them before anything runs: a half-done purge is worse */
-	if (ps_check_ids(ids, nids, err, errlen) == -1)
-		return NULL;
-
-	run = xcalloc(1, sizeof(*run));
-	run->op = op;
-	run->pid = -1;
-	run->infd = run->execfd = run->out.fd = run->err.fd = -1;
-	run->exit_status = -1;
-	run->deadline_ms = deadline_ms;
-	run->nids = nids;
-	snprintf(cmd, sizeof(cmd), "%s %s", base_argv[0], ps_ops[op].flag);
-	sanitize_text(run->cmd, sizeof(run->cmd), cmd, strlen(cmd));
-
-	for (n = 0; base_argv[n] != NULL; n++)
-		;
-	/* copied: later batches start after the caller's argv may be gone */
-	run->argv = xcalloc(n + 3, sizeof(*run->argv));
-	for (i = 0; i < n; i++)
-		run->argv[i] = xstrdup(base_argv[i]);
-	run->argv[n] = xstrdup(ps_ops[op].flag);
-	run->argv[n + 1] = xstrdup("-");
-
-	run->nbatch = (nids + POSTSUPER_BATCH_MAX - 1) / POSTSUPER_BATCH_MAX;
-	run->batch_off = xcalloc(run->nbatch + 1, sizeof(*run->batch_off));
-	run->ids = xreallocarray(NULL, nids + 1, QUEUE_ID_MAX + 1);
-	for (i = off = 0; i < nids; i++) {
-		if (i % POSTSUPER_BATCH_MAX == 0)
-			run->batch_off[i / POSTSUPER_BATCH_MAX] = off;
-		len = strlen(ids[i]);
-		memcpy(run->ids + off, ids[i], len);
-		off += len;
-		run->ids[off++] = '\n';
-	}
-	run->batch_off[run->nbatch] = off;
-
-	if (nids == 0) {
-		run->state = PS_DONE;
-		return run;
-	}
-	run->state = PS_RUNNING;
-	if (ps_spawn(run, now_ms) == -1) {
-		snprintf(err, errlen, "%s", run->error);
-		postsuper_free(run);
-		return NULL;
-	}
-	return run;
-}
-
-/* The descriptors to poll now. */
-size_t
-postsuper_fds(const struct postsuper_run *run, struct pollfd *pfd)
-{
-	size_t	 n = 0;
-
-	if (run->state != PS_RUNNING)
-		return 0;
-	if (run->infd != -1) {
-		pfd[n].fd = run->infd;
-		pfd[n].events = POLLOUT;
-		pfd[n++].revents = 0;
-	}
-	if (run->out.fd != -1) {
-		pfd[n].fd = run->out.fd;
-		pfd[n].events = POLLIN;
-		pfd[n++].revents = 0;
-	}
-	if (run->err.fd != -1) {
-		pfd[n].fd = run->err.fd;
-		pfd[n].events = POLLIN;
-		pfd[n++].revents = 0;
-	}
-	return n;
-}
-
-/* The child's pid while it has not been reaped, else -1. */
-pid_t
-postsuper_pid(const struct postsuper_run *run)
-{
-	return run->pid;
 }
 
 /* Keep an unexpected line (sanitised) for the report. */
@@ -332,10 +157,11 @@ ps_permsg(struct postsuper_run *run, const char *p, size_t len)
 
 /* One line of output: with or without the "postsuper: " prefix. */
 static void
-ps_line(struct postsuper_run *run, const char *p, size_t len, int cut)
+ps_line(void *arg, const char *p, size_t len, int cut)
 {
-	const char	*c;
-	size_t		 skip;
+	struct postsuper_run	*run = arg;
+	const char		*c;
+	size_t			 skip;
 
 	if (len > 0 && p[len - 1] == '\r')
 		len--;
@@ -353,84 +179,151 @@ ps_line(struct postsuper_run *run, const char *p, size_t len, int cut)
 		ps_keep(run, p, len);
 }
 
-/* A stream being read, for ps_split(). */
-struct ps_reading {
-	struct postsuper_run	*run;
-	struct ps_stream	*s;
-};
-
-/* Split what a stream gave into lines (child_drain's callback). */
+/* Split what a stream gave into lines (the batch's output callback). */
 static void
-ps_split(void *arg, const char *buf, size_t n)
+ps_split(void *arg, int stream, const char *buf, size_t n)
 {
-	struct ps_reading	*r = arg;
-	struct ps_stream	*s = r->s;
-	const char		*p, *nl, *e;
-	size_t			 take;
+	struct postsuper_run	*run = arg;
 
-	for (p = buf, e = buf + n; p < e; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
-			nl = e;
-		take = (size_t)(nl - p);
-		if (take > sizeof(s->line) - s->len) {
-			take = sizeof(s->line) - s->len;
-			s->cut = 1;
-		}
-		memcpy(s->line + s->len, p, take);
-		s->len += take;
-		if (nl == e)
-			break;
-		ps_line(r->run, s->line, s->len, s->cut);
-		s->len = 0;
-		s->cut = 0;
-	}
+	linebuf_feed(stream == CMDRUN_STDOUT ? &run->out : &run->err, buf, n,
+	    ps_line, run);
 }
 
-/* Read what a stream has; split it into lines.  -1 on a read error. */
+/* Start the current batch; -1 with run->error set. */
 static int
-ps_read(struct postsuper_run *run, struct ps_stream *s)
+ps_spawn(struct postsuper_run *run, int64_t now_ms)
 {
-	struct ps_reading	 r = { run, s };
-	char			 buf[16384];
-	int			 rc;
+	struct cmdrun_spec	 spec;
+	size_t			 off = run->batch_off[run->batch];
 
-	rc = child_drain(&s->fd, buf, sizeof(buf), SIZE_MAX, ps_split, &r);
-	if (rc != 1)
-		return rc;
-	/* EOF: the last line, should it lack its newline */
-	if (s->len > 0 || s->cut)
-		ps_line(run, s->line, s->len, s->cut);
-	s->len = 0;
-	s->cut = 0;
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = run->argv;
+	spec.input = run->ids + off;
+	spec.inlen = run->batch_off[run->batch + 1] - off;
+	spec.deadline_ms = run->deadline_ms;
+	spec.cb = ps_split;
+	spec.arg = run;
+	spec.name = run->cmd;
+	spec.hint = "is Postfix installed and postsuper in PATH?";
+	run->out.len = run->err.len = 0;	/* a killed batch's half line */
+	run->out.cut = run->err.cut = 0;
+	run->summary = 0;
+	run->exit_status = -1;
+	cmdrun_free(run->cr);
+	run->cr = cmdrun_run(run->via.ssh != NULL ? &run->via : NULL, &spec,
+	    now_ms, run->error, sizeof(run->error));
+	if (run->cr == NULL) {
+		run->state = PS_FAILED;
+		return -1;
+	}
 	return 0;
 }
 
-/* Write ids to the child's stdin until it would block; EOF when all sent. */
-static int
-ps_write(struct postsuper_run *run)
+/* See postsuper.h. */
+struct postsuper_run *
+postsuper_start(enum postsuper_op op, char *const base_argv[],
+    const char *const *ids, size_t nids, int64_t now_ms, int deadline_ms,
+    char *err, size_t errlen)
 {
-	size_t	 end = run->batch_off[run->batch + 1];
-	ssize_t	 n;
+	return postsuper_start_via(NULL, op, base_argv, ids, nids, now_ms,
+	    deadline_ms, err, errlen);
+}
 
-	while (run->infd != -1 && run->woff < end) {
-		n = send(run->infd, run->ids + run->woff, end - run->woff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (errno == EPIPE || errno == ECONNRESET) {
-				/* it stopped reading: its exit tells why */
-				child_close(&run->infd);
-				return 0;
-			}
-			return -1;
-		}
-		run->woff += (size_t)n;
+/* Validate the ids, then start the first batch; see postsuper.h. */
+struct postsuper_run *
+postsuper_start_via(const struct cmdrun_via *via, enum postsuper_op op,
+    char *const base_argv[], const char *const *ids, size_t nids,
+    int64_t now_ms, int deadline_ms, char *err, size_t errlen)
+{
+	struct postsuper_run	*run;
+	size_t			 i, n, len, off;
+	char			 cmd[96];
+
+	if ((unsigned)op > POSTSUPER_DELETE) {
+		snprintf(err, errlen, "postsuper: unknown operation");
+		return NULL;
 	}
-	child_close(&run->infd);
-	return 0;
+	if (base_argv == NULL || base_argv[0] == NULL) {
+		snprintf(err, errlen, "postsuper: no command to run");
+		return NULL;
+	}
+	if (ids == NULL && nids > 0) {
+		snprintf(err, errlen, "postsuper: no queue ids given");
+		return NULL;
+	}
+	/* all of them before anything runs: a half-done purge is worse */
+	if (ps_check_ids(ids, nids, err, errlen) == -1)
+		return NULL;
+
+	run = xcalloc(1, sizeof(*run));
+	run->op = op;
+	run->exit_status = -1;
+	run->deadline_ms = deadline_ms;
+	run->nids = nids;
+	linebuf_init(&run->out, PS_LINE_MAX);
+	linebuf_init(&run->err, PS_LINE_MAX);
+	snprintf(cmd, sizeof(cmd), "%s %s", base_argv[0], ps_ops[op].flag);
+	sanitize_text(run->cmd, sizeof(run->cmd), cmd, strlen(cmd));
+	if (via != NULL && via->ssh != NULL) {
+		/* copied: later batches start after the caller's via is gone */
+		snprintf(run->server, sizeof(run->server), "%s",
+		    via->server != NULL ? via->server : "the server");
+		snprintf(run->user, sizeof(run->user), "%s",
+		    via->user != NULL ? via->user : "its login");
+		run->via = *via;
+		run->via.server = run->server;
+		run->via.user = run->user;
+	}
+
+	for (n = 0; base_argv[n] != NULL; n++)
+		;
+	/* copied: later batches start after the caller's argv may be gone */
+	run->argv = xcalloc(n + 3, sizeof(*run->argv));
+	for (i = 0; i < n; i++)
+		run->argv[i] = xstrdup(base_argv[i]);
+	run->argv[n] = xstrdup(ps_ops[op].flag);
+	run->argv[n + 1] = xstrdup("-");
+
+	run->nbatch = (nids + POSTSUPER_BATCH_MAX - 1) / POSTSUPER_BATCH_MAX;
+	run->batch_off = xcalloc(run->nbatch + 1, sizeof(*run->batch_off));
+	run->ids = xreallocarray(NULL, nids + 1, QUEUE_ID_MAX + 1);
+	for (i = off = 0; i < nids; i++) {
+		if (i % POSTSUPER_BATCH_MAX == 0)
+			run->batch_off[i / POSTSUPER_BATCH_MAX] = off;
+		len = strlen(ids[i]);
+		memcpy(run->ids + off, ids[i], len);
+		off += len;
+		run->ids[off++] = '\n';
+	}
+	run->batch_off[run->nbatch] = off;
+
+	if (nids == 0) {
+		run->state = PS_DONE;
+		return run;
+	}
+	run->state = PS_RUNNING;
+	if (ps_spawn(run, now_ms) == -1) {
+		snprintf(err, errlen, "%s", run->error);
+		postsuper_free(run);
+		return NULL;
+	}
+	return run;
+}
+
+/* The descriptors to poll now (none over SSH). */
+size_t
+postsuper_fds(const struct postsuper_run *run, struct pollfd *pfd)
+{
+	if (run->state != PS_RUNNING || run->cr == NULL)
+		return 0;
+	return cmdrun_fds(run->cr, pfd);
+}
+
+/* The child's pid while it has not been reaped, else -1. */
+pid_t
+postsuper_pid(const struct postsuper_run *run)
+{
+	return run->cr != NULL ? cmdrun_pid(run->cr) : -1;
 }
 
 /* Set the error: what happened, the unexpected output, how far it got. */
@@ -439,111 +332,56 @@ ps_fail(struct postsuper_run *run, const char *what)
 {
 	if (run->error[0] == '\0')
 		snprintf(run->error, sizeof(run->error), "%s %s%s%s (batch %zu "
-		    "of %zu; %zu of %zu done)", run->cmd, what,
+		    "of %zu; %zu of %zu done)", run->cr != NULL ?
+		    cmdrun_name(run->cr) : run->cmd, what,
 		    run->textlen > 0 ? ": " : "", run->text, run->batch + 1,
 		    run->nbatch, run->done, run->nids);
 	run->state = PS_FAILED;
 }
 
-/* The child is reaped: judge the batch, start the next one. */
-static int
-ps_reaped(struct postsuper_run *run, int status, int64_t now_ms)
-{
-	char	 what[160];
-	int	 e;
-
-	run->pid = -1;
-	child_close(&run->infd);
-	e = child_exec_errno(&run->execfd);
-	run->exit_status = child_exit_code(status);
-	if (run->state == PS_KILLED) {
-		ps_fail(run, "");
-		return -1;
-	}
-	if (status == -1) {
-		ps_fail(run, "could not be waited for (SIGCHLD ignored?)");
-		return -1;
-	}
-	if (e != 0) {
-		snprintf(what, sizeof(what), "could not be run: %s (is "
-		    "Postfix installed and postsuper in PATH?)", strerror(e));
-		ps_fail(run, what);
-		return -1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		if (!run->summary) {
-			ps_fail(run, "exited without its summary line (is it "
-			    "Postfix's postsuper?)");
-			return -1;
-		}
-		run->batches_done++;
-		if (++run->batch == run->nbatch) {
-			run->state = PS_DONE;
-			return 1;
-		}
-		return ps_spawn(run, now_ms) == -1 ? -1 : 0;
-	}
-	child_status_text(status, what, sizeof(what));
-	ps_fail(run, what);
-	return -1;
-}
-
-/* Write, read, reap what can be without blocking; see postsuper.h. */
+/* Run the batches; see postsuper.h. */
 int
 postsuper_step(struct postsuper_run *run, int64_t now_ms)
 {
-	char	 what[96];
-	int	 status;
+	int	 rc;
 
 	switch (run->state) {
 	case PS_DONE:
 		return 1;
 	case PS_FAILED:
 		return -1;
-	case PS_KILLED:
-		if (!child_try_reap(run->pid, &status))
-			return 0;
-		return ps_reaped(run, status, now_ms);
 	case PS_RUNNING:
 		break;
 	}
-	if (ps_write(run) == -1) {
-		snprintf(what, sizeof(what), "could not be given the ids: %s",
-		    strerror(errno));
-		ps_fail(run, what);
-		goto kill;
-	}
-	if (ps_read(run, &run->err) == -1 || ps_read(run, &run->out) == -1) {
-		snprintf(what, sizeof(what), "could not be read from: %s",
-		    strerror(errno));
-		ps_fail(run, what);
-		goto kill;
-	}
-	if (run->out.fd == -1 && run->err.fd == -1 &&
-	    child_try_reap(run->pid, &status))
-		return ps_reaped(run, status, now_ms);
-	if (now_ms < run->deadline)
+	if ((rc = cmdrun_step(run->cr, now_ms)) == 0)
 		return 0;
-	snprintf(what, sizeof(what), "timed out after %d ms and was killed",
-	    run->deadline_ms);
-	ps_fail(run, what);
-kill:
-	run->state = PS_KILLED;
-	if (!child_kill_reap(run->pid, &run->infd, &run->out.fd, &run->err.fd,
-	    &status))
-		return 0;
-	return ps_reaped(run, status, now_ms);
+	linebuf_end(&run->out, ps_line, run);
+	linebuf_end(&run->err, ps_line, run);
+	run->exit_status = cmdrun_status(run->cr);
+	if (rc == -1) {
+		ps_fail(run, cmdrun_what(run->cr));
+		return -1;
+	}
+	if (!run->summary) {
+		ps_fail(run, "exited without its summary line (is it Postfix's "
+		    "postsuper?)");
+		return -1;
+	}
+	run->batches_done++;
+	if (++run->batch == run->nbatch) {
+		run->state = PS_DONE;
+		return 1;
+	}
+	return ps_spawn(run, now_ms) == -1 ? -1 : 0;
 }
 
 /* Milliseconds until postsuper_step() must run again. */
 int
 postsuper_wait_ms(const struct postsuper_run *run, int64_t now_ms)
 {
-	if (run->state == PS_DONE || run->state == PS_FAILED)
+	if (run->state != PS_RUNNING || run->cr == NULL)
 		return -1;
-	/* killed, or both pipes at EOF: only the exit status is awaited */
-	return child_wait_ms(run->state == PS_KILLED ||
-	    (run->out.fd == -1 && run->err.fd == -1), run->deadline, now_ms);
+	return cmdrun_wait_ms(run->cr, now_ms);
 }
 
 /* The counts so far. */
@@ -567,7 +405,7 @@ postsuper_result(const struct postsuper_run *run,
 		snprintf(out->error, sizeof(out->error), "%s", run->error);
 }
 
-/* Kill and reap a child still running, then free everything. */
+/* Kill and reap a command still running, then free everything. */
 void
 postsuper_free(struct postsuper_run *run)
 {
@@ -575,17 +413,13 @@ postsuper_free(struct postsuper_run *run)
 
 	if (run == NULL)
 		return;
-	child_abandon(run->pid);
-	run->pid = -1;
-	child_close(&run->infd);
-	child_close(&run->out.fd);
-	child_close(&run->err.fd);
-	child_close(&run->execfd);
+	cmdrun_free(run->cr);
 	for (i = 0; run->argv != NULL && run->argv[i] != NULL; i++)
 		free(run->argv[i]);
 	free(run->argv);
 	free(run->ids);
 	free(run->batch_off);
+	linebuf_free(&run->out);
+	linebuf_free(&run->err);
 	free(run);
-	child_reap_orphans();
 }

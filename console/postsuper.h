@@ -29,6 +29,9 @@
  * Usage with the loop: poll what postsuper_fds() gives; on any event, on
  * SIGCHLD, and at least every postsuper_wait_ms() call postsuper_step().
  * The descriptors change between batches: ask again after every step.
+ * On a server over SSH (postsuper_start_via) the same ids, batches and
+ * parsing apply; there are no descriptors: the connection's owner steps
+ * it (cmdrun.h).
  */
 #ifndef MAILCON_POSTSUPER_H
 #define MAILCON_POSTSUPER_H
@@ -68,6 +71,7 @@ struct postsuper_result {
 };
 
 struct postsuper_run;
+struct cmdrun_via;
 
 /*
  * Check every id, then start the first batch: base_argv[0] (looked up in
@@ -81,6 +85,12 @@ struct postsuper_run *postsuper_start(enum postsuper_op op,
 		     char *const base_argv[], const char *const *ids,
 		     size_t nids, int64_t now_ms, int deadline_ms, char *err,
 		     size_t errlen);
+/* The same on via (NULL: here); NULL with err when its connection is not
+   live. */
+struct postsuper_run *postsuper_start_via(const struct cmdrun_via *via,
+		     enum postsuper_op op, char *const base_argv[],
+		     const char *const *ids, size_t nids, int64_t now_ms,
+		     int deadline_ms, char *err, size_t errlen);
 /* Fill pfd (POSTSUPER_NFDS entries) with what to poll; returns how many. */
 size_t		 postsuper_fds(const struct postsuper_run *run,
 		     struct pollfd *pfd);
@@ -95,7 +105,8 @@ void		 postsuper_result(const struct postsuper_run *run,
 /* The running process, or -1. */
 pid_t		 postsuper_pid(const struct postsuper_run *run);
 const char	*postsuper_op_flag(enum postsuper_op op);
-/* Kill (the process group, SIGKILL) and reap a child still running. */
+/* Kill (the process group, SIGKILL) and reap a child still running; over
+   SSH, close its channel. */
 void		 postsuper_free(struct postsuper_run *run);
 
 #endif

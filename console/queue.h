@@ -18,8 +18,9 @@
  *   160 MB, which is a lot but bounded; counts and totals stay exact past
  *   the cap, only records are dropped (and counted).
  *
- * - struct queue_read: fork+exec a command (postqueue -j, or with -c DIR)
- *   with stdout and stderr on non-blocking pipes, for the event loop.
+ * - struct queue_read: run a command (postqueue -j, or with -c DIR) for
+ *   the event loop, here or on a server over SSH (cmdrun.h), its stdout
+ *   fed to a snapshot as it arrives.
  *
  * Senders are kept as a keyed 64-bit hash (SipHash-2-4, random key per
  * process) of the lowercased envelope sender, not as text: a string pool
@@ -161,9 +162,9 @@ size_t		 queue_snapshot_sender_ids(const struct queue_snapshot *s,
  * starve the screen; poll wakes the loop again while data is left.
  */
 #define QUEUE_READ_SLICE	(4u * 1024 * 1024)
-#define QUEUE_STDERR_MAX	1024	/* bytes of stderr kept for errors */
 
 struct queue_read;
+struct cmdrun_via;
 
 /*
  * Start argv[0] (looked up in PATH) with argv.  deadline_ms from now_ms
@@ -173,6 +174,14 @@ struct queue_read;
  */
 struct queue_read *queue_read_start(char *const argv[], int64_t now_ms,
 		     int deadline_ms, char *err, size_t errlen);
+/*
+ * The same on via (NULL: here).  Over SSH it has no descriptor (the fds
+ * are -1): the connection's owner steps it, queue_read_input() looks.
+ * NULL with err when the connection is not live.
+ */
+struct queue_read *queue_read_start_via(const struct cmdrun_via *via,
+		     char *const argv[], int64_t now_ms, int deadline_ms,
+		     char *err, size_t errlen);
 /* The record cap (see queue_snapshot_init()); before the first input. */
 void		 queue_read_set_maxrec(struct queue_read *qr, size_t maxrec);
 int		 queue_read_fd(const struct queue_read *qr);

@@ -13,6 +13,7 @@
 #include "detect_detail.h"
 #include "loop.h"
 #include "server.h"
+#include "sshtarget.h"
 #include "xmalloc.h"
 
 /* See server.h. */
@@ -353,12 +354,14 @@ server_queue_owners(struct server *s, const struct queue_snapshot *q)
 	}
 }
 
-/* See server.h.  The deadline is well under the interval. */
+/* See server.h.  The deadline is well under the interval.  A server
+   behind SSH is read over s->ssh, never here. */
 void
 server_queue(struct server *s, int64_t now_ms)
 {
 	const struct queue_snapshot	*q;
-	char				 err[200];
+	struct cmdrun_via		 via;
+	char				 err[200], user[256];
 	int				 rc;
 
 	if (s->queue_argv == NULL)
@@ -367,8 +370,11 @@ server_queue(struct server *s, int64_t now_ms)
 		if (now_ms < s->queue_next_ms)
 			return;
 		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
-		s->qr = queue_read_start(s->queue_argv, now_ms,
-		    s->queue_interval * 1000 * 3 / 4, err, sizeof(err));
+		if (sshtarget_via(s->cfg, s->ssh, &via, user, sizeof(user),
+		    err, sizeof(err)) == 0)
+			s->qr = queue_read_start_via(&via, s->queue_argv,
+			    now_ms, s->queue_interval * 1000 * 3 / 4, err,
+			    sizeof(err));
 		if (s->qr == NULL) {
 			snprintf(s->queue_status, sizeof(s->queue_status),
 			    "queue: %s", err);
