@@ -9,7 +9,10 @@
  * when nothing else is asked); the headless watch says what to do and
  * leaves the server parked.  C reconnects the selected server now.
  */
+#include <sys/stat.h>
+
 #include <curses.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +22,7 @@
 #include "app_ssh.h"
 #include "loop.h"
 #include "ssh_conn.h"
-#include "ssh_target.h"
+#include "sshtarget.h"
 #include "theme_curses.h"
 #include "ui.h"
 #include "xmalloc.h"
@@ -138,13 +141,33 @@ app_ssh_on_timer(void *arg)
 		app_ssh_ask(a);
 }
 
+/* mkdir -p of the directories above path (0700), so that an accepted
+   host key can be written; errors are left to that write, which names
+   the file. */
+static void
+app_ssh_mkdirs(char *path)
+{
+	char	*p;
+
+	for (p = path + 1; *path == '/' && (p = strchr(p, '/')) != NULL;
+	    p++) {
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			*p = '/';
+			return;
+		}
+		*p = '/';
+	}
+}
+
 /* See app_ssh.h. */
 void
 app_ssh_open(struct app *a)
 {
 	struct app_ssh		*x = xcalloc(1, sizeof(*x));
-	struct ssh_target_paths	 paths;
+	struct sshtarget_paths	 paths;
 	struct ssh_conn_config	 cc;
+	char			 err[300];
 	struct app_ssh_conn	*sc;
 	size_t			 i;
 
@@ -165,7 +188,13 @@ app_ssh_open(struct app *a)
 		sc->a = a;
 		sc->server = (unsigned)i;
 		sc->fd = -1;
-		ssh_target_config(a->servers[i]->cfg, &paths, &cc);
+		if (sshtarget_conn_config(a->servers[i]->cfg, &cc, &paths, err,
+		    sizeof(err)) == -1) {
+			/* no login name or HOME: a connection that says why */
+			memset(&cc, 0, sizeof(cc));
+			cc.name = a->servers[i]->name;
+		}
+		app_ssh_mkdirs(paths.own_known_hosts);
 		sc->conn = ssh_conn_new(&cc, loop_now_ms());
 		a->servers[i]->ssh = sc->conn;
 		app_ssh_sync_fd(sc);

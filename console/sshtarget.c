@@ -79,6 +79,7 @@ sshtarget_conn_config(const struct server_config *sc,
 	cfg->port = sc->ssh.port;
 	cfg->user = p->user;
 	cfg->key_file = sc->ssh.key_file;
+	cfg->keepalive_s = sc->ssh.keepalive_s;
 	cfg->own_known_hosts = p->own_known_hosts;
 	return 0;
 }
