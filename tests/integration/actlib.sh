@@ -1,8 +1,7 @@
 # tests/integration/actlib.sh: what the tests of `mailcon act` against the
-# real stack share (test_act.sh's helpers, for test_ssh_act.sh and, when it
-# sources this too, test_act.sh).  Source it after stack.sh, with T (the
-# test's directory, holding history.db and scratch files), MAILCON and
-# MAILGEN set; `failed` is set to 1 by check_fail.
+# real stack share (test_act.sh, test_ssh_act.sh).  Source it after
+# stack.sh, with T (the test's directory, holding history.db and scratch
+# files), MAILCON and MAILGEN set; `failed` is set to 1 by check_fail.
 
 # Report a failed check and carry on (the test fails at the end).
 check_fail()
