@@ -199,6 +199,58 @@ test_durations(void **state)
 	assert_int_equal(config_parse_duration("", &s), -1);
 }
 
+/* The SSH keys of [server]: values kept, bad ones refused by name. */
+static void
+test_ssh_keys(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*err;
+	} bad[] = {
+		{ "[server a]\nhost = mx;reboot\n", "host:" },
+		{ "[server a]\nhost = -oProxyCommand=x\n", "host:" },
+		{ "[server a]\nhost = 127.0.0.1\nport = 0\n", "port:" },
+		{ "[server a]\nhost = 127.0.0.1\nport = 22x\n", "port:" },
+		{ "[server a]\nhost = 127.0.0.1\nuser = -root\n", "user:" },
+		{ "[server a]\nhost = 127.0.0.1\nuser = a b\n", "user:" },
+		{ "[server a]\nhost = 127.0.0.1\nkey = id_ed25519\n", "key:" },
+		{ "[server a]\nhost = 127.0.0.1\nknown_hosts = kh\n",
+		    "known_hosts:" },
+		{ "[server a]\nhost = 127.0.0.1\nsudo = maybe\n", "sudo:" },
+		{ "[server a]\nhost = 127.0.0.1\nkeepalive = 0s\n",
+		    "keepalive:" },
+		{ "[server a]\nport = 2222\n", "need host" },
+		{ "[server a]\nhost = 127.0.0.1\nlog_command = journalctl -f\n",
+		    "log_command is not followed over SSH" },
+	};
+	struct mailcon_config	 cfg;
+	char			 err[256];
+	size_t			 i;
+
+	assert_int_equal(load("[server a]\nhost = 127.0.0.1\nport = 2222\n"
+	    "user = mon\nkey = /k/id\nknown_hosts = /k/kh\nsudo = yes\n"
+	    "keepalive = 5s\n[server b]\nhost = mx1.example\nkey = agent\n",
+	    &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nservers, 2);
+	assert_string_equal(cfg.servers[0].ssh.host, "127.0.0.1");
+	assert_int_equal(cfg.servers[0].ssh.port, 2222);
+	assert_string_equal(cfg.servers[0].ssh.user, "mon");
+	assert_string_equal(cfg.servers[0].ssh.key_file, "/k/id");
+	assert_string_equal(cfg.servers[0].ssh.known_hosts, "/k/kh");
+	assert_int_equal(cfg.servers[0].ssh.sudo, 1);
+	assert_int_equal(cfg.servers[0].ssh.keepalive_s, 5);
+	assert_string_equal(cfg.servers[1].ssh.host, "mx1.example");
+	assert_null(cfg.servers[1].ssh.key_file);
+	config_free(&cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(bad[i].text, &cfg, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].err) == NULL)
+			fail_msg("%s: error \"%s\" lacks \"%s\"", bad[i].text,
+			    err, bad[i].err);
+		config_free(&cfg);
+	}
+}
+
 int
 main(void)
 {
@@ -209,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_missing_files),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_postfix_maillog),
+		cmocka_unit_test(test_ssh_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
