@@ -10,8 +10,8 @@
 #
 # Each instance listens on 127.0.0.1 at a high port picked at run time, has
 # its own host keys (ed25519 and ecdsa), config and log in DIR/sN/, and lets
-# root in with the client key only (PermitRootLogin prohibit-password,
-# PasswordAuthentication no, UsePAM no).  MaxStartups and MaxSessions are
+# root and SSHD_USER in with the client key only (PermitRootLogin
+# prohibit-password, PasswordAuthentication no, UsePAM no).  MaxStartups and MaxSessions are
 # high, so one instance takes 50 sessions at once.  Must run as root: sshd
 # needs it for privilege separation, and the tests log in as root.
 #
@@ -25,6 +25,15 @@
 #				every host key of every instance
 #	SSHD_PIDS		file "sshd-N pid" per line: every listener started
 #	SSHD_LOG		the first instance's log (DIR/s1/sshd.log)
+#	SSHD_USER		"mailcon-ssh", a system user whose login shell
+#				is /bin/sh: fleet tests log in as it, since
+#				root's ~/.bashrc here runs `pyenv init`, which
+#				takes a lock and so serialises 50 concurrent
+#				logins (sshd runs bash -c, which reads
+#				.bashrc).  Created when missing and kept: a
+#				user is not a service.  It can read what
+#				others can: give its logs mode 644 in
+#				directories of mode 755.
 #
 # Only the listeners' pids are recorded; sshd_stop signals exactly those and
 # the session processes they forked (found under them in /proc).
@@ -69,6 +78,19 @@ _sshd_answers()
 	exec 9<&- 9>&-
 	case $line in SSH-2.0-*) return 0 ;; esac
 	return 1
+}
+
+# Make the system user NAME (login shell /bin/sh, home /) when missing.
+_sshd_user()
+{
+	if ! getent passwd "$1" >/dev/null; then
+		useradd --system --no-create-home --home-dir / --shell /bin/sh \
+		    --comment "mailcon tests (tests/integration/sshd.sh)" \
+		    "$1" || { _sshd_say "cannot create the user $1"; return 1; }
+	fi
+	# useradd locks the password ("!"), and without PAM sshd refuses a
+	# locked account even for a key; "*" is no password, not locked.
+	usermod -p '*' "$1" || { _sshd_say "cannot unlock the user $1"; return 1; }
 }
 
 # Write instance I's host keys and config into $d/sI for PORT.
@@ -119,7 +141,7 @@ _sshd_write_env()
 	local v
 	: >"$1/sshd.env"
 	for v in SSHD_DIR SSHD_PORTS SSHD_PORT SSHD_KEY SSHD_KNOWN_HOSTS \
-	    SSHD_PIDS SSHD_LOG; do
+	    SSHD_PIDS SSHD_LOG SSHD_USER; do
 		printf "export %s='%s'\n" "$v" "${!v}" >>"$1/sshd.env"
 	done
 }
@@ -145,7 +167,8 @@ sshd_start()
 	ssh-keygen -q -t ed25519 -N '' -C mailcon-test -f "$d/client_ed25519" ||
 	    return 1
 	cp "$d/client_ed25519.pub" "$d/authorized_keys"
-	chmod 600 "$d/authorized_keys"
+	# sshd reads it as the user logging in: SSHD_USER must reach it.
+	chmod 755 "$d" && chmod 644 "$d/authorized_keys" || return 1
 
 	ports=$(_stack_free_ports 127.0.0.1 "$n") || return 1
 	SSHD_DIR=$d
@@ -155,8 +178,10 @@ sshd_start()
 	SSHD_KNOWN_HOSTS=$d/known_hosts
 	SSHD_PIDS=$d/sshd.pids
 	SSHD_LOG=$d/s1/sshd.log
+	SSHD_USER=mailcon-ssh
 	export SSHD_DIR SSHD_PORTS SSHD_PORT SSHD_KEY SSHD_KNOWN_HOSTS \
-	    SSHD_PIDS SSHD_LOG
+	    SSHD_PIDS SSHD_LOG SSHD_USER
+	_sshd_user "$SSHD_USER" || return 1
 
 	# Write every config first, then start them all, then wait: 50
 	# instances start in about a second this way.

@@ -2,7 +2,7 @@
 # test_ssh_console.sh: a fleet behind SSH in the console (tmux, 80x24) and
 # in the headless watch, against real sshd instances on loopback:
 #
-#  1. 50 servers, each with its own log, followed at once over one sshd:
+#  1. SSH_FLEET (50) servers, each with its own log, followed at once over one sshd:
 #     every line of every server arrives exactly once (watch --lines); the
 #     console shows "50 servers" all live and keeps answering keys while
 #     all of them stream;
@@ -21,9 +21,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export LC_ALL=C.UTF-8
 MAILCON=${MAILCON:-$HERE/../../build/mailcon}
 case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
-N=${SSH_FLEET:-20}
+N=${SSH_FLEET:-50}
 
 T=$(mktemp -d /tmp/mcsshc.XXXXXX) || exit 1
+chmod 755 "$T"		# the fleet's user reads the logs in here
 SOCK="mailcon-sshc-$$"
 failed=0
 WATCH_PID=
@@ -84,8 +85,8 @@ console()
 # server NAME LOG [KNOWN_HOSTS [PORT]]: a [server] section behind the sshd.
 server()
 {
-	printf '[server %s]\nhost = 127.0.0.1\nport = %s\nuser = root\n' \
-	    "$1" "${4:-$SSHD_PORT}"
+	printf '[server %s]\nhost = 127.0.0.1\nport = %s\nuser = %s\n' \
+	    "$1" "${4:-$SSHD_PORT}" "$SSHD_USER"
 	printf 'key = %s\nknown_hosts = %s\nlogs = %s\n' "$SSHD_KEY" \
 	    "${3:-$SSHD_KNOWN_HOSTS}" "$2"
 	printf 'keepalive = 2s\nqueue_command = off\n'
