@@ -529,7 +529,8 @@ detector_new(const struct detect_config *cfg)
 	d->slot = calloc((size_t)d->smask + 1, sizeof(*d->slot));
 	if (d->qids == NULL || d->fails == NULL || d->slot == NULL)
 		goto fail;
-	d->mem += qidmap_bytes(d->qids) + failtab_bytes(d->fails) +
+	/* The queue-id table grows: detector_memory() adds its size. */
+	d->mem += failtab_bytes(d->fails) +
 	    ((size_t)d->smask + 1) * sizeof(*d->slot);
 	return d;
 fail:
@@ -735,5 +736,5 @@ detector_totals(const struct detector *d, struct detect_totals *t)
 size_t
 detector_memory(const struct detector *d)
 {
-	return d->mem;
+	return d->mem + qidmap_bytes(d->qids);
 }

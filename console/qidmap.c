@@ -19,11 +19,20 @@
 struct qidmap {
 	struct qid_entry *ent;		/* ring, oldest at head once full */
 	uint32_t	*slot;		/* 2 * cap: tag and entry index + 1 */
-	uint32_t	 cap;
+	uint32_t	 cap;		/* entries now */
+	uint32_t	 max;		/* entries at most */
 	uint32_t	 head;		/* next ring position to write */
 	uint32_t	 ibits;		/* low bits of a slot: the index */
+	int		 full;		/* cap == max and the ring wrapped */
 	size_t		 live;
 };
+
+/*
+ * A table starts this small and doubles up to its capacity: a console
+ * following 50 quiet servers must not hold 50 tables sized for a
+ * three-million-message incident (24 MB each, in huge pages once touched).
+ */
+#define QIDMAP_START	4096
 
 /*
  * Ask for huge pages under a large table: every event probes it at a random
@@ -46,6 +55,29 @@ qidmap_hugepages(void *p, size_t len)
 #endif
 }
 
+/* Size the ring and index for c entries (a power of two), index empty. */
+static int
+qidmap_alloc(struct qidmap *q, uint32_t c)
+{
+	struct qid_entry	*ent;
+	uint32_t		*slot;
+
+	if ((ent = realloc(q->ent, c * sizeof(*ent))) == NULL)
+		return -1;
+	q->ent = ent;
+	memset(ent + q->cap, 0, (c - q->cap) * sizeof(*ent));
+	if ((slot = calloc(2 * (size_t)c, sizeof(*slot))) == NULL)
+		return -1;
+	free(q->slot);
+	q->slot = slot;
+	q->cap = c;
+	for (q->ibits = 1; (c >> q->ibits) != 0; q->ibits++)
+		;	/* c itself (the largest index + 1) must fit */
+	qidmap_hugepages(q->ent, c * sizeof(*q->ent));
+	qidmap_hugepages(q->slot, 2 * (size_t)c * sizeof(*q->slot));
+	return 0;
+}
+
 struct qidmap *
 qidmap_new(uint32_t cap)
 {
@@ -56,17 +88,11 @@ qidmap_new(uint32_t cap)
 		c <<= 1;
 	if ((q = calloc(1, sizeof(*q))) == NULL)
 		return NULL;
-	q->cap = c;
-	for (q->ibits = 1; (c >> q->ibits) != 0; q->ibits++)
-		;	/* c itself (the largest index + 1) must fit */
-	q->ent = calloc(c, sizeof(*q->ent));
-	q->slot = calloc(2 * (size_t)c, sizeof(*q->slot));
-	if (q->ent == NULL || q->slot == NULL) {
+	q->max = c;
+	if (qidmap_alloc(q, c < QIDMAP_START ? c : QIDMAP_START) == -1) {
 		qidmap_free(q);
 		return NULL;
 	}
-	qidmap_hugepages(q->ent, c * sizeof(*q->ent));
-	qidmap_hugepages(q->slot, 2 * (size_t)c * sizeof(*q->slot));
 	return q;
 }
 
@@ -135,6 +161,32 @@ qidmap_unslot(struct qidmap *q, uint32_t i)
 	q->slot[i] = 0;
 }
 
+/*
+ * Double the table, the ring not yet wrapped: its entries keep their
+ * positions and only the index is rebuilt.  -1 when memory is short: the
+ * ring then wraps at its present size, which loses the oldest ids early
+ * but nothing else.
+ */
+static int
+qidmap_grow(struct qidmap *q)
+{
+	struct qid_entry	*e;
+	uint64_t		 h;
+	uint32_t		 i;
+
+	if (qidmap_alloc(q, q->cap * 2) == -1)
+		return -1;
+	for (i = 0; i < q->head; i++) {
+		e = &q->ent[i];
+		if (e->key == 0)
+			continue;
+		h = dhash_mix(e->key);
+		q->slot[qidmap_probe(q, e->key, h)] = qidmap_tag(q, h) |
+		    (i + 1);
+	}
+	return 0;
+}
+
 struct qid_entry *
 qidmap_find(struct qidmap *q, uint64_t key)
 {
@@ -165,6 +217,14 @@ qidmap_put(struct qidmap *q, uint64_t key, uint32_t value, uint32_t flags,
 		e->flags = flags;
 		return 0;
 	}
+	if (!q->full && q->head == q->cap) {
+		if (q->cap < q->max && qidmap_grow(q) == 0)
+			s = qidmap_probe(q, key, h);
+		else {
+			q->full = 1;
+			q->head = 0;
+		}
+	}
 	e = &q->ent[q->head];
 	if (e->key != 0) {
 		/* Full circle: the oldest entry gives way. */
@@ -178,7 +238,9 @@ qidmap_put(struct qidmap *q, uint64_t key, uint32_t value, uint32_t flags,
 	e->value = value;
 	e->flags = flags;
 	q->slot[s] = qidmap_tag(q, h) | (q->head + 1);
-	q->head = (q->head + 1) & (q->cap - 1);
+	q->head++;
+	if (q->full)
+		q->head &= q->cap - 1;
 	q->live++;
 	return out;
 }

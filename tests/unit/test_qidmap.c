@@ -124,6 +124,62 @@ test_qid_churn(void **state)
 	qidmap_free(q);
 }
 
+/* A large table starts small and doubles as ids come: every id put stays
+   findable across each doubling, nothing is pushed out before the
+   capacity is reached, and once it is the oldest go first, in order. */
+static void
+test_qid_grows(void **state)
+{
+	const uint32_t		 cap = 1u << 16, extra = 1000;
+	struct qidmap		*q = qidmap_new(cap);
+	struct qid_entry	 old, *e;
+	size_t			 small = qidmap_bytes(q), last = small;
+	uint32_t		 i, growths = 0;
+	char			 qid[16];
+
+	(void)state;
+	for (i = 0; i < cap; i++) {
+		snprintf(qid, sizeof(qid), "G%07u", i);
+		assert_int_equal(qidmap_put(q, qidmap_key(qid, strlen(qid)),
+		    i, i & 7, &old), 0);
+		if (qidmap_bytes(q) != last) {
+			growths++;
+			last = qidmap_bytes(q);
+		}
+		if (i == 5000)		/* just past the first doubling */
+			qidmap_del(q, qidmap_key("G0000007", 8));
+	}
+	assert_true(growths >= 4);
+	assert_true(small * 8 <= last);
+	assert_int_equal(qidmap_count(q), cap - 1);
+	for (i = 0; i < cap; i++) {
+		snprintf(qid, sizeof(qid), "G%07u", i);
+		e = qidmap_find(q, qidmap_key(qid, strlen(qid)));
+		if (i == 7) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		assert_int_equal(e->value, i);
+		assert_int_equal(e->flags, i & 7);
+	}
+	/* Full: the ring wraps; the deleted slot 7 frees one put. */
+	for (i = 0; i < extra; i++) {
+		snprintf(qid, sizeof(qid), "H%07u", i);
+		if (i == 7)
+			assert_int_equal(qidmap_put(q,
+			    qidmap_key(qid, strlen(qid)), i, 0, &old), 0);
+		else {
+			assert_int_equal(qidmap_put(q,
+			    qidmap_key(qid, strlen(qid)), i, 0, &old), 1);
+			assert_int_equal(old.value, i);
+		}
+	}
+	assert_int_equal(qidmap_bytes(q), last);
+	assert_int_equal(qidmap_count(q), cap);
+	qidmap_free(q);
+}
+
 /* Failures count per key, age out after the window, and are taken once. */
 static void
 test_fail_counts(void **state)
@@ -169,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_qid_basic),
 		cmocka_unit_test(test_qid_evicts_oldest),
 		cmocka_unit_test(test_qid_churn),
+		cmocka_unit_test(test_qid_grows),
 		cmocka_unit_test(test_fail_counts),
 		cmocka_unit_test(test_fail_bounded),
 	};
