@@ -111,6 +111,20 @@ static const char *const store_steps[] = {
 	" UNIQUE (server, ip, zone, listed));"
 	"CREATE INDEX rbl_open ON rbl (server, ip, zone, delisted);"
 	"PRAGMA user_version = 3;",
+	/*
+	 * 3 -> 4: parts of a followed log that were lost (rotated away
+	 * while the console was disconnected), so a later session can say
+	 * its counts have a hole.  session has no foreign key: sessions
+	 * are pruned on their own, and a gap goes by its own time.
+	 */
+	"CREATE TABLE gaps ("
+	" id INTEGER PRIMARY KEY,"
+	" session INTEGER NOT NULL,"		/* sessions.id that saw it */
+	" at INTEGER NOT NULL,"			/* when it was noticed */
+	" server TEXT NOT NULL, path TEXT NOT NULL,"
+	" why TEXT NOT NULL);"			/* plain words, as told */
+	"CREATE INDEX gaps_at ON gaps (at);"
+	"PRAGMA user_version = 4;",
 };
 #define STORE_VERSION	((int)(sizeof(store_steps) / sizeof(store_steps[0])))
 
@@ -677,6 +691,37 @@ store_load_rbl(struct store *st, int64_t since, store_rbl_cb cb, void *arg)
 		r.codes = (const char *)sqlite3_column_text(s, 5);
 		r.reason = (const char *)sqlite3_column_text(s, 6);
 		if (cb(&r, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+done:
+	pthread_mutex_unlock(&st->dblock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* See store.h. */
+int
+store_load_gaps(struct store *st, int64_t since, store_gap_cb cb, void *arg)
+{
+	struct store_gap	 g;
+	sqlite3_stmt		*s;
+	int			 rc;
+
+	pthread_mutex_lock(&st->dblock);
+	rc = sqlite3_prepare_v2(st->db, "SELECT session, at, server, path, "
+	    "why FROM gaps WHERE at >= ?1 ORDER BY at, id", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		g.session = sqlite3_column_int64(s, 0);
+		g.at = sqlite3_column_int64(s, 1);
+		g.server = (const char *)sqlite3_column_text(s, 2);
+		g.path = (const char *)sqlite3_column_text(s, 3);
+		g.why = (const char *)sqlite3_column_text(s, 4);
+		if (cb(&g, arg) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}
