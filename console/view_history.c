@@ -51,17 +51,31 @@ history_header(struct app *a, int y, int w)
 	    "ACCOUNT", "SERVER", "BEFORE");
 }
 
-/* The time column: "2026-11-18 03:17:40" (UTC), or "-". */
-static void
-history_time(int64_t t, char *buf, size_t size)
+/*
+ * The start of every row: blanked, its marker, its time ("2026-11-18
+ * 03:17:40" UTC, or "-").  Returns the row's attribute; the kind column
+ * starts at HISTORY_KIND_X.
+ */
+#define HISTORY_KIND_X	(3 + 20)
+static attr_t
+history_row_begin(struct app *a, const char *marker, attr_t mattr,
+    int64_t t, int y, int w, int selected)
 {
+	attr_t		 at = selected ? theme_attr(THEME_ROLE_SELECTED) :
+	    theme_attr(THEME_ROLE_DEFAULT);
+	char		 buf[32];
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
 
+	attrset(at);
+	mvhline(y, 0, ' ', w);
+	ui_text(a, y, 0, 2, marker, 2, mattr | (selected ? A_REVERSE : 0));
 	if (gmtime_r(&tt, &tm) != NULL)
-		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
 	else
-		snprintf(buf, size, "-");
+		snprintf(buf, sizeof(buf), "-");
+	ui_textf(a, y, 3, 20, at, "%-19s ", buf);
+	return at;
 }
 
 /* One incident. */
@@ -69,21 +83,15 @@ static void
 history_incident_row(struct app *a, const struct incident *n, int y, int w,
     int selected)
 {
-	attr_t	 at = selected ? theme_attr(THEME_ROLE_SELECTED) :
-	    theme_attr(THEME_ROLE_DEFAULT);
-	char	 t[32];
-	int	 x;
+	attr_t	 at;
+	int	 x = HISTORY_KIND_X;
 
-	attrset(at);
-	mvhline(y, 0, ' ', w);
-	ui_text(a, y, 0, 2, ui_level_marker(n->peak), 2,
-	    ui_level_attr(n->peak) | (selected ? A_REVERSE : 0));
-	history_time(n->opened, t, sizeof(t));
-	x = 3 + ui_textf(a, y, 3, 20, at, "%-19s ", t);
+	at = history_row_begin(a, ui_level_marker(n->peak),
+	    ui_level_attr(n->peak), n->opened, y, w, selected);
 	x += ui_textf(a, y, x, 11, ui_level_attr(n->peak), "%-10s ",
 	    level_name(n->peak));
 	x += ui_text(a, y, x, 28, n->account, strlen(n->account), at);
-	x = 3 + 20 + 11 + 29;
+	x = HISTORY_KIND_X + 11 + 29;
 	x += ui_textf(a, y, x, 18, at, "%-10.10s %6llu  ",
 	    n->server < a->nservers ? a->servers[n->server]->name : "-",
 	    (unsigned long long)n->messages_before);
@@ -101,24 +109,17 @@ static void
 history_gap_row(struct app *a, const struct gap *g, int y, int w,
     int selected)
 {
-	attr_t	 at = selected ? theme_attr(THEME_ROLE_SELECTED) :
-	    theme_attr(THEME_ROLE_DEFAULT);
-	char	 t[32];
-	int	 x;
+	attr_t	 at;
+	int	 x = HISTORY_KIND_X;
 
-	attrset(at);
-	mvhline(y, 0, ' ', w);
-	ui_text(a, y, 0, 2, "--", 2, theme_attr(THEME_ROLE_WATCH) |
-	    (selected ? A_REVERSE : 0));
-	history_time(g->at, t, sizeof(t));
-	x = 3 + ui_textf(a, y, 3, 20, at, "%-19s ", t);
-	ui_textf(a, y, x, 11, theme_attr(THEME_ROLE_WATCH) | A_BOLD, "%-10s ",
-	    "gap");
-	x = 3 + 20 + 11;
+	at = history_row_begin(a, "--", theme_attr(THEME_ROLE_WATCH), g->at,
+	    y, w, selected);
+	x += ui_textf(a, y, x, 11, theme_attr(THEME_ROLE_WATCH) | A_BOLD,
+	    "%-10s ", "gap");
 	ui_textf(a, y, x, 29, at, "%-28s ", "-");
-	x = 3 + 20 + 11 + 29;
-	x += ui_text(a, y, x, 10, g->server, strlen(g->server), at);
-	x = 3 + 20 + 11 + 29 + 11;
+	x = HISTORY_KIND_X + 11 + 29;
+	ui_text(a, y, x, 10, g->server, strlen(g->server), at);
+	x += 11;
 	x += ui_textf(a, y, x, 9, at, "%6s  ", "-");
 	ui_textf(a, y, x, w - x, at, "%slost lines in %s: %s",
 	    g->earlier ? "(earlier) " : "", g->path, g->why);

@@ -462,14 +462,10 @@ static const char gap_why[] = "it's \"gone\"\n\x1b[2J\x7f\xff\xfe\\x1b";
 static void
 batch_hostile_gap(struct store *st, int64_t t)
 {
-	struct store_gap	 g;
+	/* session is ignored: the store records its own */
+	struct store_gap	 g = { .server = gap_server, .path = gap_path,
+				     .at = t, .why = gap_why, .session = 999 };
 
-	memset(&g, 0, sizeof(g));
-	g.server = gap_server;
-	g.path = gap_path;
-	g.why = gap_why;
-	g.at = t;
-	g.session = 999;		/* ignored: the store's own session */
 	store_batch_gap(st, &g);
 }
 
@@ -538,7 +534,9 @@ test_upgrade_v3(void **state)
 	struct store_opts	 o = opts_for(dbpath);
 	struct store_incident	 inc = { "mx1", "judy@example.test", NOW - 50,
 				     0, 3, "200 IPs" };
-	struct store_rbl	 r;
+	struct store_rbl	 r = { .server = "mx1", .ip = "192.0.2.1",
+				     .zone = "zen.spamhaus.org", .listed = 1,
+				     .at = NOW };
 	struct store		*st;
 	struct collect		 c;
 	char			 out[1024];
@@ -547,12 +545,6 @@ test_upgrade_v3(void **state)
 	send_msgs(st, "mx1", "judy@example.test", NOW, 9);
 	store_batch_ip(st, "mx1", "judy@example.test", "192.0.2.7", NOW);
 	store_batch_incident(st, &inc);
-	memset(&r, 0, sizeof(r));
-	r.server = "mx1";
-	r.ip = "192.0.2.1";
-	r.zone = "zen.spamhaus.org";
-	r.listed = 1;
-	r.at = NOW;
 	store_batch_rbl(st, &r);
 	assert_int_equal(store_flush(st, NOW), 0);
 	store_close(st, NOW + 10);
