@@ -451,8 +451,12 @@ app_on_gap(void *arg, const struct server *s, const char *path,
 	struct app	*a = arg;
 	int64_t		 now = (int64_t)time(NULL);
 
-	app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
-	(void)histrows_add_gap(a, s->name, path, why, now, 0);
+	if (histrows_add_gap(a, s->name, path, why, now, 0) == 0)
+		app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
+	else
+		app_note(a, 15, "gap in %s on %s: %s (%llu not listed in "
+		    "view 4: it is full)", path, s->name, why,
+		    (unsigned long long)a->gaps_unlisted);
 	history_gap(a, s, path, why, now);
 	if (a->headless)
 		app_act_print("gap in %s on %s: %s", path, s->name, why);
