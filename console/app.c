@@ -24,6 +24,7 @@
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
+#include "histrows.h"
 #include "history.h"
 #include "loop.h"
 #include "sanitize.h"
@@ -438,14 +439,25 @@ app_on_line(void *arg, const struct server *s, const char *line, size_t len)
 	app_act_print("line %s: %s", s->name, clean);
 }
 
-/* A part of a remote log is lost: on screen, printed, in the history. */
+/*
+ * A part of a remote log is lost: a note, a row of the history view and a
+ * row of the history file (committed with the next flush, on the writer
+ * thread), printed when headless.
+ */
 static void
 app_on_gap(void *arg, const struct server *s, const char *path,
     const char *why)
 {
 	struct app	*a = arg;
+	int64_t		 now = (int64_t)time(NULL);
 
-	app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
+	if (histrows_add_gap(a, s->name, path, why, now, 0) == 0)
+		app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
+	else
+		app_note(a, 15, "gap in %s on %s: %s (%llu not listed in "
+		    "view 4: it is full)", path, s->name, why,
+		    (unsigned long long)a->gaps_unlisted);
+	history_gap(a, s, path, why, now);
 	if (a->headless)
 		app_act_print("gap in %s on %s: %s", path, s->name, why);
 }
@@ -803,6 +815,8 @@ out:
 	free(a.worst_next);
 	free(a.vis);
 	free(a.incidents);
+	free(a.gaps);
+	free(a.hist);
 	if (a.log.v != NULL)
 		logring_free(&a.log);
 	if (a.msgs.v != NULL)

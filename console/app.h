@@ -64,6 +64,25 @@ struct incident {
 	int		 contained;	/* the [watch] policy was applied */
 };
 
+/*
+ * A part of a followed log that was lost (rotated away before it could be
+ * read): the counts of that server have a hole.  Listed in the history view
+ * beside incidents (histrows.h).
+ */
+struct gap {
+	char		 server[65];	/* config.c allows 64 bytes */
+	char		 path[256];
+	char		 why[256];
+	int64_t		 at;		/* UTC seconds, when it was noticed */
+	int		 earlier;	/* from an earlier session */
+};
+
+/* A row of the history view: an incident or a gap, by index. */
+struct hist_row {
+	uint32_t	 index;		/* in incidents or gaps */
+	uint8_t		 gap;		/* 1: a gap */
+};
+
 /* An action the [watch] policy queued (headless), run one after another. */
 struct act_job {
 	enum contain_action	 action;
@@ -142,6 +161,11 @@ struct app {
 	size_t			 nlevel[LEVEL_CRITICAL + 1];	/* rows by level */
 	struct incident		*incidents;
 	size_t			 nincidents, capincidents;
+	struct gap		*gaps;		/* see histrows.h */
+	size_t			 ngaps, capgaps;
+	uint64_t		 gaps_unlisted;	/* beyond HISTROWS_GAPS_MAX */
+	struct hist_row		*hist;		/* the history view's rows */
+	size_t			 nhist, caphist;
 
 	/* screen */
 	int			 curses;	/* curses is up */

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "histrows.h"
 #include "history.h"
 #include "store.h"
 
@@ -35,6 +36,14 @@ history_on_incident(const struct store_incident *inc, void *arg)
 	for (i = 0; i < a->nservers; i++)
 		if (strcmp(a->servers[i]->name, inc->server) == 0)
 			n->server = (unsigned)i;
+	return 0;
+}
+
+/* store_load_gaps callback: a log gap an earlier session noticed. */
+static int
+history_on_gap(const struct store_gap *g, void *arg)
+{
+	(void)histrows_add_gap(arg, g->server, g->path, g->why, g->at, 1);
 	return 0;
 }
 
@@ -75,6 +84,22 @@ history_on_ip(const struct store_ip *ip, void *arg)
 			(void)detector_seed_ip(a->servers[i]->det, ip->account,
 			    &addr);
 	return 0;
+}
+
+/* Say what earlier sessions left: "2 incidents and 1 log gap since ...". */
+static void
+history_note_earlier(struct app *a, const char *since)
+{
+	char	 inc[64] = "", gap[64] = "";
+
+	if (a->nincidents > 0)
+		snprintf(inc, sizeof(inc), "%zu incident%s", a->nincidents,
+		    a->nincidents == 1 ? "" : "s");
+	if (a->ngaps > 0)
+		snprintf(gap, sizeof(gap), "%zu log gap%s", a->ngaps,
+		    a->ngaps == 1 ? "" : "s");
+	app_note(a, 60, "%s%s%s since %s: listed first", inc,
+	    inc[0] != '\0' && gap[0] != '\0' ? " and " : "", gap, since);
 }
 
 /* See history.h. */
@@ -123,15 +148,14 @@ history_open(struct app *a)
 	since = rc == 1 ? last.ended : now - 7 * 86400;
 	a->history_since = since;
 	if (store_load_incidents(a->store, since, history_on_incident, a) ==
-	    -1)
+	    -1 || store_load_gaps(a->store, since, history_on_gap, a) == -1)
 		app_note(a, 0, "history: %s", store_error(a->store) != NULL ?
-		    store_error(a->store) : "cannot read incidents");
-	else if (a->nincidents > 0) {
+		    store_error(a->store) : "cannot read incidents or gaps");
+	else if (a->nincidents > 0 || a->ngaps > 0) {
 		a->view = V_HISTORY;
 		a->back = V_HISTORY;
-		app_note(a, 60, "%zu incident%s since %s: listed first",
-		    a->nincidents, a->nincidents == 1 ? "" : "s",
-		    rc == 1 ? "your last session" : "the last 7 days");
+		history_note_earlier(a, rc == 1 ? "your last session" :
+		    "the last 7 days");
 	}
 }
 
@@ -188,6 +212,23 @@ history_incident(struct app *a, const struct incident *n)
 	inc.peak_level = n->peak;
 	inc.reason = n->reason;
 	store_batch_incident(a->store, &inc);
+}
+
+/* See history.h. */
+void
+history_gap(struct app *a, const struct server *s, const char *path,
+    const char *why, int64_t at)
+{
+	struct store_gap	 g;
+
+	if (a->store == NULL)
+		return;
+	memset(&g, 0, sizeof(g));
+	g.server = s->name;
+	g.path = path;
+	g.why = why;
+	g.at = at;
+	store_batch_gap(a->store, &g);
 }
 
 /* See history.h. */

@@ -30,7 +30,7 @@ const struct key_binding key_table[] = {
 	    "live log view",					"Log",
 	    BAR_NOT_ACCOUNTS },
 	{ '4',		"4",		ACT_VIEW_HISTORY, VIEW_ALL,
-	    "incident history",					"History",
+	    "incidents and log gaps",				"History",
 	    BAR_NOT_ACCOUNTS },
 	{ '\t',		"Tab",		ACT_NEXT_VIEW,	VIEW_ALL,
 	    "next view",					NULL, 0 },

@@ -111,6 +111,20 @@ static const char *const store_steps[] = {
 	" UNIQUE (server, ip, zone, listed));"
 	"CREATE INDEX rbl_open ON rbl (server, ip, zone, delisted);"
 	"PRAGMA user_version = 3;",
+	/*
+	 * 3 -> 4: parts of a followed log that were lost (rotated away
+	 * while the console was disconnected), so a later session can say
+	 * its counts have a hole.  session has no foreign key: sessions
+	 * are pruned on their own, and a gap goes by its own time.
+	 */
+	"CREATE TABLE gaps ("
+	" id INTEGER PRIMARY KEY,"
+	" session INTEGER NOT NULL,"		/* sessions.id that saw it */
+	" at INTEGER NOT NULL,"			/* when it was noticed */
+	" server TEXT NOT NULL, path TEXT NOT NULL,"
+	" why TEXT NOT NULL);"			/* plain words, as told */
+	"CREATE INDEX gaps_at ON gaps (at);"
+	"PRAGMA user_version = 4;",
 };
 #define STORE_VERSION	((int)(sizeof(store_steps) / sizeof(store_steps[0])))
 
@@ -615,32 +629,34 @@ done:
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* See store.h. */
-int
-store_load_incidents(struct store *st, int64_t since, store_incident_cb cb,
-    void *arg)
+/* What a loader's row decoder turns a result row into, and for whom. */
+struct store_each {
+	union {
+		store_incident_cb	 inc;
+		store_rbl_cb		 rbl;
+		store_gap_cb		 gap;
+	} cb;
+	void		*arg;
+};
+
+/*
+ * A start-up read: run sql with since as ?1 and hand each result row to
+ * row() until it returns non-zero.  0, or -1 on error.
+ */
+static int
+store_each_since(struct store *st, const char *sql, int64_t since,
+    int (*row)(sqlite3_stmt *, struct store_each *), struct store_each *e)
 {
-	struct store_incident	 inc;
-	sqlite3_stmt		*s;
-	int			 rc;
+	sqlite3_stmt	*s;
+	int		 rc;
 
 	pthread_mutex_lock(&st->dblock);
-	rc = sqlite3_prepare_v2(st->db, "SELECT a.server, a.name, i.opened, "
-	    "i.closed, i.peak_level, i.reason FROM incidents AS i "
-	    "JOIN accounts AS a ON a.id = i.account "
-	    "WHERE i.opened >= ?1 OR i.closed IS NULL OR i.closed >= ?1 "
-	    "ORDER BY i.opened, i.id", -1, &s, NULL);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto done;
 	sqlite3_bind_int64(s, 1, since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		inc.server = (const char *)sqlite3_column_text(s, 0);
-		inc.account = (const char *)sqlite3_column_text(s, 1);
-		inc.opened = sqlite3_column_int64(s, 2);
-		inc.closed = sqlite3_column_int64(s, 3);	/* NULL: 0 */
-		inc.peak_level = sqlite3_column_int(s, 4);
-		inc.reason = (const char *)sqlite3_column_text(s, 5);
-		if (cb(&inc, arg) != 0) {
+		if (row(s, e) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -651,40 +667,87 @@ done:
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* One row of store_load_incidents. */
+static int
+store_incident_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_incident	 inc;
+
+	inc.server = (const char *)sqlite3_column_text(s, 0);
+	inc.account = (const char *)sqlite3_column_text(s, 1);
+	inc.opened = sqlite3_column_int64(s, 2);
+	inc.closed = sqlite3_column_int64(s, 3);	/* NULL: 0 */
+	inc.peak_level = sqlite3_column_int(s, 4);
+	inc.reason = (const char *)sqlite3_column_text(s, 5);
+	return e->cb.inc(&inc, e->arg);
+}
+
+/* See store.h. */
+int
+store_load_incidents(struct store *st, int64_t since, store_incident_cb cb,
+    void *arg)
+{
+	struct store_each	 e = { .cb.inc = cb, .arg = arg };
+
+	return store_each_since(st, "SELECT a.server, a.name, i.opened, "
+	    "i.closed, i.peak_level, i.reason FROM incidents AS i "
+	    "JOIN accounts AS a ON a.id = i.account "
+	    "WHERE i.opened >= ?1 OR i.closed IS NULL OR i.closed >= ?1 "
+	    "ORDER BY i.opened, i.id", since, store_incident_row, &e);
+}
+
+/* One row of store_load_rbl. */
+static int
+store_rbl_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_rbl	 r;
+
+	memset(&r, 0, sizeof(r));
+	r.server = (const char *)sqlite3_column_text(s, 0);
+	r.ip = (const char *)sqlite3_column_text(s, 1);
+	r.zone = (const char *)sqlite3_column_text(s, 2);
+	r.listed = 1;
+	r.at = sqlite3_column_int64(s, 3);
+	r.delisted = sqlite3_column_int64(s, 4);	/* NULL: 0 */
+	r.codes = (const char *)sqlite3_column_text(s, 5);
+	r.reason = (const char *)sqlite3_column_text(s, 6);
+	return e->cb.rbl(&r, e->arg);
+}
+
 /* See store.h. */
 int
 store_load_rbl(struct store *st, int64_t since, store_rbl_cb cb, void *arg)
 {
-	struct store_rbl	 r;
-	sqlite3_stmt		*s;
-	int			 rc;
+	struct store_each	 e = { .cb.rbl = cb, .arg = arg };
 
-	pthread_mutex_lock(&st->dblock);
-	rc = sqlite3_prepare_v2(st->db, "SELECT server, ip, zone, listed, "
+	return store_each_since(st, "SELECT server, ip, zone, listed, "
 	    "delisted, codes, reason FROM rbl WHERE delisted IS NULL OR "
-	    "delisted >= ?1 ORDER BY listed, id", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.server = (const char *)sqlite3_column_text(s, 0);
-		r.ip = (const char *)sqlite3_column_text(s, 1);
-		r.zone = (const char *)sqlite3_column_text(s, 2);
-		r.listed = 1;
-		r.at = sqlite3_column_int64(s, 3);
-		r.delisted = sqlite3_column_int64(s, 4);	/* NULL: 0 */
-		r.codes = (const char *)sqlite3_column_text(s, 5);
-		r.reason = (const char *)sqlite3_column_text(s, 6);
-		if (cb(&r, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-done:
-	pthread_mutex_unlock(&st->dblock);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    "delisted >= ?1 ORDER BY listed, id", since, store_rbl_row, &e);
+}
+
+/* One row of store_load_gaps. */
+static int
+store_gap_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_gap	 g;
+
+	g.session = sqlite3_column_int64(s, 0);
+	g.at = sqlite3_column_int64(s, 1);
+	g.server = (const char *)sqlite3_column_text(s, 2);
+	g.path = (const char *)sqlite3_column_text(s, 3);
+	g.why = (const char *)sqlite3_column_text(s, 4);
+	return e->cb.gap(&g, e->arg);
+}
+
+/* See store.h. */
+int
+store_load_gaps(struct store *st, int64_t since, store_gap_cb cb, void *arg)
+{
+	struct store_each	 e = { .cb.gap = cb, .arg = arg };
+
+	return store_each_since(st, "SELECT session, at, server, path, why "
+	    "FROM gaps WHERE at >= ?1 ORDER BY at, id", since, store_gap_row,
+	    &e);
 }
 
 /* See store.h. */

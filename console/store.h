@@ -1,6 +1,7 @@
 /*
  * store.h: the console's history in sqlite, so baselines, the IPs each
- * account has used, incidents and log-follow positions survive restarts.
+ * account has used, incidents, log gaps and log-follow positions survive
+ * restarts.
  *
  * Writes are batched.  The console calls store_batch_*() as events arrive:
  * they touch memory only (merging repeats of the same key) and never block.
@@ -49,7 +50,7 @@ struct store_opts {
 	int		 threaded;	/* commit on a writer thread */
 	int		 minute_days;	/* keep per-minute counters (35) */
 	int		 ip_days;	/* keep IPs last seen within (90) */
-	int		 incident_days;	/* keep closed incidents, sessions (400) */
+	int		 incident_days;	/* closed incidents, gaps, sessions (400) */
 	int		 prune_rows;	/* rows deleted per table per flush (2000) */
 	int64_t		 max_bytes;	/* hard cap on the file, 0: none */
 };
@@ -141,10 +142,23 @@ struct store_rbl {
 	int64_t		 delisted;	/* store_load_rbl: 0 while listed */
 };
 
+/*
+ * A part of a followed log that was lost: it rotated away (or was cut
+ * short) before it could be read.  Recorded as it is noticed, never merged.
+ */
+struct store_gap {
+	const char	*server;
+	const char	*path;
+	int64_t		 at;		/* UTC seconds, when it was noticed */
+	const char	*why;		/* plain words */
+	int64_t		 session;	/* store_load_gaps: who noticed it */
+};
+
 typedef int	(*store_baseline_cb)(const struct store_baseline *, void *);
 typedef int	(*store_rbl_cb)(const struct store_rbl *, void *);
 typedef int	(*store_ip_cb)(const struct store_ip *, void *);
 typedef int	(*store_incident_cb)(const struct store_incident *, void *);
+typedef int	(*store_gap_cb)(const struct store_gap *, void *);
 
 /* Defaults for every option (path NULL, not threaded). */
 void		 store_opts_init(struct store_opts *opts);
@@ -178,6 +192,8 @@ void		 store_batch_incident(struct store *st,
  * are copied.
  */
 void		 store_batch_rbl(struct store *st, const struct store_rbl *r);
+/* Memory only: a gap in a followed log (session is ours).  Strings copied. */
+void		 store_batch_gap(struct store *st, const struct store_gap *g);
 /* Memory only: the follow position of one log file.  Strings are copied. */
 void		 store_batch_follow(struct store *st,
 		     const struct store_follow *f);
@@ -219,6 +235,9 @@ int		 store_load_incidents(struct store *st, int64_t since,
 /* Listings still open, and those delisted at or after since, oldest first. */
 int		 store_load_rbl(struct store *st, int64_t since,
 		     store_rbl_cb cb, void *arg);
+/* Gaps noticed at or after since, by any session, oldest first. */
+int		 store_load_gaps(struct store *st, int64_t since,
+		     store_gap_cb cb, void *arg);
 /* A log file's follow position: 1 found (strings in out are NULL), 0 none. */
 int		 store_load_follow(struct store *st, const char *server,
 		     const char *path, struct store_follow *out);

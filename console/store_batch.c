@@ -80,6 +80,12 @@ batch_free(struct batch *b)
 		free((char *)b->rbls[i].r.codes);
 		free((char *)b->rbls[i].r.reason);
 	}
+	for (i = 0; i < b->ngaps; i++) {
+		free((char *)b->gaps[i].g.server);
+		free((char *)b->gaps[i].g.path);
+		free((char *)b->gaps[i].g.why);
+	}
+	free(b->gaps);
 	free(b->rbls);
 	free(b->incs);
 	free(b->follows);
@@ -340,6 +346,28 @@ batch_add_rbl(struct batch *b, const struct store_rbl *r)
 	b->keys++;
 }
 
+/* Record a gap; gaps are rare, each is its own row. */
+void
+batch_add_gap(struct batch *b, const struct store_gap *g)
+{
+	struct store_gap	*e;
+
+	if (b->keys >= STORE_BATCH_KEYS) {
+		b->dropped++;
+		return;
+	}
+	if (b->ngaps == b->capgaps) {
+		b->capgaps = b->capgaps ? b->capgaps * 2 : 4;
+		b->gaps = xreallocarray(b->gaps, b->capgaps, sizeof(*b->gaps));
+	}
+	e = &b->gaps[b->ngaps++].g;
+	*e = *g;
+	e->server = xstrdup(g->server);
+	e->path = xstrdup(g->path);
+	e->why = xstrdup(g->why != NULL ? g->why : "");
+	b->keys++;
+}
+
 /*
  * Add everything in src to dst (src is left as it was).  Used when a
  * commit was put off: the older batch goes first, then the newer merges
@@ -367,6 +395,8 @@ batch_merge(struct batch *dst, struct batch *src)
 		batch_add_follow(dst, &src->follows[i].f);
 	for (i = 0; i < src->nrbls; i++)
 		batch_add_rbl(dst, &src->rbls[i].r);
+	for (i = 0; i < src->ngaps; i++)
+		batch_add_gap(dst, &src->gaps[i].g);
 	dst->dropped += src->dropped;
 	if (src->now > dst->now)
 		dst->now = src->now;

@@ -66,6 +66,8 @@ static const char *const store_sql[SQL_COUNT] = {
 	    "delisted IS NULL) ON CONFLICT DO NOTHING",
 	[SQL_RBL_DELISTED] = "UPDATE rbl SET delisted = ?4 WHERE server = ?1 "
 	    "AND ip = ?2 AND zone = ?3 AND delisted IS NULL",
+	[SQL_GAP] = "INSERT INTO gaps (session, at, server, path, why) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQL_ALIVE] = "UPDATE sessions SET alive = ?2 WHERE id = ?1",
 	[SQL_PRUNE_MINUTES] = "DELETE FROM minutes WHERE (minute, account) "
 	    "IN (SELECT minute, account FROM minutes WHERE minute < ?1 "
@@ -75,6 +77,8 @@ static const char *const store_sql[SQL_COUNT] = {
 	[SQL_PRUNE_INCIDENTS] = "DELETE FROM incidents WHERE id IN "
 	    "(SELECT id FROM incidents WHERE opened < ?1 AND closed < ?1 "
 	    "LIMIT ?2)",
+	[SQL_PRUNE_GAPS] = "DELETE FROM gaps WHERE id IN "
+	    "(SELECT id FROM gaps WHERE at < ?1 LIMIT ?2)",
 	[SQL_PRUNE_SESSIONS] = "DELETE FROM sessions WHERE id IN "
 	    "(SELECT id FROM sessions WHERE alive < ?1 AND id <> ?3 "
 	    "LIMIT ?2)",
@@ -205,7 +209,7 @@ store_write_account(struct store *st, struct batch_acct *a, int64_t now)
 	return SQLITE_OK;
 }
 
-/* Write the batch's incidents and follow positions. */
+/* Write the batch's incidents, listings, gaps and follow positions. */
 static int
 store_write_rest(struct store *st, struct batch *b)
 {
@@ -246,6 +250,18 @@ store_write_rest(struct store *st, struct batch *b)
 			sqlite3_bind_text(s, 5, r->codes, -1, SQLITE_STATIC);
 		if (r->listed && r->reason != NULL)
 			sqlite3_bind_text(s, 6, r->reason, -1, SQLITE_STATIC);
+		if ((rc = store_exec(s)) != SQLITE_OK)
+			return rc;
+	}
+	s = st->stmt[SQL_GAP];
+	for (i = 0; i < b->ngaps; i++) {
+		struct store_gap *g = &b->gaps[i].g;
+
+		sqlite3_bind_int64(s, 1, st->session);
+		sqlite3_bind_int64(s, 2, g->at);
+		sqlite3_bind_text(s, 3, g->server, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, g->path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, g->why, -1, SQLITE_STATIC);
 		if ((rc = store_exec(s)) != SQLITE_OK)
 			return rc;
 	}
@@ -308,6 +324,10 @@ store_prune(struct store *st, int64_t now, uint64_t *pruned)
 		goto fail;
 	*pruned += (uint64_t)n;
 	if ((n = store_prune_one(st, SQL_PRUNE_INCIDENTS,
+	    now - st->opts.incident_days * day, &rc)) < 0)
+		goto fail;
+	*pruned += (uint64_t)n;
+	if ((n = store_prune_one(st, SQL_PRUNE_GAPS,
 	    now - st->opts.incident_days * day, &rc)) < 0)
 		goto fail;
 	*pruned += (uint64_t)n;
@@ -608,6 +628,13 @@ void
 store_batch_incident(struct store *st, const struct store_incident *inc)
 {
 	batch_add_incident(st->pending, inc);
+}
+
+/* See store.h. */
+void
+store_batch_gap(struct store *st, const struct store_gap *g)
+{
+	batch_add_gap(st->pending, g);
 }
 
 /* See store.h. */

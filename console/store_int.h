@@ -50,6 +50,10 @@ struct batch_rbl {
 	struct store_rbl	 r;		/* strings owned */
 };
 
+struct batch_gap {
+	struct store_gap	 g;		/* strings owned */
+};
+
 struct batch {
 	struct batch_acct	**slots;	/* open addressing, power of two */
 	size_t			 nslots;
@@ -61,6 +65,8 @@ struct batch {
 	size_t			 nfollows, capfollows;
 	struct batch_rbl	*rbls;		/* in order: listed, delisted */
 	size_t			 nrbls, caprbls;
+	struct batch_gap	*gaps;		/* in the order noticed */
+	size_t			 ngaps, capgaps;
 	size_t			 keys;		/* rows this batch will write */
 	uint64_t		 dropped;
 	int64_t			 now;		/* given to store_flush */
@@ -76,10 +82,12 @@ enum store_stmt {
 	SQL_FOLLOW,
 	SQL_RBL_LISTED,
 	SQL_RBL_DELISTED,
+	SQL_GAP,
 	SQL_ALIVE,
 	SQL_PRUNE_MINUTES,
 	SQL_PRUNE_IPS,
 	SQL_PRUNE_INCIDENTS,
+	SQL_PRUNE_GAPS,
 	SQL_PRUNE_SESSIONS,
 	SQL_PRUNE_ACCOUNTS,
 	SQL_BEGIN,
@@ -139,6 +147,7 @@ void		 batch_add_incident(struct batch *b,
 		     const struct store_incident *inc);
 void		 batch_add_follow(struct batch *b, const struct store_follow *f);
 void		 batch_add_rbl(struct batch *b, const struct store_rbl *r);
+void		 batch_add_gap(struct batch *b, const struct store_gap *g);
 
 /* store_flush.c */
 int		 store_prepare(struct store *st, char *err, size_t errlen);

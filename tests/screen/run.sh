@@ -3,7 +3,8 @@
 # (a private tmux server on its own socket, killed at the end): the main
 # views at 80x24 against expected screens, help, a filter, the too-small
 # screen, the mono theme, live detection from a log file fed line by line,
-# and log text that tries to drive the terminal.
+# log text that tries to drive the terminal, and a restart that lists the
+# last session's incident and log gap.
 #
 # MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run.
 set -u
@@ -191,12 +192,32 @@ fi
 # --- restart: the incident of the last session is listed first ----------
 key live q
 sleep 0.5
+# A gap the last session noticed (a log rotated away while an SSH link was
+# down; a local file never loses lines, so it is written here), its words
+# trying to set the terminal's title.
+python3 - "$T/state/mailcon/history.db" "$log" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO gaps (session, at, server, path, why) VALUES "
+    "((SELECT max(id) FROM sessions), ?, 'live', ?, ?)",
+    (int(time.time()), sys.argv[2], "rotated \x1b]0;GAPPWN\x07away"))
+db.commit()
+PY
 start live2 200 30
 if wait_for live2 "since your last session" 50 &&
     capture live2 | grep -q "victim@example.test .*(earlier)"; then
 	ok "restart: earlier incident listed first"
 else
 	bad "restart: earlier incident listed first" "$(capture live2)"
+fi
+tm capture-pane -p -e -t live2 >"$T/gap.ansi"
+if capture live2 | grep -q "1 incident and 1 log gap since your last session" &&
+    capture live2 | grep -qF -- "-- YYYY-MM-DD HH:MM:SS gap        -                            live            -  (earlier) lost lines in $log: rotated \x1b]0;GAPPWN\x07away" &&
+    ! grep -q "$(printf '\033')]0;GAPPWN" "$T/gap.ansi" &&
+    [ "$(tm display-message -p -t live2 '#{pane_title}')" != GAPPWN ]; then
+	ok "restart: earlier log gap listed, its text escaped"
+else
+	bad "restart: earlier log gap listed, its text escaped" "$(capture live2)"
 fi
 # its history came back too: the account is known, with its 20 messages
 key live2 2

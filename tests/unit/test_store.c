@@ -132,7 +132,7 @@ assert_tables(const char *path)
 {
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema "
 	    "WHERE type = 'table' AND name IN ('sessions', 'accounts', "
-	    "'minutes', 'ips', 'incidents', 'follow')"), 6);
+	    "'minutes', 'ips', 'incidents', 'follow', 'gaps')"), 7);
 }
 
 struct collect {
@@ -356,7 +356,7 @@ test_schema_version(void **state)
 
 	st = open_ok(&o, NOW);
 	store_close(st, NOW);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(dbpath, "PRAGMA application_id"),
 	    0x6d6c636e);
 	/* Reopening an up-to-date file changes nothing. */
@@ -437,6 +437,155 @@ test_rbl_history(void **state)
 	    "127.0.0.4 XBL -;", (long long)NOW + 600);
 	assert_string_equal(out, want);
 	store_close(st, NOW + 600);
+}
+
+/* store_load_gaps callback: "session|at|server|path|why\n" into a buffer. */
+static int
+collect_gap(const struct store_gap *g, void *arg)
+{
+	struct collect	*c = arg;
+	size_t		 len = strlen(c->buf);
+
+	snprintf(c->buf + len, sizeof(c->buf) - len, "%lld|%lld|%s|%s|%s\n",
+	    (long long)g->session, (long long)g->at, g->server, g->path,
+	    g->why);
+	c->n++;
+	return 0;
+}
+
+/* Gap text as a hostile server or log name could make it. */
+static const char gap_server[] = "mx'1\"; DROP TABLE gaps; --";
+static const char gap_path[] = "/var/log/mail.log\n\x1b]0;PWNED\x07\r";
+static const char gap_why[] = "it's \"gone\"\n\x1b[2J\x7f\xff\xfe\\x1b";
+
+/* Batch the hostile gap, noticed at t. */
+static void
+batch_hostile_gap(struct store *st, int64_t t)
+{
+	/* session is ignored: the store records its own */
+	struct store_gap	 g = { .server = gap_server, .path = gap_path,
+				     .at = t, .why = gap_why, .session = 999 };
+
+	store_batch_gap(st, &g);
+}
+
+/* Gaps come back byte-exact, in time order, by session, after "since". */
+static void
+test_gaps(void **state)
+{
+	struct store_opts	 o = opts_for(dbpath);
+	struct store_gap	 g;
+	struct store		*st;
+	struct collect		 c;
+	char			 want[1024];
+	int64_t			 s1, s2;
+
+	st = open_ok(&o, NOW);
+	batch_hostile_gap(st, NOW + 20);
+	memset(&g, 0, sizeof(g));
+	g.server = "mx2";
+	g.path = "/var/log/maillog";
+	g.why = "truncated";
+	g.at = NOW + 10;		/* noticed first, batched second */
+	store_batch_gap(st, &g);
+	assert_int_equal(store_flush(st, NOW + 30), 0);
+	assert_tables(dbpath);
+	s1 = raw_int(dbpath, "SELECT max(id) FROM sessions");
+	store_close(st, NOW + 40);
+
+	/* The next session sees the first one's gaps and adds its own. */
+	st = open_ok(&o, NOW + 100);
+	s2 = raw_int(dbpath, "SELECT max(id) FROM sessions");
+	assert_true(s2 > s1);
+	g.at = NOW + 110;
+	g.why = "rotated away";
+	store_batch_gap(st, &g);
+	assert_int_equal(store_flush(st, NOW + 120), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_gaps(st, NOW, collect_gap, &c), 0);
+	assert_int_equal(c.n, 3);
+	snprintf(want, sizeof(want), "%lld|%lld|mx2|/var/log/maillog|"
+	    "truncated\n%lld|%lld|%s|%s|%s\n%lld|%lld|mx2|/var/log/maillog|"
+	    "rotated away\n", (long long)s1, (long long)NOW + 10,
+	    (long long)s1, (long long)NOW + 20, gap_server, gap_path, gap_why,
+	    (long long)s2, (long long)NOW + 110);
+	assert_string_equal(c.buf, want);
+	/* since: at or after, not before */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_gaps(st, NOW + 20, collect_gap, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_non_null(strstr(c.buf, gap_why));
+	assert_null(strstr(c.buf, "truncated"));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_gaps(st, NOW + 111, collect_gap, &c), 0);
+	assert_int_equal(c.n, 0);
+	store_close(st, NOW + 130);
+	/* The text was stored as given, not escaped on the way in. */
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM gaps WHERE "
+	    "instr(why, char(27, 91, 50, 74)) > 0 AND instr(path, char(10)) "
+	    "> 0"), 1);
+	assert_integrity(dbpath);
+}
+
+/* A version-3 history (before gaps) is upgraded to 4, its rows kept. */
+static void
+test_upgrade_v3(void **state)
+{
+	struct store_opts	 o = opts_for(dbpath);
+	struct store_incident	 inc = { "mx1", "judy@example.test", NOW - 50,
+				     0, 3, "200 IPs" };
+	struct store_rbl	 r = { .server = "mx1", .ip = "192.0.2.1",
+				     .zone = "zen.spamhaus.org", .listed = 1,
+				     .at = NOW };
+	struct store		*st;
+	struct collect		 c;
+	char			 out[1024];
+
+	st = open_ok(&o, NOW);
+	send_msgs(st, "mx1", "judy@example.test", NOW, 9);
+	store_batch_ip(st, "mx1", "judy@example.test", "192.0.2.7", NOW);
+	store_batch_incident(st, &inc);
+	store_batch_rbl(st, &r);
+	assert_int_equal(store_flush(st, NOW), 0);
+	store_close(st, NOW + 10);
+	/* Exactly what the step 2 -> 3 left. */
+	raw_exec(dbpath, "DROP TABLE gaps; PRAGMA user_version = 3");
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'gaps'"), 0);
+
+	st = open_ok(&o, NOW + 100);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name IN ('gaps', 'gaps_at')"), 2);
+	/* Everything the version-3 file held is still there. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_baselines(st, NOW + 100, 0,
+	    collect_baseline, &c), 0);
+	assert_int_equal(c.msgs, 9);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_ips(st, collect_ip, &c), 0);
+	assert_non_null(strstr(c.buf, "|192.0.2.7|"));
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_incidents(st, NOW - 100, collect_incident,
+	    &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_non_null(strstr(c.buf, "|3|200 IPs"));
+	out[0] = '\0';
+	assert_int_equal(store_load_rbl(st, NOW, rbl_collect, out), 0);
+	assert_non_null(strstr(out, "192.0.2.1 zen.spamhaus.org"));
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM sessions"), 2);
+	/* And the new table takes gaps. */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_gaps(st, 0, collect_gap, &c), 0);
+	assert_int_equal(c.n, 0);
+	batch_hostile_gap(st, NOW + 100);
+	assert_int_equal(store_flush(st, NOW + 100), 0);
+	assert_int_equal(store_load_gaps(st, 0, collect_gap, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_non_null(strstr(c.buf, gap_why));
+	store_close(st, NOW + 200);
+	assert_tables(dbpath);
+	assert_integrity(dbpath);
 }
 
 /* journal_mode is WAL (the pragma answers text, so check it apart). */
@@ -551,6 +700,7 @@ test_retention(void **state)
 	inc.opened = NOW - 450 * DAY;
 	inc.closed = NOW - 449 * DAY;
 	store_batch_incident(st, &inc);
+	batch_hostile_gap(st, NOW - 450 * DAY);
 	assert_int_equal(store_flush(st, NOW - 500 * DAY), 0);
 	store_close(st, NOW - 500 * DAY);
 
@@ -569,6 +719,7 @@ test_retention(void **state)
 	inc.opened = NOW - 2 * DAY;
 	inc.closed = 0;
 	store_batch_incident(st, &inc);
+	batch_hostile_gap(st, NOW - 2 * DAY);
 	/* Written 45 days ago: none of it had expired then. */
 	assert_int_equal(store_flush(st, NOW - 45 * DAY), 0);
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM minutes"), 120);
@@ -585,6 +736,10 @@ test_retention(void **state)
 	    "WHERE minute < (1795000000 - 35 * 86400) / 60"), 0);
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM ips"), 1);
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM incidents"), 1);
+	/* Gaps go with incidents' retention: the one of 450 days ago. */
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM gaps"), 1);
+	assert_int_equal(raw_int(dbpath, "SELECT min(at) FROM gaps"),
+	    NOW - 2 * DAY);
 	/* The account "old" was last seen 500 days ago: gone with its rows. */
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM accounts "
 	    "WHERE name = 'old'"), 0);
@@ -904,6 +1059,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_schema_version, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade_v3, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_rbl_history, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
