@@ -63,6 +63,7 @@ test_names(void **state)
 	assert_string_equal(ssh_hostkey_type_name(LIBSSH2_HOSTKEY_TYPE_ED25519),
 	    "ssh-ed25519");
 	assert_string_equal(ssh_hostkey_type_name(99), "unknown");
+	assert_string_equal(ssh_state_name(SSH_RESOLVING), "resolving");
 	assert_string_equal(ssh_state_name(SSH_LIVE), "live");
 	assert_string_equal(ssh_state_name(SSH_HOSTKEY_MISMATCH),
 	    "hostkey-mismatch");
