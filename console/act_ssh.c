@@ -20,6 +20,7 @@
 #include "cmdrun.h"
 #include "linebuf.h"
 #include "loop.h"
+#include "resolve.h"
 #include "server.h"
 #include "ssh_conn.h"
 #include "sshtarget.h"
@@ -69,41 +70,77 @@ act_ssh_why(struct ssh_conn *c, const struct server_config *sc,
 	}
 }
 
+/*
+ * How long to sleep: until the connection's next step or the resolver's,
+ * never past end.
+ */
+static int
+act_ssh_wait_ms(struct act_ssh *x, int64_t now, int64_t end)
+{
+	int	 ms = ssh_conn_wait_ms(x->conn, now), rms;
+
+	if (x->res != NULL && (rms = resolver_wait_ms(x->res)) >= 0 &&
+	    (ms < 0 || rms < ms))
+		ms = rms;
+	if (ms < 0 || ms > end - now)
+		ms = (int)(end - now);
+	return ms;
+}
+
 /* See act_ssh.h. */
-struct ssh_conn *
-act_ssh_connect(const struct server_config *sc, int timeout_ms, char *err,
-    size_t errlen)
+int
+act_ssh_connect(struct act_ssh *x, const struct server_config *sc,
+    const char *resolver, int timeout_ms, char *err, size_t errlen)
 {
 	struct ssh_conn_config	 cfg;
 	struct sshtarget_paths	 paths;
-	struct pollfd		 pfd[SSH_CONN_NFDS];
-	struct ssh_conn		*c;
+	struct pollfd		 pfd[SSH_CONN_NFDS + RESOLVER_MAXFDS];
 	int64_t			 now = loop_now_ms(), end = now + timeout_ms;
 	enum ssh_state		 st;
-	size_t			 n;
-	int			 ms;
+	char			 why[256];
+	size_t			 n, nr;
 
+	memset(x, 0, sizeof(*x));
 	if (sshtarget_conn_config(sc, &cfg, &paths, err, errlen) == -1)
-		return NULL;
-	c = ssh_conn_new(&cfg, now);
+		return -1;
+	if (sshtarget_named(sc) && (x->res = resolver_new(resolver, 0, why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: cannot look up %s: %s", sc->name,
+		    sc->ssh.host, why);
+		return -1;
+	}
+	cfg.resolver = x->res;
+	x->conn = ssh_conn_new(&cfg, now);
 	for (;;) {
 		now = loop_now_ms();
-		ssh_conn_step(c, now);
-		if ((st = ssh_conn_state(c)) == SSH_LIVE)
-			return c;
+		ssh_conn_step(x->conn, now);
+		if ((st = ssh_conn_state(x->conn)) == SSH_LIVE)
+			return 0;
 		/* retrying means it failed once: unattended, that is all */
 		if (st >= SSH_RETRYING || now >= end)
 			break;
-		n = ssh_conn_fds(c, pfd);
-		ms = ssh_conn_wait_ms(c, now);
-		if (ms < 0 || ms > end - now)
-			ms = (int)(end - now);
-		if (poll(pfd, n, ms) == -1 && errno != EINTR)
+		n = ssh_conn_fds(x->conn, pfd);
+		nr = x->res != NULL ? resolver_fds(x->res, pfd + n,
+		    RESOLVER_MAXFDS) : 0;
+		if (poll(pfd, n + nr, act_ssh_wait_ms(x, now, end)) == -1 &&
+		    errno != EINTR)
 			break;
+		/* answers a lookup; the step above acts on it next time */
+		if (x->res != NULL)
+			resolver_process(x->res, pfd + n, nr);
 	}
-	act_ssh_why(c, sc, &cfg, timeout_ms, err, errlen);
-	ssh_conn_free(c);
-	return NULL;
+	act_ssh_why(x->conn, sc, &cfg, timeout_ms, err, errlen);
+	act_ssh_close(x);
+	return -1;
+}
+
+/* See act_ssh.h. */
+void
+act_ssh_close(struct act_ssh *x)
+{
+	ssh_conn_free(x->conn);
+	resolver_free(x->res);
+	memset(x, 0, sizeof(*x));
 }
 
 /* A whole line of the log: into the server, as from a file. */

@@ -4,7 +4,8 @@
  * logs over it, for the queue ids the account's logins produced.
  *
  * Both block, each under its own deadline: act has no screen to keep
- * alive.  Nothing is ever trusted unattended: an unknown host key ends
+ * alive.  A host name is looked up first, by the resolver the console
+ * uses ([console] resolver, else the system's) and under its deadline.  Nothing is ever trusted unattended: an unknown host key ends
  * the connection attempt with what to do, it is never accepted here.
  */
 #ifndef MAILCON_ACT_SSH_H
@@ -18,17 +19,33 @@
 #define ACT_SSH_LOGS_MS		60000	/* reading all the logs, at most */
 #define ACT_SSH_LOG_BYTES	(256u << 20)	/* the newest bytes of a log */
 
+struct resolver;
 struct server;
 struct ssh_conn;
 
 /*
- * Connect to sc's server and wait until the connection is live, parked
- * (host key unknown or changed, key refused, unusable config), failed
- * (unreachable: mailcon act does not retry), or timeout_ms passed.  The
- * live connection, or NULL with err saying which and what to do.
+ * mailcon act's connection and the resolver of its host name (NULL for
+ * an address), which must live as long as the connection: both are freed
+ * by act_ssh_close().
  */
-struct ssh_conn	*act_ssh_connect(const struct server_config *sc,
+struct act_ssh {
+	struct ssh_conn	*conn;
+	struct resolver	*res;
+};
+
+/*
+ * Connect to sc's server (a name looked up with resolver, "IP[:PORT]" or
+ * NULL for the system's) and wait until the connection is live, parked
+ * (host key unknown or changed, key refused, unusable config), failed
+ * (unreachable or no such host: mailcon act does not retry), or
+ * timeout_ms passed.  0 with x->conn live, or -1 (nothing kept) with err
+ * saying which and what to do.
+ */
+int		 act_ssh_connect(struct act_ssh *x,
+		    const struct server_config *sc, const char *resolver,
 		    int timeout_ms, char *err, size_t errlen);
+/* Close the connection, then free the resolver; x may be unused. */
+void		 act_ssh_close(struct act_ssh *x);
 /*
  * Read sc's log files on the server over c (the newest
  * ACT_SSH_LOG_BYTES of each, within ACT_SSH_LOGS_MS in all) into s, a

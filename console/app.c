@@ -325,7 +325,8 @@ app_server_print(struct server *s)
 	const char	*p;
 	size_t		 n = 0;
 
-	if (strncmp(s->status, "connecting", 10) == 0 ||
+	if (strncmp(s->status, "resolving", 9) == 0 ||
+	    strncmp(s->status, "connecting", 10) == 0 ||
 	    strncmp(s->status, "handshake", 9) == 0 ||
 	    strncmp(s->status, "authenticating", 14) == 0 ||
 	    s->state == SRV_STARTING)

@@ -8,6 +8,12 @@
  * dialog that shows the fingerprint (A on the servers view, or at once
  * when nothing else is asked); the headless watch says what to do and
  * leaves the server parked.  C reconnects the selected server now.
+ *
+ * Host names are looked up by one resolver for all the servers
+ * ([console] resolver, else the system's), made only when some host is a
+ * name; the connections ask it at every attempt (ssh_conn.h).  Its
+ * sockets are in the loop beside the connections', and a connection
+ * waiting for its answer is stepped as soon as it comes.
  */
 #include <sys/stat.h>
 
@@ -21,6 +27,7 @@
 #include "app_act.h"
 #include "app_ssh.h"
 #include "loop.h"
+#include "resolve.h"
 #include "ssh_conn.h"
 #include "sshtarget.h"
 #include "theme_curses.h"
@@ -46,11 +53,63 @@ struct app_ssh {
 	int			 timer;
 	long			 asking;	/* server whose key is asked */
 	char			 fp[128];	/* the fingerprint shown */
+	struct resolver		*res;		/* for host names, or NULL */
+	struct pollfd		 rfds[RESOLVER_MAXFDS];	/* in the loop */
+	size_t			 nrfds;
 };
 
-/* Keep the loop watching the descriptor the connection has now. */
 static void app_ssh_on_fd(int, short, void *);
+static void app_ssh_on_resolver(int, short, void *);
 
+/* Is fd among the pollfds p[0..n)?  Its index, or n. */
+static size_t
+app_ssh_pfd_find(const struct pollfd *p, size_t n, int fd)
+{
+	size_t	 i;
+
+	for (i = 0; i < n && p[i].fd != fd; i++)
+		;
+	return i;
+}
+
+/*
+ * Keep the loop watching the resolver's sockets.  Called right after
+ * whatever may have made c-ares open or close one (a lookup, processing)
+ * and before any other socket is made, so that a number c-ares let go of
+ * is free in the loop before the kernel hands it to an SSH socket.  Only
+ * what was added here is ever taken out; one the loop would not take
+ * (its number still held) is tried again next time, and the timer reads
+ * the sockets meanwhile.
+ */
+static void
+app_ssh_sync_resolver(struct app *a)
+{
+	struct app_ssh	*x = a->ssh;
+	struct pollfd	 cur[RESOLVER_MAXFDS];
+	size_t		 n, i, j, k = 0;
+
+	if (x->res == NULL)
+		return;
+	n = resolver_fds(x->res, cur, RESOLVER_MAXFDS);
+	for (i = 0; i < x->nrfds; i++) {
+		j = app_ssh_pfd_find(cur, n, x->rfds[i].fd);
+		if (j == n) {
+			loop_del_fd(a->loop, x->rfds[i].fd);
+			continue;
+		}
+		if (cur[j].events != x->rfds[i].events)
+			loop_set_events(a->loop, cur[j].fd, cur[j].events);
+		x->rfds[k++] = cur[j];
+	}
+	x->nrfds = k;
+	for (j = 0; j < n; j++)
+		if (app_ssh_pfd_find(x->rfds, x->nrfds, cur[j].fd) ==
+		    x->nrfds && loop_add_fd(a->loop, cur[j].fd, cur[j].events,
+		    app_ssh_on_resolver, a) == 0)
+			x->rfds[x->nrfds++] = cur[j];
+}
+
+/* Keep the loop watching the descriptor the connection has now. */
 static void
 app_ssh_sync_fd(struct app_ssh_conn *sc)
 {
@@ -72,6 +131,18 @@ app_ssh_sync_fd(struct app_ssh_conn *sc)
 	}
 }
 
+/*
+ * After the connection may have changed sockets: its own first (a number
+ * it closed may be the one c-ares opened for its lookup), then the
+ * resolver's.
+ */
+static void
+app_ssh_sync(struct app_ssh_conn *sc)
+{
+	app_ssh_sync_fd(sc);
+	app_ssh_sync_resolver(sc->a);
+}
+
 /* Step one connection; a changed state redraws its row. */
 static void
 app_ssh_step(struct app_ssh_conn *sc, int64_t now)
@@ -82,7 +153,7 @@ app_ssh_step(struct app_ssh_conn *sc, int64_t now)
 		s->changed = 1;
 		sc->a->dirty = 1;
 	}
-	app_ssh_sync_fd(sc);
+	app_ssh_sync(sc);
 }
 
 /* The socket is ready. */
@@ -90,6 +161,31 @@ static void
 app_ssh_on_fd(int fd, short revents, void *arg)
 {
 	app_ssh_step(arg, loop_now_ms());
+}
+
+/* Lookups may have ended: the connections waiting for them go on now. */
+static void
+app_ssh_answered(struct app *a)
+{
+	struct app_ssh	*x = a->ssh;
+	int64_t		 now = loop_now_ms();
+	size_t		 i;
+
+	app_ssh_sync_resolver(a);
+	for (i = 0; i < x->n; i++)
+		if (ssh_conn_state(x->v[i].conn) == SSH_RESOLVING)
+			app_ssh_step(&x->v[i], now);
+}
+
+/* A resolver socket is ready. */
+static void
+app_ssh_on_resolver(int fd, short revents, void *arg)
+{
+	struct app	*a = arg;
+	struct pollfd	 pfd = { .fd = fd, .revents = revents };
+
+	resolver_process(a->ssh->res, &pfd, 1);
+	app_ssh_answered(a);
 }
 
 /* Headless: an unknown key parks the server; say once how to trust it. */
@@ -129,9 +225,21 @@ app_ssh_on_timer(void *arg)
 {
 	struct app	*a = arg;
 	struct app_ssh	*x = a->ssh;
+	struct pollfd	 pfd[RESOLVER_MAXFDS];
 	int64_t		 now = loop_now_ms();
-	size_t		 i;
+	size_t		 i, n;
 
+	/*
+	 * The resolver's deadlines; its sockets are read here too, in case
+	 * the loop could not take one (see app_ssh_sync_resolver).
+	 */
+	if (x->res != NULL) {
+		n = resolver_fds(x->res, pfd, RESOLVER_MAXFDS);
+		if (n > 0 && poll(pfd, n, 0) == -1)
+			n = 0;
+		resolver_process(x->res, pfd, n);
+		app_ssh_sync_resolver(a);
+	}
 	for (i = 0; i < x->n; i++) {
 		app_ssh_step(&x->v[i], now);
 		if (a->headless)
@@ -169,16 +277,28 @@ app_ssh_open(struct app *a)
 	struct ssh_conn_config	 cc;
 	char			 err[300];
 	struct app_ssh_conn	*sc;
-	size_t			 i;
+	size_t			 i, named = 0;
 
 	a->ssh = x;
 	x->asking = -1;
 	x->timer = -1;
-	for (i = 0; i < a->nservers; i++)
+	for (i = 0; i < a->nservers; i++) {
 		if (a->servers[i]->cfg->ssh.host != NULL)
 			x->n++;
+		named += sshtarget_named(a->servers[i]->cfg);
+	}
 	if (x->n == 0)
 		return;
+	/* without it the servers named say so (failed) on their rows */
+	if (named > 0 && (x->res = resolver_new(a->cfg->resolver, 0, err,
+	    sizeof(err))) == NULL) {
+		if (a->headless)
+			app_act_print("cannot look up the servers' host "
+			    "names: %s", err);
+		else
+			app_note(a, 0, "cannot look up the servers' host "
+			    "names: %s", err);
+	}
 	x->v = xcalloc(x->n, sizeof(*x->v));
 	x->n = 0;
 	for (i = 0; i < a->nservers; i++) {
@@ -194,10 +314,11 @@ app_ssh_open(struct app *a)
 			memset(&cc, 0, sizeof(cc));
 			cc.name = a->servers[i]->name;
 		}
+		cc.resolver = x->res;
 		app_ssh_mkdirs(paths.own_known_hosts);
 		sc->conn = ssh_conn_new(&cc, loop_now_ms());
 		a->servers[i]->ssh = sc->conn;
-		app_ssh_sync_fd(sc);
+		app_ssh_sync(sc);
 	}
 	x->timer = loop_add_timer(a->loop, SSH_STEP_MS, 1, app_ssh_on_timer,
 	    a);
@@ -218,8 +339,12 @@ app_ssh_close(struct app *a)
 		/* the followers' channels fail with it; server_free()
 		   frees them */
 		a->servers[x->v[i].server]->ssh = NULL;
+		/* cancels its lookup */
 		ssh_conn_free(x->v[i].conn);
 	}
+	for (i = 0; i < x->nrfds; i++)
+		loop_del_fd(a->loop, x->rfds[i].fd);
+	resolver_free(x->res);
 	if (x->timer != -1)
 		loop_del_timer(a->loop, x->timer);
 	free(x->v);
@@ -276,7 +401,7 @@ app_ssh_reconnect(struct app *a, unsigned server)
 	}
 	ssh_conn_restart(sc->conn, loop_now_ms());
 	sc->declined = 0;
-	app_ssh_sync_fd(sc);
+	app_ssh_sync(sc);
 	app_note(a, 3, "%s: connecting again", a->servers[server]->name);
 }
 
@@ -310,7 +435,7 @@ app_ssh_overlay_key(struct app *a, int ch)
 		app_note(a, 5, "%s: host key %s trusted (written to mailcon's "
 		    "known_hosts); connecting", a->servers[server]->name,
 		    x->fp);
-	app_ssh_sync_fd(sc);
+	app_ssh_sync(sc);
 	return 1;
 }
 

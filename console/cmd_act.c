@@ -219,7 +219,7 @@ cmd_act(int argc, char **argv)
 	struct server		*srv = NULL;
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
-	struct ssh_conn		*ssh = NULL;
+	struct act_ssh		 ssh = { NULL, NULL };
 	const char		*config_path = NULL, *server = NULL, *why;
 	char			 err[512], operator[64], question[512];
 	int			 ch, yes = 0, rc = EXIT_ERROR;
@@ -302,19 +302,20 @@ cmd_act(int argc, char **argv)
 	/* a bad account is refused by contain_start(), before any network */
 	if (req.server->ssh.host != NULL && !req.dry_run &&
 	    action_account_ok(req.account, &why)) {
-		if ((ssh = act_ssh_connect(req.server, ACT_SSH_CONNECT_MS, err,
-		    sizeof(err))) == NULL) {
+		if (act_ssh_connect(&ssh, req.server, cfg.resolver,
+		    ACT_SSH_CONNECT_MS, err, sizeof(err)) == -1) {
 			fprintf(stderr, "mailcon: act: refused, nothing run: "
 			    "%s\n", err);
 			goto out;
 		}
-		req.ssh = ssh;
+		req.ssh = ssh.conn;
 	}
 
 	/* Queue actions choose by the ids the account's logins produced. */
-	if (!req.dry_run && (req.server->ssh.host == NULL || ssh != NULL) &&
+	if (!req.dry_run && (req.server->ssh.host == NULL ||
+	    ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
-		srv = act_read_logs(&cfg, req.server, &copy, ssh);
+		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
 		req.owns = act_owns;
@@ -359,7 +360,7 @@ cmd_act(int argc, char **argv)
 	}
 out:
 	contain_free(c);
-	ssh_conn_free(ssh);
+	act_ssh_close(&ssh);
 	audit_close(audit);
 	server_free(srv);
 	config_free(&cfg);

@@ -58,6 +58,7 @@ config_free(struct mailcon_config *cfg)
 	free(cfg->servers);
 	free(cfg->theme);
 	free(cfg->history);
+	free(cfg->resolver);
 
 	for (i = 0; i < cfg->nallow; i++)
 		free(cfg->detect.allow[i]);
@@ -566,6 +567,10 @@ config_set_console(struct config_parse *cp, const char *name,
 			return 0;
 		}
 		cfg->history_days = (int)v;
+	} else if (strcmp(name, "resolver") == 0) {
+		if (config_set_resolver(&cfg->resolver, value, cp->error,
+		    sizeof(cp->error)) == -1)
+			return 0;
 	} else {
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [console]", name);

@@ -91,6 +91,9 @@ struct mailcon_config {
 	char			*history;	/* [console] history path, or NULL */
 	int			 history_off;	/* [console] history = off */
 	int			 history_days;	/* [console] history_days (35) */
+	char			*resolver;	/* [console] resolver, for the
+						   [server] host names; NULL:
+						   the system's */
 	char			*path;		/* file read, NULL for defaults */
 	int			 year;		/* [logs] year: 0 infers */
 	int			 utc;		/* [logs] timezone = UTC */
@@ -160,6 +163,13 @@ int	config_set_rbl(struct rbl_config *rc, const char *name,
 int	config_set_outbound(struct server_config *sc, const char *name,
 	    const char *value, char *err, size_t errlen);
 void	config_rbl_free(struct mailcon_config *cfg);
+/*
+ * A resolver address, "IP[:PORT]" or "[IPv6]:PORT" (a copy into *slot),
+ * or "system" (NULL); [rbl] resolver and [console] resolver.  0, or -1
+ * with err.
+ */
+int	config_set_resolver(char **slot, const char *value, char *err,
+	    size_t errlen);
 /* Split a list on commas and blanks into a NULL-terminated array. */
 char	**config_split_list(const char *s);
 

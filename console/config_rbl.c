@@ -87,10 +87,27 @@ config_rbl_timeout(const char *s, int *ms)
 
 /* See config.h. */
 int
+config_set_resolver(char **slot, const char *value, char *err,
+    size_t errlen)
+{
+	char	 csv[80];
+
+	free(*slot);
+	*slot = NULL;
+	if (strcasecmp(value, "system") == 0)
+		return 0;
+	if (rbl_resolver_parse(value, csv, sizeof(csv), err, errlen) == -1)
+		return -1;
+	*slot = xstrdup(value);
+	return 0;
+}
+
+/* See config.h. */
+int
 config_set_rbl(struct rbl_config *rc, const char *name, const char *value,
     char *err, size_t errlen)
 {
-	char	 why[256], one[RBL_ZONE_MAX + 1], csv[80], **v, *end;
+	char	 why[256], one[RBL_ZONE_MAX + 1], **v, *end;
 	size_t	 i;
 	long	 n;
 	int	 secs;
@@ -117,16 +134,9 @@ config_set_rbl(struct rbl_config *rc, const char *name, const char *value,
 		config_free_strv(rc->zones);
 		rc->zones = v;
 	} else if (strcmp(name, "resolver") == 0) {
-		free(rc->resolver);
-		rc->resolver = NULL;
-		if (strcasecmp(value, "system") == 0)
-			return 1;
-		if (rbl_resolver_parse(value, csv, sizeof(csv), why,
-		    sizeof(why)) == -1) {
-			snprintf(err, errlen, "%s", why);
+		if (config_set_resolver(&rc->resolver, value, err,
+		    errlen) == -1)
 			return -1;
-		}
-		rc->resolver = xstrdup(value);
 	} else if (strcmp(name, "interval") == 0) {
 		if (strcasecmp(value, "off") == 0)
 			rc->interval = 0;

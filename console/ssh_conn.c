@@ -18,12 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resolve.h"
 #include "sanitize.h"
 #include "ssh_int.h"
 #include "xmalloc.h"
 
 static const char *ssh_state_names[SSH_NSTATES] = {
-	"connecting", "handshake", "authenticating", "live", "stale",
+	"resolving", "connecting", "handshake", "authenticating", "live", "stale",
 	"retrying", "hostkey-unknown", "hostkey-mismatch", "auth-failed",
 	"failed"
 };
@@ -236,9 +237,9 @@ ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt, ...)
 		    ssh_conn_random(c));
 }
 
-/* Begin an attempt: a non-blocking TCP connect. */
+/* A non-blocking TCP connect to c->addr. */
 static void
-ssh_conn_begin(struct ssh_conn *c)
+ssh_conn_connect(struct ssh_conn *c)
 {
 	struct sockaddr_storage	 ss;
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
@@ -246,21 +247,18 @@ ssh_conn_begin(struct ssh_conn *c)
 	socklen_t		 sslen;
 	int			 on = 1, idle = 30, intvl = 10, cnt = 3;
 
-	c->greetlen = 0;
-	c->greet[0] = '\0';
-	c->fp[0] = c->known_fp[0] = '\0';
 	c->state = SSH_CONNECTING;
 	c->deadline = c->now + c->connect_ms;
 	memset(&ss, 0, sizeof(ss));
-	if (c->family == AF_INET) {
-		sin->sin_family = AF_INET;
+	if (inet_pton(AF_INET, c->addr, &sin->sin_addr) == 1) {
+		c->family = sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)c->port);
-		inet_pton(AF_INET, c->host, &sin->sin_addr);
 		sslen = sizeof(*sin);
 	} else {
-		sin6->sin6_family = AF_INET6;
+		memset(&ss, 0, sizeof(ss));
+		c->family = sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)c->port);
-		inet_pton(AF_INET6, c->host, &sin6->sin6_addr);
+		inet_pton(AF_INET6, c->addr, &sin6->sin6_addr);
 		sslen = sizeof(*sin6);
 	}
 	c->fd = socket(c->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -279,7 +277,79 @@ ssh_conn_begin(struct ssh_conn *c)
 	if (connect(c->fd, (struct sockaddr *)&ss, sslen) == -1 &&
 	    errno != EINPROGRESS)
 		ssh_conn_fail(c, SSH_RETRYING, "cannot connect to %s port %d: %s",
-		    c->host, c->port, strerror(errno));
+		    c->where, c->port, strerror(errno));
+}
+
+/*
+ * The resolver's answer to this attempt's lookup (from
+ * resolver_process()): kept for the next step, which acts on it with the
+ * step's clock.
+ */
+static void
+ssh_conn_resolved(void *arg, const char *host, const char *addr,
+    const char *why)
+{
+	struct ssh_conn	*c = arg;
+
+	c->answered = 1;
+	c->addr[0] = '\0';
+	if (addr != NULL)
+		snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	else
+		snprintf(c->resolve_why, sizeof(c->resolve_why), "%s", why);
+}
+
+/* Begin an attempt: look the name up first, else connect at once. */
+static void
+ssh_conn_begin(struct ssh_conn *c)
+{
+	c->greetlen = 0;
+	c->greet[0] = '\0';
+	c->fp[0] = c->known_fp[0] = '\0';
+	if (!c->named) {
+		ssh_conn_connect(c);
+		return;
+	}
+	/* every attempt asks again: the address may have moved */
+	resolver_cancel(c->resolver, c);
+	c->answered = 0;
+	c->state = SSH_RESOLVING;
+	if (resolver_lookup(c->resolver, c->host, ssh_conn_resolved,
+	    c) == -1) {
+		char	 h[128];
+
+		sanitize_text(h, sizeof(h), c->host, strlen(c->host));
+		ssh_conn_fail(c, SSH_FAILED, "host \"%s\" is neither an IP "
+		    "address nor a host name", h);
+	}
+}
+
+/* The lookup ended: connect to the address, or retry later. */
+static void
+ssh_conn_step_resolve(struct ssh_conn *c)
+{
+	if (!c->answered)
+		return;
+	c->answered = 0;
+	if (c->addr[0] == '\0') {
+		ssh_conn_fail(c, SSH_RETRYING, "cannot resolve %s: %s",
+		    c->host, c->resolve_why);
+		return;
+	}
+	snprintf(c->where, sizeof(c->where), "%s (%s)", c->host, c->addr);
+	ssh_conn_connect(c);
+}
+
+/* The name known_hosts has for a host name: lowercased, as OpenSSH. */
+static char *
+ssh_conn_lower(const char *host)
+{
+	char	*s = xstrdup(host), *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return s;
 }
 
 /* See ssh_conn.h. */
@@ -320,18 +390,22 @@ ssh_conn_new(const struct ssh_conn_config *cfg, int64_t now_ms)
 	    (uint32_t)(uintptr_t)c;
 	if (c->rng == 0)
 		c->rng = 1;
-	if (inet_pton(AF_INET, c->host, a) == 1)
-		c->family = AF_INET;
-	else if (inet_pton(AF_INET6, c->host, a) == 1)
-		c->family = AF_INET6;
-	else {
+	c->resolver = cfg->resolver;
+	c->named = inet_pton(AF_INET, c->host, a) != 1 &&
+	    inet_pton(AF_INET6, c->host, a) != 1;
+	/* a numeric host: connected to and known as written */
+	c->khost = c->named ? ssh_conn_lower(c->host) : xstrdup(c->host);
+	snprintf(c->where, sizeof(c->where), "%s", c->host);
+	if (!c->named)
+		snprintf(c->addr, sizeof(c->addr), "%s", c->host);
+	if (c->named && c->resolver == NULL) {
 		char	 h[128];
 
 		sanitize_text(h, sizeof(h), c->host, strlen(c->host));
 		c->state = SSH_FAILED;
-		snprintf(c->error, sizeof(c->error), "host \"%s\" is not a "
-		    "numeric IP address; names are not resolved yet (that "
-		    "needs the non-blocking resolver): give the address", h);
+		snprintf(c->error, sizeof(c->error), "host \"%s\" is a name, "
+		    "and there is no resolver to look it up: give the "
+		    "address", h);
 		return c;
 	}
 	if (c->port > 65535) {
@@ -353,9 +427,12 @@ ssh_conn_free(struct ssh_conn *c)
 	if (c->s != NULL && (c->state == SSH_LIVE || c->state == SSH_STALE))
 		(void)libssh2_session_disconnect(c->s, "mailcon closing");
 	ssh_conn_close(c, "connection closed");
+	if (c->named && c->resolver != NULL)
+		resolver_cancel(c->resolver, c);
 	free(c->offered);
 	free(c->name);
 	free(c->host);
+	free(c->khost);
 	free(c->user);
 	free(c->key_file);
 	if (c->passphrase != NULL) {
@@ -420,7 +497,7 @@ ssh_conn_step_connect(struct ssh_conn *c)
 	if (poll(&pfd, 1, 0) <= 0) {
 		if (c->now >= c->deadline)
 			ssh_conn_fail(c, SSH_RETRYING, "no TCP connection to "
-			    "%s port %d within %d s", c->host, c->port,
+			    "%s port %d within %d s", c->where, c->port,
 			    c->connect_ms / 1000);
 		return;
 	}
@@ -428,7 +505,7 @@ ssh_conn_step_connect(struct ssh_conn *c)
 		e = errno;
 	if (e != 0) {
 		ssh_conn_fail(c, SSH_RETRYING, "cannot connect to %s port %d: "
-		    "%s", c->host, c->port, strerror(e));
+		    "%s", c->where, c->port, strerror(e));
 		return;
 	}
 	c->s = libssh2_session_init_ex(NULL, NULL, NULL, c);
@@ -439,7 +516,7 @@ ssh_conn_step_connect(struct ssh_conn *c)
 	libssh2_session_set_blocking(c->s, 0);
 	libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_RECV,
 	    (void *)ssh_conn_recv);
-	ssh_hostkey_prefs(c->s, c->host, c->port, files,
+	ssh_hostkey_prefs(c->s, c->khost, c->port, files,
 	    ssh_conn_files(c, files), prefs, sizeof(prefs));
 	if (prefs[0] != '\0')
 		(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY,
@@ -481,10 +558,10 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 	size_t			 len;
 	int			 type;
 
-	ssh_hostkey_check(c->s, c->host, c->port, files,
+	ssh_hostkey_check(c->s, c->khost, c->port, files,
 	    ssh_conn_files(c, files), &hk);
 	snprintf(c->fp, sizeof(c->fp), "%s", hk.offered);
-	ssh_hostkey_name(c->host, c->port, name, sizeof(name));
+	ssh_hostkey_name(c->khost, c->port, name, sizeof(name));
 	switch (hk.result) {
 	case SSH_HK_MATCH:
 		c->state = SSH_AUTHENTICATING;
@@ -707,6 +784,11 @@ ssh_conn_step(struct ssh_conn *c, int64_t now_ms)
 
 	c->now = now_ms;
 	switch (c->state) {
+	case SSH_RESOLVING:
+		ssh_conn_step_resolve(c);
+		if (c->state != SSH_CONNECTING)
+			break;
+		/* FALLTHROUGH */
 	case SSH_CONNECTING:
 		ssh_conn_step_connect(c);
 		if (c->state != SSH_HANDSHAKE)
@@ -761,6 +843,9 @@ ssh_conn_wait_ms(const struct ssh_conn *c, int64_t now_ms)
 	int64_t	 at = 0, d;
 
 	switch (c->state) {
+	case SSH_RESOLVING:
+		/* the resolver's fds and deadline wake the loop */
+		return c->answered ? 0 : -1;
 	case SSH_CONNECTING:
 	case SSH_HANDSHAKE:
 	case SSH_AUTHENTICATING:
@@ -858,6 +943,9 @@ ssh_conn_status(const struct ssh_conn *c, int64_t now_ms, char *buf,
 		snprintf(buf, size, "stale: nothing heard for %lld s",
 		    (long long)((now_ms - c->last_rx) / 1000));
 		break;
+	case SSH_RESOLVING:
+		snprintf(buf, size, "resolving %s", c->host);
+		break;
 	case SSH_CONNECTING:
 	case SSH_HANDSHAKE:
 	case SSH_AUTHENTICATING:
@@ -891,7 +979,7 @@ ssh_conn_accept_hostkey(struct ssh_conn *c, const char *fingerprint,
 		    "own to write", c->name);
 		return -1;
 	}
-	if (ssh_hostkey_append(c->own_known_hosts, c->host, c->port,
+	if (ssh_hostkey_append(c->own_known_hosts, c->khost, c->port,
 	    c->offered_type, c->offered, c->offered_len, err, errlen) == -1)
 		return -1;
 	ssh_conn_restart(c, now_ms);

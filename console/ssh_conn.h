@@ -19,9 +19,16 @@
  * (auth-failed), and a configuration we cannot use (failed).
  * ssh_conn_restart() is the operator's "reconnect now".
  *
- * Host names: only numeric IPv4 and IPv6 addresses for now.  A name would
- * need a resolver that does not block the loop (c-ares, as rbl uses); until
- * then a name is refused with that reason and the connection is failed.
+ * Host names: a host that is not a numeric IPv4 or IPv6 address is looked
+ * up with the caller's resolver (resolve.h: c-ares, so the loop never
+ * waits on DNS) at the start of every attempt, reconnects included, since
+ * addresses change.  The state is resolving meanwhile; a failed lookup
+ * ("cannot resolve mail1.example: no such host") retries with the backoff
+ * of a failed connection.  Host keys are looked up and accepted under the
+ * name, never the address it resolved to, as OpenSSH does without
+ * CheckHostIP: lowercased, as "[name]:port" for a port other than 22.  A
+ * numeric host is connected to, and looked up in known_hosts, as written.
+ * Without a resolver a name is refused (failed).
  *
  * Live connections send an SSH keepalive every keepalive_s seconds that
  * the server must answer; nothing heard for stale_ms makes the state
@@ -34,10 +41,12 @@
  *
  * Usage with the loop: poll what ssh_conn_fds() gives; on any event and at
  * least every ssh_conn_wait_ms() call ssh_conn_step(), which also moves
- * the connection's commands on.  ssh_conn_wait_ms() is 0 when there is
- * work no fd will announce: a command just started or freed, or a step
- * that stopped (to let the loop draw) while libssh2 still held bytes the
- * socket will not signal again.
+ * the connection's commands on.  While a name is looked up the resolver's
+ * fds are what wakes the loop (ssh_conn_wait_ms() is -1): step the
+ * connection after resolver_process(), which answers it.
+ * ssh_conn_wait_ms() is 0 when there is work no fd will announce: a
+ * command just started or freed, or a step that stopped (to let the loop
+ * draw) while libssh2 still held bytes the socket will not signal again.
  */
 #ifndef MAILCON_SSH_CONN_H
 #define MAILCON_SSH_CONN_H
@@ -46,13 +55,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct resolver;
+
 #define SSH_CONN_NFDS		1
 #define SSH_BACKOFF_MIN_MS	1000
 #define SSH_BACKOFF_MAX_MS	60000
 #define SSH_STABLE_MS		30000	/* live this long: backoff resets */
 
 enum ssh_state {
-	SSH_CONNECTING = 0,	/* TCP connect */
+	SSH_RESOLVING = 0,	/* looking the host name up */
+	SSH_CONNECTING,		/* TCP connect */
 	SSH_HANDSHAKE,		/* banner, key exchange, host key check */
 	SSH_AUTHENTICATING,
 	SSH_LIVE,
@@ -68,7 +80,7 @@ enum ssh_state {
 /* How to reach one server.  Strings are copied by ssh_conn_new(). */
 struct ssh_conn_config {
 	const char	*name;		/* the server's name, for messages */
-	const char	*host;		/* numeric IPv4 or IPv6 address */
+	const char	*host;		/* IPv4 or IPv6 address, or a name */
 	int		 port;		/* 0: 22 */
 	const char	*user;
 	const char	*key_file;	/* private key; NULL: ssh-agent */
@@ -80,6 +92,8 @@ struct ssh_conn_config {
 	int		 auth_ms;
 	int		 keepalive_s;	/* 0: 15 */
 	int		 stale_ms;	/* 0: 3 keepalive intervals */
+	struct resolver	*resolver;	/* for a name; borrowed: it must
+					   outlive the connection */
 };
 
 #define SSH_CONNECT_MS		10000
@@ -109,8 +123,9 @@ const char	*ssh_state_name(enum ssh_state st);
 /* Why the last attempt failed, in plain words; "" when it has not. */
 const char	*ssh_conn_error(const struct ssh_conn *c);
 /*
- * One line for the servers view: "live", "retrying in 8 s: connection
- * refused", "host key mismatch: known SHA256:..., offered SHA256:...".
+ * One line for the servers view: "live", "resolving mx1.example",
+ * "retrying in 8 s: connection refused", "host key mismatch: known
+ * SHA256:..., offered SHA256:...".
  */
 void		 ssh_conn_status(const struct ssh_conn *c, int64_t now_ms,
 		    char *buf, size_t size);

@@ -22,6 +22,8 @@
 #ifndef MAILCON_SSH_INT_H
 #define MAILCON_SSH_INT_H
 
+#include <netinet/in.h>
+
 #include <stdint.h>
 
 #include <libssh2.h>
@@ -75,7 +77,14 @@ struct ssh_conn {
 	enum ssh_state		 state;
 	char			*name, *host, *user, *key_file, *passphrase;
 	char			*known_hosts, *own_known_hosts;
+	char			*khost;		/* host as known_hosts has it */
 	int			 port, family;
+	struct resolver		*resolver;	/* borrowed; for a name */
+	int			 named;		/* host is a name: resolve */
+	int			 answered;	/* this attempt's lookup ended */
+	char			 resolve_why[64];	/* why it failed */
+	char			 addr[INET6_ADDRSTRLEN + 8];	/* connected to */
+	char			 where[320];	/* "name (addr)" or addr */
 	int			 connect_ms, handshake_ms, auth_ms;
 	int			 keepalive_s, stale_ms;
 	int			 fd;

@@ -1,4 +1,7 @@
 /* sshtarget.c: a [server]'s SSH settings as a connection and a via. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +108,17 @@ sshtarget_via(const struct server_config *sc, struct ssh_conn *ssh,
 	via->user = user;
 	via->sudo = sc->ssh.sudo;
 	return 0;
+}
+
+/* See sshtarget.h. */
+int
+sshtarget_named(const struct server_config *sc)
+{
+	unsigned char	 a[16];
+
+	return sc->ssh.host != NULL &&
+	    inet_pton(AF_INET, sc->ssh.host, a) != 1 &&
+	    inet_pton(AF_INET6, sc->ssh.host, a) != 1;
 }
 
 /* See sshtarget.h. */

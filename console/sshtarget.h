@@ -50,6 +50,8 @@ int	sshtarget_conn_config(const struct server_config *sc,
 int	sshtarget_via(const struct server_config *sc, struct ssh_conn *ssh,
 	    struct cmdrun_via *via, char *user, size_t size, char *err,
 	    size_t errlen);
+/* Is sc's host a name, to be resolved (resolve.h) before connecting? */
+int	sshtarget_named(const struct server_config *sc);
 /* "root@127.0.0.1 port 2222": how the server is reached, for messages. */
 void	sshtarget_where(const struct server_config *sc, char *buf,
 	    size_t size);

@@ -47,8 +47,23 @@
 #				address that failed before waits 4 s, 8 s, ...
 #				up to 15 s; on by default, as in production)
 #	STACK_USER_LIST		logins (without domain) to create; default above
+#
+# Also for the tests that source it (directly or through sshd.sh):
+#	wait_file TEXT FILE SECONDS	until FILE has a line containing TEXT
+#					(status 1 when SECONDS pass first)
 
 STACK_DEFAULT_USERS="alice bob carol dave grace ivan judy"
+
+# wait_file TEXT FILE SECONDS: until FILE has a line containing TEXT.
+wait_file()
+{
+	local i
+	for i in $(seq $(($3 * 10))); do
+		grep -qF -- "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # Print N distinct TCP ports in 20000-32767 (below the ephemeral range, so a
 # client socket cannot take them) that are free to bind on address ADDR.

@@ -55,18 +55,6 @@ wait_screen()
 	return 1
 }
 
-# wait_file TEXT FILE SECONDS: until FILE has a line with TEXT.
-wait_file()
-{
-	local i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -qF -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 # Sorted "QUEUE_NAME QUEUE_ID" of the messages whose ids are in FILE.
 queue_state()
 {

@@ -16,15 +16,27 @@
 #     closed port -> "resolver unreachable".
 #  4. lookups cancelled while dnsmasq answers them never call back; 60
 #     lookups at once all answered right.
+#  5. SSH to host names ([console] resolver = this dnsmasq), against a
+#     real sshd on loopback (sshd.sh): `mailcon watch --headless` follows
+#     a server given as a name (in mixed case) and reaches live, asking
+#     dnsmasq again when it reconnects after its session is killed; a
+#     name dnsmasq does not know is "cannot resolve NAME: no such host",
+#     retried; the host key is looked up under "[name]:port", lowercased,
+#     so a known_hosts with only the address's entries gives an unknown
+#     key for the name.  `mailcon act` runs a site command over SSH on a
+#     server given as a name; an unknown name and a key known only for
+#     the address refuse it, nothing run.
 #
 # Every address the driver prints is checked numeric by the driver
 # (inet_pton).  Environment: MAILCON (the binary; build/libmailcon.a is
 # looked for next to it, else in build/).  Needs /usr/sbin/dnsmasq
-# (dnsmasq-base), python3 (a free port) and cc.
+# (dnsmasq-base), python3 (a free port), cc, and for 5. root and sshd.
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/sshd.sh"
+MAILCON=${MAILCON:-$ROOT/build/mailcon}
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 export LC_ALL=C
 
@@ -34,10 +46,17 @@ LIB=$ROOT/build/libmailcon.a
 
 T=$(mktemp -d /tmp/mcresolve.XXXXXX) || exit 1
 failed=0
+WATCH_PIDS=
 
-# Stop dnsmasq by its pid, and remove what we wrote.
+# Stop the watches, sshd and dnsmasq by their pids; remove what we wrote.
 cleanup()
 {
+	local pid
+	for pid in $WATCH_PIDS; do
+		kill -TERM "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	[ -d "$T/sshd" ] && sshd_stop "$T/sshd"
 	[ -f "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
 	rm -rf "$T"
 }
@@ -76,6 +95,7 @@ CLOSED=$(free_port)
     --address=/mx1.test/127.0.0.5 --address=/v6only.test/::1 \
     --host-record=both.test,127.0.0.6,::1 \
     --cname=alias.test,both.test --txt-record=noaddr.test,"no address here" \
+    --address=/sshhost.test/127.0.0.1 --address=/other.test/127.0.0.1 \
     --server=/slow.test/127.0.0.1#"$CLOSED" \
     --log-queries --log-facility="$T/dnsmasq.log" \
     --pid-file="$T/dnsmasq.pid" </dev/null >/dev/null 2>&1 ||
@@ -181,6 +201,116 @@ right='^(mx1\.test addr=127\.0\.0\.5|both\.test addr=127\.0\.0\.6'
 right="$right|v6only\\.test addr=::1) "
 n=$(grep -Ec "$right" "$T/out")
 [ "$n" = 60 ] || fail "60 at once: $n right answers"
+
+# --- 5. SSH to host names ----------------------------------------------------
+# Queries dnsmasq logged for NAME (any case), A or AAAA.
+queries()
+{
+	grep -ic "query\[A\] $1 from" "$T/dnsmasq.log"
+}
+
+# The [server] keys of a server behind our sshd as HOST, known_hosts KH.
+ssh_keys()
+{
+	printf 'host = %s\nport = %s\nuser = root\nkey = %s\n' "$1" \
+	    "$SSHD_PORT" "$SSHD_KEY"
+	printf 'known_hosts = %s\n' "$2"
+}
+
+sshd_start "$T/sshd" 1 >/dev/null || { echo "sshd did not start"; exit 1; }
+# the host keys under the name, as `ssh-keyscan -p PORT sshhost.test` would
+# write them; SSHD_KNOWN_HOSTS has them under 127.0.0.1 only
+sed "s/^\[127\.0\.0\.1\]:/[sshhost.test]:/" "$SSHD_KNOWN_HOSTS" >"$T/kh.name"
+grep -q '^\[sshhost.test\]:' "$T/kh.name" || fail "no known_hosts by name"
+export XDG_STATE_HOME=$T/state
+mkdir -p "$T/logs" "$XDG_STATE_HOME"
+: >"$T/logs/mail.log"
+{
+	printf '[console]\nresolver = 127.0.0.1:%s\nhistory = off\n' "$DNS"
+	printf '[server named]\nlogs = %s\n' "$T/logs/mail.log"
+	ssh_keys SSHhost.Test "$T/kh.name"
+	printf 'keepalive = 1s\nqueue_command = off\n'
+	printf '[server nxname]\nlogs = /var/log/mail.log\n'
+	ssh_keys nx.test "$T/kh.name"
+	printf 'queue_command = off\n'
+	printf '[server byaddr]\nlogs = /var/log/mail.log\n'
+	ssh_keys other.test "$SSHD_KNOWN_HOSTS"
+	printf 'queue_command = off\n'
+} >"$T/watch.conf"
+"$MAILCON" watch --headless --lines --config "$T/watch.conf" \
+    >"$T/watch.out" 2>"$T/watch.err" &
+WATCH_PIDS=$!
+wait_file "watching" "$T/watch.out" 10 ||
+    fail "watch did not start: $(cat "$T/watch.err")"
+wait_file "server named is live" "$T/watch.out" 15 ||
+    fail "named not live: $(cat "$T/watch.out" "$T/watch.err")"
+echo "Nov 28 12:00:00 mx postfix/cleanup[77]: by name 1" >>"$T/logs/mail.log"
+wait_file "line named: Nov 28 12:00:00 mx postfix/cleanup[77]: by name 1" \
+    "$T/watch.out" 15 || fail "no line over SSH by name: $(cat "$T/watch.out")"
+wait_file "server nxname is down: retrying in" "$T/watch.out" 10 ||
+    fail "unknown name not reported: $(cat "$T/watch.out")"
+grep "server nxname is down" "$T/watch.out" |
+    grep -q "cannot resolve nx.test: no such host" ||
+    fail "unknown name: no plain reason: $(grep nxname "$T/watch.out")"
+wait_file "server byaddr is down: hostkey-unknown" "$T/watch.out" 15 ||
+    fail "byaddr: key known for the address only was trusted: $(grep byaddr "$T/watch.out")"
+grep "server byaddr is down" "$T/watch.out" |
+    grep -qF "[other.test]:$SSHD_PORT" ||
+    fail "byaddr: not looked up by name: $(grep byaddr "$T/watch.out")"
+grep -q "line byaddr:\|line nxname:" "$T/watch.out" &&
+    fail "lines from a server not connected"
+[ "$(queries sshhost.test)" -ge 1 ] || fail "dnsmasq was not asked for sshhost.test"
+# a reconnect asks again
+asked=$(queries sshhost.test)
+kill -KILL $(sshd_sessions "$T/sshd") 2>/dev/null
+wait_file "server named is down" "$T/watch.out" 15 ||
+    fail "the killed session was not seen: $(grep named "$T/watch.out")"
+for _ in $(seq 150); do
+	[ "$(grep -c "server named is live" "$T/watch.out")" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$(grep -c "server named is live" "$T/watch.out")" -ge 2 ] ||
+    fail "named not live again: $(grep named "$T/watch.out")"
+[ "$(queries sshhost.test)" -gt "$asked" ] ||
+    fail "the reconnect did not look sshhost.test up again"
+echo "Nov 28 12:00:01 mx postfix/cleanup[77]: by name 2" >>"$T/logs/mail.log"
+wait_file "by name 2" "$T/watch.out" 15 || fail "no line after the reconnect"
+grep "server " "$T/watch.out" | grep -v " line " | sed 's/^/  /'
+
+# mailcon act by name: a site command over SSH
+{
+	printf '[console]\nresolver = 127.0.0.1:%s\nhistory = %s\n' "$DNS" \
+	    "$T/history.db"
+	printf '[server lab]\nlogs = /var/log/mail.log\nqueue_command = off\n'
+	printf 'unsuspend_command = /usr/bin/touch %s/unsuspended-%%{localpart}\n' "$T"
+} >"$T/act.head"
+{ cat "$T/act.head"; ssh_keys sshhost.test "$T/kh.name"; } >"$T/act.conf"
+sessions=$(grep -c 'Accepted publickey' "$SSHD_LOG")
+timeout 60 "$MAILCON" act unsuspend --account bob@example.test \
+    --config "$T/act.conf" >"$T/act.out" 2>&1
+rc=$?
+[ "$rc" = 0 ] || fail "act by name: exit $rc: $(cat "$T/act.out")"
+[ -e "$T/unsuspended-bob" ] || fail "act by name: the command did not run: $(cat "$T/act.out")"
+[ "$(grep -c 'Accepted publickey' "$SSHD_LOG")" -gt "$sessions" ] ||
+    fail "act by name: no SSH session"
+{ cat "$T/act.head"; ssh_keys nx.test "$T/kh.name"; } >"$T/actnx.conf"
+timeout 60 "$MAILCON" act unsuspend --account carol@example.test \
+    --config "$T/actnx.conf" >"$T/act.out" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "act, unknown name: exit $rc, not 2: $(cat "$T/act.out")"
+grep -q "refused, nothing run: lab: unreachable: cannot resolve nx.test: no such host" \
+    "$T/act.out" || fail "act, unknown name: $(cat "$T/act.out")"
+{ cat "$T/act.head"; ssh_keys sshhost.test "$SSHD_KNOWN_HOSTS"; } >"$T/actaddr.conf"
+timeout 60 "$MAILCON" act unsuspend --account dave@example.test \
+    --config "$T/actaddr.conf" >"$T/act.out" 2>&1
+rc=$?
+[ "$rc" = 2 ] || fail "act, key by address only: exit $rc, not 2: $(cat "$T/act.out")"
+grep -qF "unknown host key for [sshhost.test]:$SSHD_PORT" "$T/act.out" &&
+    grep -qF "ssh-keyscan -p $SSHD_PORT sshhost.test" "$T/act.out" ||
+    fail "act, key by address only: $(cat "$T/act.out")"
+[ -e "$T/unsuspended-carol" ] || [ -e "$T/unsuspended-dave" ] &&
+    fail "act ran a command on a refused connection"
+sed 's/^/  /' "$T/act.out"
 
 kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
 rm -f "$T/dnsmasq.pid"

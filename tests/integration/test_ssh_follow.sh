@@ -64,17 +64,6 @@ die()
 	exit 1
 }
 
-# wait_file TEXT FILE SECONDS: until FILE has a line containing TEXT.
-wait_file()
-{
-	local i
-	for i in $(seq $(($3 * 10))); do
-		grep -qF -- "$1" "$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # The [server] keys that put NAME behind the sshd of env file $1.
 ssh_keys()
 {

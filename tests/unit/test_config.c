@@ -121,6 +121,10 @@ test_errors(void **state)
 		{ "[logs]\ntimezone = Mars\n", ":2: timezone:" },
 		{ "[console]\nhistory_days = 1\n", ":2: history_days:" },
 		{ "[console]\nhistory = relative.db\n", ":2: history:" },
+		{ "[console]\nresolver = dns.example\n", ":2: resolver" },
+		{ "[console]\nresolver = 127.0.0.1:0\n", ":2: resolver" },
+		{ "[console]\nresolver = 127.0.0.1:70000\n", ":2: resolver" },
+		{ "[console]\n\nresolver = \n", ":3: resolver" },
 		{ "[server a/b]\nlogs = /x\n", ":2: [server a/b]" },
 		{ "[server mx]\nlogs = var/log/mail.log\n", ":2: logs:" },
 		{ "[server mx]\nqueue_command = \n", ":2: queue_command" },
@@ -251,6 +255,45 @@ test_ssh_keys(void **state)
 	}
 }
 
+/* [console] resolver: the DNS server asked for [server] host names. */
+static void
+test_ssh_resolver(void **state)
+{
+	static const struct {
+		const char	*value;
+		const char	*want;		/* NULL: the system's */
+	} good[] = {
+		{ "127.0.0.1", "127.0.0.1" },
+		{ "127.0.0.1:5353", "127.0.0.1:5353" },
+		{ "::1", "::1" },
+		{ "[::1]:5353", "[::1]:5353" },
+		{ "system", NULL },
+		{ "System", NULL },
+	};
+	struct mailcon_config	 cfg;
+	char			 text[128], err[256];
+	size_t			 i;
+
+	assert_int_equal(load("[console]\ntheme = mono\n", &cfg, err,
+	    sizeof(err)), 0);
+	assert_null(cfg.resolver);
+	config_free(&cfg);
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		/* the last one wins; the [rbl] resolver is another key */
+		snprintf(text, sizeof(text), "[console]\nresolver = 10.0.0.1\n"
+		    "resolver = %s\n[rbl]\nresolver = 127.0.0.2\n",
+		    good[i].value);
+		assert_int_equal(load(text, &cfg, err, sizeof(err)), 0);
+		if (good[i].want == NULL)
+			assert_null(cfg.resolver);
+		else
+			assert_string_equal(cfg.resolver, good[i].want);
+		assert_string_equal(cfg.rbl.resolver, "127.0.0.2");
+		config_free(&cfg);
+	}
+	/* bad values: in test_errors */
+}
+
 int
 main(void)
 {
@@ -262,6 +305,7 @@ main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_postfix_maillog),
 		cmocka_unit_test(test_ssh_keys),
+		cmocka_unit_test(test_ssh_resolver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,9 @@
  * test_ssh.c: the pure parts of the SSH transport: fingerprints as
  * OpenSSH writes them, known_hosts names and lines, state names, the
  * backoff schedule with its jitter, remote-shell quoting, and the states
- * a connection reaches without a server (a host name refused; a refused
- * TCP connect retried, with the wait it says).
+ * a connection reaches without a server (a host name without a resolver
+ * refused; a name that does not resolve retried and asked again; a
+ * refused TCP connect retried, with the wait it says).
  *
  * The real sshd cases are in tests/integration/test_ssh.sh.
  */
@@ -22,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "resolve.h"
 #include "shquote.h"
 #include "ssh_conn.h"
 #include "ssh_exec.h"
@@ -61,6 +63,7 @@ test_names(void **state)
 	assert_string_equal(ssh_hostkey_type_name(LIBSSH2_HOSTKEY_TYPE_ED25519),
 	    "ssh-ed25519");
 	assert_string_equal(ssh_hostkey_type_name(99), "unknown");
+	assert_string_equal(ssh_state_name(SSH_RESOLVING), "resolving");
 	assert_string_equal(ssh_state_name(SSH_LIVE), "live");
 	assert_string_equal(ssh_state_name(SSH_HOSTKEY_MISMATCH),
 	    "hostkey-mismatch");
@@ -134,7 +137,7 @@ test_quote(void **state)
 	assert_int_equal(shquote_argv(7, argv, line, 12), -1);
 }
 
-/* A name is refused (no blocking resolver), never retried. */
+/* A name without a resolver is refused, never retried. */
 static void
 test_name_refused(void **state)
 {
@@ -146,7 +149,8 @@ test_name_refused(void **state)
 
 	c = ssh_conn_new(&cfg, 0);
 	assert_int_equal(ssh_conn_state(c), SSH_FAILED);
-	assert_non_null(strstr(ssh_conn_error(c), "not a numeric IP"));
+	assert_non_null(strstr(ssh_conn_error(c), "is a name, and there is "
+	    "no resolver"));
 	assert_int_equal(ssh_conn_fds(c, pfd), 0);
 	assert_int_equal(ssh_conn_wait_ms(c, 0), -1);
 	assert_int_equal(ssh_conn_step(c, 100000), 0);
@@ -160,21 +164,138 @@ test_name_refused(void **state)
 	ssh_conn_free(c);
 }
 
-/* A loopback port nobody listens on. */
+/* A loopback port nobody listens on (SOCK_STREAM or SOCK_DGRAM). */
 static int
-closed_port(void)
+closed_port_type(int type)
 {
 	struct sockaddr_in	 sin = { .sin_family = AF_INET };
 	socklen_t		 len = sizeof(sin);
 	int			 s, port;
 
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(AF_INET, SOCK_STREAM, 0);
+	s = socket(AF_INET, type, 0);
 	assert_int_equal(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	assert_int_equal(getsockname(s, (struct sockaddr *)&sin, &len), 0);
 	port = ntohs(sin.sin_port);
 	close(s);
 	return port;
+}
+
+static int
+closed_port(void)
+{
+	return closed_port_type(SOCK_STREAM);
+}
+
+/*
+ * Step c with r's sockets polled, as the loop does, while it is in state
+ * st (at most 5 s); the clock stays at now.
+ */
+static void
+drive(struct ssh_conn *c, struct resolver *r, enum ssh_state st,
+    int64_t now)
+{
+	struct pollfd	 pfd[RESOLVER_MAXFDS + SSH_CONN_NFDS];
+	size_t		 n, nr;
+	int		 i;
+
+	for (i = 0; i < 100 && ssh_conn_state(c) == st; i++) {
+		n = ssh_conn_fds(c, pfd);
+		nr = resolver_fds(r, pfd + n, RESOLVER_MAXFDS);
+		poll(pfd, n + nr, 50);
+		resolver_process(r, pfd + n, nr);
+		ssh_conn_step(c, now);
+	}
+}
+
+/*
+ * A name that does not resolve (the resolver is a closed port): the
+ * reason, the backoff of a refused connection, and a new lookup at the
+ * next attempt; freeing the connection cancels its lookup.
+ */
+static void
+test_name_unresolved(void **state)
+{
+	struct ssh_conn_config	 cfg = { .name = "mx1", .host = "mx1.test",
+	    .user = "root", .key_file = "/nonexistent" };
+	struct ssh_conn		*c;
+	struct resolver		*r;
+	struct pollfd		 pfd[SSH_CONN_NFDS];
+	int64_t			 now = 1000000, in;
+	char			 srv[32], st[512], err[256];
+
+	snprintf(srv, sizeof(srv), "127.0.0.1:%d",
+	    closed_port_type(SOCK_DGRAM));
+	r = resolver_new(srv, 1000, err, sizeof(err));
+	assert_non_null(r);
+	cfg.resolver = r;
+	c = ssh_conn_new(&cfg, now);
+	assert_int_equal(ssh_conn_state(c), SSH_RESOLVING);
+	assert_int_equal(ssh_conn_fds(c, pfd), 0);
+	assert_int_equal(ssh_conn_wait_ms(c, now), -1);
+	ssh_conn_status(c, now, st, sizeof(st));
+	assert_string_equal(st, "resolving mx1.test");
+	assert_int_equal(resolver_pending(r), 1);
+	drive(c, r, SSH_RESOLVING, now);
+	assert_int_equal(ssh_conn_state(c), SSH_RETRYING);
+	assert_int_equal(strncmp(ssh_conn_error(c), "cannot resolve mx1.test: ",
+	    25), 0);
+	in = ssh_conn_retry_in_ms(c, now);
+	assert_true(in > 800 && in <= 1000);
+	ssh_conn_status(c, now, st, sizeof(st));
+	assert_int_equal(strncmp(st, "retrying in 1 s: cannot resolve "
+	    "mx1.test: ", 42), 0);
+	assert_int_equal(resolver_pending(r), 0);
+	ssh_conn_step(c, now + in);
+	assert_int_equal(ssh_conn_state(c), SSH_RESOLVING);
+	assert_int_equal(resolver_pending(r), 1);
+	ssh_conn_free(c);
+	assert_int_equal(resolver_pending(r), 0);
+	resolver_free(r);
+}
+
+/*
+ * localhost resolves without a query; the connection then goes to the
+ * address, and its messages name both.
+ */
+static void
+test_name_resolved(void **state)
+{
+	struct ssh_conn_config	 cfg = { .name = "mx1", .host = "LocalHost",
+	    .user = "root", .key_file = "/nonexistent" };
+	struct ssh_conn		*c;
+	struct resolver		*r;
+	char			 err[256], want[128];
+
+	r = resolver_new(NULL, 1000, err, sizeof(err));
+	assert_non_null(r);
+	cfg.resolver = r;
+	cfg.port = closed_port();
+	c = ssh_conn_new(&cfg, 0);
+	assert_int_equal(ssh_conn_state(c), SSH_RESOLVING);
+	drive(c, r, SSH_RESOLVING, 0);
+	drive(c, r, SSH_CONNECTING, 0);
+	assert_int_equal(ssh_conn_state(c), SSH_RETRYING);
+	snprintf(want, sizeof(want), "cannot connect to LocalHost (127.0.0.1) "
+	    "port %d: Connection refused", cfg.port);
+	assert_string_equal(ssh_conn_error(c), want);
+	/* restart: asked again */
+	ssh_conn_restart(c, 0);
+	assert_int_equal(ssh_conn_state(c), SSH_RESOLVING);
+	ssh_conn_free(c);
+	resolver_free(r);
+
+	/* not a host name at all: failed, nothing asked */
+	r = resolver_new(NULL, 1000, err, sizeof(err));
+	cfg.host = "mx1:test";
+	cfg.resolver = r;
+	c = ssh_conn_new(&cfg, 0);
+	assert_int_equal(ssh_conn_state(c), SSH_FAILED);
+	assert_non_null(strstr(ssh_conn_error(c), "neither an IP address nor "
+	    "a host name"));
+	assert_int_equal(resolver_pending(r), 0);
+	ssh_conn_free(c);
+	resolver_free(r);
 }
 
 /*
@@ -237,6 +358,8 @@ main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test(test_name_refused),
+		cmocka_unit_test(test_name_unresolved),
+		cmocka_unit_test(test_name_resolved),
 		cmocka_unit_test(test_refused_retries),
 	};
 
