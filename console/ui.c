@@ -5,6 +5,7 @@
  * Redraw is deferred: handlers set a->dirty, ui_draw draws once per loop
  * wake-up into curses' buffers and doupdate() sends only what changed.
  */
+#include <ctype.h>
 #include <curses.h>
 #include <langinfo.h>
 #include <stdarg.h>
@@ -172,14 +173,36 @@ ui_textf(struct app *a, int y, int x, int w, attr_t attr, const char *fmt,
 
 /* See ui.h. */
 int
+ui_contains_len(const char *hay, size_t len, const char *needle)
+{
+	size_t		 n = strlen(needle);
+	const char	*p, *end;
+	int		 lo, up;
+
+	if (n == 0)
+		return 1;
+	if (n > len)
+		return 0;
+	/*
+	 * Only where the first byte matches is the rest compared: a filter
+	 * runs over every line of the log view at every frame, and calling
+	 * strncasecmp() at each byte was most of a busy console's time.
+	 */
+	lo = tolower((unsigned char)needle[0]);
+	up = toupper(lo);
+	end = hay + (len - n) + 1;
+	for (p = hay; p < end; p++)
+		if (((unsigned char)*p == lo || (unsigned char)*p == up) &&
+		    strncasecmp(p + 1, needle + 1, n - 1) == 0)
+			return 1;
+	return 0;
+}
+
+/* See ui.h. */
+int
 ui_contains(const char *hay, const char *needle)
 {
-	size_t	 n = strlen(needle);
-
-	for (; *hay != '\0'; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return 1;
-	return n == 0;
+	return ui_contains_len(hay, strlen(hay), needle);
 }
 
 /* See ui.h. */

@@ -61,6 +61,8 @@ void	ui_sparkline(struct app *a, int y, int x, int w, const uint32_t *v,
 	    int n);
 /* Does hay contain needle, ignoring ASCII case? */
 int	ui_contains(const char *hay, const char *needle);
+/* The same for len bytes of hay, not NUL-terminated (a NUL never matches). */
+int	ui_contains_len(const char *hay, size_t len, const char *needle);
 /* Open the detail view of an account. */
 /* The accounts view's selected row, or NULL. */
 const struct acct_row *ui_selected_row(struct app *a);

@@ -17,16 +17,8 @@ static int
 log_match(struct app *a, size_t i, const char *text)
 {
 	const struct logring_line	*l = logring_get(&a->log, i);
-	size_t				 n = strlen(text), k;
 
-	if (n == 0)
-		return 1;
-	if (n > l->len)
-		return 0;
-	for (k = 0; k + n <= l->len; k++)
-		if (strncasecmp(l->text + k, text, n) == 0)
-			return 1;
-	return 0;
+	return ui_contains_len(l->text, l->len, text);
 }
 
 /* The colour of a line by its event. */
