@@ -20,7 +20,9 @@
 # counts; default 3), BENCH_SKIP_PFLOGSUMM=1 to skip the slow Perl
 # reference, BENCH_CONSOLE=0 to skip the console benchmark that follows
 # (tests/bench/console.sh: 100,000 accounts, 20,000 lines/s, in tmux; see
-# its header), BENCH_RBL=0 to skip the DNSBL benchmark (tests/bench/rbl.sh:
+# its header), BENCH_SSH=0 to skip the SSH fleet benchmark (tests/bench/ssh.sh:
+# 1, 10 and 50 servers over a loopback sshd beside N ssh + tail -F),
+# BENCH_RBL=0 to skip the DNSBL benchmark (tests/bench/rbl.sh:
 # 256 addresses x 10 zones on a loopback dnsmasq).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
@@ -309,6 +311,14 @@ if [ "${BENCH_RBL:-1}" = 0 ]; then
 else
 	echo
 	bash tests/bench/rbl.sh "$MAILCON" || scan_rc=1
+fi
+
+# --- the SSH fleet (tests/bench/ssh.sh: root, a real sshd on loopback) --------
+if [ "${BENCH_SSH:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: SSH fleet benchmark skipped (BENCH_SSH=0 or not root)"
+else
+	echo
+	bash tests/bench/ssh.sh "$MAILCON" || scan_rc=1
 fi
 
 exit $scan_rc
