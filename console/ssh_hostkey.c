@@ -247,13 +247,37 @@ ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
 	free(b64);
 }
 
+/*
+ * Append to out those of the comma-separated algs that this libssh2
+ * supports.  libssh2 1.10 drops an unsupported name from a method_pref
+ * list with an overlapping memcpy(): it must never see one.
+ */
+static void
+hk_append_supported(char *out, size_t size, const char *algs,
+    const char **sup, int nsup)
+{
+	char		 copy[128], *name, *last;
+	int		 i;
+
+	snprintf(copy, sizeof(copy), "%s", algs);
+	for (name = strtok_r(copy, ",", &last); name != NULL;
+	    name = strtok_r(NULL, ",", &last))
+		for (i = 0; i < nsup; i++)
+			if (strcmp(sup[i], name) == 0) {
+				snprintf(out + strlen(out), size - strlen(out),
+				    "%s%s", out[0] != '\0' ? "," : "", name);
+				break;
+			}
+}
+
 /* See ssh_hostkey.h. */
 void
 ssh_hostkey_prefs(LIBSSH2_SESSION *s, const char *host, int port,
     const char *const files[], size_t nfiles, char *out, size_t size)
 {
 	LIBSSH2_KNOWNHOSTS	*kh;
-	int			 known[HK_NTYPES] = { 0 }, any = 0;
+	const char		**sup = NULL;
+	int			 known[HK_NTYPES] = { 0 }, any = 0, nsup, pass;
 	size_t			 i, t;
 
 	for (i = 0; i < nfiles; i++) {
@@ -271,17 +295,20 @@ ssh_hostkey_prefs(LIBSSH2_SESSION *s, const char *host, int port,
 				any = known[t] = 1;
 		libssh2_knownhost_free(kh);
 	}
-	out[0] = '\0';
+	if (size > 0)
+		out[0] = '\0';
 	if (!any || size == 0)
 		return;
-	for (t = 0; t < HK_NTYPES; t++)
-		if (known[t])
-			snprintf(out + strlen(out), size - strlen(out), "%s%s",
-			    out[0] != '\0' ? "," : "", hk_types[t].algs);
-	for (t = 0; t < HK_NTYPES; t++)
-		if (!known[t])
-			snprintf(out + strlen(out), size - strlen(out), ",%s",
-			    hk_types[t].algs);
+	if ((nsup = libssh2_session_supported_algs(s, LIBSSH2_METHOD_HOSTKEY,
+	    &sup)) <= 0)
+		return;		/* no preference: libssh2's own order */
+	/* The types known_hosts has for this host first, then the rest. */
+	for (pass = 1; pass >= 0; pass--)
+		for (t = 0; t < HK_NTYPES; t++)
+			if (known[t] == pass)
+				hk_append_supported(out, size,
+				    hk_types[t].algs, sup, nsup);
+	libssh2_free(s, (void *)sup);
 }
 
 /* See ssh_hostkey.h. */

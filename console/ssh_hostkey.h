@@ -64,7 +64,8 @@ void	ssh_hostkey_check(LIBSSH2_SESSION *session, const char *host,
 /*
  * The host key algorithms to offer, those with an entry for this host
  * first (as OpenSSH does, so a known ecdsa key is not met with an
- * "unknown" ed25519 one).  Into out; "" when nothing is known.
+ * "unknown" ed25519 one), only those this libssh2 supports.  Into out;
+ * "" when nothing is known.
  */
 void	ssh_hostkey_prefs(LIBSSH2_SESSION *session, const char *host,
 	    int port, const char *const files[], size_t nfiles, char *out,
