@@ -12,7 +12,8 @@
 #     disconnect (the listener stopped meanwhile): every line arrives
 #     exactly once, in order;
 #  3. the log rotated away (renamed out of reach) during a disconnect is a
-#     gap, printed, and the new file is read from its start;
+#     gap, printed and kept in the history, and the new file is read from
+#     its start;
 #  4. bad servers, each a clear state and never a stall of the others: an
 #     unknown host key (never trusted headless, nothing written), a closed
 #     port, a server whose command prints garbage, one whose command hangs,
@@ -204,6 +205,23 @@ check_seq 761 780
 if grep -q 'seq 75[1-9]$\|seq 760$' "$T/r1.out"; then
 	fail "lines of the unreachable file arrived"
 fi
+# ... and a row in the history, for the history view and later sessions
+gap_row=
+for _ in $(seq 50); do
+	gap_row=$(python3 - "$T/state/mailcon/history.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+for server, path, why in db.execute("SELECT server, path, why FROM gaps"):
+    print("%s|%s|%s" % (server, path, why))
+EOF
+	)
+	[ -n "$gap_row" ] && break
+	sleep 0.2
+done
+case $gap_row in
+"r1|$LOG|"?*) ;;
+*) fail "no gap of r1 in $LOG in the history: '$gap_row'" ;;
+esac
 
 # --- 4. bad servers, all in one watch beside a good one ---------------------
 SSHD_EXTRA='ForceCommand printf "<html>garbage\\n"' sshd_start "$T/sshd-garbage" 1 >/dev/null ||
