@@ -8,6 +8,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/stack.sh"
+. "$HERE/tmuxlib.sh"
 MAILGEN=$HERE/mailgen.py
 : "${MAILCON:?set MAILCON to the mailcon binary}"
 export LC_ALL=C.UTF-8
@@ -16,11 +17,12 @@ T=$(mktemp -d /tmp/mclive.XXXXXX) || exit 1
 chmod 755 "$T"
 S=$T/s
 SOCK="mailcon-live-$$"
+SCREEN_SESSION=live
 failed=0
 
 cleanup()
 {
-	tmux -L "$SOCK" kill-server 2>/dev/null
+	tmux_stop
 	stack_stop "$S"
 	rm -rf "$T"
 }
@@ -29,19 +31,6 @@ trap 'exit 130' INT TERM
 
 fail() { echo "FAIL: $*"; failed=1; }
 die() { echo "FAIL: $*"; exit 1; }
-screen() { tmux -L "$SOCK" capture-pane -p -t live; }
-
-# wait_screen TEXT SECONDS: until TEXT is on screen.
-wait_screen()
-{
-	local i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 stack_start "$S" || die "the mail stack did not start"
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
@@ -53,9 +42,9 @@ logs = $STACK_POSTFIX_LOG, $STACK_DOVECOT_LOG
 queue_command = postqueue -c $STACK_POSTFIX_CONF -j
 queue_interval = 2s
 CFG
-tmux -L "$SOCK" new-session -d -s live -x 120 -y 30 \
-    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state $MAILCON 2>$T/err; sleep 60"
-wait_screen "accounts" 10 || die "console did not start: $(screen) $(cat "$T/err")"
+console_run live 120 30 XDG_CONFIG_HOME="$T/cfg" XDG_STATE_HOME="$T/state" \
+    "$MAILCON"
+wait_screen "accounts" 10 || die "console did not start: $(screen) $(cat "$T/live.err")"
 
 {
 	echo "send alice@example.test $(pw alice) 127.0.1.1 3 1 bob@example.test"

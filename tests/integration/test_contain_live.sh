@@ -17,6 +17,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/stack.sh"
+. "$HERE/tmuxlib.sh"
 MAILGEN=$HERE/mailgen.py
 : "${MAILCON:?set MAILCON to the mailcon binary}"
 export LC_ALL=C.UTF-8
@@ -31,7 +32,7 @@ WATCH_PID=
 cleanup()
 {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
-	tmux -L "$SOCK" kill-server 2>/dev/null
+	tmux_stop
 	stack_stop "$S"
 	rm -rf "$T"
 }
@@ -40,20 +41,7 @@ trap 'exit 130' INT TERM
 
 fail() { echo "FAIL: $*"; failed=1; }
 die() { echo "FAIL: $*"; exit 1; }
-screen() { tmux -L "$SOCK" capture-pane -p -t "${1:-c}"; }
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
-
-# wait_screen TEXT SECONDS [SESSION]: until TEXT is on screen.
-wait_screen()
-{
-	local i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen "${3:-c}" | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # Sorted "QUEUE_NAME QUEUE_ID" of the messages whose ids are in FILE.
 queue_state()
@@ -72,9 +60,8 @@ console()
 {
 	local name=$1
 	shift
-	tmux -L "$SOCK" kill-session -t "$name" 2>/dev/null
-	tmux -L "$SOCK" new-session -d -s "$name" -x 120 -y 30 \
-	    "env TERM=xterm-256color XDG_STATE_HOME=$T/state $MAILCON --config $T/config $* 2>$T/$name.err; sleep 60"
+	console_run "$name" 120 30 XDG_STATE_HOME="$T/state" "$MAILCON" \
+	    --config "$T/config" "$@"
 }
 
 stack_start "$S" || die "the mail stack did not start"

@@ -18,6 +18,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/sshd.sh"
+. "$HERE/tmuxlib.sh"
 export LC_ALL=C.UTF-8
 MAILCON=${MAILCON:-$HERE/../../build/mailcon}
 case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
@@ -37,7 +38,7 @@ cleanup()
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	tmux -L "$SOCK" kill-server 2>/dev/null
+	tmux_stop
 	sshd_stop "$T/sshd"
 	rm -rf "$T"
 }
@@ -46,28 +47,14 @@ trap 'exit 130' INT TERM
 
 fail() { echo "FAIL: $*"; failed=1; }
 die() { echo "FAIL: $*"; exit 1; }
-screen() { tmux -L "$SOCK" capture-pane -p -t "${1:-c}"; }
-
-# wait_screen TEXT SECONDS [SESSION]: until TEXT is on screen.
-wait_screen()
-{
-	local i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		screen "${3:-c}" | grep -qF -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 # console SESSION CONFIG [ARGS]: the console in a fresh tmux session.
 console()
 {
 	local name=$1 conf=$2
 	shift 2
-	tmux -L "$SOCK" kill-session -t "$name" 2>/dev/null
-	tmux -L "$SOCK" new-session -d -s "$name" -x 80 -y 24 \
-	    "env TERM=xterm-256color XDG_STATE_HOME=$T/state MAILCON_STATS=$T/$name.stats $MAILCON --config $conf $* 2>$T/$name.err; sleep 60"
+	console_run "$name" 80 24 XDG_STATE_HOME="$T/state" \
+	    MAILCON_STATS="$T/$name.stats" "$MAILCON" --config "$conf" "$@"
 }
 
 # server NAME LOG [KNOWN_HOSTS [PORT]]: a [server] section behind the sshd.
@@ -196,9 +183,8 @@ closed=$(_stack_free_ports 127.0.0.1 1)
 	server fine "$T/logs/new.log"
 } >"$T/states.conf"
 rm -rf "$T/state"
-tmux -L "$SOCK" kill-session -t s 2>/dev/null
-tmux -L "$SOCK" new-session -d -s s -x 200 -y 24 \
-    "env TERM=xterm-256color XDG_STATE_HOME=$T/state $MAILCON --config $T/states.conf 2>$T/s.err; sleep 60"
+console_run s 200 24 XDG_STATE_HOME="$T/state" "$MAILCON" \
+    --config "$T/states.conf"
 wait_screen "| 3 servers, 1 live |" 20 s || fail "fleet total: $(screen s | head -2)"
 wait_screen "retrying in" 10 s || fail "closed port: $(screen s)"
 screen s | grep "closed" | grep -q "refused" || fail "closed port has no reason: $(screen s | grep closed)"
