@@ -29,7 +29,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 MAILCON=${MAILCON:-$ROOT/build/mailcon}
 STUB=$HERE/dnsstub.py
-DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+. "$HERE/dnslib.sh"
 export LC_ALL=C
 
 T=$(mktemp -d /tmp/mcrbl.XXXXXX) || exit 1
@@ -41,7 +41,7 @@ cleanup()
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
-	[ -f "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+	dns_stop "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -54,7 +54,6 @@ fail()
 }
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
-[ -x "$DNSMASQ" ] || { echo "no $DNSMASQ (package dnsmasq-base)"; exit 1; }
 
 # Start a dnsstub responder in MODE; sets PORT.
 stub()
@@ -74,16 +73,8 @@ stub hijack; HIJACK=$PORT
 stub garbage; GARBAGE=$PORT
 stub ctltxt; CTL=$PORT
 
-# A free UDP+TCP port on 127.0.0.1 (dnsmasq needs both).
-free_port()
-{
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
-print(p)'
-}
-DNS=$(free_port)
-CLOSED=$(free_port)
+DNS=$(dns_free_port)
+CLOSED=$(dns_free_port)
 
 # The IPv6 name of an address in a zone: reversed nibbles.
 v6name()
@@ -118,12 +109,7 @@ server=/slow.test/127.0.0.1#$SILENT
 server=/fail.test/127.0.0.1#$SERVFAIL
 server=/ctl.test/127.0.0.1#$CTL
 EOF
-"$DNSMASQ" -C "$T/dnsmasq.conf" --pid-file="$T/dnsmasq.pid" \
-    --log-facility="$T/dnsmasq.log" || { echo "dnsmasq did not start"; exit 1; }
-for _ in $(seq 50); do
-	[ -s "$T/dnsmasq.pid" ] && break
-	sleep 0.05
-done
+dns_start "$T" -C "$T/dnsmasq.conf" || exit 1
 
 # mailcon rbl with the given arguments: sets RC, output in $T/out, $T/err.
 rbl()
@@ -402,8 +388,7 @@ n=$(rows "")
 [ "$n" = 1 ] || fail "watch: $n listing rows after a second run"
 
 # --- 7. dnsmasq saw only loopback queries, and all the zones -------------------------
-kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
-rm -f "$T/dnsmasq.pid"
+dns_stop "$T"
 
 [ "$failed" -eq 0 ] && echo "test_rbl: all checks passed"
 exit "$failed"

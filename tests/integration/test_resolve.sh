@@ -36,8 +36,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/sshd.sh"
+. "$HERE/dnslib.sh"
 MAILCON=${MAILCON:-$ROOT/build/mailcon}
-DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 export LC_ALL=C
 
 LIB=$ROOT/build/libmailcon.a
@@ -57,7 +57,7 @@ cleanup()
 		wait "$pid" 2>/dev/null
 	done
 	[ -d "$T/sshd" ] && sshd_stop "$T/sshd"
-	[ -f "$T/dnsmasq.pid" ] && kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
+	dns_stop "$T"
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -70,7 +70,6 @@ fail()
 	failed=1
 }
 
-[ -x "$DNSMASQ" ] || { echo "no $DNSMASQ (package dnsmasq-base)"; exit 1; }
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -79,32 +78,17 @@ cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }
 
-# A free UDP+TCP port on 127.0.0.1 (dnsmasq needs both).
-free_port()
-{
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
-print(p)'
-}
-DNS=$(free_port)
-CLOSED=$(free_port)
+DNS=$(dns_free_port)
+CLOSED=$(dns_free_port)
 
-"$DNSMASQ" --port="$DNS" --listen-address=127.0.0.1 --bind-interfaces \
+dns_start "$T" --port="$DNS" --listen-address=127.0.0.1 --bind-interfaces \
     --no-resolv --no-hosts --no-negcache --local=/test/ \
     --address=/mx1.test/127.0.0.5 --address=/v6only.test/::1 \
     --host-record=both.test,127.0.0.6,::1 \
     --cname=alias.test,both.test --txt-record=noaddr.test,"no address here" \
     --address=/sshhost.test/127.0.0.1 --address=/other.test/127.0.0.1 \
     --server=/slow.test/127.0.0.1#"$CLOSED" \
-    --log-queries --log-facility="$T/dnsmasq.log" \
-    --pid-file="$T/dnsmasq.pid" </dev/null >/dev/null 2>&1 ||
-    { echo "dnsmasq did not start"; exit 1; }
-for _ in $(seq 50); do
-	[ -s "$T/dnsmasq.pid" ] && break
-	sleep 0.05
-done
-[ -s "$T/dnsmasq.pid" ] || { echo "dnsmasq wrote no pid"; exit 1; }
+    --log-queries || exit 1
 
 # Run the driver with ARGS; its output in $T/out, exit status in $rc.
 drv()
@@ -312,8 +296,7 @@ grep -qF "unknown host key for [sshhost.test]:$SSHD_PORT" "$T/act.out" &&
     fail "act ran a command on a refused connection"
 sed 's/^/  /' "$T/act.out"
 
-kill "$(cat "$T/dnsmasq.pid")" 2>/dev/null
-rm -f "$T/dnsmasq.pid"
+dns_stop "$T"
 
 [ "$failed" -eq 0 ] && echo "test_resolve: all checks passed"
 exit "$failed"

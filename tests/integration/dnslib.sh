@@ -1,0 +1,71 @@
+# tests/integration/dnslib.sh: a real DNS server (dnsmasq) on a loopback
+# port, private to one directory, for the tests of the DNSBL checks and the
+# resolver (test_rbl.sh, test_resolve.sh).  Source it (bash), then:
+#
+#	port=$(dns_free_port)	# a port on 127.0.0.1 free for UDP and TCP
+#	dns_start DIR ARGS...	# dnsmasq with ARGS (its zones, --port=...);
+#				# status 1, saying why, if it did not start
+#	...
+#	dns_stop DIR		# idempotent; safe from an EXIT trap
+#
+# DNSMASQ is the binary (default /usr/sbin/dnsmasq, package dnsmasq-base).
+# dns_start adds --pid-file=DIR/dnsmasq.pid and --log-facility=DIR/dnsmasq.log
+# (so ARGS with --log-queries make DIR/dnsmasq.log show every query); what
+# dnsmasq says on stderr is in DIR/dnsmasq.err.  dnsmasq puts itself in the
+# background: dns_stop signals the pid it wrote in DIR/dnsmasq.pid, if that
+# process is still a dnsmasq, and nothing else (never a process by name).
+
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+
+# Print a port free on 127.0.0.1 for both UDP and TCP (dnsmasq needs both).
+dns_free_port()
+{
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
+print(p)'
+}
+
+# The pid in DIR/dnsmasq.pid if that process is a running dnsmasq.
+_dns_pid()
+{
+	local pid
+	pid=$(tr -dc '0-9' <"$1/dnsmasq.pid" 2>/dev/null)
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dnsmasq ] ||
+	    return 1
+	echo "$pid"
+}
+
+# dns_start DIR ARGS...: dnsmasq with ARGS, its pid file and log in DIR.
+dns_start()
+{
+	local dir=$1
+	shift
+	[ -x "$DNSMASQ" ] || { echo "no $DNSMASQ (package dnsmasq-base)"; return 1; }
+	"$DNSMASQ" "$@" --pid-file="$dir/dnsmasq.pid" \
+	    --log-facility="$dir/dnsmasq.log" </dev/null >/dev/null \
+	    2>"$dir/dnsmasq.err" ||
+	    { echo "dnsmasq did not start: $(cat "$dir/dnsmasq.err")"; return 1; }
+	for _ in $(seq 50); do
+		[ -s "$dir/dnsmasq.pid" ] && return 0
+		sleep 0.05
+	done
+	echo "dnsmasq wrote no pid in $dir/dnsmasq.pid"
+	return 1
+}
+
+# dns_stop DIR: stop the dnsmasq that dns_start DIR started, by its pid,
+# and wait up to 2 s for it to exit.
+dns_stop()
+{
+	local pid
+	if pid=$(_dns_pid "$1"); then
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 20); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	fi
+	rm -f "$1/dnsmasq.pid"
+	return 0
+}
