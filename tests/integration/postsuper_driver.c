@@ -20,29 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "postsuper.h"
 
-/* Monotonic milliseconds. */
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
+#include "driverlib.h"
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Print how to call us and exit 2. */
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: postsuper_driver [-c CONFIG_DIR] "
-	    "[-t DEADLINE_MS] hold|release|delete < ids\n");
-	exit(2);
-}
+#define USAGE	"postsuper_driver [-c CONFIG_DIR] [-t DEADLINE_MS] " \
+		"hold|release|delete < ids"
 
 /* Read stdin's lines (without newlines) into an array. */
 static char **
@@ -90,11 +76,11 @@ main(int argc, char *argv[])
 			deadline = atoi(optarg);
 			break;
 		default:
-			usage();
+			driver_usage(USAGE);
 		}
 	}
 	if (optind + 1 != argc)
-		usage();
+		driver_usage(USAGE);
 	if (strcmp(argv[optind], "hold") == 0)
 		op = POSTSUPER_HOLD;
 	else if (strcmp(argv[optind], "release") == 0)
@@ -102,18 +88,18 @@ main(int argc, char *argv[])
 	else if (strcmp(argv[optind], "delete") == 0)
 		op = POSTSUPER_DELETE;
 	else
-		usage();
+		driver_usage(USAGE);
 
 	ids = read_ids(&n);
-	run = postsuper_start(op, base, (const char *const *)ids, n, now_ms(),
-	    deadline, err, sizeof(err));
+	run = postsuper_start(op, base, (const char *const *)ids, n,
+	    loop_now_ms(), deadline, err, sizeof(err));
 	if (run == NULL) {
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}
-	while ((r = postsuper_step(run, now_ms())) == 0) {
+	while ((r = postsuper_step(run, loop_now_ms())) == 0) {
 		nfd = postsuper_fds(run, pfd);
-		wait = postsuper_wait_ms(run, now_ms());
+		wait = postsuper_wait_ms(run, loop_now_ms());
 		(void)poll(pfd, (nfds_t)nfd, wait);
 	}
 	postsuper_result(run, &res);

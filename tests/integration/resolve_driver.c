@@ -27,10 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "resolve.h"
+
+#include "driverlib.h"
+
+#define USAGE	"resolve_driver [-s server] [-t timeout_ms] [-c] name..."
 
 #define MAXN		256
 #define GUARD_MS	30000
@@ -43,32 +47,13 @@ struct lookup {
 
 static int	 bad;
 
-/* Monotonic milliseconds. */
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Print how to call us and exit 2. */
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: resolve_driver [-s server] [-t timeout_ms] "
-	    "[-c] name...\n");
-	exit(2);
-}
-
 /* A lookup ended: say how, and check what we were given. */
 static void
 answered(void *arg, const char *host, const char *addr, const char *why)
 {
 	struct lookup	*l = arg;
 	unsigned char	 a[16];
-	int64_t		 ms = now_ms() - l->asked;
+	int64_t		 ms = loop_now_ms() - l->asked;
 
 	if (l->cancelled) {
 		printf("%s CALLED AFTER CANCEL\n", l->name);
@@ -127,13 +112,13 @@ main(int argc, char *argv[])
 		case 'c': cancel = 1; break;
 		case 's': server = optarg; break;
 		case 't': timeout_ms = atoi(optarg); break;
-		default: usage();
+		default: driver_usage(USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || argc > MAXN)
-		usage();
+		driver_usage(USAGE);
 	n = argc;
 	if ((r = resolver_new(server, timeout_ms, err, sizeof(err))) == NULL) {
 		printf("resolver_new: %s\n", err);
@@ -142,7 +127,7 @@ main(int argc, char *argv[])
 	memset(l, 0, sizeof(l));
 	for (i = 0; i < n; i++) {
 		l[i].name = argv[i];
-		l[i].asked = now_ms();
+		l[i].asked = loop_now_ms();
 		if (resolver_lookup(r, argv[i], answered, &l[i]) == -1) {
 			printf("%s rejected\n", argv[i]);
 			l[i].answered = 1;
@@ -154,10 +139,10 @@ main(int argc, char *argv[])
 		l[i].cancelled = 1;
 		printf("%s cancelled\n", l[i].name);
 	}
-	give_up = now_ms() + GUARD_MS;
-	while (resolver_pending(r) > 0 && now_ms() < give_up)
+	give_up = loop_now_ms() + GUARD_MS;
+	while (resolver_pending(r) > 0 && loop_now_ms() < give_up)
 		step(r);
-	while (resolver_wait_ms(r) != -1 && now_ms() < give_up)
+	while (resolver_wait_ms(r) != -1 && loop_now_ms() < give_up)
 		step(r);
 	printf("%s\n", resolver_wait_ms(r) == -1 ? "idle" : "not idle");
 	for (i = 0; i < n; i++)

@@ -62,12 +62,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "sanitize.h"
 #include "ssh_conn.h"
 #include "ssh_exec.h"
+
+#include "driverlib.h"
+
+#define USAGE	"ssh_driver [-k key] [-K known_hosts] [-O own_known_hosts] " \
+		"[-u user] [-n conns] [-t exec_ms] [-H handshake_ms] " \
+		"[-i input | -I bytes] [-b sndbuf] [-S lines -F dir] [-R] " \
+		"[-A fingerprint] host port[,port...] command"
 
 #define MAXC		256
 #define GUARD_MS	60000
@@ -81,28 +88,6 @@ struct stream {
 	size_t	 len;
 	int	 toolong;
 };
-
-/* Monotonic milliseconds. */
-static int64_t
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Print how to call us and exit 2. */
-static void __attribute__((noreturn))
-usage(void)
-{
-	fprintf(stderr, "usage: ssh_driver [-k key] [-K known_hosts] "
-	    "[-O own_known_hosts] [-u user] [-n conns] [-t exec_ms] "
-	    "[-H handshake_ms] [-i input | -I bytes] [-b sndbuf] "
-	    "[-S lines -F dir] [-R] [-A fingerprint] host port[,port...] "
-	    "command\n");
-	exit(2);
-}
 
 /* Is the connection's state one it will not leave by itself soon? */
 static int
@@ -121,14 +106,14 @@ step_all(struct ssh_conn **c, int n)
 
 	for (i = 0; i < n; i++) {
 		k += (int)ssh_conn_fds(c[i], &pfd[k]);
-		w = ssh_conn_wait_ms(c[i], now_ms());
+		w = ssh_conn_wait_ms(c[i], loop_now_ms());
 		if (w >= 0 && w < ms)
 			ms = w;
 	}
 	if (poll(pfd, (nfds_t)k, ms) == -1 && errno != EINTR)
 		exit(1);
 	for (i = 0; i < n; i++)
-		ssh_conn_step(c[i], now_ms());
+		ssh_conn_step(c[i], loop_now_ms());
 }
 
 /* One line of raw output, sanitised. */
@@ -181,7 +166,7 @@ start_cmd(struct ssh_conn *c, int i, int last, const char *dir,
 		    i, command);
 	else
 		snprintf(cmd, sizeof(cmd), "%s", command);
-	e = ssh_exec_start(c, cmd, input, inlen, now_ms(), exec_ms, NULL,
+	e = ssh_exec_start(c, cmd, input, inlen, loop_now_ms(), exec_ms, NULL,
 	    NULL, err, sizeof(err));
 	if (e == NULL)
 		printf("exec %d start-error=%s\n", i, err);
@@ -232,7 +217,7 @@ main(int argc, char *argv[])
 			inlen = strtoul(optarg, NULL, 10);
 			big = malloc(inlen + 1);
 			if (big == NULL)
-				usage();
+				driver_usage(USAGE);
 			for (k = 0; k < inlen; k++)
 				big[k] = k % 64 == 63 ? '\n' : 'x';
 			input = big;
@@ -246,21 +231,21 @@ main(int argc, char *argv[])
 		case 'S': lines = atol(optarg); break;
 		case 't': exec_ms = atoi(optarg); break;
 		case 'u': cfg.user = optarg; break;
-		default: usage();
+		default: driver_usage(USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 3 || n < 1 || n > MAXC || lines < 0 || seq < 1 ||
 	    (lines > 0 && (dir == NULL || !plain_path(dir))))
-		usage();
+		driver_usage(USAGE);
 	cfg.host = argv[0];
 	ports = argv[1];
 	for (p = strtok(ports, ","); p != NULL && np < MAXC;
 	    p = strtok(NULL, ","))
 		portv[np++] = atoi(p);
 	if (np == 0)
-		usage();
+		driver_usage(USAGE);
 
 	memset(st, 0, sizeof(st));
 	memset(runs, 0, sizeof(runs));
@@ -269,19 +254,19 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++) {
 		cfg.name = "test";
 		cfg.port = portv[i % np];
-		c[i] = ssh_conn_new(&cfg, now_ms());
+		c[i] = ssh_conn_new(&cfg, loop_now_ms());
 		e[i] = s[i] = NULL;
 	}
-	give_up = now_ms() + GUARD_MS;
+	give_up = loop_now_ms() + GUARD_MS;
 	for (;;) {
 		for (i = 0; i < n && settled(ssh_conn_state(c[i])); i++)
 			;
-		if (i == n || now_ms() > give_up)
+		if (i == n || loop_now_ms() > give_up)
 			break;
 		step_all(c, n);
 		for (i = 0; accept != NULL && i < n; i++)
 			if (ssh_conn_state(c[i]) == SSH_HOSTKEY_UNKNOWN &&
-			    ssh_conn_accept_hostkey(c[i], accept, now_ms(),
+			    ssh_conn_accept_hostkey(c[i], accept, loop_now_ms(),
 			    err, sizeof(err)) == -1)
 				printf("conn %d accept-error=%s\n", i, err);
 	}
@@ -291,7 +276,7 @@ main(int argc, char *argv[])
 		    ssh_conn_fingerprint(c[i]),
 		    ssh_conn_known_fingerprint(c[i]));
 		if (ssh_conn_state(c[i]) != SSH_LIVE) {
-			ssh_conn_status(c[i], now_ms(), st_line,
+			ssh_conn_status(c[i], loop_now_ms(), st_line,
 			    sizeof(st_line));
 			printf("conn %d error=%s\n", i, st_line);
 			continue;
@@ -313,7 +298,7 @@ main(int argc, char *argv[])
 			    "do echo \"line $i\"; i=$((i+1)); "
 			    "if [ $i = %ld ]; then read go <'%s'; fi; done",
 			    lines, lines / 2, fifo);
-			s[i] = ssh_exec_start(c[i], cmd, NULL, 0, now_ms(),
+			s[i] = ssh_exec_start(c[i], cmd, NULL, 0, loop_now_ms(),
 			    exec_ms, stream_cb, &st[i], err, sizeof(err));
 			if (s[i] == NULL) {
 				printf("stream %d start-error=%s\n", i, err);
@@ -322,13 +307,13 @@ main(int argc, char *argv[])
 		}
 		go[i] = 1;	/* the loop below starts its command */
 	}
-	give_up = now_ms() + GUARD_MS;
+	give_up = loop_now_ms() + GUARD_MS;
 	for (;;) {
 		busy = 0;
 		for (i = 0; i < n; i++) {
 			if (e[i] != NULL && ssh_exec_result(e[i]) != 0 &&
 			    runs[i] < seq) {
-				t1[i] = now_ms();
+				t1[i] = loop_now_ms();
 				if (++runs[i] < seq) {
 					/* one of a sequence: the next now */
 					if (ssh_exec_result(e[i]) != 1) {
@@ -347,14 +332,14 @@ main(int argc, char *argv[])
 			    (s[i] == NULL || (st[i].lines > 0 &&
 			    ssh_exec_result(s[i]) == 0))) {
 				if (runs[i] == 0)
-					t0[i] = now_ms();
+					t0[i] = loop_now_ms();
 				e[i] = start_cmd(c[i], i, runs[i] == seq - 1,
 				    s[i] != NULL ? dir : NULL, argv[2], input,
 				    inlen, exec_ms);
 				if (e[i] == NULL)
 					go[i] = 0;
 				else if ((w = ssh_conn_wait_ms(c[i],
-				    now_ms())) != 0) {
+				    loop_now_ms())) != 0) {
 					printf("exec %d start-wait=%d\n", i, w);
 					seqbad[i]++;
 				}
@@ -363,7 +348,7 @@ main(int argc, char *argv[])
 			    (s[i] != NULL && ssh_exec_result(s[i]) == 0))
 				busy = 1;
 		}
-		if (!busy || now_ms() > give_up)
+		if (!busy || loop_now_ms() > give_up)
 			break;
 		step_all(c, n);
 	}
@@ -403,8 +388,8 @@ main(int argc, char *argv[])
 		}
 	}
 	/* -R: see the connections through to what comes after a loss. */
-	give_up = now_ms() + GUARD_MS;
-	while (after && now_ms() < give_up) {
+	give_up = loop_now_ms() + GUARD_MS;
+	while (after && loop_now_ms() < give_up) {
 		for (i = 0; i < n && ssh_conn_state(c[i]) != SSH_LIVE; i++)
 			;
 		if (i == n)
@@ -412,7 +397,7 @@ main(int argc, char *argv[])
 		step_all(c, n);
 	}
 	for (i = 0; after && i < n; i++) {
-		ssh_conn_status(c[i], now_ms(), st_line, sizeof(st_line));
+		ssh_conn_status(c[i], loop_now_ms(), st_line, sizeof(st_line));
 		printf("conn %d after=%s status=%s\n", i,
 		    ssh_state_name(ssh_conn_state(c[i])), st_line);
 	}
