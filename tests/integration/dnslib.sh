@@ -30,7 +30,8 @@ print(p)'
 _dns_pid()
 {
 	local pid
-	pid=$(tr -dc '0-9' <"$1/dnsmasq.pid" 2>/dev/null)
+	[ -s "$1/dnsmasq.pid" ] || return 1
+	pid=$(tr -dc '0-9' <"$1/dnsmasq.pid")
 	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dnsmasq ] ||
 	    return 1
 	echo "$pid"
