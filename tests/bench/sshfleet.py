@@ -9,7 +9,7 @@ marker line ("sasl_username=mark-SEQ@bench.test") to the next server's
 log, its write time kept.
 
 console: mailcon follows the N servers over SSH in a private tmux
-(160x40); the log view is filtered to "mark-" so each marker stays on
+(240x40); the log view is filtered to "mark-" so each marker stays on
 screen; tmux capture-pane every 20 ms tells when a marker is drawn.
 Figures: line-to-screen latency, CPU of mailcon while streaming, RSS at
 the start and end of the stream (growth), and lines counted by mailcon
@@ -34,7 +34,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchproc  # noqa: E402
 
 MARK_EVERY = 0.25
-W, H = 160, 40
+W, H = 240, 40          # wide: a marker line is never cut
 
 
 def die(msg):
