@@ -255,7 +255,6 @@ ssh_conn_connect(struct ssh_conn *c)
 		sin->sin_port = htons((uint16_t)c->port);
 		sslen = sizeof(*sin);
 	} else {
-		memset(&ss, 0, sizeof(ss));
 		c->family = sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)c->port);
 		inet_pton(AF_INET6, c->addr, &sin6->sin6_addr);
