@@ -116,6 +116,72 @@ test_protocol(void **state)
 	rfollow_close(r);
 }
 
+/* Collects line lengths and flags: lines too long for struct got. */
+struct sizes {
+	size_t	 len[4];
+	int	 flags[4];
+	size_t	 n;
+	char	 last[16];
+};
+
+static void
+on_size(const char *line, size_t len, int flags, void *arg)
+{
+	struct sizes	*z = arg;
+
+	assert_true(z->n < 4);
+	z->len[z->n] = len;
+	z->flags[z->n++] = flags;
+	snprintf(z->last, sizeof(z->last), "%.*s", (int)(len < 15 ? len : 15),
+	    line);
+}
+
+static void
+on_no_gap(const char *why, void *arg)
+{
+	(void)arg;
+	fail_msg("a gap where none is: %s", why);
+}
+
+/* A line of three times FOLLOW_LINE_MAX (a log line is attacker text) is
+   delivered once, cut and marked, in bounded memory; the resume position
+   stays at its start until its newline, then the next line is whole. */
+static void
+test_overlong(void **state)
+{
+	const size_t	 big = 3 * FOLLOW_LINE_MAX + 17;
+	struct sizes	 z;
+	struct rfollow	*r;
+	uint64_t	 ino, off;
+	char		*chunk, hdr[64];
+
+	(void)state;
+	memset(&z, 0, sizeof(z));
+	assert_non_null(chunk = malloc(big));
+	memset(chunk, 'x', big);
+	r = rfollow_open("/var/log/mail.log", 0, on_size, on_no_gap, &z);
+	assert_int_equal(feed_bytes(r, "F 5 10 0 0\n"), 0);
+	snprintf(hdr, sizeof(hdr), "D %zu\n", big);
+	assert_int_equal(rfollow_input(r, hdr, strlen(hdr)), 0);
+	assert_int_equal(rfollow_input(r, chunk, big), 0);
+	assert_int_equal(z.n, 0);
+	assert_int_equal(rfollow_position(r, &ino, &off), 1);
+	assert_int_equal(off, 10);		/* the line is not done */
+	assert_int_equal(feed_bytes(r, "D 4\nx\nok"), 0);
+	assert_int_equal(z.n, 1);
+	assert_int_equal(z.len[0], FOLLOW_LINE_MAX);
+	assert_true(z.flags[0] & FOLLOW_LINE_TRUNCATED);
+	assert_int_equal(feed_bytes(r, "D 1\n\n"), 0);
+	assert_int_equal(z.n, 2);
+	assert_int_equal(z.len[1], 2);
+	assert_string_equal(z.last, "ok");
+	assert_false(z.flags[1] & FOLLOW_LINE_TRUNCATED);
+	assert_int_equal(rfollow_position(r, &ino, &off), 1);
+	assert_int_equal(off, 10 + big + 2 + 3);
+	rfollow_close(r);
+	free(chunk);
+}
+
 /* Output that is not the program's is refused. */
 static void
 test_not_ours(void **state)
@@ -416,6 +482,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocol),
+		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_not_ours),
 		cmocka_unit_test(test_gap_sanitised),
 		cmocka_unit_test(test_script_resume),
