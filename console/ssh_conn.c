@@ -192,6 +192,7 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 		c->agent = NULL;
 		c->identity = NULL;
 	}
+	c->agent_why[0] = '\0';
 	/* Shut the socket first: libssh2 then frees without waiting for
 	   a peer that may never answer. */
 	if (c->fd != -1)
@@ -598,6 +599,42 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 	ssh_conn_fail(c, SSH_RETRYING, "the server sent no host key");
 }
 
+/*
+ * Reach ssh-agent and take its first key; -1 with c->agent_why saying what
+ * the operator must do.  The agent is a local socket: its calls are short.
+ */
+static int
+ssh_conn_agent_open(struct ssh_conn *c)
+{
+	const char	*env = getenv("SSH_AUTH_SOCK");
+	char		 sock[128];
+
+	if (env == NULL || *env == '\0') {
+		snprintf(c->agent_why, sizeof(c->agent_why), "key = agent, but "
+		    "SSH_AUTH_SOCK is not set: start ssh-agent and ssh-add "
+		    "the key, or give key = PATH");
+		return -1;
+	}
+	sanitize_text(sock, sizeof(sock), env, strlen(env));
+	if ((c->agent = libssh2_agent_init(c->s)) == NULL ||
+	    libssh2_agent_connect(c->agent) != 0) {
+		snprintf(c->agent_why, sizeof(c->agent_why), "cannot reach "
+		    "ssh-agent at %s (SSH_AUTH_SOCK)", sock);
+		return -1;
+	}
+	if (libssh2_agent_list_identities(c->agent) != 0) {
+		snprintf(c->agent_why, sizeof(c->agent_why), "ssh-agent at %s "
+		    "did not list its keys", sock);
+		return -1;
+	}
+	if (libssh2_agent_get_identity(c->agent, &c->identity, NULL) != 0) {
+		snprintf(c->agent_why, sizeof(c->agent_why), "ssh-agent at %s "
+		    "holds no key: ssh-add one", sock);
+		return -1;
+	}
+	return 0;
+}
+
 /* Key file or agent: one step of authentication. */
 static int
 ssh_conn_auth_step(struct ssh_conn *c)
@@ -608,15 +645,8 @@ ssh_conn_auth_step(struct ssh_conn *c)
 		return libssh2_userauth_publickey_fromfile_ex(c->s, c->user,
 		    (unsigned)strlen(c->user), NULL, c->key_file,
 		    c->passphrase);
-	/* The agent is a local socket: its calls are short. */
-	if (c->agent == NULL) {
-		if ((c->agent = libssh2_agent_init(c->s)) == NULL ||
-		    libssh2_agent_connect(c->agent) != 0 ||
-		    libssh2_agent_list_identities(c->agent) != 0)
-			return LIBSSH2_ERROR_AGENT_PROTOCOL;
-		if (libssh2_agent_get_identity(c->agent, &c->identity, NULL))
-			return LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED;
-	}
+	if (c->agent == NULL && ssh_conn_agent_open(c) == -1)
+		return LIBSSH2_ERROR_AGENT_PROTOCOL;
 	for (;;) {
 		rc = libssh2_agent_userauth(c->agent, c->user, c->identity);
 		if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
@@ -654,6 +684,9 @@ ssh_conn_step_auth(struct ssh_conn *c)
 	if (ssh_conn_fatal(rc))
 		ssh_conn_fail(c, SSH_RETRYING, "connection lost during login: "
 		    "%s", lib);
+	else if (c->key_file == NULL && c->agent_why[0] != '\0')
+		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %s",
+		    c->agent_why);
 	else if (rc == LIBSSH2_ERROR_FILE)
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: cannot use the "
 		    "key file %s (%s)", c->key_file, lib);

@@ -91,6 +91,7 @@ struct ssh_conn {
 	LIBSSH2_SESSION		*s;
 	LIBSSH2_AGENT		*agent;
 	struct libssh2_agent_publickey *identity;
+	char			 agent_why[256];	/* ssh-agent unusable */
 	LIBSSH2_CHANNEL		*probe;		/* idle liveness channel */
 	const void		*lock;		/* who holds a half-sent packet */
 	const void		*opener;	/* whose channel open is under way */

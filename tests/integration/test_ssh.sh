@@ -9,7 +9,9 @@
 #     both fingerprints; no entry is "unknown" and nothing is written
 #     (headless never trusts); accepting the shown fingerprint writes
 #     mailcon's own file, and the next run is live from it alone.
-#  3. a refused client key is auth-failed; a port that answers HTTP is
+#  3. a refused client key is auth-failed; key = agent says what is wrong
+#     with the agent (no SSH_AUTH_SOCK, no socket, no key, only refused
+#     keys) and logs in with the right key added; a port that answers HTTP is
 #     "not an SSH server" with what it said; a listener that never speaks
 #     hits the handshake deadline.
 #  4. a hanging command hits its deadline; killing the sshd session
@@ -193,6 +195,34 @@ drv -k "$T/stranger" -K "$KH" 127.0.0.1 "$P" true
 has '^conn 0 state=auth-failed ' || check_fail "wrong key: $(cat "$T/out")"
 has 'error=auth-failed: auth failed: the server refused the key' ||
     check_fail "no plain auth message: $(cat "$T/out")"
+
+# 3b. key = agent (no -k): each way ssh-agent cannot serve is named, and
+# a key added to it logs in.
+env -u SSH_AUTH_SOCK "$T/driver" -K "$KH" 127.0.0.1 "$P" true >"$T/out" 2>&1
+has '^conn 0 state=auth-failed ' && has 'SSH_AUTH_SOCK is not set' ||
+    check_fail "agent without SSH_AUTH_SOCK: $(cat "$T/out")"
+SSH_AUTH_SOCK=$T/no-agent drv -K "$KH" 127.0.0.1 "$P" true
+has "cannot reach ssh-agent at $T/no-agent" ||
+    check_fail "agent socket missing: $(cat "$T/out")"
+ssh-agent -D -a "$T/agent" >/dev/null 2>&1 &
+helpers="$helpers $!"
+for _ in $(seq 50); do
+	[ -S "$T/agent" ] && break
+	sleep 0.1
+done
+SSH_AUTH_SOCK=$T/agent drv -K "$KH" 127.0.0.1 "$P" true
+has "ssh-agent at $T/agent holds no key: ssh-add one" ||
+    check_fail "empty agent: $(cat "$T/out")"
+SSH_AUTH_SOCK=$T/agent ssh-add -q "$T/stranger" 2>/dev/null ||
+    check_fail "ssh-add of the stranger key failed"
+SSH_AUTH_SOCK=$T/agent drv -K "$KH" 127.0.0.1 "$P" true
+has 'auth failed: the server accepted no key from ssh-agent for root' ||
+    check_fail "agent with only a refused key: $(cat "$T/out")"
+SSH_AUTH_SOCK=$T/agent ssh-add -q "$K" 2>/dev/null ||
+    check_fail "ssh-add of the client key failed"
+SSH_AUTH_SOCK=$T/agent drv -K "$KH" 127.0.0.1 "$P" 'echo via-agent'
+has '^exec 0 out=via-agent' ||
+    check_fail "agent with the right key (second) did not log in: $(cat "$T/out")"
 
 set -- $(_stack_free_ports 127.0.0.1 2)
 HTTP=$1 SILENT=$2
