@@ -687,9 +687,14 @@ ssh_conn_step_auth(struct ssh_conn *c)
 	else if (c->key_file == NULL && c->agent_why[0] != '\0')
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %s",
 		    c->agent_why);
+	else if (rc == LIBSSH2_ERROR_FILE && access(c->key_file, R_OK) == -1)
+		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: cannot read the "
+		    "key file %s: %s", c->key_file, strerror(errno));
 	else if (rc == LIBSSH2_ERROR_FILE)
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: cannot use the "
-		    "key file %s (%s)", c->key_file, lib);
+		    "key file %s (%s); a key with a passphrase goes through "
+		    "ssh-agent: ssh-add it and set key = agent", c->key_file,
+		    lib);
 	else if (c->key_file == NULL)
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
 		    "accepted no key from ssh-agent for %s (%s)", c->user,

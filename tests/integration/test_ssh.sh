@@ -9,11 +9,12 @@
 #     both fingerprints; no entry is "unknown" and nothing is written
 #     (headless never trusts); accepting the shown fingerprint writes
 #     mailcon's own file, and the next run is live from it alone.
-#  3. a refused client key is auth-failed; key = agent says what is wrong
-#     with the agent (no SSH_AUTH_SOCK, no socket, no key, only refused
-#     keys) and logs in with the right key added; a port that answers HTTP is
-#     "not an SSH server" with what it said; a listener that never speaks
-#     hits the handshake deadline.
+#  3. a refused client key is auth-failed, and so are a key file with a
+#     passphrase (pointing to ssh-agent) and a missing one; key = agent
+#     says what is wrong with the agent (no SSH_AUTH_SOCK, no socket, no
+#     key, only refused keys) and logs in with the right key added; a port
+#     that answers HTTP is "not an SSH server" with what it said; a
+#     listener that never speaks hits the handshake deadline.
 #  4. a hanging command hits its deadline; killing the sshd session
 #     process mid-command fails the command and the connection retries.
 #  5. 50 connections at once (SSH_SESSIONS) over two sshd instances, each
@@ -195,6 +196,16 @@ drv -k "$T/stranger" -K "$KH" 127.0.0.1 "$P" true
 has '^conn 0 state=auth-failed ' || check_fail "wrong key: $(cat "$T/out")"
 has 'error=auth-failed: auth failed: the server refused the key' ||
     check_fail "no plain auth message: $(cat "$T/out")"
+
+cp "$K" "$T/locked" && chmod 600 "$T/locked" &&
+    ssh-keygen -q -p -N secret -f "$T/locked" >/dev/null ||
+    check_fail "cannot make a key with a passphrase"
+drv -k "$T/locked" -K "$KH" 127.0.0.1 "$P" true
+has "cannot use the key file $T/locked .*a key with a passphrase goes through ssh-agent" ||
+    check_fail "key with a passphrase: $(cat "$T/out")"
+drv -k "$T/no-such-key" -K "$KH" 127.0.0.1 "$P" true
+has "cannot read the key file $T/no-such-key: No such file or directory" ||
+    check_fail "missing key file: $(cat "$T/out")"
 
 # 3b. key = agent (no -k): each way ssh-agent cannot serve is named, and
 # a key added to it logs in.
