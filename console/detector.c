@@ -529,9 +529,9 @@ detector_new(const struct detect_config *cfg)
 	d->slot = calloc((size_t)d->smask + 1, sizeof(*d->slot));
 	if (d->qids == NULL || d->fails == NULL || d->slot == NULL)
 		goto fail;
-	/* The queue-id table grows: detector_memory() adds its size. */
-	d->mem += failtab_bytes(d->fails) +
-	    ((size_t)d->smask + 1) * sizeof(*d->slot);
+	/* The queue-id and failure tables grow: detector_memory() adds
+	   their sizes. */
+	d->mem += ((size_t)d->smask + 1) * sizeof(*d->slot);
 	return d;
 fail:
 	detector_free(d);
@@ -736,5 +736,5 @@ detector_totals(const struct detector *d, struct detect_totals *t)
 size_t
 detector_memory(const struct detector *d)
 {
-	return d->mem + qidmap_bytes(d->qids);
+	return d->mem + qidmap_bytes(d->qids) + failtab_bytes(d->fails);
 }

@@ -180,6 +180,41 @@ test_qid_grows(void **state)
 	qidmap_free(q);
 }
 
+/* A large failure table starts small and doubles only while failures
+   inside the window would be pushed out: every (account, address) of a
+   spread brute force keeps its count across the doublings, the size stops
+   at the table's bound, and failures past their window are recycled
+   without growing it. */
+static void
+test_fail_grows(void **state)
+{
+	const uint32_t	 max = 1u << 16;
+	struct failtab	*f = failtab_new(max), *g = failtab_new(max);
+	size_t		 small = failtab_bytes(f);
+	uint64_t	 i;
+
+	(void)state;
+	/* 3,000 keys failing within one window, about three to each of
+	   the first table's buckets: it must grow, and lose none. */
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(failtab_fail(f, failtab_key(i, 9), 100, 600),
+		    1);
+	assert_true(failtab_bytes(f) >= 2 * small);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(failtab_fail(f, failtab_key(i, 9), 101, 600),
+		    2);
+	/* Far more keys than slots: bounded at max. */
+	for (i = 0; i < 1000000; i++)
+		failtab_fail(f, failtab_key(i + 20000, 9), 102, 600);
+	assert_true(failtab_bytes(f) <= small * (max / 4096) + 64);
+	/* Keys a window apart each: old ones recycled, no growth. */
+	for (i = 0; i < 100000; i++)
+		failtab_fail(g, failtab_key(i, 3), (int64_t)i * 601, 600);
+	assert_int_equal(failtab_bytes(g), small);
+	failtab_free(f);
+	failtab_free(g);
+}
+
 /* Failures count per key, age out after the window, and are taken once. */
 static void
 test_fail_counts(void **state)
@@ -228,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_qid_grows),
 		cmocka_unit_test(test_fail_counts),
 		cmocka_unit_test(test_fail_bounded),
+		cmocka_unit_test(test_fail_grows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
