@@ -1,14 +1,14 @@
 /*
  * failtab.h: recent failed logins per (account, client IP), bounded.
  *
- * A table of 4-way buckets keyed by a 64-bit hash of the login name
- * and the client address: a count and the time of the latest failure.  A
- * new key takes an empty way or the one failed longest ago, so a dictionary
+ * A table of 4-way buckets keyed by a 64-bit hash of the login name and
+ * the client address: a count and the time of the latest failure.  A new
+ * key takes an empty way or the one failed longest ago, so a dictionary
  * attack over millions of names recycles slots instead of growing without
- * bound;
- * accounts need not exist in the detector for their failures to be kept.
- * It starts at 4096 slots and doubles, up to the size it was made with, only
- * when a new key would push out a failure still inside its window.
+ * bound; accounts need not exist in the detector for their failures to be
+ * kept.  It starts at 4096 slots and doubles, up to the size it was made
+ * with, only when a new key would push out a failure still inside its
+ * window.
  */
 #ifndef MAILCON_FAILTAB_H
 #define MAILCON_FAILTAB_H
