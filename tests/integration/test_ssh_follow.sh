@@ -17,7 +17,8 @@
 #  4. bad servers, each a clear state and never a stall of the others: an
 #     unknown host key (never trusted headless, nothing written), a closed
 #     port, a server whose command prints garbage, one whose command hangs,
-#     and one that drops the session right after auth.
+#     one that drops the session right after auth, and a log the login
+#     may not read (named with its owner, mode and the group to join).
 #
 # Environment: MAILCON (the binary).  Needs root, sshd, python3, Postfix
 # and Dovecot (tests/deps.sh).
@@ -233,6 +234,8 @@ SSHD_EXTRA='ChrootDirectory /nonexistent-mailcon-test' sshd_start "$T/sshd-drop"
 closed=$(_stack_free_ports 127.0.0.1 1)
 : >"$T/empty_known_hosts"
 : >"$T/logs/good.log"
+: >"$T/logs/private.log"
+chmod 640 "$T/logs/private.log"		# root:root: not for SSHD_USER
 {
 	printf '[server good]\nlogs = %s\n' "$T/logs/good.log"
 	ssh_keys "$T/main.env"
@@ -240,6 +243,8 @@ closed=$(_stack_free_ports 127.0.0.1 1)
 	ssh_keys "$T/main.env" | sed "s|^known_hosts = .*|known_hosts = $T/empty_known_hosts|"
 	printf '[server closed]\n'
 	ssh_keys "$T/main.env" | sed "s|^port = .*|port = $closed|"
+	printf '[server private]\nlogs = %s\n' "$T/logs/private.log"
+	ssh_keys "$T/main.env" | sed "s|^user = .*|user = $SSHD_USER|"
 	for b in garbage hang drop; do
 		printf '[server %s]\n' "$b"
 		ssh_keys "$T/sshd-$b/sshd.env"
@@ -262,6 +267,8 @@ wait_file "server drop is down: /var/log/mail.log: the remote follower could not
     fail "dropped session not reported: $(grep 'drop' "$T/bad.out")"
 wait_file "server hang is down: /var/log/mail.log: the remote follower did not start within 20 s" \
     "$T/bad.out" 30 || fail "hanging command not reported: $(grep 'hang' "$T/bad.out")"
+wait_file "server private is down: cannot read $T/logs/private.log as $SSHD_USER: it is root:root mode 640; add $SSHD_USER to group root" \
+    "$T/bad.out" 15 || fail "unreadable log not explained: $(grep 'private' "$T/bad.out")"
 [ -e "$T/state/mailcon/known_hosts" ] && [ -s "$T/state/mailcon/known_hosts" ] &&
     fail "headless wrote a host key: $(cat "$T/state/mailcon/known_hosts")"
 [ -s "$T/empty_known_hosts" ] && fail "the user's known_hosts was written"
