@@ -26,17 +26,31 @@ logring_free(struct logring *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* See logring.h.  A slot's buffer is reused when it is large enough. */
+/*
+ * See logring.h.  A slot's buffer is reused when it is large enough, and
+ * grows in steps of LOGRING_STEP otherwise: most mail log lines fit the
+ * first step, so the ring holds about a quarter of what a full-size buffer
+ * per line would.
+ */
+#define LOGRING_STEP	256
+
 void
 logring_add(struct logring *r, int64_t time, unsigned server, unsigned kind,
     const char *text, size_t len)
 {
 	struct logring_line	*l = &r->v[r->head];
+	size_t			 want;
 
 	if (len > LOGRING_LINE_MAX)
 		len = LOGRING_LINE_MAX;
-	if (l->text == NULL)
-		l->text = xmalloc(LOGRING_LINE_MAX);
+	if (l->text == NULL || len > l->size) {
+		want = (len + LOGRING_STEP - 1) / LOGRING_STEP * LOGRING_STEP;
+		if (want == 0)
+			want = LOGRING_STEP;
+		free(l->text);
+		l->text = xmalloc(want);
+		l->size = (uint16_t)want;
+	}
 	memcpy(l->text, text, len);
 	l->len = (uint16_t)len;
 	l->time = time;

@@ -17,6 +17,7 @@ struct logring_line {
 	uint8_t		 kind;		/* enum mail_event_kind, EV_NONE */
 	uint8_t		 level;		/* account level when flagged */
 	uint16_t	 len;
+	uint16_t	 size;		/* bytes allocated at text */
 	char		*text;		/* len bytes, not NUL-terminated */
 };
 
