@@ -13,8 +13,11 @@
 #     shown escaped;
 #  5. the journal files deleted while disconnected: a gap, printed, and
 #     the new entries follow;
-#  6. a directory that does not exist, and a user without permission to
-#     read the journal, are each a clear state.
+#  6. a directory that does not exist, a user without permission to read
+#     the journal, and sudo = yes where sudo wants a password, are each a
+#     clear state;
+#  7. mailcon act finds an account's logins in the journal, and says when
+#     it cannot read it.
 #
 # Environment: MAILCON (the binary).  Needs root, sshd, python3 and
 # systemd-journal-remote (tests/deps.sh).
@@ -111,6 +114,11 @@ jadd "$T/k/a.journal" seq 1 1
 	ssh_keys "$SSHD_USER"
 	echo "journal = yes"
 	echo "journal_directory = $T/k"
+	echo "[server nosudo]"
+	ssh_keys "$SSHD_USER"
+	echo "journal = yes"
+	echo "sudo = yes"
+	echo "journal_directory = $T/k"
 } >"$T/config"
 # SSHD_USER may not read it (not root, not in group systemd-journal)
 chmod 700 "$T/k"
@@ -182,7 +190,33 @@ grep "server nodir is down" "$T/r1.out" | head -1 | grep -q "Failed to open $T/n
     fail "nodir: $(grep 'server nodir' "$T/r1.out" | head -1)"
 grep "server noperm is down" "$T/r1.out" | head -1 | grep -q "Permission denied" ||
     fail "noperm: $(grep 'server noperm' "$T/r1.out" | head -1)"
-grep 'server nodir is down\|server noperm is down' "$T/r1.out" | sort -u -k2,3 | head -2 | sed 's/^/  /'
+# sudo = yes wraps journalctl in sudo -n, which wants a password here
+grep "server nosudo is down" "$T/r1.out" | head -1 | grep -q "sudo: a password is required" ||
+    fail "nosudo: $(grep 'server nosudo' "$T/r1.out" | head -1)"
+grep 'server nodir is down\|server noperm is down\|server nosudo is down' "$T/r1.out" |
+    sort -u -k2,3 | head -3 | sed 's/^/  /'
+
+# --- 7. mailcon act reads the journal for the account's logins ---
+# (no Postfix on this "server": the hold itself fails; what matters here
+# is what act found in the journal before it)
+jadd "$T/j/c.journal" hijack dave@example.test 3
+act()
+{
+	XDG_STATE_HOME=$T/state "$MAILCON" act hold --yes --timeout 10 \
+	    --config "$T/config" "$@" >"$T/act.out" 2>"$T/act.err"
+}
+act --server r1 --account dave@example.test
+grep -q "has no logins" "$T/act.err" &&
+    fail "act found no logins of dave in the journal: $(cat "$T/act.err")"
+grep -q "cannot read all" "$T/act.err" &&
+    fail "act could not read the journal: $(cat "$T/act.err")"
+act --server r1 --account erin@example.test
+grep -q "erin@example.test has no logins" "$T/act.err" ||
+    fail "act: an account not in the journal: $(cat "$T/act.err")"
+act --server noperm --account dave@example.test
+grep -q "cannot read all of the server's logs (.*Permission denied" "$T/act.err" ||
+    fail "act: an unreadable journal: $(cat "$T/act.err")"
+grep -q "cannot read all" "$T/act.err" && sed 's/^/  /' "$T/act.err" | head -2
 
 [ $failed = 0 ] && echo "test_ssh_journal.sh: all passed"
 exit $failed
