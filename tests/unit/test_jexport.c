@@ -101,6 +101,9 @@ test_oversized(void **state)
 	struct got	 g;
 	struct jexport	*j;
 	char		*big;
+	static const char blob[] = "__REALTIME_TIMESTAMP=1\nBLOB\n";
+	static const char head[] = "__CURSOR=c9\n__REALTIME_TIMESTAMP=1\n"
+	    "MESSAGE=";
 	size_t		 n = JEXPORT_FIELD_MAX + 10, k;
 	uint64_t	 left;
 	unsigned char	 len[8];
@@ -110,8 +113,7 @@ test_oversized(void **state)
 	j = jexport_new(on_entry, &g);
 	big = malloc(n);
 	memset(big, 'x', n);
-	assert_int_equal(jexport_input(j, "__CURSOR=c9\n"
-	    "__REALTIME_TIMESTAMP=1\nMESSAGE=", 45), 0);
+	assert_int_equal(jexport_input(j, head, strlen(head)), 0);
 	assert_int_equal(jexport_input(j, big, n), 0);
 	assert_int_equal(jexport_input(j, "\n\n", 2), 0);
 	assert_non_null(strstr(g.text, "SKIP:an entry with a MESSAGE over"));
@@ -121,8 +123,7 @@ test_oversized(void **state)
 	for (i = 0; i < 8; i++)
 		len[i] = (unsigned char)(((uint64_t)JEXPORT_ENTRY_MAX + 1) >>
 		    (8 * i));
-	assert_int_equal(jexport_input(j, "__REALTIME_TIMESTAMP=1\nBLOB\n",
-	    28), 0);
+	assert_int_equal(jexport_input(j, blob, strlen(blob)), 0);
 	assert_int_equal(jexport_input(j, (char *)len, 8), 0);
 	for (left = (uint64_t)JEXPORT_ENTRY_MAX + 1; left > 0; left -= k) {
 		k = left < n ? (size_t)left : n;
