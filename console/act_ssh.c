@@ -171,25 +171,24 @@ act_ssh_note(char *note, size_t size, const char *why)
 	snprintf(note + len, size - len, "%s%s", len > 0 ? "; " : "", why);
 }
 
-/* Read one log over via within deadline_ms; 1 when read whole. */
+/* Read one log (the output of argv, named name) over via within
+   deadline_ms; 1 when read whole. */
 static int
 act_ssh_read_log(struct act_rlog *r, const struct cmdrun_via *via,
-    const char *path, int deadline_ms, char *note, size_t notelen)
+    char *const argv[], const char *name, int deadline_ms, char *note,
+    size_t notelen)
 {
-	char			 bytes[32], err[512];
-	char			*argv[] = { "tail", "-c", bytes, "--",
-				    (char *)path, NULL };
+	char			 err[512];
 	struct cmdrun_spec	 spec;
 	struct cmdrun		*run;
 	int			 rc;
 
-	snprintf(bytes, sizeof(bytes), "%u", ACT_SSH_LOG_BYTES);
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.deadline_ms = deadline_ms;
 	spec.cb = act_rlog_take;
 	spec.arg = r;
-	spec.name = path;
+	spec.name = name;
 	if ((run = cmdrun_run(via, &spec, loop_now_ms(), err,
 	    sizeof(err))) == NULL) {
 		act_ssh_note(note, notelen, err);
@@ -202,6 +201,38 @@ act_ssh_read_log(struct act_rlog *r, const struct cmdrun_via *via,
 	return rc == 1;
 }
 
+/*
+ * Read the newest ACT_SSH_JOURNAL_ENTRIES of the journal's mail facility
+ * (as short-iso lines, which logline reads) into s; 1 when read whole.
+ */
+static int
+act_ssh_read_journal(struct server *s, const struct cmdrun_via *via,
+    const struct server_config *sc, int utc, int deadline_ms, char *note,
+    size_t notelen)
+{
+	struct act_rlog	 r;
+	char		 n[32];
+	char		*argv[] = { "journalctl", "-q", "-m", "-o", "short-iso",
+			    "-n", n, "SYSLOG_FACILITY=2", NULL, NULL, NULL };
+	int		 rc;
+
+	snprintf(n, sizeof(n), "%u", ACT_SSH_JOURNAL_ENTRIES);
+	if (sc->ssh.journal_dir != NULL) {
+		argv[7] = "-D";
+		argv[8] = sc->ssh.journal_dir;
+		argv[9] = "SYSLOG_FACILITY=2";
+	}
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	log_clock_init(&r.src.clock, (int64_t)time(NULL));
+	r.src.clock.utc = utc;
+	linebuf_init(&r.lb, FOLLOW_LINE_MAX);
+	rc = act_ssh_read_log(&r, via, argv, "the journal", deadline_ms, note,
+	    notelen);
+	linebuf_free(&r.lb);
+	return rc;
+}
+
 /* See act_ssh.h. */
 size_t
 act_ssh_read_logs(struct server *s, struct ssh_conn *c,
@@ -212,6 +243,9 @@ act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 	char			 user[256], err[256];
 	int64_t			 end = loop_now_ms() + ACT_SSH_LOGS_MS, left;
 	size_t			 i, whole = 0;
+	char			 bytes[32];
+	char			*argv[] = { "tail", "-c", bytes, "--", NULL,
+				    NULL };
 
 	note[0] = '\0';
 	if (sshtarget_via(sc, c, &via, user, sizeof(user), err,
@@ -220,7 +254,9 @@ act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 		return 0;
 	}
 	via.sudo = 0;
+	snprintf(bytes, sizeof(bytes), "%u", ACT_SSH_LOG_BYTES);
 	for (i = 0; i < sc->nlogs; i++) {
+		argv[4] = sc->logs[i];
 		if ((left = end - loop_now_ms()) <= 0) {
 			act_ssh_note(note, notelen, "not all logs read within "
 			    "the deadline");
@@ -231,9 +267,17 @@ act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 		log_clock_init(&r.src.clock, (int64_t)time(NULL));
 		r.src.clock.utc = utc;
 		linebuf_init(&r.lb, FOLLOW_LINE_MAX);
-		whole += act_ssh_read_log(&r, &via, sc->logs[i], (int)left,
-		    note, notelen);
+		whole += act_ssh_read_log(&r, &via, argv, sc->logs[i],
+		    (int)left, note, notelen);
 		linebuf_free(&r.lb);
 	}
+	if (sc->ssh.journal && (left = end - loop_now_ms()) > 0) {
+		/* journalctl needs group adm or systemd-journal: sudo */
+		via.sudo = sc->ssh.sudo;
+		whole += act_ssh_read_journal(s, &via, sc, utc, (int)left,
+		    note, notelen);
+	} else if (sc->ssh.journal)
+		act_ssh_note(note, notelen, "the journal not read within the "
+		    "deadline");
 	return whole;
 }

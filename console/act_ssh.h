@@ -18,6 +18,8 @@
 #define ACT_SSH_CONNECT_MS	30000	/* until live, at most */
 #define ACT_SSH_LOGS_MS		60000	/* reading all the logs, at most */
 #define ACT_SSH_LOG_BYTES	(256u << 20)	/* the newest bytes of a log */
+/* the newest entries of the journal: about as many bytes as a log file */
+#define ACT_SSH_JOURNAL_ENTRIES	1000000u
 
 struct resolver;
 struct server;
@@ -48,10 +50,12 @@ int		 act_ssh_connect(struct act_ssh *x,
 void		 act_ssh_close(struct act_ssh *x);
 /*
  * Read sc's log files on the server over c (the newest
- * ACT_SSH_LOG_BYTES of each, within ACT_SSH_LOGS_MS in all) into s, a
- * server without sources of its own, line by line as server_line().
- * Returns how many files were read whole; note gets what went wrong
- * ("" when nothing did).
+ * ACT_SSH_LOG_BYTES of each, within ACT_SSH_LOGS_MS in all) and, with
+ * journal = yes, the newest ACT_SSH_JOURNAL_ENTRIES of its journal's
+ * mail facility (journalctl -o short-iso, through sudo with sudo = yes),
+ * into s, a server without sources of its own, line by line as
+ * server_line().  Returns how many logs (files, the journal) were read
+ * whole; note gets what went wrong ("" when nothing did).
  */
 size_t		 act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 		    const struct server_config *sc, int utc, char *note,

@@ -100,7 +100,8 @@ act_pick_server(const struct mailcon_config *cfg, const char *name)
 /*
  * Read the server's log files from their start into a detector, so that
  * the queue ids of the account's logins are known.  A followed command
- * (journalctl -f) never ends, so it is not read here.  A server behind
+ * (journalctl -f) never ends, so it is not read here; a server behind
+ * SSH with journal = yes has its journal read (act_ssh.h).  A server behind
  * SSH (ssh not NULL) has its files read over the connection; a note
  * says what could not be read.
  */
@@ -128,7 +129,8 @@ act_read_logs(const struct mailcon_config *cfg,
 		return s;
 	}
 	s->state = act_ssh_read_logs(s, ssh, sc, cfg->utc, note,
-	    sizeof(note)) == sc->nlogs ? SRV_LIVE : SRV_PARTIAL;
+	    sizeof(note)) == sc->nlogs + (sc->ssh.journal != 0) ? SRV_LIVE :
+	    SRV_PARTIAL;
 	snprintf(s->status, sizeof(s->status), "%s", note);
 	return s;
 }

@@ -657,6 +657,20 @@ config_check_servers(const struct mailcon_config *cfg, char *err,
 			    sc->name);
 			return -1;
 		}
+		if (sc->ssh.host == NULL && (sc->ssh.journal ||
+		    sc->ssh.journal_dir != NULL)) {
+			snprintf(err, errlen, "[server %s]: journal and "
+			    "journal_directory follow a journal over SSH and "
+			    "need host; for this machine's journal use "
+			    "log_command = journalctl -f -o short-iso "
+			    "SYSLOG_FACILITY=2", sc->name);
+			return -1;
+		}
+		if (sc->ssh.journal_dir != NULL && !sc->ssh.journal) {
+			snprintf(err, errlen, "[server %s]: journal_directory "
+			    "needs journal = yes", sc->name);
+			return -1;
+		}
 		if (sc->ssh.host != NULL && sc->log_argv != NULL) {
 			snprintf(err, errlen, "[server %s]: log_command is "
 			    "not followed over SSH; list the files in logs",

@@ -55,6 +55,8 @@ struct ssh_target {
 	int			 sudo;		/* queue reads and actions
 						   through sudo -n */
 	int			 keepalive_s;	/* 0: ssh_conn's default */
+	int			 journal;	/* follow its journal (jfollow.h) */
+	char			*journal_dir;	/* journalctl -D, or NULL */
 };
 
 /* One [server NAME] section: a mail server the console follows. */

@@ -1,6 +1,7 @@
 /*
  * config_ssh.c: the keys of [server NAME] that put a server behind SSH:
- * host, port, user, key, known_hosts and sudo.  A server with a host is
+ * host, port, user, key, known_hosts, sudo, journal and
+ * journal_directory.  A server with a host is
  * followed and acted on over SSH (ssh_conn.h); its logs are paths on that
  * server.  keepalive sets how often the server must answer (a dead
  * link is stale after three, dropped after six).  Values are checked here so that a typo stops the start instead
@@ -48,6 +49,24 @@ config_user_ok(const char *s)
 		    s[i] == '.' || s[i] == '-' || s[i] == '_'))
 			return 0;
 	return 1;
+}
+
+/* yes or no into *out: 0, or -1 with err saying what key expects. */
+static int
+config_ssh_bool(const char *name, const char *value, int *out, char *err,
+    size_t errlen)
+{
+	if (strcasecmp(value, "yes") == 0 ||
+	    strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(value, "no") == 0 ||
+	    strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
+		*out = 0;
+	else {
+		snprintf(err, errlen, "%s: expected yes or no", name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Replace *slot by a copy of value. */
@@ -118,16 +137,20 @@ config_set_ssh(struct ssh_target *t, const char *name, const char *value,
 		}
 		t->keepalive_s = secs;
 	} else if (strcmp(name, "sudo") == 0) {
-		if (strcasecmp(value, "yes") == 0 ||
-		    strcasecmp(value, "true") == 0 || strcmp(value, "1") == 0)
-			t->sudo = 1;
-		else if (strcasecmp(value, "no") == 0 ||
-		    strcasecmp(value, "false") == 0 || strcmp(value, "0") == 0)
-			t->sudo = 0;
-		else {
-			snprintf(err, errlen, "sudo: expected yes or no");
+		if (config_ssh_bool(name, value, &t->sudo, err, errlen) == -1)
+			return -1;
+	} else if (strcmp(name, "journal") == 0) {
+		if (config_ssh_bool(name, value, &t->journal, err,
+		    errlen) == -1)
+			return -1;
+	} else if (strcmp(name, "journal_directory") == 0) {
+		/* it reaches the remote shell as a word of journalctl's */
+		if (!config_path_ok(value)) {
+			snprintf(err, errlen, "journal_directory: expected an "
+			    "absolute path");
 			return -1;
 		}
+		config_ssh_set(&t->journal_dir, value);
 	} else
 		return 0;
 	return 1;
@@ -141,5 +164,6 @@ config_ssh_free(struct ssh_target *t)
 	free(t->user);
 	free(t->key_file);
 	free(t->known_hosts);
+	free(t->journal_dir);
 	memset(t, 0, sizeof(*t));
 }

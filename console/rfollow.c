@@ -277,28 +277,17 @@ static void
 rfollow_on_output(void *arg, int stream, const char *p, size_t len)
 {
 	struct rfollow	*r = arg;
-	const char	*nl;
 
-	if (stream == SSH_STDOUT) {
+	if (stream == SSH_STDOUT)
 		(void)rfollow_input(r, p, len);
-		return;
-	}
-	/* the last complete line of stderr is the one worth showing */
-	while (len > 0 && (nl = memchr(p, '\n', len)) != NULL &&
-	    (size_t)(nl - p) + 1 < len) {
-		len -= (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-	sanitize_text(r->errtail, sizeof(r->errtail), p, len);
+	else
+		sanitize_last_line(r->errtail, sizeof(r->errtail), p, len);
 }
 
 /* The program ended or its output was not its own: why, and when again. */
 static void
 rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
-	uint64_t	 wait = RFOLLOW_RETRY_MIN_MS;
-	unsigned	 i;
-
 	if (!r->broken && r->state != FOLLOW_UNREADABLE) {
 		r->state = FOLLOW_UNREADABLE;
 		snprintf(r->error, sizeof(r->error), "%s: %s%s%s%s%s", r->path,
@@ -317,18 +306,27 @@ rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 	r->broken = 0;
 	r->data_left = 0;
 	r->hlen = 0;
+	r->retry_at = rfollow_backoff(&r->failures,
+	    ssh_conn_state(conn) == SSH_LIVE, now_ms);
+}
+
+/* See rfollow.h. */
+int64_t
+rfollow_backoff(unsigned *failures, int conn_live, int64_t now_ms)
+{
+	uint64_t	 wait = RFOLLOW_RETRY_MIN_MS;
+	unsigned	 i;
+
 	/* a dropped connection retries as soon as it is back: its own
 	   backoff paces that; a program that ends on a live one waits */
-	if (ssh_conn_state(conn) != SSH_LIVE) {
-		r->retry_at = 0;
-		return;
-	}
-	for (i = 0; i < r->failures && wait < RFOLLOW_RETRY_MAX_MS; i++)
+	if (!conn_live)
+		return 0;
+	for (i = 0; i < *failures && wait < RFOLLOW_RETRY_MAX_MS; i++)
 		wait *= 2;
 	if (wait > RFOLLOW_RETRY_MAX_MS)
 		wait = RFOLLOW_RETRY_MAX_MS;
-	r->failures++;
-	r->retry_at = now_ms + (int64_t)wait;
+	(*failures)++;
+	return now_ms + (int64_t)wait;
 }
 
 /* Start the program, resuming where the last line delivered ended. */

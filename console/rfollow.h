@@ -88,6 +88,14 @@ int		 rfollow_position(const struct rfollow *r, uint64_t *ino,
 int		 rfollow_resume_args(const struct rfollow *r, char *ino,
 		    char *off, char *head);
 
+/*
+ * When a remote command that ended may start again (jfollow.h shares
+ * it): at once when the connection is not live (its own backoff paces
+ * the reconnect), else after 2 s doubling per failure up to 60 s.
+ */
+int64_t		 rfollow_backoff(unsigned *failures, int conn_live,
+		    int64_t now_ms);
+
 /* The remote program (rfollow_script.c), fed to sh -s on stdin. */
 extern const char rfollow_script[];
 

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cmdfollow.h"
+#include "jfollow.h"
 #include "logring.h"
 #include "rfollow.h"
 #include "ssh_conn.h"
@@ -41,14 +42,15 @@ server_on_line(const char *line, size_t len, int flags, void *arg)
 	server_line(src->server, src, line, len);
 }
 
-/* rfollow callback: part of a remote log is lost; say so in the log
+/* rfollow and jfollow callback: part of a remote log is lost; say so in the log
    view, then to the owner (history, alerts). */
 static void
 server_on_gap(const char *why, void *arg)
 {
 	struct source	*src = arg;
 	struct server	*s = src->server;
-	const char	*path = rfollow_path(src->remote);
+	const char	*path = src->remote != NULL ?
+			    rfollow_path(src->remote) : jfollow_name(src->journal);
 	char		 text[600];
 	int		 n;
 
@@ -91,14 +93,21 @@ server_new(const struct server_config *sc, unsigned index,
 	} else
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read (no queue_command)");
+	/* journal = yes with no logs follows the journal only */
 	s->nsources = sc->nlogs + (sc->log_argv != NULL);
-	if (sc->ssh.host != NULL && s->nsources == 0)
+	if (sc->ssh.host != NULL && s->nsources == 0 && !sc->ssh.journal)
 		s->nsources = 1;
+	s->nsources += sc->ssh.host != NULL && sc->ssh.journal;
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
 	for (i = 0; i < s->nsources; i++) {
 		s->sources[i].server = s;
-		if (sc->ssh.host != NULL)
+		if (sc->ssh.host != NULL && sc->ssh.journal &&
+		    i == s->nsources - 1)
+			s->sources[i].journal = jfollow_open(sc->ssh.journal_dir,
+			    sc->ssh.sudo, from_start, server_on_line,
+			    server_on_gap, &s->sources[i]);
+		else if (sc->ssh.host != NULL)
 			s->sources[i].remote = rfollow_open(i < sc->nlogs ?
 			    sc->logs[i] : SERVER_REMOTE_LOG, from_start,
 			    server_on_line, server_on_gap, &s->sources[i]);
@@ -127,6 +136,7 @@ server_free(struct server *s)
 		follow_close(s->sources[i].follow);
 		cmdfollow_close(s->sources[i].cmd);
 		rfollow_close(s->sources[i].remote);
+		jfollow_close(s->sources[i].journal);
 	}
 	free(s->sources);
 	if (s->qr != NULL)
@@ -234,6 +244,8 @@ source_state(const struct source *src)
 {
 	if (src->remote != NULL)
 		return rfollow_state(src->remote);
+	if (src->journal != NULL)
+		return jfollow_state(src->journal);
 	if (src->cmd != NULL)
 		return cmdfollow_state(src->cmd);
 	return follow_state(src->follow);
@@ -245,6 +257,8 @@ source_error(const struct source *src)
 {
 	if (src->remote != NULL)
 		return rfollow_error(src->remote);
+	if (src->journal != NULL)
+		return jfollow_error(src->journal);
 	if (src->cmd != NULL)
 		return cmdfollow_error(src->cmd);
 	return follow_error(src->follow);
@@ -276,7 +290,9 @@ server_update_state(struct server *s)
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 
-		if (src->remote != NULL && rfollow_starting(src->remote)) {
+		if ((src->remote != NULL && rfollow_starting(src->remote)) ||
+		    (src->journal != NULL &&
+		    jfollow_starting(src->journal))) {
 			s->state = SRV_STARTING;
 			snprintf(s->status, sizeof(s->status), "starting");
 			return;
@@ -315,6 +331,9 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 		if (src->remote != NULL)
 			rc = s->ssh != NULL ? rfollow_poll(src->remote, s->ssh,
 			    now_ms) : 0;
+		else if (src->journal != NULL)
+			rc = s->ssh != NULL ? jfollow_poll(src->journal,
+			    s->ssh, now_ms) : 0;
 		else if (src->cmd != NULL)
 			rc = cmdfollow_poll(src->cmd, now_ms, server_on_line,
 			    src, budget);

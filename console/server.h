@@ -23,14 +23,16 @@ struct cmdfollow;
 struct ssh_conn;
 
 struct rfollow;
+struct jfollow;
 
-/* A log: a followed file, a command's output (journald), or a file on a
-   server behind SSH. */
+/* A log: a followed file, a command's output (journald), a file on a
+   server behind SSH, or the journal of one. */
 struct source {
 	struct server		*server;
 	struct follower		*follow;	/* or NULL, then: */
 	struct cmdfollow	*cmd;		/* or NULL, then: */
-	struct rfollow		*remote;
+	struct rfollow		*remote;	/* or NULL, then: */
+	struct jfollow		*journal;
 	struct log_clock	 clock;
 	uint64_t		 unparsed;
 };

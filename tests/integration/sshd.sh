@@ -262,3 +262,21 @@ sshd_stop()
 	: >"$d/sshd.pids"
 	return 0
 }
+
+# sshd_check_seq OUT NAME FROM TO: the lines server NAME delivered in a
+# watch --lines output OUT ending "seq N" for N in FROM..TO are each there
+# once, in order, and nothing else in that range; fail() otherwise.
+sshd_check_seq()
+{
+	local got want
+	got=$(grep -F "line $2:" "$1" | grep -o 'seq [0-9]*$' |
+	    awk -v a="$3" -v b="$4" '$2 >= a && $2 <= b { print $2 }' |
+	    tr '\n' ' ')
+	want=$(seq "$3" "$4" | tr '\n' ' ')
+	if [ "$got" = "$want" ]; then
+		echo "ok: seq $3..$4 arrived exactly once, in order"
+	else
+		fail "seq $3..$4: got [$(echo "$got" | cut -c1-300)...]" \
+		    "dup/missing: $(printf '%s\n' $got | sort -n | uniq -d | head -3 | tr '\n' ' ')"
+	fi
+}

@@ -98,20 +98,10 @@ seq_lines()
 }
 
 # check_seq FROM TO: the lines r1 delivered with seq FROM..TO, each once,
-# in order, and nothing else in that range.
+# in order, and nothing else in that range (sshd.sh).
 check_seq()
 {
-	local got want
-	got=$(grep -F 'line r1:' "$T/r1.out" | grep -o 'seq [0-9]*$' |
-	    awk -v a="$1" -v b="$2" '$2 >= a && $2 <= b { print $2 }' |
-	    tr '\n' ' ')
-	want=$(seq "$1" "$2" | tr '\n' ' ')
-	if [ "$got" = "$want" ]; then
-		echo "ok: seq $1..$2 arrived exactly once, in order"
-	else
-		fail "seq $1..$2: got [$(echo "$got" | cut -c1-300)...]" \
-		    "dup/missing: $(printf '%s\n' $got | sort -n | uniq -d | head -3 | tr '\n' ' ')"
-	fi
+	sshd_check_seq "$T/r1.out" r1 "$1" "$2"
 }
 
 # The sshd processes of $1's live sessions and their sshd descendants.

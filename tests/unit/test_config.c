@@ -226,6 +226,16 @@ test_ssh_keys(void **state)
 		{ "[server a]\nport = 2222\n", "need host" },
 		{ "[server a]\nhost = 127.0.0.1\nlog_command = journalctl -f\n",
 		    "log_command is not followed over SSH" },
+		{ "[server a]\nhost = 127.0.0.1\njournal = maybe\n",
+		    "journal: expected yes or no" },
+		{ "[server a]\nhost = 127.0.0.1\njournal = yes\n"
+		    "journal_directory = var/log/journal\n",
+		    "journal_directory: expected an absolute path" },
+		{ "[server a]\nlogs = /var/log/mail.log\njournal = yes\n",
+		    "need host; for this machine's journal use log_command" },
+		{ "[server a]\njournal_directory = /j\n", "need host" },
+		{ "[server a]\nhost = 127.0.0.1\njournal_directory = /j\n",
+		    "journal_directory needs journal = yes" },
 	};
 	struct mailcon_config	 cfg;
 	char			 err[256];
@@ -233,7 +243,8 @@ test_ssh_keys(void **state)
 
 	assert_int_equal(load("[server a]\nhost = 127.0.0.1\nport = 2222\n"
 	    "user = mon\nkey = /k/id\nknown_hosts = /k/kh\nsudo = yes\n"
-	    "keepalive = 5s\n[server b]\nhost = mx1.example\nkey = agent\n",
+	    "keepalive = 5s\njournal = yes\njournal_directory = /j/d\n"
+	    "[server b]\nhost = mx1.example\nkey = agent\njournal = no\n",
 	    &cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.nservers, 2);
 	assert_string_equal(cfg.servers[0].ssh.host, "127.0.0.1");
@@ -243,8 +254,12 @@ test_ssh_keys(void **state)
 	assert_string_equal(cfg.servers[0].ssh.known_hosts, "/k/kh");
 	assert_int_equal(cfg.servers[0].ssh.sudo, 1);
 	assert_int_equal(cfg.servers[0].ssh.keepalive_s, 5);
+	assert_int_equal(cfg.servers[0].ssh.journal, 1);
+	assert_string_equal(cfg.servers[0].ssh.journal_dir, "/j/d");
 	assert_string_equal(cfg.servers[1].ssh.host, "mx1.example");
 	assert_null(cfg.servers[1].ssh.key_file);
+	assert_int_equal(cfg.servers[1].ssh.journal, 0);
+	assert_null(cfg.servers[1].ssh.journal_dir);
 	config_free(&cfg);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(load(bad[i].text, &cfg, err, sizeof(err)), -1);
