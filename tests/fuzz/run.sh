@@ -33,6 +33,11 @@ for f in tests/fixtures/*.log; do
 		printf '%s' "$line" >"$seeds/seed$n"
 	done <"$f"
 done
+# and journal export entries (one with a binary MESSAGE), for fuzz_jexport
+printf '\n__CURSOR=s=1;i=2;b=3;m=4;t=5;x=6\n__REALTIME_TIMESTAMP=1795000000000000\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=77\nMESSAGE=connect from unknown[192.0.2.1]\n\n' \
+    >"$seeds/export1"
+printf '\n__REALTIME_TIMESTAMP=1795000000000001\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=dovecot\nMESSAGE\n\005\000\000\000\000\000\000\000a\nb\033c\n\n' \
+    >"$seeds/export2"
 echo "fuzz: $n seed lines"
 
 status=0
@@ -44,6 +49,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	extra=""
 	case $name in
 	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
+	fuzz_jexport) extra="console/jexport.c console/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra
