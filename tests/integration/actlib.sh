@@ -3,13 +3,6 @@
 # stack.sh, with T (the test's directory, holding history.db and scratch
 # files), MAILCON and MAILGEN set; `failed` is set to 1 by check_fail.
 
-# Report a failed check and carry on (the test fails at the end).
-check_fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
-
 # Print "QUEUE_NAME QUEUE_ID SENDER" for every queued message, sorted by id.
 queue_list()
 {

@@ -30,6 +30,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
 MAILGEN=$HERE/mailgen.py

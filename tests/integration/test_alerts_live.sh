@@ -9,6 +9,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 : "${MAILCON:=$ROOT/build/mailcon}"
@@ -52,7 +53,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*"; failed=1; }
 
 "$PY" -c 'import gi' 2>/dev/null || { echo "$PY has no gi module"; exit 1; }
 gzip -dc "$ROOT/tests/fixtures/demo/postfix.log.gz" >"$T/postfix.log"

@@ -7,6 +7,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/tmuxlib.sh"
 MAILGEN=$HERE/mailgen.py
@@ -28,9 +29,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-fail() { echo "FAIL: $*"; failed=1; }
-die() { echo "FAIL: $*"; exit 1; }
 
 stack_start "$S" || die "the mail stack did not start"
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }

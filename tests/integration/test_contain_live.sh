@@ -16,6 +16,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/tmuxlib.sh"
 MAILGEN=$HERE/mailgen.py
@@ -39,8 +40,6 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-fail() { echo "FAIL: $*"; failed=1; }
-die() { echo "FAIL: $*"; exit 1; }
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 
 # Sorted "QUEUE_NAME QUEUE_ID" of the messages whose ids are in FILE.

@@ -19,6 +19,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 export LC_ALL=C
@@ -98,12 +99,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-check_fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
 
 # expect FILE PATTERN WHAT: a line of FILE matches the fixed PATTERN.
 expect()

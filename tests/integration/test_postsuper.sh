@@ -12,6 +12,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
 MAILGEN=$HERE/mailgen.py
@@ -33,13 +34,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Report a failed check and carry on (the test fails at the end).
-check_fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
 
 # Print "QUEUE_NAME QUEUE_ID SENDER" for every queued message.
 queue_list()

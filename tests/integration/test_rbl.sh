@@ -26,6 +26,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 MAILCON=${MAILCON:-$ROOT/build/mailcon}
 STUB=$HERE/dnsstub.py
@@ -46,12 +47,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

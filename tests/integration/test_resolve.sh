@@ -34,6 +34,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/sshd.sh"
 . "$HERE/dnslib.sh"
@@ -62,13 +63,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Report a failed check and carry on (the test fails at the end).
-fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
 
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046

@@ -10,6 +10,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 MAILGEN=$HERE/mailgen.py
 
@@ -34,21 +35,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Report a failed check and carry on (the test fails at the end).
-check_fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
-
-# Stop at once on a harness failure.
-die()
-{
-	echo "FAIL: $*"
-	failed=1
-	exit 1
-}
 
 t0=$(date +%s)
 t0_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -34,6 +34,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/sshd.sh"
 export LC_ALL=C
@@ -59,13 +60,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Report a failed check and carry on (the test fails at the end).
-check_fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
 
 # Does $T/out have a line matching the extended regexp?
 has()

@@ -31,6 +31,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/sshd.sh"
 . "$HERE/actlib.sh"

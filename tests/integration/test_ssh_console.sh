@@ -17,6 +17,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/sshd.sh"
 . "$HERE/tmuxlib.sh"
 export LC_ALL=C.UTF-8
@@ -44,9 +45,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-fail() { echo "FAIL: $*"; failed=1; }
-die() { echo "FAIL: $*"; exit 1; }
 
 # console SESSION CONFIG [ARGS]: the console in a fresh tmux session.
 console()

@@ -25,6 +25,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/sshd.sh"
 export LC_ALL=C
 MAILCON=${MAILCON:-$HERE/../../build/mailcon}
@@ -53,18 +54,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
-
-die()
-{
-	echo "FAIL: $*"
-	exit 1
-}
 
 # The [server] keys that put NAME behind the sshd of env file $1.
 ssh_keys()

@@ -24,6 +24,7 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
 . "$HERE/sshd.sh"
 export LC_ALL=C
 MAILCON=${MAILCON:-$HERE/../../build/mailcon}
@@ -46,18 +47,6 @@ cleanup()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-fail()
-{
-	echo "FAIL: $*"
-	failed=1
-}
-
-die()
-{
-	echo "FAIL: $*"
-	exit 1
-}
 
 [ -x "$JREMOTE" ] || die "no $JREMOTE (apt-get install systemd-journal-remote)"
 

@@ -1,0 +1,26 @@
+# tests/integration/testlib.sh: how an integration test reports, shared by
+# all of them (source it, bash or sh):
+#
+#	fail TEXT...		"FAIL: TEXT" and go on; the test ends with
+#				exit "$failed", which is then 1
+#	check_fail TEXT...	the same (the older name some tests use)
+#	die TEXT...		"FAIL: TEXT" and stop now (exit 1; the test's
+#				EXIT trap cleans up)
+failed=${failed:-0}
+
+fail()
+{
+	echo "FAIL: $*"
+	failed=1
+}
+
+check_fail()
+{
+	fail "$@"
+}
+
+die()
+{
+	echo "FAIL: $*"
+	exit 1
+}
