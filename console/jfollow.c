@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errtail.h"
 #include "jexport.h"
 #include "jfollow.h"
 #include "sanitize.h"
@@ -31,7 +32,7 @@ struct jfollow {
 	char			 cursor[JEXPORT_CURSOR_MAX + 1];
 	enum follow_state	 state;
 	char			 error[300];
-	char			 errtail[160];	/* journalctl's last stderr */
+	struct errtail		 err;		/* journalctl's last stderr */
 	struct jfollow_stats	 stats;
 };
 
@@ -86,6 +87,7 @@ jfollow_open(const char *dir, int sudo, int from_start, follow_line_cb cb,
 	struct jfollow	*j = xcalloc(1, sizeof(*j));
 	size_t		 n;
 
+	errtail_init(&j->err);
 	if (dir != NULL) {
 		j->dir = xstrdup(dir);
 		n = strlen(dir) + sizeof("journal ");
@@ -113,6 +115,7 @@ jfollow_close(struct jfollow *j)
 	if (j->exec != NULL)
 		ssh_exec_free(j->exec);
 	jexport_free(j->jx);
+	errtail_free(&j->err);
 	free(j->dir);
 	free(j->name);
 	free(j);
@@ -189,21 +192,21 @@ jfollow_on_output(void *arg, int stream, const char *p, size_t len)
 	if (stream == SSH_STDOUT)
 		(void)jfollow_input(j, p, len);
 	else
-		sanitize_last_line(j->errtail, sizeof(j->errtail), p, len);
+		errtail_feed(&j->err, p, len);
 }
 
 /* journalctl ended or wrote garbage: why, and when to start it again. */
 static void
 jfollow_ended(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 {
-	const char	*e = ssh_exec_error(j->exec);
+	const char	*e = ssh_exec_error(j->exec), *said = errtail_last(&j->err);
 
 	if (!j->broken) {
 		j->state = FOLLOW_UNREADABLE;
 		snprintf(j->error, sizeof(j->error), "%s: %s%s%s%s", j->name,
 		    j->started ? "" : "the remote journal follower could not "
 		    "start: ", e[0] != '\0' ? e : "journalctl ended",
-		    j->errtail[0] != '\0' ? ": " : "", j->errtail);
+		    said[0] != '\0' ? ": " : "", said);
 	}
 	ssh_exec_free(j->exec);
 	j->exec = NULL;
@@ -220,7 +223,7 @@ jfollow_start(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 
 	(void)jfollow_argv(j, argv, cur, sizeof(cur));
 	jfollow_restart(j);
-	j->errtail[0] = '\0';
+	errtail_reset(&j->err);
 	j->settle_at = now_ms + JFOLLOW_SETTLE_MS;
 	j->exec = ssh_exec_start_argv(conn, argv, NULL, 0, now_ms, 0,
 	    jfollow_on_output, j, err, sizeof(err));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errtail.h"
 #include "rfollow.h"
 #include "sanitize.h"
 #include "shquote.h"
@@ -46,7 +47,7 @@ struct rfollow {
 
 	enum follow_state	 state;
 	char			 error[300];
-	char			 errtail[160];	/* the program's last stderr */
+	struct errtail		 err;		/* the program's last stderr */
 	struct rfollow_stats	 stats;
 };
 
@@ -58,6 +59,7 @@ rfollow_open(const char *path, int from_start, follow_line_cb cb,
 	struct rfollow	*r = xcalloc(1, sizeof(*r));
 
 	r->path = xstrdup(path);
+	errtail_init(&r->err);
 	r->from_start = from_start;
 	r->cb = cb;
 	r->gap = gap;
@@ -76,6 +78,7 @@ rfollow_close(struct rfollow *r)
 		return;
 	if (r->exec != NULL)
 		ssh_exec_free(r->exec);
+	errtail_free(&r->err);
 	free(r->line);
 	free(r->path);
 	free(r);
@@ -281,23 +284,25 @@ rfollow_on_output(void *arg, int stream, const char *p, size_t len)
 	if (stream == SSH_STDOUT)
 		(void)rfollow_input(r, p, len);
 	else
-		sanitize_last_line(r->errtail, sizeof(r->errtail), p, len);
+		errtail_feed(&r->err, p, len);
 }
 
 /* The program ended or its output was not its own: why, and when again. */
 static void
 rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
+	const char	*said = errtail_last(&r->err);
+
 	if (!r->broken && r->state != FOLLOW_UNREADABLE) {
 		r->state = FOLLOW_UNREADABLE;
 		snprintf(r->error, sizeof(r->error), "%s: %s%s%s%s%s", r->path,
 		    r->started ? "" : "the remote follower could not start: ",
 		    ssh_exec_error(r->exec)[0] != '\0' ?
 		    ssh_exec_error(r->exec) : "the remote follower ended",
-		    r->errtail[0] != '\0' ? ": " : "", r->errtail,
+		    said[0] != '\0' ? ": " : "", said,
 		    /* sshd's own refusals (ChrootDirectory, a session
 		       limit) end the session with 255 and say nothing */
-		    !r->started && r->errtail[0] == '\0' &&
+		    !r->started && said[0] == '\0' &&
 		    ssh_exec_status(r->exec) == 255 ? " (the server's sshd "
 		    "ended the session: see its log)" : "");
 	}
@@ -342,7 +347,7 @@ rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 	r->llen = 0;
 	r->overlong = 0;
 	r->pos = r->lstart;
-	r->errtail[0] = '\0';
+	errtail_reset(&r->err);
 	r->started = 0;
 	r->start_by = now_ms + RFOLLOW_START_MS;
 	r->exec = ssh_exec_start_argv(conn, argv, rfollow_script,

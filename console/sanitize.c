@@ -74,19 +74,3 @@ sanitize_text(char *out, size_t size, const char *s, size_t len)
 	out[o] = '\0';
 	return o;
 }
-
-/* See sanitize.h. */
-size_t
-sanitize_last_line(char *out, size_t size, const char *p, size_t len)
-{
-	const char	*nl;
-
-	while (len > 0 && (nl = memchr(p, '\n', len)) != NULL &&
-	    (size_t)(nl - p) + 1 < len) {
-		len -= (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
-		len--;
-	return sanitize_text(out, size, p, len);
-}

@@ -19,10 +19,4 @@
  */
 size_t	sanitize_text(char *out, size_t size, const char *p, size_t len);
 
-/*
- * The same of the last complete line of p[0..len) (a command's stderr:
- * its last line is the one worth showing), without its line end.
- */
-size_t	sanitize_last_line(char *out, size_t size, const char *p, size_t len);
-
 #endif
