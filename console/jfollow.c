@@ -28,6 +28,11 @@ struct jfollow {
 	int64_t			 retry_at;
 	unsigned		 failures;	/* ends since it last started */
 	int			 checking;	/* next entry: the cursor's? */
+	int			 probing;	/* the exec is the anchor probe */
+	int			 been_live;
+	int			 no_tail;	/* anchored: no mail entry then */
+	char			 probe[JEXPORT_CURSOR_MAX + 64];
+	size_t			 probe_len;
 
 	char			 cursor[JEXPORT_CURSOR_MAX + 1];
 	enum follow_state	 state;
@@ -121,11 +126,22 @@ jfollow_close(struct jfollow *j)
 	free(j);
 }
 
+/*
+ * Is the next start the anchor probe?  Following "from now" needs a
+ * place to resume at even if no entry comes before a disconnect: the
+ * newest entry's cursor, or knowing there was none.
+ */
+static int
+jfollow_probing_next(const struct jfollow *j)
+{
+	return j->cursor[0] == '\0' && !j->from_start && !j->no_tail;
+}
+
 /* See jfollow.h. */
 int
 jfollow_argv(const struct jfollow *j, char **argv, char *buf, size_t size)
 {
-	int	 n = 0;
+	int	 n = 0, probe = jfollow_probing_next(j);
 
 	argv[n++] = "exec";
 	if (j->sudo) {
@@ -134,7 +150,8 @@ jfollow_argv(const struct jfollow *j, char **argv, char *buf, size_t size)
 		argv[n++] = "--";
 	}
 	argv[n++] = "journalctl";
-	argv[n++] = "-f";
+	/* the probe: no -f, only the newest entry's cursor (see jfollow.h) */
+	argv[n++] = probe ? "--show-cursor" : "-f";
 	argv[n++] = "-q";
 	argv[n++] = "-m";
 	argv[n++] = "-o";
@@ -147,7 +164,7 @@ jfollow_argv(const struct jfollow *j, char **argv, char *buf, size_t size)
 	if (j->cursor[0] != '\0') {
 		snprintf(buf, size, "--cursor=%s", j->cursor);
 		argv[n++] = buf;
-	} else if (j->from_start)
+	} else if (!probe)
 		argv[n++] = "--no-tail";
 	else {
 		argv[n++] = "-n";
@@ -189,10 +206,39 @@ jfollow_on_output(void *arg, int stream, const char *p, size_t len)
 {
 	struct jfollow	*j = arg;
 
-	if (stream == SSH_STDOUT)
+	if (stream == SSH_STDOUT && j->probing) {
+		if (len > sizeof(j->probe) - j->probe_len)
+			len = sizeof(j->probe) - j->probe_len;
+		memcpy(j->probe + j->probe_len, p, len);
+		j->probe_len += len;
+	} else if (stream == SSH_STDOUT)
 		(void)jfollow_input(j, p, len);
 	else
 		errtail_feed(&j->err, p, len);
+}
+
+/* See jfollow.h. */
+int
+jfollow_anchor(struct jfollow *j, const char *out, size_t len)
+{
+	const char	*p = out, *e = out + len, *nl;
+	static const char tag[] = "-- cursor: ";
+
+	for (; p < e; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(e - p))) == NULL)
+			nl = e;
+		if ((size_t)(nl - p) < sizeof(tag) - 1 ||
+		    memcmp(p, tag, sizeof(tag) - 1) != 0)
+			continue;
+		p += sizeof(tag) - 1;
+		if (!jexport_cursor_ok(p, (size_t)(nl - p)))
+			return -1;
+		snprintf(j->cursor, sizeof(j->cursor), "%.*s", (int)(nl - p),
+		    p);
+		return 0;
+	}
+	j->no_tail = 1;		/* no mail entry yet: all to come is new */
+	return 0;
 }
 
 /* journalctl ended or wrote garbage: why, and when to start it again. */
@@ -221,6 +267,8 @@ jfollow_start(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 	char	*argv[JFOLLOW_ARGV_MAX], cur[JEXPORT_CURSOR_MAX + 16];
 	char	 err[200];
 
+	j->probing = jfollow_probing_next(j);
+	j->probe_len = 0;
 	(void)jfollow_argv(j, argv, cur, sizeof(cur));
 	jfollow_restart(j);
 	errtail_reset(&j->err);
@@ -244,12 +292,28 @@ jfollow_poll(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 	enum ssh_state		 st = ssh_conn_state(conn);
 
 	snprintf(was, sizeof(was), "%s", j->error);
+	if (j->exec != NULL && j->probing && ssh_exec_result(j->exec) == 1) {
+		/* anchored: follow from there at once */
+		if (jfollow_anchor(j, j->probe, j->probe_len) == -1) {
+			j->broken = 1;
+			j->state = FOLLOW_UNREADABLE;
+			snprintf(j->error, sizeof(j->error), "%s: journalctl "
+			    "gave a cursor mailcon cannot use", j->name);
+			jfollow_ended(j, conn, now_ms);
+		} else {
+			ssh_exec_free(j->exec);
+			j->exec = NULL;
+			j->retry_at = now_ms;
+		}
+	}
 	if (j->exec != NULL && (j->broken || ssh_exec_result(j->exec) != 0))
 		jfollow_ended(j, conn, now_ms);
-	if (j->exec != NULL && !j->started && now_ms >= j->settle_at)
+	if (j->exec != NULL && !j->started && !j->probing &&
+	    now_ms >= j->settle_at)
 		j->started = 1;
 	if (j->exec != NULL && j->started && !j->broken) {
 		j->failures = 0;
+		j->been_live = 1;
 		j->state = FOLLOW_LIVE;
 		j->error[0] = '\0';
 	}
@@ -288,8 +352,8 @@ jfollow_name(const struct jfollow *j)
 int
 jfollow_starting(const struct jfollow *j)
 {
-	return !j->started && j->stats.starts <= 1 && j->failures == 0 &&
-	    j->state != FOLLOW_UNREADABLE && j->cursor[0] == '\0';
+	return !j->been_live && j->failures == 0 &&
+	    j->state != FOLLOW_UNREADABLE;
 }
 
 /* See jfollow.h. */

@@ -3,11 +3,18 @@
  * SSH, as rfollow.h follows a log file there: every entry delivered once,
  * across disconnects, as one line logline.h reads (jexport.h).
  *
- * journalctl -f -q -m -o export [-D DIR] (-n 0 | --cursor=C)
+ * journalctl -f -q -m -o export [-D DIR] (--cursor=C | --no-tail)
  * SYSLOG_FACILITY=2 runs on an exec channel (through sudo -n -- with
  * sudo = yes: reading the journal needs group adm or systemd-journal).
  * The cursor of the last entry read is kept; when the channel or the
  * connection is lost, journalctl is started again at it.
+ *
+ * Following "from now" starts with a probe, journalctl --show-cursor -n 0
+ * (same filters, no -f): it gives the newest entry's cursor, and
+ * following starts there, so entries written during a disconnect that
+ * comes before the first new entry are not lost either.  No cursor: the
+ * journal had no mail entry yet, so every one it has later is new
+ * (--no-tail).
  *
  * Why --cursor and not --after-cursor: journalctl 252 seeks to a cursor
  * and then steps one entry further without checking where it landed.
@@ -79,6 +86,13 @@ const char	*jfollow_cursor(const struct jfollow *j);
  */
 int		 jfollow_argv(const struct jfollow *j, char **argv, char *buf,
 		    size_t size);
+/*
+ * The anchor probe's output (journalctl -n 0 --show-cursor): the cursor to
+ * resume at, or, with none, "everything to come is new".  -1 for a cursor
+ * that may not go on a command line.  Called when the probe ends; tests
+ * call it.
+ */
+int		 jfollow_anchor(struct jfollow *j, const char *out, size_t len);
 /* Feed journalctl's output (the exec callback; tests call it). */
 int		 jfollow_input(struct jfollow *j, const char *p, size_t len);
 /* A new journalctl starts (tests): as after a disconnect. */

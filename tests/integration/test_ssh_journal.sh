@@ -85,8 +85,9 @@ sshd_start "$T/sshd" 1 || die "sshd did not start"
 	echo "SSHD_KNOWN_HOSTS=$SSHD_KNOWN_HOSTS"
 ) >"$T/sshd/env"
 
-mkdir -p "$T/j" "$T/k"
+mkdir -p "$T/j" "$T/k" "$T/q"
 jadd "$T/j/a.journal" seq 1 5
+jadd "$T/q/a.journal" seq 1 3	# q1: quiet until a disconnect
 jadd "$T/j/a.journal" other
 jadd "$T/k/a.journal" seq 1 1
 
@@ -95,6 +96,10 @@ jadd "$T/k/a.journal" seq 1 1
 	ssh_keys
 	echo "journal = yes"
 	echo "journal_directory = $T/j"
+	echo "[server q1]"
+	ssh_keys
+	echo "journal = yes"
+	echo "journal_directory = $T/q"
 	echo "[server nodir]"
 	ssh_keys
 	echo "journal = yes"
@@ -117,6 +122,7 @@ XDG_STATE_HOME=$T/state "$MAILCON" watch --headless --lines \
 WATCH_PIDS="$WATCH_PIDS $!"
 wait_file "watching" "$T/r1.out" 10 || die "watch did not start: $(cat "$T/r1.err")"
 wait_file "server r1 is live" "$T/r1.out" 15 || fail "r1 never live: $(grep -v 'line ' "$T/r1.out")"
+wait_file "server q1 is live" "$T/r1.out" 15 || fail "q1 never live: $(grep -v 'line ' "$T/r1.out")"
 
 # --- 1. entries arrive as lines; old ones are not replayed (from now) ---
 jadd "$T/j/a.journal" seq 6 20
@@ -142,11 +148,18 @@ wait_file "critical carol@example.test on r1" "$T/r1.out" 15 ||
 APP=$!
 sleep 0.5
 kill -KILL $(sshd_sessions "$T/sshd") 2>/dev/null
+jadd "$T/q/a.journal" seq 1001 1003	# q1 saw no entry before the kill
 wait $APP
 jadd "$T/j/b.journal" seq 121 130	# a new file in the same directory
 wait_file "seq 130" "$T/r1.out" 30 || fail "seq 130 never came after the kill"
 grep -q "server r1 is down" "$T/r1.out" || fail "the kill was not seen"
 check_seq 6 130
+# q1 had nothing to resume from but its start's anchor: the entries of the
+# disconnect arrive, once, and the ones from before its start never
+wait_file "seq 1003" "$T/r1.out" 30 || fail "q1: seq 1003 never came"
+sshd_check_seq "$T/r1.out" q1 1001 1003
+grep -q 'line q1: .*seq [0-9]$' "$T/r1.out" &&
+    fail "q1 replayed entries from before its start: $(grep 'line q1:' "$T/r1.out" | head -3)"
 
 # --- 4. a hostile MESSAGE is one line, escaped ---
 jadd "$T/j/b.journal" hostile

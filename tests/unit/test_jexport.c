@@ -213,14 +213,22 @@ test_follow_resume(void **state)
 
 	memset(&g, 0, sizeof(g));
 	j = jfollow_open("/j", 1, 0, f_line, f_gap, &g);
+	/* from now: first the anchor probe, without -f */
 	n = jfollow_argv(j, argv, buf, sizeof(buf));
 	assert_string_equal(argv[1], "sudo");
+	assert_string_equal(argv[5], "--show-cursor");
 	assert_string_equal(argv[n - 3], "-n");
 	assert_string_equal(argv[n - 2], "0");
 	assert_string_equal(argv[n - 1], "SYSLOG_FACILITY=2");
+	assert_int_equal(jfollow_anchor(j, "-- cursor: c0\n", 14), 0);
+	n = jfollow_argv(j, argv, buf, sizeof(buf));
+	assert_string_equal(argv[5], "-f");
+	assert_string_equal(argv[n - 2], "--cursor=c0");
+	/* the anchor's entry itself is old: not delivered */
 	jfollow_restart(j);
-	assert_int_equal(jfollow_input(j, E("c1", "one") E("c2", "two"),
-	    strlen(E("c1", "one") E("c2", "two"))), 0);
+	assert_int_equal(jfollow_input(j, E("c0", "zero") E("c1", "one")
+	    E("c2", "two"), strlen(E("c0", "zero") E("c1", "one")
+	    E("c2", "two"))), 0);
 	assert_string_equal(jfollow_cursor(j), "c2");
 	n = jfollow_argv(j, argv, buf, sizeof(buf));
 	assert_string_equal(argv[n - 2], "--cursor=c2");
@@ -246,6 +254,37 @@ test_follow_resume(void **state)
 	jfollow_close(j);
 }
 
+/* The anchor probe: no mail entry yet means everything later is new
+   (--no-tail); a cursor that may not go on a command line is refused. */
+static void
+test_follow_anchor(void **state)
+{
+	struct fgot	 g;
+	struct jfollow	*j;
+	char		*argv[JFOLLOW_ARGV_MAX], buf[300];
+	int		 n;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	j = jfollow_open(NULL, 0, 0, f_line, f_gap, &g);
+	assert_int_equal(jfollow_anchor(j, "", 0), 0);
+	n = jfollow_argv(j, argv, buf, sizeof(buf));
+	assert_string_equal(argv[2], "-f");
+	assert_string_equal(argv[n - 2], "--no-tail");
+	jfollow_restart(j);
+	assert_int_equal(jfollow_input(j, E("c1", "one"),
+	    strlen(E("c1", "one"))), 0);
+	assert_string_equal(g.text, "1970-01-01T00:00:00.000000+00:00 h p: "
+	    "one|");
+	assert_int_equal(g.gaps, 0);
+	jfollow_close(j);
+	j = jfollow_open(NULL, 0, 0, f_line, f_gap, &g);
+	assert_int_equal(jfollow_anchor(j, "-- cursor: s=1;i=2'; reboot\n",
+	    28), -1);
+	assert_string_equal(jfollow_cursor(j), "");
+	jfollow_close(j);
+}
+
 int
 main(void)
 {
@@ -255,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_follow_resume),
+		cmocka_unit_test(test_follow_anchor),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
