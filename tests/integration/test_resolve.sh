@@ -52,11 +52,7 @@ WATCH_PIDS=
 # Stop the watches, sshd and dnsmasq by their pids; remove what we wrote.
 cleanup()
 {
-	local pid
-	for pid in $WATCH_PIDS; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	stop_pids $WATCH_PIDS
 	[ -d "$T/sshd" ] && sshd_stop "$T/sshd"
 	dns_stop "$T"
 	rm -rf "$T"

@@ -50,11 +50,7 @@ helpers=
 
 cleanup()
 {
-	local pid
-	for pid in $helpers; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	stop_pids $helpers
 	sshd_stop "$D"
 	rm -rf "$T"
 }

@@ -34,11 +34,7 @@ WRITERS=
 
 cleanup()
 {
-	local pid
-	for pid in $WATCH_PID $WRITERS; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	stop_pids $WATCH_PID $WRITERS
 	tmux_stop
 	sshd_stop "$T/sshd"
 	rm -rf "$T"

@@ -42,10 +42,7 @@ cleanup()
 	for pid in $STOPPED; do
 		kill -CONT "$pid" 2>/dev/null
 	done
-	for pid in $WATCH_PIDS; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	stop_pids $WATCH_PIDS
 	for d in "$T"/sshd*; do
 		[ -d "$d" ] && sshd_stop "$d"
 	done

@@ -37,11 +37,7 @@ WATCH_PIDS=
 
 cleanup()
 {
-	local pid
-	for pid in $WATCH_PIDS; do
-		kill -TERM "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	stop_pids $WATCH_PIDS
 	[ -d "$T/sshd" ] && sshd_stop "$T/sshd"
 	rm -rf "$T"
 }

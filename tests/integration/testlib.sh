@@ -6,6 +6,8 @@
 #	check_fail TEXT...	the same (the older name some tests use)
 #	die TEXT...		"FAIL: TEXT" and stop now (exit 1; the test's
 #				EXIT trap cleans up)
+#	stop_pids PID...	SIGTERM each of the test's own background
+#				processes and reap it (never by name)
 failed=${failed:-0}
 
 fail()
@@ -23,4 +25,13 @@ die()
 {
 	echo "FAIL: $*"
 	exit 1
+}
+
+stop_pids()
+{
+	local pid
+	for pid in "$@"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 }
