@@ -15,6 +15,8 @@
 /* "mlcn": tells our file from any other sqlite database. */
 #define STORE_APP_ID		0x6d6c636e
 #define STORE_BUSY_MS		100
+/* Opening waits this long for another process making or upgrading it. */
+#define STORE_OPEN_BUSY_MS	10000
 
 /*
  * The schema, as an ordered list of steps: step i takes user_version i to
@@ -249,38 +251,38 @@ store_fail(struct store *st, int rc, const char *what, char *err,
 	    store_advice(rc, st));
 }
 
-/* Run one statement returning an integer (a PRAGMA); -1 on error. */
+/*
+ * The file's application id, schema version and number of tables, read
+ * in one statement: one snapshot, even while another process commits.
+ */
 static int
-store_pragma_int(struct store *st, const char *sql, int64_t *out)
+store_read_version(struct store *st, int64_t *app, int64_t *version,
+    int64_t *tables)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
 
-	if ((rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL)) != SQLITE_OK)
+	*app = *version = *tables = 0;
+	if ((rc = sqlite3_prepare_v2(st->db, "SELECT (SELECT application_id "
+	    "FROM pragma_application_id), (SELECT user_version FROM "
+	    "pragma_user_version), (SELECT count(*) FROM sqlite_schema)", -1,
+	    &s, NULL)) != SQLITE_OK)
 		return rc;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(s, 0);
+		*app = sqlite3_column_int64(s, 0);
+		*version = sqlite3_column_int64(s, 1);
+		*tables = sqlite3_column_int64(s, 2);
 		rc = SQLITE_OK;
-	} else if (rc == SQLITE_DONE)
-		rc = SQLITE_OK;
+	}
 	sqlite3_finalize(s);
 	return rc;
 }
 
-/* Check the file is ours and bring its schema up to STORE_VERSION. */
+/* Is the file ours, and not newer than we know?  0, or -1 with err. */
 static int
-store_migrate(struct store *st, char *err, size_t errlen)
+store_check_version(struct store *st, int64_t app, int64_t version,
+    int64_t tables, char *err, size_t errlen)
 {
-	int64_t	 app = 0, version = 0, tables = 0;
-	int	 rc, i;
-
-	if ((rc = store_pragma_int(st, "PRAGMA application_id", &app)) != 0 ||
-	    (rc = store_pragma_int(st, "PRAGMA user_version", &version)) != 0 ||
-	    (rc = store_pragma_int(st, "SELECT count(*) FROM sqlite_schema",
-	    &tables)) != 0) {
-		store_fail(st, rc, "cannot read", err, errlen);
-		return -1;
-	}
 	if ((app != 0 && app != STORE_APP_ID) ||
 	    (app == 0 && version == 0 && tables != 0)) {
 		snprintf(err, errlen, "history %s: a database of another "
@@ -295,26 +297,82 @@ store_migrate(struct store *st, char *err, size_t errlen)
 		    STORE_VERSION);
 		return -1;
 	}
-	if (version < STORE_VERSION && sqlite3_db_readonly(st->db, "main")) {
+	return 0;
+}
+
+/*
+ * Check the file is ours and bring its schema up to STORE_VERSION, in one
+ * transaction.  BEGIN IMMEDIATE makes a second process making or
+ * upgrading the same file at the same moment wait (the busy timeout), and
+ * the version is read again inside: the one that waited finds the work
+ * done, never half done, and never runs a step twice.
+ */
+static int
+store_migrate(struct store *st, char *err, size_t errlen)
+{
+	int64_t	 app, version, tables;
+	int	 rc, i;
+
+	if ((rc = store_read_version(st, &app, &version, &tables)) != 0) {
+		store_fail(st, rc, "cannot read", err, errlen);
+		return -1;
+	}
+	if (store_check_version(st, app, version, tables, err, errlen) == -1)
+		return -1;
+	if (version == STORE_VERSION)
+		return 0;
+	if (sqlite3_db_readonly(st->db, "main")) {
 		store_fail(st, SQLITE_READONLY, "cannot upgrade the schema",
 		    err, errlen);
 		return -1;
 	}
-	for (i = (int)version; i < STORE_VERSION; i++) {
-		rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(st->db, store_steps[i], NULL, NULL,
-			    NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-		if (rc != SQLITE_OK) {
+	if ((rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		store_fail(st, rc, "cannot upgrade the schema", err, errlen);
+		return -1;
+	}
+	if ((rc = store_read_version(st, &app, &version, &tables)) != 0) {
+		store_fail(st, rc, "cannot read", err, errlen);
+		goto fail;
+	}
+	if (store_check_version(st, app, version, tables, err, errlen) == -1)
+		goto fail;
+	for (i = (int)version; i < STORE_VERSION; i++)
+		if ((rc = sqlite3_exec(st->db, store_steps[i], NULL, NULL,
+		    NULL)) != SQLITE_OK) {
 			store_fail(st, rc, "cannot create or upgrade the "
 			    "schema", err, errlen);
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
+			goto fail;
 		}
+	if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) !=
+	    SQLITE_OK) {
+		store_fail(st, rc, "cannot create or upgrade the schema", err,
+		    errlen);
+		goto fail;
 	}
 	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/*
+ * Run sql, again while another process holds the file (up to
+ * STORE_OPEN_BUSY_MS): switching the journal mode of a file others have
+ * open is refused at once, without the busy timeout, when two try.
+ */
+static int
+store_exec_patient(sqlite3 *db, const char *sql)
+{
+	int	 rc, waited = 0;
+
+	while ((rc = sqlite3_exec(db, sql, NULL, NULL, NULL)) != SQLITE_OK &&
+	    ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) &&
+	    waited < STORE_OPEN_BUSY_MS) {
+		usleep(20 * 1000);
+		waited += 20;
+	}
+	return rc;
 }
 
 /* Connection settings; the journal mode needs a writable file. */
@@ -325,7 +383,8 @@ store_configure(struct store *st, char *err, size_t errlen)
 	int	 rc;
 
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	/* STORE_BUSY_MS once open (store_connect) */
+	sqlite3_busy_timeout(st->db, STORE_OPEN_BUSY_MS);
 	/* Numbers from our own options, never from logs. */
 	if (st->opts.max_bytes > 0) {
 		snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
@@ -334,10 +393,10 @@ store_configure(struct store *st, char *err, size_t errlen)
 		    NULL);
 		sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	}
-	rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL;"
+	rc = store_exec_patient(st->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = NORMAL;"	/* FULL for the audit log */
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA journal_size_limit = 16777216;", NULL, NULL, NULL);
+	    "PRAGMA journal_size_limit = 16777216;");
 	if (rc != SQLITE_OK) {
 		store_fail(st, rc, "cannot open", err, errlen);
 		return -1;
@@ -373,15 +432,124 @@ store_session_begin(struct store *st, int64_t now, char *err, size_t errlen)
 	return 0;
 }
 
+/* Remove a file sqlite made (path and its -journal, -wal, -shm). */
+static void
+store_unlink_all(const char *path)
+{
+	static const char *const sfx[] = { "", "-journal", "-wal", "-shm" };
+	char	 name[4200];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(name, sizeof(name), "%s%s", path, sfx[i]);
+		(void)unlink(name);
+	}
+}
+
+/*
+ * Make a missing history: its whole schema in a file beside it, then a
+ * link to its name.  So the name never shows an empty or half-made file
+ * (a full disk leaves nothing behind), and when another process made it
+ * first (EEXIST), that one is kept and ours removed.
+ */
+static int
+store_create(struct store *st, char *err, size_t errlen)
+{
+	struct store	 tmp;
+	char		 name[4200];
+	int		 fd, rc, ret = -1;
+
+	snprintf(name, sizeof(name), "%s.new.XXXXXX", st->path);
+	if ((fd = mkstemp(name)) == -1) {
+		snprintf(err, errlen, "history %s: cannot open: cannot create "
+		    "it: %s; %s", st->path, strerror(errno), errno == ENOSPC ?
+		    "free space, then restart" : "check that its directory "
+		    "is writable by this user");
+		return -1;
+	}
+	close(fd);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.path = st->path;		/* messages name the history */
+	rc = sqlite3_open_v2(name, &tmp.db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(&tmp, rc, "cannot create", err, errlen);
+		goto done;
+	}
+	sqlite3_extended_result_codes(tmp.db, 1);
+	if ((rc = sqlite3_exec(tmp.db, "PRAGMA page_size = 4096", NULL, NULL,
+	    NULL)) != SQLITE_OK) {
+		store_fail(&tmp, rc, "cannot create", err, errlen);
+		goto done;
+	}
+	if (store_migrate(&tmp, err, errlen) == -1)
+		goto done;
+	/* born in WAL mode: nobody has to switch it, busy, later */
+	if ((rc = sqlite3_exec(tmp.db, "PRAGMA journal_mode = WAL", NULL,
+	    NULL, NULL)) != SQLITE_OK) {
+		store_fail(&tmp, rc, "cannot create", err, errlen);
+		goto done;
+	}
+	rc = sqlite3_close(tmp.db);
+	tmp.db = NULL;
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "history %s: cannot create: %s; %s",
+		    st->path, sqlite3_errstr(rc), store_advice(rc, st));
+		goto done;
+	}
+	if (link(name, st->path) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "history %s: cannot create: %s; check "
+		    "that its directory is writable by this user", st->path,
+		    strerror(errno));
+		goto done;
+	}
+	ret = 0;
+done:
+	sqlite3_close(tmp.db);
+	store_unlink_all(name);
+	return ret;
+}
+
+/*
+ * Open st->path (made first when missing), set the connection up and
+ * bring the schema up to date.  0, or -1 with a message in err.
+ */
+static int
+store_connect(struct store *st, char *err, size_t errlen)
+{
+	struct stat	 sb;
+	int		 rc;
+
+	if (store_mkdirs(st->path, err, errlen) == -1)
+		return -1;
+	if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "history %s: is a directory; give the "
+		    "path of a file (it is created if missing)", st->path);
+		return -1;
+	}
+	if (lstat(st->path, &sb) == -1 && errno == ENOENT &&
+	    store_create(st, err, errlen) == -1)
+		return -1;
+	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_fail(st, rc, "cannot open", err, errlen);
+		return -1;
+	}
+	if (store_configure(st, err, errlen) == -1 ||
+	    store_migrate(st, err, errlen) == -1)
+		return -1;
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	return 0;
+}
+
 /* See store.h. */
 struct store *
 store_open(const struct store_opts *opts, int64_t now, char *err,
     size_t errlen)
 {
 	struct store	*st;
-	struct stat	 sb;
 	char		 path[4096];
-	int		 rc;
 
 	if (opts->path == NULL) {
 		if (store_default_path(path, sizeof(path), err, errlen) == -1)
@@ -397,21 +565,7 @@ store_open(const struct store_opts *opts, int64_t now, char *err,
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_cond_init(&st->cond, NULL);
 	st->pending = batch_new();
-	if (store_mkdirs(st->path, err, errlen) == -1)
-		goto fail;
-	if (stat(st->path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "history %s: is a directory; give the "
-		    "path of a file (it is created if missing)", st->path);
-		goto fail;
-	}
-	rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		store_fail(st, rc, "cannot open", err, errlen);
-		goto fail;
-	}
-	if (store_configure(st, err, errlen) == -1 ||
-	    store_migrate(st, err, errlen) == -1 ||
+	if (store_connect(st, err, errlen) == -1 ||
 	    store_prepare(st, err, errlen) == -1 ||
 	    store_session_begin(st, now, err, errlen) == -1)
 		goto fail;
@@ -435,30 +589,13 @@ int
 store_upgrade(const char *path, char *err, size_t errlen)
 {
 	struct store	 tmp;
-	struct stat	 sb;
-	int		 rc, ret = -1;
+	int		 ret;
 
 	/* Only what store_fail, store_configure and store_migrate use. */
 	memset(&tmp, 0, sizeof(tmp));
 	store_opts_init(&tmp.opts);
 	tmp.path = xstrdup(path);
-	if (store_mkdirs(tmp.path, err, errlen) == -1)
-		goto done;
-	if (stat(tmp.path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "history %s: is a directory; give the "
-		    "path of a file (it is created if missing)", tmp.path);
-		goto done;
-	}
-	rc = sqlite3_open_v2(tmp.path, &tmp.db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		store_fail(&tmp, rc, "cannot open", err, errlen);
-		goto done;
-	}
-	if (store_configure(&tmp, err, errlen) == 0 &&
-	    store_migrate(&tmp, err, errlen) == 0)
-		ret = 0;
-done:
+	ret = store_connect(&tmp, err, errlen);
 	sqlite3_close(tmp.db);
 	free(tmp.path);
 	return ret;
