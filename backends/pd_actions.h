@@ -11,6 +11,23 @@
  * Files are edited atomically: a temporary file beside the original (cp -p
  * keeps owner and mode), then rename.  A file with no write bit for anyone
  * is taken as the site's "do not touch" and refused, even for root.
+ *
+ * Every edit is serialised with every other mailcon's, here or over SSH:
+ * the script holds FILE.mailcon.lock (flock(1), util-linux) from before it
+ * reads FILE until it exits, so the copy, the edit, the rename (and
+ * postmap) of two runs never interleave.  It waits at most lock_wait
+ * seconds, which the runner may set on a line before the script
+ * ("lock_wait=N"; default 20), then fails with "busy: another mailcon is
+ * changing FILE (pid P on HOST, for N s)".  The lock file stays, with a
+ * note of its holder ("PID TIME HOST") while held: a note found by the
+ * next holder was left by one killed mid-edit, which it reports (its pid
+ * and age) and whose temporary files it removes.  A lock that cannot be
+ * made (a read-only directory) is refused, nothing changed.  A program
+ * that edits FILE without the lock is noticed (inode, size, times and
+ * checksum before and after): the edit is made again from the new
+ * content, never renamed over it.  After the rename, FILE must hold the
+ * change.  Such notices reach stderr as "note: ..." lines of a step that
+ * succeeds; a failure is one line, exit 3.
  * Neither daemon is restarted: Dovecot reads a passwd-file on the next
  * lookup (with auth_cache_size = 0, or after the cache TTL) and smtpd
  * notices a rebuilt hash map by itself.
@@ -37,7 +54,9 @@ enum pd_step {
 	   password on stdin: set its hash with doveadm pw */
 	PD_PASSWD_SET,
 	/* $1 account  $2 passwd-file  $3... doveadm command; the password on
-	   stdin: does the file's hash match it?  exit 0 yes */
+	   stdin: does the file's hash match it?  exit 0 yes, 4 no (the file
+	   changed after the set step, which checked it under the lock); run
+	   after the lock is let go, against what is on disk */
 	PD_PASSWD_CHECK,
 	PD_STEP_COUNT
 };

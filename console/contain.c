@@ -167,6 +167,7 @@ contain_run(struct contain *c, enum op op, char **argv, size_t shown,
 	c->with_password = with_password;
 	c->audit_id = 0;
 	c->last_ok = 0;
+	c->last_status = -1;
 	c->last_err[0] = '\0';
 	c->op = op;
 	if (audited)
@@ -200,6 +201,29 @@ contain_spawn(struct contain *c, int64_t now)
 	}
 }
 
+/*
+ * What a built-in step that succeeded said on stderr as "note: ..." lines
+ * (a stale lock taken over, a file edited again), for the result's text.
+ */
+static void
+contain_notes(struct contain *c, const char *e, size_t elen)
+{
+	char		 line[512];
+	const char	*p = e, *end = e + elen, *nl;
+	size_t		 n;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 6 && memcmp(p, "note: ", 6) == 0) {
+			sanitize_text(line, sizeof(line), p + 6, n - 6);
+			contain_say(c, "%s", line);
+		}
+		p = nl + 1;
+	}
+}
+
 /* Advance the command step; 1 when it has ended. */
 static int
 contain_cmd_step(struct contain *c, int64_t now)
@@ -219,6 +243,9 @@ contain_cmd_step(struct contain *c, int64_t now)
 		return 0;
 	e = cmdrun_stderr(c->cmd, &elen);
 	c->last_ok = rc == 1;
+	c->last_status = cmdrun_status(c->cmd);
+	if (rc == 1 && c->argv_shown > 0)
+		contain_notes(c, e, elen);
 	if (rc != 1)
 		snprintf(c->last_err, sizeof(c->last_err), "%s",
 		    cmdrun_error(c->cmd));
@@ -252,9 +279,8 @@ static void
 contain_script(struct contain *c, enum pd_step step, int audited,
     int with_password, const char *what)
 {
-	contain_run(c, OP_CMD, cp_script_argv(step, c->sc, c->account), 3,
-	    audited,
-	    with_password, "%s", what);
+	contain_run(c, OP_CMD, cp_script_argv(step, c->sc, c->account,
+	    cp_lock_wait(c)), 3, audited, with_password, "%s", what);
 }
 
 /* A site's template; refuses (and finishes) when it does not render. */
@@ -588,6 +614,19 @@ contain_advance(struct contain *c, int64_t now)
 			    "matches the new password (doveadm pw -t)");
 		else
 			contain_verified(c, 0, "%s", c->last_err);
+		/*
+		 * Replaced after it was set (exit 4): a password that does
+		 * not work is never shown.  Any other failure of the check
+		 * says nothing of the file, so the password stays shown.
+		 */
+		if (!c->last_ok && c->last_status == 4) {
+			explicit_bzero(c->res.password,
+			    sizeof(c->res.password));
+			contain_say(c, "then replaced: the password it set is "
+			    "not in use");
+			contain_finish(c, CO_FAILED);
+			return;
+		}
 		contain_finish(c, CO_DONE);
 		return;
 	case P_Q_READ:

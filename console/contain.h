@@ -87,7 +87,7 @@ struct contain_result {
 	size_t			 done;		/* messages changed */
 	char			 text[CONTAIN_TEXT_MAX];	/* plain words */
 	char			 verify[512];
-	char			 commands[8192];	/* dry run: what would run */
+	char			 commands[32768];	/* dry run: what would run */
 	char			 password[CONTAIN_PW_LEN + 1];	/* reset: show
 						   once, then contain_free */
 };

@@ -97,19 +97,19 @@ contain_dry_run(struct contain *c)
 		    "# stdin: the new password" : NULL);
 	} else if (c->req.action == CA_SUSPEND) {
 		contain_dry_line(c, cp_script_argv(PD_DENY_ADD, c->sc,
-		    c->account), NULL);
+		    c->account, cp_lock_wait(c)), NULL);
 		contain_dry_line(c, cp_script_argv(PD_MAP_ADD, c->sc,
-		    c->account), NULL);
+		    c->account, cp_lock_wait(c)), NULL);
 	} else if (c->req.action == CA_UNSUSPEND) {
 		contain_dry_line(c, cp_script_argv(PD_MAP_DEL, c->sc,
-		    c->account), NULL);
+		    c->account, cp_lock_wait(c)), NULL);
 		contain_dry_line(c, cp_script_argv(PD_DENY_DEL, c->sc,
-		    c->account), NULL);
+		    c->account, cp_lock_wait(c)), NULL);
 	} else if (c->req.action == CA_RESET) {
 		contain_dry_line(c, cp_script_argv(PD_PASSWD_SET, c->sc,
-		    c->account), "# stdin: the new password");
+		    c->account, cp_lock_wait(c)), "# stdin: the new password");
 		contain_dry_line(c, cp_script_argv(PD_PASSWD_CHECK, c->sc,
-		    c->account), "# stdin: the new password");
+		    c->account, cp_lock_wait(c)), "# stdin: the new password");
 	}
 	if (c->req.action >= CA_HOLD)
 		contain_dry_queue(c, c->req.action == CA_HOLD ? POSTSUPER_HOLD :
@@ -120,7 +120,7 @@ contain_dry_run(struct contain *c)
 		contain_dry_queue(c, POSTSUPER_HOLD);
 	if (tmpl == NULL && c->req.action <= CA_UNSUSPEND)
 		contain_dry_line(c, cp_script_argv(PD_CHECK, c->sc,
-		    c->account), "# verify");
+		    c->account, cp_lock_wait(c)), "# verify");
 	contain_say(c, "dry run: nothing was run");
 	contain_finish(c, CO_DONE);
 }

@@ -68,6 +68,7 @@ struct contain {
 	struct postsuper_run	*ps;
 	enum op			 after_audit;	/* the op the intent waits for */
 	int			 last_ok;
+	int			 last_status;	/* its exit status */
 	char			 last_err[1024];
 	char			 last_out[256];	/* its stdout (the check's) */
 	int			 partial;	/* suspended, its mail not held */
@@ -94,9 +95,15 @@ char	**cp_postsuper_op_argv(const struct server_config *sc,
 	    enum postsuper_op op);
 /* The server's queue_command, else postqueue [-c DIR] -j. */
 char	**cp_postqueue_argv(const struct server_config *sc);
-/* /bin/sh -c SCRIPT NAME account and the step's paths and tools. */
+/*
+ * /bin/sh -c SCRIPT NAME account and the step's paths and tools; the
+ * script waits at most lock_wait seconds (at least 1) for its file's lock.
+ */
 char	**cp_script_argv(enum pd_step step, const struct server_config *sc,
-	    const char *account);
+	    const char *account, int lock_wait);
+/* The lock wait of c's steps: half a step's deadline, so a busy file is
+   told as busy before the step times out. */
+int	 cp_lock_wait(const struct contain *c);
 /* A site's template with the account's values; NULL with err. */
 char	**cp_template_argv(const char *tmpl, const char *account, char *err,
 	    size_t errlen);

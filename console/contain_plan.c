@@ -192,16 +192,18 @@ cp_postqueue_argv(const struct server_config *sc)
 
 /*
  * See contain_int.h.  The script's positional parameters, in the order
- * pd_actions.h gives for each step.
+ * pd_actions.h gives for each step; before the script, how long it waits
+ * for another mailcon's lock.
  */
 char **
 cp_script_argv(enum pd_step step, const struct server_config *sc,
-    const char *account)
+    const char *account, int lock_wait)
 {
 	const struct action_config *ac = &sc->act;
 	static char *const doveadm_default[] = { "doveadm", NULL };
+	const char *script = pd_script(step);
 	char	**tool = NULL, **v;
-	size_t	 n = 0;
+	size_t	 n = 0, len;
 
 	switch (step) {
 	case PD_MAP_ADD:
@@ -221,7 +223,10 @@ cp_script_argv(enum pd_step step, const struct server_config *sc,
 	v = cp_argv_build(8 + cp_argv_len(tool));
 	v[n++] = xstrdup("/bin/sh");
 	v[n++] = xstrdup("-c");
-	v[n++] = xstrdup(pd_script(step));
+	len = strlen(script) + 32;
+	v[n] = xmalloc(len);
+	snprintf(v[n++], len, "lock_wait=%d\n%s", lock_wait < 1 ? 1 :
+	    lock_wait, script);
 	v[n++] = xstrdup(pd_step_name(step));
 	v[n++] = xstrdup(account);
 	switch (step) {
@@ -255,6 +260,13 @@ cp_script_argv(enum pd_step step, const struct server_config *sc,
 	cp_argv_cat(v, n, tool);
 	cp_argv_free(tool);
 	return v;
+}
+
+/* See contain_int.h. */
+int
+cp_lock_wait(const struct contain *c)
+{
+	return c->deadline_ms / 2000 > 0 ? c->deadline_ms / 2000 : 1;
 }
 
 /* See contain_int.h. */

@@ -261,10 +261,12 @@ test_script_argv(void **state)
 	sc.act.password_scheme = "BLF-CRYPT";
 	sc.act.doveadm_argv = dargv;
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		v = cp_script_argv(want[i].step, &sc, "a@example.test");
+		v = cp_script_argv(want[i].step, &sc, "a@example.test", 30);
 		assert_string_equal(v[0], "/bin/sh");
 		assert_string_equal(v[1], "-c");
-		assert_string_equal(v[2], pd_script(want[i].step));
+		/* the lock wait, then the script as it is */
+		assert_memory_equal(v[2], "lock_wait=30\n", 13);
+		assert_string_equal(v[2] + 13, pd_script(want[i].step));
 		assert_string_equal(v[3], pd_step_name(want[i].step));
 		assert_string_equal(joined(v + 4), want[i].tail);
 		cp_argv_free(v);
@@ -273,14 +275,16 @@ test_script_argv(void **state)
 	memset(&sc.act, 0, sizeof(sc.act));
 	sc.act.deny_file = "/d/deny";
 	sc.act.sasl_access_map = "/p/sasl";
-	v = cp_script_argv(PD_DENY_ADD, &sc, "a");
+	v = cp_script_argv(PD_DENY_ADD, &sc, "a", 0);
+	/* never 0: a step waits at least a second */
+	assert_memory_equal(v[2], "lock_wait=1\n", 12);
 	assert_string_equal(joined(v + 4), "a|/d/deny|");
 	cp_argv_free(v);
-	v = cp_script_argv(PD_MAP_ADD, &sc, "a");
+	v = cp_script_argv(PD_MAP_ADD, &sc, "a", 20);
 	assert_string_equal(joined(v + 4), "a|/p/sasl|postmap");
 	cp_argv_free(v);
 	sc.act.passwd_file = "/d/users";
-	v = cp_script_argv(PD_PASSWD_SET, &sc, "a");
+	v = cp_script_argv(PD_PASSWD_SET, &sc, "a", 20);
 	assert_string_equal(joined(v + 4), "a|/d/users|SHA512-CRYPT|doveadm");
 	cp_argv_free(v);
 }
