@@ -567,6 +567,16 @@ config_set_console(struct config_parse *cp, const char *name,
 			return 0;
 		}
 		cfg->history_days = (int)v;
+	} else if (strcmp(name, "history_max_mb") == 0) {
+		long	 v;
+
+		if (config_parse_int(value, 1, 1048576, &v) == -1) {
+			snprintf(cp->error, sizeof(cp->error),
+			    "history_max_mb: expected whole megabytes from 1 "
+			    "to 1048576");
+			return 0;
+		}
+		cfg->history_max_mb = (int)v;
 	} else if (strcmp(name, "resolver") == 0) {
 		if (config_set_resolver(&cfg->resolver, value, cp->error,
 		    sizeof(cp->error)) == -1)

@@ -93,6 +93,8 @@ struct mailcon_config {
 	char			*history;	/* [console] history path, or NULL */
 	int			 history_off;	/* [console] history = off */
 	int			 history_days;	/* [console] history_days (35) */
+	int			 history_max_mb; /* [console] history_max_mb
+						   (1024); 0 unset */
 	char			*resolver;	/* [console] resolver, for the
 						   [server] host names; NULL:
 						   the system's */

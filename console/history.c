@@ -123,6 +123,8 @@ history_open(struct app *a)
 		o.minute_days = a->cfg->history_days;
 		o.ip_days = a->cfg->history_days;
 	}
+	if (a->cfg->history_max_mb > 0)
+		o.cap_bytes = (int64_t)a->cfg->history_max_mb * 1024 * 1024;
 	if ((a->store = store_open(&o, now, err, sizeof(err))) == NULL) {
 		app_note(a, 0, "history off: %s", err);
 		return;

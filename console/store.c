@@ -127,6 +127,21 @@ static const char *const store_steps[] = {
 	" why TEXT NOT NULL);"			/* plain words, as told */
 	"CREATE INDEX gaps_at ON gaps (at);"
 	"PRAGMA user_version = 4;",
+	/*
+	 * 4 -> 5: names that only ever failed to log in (a password spray
+	 * invents thousands a minute) keep one row of failures each in
+	 * fails, not a row per minute, and are the first to go when the
+	 * history reaches its size cap (store_cap.c).  good: the account
+	 * logged in or sent mail (rows from before: assumed so).
+	 */
+	"ALTER TABLE accounts ADD COLUMN good INTEGER NOT NULL DEFAULT 1;"
+	"CREATE INDEX accounts_fails ON accounts (seen) WHERE good = 0;"
+	"CREATE TABLE fails ("
+	" account INTEGER PRIMARY KEY REFERENCES accounts (id)"
+	"  ON DELETE CASCADE,"
+	" first INTEGER NOT NULL, last INTEGER NOT NULL,"	/* minutes */
+	" n INTEGER NOT NULL);"
+	"PRAGMA user_version = 5;",
 };
 #define STORE_VERSION	((int)(sizeof(store_steps) / sizeof(store_steps[0])))
 
@@ -140,6 +155,7 @@ store_opts_init(struct store_opts *opts)
 	opts->ip_days = 90;
 	opts->incident_days = 400;
 	opts->prune_rows = 2000;
+	opts->cap_bytes = (int64_t)1024 * 1024 * 1024;
 }
 
 /* See store.h. */

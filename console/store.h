@@ -52,6 +52,12 @@ struct store_opts {
 	int		 ip_days;	/* keep IPs last seen within (90) */
 	int		 incident_days;	/* closed incidents, gaps, sessions (400) */
 	int		 prune_rows;	/* rows deleted per table per flush (2000) */
+	/*
+	 * Size cap (1 GiB; 0: none): past it, names that only failed to log
+	 * in go first, oldest first (a password spray cannot grow the file
+	 * without bound), then the oldest counters and IPs.
+	 */
+	int64_t		 cap_bytes;
 	int64_t		 max_bytes;	/* hard cap on the file, 0: none */
 };
 

@@ -13,6 +13,7 @@
  * While the writer is still busy, batches keep merging in memory.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +27,12 @@
 #define STORE_ALIVE_EVERY	60
 
 static const char *const store_sql[SQL_COUNT] = {
-	[SQL_ACCT_GET] = "SELECT id, seen FROM accounts "
+	[SQL_ACCT_GET] = "SELECT id, seen, good FROM accounts "
 	    "WHERE server = ?1 AND name = ?2",
-	[SQL_ACCT_ADD] = "INSERT INTO accounts (server, name, seen) "
-	    "VALUES (?1, ?2, ?3)",
-	[SQL_ACCT_SEEN] = "UPDATE accounts SET seen = ?2 WHERE id = ?1",
+	[SQL_ACCT_ADD] = "INSERT INTO accounts (server, name, seen, good) "
+	    "VALUES (?1, ?2, ?3, ?4)",
+	[SQL_ACCT_SEEN] = "UPDATE accounts SET seen = ?2, good = ?3 "
+	    "WHERE id = ?1",
 	[SQL_MINUTE] = "INSERT INTO minutes (minute, account, msgs, rcpts, "
 	    "auth_ok, auth_fail, deferred, bounced) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
@@ -69,6 +71,24 @@ static const char *const store_sql[SQL_COUNT] = {
 	[SQL_GAP] = "INSERT INTO gaps (session, at, server, path, why) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQL_ALIVE] = "UPDATE sessions SET alive = ?2 WHERE id = ?1",
+	[SQL_FAIL] = "INSERT INTO fails (account, first, last, n) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (account) DO UPDATE SET "
+	    "first = min(first, excluded.first), "
+	    "last = max(last, excluded.last), n = n + excluded.n",
+	/* bytes in use: freed pages are reused before the file grows */
+	[SQL_USED] = "SELECT ((SELECT page_count FROM pragma_page_count) - "
+	    "(SELECT freelist_count FROM pragma_freelist_count)) * "
+	    "(SELECT page_size FROM pragma_page_size)",
+	/* names that only failed, oldest first; never one with incidents */
+	[SQL_CAP_ACCOUNTS] = "DELETE FROM accounts WHERE id IN "
+	    "(SELECT id FROM accounts AS a WHERE good = 0 AND NOT EXISTS "
+	    "(SELECT 1 FROM incidents WHERE account = a.id) ORDER BY seen "
+	    "LIMIT ?1)",
+	[SQL_CAP_MINUTES] = "DELETE FROM minutes WHERE (minute, account) "
+	    "IN (SELECT minute, account FROM minutes ORDER BY minute "
+	    "LIMIT ?1)",
+	[SQL_CAP_IPS] = "DELETE FROM ips WHERE (account, ip) IN "
+	    "(SELECT account, ip FROM ips ORDER BY last_seen LIMIT ?1)",
 	[SQL_PRUNE_MINUTES] = "DELETE FROM minutes WHERE (minute, account) "
 	    "IN (SELECT minute, account FROM minutes WHERE minute < ?1 "
 	    "LIMIT ?2)",
@@ -119,8 +139,8 @@ store_finalize(struct store *st)
 	}
 }
 
-/* Step a statement with no result rows and reset it; an sqlite code. */
-static int
+/* See store_int.h. */
+int
 store_exec(sqlite3_stmt *s)
 {
 	int	 rc;
@@ -131,20 +151,25 @@ store_exec(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* The id of (server, account), added when new; 0, or an sqlite code. */
+/*
+ * The id of (server, account), added when new, and whether it ever logged
+ * in or sent (*good, set when this batch's activity is).  0, or an sqlite
+ * code.
+ */
 static int
 store_account_id(struct store *st, const char *server, const char *name,
-    int64_t now, int64_t *id)
+    int64_t now, int64_t *id, int *good)
 {
 	sqlite3_stmt	*s = st->stmt[SQL_ACCT_GET];
 	int64_t		 seen = 0;
-	int		 rc;
+	int		 rc, was = 0;
 
 	sqlite3_bind_text(s, 1, server, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		seen = sqlite3_column_int64(s, 1);
+		was = sqlite3_column_int(s, 2) != 0;
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
 		*id = 0;
@@ -156,20 +181,67 @@ store_account_id(struct store *st, const char *server, const char *name,
 		return rc;
 	if (*id != 0) {
 		/* Retention of accounts needs "seen" to a day, no finer. */
-		if (seen >= now - 86400)
+		if (seen >= now - 86400 && (was || !*good)) {
+			*good = was;
 			return SQLITE_OK;
+		}
+		*good = was || *good;
 		s = st->stmt[SQL_ACCT_SEEN];
 		sqlite3_bind_int64(s, 1, *id);
-		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_int64(s, 2, seen >= now - 86400 ? seen : now);
+		sqlite3_bind_int(s, 3, *good);
 		return store_exec(s);
 	}
 	s = st->stmt[SQL_ACCT_ADD];
 	sqlite3_bind_text(s, 1, server, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int(s, 4, *good);
 	if ((rc = store_exec(s)) == SQLITE_OK)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
+}
+
+/* Did the account log in or send in this batch (not only fail)? */
+static int
+store_batch_good(const struct batch_acct *a)
+{
+	const struct store_counts *c;
+	size_t		 i;
+
+	if (a->nips > 0)
+		return 1;
+	for (i = 0; i < a->nmins; i++) {
+		c = &a->mins[i].c;
+		if (c->msgs || c->rcpts || c->auth_ok || c->deferred ||
+		    c->bounced)
+			return 1;
+	}
+	return 0;
+}
+
+/* A name that only ever failed: its failures as one row of fails. */
+static int
+store_write_fails(struct store *st, struct batch_acct *a, int64_t id)
+{
+	sqlite3_stmt	*s = st->stmt[SQL_FAIL];
+	int64_t		 first = INT64_MAX, last = INT64_MIN, n = 0;
+	size_t		 i;
+
+	for (i = 0; i < a->nmins; i++) {
+		if (a->mins[i].minute < first)
+			first = a->mins[i].minute;
+		if (a->mins[i].minute > last)
+			last = a->mins[i].minute;
+		n += a->mins[i].c.auth_fail;
+	}
+	if (n == 0)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, first);
+	sqlite3_bind_int64(s, 3, last);
+	sqlite3_bind_int64(s, 4, n);
+	return store_exec(s);
 }
 
 /* Write one account's counters and IPs. */
@@ -179,10 +251,13 @@ store_write_account(struct store *st, struct batch_acct *a, int64_t now)
 	sqlite3_stmt	*s;
 	int64_t		 id;
 	size_t		 i;
-	int		 rc;
+	int		 rc, good = store_batch_good(a);
 
-	if ((rc = store_account_id(st, a->server, a->name, now, &id)) != 0)
+	if ((rc = store_account_id(st, a->server, a->name, now, &id,
+	    &good)) != 0)
 		return rc;
+	if (!good)
+		return store_write_fails(st, a, id);
 	s = st->stmt[SQL_MINUTE];
 	for (i = 0; i < a->nmins; i++) {
 		sqlite3_bind_int64(s, 1, a->mins[i].minute);
@@ -218,13 +293,14 @@ store_write_rest(struct store *st, struct batch *b)
 	sqlite3_stmt		*s;
 	int64_t			 id;
 	size_t			 i;
-	int			 rc;
+	int			 rc, good;
 
 	s = st->stmt[SQL_INCIDENT];
 	for (i = 0; i < b->nincs; i++) {
 		inc = &b->incs[i].inc;
+		good = 0;	/* an incident says neither (store_cap.c) */
 		rc = store_account_id(st, inc->server, inc->account, b->now,
-		    &id);
+		    &id, &good);
 		if (rc != SQLITE_OK)
 			return rc;
 		sqlite3_bind_int64(s, 1, id);
@@ -369,6 +445,8 @@ store_commit(struct store *st, struct batch *b, int *committed,
 		goto fail;
 	*committed = 1;
 	rc = store_prune(st, b->now, pruned);
+	if (rc == SQLITE_OK)
+		rc = store_cap(st, b->keys, pruned);
 	/* Locked by another reader: prune next time. */
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 		rc = SQLITE_OK;

@@ -84,6 +84,11 @@ enum store_stmt {
 	SQL_RBL_DELISTED,
 	SQL_GAP,
 	SQL_ALIVE,
+	SQL_FAIL,
+	SQL_USED,
+	SQL_CAP_ACCOUNTS,
+	SQL_CAP_MINUTES,
+	SQL_CAP_IPS,
 	SQL_PRUNE_MINUTES,
 	SQL_PRUNE_IPS,
 	SQL_PRUNE_INCIDENTS,
@@ -153,6 +158,16 @@ void		 batch_add_gap(struct batch *b, const struct store_gap *g);
 int		 store_prepare(struct store *st, char *err, size_t errlen);
 void		 store_finalize(struct store *st);
 int		 store_writer_start(struct store *st, char *err, size_t errlen);
+/* Step a statement with no result rows and reset it; an sqlite code. */
+int		 store_exec(sqlite3_stmt *s);
+
+/* store_cap.c */
+/*
+ * Past opts.cap_bytes, delete in one transaction up to max(prune_rows,
+ * rows) rows: names that only failed first, then the oldest counters and
+ * IPs.  An sqlite code; *pruned counts what went.
+ */
+int		 store_cap(struct store *st, size_t rows, uint64_t *pruned);
 void		 store_writer_stop(struct store *st);
 
 #endif

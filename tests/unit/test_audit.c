@@ -473,11 +473,12 @@ test_upgrade(void **state)
 	store_close(st, NOW);
 	/* Exactly what the step 0 -> 1 left. */
 	raw_exec(dbpath, "DROP TABLE audit; DROP TABLE rbl; DROP TABLE gaps; "
-	    "PRAGMA user_version = 1");
+	    "DROP TABLE fails; DROP INDEX accounts_fails; "
+	    "ALTER TABLE accounts DROP COLUMN good; PRAGMA user_version = 1");
 	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 1);
 
 	a = open_ok(dbpath);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 5);
 	assert_true(audit_intent_sync(a, &r) > 0);
 	audit_close(a);
 	assert_int_equal(raw_int(dbpath, "SELECT sum(msgs) FROM minutes"), 5);

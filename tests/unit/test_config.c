@@ -68,7 +68,8 @@ test_values(void **state)
 	assert_int_equal(load("[server mx1]\nlogs = /var/log/mail.log, "
 	    "/var/log/dovecot.log\nqueue_command = postqueue -c /etc/pf -j\n"
 	    "queue_interval = 30s\n[console]\ntheme = mono\nhistory = off\n"
-	    "history_days = 90\n", &cfg, err, sizeof(err)), 0);
+	    "history_days = 90\nhistory_max_mb = 64\n", &cfg, err,
+	    sizeof(err)), 0);
 	assert_int_equal(cfg.nservers, 1);
 	assert_string_equal(cfg.servers[0].name, "mx1");
 	assert_int_equal(cfg.servers[0].nlogs, 2);
@@ -80,6 +81,7 @@ test_values(void **state)
 	assert_string_equal(cfg.theme, "mono");
 	assert_int_equal(cfg.history_off, 1);
 	assert_int_equal(cfg.history_days, 90);
+	assert_int_equal(cfg.history_max_mb, 64);
 	config_free(&cfg);
 }
 
@@ -120,6 +122,7 @@ test_errors(void **state)
 		{ "[logs]\nyear = 26\n", ":2: year:" },
 		{ "[logs]\ntimezone = Mars\n", ":2: timezone:" },
 		{ "[console]\nhistory_days = 1\n", ":2: history_days:" },
+		{ "[console]\nhistory_max_mb = 0\n", ":2: history_max_mb:" },
 		{ "[console]\nhistory = relative.db\n", ":2: history:" },
 		{ "[console]\nresolver = dns.example\n", ":2: resolver" },
 		{ "[console]\nresolver = 127.0.0.1:0\n", ":2: resolver" },

@@ -356,7 +356,7 @@ test_schema_version(void **state)
 
 	st = open_ok(&o, NOW);
 	store_close(st, NOW);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(dbpath, "PRAGMA application_id"),
 	    0x6d6c636e);
 	/* Reopening an up-to-date file changes nothing. */
@@ -549,14 +549,19 @@ test_upgrade_v3(void **state)
 	assert_int_equal(store_flush(st, NOW), 0);
 	store_close(st, NOW + 10);
 	/* Exactly what the step 2 -> 3 left. */
-	raw_exec(dbpath, "DROP TABLE gaps; PRAGMA user_version = 3");
+	raw_exec(dbpath, "DROP TABLE fails; DROP INDEX accounts_fails; "
+	    "ALTER TABLE accounts DROP COLUMN good; DROP TABLE gaps; "
+	    "PRAGMA user_version = 3");
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM sqlite_schema "
 	    "WHERE name = 'gaps'"), 0);
 
 	st = open_ok(&o, NOW + 100);
-	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(dbpath, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM sqlite_schema "
-	    "WHERE name IN ('gaps', 'gaps_at')"), 2);
+	    "WHERE name IN ('gaps', 'gaps_at', 'fails', 'accounts_fails')"),
+	    4);
+	/* accounts from before 5 count as real ones */
+	assert_int_equal(raw_int(dbpath, "SELECT min(good) FROM accounts"), 1);
 	/* Everything the version-3 file held is still there. */
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(store_load_baselines(st, NOW + 100, 0,
