@@ -286,17 +286,27 @@ static const char passwd_set[] = PD_PRELUDE PD_PASSWD_ONE
 /*
  * After the lock is let go, against what is on disk.  Exit 4: the file's
  * hash is not the new password's, which only a later change of the file
- * does (the set step checked it under the lock).
+ * does (the set step checked it under the lock).  The hash is read again
+ * after doveadm accepted it: a change during the check is checked too.
  */
 static const char passwd_check[] = PD_BASE
 	"a=$1 f=$2; shift 2\n"
 	"IFS= read -r pw || die \"no password on stdin\"\n"
 	"need_file \"$f\"\n"
-	"h=$(A=$a awk -F: '$1 == ENVIRON[\"A\"] { print $2; exit }' \"$f\")\n"
-	"[ -n \"$h\" ] || die \"no account $a in $f\"\n"
-	"if e=$(printf '%s\\n' \"$pw\" | \"$@\" pw -t \"$h\" 2>&1); then\n"
-	"  exit 0\n"
-	"fi\n"
+	"file_hash() {\n"
+	"  h=$(A=$a awk -F: '$1 == ENVIRON[\"A\"] { print $2; exit }' \"$f\")\n"
+	"  [ -n \"$h\" ] || die \"no account $a in $f\"\n"
+	"}\n"
+	"file_hash\n"
+	"n=0\n"
+	"while e=$(printf '%s\\n' \"$pw\" | \"$@\" pw -t \"$h\" 2>&1); do\n"
+	"  was=$h\n"
+	"  file_hash\n"
+	"  [ \"$h\" != \"$was\" ] || exit 0\n"
+	"  n=$((n + 1))\n"
+	"  [ \"$n\" -lt 3 ] || die \"the hash of $a in $f keeps changing:" \
+	    " not verified\"\n"
+	"done\n"
 	"case $e in\n"
 	"*'Password mismatch'*) ;;\n"
 	"*) die \"doveadm pw -t: $e\" ;;\n"

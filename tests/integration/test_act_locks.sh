@@ -24,6 +24,10 @@
 #     temporary file; a hand-made stale note on the deny file the same.
 #  8. a lock in a directory the login cannot write (as nobody): a clear
 #     error naming the directory, exit 1, nothing changed.
+#  9. a reset replaced before its check: reset A has set its password and
+#     let the lock go, its check waits; reset B of the same account runs
+#     and shows its password; then A's check finds B's hash: A shows no
+#     password, says it is not in use, exit 1; B's is the live one.
 #
 # Prints "measure: ..." lines: effective out of attempted.
 #
@@ -359,5 +363,45 @@ cmp -s "$STACK_SASL_ACCESS" "$T/ro.map.before" || fail "the map changed"
 [ -e "$T/ro/deny.mailcon.lock" ] && fail "a lock file was made in the read-only directory"
 [ -z "$(ls "$T/ro" | grep -v '^deny$')" ] || fail "files left in $T/ro: $(ls "$T/ro")"
 
-[ "$failed" = 0 ] && echo "ok: concurrent suspends, unsuspends, resets, new history, busy, replaced file, stale locks, read-only directory"
+# ===== 9. a reset replaced before its check ===============================
+# a doveadm whose second `pw -t` (the check after the set's own) waits
+cat >"$T/late-doveadm" <<EOF
+#!/bin/sh
+case " \$* " in
+*" pw -t "*)
+	echo x >>"$T/late.n"
+	if [ "\$(wc -l <"$T/late.n")" = 2 ]; then
+		: >"$T/late.in"
+		i=0
+		while [ ! -e "$T/late.go" ] && [ \$i -lt 1200 ]; do
+			sleep 0.1
+			i=\$((i + 1))
+		done
+	fi ;;
+esac
+exec doveadm "\$@"
+EOF
+chmod 755 "$T/late-doveadm"
+sed "s|^doveadm = doveadm |doveadm = $T/late-doveadm |" "$CFG" >"$T/late.conf"
+I=ivan@$D
+timeout 240 "$MAILCON" act reset-password --account "$I" --config "$T/late.conf" \
+    --yes >"$T/late.out" 2>"$T/late.err" </dev/null &
+late=$!
+wait_exists "$T/late.in" ||
+    die "the first reset's check never started: $(cat "$T/late.out" "$T/late.err")"
+act reset-password --account "$I" --config "$CFG" --yes
+rc=$?
+[ "$rc" = 0 ] || fail "the second reset: exit $rc, not 0: $(said)"
+second=$(sed -n "s/^new password for $I (shown once, never stored): //p" "$T/out")
+: >"$T/late.go"
+wait "$late"
+rc=$?
+cp "$T/late.out" "$T/out"; cp "$T/late.err" "$T/err"
+[ "$rc" = 1 ] || fail "the replaced reset: exit $rc, not 1: $(said)"
+grep -q "^new password for " "$T/out" && fail "the replaced reset showed its password: $(said)"
+grep -q "not in use" "$T/out" || fail "the replaced reset does not say its password is not in use: $(said)"
+[ -n "$second" ] && pw_live "$I" "$second" ||
+    fail "the second reset's password is not the live one"
+
+[ "$failed" = 0 ] && echo "ok: concurrent suspends, unsuspends, resets, new history, busy, replaced file, stale locks, read-only directory, a reset replaced before its check"
 exit "$failed"
