@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "store.h"
+#include "unit_sqlite.h"
 
 #define NOW	((int64_t)1795000000)
 #define PW	"Xk9#qR2vLp7!zT4w"	/* a "generated" password */
@@ -65,24 +66,6 @@ open_ok(const char *path)
 	if ((a = audit_open(path, err, sizeof(err))) == NULL)
 		fail_msg("audit_open: %s", err);
 	return a;
-}
-
-/* One integer from a fresh connection (not the audit's). */
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
 }
 
 /* Run SQL on the raw database. */

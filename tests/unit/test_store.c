@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "unit_sqlite.h"
 
 #define NOW	((int64_t)1795000000)	/* a fixed "now": 2026-11-18 */
 #define DAY	((int64_t)86400)
@@ -79,24 +80,6 @@ open_ok(struct store_opts *o, int64_t now)
 	if (st == NULL)
 		fail_msg("store_open: %s", err);
 	return st;
-}
-
-/* One integer from a query on the raw database (not through the store). */
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
 }
 
 /* Run SQL on the raw database. */

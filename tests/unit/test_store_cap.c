@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "unit_sqlite.h"
 
 #define NOW	((int64_t)1795000000)
 #define CAP	((int64_t)512 * 1024)
@@ -46,24 +47,6 @@ teardown(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* One integer from a query on the raw database. */
-static int64_t
-raw_int(const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	assert_int_equal(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
 }
 
 /*
@@ -151,19 +134,19 @@ test_spray(void **state)
 		    (long long)most, (long long)CAP);
 	assert_true(stats.pruned > 0);
 	/* the newest names are there, the oldest are gone */
-	assert_int_equal(raw_int("SELECT count(*) FROM accounts WHERE name = "
-	    "'spray149-399@example.test'"), 1);
-	assert_int_equal(raw_int("SELECT count(*) FROM accounts WHERE name = "
-	    "'spray0-0@example.test'"), 0);
-	assert_int_equal(raw_int("SELECT count(*) FROM fails WHERE account NOT "
-	    "IN (SELECT id FROM accounts)"), 0);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM accounts "
+	    "WHERE name = 'spray149-399@example.test'"), 1);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM accounts "
+	    "WHERE name = 'spray0-0@example.test'"), 0);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM fails "
+	    "WHERE account NOT IN (SELECT id FROM accounts)"), 0);
 	/* the real accounts: every counter, address and the incident */
-	assert_int_equal(raw_int("SELECT count(*) FROM accounts WHERE name "
-	    "LIKE 'real%'"), NREAL);
-	assert_int_equal(raw_int("SELECT count(*) FROM minutes"),
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM accounts "
+	    "WHERE name LIKE 'real%'"), NREAL);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM minutes"),
 	    NREAL * 7 * 24);
-	assert_int_equal(raw_int("SELECT count(*) FROM ips"), NREAL);
-	assert_int_equal(raw_int("SELECT count(*) FROM incidents"), 1);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM ips"), NREAL);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM incidents"), 1);
 }
 
 /*
@@ -194,10 +177,10 @@ test_fails_row(void **state)
 	}
 	assert_int_equal(store_flush(st, NOW + 3600), 0);
 	store_close(st, NOW + 3600);
-	assert_int_equal(raw_int("SELECT count(*) FROM minutes"), 0);
-	assert_int_equal(raw_int("SELECT n FROM fails"), 100);
-	assert_int_equal(raw_int("SELECT last - first FROM fails"), 49);
-	assert_int_equal(raw_int("SELECT good FROM accounts"), 0);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM minutes"), 0);
+	assert_int_equal(raw_int(dbpath, "SELECT n FROM fails"), 100);
+	assert_int_equal(raw_int(dbpath, "SELECT last - first FROM fails"), 49);
+	assert_int_equal(raw_int(dbpath, "SELECT good FROM accounts"), 0);
 
 	if ((st = store_open(&o, NOW + 7200, err, sizeof(err))) == NULL)
 		fail_msg("store_open: %s", err);
@@ -206,8 +189,8 @@ test_fails_row(void **state)
 	store_batch_count(st, "mx1", "guess@example.test", NOW + 7200, &c);
 	assert_int_equal(store_flush(st, NOW + 7200), 0);
 	store_close(st, NOW + 7200);
-	assert_int_equal(raw_int("SELECT good FROM accounts"), 1);
-	assert_int_equal(raw_int("SELECT count(*) FROM minutes"), 1);
+	assert_int_equal(raw_int(dbpath, "SELECT good FROM accounts"), 1);
+	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM minutes"), 1);
 }
 
 int

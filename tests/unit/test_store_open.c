@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "store.h"
+#include "unit_sqlite.h"
 
 #define NOW	((int64_t)1795000000)
 #define NPROC	6	/* processes opening one history at once */
@@ -45,28 +46,6 @@ teardown(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* One integer from the raw database, -1 when it cannot be read. */
-static int64_t
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		sqlite3_close(db);
-		return -1;
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	}
-	sqlite3_close(db);
-	return v;
 }
 
 /*
@@ -234,8 +213,8 @@ test_full_disk(void **state)
 		assert_int_equal(WEXITSTATUS(status), 1);
 		list_dir(sub, left, sizeof(left));
 		if (left[0] != '\0')
-			fail_msg("limit %zu: left behind: %s", (size_t)limits[i],
-			    left);
+			fail_msg("limit %zu: left behind: %s",
+			    (size_t)limits[i], left);
 		/* room again: made, and it is a history */
 		store_opts_init(&o);
 		o.path = path;
