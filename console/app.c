@@ -405,12 +405,13 @@ app_on_poll(void *arg)
 		loop_stop(a->loop);
 }
 
-/* Timer: age the windows to wall time and refresh the snapshot. */
+/* Timer: age the windows (each server by its own clock) and refresh the
+   snapshot. */
 static void
 app_on_refresh(void *arg)
 {
 	struct app	*a = arg;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = loop_now_ms();
 	size_t		 i;
 
 	for (i = 0; i < a->nservers; i++)
@@ -461,6 +462,21 @@ app_on_gap(void *arg, const struct server *s, const char *path,
 	history_gap(a, s, path, why, now);
 	if (a->headless)
 		app_act_print("gap in %s on %s: %s", path, s->name, why);
+}
+
+/*
+ * A log's clock jumped (clockguard.h): a note on the status line (the log
+ * view has a line of it from server.c), printed when headless.
+ */
+static void
+app_on_clock(void *arg, const struct server *s, const char *path,
+    const char *what)
+{
+	struct app	*a = arg;
+
+	app_note(a, 15, "%s on %s: %s", path, s->name, what);
+	if (a->headless)
+		app_act_print("clock of %s on %s: %s", path, s->name, what);
 }
 
 /* stdin is readable: keys. */
@@ -750,6 +766,7 @@ app_main(int argc, char **argv, int headless)
 		a.servers[i]->on_event = app_on_event;
 		a.servers[i]->on_event_arg = &a;
 		a.servers[i]->on_gap = app_on_gap;
+		a.servers[i]->on_clock = app_on_clock;
 		if (lines)
 			a.servers[i]->on_line = app_on_line;
 	}

@@ -127,8 +127,6 @@ history_open(struct app *a)
 		app_note(a, 0, "history off: %s", err);
 		return;
 	}
-	for (size_t i = 0; i < a->nservers; i++)
-		detector_tick(a->servers[i]->det, now);
 	{
 		struct tm	 tm;
 		time_t		 t = (time_t)now;
