@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "sanitize.h"
 #include "scan.h"
+#include "textfit.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -63,14 +64,17 @@ void
 app_note(struct app *a, int secs, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 text[2048];
 
+	/* a long reason ends at a word, never inside a fingerprint */
 	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
 	if (secs > 0) {
-		vsnprintf(a->note, sizeof(a->note), fmt, ap);
+		(void)textfit(a->note, sizeof(a->note), text);
 		a->note_until = loop_now_ms() + secs * 1000;
 	} else
-		vsnprintf(a->warning, sizeof(a->warning), fmt, ap);
-	va_end(ap);
+		(void)textfit(a->warning, sizeof(a->warning), text);
 	a->dirty = 1;
 }
 
