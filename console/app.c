@@ -190,7 +190,13 @@ app_incident_peak(struct app *a, struct incident *n)
 	}
 }
 
-/* Record an account that reached suspicious or worse as an incident. */
+/*
+ * Record an account that reached suspicious or worse as an incident.  One
+ * an earlier session recorded for the same server, account and flagged
+ * time (watch --headless handled it, and the console reads the same lines
+ * again with --from-start) is the same incident: no second one, no second
+ * alert.
+ */
 static void
 app_note_incident(struct app *a, const struct account_report *r,
     unsigned server)
@@ -200,7 +206,8 @@ app_note_incident(struct app *a, const struct account_report *r,
 
 	for (i = 0; i < a->nincidents; i++) {
 		n = &a->incidents[i];
-		if (!n->earlier && n->server == server &&
+		if (n->server == server && (!n->earlier ||
+		    n->opened == r->flagged_at) &&
 		    strcmp(n->account, r->account) == 0) {
 			if (r->peak_level > n->peak) {
 				n->peak = r->peak_level;

@@ -12,13 +12,18 @@
 #  3. watch --headless, [watch] contain = suspend, the lines appended to a
 #     followed file: only the hijacked accounts are suspended, the clock
 #     findings are printed; the same with every stamp in the future;
-#  4. scan of an empty file says there were no timestamped lines (JSON:
+#  4. the console with --from-start over what that headless watch handled
+#     (same history): judy and mallory have one incident each, in the
+#     history file and in the history view;
+#  5. scan of an empty file says there were no timestamped lines (JSON:
 #     null times).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"	# wait_file; no stack is started
+. "$HERE/tmuxlib.sh"
+SOCK="mailcon-clock-$$"
 : "${MAILCON:?set MAILCON to the mailcon binary}"
 GEN=$HERE/clockgen.py
 export LC_ALL=C
@@ -27,6 +32,7 @@ T=$(mktemp -d /tmp/mcclock.XXXXXX) || exit 1
 pids=
 cleanup()
 {
+	tmux_stop
 	stop_pids $pids
 	rm -rf "$T"
 }
@@ -152,7 +158,32 @@ if grep -q "clock of " "$T/future.out"; then
 	fail "headless: a clock wrong from the start was reported: $(grep "clock of " "$T/future.out")"
 fi
 
-# 4. an empty file
+# 4. the console reads again what watch --headless handled
+incidents()
+{
+	sqlite3 "$T/live/state/mailcon/history.db" "SELECT a.name, count(*)
+	    FROM incidents AS i JOIN accounts AS a ON a.id = i.account
+	    GROUP BY a.name ORDER BY a.name"
+}
+[ "$(incidents)" = "judy@example.test|1
+mallory@example.test|1" ] || fail "headless history: $(incidents)"
+console_run c 120 30 XDG_CONFIG_HOME=$T/live/cfg XDG_STATE_HOME=$T/live/state \
+    "$MAILCON" --from-start";" echo console ended
+wait_screen "(earlier)" 20 || fail "console: no earlier incidents: $(screen)"
+tmux -L "$SOCK" send-keys -t c 2
+wait_screen "mallory@example.test" 20 ||
+    fail "console: the log was not read again: $(screen)"
+tmux -L "$SOCK" send-keys -t c 4
+wait_screen "judy@example.test" 10 || fail "no history view: $(screen)"
+n=$(screen | grep -c "judy@example.test")
+[ "$n" = 1 ] || fail "console: judy has $n rows in the history view: $(screen)"
+tmux -L "$SOCK" send-keys -t c q
+wait_screen "console ended" 10 || { tmux -L "$SOCK" send-keys -t c q;
+    wait_screen "console ended" 10; } || fail "console did not quit: $(screen)"
+[ "$(incidents)" = "judy@example.test|1
+mallory@example.test|1" ] || fail "history after the console: $(incidents)"
+
+# 5. an empty file
 : >"$T/empty.log"
 "$MAILCON" scan --quiet "$T/empty.log" >"$T/empty.txt"
 grep -q "^No line had a timestamp\.$" "$T/empty.txt" ||
