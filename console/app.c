@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "sanitize.h"
 #include "scan.h"
+#include "textfit.h"
 #include "ui.h"
 #include "xmalloc.h"
 
@@ -63,14 +64,17 @@ void
 app_note(struct app *a, int secs, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 text[2048];
 
+	/* a long reason ends at a word, never inside a fingerprint */
 	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
 	if (secs > 0) {
-		vsnprintf(a->note, sizeof(a->note), fmt, ap);
+		(void)textfit(a->note, sizeof(a->note), text);
 		a->note_until = loop_now_ms() + secs * 1000;
 	} else
-		vsnprintf(a->warning, sizeof(a->warning), fmt, ap);
-	va_end(ap);
+		(void)textfit(a->warning, sizeof(a->warning), text);
 	a->dirty = 1;
 }
 
@@ -186,7 +190,13 @@ app_incident_peak(struct app *a, struct incident *n)
 	}
 }
 
-/* Record an account that reached suspicious or worse as an incident. */
+/*
+ * Record an account that reached suspicious or worse as an incident.  One
+ * an earlier session recorded for the same server, account and flagged
+ * time (watch --headless handled it, and the console reads the same lines
+ * again with --from-start) is the same incident: no second one, no second
+ * alert.
+ */
 static void
 app_note_incident(struct app *a, const struct account_report *r,
     unsigned server)
@@ -196,7 +206,8 @@ app_note_incident(struct app *a, const struct account_report *r,
 
 	for (i = 0; i < a->nincidents; i++) {
 		n = &a->incidents[i];
-		if (!n->earlier && n->server == server &&
+		if (n->server == server && (!n->earlier ||
+		    n->opened == r->flagged_at) &&
 		    strcmp(n->account, r->account) == 0) {
 			if (r->peak_level > n->peak) {
 				n->peak = r->peak_level;
@@ -405,12 +416,13 @@ app_on_poll(void *arg)
 		loop_stop(a->loop);
 }
 
-/* Timer: age the windows to wall time and refresh the snapshot. */
+/* Timer: age the windows (each server by its own clock) and refresh the
+   snapshot. */
 static void
 app_on_refresh(void *arg)
 {
 	struct app	*a = arg;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = loop_now_ms();
 	size_t		 i;
 
 	for (i = 0; i < a->nservers; i++)
@@ -461,6 +473,21 @@ app_on_gap(void *arg, const struct server *s, const char *path,
 	history_gap(a, s, path, why, now);
 	if (a->headless)
 		app_act_print("gap in %s on %s: %s", path, s->name, why);
+}
+
+/*
+ * A log's clock jumped (clockguard.h): a note on the status line (the log
+ * view has a line of it from server.c), printed when headless.
+ */
+static void
+app_on_clock(void *arg, const struct server *s, const char *path,
+    const char *what)
+{
+	struct app	*a = arg;
+
+	app_note(a, 15, "%s on %s: %s", path, s->name, what);
+	if (a->headless)
+		app_act_print("clock of %s on %s: %s", path, s->name, what);
 }
 
 /* stdin is readable: keys. */
@@ -750,6 +777,7 @@ app_main(int argc, char **argv, int headless)
 		a.servers[i]->on_event = app_on_event;
 		a.servers[i]->on_event_arg = &a;
 		a.servers[i]->on_gap = app_on_gap;
+		a.servers[i]->on_clock = app_on_clock;
 		if (lines)
 			a.servers[i]->on_line = app_on_line;
 	}

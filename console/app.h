@@ -72,7 +72,7 @@ struct incident {
 struct gap {
 	char		 server[65];	/* config.c allows 64 bytes */
 	char		 path[256];
-	char		 why[256];
+	char		 why[512];	/* cut at a word (textfit.h) */
 	int64_t		 at;		/* UTC seconds, when it was noticed */
 	int		 earlier;	/* from an earlier session */
 };

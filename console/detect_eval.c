@@ -232,7 +232,9 @@ detect_update(struct detector *d, struct account *a)
 	if (x.level >= LEVEL_WATCH || (a->allowed && x.raw_max >= LEVEL_WATCH))
 		eval_keep_peak(d, a, &x);
 	if (x.level >= LEVEL_SUSPICIOUS && a->flagged_at < 0) {
-		a->flagged_at = d->now;
+		/* the log time of the line that did it: the same whether the
+		   log was followed live or read again later */
+		a->flagged_at = d->at >= 0 ? d->at : d->now;
 		a->messages_before_flag = a->messages;
 	}
 }

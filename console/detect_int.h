@@ -71,6 +71,7 @@ struct detector {
 	struct detect_config cfg;	/* allow points at our copies */
 	int		 nb;		/* minutes in an account's ring */
 	int64_t		 now;		/* latest time fed */
+	int64_t		 at;		/* time of the event being fed, or -1 */
 	struct account	**acct;
 	uint32_t	 nacct;
 	uint32_t	 acap;

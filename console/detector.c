@@ -508,6 +508,7 @@ detector_new(const struct detect_config *cfg)
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return NULL;
 	d->mem = sizeof(*d);
+	d->at = -1;
 	d->cfg = *cfg;
 	d->cfg.allow = NULL;
 	if (d->cfg.window < 60)
@@ -573,6 +574,7 @@ detector_feed(struct detector *d, const struct mail_event *ev)
 	d->events++;
 	if (ev->time > d->now)
 		d->now = ev->time;
+	d->at = ev->time;
 	if (ev->flags & EVF_BAD_ACCOUNT)
 		d->bad_account++;
 	switch (ev->kind) {
@@ -600,6 +602,7 @@ detector_feed(struct detector *d, const struct mail_event *ev)
 	default:
 		break;
 	}
+	d->at = -1;
 }
 
 void
@@ -665,9 +668,13 @@ detector_seed(struct detector *d, const char *account, int64_t first_seen,
 	if ((a = detect_account(d, &name, dhash_bytes(name.p, name.len, 1),
 	    1)) == NULL)
 		return -1;
-	a->fresh = 0;
-	if (first_seen < a->first_seen)
+	/* a new account: first seen then, not at the detector's clock (which
+	   has not started before the first line) */
+	if (a->fresh || first_seen < a->first_seen)
 		a->first_seen = first_seen;
+	if (a->fresh)
+		a->last_seen = -1;
+	a->fresh = 0;
 	a->messages += messages;
 	return 0;
 }

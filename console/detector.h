@@ -32,7 +32,9 @@
  * Account names are compared ignoring ASCII case (as mail servers
  * authenticate them), and shown as first seen.  Times are the detector's
  * clock: the latest event time fed (or ticked); an event older than that
- * counts as happening now.
+ * counts as happening now.  The times fed are the sources' effective times
+ * (clockguard.h), so one line stamped hours ahead cannot move this clock.
+ * An account is flagged at the time of the event that made it suspicious.
  *
  * Memory: every per-account set is capped (exact up to DETECT_EXACT_IPS
  * entries, an estimator beyond), queue ids are remembered in one bounded
@@ -155,7 +157,7 @@ void		 detector_prefetch_qid(struct detector *d, const char *qid,
  * Give an account the history of earlier sessions (from the console's
  * database): first seen at first_seen, messages sent since.  Its baseline
  * (the earlier rate) then starts from that history instead of from
- * nothing.  Call after detector_tick() to now, before events.  -1 when the
+ * nothing.  Call before events.  -1 when the
  * name fails the grammar or the table is full.
  */
 int		 detector_seed(struct detector *d, const char *account,

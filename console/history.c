@@ -50,19 +50,25 @@ history_on_gap(const struct store_gap *g, void *arg)
 /*
  * store_load_baselines callback: one account's hour of the week.  An hour
  * that has passed H times since the account was first seen means H weeks
- * of history; its messages add to what the account sent before.
+ * of history, but never more than since its first minute kept (an account
+ * seen for three hours has three hours, not a week: replaying those hours
+ * with --from-start must not look 100 times its usual rate); its messages
+ * add to what the account sent before.
  */
 static int
 history_on_baseline(const struct store_baseline *b, void *arg)
 {
 	struct app	*a = arg;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = (int64_t)time(NULL), first;
 	size_t		 i;
 
+	first = now - (int64_t)b->hours * 7 * 86400;
+	if (b->first > first)
+		first = b->first;
 	for (i = 0; i < a->nservers; i++)
 		if (strcmp(a->servers[i]->name, b->server) == 0) {
 			(void)detector_seed(a->servers[i]->det, b->account,
-			    now - (int64_t)b->hours * 7 * 86400, b->msgs);
+			    first, b->msgs);
 			a->seeded++;
 		}
 	return 0;
@@ -129,8 +135,6 @@ history_open(struct app *a)
 		app_note(a, 0, "history off: %s", err);
 		return;
 	}
-	for (size_t i = 0; i < a->nservers; i++)
-		detector_tick(a->servers[i]->det, now);
 	{
 		struct tm	 tm;
 		time_t		 t = (time_t)now;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "histrows.h"
+#include "textfit.h"
 #include "xmalloc.h"
 
 /* See histrows.h. */
@@ -29,7 +30,7 @@ histrows_add_gap(struct app *a, const char *server, const char *path,
 	memset(g, 0, sizeof(*g));
 	snprintf(g->server, sizeof(g->server), "%s", server);
 	snprintf(g->path, sizeof(g->path), "%s", path);
-	snprintf(g->why, sizeof(g->why), "%s", why != NULL ? why : "");
+	(void)textfit(g->why, sizeof(g->why), why != NULL ? why : "");
 	g->at = at;
 	g->earlier = earlier;
 	return 0;

@@ -110,6 +110,32 @@ report_json_account(FILE *f, const struct account_report *r)
 		fputs(",\"messages_before_flag\":null}", f);
 }
 
+/* The files whose clock jumped: counts, then one object per file. */
+static void
+report_json_clock(FILE *f, const struct scan_stats *st)
+{
+	const struct scan_clock	*c;
+	int			 i;
+
+	fprintf(f, ",\"clock_anomalies\":%llu,\"clock_steps\":%llu,"
+	    "\"clock\":[", (unsigned long long)st->clock_anomalies,
+	    (unsigned long long)st->clock_steps);
+	for (i = 0; i < st->nclock; i++) {
+		c = &st->clock[i];
+		fputs(i > 0 ? ",{\"file\":" : "{\"file\":", f);
+		json_cstring(f, c->file);
+		fprintf(f, ",\"anomalies\":%llu,\"steps\":%llu,"
+		    "\"latest_jump\":%lld,\"latest_at\":",
+		    (unsigned long long)c->anomalies,
+		    (unsigned long long)c->steps, (long long)c->jump);
+		json_time(f, c->at);
+		fputs(",\"latest\":", f);
+		json_cstring(f, c->text);
+		putc('}', f);
+	}
+	putc(']', f);
+}
+
 /* The whole report as one JSON document. */
 static void
 report_json(FILE *f, const struct report_list *l, struct detector *d,
@@ -141,7 +167,30 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	json_time(f, st->first_time);
 	fputs(",\"last\":", f);
 	json_time(f, st->last_time);
+	report_json_clock(f, st);
 	fputs("}}\n", f);
+}
+
+/* What the files' clocks did, one line per file that jumped. */
+static void
+report_text_clock(FILE *f, const struct scan_stats *st)
+{
+	char	 name[256];
+	int	 i;
+
+	if (st->nclock == 0)
+		return;
+	fprintf(f, "Clock: %llu line%s stamped far from the lines around "
+	    "them, %llu step%s; windows kept the file's order:\n",
+	    (unsigned long long)st->clock_anomalies,
+	    st->clock_anomalies == 1 ? "" : "s",
+	    (unsigned long long)st->clock_steps,
+	    st->clock_steps == 1 ? "" : "s");
+	for (i = 0; i < st->nclock; i++) {
+		sanitize_text(name, sizeof(name), st->clock[i].file,
+		    strlen(st->clock[i].file));
+		fprintf(f, "  %s: %s\n", name, st->clock[i].text);
+	}
 }
 
 /* The report as an aligned table, reasons under each flagged account. */
@@ -193,9 +242,13 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 	if (t.bad_account > 0)
 		fprintf(f, ", %llu logins with invalid names",
 		    (unsigned long long)t.bad_account);
-	fprintf(f, ".\nLog time %s to %s UTC.\n",
-	    report_time(st->first_time, t1, sizeof(t1)),
-	    report_time(st->last_time, t2, sizeof(t2)));
+	if (st->first_time < 0)
+		fputs(".\nNo line had a timestamp.\n", f);
+	else
+		fprintf(f, ".\nLog time %s to %s UTC.\n",
+		    report_time(st->first_time, t1, sizeof(t1)),
+		    report_time(st->last_time, t2, sizeof(t2)));
+	report_text_clock(f, st);
 }
 
 /* See report.h. */

@@ -7,6 +7,16 @@
 
 #include "detector.h"
 
+/* One file whose clock jumped (clockguard.h). */
+struct scan_clock {
+	const char	*file;
+	uint64_t	 anomalies;	/* lines off their neighbours' time */
+	uint64_t	 steps;		/* clock steps that held */
+	int64_t		 jump;		/* the latest, seconds (+ ahead) */
+	int64_t		 at;		/* where it was, effective log time */
+	char		 text[320];	/* what it found, in plain words */
+};
+
 struct scan_stats {
 	int		 files;
 	uint64_t	 lines;
@@ -15,6 +25,10 @@ struct scan_stats {
 	uint64_t	 events;
 	int64_t		 first_time;	/* -1 when no line had a time */
 	int64_t		 last_time;
+	uint64_t	 clock_anomalies;
+	uint64_t	 clock_steps;
+	struct scan_clock *clock;	/* files with a finding */
+	int		 nclock;
 };
 
 struct report_options {

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clockread.h"
 #include "config.h"
 #include "detector.h"
 #include "logreader.h"
@@ -57,6 +58,7 @@ struct scan_pipe {
 
 struct scan {
 	struct logreader	*readers;
+	struct clockread	*clocks;	/* each reader's effective times */
 	int			 nreaders;
 	struct detector		*det;
 	struct scan_stats	 stats;
@@ -128,20 +130,24 @@ scan_show_progress(struct scan *s, int final)
 	fflush(stderr);
 }
 
-/* Index of the reader whose current line is oldest, or -1 when all are done. */
+/*
+ * Index of the reader whose current line is oldest (by effective time, so
+ * one line from the future does not hold its file back), or -1 when all
+ * are done.
+ */
 static int
 scan_pick(struct scan *s, const int *live)
 {
 	int	 i, best = -1;
 
 	for (i = 0; i < s->nreaders; i++) {
-		const struct log_header *h = &s->readers[i].hdr;
+		const struct log_header *h = &s->clocks[i].hdr;
 
 		if (!live[i])
 			continue;
-		if (best == -1 || h->time < s->readers[best].hdr.time ||
-		    (h->time == s->readers[best].hdr.time &&
-		    h->usec < s->readers[best].hdr.usec))
+		if (best == -1 || h->time < s->clocks[best].hdr.time ||
+		    (h->time == s->clocks[best].hdr.time &&
+		    h->usec < s->clocks[best].hdr.usec))
 			best = i;
 	}
 	return best;
@@ -227,9 +233,9 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 	scan_pipe_copy(b, &e->rcpt);
 }
 
-/* Hand one line to the backends and the detector. */
+/* Hand one line, at its effective time, to the backends and the detector. */
 static void
-scan_line(struct scan *s, struct logreader *r)
+scan_line(struct scan *s, struct clockread *r)
 {
 	struct mail_event	 ev;
 
@@ -260,13 +266,15 @@ scan_run(struct scan *s, char *err, size_t errlen)
 
 	live = xcalloc((size_t)s->nreaders, sizeof(int));
 	for (i = 0; i < s->nreaders; i++) {
-		if ((rc = logreader_next(&s->readers[i], err, errlen)) == -1)
+		if ((rc = clockread_next(&s->clocks[i], &s->readers[i], err,
+		    errlen)) == -1)
 			goto fail;
 		live[i] = rc;
 	}
 	while ((i = scan_pick(s, live)) != -1) {
-		scan_line(s, &s->readers[i]);
-		if ((rc = logreader_next(&s->readers[i], err, errlen)) == -1)
+		scan_line(s, &s->clocks[i]);
+		if ((rc = clockread_next(&s->clocks[i], &s->readers[i], err,
+		    errlen)) == -1)
 			goto fail;
 		live[i] = rc;
 		if (s->progress && (++n & 0xffff) == 0) {
@@ -373,6 +381,31 @@ out:
 	return rc;
 }
 
+/* What each file's clock did, for the report. */
+static void
+scan_clock_stats(struct scan *s)
+{
+	const struct clockguard	*g;
+	struct scan_clock	*c;
+	int			 i;
+
+	s->stats.clock = xcalloc((size_t)s->nreaders, sizeof(*s->stats.clock));
+	for (i = 0; i < s->nreaders; i++) {
+		g = &s->clocks[i].g;
+		s->stats.clock_anomalies += g->anomalies;
+		s->stats.clock_steps += g->steps;
+		if (g->findings == 0)
+			continue;
+		c = &s->stats.clock[s->stats.nclock++];
+		c->file = s->readers[i].name;
+		c->anomalies = g->anomalies;
+		c->steps = g->steps;
+		c->jump = g->jump;
+		c->at = g->jump_at;
+		clockguard_summary(g, c->text, sizeof(c->text));
+	}
+}
+
 /* Parse a level name for --min-level; -1 when unknown. */
 static int
 scan_parse_level(const char *s)
@@ -474,11 +507,14 @@ cmd_scan(int argc, char **argv)
 		utc = cfg.utc;
 
 	memset(&s, 0, sizeof(s));
-	s.stats.first_time = -1;
+	s.stats.first_time = s.stats.last_time = -1;
 	s.nreaders = argc - optind;
 	s.readers = xcalloc((size_t)s.nreaders, sizeof(*s.readers));
-	for (i = 0; i < s.nreaders; i++)
+	s.clocks = xcalloc((size_t)s.nreaders, sizeof(*s.clocks));
+	for (i = 0; i < s.nreaders; i++) {
 		s.readers[i].fd = -1;
+		clockread_init(&s.clocks[i]);
+	}
 	rc = EXIT_ERROR;
 	for (i = 0; i < s.nreaders; i++) {
 		if (logreader_open(&s.readers[i], argv[optind + i], year, utc,
@@ -512,15 +548,20 @@ cmd_scan(int argc, char **argv)
 		s.stats.overlong += s.readers[i].overlong;
 	}
 	s.stats.files = s.nreaders;
+	scan_clock_stats(&s);
 	rc = report_print(stdout, s.det, &s.stats, &ro);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		perror("mailcon scan: writing the report");
 		rc = EXIT_ERROR;
 	}
 done:
-	for (i = 0; i < s.nreaders; i++)
+	for (i = 0; i < s.nreaders; i++) {
 		logreader_close(&s.readers[i]);
+		clockread_free(&s.clocks[i]);
+	}
 	free(s.readers);
+	free(s.clocks);
+	free(s.stats.clock);
 	if (s.det != NULL)
 		detector_free(s.det);
 	config_free(&cfg);

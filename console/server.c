@@ -42,6 +42,19 @@ server_on_line(const char *line, size_t len, int flags, void *arg)
 	server_line(src->server, src, line, len);
 }
 
+/* The path or name of a source, for messages. */
+static const char *
+source_name(const struct source *src)
+{
+	if (src->remote != NULL)
+		return rfollow_path(src->remote);
+	if (src->journal != NULL)
+		return jfollow_name(src->journal);
+	if (src->follow != NULL)
+		return follow_path(src->follow);
+	return "the log command";
+}
+
 /* rfollow and jfollow callback: part of a remote log is lost; say so in the log
    view, then to the owner (history, alerts). */
 static void
@@ -49,8 +62,7 @@ server_on_gap(const char *why, void *arg)
 {
 	struct source	*src = arg;
 	struct server	*s = src->server;
-	const char	*path = src->remote != NULL ?
-			    rfollow_path(src->remote) : jfollow_name(src->journal);
+	const char	*path = source_name(src);
 	char		 text[600];
 	int		 n;
 
@@ -118,6 +130,7 @@ server_new(const struct server_config *sc, unsigned index,
 			s->sources[i].cmd = cmdfollow_open(sc->log_argv);
 		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
 		s->sources[i].clock.utc = utc;
+		clockguard_init(&s->sources[i].guard);
 	}
 	s->state = SRV_STARTING;
 	snprintf(s->status, sizeof(s->status), "starting");
@@ -199,6 +212,36 @@ server_count(struct server *s, const struct mail_event *ev)
 	}
 }
 
+/*
+ * A source's clock jumped and the guard decided what it was: a line in
+ * the log view, the counters the servers view shows, then the owner
+ * (status line, headless output).
+ */
+static void
+server_on_clock(struct server *s, struct source *src)
+{
+	const char	*path = source_name(src);
+	char		 what[256], text[600];
+	int		 n;
+
+	src->guard_told = src->guard.findings;
+	s->clock_anomalies = s->clock_steps = 0;
+	for (size_t i = 0; i < s->nsources; i++) {
+		s->clock_anomalies += s->sources[i].guard.anomalies;
+		s->clock_steps += s->sources[i].guard.steps;
+	}
+	clockguard_describe(&src->guard, what, sizeof(what));
+	snprintf(s->clock_note, sizeof(s->clock_note), "%s", what);
+	s->changed = 1;
+	n = snprintf(text, sizeof(text), "mailcon: %s: %s", path, what);
+	if (s->log != NULL && n > 0)
+		logring_add(s->log, src->guard.jump_at, s->index, EV_NONE,
+		    text, (size_t)n < sizeof(text) ? (size_t)n :
+		    sizeof(text) - 1);
+	if (s->on_clock != NULL)
+		s->on_clock(s->on_event_arg, s, path, what);
+}
+
 /* See server.h. */
 void
 server_line(struct server *s, struct source *src, const char *line,
@@ -206,6 +249,7 @@ server_line(struct server *s, struct source *src, const char *line,
 {
 	struct log_header	 h;
 	struct mail_event	 ev;
+	int64_t			 t;
 
 	s->lines++;
 	s->changed = 1;
@@ -217,13 +261,18 @@ server_line(struct server *s, struct source *src, const char *line,
 			logring_add(s->log, -1, s->index, EV_NONE, line, len);
 		return;
 	}
+	/* every line with a time is a neighbour the guard judges by */
+	t = clockguard_time(&src->guard, h.time, loop_now_ms(),
+	    (int64_t)time(NULL));
+	if (src->guard.findings != src->guard_told)
+		server_on_clock(s, src);
 	if (!backend_parse_any(&h, &ev)) {
 		if (s->log != NULL)
 			logring_add(s->log, h.time, s->index, EV_NONE, line,
 			    len);
 		return;
 	}
-	ev.time = h.time;
+	ev.time = t;
 	ev.usec = h.usec;
 	ev.raw.p = line;
 	ev.raw.len = len;
@@ -418,10 +467,31 @@ server_queue(struct server *s, int64_t now_ms)
 	s->changed = 1;
 }
 
+/* See server.h.  A source that is not followed now (a server behind SSH
+   that is down) does not age it: its lines will come later. */
+int64_t
+server_clock(const struct server *s, int64_t now_ms)
+{
+	int64_t	 best = -1, t;
+	size_t	 i;
+
+	for (i = 0; i < s->nsources; i++) {
+		if (source_state(&s->sources[i]) != FOLLOW_LIVE)
+			continue;
+		if ((t = clockguard_now(&s->sources[i].guard, now_ms)) > best)
+			best = t;
+	}
+	return best;
+}
+
 /* See server.h. */
 void
-server_tick(struct server *s, int64_t now)
+server_tick(struct server *s, int64_t now_ms)
 {
+	int64_t	 now = server_clock(s, now_ms);
+
+	if (now < 0)
+		return;
 	detector_tick(s->det, now);
 	server_roll(s, now / 60);
 }

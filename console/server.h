@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../backends/logline.h"
+#include "clockguard.h"
 #include "config.h"
 #include "detector.h"
 #include "follow.h"
@@ -34,6 +35,8 @@ struct source {
 	struct rfollow		*remote;	/* or NULL, then: */
 	struct jfollow		*journal;
 	struct log_clock	 clock;
+	struct clockguard	 guard;		/* the time the detector counts */
+	uint64_t		 guard_told;	/* guard findings reported */
 	uint64_t		 unparsed;
 };
 
@@ -94,6 +97,12 @@ struct server {
 	void			(*on_gap)(void *, const struct server *,
 				    const char *path, const char *why);
 	uint64_t		 gaps;
+	/* a log's clock jumped (clockguard.h); what in plain words */
+	void			(*on_clock)(void *, const struct server *,
+				    const char *path, const char *what);
+	uint64_t		 clock_anomalies;	/* lines, all sources */
+	uint64_t		 clock_steps;
+	char			 clock_note[256];	/* the latest, "" none */
 };
 
 struct server	*server_new(const struct server_config *sc, unsigned index,
@@ -113,8 +122,15 @@ void		 server_line(struct server *s, struct source *src,
 
 /* Start, advance or finish the periodic queue read; never blocks. */
 void		 server_queue(struct server *s, int64_t now_ms);
-/* Age windows and the per-minute counters to wall time now. */
-void		 server_tick(struct server *s, int64_t now);
+/*
+ * Age windows and the per-minute counters to the server's arrival clock at
+ * monotonic time now_ms: its logs' time, aged by the time since their
+ * latest line (never the wall clock: a server whose clock is hours off
+ * keeps its own time, see clockguard.h).
+ */
+void		 server_tick(struct server *s, int64_t now_ms);
+/* The server's arrival clock at now_ms, or -1 before any line. */
+int64_t		 server_clock(const struct server *s, int64_t now_ms);
 const char	*server_state_name(enum server_state st);
 
 #endif

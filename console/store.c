@@ -734,6 +734,7 @@ store_load_baselines(struct store *st, int64_t now, int tzoff,
 		b.rcpts = (uint64_t)sqlite3_column_int64(s, 4);
 		b.minutes = (uint64_t)sqlite3_column_int64(s, 5);
 		first = sqlite3_column_int64(s, 6);
+		b.first = first * 60;
 		b.hours = store_hours_in((first + offmin) / 60,
 		    (now / 60 + offmin) / 60, b.how);
 		if (b.hours == 0)

@@ -116,6 +116,7 @@ struct store_baseline {
 	uint64_t	 rcpts;
 	uint64_t	 minutes;
 	uint64_t	 hours;
+	int64_t		 first;		/* UTC seconds of its first minute kept */
 };
 
 struct store_ip {

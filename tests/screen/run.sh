@@ -201,6 +201,10 @@ db = sqlite3.connect(sys.argv[1])
 db.execute("INSERT INTO gaps (session, at, server, path, why) VALUES "
     "((SELECT max(id) FROM sessions), ?, 'live', ?, ?)",
     (int(time.time()), sys.argv[2], "rotated \x1b]0;GAPPWN\x07away"))
+# victim's minutes two days back: a history long enough for addresses new
+# to it to count (new_ip_min_history, a day; history starts at its first
+# minute kept)
+db.execute("UPDATE minutes SET minute = minute - 2 * 1440")
 db.commit()
 PY
 start live2 200 30

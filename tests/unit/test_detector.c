@@ -589,6 +589,37 @@ test_seeded_baseline(void **state)
 }
 
 /*
+ * An account is flagged at the log time of the line that did it, even when
+ * the clock was aged past it in between (live, a tick comes between two
+ * lines): a later session reading the same lines finds the same time.
+ * A seeded account is first seen when its history says, with no tick.
+ */
+static void
+test_flagged_at_event(void **state)
+{
+	struct detector		*d = det_default();
+	struct account_report	 r;
+	struct find		 f;
+	int			 i;
+
+	(void)state;
+	assert_int_equal(detector_seed(d, "old@example.com", T0 - 3 * 3600,
+	    10), 0);
+	r = report(d, "old@example.com", &f);
+	assert_int_equal(r.first_seen, T0 - 3 * 3600);
+	for (i = 0; i < 5; i++)
+		login(d, EV_AUTH_OK, SVC_SMTP, T0 + i, "kim@example.com",
+		    ip4(203, 0, 113, (uint8_t)(i + 1)));
+	detector_tick(d, T0 + 9);
+	login(d, EV_AUTH_OK, SVC_SMTP, T0 + 5, "kim@example.com",
+	    ip4(203, 0, 113, 6));
+	r = report(d, "kim@example.com", &f);
+	assert_true(r.peak_level >= LEVEL_SUSPICIOUS);
+	assert_int_equal(r.flagged_at, T0 + 5);
+	detector_free(d);
+}
+
+/*
  * New IPs: an account with a week of history logs in from addresses it
  * used before (seeded, as after a restart) and from ones it never used;
  * only the latter count.  A brand-new account's addresses never count.
@@ -1184,6 +1215,7 @@ main(void)
 		cmocka_unit_test(test_auth_process_lines_ignored),
 		cmocka_unit_test(test_failures_before_first_login),
 		cmocka_unit_test(test_seeded_baseline),
+		cmocka_unit_test(test_flagged_at_event),
 		cmocka_unit_test(test_new_ips),
 		cmocka_unit_test(test_mistyped_twice),
 		cmocka_unit_test(test_queue_share_levels),
