@@ -35,7 +35,9 @@
  * are in neither file (logrotate's own window); a compressed copy is not
  * read (a gap); lines written to a renamed file after it has been quiet for
  * FOLLOW_DRAIN_MS are not seen; after a cut to a non-zero size, lines
- * written between the cut and the next poll are not seen (a gap says so).
+ * written between the cut and the next poll are not seen (a gap says so),
+ * and a cut followed, before the next poll, by more lines than were cut is
+ * not seen at all (only the first bytes and the size are compared).
  *
  * A missing file (deleted, not created yet) and an unreadable one (EACCES, a
  * directory, a device) are states shown to the user, retried on every poll;

@@ -34,8 +34,9 @@
  * and its truncation are in neither file; a compressed copy is not read
  * (a gap); lines written to a renamed file after 15 s of quiet are not
  * seen; after a cut to a non-zero size, lines written between the cut and
- * when it is seen are not (a gap says so), and a cut below the first 64
- * bytes is read again from the start.
+ * when it is seen are not (a gap says so), a cut followed by more lines
+ * than were cut before it is seen is not seen at all, and a cut below the
+ * first 64 bytes is read again from the start.
  */
 #ifndef MAILCON_RFOLLOW_H
 #define MAILCON_RFOLLOW_H
