@@ -3,44 +3,36 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "follow.h"
+#include "follow_file.h"
+#include "rotated.h"
 #include "xmalloc.h"
-
-#define FOLLOW_CHUNK	(16u * 1024)
 
 struct follower {
 	char			*path;
 	enum follow_state	 state;
 	char			 error[256];
+	follow_gap_cb		 gap;
 
-	int			 fd;		/* -1: nothing open */
-	int			 fifo;
-	dev_t			 dev;
-	ino_t			 ino;
-	uint64_t		 offset;	/* bytes read from fd */
-	unsigned char		 head[FOLLOW_HEAD_MAX];
-	size_t			 head_len;
-	int			 eof;		/* last read hit the end */
-	int			 resync;	/* drop bytes up to a newline */
-	uint64_t		 opened;	/* files opened so far */
+	struct ffile		 cur;		/* being read */
+	struct ffile		 old;		/* left, watched for late lines */
+	/* rotated files to read whole after cur, then the live file */
+	char			**chain;
+	size_t			 nchain;
+	size_t			 ichain;
+	uint64_t		 live_start;	/* where the live file starts */
+	uint64_t		 opened;	/* live files attached so far */
 
-	/* The line being assembled: bytes kept, and all its bytes so far. */
-	char			*line;
-	size_t			 line_len;
-	size_t			 line_cap;
-	uint64_t		 line_bytes;
-	int64_t			 line_since;	/* now_ms of its first byte */
-
-	int64_t			 now;
-	char			*chunk;
-	struct follow_stats	 stats;
+	struct ffio		 io;
 };
 
 /* FNV-1a: a stable hash of the head for the saved position. */
@@ -68,265 +60,230 @@ follow_set_state(struct follower *f, enum follow_state state,
 		snprintf(f->error, sizeof(f->error), "%s: %s", f->path, why);
 }
 
-/* Hand one line to the caller; line[len] must be writable. */
+/* Tell the owner that part of the log could not be read. */
 static void
-follow_emit(struct follower *f, char *line, size_t len, int flags,
-    follow_line_cb cb, void *arg)
+follow_gap(struct follower *f, void *arg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+follow_gap(struct follower *f, void *arg, const char *fmt, ...)
 {
-	if (len > FOLLOW_LINE_MAX) {
-		len = FOLLOW_LINE_MAX;
-		flags |= FOLLOW_LINE_TRUNCATED;
-	}
-	if (flags & FOLLOW_LINE_TRUNCATED)
-		f->stats.overlong++;
-	if (flags & FOLLOW_LINE_PARTIAL)
-		f->stats.partials++;
-	f->stats.lines++;
-	line[len] = '\0';
-	cb(line, len, flags, arg);
+	char	 why[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	f->io.stats.gaps++;
+	if (f->gap != NULL)
+		f->gap(why, arg);
 }
 
-/* Add len bytes to the held line, keeping at most FOLLOW_LINE_MAX. */
+/* Forget the rotated files still to read. */
 static void
-follow_hold(struct follower *f, const char *p, size_t len)
+follow_chain_clear(struct follower *f)
 {
-	size_t	 keep, cap;
-
-	if (f->line_bytes == 0)
-		f->line_since = f->now;
-	f->line_bytes += len;
-	keep = FOLLOW_LINE_MAX - f->line_len;
-	if (len < keep)
-		keep = len;
-	if (f->line_len + keep + 1 > f->line_cap) {
-		cap = f->line_cap == 0 ? 256 : f->line_cap;
-		while (cap < f->line_len + keep + 1)
-			cap *= 2;
-		if (cap > FOLLOW_LINE_MAX + 1)
-			cap = FOLLOW_LINE_MAX + 1;
-		f->line = xreallocarray(f->line, cap, 1);
-		f->line_cap = cap;
-	}
-	memcpy(f->line + f->line_len, p, keep);
-	f->line_len += keep;
-}
-
-/* Deliver the held line, if any, with flags. */
-static void
-follow_deliver_held(struct follower *f, int flags, follow_line_cb cb,
-    void *arg)
-{
-	if (f->line_bytes > FOLLOW_LINE_MAX)
-		flags |= FOLLOW_LINE_TRUNCATED;
-	if (f->line != NULL)
-		follow_emit(f, f->line, f->line_len, flags, cb, arg);
-	f->line_len = 0;
-	f->line_bytes = 0;
-}
-
-/* Give up on the held partial line: its file is being left. */
-static void
-follow_flush(struct follower *f, follow_line_cb cb, void *arg)
-{
-	if (f->line_bytes > 0)
-		follow_deliver_held(f, FOLLOW_LINE_PARTIAL, cb, arg);
-	f->resync = 0;
-}
-
-/* Split freshly read bytes into lines; buf is ours to write into. */
-static void
-follow_feed(struct follower *f, char *buf, size_t n, follow_line_cb cb,
-    void *arg)
-{
-	char	*nl;
-	size_t	 take;
-
-	while (n > 0) {
-		nl = memchr(buf, '\n', n);
-		take = nl != NULL ? (size_t)(nl - buf) : n;
-		if (f->resync) {
-			/* Started inside a line: its start is not ours. */
-			if (nl != NULL)
-				f->resync = 0;
-		} else if (nl != NULL && f->line_bytes == 0)
-			follow_emit(f, buf, take, 0, cb, arg);
-		else {
-			follow_hold(f, buf, take);
-			if (nl != NULL)
-				follow_deliver_held(f, 0, cb, arg);
-		}
-		if (nl != NULL)
-			take++;
-		buf += take;
-		n -= take;
-	}
+	rotated_free(f->chain, f->nchain);
+	f->chain = NULL;
+	f->nchain = f->ichain = 0;
 }
 
 /*
- * Read and split up to budget bytes; sets eof when the file had no more.
- * Returns the bytes read, or -1 on a read error (state set).
- */
-static ssize_t
-follow_read(struct follower *f, size_t budget, follow_line_cb cb,
-    void *arg)
-{
-	size_t	 done = 0, want;
-	ssize_t	 n;
-
-	f->eof = 0;
-	if (f->chunk == NULL)
-		f->chunk = xmalloc(FOLLOW_CHUNK);
-	while (done < budget) {
-		want = budget - done;
-		if (want > FOLLOW_CHUNK)
-			want = FOLLOW_CHUNK;
-		if ((n = read(f->fd, f->chunk, want)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				f->eof = 1;
-				break;
-			}
-			follow_set_state(f, FOLLOW_UNREADABLE,
-			    strerror(errno));
-			return -1;
-		}
-		if (n == 0) {
-			f->eof = 1;
-			break;
-		}
-		f->offset += (uint64_t)n;
-		f->stats.bytes += (uint64_t)n;
-		done += (size_t)n;
-		follow_feed(f, f->chunk, (size_t)n, cb, arg);
-	}
-	return (ssize_t)done;
-}
-
-/* Close the open file, delivering a held partial line first. */
-static void
-follow_release(struct follower *f, follow_line_cb cb, void *arg)
-{
-	follow_flush(f, cb, arg);
-	close(f->fd);
-	f->fd = -1;
-}
-
-/* Is a held partial line young enough to wait for its newline? */
-static int
-follow_waiting(const struct follower *f)
-{
-	return f->line_bytes > 0 && !f->resync &&
-	    f->now - f->line_since < FOLLOW_GRACE_MS;
-}
-
-/*
- * Compare the first bytes of the file with those seen before, learning more
- * of them while the file is short.  1 when they differ: replaced in place.
+ * Find the rotated file that holds the rest of ff: ff itself (by inode)
+ * after a rename, or, by_head, a copy of it (another file at least as long
+ * that starts with ff's first bytes, opened on *fd) after a copytruncate.
+ * The files rotated after it are queued in the chain.  Returns its index
+ * in the rotated list, or -1 when it is not there.
  */
 static int
-follow_head_changed(struct follower *f)
+follow_chain_after(struct follower *f, const struct ffile *ff, int by_head,
+    int *fd)
 {
-	unsigned char	 buf[FOLLOW_HEAD_MAX];
-	ssize_t		 n;
+	struct stat	 st;
+	struct timespec	 since = { 0, 0 };
+	char		**list;
+	size_t		 n, i, j;
+	int		 found = -1, cfd;
 
-	if ((n = pread(f->fd, buf, sizeof(buf), 0)) == -1)
-		return 0;	/* the read will report it */
-	if ((size_t)n < f->head_len ||
-	    memcmp(buf, f->head, f->head_len) != 0)
-		return 1;
-	memcpy(f->head, buf, (size_t)n);
-	f->head_len = (size_t)n;
-	return 0;
+	follow_chain_clear(f);
+	n = rotated_list(f->path, &list);
+	for (i = 0; i < n && found == -1; i++) {
+		if (stat(list[i], &st) == -1 || !S_ISREG(st.st_mode))
+			continue;
+		if (!by_head) {
+			if (st.st_dev == ff->dev && st.st_ino == ff->ino)
+				found = (int)i;
+			continue;
+		}
+		/* a copy: another file, as long, with our first bytes */
+		if ((st.st_dev == ff->dev && st.st_ino == ff->ino) ||
+		    (uint64_t)st.st_size < ff->offset ||
+		    (cfd = open(list[i], O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC | O_NOCTTY)) == -1)
+			continue;
+		if (ffile_head_same(ff, cfd) && fd != NULL) {
+			*fd = cfd;
+			found = (int)i;
+		} else
+			close(cfd);
+	}
+	if (found == -1) {
+		rotated_free(list, n);
+		return -1;
+	}
+	/*
+	 * What comes after it in logrotate's order and was written since
+	 * (a name that does not follow the order is not read twice).
+	 */
+	if (stat(list[found], &st) == 0)
+		since = st.st_mtim;
+	for (i = j = (size_t)found + 1; i < n; i++) {
+		if (stat(list[i], &st) == 0 && S_ISREG(st.st_mode) &&
+		    (st.st_mtim.tv_sec > since.tv_sec ||
+		    (st.st_mtim.tv_sec == since.tv_sec &&
+		    st.st_mtim.tv_nsec >= since.tv_nsec)))
+			list[j++] = list[i];
+		else
+			free(list[i]);
+	}
+	f->chain = list;
+	f->nchain = j;
+	f->ichain = (size_t)found + 1;
+	return found;
 }
 
 /*
- * Open the file now at path (st: its stat) at offset 0.  Only regular files
- * and FIFOs are opened: opening a device can have effects (a tape rewinds).
- * O_NONBLOCK keeps a FIFO without a writer from blocking the open.
+ * Leave cur: it becomes the old file, watched for lines a daemon that has
+ * not reopened its log yet still writes there.  The old one before it is
+ * read to its end and closed.
+ */
+static void
+follow_leave(struct follower *f, follow_line_cb cb, void *arg)
+{
+	if (f->old.fd != -1) {
+		(void)ffile_read(&f->old, &f->io, FOLLOW_BUDGET, cb, arg);
+		ffile_close(&f->old, &f->io, cb, arg);
+	}
+	/* a partial line has waited FOLLOW_GRACE_MS by now: as is */
+	ffile_flush(&f->cur, &f->io, cb, arg);
+	ffile_move(&f->old, &f->cur);
+	f->old.active = f->io.now;
+}
+
+/*
+ * Open the file now at path (st: its stat) at offset 0.  Only regular
+ * files and FIFOs are opened: opening a device can have effects (a tape
+ * rewinds).  O_NONBLOCK keeps a FIFO without a writer from blocking.
  */
 static int
 follow_attach(struct follower *f, const struct stat *st)
 {
-	struct stat	 fst;
-	int		 fd;
+	char	 why[128];
 
-	if (S_ISDIR(st->st_mode)) {
-		follow_set_state(f, FOLLOW_UNREADABLE, "is a directory");
-		return -1;
-	}
-	if (!S_ISREG(st->st_mode) && !S_ISFIFO(st->st_mode)) {
-		follow_set_state(f, FOLLOW_UNREADABLE,
-		    "not a regular file or a FIFO");
-		return -1;
-	}
-	fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
+	if (ffile_open(&f->cur, f->path, st, why, sizeof(why)) == -1) {
 		follow_set_state(f, errno == ENOENT ? FOLLOW_MISSING :
-		    FOLLOW_UNREADABLE, strerror(errno));
+		    FOLLOW_UNREADABLE, why);
 		return -1;
 	}
-	/* It may have been replaced between stat() and open(). */
-	if (fstat(fd, &fst) == -1 ||
-	    (!S_ISREG(fst.st_mode) && !S_ISFIFO(fst.st_mode))) {
-		close(fd);
-		follow_set_state(f, FOLLOW_UNREADABLE,
-		    "not a regular file or a FIFO");
-		return -1;
-	}
-	if (f->opened++ > 0)
-		f->stats.rotations++;
-	f->fd = fd;
-	f->fifo = S_ISFIFO(fst.st_mode);
-	f->dev = fst.st_dev;
-	f->ino = fst.st_ino;
-	f->offset = 0;
-	f->head_len = 0;
-	f->resync = 0;
-	if (!f->fifo)
-		follow_head_changed(f);		/* learn it */
+	f->cur.live = 1;
+	f->opened++;
 	follow_set_state(f, FOLLOW_LIVE, NULL);
 	return 0;
 }
 
-/* Move the read position of the open regular file to offset. */
-static void
-follow_seek(struct follower *f, uint64_t offset)
+/*
+ * Move on from the file just read to its end: the next rotated file in
+ * the chain, else the live file at live_start.  -1 when nothing could be
+ * opened (the state says why).
+ */
+static int
+follow_next(struct follower *f, follow_line_cb cb, void *arg)
 {
-	if (lseek(f->fd, (off_t)offset, SEEK_SET) == -1)
-		offset = 0;
-	f->offset = offset;
+	struct stat	 st;
+	char		 why[128];
+	uint64_t	 start;
+
+	follow_leave(f, cb, arg);
+	while (f->ichain < f->nchain) {
+		const char *p = f->chain[f->ichain++];
+
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    ffile_open(&f->cur, p, &st, why, sizeof(why)) == 0)
+			return 0;
+		follow_gap(f, arg, "%s could not be read after a rotation "
+		    "(%s): its lines are lost", p, why);
+	}
+	follow_chain_clear(f);
+	start = f->live_start;
+	f->live_start = 0;
+	if (stat(f->path, &st) == -1) {
+		follow_set_state(f, FOLLOW_MISSING, strerror(errno));
+		return -1;
+	}
+	if (follow_attach(f, &st) == -1)
+		return -1;
+	if (start > 0 && !f->cur.fifo)
+		ffile_seek(&f->cur, start);
+	return 0;
 }
 
 /*
- * Start at the end of the last complete line, so that a line being written
- * as we start is delivered whole.  With no newline in the last
- * FOLLOW_LINE_MAX bytes, start at the end and drop up to the next newline.
+ * The live file is shorter than what was read, or its first bytes are
+ * not the ones read: truncated (copytruncate, an admin's truncate) and
+ * perhaps written again.  The rest of what was read is in a copy beside
+ * it when logrotate made one: read it there to its end, then what was
+ * rotated after it, then the live file.  Else that rest is a gap.
  */
 static void
-follow_seek_end(struct follower *f, uint64_t size)
+follow_truncated(struct follower *f, const struct stat *st, int kept,
+    follow_line_cb cb, void *arg)
 {
-	char	*buf;
-	size_t	 win, i;
+	uint64_t	 was = f->cur.offset, seen = f->cur.seen;
+	int		 fd = -1, at;
+
+	f->io.stats.rotations++;
+	at = follow_chain_after(f, &f->cur, 1, &fd);
+	if (at >= 0) {
+		ffile_switch(&f->cur, fd);
+		f->live_start = kept ? (uint64_t)st->st_size : 0;
+		return;
+	}
+	ffile_flush(&f->cur, &f->io, cb, arg);
+	if (seen > was)
+		follow_gap(f, arg, "%s was truncated to %lld bytes with no "
+		    "copy beside it: %llu bytes not read yet are lost, and "
+		    "any written after them before the truncation", f->path,
+		    (long long)st->st_size, (unsigned long long)(seen - was));
+	else
+		follow_gap(f, arg, "%s was truncated to %lld bytes with no "
+		    "copy beside it: lines written after byte %llu before the "
+		    "truncation, if any, are lost (their number is unknown)",
+		    f->path, (long long)st->st_size, (unsigned long long)was);
+	if (kept)
+		ffile_seek(&f->cur, (uint64_t)st->st_size);
+	else
+		ffile_restart(&f->cur);
+}
+
+/*
+ * The path names another file than the live one we read: renamed away.
+ * Read ours to its end, then what was rotated after it, then the new one.
+ * 0 when done, 1 to wait (more to read, a young partial line).
+ */
+static int
+follow_renamed(struct follower *f, size_t *used, size_t budget,
+    follow_line_cb cb, void *arg)
+{
 	ssize_t	 n;
 
-	win = size < FOLLOW_LINE_MAX ? (size_t)size : FOLLOW_LINE_MAX;
-	buf = xmalloc(win);
-	n = pread(f->fd, buf, win, (off_t)(size - win));
-	for (i = n > 0 ? (size_t)n : 0; i > 0; i--)
-		if (buf[i - 1] == '\n')
-			break;
-	free(buf);
-	if (n != (ssize_t)win)
-		follow_seek(f, size);
-	else if (i > 0)
-		follow_seek(f, size - win + i);
-	else if (win == size)
-		follow_seek(f, 0);
-	else {
-		follow_seek(f, size);
-		f->resync = 1;
-	}
+	if ((n = ffile_read(&f->cur, &f->io, budget - *used, cb, arg)) > 0)
+		*used += (size_t)n;
+	if (n >= 0 && (!f->cur.eof || ffile_waiting(&f->cur, &f->io)))
+		return 1;
+	f->io.stats.rotations++;
+	if (follow_chain_after(f, &f->cur, 0, NULL) == -1)
+		follow_chain_clear(f);
+	f->live_start = 0;
+	return 0;
 }
 
 /* Common part of follow_open and follow_open_at. */
@@ -337,7 +294,8 @@ follow_new(const char *path, struct stat *st)
 
 	f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
-	f->fd = -1;
+	ffile_init(&f->cur);
+	ffile_init(&f->old);
 	if (stat(path, st) == -1) {
 		follow_set_state(f, errno == ENOENT || errno == ENOTDIR ?
 		    FOLLOW_MISSING : FOLLOW_UNREADABLE, strerror(errno));
@@ -355,8 +313,8 @@ follow_open(const char *path, int from_start)
 	struct stat	 st;
 
 	f = follow_new(path, &st);
-	if (f->fd != -1 && !f->fifo && !from_start)
-		follow_seek_end(f, (uint64_t)st.st_size);
+	if (f->cur.fd != -1 && !f->cur.fifo && !from_start)
+		ffile_seek_end(&f->cur, (uint64_t)st.st_size);
 	return f;
 }
 
@@ -372,22 +330,27 @@ follow_open_at(const char *path, const struct follow_pos *pos, int *resumed)
 	if (resumed != NULL)
 		*resumed = 0;
 	f = follow_new(path, &st);
-	if (f->fd == -1 || f->fifo || (uint64_t)f->ino != pos->ino ||
+	if (f->cur.fd == -1 || f->cur.fifo || (uint64_t)f->cur.ino != pos->ino ||
 	    pos->head_len > FOLLOW_HEAD_MAX ||
 	    (uint64_t)st.st_size < pos->offset ||
 	    (uint64_t)st.st_size < pos->head_len)
 		return f;
 	if (pos->head_len > 0)
-		n = pread(f->fd, buf, pos->head_len, 0);
+		n = pread(f->cur.fd, buf, pos->head_len, 0);
 	if (pos->head_len > 0 && (n != (ssize_t)pos->head_len ||
 	    follow_hash(buf, pos->head_len) != pos->head_hash))
 		return f;
-	memcpy(f->head, buf, pos->head_len);
-	f->head_len = pos->head_len;
-	follow_seek(f, pos->offset);
+	ffile_seek(&f->cur, pos->offset);
 	if (resumed != NULL)
-		*resumed = f->offset == pos->offset;
+		*resumed = f->cur.offset == pos->offset;
 	return f;
+}
+
+/* See follow.h. */
+void
+follow_on_gap(struct follower *f, follow_gap_cb gap)
+{
+	f->gap = gap;
 }
 
 /* See follow.h. */
@@ -396,18 +359,38 @@ follow_close(struct follower *f)
 {
 	if (f == NULL)
 		return;
-	if (f->fd != -1)
-		close(f->fd);
+	ffile_free(&f->cur);
+	ffile_free(&f->old);
+	follow_chain_clear(f);
 	free(f->path);
-	free(f->line);
-	free(f->chunk);
+	free(f->io.chunk);
 	free(f);
+}
+
+/*
+ * The old file: read what a late writer added; close it once it has been
+ * quiet for FOLLOW_DRAIN_MS (its partial line is then delivered as is).
+ */
+static size_t
+follow_poll_old(struct follower *f, size_t budget, follow_line_cb cb,
+    void *arg)
+{
+	ssize_t	 n;
+
+	if (f->old.fd == -1)
+		return 0;
+	if ((n = ffile_read(&f->old, &f->io, budget, cb, arg)) > 0)
+		f->old.active = f->io.now;
+	if (n == -1 || (f->old.eof &&
+	    f->io.now - f->old.active >= FOLLOW_DRAIN_MS))
+		ffile_close(&f->old, &f->io, cb, arg);
+	return n > 0 ? (size_t)n : 0;
 }
 
 /*
  * The path cannot be stat'ed.  Keep reading the file we have: it may have
  * been renamed by a rotation and its daemon may still be writing to it.  A
- * deleted one (no links left) is closed once it is read to its end.
+ * deleted one (no links left) is left once it is read to its end.
  */
 static ssize_t
 follow_poll_gone(struct follower *f, size_t budget, follow_line_cb cb,
@@ -416,14 +399,32 @@ follow_poll_gone(struct follower *f, size_t budget, follow_line_cb cb,
 	struct stat	 fst;
 	ssize_t		 n;
 
-	if (f->fd == -1)
+	if (f->cur.fd == -1)
 		return 0;
-	if ((n = follow_read(f, budget, cb, arg)) == -1)
+	if ((n = ffile_read(&f->cur, &f->io, budget, cb, arg)) == -1) {
+		follow_set_state(f, FOLLOW_UNREADABLE, strerror(errno));
 		return -1;
-	if (f->eof && !follow_waiting(f) && fstat(f->fd, &fst) == 0 &&
-	    fst.st_nlink == 0)
-		follow_release(f, cb, arg);
+	}
+	if (f->cur.eof && !ffile_waiting(&f->cur, &f->io) &&
+	    fstat(f->cur.fd, &fst) == 0 && fst.st_nlink == 0) {
+		follow_chain_clear(f);
+		follow_leave(f, cb, arg);
+	}
 	return n;
+}
+
+/* Read a rotated file of the chain (or a copy) and move on at its end. */
+static int
+follow_poll_chain(struct follower *f, size_t *used, size_t budget,
+    follow_line_cb cb, void *arg)
+{
+	ssize_t	 n;
+
+	if ((n = ffile_read(&f->cur, &f->io, budget - *used, cb, arg)) > 0)
+		*used += (size_t)n;
+	if (n >= 0 && !f->cur.eof)
+		return 1;
+	return follow_next(f, cb, arg) == -1 ? 1 : 0;
 }
 
 /* See follow.h. */
@@ -436,49 +437,50 @@ follow_poll(struct follower *f, int64_t now_ms, follow_line_cb cb,
 	char			 old_error[sizeof(f->error)];
 	size_t			 budget, used = 0;
 	ssize_t			 n = 0;
-	int			 ret = 0;
+	int			 ret = 0, how;
 
 	budget = max_bytes != 0 ? max_bytes : FOLLOW_BUDGET;
 	memcpy(old_error, f->error, sizeof(old_error));
-	f->now = now_ms;
+	f->io.now = now_ms;
 
+	used += follow_poll_old(f, budget, cb, arg);
+	if (used >= budget)
+		goto out;
+	while (f->cur.fd != -1 && !f->cur.live && used < budget)
+		if (follow_poll_chain(f, &used, budget, cb, arg))
+			goto out;
 	if (stat(f->path, &st) == -1) {
 		follow_set_state(f, errno == ENOENT || errno == ENOTDIR ?
 		    FOLLOW_MISSING : FOLLOW_UNREADABLE, strerror(errno));
-		n = follow_poll_gone(f, budget, cb, arg);
+		n = follow_poll_gone(f, budget - used, cb, arg);
 		goto out;
 	}
-	if (f->fd != -1 && (st.st_dev != f->dev || st.st_ino != f->ino)) {
-		/*
-		 * Renamed away: finish the old file before the new one (a
-		 * read error there is not worth being stuck on).
-		 */
-		if ((n = follow_read(f, budget, cb, arg)) >= 0) {
-			used = (size_t)n;
-			n = 0;
-			if (!f->eof || follow_waiting(f))
-				goto out;
-		}
-		follow_release(f, cb, arg);
-	}
-	if (f->fd == -1) {
+	if (f->cur.fd != -1 && (st.st_dev != f->cur.dev ||
+	    st.st_ino != f->cur.ino)) {
+		if (follow_renamed(f, &used, budget, cb, arg))
+			goto out;
+		if (follow_next(f, cb, arg) == -1 || !f->cur.live)
+			goto out;
+	} else if (f->cur.fd == -1) {
+		if (f->opened > 0)
+			f->io.stats.rotations++;
 		if (follow_attach(f, &st) == -1)
 			goto out;
-	} else if (!f->fifo && ((uint64_t)st.st_size < f->offset ||
-	    follow_head_changed(f))) {
-		/* Truncated or replaced: the rest of a partial is gone. */
-		follow_flush(f, cb, arg);
-		follow_seek(f, 0);
-		f->head_len = 0;
-		follow_head_changed(f);
-		f->stats.rotations++;
+	} else if (!f->cur.fifo && (how = ffile_check(&f->cur,
+	    (uint64_t)st.st_size)) != FFILE_SAME) {
+		follow_truncated(f, &st, how == FFILE_CUT, cb, arg);
+		if (!f->cur.live)
+			goto out;
 	}
 	follow_set_state(f, FOLLOW_LIVE, NULL);
-	n = follow_read(f, budget - used, cb, arg);
+	if ((n = ffile_read(&f->cur, &f->io, budget - used, cb, arg)) == -1)
+		follow_set_state(f, FOLLOW_UNREADABLE, strerror(errno));
+	f->cur.seen = (uint64_t)st.st_size > f->cur.offset ?
+	    (uint64_t)st.st_size : f->cur.offset;
 out:
 	if (n > 0)
 		used += (size_t)n;
-	if (used >= budget)
+	if (used >= budget || (f->cur.fd != -1 && !f->cur.live))
 		ret |= FOLLOW_MORE;
 	if (f->state != old_state || strcmp(f->error, old_error) != 0)
 		ret |= FOLLOW_CHANGED;
@@ -525,19 +527,19 @@ follow_path(const struct follower *f)
 const struct follow_stats *
 follow_stats(const struct follower *f)
 {
-	return &f->stats;
+	return &f->io.stats;
 }
 
 /* See follow.h. */
 int
 follow_get_pos(const struct follower *f, struct follow_pos *pos)
 {
-	if (f->fd == -1 || f->fifo)
+	if (f->cur.fd == -1 || f->cur.fifo)
 		return -1;
-	memset(pos, 0, sizeof(*pos));
-	pos->ino = (uint64_t)f->ino;
-	pos->offset = f->offset - f->line_bytes;
-	pos->head_len = (uint32_t)f->head_len;
-	pos->head_hash = follow_hash(f->head, f->head_len);
+	memset(pos, 0, sizeof(pos[0]));
+	pos->ino = (uint64_t)f->cur.ino;
+	pos->offset = f->cur.offset - f->cur.line_bytes;
+	pos->head_len = (uint32_t)f->cur.head_len;
+	pos->head_hash = follow_hash(f->cur.head, f->cur.head_len);
 	return 0;
 }

@@ -7,22 +7,37 @@
  * and hands every complete line to a callback; a partial last line is held
  * until its newline arrives.
  *
- * Rotation is survived three ways:
- * - rename: the path names another inode.  The old file is read to its end
- *   first; then the new one is read from its start.
- * - copytruncate: the file is smaller than what we have read.  Restart at 0.
- * - replacement in place: the first bytes (FOLLOW_HEAD_MAX) differ from the
- *   ones seen before.  Restart at 0.
+ * Rotation is survived without losing a line where the lines still exist:
+ * - rename: the path names another inode.  The old file is read to its
+ *   end first; then the files rotated after it (found beside the log by
+ *   rotated.h when it was rotated twice between two polls), then the new
+ *   one from its start.  The old file stays open and is read whenever it
+ *   grows until it has been quiet for FOLLOW_DRAIN_MS: a daemon writes
+ *   there until it reopens its log, seconds after the rename.
+ * - copytruncate: the file is shorter than what we have read, or its first
+ *   bytes (FOLLOW_HEAD_MAX, kept as they were read, so a file that started
+ *   empty has them too) are not the ones read.  The copy logrotate made
+ *   beside it (another file, at least as long, with our first bytes) holds
+ *   what was written between our last read and the truncation: it is read
+ *   from our offset to its end, then the live file from its start.
+ * - a truncation with no copy beside it, or replacement in place: the rest
+ *   of the old content cannot be read, and that is a gap, told to the gap
+ *   callback (follow_on_gap) with the count of bytes when it is known.
+ *   When the first bytes are still the ones read (truncate -s N to a
+ *   non-zero size), reading goes on at the new end, else from the start.
  * A held partial line is delivered as is (FOLLOW_LINE_PARTIAL) when its file
  * is left: at once after a truncation or replacement (the rest of it cannot
  * come from this file any more), or, after a rename or deletion, once the
  * old file has ended and the partial is FOLLOW_GRACE_MS old (a daemon that
  * has not reopened its log yet may still finish the line).  It is never lost.
  *
- * Known limits: bytes written between our last read and a copytruncate are
- * in the copy, not in our file, and are not seen; a truncation followed by
- * regrowth past our offset with the same first bytes is not detected; lines
- * written to a renamed file after we switched to the new one are not seen.
+ * Known limits: lines written between logrotate's copy and its truncation
+ * are in neither file (logrotate's own window); a compressed copy is not
+ * read (a gap); lines written to a renamed file after it has been quiet for
+ * FOLLOW_DRAIN_MS are not seen; after a cut to a non-zero size, lines
+ * written between the cut and the next poll are not seen (a gap says so),
+ * and a cut followed, before the next poll, by more lines than were cut is
+ * not seen at all (only the first bytes and the size are compared).
  *
  * A missing file (deleted, not created yet) and an unreadable one (EACCES, a
  * directory, a device) are states shown to the user, retried on every poll;
@@ -40,6 +55,7 @@
 #define FOLLOW_LINE_MAX		(64u * 1024)	/* bytes of a line kept */
 #define FOLLOW_HEAD_MAX		64		/* first bytes compared */
 #define FOLLOW_GRACE_MS		3000		/* wait for a partial's end */
+#define FOLLOW_DRAIN_MS		15000		/* a renamed file's quiet end */
 #define FOLLOW_BUDGET		(1u << 20)	/* max_bytes 0 means this */
 
 enum follow_state {
@@ -63,6 +79,8 @@ enum follow_state {
  */
 typedef void	(*follow_line_cb)(const char *line, size_t len, int flags,
 		    void *arg);
+/* A part of the log that could not be read: why, in plain words. */
+typedef void	(*follow_gap_cb)(const char *why, void *arg);
 
 struct follow_stats {
 	uint64_t	 bytes;		/* read from files */
@@ -70,6 +88,7 @@ struct follow_stats {
 	uint64_t	 rotations;	/* rotated, truncated, gone */
 	uint64_t	 overlong;	/* lines cut at FOLLOW_LINE_MAX */
 	uint64_t	 partials;	/* delivered without their newline */
+	uint64_t	 gaps;		/* parts that could not be read */
 };
 
 /*
@@ -101,11 +120,14 @@ struct follower		*follow_open(const char *path, int from_start);
 struct follower		*follow_open_at(const char *path,
 			    const struct follow_pos *pos, int *resumed);
 void			 follow_close(struct follower *f);
+/* Where gaps are told, with the arg of follow_poll (none by default). */
+void			 follow_on_gap(struct follower *f, follow_gap_cb gap);
 
 /*
  * Read what is new, at most max_bytes (0: FOLLOW_BUDGET), handing complete
- * lines to cb.  now_ms is the loop's monotonic clock (loop_now_ms()): it
- * ages held partial lines.  Returns FOLLOW_MORE and FOLLOW_CHANGED bits.
+ * lines to cb (and gaps to the gap callback), both with arg.  now_ms is the
+ * loop's monotonic clock (loop_now_ms()): it ages held partial lines and
+ * the renamed file that is still watched.  Returns FOLLOW_MORE and FOLLOW_CHANGED bits.
  */
 int			 follow_poll(struct follower *f, int64_t now_ms,
 			    follow_line_cb cb, void *arg, size_t max_bytes);

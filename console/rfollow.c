@@ -15,6 +15,17 @@
 #define RFOLLOW_HDR_MAX		512	/* a header line of the program */
 #define RFOLLOW_CHUNK_MAX	(1u << 20)	/* the program sends 256 KiB */
 
+/* A file the program reads, and the line being assembled from it. */
+struct rstream {
+	int			 open;
+	uint64_t		 ino;
+	uint64_t		 pos;		/* bytes of ino received */
+	uint64_t		 lstart;	/* where the line starts in ino */
+	char			*line;
+	size_t			 llen;
+	int			 overlong;
+};
+
 struct rfollow {
 	char			*path;
 	int			 from_start;
@@ -32,18 +43,17 @@ struct rfollow {
 	/* what the program is doing, from its headers */
 	char			 hdr[RFOLLOW_HDR_MAX];
 	size_t			 hlen;
-	uint64_t		 data_left;	/* of the current D chunk */
-	int			 have_pos;	/* an F was seen: ino, pos valid */
-	uint64_t		 ino;
+	uint64_t		 data_left;	/* of the current D or d chunk */
+	int			 data_old;	/* it is a d chunk */
+	int			 await;		/* a chunk awaits its K or X */
+	char			*pend;		/* the chunk, until its K */
+	size_t			 pend_len;
+	size_t			 pend_cap;
+	int			 have_pos;	/* an F was seen: cur is valid */
 	uint64_t		 head_crc;	/* cksum of its first head_len */
 	uint64_t		 head_len;	/* bytes (up to 64) */
-	uint64_t		 pos;		/* bytes of ino received */
-
-	/* the line being assembled and where it starts in ino */
-	char			*line;
-	size_t			 llen;
-	int			 overlong;
-	uint64_t		 lstart;
+	struct rstream		 cur;		/* the file read */
+	struct rstream		 old;		/* renamed, watched: R to Q */
 
 	enum follow_state	 state;
 	char			 error[300];
@@ -64,7 +74,8 @@ rfollow_open(const char *path, int from_start, follow_line_cb cb,
 	r->cb = cb;
 	r->gap = gap;
 	r->arg = arg;
-	r->line = xmalloc(FOLLOW_LINE_MAX + 1);
+	r->cur.line = xmalloc(FOLLOW_LINE_MAX + 1);
+	r->old.line = xmalloc(FOLLOW_LINE_MAX + 1);
 	r->state = FOLLOW_MISSING;
 	snprintf(r->error, sizeof(r->error), "%s: starting", path);
 	return r;
@@ -79,28 +90,30 @@ rfollow_close(struct rfollow *r)
 	if (r->exec != NULL)
 		ssh_exec_free(r->exec);
 	errtail_free(&r->err);
-	free(r->line);
+	free(r->cur.line);
+	free(r->old.line);
+	free(r->pend);
 	free(r->path);
 	free(r);
 }
 
 /* Hand the assembled line on (flags: FOLLOW_LINE_*) and start the next. */
 static void
-rfollow_emit(struct rfollow *r, int flags)
+rfollow_emit(struct rfollow *r, struct rstream *s, int flags)
 {
-	if (r->overlong)
+	if (s->overlong)
 		flags |= FOLLOW_LINE_TRUNCATED;
-	r->line[r->llen] = '\0';
+	s->line[s->llen] = '\0';
 	r->stats.lines++;
-	r->cb(r->line, r->llen, flags, r->arg);
-	r->llen = 0;
-	r->overlong = 0;
-	r->lstart = r->pos;
+	r->cb(s->line, s->llen, flags, r->arg);
+	s->llen = 0;
+	s->overlong = 0;
+	s->lstart = s->pos;
 }
 
-/* Log bytes at r->pos: split them into lines. */
+/* Log bytes at s->pos: split them into lines. */
 static void
-rfollow_data(struct rfollow *r, const char *p, size_t len)
+rfollow_data(struct rfollow *r, struct rstream *s, const char *p, size_t len)
 {
 	const char	*nl;
 	size_t		 n, keep;
@@ -110,32 +123,57 @@ rfollow_data(struct rfollow *r, const char *p, size_t len)
 		nl = memchr(p, '\n', len);
 		n = nl != NULL ? (size_t)(nl - p) : len;
 		keep = n;
-		if (r->llen + keep > FOLLOW_LINE_MAX) {
-			keep = FOLLOW_LINE_MAX - r->llen;
-			r->overlong = 1;
+		if (s->llen + keep > FOLLOW_LINE_MAX) {
+			keep = FOLLOW_LINE_MAX - s->llen;
+			s->overlong = 1;
 		}
-		memcpy(r->line + r->llen, p, keep);
-		r->llen += keep;
+		memcpy(s->line + s->llen, p, keep);
+		s->llen += keep;
 		if (nl == NULL) {
-			r->pos += len;
+			s->pos += len;
 			return;
 		}
-		r->pos += n + 1;
+		s->pos += n + 1;
 		p += n + 1;
 		len -= n + 1;
-		rfollow_emit(r, 0);
+		rfollow_emit(r, s, 0);
 	}
 }
 
-/* The file was left (rotated, truncated): a held partial line is whole. */
+/* A file is left for good: a held partial line is whole. */
+static void
+rfollow_flush(struct rfollow *r, struct rstream *s)
+{
+	if (s->llen > 0 || s->overlong)
+		rfollow_emit(r, s, FOLLOW_LINE_PARTIAL);
+}
+
+/* The file was truncated: its partial line is whole, and it starts anew. */
 static void
 rfollow_leave(struct rfollow *r, uint64_t ino)
 {
-	if (r->llen > 0 || r->overlong)
-		rfollow_emit(r, FOLLOW_LINE_PARTIAL);
+	rfollow_flush(r, &r->cur);
 	r->stats.rotations++;
-	r->ino = ino;
-	r->pos = r->lstart = 0;
+	r->cur.ino = ino;
+	r->cur.pos = r->cur.lstart = 0;
+}
+
+/* The file read was renamed: it becomes the old one, watched for late
+   lines (its partial line goes with it); the next F says what is read
+   (and counts the rotation). */
+static void
+rfollow_renamed(struct rfollow *r)
+{
+	char	*line;
+
+	if (r->old.open)
+		rfollow_flush(r, &r->old);
+	line = r->old.line;
+	r->old = r->cur;
+	r->old.open = 1;
+	r->cur.line = line;
+	r->cur.llen = 0;
+	r->cur.overlong = 0;
 }
 
 /* A gap: count it and tell the owner. */
@@ -179,12 +217,44 @@ rfollow_header(struct rfollow *r, const char *h)
 
 	if (h[0] == '\0' || (h[1] != '\0' && h[1] != ' '))
 		return -1;
+	/* a chunk is only used once the program has seen, after reading
+	   it, that the file was not truncated under it meanwhile */
+	if (r->await) {
+		if (h[0] == 'X' && h[1] == '\0')
+			/* dropped: a T or N follows */;
+		else if (h[0] != 'K')
+			return -1;
+		else if (h[1] == ' ' && !r->data_old) {
+			/* "K crc len": the first bytes, learnt as read */
+			if (rfollow_number(h + 2, &crc, &e) == -1 ||
+			    *e != ' ' || rfollow_number(e + 1, &hlen, &e) ==
+			    -1 || *e != '\0' || hlen > 64)
+				return -1;
+			r->head_crc = crc;
+			r->head_len = hlen;
+		} else if (h[1] != '\0')
+			return -1;
+		if (h[0] == 'K')
+			rfollow_data(r, r->data_old ? &r->old : &r->cur,
+			    r->pend, r->pend_len);
+		r->await = 0;
+		r->pend_len = 0;
+		return 0;
+	}
 	switch (h[0]) {
 	case 'D':
+	case 'd':
 		if (rfollow_number(h + 2, &a, &e) == -1 || *e != '\0' ||
-		    a == 0 || a > RFOLLOW_CHUNK_MAX || !r->have_pos)
+		    a == 0 || a > RFOLLOW_CHUNK_MAX ||
+		    !(h[0] == 'D' ? r->have_pos : r->old.open))
 			return -1;
 		r->data_left = a;
+		r->data_old = h[0] == 'd';
+		if (r->pend_cap < a) {
+			r->pend = xreallocarray(r->pend, a, 1);
+			r->pend_cap = a;
+		}
+		r->pend_len = 0;
 		return 0;
 	case 'F':
 		if (rfollow_number(h + 2, &a, &e) == -1 || *e != ' ' ||
@@ -195,24 +265,39 @@ rfollow_header(struct rfollow *r, const char *h)
 			return -1;
 		r->head_crc = crc;
 		r->head_len = hlen;
-		if (r->have_pos && (a != r->ino || b != r->lstart))
+		if (r->have_pos && (a != r->cur.ino || b != r->cur.lstart))
 			r->stats.rotations++;
 		r->have_pos = 1;
-		r->ino = a;
-		r->pos = r->lstart = b;
-		r->llen = 0;
-		r->overlong = 0;
+		r->cur.open = 1;
+		r->cur.ino = a;
+		r->cur.pos = r->cur.lstart = b;
+		r->cur.llen = 0;
+		r->cur.overlong = 0;
 		r->failures = 0;
 		r->started = 1;
 		r->state = FOLLOW_LIVE;
 		r->error[0] = '\0';
 		return 0;
+	case 'N':
 	case 'R':
 	case 'T':
 		if (rfollow_number(h + 2, &a, &e) == -1 || *e != '\0' ||
 		    !r->have_pos)
 			return -1;
-		rfollow_leave(r, a);
+		if (h[0] == 'T')
+			rfollow_leave(r, a);
+		else if (h[0] == 'R')
+			rfollow_renamed(r);
+		else {
+			/* the rest of the same content, in its copy */
+			r->cur.ino = a;
+			r->stats.rotations++;
+		}
+		return 0;
+	case 'Q':
+		if (r->old.open)
+			rfollow_flush(r, &r->old);
+		r->old.open = 0;
 		return 0;
 	case 'G':
 		rfollow_gap(r, h + 2);
@@ -244,8 +329,10 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 	while (len > 0 && !r->broken) {
 		if (r->data_left > 0) {
 			n = len < r->data_left ? len : (size_t)r->data_left;
-			rfollow_data(r, p, n);
-			r->data_left -= n;
+			memcpy(r->pend + r->pend_len, p, n);
+			r->pend_len += n;
+			if ((r->data_left -= n) == 0)
+				r->await = 1;
 			p += n;
 			len -= n;
 			continue;
@@ -310,6 +397,8 @@ rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 	r->exec = NULL;
 	r->broken = 0;
 	r->data_left = 0;
+	r->await = 0;
+	r->pend_len = 0;
 	r->hlen = 0;
 	r->retry_at = rfollow_backoff(&r->failures,
 	    ssh_conn_state(conn) == SSH_LIVE, now_ms);
@@ -338,15 +427,16 @@ rfollow_backoff(unsigned *failures, int conn_live, int64_t now_ms)
 static void
 rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
-	char	 ino[24], off[24], head[48], err[200];
+	char	 ino[24], off[24], head[48], oino[24], ooff[24], err[200];
 	char	*argv[] = { "exec", "/bin/sh", "-s", r->path, ino, off, head,
-		    NULL };
+		    oino, ooff, NULL };
 
-	(void)rfollow_resume_args(r, ino, off, head);
-	/* the partial line is read again from its start */
-	r->llen = 0;
-	r->overlong = 0;
-	r->pos = r->lstart;
+	(void)rfollow_resume_args(r, ino, off, head, oino, ooff);
+	/* partial lines are read again from their start */
+	r->cur.llen = r->old.llen = 0;
+	r->cur.overlong = r->old.overlong = 0;
+	r->cur.pos = r->cur.lstart;
+	r->old.pos = r->old.lstart;
 	errtail_reset(&r->err);
 	r->started = 0;
 	r->start_by = now_ms + RFOLLOW_START_MS;
@@ -429,16 +519,21 @@ rfollow_stats(const struct rfollow *r)
 /* See rfollow.h. */
 int
 rfollow_resume_args(const struct rfollow *r, char *ino, char *off,
-    char *head)
+    char *head, char *oino, char *ooff)
 {
+	oino[0] = ooff[0] = '\0';
 	if (!r->have_pos) {
 		ino[0] = head[0] = '\0';
 		snprintf(off, 24, "%s", r->from_start ? "0" : "end");
 		return 0;
 	}
-	snprintf(ino, 24, "%" PRIu64, r->ino);
-	snprintf(off, 24, "%" PRIu64, r->lstart);
+	snprintf(ino, 24, "%" PRIu64, r->cur.ino);
+	snprintf(off, 24, "%" PRIu64, r->cur.lstart);
 	snprintf(head, 48, "%" PRIu64 " %" PRIu64, r->head_crc, r->head_len);
+	if (r->old.open) {
+		snprintf(oino, 24, "%" PRIu64, r->old.ino);
+		snprintf(ooff, 24, "%" PRIu64, r->old.lstart);
+	}
 	return 1;
 }
 
@@ -448,7 +543,7 @@ rfollow_position(const struct rfollow *r, uint64_t *ino, uint64_t *offset)
 {
 	if (!r->have_pos)
 		return 0;
-	*ino = r->ino;
-	*offset = r->lstart;
+	*ino = r->cur.ino;
+	*offset = r->cur.lstart;
 	return 1;
 }

@@ -5,30 +5,38 @@
  *
  * A small POSIX sh program (rfollow_script.c) runs on the server on an
  * exec channel.  It holds the log open on a descriptor and sends what is
- * new in framed chunks ("D n" then n bytes), so the console always knows
- * which file (inode, and a checksum of its first bytes: inode numbers are
- * reused) and which byte offset each line came from ("F ino pos crc len"
- * at the start and whenever it opens another file).  It says
- * when the file was renamed away and drained ("R ino": the new file is
- * read from its start), truncated ("T ino"), missing ("M"), unreadable
- * ("E why"), each followed by the F of the file it reads now, and sends
- * a heartbeat ("H") when idle so that a copy left
- * behind by a dead session meets SIGPIPE instead of running for ever.
+ * new in framed chunks ("D n", n bytes, then "K crc len" once it has seen
+ * that the file was not truncated under the read, or "X": drop it), so
+ * the console always knows which file (inode, and a checksum of its first
+ * bytes, learnt as they are read: inode numbers are reused) and which
+ * byte offset each line came from ("F ino pos crc len" at the start and
+ * whenever it opens another file).  It says when the file was renamed
+ * ("R ino": it becomes the old file, still read when it grows, "d n" ...
+ * "K", until "Q" lets it go), when the rest of what it read is in a copy
+ * ("N ino": the same content goes on there), truncated with no copy ("T
+ * ino", after a "G" gap), missing ("M"), unreadable ("E why"), and sends
+ * a heartbeat ("H") when idle so that a copy left behind by a dead
+ * session meets SIGPIPE instead of running for ever.  Rotations are read
+ * as follow.h reads them locally: see rfollow_script.c.
  *
  * When the channel or the connection is lost, the follower starts the
  * program again once the connection is live, asking for the inode and the
  * offset of the first line it has not delivered (a line cut by the
- * disconnect is read again whole).  The program resumes there; when that
- * file was rotated meanwhile it is found beside the log (PATH.1, PATH.0,
- * PATH-DATE) by its inode, read to its end, and then the new file from its
- * start.  When it cannot be found (compressed, deleted) or is shorter than
- * the offset, the lost part is a gap: told to the gap callback, counted,
- * and the new file is read from its start.
+ * disconnect is read again whole), and for the renamed file it still
+ * watched.  The program resumes there; when that file was rotated
+ * meanwhile, perhaps more than once, it is found beside the log (rotated.h's
+ * names) by its inode, or by its first bytes for a copy, read to its end,
+ * then the files rotated after it, then the live one from its start.  When
+ * it cannot be found (compressed, deleted), the lost part is a gap: told
+ * to the gap callback, counted, and the live file is read from its start.
  *
- * Known limits, as for follow.h: lines written to a renamed file after the
- * switch to the new one (about a second after the rename) are not seen;
- * a copytruncate loses what was written between the last read and the
- * truncation.
+ * Known limits, as for follow.h: lines written between logrotate's copy
+ * and its truncation are in neither file; a compressed copy is not read
+ * (a gap); lines written to a renamed file after 15 s of quiet are not
+ * seen; after a cut to a non-zero size, lines written between the cut and
+ * when it is seen are not (a gap says so), a cut followed by more lines
+ * than were cut before it is seen is not seen at all, and a cut below the
+ * first 64 bytes is read again from the start.
  */
 #ifndef MAILCON_RFOLLOW_H
 #define MAILCON_RFOLLOW_H
@@ -82,11 +90,12 @@ int		 rfollow_position(const struct rfollow *r, uint64_t *ino,
 		    uint64_t *offset);
 
 /*
- * The program's arguments after the path (INODE, OFFSET, HEAD: ino and off
- * 24 bytes, head 48): 1 resuming, 0 a first start.
+ * The program's arguments after the path (INODE, OFFSET, HEAD, OINODE,
+ * OOFFSET: each 24 bytes, head 48; the last two empty unless a renamed
+ * file is still watched): 1 resuming, 0 a first start.
  */
 int		 rfollow_resume_args(const struct rfollow *r, char *ino,
-		    char *off, char *head);
+		    char *off, char *head, char *oino, char *ooff);
 
 /*
  * When a remote command that ended may start again (jfollow.h shares

@@ -55,8 +55,8 @@ source_name(const struct source *src)
 	return "the log command";
 }
 
-/* rfollow and jfollow callback: part of a remote log is lost; say so in the log
-   view, then to the owner (history, alerts). */
+/* follow, rfollow and jfollow callback: part of a log is lost; say so in
+   the log view, then to the owner (history, alerts). */
 static void
 server_on_gap(const char *why, void *arg)
 {
@@ -123,9 +123,11 @@ server_new(const struct server_config *sc, unsigned index,
 			s->sources[i].remote = rfollow_open(i < sc->nlogs ?
 			    sc->logs[i] : SERVER_REMOTE_LOG, from_start,
 			    server_on_line, server_on_gap, &s->sources[i]);
-		else if (i < sc->nlogs)
+		else if (i < sc->nlogs) {
 			s->sources[i].follow = follow_open(sc->logs[i],
 			    from_start);
+			follow_on_gap(s->sources[i].follow, server_on_gap);
+		}
 		else
 			s->sources[i].cmd = cmdfollow_open(sc->log_argv);
 		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));

@@ -32,6 +32,8 @@ struct got {
 	size_t		 *len;
 	int		 *flags;
 	size_t		  n, cap;
+	size_t		  gaps;
+	char		  gap[512];	/* the last one */
 };
 
 static char	 tmpdir[64];
@@ -104,6 +106,26 @@ got_line(const char *line, size_t len, int flags, void *arg)
 	g->len[g->n] = len;
 	g->flags[g->n] = flags;
 	g->n++;
+}
+
+/* The follower's gap callback: count them, keep the last. */
+static void
+got_gap(const char *why, void *arg)
+{
+	struct got	*g = arg;
+
+	g->gaps++;
+	snprintf(g->gap, sizeof(g->gap), "%s", why);
+}
+
+/* Open path from its start, gaps told to got_gap. */
+static struct follower *
+open_gaps(const char *path)
+{
+	struct follower	*f = follow_open(path, 1);
+
+	follow_on_gap(f, got_gap);
+	return f;
 }
 
 /* Free what got_line kept. */
@@ -793,6 +815,163 @@ test_position(void **state)
 	got_free(&g);
 }
 
+/* Lines written after our last read and before a copytruncate are read
+   from the copy, then the new ones: every line once, no gap. */
+static void
+test_copytruncate_unread(void **state)
+{
+	const char	*p = tmp("log"), *p1 = tmp("log.1");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append_lines(p, 1, 3);
+	f = open_gaps(p);
+	poll_until(f, &g, 3, 0);
+	append_lines(p, 4, 9);			/* not read yet */
+	copy_file(p, p1);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 10, 40);		/* past our offset again */
+	poll_until(f, &g, 40, 0);
+	check_seq(&g, 1, 40);
+	assert_int_equal(g.gaps, 0);
+	assert_int_equal(follow_stats(f)->rotations, 1);
+	follow_close(f);
+	got_free(&g);
+}
+
+/* A log that starts empty, grows and is copied and truncated, twice, with
+   more written than we had read before we look: its first bytes were
+   learnt as they were read, so the truncation is seen. */
+static void
+test_empty_start_copytruncate_twice(void **state)
+{
+	const char	*p = tmp("log"), *p1 = tmp("log.1"), *p2 = tmp("log.2");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append(p, "", 0);
+	f = open_gaps(p);
+	poll_until(f, &g, 0, 0);
+	append_lines(p, 1, 5);
+	poll_until(f, &g, 5, 0);
+	append_lines(p, 6, 8);
+	copy_file(p, p1);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 9, 12);
+	assert_int_equal(rename(p1, p2), 0);	/* logrotate shifts */
+	copy_file(p, p1);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 13, 30);
+	poll_until(f, &g, 30, 0);
+	check_seq(&g, 1, 30);
+	assert_int_equal(g.gaps, 0);
+	follow_close(f);
+	got_free(&g);
+}
+
+/* A daemon that writes to the renamed file after the new one has lines:
+   those lines still arrive (the old file is watched for a while). */
+static void
+test_rename_late_writer(void **state)
+{
+	const char	*p = tmp("log"), *p1 = tmp("log.1");
+	struct follower	*f;
+	struct got	 g = { 0 };
+	int		 i;
+
+	append_lines(p, 1, 3);
+	f = open_gaps(p);
+	poll_until(f, &g, 3, 0);
+	assert_int_equal(rename(p, p1), 0);
+	append_lines(p, 4, 5);
+	poll_until(f, &g, 5, 0);
+	append_lines(p1, 6, 7);			/* late, in the old file */
+	poll_until(f, &g, 7, 0);
+	append_lines(p, 8, 8);
+	poll_until(f, &g, 8, 0);
+	check_seq(&g, 1, 8);
+	/* quiet for FOLLOW_DRAIN_MS: let go */
+	for (i = 0; i < FOLLOW_DRAIN_MS / TICK_MS + 2; i++)
+		poll_once(f, &g, 0);
+	append_lines(p, 9, 9);
+	poll_until(f, &g, 9, 0);
+	assert_int_equal(g.gaps, 0);
+	follow_close(f);
+	got_free(&g);
+}
+
+/* Renamed twice between two polls (numbered as logrotate does): ours,
+   then the one rotated after it, then the live one. */
+static void
+test_rename_twice(void **state)
+{
+	const char	*p = tmp("log"), *p1 = tmp("log.1"), *p2 = tmp("log.2");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append_lines(p, 1, 3);
+	f = open_gaps(p);
+	poll_until(f, &g, 3, 0);
+	append_lines(p, 4, 5);
+	assert_int_equal(rename(p, p1), 0);
+	append_lines(p, 6, 8);
+	assert_int_equal(rename(p1, p2), 0);
+	assert_int_equal(rename(p, p1), 0);
+	append_lines(p, 9, 10);
+	poll_until(f, &g, 10, 0);
+	check_seq(&g, 1, 10);
+	assert_int_equal(g.gaps, 0);
+	follow_close(f);
+	got_free(&g);
+}
+
+/* Truncated with no copy beside it: a gap that says so, and the new
+   lines from the start. */
+static void
+test_truncate_no_copy(void **state)
+{
+	const char	*p = tmp("log");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append_lines(p, 1, 3);
+	f = open_gaps(p);
+	poll_until(f, &g, 3, 0);
+	assert_int_equal(truncate(p, 0), 0);
+	append_lines(p, 4, 5);
+	poll_until(f, &g, 5, 0);
+	check_seq(&g, 1, 5);
+	assert_int_equal(g.gaps, 1);
+	assert_non_null(strstr(g.gap, "truncated"));
+	assert_non_null(strstr(g.gap, p));
+	assert_int_equal(follow_stats(f)->gaps, 1);
+	follow_close(f);
+	got_free(&g);
+}
+
+/* Cut to a non-zero size (its first bytes kept): nothing read twice,
+   reading goes on at the new end, and a gap says what may be lost. */
+static void
+test_cut_nonzero(void **state)
+{
+	const char	*p = tmp("log");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append_lines(p, 1, 6);
+	f = open_gaps(p);
+	poll_until(f, &g, 6, 0);
+	assert_int_equal(truncate(p, (off_t)(3 * strlen(text(1)))), 0);
+	poll_once(f, &g, 0);
+	append_lines(p, 7, 8);
+	poll_until(f, &g, 8, 0);
+	check_seq(&g, 1, 8);
+	assert_int_equal(g.gaps, 1);
+	assert_non_null(strstr(g.gap, "truncated"));
+	follow_close(f);
+	got_free(&g);
+}
+
 int
 main(void)
 {
@@ -830,6 +1009,18 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_position, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_copytruncate_unread, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_empty_start_copytruncate_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_late_writer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rename_twice, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_truncate_no_copy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cut_nonzero, setup,
 		    teardown),
 	};
 

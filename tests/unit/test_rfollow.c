@@ -90,29 +90,49 @@ test_protocol(void **state)
 	r = rfollow_open("/var/log/mail.log", 0, on_line, on_gap, &g);
 	assert_int_equal(rfollow_position(r, &ino, &off), 0);
 	assert_int_equal(feed_bytes(r, "F 77 100 123 64\nD 9\none\ntwo\nt"), 0);
+	/* nothing until the program says the file was not cut under it */
+	assert_string_equal(g.text, "");
+	assert_int_equal(feed_bytes(r, "K\n"), 0);
 	assert_string_equal(g.text, "one|two|");
 	assert_int_equal(rfollow_position(r, &ino, &off), 1);
 	assert_int_equal(ino, 77);
 	assert_int_equal(off, 108);	/* "t" is not delivered yet */
-	assert_int_equal(feed_bytes(r, "H\nD 4\nhree"), 0);
+	assert_int_equal(feed_bytes(r, "H\nD 4\nhreeK\n"), 0);
 	assert_string_equal(g.text, "one|two|");
-	assert_int_equal(feed_bytes(r, "R 78\nF 78 0 5 0\n"), 0);
-	/* the old file's unfinished line is whole once its file is left */
-	assert_string_equal(g.text, "one|two|three|");
+	assert_int_equal(feed_bytes(r, "R 77\nF 78 0 5 0\n"), 0);
+	/* the renamed file is watched: its unfinished line may still end */
+	assert_string_equal(g.text, "one|two|");
+	assert_int_equal(feed_bytes(r, "d 2\n!\nK\n"), 0);
+	assert_string_equal(g.text, "one|two|three!|");
+	assert_int_equal(g.partials, 0);
+	/* ... and once it is let go, a partial one is whole as it is */
+	assert_int_equal(feed_bytes(r, "d 3\noldK\n"), 0);
+	assert_string_equal(g.text, "one|two|three!|");
+	assert_int_equal(feed_bytes(r, "Q\n"), 0);
+	assert_string_equal(g.text, "one|two|three!|old|");
 	assert_int_equal(g.partials, 1);
-	assert_int_equal(feed_bytes(r, "D 5\nfour\n"), 0);
+	assert_int_equal(feed_bytes(r, "D 5\nfour\nK\n"), 0);
 	assert_int_equal(rfollow_position(r, &ino, &off), 1);
 	assert_int_equal(ino, 78);
 	assert_int_equal(off, 5);
-	assert_int_equal(feed_bytes(r, "T 78\nF 78 0 5 0\nG lost a bit\nD 5\nfive\n"), 0);
-	assert_string_equal(g.text, "one|two|three|four|five|");
+	assert_int_equal(feed_bytes(r, "T 78\nF 78 0 5 0\nG lost a bit\nD 5\nfive\nK\n"), 0);
+	assert_string_equal(g.text, "one|two|three!|old|four|five|");
 	assert_int_equal(g.gaps, 1);
 	assert_string_equal(g.gap, "lost a bit");
-	assert_int_equal(rfollow_stats(r)->lines, 5);
+	assert_int_equal(rfollow_stats(r)->lines, 6);
 	assert_int_equal(rfollow_stats(r)->rotations, 2);
 	/* a data chunk may carry bytes that look like headers */
-	assert_int_equal(feed_bytes(r, "D 8\nR 1\nF 2\n"), 0);
-	assert_string_equal(g.text, "one|two|three|four|five|R 1|F 2|");
+	assert_int_equal(feed_bytes(r, "D 8\nR 1\nF 2\nK\n"), 0);
+	assert_string_equal(g.text, "one|two|three!|old|four|five|R 1|F 2|");
+	/* a chunk read while the file was truncated under it is dropped */
+	assert_int_equal(feed_bytes(r, "D 6\nstale\nX\nT 78\nF 78 0 0 0\n"
+	    "D 6\nfresh\nK\n"), 0);
+	assert_string_equal(g.text,
+	    "one|two|three!|old|four|five|R 1|F 2|fresh|");
+	assert_int_equal(rfollow_position(r, &ino, &off), 1);
+	assert_int_equal(off, 6);
+	/* and a chunk must be followed by one of the two */
+	assert_int_equal(feed_bytes(r, "D 1\nxH\n"), -1);
 	rfollow_close(r);
 }
 
@@ -164,14 +184,15 @@ test_overlong(void **state)
 	snprintf(hdr, sizeof(hdr), "D %zu\n", big);
 	assert_int_equal(rfollow_input(r, hdr, strlen(hdr)), 0);
 	assert_int_equal(rfollow_input(r, chunk, big), 0);
+	assert_int_equal(feed_bytes(r, "K\n"), 0);
 	assert_int_equal(z.n, 0);
 	assert_int_equal(rfollow_position(r, &ino, &off), 1);
 	assert_int_equal(off, 10);		/* the line is not done */
-	assert_int_equal(feed_bytes(r, "D 4\nx\nok"), 0);
+	assert_int_equal(feed_bytes(r, "D 4\nx\nokK\n"), 0);
 	assert_int_equal(z.n, 1);
 	assert_int_equal(z.len[0], FOLLOW_LINE_MAX);
 	assert_true(z.flags[0] & FOLLOW_LINE_TRUNCATED);
-	assert_int_equal(feed_bytes(r, "D 1\n\n"), 0);
+	assert_int_equal(feed_bytes(r, "D 1\n\nK\n"), 0);
 	assert_int_equal(z.n, 2);
 	assert_int_equal(z.len[1], 2);
 	assert_string_equal(z.last, "ok");
@@ -268,10 +289,11 @@ struct prog {
 	int	 out;
 };
 
-/* Start the program under /bin/sh as rfollow does over SSH. */
+/* Start the program under /bin/sh as rfollow does over SSH, with the
+   renamed file still watched (oino, ooff; empty when there is none). */
 static void
-prog_start(struct prog *p, const char *file, const char *ino,
-    const char *off, const char *head)
+prog_exec(struct prog *p, const char *file, const char *ino,
+    const char *off, const char *head, const char *oino, const char *ooff)
 {
 	int	 in[2], out[2];
 	size_t	 n = strlen(rfollow_script);
@@ -287,7 +309,8 @@ prog_start(struct prog *p, const char *file, const char *ino,
 		close(in[1]);
 		close(out[0]);
 		close(out[1]);
-		execl("/bin/sh", "sh", "-s", file, ino, off, head, (char *)NULL);
+		execl("/bin/sh", "sh", "-s", file, ino, off, head, oino, ooff,
+		    (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -295,6 +318,24 @@ prog_start(struct prog *p, const char *file, const char *ino,
 	assert_int_equal(write(in[1], rfollow_script, n), (ssize_t)n);
 	close(in[1]);
 	p->out = out[0];
+}
+
+/* A first start, or a restart with no renamed file watched. */
+static void
+prog_start(struct prog *p, const char *file, const char *ino,
+    const char *off, const char *head)
+{
+	prog_exec(p, file, ino, off, head, "", "");
+}
+
+/* Start the program again where the follower stopped, as rfollow does. */
+static void
+prog_resume(struct prog *p, struct rfollow *r, const char *file)
+{
+	char	 ino[24], off[24], head[48], oino[24], ooff[24];
+
+	assert_int_equal(rfollow_resume_args(r, ino, off, head, oino, ooff), 1);
+	prog_exec(p, file, ino, off, head, oino, ooff);
 }
 
 /* Feed what the program prints until want lines arrived (or 10 s). */
@@ -360,13 +401,6 @@ expect(char *buf, size_t size, int a, int b)
 		off += (size_t)snprintf(buf + off, size - off, "line %d|", i);
 }
 
-/* Resume arguments from the follower's position. */
-static void
-resume_args(struct rfollow *r, char *ino, char *off, char *head)
-{
-	assert_int_equal(rfollow_resume_args(r, ino, off, head), 1);
-}
-
 static int
 setup_dir(void **state)
 {
@@ -394,7 +428,7 @@ test_script_resume(void **state)
 	struct got	 g;
 	struct rfollow	*r;
 	struct prog	 p;
-	char		 ino[24], off[24], head[48], want[4096];
+	char		 want[4096];
 	const char	*log = path("mail.log");
 
 	memset(&g, 0, sizeof(g));
@@ -410,8 +444,7 @@ test_script_resume(void **state)
 	append(log, 10, 15);
 	assert_int_equal(rename(log, path("mail.log.1")), 0);
 	append(log, 15, 20);
-	resume_args(r, ino, off, head);
-	prog_start(&p, log, ino, off, head);
+	prog_resume(&p, r, log);
 	prog_pump(&p, r, &g, 15);
 	prog_stop(&p);
 	expect(want, sizeof(want), 5, 20);
@@ -427,7 +460,7 @@ test_script_gap(void **state)
 	struct got	 g;
 	struct rfollow	*r;
 	struct prog	 p;
-	char		 ino[24], off[24], head[48], want[4096];
+	char		 want[4096];
 	const char	*log = path("gap.log");
 
 	memset(&g, 0, sizeof(g));
@@ -439,15 +472,14 @@ test_script_gap(void **state)
 	append(log, 3, 6);			/* lost with the file */
 	assert_int_equal(unlink(log), 0);
 	append(log, 6, 9);
-	resume_args(r, ino, off, head);
-	prog_start(&p, log, ino, off, head);
+	prog_resume(&p, r, log);
 	prog_pump(&p, r, &g, 6);
 	prog_stop(&p);
 	expect(want, sizeof(want), 0, 3);
 	strcat(want, "line 6|line 7|line 8|");
 	assert_string_equal(g.text, want);
 	assert_int_equal(g.gaps, 1);
-	assert_non_null(strstr(g.gap, "rotated or replaced"));
+	assert_non_null(strstr(g.gap, "the file we were reading is gone"));
 	rfollow_close(r);
 }
 
@@ -477,6 +509,194 @@ test_script_rotate_live(void **state)
 	rfollow_close(r);
 }
 
+/* Rotate file as logrotate does: .1 moved to .2, then file copied to .1
+   and truncated (copy set) or renamed to .1. */
+static void
+rotate(const char *file, int copy)
+{
+	char	 cmd[1024];
+
+	if (copy)
+		snprintf(cmd, sizeof(cmd), "if [ -e '%s.1' ]; then mv '%s.1' "
+		    "'%s.2'; fi; cp -p '%s' '%s.1' && truncate -s 0 '%s'",
+		    file, file, file, file, file, file);
+	else
+		snprintf(cmd, sizeof(cmd), "if [ -e '%s.1' ]; then mv '%s.1' "
+		    "'%s.2'; fi; mv '%s' '%s.1'", file, file, file, file,
+		    file);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * A log that starts empty grows, is copied and truncated, and more is
+ * written right away than had been read (its first bytes were learnt as
+ * they were read, so the truncation is seen): every line once, no gap.
+ */
+static void
+test_script_empty_copytruncate(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	char		 want[4096];
+	const char	*log = path("ct.log");
+
+	memset(&g, 0, sizeof(g));
+	append(log, 0, 0);
+	r = rfollow_open(log, 0, on_line, on_gap, &g);
+	prog_start(&p, log, "", "end", "");
+	prog_wait_start(&p, r, &g);
+	append(log, 0, 10);
+	prog_pump(&p, r, &g, 10);
+	append(log, 10, 14);			/* not read yet */
+	rotate(log, 1);
+	append(log, 14, 60);
+	prog_pump(&p, r, &g, 60);
+	prog_stop(&p);
+	expect(want, sizeof(want), 0, 60);
+	assert_string_equal(g.text, want);
+	assert_int_equal(g.gaps, 0);
+	rfollow_close(r);
+}
+
+/*
+ * Rotated twice while disconnected (copy set: copied and truncated, else
+ * renamed): the rest of ours from its copy or by its inode, the file
+ * rotated after it, then the live file: every line once, no gap.
+ */
+static void
+rotated_twice_away(const char *log, int copy)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	char		 want[4096];
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 5);
+	prog_start(&p, log, "", "0", "");
+	prog_pump(&p, r, &g, 5);
+	prog_stop(&p);
+	append(log, 5, 8);
+	rotate(log, copy);
+	append(log, 8, 12);
+	rotate(log, copy);
+	append(log, 12, 30);
+	prog_resume(&p, r, log);
+	prog_pump(&p, r, &g, 30);
+	prog_stop(&p);
+	expect(want, sizeof(want), 0, 30);
+	assert_string_equal(g.text, want);
+	assert_int_equal(g.gaps, 0);
+	rfollow_close(r);
+}
+
+static void
+test_script_copytruncate_away(void **state)
+{
+	rotated_twice_away(path("cta.log"), 1);
+}
+
+static void
+test_script_rename_twice_away(void **state)
+{
+	rotated_twice_away(path("twice.log"), 0);
+}
+
+/* The daemon writes to the renamed file after the new one has lines, and
+   again after a disconnect: those lines arrive (the renamed file is
+   watched, and found again by its inode on a restart). */
+static void
+test_script_rename_late(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	const char	*log = path("late.log");
+	char		 old[128];
+
+	memset(&g, 0, sizeof(g));
+	snprintf(old, sizeof(old), "%s.1", log);
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 2);
+	prog_start(&p, log, "", "0", "");
+	prog_pump(&p, r, &g, 2);
+	rotate(log, 0);
+	append(log, 2, 4);
+	prog_pump(&p, r, &g, 4);
+	assert_string_equal(g.text, "line 0|line 1|line 2|line 3|");
+	append(old, 4, 6);			/* late, in the renamed file */
+	prog_pump(&p, r, &g, 6);
+	prog_stop(&p);
+	append(old, 6, 7);			/* while disconnected */
+	append(log, 7, 8);
+	prog_resume(&p, r, log);
+	prog_pump(&p, r, &g, 8);
+	prog_stop(&p);
+	assert_int_equal(g.lines, 8);
+	assert_non_null(strstr(g.text, "line 4|line 5|"));
+	assert_non_null(strstr(g.text, "line 6|"));
+	assert_non_null(strstr(g.text, "line 7|"));
+	assert_int_equal(g.gaps, 0);
+	rfollow_close(r);
+}
+
+/* Cut to a non-zero size while it runs: nothing read twice, reading goes
+   on at the new end, and a gap says what may be lost. */
+static void
+test_script_cut(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	char		 want[4096];
+	const char	*log = path("cut.log");
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 20);
+	prog_start(&p, log, "", "0", "");
+	prog_pump(&p, r, &g, 20);
+	assert_int_equal(truncate(log, 7 * 10), 0);	/* "line N\n" x 10 */
+	prog_pump(&p, r, &g, 21);			/* let it see the cut */
+	append(log, 20, 23);
+	prog_pump(&p, r, &g, 23);
+	prog_stop(&p);
+	expect(want, sizeof(want), 0, 23);
+	assert_string_equal(g.text, want);
+	assert_int_equal(g.gaps, 1);
+	assert_non_null(strstr(g.gap, "was cut to 70 bytes"));
+	rfollow_close(r);
+}
+
+/* Emptied with no copy while disconnected: a gap, then the new lines. */
+static void
+test_script_emptied_away(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	const char	*log = path("emptied.log");
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 3);
+	prog_start(&p, log, "", "0", "");
+	prog_pump(&p, r, &g, 3);
+	prog_stop(&p);
+	append(log, 3, 5);			/* lost with the truncation */
+	assert_int_equal(truncate(log, 0), 0);
+	append(log, 5, 7);
+	prog_resume(&p, r, log);
+	prog_pump(&p, r, &g, 5);
+	prog_stop(&p);
+	assert_string_equal(g.text, "line 0|line 1|line 2|line 5|line 6|");
+	assert_int_equal(g.gaps, 1);
+	assert_non_null(strstr(g.gap, "truncated"));
+	rfollow_close(r);
+}
+
 int
 main(void)
 {
@@ -488,6 +708,12 @@ main(void)
 		cmocka_unit_test(test_script_resume),
 		cmocka_unit_test(test_script_gap),
 		cmocka_unit_test(test_script_rotate_live),
+		cmocka_unit_test(test_script_empty_copytruncate),
+		cmocka_unit_test(test_script_copytruncate_away),
+		cmocka_unit_test(test_script_rename_twice_away),
+		cmocka_unit_test(test_script_rename_late),
+		cmocka_unit_test(test_script_cut),
+		cmocka_unit_test(test_script_emptied_away),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
