@@ -47,7 +47,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 
-.PHONY: all check unit deps demo fuzz integration screen bench clean install uninstall print-libs
+.PHONY: all check unit deps demo fuzz integration screen corpus bench clean install uninstall print-libs
 
 all: $(BUILD)/mailcon
 
@@ -94,11 +94,18 @@ integration: $(BUILD)/mailcon
 screen: $(BUILD)/mailcon
 	@bash tests/screen/run.sh $(BUILD)/mailcon
 
-# Everything: plain unit tests, the same under ASan+UBSan, the fuzzers for a
-# short while, then the tests against the real Postfix + Dovecot.
+# The labelled detection corpus (tuning part) against its expectations and
+# tests/corpus/KNOWN-FAILURES (tests/corpus/README.md).
+corpus: $(BUILD)/mailcon
+	@sh tests/corpus/check.sh $(BUILD)/mailcon
+
+# Everything: plain unit tests, the same under ASan+UBSan, the detection
+# corpus, the fuzzers for a short while, then the tests against the real
+# Postfix + Dovecot.
 check: deps
 	$(MAKE) WERROR=1 unit
 	$(MAKE) WERROR=1 BUILD=build/asan SAN=1 unit
+	$(MAKE) WERROR=1 corpus
 	$(MAKE) fuzz
 	$(MAKE) WERROR=1 integration
 	$(MAKE) WERROR=1 screen

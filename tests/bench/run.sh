@@ -23,7 +23,9 @@
 # its header), BENCH_SSH=0 to skip the SSH fleet benchmark (tests/bench/ssh.sh:
 # 1, 10 and 50 servers over a loopback sshd beside N ssh + tail -F),
 # BENCH_RBL=0 to skip the DNSBL benchmark (tests/bench/rbl.sh:
-# 256 addresses x 10 zones on a loopback dnsmasq).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
+# 256 addresses x 10 zones on a loopback dnsmasq), BENCH_DETECT=0 to skip
+# the detection benchmark (tests/bench/detect.sh: the reporting part of the
+# labelled corpus, mailcon beside three reference tools' rules).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
 set -u
@@ -282,6 +284,14 @@ if others:
 sys.exit(0 if ok else 1)
 EOF
 scan_rc=$?
+
+# --- detection quality on the labelled corpus (tests/bench/detect.sh) --------
+if [ "${BENCH_DETECT:-1}" = 0 ]; then
+	echo "bench: detection benchmark skipped (BENCH_DETECT=0)"
+else
+	echo
+	sh tests/bench/detect.sh "$MAILCON" || scan_rc=1
+fi
 
 # --- the console benchmark (tests/bench/console.sh) ----------------------------
 if [ "${BENCH_CONSOLE:-1}" = 0 ]; then
