@@ -105,6 +105,12 @@ void		 server_free(struct server *s);
  * when a file still has more (poll again soon).
  */
 int		 server_poll(struct server *s, int64_t now_ms, size_t budget);
+/*
+ * Recompute the state and status line from the connection and the
+ * sources now, between polls (so that what is printed about a server
+ * comes in the order it happened); 1 when either changed.
+ */
+int		 server_refresh(struct server *s);
 /* Handle one log line as if read from a file (tests, the demo). */
 void		 server_line(struct server *s, struct source *src,
 		    const char *line, size_t len);
