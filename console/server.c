@@ -271,8 +271,10 @@ server_update_state(struct server *s)
 	size_t		 i, live = 0;
 	const char	*why = NULL;
 
-	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH) {
-		/* both fingerprints first: a path in the text may be long */
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
+	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
+		/* both fingerprints first: a path in the text may be long
+		   (a revoked key has one, which the text shows) */
 		snprintf(s->status, sizeof(s->status), "hostkey-mismatch: "
 		    "known %s, offered %s: %s",
 		    ssh_conn_known_fingerprint(s->ssh),

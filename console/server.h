@@ -54,8 +54,8 @@ struct server {
 	struct detector		*det;
 	enum server_state	 state;
 	enum server_state	 alerted;	/* the state an alert was about */
-	char			 status[256];	/* why not live, plain words */
-	char			 told[256];	/* headless: the status printed */
+	char			 status[1024];	/* why not live, plain words */
+	char			 told[1024];	/* headless: the status printed */
 	/* outbound messages per minute, oldest first, last = this minute */
 	uint32_t		 out_min[SERVER_MINUTES];
 	int64_t			 out_min_now;	/* minute of out_min's last */
