@@ -297,7 +297,8 @@ sshd_session_tree()
 	while [ -n "$more" ]; do
 		more=$(_sshd_children $more)
 		for p in $more; do
-			tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
+			# a process gone meanwhile: no error, not listed
+			tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
 			    grep -q '^sshd' && all="$all $p"
 		done
 	done

@@ -9,7 +9,8 @@
 #     with both keys, a hard stop, never offered for trust (the driver's
 #     accept, the headless watch, act, the console's A);
 #  2. a host key @revoked in known_hosts: said revoked, its fingerprint
-#     once, not "known X, offered X";
+#     once, not "known X, offered X"; the client's key in the server's
+#     RevokedKeys: refused, RevokedKeys named beside authorized_keys;
 #  3. a server that takes only passwords and keyboard-interactive: it
 #     offers no public-key login at all, said with the methods it offers;
 #  4. a login whose shell is nologin, and a ForceCommand: the remote's own
@@ -147,6 +148,8 @@ SSHD_EXTRA='Match All
     sshd_start "$T/d-kbd" 1 >/dev/null || die "keyboard-interactive sshd did not start"
 SSHD_EXTRA='ForceCommand echo "This server only runs backups."' \
     sshd_start "$T/d-forced" 1 >/dev/null || die "forced-command sshd did not start"
+SSHD_EXTRA="RevokedKeys $T/revoked_keys" \
+    sshd_start "$T/d-revkeys" 1 >/dev/null || die "RevokedKeys sshd did not start"
 
 # --- 1. a key of another type is known --------------------------------------
 use ecdsa
@@ -220,6 +223,14 @@ n=$(printf '%s\n' "$line" | grep -oF -- "$revoked" | wc -l)
 case $line in *"known $revoked, offered $revoked"*)
 	fail "revoked: known and offered the same key: $line" ;; esac
 watch_stop
+
+# the client's key revoked by the server (RevokedKeys): refused, and the
+# message points there too, not only at authorized_keys
+use revkeys
+cp "$SSHD_KEY.pub" "$T/revoked_keys" && chmod 644 "$T/revoked_keys"
+drv -k "$SSHD_KEY" -K "$SSHD_KNOWN_HOSTS" 127.0.0.1 "$SSHD_PORT" true
+has '^conn 0 state=auth-failed ' && has 'refused the key' &&
+    has 'RevokedKeys' || fail "RevokedKeys: $(cat "$T/out")"
 
 # --- 3. no public-key login offered -----------------------------------------
 use kbd
