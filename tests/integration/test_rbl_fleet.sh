@@ -9,7 +9,10 @@
 #  3. a server without outbound_ips in a fleet (behind SSH or not): refused
 #     with exit 2, naming those servers, and nothing is checked; a single
 #     server behind SSH without outbound_ips likewise (this machine's
-#     interfaces are not that server's).
+#     interfaces are not that server's);
+#  4. the headless watch's periodic check: a server behind SSH without
+#     outbound_ips (its logs in the journal) is named as not checked in
+#     the summary, and this machine's addresses are not checked for it.
 #
 # Environment: MAILCON (default build/mailcon).  Needs /usr/sbin/dnsmasq
 # (dnsmasq-base) and python3.
@@ -20,6 +23,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 MAILCON=${MAILCON:-$ROOT/build/mailcon}
 . "$HERE/dnslib.sh"
+. "$HERE/stack.sh"	# wait_file
 export LC_ALL=C
 
 T=$(mktemp -d /tmp/mcrblf.XXXXXX) || exit 1
@@ -138,6 +142,37 @@ grep -q 'far' "$T/err" && grep -q 'outbound_ips' "$T/err" ||
     fail "one server behind SSH: $(cat "$T/err")"
 grep -q 'checking' "$T/err" &&
     fail "one server behind SSH: this machine's addresses checked: $(cat "$T/err")"
+
+# --- 4. the watch's periodic check names what it cannot check ---------------
+: >"$T/empty.log"
+{
+	head_conf
+	printf 'interval = 1h
+[console]
+history = off
+'
+	printf '[server mx1]
+logs = %s
+outbound_ips = 192.0.2.12
+' "$T/empty.log"
+	printf '[server far]
+host = 127.0.0.1
+port = %s
+' "$(dns_free_port)"
+	printf 'user = nobody
+key = %s/no-key
+journal = yes
+' "$T"
+} >"$T/watch.conf"
+env -u DBUS_SESSION_BUS_ADDRESS XDG_STATE_HOME="$T/state" "$MAILCON" watch \
+    --headless --config "$T/watch.conf" >"$T/watch.out" 2>&1 &
+wpid=$!
+wait_file "DNSBL at" "$T/watch.out" 20 || fail "watch: no check: $(cat "$T/watch.out")"
+stop_pids $wpid
+grep 'DNSBL at' "$T/watch.out" | grep -q 'not checked (no outbound_ips): far' ||
+    fail "watch: far not named as not checked: $(grep DNSBL "$T/watch.out")"
+grep 'DNSBL at' "$T/watch.out" | grep -q '(1 addresses' ||
+    fail "watch: other addresses than mx1's checked: $(grep DNSBL "$T/watch.out")"
 
 [ "$failed" = 0 ] && echo "test_rbl_fleet: all checks passed"
 exit "$failed"
