@@ -33,22 +33,21 @@ ini_blank(int c)
 /*
  * Read one line into buf (without its end), at most cap - 1 bytes.  1 for
  * a line, 0 at the end of the file, -1 for a line longer than that (*len
- * is then cap).  *nul is set when the line holds a NUL byte.
+ * is then cap).  *ctl is the first control byte in the line (a tab and
+ * the CR of a CRLF end are text), or -1.
  */
 static int
-ini_read_line(FILE *f, char *buf, size_t cap, size_t *len, int *nul)
+ini_read_line(FILE *f, char *buf, size_t cap, size_t *len, int *ctl)
 {
-	size_t	 n = 0;
+	size_t	 n = 0, i;
 	int	 c;
 
-	*nul = 0;
+	*ctl = -1;
 	while ((c = getc(f)) != EOF && c != '\n') {
 		if (n + 1 >= cap) {
 			*len = cap;
 			return -1;
 		}
-		if (c == '\0')
-			*nul = 1;
 		buf[n++] = (char)c;
 	}
 	if (c == EOF && n == 0)
@@ -57,6 +56,10 @@ ini_read_line(FILE *f, char *buf, size_t cap, size_t *len, int *nul)
 		n--;
 	buf[n] = '\0';
 	*len = n;
+	for (i = 0; i < n && *ctl == -1; i++)
+		if (((unsigned char)buf[i] < 0x20 && buf[i] != '\t') ||
+		    buf[i] == 0x7f)
+			*ctl = (unsigned char)buf[i];
 	return 1;
 }
 
@@ -206,7 +209,7 @@ config_ini_parse(FILE *f, config_ini_cb cb, void *arg, int *errline,
 	struct ini	 x;
 	char		*buf, *s;
 	size_t		 len;
-	int		 lineno = 0, rc = 0, nul;
+	int		 lineno = 0, rc = 0, ctl;
 
 	memset(&x, 0, sizeof(x));
 	x.cb = cb;
@@ -220,7 +223,7 @@ config_ini_parse(FILE *f, config_ini_cb cb, void *arg, int *errline,
 		err[0] = '\0';
 	buf = xmalloc(CONFIG_INI_LINE_MAX + 1);
 	for (;;) {
-		rc = ini_read_line(f, buf, CONFIG_INI_LINE_MAX + 1, &len, &nul);
+		rc = ini_read_line(f, buf, CONFIG_INI_LINE_MAX + 1, &len, &ctl);
 		lineno++;
 		if (rc == 0)
 			break;
@@ -230,8 +233,10 @@ config_ini_parse(FILE *f, config_ini_cb cb, void *arg, int *errline,
 			    CONFIG_INI_LINE_MAX);
 			break;
 		}
-		if (nul) {
-			rc = ini_fail(&x, lineno, "a NUL byte in the line");
+		if (ctl != -1) {
+			rc = ctl == 0 ? ini_fail(&x, lineno, "a NUL byte in "
+			    "the line") : ini_fail(&x, lineno, "a control byte "
+			    "(0x%02x) in the line", ctl);
 			break;
 		}
 		s = buf;

@@ -17,7 +17,8 @@
  * same section; the pieces are joined with '\n' and the callback decides
  * what a multi-line value means (config.c: lists and commands only).
  * Comment and blank lines inside a continued value are skipped.  CRLF
- * line ends and a UTF-8 byte order mark at the start are accepted.
+ * line ends and a UTF-8 byte order mark at the start are accepted; any
+ * other control byte but a tab is an error.
  */
 #ifndef MAILCON_CONFIG_INI_H
 #define MAILCON_CONFIG_INI_H
@@ -40,7 +41,7 @@ typedef int	(*config_ini_cb)(void *arg, const char *section,
  * Read f to its end, calling cb for each key.  0 when every line was
  * read; -1 when cb stopped (*errline is the key's line, err is "") or
  * the file is not INI (*errline and err say where and why: a line too
- * long, a NUL byte, a line that is neither [section] nor key = value).
+ * long, a control byte, a line that is neither [section] nor key = value).
  */
 int	config_ini_parse(FILE *f, config_ini_cb cb, void *arg, int *errline,
 	    char *err, size_t errlen);

@@ -171,7 +171,8 @@ test_overlong_line(void **state)
 	free(text);
 }
 
-/* A NUL byte is no text: said, not read as the end of the line. */
+/* A NUL byte is no text: said, not read as the end of the line; other
+   control bytes likewise. */
 static void
 test_nul_byte(void **state)
 {
@@ -182,6 +183,16 @@ test_nul_byte(void **state)
 	assert_int_equal(load_bytes(text, sizeof(text) - 1, &cfg, err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, ":2: a NUL byte"));
+	config_free(&cfg);
+	/* nor is an escape, nor a lone CR: never printed raw in an error */
+	assert_int_equal(load("[detect]\n\nwin\x1b[2Jdow = 10m\n", &cfg, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, ":3: a control byte (0x1b)"));
+	assert_null(strchr(err, '\x1b'));
+	config_free(&cfg);
+	assert_int_equal(load("[detect]\nwindow \r= 10m\n", &cfg, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: a control byte (0x0d)"));
 	config_free(&cfg);
 }
 
