@@ -11,11 +11,10 @@ CC	?= cc
 PKG_CONFIG ?= pkg-config
 
 VERSION	= 0.1.0
-PKGS	= zlib inih ncursesw sqlite3 libcares libnotify libssh2 libcrypto
+PKGS	= zlib ncursesw sqlite3 libcares libnotify libssh2 libcrypto
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-INIH_VERSION := $(shell $(PKG_CONFIG) --modversion inih 2>/dev/null)
 
 WARN	= -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	  -Wpointer-arith -Wformat=2 -Wno-unused-parameter
@@ -30,7 +29,7 @@ endif
 OPT	?= -O2 -g
 CFLAGS	?= $(OPT)
 ALL_CFLAGS = -std=c11 -Iconsole -Ibackends -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	  -DMAILCON_VERSION='"$(VERSION)"' -DINIH_VERSION='"$(INIH_VERSION)"' \
+	  -DMAILCON_VERSION='"$(VERSION)"' \
 	  -DMAILCON_THEMEDIR='"$(THEMEDIR)"' -DMAILCON_DATADIR='"$(DATADIR)"' $(WARN) $(CFLAGS) $(SAN_FLAGS) \
 	  $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SAN_FLAGS) -pthread

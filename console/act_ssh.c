@@ -52,6 +52,7 @@ act_ssh_why(struct ssh_conn *c, const struct server_config *sc,
 		    sc->ssh.host);
 		break;
 	case SSH_HOSTKEY_MISMATCH:
+	case SSH_NO_COMMANDS:
 	case SSH_FAILED:
 		snprintf(err, errlen, "%s: %s", sc->name, e);
 		break;
@@ -114,7 +115,15 @@ act_ssh_connect(struct act_ssh *x, const struct server_config *sc,
 	for (;;) {
 		now = loop_now_ms();
 		ssh_conn_step(x->conn, now);
+		/*
+		 * Live, and a command can run there: a nologin shell or a
+		 * forced command would otherwise fail every step with
+		 * words that blame the step (postqueue).
+		 */
 		if ((st = ssh_conn_state(x->conn)) == SSH_LIVE)
+			ssh_conn_check_login(x->conn, now);
+		if (st == SSH_LIVE && (ssh_conn_login(x->conn) !=
+		    SSH_LOGIN_CHECKING || now >= end))
 			return 0;
 		/* retrying means it failed once: unattended, that is all */
 		if (st >= SSH_RETRYING || now >= end)

@@ -5,8 +5,12 @@
  *
  * Both block, each under its own deadline: act has no screen to keep
  * alive.  A host name is looked up first, by the resolver the console
- * uses ([console] resolver, else the system's) and under its deadline.  Nothing is ever trusted unattended: an unknown host key ends
- * the connection attempt with what to do, it is never accepted here.
+ * uses ([console] resolver, else the system's) and under its deadline.
+ * Nothing is ever trusted unattended: an unknown host key ends the
+ * connection attempt with what to do, it is never accepted here.  Once
+ * live, the login is checked to run commands (ssh_conn_check_login()),
+ * so that a nologin shell or a forced command is refused with the
+ * remote's own words before anything runs.
  */
 #ifndef MAILCON_ACT_SSH_H
 #define MAILCON_ACT_SSH_H

@@ -372,6 +372,14 @@ app_server_alert(struct app *a, struct server *s)
 	    s->status);
 }
 
+/* See app.h. */
+void
+app_server_sync(struct app *a, struct server *s)
+{
+	if (server_refresh(s))
+		app_server_alert(a, s);
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -448,6 +456,8 @@ app_on_line(void *arg, const struct server *s, const char *line, size_t len)
 {
 	char	 clean[FOLLOW_LINE_MAX + 1];
 
+	/* the state that let this line in is said before it */
+	app_server_sync(arg, ((struct app *)arg)->servers[s->index]);
 	sanitize_text(clean, sizeof(clean), line, len);
 	app_act_print("line %s: %s", s->name, clean);
 }
@@ -464,6 +474,7 @@ app_on_gap(void *arg, const struct server *s, const char *path,
 	struct app	*a = arg;
 	int64_t		 now = (int64_t)time(NULL);
 
+	app_server_sync(a, a->servers[s->index]);
 	if (histrows_add_gap(a, s->name, path, why, now, 0) == 0)
 		app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
 	else

@@ -226,6 +226,12 @@ struct app {
  */
 void	app_note(struct app *a, int secs, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * A server's state may have changed between polls (its connection moved,
+ * a line is about to be printed): take it in now, and headless say so,
+ * so that state lines come in the order things happened.
+ */
+void	app_server_sync(struct app *a, struct server *s);
 /* Rebuild the accounts snapshot and incidents from the detectors, now. */
 void	app_refresh_rows(struct app *a);
 

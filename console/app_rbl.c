@@ -1,7 +1,9 @@
 /*
  * app_rbl.c: the console's DNSBL checks.  The addresses are each server's
  * outbound_ips, else what rbl_discover() finds for this machine; a server
- * followed over SSH needs outbound_ips.  The zones are [rbl] zones, else
+ * followed over SSH (or read from a log host) needs outbound_ips, and one
+ * without them is named as not checked in every summary, never checked as
+ * this machine.  The zones are [rbl] zones, else
  * the catalogue's defaults.  What is listed now is remembered (loaded from
  * the history at start) so that only a new listing raises an alert and
  * only a clean answer from a healthy zone closes one.
@@ -46,7 +48,9 @@ struct app_rbl {
 	size_t			 nlisted;
 	int			 step_timer;	/* -1: idle */
 	int			 ran;		/* a run has finished */
-	char			 status[256];
+	char			 unchecked[160];	/* servers without
+						   addresses, or "" */
+	char			 status[512];
 };
 
 /* "server ip zone": the key of a listing. */
@@ -100,6 +104,17 @@ rbl_on_stored(const struct store_rbl *s, void *arg)
 	return 0;
 }
 
+/* Name a server whose addresses are not known among the unchecked. */
+static void
+rbl_unchecked(struct app_rbl *r, const char *name)
+{
+	size_t	 n = strlen(r->unchecked);
+
+	if (n + 1 < sizeof(r->unchecked))
+		snprintf(r->unchecked + n, sizeof(r->unchecked) - n, "%s%s",
+		    n > 0 ? ", " : "", name);
+}
+
 /* The addresses of every server. */
 static void
 rbl_targets(struct app *a, struct app_rbl *r)
@@ -124,13 +139,18 @@ rbl_targets(struct app *a, struct app_rbl *r)
 			}
 			continue;
 		}
-		if (sc->log_argv == NULL && sc->nlogs > 0 &&
-		    strcmp(sc->name, "local") != 0)
-			continue;	/* another machine: say outbound_ips */
+		/* another machine: its outbound_ips are needed */
+		if (sc->ssh.host != NULL || (sc->log_argv == NULL &&
+		    sc->nlogs > 0 && strcmp(sc->name, "local") != 0)) {
+			rbl_unchecked(r, sc->name);
+			continue;
+		}
 		snprintf(maincf, sizeof(maincf), "%s/main.cf",
 		    sc->act.postfix_config != NULL ? sc->act.postfix_config :
 		    "/etc/postfix");
 		n = rbl_discover(maincf, &found, skipped, sizeof(skipped));
+		if (n == 0)
+			rbl_unchecked(r, sc->name);
 		for (j = 0; j < n; j++) {
 			r->targets = xreallocarray(r->targets, r->ntargets + 1,
 			    sizeof(*r->targets));
@@ -251,9 +271,11 @@ rbl_done(struct app *a, struct app_rbl *r)
 	strftime(when, sizeof(when), "%H:%M:%SZ", &tm);
 	snprintf(r->status, sizeof(r->status), "DNSBL at %s: %zu listed, "
 	    "%zu clean, %zu unknown, %zu error (%zu addresses, %zu zones%s) "
-	    "in %lld ms", when, sum.listed, sum.clean, sum.unknown, sum.error,
-	    r->ntargets, r->nzones, sum.zones_bad > 0 ? ", some zones not "
-	    "healthy" : "", (long long)sum.elapsed_ms);
+	    "in %lld ms%s%s", when, sum.listed, sum.clean, sum.unknown,
+	    sum.error, r->ntargets, r->nzones, sum.zones_bad > 0 ? ", some "
+	    "zones not healthy" : "", (long long)sum.elapsed_ms,
+	    r->unchecked[0] != '\0' ? "; not checked (no outbound_ips): " :
+	    "", r->unchecked);
 	r->ran = 1;
 	rbl_say(a, r->status);
 	a->dirty = 1;
@@ -427,7 +449,7 @@ app_rbl_status(struct app *a)
 		return "DNSBL checks are off";
 	if (a->rbl->step_timer != -1) {
 		struct rbl_summary	 s;
-		static char		 buf[400];
+		static char		 buf[sizeof(a->rbl->status) + 64];
 
 		rbl_summary(a->rbl->rbl, &s);
 		snprintf(buf, sizeof(buf), "%s: %zu of %zu answered",

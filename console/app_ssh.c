@@ -152,6 +152,7 @@ app_ssh_step(struct app_ssh_conn *sc, int64_t now)
 	if (ssh_conn_step(sc->conn, now)) {
 		s->changed = 1;
 		sc->a->dirty = 1;
+		app_server_sync(sc->a, s);
 	}
 	app_ssh_sync(sc);
 }

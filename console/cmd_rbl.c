@@ -1,8 +1,13 @@
 /*
  * cmd_rbl.c: `mailcon rbl [IP...]`: where are our addresses listed?  The
  * same checker (rbl.h) the console uses, run to the end and printed as a
- * table or JSON.  Without addresses, the server's outbound_ips, else the
- * ones found on this machine (rbl_discover.h).
+ * table or JSON.  Without addresses: every configured server's
+ * outbound_ips (each address named with its servers); one server on this
+ * machine without them has its addresses found here (rbl_discover.h), and
+ * so has this machine when no server is configured.  A server behind SSH,
+ * or one of several, without outbound_ips is refused by name: this
+ * machine's interfaces are not its addresses, and checking them instead
+ * would make the fleet look clean.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -21,7 +26,9 @@
 
 struct rbl_cmd {
 	struct rbl_ip	*ips;
+	char		**owners;	/* per address: "mx1, mx2", or NULL */
 	size_t		 nips;
+	int		 fleet;		/* addresses of several servers */
 	char		**zones;	/* NULL-terminated, owned */
 	const char	*resolver;
 	int		 json;
@@ -37,11 +44,15 @@ rbl_usage(FILE *f)
 	    "                  [--json] [--config FILE]\n"
 	    "Check addresses against DNS blocklists (DNSBL).\n"
 	    "\n"
-	    "  IP...             addresses to check; without them, the "
-	    "server's\n"
-	    "                    outbound_ips, else smtp_bind_address in "
-	    "main.cf\n"
-	    "                    and this machine's public interface "
+	    "  IP...             addresses to check; without them, every "
+	    "configured\n"
+	    "                    server's outbound_ips (all are needed when "
+	    "there are\n"
+	    "                    several); for one server on this machine "
+	    "without\n"
+	    "                    them, or none configured, smtp_bind_address "
+	    "in\n"
+	    "                    main.cf and this machine's public interface "
 	    "addresses\n"
 	    "  --server NAME     the [server NAME] whose addresses to check\n"
 	    "  --zones Z,...     blocklist zones (default: [rbl] zones, else\n"
@@ -61,52 +72,83 @@ rbl_usage(FILE *f)
 	    "zone)\n  and nothing listed.\n", f);
 }
 
-/* Add one address; -1 with a message when it is not one. */
+/* Name owner (may be NULL) among the servers of address i. */
+static void
+rbl_cmd_own(struct rbl_cmd *c, size_t i, const char *owner)
+{
+	char	*was = c->owners[i];
+	size_t	 n;
+
+	if (owner == NULL)
+		return;
+	if (was == NULL) {
+		c->owners[i] = xstrdup(owner);
+		return;
+	}
+	n = strlen(was) + strlen(owner) + 3;
+	c->owners[i] = xmalloc(n);
+	snprintf(c->owners[i], n, "%s, %s", was, owner);
+	free(was);
+}
+
+/* Add one address of owner (a server's name, or NULL). */
+static void
+rbl_cmd_add_ip(struct rbl_cmd *c, const struct rbl_ip *ip, const char *owner)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nips; i++)
+		if (strcmp(c->ips[i].text, ip->text) == 0) {
+			rbl_cmd_own(c, i, owner);
+			return;
+		}
+	c->ips = xreallocarray(c->ips, c->nips + 1, sizeof(*c->ips));
+	c->owners = xreallocarray(c->owners, c->nips + 1,
+	    sizeof(*c->owners));
+	c->ips[c->nips] = *ip;
+	c->owners[c->nips] = NULL;
+	rbl_cmd_own(c, c->nips++, owner);
+}
+
+/* Add one address of owner; -1 with a message when it is not one. */
 static int
-rbl_cmd_add(struct rbl_cmd *c, const char *s)
+rbl_cmd_add(struct rbl_cmd *c, const char *s, const char *owner)
 {
 	struct rbl_ip	 ip;
 	char		 err[160];
-	size_t		 i;
 
 	if (rbl_ip_parse(s, &ip, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mailcon: rbl: %s\n", err);
 		return -1;
 	}
-	for (i = 0; i < c->nips; i++)
-		if (strcmp(c->ips[i].text, ip.text) == 0)
-			return 0;
-	c->ips = xreallocarray(c->ips, c->nips + 1, sizeof(*c->ips));
-	c->ips[c->nips++] = ip;
+	rbl_cmd_add_ip(c, &ip, owner);
 	return 0;
 }
 
-/* The addresses of a server, configured or discovered; -1 on none. */
+/*
+ * The addresses of sc (NULL: this machine, no server configured): its
+ * outbound_ips, else, on this machine, the ones found here.  -1 with a
+ * message when there are none.
+ */
 static int
-rbl_cmd_server_ips(struct rbl_cmd *c, const struct mailcon_config *cfg,
-    const char *name)
+rbl_cmd_one_server(struct rbl_cmd *c, const struct server_config *sc)
 {
-	const struct server_config	*sc = NULL;
-	struct rbl_found		*found;
-	char				 maincf[1100], skipped[512];
-	char				 shown[80];
-	size_t				 i, n;
+	struct rbl_found	*found;
+	char			 maincf[1100], skipped[512];
+	size_t			 i, n;
 
-	for (i = 0; i < cfg->nservers; i++)
-		if (name == NULL ? cfg->nservers == 1 :
-		    strcmp(cfg->servers[i].name, name) == 0)
-			sc = &cfg->servers[i];
-	if (name != NULL && sc == NULL) {
-		sanitize_text(shown, sizeof(shown), name, strlen(name));
-		fprintf(stderr, "mailcon: rbl: no server \"%s\" in %s\n",
-		    shown, cfg->path != NULL ? cfg->path : "the config");
-		return -1;
-	}
 	if (sc != NULL && sc->outbound_ips != NULL) {
 		for (i = 0; sc->outbound_ips[i] != NULL; i++)
-			if (rbl_cmd_add(c, sc->outbound_ips[i]) == -1)
+			if (rbl_cmd_add(c, sc->outbound_ips[i], sc->name) == -1)
 				return -1;
 		return 0;
+	}
+	if (sc != NULL && sc->ssh.host != NULL) {
+		fprintf(stderr, "mailcon: rbl: server %s is reached over SSH "
+		    "and has no outbound_ips: its addresses cannot be found "
+		    "from here; set outbound_ips in [server %s], or give the "
+		    "addresses\n", sc->name, sc->name);
+		return -1;
 	}
 	snprintf(maincf, sizeof(maincf), "%s/main.cf",
 	    sc != NULL && sc->act.postfix_config != NULL ?
@@ -116,8 +158,7 @@ rbl_cmd_server_ips(struct rbl_cmd *c, const struct mailcon_config *cfg,
 		if (!c->json)
 			fprintf(stderr, "mailcon: rbl: checking %s (%s)\n",
 			    found[i].ip.text, found[i].source);
-		c->ips = xreallocarray(c->ips, c->nips + 1, sizeof(*c->ips));
-		c->ips[c->nips++] = found[i].ip;
+		rbl_cmd_add_ip(c, &found[i].ip, sc != NULL ? sc->name : NULL);
 	}
 	free(found);
 	if (n == 0) {
@@ -128,6 +169,63 @@ rbl_cmd_server_ips(struct rbl_cmd *c, const struct mailcon_config *cfg,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Every server's outbound_ips.  Those without them are named and nothing
+ * is checked: which machine they send from is not known here.
+ */
+static int
+rbl_cmd_fleet(struct rbl_cmd *c, const struct mailcon_config *cfg)
+{
+	char	 missing[512] = "";
+	size_t	 i, n = 0, len;
+
+	for (i = 0; i < cfg->nservers; i++) {
+		if (cfg->servers[i].outbound_ips != NULL)
+			continue;
+		len = strlen(missing);
+		if (len + 1 < sizeof(missing))
+			snprintf(missing + len, sizeof(missing) - len, "%s%s",
+			    n > 0 ? ", " : "", cfg->servers[i].name);
+		n++;
+	}
+	if (n > 0) {
+		fprintf(stderr, "mailcon: rbl: %zu of the %zu servers in %s "
+		    "have no outbound_ips (%s): nothing checked; set "
+		    "outbound_ips in their [server] sections, check one with "
+		    "--server NAME, or give the addresses\n", n,
+		    cfg->nservers, cfg->path != NULL ? cfg->path : "the config",
+		    missing);
+		return -1;
+	}
+	c->fleet = 1;
+	for (i = 0; i < cfg->nservers; i++)
+		if (rbl_cmd_one_server(c, &cfg->servers[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/* The addresses of the server named (NULL: of every server). */
+static int
+rbl_cmd_server_ips(struct rbl_cmd *c, const struct mailcon_config *cfg,
+    const char *name)
+{
+	char	 shown[80];
+	size_t	 i;
+
+	if (name == NULL && cfg->nservers > 1)
+		return rbl_cmd_fleet(c, cfg);
+	if (name == NULL)
+		return rbl_cmd_one_server(c, cfg->nservers == 1 ?
+		    &cfg->servers[0] : NULL);
+	for (i = 0; i < cfg->nservers; i++)
+		if (strcmp(cfg->servers[i].name, name) == 0)
+			return rbl_cmd_one_server(c, &cfg->servers[i]);
+	sanitize_text(shown, sizeof(shown), name, strlen(name));
+	fprintf(stderr, "mailcon: rbl: no server \"%s\" in %s\n", shown,
+	    cfg->path != NULL ? cfg->path : "the config");
+	return -1;
 }
 
 /* The default zones of the catalogue. */
@@ -181,7 +279,10 @@ rbl_cmd_text(const struct rbl *r, const struct rbl_cmd *c)
 			    rbl_health_name(h->health), h->why);
 	}
 	for (k = 0; k < c->nips; k++) {
-		printf("%s\n", c->ips[k].text);
+		if (c->fleet && c->owners[k] != NULL)
+			printf("%s (%s)\n", c->ips[k].text, c->owners[k]);
+		else
+			printf("%s\n", c->ips[k].text);
 		for (i = 0; i < rbl_nresults(r); i++) {
 			res = rbl_result(r, i);
 			if (strcmp(res->ip.text, c->ips[k].text) == 0)
@@ -237,6 +338,25 @@ rbl_cmd_json_result(const struct rbl_result *res)
 	printf(",\"cached\":%s}", res->cached ? "true" : "false");
 }
 
+/* An address and the servers it was checked for (names hold no ", "). */
+static void
+rbl_cmd_json_address(const struct rbl_cmd *c, size_t k)
+{
+	const char	*p = c->owners[k], *e;
+
+	printf("%s{\"ip\":", k > 0 ? "," : "");
+	json_cstring(stdout, c->ips[k].text);
+	printf(",\"servers\":[");
+	while (p != NULL && *p != '\0') {
+		if ((e = strstr(p, ", ")) == NULL)
+			e = p + strlen(p);
+		printf("%s\"%.*s\"", p != c->owners[k] ? "," : "",
+		    (int)(e - p), p);
+		p = *e != '\0' ? e + 2 : e;
+	}
+	printf("]}");
+}
+
 /* The whole run as one JSON document. */
 static void
 rbl_cmd_json(const struct rbl *r, const struct rbl_cmd *c, int rc)
@@ -275,6 +395,9 @@ rbl_cmd_json(const struct rbl *r, const struct rbl_cmd *c, int rc)
 			json_cstring(stdout, url);
 			printf("}");
 		}
+	printf("],\n\"addresses\":[");
+	for (k = 0; k < c->nips; k++)
+		rbl_cmd_json_address(c, k);
 	rbl_summary(r, &s);
 	printf("],\n\"summary\":{\"results\":%zu,\"listed\":%zu,\"clean\":%zu,"
 	    "\"unknown\":%zu,\"error\":%zu,\"skipped\":%zu,\"zones_bad\":%zu,"
@@ -438,7 +561,7 @@ cmd_rbl(int argc, char **argv)
 			goto out;
 		}
 	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if (rbl_cmd_add(&c, argv[i]) == -1)
+		if (rbl_cmd_add(&c, argv[i], NULL) == -1)
 			goto out;
 	if (c.nips == 0 && rbl_cmd_server_ips(&c, &cfg, server) == -1)
 		goto out;
@@ -450,6 +573,9 @@ out:
 	for (i = 0; c.zones != NULL && c.zones[i] != NULL; i++)
 		free(c.zones[i]);
 	free(c.zones);
+	for (i = 0; i < c.nips; i++)
+		free(c.owners[i]);
+	free(c.owners);
 	free(c.ips);
 	config_free(&cfg);
 	return rc;

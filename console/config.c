@@ -1,6 +1,5 @@
-/* config.c: load the INI configuration (with inih) into struct mailcon_config. */
+/* config.c: load the INI configuration (config_ini.c) into struct mailcon_config. */
 #include <errno.h>
-#include <ini.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +9,8 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_ini.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 struct config_parse {
@@ -285,9 +286,11 @@ config_parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* Split a comma- or space-separated list of accounts into the allow-list. */
+/* Split a comma- or space-separated list of accounts into the allow-list;
+   -1 with the name that is not an account in err. */
 static int
-config_parse_allow(struct mailcon_config *cfg, const char *value)
+config_parse_allow(struct mailcon_config *cfg, const char *value, char *err,
+    size_t errlen)
 {
 	const char	*p = value, *start;
 	char		*one;
@@ -302,6 +305,12 @@ config_parse_allow(struct mailcon_config *cfg, const char *value)
 			p++;
 		one = xstrndup(start, (size_t)(p - start));
 		if (!account_is_valid(one, strlen(one))) {
+			char	 shown[80];
+
+			sanitize_text(shown, sizeof(shown), one, strlen(one));
+			snprintf(err, errlen, "allow: \"%s\" is not an "
+			    "account name; expected account names separated "
+			    "by commas", shown);
 			free(one);
 			return -1;
 		}
@@ -379,11 +388,9 @@ config_set_detect(struct config_parse *cp, const char *name, const char *value)
 		}
 		d->max_accounts = (size_t)v;
 	} else if (strcmp(name, "allow") == 0) {
-		if (config_parse_allow(cp->cfg, value) == -1) {
-			snprintf(cp->error, sizeof(cp->error), "allow: expected "
-			    "account names separated by commas");
+		if (config_parse_allow(cp->cfg, value, cp->error,
+		    sizeof(cp->error)) == -1)
 			return 0;
-		}
 	} else {
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [detect]", name);
@@ -589,15 +596,11 @@ config_set_console(struct config_parse *cp, const char *name,
 	return 1;
 }
 
-/* inih callback: route one key to its section; 0 stops with an error. */
+/* Route one key to its section; 0 stops with an error. */
 static int
-config_handler(void *user, const char *section, const char *name,
+config_route(struct config_parse *cp, const char *section, const char *name,
     const char *value)
 {
-	struct config_parse	*cp = user;
-
-	if (cp->error[0] != '\0')
-		return 0;
 	if (strcmp(section, "detect") == 0)
 		return config_set_detect(cp, name, value);
 	if (strcmp(section, "logs") == 0)
@@ -646,6 +649,69 @@ config_handler(void *user, const char *section, const char *name,
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown section [%.64s]", section);
 	return 0;
+}
+
+/*
+ * The keys whose value may continue on indented lines, and what joins the
+ * lines: a comma for lists (a path may hold a space), a blank for
+ * commands.  Any other key takes one value on one line.
+ */
+static const struct config_multi {
+	const char	*section;	/* "server" for every [server NAME] */
+	const char	*name;
+	char		 join;
+} config_multi[] = {
+	{ "detect",	"allow",		',' },
+	{ "server",	"logs",			',' },
+	{ "server",	"outbound_ips",		',' },
+	{ "rbl",	"zones",		',' },
+	{ "server",	"log_command",		' ' },
+	{ "server",	"queue_command",	' ' },
+	{ "server",	"doveadm",		' ' },
+	{ "server",	"suspend_command",	' ' },
+	{ "server",	"unsuspend_command",	' ' },
+	{ "server",	"password_command",	' ' },
+	{ "alerts",	"command",		' ' },
+};
+
+/* What joins the lines of a continued value of this key; 0: none may. */
+static char
+config_join(const char *section, const char *name)
+{
+	size_t	 i;
+
+	if (strncmp(section, "server ", 7) == 0)
+		section = "server";
+	for (i = 0; i < sizeof(config_multi) / sizeof(config_multi[0]); i++)
+		if (strcmp(config_multi[i].section, section) == 0 &&
+		    strcmp(config_multi[i].name, name) == 0)
+			return config_multi[i].join;
+	return 0;
+}
+
+/* config_ini callback: one key (its lines joined), routed; -1 stops. */
+static int
+config_handler(void *arg, const char *section, const char *name,
+    const char *value, int line)
+{
+	struct config_parse	*cp = arg;
+	char			*joined, *p, join;
+	int			 ok;
+
+	if (strchr(value, '\n') == NULL)
+		return config_route(cp, section, name, value) ? 0 : -1;
+	if ((join = config_join(section, name)) == 0) {
+		snprintf(cp->error, sizeof(cp->error), "%.64s: one value on "
+		    "one line (only lists and commands continue on indented "
+		    "lines)", name);
+		return -1;
+	}
+	joined = xstrdup(value);
+	for (p = joined; (p = strchr(p, '\n')) != NULL; p++)
+		*p = join;
+	ok = config_route(cp, section, name, joined);
+	free(joined);
+	return ok ? 0 : -1;
 }
 
 /* What only the whole of a [server NAME] section can tell. */
@@ -698,9 +764,9 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 {
 	struct config_parse	 cp;
 	struct stat		 st;
-	char			*defpath = NULL;
+	char			*defpath = NULL, syntax[200];
 	FILE			*f;
-	int			 line;
+	int			 line, rc;
 
 	if (path == NULL) {
 		if ((defpath = config_default_path()) == NULL)
@@ -725,12 +791,12 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 	}
 	memset(&cp, 0, sizeof(cp));
 	cp.cfg = cfg;
-	line = ini_parse_file(f, config_handler, &cp);
+	rc = config_ini_parse(f, config_handler, &cp, &line, syntax,
+	    sizeof(syntax));
 	fclose(f);
-	if (line != 0) {
+	if (rc != 0) {
 		snprintf(err, errlen, "%s:%d: %s", path, line,
-		    cp.error[0] != '\0' ? cp.error :
-		    "not an INI line (expected [section] or key = value)");
+		    syntax[0] != '\0' ? syntax : cp.error);
 		free(defpath);
 		return -1;
 	}

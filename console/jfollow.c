@@ -254,6 +254,9 @@ jfollow_ended(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 		    "start: ", e[0] != '\0' ? e : "journalctl ended",
 		    said[0] != '\0' ? ": " : "", said);
 	}
+	/* it never got going: can the login run commands at all? */
+	if (!j->started)
+		ssh_conn_check_login(conn, now_ms);
 	ssh_exec_free(j->exec);
 	j->exec = NULL;
 	j->retry_at = rfollow_backoff(&j->failures,

@@ -14,10 +14,6 @@
 #include "cmd_rbl.h"
 #include "scan.h"
 
-#ifndef INIH_VERSION
-#define INIH_VERSION "unknown"
-#endif
-
 struct command {
 	const char	*name;
 	int		(*run)(int, char **);
@@ -54,8 +50,8 @@ usage(FILE *f)
 static void
 version(void)
 {
-	printf("mailcon %s\nzlib %s, inih %s, %s, sqlite %s, c-ares %s\n",
-	    MAILCON_VERSION, zlibVersion(), INIH_VERSION, curses_version(),
+	printf("mailcon %s\nzlib %s, %s, sqlite %s, c-ares %s\n",
+	    MAILCON_VERSION, zlibVersion(), curses_version(),
 	    sqlite3_libversion(), ares_version(NULL));
 }
 

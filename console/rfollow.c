@@ -324,6 +324,7 @@ int
 rfollow_input(struct rfollow *r, const char *p, size_t len)
 {
 	const char	*nl;
+	char		 said[100] = "";
 	size_t		 n;
 
 	while (len > 0 && !r->broken) {
@@ -357,8 +358,13 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 	if (!r->broken)
 		return 0;
 	r->state = FOLLOW_UNREADABLE;
+	/* its words: a nologin shell or a forced command speaks here */
+	if (r->hlen == 0)
+		sanitize_text(said, sizeof(said), r->hdr, strlen(r->hdr));
 	snprintf(r->error, sizeof(r->error), "%s: the remote follower said "
-	    "something unexpected; starting it again", r->path);
+	    "something unexpected%s%s%s; starting it again", r->path,
+	    said[0] != '\0' ? " (\"" : "", said,
+	    said[0] != '\0' ? "\")" : "");
 	return -1;
 }
 
@@ -393,6 +399,9 @@ rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 		    ssh_exec_status(r->exec) == 255 ? " (the server's sshd "
 		    "ended the session: see its log)" : "");
 	}
+	/* it never got going: can the login run commands at all? */
+	if (!r->started)
+		ssh_conn_check_login(conn, now_ms);
 	ssh_exec_free(r->exec);
 	r->exec = NULL;
 	r->broken = 0;

@@ -322,8 +322,10 @@ server_update_state(struct server *s)
 	size_t		 i, live = 0;
 	const char	*why = NULL;
 
-	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH) {
-		/* both fingerprints first: a path in the text may be long */
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
+	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
+		/* both fingerprints first: a path in the text may be long
+		   (a revoked key has one, which the text shows) */
 		snprintf(s->status, sizeof(s->status), "hostkey-mismatch: "
 		    "known %s, offered %s: %s",
 		    ssh_conn_known_fingerprint(s->ssh),
@@ -368,15 +370,27 @@ server_update_state(struct server *s)
 
 /* See server.h. */
 int
+server_refresh(struct server *s)
+{
+	enum server_state	 before = s->state;
+	char			 was[sizeof(s->status)];
+
+	snprintf(was, sizeof(was), "%s", s->status);
+	server_update_state(s);
+	if (s->state == before && strcmp(was, s->status) == 0)
+		return 0;
+	s->changed = 1;
+	return 1;
+}
+
+/* See server.h. */
+int
 server_poll(struct server *s, int64_t now_ms, size_t budget)
 {
 	struct source		*src;
-	enum server_state	 before = s->state;
-	char			 was[sizeof(s->status)];
 	size_t			 i;
 	int			 more = 0, rc;
 
-	snprintf(was, sizeof(was), "%s", s->status);
 	for (i = 0; i < s->nsources; i++) {
 		src = &s->sources[i];
 		if (src->remote != NULL)
@@ -396,9 +410,7 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 		if (rc & FOLLOW_CHANGED)
 			s->changed = 1;
 	}
-	server_update_state(s);
-	if (s->state != before || strcmp(was, s->status) != 0)
-		s->changed = 1;
+	(void)server_refresh(s);
 	return more;
 }
 

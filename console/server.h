@@ -57,8 +57,8 @@ struct server {
 	struct detector		*det;
 	enum server_state	 state;
 	enum server_state	 alerted;	/* the state an alert was about */
-	char			 status[256];	/* why not live, plain words */
-	char			 told[256];	/* headless: the status printed */
+	char			 status[1024];	/* why not live, plain words */
+	char			 told[1024];	/* headless: the status printed */
 	/* outbound messages per minute, oldest first, last = this minute */
 	uint32_t		 out_min[SERVER_MINUTES];
 	int64_t			 out_min_now;	/* minute of out_min's last */
@@ -114,6 +114,12 @@ void		 server_free(struct server *s);
  * when a file still has more (poll again soon).
  */
 int		 server_poll(struct server *s, int64_t now_ms, size_t budget);
+/*
+ * Recompute the state and status line from the connection and the
+ * sources now, between polls (so that what is printed about a server
+ * comes in the order it happened); 1 when either changed.
+ */
+int		 server_refresh(struct server *s);
 /* Handle one log line as if read from a file (tests, the demo). */
 void		 server_line(struct server *s, struct source *src,
 		    const char *line, size_t len);

@@ -26,7 +26,7 @@
 static const char *ssh_state_names[SSH_NSTATES] = {
 	"resolving", "connecting", "handshake", "authenticating", "live", "stale",
 	"retrying", "hostkey-unknown", "hostkey-mismatch", "auth-failed",
-	"failed"
+	"no-commands", "failed"
 };
 
 /* See ssh_conn.h. */
@@ -91,20 +91,35 @@ LIBSSH2_RECV_FUNC(ssh_conn_recv)
 	return n;
 }
 
+/*
+ * The server said goodbye (SSH_MSG_DISCONNECT): keep its words, which
+ * say why (sshd's "Too many authentication failures").
+ */
+static
+LIBSSH2_DISCONNECT_FUNC(ssh_conn_on_disconnect)
+{
+	struct ssh_conn	*c = *abstract;
+
+	if (message != NULL && message_len > 0)
+		sanitize_text(c->bye, sizeof(c->bye), message,
+		    (size_t)message_len);
+	else
+		snprintf(c->bye, sizeof(c->bye), "reason %d", reason);
+}
+
 /* See ssh_int.h. */
 void
-ssh_conn_lib_error(struct ssh_conn *c, char *buf, size_t size)
+ssh_conn_lib_error(struct ssh_conn *c, int rc, char *buf, size_t size)
 {
 	char	*msg = NULL;
-	int	 len = 0;
+	int	 len = 0, last = 0;
 
-	if (c->s == NULL ||
-	    libssh2_session_last_error(c->s, &msg, &len, 0) == 0 ||
-	    msg == NULL) {
-		snprintf(buf, size, "unknown error");
-		return;
-	}
-	sanitize_text(buf, size, msg, (size_t)len);
+	if (c->s != NULL)
+		last = libssh2_session_last_error(c->s, &msg, &len, 0);
+	/* libssh2's text goes with its last error, which may be older */
+	if (rc != last || msg == NULL)
+		len = 0;
+	ssh_words(rc, msg, (size_t)len, c->bye, buf, size);
 }
 
 /* See ssh_int.h. */
@@ -193,6 +208,14 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 		c->identity = NULL;
 	}
 	c->agent_why[0] = '\0';
+	c->methods[0] = '\0';
+	c->methods_known = 0;
+	c->tries = 0;
+	c->trying = 0;
+	/* the check belongs to this session; lost_all failed it above */
+	ssh_exec_free(c->login_probe);
+	c->login_probe = NULL;
+	c->login = SSH_LOGIN_UNKNOWN;
 	/* Shut the socket first: libssh2 then frees without waiting for
 	   a peer that may never answer. */
 	if (c->fd != -1)
@@ -215,11 +238,8 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 	c->lost = 0;
 }
 
-/* Fail this attempt: park in st, or retry after the backoff. */
-static void
-ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
+/* See ssh_int.h. */
+void
 ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt, ...)
 {
 	char	 why[sizeof(c->error)], lost[sizeof(c->error) + 64];
@@ -305,6 +325,7 @@ ssh_conn_begin(struct ssh_conn *c)
 {
 	c->greetlen = 0;
 	c->greet[0] = '\0';
+	c->bye[0] = '\0';
 	c->fp[0] = c->known_fp[0] = '\0';
 	if (!c->named) {
 		ssh_conn_connect(c);
@@ -516,6 +537,8 @@ ssh_conn_step_connect(struct ssh_conn *c)
 	libssh2_session_set_blocking(c->s, 0);
 	libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_RECV,
 	    (void *)ssh_conn_recv);
+	libssh2_session_callback_set(c->s, LIBSSH2_CALLBACK_DISCONNECT,
+	    (void *)ssh_conn_on_disconnect);
 	ssh_hostkey_prefs(c->s, c->khost, c->port, files,
 	    ssh_conn_files(c, files), prefs, sizeof(prefs));
 	if (prefs[0] != '\0')
@@ -544,7 +567,7 @@ ssh_conn_handshake_failed(struct ssh_conn *c, int rc)
 		    "connection before its SSH greeting");
 		return;
 	}
-	ssh_conn_lib_error(c, lib, sizeof(lib));
+	ssh_conn_lib_error(c, rc, lib, sizeof(lib));
 	ssh_conn_fail(c, SSH_RETRYING, "SSH handshake failed: %s", lib);
 }
 
@@ -568,6 +591,7 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 		c->deadline = c->now + c->auth_ms;
 		return;
 	case SSH_HK_MISMATCH:
+		/* revoked: "" (one key, shown once) */
 		snprintf(c->known_fp, sizeof(c->known_fp), "%s", hk.known);
 		if (hk.revoked)
 			ssh_conn_fail(c, SSH_HOSTKEY_MISMATCH, "host key for "
@@ -579,6 +603,18 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 			    "offered %s; not connecting until known_hosts is "
 			    "fixed", name, hk.type, hk.file, hk.known,
 			    hk.offered);
+		snprintf(c->fp, sizeof(c->fp), "%s", hk.offered);
+		return;
+	case SSH_HK_OTHER_TYPE:
+		/* never "unknown": nothing to accept with one key */
+		snprintf(c->known_fp, sizeof(c->known_fp), "%s", hk.known);
+		ssh_conn_fail(c, SSH_HOSTKEY_MISMATCH, "a key of another type "
+		    "is already known for %s: %s %s in %s, but the server "
+		    "offered only %s %s (a man in the middle may hold one key "
+		    "type); not connecting: check the server's keys, and if "
+		    "they really changed, remove the old entry (ssh-keygen -R "
+		    "'%s' -f %s)", name, hk.known_type, hk.known, hk.file,
+		    hk.type, hk.offered, name, hk.file);
 		snprintf(c->fp, sizeof(c->fp), "%s", hk.offered);
 		return;
 	case SSH_HK_NOTFOUND:
@@ -597,112 +633,6 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 		break;
 	}
 	ssh_conn_fail(c, SSH_RETRYING, "the server sent no host key");
-}
-
-/*
- * Reach ssh-agent and take its first key; -1 with c->agent_why saying what
- * the operator must do.  The agent is a local socket: its calls are short.
- */
-static int
-ssh_conn_agent_open(struct ssh_conn *c)
-{
-	const char	*env = getenv("SSH_AUTH_SOCK");
-	char		 sock[128];
-
-	if (env == NULL || *env == '\0') {
-		snprintf(c->agent_why, sizeof(c->agent_why), "key = agent, but "
-		    "SSH_AUTH_SOCK is not set: start ssh-agent and ssh-add "
-		    "the key, or give key = PATH");
-		return -1;
-	}
-	sanitize_text(sock, sizeof(sock), env, strlen(env));
-	if ((c->agent = libssh2_agent_init(c->s)) == NULL ||
-	    libssh2_agent_connect(c->agent) != 0) {
-		snprintf(c->agent_why, sizeof(c->agent_why), "cannot reach "
-		    "ssh-agent at %s (SSH_AUTH_SOCK)", sock);
-		return -1;
-	}
-	if (libssh2_agent_list_identities(c->agent) != 0) {
-		snprintf(c->agent_why, sizeof(c->agent_why), "ssh-agent at %s "
-		    "did not list its keys", sock);
-		return -1;
-	}
-	if (libssh2_agent_get_identity(c->agent, &c->identity, NULL) != 0) {
-		snprintf(c->agent_why, sizeof(c->agent_why), "ssh-agent at %s "
-		    "holds no key: ssh-add one", sock);
-		return -1;
-	}
-	return 0;
-}
-
-/* Key file or agent: one step of authentication. */
-static int
-ssh_conn_auth_step(struct ssh_conn *c)
-{
-	int	 rc;
-
-	if (c->key_file != NULL)
-		return libssh2_userauth_publickey_fromfile_ex(c->s, c->user,
-		    (unsigned)strlen(c->user), NULL, c->key_file,
-		    c->passphrase);
-	if (c->agent == NULL && ssh_conn_agent_open(c) == -1)
-		return LIBSSH2_ERROR_AGENT_PROTOCOL;
-	for (;;) {
-		rc = libssh2_agent_userauth(c->agent, c->user, c->identity);
-		if (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
-		    rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
-			return rc;
-		if (libssh2_agent_get_identity(c->agent, &c->identity,
-		    c->identity) != 0)
-			return rc;
-	}
-}
-
-/* Authenticate; live when it worked. */
-static void
-ssh_conn_step_auth(struct ssh_conn *c)
-{
-	char	 lib[256];
-	int	 rc;
-
-	rc = ssh_conn_auth_step(c);
-	if (rc == LIBSSH2_ERROR_EAGAIN) {
-		if (c->now >= c->deadline)
-			ssh_conn_fail(c, SSH_RETRYING, "no answer to the "
-			    "login within %d s", c->auth_ms / 1000);
-		return;
-	}
-	if (rc == 0) {
-		c->state = SSH_LIVE;
-		c->error[0] = '\0';
-		c->live_since = c->last_rx = c->now;
-		c->next_probe = c->now + 1000 * c->keepalive_s;
-		libssh2_keepalive_config(c->s, 1, (unsigned)c->keepalive_s);
-		return;
-	}
-	ssh_conn_lib_error(c, lib, sizeof(lib));
-	if (ssh_conn_fatal(rc))
-		ssh_conn_fail(c, SSH_RETRYING, "connection lost during login: "
-		    "%s", lib);
-	else if (c->key_file == NULL && c->agent_why[0] != '\0')
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %s",
-		    c->agent_why);
-	else if (rc == LIBSSH2_ERROR_FILE && access(c->key_file, R_OK) == -1)
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: cannot read the "
-		    "key file %s: %s", c->key_file, strerror(errno));
-	else if (rc == LIBSSH2_ERROR_FILE)
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: cannot use the "
-		    "key file %s (%s); a key with a passphrase goes through "
-		    "ssh-agent: ssh-add it and set key = agent", c->key_file,
-		    lib);
-	else if (c->key_file == NULL)
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
-		    "accepted no key from ssh-agent for %s (%s)", c->user,
-		    lib);
-	else
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
-		    "refused the key %s for %s (%s); check authorized_keys",
-		    c->key_file, c->user, lib);
 }
 
 /*
@@ -736,7 +666,7 @@ ssh_conn_probe(struct ssh_conn *c, int start)
 				return;
 			}
 			c->opener = NULL;
-			ssh_conn_lib_error(c, lib, sizeof(lib));
+			ssh_conn_lib_error(c, rc, lib, sizeof(lib));
 			ssh_conn_lose(c, lib);
 			return;
 		}
@@ -752,7 +682,7 @@ ssh_conn_probe(struct ssh_conn *c, int start)
 	c->probe = NULL;
 	c->next_probe = c->now + 1000 * c->keepalive_s;
 	if (rc != 0 && ssh_conn_fatal(rc)) {
-		ssh_conn_lib_error(c, lib, sizeof(lib));
+		ssh_conn_lib_error(c, rc, lib, sizeof(lib));
 		ssh_conn_lose(c, lib);
 	}
 }
@@ -770,6 +700,11 @@ ssh_conn_step_live(struct ssh_conn *c)
 	/* The commands last: what any call above queued is theirs to read. */
 	if (!c->lost)
 		ssh_exec_step_all(c, c->now);
+	if (!c->lost) {
+		ssh_login_step(c);
+		if (c->state == SSH_NO_COMMANDS)
+			return;
+	}
 	if (!c->lost && c->execs == NULL && c->probe == NULL &&
 	    c->opener == NULL) {
 		n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -851,7 +786,7 @@ ssh_conn_step(struct ssh_conn *c, int64_t now_ms)
 			break;
 		/* FALLTHROUGH */
 	case SSH_AUTHENTICATING:
-		ssh_conn_step_auth(c);
+		ssh_auth_step(c);
 		if (c->state != SSH_LIVE)
 			break;
 		/* FALLTHROUGH */
@@ -866,6 +801,7 @@ ssh_conn_step(struct ssh_conn *c, int64_t now_ms)
 	case SSH_HOSTKEY_UNKNOWN:
 	case SSH_HOSTKEY_MISMATCH:
 	case SSH_AUTH_FAILED:
+	case SSH_NO_COMMANDS:
 	case SSH_FAILED:
 	case SSH_NSTATES:
 		break;

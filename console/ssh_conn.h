@@ -15,8 +15,12 @@
  * themselves: an unknown host key (hostkey-unknown: the console shows the
  * fingerprint, asks, and calls ssh_conn_accept_hostkey(); headless mode
  * never does, so it never trusts a key silently), a changed host key
- * (hostkey-mismatch: both fingerprints shown), a refused key
- * (auth-failed), and a configuration we cannot use (failed).
+ * (hostkey-mismatch: both fingerprints shown; so is a key of another type
+ * than the one known, which is never offered for trust), a refused key
+ * (auth-failed: the server's words and the methods it offers when it
+ * takes no key, the keys not tried when it closed after its
+ * MaxAuthTries), a login that runs no command (no-commands: see
+ * ssh_conn_check_login()), and a configuration we cannot use (failed).
  * ssh_conn_restart() is the operator's "reconnect now".
  *
  * Host names: a host that is not a numeric IPv4 or IPv6 address is looked
@@ -73,6 +77,7 @@ enum ssh_state {
 	SSH_HOSTKEY_UNKNOWN,	/* parked: ask the operator */
 	SSH_HOSTKEY_MISMATCH,	/* parked: hard stop */
 	SSH_AUTH_FAILED,	/* parked */
+	SSH_NO_COMMANDS,	/* parked: the login runs no command */
 	SSH_FAILED,		/* parked: unusable configuration */
 	SSH_NSTATES
 };
@@ -138,7 +143,9 @@ unsigned	 ssh_conn_attempts(const struct ssh_conn *c);
 
 /* The server's key ("SHA256:..."), once a handshake got that far; "". */
 const char	*ssh_conn_fingerprint(const struct ssh_conn *c);
-/* hostkey-mismatch: the key the known_hosts file holds; else "". */
+/* hostkey-mismatch: the key the known_hosts file holds (of another type
+   when only such a one is known); "" for a revoked key (it is the one
+   offered) and in any other state. */
 const char	*ssh_conn_known_fingerprint(const struct ssh_conn *c);
 /*
  * hostkey-unknown: trust the key the operator was shown (fingerprint
@@ -149,6 +156,25 @@ const char	*ssh_conn_known_fingerprint(const struct ssh_conn *c);
 int		 ssh_conn_accept_hostkey(struct ssh_conn *c,
 		    const char *fingerprint, int64_t now_ms, char *err,
 		    size_t errlen);
+/* Whether the login can run commands, as far as it was checked. */
+enum ssh_login {
+	SSH_LOGIN_UNKNOWN = 0,	/* not checked in this session */
+	SSH_LOGIN_CHECKING,
+	SSH_LOGIN_OK,
+	SSH_LOGIN_UNSURE	/* the check hung: nothing known */
+};
+
+/*
+ * A command did not do what it should before its first output (a
+ * follower that never started): check, once per session, that the login
+ * runs commands at all, with `echo WORD`.  A login shell that is nologin,
+ * a ForceCommand, or an sshd that ends every session answers otherwise:
+ * the connection is then parked as no-commands, with the remote's own
+ * words, which every command on it reports.  Nothing happens when it is
+ * not live or was checked already.
+ */
+void		 ssh_conn_check_login(struct ssh_conn *c, int64_t now_ms);
+enum ssh_login	 ssh_conn_login(const struct ssh_conn *c);
 /* Drop whatever it is doing and connect again now, backoff reset. */
 void		 ssh_conn_restart(struct ssh_conn *c, int64_t now_ms);
 

@@ -120,7 +120,7 @@ ssh_exec_error_rc(struct ssh_exec *e, int rc, const char *what)
 {
 	char	 lib[256];
 
-	ssh_conn_lib_error(e->conn, lib, sizeof(lib));
+	ssh_conn_lib_error(e->conn, rc, lib, sizeof(lib));
 	if (ssh_conn_fatal(rc)) {
 		ssh_conn_lose(e->conn, lib);
 		ssh_exec_fail(e, "connection to %s lost: %s", e->conn->name,

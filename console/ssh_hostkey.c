@@ -192,6 +192,52 @@ hk_mask(int type)
 	    (t != NULL ? t->known : LIBSSH2_KNOWNHOST_KEY_UNKNOWN);
 }
 
+/* The known key an entry holds, and the file it is in, into out. */
+static void
+hk_known(struct ssh_hk_check *out, const struct libssh2_knownhost *found,
+    const char *file)
+{
+	if (found == NULL || found->key == NULL ||
+	    ssh_fingerprint_b64(found->key, out->known,
+	    sizeof(out->known)) == -1)
+		snprintf(out->known, sizeof(out->known), "SHA256:?");
+	snprintf(out->file, sizeof(out->file), "%s", file);
+}
+
+/*
+ * The host has no key of the offered type in any file: is one of another
+ * type known?  The first one found goes into out (OTHER_TYPE).
+ */
+static void
+hk_other_type(LIBSSH2_SESSION *s, const char *host, int port, int type,
+    const char *const files[], size_t nfiles, struct ssh_hk_check *out)
+{
+	LIBSSH2_KNOWNHOSTS	*kh;
+	struct libssh2_knownhost *found;
+	size_t			 i, t;
+
+	for (i = 0; i < nfiles && out->result == SSH_HK_NOTFOUND; i++) {
+		if ((kh = hk_load(s, files[i], NULL, NULL)) == NULL)
+			continue;
+		for (t = 0; t < HK_NTYPES; t++) {
+			if (hk_types[t].type == type)
+				continue;
+			/* a made-up key: MISMATCH means an entry of that type */
+			found = NULL;
+			if (libssh2_knownhost_checkp(kh, host, port, "x", 1,
+			    hk_mask(hk_types[t].type), &found) !=
+			    LIBSSH2_KNOWNHOST_CHECK_MISMATCH)
+				continue;
+			out->result = SSH_HK_OTHER_TYPE;
+			snprintf(out->known_type, sizeof(out->known_type), "%s",
+			    hk_types[t].name);
+			hk_known(out, found, files[i]);
+			break;
+		}
+		libssh2_knownhost_free(kh);
+	}
+}
+
 /* See ssh_hostkey.h. */
 void
 ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
@@ -222,22 +268,17 @@ ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
 		rc = libssh2_knownhost_checkp(kh, host, port, key, len,
 		    hk_mask(type), &found);
 		if (revoked) {
+			/* one key: the offered one is the revoked one */
 			out->result = SSH_HK_MISMATCH;
 			out->revoked = 1;
-			snprintf(out->known, sizeof(out->known), "%s",
-			    out->offered);
+			out->known[0] = '\0';
 			snprintf(out->file, sizeof(out->file), "%s", files[i]);
 		} else if (rc == LIBSSH2_KNOWNHOST_CHECK_MATCH)
 			out->result = SSH_HK_MATCH;	/* any file will do */
 		else if (rc == LIBSSH2_KNOWNHOST_CHECK_MISMATCH &&
 		    out->result == SSH_HK_NOTFOUND) {
 			out->result = SSH_HK_MISMATCH;
-			if (found == NULL || found->key == NULL ||
-			    ssh_fingerprint_b64(found->key, out->known,
-			    sizeof(out->known)) == -1)
-				snprintf(out->known, sizeof(out->known),
-				    "SHA256:?");
-			snprintf(out->file, sizeof(out->file), "%s", files[i]);
+			hk_known(out, found, files[i]);
 		}
 		libssh2_knownhost_free(kh);
 		/* A revoked key stays refused whatever another file says. */
@@ -245,6 +286,8 @@ ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
 			break;
 	}
 	free(b64);
+	if (out->result == SSH_HK_NOTFOUND)
+		hk_other_type(s, host, port, type, files, nfiles, out);
 }
 
 /*

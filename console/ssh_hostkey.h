@@ -7,10 +7,12 @@
  * mailcon's own, which ssh_hostkey_append() writes after the operator
  * accepted a key).  A key found in any file is a match; else an entry of
  * the same type with another key, or a matching "@revoked" line, is a
- * mismatch (a hard stop); else the host is unknown.  Lines libssh2 cannot
- * parse (certificates, security-key types) are skipped one by one rather
- * than ending the file, so one odd line in a user's file does not hide
- * the rest.
+ * mismatch (a hard stop); else an entry of another type is a hard stop
+ * too (as ssh(1) has it: a man in the middle may hold a key of one type
+ * only, and the server's known key would never be asked for); else the
+ * host is unknown.  Lines libssh2 cannot parse (certificates,
+ * security-key types) are skipped one by one rather than ending the file,
+ * so one odd line in a user's file does not hide the rest.
  *
  * Fingerprints are written as OpenSSH writes them: "SHA256:" and the
  * base64 of the SHA-256 of the key blob, without padding.
@@ -29,6 +31,7 @@ enum ssh_hk_result {
 	SSH_HK_MATCH,
 	SSH_HK_MISMATCH,	/* another key of this type, or revoked */
 	SSH_HK_NOTFOUND,
+	SSH_HK_OTHER_TYPE,	/* only a key of another type is known */
 	SSH_HK_ERROR		/* no key from the server, or out of memory */
 };
 
@@ -37,8 +40,11 @@ struct ssh_hk_check {
 	enum ssh_hk_result	 result;
 	char			 type[32];	/* "ssh-ed25519", ... */
 	char			 offered[SSH_FP_MAX];	/* the server's key */
-	char			 known[SSH_FP_MAX];	/* mismatch: the file's */
-	char			 file[256];	/* mismatch: which file */
+	char			 known[SSH_FP_MAX];	/* mismatch, other
+						   type: the file's */
+	char			 known_type[32];	/* other type: its type */
+	char			 file[256];	/* mismatch, other type: which
+						   file */
 	int			 revoked;	/* mismatch: @revoked line */
 };
 

@@ -92,6 +92,13 @@ struct ssh_conn {
 	LIBSSH2_AGENT		*agent;
 	struct libssh2_agent_publickey *identity;
 	char			 agent_why[256];	/* ssh-agent unusable */
+	char			 methods[128];	/* the server's login methods */
+	int			 methods_known;	/* asked in this attempt */
+	unsigned		 tries;		/* agent keys offered */
+	int			 trying;	/* one is under way */
+	char			 bye[160];	/* the server's DISCONNECT text */
+	enum ssh_login		 login;		/* can it run commands? */
+	struct ssh_exec		*login_probe;	/* the check under way */
 	LIBSSH2_CHANNEL		*probe;		/* idle liveness channel */
 	const void		*lock;		/* who holds a half-sent packet */
 	const void		*opener;	/* whose channel open is under way */
@@ -117,8 +124,23 @@ struct ssh_conn {
 	int			 offered_type;
 	int			 lost;		/* set by a command's step */
 	char			 lost_why[256];
-	char			 error[512];
+	char			 error[768];
 };
+
+/* Fail this attempt: park in st, or retry after the backoff. */
+void	ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* Authenticating: one step of the login (ssh_auth.c). */
+void	ssh_auth_step(struct ssh_conn *c);
+/* Live: judge the login check once it ended (ssh_auth.c). */
+void	ssh_login_step(struct ssh_conn *c);
+/*
+ * What libssh2 error rc means, in plain words (ssh_words.c): the server's
+ * goodbye (bye, may be NULL or "") when it closed; libssh2's own text
+ * (lib, liblen bytes) only for a code without words.
+ */
+void	ssh_words(int rc, const char *lib, size_t liblen, const char *bye,
+	    char *buf, size_t size);
 
 /* Record the outcome of a libssh2 call made for who (see ssh_conn.c). */
 void	ssh_conn_note(struct ssh_conn *c, const void *who, int rc);
@@ -126,8 +148,9 @@ void	ssh_conn_note(struct ssh_conn *c, const void *who, int rc);
 int	ssh_conn_may_send(const struct ssh_conn *c, const void *who);
 /* Will a small packet go out whole now?  If not, poll for room. */
 int	ssh_conn_room(struct ssh_conn *c);
-/* libssh2's last error for this session, sanitised, into buf. */
-void	ssh_conn_lib_error(struct ssh_conn *c, char *buf, size_t size);
+/* What the libssh2 call that returned rc met, in plain words, into buf. */
+void	ssh_conn_lib_error(struct ssh_conn *c, int rc, char *buf,
+	    size_t size);
 /* Is rc an error of the connection rather than of one channel? */
 int	ssh_conn_fatal(int rc);
 /* A command's call failed with a connection error: drop it after this

@@ -3,7 +3,7 @@
 # Idempotent: does nothing when everything is there.
 set -eu
 
-need="gcc make pkg-config zlib1g-dev libinih-dev libcmocka-dev libncurses-dev
+need="gcc make pkg-config zlib1g-dev libcmocka-dev libncurses-dev
 libsqlite3-dev libc-ares-dev libnotify-dev clang
 libclang-rt-14-dev postfix dovecot-core python3 time util-linux tmux bash
 dnsmasq-base dbus-daemon dbus-bin libssh2-1-dev libssl-dev openssh-server

@@ -50,6 +50,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	case $name in
 	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
 	fuzz_jexport) extra="console/jexport.c console/xmalloc.c" ;;
+	fuzz_config_ini) extra="console/config_ini.c console/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra

@@ -35,6 +35,15 @@
 #				others can: give its logs mode 644 in
 #				directories of mode 755.
 #
+# Also:
+#	sshd_session_tree PID...	# the session processes given and their
+#				# sshd descendants: what to SIGKILL to cut a
+#				# connection (a login other than root has an
+#				# unprivileged child that serves it on when
+#				# only its monitor dies)
+#	sshd_build_driver OUT	# ssh_driver.c built as OUT against the
+#				# libmailcon.a next to $MAILCON, else build/
+#
 # Only the listeners' pids are recorded; sshd_stop signals exactly those and
 # the session processes they forked (found under them in /proc).
 
@@ -279,4 +288,36 @@ sshd_check_seq()
 		fail "seq $3..$4: got [$(echo "$got" | cut -c1-300)...]" \
 		    "dup/missing: $(printf '%s\n' $got | sort -n | uniq -d | head -3 | tr '\n' ' ')"
 	fi
+}
+
+# sshd_session_tree PID...: the pids given and their sshd descendants.
+sshd_session_tree()
+{
+	local all="$*" more="$*" p
+	while [ -n "$more" ]; do
+		more=$(_sshd_children $more)
+		for p in $more; do
+			# a process gone meanwhile: no error, not listed
+			tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" |
+			    grep -q '^sshd' && all="$all $p"
+		done
+	done
+	echo $all
+}
+
+# sshd_build_driver OUT: build tests/integration/ssh_driver.c as OUT.
+sshd_build_driver()
+{
+	local here root lib
+	here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+	root=$(cd "$here/../.." && pwd)
+	lib=$root/build/libmailcon.a
+	[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+	    lib=$(dirname "$MAILCON")/libmailcon.a
+	[ -f "$lib" ] || { _sshd_say "no $lib (run make)"; return 1; }
+	# shellcheck disable=SC2046
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	    -I"$root/console" -I"$root/backends" -o "$1" \
+	    "$here/ssh_driver.c" "$lib" \
+	    $(make -s --no-print-directory -C "$root" print-libs)
 }

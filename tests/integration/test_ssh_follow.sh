@@ -93,17 +93,7 @@ check_seq()
 # The sshd processes of $1's live sessions and their sshd descendants.
 session_sshds()
 {
-	local pids p more
-	pids=$(sshd_sessions "$1")
-	more=$pids
-	while [ -n "$more" ]; do
-		more=$(_sshd_children $more)
-		for p in $more; do
-			tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null |
-			    grep -q '^sshd' && pids="$pids $p"
-		done
-	done
-	echo $pids
+	sshd_session_tree $(sshd_sessions "$1")
 }
 
 listener()

@@ -133,6 +133,14 @@ test_errors(void **state)
 		{ "[server mx]\nqueue_command = \n", ":2: queue_command" },
 		{ "[server mx]\nlog = /x\n", ":2: unknown key" },
 		{ "[detect\n", ":1: not an INI line" },
+		/* lines: a one-value key continued, a bad item of a list */
+		{ "[detect]\nwindow = 10m\n    20m\n",
+		    ":2: window: one value on one line" },
+		{ "[detect]\nallow = a@example.test,\n  bob;rm\n",
+		    ":2: allow: \"bob;rm\" is not an account name" },
+		{ "[detect] window = 10m\n", ":1: text after the ]" },
+		{ "[detect]\n= 10m\n", ":2: a value without a key" },
+		{ "[detect]\nwindow\n", ":2: not an INI line" },
 	};
 	struct mailcon_config	 cfg;
 	char			 err[256];
