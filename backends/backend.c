@@ -58,21 +58,26 @@ backend_find(const char *name)
  * not the line's would zero the event twice and compare tag names first.
  */
 int
-backend_parse_any(const struct log_header *h, struct mail_event *out)
+backend_parse_any(const struct log_header *h, struct mail_events *out)
 {
 	const struct mail_backend *const *b;
+	int				 i, n;
 
 	for (b = mail_backends; *b != NULL; b++) {
 		if ((*b)->claims != NULL && !(*b)->claims(&h->prog))
 			continue;
-		if ((*b)->parse_line(h, out)) {
-			out->time = h->time;
-			out->usec = h->usec;
-			return 1;
+		if ((n = (*b)->parse_line(h, out->ev)) <= 0)
+			continue;
+		if (n > MAIL_LINE_EVENTS)
+			n = MAIL_LINE_EVENTS;
+		for (i = 0; i < n; i++) {
+			out->ev[i].time = h->time;
+			out->ev[i].usec = h->usec;
 		}
+		return out->n = n;
 	}
-	memset(out, 0, sizeof(*out));
-	return 0;
+	memset(&out->ev[0], 0, sizeof(out->ev[0]));
+	return out->n = 0;
 }
 
 /* Name of an event kind as shown in fixtures, JSON and the audit log. */
