@@ -38,7 +38,7 @@
  * Postfix's two lines would give them.
  *
  * "qid" is the MTA's own queue id and passes that MTA's grammar:
- * queue_id_is_valid() for Postfix.
+ * queue_id_is_valid() for Postfix, exim_id_is_valid() for Exim.
  *
  * "account" is set only when the login matches account_is_valid(); a login
  * that does not (spaces, commas, control bytes, "rip=" tricks) leaves account
@@ -170,6 +170,7 @@ struct mail_backend {
 
 extern const struct mail_backend backend_postfix;
 extern const struct mail_backend backend_dovecot;
+extern const struct mail_backend backend_exim;
 
 /* NULL-terminated registry. */
 extern const struct mail_backend *const mail_backends[];
@@ -188,6 +189,7 @@ int	backend_parse_any(const struct log_header *h, struct mail_events *out);
 /* Strict grammars for values taken from logs (see backend.c). */
 int	account_is_valid(const char *p, size_t len);
 int	queue_id_is_valid(const char *p, size_t len);
+int	exim_id_is_valid(const char *p, size_t len);
 int	mail_ip_parse(const char *p, size_t len, struct mail_ip *out);
 /* Format into buf (at least 46 bytes); returns buf. */
 char	*mail_ip_format(const struct mail_ip *ip, char *buf, size_t size);

@@ -82,7 +82,7 @@ scan_usage(FILE *f)
 	    "  --config FILE       read FILE instead of the default config\n"
 	    "  --year YEAR         year of classic syslog timestamps\n"
 	    "                      (default: inferred from each file's mtime)\n"
-	    "  --utc               classic syslog timestamps are UTC\n"
+	    "  --utc               classic syslog and Exim timestamps are UTC\n"
 	    "  --quiet             no progress line on stderr\n"
 	    "  -h, --help          this help\n"
 	    "\n"

@@ -36,7 +36,8 @@ fuzz_check_event(const struct mail_event *ev, const char *base, size_t len)
 	if (ev->account.len > 0 &&
 	    !account_is_valid(ev->account.p, ev->account.len))
 		abort();
-	if (ev->qid.len > 0 && !queue_id_is_valid(ev->qid.p, ev->qid.len))
+	if (ev->qid.len > 0 && !queue_id_is_valid(ev->qid.p, ev->qid.len) &&
+	    !exim_id_is_valid(ev->qid.p, ev->qid.len))
 		abort();
 	if (ev->kind <= EV_NONE || ev->kind >= EV_KIND_COUNT)
 		abort();

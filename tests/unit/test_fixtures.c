@@ -49,6 +49,14 @@ struct expect {
 static char	 failures[8192];
 static size_t	 failures_len;
 
+/* Forget the mismatches remembered so far. */
+static void
+failures_clear(void)
+{
+	failures_len = 0;
+	failures[0] = '\0';
+}
+
 /* Remember a mismatch; all are printed before the test fails. */
 static void
 fail_at(const char *file, int line, const char *fmt, ...)
@@ -376,8 +384,7 @@ test_fixture_files(void **state)
 	int		 files = 0, lines = 0;
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	d = opendir(fixtures_dir());
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
@@ -430,25 +437,21 @@ test_walker_catches_mismatch(void **state)
 	    "sasl_username=alice@example.test\n";
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	assert_int_equal(walk_buffer("bad", bad, sizeof(bad) - 1), 2);
 	assert_non_null(strstr(failures, "bad:2: kind: want QUEUED"));
 	assert_non_null(strstr(failures, "bad:3: log line without annotation"));
 	assert_null(strstr(failures, "bad:5"));
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	walk_buffer("acct", acct, sizeof(acct) - 1);
 	/* an account the annotation does not name is a failure */
 	assert_non_null(strstr(failures, "acct:2: account"));
 	/* a line gives exactly as many events as it has annotations */
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	assert_int_equal(walk_buffer("two", two, sizeof(two) - 1), 1);
 	assert_non_null(strstr(failures, "two:3: events: want 2"));
 	assert_null(strstr(failures, "two:4"));
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	walk_buffer("three", three, sizeof(three) - 1);
 	assert_non_null(strstr(failures, "three:3: annotation without line"));
 	walk_buffer("mixed", mixed, sizeof(mixed) - 1);
@@ -473,8 +476,7 @@ test_no_newline_at_eof(void **state)
 	int	 fd;
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, sizeof(buf) - 1),

@@ -441,7 +441,8 @@ test_registry(void **state)
 	(void)state;
 	assert_ptr_equal(backend_find("postfix"), &backend_postfix);
 	assert_ptr_equal(backend_find("dovecot"), &backend_dovecot);
-	assert_null(backend_find("exim"));
+	assert_ptr_equal(backend_find("exim"), &backend_exim);
+	assert_null(backend_find("sendmail"));
 	assert_null(backend_find(NULL));
 	assert_non_null(mail_backends[0]);
 	assert_string_equal(mail_event_kind_name(EV_SUBMIT), "SUBMIT");
