@@ -126,7 +126,7 @@ ex_arrival_host(struct ex_arrival *x, const char *p, struct mail_event *sub)
 			break;
 		}
 	}
-	if (t >= x->e && !x->ambiguous)
+	if (t >= x->e)
 		x->ambiguous = 1;	/* nothing after the host: cut short */
 	if (ex_fullhost(h, t, &sub->client) == 0)
 		x->host = 1;

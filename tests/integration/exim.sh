@@ -70,8 +70,12 @@ _exim_binary()
 		rm -rf "$cache/root"
 		# apt fetches as _apt when it can write there; root otherwise
 		chmod 755 "$cache"
+		# the package lists may be missing on a fresh machine
 		if ! (cd "$cache" && apt-get download exim4-daemon-heavy \
-		    >"$cache/download.log" 2>&1); then
+		    >"$cache/download.log" 2>&1) &&
+		    ! (apt-get update -q && cd "$cache" &&
+		    apt-get download exim4-daemon-heavy) \
+		    >>"$cache/download.log" 2>&1; then
 			_exim_say "apt-get download exim4-daemon-heavy failed" \
 			    "in $cache (see $cache/download.log)"
 			return 1
