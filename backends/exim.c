@@ -164,6 +164,32 @@ ex_failed(const char *p, const char *e, enum mail_event_kind kind,
 }
 
 /*
+ * The client of host_and_ident() ("[H=]HOST[ I=..][ U=..][ Ci=..]")
+ * spanning [p, e), read from its end, where Exim wrote it: the HELO in
+ * HOST may hold anything.
+ */
+static void
+ex_host_ident(const char *p, const char *e, struct mail_event *out)
+{
+	const char	*t, *l;
+
+	if (ts_starts(p, e, "H=", 2))
+		p += 2;
+	for (l = e; l > p; l = t) {
+		t = ts_rchr(p, l, ' ');
+		if (t == NULL || !(ts_starts(t + 1, l, "Ci=", 3) ||
+		    ts_starts(t + 1, l, "U=", 2) || ts_starts(t + 1, l, "I=[",
+		    3)))
+			break;
+	}
+	if (ex_fullhost(p, l, &out->client) != 0) {
+		memset(&out->client, 0, sizeof(out->client));
+		if (memchr(p, '[', (size_t)(l - p)) != NULL)
+			out->flags |= EVF_BAD_CLIENT;
+	}
+}
+
+/*
  * "NAME authenticator failed for HOST: 535 Incorrect authentication data
  * (set_id=ID)": the client text is left of the marker and the set_id right
  * of it, both free text, so the marker must occur once.  Other answers
@@ -174,7 +200,7 @@ ex_auth_fail(const char *p, const char *e, struct mail_event *out)
 {
 	static const char	 mark[] = ": 535 Incorrect authentication data";
 	static const char	 setid[] = " (set_id=";
-	const char		*m, *r, *t, *l;
+	const char		*m, *r;
 
 	if ((m = ts_find(p, e, mark, LIT(mark))) == NULL)
 		return 0;
@@ -192,21 +218,50 @@ ex_auth_fail(const char *p, const char *e, struct mail_event *out)
 		ex_account(r + LIT(setid), e - 1, out);
 	else if (ts_find(r, e, "set_id=", LIT("set_id=")) != NULL)
 		out->flags |= EVF_BAD_ACCOUNT;
-	/* left: [H=]HOST[ I=..][ U=..][ Ci=..], read from its end */
-	if (ts_starts(p, m, "H=", 2))
-		p += 2;
-	for (l = m; l > p; l = t) {
-		t = ts_rchr(p, l, ' ');
-		if (t == NULL || !(ts_starts(t + 1, l, "Ci=", 3) ||
-		    ts_starts(t + 1, l, "U=", 2) || ts_starts(t + 1, l, "I=[",
-		    3)))
+	ex_host_ident(p, m, out);
+	return 1;
+}
+
+/*
+ * "no MAIL in [TFO ]SMTP connection from HOST D=T [A=AUTH:ID] [X=..] ...
+ * C=CMDS" (+smtp_no_mail): a client that logged in and sent nothing, as
+ * bots checking stolen passwords do.  EV_AUTH_OK when it names a login.
+ * Read from the right, where Exim wrote everything but the set_id (a
+ * login that authenticated: one word) and the DN; a word we do not know
+ * there gives up.
+ */
+static int
+ex_no_mail(const char *p, const char *e, struct mail_event *out)
+{
+	static const char	 sc[] = "SMTP connection from ";
+	const char		*t, *a = NULL, *ae = NULL;
+
+	p += LIT("no MAIL in ");
+	if (!ts_eat(&p, e, "TFO* ", 5))
+		(void)ts_eat(&p, e, "TFO ", 4);
+	if (!ts_eat(&p, e, sc, LIT(sc)))
+		return 0;
+	for (;;) {
+		if ((t = ts_rchr(p, e, ' ')) == NULL)
+			return 0;
+		t++;
+		if (ts_starts(t, e, "D=", 2))
 			break;
+		if (ts_starts(t, e, "A=", 2) && a == NULL) {
+			a = t;
+			ae = e;
+		} else if (a != NULL || !(ts_starts(t, e, "C=", 2) ||
+		    ts_starts(t, e, "X=", 2) || ts_starts(t, e, "CV=", 3) ||
+		    ts_starts(t, e, "SNI=", 4)))
+			return 0;
+		e = t - 1;
 	}
-	if (ex_fullhost(p, l, &out->client) != 0) {
-		memset(&out->client, 0, sizeof(out->client));
-		if (memchr(p, '[', (size_t)(l - p)) != NULL)
-			out->flags |= EVF_BAD_CLIENT;
-	}
+	if (a == NULL)
+		return 0;
+	out->kind = EV_AUTH_OK;
+	out->service = SVC_SMTP;
+	ex_auth_value(a + 2, ae, out);
+	ex_host_ident(p, t - 1, out);
 	return 1;
 }
 
@@ -325,7 +380,7 @@ ex_message(const char *p, const char *e, int truncated,
 	return 1;
 }
 
-/* Lines about no message: failed logins and rejections. */
+/* Lines about no message: logins, failed logins and rejections. */
 static int
 ex_session(const char *p, const char *e, struct mail_event *out)
 {
@@ -335,6 +390,8 @@ ex_session(const char *p, const char *e, struct mail_event *out)
 	n = ts_token(p, e);
 	if (n > p && ts_starts(n, e, af, LIT(af)))
 		return ex_auth_fail(n + LIT(af), e, out);
+	if (ts_starts(p, e, "no MAIL in ", LIT("no MAIL in ")))
+		return ex_no_mail(p, e, out);
 	if (ts_starts(p, e, "H=", 2) || ts_starts(p, e, "U=", 2) ||
 	    ts_starts(p, e, "DS H=", 5))
 		return ex_reject(p, e, out);

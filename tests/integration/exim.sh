@@ -134,7 +134,7 @@ smtp_banner = \$smtp_active_hostname ESMTP $token
 smtp_accept_max = 200
 smtp_accept_queue_per_connection = 0
 log_selector = +incoming_port +incoming_interface +pid +millisec \\
-  +subject +received_recipients +smtp_mailauth +smtp_connection$EXIM_SELECTOR_EXTRA
+  +subject +received_recipients +smtp_mailauth +smtp_connection +smtp_no_mail$EXIM_SELECTOR_EXTRA
 acl_smtp_rcpt = acl_rcpt
 
 begin acl

@@ -45,12 +45,14 @@ parse_n(const char *s, size_t len, struct mail_events *evs)
 	return backend_parse_any(&h, evs);
 }
 
+/* parse_n of a NUL-terminated line. */
 static int
 parse(const char *s, struct mail_events *evs)
 {
 	return parse_n(s, strlen(s), evs);
 }
 
+/* The borrowed string is exactly want. */
 static void
 assert_mstr(const struct mail_str *m, const char *want)
 {
@@ -60,6 +62,7 @@ assert_mstr(const struct mail_str *m, const char *want)
 		    m->p != NULL ? m->p : "");
 }
 
+/* The event's client, as text, is want ("" for none). */
 static void
 assert_client(const struct mail_event *ev, const char *want)
 {
@@ -334,6 +337,7 @@ test_header_forms(void **state)
 	assert_mstr(&h.prog, "exim");
 }
 
+/* Free the copy the last events borrowed from. */
 static int
 teardown(void **state)
 {
