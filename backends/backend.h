@@ -3,8 +3,11 @@
  *
  * A backend knows one mail system: which lines of its logs mean what, and
  * (later) which commands perform each action.  It does no I/O.  It turns one
- * log line into at most one struct mail_event; the detector consumes these
- * events and never sees a raw line.
+ * log line into at most MAIL_LINE_EVENTS struct mail_event, in the order
+ * the line reports them; the detector consumes these events and never sees
+ * a raw line.  Most lines carry one event; an Exim arrival ("<=") carries
+ * two: the client handing the message over (EV_SUBMIT) and its envelope
+ * (EV_QUEUED), which Postfix logs on two lines.
  *
  * Strings in an event are BORROWED: they point into the line handed to the
  * parser and are valid only until the caller reuses that buffer.  Copy what
@@ -30,7 +33,12 @@
  * EV_SUBMIT is "a client handed us a message": the client address and, when
  * it authenticated, the login (Postfix logs a successful SMTP AUTH only
  * here).  EV_QUEUED carries the envelope (Postfix's qmgr from= line); the
- * two are joined by queue id in the console, not here.
+ * two are joined by queue id in the console, not here.  When one line gives
+ * both (Exim), EV_SUBMIT comes first, so the console sees them in the order
+ * Postfix's two lines would give them.
+ *
+ * "qid" is the MTA's own queue id and passes that MTA's grammar:
+ * queue_id_is_valid() for Postfix, exim_id_is_valid() for Exim.
  *
  * "account" is set only when the login matches account_is_valid(); a login
  * that does not (spaces, commas, control bytes, "rip=" tricks) leaves account
@@ -106,8 +114,11 @@ struct mail_event {
 /*
  * The pieces of a log line's header, as split by logline_split().  prog is
  * the syslog tag without the pid ("postfix/smtpd", "postfix-out/smtpd",
- * "dovecot", or "auth" for Dovecot's own log_path); msg is what follows
- * "prog[pid]: ".
+ * "dovecot", "exim", or "auth" for Dovecot's own log_path); msg is what
+ * follows "prog[pid]: ".  Exim's own main log has no tag: there prog and
+ * host are empty (pointing at msg) and msg starts after the timestamp and
+ * the optional "[pid] ".  No other format leaves prog empty.  All three
+ * point into the line.
  */
 struct log_header {
 	int64_t		 time;	/* UTC seconds */
@@ -126,17 +137,29 @@ struct log_header {
 #define BCAP_SUSPEND		0x0020
 #define BCAP_PASSWORD		0x0040
 
+/* The most events one log line carries (an Exim arrival: SUBMIT, QUEUED). */
+#define MAIL_LINE_EVENTS	2
+
+/* The events of one line, in the order the line reports them. */
+struct mail_events {
+	int			 n;	/* 0..MAIL_LINE_EVENTS */
+	struct mail_event	 ev[MAIL_LINE_EVENTS];
+};
+
 struct mail_backend {
 	const char	*name;
 	unsigned	 caps;
 	/*
-	 * Turn one already-split line into an event.  Returns 1 and fills
-	 * *out (time and raw are the caller's) when the line is one of ours
-	 * and means something, 0 when it is ours or foreign but carries no
-	 * event.  Never reads outside [h->msg.p, h->msg.p + h->msg.len).
+	 * Turn one already-split line into its events.  out has room for
+	 * MAIL_LINE_EVENTS events; the parser fills out[0..n-1] and returns
+	 * n, 0 when the line is ours or foreign but carries no event
+	 * (out[0] is then all zero).  Time and raw are the caller's.  A backend
+	 * whose lines carry one event each (Postfix, Dovecot) only ever
+	 * writes out[0] and returns 0 or 1.  Never reads outside
+	 * [h->msg.p, h->msg.p + h->msg.len).
 	 */
 	int		(*parse_line)(const struct log_header *h,
-			    struct mail_event *out);
+			    struct mail_event out[MAIL_LINE_EVENTS]);
 	/*
 	 * Whether a tag may be this backend's at all (NULL: any).  A cheap
 	 * filter, so that backend_parse_any does not run every parser on
@@ -147,6 +170,7 @@ struct mail_backend {
 
 extern const struct mail_backend backend_postfix;
 extern const struct mail_backend backend_dovecot;
+extern const struct mail_backend backend_exim;
 
 /* NULL-terminated registry. */
 extern const struct mail_backend *const mail_backends[];
@@ -155,13 +179,17 @@ const struct mail_backend *backend_find(const char *name);
 
 /*
  * Parse one line with every backend in turn (Postfix and Dovecot logs are
- * often one file): 1 and *out filled when some backend recognised it.
+ * often one file): the first backend that finds events in it wins.  Sets
+ * out->n and returns it; each event gets the header's time.  The struct
+ * (not a bare event pointer) is the type so that a caller with room for
+ * one event only does not compile.
  */
-int	backend_parse_any(const struct log_header *h, struct mail_event *out);
+int	backend_parse_any(const struct log_header *h, struct mail_events *out);
 
 /* Strict grammars for values taken from logs (see backend.c). */
 int	account_is_valid(const char *p, size_t len);
 int	queue_id_is_valid(const char *p, size_t len);
+int	exim_id_is_valid(const char *p, size_t len);
 int	mail_ip_parse(const char *p, size_t len, struct mail_ip *out);
 /* Format into buf (at least 46 bytes); returns buf. */
 char	*mail_ip_format(const struct mail_ip *ip, char *buf, size_t size);

@@ -6,6 +6,10 @@
  * hour of log time at most: the UTC offset of the local zone is cached per
  * hour of local time.
  *
+ * Exim's own main log ("2026-12-06 11:34:05.123 +0100 [1234] 1rXyz..."),
+ * which has no host and no tag, is split here too; backends/exim.c reads
+ * the message.
+ *
  * Nothing here trusts the line: it may hold NUL bytes, invalid UTF-8 or be
  * a megabyte long; every read is bounded by len.
  */
@@ -417,6 +421,133 @@ stamp_cached(const struct log_clock *c, const char *line)
 	    memcmp(line, c->stamp, 16) == 0;
 }
 
+/*
+ * Exim's own timestamp "2026-12-06 11:34:05[.123][ +0100] " (tod.c:
+ * tod_log_bare, or tod_log_zone with log_timezone; +millisec adds the
+ * milliseconds).  *pp is left after the separating space.  0, or -1.
+ */
+static int
+parse_exim_stamp(const char **pp, const char *end, struct log_stamp *st)
+{
+	const char	*p = *pp;
+	int		 oh, om, sign;
+
+	if (end - p < 20 || p[4] != '-' || p[7] != '-' || p[10] != ' ')
+		return -1;
+	if ((st->year = digits(p, 4)) < 0 ||
+	    (st->mon = digits(p + 5, 2)) < 1 || st->mon > 12 ||
+	    (st->day = digits(p + 8, 2)) < 1 || st->day > 31 ||
+	    (st->secs = parse_hms(p + 11)) < 0)
+		return -1;
+	p += 19;
+	if ((st->usec = parse_frac(&p, end)) < 0 || p >= end || *p != ' ')
+		return -1;
+	p++;
+	if (end - p >= 6 && (*p == '+' || *p == '-') && p[5] == ' ' &&
+	    (oh = digits(p + 1, 2)) >= 0 && (om = digits(p + 3, 2)) >= 0) {
+		if (oh > 23 || om > 59)
+			return -1;
+		sign = *p == '+' ? 1 : -1;
+		st->zoned = 1;
+		st->off = sign * (oh * 3600 + om * 60);
+		p += 6;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* Step over Exim's "[pid] " (log_selector +pid); returns the new start. */
+static const char *
+skip_exim_pid(const char *p, const char *end)
+{
+	const char	*q;
+
+	if (p >= end || *p != '[')
+		return p;
+	for (q = p + 1; q < end && *q >= '0' && *q <= '9' && q - p <= 10; q++)
+		;
+	if (q == p + 1 || end - q < 2 || q[0] != ']' || q[1] != ' ')
+		return p;
+	return q + 2;
+}
+
+/*
+ * Whether what follows an Exim stamp can only be Exim's own format: a
+ * zone, a pid, or a message id.  Other lines with a space-separated ISO
+ * stamp ("2026-11-28 03:01:06 host prog[pid]: ", Dovecot's log_timestamp
+ * "%Y-%m-%d %H:%M:%S ") are tried the syslog way first.
+ */
+static int
+exim_native(const struct log_stamp *st, const char *p, const char *end)
+{
+	const char	*q;
+
+	if (st->zoned || skip_exim_pid(p, end) != p)
+		return 1;
+	if ((q = memchr(p, ' ', (size_t)(end - p) < 24 ? (size_t)(end - p) :
+	    24)) == NULL)
+		return 0;
+	return exim_id_is_valid(p, (size_t)(q - p));
+}
+
+/*
+ * Exim's main log: after the stamp an optional "[pid] ", then the message
+ * (spec chapter "Log files").  No host and no tag: both are left empty,
+ * pointing at the message.  0, or -1 when there is no message.
+ */
+static int
+split_exim(const char *p, const char *end, struct log_header *out)
+{
+	p = skip_exim_pid(p, end);
+	if (p >= end || *p == ' ')
+		return -1;
+	out->host.p = out->prog.p = out->msg.p = p;
+	out->host.len = out->prog.len = 0;
+	out->msg.len = (size_t)(end - p);
+	return 0;
+}
+
+/*
+ * A line that starts with a digit: RFC 3339 (rsyslog, journalctl, also a
+ * space-separated ISO stamp before "host prog[pid]: "), or Exim's own
+ * main log.  Fills *st and *h; 0, or -1.
+ */
+static int
+split_numeric(const char *line, const char *end, struct log_stamp *st,
+    struct log_header *h)
+{
+	const char	*p = line, *q = line;
+	struct log_stamp exim;
+	int		 isexim;
+
+	memset(&exim, 0, sizeof(exim));
+	isexim = parse_exim_stamp(&q, end, &exim) == 0;
+	if (isexim && exim_native(&exim, q, end))
+		goto native;
+	if (parse_rfc3339(&p, end, st) == 0 && split_rest(p, end, h) == 0)
+		return 0;
+	if (!isexim)
+		return -1;
+	memset(h, 0, sizeof(*h));
+native:
+	*st = exim;
+	return split_exim(q, end, h);
+}
+
+/* See logline.h. */
+size_t
+logline_exim_prefix(const char *p, size_t len)
+{
+	struct log_stamp	 st;
+	const char		*q = p;
+
+	memset(&st, 0, sizeof(st));
+	if (p == NULL || len < 20 || *p < '0' || *p > '9' ||
+	    parse_exim_stamp(&q, p + len, &st) != 0)
+		return 0;
+	return (size_t)(skip_exim_pid(q, p + len) - p);
+}
+
 /* Split a line into time, host, program and message (see logline.h). */
 int
 logline_split(struct log_clock *c, const char *line, size_t len,
@@ -443,11 +574,12 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 	}
 	memset(&st, 0, sizeof(st));
 	if (*p >= '0' && *p <= '9') {
-		if (parse_rfc3339(&p, end, &st) != 0)
+		if (split_numeric(line, end, &st, &h) != 0)
 			return -1;
-	} else if (parse_classic(&p, end, &st) != 0)
+	} else if (parse_classic(&p, end, &st) != 0 ||
+	    split_rest(p, end, &h) != 0)
 		return -1;
-	if (split_rest(p, end, &h) != 0 || stamp_to_utc(c, &st, &h) != 0)
+	if (stamp_to_utc(c, &st, &h) != 0)
 		return -1;
 	if (st.classic && p == line + 16 && st.usec == 0) {
 		memcpy(c->stamp, line, 16);

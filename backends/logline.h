@@ -7,6 +7,9 @@
  *   Dovecot log_path   "Nov 28 03:01:06 prog: msg"               (no host)
  *   RFC 3339           "2026-11-28T03:01:06.123456+01:00 host prog[pid]: msg"
  *   journald short-iso "2026-11-28T03:01:06+0100 host prog[pid]: msg"
+ *   Exim main log      "2026-11-28 03:01:06[.123][ +0100] [[pid] ]msg"
+ *                      (local time unless log_timezone adds the zone; no
+ *                      host and no tag: both are left empty)
  *
  * Classic timestamps carry no year and no zone.  struct log_clock holds what
  * is needed to infer both: the year of the first line (chosen so that the
@@ -49,5 +52,11 @@ void	log_clock_init(struct log_clock *c, int64_t ref_time);
  */
 int	logline_split(struct log_clock *c, const char *line, size_t len,
 	    struct log_header *out);
+
+/*
+ * The length of an Exim timestamp and "[pid] " at the start of p, or 0:
+ * Exim writes its own stamp into syslog messages too (syslog_timestamp).
+ */
+size_t	logline_exim_prefix(const char *p, size_t len);
 
 #endif

@@ -217,7 +217,7 @@ static int
 logreader_unknown(struct logreader *r, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s: not a mail log: none of its first %llu "
-	    "lines has a syslog, RFC 3339 or Dovecot header", r->name,
+	    "lines has a syslog, RFC 3339, Dovecot or Exim header", r->name,
 	    (unsigned long long)r->unparsed);
 	return -1;
 }

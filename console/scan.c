@@ -84,7 +84,7 @@ scan_usage(FILE *f)
 	    "  --config FILE       read FILE instead of the default config\n"
 	    "  --year YEAR         year of classic syslog timestamps\n"
 	    "                      (default: inferred from each file's mtime)\n"
-	    "  --utc               classic syslog timestamps are UTC\n"
+	    "  --utc               classic syslog and Exim timestamps are UTC\n"
 	    "  --quiet             no progress line on stderr\n"
 	    "  -h, --help          this help\n"
 	    "\n"
@@ -237,7 +237,8 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 static void
 scan_line(struct scan *s, struct clockread *r)
 {
-	struct mail_event	 ev;
+	struct mail_events	 evs;
+	int			 i;
 
 	if (s->stats.first_time == -1 || r->hdr.time < s->stats.first_time)
 		s->stats.first_time = r->hdr.time;
@@ -245,17 +246,17 @@ scan_line(struct scan *s, struct clockread *r)
 		s->stats.last_time = r->hdr.time;
 	if (s->pipe == NULL)
 		scan_prefetch(s, &r->hdr.msg);
-	if (!backend_parse_any(&r->hdr, &ev))
+	if (!backend_parse_any(&r->hdr, &evs))
 		return;
-	ev.time = r->hdr.time;
-	ev.usec = r->hdr.usec;
-	ev.raw.p = r->line;
-	ev.raw.len = r->len;
-	s->stats.events++;
-	if (s->pipe != NULL)
-		scan_pipe_put(s, &ev);
-	else
-		detector_feed(s->det, &ev);
+	for (i = 0; i < evs.n; i++) {
+		evs.ev[i].raw.p = r->line;
+		evs.ev[i].raw.len = r->len;
+		s->stats.events++;
+		if (s->pipe != NULL)
+			scan_pipe_put(s, &evs.ev[i]);
+		else
+			detector_feed(s->det, &evs.ev[i]);
+	}
 }
 
 /* Merge all readers by time into the detector; -1 with err on a bad file. */

@@ -250,8 +250,10 @@ server_line(struct server *s, struct source *src, const char *line,
     size_t len)
 {
 	struct log_header	 h;
-	struct mail_event	 ev;
+	struct mail_events	 evs;
+	struct mail_event	*ev;
 	int64_t			 t;
+	int			 i;
 
 	s->lines++;
 	s->changed = 1;
@@ -268,24 +270,29 @@ server_line(struct server *s, struct source *src, const char *line,
 	    (int64_t)time(NULL));
 	if (src->guard.findings != src->guard_told)
 		server_on_clock(s, src);
-	if (!backend_parse_any(&h, &ev)) {
+	if (!backend_parse_any(&h, &evs)) {
 		if (s->log != NULL)
 			logring_add(s->log, h.time, s->index, EV_NONE, line,
 			    len);
 		return;
 	}
-	ev.time = t;
-	ev.usec = h.usec;
-	ev.raw.p = line;
-	ev.raw.len = len;
+	/* the line is shown once, as its first event (an arrival's SUBMIT) */
 	if (s->log != NULL)
-		logring_add(s->log, h.time, s->index, ev.kind, line, len);
-	detector_feed(s->det, &ev);
-	if (s->msgs != NULL)
-		msgring_feed(s->msgs, s->index, &ev);
-	server_count(s, &ev);
-	if (s->on_event != NULL)
-		s->on_event(s->on_event_arg, s, &ev);
+		logring_add(s->log, h.time, s->index, evs.ev[0].kind, line,
+		    len);
+	for (i = 0; i < evs.n; i++) {
+		ev = &evs.ev[i];
+		ev->time = t;
+		ev->usec = h.usec;
+		ev->raw.p = line;
+		ev->raw.len = len;
+		detector_feed(s->det, ev);
+		if (s->msgs != NULL)
+			msgring_feed(s->msgs, s->index, ev);
+		server_count(s, ev);
+		if (s->on_event != NULL)
+			s->on_event(s->on_event_arg, s, ev);
+	}
 }
 
 

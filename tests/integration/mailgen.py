@@ -3,7 +3,7 @@
 source addresses, and make failed logins.  Debian's python3 only.
 
 Usage: mailgen.py --port PORT [--host 127.0.0.1] [-j THREADS] [--qids FILE]
-                  [PLAN]          (PLAN file, default stdin)
+                  [--auth plain|login] [PLAN]   (PLAN file, default stdin)
 
 The plan has one job per line ('#' starts a comment):
 
@@ -26,6 +26,8 @@ Jobs with the same LOGIN and SRC_IP run one after another, in plan order
 jobs run in parallel on THREADS threads.  The envelope sender is LOGIN
 (SENDER for sendas).
 
+--auth login logs in with AUTH LOGIN instead of AUTH PLAIN (Exim logs the
+authenticator that took it: A=dovecot_login: rather than dovecot_plain:).
 --qids FILE gets "QID LOGIN SRC_IP NRCPT" for every queued message.
 Prints one JSON summary line; exits 1 when any job did not go as planned.
 """
@@ -70,8 +72,17 @@ def auth_plain(smtp, login, password):
     """AUTH PLAIN only: smtp.login() would retry with LOGIN after a 535,
     logging two failures for one wrong password."""
     smtp.ehlo_or_helo_if_needed()
+    if MECH == "login":
+        smtp.user, smtp.password = login, password
+        try:
+            return smtp.auth("LOGIN", smtp.auth_login)
+        except smtplib.SMTPAuthenticationError as e:
+            return e.smtp_code, e.smtp_error
     tok = base64.b64encode(("\0%s\0%s" % (login, password)).encode()).decode()
     return smtp.docmd("AUTH", "PLAIN " + tok)
+
+
+MECH = "plain"
 
 
 def message(login, rcpts):
@@ -193,8 +204,11 @@ def main():
     ap.add_argument("-j", "--threads", type=int, default=8)
     ap.add_argument("--timeout", type=float, default=30)
     ap.add_argument("--qids")
+    ap.add_argument("--auth", choices=("plain", "login"), default="plain")
     ap.add_argument("plan", nargs="?")
     args = ap.parse_args()
+    global MECH
+    MECH = args.auth
 
     with (open(args.plan) if args.plan else sys.stdin) as f:
         groups = parse(f)

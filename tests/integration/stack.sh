@@ -281,17 +281,26 @@ _stack_sink_start()
 	_stack_wait 5 _stack_banner_has "$STACK_SINK_PORT" ESMTP
 }
 
+# _stack_env_file FILE VAR...: write "export VAR='value'" lines for the
+# variables into FILE, which another shell can source (exim.sh too).
+_stack_env_file()
+{
+	local f=$1 v
+	shift
+	: >"$f"
+	for v in "$@"; do
+		printf "export %s='%s'\n" "$v" "${!v}" >>"$f"
+	done
+}
+
 # Write the exported variables to $d/stack.env.
 _stack_write_env()
 {
-	local d=$1 v
-	: >"$d/stack.env"
-	for v in STACK_DIR STACK_SUBMIT_PORT STACK_SMTP_PORT STACK_RELAY_PORT \
-	    STACK_RELAY_HOST STACK_SINK_PORT STACK_POSTFIX_CONF STACK_QUEUE_DIR \
-	    STACK_POSTFIX_LOG STACK_DOVECOT_LOG STACK_DOVECOT_CONF STACK_PASSWD \
-	    STACK_DENY STACK_SASL_ACCESS STACK_USERS STACK_DOMAIN STACK_PIDS; do
-		printf "export %s='%s'\n" "$v" "${!v}" >>"$d/stack.env"
-	done
+	_stack_env_file "$1/stack.env" STACK_DIR STACK_SUBMIT_PORT \
+	    STACK_SMTP_PORT STACK_RELAY_PORT STACK_RELAY_HOST STACK_SINK_PORT \
+	    STACK_POSTFIX_CONF STACK_QUEUE_DIR STACK_POSTFIX_LOG \
+	    STACK_DOVECOT_LOG STACK_DOVECOT_CONF STACK_PASSWD STACK_DENY \
+	    STACK_SASL_ACCESS STACK_USERS STACK_DOMAIN STACK_PIDS
 }
 
 # Start Postfix and Dovecot in DIR; on failure stop what started, return 1.
@@ -399,8 +408,6 @@ _stack_children()
 	done | awk -v p="$1" '$2 == p { print $1 }'
 }
 
-# Stop exactly the daemons stack_start recorded in DIR/stack.pids, and wait
-# for them and their children (collected before the signal) to exit.
 # stack_mailcon_server NAME: print a mailcon [server NAME] section for the
 # running stack: its logs and every action key (suspend, reset, queue).
 stack_mailcon_server()
@@ -434,26 +441,42 @@ _stack_term_wait()
 	kill -KILL $left 2>/dev/null
 }
 
+# Stop exactly the daemons stack_start recorded in DIR/stack.pids, and wait
+# for them and their children (collected before the signal) to exit.
 stack_stop()
 {
-	local d=$1 name pid what i left pids='' sink=''
+	local d=$1
 	[ -n "$d" ] && [ -f "$d/stack.pids" ] || return 0
+	_stack_stop_recorded "$d/stack.pids" _stack_say \
+	    postfix-master=master dovecot-master=dovecot smtp-sink=smtp-sink
+}
+
+# _stack_stop_recorded FILE SAY NAME=WHAT...: SIGTERM each "name pid" line
+# of FILE whose name is listed and whose command line still holds WHAT,
+# with the children it forked (collected before the signal); wait up to
+# 10 s, then SIGKILL what is left of ours (saying so through SAY), reap
+# those that are this shell's children, and empty FILE.  exim.sh uses it
+# too.
+_stack_stop_recorded()
+{
+	local file=$1 say=$2 name pid what map pids='' own=''
+	shift 2
+	[ -f "$file" ] || return 0
 	while read -r name pid; do
-		case $name in
-		postfix-master) what=master ;;
-		dovecot-master) what=dovecot ;;
-		smtp-sink) what=smtp-sink; sink=$pid ;;
-		*) continue ;;
-		esac
-		_stack_pid_is "$pid" "$what" || continue
+		what=
+		for map in "$@"; do
+			[ "${map%%=*}" = "$name" ] && what=${map#*=}
+		done
+		[ -n "$what" ] && _stack_pid_is "$pid" "$what" || continue
 		pids="$pids $pid $(_stack_children "$pid")"
+		own="$own $pid"
 		kill -TERM "$pid" 2>/dev/null
-	done <"$d/stack.pids"
-	# Wait up to 10 s, then SIGKILL what is left of ours.
+	done <"$file"
 	# shellcheck disable=SC2086
-	_stack_term_wait 100 _stack_say $pids
-	# Reap smtp-sink if it is our child.
-	[ -n "$sink" ] && wait "$sink" 2>/dev/null
-	: >"$d/stack.pids"
+	_stack_term_wait 100 "$say" $pids
+	for pid in $own; do
+		wait "$pid" 2>/dev/null
+	done
+	: >"$file"
 	return 0
 }

@@ -7,6 +7,10 @@
  *   #> badline                 logline_split must refuse the line
  *   # text                     a comment
  *
+ * A line that gives several events (an Exim arrival: SUBMIT, QUEUED) has
+ * one "#>" line per event, in order, right above it; the line must give
+ * exactly that many.
+ *
  * Keys: qid account client sender rcpt relay reason size nrcpt service
  * time flags (bad_account, bad_client, comma separated).  A key not given
  * is not checked, except account and client: those must be empty unless
@@ -44,6 +48,14 @@ struct expect {
 
 static char	 failures[8192];
 static size_t	 failures_len;
+
+/* Forget the mismatches remembered so far. */
+static void
+failures_clear(void)
+{
+	failures_len = 0;
+	failures[0] = '\0';
+}
 
 /* Remember a mismatch; all are printed before the test fails. */
 static void
@@ -194,30 +206,15 @@ flags_name(uint32_t flags, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
-/* Check one log line against its annotation. */
+/* Check one event of a line against one annotation. */
 static void
-check_line(const char *file, int lineno, struct log_clock *c,
-    const char *line, size_t len, const struct expect *e)
+check_event(const char *file, int lineno, const struct mail_event *evp,
+    const struct expect *e)
 {
-	struct log_header	 h;
-	struct mail_event	 ev;
+	const struct mail_event	 ev = *evp;
 	char			 buf[64];
 	const char		*v;
-	int			 rc;
 
-	rc = logline_split(c, line, len, &h);
-	if (e->badline) {
-		if (rc == 0)
-			fail_at(file, lineno, "header parsed, want badline");
-		return;
-	}
-	if (rc != 0) {
-		fail_at(file, lineno, "header did not parse");
-		return;
-	}
-	memset(&ev, 0xa5, sizeof(ev));
-	if (!backend_parse_any(&h, &ev))
-		ev.kind = EV_NONE;
 	if ((int)ev.kind != e->kind) {
 		fail_at(file, lineno, "kind: want %s, got %s",
 		    mail_event_kind_name(e->kind), mail_event_kind_name(ev.kind));
@@ -262,6 +259,38 @@ check_line(const char *file, int lineno, struct log_clock *c,
 		fail_at(file, lineno, "flags: want %s, got %s", v, buf);
 }
 
+/* Check one log line against its annotations (ne of them). */
+static void
+check_line(const char *file, int lineno, struct log_clock *c,
+    const char *line, size_t len, const struct expect *e, int ne)
+{
+	struct log_header	 h;
+	struct mail_events	 evs;
+	int			 rc, i, want;
+
+	rc = logline_split(c, line, len, &h);
+	if (e[0].badline) {
+		if (rc == 0)
+			fail_at(file, lineno, "header parsed, want badline");
+		return;
+	}
+	if (rc != 0) {
+		fail_at(file, lineno, "header did not parse");
+		return;
+	}
+	memset(&evs, 0xa5, sizeof(evs));
+	backend_parse_any(&h, &evs);
+	want = ne == 1 && e[0].kind == EV_NONE ? 0 : ne;
+	if (evs.n != want) {
+		fail_at(file, lineno, "events: want %d (%s...), got %d (%s...)",
+		    want, mail_event_kind_name(e[0].kind), evs.n,
+		    evs.n > 0 ? mail_event_kind_name(evs.ev[0].kind) : "none");
+		return;
+	}
+	for (i = 0; i < want; i++)
+		check_event(file, lineno, &evs.ev[i], &e[i]);
+}
+
 /*
  * Walk one fixture held in memory: returns the number of log lines
  * checked; mismatches go to failures.
@@ -270,7 +299,7 @@ static int
 walk_buffer(const char *file, const char *buf, size_t size)
 {
 	struct log_clock	 c;
-	struct expect		 e;
+	struct expect		 e[MAIL_LINE_EVENTS];
 	const char		*p = buf, *end = buf + size, *nl;
 	size_t			 len;
 	int			 lineno = 0, have = 0, checked = 0;
@@ -282,18 +311,24 @@ walk_buffer(const char *file, const char *buf, size_t size)
 		len = (size_t)(nl - p);
 		lineno++;
 		if (len >= 2 && p[0] == '#' && p[1] == '>') {
-			if (have)
+			if (have == MAIL_LINE_EVENTS)
 				fail_at(file, lineno, "annotation without line");
-			if (parse_expect(p + 2, len - 2, &e) != 0)
+			else if (parse_expect(p + 2, len - 2, &e[have]) != 0)
 				fail_at(file, lineno, "bad annotation");
-			have = 1;
+			else if (have > 0 && (e[have].badline ||
+			    e[have].kind == EV_NONE || e[0].badline ||
+			    e[0].kind == EV_NONE))
+				fail_at(file, lineno, "none or badline with "
+				    "another annotation");
+			else
+				have++;
 		} else if (len == 0 || (len >= 2 && p[0] == '#' &&
 		    p[1] == ' ') || (len == 1 && p[0] == '#')) {
 			/* blank or comment */
 		} else if (!have)
 			fail_at(file, lineno, "log line without annotation");
 		else {
-			check_line(file, lineno, &c, p, len, &e);
+			check_line(file, lineno, &c, p, len, e, have);
 			have = 0;
 			checked++;
 		}
@@ -349,8 +384,7 @@ test_fixture_files(void **state)
 	int		 files = 0, lines = 0;
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	d = opendir(fixtures_dir());
 	assert_non_null(d);
 	while ((de = readdir(d)) != NULL) {
@@ -383,6 +417,19 @@ test_walker_catches_mismatch(void **state)
 	    "Nov 28 03:00:26 mail postfix/qmgr[1]: BAC3910614B: removed\n"
 	    "#> REMOVED qid=BAC3910614B\n"
 	    "Nov 28 03:00:26 mail postfix/qmgr[1]: BAC3910614B: removed\n";
+	static const char two[] =
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "Nov 28 03:00:26 mail postfix/qmgr[1]: BAC3910614B: removed\n";
+	static const char three[] =
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "Nov 28 03:00:26 mail postfix/qmgr[1]: BAC3910614B: removed\n";
+	static const char mixed[] =
+	    "#> REMOVED qid=BAC3910614B\n"
+	    "#> none\n"
+	    "Nov 28 03:00:26 mail postfix/qmgr[1]: BAC3910614B: removed\n";
 	static const char acct[] =
 	    "#> SUBMIT qid=BAC3910614B client=127.0.1.1\n"
 	    "Nov 28 03:00:26 mail postfix/smtpd[1]: BAC3910614B: "
@@ -390,17 +437,25 @@ test_walker_catches_mismatch(void **state)
 	    "sasl_username=alice@example.test\n";
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	assert_int_equal(walk_buffer("bad", bad, sizeof(bad) - 1), 2);
 	assert_non_null(strstr(failures, "bad:2: kind: want QUEUED"));
 	assert_non_null(strstr(failures, "bad:3: log line without annotation"));
 	assert_null(strstr(failures, "bad:5"));
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	walk_buffer("acct", acct, sizeof(acct) - 1);
 	/* an account the annotation does not name is a failure */
 	assert_non_null(strstr(failures, "acct:2: account"));
+	/* a line gives exactly as many events as it has annotations */
+	failures_clear();
+	assert_int_equal(walk_buffer("two", two, sizeof(two) - 1), 1);
+	assert_non_null(strstr(failures, "two:3: events: want 2"));
+	assert_null(strstr(failures, "two:4"));
+	failures_clear();
+	walk_buffer("three", three, sizeof(three) - 1);
+	assert_non_null(strstr(failures, "three:3: annotation without line"));
+	walk_buffer("mixed", mixed, sizeof(mixed) - 1);
+	assert_non_null(strstr(failures, "mixed:2: none or badline with"));
 }
 
 /* A fixture whose last line has no newline is read to its end. */
@@ -421,8 +476,7 @@ test_no_newline_at_eof(void **state)
 	int	 fd;
 
 	(void)state;
-	failures_len = 0;
-	failures[0] = '\0';
+	failures_clear();
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, buf, sizeof(buf) - 1),
@@ -447,7 +501,8 @@ test_one_mib_line(void **state)
 	static const char dv[] = "Nov 28 03:01:06 auth: Info: passwd-file(";
 	struct log_clock	 c;
 	struct log_header	 h;
-	struct mail_event	 ev;
+	struct mail_events	 evs;
+	struct mail_event	*ev = &evs.ev[0];
 	char			*line, ip[64];
 	size_t			 len = 1024 * 1024;
 
@@ -459,18 +514,18 @@ test_one_mib_line(void **state)
 	memcpy(line, head, sizeof(head) - 1);
 	log_clock_init(&c, REF_TIME);
 	assert_int_equal(logline_split(&c, line, len, &h), 0);
-	assert_int_equal(backend_parse_any(&h, &ev), 1);
-	assert_int_equal(ev.kind, EV_SUBMIT);
-	assert_int_equal(ev.account.len, 0);
-	assert_true(ev.flags & EVF_BAD_ACCOUNT);
-	assert_string_equal(mail_ip_format(&ev.client, ip, sizeof(ip)),
+	assert_int_equal(backend_parse_any(&h, &evs), 1);
+	assert_int_equal(ev->kind, EV_SUBMIT);
+	assert_int_equal(ev->account.len, 0);
+	assert_true(ev->flags & EVF_BAD_ACCOUNT);
+	assert_string_equal(mail_ip_format(&ev->client, ip, sizeof(ip)),
 	    "127.0.1.1");
 
 	/* the same size of Dovecot text with no end marker: no event */
 	memset(line, ',', len);
 	memcpy(line, dv, sizeof(dv) - 1);
 	assert_int_equal(logline_split(&c, line, len, &h), 0);
-	assert_int_equal(backend_parse_any(&h, &ev), 0);
+	assert_int_equal(backend_parse_any(&h, &evs), 0);
 
 	/* and a megabyte of NUL bytes is no header at all */
 	memset(line, 0, len);

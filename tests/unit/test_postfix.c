@@ -433,6 +433,7 @@ test_registry(void **state)
 {
 	struct log_clock	 c;
 	struct log_header	 h;
+	struct mail_events	 evs;
 	struct mail_event	 ev;
 	static const char	 line[] = "Nov 28 03:01:06 auth: Info: "
 	    "passwd-file(ivan@example.test,127.66.0.2): Password mismatch";
@@ -440,7 +441,8 @@ test_registry(void **state)
 	(void)state;
 	assert_ptr_equal(backend_find("postfix"), &backend_postfix);
 	assert_ptr_equal(backend_find("dovecot"), &backend_dovecot);
-	assert_null(backend_find("exim"));
+	assert_ptr_equal(backend_find("exim"), &backend_exim);
+	assert_null(backend_find("sendmail"));
 	assert_null(backend_find(NULL));
 	assert_non_null(mail_backends[0]);
 	assert_string_equal(mail_event_kind_name(EV_SUBMIT), "SUBMIT");
@@ -452,9 +454,10 @@ test_registry(void **state)
 	log_clock_init(&c, REF);
 	c.utc = 1;
 	assert_int_equal(logline_split(&c, line, sizeof(line) - 1, &h), 0);
-	assert_int_equal(backend_parse_any(&h, &ev), 1);
-	assert_int_equal(ev.kind, EV_AUTH_FAIL);
-	assert_int_equal(ev.time, h.time);
+	assert_int_equal(backend_parse_any(&h, &evs), 1);
+	assert_int_equal(evs.n, 1);
+	assert_int_equal(evs.ev[0].kind, EV_AUTH_FAIL);
+	assert_int_equal(evs.ev[0].time, h.time);
 	/* Postfix alone does not take it */
 	assert_int_equal(backend_postfix.parse_line(&h, &ev), 0);
 	assert_int_equal(ev.kind, EV_NONE);
