@@ -160,6 +160,25 @@ const struct mail_backend *backend_find(const char *name);
 int	backend_parse_any(const struct log_header *h, struct mail_event *out);
 
 /* Strict grammars for values taken from logs (see backend.c). */
+#define ACCOUNT_MAX	255	/* bytes of a login */
+
+/* Why a login fails the grammar. */
+enum account_fault {
+	ACCOUNT_OK = 0,
+	ACCOUNT_EMPTY,
+	ACCOUNT_TOO_LONG,	/* more than ACCOUNT_MAX bytes */
+	ACCOUNT_LEADING_DASH,	/* it would read as a command's option */
+	ACCOUNT_BAD_BYTE,	/* not UTF-8: *cp is the byte */
+	ACCOUNT_BAD_CHAR	/* *cp is a character a login may not hold */
+};
+
+/*
+ * Check a login against the grammar of account_is_valid(); for a bad
+ * byte or character, its offset (*off) and length in bytes (*n), so a
+ * message can name it.
+ */
+enum account_fault account_check(const char *p, size_t len, size_t *off,
+	    size_t *n, uint32_t *cp);
 int	account_is_valid(const char *p, size_t len);
 int	queue_id_is_valid(const char *p, size_t len);
 int	mail_ip_parse(const char *p, size_t len, struct mail_ip *out);

@@ -254,7 +254,7 @@ audit_clean(const char *p, size_t len, size_t max)
 	if (p == NULL)
 		return NULL;
 	out = xmalloc(max + 8);
-	n = sanitize_text(out, max + 1, p, len > max ? max : len);
+	n = sanitize_text_utf8(out, max + 1, p, len > max ? max : len);
 	/* Escapes widen text: a nearly full buffer may have been cut. */
 	if (len > max || n + 8 > max)
 		snprintf(out + n, 8, " [cut]");
