@@ -698,13 +698,23 @@ contain_remote(struct contain *c, int64_t now_ms)
 }
 
 /* See contain.h. */
+int
+contain_account_ok(enum contain_action a, const char *account, char *why,
+    size_t size)
+{
+	/* the queue actions move ids; the name never reaches a command */
+	if (a == CA_HOLD || a == CA_RELEASE || a == CA_PURGE)
+		return action_login_ok(account, why, size);
+	return action_account_ok(account, why, size);
+}
+
+/* See contain.h. */
 struct contain *
 contain_start(const struct contain_request *req, struct audit *audit,
     int64_t now_ms)
 {
 	struct contain	*c = xcalloc(1, sizeof(*c));
-	const char	*why;
-	char		 shown[80], reason[512];
+	char		 shown[80], reason[512], why[256];
 
 	c->req = *req;
 	c->sc = req->server;
@@ -717,7 +727,7 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	c->req.account = c->account;
 	c->req.operator = c->operator;
 	if (req->account == NULL ||
-	    !action_account_ok(req->account, &why)) {
+	    !contain_account_ok(req->action, req->account, why, sizeof(why))) {
 		sanitize_text(shown, sizeof(shown), req->account != NULL ?
 		    req->account : "", req->account != NULL ?
 		    strlen(req->account) : 0);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -432,6 +433,11 @@ test_injection(void **state)
 	for (i = 0; i < n; i++)
 		for (a = 0; a < CA_COUNT; a++)
 			for (dry = 0; dry <= 1; dry++) {
+				/* the queue actions move ids: "ALL" names
+				   no command there (test_queue_any_login) */
+				if (hostile[i] != NULL && a >= CA_HOLD &&
+				    strcasecmp(hostile[i], "ALL") == 0)
+					continue;
 				r = request(a, hostile[i], dry);
 				r.hold_first = 1;
 				c = run(&r, fx.audit);
@@ -820,6 +826,84 @@ test_hold_purge(void **state)
 	free(fx.queue[0]);
 }
 
+/*
+ * Hold, release and purge work for any login the detector tracks, even
+ * one no command may name ("ALL", ".x"): they move queue ids, on stdin.
+ */
+static void
+test_queue_any_login(void **state)
+{
+	static const char *const names[] = { "ALL", ".hidden@example.test",
+	    "j\xc3\xbcrgen@example.test" };
+	struct contain_request	 r;
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 p[512], runs[160], why[256];
+	int			 asked = 0;
+	size_t			 i;
+
+	fake_queue();
+	open_audit();
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_true(contain_account_ok(CA_HOLD, names[i], why,
+		    sizeof(why)));
+		r = request(CA_HOLD, names[i], 0);
+		r.owns = owns;
+		r.owns_arg = &asked;
+		c = run(&r, fx.audit);
+		res = contain_result(c);
+		if (res->outcome != CO_DONE)
+			fail_msg("hold %s: %s", names[i], res->text);
+		/* only the message its logins sent; ALL is not everything */
+		assert_int_equal(res->selected, i == 0 ? 1 : 0);
+		contain_free(c);
+	}
+	assert_false(contain_account_ok(CA_SUSPEND, "ALL", why, sizeof(why)));
+	assert_false(contain_account_ok(CA_SUSPEND, ".hidden@example.test",
+	    why, sizeof(why)));
+	assert_true(uf_exists(uf_path(p, sizeof(p), fx.dir,
+	    "held/4BB15106D84")));
+	assert_false(uf_exists(uf_path(p, sizeof(p), fx.dir,
+	    "held/3DD15106D83")));
+	snprintf(p, sizeof(p), "-c %s -h -\n", fx.pfdir);
+	assert_string_equal(content(uf_path(runs, sizeof(runs), fx.dir,
+	    "postsuper-runs")), p);
+	free(fx.queue[0]);
+}
+
+/* Logins Dovecot and Postfix take (other scripts, '%') are suspended. */
+static void
+test_suspend_any_script(void **state)
+{
+	static const char *const names[] = { "j\xc3\xbcrgen@example.test",
+	    "\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x8f@example.test",
+	    "100%club@example.test" };
+	struct contain_request	 r;
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 deny[512], users[512];
+	size_t			 i;
+
+	need(POSTMAP);
+	snprintf(users, sizeof(users), "%s:{PLAIN}x::::::\n%s:{PLAIN}x::::::"
+	    "\n%s:{PLAIN}x::::::\n", names[0], names[1], names[2]);
+	uf_write(fx.users, users, 0600);
+	open_audit();
+	deny[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		r = request(CA_SUSPEND, names[i], 0);
+		c = run(&r, fx.audit);
+		res = contain_result(c);
+		if (res->outcome != CO_DONE || res->verified != 1)
+			fail_msg("suspend %s: %s; %s", names[i], res->text,
+			    res->verify);
+		contain_free(c);
+		snprintf(deny + strlen(deny), sizeof(deny) - strlen(deny),
+		    "%s\n", names[i]);
+		assert_string_equal(content(fx.deny), deny);
+	}
+}
+
 int
 main(void)
 {
@@ -840,6 +924,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_wrong_hash, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_queue_any_login, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_suspend_any_script, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hold_purge, setup,
 		    teardown),
