@@ -126,6 +126,8 @@ struct log_header {
 #define BCAP_SUSPEND		0x0020
 #define BCAP_PASSWORD		0x0040
 
+struct redact;
+
 struct mail_backend {
 	const char	*name;
 	unsigned	 caps;
@@ -143,6 +145,12 @@ struct mail_backend {
 	 * every line; parse_line must still check the tag itself.
 	 */
 	int		(*claims)(const struct mail_str *prog);
+	/*
+	 * Mark the secrets a raw line shows (redact.h), whether or not the
+	 * line splits or is this backend's: a password a client typed, a
+	 * hash, a credential in a protocol dump.  NULL: none are logged.
+	 */
+	void		(*redact)(struct redact *r);
 };
 
 extern const struct mail_backend backend_postfix;
@@ -158,6 +166,18 @@ const struct mail_backend *backend_find(const char *name);
  * often one file): 1 and *out filled when some backend recognised it.
  */
 int	backend_parse_any(const struct log_header *h, struct mail_event *out);
+
+/*
+ * The line as it may be shown, stored or sent anywhere: every secret the
+ * backends know of replaced by "<hidden>".  1 with the copy in out (size
+ * bytes, NUL-terminated, cut to fit; REDACT_ROOM beyond len always fits
+ * it whole) and its length in *outlen; 0 when the line shows no secret
+ * (out is then unused: show the line itself).  Parse the original, show
+ * this: it is the one seam every raw line passes on its way out.
+ */
+#define REDACT_ROOM	512
+int	backend_redact(const char *line, size_t len, char *out, size_t size,
+	    size_t *outlen);
 
 /* Strict grammars for values taken from logs (see backend.c). */
 #define ACCOUNT_MAX	255	/* bytes of a login */

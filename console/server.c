@@ -204,31 +204,37 @@ void
 server_line(struct server *s, struct source *src, const char *line,
     size_t len)
 {
+	static char		 shown[FOLLOW_LINE_MAX + REDACT_ROOM + 1];
 	struct log_header	 h;
 	struct mail_event	 ev;
+	const char		*text = line;
+	size_t			 tlen = len;
 
 	s->lines++;
 	s->changed = 1;
+	/* parsed as written, shown (anywhere) with its secrets hidden */
+	if (backend_redact(line, len, shown, sizeof(shown), &tlen))
+		text = shown;
 	if (s->on_line != NULL)
-		s->on_line(s->on_event_arg, s, line, len);
+		s->on_line(s->on_event_arg, s, text, tlen);
 	if (logline_split(&src->clock, line, len, &h) == -1) {
 		src->unparsed++;
 		if (s->log != NULL)
-			logring_add(s->log, -1, s->index, EV_NONE, line, len);
+			logring_add(s->log, -1, s->index, EV_NONE, text, tlen);
 		return;
 	}
 	if (!backend_parse_any(&h, &ev)) {
 		if (s->log != NULL)
-			logring_add(s->log, h.time, s->index, EV_NONE, line,
-			    len);
+			logring_add(s->log, h.time, s->index, EV_NONE, text,
+			    tlen);
 		return;
 	}
 	ev.time = h.time;
 	ev.usec = h.usec;
-	ev.raw.p = line;
-	ev.raw.len = len;
+	ev.raw.p = text;
+	ev.raw.len = tlen;
 	if (s->log != NULL)
-		logring_add(s->log, h.time, s->index, ev.kind, line, len);
+		logring_add(s->log, h.time, s->index, ev.kind, text, tlen);
 	detector_feed(s->det, &ev);
 	if (s->msgs != NULL)
 		msgring_feed(s->msgs, s->index, &ev);
