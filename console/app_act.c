@@ -386,7 +386,7 @@ act_pending_seen(struct app *a)
 	    "at start for checking", x->operator);
 	for (i = 0; i < x->npending; i++)
 		(void)audit_outcome(x->audit, x->pending[i], AUDIT_UNKNOWN, -1,
-		    NULL, text, strlen(text), NULL, NULL);
+		    NULL, text, strlen(text), NULL, NULL, NULL);
 	x->npending = 0;
 }
 

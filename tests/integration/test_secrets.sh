@@ -121,5 +121,58 @@ grep -q "judy@example.test" "$T/scan.txt" || fail "scan: no judy: $(head "$T/sca
 out=$(leaks "$T/scan.txt" "$T/scan.json")
 [ -z "$out" ] || fail "scan: $out"
 
+# A password we make: a site's password_command that echoes what it is
+# given.  The run that fails shows it nowhere; the one that succeeds shows
+# it once, on its own line, and stores it nowhere.
+cat >"$T/setpw" <<'SH'
+#!/bin/sh
+IFS= read -r p
+printf '%s\n' "$p" >"$(dirname "$0")/given.$1"
+echo "setpw: setting $p for $1" >&2
+exit "$2"
+SH
+chmod +x "$T/setpw"
+for rc in 1 0; do
+	cat >"$T/act.ini" <<CFG
+[console]
+history = $T/act.db
+[server mx]
+logs = $T/postfix.log
+password_command = $T/setpw %{account} $rc
+CFG
+	rm -f "$T"/act.db*
+	"$MAILCON" act reset-password --yes --config "$T/act.ini" \
+	    --account "judy@example.test" >"$T/act.out" 2>"$T/act.err"
+	got=$?
+	pw=$(cat "$T/given.judy@example.test" 2>/dev/null)
+	[ "${#pw}" -ge 16 ] || { fail "rc $rc: the command got no password"; continue; }
+	SECRETS=$pw
+	if [ "$rc" = 1 ]; then
+		[ "$got" = 1 ] || fail "rc 1: mailcon act exit $got, want 1"
+		out=$(leaks "$T/act.out" "$T/act.err")
+	else
+		[ "$got" = 0 ] || fail "rc 0: mailcon act exit $got: $(cat "$T/act.out" "$T/act.err")"
+		n=$(grep -c -- "$pw" "$T/act.out")
+		[ "$n" = 1 ] || fail "rc 0: the password shown $n times, want once"
+		grep -q "new password for judy@example.test (shown once, never stored): $pw\$" "$T/act.out" ||
+		    fail "rc 0: no 'new password' line: $(cat "$T/act.out")"
+		out=$(grep -v "^new password for" "$T/act.out" | grep -F -- "$pw"; leaks "$T/act.err")
+	fi
+	[ -z "$out" ] || fail "rc $rc: mailcon act printed the password: $out"
+	grep -q "setting <secret> for judy" "$T/act.out" "$T/act.err" ||
+	    [ "$rc" = 0 ] ||
+	    fail "rc $rc: the command's words are gone: $(cat "$T/act.out" "$T/act.err")"
+	out=$(leaks "$T"/act.db*)
+	[ -z "$out" ] || fail "rc $rc: the audit database holds the password"
+	python3 - "$T/act.db" <<'PY' || fail "rc $rc: the audit row lacks the command's stderr"
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT stderr FROM audit WHERE action = 'reset-password'").fetchall()
+if not any(r[0] and "setting <secret> for judy" in r[0] for r in rows):
+    print(rows)
+    sys.exit(1)
+PY
+done
+
 [ "$failed" -eq 0 ] && echo "secrets: no output holds a password"
 exit "$failed"

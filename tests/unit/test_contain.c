@@ -699,6 +699,21 @@ test_reset(void **state)
 	explicit_bzero(pw, sizeof(pw));
 }
 
+/* Reset judy's password with script as doveadm, audited; the caller
+   frees. */
+static struct contain *
+reset_with(const char *script)
+{
+	struct contain_request	 r = request(CA_RESET, ACCT, 0);
+	char			 fake[160];
+
+	uf_write(uf_path(fake, sizeof(fake), fx.dir, "doveadm"), script,
+	    0755);
+	fx.doveadm[0] = fake;
+	open_audit();
+	return run(&r, fx.audit);
+}
+
 /*
  * A doveadm that hashes some other password (as doveadm pw does with one
  * line of stdin): the passwd-file is left as it was.
@@ -706,19 +721,13 @@ test_reset(void **state)
 static void
 test_reset_wrong_hash(void **state)
 {
-	struct contain_request	 r = request(CA_RESET, ACCT, 0);
 	struct contain		*c;
 	const struct contain_result *res;
-	char			 fake[160];
 
-	uf_write(uf_path(fake, sizeof(fake), fx.dir, "doveadm"),
-	    "#!/bin/sh\n"
+	c = reset_with("#!/bin/sh\n"
 	    "cat >/dev/null\n"
 	    "case $2 in -s) echo '{PLAIN}not-the-password' ;; *) exit 1 ;; "
-	    "esac\n", 0755);
-	fx.doveadm[0] = fake;
-	open_audit();
-	c = run(&r, fx.audit);
+	    "esac\n");
 	res = contain_result(c);
 	assert_int_equal(res->outcome, CO_FAILED);
 	assert_non_null(strstr(res->text, "nothing changed"));
@@ -726,6 +735,53 @@ test_reset_wrong_hash(void **state)
 	contain_free(c);
 	assert_string_equal(content(fx.users), USERS);
 	assert_int_equal(rows()->state[0], AUDIT_FAILED);
+}
+
+/*
+ * A doveadm that echoes the password it reads (as a broken or chatty
+ * tool may): the password is in no text shown or stored, nor in the
+ * database or its -wal.
+ */
+static void
+test_reset_echo(void **state)
+{
+	struct contain		*c;
+	const struct contain_result *res;
+	struct rows		*k;
+	char			 pw[CONTAIN_PW_LEN + 1], wal[160];
+	int			 i;
+
+	c = reset_with("#!/bin/sh\n"
+	    "IFS= read -r p\n"
+	    "echo \"doveadm: cannot hash $p: no entropy\" >&2\n"
+	    "exit 75\n");
+	res = contain_result(c);
+	assert_int_equal(res->outcome, CO_FAILED);
+	snprintf(pw, sizeof(pw), "%s", res->password);
+	assert_int_equal(strlen(pw), CONTAIN_PW_LEN);
+	/* the words around it are kept, so the admin sees what happened */
+	assert_non_null(strstr(res->text, "cannot hash <secret>"));
+	assert_null(strstr(res->text, pw));
+	assert_null(strstr(res->verify, pw));
+	contain_free(c);
+	k = rows();
+	assert_true(k->n >= 1);
+	for (i = 0; i < k->n && i < 16; i++) {
+		assert_null(strstr(k->command[i], pw));
+		assert_null(strstr(k->verified[i], pw));
+	}
+	/* open: the rows are in the -wal */
+	snprintf(wal, sizeof(wal), "%s-wal", fx.db);
+	assert_true(file_has(fx.db, "mailcon-passwd-set") ||
+	    file_has(wal, "mailcon-passwd-set"));	/* the grep works */
+	assert_true(file_has(fx.db, "cannot hash <secret>") ||
+	    file_has(wal, "cannot hash <secret>"));
+	assert_false(file_has(fx.db, pw));
+	assert_false(file_has(wal, pw));
+	audit_close(fx.audit);
+	fx.audit = NULL;
+	assert_false(file_has(fx.db, pw));
+	explicit_bzero(pw, sizeof(pw));
 }
 
 /* The fake queue: judy's two messages, one she sent under a forged
@@ -923,6 +979,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_suspend_undo, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_echo, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reset_wrong_hash, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_queue_any_login, setup,
