@@ -208,13 +208,15 @@ server_line(struct server *s, struct source *src, const char *line,
 	struct log_header	 h;
 	struct mail_event	 ev;
 	const char		*text = line;
-	size_t			 tlen = len;
+	size_t			 tlen = len, n;
 
 	s->lines++;
 	s->changed = 1;
 	/* parsed as written, shown (anywhere) with its secrets hidden */
-	if (backend_redact(line, len, shown, sizeof(shown), &tlen))
+	if (backend_redact(line, len, shown, sizeof(shown), &n)) {
 		text = shown;
+		tlen = n;
+	}
 	if (s->on_line != NULL)
 		s->on_line(s->on_event_arg, s, text, tlen);
 	if (logline_split(&src->clock, line, len, &h) == -1) {

@@ -103,6 +103,8 @@ n=$(grep -c "line mx: .*<hidden>" "$T/watch.out")
 [ "$n" -eq 8 ] || fail "--lines: $n lines with <hidden>, want 8: $(grep -a 'given password\|<hidden>' "$T/watch.out")"
 grep -qF "Password mismatch (given password: <hidden>)" "$T/watch.out" ||
     fail "--lines: the server's words around the password are gone"
+grep -qF "line mx: Nov 28 04:16:32 auth: Info: passwd-file(alice@example.test,127.0.1.2): unknown user" "$T/watch.out" ||
+    fail "--lines: a line without a password is not printed whole: $(grep -m3 'line mx' "$T/watch.out")"
 out=$(leaks "$T/watch.out")
 [ -z "$out" ] || fail "headless output: $out"
 grep -q '"urgency"' "$T/notify.log" 2>/dev/null ||
