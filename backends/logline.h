@@ -50,4 +50,11 @@ void	log_clock_init(struct log_clock *c, int64_t ref_time);
 int	logline_split(struct log_clock *c, const char *line, size_t len,
 	    struct log_header *out);
 
+/*
+ * Whether the message is journalctl's placeholder for an entry it would
+ * not print ("[123B blob data]", "[48.0K blob data]": control bytes or
+ * invalid UTF-8 in it, and no --all): an entry unread, not a log line.
+ */
+int	logline_blob(const struct log_header *h);
+
 #endif

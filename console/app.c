@@ -23,6 +23,7 @@
 #include "app_alert.h"
 #include "app_rbl.h"
 #include "app_ssh.h"
+#include "cliopt.h"
 #include "demo.h"
 #include "histrows.h"
 #include "history.h"
@@ -37,6 +38,7 @@
 #define HEADLESS_REFRESH_MS 100
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
+#define UNREADABLE_MS	60000		/* unreadable entries: said at most */
 
 /* The journal's mail facility, from now on, in a format logline reads. */
 #define JOURNAL_COMMAND \
@@ -361,6 +363,33 @@ app_server_alert(struct app *a, struct server *s)
 	    s->status);
 }
 
+/*
+ * Journal entries no one could read (server_unreadable): said when the
+ * first comes and then at most once a minute while more come, headless
+ * as a line, in the console as a note.
+ */
+static void
+app_server_unreadable(struct app *a, struct server *s, int64_t now)
+{
+	uint64_t	 n = s->unreadable;
+
+	if (n == s->unreadable_told || (s->unreadable_told > 0 &&
+	    now - s->unreadable_at < UNREADABLE_MS))
+		return;
+	s->unreadable_told = n;
+	s->unreadable_at = now;
+	if (a->headless)
+		app_act_print("server %s: %llu unreadable journal entr%s: "
+		    "journalctl printed \"[N blob data]\" for %s (control "
+		    "bytes or invalid UTF-8); run it with --all to read %s",
+		    s->name, (unsigned long long)n, n == 1 ? "y" : "ies",
+		    n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	else
+		app_note(a, 15, "%s: %llu unreadable journal entr%s (see the "
+		    "log view, 3)", s->name, (unsigned long long)n,
+		    n == 1 ? "y" : "ies");
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -382,6 +411,7 @@ app_on_poll(void *arg)
 			;
 		server_queue(a->servers[i], now);
 		app_server_alert(a, a->servers[i]);
+		app_server_unreadable(a, a->servers[i], now);
 		if (a->servers[i]->changed) {
 			a->servers[i]->changed = 0;
 			if (a->view == V_LOG || a->view == V_SERVERS)
@@ -637,7 +667,7 @@ app_main(int argc, char **argv, int headless)
 	config_init(&cfg);
 	memset(&a, 0, sizeof(a));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -681,13 +711,15 @@ app_main(int argc, char **argv, int headless)
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
+			cliopt_error(headless ? "watch" : NULL, ch, argv);
 			fputs("Try 'mailcon --help'.\n", stderr);
 			goto out;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "mailcon: unknown command \"%s\"; try "
-		    "'mailcon --help'\n", argv[optind]);
+		    "'mailcon --help'\n", sanitize_str(err, sizeof(err),
+		    argv[optind]));
 		goto out;
 	}
 	if (headless && a.headless != 2) {

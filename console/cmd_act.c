@@ -17,6 +17,7 @@
 #include "action.h"
 #include "actctx.h"
 #include "audit.h"
+#include "cliopt.h"
 #include "cmd_act.h"
 #include "config.h"
 #include "contain.h"
@@ -239,7 +240,7 @@ cmd_act(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.hold_first = 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			req.account = optarg;
@@ -277,6 +278,7 @@ cmd_act(int argc, char **argv)
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
+			cliopt_error("act", ch, argv);
 			fputs("Try 'mailcon act --help'.\n", stderr);
 			goto out;
 		}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 struct config_parse {
@@ -688,7 +689,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 {
 	struct config_parse	 cp;
 	struct stat		 st;
-	char			*defpath = NULL;
+	char			*defpath = NULL, shown[512];
 	FILE			*f;
 	int			 line;
 
@@ -701,14 +702,16 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		}
 		path = defpath;
 	}
+	/* named in messages: escaped like any text shown */
+	sanitize_str(shown, sizeof(shown), path);
 	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
 		free(defpath);
 		return -1;
 	}
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory, not a config file",
-		    path);
+		    shown);
 		fclose(f);
 		free(defpath);
 		return -1;
@@ -718,7 +721,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 	line = ini_parse_file(f, config_handler, &cp);
 	fclose(f);
 	if (line != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
+		snprintf(err, errlen, "%s:%d: %s", shown, line,
 		    cp.error[0] != '\0' ? cp.error :
 		    "not an INI line (expected [section] or key = value)");
 		free(defpath);
@@ -728,7 +731,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		char	 why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, why);
+		snprintf(err, errlen, "%s: %s", shown, why);
 		free(defpath);
 		return -1;
 	}

@@ -1,6 +1,7 @@
 /*
  * main.c: mailcon's entry point: global options and the command table.
  */
+#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,6 +69,7 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	sanitize_locale();
+	opterr = 0;		/* options are refused by us, escaped */
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0)) {

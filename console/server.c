@@ -199,6 +199,30 @@ server_count(struct server *s, const struct mail_event *ev)
 	}
 }
 
+/*
+ * journalctl printed "[123B blob data]" for an entry (control bytes or
+ * invalid UTF-8 in it: what a hostile login makes): no line was read, so
+ * the log view says so, and the count tells the owner (server.h).
+ */
+static void
+server_unreadable(struct server *s, const struct log_header *h)
+{
+	char	 text[512];
+	int	 n;
+
+	s->unreadable++;
+	if (s->log == NULL)
+		return;
+	n = snprintf(text, sizeof(text), "mailcon: an unreadable journal "
+	    "entry of %.*s: journalctl printed %.*s for it (control bytes or "
+	    "invalid UTF-8); run it with --all to read such entries",
+	    (int)(h->prog.len < 64 ? h->prog.len : 64), h->prog.p,
+	    (int)(h->msg.len < 64 ? h->msg.len : 64), h->msg.p);
+	if (n > 0)
+		logring_add(s->log, h->time, s->index, EV_NONE, text,
+		    (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 /* See server.h. */
 void
 server_line(struct server *s, struct source *src, const char *line,
@@ -223,6 +247,10 @@ server_line(struct server *s, struct source *src, const char *line,
 		src->unparsed++;
 		if (s->log != NULL)
 			logring_add(s->log, -1, s->index, EV_NONE, text, tlen);
+		return;
+	}
+	if (logline_blob(&h)) {
+		server_unreadable(s, &h);
 		return;
 	}
 	if (!backend_parse_any(&h, &ev)) {

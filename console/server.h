@@ -94,6 +94,10 @@ struct server {
 	void			(*on_gap)(void *, const struct server *,
 				    const char *path, const char *why);
 	uint64_t		 gaps;
+	/* journal entries journalctl printed as "[N blob data]" */
+	uint64_t		 unreadable;
+	uint64_t		 unreadable_told;	/* by the console */
+	int64_t			 unreadable_at;		/* ms it was told */
 };
 
 struct server	*server_new(const struct server_config *sc, unsigned index,
