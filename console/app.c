@@ -64,16 +64,54 @@ app_now_us(void)
 void
 app_note(struct app *a, int secs, const char *fmt, ...)
 {
+	char	 text[256];
 	va_list	 ap;
 
 	va_start(ap, fmt);
 	if (secs > 0) {
 		vsnprintf(a->note, sizeof(a->note), fmt, ap);
 		a->note_until = loop_now_ms() + secs * 1000;
-	} else
-		vsnprintf(a->warning, sizeof(a->warning), fmt, ap);
+	} else {
+		vsnprintf(text, sizeof(text), fmt, ap);
+		app_warn(a, text);
+	}
 	va_end(ap);
 	a->dirty = 1;
+}
+
+/* See app.h. */
+void
+app_warn(struct app *a, const char *text)
+{
+	int	 i;
+
+	for (i = 0; i < a->nwarnings; i++)
+		if (strcmp(a->warnings[i], text) == 0)
+			return;
+	if (a->headless)
+		app_act_print("warning: %s", text);
+	if (a->nwarnings == APP_WARNINGS)
+		i = APP_WARNINGS - 1;	/* the last one says "and more" */
+	else
+		i = a->nwarnings++;
+	snprintf(a->warnings[i], sizeof(a->warnings[i]), "%s", text);
+	a->dirty = 1;
+}
+
+/* See app.h. */
+const char *
+app_warning(const struct app *a, int64_t now_ms, char *buf, size_t size)
+{
+	int	 i;
+
+	if (a->nwarnings == 0)
+		return NULL;
+	if (a->nwarnings == 1)
+		return a->warnings[0];
+	i = (int)((now_ms / APP_WARNING_MS) % a->nwarnings);
+	snprintf(buf, size, "(%d/%d) %s", i + 1, a->nwarnings,
+	    a->warnings[i]);
+	return buf;
 }
 
 /* detector_foreach callback state. */
@@ -506,13 +544,17 @@ app_on_key(int fd, short revents, void *arg)
 		loop_stop(a->loop);
 }
 
-/* SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored). */
+/*
+ * SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored), with
+ * the exit status a shell expects of a command the signal stopped.
+ */
 static void
 app_on_signal(int signo, void *arg)
 {
 	struct app	*a = arg;
 
 	a->quit = 1;
+	a->signo = signo;
 	loop_stop(a->loop);
 }
 
@@ -821,7 +863,8 @@ app_main(int argc, char **argv, int headless)
 	loop_set_idle(a.loop, app_on_idle, &a);
 	app_on_poll(&a);
 	app_refresh_rows(&a);
-	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : EXIT_CLEAN;
+	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?
+	    128 + a.signo : EXIT_CLEAN;
 	ui_stop(&a);
 	if (headless)
 		app_act_print("stopped; %u containment action%s run",

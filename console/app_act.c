@@ -139,16 +139,8 @@ app_act_open(struct app *a)
 		return;
 	if ((x->audit = act_audit_open(a->cfg, err, sizeof(err))) == NULL) {
 		snprintf(x->audit_err, sizeof(x->audit_err), "%s", err);
-		if (a->headless)
-			app_act_print("actions off: %s", err);
-		else if (a->warning[0] != '\0') {
-			/* history off already said why: the same file */
-			char	 w[sizeof(a->warning)];
-
-			snprintf(w, sizeof(w), "%s", a->warning);
-			app_note(a, 0, "actions off too | %s", w);
-		} else
-			app_note(a, 0, "actions off: %s", err);
+		/* beside "history off" (the same file, often), not over it */
+		app_note(a, 0, "actions off: %s", err);
 		return;
 	}
 	if (a->headless)

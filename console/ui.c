@@ -300,14 +300,16 @@ ui_draw_bars(struct app *a)
 	unsigned			 mask = views[a->view]->keymask;
 	int				 x = 0, y = a->lines - 1;
 	int64_t				 now = loop_now_ms();
+	const char			*warn;
+	char				 wbuf[300];
 
 	attrset(theme_attr(THEME_ROLE_STATUS));
 	mvhline(y - 1, 0, ' ', a->cols);
 	if (a->note[0] != '\0' && now < a->note_until)
 		ui_text(a, y - 1, 0, a->cols, a->note, strlen(a->note),
 		    theme_attr(THEME_ROLE_STATUS));
-	else if (a->warning[0] != '\0')
-		ui_text(a, y - 1, 0, a->cols, a->warning, strlen(a->warning),
+	else if ((warn = app_warning(a, now, wbuf, sizeof(wbuf))) != NULL)
+		ui_text(a, y - 1, 0, a->cols, warn, strlen(warn),
 		    theme_attr(THEME_ROLE_SUSPICIOUS));
 	else
 		ui_textf(a, y - 1, 0, a->cols, theme_attr(THEME_ROLE_STATUS),
