@@ -676,7 +676,10 @@ app_usage(FILE *f)
 	    "                  alerts, apply the [watch] containment policy,\n"
 	    "                  audit everything; stop with SIGTERM or ^C\n"
 	    "  --lines         (watch) print every log line as it is read\n"
+	    "                  (passwords in it shown as <hidden>)\n"
 	    "\n"
+	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
+	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
 }
 
