@@ -90,11 +90,18 @@ app_warn(struct app *a, const char *text)
 			return;
 	if (a->headless)
 		app_act_print("warning: %s", text);
-	if (a->nwarnings == APP_WARNINGS)
-		i = APP_WARNINGS - 1;	/* the last one says "and more" */
-	else
-		i = a->nwarnings++;
-	snprintf(a->warnings[i], sizeof(a->warnings[i]), "%s", text);
+	if (a->nwarnings < APP_WARNINGS - 1) {
+		snprintf(a->warnings[a->nwarnings++], sizeof(a->warnings[0]),
+		    "%s", text);
+	} else {
+		/* the last slot counts what did not fit, and says the last */
+		a->warnings_more++;
+		if (a->nwarnings < APP_WARNINGS)
+			a->nwarnings++;
+		snprintf(a->warnings[APP_WARNINGS - 1],
+		    sizeof(a->warnings[0]), "%s%s", a->warnings_more > 1 ?
+		    "and more warnings; the last: " : "", text);
+	}
 	a->dirty = 1;
 }
 
@@ -468,6 +475,11 @@ app_on_poll(void *arg)
 	if (a->note[0] == '\0' && a->note_next[0] != '\0') {
 		app_note(a, 15, "%s", a->note_next);
 		a->note_next[0] = '\0';
+	}
+	/* the warnings' turn on the status line, paused or not */
+	if (a->nwarnings > 1 && now / APP_WARNING_MS != a->warning_turn) {
+		a->warning_turn = now / APP_WARNING_MS;
+		a->dirty = 1;
 	}
 	if (a->quit)
 		loop_stop(a->loop);

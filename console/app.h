@@ -191,6 +191,8 @@ struct app {
 	   ever replaced by another (see app_warn) */
 	char			 warnings[APP_WARNINGS][256];
 	int			 nwarnings;
+	int64_t			 warning_turn;	/* whose turn was drawn */
+	int			 warnings_more;	/* in the last slot */
 	char			 note_next[256];	/* shown once the note ends */
 	char			 watching[256];	/* what is followed, plain words */
 
