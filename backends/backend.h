@@ -169,14 +169,17 @@ int	backend_parse_any(const struct log_header *h, struct mail_event *out);
 
 /*
  * The line as it may be shown, stored or sent anywhere: every secret the
- * backends know of replaced by "<hidden>".  1 with the copy in out (size
- * bytes, NUL-terminated, cut to fit; REDACT_ROOM beyond len always fits
- * it whole) and its length in *outlen; 0 when the line shows no secret
- * (out is then unused: show the line itself).  Parse the original, show
- * this: it is the one seam every raw line passes on its way out.
+ * backends know of replaced by "<hidden>".  h is the line's header when it
+ * split (a backend may then skip lines of a daemon that logs no secret of
+ * its kind), or NULL.  1 with the copy in out (size bytes, NUL-terminated,
+ * cut to fit; REDACT_ROOM beyond len always fits it whole) and its length
+ * in *outlen; 0 when the line shows no secret (out is then unused: show
+ * the line itself).  Parse the original, show this: it is the one seam
+ * every raw line passes on its way out.
  */
 #define REDACT_ROOM	512
-int	backend_redact(const char *line, size_t len, char *out, size_t size,
+int	backend_redact(const char *line, size_t len,
+	    const struct log_header *h, char *out, size_t size,
 	    size_t *outlen);
 
 /* Strict grammars for values taken from logs (see backend.c). */

@@ -189,10 +189,63 @@ dr_pass_fields(struct redact *r)
 	}
 }
 
+/*
+ * Whether any rule below may find something: one pass over the line for
+ * the words every rule needs ("pass" in any case: given password, Invalid
+ * password, Generating ... password, the pass fields), so that most lines
+ * cost one look, not a dozen.  A rule added below adds its word here.
+ */
+static int
+dr_maybe(const struct redact *r)
+{
+	const char	*p = r->line, *e = r->line + r->len;
+
+#define AT(s)	((size_t)(e - p) >= sizeof(s) - 1 && \
+		    memcmp(p, s, sizeof(s) - 1) == 0)
+	for (; p < e; p++) {
+		switch (*p) {
+		case 'p':
+		case 'P':
+			if (e - p >= 4 && (p[1] | 0x20) == 'a' &&
+			    (p[2] | 0x20) == 's' && (p[3] | 0x20) == 's')
+				return 1;
+			break;
+		case ')':
+			if (AT(") != '"))
+				return 1;
+			break;
+		case 'C':
+			if (AT("Credentials: "))
+				return 1;
+			break;
+		case '(':
+			if (AT("(input: "))
+				return 1;
+			break;
+		case 'c':
+			if (AT("cache hit: ") || AT("client in: "))
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
+#undef AT
+	return 0;
+}
+
 /* See redact.h. */
 void
 dovecot_redact(struct redact *r)
 {
+	/* a Postfix daemon's line (postfix/smtpd, postfix-out/qmgr) holds
+	   no secret of Dovecot's: most lines of a mail log, skipped */
+	if (r->prog.len > LIT("postfix/") && memcmp(r->prog.p, "postfix",
+	    LIT("postfix")) == 0 && memchr(r->prog.p, '/', r->prog.len) !=
+	    NULL)
+		return;
+	if (!dr_maybe(r))
+		return;
 	dr_given(r);
 	dr_mismatch(r);
 	dr_after(r, "Credentials: ", NULL);

@@ -576,9 +576,14 @@ postfix_redact(struct redact *r)
 	static const char *const auth[] = { "]: AUTH ", "]: auth " };
 	size_t	 at, i, k, in;
 
+	/* a line of another daemon's (Dovecot's: no '/' in its tag) */
+	if (r->prog.len > 0 && !postfix_claims(&r->prog))
+		return;
 	if ((at = redact_find(r, 0, "init_response ", LIT("init_response ")))
-	    != REDACT_NONE)
+	    != REDACT_NONE) {
 		redact_hide(r, at + LIT("init_response "), r->len, NULL);
+		return;
+	}
 	/* "< client[addr]: AUTH MECH RESPONSE": what the client sent */
 	if ((in = redact_find(r, 0, ": < ", 4)) == REDACT_NONE)
 		return;

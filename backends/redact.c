@@ -1,22 +1,38 @@
 /* redact.c: write a log line with the secrets it shows hidden (redact.h). */
-#define _GNU_SOURCE	/* memmem */
 #include <stdint.h>
 #include <string.h>
 
 #include "backend.h"
 #include "redact.h"
 
-/* See redact.h. */
+/*
+ * See redact.h.  memchr() for one byte of the needle, then a compare: on
+ * lines of a few hundred bytes several times cheaper than memmem(), and
+ * every line of every log passes here.  The byte looked for is the
+ * needle's first that is seldom in a log line (not a lower-case letter, a
+ * blank, ':', '.', ',' or '-'), else its first.
+ */
 size_t
 redact_find(const struct redact *r, size_t from, const char *needle,
     size_t n)
 {
-	const char	*p;
+	const char	*p, *e = r->line + r->len, *c;
+	size_t		 k;
 
-	if (from > r->len)
+	if (n == 0 || from > r->len || r->len - from < n)
 		return REDACT_NONE;
-	p = memmem(r->line + from, r->len - from, needle, n);
-	return p == NULL ? REDACT_NONE : (size_t)(p - r->line);
+	for (k = 0; k < n && ((needle[k] >= 'a' && needle[k] <= 'z') ||
+	    needle[k] == ' ' || needle[k] == ':' || needle[k] == '.' ||
+	    needle[k] == ',' || needle[k] == '-'); k++)
+		;
+	if (k == n)
+		k = 0;
+	for (p = r->line + from + k; (size_t)(e - p) >= n - k &&
+	    (c = memchr(p, needle[k], (size_t)(e - p) - (n - k) + 1)) !=
+	    NULL; p = c + 1)
+		if (memcmp(c - k, needle, n) == 0)
+			return (size_t)(c - k - r->line);
+	return REDACT_NONE;
 }
 
 /* See redact.h. */
@@ -55,8 +71,8 @@ redact_put(char *out, size_t size, size_t *o, const char *p, size_t n)
 
 /* See backend.h. */
 int
-backend_redact(const char *line, size_t len, char *out, size_t size,
-    size_t *outlen)
+backend_redact(const char *line, size_t len, const struct log_header *h,
+    char *out, size_t size, size_t *outlen)
 {
 	const struct mail_backend *const *b;
 	struct redact	 r;
@@ -67,9 +83,12 @@ backend_redact(const char *line, size_t len, char *out, size_t size,
 	*outlen = 0;
 	if (size == 0)
 		return 0;
-	memset(&r, 0, sizeof(r));
+	/* no memset: the spans are written before they are read */
 	r.line = line;
 	r.len = len;
+	r.n = 0;
+	r.prog.p = h != NULL ? h->prog.p : NULL;
+	r.prog.len = h != NULL ? h->prog.len : 0;
 	for (b = mail_backends; *b != NULL; b++)
 		if ((*b)->redact != NULL)
 			(*b)->redact(&r);

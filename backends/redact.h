@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "backend.h"
+
 #define REDACT_SPANS	16
 #define REDACT_HIDDEN	"<hidden>"	/* Dovecot's own word for it */
 #define REDACT_NONE	((size_t)-1)
@@ -22,6 +24,7 @@
 struct redact {
 	const char	*line;
 	size_t		 len;
+	struct mail_str	 prog;		/* the line's tag; empty: unsplit */
 	struct {
 		size_t		 s, e;		/* [s, e) of line */
 		const char	*repl;		/* shown instead */

@@ -233,17 +233,20 @@ server_line(struct server *s, struct source *src, const char *line,
 	struct mail_event	 ev;
 	const char		*text = line;
 	size_t			 tlen = len, n;
+	int			 split;
 
 	s->lines++;
 	s->changed = 1;
 	/* parsed as written, shown (anywhere) with its secrets hidden */
-	if (backend_redact(line, len, shown, sizeof(shown), &n)) {
+	split = logline_split(&src->clock, line, len, &h) == 0;
+	if (backend_redact(line, len, split ? &h : NULL, shown, sizeof(shown),
+	    &n)) {
 		text = shown;
 		tlen = n;
 	}
 	if (s->on_line != NULL)
 		s->on_line(s->on_event_arg, s, text, tlen);
-	if (logline_split(&src->clock, line, len, &h) == -1) {
+	if (!split) {
 		src->unparsed++;
 		if (s->log != NULL)
 			logring_add(s->log, -1, s->index, EV_NONE, text, tlen);

@@ -27,10 +27,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	again = malloc(osize);
 	if (out == NULL || again == NULL)
 		goto done;
-	if (backend_redact(line, size, out, osize, &n)) {
+	if (backend_redact(line, size, NULL, out, osize, &n)) {
 		if (n >= osize || out[n] != '\0')
 			abort();
-		if (backend_redact(out, n, again, osize, &m) &&
+		if (backend_redact(out, n, NULL, again, osize, &m) &&
 		    (m >= osize || again[m] != '\0'))
 			abort();
 	}

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "logline.h"
 
 /* The line redacted, as a C string ("" when nothing was hidden). */
 static const char *
@@ -24,7 +25,7 @@ red(const char *line)
 	static char	 out[8192];
 	size_t		 n;
 
-	if (!backend_redact(line, strlen(line), out, sizeof(out), &n))
+	if (!backend_redact(line, strlen(line), NULL, out, sizeof(out), &n))
 		return "";
 	assert_int_equal(strlen(out), n);
 	return out;
@@ -216,16 +217,25 @@ test_hostile_passwords(void **state)
 	}
 }
 
-/* No line of the fixtures but the password ones is touched. */
+/*
+ * No line of the fixtures but the password ones is touched, and the line's
+ * header (which lets a backend skip another daemon's lines) changes
+ * nothing.
+ */
 static void
 test_fixtures_untouched(void **state)
 {
 	const char	*dir = getenv("MAILCON_FIXTURES");
-	char		 path[512], line[1 << 16], out[(1 << 16) + 1024];
+	static char	 line[1 << 16], out[(1 << 16) + 1024];
+	static char	 out2[(1 << 16) + 1024];
+	char		 path[512];
+	struct log_clock c;
+	struct log_header h;
 	DIR		*d;
 	struct dirent	*e;
 	FILE		*f;
-	size_t		 n, outlen, hidden = 0, lines = 0, given = 0;
+	size_t		 n, outlen, outlen2, hidden = 0, lines = 0, given = 0;
+	int		 r1, r2;
 
 	if (dir == NULL)
 		dir = "tests/fixtures";
@@ -243,8 +253,18 @@ test_fixtures_untouched(void **state)
 			lines++;
 			line[n] = '\0';
 			given += strstr(line, "given password") != NULL;
-			if (!backend_redact(line, n, out, sizeof(out),
-			    &outlen))
+			r1 = backend_redact(line, n, NULL, out, sizeof(out),
+			    &outlen);
+			log_clock_init(&c, INT64_C(1795867200));
+			if (logline_split(&c, line, n, &h) == 0) {
+				r2 = backend_redact(line, n, &h, out2,
+				    sizeof(out2), &outlen2);
+				if (r2 != r1 || (r1 && (outlen2 != outlen ||
+				    memcmp(out, out2, outlen) != 0)))
+					fail_msg("%s: with its header: %s",
+					    e->d_name, line);
+			}
+			if (!r1)
 				continue;
 			hidden++;
 			if (strstr(out, "<hidden>") == NULL ||
@@ -272,8 +292,8 @@ test_short_buffer(void **state)
 
 	for (size = 1; size <= sizeof(out); size++) {
 		memset(out, '#', sizeof(out));
-		assert_int_equal(backend_redact(line, strlen(line), out, size,
-		    &n), 1);
+		assert_int_equal(backend_redact(line, strlen(line), NULL, out,
+		    size, &n), 1);
 		assert_true(n < size);
 		assert_int_equal(out[n], '\0');
 		assert_null(strstr(out, "hunt"));
