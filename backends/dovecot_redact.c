@@ -109,26 +109,31 @@ dr_after(struct redact *r, const char *marker, const char *stop)
 	redact_hide(r, at, e, NULL);
 }
 
-/* Whether the secret marker needs a marker written before it. */
+/* Whether the line holds marker anywhere (a rule's condition). */
 static int
 dr_has(const struct redact *r, const char *marker)
 {
 	return redact_find(r, 0, marker, strlen(marker)) != REDACT_NONE;
 }
 
-/* A passdb cache hit shows the password first (not a userdb one). */
+/*
+ * A passdb cache hit shows the password first; a userdb one does not.
+ * The first that is no userdb's (a login may imitate one before it).
+ */
 static void
 dr_cache_hit(struct redact *r)
 {
-	size_t	 at;
+	size_t	 at = 0;
 
-	if ((at = redact_find(r, 0, "cache hit: ", LIT("cache hit: "))) ==
-	    REDACT_NONE)
-		return;
-	if (at >= LIT("userdb ") && memcmp(r->line + at - LIT("userdb "),
-	    "userdb ", LIT("userdb ")) == 0)
-		return;
-	redact_hide(r, at + LIT("cache hit: "), r->len, NULL);
+	while ((at = redact_find(r, at, "cache hit: ", LIT("cache hit: "))) !=
+	    REDACT_NONE) {
+		if (at < LIT("userdb ") || memcmp(r->line + at -
+		    LIT("userdb "), "userdb ", LIT("userdb ")) != 0) {
+			redact_hide(r, at + LIT("cache hit: "), r->len, NULL);
+			return;
+		}
+		at += LIT("cache hit: ");
+	}
 }
 
 /* Whether c is a byte of a field name (a letter, digit, '_' or '-'). */
@@ -141,9 +146,10 @@ dr_name_char(char c)
 
 /*
  * Every "NAME=VALUE" field whose NAME holds "pass" (any case), in the
- * tab-separated protocol dumps (a tab, or rsyslog's "#011" for one, before
- * NAME: the value ends at the next) or space-separated (LDAP results: the
- * value may hold spaces, so it runs to the end of the line).
+ * tab-separated protocol dumps (a tab before NAME: the value ends at the
+ * next, Dovecot escapes tabs in values), written by rsyslog with "#011"
+ * for a tab (which a value may hold as text: to the end of the line), or
+ * space-separated (LDAP results: a value may hold spaces: to the end).
  */
 static void
 dr_pass_fields(struct redact *r)
@@ -166,24 +172,16 @@ dr_pass_fields(struct redact *r)
 		if (s > 0 && p[s - 1] == '#' && i - s >= 3 &&
 		    memcmp(p + s, "011", 3) == 0)
 			s += 3;
-		if (s > 0 && p[s - 1] == '\t')
-			k = 1;
-		else if (s >= 4 && memcmp(p + s - 4, "#011", 4) == 0)
-			k = 1;
-		else if (s > 0 && p[s - 1] == ' ')
-			k = 0;
-		else
-			continue;
-		e++;
-		if (k) {
-			for (k = e; k < r->len && p[k] != '\t' &&
-			    !(k + 4 <= r->len && memcmp(p + k, "#011", 4) ==
-			    0); k++)
+		if (s > 0 && p[s - 1] == '\t') {
+			/* Dovecot escapes a tab in a value: the next ends it */
+			for (k = ++e; k < r->len && p[k] != '\t'; k++)
 				;
 			redact_hide(r, e, k, NULL);
 			i = k;
-		} else {
-			redact_hide(r, e, r->len, NULL);
+		} else if ((s >= 4 && memcmp(p + s - 4, "#011", 4) == 0) ||
+		    (s > 0 && p[s - 1] == ' ')) {
+			/* a value may hold "#011" or a blank: to the end */
+			redact_hide(r, e + 1, r->len, NULL);
 			return;
 		}
 	}

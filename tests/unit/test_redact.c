@@ -95,6 +95,11 @@ test_forms(void **state)
 		{ "auth: Debug: sql(u,1.2.3.4): cache hit: hunter2\tuid=1",
 		  "auth: Debug: sql(u,1.2.3.4): cache hit: <hidden>" },
 		{ "auth: Debug: sql(u,1.2.3.4): userdb cache hit: uid=1", "" },
+		/* a login imitating the userdb form before the real one */
+		{ "auth: Debug: sql(a userdb cache hit: b,1.2.3.4): cache hit: "
+		    "hunter2\tuid=1",
+		  "auth: Debug: sql(a userdb cache hit: b,1.2.3.4): cache hit: "
+		    "<hidden>" },
 		/* protocol dumps */
 		{ "auth: Debug: client in: AUTH\t1\tPLAIN\tservice=smtp\t"
 		    "resp=AGp1ZHkAaHVudGVyMg== (previous base64 data may "
@@ -110,7 +115,7 @@ test_forms(void **state)
 		{ "mx dovecot: auth: Debug: master out: PASS#0111#011user=u"
 		    "#011password=hunter2#011uid=1",
 		  "mx dovecot: auth: Debug: master out: PASS#0111#011user=u"
-		    "#011password=<hidden>#011uid=1" },
+		    "#011password=<hidden>" },
 		{ "auth: Debug: ldap(u): result: uid=u userPassword=hunt er2",
 		  "auth: Debug: ldap(u): result: uid=u userPassword=<hidden>" },
 		/* Postfix, verbose */
@@ -194,6 +199,9 @@ test_hostile_passwords(void **state)
 		"auth: Debug: client passdb out: OK\t1\tuser=@L\tpass=@P\tx=1",
 		"auth: Debug: client in: AUTH\t1\tPLAIN\tuser=@L\tresp=@P",
 		"auth: Debug: ldap(@L): result: userPassword=@P",
+		"mx dovecot: auth: Debug: master out: PASS#0111#011user=@L"
+		    "#011password=@P#011uid=1",
+		"auth: Debug: sql(@L): cache hit: @P",
 	};
 	char		 pw[256], login[256], line[1024], core[16];
 	const char	*out;
