@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "unichar.h"
 
 /* Exim before Dovecot: Dovecot's filter takes every tag without a '/'. */
 const struct mail_backend *const mail_backends[] = {
@@ -92,86 +93,43 @@ mail_event_kind_name(enum mail_event_kind kind)
 }
 
 /*
- * Code points that decode fine but must not appear in a login: they are
- * invisible, reorder text on a terminal (Trojan Source), look like spaces
- * or punctuation, or are reserved.  Full Unicode letter tables are not
- * worth their size here; everything from U+00C0 up that is not listed is
- * taken as a letter.
+ * Code points that decode fine but must not appear in a login besides the
+ * hidden ones (unichar.h): they look like spaces or punctuation, draw as
+ * symbols, or are reserved.  Full Unicode letter tables are not worth
+ * their size here; everything from U+00C0 up that is not listed is taken
+ * as a letter.
  */
 static const struct {
 	uint32_t	lo, hi;
 } account_bad_ranges[] = {
-	{ 0x0080, 0x00BF },	/* C1 controls, NBSP, Latin-1 symbols */
+	{ 0x00A0, 0x00BF },	/* NBSP, Latin-1 symbols */
 	{ 0x00D7, 0x00D7 },	/* multiplication sign */
 	{ 0x00F7, 0x00F7 },	/* division sign */
 	{ 0x02B9, 0x02FF },	/* spacing modifier letters (quote look-alikes) */
-	{ 0x034F, 0x034F },	/* combining grapheme joiner */
-	{ 0x061C, 0x061C },	/* Arabic letter mark */
-	{ 0x115F, 0x1160 },	/* Hangul fillers */
 	{ 0x1680, 0x1680 },	/* Ogham space */
-	{ 0x180B, 0x180E },	/* Mongolian selectors and separator */
-	{ 0x2000, 0x206F },	/* spaces, zero-widths, bidi controls, dashes */
+	{ 0x2000, 0x206F },	/* spaces, dashes, quotes, punctuation */
 	{ 0x20A0, 0x2BFF },	/* symbols, arrows, box drawing, shapes */
 	{ 0x2E00, 0x2E7F },	/* supplemental punctuation */
 	{ 0x3000, 0x3003 },	/* ideographic space and punctuation */
 	{ 0x3008, 0x3020 },	/* CJK brackets */
-	{ 0x3164, 0x3164 },	/* Hangul filler */
-	{ 0xD800, 0xDFFF },	/* surrogates (also rejected by the decoder) */
 	{ 0xE000, 0xF8FF },	/* private use */
 	{ 0xFDD0, 0xFDEF },	/* noncharacters */
-	{ 0xFE00, 0xFE6F },	/* variation selectors, CJK compat forms */
-	{ 0xFEFF, 0xFEFF },	/* byte order mark */
+	{ 0xFE10, 0xFE6F },	/* CJK compatibility forms, small forms */
 	{ 0xFF00, 0xFF20 },	/* full-width punctuation and digits */
 	{ 0xFF3B, 0xFF40 },
 	{ 0xFF5B, 0xFF65 },
-	{ 0xFFA0, 0xFFA0 },	/* half-width Hangul filler */
 	{ 0xFFF0, 0xFFFF },	/* specials */
-	{ 0x1D173, 0x1D17A },	/* musical formatting controls */
 	{ 0x1F000, 0x1FFFF },	/* emoji and pictographs */
 	{ 0xE0000, 0x10FFFF },	/* tags, selectors, private use planes */
 };
 
-/* Decode one UTF-8 sequence at p; its length, or 0 when ill-formed. */
-static size_t
-utf8_decode(const unsigned char *p, size_t len, uint32_t *cp)
-{
-	uint32_t	 c;
-	size_t		 n, i;
-
-	if (p[0] < 0xC2)
-		return 0;	/* ASCII is not our business; C0/C1 overlong */
-	if (p[0] < 0xE0) {
-		n = 2;
-		c = p[0] & 0x1F;
-	} else if (p[0] < 0xF0) {
-		n = 3;
-		c = p[0] & 0x0F;
-	} else if (p[0] < 0xF5) {
-		n = 4;
-		c = p[0] & 0x07;
-	} else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3F);
-	}
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return n;
-}
-
-/* Whether a decoded code point may stand in a login. */
+/* Whether a decoded code point (U+0080 and up) may stand in a login. */
 static int
 account_cp_ok(uint32_t cp)
 {
 	size_t	 i;
 
-	if (cp < 0xC0)
+	if (cp < 0xC0 || uni_is_hidden(cp))
 		return 0;
 	if ((cp & 0xFFFE) == 0xFFFE)
 		return 0;	/* U+xFFFE and U+xFFFF in every plane */
@@ -184,6 +142,53 @@ account_cp_ok(uint32_t cp)
 	return 1;
 }
 
+/* An ASCII byte a login may hold. */
+static int
+account_ascii_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '%' ||
+	    c == '+' || c == '@' || c == '-';
+}
+
+/* See backend.h. */
+enum account_fault
+account_check(const char *p, size_t len, size_t *off, size_t *n,
+    uint32_t *cp)
+{
+	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 i, k;
+	uint32_t		 c;
+
+	*off = *n = 0;
+	*cp = 0;
+	if (p == NULL || len == 0)
+		return ACCOUNT_EMPTY;
+	if (len > ACCOUNT_MAX)
+		return ACCOUNT_TOO_LONG;
+	if (s[0] == '-') {
+		*n = 1;
+		*cp = '-';
+		return ACCOUNT_LEADING_DASH;
+	}
+	for (i = 0; i < len; i += k) {
+		*off = i;
+		if ((k = uni_decode(s + i, len - i, &c)) == 0) {
+			*n = 1;
+			*cp = s[i];
+			return ACCOUNT_BAD_BYTE;
+		}
+		*n = k;
+		*cp = c;
+		if (c < 0x80 ? !account_ascii_ok((unsigned char)c) :
+		    !account_cp_ok(c))
+			return ACCOUNT_BAD_CHAR;
+	}
+	*off = *n = 0;
+	*cp = 0;
+	return ACCOUNT_OK;
+}
+
 /*
  * A login we are willing to show, store and hand to an action template:
  * 1..255 bytes of [A-Za-z0-9._%+@-] and well-formed UTF-8 letters, not
@@ -193,29 +198,18 @@ int
 account_is_valid(const char *p, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 off, n, i;
 	uint32_t		 cp;
-	size_t			 i, n;
 
-	if (p == NULL || len == 0 || len > 255 || s[0] == '-')
+	/* the common case, plain ASCII, without decoding */
+	if (p == NULL || len == 0 || len > ACCOUNT_MAX || s[0] == '-')
 		return 0;
-	for (i = 0; i < len; ) {
-		unsigned char c = s[i];
-
-		if (c < 0x80) {
-			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-			    c == '%' || c == '+' || c == '@' || c == '-') {
-				i++;
-				continue;
-			}
+	for (i = 0; i < len && s[i] < 0x80; i++)
+		if (!account_ascii_ok(s[i]))
 			return 0;
-		}
-		if ((n = utf8_decode(s + i, len - i, &cp)) == 0 ||
-		    !account_cp_ok(cp))
-			return 0;
-		i += n;
-	}
-	return 1;
+	if (i == len)
+		return 1;
+	return account_check(p, len, &off, &n, &cp) == ACCOUNT_OK;
 }
 
 /* Postfix's 52-character long queue id alphabet: digits and consonants. */

@@ -145,6 +145,7 @@ struct mail_events {
 	int			 n;	/* 0..MAIL_LINE_EVENTS */
 	struct mail_event	 ev[MAIL_LINE_EVENTS];
 };
+struct redact;
 
 struct mail_backend {
 	const char	*name;
@@ -166,6 +167,12 @@ struct mail_backend {
 	 * every line; parse_line must still check the tag itself.
 	 */
 	int		(*claims)(const struct mail_str *prog);
+	/*
+	 * Mark the secrets a raw line shows (redact.h), whether or not the
+	 * line splits or is this backend's: a password a client typed, a
+	 * hash, a credential in a protocol dump.  NULL: none are logged.
+	 */
+	void		(*redact)(struct redact *r);
 };
 
 extern const struct mail_backend backend_postfix;
@@ -186,7 +193,41 @@ const struct mail_backend *backend_find(const char *name);
  */
 int	backend_parse_any(const struct log_header *h, struct mail_events *out);
 
+/*
+ * The line as it may be shown, stored or sent anywhere: every secret the
+ * backends know of replaced by "<hidden>".  h is the line's header when it
+ * split (a backend may then skip lines of a daemon that logs no secret of
+ * its kind), or NULL.  1 with the copy in out (size bytes, NUL-terminated,
+ * cut to fit; REDACT_ROOM beyond len always fits it whole) and its length
+ * in *outlen; 0 when the line shows no secret (out is then unused: show
+ * the line itself).  Parse the original, show this: it is the one seam
+ * every raw line passes on its way out.
+ */
+#define REDACT_ROOM	512
+int	backend_redact(const char *line, size_t len,
+	    const struct log_header *h, char *out, size_t size,
+	    size_t *outlen);
+
 /* Strict grammars for values taken from logs (see backend.c). */
+#define ACCOUNT_MAX	255	/* bytes of a login */
+
+/* Why a login fails the grammar. */
+enum account_fault {
+	ACCOUNT_OK = 0,
+	ACCOUNT_EMPTY,
+	ACCOUNT_TOO_LONG,	/* more than ACCOUNT_MAX bytes */
+	ACCOUNT_LEADING_DASH,	/* it would read as a command's option */
+	ACCOUNT_BAD_BYTE,	/* not UTF-8: *cp is the byte */
+	ACCOUNT_BAD_CHAR	/* *cp is a character a login may not hold */
+};
+
+/*
+ * Check a login against the grammar of account_is_valid(); for a bad
+ * byte or character, its offset (*off) and length in bytes (*n), so a
+ * message can name it.
+ */
+enum account_fault account_check(const char *p, size_t len, size_t *off,
+	    size_t *n, uint32_t *cp);
 int	account_is_valid(const char *p, size_t len);
 int	queue_id_is_valid(const char *p, size_t len);
 int	exim_id_is_valid(const char *p, size_t len);

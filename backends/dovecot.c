@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "redact.h"
 #include "textscan.h"
 
 enum dv_proc {
@@ -399,4 +400,5 @@ const struct mail_backend backend_dovecot = {
 	.caps = BCAP_AUTH_LOG,
 	.parse_line = dovecot_parse_line,
 	.claims = dovecot_claims,
+	.redact = dovecot_redact,
 };

@@ -592,3 +592,32 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 	*out = h;
 	return 0;
 }
+
+/*
+ * See logline.h.  journalctl (logs-show.c, output_short) writes
+ * "[%s blob data]" with format_bytes(): "123B" under a KiB, else one
+ * decimal and a unit, "48.0K", "1.2M".
+ */
+int
+logline_blob(const struct log_header *h)
+{
+	static const char	 tail[] = " blob data]";
+	const char		*p = h->msg.p, *e = h->msg.p + h->msg.len;
+
+	if (p == NULL || h->msg.len < 2 + sizeof(tail) || *p++ != '[' ||
+	    *p < '0' || *p > '9')
+		return 0;
+	while (p < e && *p >= '0' && *p <= '9')
+		p++;
+	if (p < e && *p == '.') {
+		if (++p == e || *p < '0' || *p > '9')
+			return 0;
+		while (p < e && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p == e || *p == '\0' || strchr("BKMGTPE", *p) == NULL)
+		return 0;
+	p++;
+	return (size_t)(e - p) == sizeof(tail) - 1 &&
+	    memcmp(p, tail, sizeof(tail) - 1) == 0;
+}

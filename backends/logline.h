@@ -59,4 +59,11 @@ int	logline_split(struct log_clock *c, const char *line, size_t len,
  */
 size_t	logline_exim_prefix(const char *p, size_t len);
 
+/*
+ * Whether the message is journalctl's placeholder for an entry it would
+ * not print ("[123B blob data]", "[48.0K blob data]": control bytes or
+ * invalid UTF-8 in it, and no --all): an entry unread, not a log line.
+ */
+int	logline_blob(const struct log_header *h);
+
 #endif

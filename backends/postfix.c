@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "redact.h"
 #include "textscan.h"
 
 enum pf_daemon {
@@ -563,10 +564,45 @@ postfix_claims(const struct mail_str *prog)
 	return prog->len >= 3 && memchr(prog->p, '/', prog->len) != NULL;
 }
 
+/*
+ * Postfix logs a credential only when verbose (-v, debug_peer_list): the
+ * client's "AUTH MECH RESPONSE" line and the Dovecot SASL client's
+ * "init_response" (base64 of the login and the password).  The responses
+ * of later rounds (AUTH LOGIN's password alone) are lines no text marks.
+ */
+void
+postfix_redact(struct redact *r)
+{
+	static const char *const auth[] = { "]: AUTH ", "]: auth " };
+	size_t	 at, i, k, in;
+
+	/* a line of another daemon's (Dovecot's: no '/' in its tag) */
+	if (r->prog.len > 0 && !postfix_claims(&r->prog))
+		return;
+	if ((at = redact_find(r, 0, "init_response ", LIT("init_response ")))
+	    != REDACT_NONE) {
+		redact_hide(r, at + LIT("init_response "), r->len, NULL);
+		return;
+	}
+	/* "< client[addr]: AUTH MECH RESPONSE": what the client sent */
+	if ((in = redact_find(r, 0, ": < ", 4)) == REDACT_NONE)
+		return;
+	for (i = 0; i < 2; i++) {
+		if ((at = redact_find(r, in, auth[i], 8)) == REDACT_NONE)
+			continue;
+		/* the mechanism, then the response */
+		for (k = at + 8; k < r->len && r->line[k] != ' '; k++)
+			;
+		if (k < r->len)
+			redact_hide(r, k + 1, r->len, NULL);
+	}
+}
+
 const struct mail_backend backend_postfix = {
 	.name = "postfix",
 	.caps = BCAP_AUTH_LOG | BCAP_OUTBOUND_LOG | BCAP_QUEUE_LIST |
 	    BCAP_HOLD | BCAP_DELETE,
 	.parse_line = postfix_parse_line,
 	.claims = postfix_claims,
+	.redact = postfix_redact,
 };

@@ -24,11 +24,13 @@ act_owns(const char *qid, size_t len, void *arg)
 void
 act_operator(char *buf, size_t size)
 {
-	const char	*sudo = getenv("SUDO_USER"), *why;
+	const char	*sudo = getenv("SUDO_USER");
 	struct passwd	*pw;
+	char		 why[256];
 
 	/* $SUDO_USER is only believed for root: anyone can set it */
-	if (getuid() == 0 && sudo != NULL && action_account_ok(sudo, &why)) {
+	if (getuid() == 0 && sudo != NULL &&
+	    action_account_ok(sudo, why, sizeof(why))) {
 		snprintf(buf, size, "%s", sudo);
 		return;
 	}

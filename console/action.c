@@ -5,7 +5,9 @@
 #include <strings.h>
 
 #include "../backends/backend.h"
+#include "../backends/unichar.h"
 #include "action.h"
+#include "sanitize.h"
 #include "shquote.h"
 #include "xmalloc.h"
 
@@ -13,58 +15,75 @@ static const char *const action_names[AV_COUNT] = {
 	"account", "domain", "localpart", "queue_id"
 };
 
-/* A character an account may contain in an action. */
-static int
-action_account_char(unsigned char c)
+/* What the character at the fault is, in words that name it. */
+static void
+action_name_char(uint32_t cp, int byte, char *buf, size_t size)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' ||
-	    c == '+' || c == '@';
+	if (byte)
+		snprintf(buf, size, "the byte \\x%02x, which is not UTF-8",
+		    (unsigned)cp);
+	else if (cp == ' ')
+		snprintf(buf, size, "a space");
+	else if (cp < 0x20 || cp == 0x7f)
+		snprintf(buf, size, "the control byte \\x%02x", (unsigned)cp);
+	else if (cp == '\'' || cp == '"' || cp == '`')
+		snprintf(buf, size, "a quote (%c)", (char)cp);
+	else if (cp < 0x80)
+		snprintf(buf, size, "'%c'", (char)cp);
+	else if (uni_is_hidden(cp))
+		snprintf(buf, size, "U+%04X, an invisible or format character",
+		    (unsigned)cp);
+	else
+		snprintf(buf, size, "U+%04X, a symbol, space or punctuation "
+		    "mark", (unsigned)cp);
 }
 
 /* See action.h. */
 int
-action_account_ok(const char *s, const char **why)
+action_login_ok(const char *s, char *why, size_t size)
 {
-	const char	*at = NULL, *p;
+	size_t		 off, n;
+	uint32_t	 cp;
+	char		 what[96];
 
-	if (s == NULL || *s == '\0') {
-		*why = "is empty";
+	switch (account_check(s, s != NULL ? strlen(s) : 0, &off, &n, &cp)) {
+	case ACCOUNT_OK:
+		return 1;
+	case ACCOUNT_EMPTY:
+		snprintf(why, size, "is empty");
 		return 0;
-	}
-	if (strlen(s) > 255) {
-		*why = "is longer than 255 characters";
+	case ACCOUNT_TOO_LONG:
+		snprintf(why, size, "is longer than %d bytes", ACCOUNT_MAX);
 		return 0;
+	case ACCOUNT_LEADING_DASH:
+		snprintf(why, size, "starts with '-' (a command would take "
+		    "it for an option)");
+		return 0;
+	case ACCOUNT_BAD_BYTE:
+		action_name_char(cp, 1, what, sizeof(what));
+		break;
+	default:
+		action_name_char(cp, 0, what, sizeof(what));
+		break;
 	}
-	if (*s == '-' || *s == '.') {
-		*why = "starts with '-' or '.'";
+	snprintf(why, size, "holds %s at byte %zu; a login holds letters, "
+	    "digits and . _ %% + @ -", what, off + 1);
+	return 0;
+}
+
+/* See action.h. */
+int
+action_account_ok(const char *s, char *why, size_t size)
+{
+	if (!action_login_ok(s, why, size))
+		return 0;
+	if (*s == '.') {
+		snprintf(why, size, "starts with '.'");
 		return 0;
 	}
 	/* postsuper's and doveadm's word for "every one" */
 	if (strcasecmp(s, "ALL") == 0) {
-		*why = "is the reserved word ALL";
-		return 0;
-	}
-	for (p = s; *p != '\0'; p++) {
-		if (!action_account_char((unsigned char)*p)) {
-			*why = "contains a character other than letters, "
-			    "digits, '.', '_', '-', '+' and '@'";
-			return 0;
-		}
-		if (*p == '@') {
-			if (at != NULL) {
-				*why = "contains more than one '@'";
-				return 0;
-			}
-			at = p;
-		}
-	}
-	if (at != NULL && (at == s || at[1] == '\0')) {
-		*why = "has nothing before or after its '@'";
-		return 0;
-	}
-	if (!account_is_valid(s, strlen(s))) {
-		*why = "fails the login grammar";
+		snprintf(why, size, "is the reserved word ALL");
 		return 0;
 	}
 	return 1;
@@ -103,29 +122,34 @@ action_domain_ok(const char *s, const char **why)
 	return 1;
 }
 
-/* Check one value against its grammar. */
+/* Check one value against its grammar; why says what is wrong. */
 static int
-action_value_ok(enum action_value k, const char *v, const char **why)
+action_value_ok(enum action_value k, const char *v, char *why, size_t size)
 {
+	const char	*w;
+
 	switch (k) {
 	case AV_ACCOUNT:
-		return action_account_ok(v, why);
+		return action_account_ok(v, why, size);
 	case AV_DOMAIN:
-		return action_domain_ok(v, why);
+		if (action_domain_ok(v, &w))
+			return 1;
+		snprintf(why, size, "%s", w);
+		return 0;
 	case AV_LOCALPART:
 		if (strchr(v, '@') != NULL) {
-			*why = "contains '@'";
+			snprintf(why, size, "contains '@'");
 			return 0;
 		}
-		return action_account_ok(v, why);
+		return action_account_ok(v, why, size);
 	case AV_QUEUE_ID:
 		if (!queue_id_is_valid(v, strlen(v)) || *v == '-') {
-			*why = "is not a Postfix queue id";
+			snprintf(why, size, "is not a Postfix queue id");
 			return 0;
 		}
 		return 1;
 	default:
-		*why = "is of an unknown kind";
+		snprintf(why, size, "is of an unknown kind");
 		return 0;
 	}
 }
@@ -158,8 +182,8 @@ int
 action_render(const char *tpl, const struct action_values *vals,
     struct action_argv *out, char *err, size_t errlen)
 {
-	char		 word[ACTION_MAX_WORD], name[32], shown[80];
-	const char	*p = tpl, *end, *why;
+	char		 word[ACTION_MAX_WORD], name[32], shown[80], why[256];
+	const char	*p = tpl, *end;
 	size_t		 len, n;
 	int		 k;
 
@@ -206,14 +230,10 @@ action_render(const char *tpl, const struct action_values *vals,
 				goto fail;
 			}
 			if (!action_value_ok((enum action_value)k, vals->v[k],
-			    &why)) {
+			    why, sizeof(why))) {
 				/* the value is attacker text: shown escaped */
-				snprintf(shown, sizeof(shown), "%.60s",
-				    vals->v[k]);
-				for (n = 0; shown[n] != '\0'; n++)
-					if ((unsigned char)shown[n] < 0x20 ||
-					    (unsigned char)shown[n] >= 0x7f)
-						shown[n] = '?';
+				sanitize_text(shown, sizeof(shown), vals->v[k],
+				    strnlen(vals->v[k], 60));
 				snprintf(err, errlen, "refused: the %s \"%s\" "
 				    "%s; nothing was run", name, shown, why);
 				goto fail;

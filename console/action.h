@@ -42,11 +42,20 @@ struct action_argv {
 };
 
 /*
- * Is s an account an action may name?  Stricter than the log grammar
- * (account_is_valid): ASCII only, no leading '-' or '.', at most one '@',
- * a non-empty part on each side of it.  On failure why says what is wrong.
+ * Is s a login at all: does it pass the log grammar (account_is_valid),
+ * the grammar of every account the detector tracks?  On failure why (size
+ * bytes) says what is wrong, naming the offending character.
  */
-int	action_account_ok(const char *s, const char **why);
+int	action_login_ok(const char *s, char *why, size_t size);
+/*
+ * Is s an account a command may name (suspend, reset: the value reaches
+ * a script or a site's template as a quoted word)?  What Dovecot and
+ * Postfix accept as a login (account_is_valid: letters of any script,
+ * digits, . _ % + @ -), but not starting with '.', and not the word ALL.
+ * Quotes, blanks, control bytes, invisible characters and a leading '-'
+ * are refused by the log grammar already.
+ */
+int	action_account_ok(const char *s, char *why, size_t size);
 /* A DNS domain name: labels of [A-Za-z0-9-], not starting with '-'. */
 int	action_domain_ok(const char *s, const char **why);
 

@@ -23,6 +23,7 @@
 #include "app_alert.h"
 #include "app_rbl.h"
 #include "app_ssh.h"
+#include "cliopt.h"
 #include "demo.h"
 #include "histrows.h"
 #include "history.h"
@@ -38,6 +39,7 @@
 #define HEADLESS_REFRESH_MS 100
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
+#define UNREADABLE_MS	60000		/* unreadable entries: said at most */
 
 /* The journal's mail facility, from now on, in a format logline reads. */
 #define JOURNAL_COMMAND \
@@ -74,8 +76,53 @@ app_note(struct app *a, int secs, const char *fmt, ...)
 		(void)textfit(a->note, sizeof(a->note), text);
 		a->note_until = loop_now_ms() + secs * 1000;
 	} else
-		(void)textfit(a->warning, sizeof(a->warning), text);
+		app_warn(a, text);
 	a->dirty = 1;
+}
+
+/* See app.h. */
+void
+app_warn(struct app *a, const char *text)
+{
+	char	 last[2048];
+	int	 i;
+
+	for (i = 0; i < a->nwarnings; i++)
+		if (strcmp(a->warnings[i], text) == 0)
+			return;
+	if (a->headless)
+		app_act_print("warning: %s", text);
+	/* a long warning ends at a word, never inside a fingerprint */
+	if (a->nwarnings < APP_WARNINGS - 1) {
+		(void)textfit(a->warnings[a->nwarnings++],
+		    sizeof(a->warnings[0]), text);
+	} else {
+		/* the last slot counts what did not fit, and says the last */
+		a->warnings_more++;
+		if (a->nwarnings < APP_WARNINGS)
+			a->nwarnings++;
+		snprintf(last, sizeof(last), "%s%s", a->warnings_more > 1 ?
+		    "and more warnings; the last: " : "", text);
+		(void)textfit(a->warnings[APP_WARNINGS - 1],
+		    sizeof(a->warnings[0]), last);
+	}
+	a->dirty = 1;
+}
+
+/* See app.h. */
+const char *
+app_warning(const struct app *a, int64_t now_ms, char *buf, size_t size)
+{
+	int	 i;
+
+	if (a->nwarnings == 0)
+		return NULL;
+	if (a->nwarnings == 1)
+		return a->warnings[0];
+	i = (int)((now_ms / APP_WARNING_MS) % a->nwarnings);
+	snprintf(buf, size, "(%d/%d) %s", i + 1, a->nwarnings,
+	    a->warnings[i]);
+	return buf;
 }
 
 /* detector_foreach callback state. */
@@ -380,6 +427,33 @@ app_server_sync(struct app *a, struct server *s)
 		app_server_alert(a, s);
 }
 
+/*
+ * Journal entries no one could read (server_unreadable): said when the
+ * first comes and then at most once a minute while more come, headless
+ * as a line, in the console as a note.
+ */
+static void
+app_server_unreadable(struct app *a, struct server *s, int64_t now)
+{
+	uint64_t	 n = s->unreadable;
+
+	if (n == s->unreadable_told || (s->unreadable_told > 0 &&
+	    now - s->unreadable_at < UNREADABLE_MS))
+		return;
+	s->unreadable_told = n;
+	s->unreadable_at = now;
+	if (a->headless)
+		app_act_print("server %s: %llu unreadable journal entr%s: "
+		    "journalctl printed \"[N blob data]\" for %s (control "
+		    "bytes or invalid UTF-8); run it with --all to read %s",
+		    s->name, (unsigned long long)n, n == 1 ? "y" : "ies",
+		    n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	else
+		app_note(a, 15, "%s: %llu unreadable journal entr%s (see the "
+		    "log view, 3)", s->name, (unsigned long long)n,
+		    n == 1 ? "y" : "ies");
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -401,6 +475,7 @@ app_on_poll(void *arg)
 			;
 		server_queue(a->servers[i], now);
 		app_server_alert(a, a->servers[i]);
+		app_server_unreadable(a, a->servers[i], now);
 		if (a->servers[i]->changed) {
 			a->servers[i]->changed = 0;
 			if (a->view == V_LOG || a->view == V_SERVERS)
@@ -419,6 +494,11 @@ app_on_poll(void *arg)
 	if (a->note[0] == '\0' && a->note_next[0] != '\0') {
 		app_note(a, 15, "%s", a->note_next);
 		a->note_next[0] = '\0';
+	}
+	/* the warnings' turn on the status line, paused or not */
+	if (a->nwarnings > 1 && now / APP_WARNING_MS != a->warning_turn) {
+		a->warning_turn = now / APP_WARNING_MS;
+		a->dirty = 1;
 	}
 	if (a->quit)
 		loop_stop(a->loop);
@@ -514,13 +594,17 @@ app_on_key(int fd, short revents, void *arg)
 		loop_stop(a->loop);
 }
 
-/* SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored). */
+/*
+ * SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored), with
+ * the exit status a shell expects of a command the signal stopped.
+ */
 static void
 app_on_signal(int signo, void *arg)
 {
 	struct app	*a = arg;
 
 	a->quit = 1;
+	a->signo = signo;
 	loop_stop(a->loop);
 }
 
@@ -642,7 +726,10 @@ app_usage(FILE *f)
 	    "                  alerts, apply the [watch] containment policy,\n"
 	    "                  audit everything; stop with SIGTERM or ^C\n"
 	    "  --lines         (watch) print every log line as it is read\n"
+	    "                  (passwords in it shown as <hidden>)\n"
 	    "\n"
+	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
+	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
 }
 
@@ -675,7 +762,7 @@ app_main(int argc, char **argv, int headless)
 	config_init(&cfg);
 	memset(&a, 0, sizeof(a));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -719,13 +806,15 @@ app_main(int argc, char **argv, int headless)
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
+			cliopt_error(headless ? "watch" : NULL, ch, argv);
 			fputs("Try 'mailcon --help'.\n", stderr);
 			goto out;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "mailcon: unknown command \"%s\"; try "
-		    "'mailcon --help'\n", argv[optind]);
+		    "'mailcon --help'\n", sanitize_str(err, sizeof(err),
+		    argv[optind]));
 		goto out;
 	}
 	if (headless && a.headless != 2) {
@@ -828,7 +917,8 @@ app_main(int argc, char **argv, int headless)
 	loop_set_idle(a.loop, app_on_idle, &a);
 	app_on_poll(&a);
 	app_refresh_rows(&a);
-	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : EXIT_CLEAN;
+	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?
+	    128 + a.signo : EXIT_CLEAN;
 	ui_stop(&a);
 	if (headless)
 		app_act_print("stopped; %u containment action%s run",

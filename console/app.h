@@ -32,6 +32,8 @@ enum view_id {
 #define APP_MIN_COLS	80
 #define APP_MIN_LINES	24
 #define APP_TEXT_MAX	64	/* search / filter input */
+#define APP_WARNINGS	8	/* lasting warnings kept */
+#define APP_WARNING_MS	4000	/* each shown this long in turn */
 
 /*
  * One account in the accounts view: what the list shows, small, because
@@ -185,7 +187,12 @@ struct app {
 	int			 quit;
 	char			 note[256];	/* one-line message */
 	int64_t			 note_until;	/* monotonic ms it shows until */
-	char			 warning[256];	/* lasting: shown when no note */
+	/* lasting warnings, shown in turn when no note shows; none is
+	   ever replaced by another (see app_warn) */
+	char			 warnings[APP_WARNINGS][256];
+	int			 nwarnings;
+	int64_t			 warning_turn;	/* whose turn was drawn */
+	int			 warnings_more;	/* in the last slot */
 	char			 note_next[256];	/* shown once the note ends */
 	char			 watching[256];	/* what is followed, plain words */
 
@@ -216,13 +223,14 @@ struct app {
 	struct app_ssh		*ssh;		/* SSH connections, or NULL */
 
 	int			 headless;	/* mailcon watch --headless */
+	int			 signo;		/* the signal that stopped it */
 	int			 read_only;	/* --read-only: no action keys */
 	struct app_act		 act;
 };
 
 /*
  * A message on the status line for secs seconds; with secs 0 a lasting
- * warning (history off, no UTF-8) that returns whenever no message shows.
+ * warning (history off, actions off, no UTF-8): app_warn.
  */
 void	app_note(struct app *a, int secs, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
@@ -232,6 +240,17 @@ void	app_note(struct app *a, int secs, const char *fmt, ...)
  * so that state lines come in the order things happened.
  */
 void	app_server_sync(struct app *a, struct server *s);
+
+/*
+ * Add a lasting warning: kept for the whole session beside the others
+ * (the status line shows them in turn, "(1/2)", whenever no note shows;
+ * headless, it is printed once).  The same text twice is kept once.
+ */
+void	app_warn(struct app *a, const char *text);
+/* The warning the status line shows now, or NULL. */
+const char *app_warning(const struct app *a, int64_t now_ms, char *buf,
+	    size_t size);
+
 /* Rebuild the accounts snapshot and incidents from the detectors, now. */
 void	app_refresh_rows(struct app *a);
 

@@ -33,25 +33,38 @@
 #define ACT_SWEEP_DELAY_MS 1000	/* a suspended account's new mail: held
 				   this long after it shows in the log */
 
-/* See app_act.h. */
+/* See app_act.h.  The line passes sanitize_line(): a piece not
+   sanitised by its caller cannot reach the terminal raw. */
 void
 app_act_print(const char *fmt, ...)
 {
-	char		 when[32];
+	char		 when[32], *text, *line;
 	struct timespec	 ts;
 	struct tm	 tm;
 	va_list		 ap;
+	int		 n;
+	size_t		 size;
 
 	/* milliseconds: how fast a hijack was contained is read from here */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	printf("%s.%03ldZ ", when, ts.tv_nsec / 1000000);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	if (n < 0)
+		return;
+	text = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	size = (size_t)n * 4 + 1;	/* a byte escaped is four at most */
+	line = xmalloc(size);
+	sanitize_line(line, size, text, (size_t)n);
+	printf("%s.%03ldZ %s\n", when, ts.tv_nsec / 1000000, line);
 	fflush(stdout);
+	free(line);
+	free(text);
 }
 
 /* Append a line to the start-up listing. */
@@ -126,16 +139,8 @@ app_act_open(struct app *a)
 		return;
 	if ((x->audit = act_audit_open(a->cfg, err, sizeof(err))) == NULL) {
 		snprintf(x->audit_err, sizeof(x->audit_err), "%s", err);
-		if (a->headless)
-			app_act_print("actions off: %s", err);
-		else if (a->warning[0] != '\0') {
-			/* history off already said why: the same file */
-			char	 w[sizeof(a->warning)];
-
-			snprintf(w, sizeof(w), "%s", a->warning);
-			app_note(a, 0, "actions off too | %s", w);
-		} else
-			app_note(a, 0, "actions off: %s", err);
+		/* beside "history off" (the same file, often), not over it */
+		app_note(a, 0, "actions off: %s", err);
 		return;
 	}
 	if (a->headless)
@@ -373,7 +378,7 @@ act_pending_seen(struct app *a)
 	    "at start for checking", x->operator);
 	for (i = 0; i < x->npending; i++)
 		(void)audit_outcome(x->audit, x->pending[i], AUDIT_UNKNOWN, -1,
-		    NULL, text, strlen(text), NULL, NULL);
+		    NULL, text, strlen(text), NULL, NULL, NULL);
 	x->npending = 0;
 }
 
@@ -561,23 +566,34 @@ app_act_policy(struct app *a, unsigned server, const char *account,
     enum level level)
 {
 	const struct watch_config	*w = &a->cfg->watch;
-	char				 why[512];
+	char				 why[512], shown[256];
 
 	if (!a->headless || w->contain == 0 || (int)level < w->level)
 		return;
 	if (a->act.audit == NULL) {
 		app_act_print("%s on %s reached %s: not contained, actions are off "
-		    "(%s)", account, a->servers[server]->name,
+		    "(%s)", sanitize_str(shown, sizeof(shown), account),
+		    a->servers[server]->name,
 		    level_name(level), a->act.audit_err);
 		return;
 	}
+	sanitize_text(shown, sizeof(shown), account, strlen(account));
 	if (w->contain & WATCH_SUSPEND) {
-		if (contain_capable(a->servers[server]->cfg, CA_SUSPEND, why,
-		    sizeof(why)))
+		if (!contain_account_ok(CA_SUSPEND, account, why,
+		    sizeof(why))) {
+			/* ".x" or "all": no command may name it, but its
+			   mail can still be held by queue id */
+			app_act_print("cannot suspend %s: the account %s%s",
+			    shown, why, (w->contain & WATCH_HOLD) ?
+			    "; holding its mail instead" : "");
+			if (w->contain & WATCH_HOLD)
+				act_job_add(a, CA_HOLD, server, account, 0);
+		} else if (contain_capable(a->servers[server]->cfg,
+		    CA_SUSPEND, why, sizeof(why)))
 			act_job_add(a, CA_SUSPEND, server, account,
 			    (w->contain & WATCH_HOLD) != 0);
 		else
-			app_act_print("cannot suspend %s: %s", account, why);
+			app_act_print("cannot suspend %s: %s", shown, why);
 	} else if (w->contain & WATCH_HOLD)
 		act_job_add(a, CA_HOLD, server, account, 0);
 	if (w->contain & WATCH_PURGE)

@@ -26,18 +26,15 @@ alert_say(struct app *a, int bell, const char *what, const char *text)
 
 /*
  * Something to know, not urgent (no desktop): never over another message.
- * After a lasting warning (history off, no UTF-8), else after the note.
+ * Beside the lasting warnings (history off, no UTF-8), else after the note.
  */
 static void
 alert_say_later(struct app *a, const char *text)
 {
-	size_t	 len = strlen(a->warning);
-
 	if (a->headless)
 		app_act_print("%s", text);
-	else if (len > 0)
-		snprintf(a->warning + len, sizeof(a->warning) - len, " | %s",
-		    text);
+	else if (a->nwarnings > 0)
+		app_warn(a, text);
 	else if (a->note[0] != '\0')
 		snprintf(a->note_next, sizeof(a->note_next), "%s", text);
 	else

@@ -29,12 +29,13 @@
 
 #include "audit.h"
 #include "sanitize.h"
+#include "secret.h"
 #include "store_int.h"
 #include "xmalloc.h"
 
 /* A history commit holds the write lock briefly; wait that long for it. */
 #define AUDIT_BUSY_MS		5000
-#define AUDIT_SECRET		"<secret>"
+#define AUDIT_SECRET		SECRET_SHOWN
 
 enum job_type {
 	JOB_INTENT,
@@ -222,42 +223,35 @@ audit_command(const struct audit_rec *rec, char *buf, size_t size)
 static char *
 audit_scrub(const struct audit_rec *rec, const char *s)
 {
-	const char *const	*sec;
-	char			*out, *p, *n;
-	size_t			 l, sl;
+	size_t	 n;
 
 	if (s == NULL)
 		return NULL;
-	out = xstrdup(s);
-	for (sec = rec->secrets; sec != NULL && *sec != NULL; sec++) {
-		if ((sl = strlen(*sec)) == 0)
-			continue;
-		while ((p = strstr(out, *sec)) != NULL) {
-			l = strlen(out) - sl + strlen(AUDIT_SECRET) + 1;
-			n = xmalloc(l);
-			snprintf(n, l, "%.*s%s%s", (int)(p - out), out,
-			    AUDIT_SECRET, p + sl);
-			free(out);
-			out = n;
-		}
-	}
-	return out;
+	return secret_scrub_copy(s, strlen(s), rec->secrets, &n);
 }
 
-/* A sanitised copy of len bytes of p, cut at max bytes (NULL stays). */
+/*
+ * A copy of len bytes of p with the secrets scrubbed, sanitised and cut at
+ * max bytes (NULL stays).  Scrubbed first: a secret cut by the limit
+ * would leave its first part behind.
+ */
 static char *
-audit_clean(const char *p, size_t len, size_t max)
+audit_clean(const char *p, size_t len, size_t max,
+    const char *const *secrets)
 {
-	char	*out;
+	char	*out, *raw;
 	size_t	 n;
 
 	if (p == NULL)
 		return NULL;
+	raw = secret_scrub_copy(p, len, secrets, &len);
 	out = xmalloc(max + 8);
-	n = sanitize_text(out, max + 1, p, len > max ? max : len);
+	n = sanitize_text_utf8(out, max + 1, raw, len > max ? max : len);
 	/* Escapes widen text: a nearly full buffer may have been cut. */
 	if (len > max || n + 8 > max)
 		snprintf(out + n, 8, " [cut]");
+	explicit_bzero(raw, len);
+	free(raw);
 	return out;
 }
 
@@ -620,7 +614,7 @@ audit_intent_sync(struct audit *a, const struct audit_rec *rec)
 int
 audit_outcome(struct audit *a, int64_t id, enum audit_state state,
     int exit_status, const char *counts, const char *stderr_text,
-    size_t stderr_len, audit_cb cb, void *arg)
+    size_t stderr_len, const char *const *secrets, audit_cb cb, void *arg)
 {
 	struct audit_job	*j;
 
@@ -632,9 +626,10 @@ audit_outcome(struct audit *a, int64_t id, enum audit_state state,
 	j->t = (int64_t)time(NULL);
 	j->state = state;
 	j->exit_status = exit_status;
-	j->s[0] = counts != NULL ? audit_clean(counts, strlen(counts), 512) :
-	    NULL;
-	j->s[1] = audit_clean(stderr_text, stderr_len, AUDIT_STDERR_MAX);
+	j->s[0] = counts != NULL ? audit_clean(counts, strlen(counts), 512,
+	    secrets) : NULL;
+	j->s[1] = audit_clean(stderr_text, stderr_len, AUDIT_STDERR_MAX,
+	    secrets);
 	j->cb = cb;
 	j->arg = arg;
 	audit_queue(a, j);
@@ -644,7 +639,7 @@ audit_outcome(struct audit *a, int64_t id, enum audit_state state,
 /* See audit.h. */
 int
 audit_verified(struct audit *a, int64_t id, int ok, const char *text,
-    audit_cb cb, void *arg)
+    const char *const *secrets, audit_cb cb, void *arg)
 {
 	struct audit_job	*j;
 	char			*clean;
@@ -660,7 +655,7 @@ audit_verified(struct audit *a, int64_t id, int ok, const char *text,
 		j->s[0] = xstrdup("ok");
 	else {
 		clean = audit_clean(text != NULL ? text : "",
-		    text != NULL ? strlen(text) : 0, 1024);
+		    text != NULL ? strlen(text) : 0, 1024, secrets);
 		n = strlen(clean) + sizeof("failed: ");
 		j->s[0] = xmalloc(n);
 		snprintf(j->s[0], n, "failed: %s", clean);

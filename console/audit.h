@@ -20,7 +20,8 @@
  * are secret; the audit quotes the argv for display itself and writes
  * <secret> for those words, for the value of any word naming a password
  * ("password=...", "--pass=...", the word after "--password") and for any
- * occurrence of the strings in rec.secrets, in command and target alike.
+ * occurrence of the strings in rec.secrets, in command and target alike,
+ * and later in the command's stderr and the verification (secret.h).
  * Redaction happens in the caller's thread before anything is copied, so a
  * secret never reaches the worker, the database or its -wal file.
  *
@@ -118,16 +119,21 @@ int64_t		 audit_intent_sync(struct audit *a,
  * Queue the outcome of row id: its state, the exit status (-1: none, it
  * never started or was killed; 128 + signal is the caller's choice),
  * counts ("held 1234 of 1234") and the command's stderr (stderr_len
- * bytes, need not be NUL-terminated).  cb may be NULL.  stderr is not
- * searched for rec.secrets: never echo a secret to the command's stderr.
+ * bytes, need not be NUL-terminated).  cb may be NULL.  Every one of
+ * secrets (NULL-terminated, or NULL) in counts and stderr is written as
+ * <secret>, in the caller's thread: a command that echoes the password it
+ * was given leaves none in the database.
  */
 int		 audit_outcome(struct audit *a, int64_t id,
 		     enum audit_state state, int exit_status,
 		     const char *counts, const char *stderr_text,
-		     size_t stderr_len, audit_cb cb, void *arg);
-/* Queue the verification of row id: "ok", or "failed: " and text. */
+		     size_t stderr_len, const char *const *secrets,
+		     audit_cb cb, void *arg);
+/* Queue the verification of row id: "ok", or "failed: " and text, the
+   secrets scrubbed from it as by audit_outcome(). */
 int		 audit_verified(struct audit *a, int64_t id, int ok,
-		     const char *text, audit_cb cb, void *arg);
+		     const char *text, const char *const *secrets,
+		     audit_cb cb, void *arg);
 /*
  * Block until every queued write is done (CLI path, tests).  0, or -1 when
  * a write failed since the last call (audit_error() says which).

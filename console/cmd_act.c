@@ -17,6 +17,7 @@
 #include "action.h"
 #include "actctx.h"
 #include "audit.h"
+#include "cliopt.h"
 #include "cmd_act.h"
 #include "config.h"
 #include "contain.h"
@@ -175,21 +176,26 @@ act_report(const struct contain_request *req, const struct contain_result *r)
 	const char	*what = r->outcome == CO_DONE ? "done" :
 	    r->outcome == CO_PARTIAL ? "PARTLY DONE" :
 	    r->outcome == CO_REFUSED ? "refused" : "FAILED";
-	char		 account[256];
+	char		 account[256], text[sizeof(r->text) * 4];
+	char		 verify[sizeof(r->verify) * 4];
 
 	/* a refused name may hold a newline or escape: never raw */
 	sanitize_text(account, sizeof(account), req->account,
 	    strlen(req->account));
+	/* the texts hold pieces of stderr (sanitised) and the name */
+	sanitize_line(text, sizeof(text), r->text, strlen(r->text));
+	sanitize_line(verify, sizeof(verify), r->verify, strlen(r->verify));
 
 	if (req->dry_run && r->outcome == CO_DONE) {
+		/* shell lines to copy: quoted, no byte the grammar refused */
 		fputs(r->commands, stdout);
-		printf("# %s\n", r->text);
+		printf("# %s\n", text);
 		return EXIT_CLEAN;
 	}
 	printf("%s %s on %s: %s: %s\n", contain_action_name(req->action),
-	    account, req->server->name, what, r->text);
-	if (r->verify[0] != '\0')
-		printf("verification: %s\n", r->verify);
+	    account, req->server->name, what, text);
+	if (verify[0] != '\0')
+		printf("verification: %s\n", verify);
 	if (req->action == CA_RESET && r->password[0] != '\0' &&
 	    r->outcome == CO_DONE)
 		printf("new password for %s (shown once, never stored): %s\n",
@@ -224,8 +230,9 @@ cmd_act(int argc, char **argv)
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
-	const char		*config_path = NULL, *server = NULL, *why;
+	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
+	char			 why[256], shown[256];
 	int			 ch, yes = 0, rc = EXIT_ERROR;
 	long			 secs;
 	char			*end;
@@ -235,7 +242,7 @@ cmd_act(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.hold_first = 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			req.account = optarg;
@@ -273,6 +280,7 @@ cmd_act(int argc, char **argv)
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
+			cliopt_error("act", ch, argv);
 			fputs("Try 'mailcon act --help'.\n", stderr);
 			goto out;
 		}
@@ -301,11 +309,12 @@ cmd_act(int argc, char **argv)
 	if ((req.server = act_pick_server(&cfg, server)) == NULL)
 		goto out;
 	req.action = action;
+	sanitize_str(shown, sizeof(shown), req.account);
 	act_operator(operator, sizeof(operator));
 	req.operator = operator;
 	/* a bad account is refused by contain_start(), before any network */
 	if (req.server->ssh.host != NULL && !req.dry_run &&
-	    action_account_ok(req.account, &why)) {
+	    contain_account_ok(action, req.account, why, sizeof(why))) {
 		if (act_ssh_connect(&ssh, req.server, cfg.resolver,
 		    ACT_SSH_CONNECT_MS, err, sizeof(err)) == -1) {
 			fprintf(stderr, "mailcon: act: refused, nothing run: "
@@ -330,17 +339,17 @@ cmd_act(int argc, char **argv)
 		if (owner.index < 0)
 			fprintf(stderr, "mailcon: act: note: %s has no logins "
 			    "in the server's logs; its queued mail is chosen "
-			    "by envelope sender only\n", req.account);
+			    "by envelope sender only\n", shown);
 	}
 	if (!req.dry_run && !yes && contain_action_dangerous(action)) {
 		if (action == CA_PURGE)
 			snprintf(question, sizeof(question), "Purge %zu queued "
 			    "message(s) of %s on %s? This cannot be undone.",
-			    act_count(req), req.account, req.server->name);
+			    act_count(req), shown, req.server->name);
 		else
 			snprintf(question, sizeof(question), "Set a new "
 			    "password for %s on %s? The old one stops "
-			    "working.", req.account, req.server->name);
+			    "working.", shown, req.server->name);
 		if (!act_confirm(question)) {
 			fprintf(stderr, "mailcon: act: not confirmed, nothing "
 			    "run (--yes confirms without a terminal)\n");

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cliopt.h"
 #include "cmd_rbl.h"
 #include "config.h"
 #include "json.h"
@@ -492,7 +493,7 @@ cmd_rbl(int argc, char **argv)
 	memset(&opt, 0, sizeof(opt));
 	config_init(&cfg);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			server = optarg;
@@ -524,6 +525,7 @@ cmd_rbl(int argc, char **argv)
 			rc = EXIT_CLEAN;
 			goto out;
 		default:
+			cliopt_error("rbl", ch, argv);
 			rbl_usage(stderr);
 			goto out;
 		}

@@ -24,6 +24,7 @@
 #include "cmdrun_int.h"
 #include "loop.h"
 #include "sanitize.h"
+#include "secret.h"
 #include "ssh_exec.h"
 #include "xmalloc.h"
 
@@ -53,9 +54,48 @@ cmdrun_take(struct cmdrun *r, int stream, const char *p, size_t n)
 		memcpy(b->text + b->len, p, k);
 		b->len += k;
 		b->text[b->len] = '\0';
+		if (r->secret != NULL)
+			b->len = secret_scrub(b->text, b->len,
+			    sizeof(b->text), r->secrets, 0);
 	}
 	if (r->cb != NULL)
 		r->cb(r->arg, stream, p, n);
+}
+
+/* See cmdrun_int.h. */
+void
+cmdrun_ended(struct cmdrun *r)
+{
+	if (r->secret == NULL)
+		return;
+	r->out.len = secret_scrub(r->out.text, r->out.len,
+	    sizeof(r->out.text), r->secrets, 1);
+	r->err.len = secret_scrub(r->err.text, r->err.len,
+	    sizeof(r->err.text), r->secrets, 1);
+}
+
+/* Keep the lines of a secret input to scrub them from the output. */
+static void
+cmdrun_keep_secret(struct cmdrun *r, const struct cmdrun_spec *spec)
+{
+	char	*p, *nl;
+	size_t	 n = 0;
+
+	if (!spec->secret_input || spec->input == NULL || spec->inlen == 0)
+		return;
+	r->secretlen = spec->inlen + 1;
+	r->secret = xmalloc(r->secretlen);
+	memcpy(r->secret, spec->input, spec->inlen);
+	r->secret[spec->inlen] = '\0';
+	for (p = r->secret; *p != '\0' && n < CMDRUN_SECRETS; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		if (*p != '\0')
+			r->secrets[n++] = p;
+		if (nl == NULL)
+			break;
+	}
+	r->secrets[n] = NULL;
 }
 
 /* child_drain() callback: the bytes of one local stream. */
@@ -84,6 +124,7 @@ cmdrun_new(const struct cmdrun_via *via, const struct cmdrun_spec *spec,
 	r->status = -1;
 	r->cb = spec->cb;
 	r->arg = spec->arg;
+	cmdrun_keep_secret(r, spec);
 	r->budget = spec->budget > 0 ? spec->budget : SIZE_MAX;
 	r->deadline_ms = spec->deadline_ms;
 	r->deadline = now_ms + spec->deadline_ms;
@@ -297,6 +338,7 @@ cmdrun_fail(struct cmdrun *r, const char *fmt, ...)
 	r->state = CR_FAILED;
 	if (r->error[0] != '\0')
 		return;
+	cmdrun_ended(r);
 	va_start(ap, fmt);
 	vsnprintf(r->what, sizeof(r->what), fmt, ap);
 	va_end(ap);
@@ -315,6 +357,7 @@ cmdrun_reaped(struct cmdrun *r, int status)
 	int	 e, killed = r->state == CR_KILLED;
 
 	r->pid = -1;
+	cmdrun_ended(r);
 	e = child_exec_errno(&r->execfd);
 	r->status = child_exit_code(status);
 	if (killed) {
@@ -469,6 +512,10 @@ cmdrun_free(struct cmdrun *r)
 	child_close(&r->err.fd);
 	child_close(&r->execfd);
 	cmdrun_drop_input(r);
+	if (r->secret != NULL) {
+		explicit_bzero(r->secret, r->secretlen);
+		free(r->secret);
+	}
 	free(r);
 	child_reap_orphans();
 }

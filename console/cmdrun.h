@@ -73,6 +73,9 @@ struct cmdrun_spec {
 					   stream; 0: no limit */
 	const char	*name;		/* in messages; NULL: argv[0] */
 	const char	*hint;		/* added when it is not found */
+	int		 secret_input;	/* each line of input is a secret:
+					   written as "<secret>" wherever
+					   the command prints it (secret.h) */
 };
 
 /*

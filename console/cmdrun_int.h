@@ -14,6 +14,8 @@
 
 enum cmdrun_state { CR_RUNNING, CR_KILLED, CR_DONE, CR_FAILED };
 
+#define CMDRUN_SECRETS	4	/* lines of a secret input looked for */
+
 /* One output stream: its pipe (here) and what is kept of it. */
 struct cmdrun_buf {
 	struct cmdrun	*r;
@@ -30,6 +32,9 @@ struct cmdrun {
 	int		 infd, execfd;
 	char		*input;
 	size_t		 inlen, inoff;
+	char		*secret;	/* the input's lines, when secret */
+	size_t		 secretlen;
+	const char	*secrets[CMDRUN_SECRETS + 1];
 	size_t		 budget;
 	/* over SSH */
 	struct ssh_conn	*ssh;		/* borrowed */
@@ -53,6 +58,8 @@ struct cmdrun {
 
 /* Take bytes of a stream: keep what fits (stderr always), hand on. */
 void	cmdrun_take(struct cmdrun *r, int stream, const char *p, size_t n);
+/* The run is over: scrub the secret input from its output, for good. */
+void	cmdrun_ended(struct cmdrun *r);
 /* The run failed: what (printf) becomes its reason and error. */
 void	cmdrun_fail(struct cmdrun *r, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -267,6 +267,7 @@ cmdrun_ssh_step(struct cmdrun *r, int64_t now_ms)
 		return -1;
 	}
 	r->status = ssh_exec_status(r->rx);
+	cmdrun_ended(r);
 	if (rc == 1) {
 		r->state = CR_DONE;
 		return 1;

@@ -764,7 +764,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 {
 	struct config_parse	 cp;
 	struct stat		 st;
-	char			*defpath = NULL, syntax[200];
+	char			*defpath = NULL, syntax[200], shown[512];
 	FILE			*f;
 	int			 line, rc;
 
@@ -777,14 +777,16 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		}
 		path = defpath;
 	}
+	/* named in messages: escaped like any text shown */
+	sanitize_str(shown, sizeof(shown), path);
 	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
 		free(defpath);
 		return -1;
 	}
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "%s: is a directory, not a config file",
-		    path);
+		    shown);
 		fclose(f);
 		free(defpath);
 		return -1;
@@ -795,7 +797,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 	    sizeof(syntax));
 	fclose(f);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s:%d: %s", path, line,
+		snprintf(err, errlen, "%s:%d: %s", shown, line,
 		    syntax[0] != '\0' ? syntax : cp.error);
 		free(defpath);
 		return -1;
@@ -804,7 +806,7 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		char	 why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "%s: %s", path, why);
+		snprintf(err, errlen, "%s: %s", shown, why);
 		free(defpath);
 		return -1;
 	}

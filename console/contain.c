@@ -23,6 +23,7 @@
 #include "postsuper.h"
 #include "queue.h"
 #include "sanitize.h"
+#include "secret.h"
 #include "ssh_conn.h"
 #include "sshtarget.h"
 #include "xmalloc.h"
@@ -54,19 +55,36 @@ contain_say(struct contain *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The password made for this action, as a secrets list (or NULL). */
+static const char *const *
+contain_secrets(const struct contain *c, const char *list[2])
+{
+	if (c->res.password[0] == '\0')
+		return NULL;
+	list[0] = c->res.password;
+	list[1] = NULL;
+	return list;
+}
+
 /* See contain_int.h. */
 void
 contain_finish(struct contain *c, enum contain_outcome o)
 {
-	size_t	 i;
+	const char	*list[2];
+	size_t		 i;
 
 	c->res.outcome = o;
 	c->phase = P_FINISHED;
+	/* a command that echoed the password it was given: not on screen */
+	secret_scrub(c->res.text, strlen(c->res.text), sizeof(c->res.text),
+	    contain_secrets(c, list), 1);
+	secret_scrub(c->res.verify, strlen(c->res.verify),
+	    sizeof(c->res.verify), contain_secrets(c, list), 1);
 	if (c->audit == NULL || c->res.verified == -1)
 		return;
 	for (i = 0; i < c->nrows; i++)
 		audit_verified(c->audit, c->rows[i], c->res.verified,
-		    c->res.verify, NULL, NULL);
+		    c->res.verify, contain_secrets(c, list), NULL, NULL);
 }
 
 /* See contain_int.h. */
@@ -107,7 +125,7 @@ static void
 contain_intent(struct contain *c)
 {
 	struct audit_rec	 rec;
-	const char		*secrets[2] = { c->res.password, NULL };
+	const char		*list[2];
 
 	memset(&rec, 0, sizeof(rec));
 	rec.operator = c->operator[0] != '\0' ? c->operator : NULL;
@@ -118,7 +136,7 @@ contain_intent(struct contain *c)
 	rec.argv = (const char *const *)c->argv + c->argv_shown;
 	for (rec.argc = 0; rec.argv[rec.argc] != NULL; rec.argc++)
 		;
-	rec.secrets = c->res.password[0] != '\0' ? secrets : NULL;
+	rec.secrets = contain_secrets(c, list);
 	c->after_audit = c->op;
 	c->op = OP_AUDIT;
 	if (audit_intent(c->audit, &rec, contain_on_intent, c) == -1) {
@@ -133,10 +151,12 @@ static void
 contain_outcome(struct contain *c, int ok, int status, const char *counts,
     const char *err, size_t errlen)
 {
+	const char	*list[2];
+
 	if (!c->audited || c->audit_id <= 0)
 		return;
 	audit_outcome(c->audit, c->audit_id, ok ? AUDIT_DONE : AUDIT_FAILED,
-	    status, counts, err, errlen, NULL, NULL);
+	    status, counts, err, errlen, contain_secrets(c, list), NULL, NULL);
 	c->audit_id = 0;
 }
 
@@ -191,6 +211,7 @@ contain_spawn(struct contain *c, int64_t now)
 		spec.inlen = (size_t)snprintf(pw, sizeof(pw), "%s\n",
 		    c->res.password);
 		spec.input = pw;
+		spec.secret_input = 1;	/* should it echo the password */
 	}
 	c->cmd = cmdrun_run(&c->via, &spec, now, err, sizeof(err));
 	explicit_bzero(pw, sizeof(pw));
@@ -737,13 +758,23 @@ contain_remote(struct contain *c, int64_t now_ms)
 }
 
 /* See contain.h. */
+int
+contain_account_ok(enum contain_action a, const char *account, char *why,
+    size_t size)
+{
+	/* the queue actions move ids; the name never reaches a command */
+	if (a == CA_HOLD || a == CA_RELEASE || a == CA_PURGE)
+		return action_login_ok(account, why, size);
+	return action_account_ok(account, why, size);
+}
+
+/* See contain.h. */
 struct contain *
 contain_start(const struct contain_request *req, struct audit *audit,
     int64_t now_ms)
 {
 	struct contain	*c = xcalloc(1, sizeof(*c));
-	const char	*why;
-	char		 shown[80], reason[512];
+	char		 shown[80], reason[512], why[256];
 
 	c->req = *req;
 	c->sc = req->server;
@@ -756,7 +787,7 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	c->req.account = c->account;
 	c->req.operator = c->operator;
 	if (req->account == NULL ||
-	    !action_account_ok(req->account, &why)) {
+	    !contain_account_ok(req->action, req->account, why, sizeof(why))) {
 		sanitize_text(shown, sizeof(shown), req->account != NULL ?
 		    req->account : "", req->account != NULL ?
 		    strlen(req->account) : 0);

@@ -106,6 +106,15 @@ int		 contain_capable(const struct server_config *sc,
 		     enum contain_action a, char *why, size_t size);
 
 /*
+ * May the action name this account?  Hold, release and purge move queue
+ * ids and never put the name in a command: any login the detector tracks
+ * (action_login_ok).  Suspend, unsuspend and reset hand it to a script or
+ * a template: action_account_ok.  0 with why (size bytes) naming what is
+ * wrong.
+ */
+int		 contain_account_ok(enum contain_action a, const char *account,
+		     char *why, size_t size);
+/*
  * Check the request and start it.  NULL never: a refused request (a bad
  * account, no capability, no audit) is an action already finished with
  * outcome CO_REFUSED and the reason in its text.

@@ -2,39 +2,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "../backends/unichar.h"
 #include "json.h"
 
 /* See json.h; rejects overlongs, surrogates and code points past U+10FFFF. */
 size_t
 utf8_sequence(const unsigned char *p, size_t len)
 {
-	unsigned	 c = p[0];
-	size_t		 n, i;
+	uint32_t	 cp;
 
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if (c == 0xe0 && p[1] < 0xa0)
-		return 0;
-	if (c == 0xed && p[1] > 0x9f)
-		return 0;
-	if (c == 0xf0 && p[1] < 0x90)
-		return 0;
-	if (c == 0xf4 && p[1] > 0x8f)
-		return 0;
-	return n;
+	return uni_decode(p, len, &cp);
 }
 
 /* See json.h. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "logreader.h"
+#include "sanitize.h"
 #include "xmalloc.h"
 
 #define READ_CHUNK	(1u << 20)
@@ -43,9 +44,13 @@ logreader_open(struct logreader *r, const char *path, int year, int utc,
 			goto fail;
 		}
 	} else {
-		r->name = xstrdup(path);
+		/* named in messages: escaped like any text shown */
+		r->name = xmalloc(strlen(path) * 4 + 1);
+		sanitize_text(r->name, strlen(path) * 4 + 1, path,
+		    strlen(path));
 		if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: %s", r->name,
+			    strerror(errno));
 			goto fail;
 		}
 	}
@@ -239,6 +244,10 @@ logreader_next(struct logreader *r, char *err, size_t errlen)
 			continue;	/* blank lines say nothing */
 		if (logline_split(&r->clock, r->line, r->len, &r->hdr) == 0) {
 			r->parsed++;
+			if (logline_blob(&r->hdr)) {
+				r->unreadable++;	/* not a line: said */
+				continue;
+			}
 			return 1;
 		}
 		r->unparsed++;

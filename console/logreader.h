@@ -5,6 +5,8 @@
  * A reader owns its buffer; the current line (line, len, hdr) is valid until
  * the next logreader_next().  Lines with no recognisable header are counted
  * and skipped.  Lines longer than LOGREADER_MAX_LINE are skipped whole.
+ * journalctl's "[123B blob data]" in place of an entry is counted as an
+ * unreadable entry and skipped: it is no line of the log.
  */
 #ifndef MAILCON_LOGREADER_H
 #define MAILCON_LOGREADER_H
@@ -31,6 +33,7 @@ struct logreader {
 	uint64_t		 parsed;
 	uint64_t		 unparsed;
 	uint64_t		 overlong;
+	uint64_t		 unreadable;	/* journalctl's [blob data] */
 	/* the current line */
 	const char		*line;
 	size_t			 len;

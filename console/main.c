@@ -1,6 +1,7 @@
 /*
  * main.c: mailcon's entry point: global options and the command table.
  */
+#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "app.h"
 #include "cmd_act.h"
 #include "cmd_rbl.h"
+#include "sanitize.h"
 #include "scan.h"
 
 struct command {
@@ -59,8 +61,11 @@ int
 main(int argc, char **argv)
 {
 	const struct command	*c;
+	char			 shown[128];
 
 	setlocale(LC_ALL, "");
+	sanitize_locale();
+	opterr = 0;		/* options are refused by us, escaped */
 	if (argc < 2 || argv[1][0] == '-') {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0)) {
@@ -86,6 +91,6 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], c->name) == 0)
 			return c->run(argc - 1, argv + 1);
 	fprintf(stderr, "mailcon: unknown command \"%s\"; try 'mailcon "
-	    "--help'\n", argv[1]);
+	    "--help'\n", sanitize_str(shown, sizeof(shown), argv[1]));
 	return EXIT_ERROR;
 }

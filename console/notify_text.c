@@ -100,7 +100,7 @@ notify_plain(char *out, size_t size, const char *s, size_t max)
 		    max - len < 4)
 			len--;
 	}
-	o = sanitize_text(out, size, s, len);
+	o = sanitize_text_utf8(out, size, s, len);	/* D-Bus text is UTF-8 */
 	if (len < strlen(s) && o + 3 < size) {
 		memcpy(out + o, "...", 4);
 		o += 3;

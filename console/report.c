@@ -45,6 +45,15 @@ report_compare(const void *a, const void *b)
 	return strcmp(x->account, y->account);
 }
 
+/* Spaces that pad sanitised text to width columns (wcwidth), or 0. */
+static int
+report_pad(const char *text, int width)
+{
+	int	 w = text_width(text, strlen(text));
+
+	return w < width ? width - w : 0;
+}
+
 /* "2026-11-28 03:17:40" in UTC, or "-" for never. */
 static const char *
 report_time(int64_t t, char *buf, size_t size)
@@ -152,12 +161,14 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 		report_json_account(f, &l->v[i]);
 	}
 	fprintf(f, "],\n\"summary\":{\"files\":%d,\"lines\":%llu,"
-	    "\"unparsed_lines\":%llu,\"overlong_lines\":%llu,\"events\":%llu,"
+	    "\"unparsed_lines\":%llu,\"overlong_lines\":%llu,"
+	    "\"unreadable_entries\":%llu,\"events\":%llu,"
 	    "\"accounts\":%zu,\"critical\":%zu,\"suspicious\":%zu,"
 	    "\"watch\":%zu,\"messages\":%llu,\"auth_failures\":%llu,"
 	    "\"invalid_logins\":%llu,\"accounts_dropped\":%llu,\"first\":",
 	    st->files, (unsigned long long)st->lines,
 	    (unsigned long long)st->unparsed, (unsigned long long)st->overlong,
+	    (unsigned long long)st->unreadable,
 	    (unsigned long long)st->events, detector_count(d),
 	    l->by_level[LEVEL_CRITICAL], l->by_level[LEVEL_SUSPICIOUS],
 	    l->by_level[LEVEL_WATCH], (unsigned long long)t.messages,
@@ -210,12 +221,14 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 		    "WHY");
 	for (i = 0; i < l->n; i++) {
 		r = &l->v[i];
+		/* escaped when the locale has no UTF-8 (sanitize.h) */
 		sanitize_text(name, sizeof(name), r->account,
 		    strlen(r->account));
 		snprintf(ips, sizeof(ips), "%s%llu", r->auth_ips_exact ? "" :
 		    "~", (unsigned long long)r->auth_ips);
-		fprintf(f, "%-10s %-32s %9llu %10llu %6s %-19s %s\n",
+		fprintf(f, "%-10s %s%*s %9llu %10llu %6s %-19s %s\n",
 		    r->allowed ? "allowed" : level_name(r->peak_level), name,
+		    report_pad(name, 32), "",
 		    (unsigned long long)r->messages,
 		    (unsigned long long)r->recipients, ips,
 		    report_time(r->flagged_at, t1, sizeof(t1)),
@@ -232,16 +245,25 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 	}
 	detector_totals(d, &t);
 	fprintf(f, "\n%zu accounts: %zu critical, %zu suspicious, %zu watch. "
-	    "%llu lines in %d file%s (%llu without a known header), "
-	    "%llu messages, %llu failed logins",
+	    "%llu lines in %d file%s (%llu without a known header, %llu too "
+	    "long to read), %llu messages, %llu failed logins",
 	    detector_count(d), l->by_level[LEVEL_CRITICAL],
 	    l->by_level[LEVEL_SUSPICIOUS], l->by_level[LEVEL_WATCH],
 	    (unsigned long long)st->lines, st->files, st->files == 1 ? "" :
 	    "s", (unsigned long long)st->unparsed,
+	    (unsigned long long)st->overlong,
 	    (unsigned long long)t.messages, (unsigned long long)t.auth_fail);
 	if (t.bad_account > 0)
 		fprintf(f, ", %llu logins with invalid names",
 		    (unsigned long long)t.bad_account);
+	if (st->unreadable > 0)
+		fprintf(f, ".\n%llu unreadable journal entr%s: journalctl "
+		    "printed \"[N blob data]\" for %s (control bytes or invalid "
+		    "UTF-8, as a hostile login has); run it with --all to read "
+		    "%s", (unsigned long long)st->unreadable,
+		    st->unreadable == 1 ? "y" : "ies",
+		    st->unreadable == 1 ? "it" : "them",
+		    st->unreadable == 1 ? "it" : "them");
 	if (st->first_time < 0)
 		fputs(".\nNo line had a timestamp.\n", f);
 	else

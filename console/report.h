@@ -22,6 +22,7 @@ struct scan_stats {
 	uint64_t	 lines;
 	uint64_t	 unparsed;	/* lines with no recognisable header */
 	uint64_t	 overlong;	/* lines dropped for their length */
+	uint64_t	 unreadable;	/* journal entries shown as [blob data] */
 	uint64_t	 events;
 	int64_t		 first_time;	/* -1 when no line had a time */
 	int64_t		 last_time;

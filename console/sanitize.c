@@ -1,65 +1,67 @@
-/* sanitize.c: escape terminal-unsafe bytes and code points in log text. */
+/* sanitize.c: escape terminal-unsafe bytes and code points, measure text. */
+#ifndef _XOPEN_SOURCE
+#define _XOPEN_SOURCE 700	/* wcwidth, when no curses flags bring it */
+#endif
+#include <langinfo.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <wchar.h>
 
-#include "json.h"
+#include "../backends/unichar.h"
 #include "sanitize.h"
 
-/* Decode the valid UTF-8 sequence p[0..n) into its code point. */
-static uint32_t
-sanitize_decode(const unsigned char *p, size_t n)
-{
-	switch (n) {
-	case 2:
-		return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-	case 3:
-		return ((uint32_t)(p[0] & 0x0f) << 12) |
-		    ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-	default:
-		return ((uint32_t)(p[0] & 0x07) << 18) |
-		    ((uint32_t)(p[1] & 0x3f) << 12) |
-		    ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-	}
-}
+static int	sanitize_ascii_mode;	/* 1: the locale cannot show UTF-8 */
 
-/* Code points that change how a terminal shows what follows. */
-static int
-sanitize_is_unsafe(uint32_t cp)
+/* See sanitize.h. */
+void
+sanitize_locale(void)
 {
-	return (cp >= 0x80 && cp <= 0x9f) ||		/* C1 controls */
-	    cp == 0x061c || cp == 0x200e || cp == 0x200f ||	/* marks */
-	    (cp >= 0x202a && cp <= 0x202e) ||		/* embeddings */
-	    (cp >= 0x2066 && cp <= 0x2069) ||		/* isolates */
-	    cp == 0xfeff;
+	const char	*cs = nl_langinfo(CODESET);
+
+	sanitize_ascii_mode = cs == NULL || (strcasecmp(cs, "UTF-8") != 0 &&
+	    strcasecmp(cs, "UTF8") != 0);
 }
 
 /* See sanitize.h. */
-size_t
-sanitize_text(char *out, size_t size, const char *s, size_t len)
+int
+sanitize_utf8(void)
+{
+	return !sanitize_ascii_mode;
+}
+
+/*
+ * Sanitise p[0..len) into out; ascii: escape every non-ASCII code point;
+ * keep: leave a backslash single (sanitize_line).
+ */
+static size_t
+sanitize_mode(char *out, size_t size, const char *s, size_t len, int ascii,
+    int keep)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	char			 esc[16];
 	size_t			 i = 0, o = 0, n, elen;
 	const char		*src;
+	uint32_t		 cp;
 
 	if (size == 0)
 		return 0;
 	while (i < len) {
-		n = p[i] < 0x80 ? 1 : utf8_sequence(p + i, len - i);
+		n = uni_decode(p + i, len - i, &cp);
 		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f) {
 			elen = (size_t)snprintf(esc, sizeof(esc), "\\x%02x",
 			    p[i]);
 			src = esc;
 			n = 1;
-		} else if (p[i] == '\\') {
+		} else if (p[i] == '\\' && !keep) {
 			/* So that an escape we print is never ambiguous. */
 			src = "\\\\";
 			elen = 2;
-		} else if (n > 1 && sanitize_is_unsafe(sanitize_decode(p + i,
-		    n))) {
+		} else if (n > 1 && (ascii || uni_is_hidden(cp))) {
 			elen = (size_t)snprintf(esc, sizeof(esc), "\\u{%04x}",
-			    (unsigned)sanitize_decode(p + i, n));
+			    (unsigned)cp);
 			src = esc;
 		} else {
 			elen = n;
@@ -73,4 +75,82 @@ sanitize_text(char *out, size_t size, const char *s, size_t len)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* See sanitize.h. */
+size_t
+sanitize_text(char *out, size_t size, const char *p, size_t len)
+{
+	return sanitize_mode(out, size, p, len, sanitize_ascii_mode, 0);
+}
+
+/* See sanitize.h. */
+size_t
+sanitize_line(char *out, size_t size, const char *p, size_t len)
+{
+	return sanitize_mode(out, size, p, len, sanitize_ascii_mode, 1);
+}
+
+/* See sanitize.h. */
+size_t
+sanitize_text_utf8(char *out, size_t size, const char *p, size_t len)
+{
+	return sanitize_mode(out, size, p, len, 0, 0);
+}
+
+/* See sanitize.h. */
+size_t
+sanitize_text_ascii(char *out, size_t size, const char *p, size_t len)
+{
+	return sanitize_mode(out, size, p, len, 1, 0);
+}
+
+/* See sanitize.h. */
+const char *
+sanitize_str(char *buf, size_t size, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	sanitize_text(buf, size, s, strlen(s));
+	return buf;
+}
+
+/* See sanitize.h. */
+size_t
+text_fit(const char *p, size_t len, int w, int *cols)
+{
+	mbstate_t	 st;
+	wchar_t		 wc;
+	size_t		 i = 0, n;
+	int		 c = 0, cw;
+
+	memset(&st, 0, sizeof(st));
+	while (i < len) {
+		if ((unsigned char)p[i] < 0x80) {
+			n = 1;		/* ASCII: no call into the locale */
+			cw = 1;
+		} else if ((n = mbrtowc(&wc, p + i, len - i, &st)) ==
+		    (size_t)-1 || n == (size_t)-2 || n == 0) {
+			n = 1;
+			cw = 1;
+			memset(&st, 0, sizeof(st));
+		} else if ((cw = wcwidth(wc)) < 0)
+			cw = 1;
+		if (c + cw > w)
+			break;
+		c += cw;
+		i += n;
+	}
+	*cols = c;
+	return i;
+}
+
+/* See sanitize.h. */
+int
+text_width(const char *p, size_t len)
+{
+	int	 cols;
+
+	text_fit(p, len, INT_MAX, &cols);
+	return cols;
 }

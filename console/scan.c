@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "clockread.h"
+#include "cliopt.h"
 #include "config.h"
 #include "detector.h"
 #include "logreader.h"
 #include "report.h"
+#include "sanitize.h"
 #include "scan.h"
 #include "xmalloc.h"
 
@@ -248,9 +250,8 @@ scan_line(struct scan *s, struct clockread *r)
 		scan_prefetch(s, &r->hdr.msg);
 	if (!backend_parse_any(&r->hdr, &evs))
 		return;
+	/* no raw line: nothing of a scan shows one (and so no secret) */
 	for (i = 0; i < evs.n; i++) {
-		evs.ev[i].raw.p = r->line;
-		evs.ev[i].raw.len = r->len;
 		s->stats.events++;
 		if (s->pipe != NULL)
 			scan_pipe_put(s, &evs.ev[i]);
@@ -445,7 +446,7 @@ cmd_scan(int argc, char **argv)
 	memset(&ro, 0, sizeof(ro));
 	config_init(&cfg);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
 			ro.json = 1;
@@ -454,14 +455,16 @@ cmd_scan(int argc, char **argv)
 			if ((ro.min_level = scan_parse_level(optarg)) == -1) {
 				fprintf(stderr, "mailcon scan: --min-level: "
 				    "unknown level \"%s\" (ok, watch, "
-				    "suspicious, critical)\n", optarg);
+				    "suspicious, critical)\n",
+				    sanitize_str(err, sizeof(err), optarg));
 				goto usage_error;
 			}
 			break;
 		case 'a':
 			if (!account_is_valid(optarg, strlen(optarg))) {
 				fprintf(stderr, "mailcon scan: --allow: \"%s\" "
-				    "is not a valid account name\n", optarg);
+				    "is not a valid account name\n",
+				    sanitize_str(err, sizeof(err), optarg));
 				goto usage_error;
 			}
 			config_allow(&cfg, optarg);
@@ -473,7 +476,8 @@ cmd_scan(int argc, char **argv)
 			v = strtol(optarg, &end, 10);
 			if (*end != '\0' || v < 1970 || v > 9999) {
 				fprintf(stderr, "mailcon scan: --year: expected "
-				    "a year like 2026, got \"%s\"\n", optarg);
+				    "a year like 2026, got \"%s\"\n",
+				    sanitize_str(err, sizeof(err), optarg));
 				goto usage_error;
 			}
 			year = (int)v;
@@ -489,6 +493,7 @@ cmd_scan(int argc, char **argv)
 			config_free(&cfg);
 			return EXIT_CLEAN;
 		default:
+			cliopt_error("scan", ch, argv);
 			goto usage_error;
 		}
 	}
@@ -547,6 +552,7 @@ cmd_scan(int argc, char **argv)
 		s.stats.lines += s.readers[i].lines;
 		s.stats.unparsed += s.readers[i].unparsed;
 		s.stats.overlong += s.readers[i].overlong;
+		s.stats.unreadable += s.readers[i].unreadable;
 	}
 	s.stats.files = s.nreaders;
 	scan_clock_stats(&s);

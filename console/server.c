@@ -244,25 +244,63 @@ server_on_clock(struct server *s, struct source *src)
 		s->on_clock(s->on_event_arg, s, path, what);
 }
 
+/*
+ * journalctl printed "[123B blob data]" for an entry (control bytes or
+ * invalid UTF-8 in it: what a hostile login makes): no line was read, so
+ * the log view says so, and the count tells the owner (server.h).
+ */
+static void
+server_unreadable(struct server *s, const struct log_header *h)
+{
+	char	 text[512];
+	int	 n;
+
+	s->unreadable++;
+	if (s->log == NULL)
+		return;
+	n = snprintf(text, sizeof(text), "mailcon: an unreadable journal "
+	    "entry of %.*s: journalctl printed %.*s for it (control bytes or "
+	    "invalid UTF-8); run it with --all to read such entries",
+	    (int)(h->prog.len < 64 ? h->prog.len : 64), h->prog.p,
+	    (int)(h->msg.len < 64 ? h->msg.len : 64), h->msg.p);
+	if (n > 0)
+		logring_add(s->log, h->time, s->index, EV_NONE, text,
+		    (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
 /* See server.h. */
 void
 server_line(struct server *s, struct source *src, const char *line,
     size_t len)
 {
+	static char		 shown[FOLLOW_LINE_MAX + REDACT_ROOM + 1];
 	struct log_header	 h;
 	struct mail_events	 evs;
 	struct mail_event	*ev;
+	const char		*text = line;
+	size_t			 tlen = len, n;
 	int64_t			 t;
-	int			 i;
+	int			 i, split;
 
 	s->lines++;
 	s->changed = 1;
+	/* parsed as written, shown (anywhere) with its secrets hidden */
+	split = logline_split(&src->clock, line, len, &h) == 0;
+	if (backend_redact(line, len, split ? &h : NULL, shown, sizeof(shown),
+	    &n)) {
+		text = shown;
+		tlen = n;
+	}
 	if (s->on_line != NULL)
-		s->on_line(s->on_event_arg, s, line, len);
-	if (logline_split(&src->clock, line, len, &h) == -1) {
+		s->on_line(s->on_event_arg, s, text, tlen);
+	if (!split) {
 		src->unparsed++;
 		if (s->log != NULL)
-			logring_add(s->log, -1, s->index, EV_NONE, line, len);
+			logring_add(s->log, -1, s->index, EV_NONE, text, tlen);
+		return;
+	}
+	if (logline_blob(&h)) {
+		server_unreadable(s, &h);
 		return;
 	}
 	/* every line with a time is a neighbour the guard judges by */
@@ -272,20 +310,20 @@ server_line(struct server *s, struct source *src, const char *line,
 		server_on_clock(s, src);
 	if (!backend_parse_any(&h, &evs)) {
 		if (s->log != NULL)
-			logring_add(s->log, h.time, s->index, EV_NONE, line,
-			    len);
+			logring_add(s->log, h.time, s->index, EV_NONE, text,
+			    tlen);
 		return;
 	}
 	/* the line is shown once, as its first event (an arrival's SUBMIT) */
 	if (s->log != NULL)
-		logring_add(s->log, h.time, s->index, evs.ev[0].kind, line,
-		    len);
+		logring_add(s->log, h.time, s->index, evs.ev[0].kind, text,
+		    tlen);
 	for (i = 0; i < evs.n; i++) {
 		ev = &evs.ev[i];
 		ev->time = t;
 		ev->usec = h.usec;
-		ev->raw.p = line;
-		ev->raw.len = len;
+		ev->raw.p = text;
+		ev->raw.len = tlen;
 		detector_feed(s->det, ev);
 		if (s->msgs != NULL)
 			msgring_feed(s->msgs, s->index, ev);

@@ -103,6 +103,10 @@ struct server {
 	uint64_t		 clock_anomalies;	/* lines, all sources */
 	uint64_t		 clock_steps;
 	char			 clock_note[256];	/* the latest, "" none */
+	/* journal entries journalctl printed as "[N blob data]" */
+	uint64_t		 unreadable;
+	uint64_t		 unreadable_told;	/* by the console */
+	int64_t			 unreadable_at;		/* ms it was told */
 };
 
 struct server	*server_new(const struct server_config *sc, unsigned index,

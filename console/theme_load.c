@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sanitize.h"
 #include "theme.h"
 #include "xmalloc.h"
 
@@ -113,7 +114,7 @@ theme_find(const char *name, char *path, size_t pathlen, char *err,
 	if (!theme_name_ok(name)) {
 		snprintf(err, errlen, "bad theme name '%.64s': use letters, "
 		    "digits, '-', '_' and '.', or give a path with a '/'",
-		    name);
+		    sanitize_str(tried, sizeof(tried), name));
 		return -1;
 	}
 	if ((env = getenv("MAILCON_THEMEDIR")) != NULL && *env != '\0')
@@ -149,19 +150,20 @@ static char *
 theme_read(const char *path, size_t *lenp, char *err, size_t errlen)
 {
 	struct stat	 st;
-	char		*buf;
+	char		*buf, shown[512];
 	size_t		 len = 0;
 	ssize_t		 n;
 	int		 fd;
 
+	sanitize_str(shown, sizeof(shown), path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size > THEME_MAX_SIZE) {
 		snprintf(err, errlen, "%s: not a theme file (a regular file "
-		    "under %d KiB)", path, THEME_MAX_SIZE / 1024);
+		    "under %d KiB)", shown, THEME_MAX_SIZE / 1024);
 		close(fd);
 		return NULL;
 	}
@@ -171,7 +173,7 @@ theme_read(const char *path, size_t *lenp, char *err, size_t errlen)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: %s", shown, strerror(errno));
 			free(buf);
 			close(fd);
 			return NULL;

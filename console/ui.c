@@ -7,14 +7,12 @@
  */
 #include <ctype.h>
 #include <curses.h>
-#include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "app_act.h"
 #include "app_ssh.h"
@@ -58,7 +56,7 @@ ui_start(struct app *a, const char *theme, char *err, size_t errlen)
 	}
 	set_term(ui_screen);
 	a->curses = 1;
-	a->utf8 = strcasecmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	a->utf8 = sanitize_utf8();
 	cbreak();
 	noecho();
 	nonl();
@@ -77,8 +75,8 @@ ui_start(struct app *a, const char *theme, char *err, size_t errlen)
 		app_note(a, 8, "terminal has fewer colours than theme %s "
 		    "needs: default theme", theme != NULL ? theme : "default");
 	if (!a->utf8)
-		app_note(a, 0, "locale is not UTF-8: non-ASCII text is shown "
-		    "as '?' (set LANG=C.UTF-8)");
+		app_note(a, 0, "locale is not UTF-8: non-ASCII letters are "
+		    "shown escaped (set LANG=C.UTF-8)");
 	bkgd(theme_attr(THEME_ROLE_DEFAULT));
 	getmaxyx(stdscr, a->lines, a->cols);
 	a->dirty = 1;
@@ -105,50 +103,20 @@ ui_resize(struct app *a)
 	a->dirty = 1;
 }
 
-/* Columns the UTF-8 text p[0..len) takes, and how many bytes fit in w. */
-static size_t
-ui_fit(const char *p, size_t len, int w, int *cols)
-{
-	mbstate_t	 st;
-	wchar_t		 wc;
-	size_t		 i = 0, n;
-	int		 c = 0, cw;
-
-	memset(&st, 0, sizeof(st));
-	while (i < len) {
-		n = mbrtowc(&wc, p + i, len - i, &st);
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			n = 1;
-			cw = 1;
-			memset(&st, 0, sizeof(st));
-		} else if ((cw = wcwidth(wc)) < 0)
-			cw = 1;
-		if (c + cw > w)
-			break;
-		c += cw;
-		i += n;
-	}
-	*cols = c;
-	return i;
-}
-
 /* See ui.h. */
 int
 ui_text(struct app *a, int y, int x, int w, const char *p, size_t len,
     attr_t attr)
 {
 	char	 buf[2048];
-	size_t	 n, i;
+	size_t	 n;
 	int	 cols;
 
 	if (w <= 0 || y < 0 || y >= a->lines)
 		return 0;
+	/* without UTF-8 in the locale, non-ASCII comes escaped (sanitize.h) */
 	n = sanitize_text(buf, sizeof(buf), p, len);
-	if (!a->utf8)
-		for (i = 0; i < n; i++)
-			if ((unsigned char)buf[i] >= 0x80)
-				buf[i] = '?';
-	n = ui_fit(buf, n, w, &cols);
+	n = text_fit(buf, n, w, &cols);
 	attrset(attr);
 	mvaddnstr(y, x, buf, (int)n);
 	return cols;
@@ -332,14 +300,16 @@ ui_draw_bars(struct app *a)
 	unsigned			 mask = views[a->view]->keymask;
 	int				 x = 0, y = a->lines - 1;
 	int64_t				 now = loop_now_ms();
+	const char			*warn;
+	char				 wbuf[300];
 
 	attrset(theme_attr(THEME_ROLE_STATUS));
 	mvhline(y - 1, 0, ' ', a->cols);
 	if (a->note[0] != '\0' && now < a->note_until)
 		ui_text(a, y - 1, 0, a->cols, a->note, strlen(a->note),
 		    theme_attr(THEME_ROLE_STATUS));
-	else if (a->warning[0] != '\0')
-		ui_text(a, y - 1, 0, a->cols, a->warning, strlen(a->warning),
+	else if ((warn = app_warning(a, now, wbuf, sizeof(wbuf))) != NULL)
+		ui_text(a, y - 1, 0, a->cols, warn, strlen(warn),
 		    theme_attr(THEME_ROLE_SUSPICIOUS));
 	else
 		ui_textf(a, y - 1, 0, a->cols, theme_attr(THEME_ROLE_STATUS),

@@ -51,6 +51,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
 	fuzz_jexport) extra="console/jexport.c console/xmalloc.c" ;;
 	fuzz_config_ini) extra="console/config_ini.c console/xmalloc.c" ;;
+	fuzz_sanitize) extra="console/sanitize.c" ;;
 	esac
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra

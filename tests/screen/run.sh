@@ -252,7 +252,8 @@ tm new-session -d -s badhist -x 120 -y 24 \
     "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/badstate $MAILCON; sleep 60"
 wait_for badhist "history off:" 50
 echo "$(stamp) mx postfix/submission/smtpd[3001]: 1A2B3C4DF01: client=unknown[127.78.0.1], sasl_method=PLAIN, sasl_username=after@example.test" >>"$log"
-if wait_for badhist "history off:" 1 && wait_for badhist "after@example.test" 30; then
+# the warnings take turns on the status line (history off, actions off)
+if wait_for badhist "history off:" 100 && wait_for badhist "after@example.test" 30; then
 	ok "bad database: history off, console runs"
 else
 	bad "bad database: history off, console runs" "$(capture badhist)"
@@ -323,6 +324,9 @@ if wait_for rot "rotor@example.test" 10 && sleep 2 &&
 else
 	bad "rotation: rename and copytruncate, 4 of 4 lines, none twice" "$(capture rot)"
 fi
+
+# text on the screen: escapes, passwords, warnings (text.sh)
+. "$here/text.sh"
 
 echo "screen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

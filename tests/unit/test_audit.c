@@ -149,6 +149,19 @@ collect(const struct audit_row *r, void *arg)
 	return 0;
 }
 
+/* Collect the first row only. */
+static int
+collect_first(const struct audit_row *r, void *arg)
+{
+	struct rows	*c = arg;
+
+	if (c->n == 0)
+		collect(r, arg);
+	else
+		c->n++;
+	return 0;
+}
+
 /* A record for a hold of account's mail. */
 static struct audit_rec
 rec_for(const char *account, const char *const *argv, int argc)
@@ -192,9 +205,9 @@ test_roundtrip(void **state)
 	assert_int_equal(c.last.id, g.id);
 
 	assert_int_equal(audit_outcome(a, g.id, AUDIT_FAILED, 1, "held 0 of 3",
-	    err, sizeof(err) - 1, NULL, NULL), 0);
+	    err, sizeof(err) - 1, NULL, NULL, NULL), 0);
 	assert_int_equal(audit_verified(a, g.id, 0, "3 ids still queued",
-	    NULL, NULL), 0);
+	    NULL, NULL, NULL), 0);
 	assert_int_equal(audit_sync(a), 0);
 	assert_null(audit_error(a));
 
@@ -239,7 +252,7 @@ test_stderr_cut(void **state)
 	big = malloc(100000);
 	memset(big, 'e', 100000);
 	assert_int_equal(audit_outcome(a, id, AUDIT_DONE, 0, NULL, big,
-	    100000, NULL, NULL), 0);
+	    100000, NULL, NULL, NULL), 0);
 	free(big);
 	assert_int_equal(audit_sync(a), 0);
 	memset(&c, 0, sizeof(c));
@@ -247,7 +260,7 @@ test_stderr_cut(void **state)
 	assert_true(strlen(c.stderr_text) <= AUDIT_STDERR_MAX + 8);
 	assert_non_null(strstr(c.stderr_text, "[cut]"));
 	assert_int_equal(audit_outcome(a, id + 100, AUDIT_DONE, 0, NULL, NULL,
-	    0, NULL, NULL), 0);
+	    0, NULL, NULL, NULL), 0);
 	assert_int_equal(audit_sync(a), -1);
 	assert_non_null(strstr(audit_error(a), "no row"));
 	audit_close(a);
@@ -307,8 +320,8 @@ test_crash(void **state)
 	assert_string_equal(c.command, "postsuper -d -");
 	/* Verified at start-up: recorded as unknown, then off the list. */
 	assert_int_equal(audit_outcome(a, id, AUDIT_UNKNOWN, -1, NULL, NULL,
-	    0, NULL, NULL), 0);
-	assert_int_equal(audit_verified(a, id, 1, NULL, NULL, NULL), 0);
+	    0, NULL, NULL, NULL), 0);
+	assert_int_equal(audit_verified(a, id, 1, NULL, NULL, NULL, NULL), 0);
 	assert_int_equal(audit_sync(a), 0);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(audit_pending(a, collect, &c), 0);
@@ -393,7 +406,7 @@ test_secret(void **state)
 	a = open_ok(dbpath);
 	assert_true((id = audit_intent_sync(a, &r)) > 0);
 	assert_int_equal(audit_outcome(a, id, AUDIT_DONE, 0, "1 password set",
-	    "", 0, NULL, NULL), 0);
+	    "", 0, NULL, NULL, NULL), 0);
 	assert_int_equal(audit_sync(a), 0);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(audit_list(a, 0, collect, &c), 0);
@@ -404,6 +417,62 @@ test_secret(void **state)
 	assert_int_equal(db_has("doveadm pw"), 1);	/* the grep works */
 	audit_close(a);
 	assert_int_equal(db_has(PW), 0);
+}
+
+/*
+ * A command that echoes the password it was given (a site's
+ * password_command, a doveadm): its stderr and the verification are
+ * stored with the password as <secret>, even one cut by the stderr limit;
+ * the database, its -wal and -shm never hold it, open or closed.
+ */
+static void
+test_secret_stderr(void **state)
+{
+	const char *const	 argv[] = { "set-password", "judy@example.test" };
+	const char *const	 secrets[] = { PW, NULL };
+	struct audit_rec	 r = rec_for("judy@example.test", argv, 2);
+	struct audit		*a;
+	struct rows		 c;
+	char			*big;
+	int64_t			 id, id2;
+	static const char	 err[] = "set-password: cannot set " PW
+	    " for judy\nretype: " PW "\n";
+
+	r.action = "reset-password";
+	r.secrets = secrets;
+	a = open_ok(dbpath);
+	assert_true((id = audit_intent_sync(a, &r)) > 0);
+	assert_int_equal(audit_outcome(a, id, AUDIT_FAILED, 1, "set " PW,
+	    err, sizeof(err) - 1, secrets, NULL, NULL), 0);
+	assert_int_equal(audit_verified(a, id, 0, "doveadm pw -t said " PW
+	    " is wrong", secrets, NULL, NULL), 0);
+	/* stderr that was cut inside a password (the command's output
+	   limit): its first part ends it */
+	big = malloc(AUDIT_STDERR_MAX);
+	assert_non_null(big);
+	memset(big, 'x', AUDIT_STDERR_MAX - 30);
+	memcpy(big + AUDIT_STDERR_MAX - 30, PW, 10);
+	assert_true((id2 = audit_intent_sync(a, &r)) > 0);
+	assert_int_equal(audit_outcome(a, id2, AUDIT_FAILED, 1, NULL, big,
+	    AUDIT_STDERR_MAX - 20, secrets, NULL, NULL), 0);
+	free(big);
+	assert_int_equal(audit_sync(a), 0);
+	/* the first row, read back */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(audit_list(a, 0, collect_first, &c), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.counts, "set <secret>");
+	assert_non_null(strstr(c.stderr_text, "cannot set <secret> for judy"));
+	assert_non_null(strstr(c.stderr_text, "retype: <secret>"));
+	assert_string_equal(c.verified, "failed: doveadm pw -t said <secret> "
+	    "is wrong");
+	/* open: the rows are in the -wal; then checkpointed */
+	assert_int_equal(db_has(PW), 0);
+	assert_int_equal(db_has("Xk9#qR"), 0);	/* its first part */
+	assert_int_equal(db_has("cannot set"), 1);	/* the grep works */
+	audit_close(a);
+	assert_int_equal(db_has(PW), 0);
+	assert_int_equal(db_has("Xk9#qR"), 0);
 }
 
 /* Account names from logs round trip byte-exact; nothing is injected. */
@@ -541,6 +610,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stderr_cut, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_secret_stderr, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),

@@ -267,6 +267,50 @@ test_no_command(void **state)
 	assert_string_not_equal(err, "");
 }
 
+/*
+ * A secret input is never in what the command printed, whole, split over
+ * two writes, or cut by the output limit; nor in the error.
+ */
+static void
+test_secret_echoed(void **state)
+{
+	char			 script[CMDRUN_OUT_MAX + 512], err[256];
+	char *const		 argv[] = { "/bin/sh", "-c", script, NULL };
+	struct cmdrun_spec	 spec;
+	struct cmdrun		*r;
+	const char		*out, *e;
+	size_t			 olen, elen;
+
+	/* whole on stdout and stderr, split across two writes on stderr,
+	   and stderr cut by the limit 8 bytes into a last copy (the two
+	   before take 32 bytes once scrubbed) */
+	snprintf(script, sizeof(script), "IFS= read -r p; echo \"got $p\"; "
+	    "printf 'doveadm: bad: %%s\\n' \"$p\" >&2; "
+	    "printf '%%s' \"$(echo \"$p\" | cut -c1-6)\" >&2; sleep 0.2; "
+	    "printf '%%s\\n' \"$(echo \"$p\" | cut -c7-)\" >&2; "
+	    "head -c %d /dev/zero | tr '\\0' x >&2; printf '%%s' \"$p\" >&2; "
+	    "exit 3", CMDRUN_OUT_MAX - 40);
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.input = "Kq4ZsecretPw9xYv\n";
+	spec.inlen = strlen(spec.input);
+	spec.deadline_ms = LONG_MS;
+	spec.secret_input = 1;
+	r = cmdrun_run(NULL, &spec, uf_now_ms(), err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(cmdrun_wait(r), -1);
+	out = cmdrun_stdout(r, &olen);
+	e = cmdrun_stderr(r, &elen);
+	assert_string_equal(out, "got <secret>\n");
+	assert_non_null(strstr(e, "doveadm: bad: <secret>\n<secret>\n"));
+	assert_null(strstr(e, "Kq4Z"));
+	assert_int_equal(elen, strlen(e));
+	assert_string_equal(e + elen - 8, "<secret>");
+	assert_null(strstr(cmdrun_error(r), "Kq4Z"));
+	assert_non_null(strstr(cmdrun_error(r), "<secret>"));
+	cmdrun_free(r);
+}
+
 int
 main(void)
 {
@@ -280,6 +324,7 @@ main(void)
 		cmocka_unit_test(test_deadline),
 		cmocka_unit_test(test_free_kills),
 		cmocka_unit_test(test_no_command),
+		cmocka_unit_test(test_secret_echoed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -432,6 +433,11 @@ test_injection(void **state)
 	for (i = 0; i < n; i++)
 		for (a = 0; a < CA_COUNT; a++)
 			for (dry = 0; dry <= 1; dry++) {
+				/* the queue actions move ids: "ALL" names
+				   no command there (test_queue_any_login) */
+				if (hostile[i] != NULL && a >= CA_HOLD &&
+				    strcasecmp(hostile[i], "ALL") == 0)
+					continue;
 				r = request(a, hostile[i], dry);
 				r.hold_first = 1;
 				c = run(&r, fx.audit);
@@ -693,6 +699,21 @@ test_reset(void **state)
 	explicit_bzero(pw, sizeof(pw));
 }
 
+/* Reset judy's password with script as doveadm, audited; the caller
+   frees. */
+static struct contain *
+reset_with(const char *script)
+{
+	struct contain_request	 r = request(CA_RESET, ACCT, 0);
+	char			 fake[160];
+
+	uf_write(uf_path(fake, sizeof(fake), fx.dir, "doveadm"), script,
+	    0755);
+	fx.doveadm[0] = fake;
+	open_audit();
+	return run(&r, fx.audit);
+}
+
 /*
  * A doveadm that hashes some other password (as doveadm pw does with one
  * line of stdin): the passwd-file is left as it was.
@@ -700,19 +721,13 @@ test_reset(void **state)
 static void
 test_reset_wrong_hash(void **state)
 {
-	struct contain_request	 r = request(CA_RESET, ACCT, 0);
 	struct contain		*c;
 	const struct contain_result *res;
-	char			 fake[160];
 
-	uf_write(uf_path(fake, sizeof(fake), fx.dir, "doveadm"),
-	    "#!/bin/sh\n"
+	c = reset_with("#!/bin/sh\n"
 	    "cat >/dev/null\n"
 	    "case $2 in -s) echo '{PLAIN}not-the-password' ;; *) exit 1 ;; "
-	    "esac\n", 0755);
-	fx.doveadm[0] = fake;
-	open_audit();
-	c = run(&r, fx.audit);
+	    "esac\n");
 	res = contain_result(c);
 	assert_int_equal(res->outcome, CO_FAILED);
 	assert_non_null(strstr(res->text, "nothing changed"));
@@ -720,6 +735,53 @@ test_reset_wrong_hash(void **state)
 	contain_free(c);
 	assert_string_equal(content(fx.users), USERS);
 	assert_int_equal(rows()->state[0], AUDIT_FAILED);
+}
+
+/*
+ * A doveadm that echoes the password it reads (as a broken or chatty
+ * tool may): the password is in no text shown or stored, nor in the
+ * database or its -wal.
+ */
+static void
+test_reset_echo(void **state)
+{
+	struct contain		*c;
+	const struct contain_result *res;
+	struct rows		*k;
+	char			 pw[CONTAIN_PW_LEN + 1], wal[160];
+	int			 i;
+
+	c = reset_with("#!/bin/sh\n"
+	    "IFS= read -r p\n"
+	    "echo \"doveadm: cannot hash $p: no entropy\" >&2\n"
+	    "exit 75\n");
+	res = contain_result(c);
+	assert_int_equal(res->outcome, CO_FAILED);
+	snprintf(pw, sizeof(pw), "%s", res->password);
+	assert_int_equal(strlen(pw), CONTAIN_PW_LEN);
+	/* the words around it are kept, so the admin sees what happened */
+	assert_non_null(strstr(res->text, "cannot hash <secret>"));
+	assert_null(strstr(res->text, pw));
+	assert_null(strstr(res->verify, pw));
+	contain_free(c);
+	k = rows();
+	assert_true(k->n >= 1);
+	for (i = 0; i < k->n && i < 16; i++) {
+		assert_null(strstr(k->command[i], pw));
+		assert_null(strstr(k->verified[i], pw));
+	}
+	/* open: the rows are in the -wal */
+	snprintf(wal, sizeof(wal), "%s-wal", fx.db);
+	assert_true(file_has(fx.db, "mailcon-passwd-set") ||
+	    file_has(wal, "mailcon-passwd-set"));	/* the grep works */
+	assert_true(file_has(fx.db, "cannot hash <secret>") ||
+	    file_has(wal, "cannot hash <secret>"));
+	assert_false(file_has(fx.db, pw));
+	assert_false(file_has(wal, pw));
+	audit_close(fx.audit);
+	fx.audit = NULL;
+	assert_false(file_has(fx.db, pw));
+	explicit_bzero(pw, sizeof(pw));
 }
 
 /* The fake queue: judy's two messages, one she sent under a forged
@@ -820,6 +882,84 @@ test_hold_purge(void **state)
 	free(fx.queue[0]);
 }
 
+/*
+ * Hold, release and purge work for any login the detector tracks, even
+ * one no command may name ("ALL", ".x"): they move queue ids, on stdin.
+ */
+static void
+test_queue_any_login(void **state)
+{
+	static const char *const names[] = { "ALL", ".hidden@example.test",
+	    "j\xc3\xbcrgen@example.test" };
+	struct contain_request	 r;
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 p[512], runs[160], why[256];
+	int			 asked = 0;
+	size_t			 i;
+
+	fake_queue();
+	open_audit();
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_true(contain_account_ok(CA_HOLD, names[i], why,
+		    sizeof(why)));
+		r = request(CA_HOLD, names[i], 0);
+		r.owns = owns;
+		r.owns_arg = &asked;
+		c = run(&r, fx.audit);
+		res = contain_result(c);
+		if (res->outcome != CO_DONE)
+			fail_msg("hold %s: %s", names[i], res->text);
+		/* only the message its logins sent; ALL is not everything */
+		assert_int_equal(res->selected, i == 0 ? 1 : 0);
+		contain_free(c);
+	}
+	assert_false(contain_account_ok(CA_SUSPEND, "ALL", why, sizeof(why)));
+	assert_false(contain_account_ok(CA_SUSPEND, ".hidden@example.test",
+	    why, sizeof(why)));
+	assert_true(uf_exists(uf_path(p, sizeof(p), fx.dir,
+	    "held/4BB15106D84")));
+	assert_false(uf_exists(uf_path(p, sizeof(p), fx.dir,
+	    "held/3DD15106D83")));
+	snprintf(p, sizeof(p), "-c %s -h -\n", fx.pfdir);
+	assert_string_equal(content(uf_path(runs, sizeof(runs), fx.dir,
+	    "postsuper-runs")), p);
+	free(fx.queue[0]);
+}
+
+/* Logins Dovecot and Postfix take (other scripts, '%') are suspended. */
+static void
+test_suspend_any_script(void **state)
+{
+	static const char *const names[] = { "j\xc3\xbcrgen@example.test",
+	    "\xd0\xb6\xd0\xb5\xd0\xbd\xd1\x8f@example.test",
+	    "100%club@example.test" };
+	struct contain_request	 r;
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 deny[512], users[512];
+	size_t			 i;
+
+	need(POSTMAP);
+	snprintf(users, sizeof(users), "%s:{PLAIN}x::::::\n%s:{PLAIN}x::::::"
+	    "\n%s:{PLAIN}x::::::\n", names[0], names[1], names[2]);
+	uf_write(fx.users, users, 0600);
+	open_audit();
+	deny[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		r = request(CA_SUSPEND, names[i], 0);
+		c = run(&r, fx.audit);
+		res = contain_result(c);
+		if (res->outcome != CO_DONE || res->verified != 1)
+			fail_msg("suspend %s: %s; %s", names[i], res->text,
+			    res->verify);
+		contain_free(c);
+		snprintf(deny + strlen(deny), sizeof(deny) - strlen(deny),
+		    "%s\n", names[i]);
+		assert_string_equal(content(fx.deny), deny);
+	}
+}
+
 int
 main(void)
 {
@@ -839,7 +979,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_suspend_undo, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_echo, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reset_wrong_hash, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_queue_any_login, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_suspend_any_script, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_hold_purge, setup,
 		    teardown),

@@ -296,7 +296,7 @@ test_template_argv(void **state)
 	static const char *const bad[] = {
 		"o'brien@example.test", "a;reboot", "$(touch /tmp/x)",
 		"a b@example.test", "a\nb@example.test", "-oProxyCommand=x",
-		"ALL", "all", "judy@", "@example.test", "",
+		"ALL", "all", ".judy", "j\xe2\x80\x8b" "udy", "",
 	};
 	char	**v, err[256];
 	size_t	 i;
@@ -322,6 +322,16 @@ test_template_argv(void **state)
 	assert_null(cp_template_argv("lock %{queue_id}", "judy@example.test",
 	    err, sizeof(err)));
 	assert_non_null(strstr(err, "queue_id"));
+	/* an odd login is an account; its parts are checked when used */
+	v = cp_template_argv("lock %{account}", "judy@", err, sizeof(err));
+	assert_non_null(v);
+	cp_argv_free(v);
+	assert_null(cp_template_argv("lock %{domain}", "judy@", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "the domain \"\""));
+	assert_null(cp_template_argv("lock %{localpart}", "@example.test", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "the localpart \"\" is empty"));
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';

@@ -162,6 +162,44 @@ test_overlong_line(void **state)
 	logreader_close(&r);
 }
 
+/*
+ * journalctl's "[123B blob data]" stands for an entry it would not print:
+ * counted as unreadable, never handed on as a line; look-alikes are lines.
+ */
+static void
+test_blob_placeholder(void **state)
+{
+	struct logreader	 r;
+	char			 err[256];
+	const char		*data =
+	    "2026-11-28T03:01:06+0000 mx postfix/smtpd[1]: [123B blob data]\n"
+	    "2026-11-28T03:01:07+0000 mx dovecot[2]: [48.0K blob data]\n"
+	    "2026-11-28T03:01:08+0000 mx dovecot[2]: [1.2M blob data]\n"
+	    "2026-11-28T03:01:09+0000 mx postfix/smtpd[1]: [12 blob data]\n"
+	    "2026-11-28T03:01:10+0000 mx postfix/smtpd[1]: [1B blob data] x\n"
+	    "2026-11-28T03:01:11+0000 mx postfix/smtpd[1]: [.5K blob data]\n"
+	    LINE1 "\n";
+	char			 line[128];
+	static const char	*const want[] = { "[12 blob data]",
+	    "[1B blob data] x", "[.5K blob data]", "connect from" };
+	int			 n = 0;
+
+	put(tmp("blob.log"), data, strlen(data));
+	assert_int_equal(logreader_open(&r, tmp("blob.log"), 2026, 1, err,
+	    sizeof(err)), 0);
+	/* the look-alikes and LINE1, in order, and nothing else */
+	while (logreader_next(&r, err, sizeof(err)) == 1) {
+		assert_true(n < 4);
+		snprintf(line, sizeof(line), "%.*s", (int)r.len, r.line);
+		assert_non_null(strstr(line, want[n]));
+		n++;
+	}
+	assert_int_equal(n, 4);
+	assert_int_equal(r.unreadable, 3);
+	assert_int_equal(r.lines, 7);
+	logreader_close(&r);
+}
+
 static int
 setup(void **state)
 {
@@ -186,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_gzip_and_truncated),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_blob_placeholder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
