@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "paths.h"
 #include "xmalloc.h"
 
 struct config_parse {
@@ -182,6 +183,34 @@ config_default_path(void)
 	else
 		return NULL;
 	return xstrdup(buf);
+}
+
+/* Whether path is there to be read (an unreadable file is, to say so). */
+static int
+config_present(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+/*
+ * See config.h.  The user's file replaces the system file rather than
+ * adding to it: a [server] section's keys (host, key, sudo, logs) and the
+ * [watch] policy only make sense together, and a merge would let one
+ * file's section silently change or inherit the other's, with no way to
+ * drop a server the system file defines.
+ */
+char *
+config_find(void)
+{
+	char	*user, sys[PATH_MAX];
+
+	if ((user = config_default_path()) != NULL && config_present(user))
+		return user;
+	free(user);
+	paths_sysconfig(sys, sizeof(sys));
+	return config_present(sys) ? xstrdup(sys) : NULL;
 }
 
 /* Parse "600", "600s", "10m", "2h" or "1d" into seconds (1 s .. 30 days). */
@@ -598,6 +627,11 @@ config_handler(void *user, const char *section, const char *name,
 
 	if (cp->error[0] != '\0')
 		return 0;
+	if (config_key_known(section, name) == 0) {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [%.72s]", name, section);
+		return 0;
+	}
 	if (strcmp(section, "detect") == 0)
 		return config_set_detect(cp, name, value);
 	if (strcmp(section, "logs") == 0)
@@ -702,15 +736,8 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 	FILE			*f;
 	int			 line;
 
-	if (path == NULL) {
-		if ((defpath = config_default_path()) == NULL)
-			return 0;
-		if (stat(defpath, &st) == -1 && errno == ENOENT) {
-			free(defpath);
-			return 0;
-		}
-		path = defpath;
-	}
+	if (path == NULL && (path = defpath = config_find()) == NULL)
+		return 0;
 	if ((f = fopen(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(defpath);
