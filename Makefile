@@ -144,17 +144,62 @@ bench: $(BUILD)/mailcon
 	@MAILCON_BENCH_DEPS=1 sh tests/deps.sh
 	@sh tests/bench/run.sh $(BUILD)/mailcon
 
+# What is installed beside the binary (the man page, the example config,
+# the unit, the completions, the Debian pieces).
+MANPAGE	= console/mailcon.1
+DIST	= console/dist
+UNIT	= mailcon-watch.service
+
+# Everything a Debian tool installs; an edited system config is kept.
 install: $(BUILD)/mailcon
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(DATADIR)/demo $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/mailcon $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/mailcon $(DESTDIR)$(BINDIR)/mailcon
-	install -m 644 console/mailcon.1 $(DESTDIR)$(MANDIR)/man1/mailcon.1
-	install -d $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(DATADIR)/demo
+	install -m 644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/mailcon.1
 	install -m 644 themes/*.theme $(DESTDIR)$(THEMEDIR)
 	install -m 644 tests/fixtures/demo/*.log.gz $(DESTDIR)$(DATADIR)/demo
+	install -m 644 README.md $(DIST)/debian/copyright $(DESTDIR)$(DOCDIR)
+	gzip -9n <$(DIST)/debian/changelog >$(DESTDIR)$(DOCDIR)/changelog.gz
+	chmod 644 $(DESTDIR)$(DOCDIR)/changelog.gz
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    $(DIST)/$(UNIT).in >$(DESTDIR)$(UNITDIR)/$(UNIT)
+	chmod 644 $(DESTDIR)$(UNITDIR)/$(UNIT)
+	install -m 644 $(DIST)/completion/mailcon.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/mailcon
+	install -m 644 $(DIST)/completion/_mailcon $(DESTDIR)$(ZSHCOMPDIR)/_mailcon
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/mailcon/mailcon.conf ]; then \
+	    echo "kept $(DESTDIR)$(SYSCONFDIR)/mailcon/mailcon.conf (the new" \
+	        "example is $(DIST)/mailcon.conf)"; \
+	else \
+	    echo install -m 644 $(DIST)/mailcon.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/mailcon/mailcon.conf; \
+	    install -m 644 $(DIST)/mailcon.conf \
+	        $(DESTDIR)$(SYSCONFDIR)/mailcon/mailcon.conf; \
+	fi
 
+# The system config stays, as with dpkg's remove (not purge).
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/mailcon $(DESTDIR)$(MANDIR)/man1/mailcon.1
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(BINDIR)/mailcon $(DESTDIR)$(MANDIR)/man1/mailcon.1 \
+	    $(DESTDIR)$(UNITDIR)/$(UNIT) $(DESTDIR)$(BASHCOMPDIR)/mailcon \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_mailcon
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+# A Debian package, $(BUILD)/mailcon_$(VERSION)_ARCH.deb: built with
+# Debian's compiler flags (all hardening: a security tool) in its own
+# directory, staged by `make install PREFIX=/usr`, then dpkg-shlibdeps,
+# dpkg-gencontrol and dpkg-deb ($(DIST)/mkdeb.sh).
+DEB_WORK = $(BUILD)/deb
+deb:
+	rm -rf $(DEB_WORK)/root
+	export DEB_BUILD_MAINT_OPTIONS=hardening=+all; \
+	$(MAKE) install PREFIX=/usr BUILD=$(DEB_WORK)/build \
+	    DESTDIR=$(abspath $(DEB_WORK))/root \
+	    CFLAGS="$$(dpkg-buildflags --get CFLAGS)" \
+	    CPPFLAGS="$$(dpkg-buildflags --get CPPFLAGS)" \
+	    LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)"
+	sh $(DIST)/mkdeb.sh $(DEB_WORK) $(VERSION) $(BUILD)
 
 clean:
 	rm -rf build
