@@ -52,7 +52,8 @@ endif
 
 # Sources at any depth below console/ and backends/.
 MAIN_SRC = console/main.c
-LIB_SRC	= $(filter-out $(MAIN_SRC),$(sort $(shell find console backends -name '*.c')))
+LIB_SRC	= $(filter-out $(MAIN_SRC), \
+	  $(sort $(shell find console backends -name '*.c')))
 LIB_OBJ	= $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -92,7 +93,7 @@ $(BUILD)/libmailcon.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/mailcon: $(MAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libmailcon.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(filter %.o %.a,$^) $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailcon.a $(BUILD)/buildflags
 	@mkdir -p $(@D)

@@ -129,6 +129,8 @@ expected=$( ("$MAILCON" --help | sed '/^Commands:/,$d' |
 
 # ===== zsh ==================================================================
 mkdir -p "$T/zdot"
+# the test's own rc only: not the machine's /etc/zsh/zshrc
+echo 'unsetopt global_rcs' >"$T/zdot/.zshenv"
 cat >"$T/zdot/.zshrc" <<EOF
 fpath=($COMP \$fpath)
 autoload -Uz compinit && compinit -u -d $T/zdot/compdump
