@@ -65,7 +65,7 @@ mk()
 # ===== 1. make; make install DESTDIR=STAGE PREFIX=/usr ======================
 mk
 mk install DESTDIR="$STAGE" PREFIX=/usr
-grep -q "console/paths.o" "$T/make.out" ||
+grep -q "/paths\.o" "$T/make.out" ||
     fail "make install PREFIX=/usr did not rebuild what embeds the paths"
 for f in usr/bin/mailcon usr/share/man/man1/mailcon.1 \
     usr/share/mailcon/themes/default.theme usr/share/mailcon/themes/light.theme \
