@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "config_ini.h"
+#include "paths.h"
 #include "sanitize.h"
 #include "xmalloc.h"
 
@@ -183,6 +184,34 @@ config_default_path(void)
 	else
 		return NULL;
 	return xstrdup(buf);
+}
+
+/* Whether path is there to be read (an unreadable file is, to say so). */
+static int
+config_present(const char *path)
+{
+	struct stat	 st;
+
+	return stat(path, &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+}
+
+/*
+ * See config.h.  The user's file replaces the system file rather than
+ * adding to it: a [server] section's keys (host, key, sudo, logs) and the
+ * [watch] policy only make sense together, and a merge would let one
+ * file's section silently change or inherit the other's, with no way to
+ * drop a server the system file defines.
+ */
+char *
+config_find(void)
+{
+	char	*user, sys[PATH_MAX];
+
+	if ((user = config_default_path()) != NULL && config_present(user))
+		return user;
+	free(user);
+	paths_sysconfig(sys, sizeof(sys));
+	return config_present(sys) ? xstrdup(sys) : NULL;
 }
 
 /* Parse "600", "600s", "10m", "2h" or "1d" into seconds (1 s .. 30 days). */
@@ -601,6 +630,13 @@ static int
 config_route(struct config_parse *cp, const char *section, const char *name,
     const char *value)
 {
+	if (cp->error[0] != '\0')
+		return 0;
+	if (config_key_known(section, name) == 0) {
+		snprintf(cp->error, sizeof(cp->error),
+		    "unknown key \"%.64s\" in [%.72s]", name, section);
+		return 0;
+	}
 	if (strcmp(section, "detect") == 0)
 		return config_set_detect(cp, name, value);
 	if (strcmp(section, "logs") == 0)
@@ -768,15 +804,8 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 	FILE			*f;
 	int			 line, rc;
 
-	if (path == NULL) {
-		if ((defpath = config_default_path()) == NULL)
-			return 0;
-		if (stat(defpath, &st) == -1 && errno == ENOENT) {
-			free(defpath);
-			return 0;
-		}
-		path = defpath;
-	}
+	if (path == NULL && (path = defpath = config_find()) == NULL)
+		return 0;
 	/* named in messages: escaped like any text shown */
 	sanitize_str(shown, sizeof(shown), path);
 	if ((f = fopen(path, "r")) == NULL) {

@@ -2,7 +2,8 @@
  * config.h: mailcon's INI configuration.
  *
  * Read from --config FILE, else $XDG_CONFIG_HOME/mailcon/config (else
- * ~/.config/mailcon/config); a missing default file means the defaults.
+ * ~/.config/mailcon/config), else the system file
+ * /etc/mailcon/mailcon.conf (config_find); none means the defaults.
  * Unknown sections and keys are errors: a typo must not silently disable a
  * threshold.  See mailcon(1) for every key.
  */
@@ -138,8 +139,25 @@ void	config_free_strv(char **v);
 char	**config_split_argv(const char *s);
 /* Add an account to the allow-list (the --allow option). */
 void	config_allow(struct mailcon_config *cfg, const char *account);
-/* The default file's path, or NULL when neither variable is set. */
+/* The user's file's path, or NULL when neither variable is set. */
 char	*config_default_path(void);
+/*
+ * Which file config_load reads without --config: the user's file when it
+ * is there, else the system file (paths_sysconfig) when it is there, else
+ * none (NULL: the defaults).  Not merged: one file is in effect.  The
+ * caller frees the path.
+ */
+char	*config_find(void);
+
+/*
+ * The keys the parser accepts (config_keys.c): config_key_known is 1 for
+ * a key of section ("server NAME" counts as "server"), 0 for a key that
+ * section does not have, -1 for a section that has no such table (unknown
+ * sections are config.c's to report).  config_key_at gives the i-th key
+ * (signal thresholds first) while it returns 1.
+ */
+int	config_key_known(const char *section, const char *name);
+int	config_key_at(size_t i, const char **section, const char **name);
 
 /*
  * The action keys of [server NAME] (config_act.c): 1 taken, 0 not an

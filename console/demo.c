@@ -11,6 +11,7 @@
 
 #include "demo.h"
 #include "logreader.h"
+#include "paths.h"
 #include "xmalloc.h"
 
 #define DEMO_MAX_FILES	8
@@ -29,36 +30,27 @@ struct demo {
 	size_t			 outlen, outcap;
 };
 
-#ifndef MAILCON_DATADIR
-#define MAILCON_DATADIR "/usr/local/share/mailcon"
-#endif
-
 /* See demo.h: $MAILCON_DEMODIR, the installed copy, or the source tree. */
 const char *
 demo_default_dir(void)
 {
 	static char	 buf[PATH_MAX + 32];
 	const char	*env = getenv("MAILCON_DEMODIR");
-	char		 exe[PATH_MAX], *slash;
-	ssize_t		 n;
-	int		 up;
+	char		 dir[PATH_MAX], src[PATH_MAX + 32];
 
 	if (env != NULL && *env != '\0')
 		return env;
-	snprintf(buf, sizeof(buf), "%s/demo", MAILCON_DATADIR);
-	if (access(buf, R_OK) == 0)
-		return buf;
-	/* Development: build/mailcon sits below the tree's top. */
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return buf;
-	exe[n] = '\0';
-	for (up = 0; up < 4 && (slash = strrchr(exe, '/')) != NULL; up++) {
-		*slash = '\0';
-		snprintf(buf, sizeof(buf), "%s/tests/fixtures/demo", exe);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	snprintf(buf, sizeof(buf), "%s/demo", MAILCON_DATADIR);
+	/* Development: build/mailcon run from a checkout. */
+	if (paths_srcdir(dir, sizeof(dir)) == 0) {
+		snprintf(src, sizeof(src), "%s/tests/fixtures/demo", dir);
+		if (access(src, R_OK) != 0)
+			src[0] = '\0';
+	} else
+		src[0] = '\0';
+	snprintf(buf, sizeof(buf), "%s/demo", paths_datadir(dir,
+	    sizeof(dir)));
+	if (access(buf, R_OK) != 0 && src[0] != '\0')
+		snprintf(buf, sizeof(buf), "%s", src);
 	return buf;
 }
 

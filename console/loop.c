@@ -60,7 +60,7 @@ loop_on_signal(int signo)
 	int		 saved = errno;
 
 	if (loop_sigpipe_fd != -1)
-		(void)write(loop_sigpipe_fd, &b, 1);
+		(void)!write(loop_sigpipe_fd, &b, 1);
 	errno = saved;
 }
 

@@ -2,8 +2,10 @@
  * main.c: mailcon's entry point: global options and the command table.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <curses.h>
@@ -13,6 +15,9 @@
 #include "app.h"
 #include "cmd_act.h"
 #include "cmd_rbl.h"
+#include "complete.h"
+#include "config.h"
+#include "paths.h"
 #include "sanitize.h"
 #include "scan.h"
 
@@ -36,7 +41,8 @@ usage(FILE *f)
 {
 	const struct command	*c;
 
-	fputs("usage: mailcon [--help | --version]\n"
+	fputs("usage: mailcon [--help | --version | --list-themes]\n"
+	    "       mailcon --list-servers [--config FILE]\n"
 	    "       mailcon [--config FILE] [--theme NAME] [--demo]   (the console)\n"
 	    "       mailcon COMMAND [ARG...]\n"
 	    "An incident console for mail administrators: finds accounts\n"
@@ -48,13 +54,27 @@ usage(FILE *f)
 	    "see mailcon(1).\n", f);
 }
 
-/* Print the version and the versions of the libraries in use. */
+/*
+ * Print the version, the versions of the libraries in use, and where this
+ * binary looks for its configuration and data (what `make install`
+ * compiled in, or MAILCON_DATADIR and MAILCON_SYSCONFDIR).
+ */
 static void
 version(void)
 {
+	char	 data[PATH_MAX], themes[PATH_MAX], sys[PATH_MAX];
+	char	*user = config_default_path(), *used = config_find();
+
 	printf("mailcon %s\nzlib %s, %s, sqlite %s, c-ares %s\n",
 	    MAILCON_VERSION, zlibVersion(), curses_version(),
 	    sqlite3_libversion(), ares_version(NULL));
+	printf("config: %s%s%s; in use: %s\n", user != NULL ? user : "",
+	    user != NULL ? ", else " : "", paths_sysconfig(sys, sizeof(sys)),
+	    used != NULL ? used : "none (the defaults)");
+	printf("data: %s; themes: %s\n", paths_datadir(data, sizeof(data)),
+	    paths_themedir(themes, sizeof(themes)));
+	free(user);
+	free(used);
 }
 
 int
@@ -77,6 +97,9 @@ main(int argc, char **argv)
 			version();
 			return EXIT_CLEAN;
 		}
+		if (argc >= 2 && (strcmp(argv[1], "--list-servers") == 0 ||
+		    strcmp(argv[1], "--list-themes") == 0))
+			return cmd_list(argc - 1, argv + 1);
 		return cmd_console(argc, argv);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

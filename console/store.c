@@ -475,6 +475,8 @@ store_create(struct store *st, char *err, size_t errlen)
 	char		 name[4200];
 	int		 fd, rc, ret = -1;
 
+	/* mkstemp makes it 0600, whatever the umask: the audit trail is
+	 * private, and sqlite gives its -wal and -shm the same mode */
 	snprintf(name, sizeof(name), "%s.new.XXXXXX", st->path);
 	if ((fd = mkstemp(name)) == -1) {
 		snprintf(err, errlen, "history %s: cannot open: cannot create "

@@ -18,11 +18,6 @@
 
 #include <stddef.h>
 
-/* Where installed themes live; the Makefile may pass -DMAILCON_THEMEDIR. */
-#ifndef MAILCON_THEMEDIR
-#define MAILCON_THEMEDIR	"/usr/local/share/mailcon/themes"
-#endif
-
 enum theme_role {
 	THEME_ROLE_DEFAULT,
 	THEME_ROLE_HEADER,
@@ -87,14 +82,22 @@ int	theme_parse_file(const char *path, const char *text, size_t len,
  *   1. $MAILCON_THEMEDIR/NAME.theme when that variable is set, and nowhere
  *      else (tests, packaging);
  *   2. $XDG_CONFIG_HOME/mailcon/themes (else ~/.config/mailcon/themes);
- *   3. MAILCON_THEMEDIR, the installed share directory;
- *   4. themes/ of the source tree the executable was built in (the first
- *      of its parent directories that holds console/theme.c), so that
- *      build/mailcon finds the themes when run from a checkout.
+ *   3. the installed themes (paths_themedir: $MAILCON_DATADIR/themes, else
+ *      the THEMEDIR `make install` compiled in);
+ *   4. themes/ of the source tree the executable was built in
+ *      (paths_srcdir), so that build/mailcon finds the themes when run
+ *      from a checkout.
  * Returns 0 with the path, or -1 with a message listing where it looked.
  */
 int	theme_find(const char *name, char *path, size_t pathlen, char *err,
 	    size_t errlen);
+
+/*
+ * The names theme_load finds without a path (the built-in default and mono
+ * too), sorted, each once: a NULL-terminated array the caller frees, each
+ * name and then the array.  For the shell completions.
+ */
+char	**theme_list(void);
 
 /*
  * Load a theme by name (see theme_find) or, when what contains a '/', from

@@ -1,6 +1,7 @@
 /* theme_load.c: find theme files by name, read them, fit them to a terminal. */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "paths.h"
 #include "sanitize.h"
 #include "theme.h"
 #include "xmalloc.h"
@@ -16,8 +18,8 @@
 /* A theme is a dozen lines; anything this big is the wrong file. */
 #define THEME_MAX_SIZE	(64 * 1024)
 
-/* How far up from the executable to look for its source tree. */
-#define THEME_SRC_DEPTH	4
+/* At most this many directories hold themes (theme_dirs). */
+#define THEME_NDIRS	3
 
 /* Copies of themes/default.theme and themes/mono.theme (tests compare). */
 static const char theme_builtin_default[] =
@@ -72,34 +74,32 @@ theme_is_file(const char *path)
 }
 
 /*
- * The source tree the running executable was built in: the first parent
- * of its directory holding console/theme.c.  Linux only (/proc/self/exe);
- * elsewhere, and for installed binaries, there is none.
+ * Where theme_find looks, in order, into dirs: $MAILCON_THEMEDIR alone
+ * when set; else the user's directory, the installed one and the source
+ * tree's.  Returns how many.
  */
 static int
-theme_srcdir(char *buf, size_t size)
+theme_dirs(char dirs[THEME_NDIRS][PATH_MAX])
 {
-	char	 exe[PATH_MAX], probe[PATH_MAX + 32];
-	char	*slash;
-	ssize_t	 n;
-	int	 depth;
+	const char	*env, *home;
+	char		 src[PATH_MAX];
+	int		 n = 0;
 
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return -1;
-	exe[n] = '\0';
-	for (depth = 0; depth < THEME_SRC_DEPTH; depth++) {
-		if ((slash = strrchr(exe, '/')) == NULL || slash == exe)
-			return -1;
-		*slash = '\0';
-		snprintf(probe, sizeof(probe), "%s/console/theme.c", exe);
-		if (theme_is_file(probe)) {
-			if ((size_t)snprintf(buf, size, "%s/themes", exe) >=
-			    size)
-				return -1;
-			return 0;
-		}
+	if ((env = getenv("MAILCON_THEMEDIR")) != NULL && *env != '\0') {
+		snprintf(dirs[n++], PATH_MAX, "%s", env);
+		return n;
 	}
-	return -1;
+	/* As config.c: a relative XDG_CONFIG_HOME is ignored. */
+	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/')
+		snprintf(dirs[n++], PATH_MAX, "%s/mailcon/themes", env);
+	else if ((home = getenv("HOME")) != NULL && *home != '\0')
+		snprintf(dirs[n++], PATH_MAX, "%s/.config/mailcon/themes",
+		    home);
+	paths_themedir(dirs[n++], PATH_MAX);
+	if (paths_srcdir(src, sizeof(src)) == 0 &&
+	    (size_t)snprintf(dirs[n], PATH_MAX, "%s/themes", src) < PATH_MAX)
+		n++;
+	return n;
 }
 
 /* See theme.h. */
@@ -107,9 +107,9 @@ int
 theme_find(const char *name, char *path, size_t pathlen, char *err,
     size_t errlen)
 {
-	char		 dirs[3][PATH_MAX], tried[3 * PATH_MAX + 64];
-	const char	*env, *home;
-	int		 i, n = 0, len;
+	char		 dirs[THEME_NDIRS][PATH_MAX];
+	char		 tried[THEME_NDIRS * PATH_MAX + 64];
+	int		 i, n, len;
 
 	if (!theme_name_ok(name)) {
 		snprintf(err, errlen, "bad theme name '%.64s': use letters, "
@@ -117,20 +117,7 @@ theme_find(const char *name, char *path, size_t pathlen, char *err,
 		    sanitize_str(tried, sizeof(tried), name));
 		return -1;
 	}
-	if ((env = getenv("MAILCON_THEMEDIR")) != NULL && *env != '\0')
-		snprintf(dirs[n++], PATH_MAX, "%s", env);
-	else {
-		/* As config.c: a relative XDG_CONFIG_HOME is ignored. */
-		if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/')
-			snprintf(dirs[n++], PATH_MAX, "%s/mailcon/themes",
-			    env);
-		else if ((home = getenv("HOME")) != NULL && *home != '\0')
-			snprintf(dirs[n++], PATH_MAX,
-			    "%s/.config/mailcon/themes", home);
-		snprintf(dirs[n++], PATH_MAX, "%s", MAILCON_THEMEDIR);
-		if (theme_srcdir(dirs[n], PATH_MAX) == 0)
-			n++;
-	}
+	n = theme_dirs(dirs);
 	tried[0] = '\0';
 	for (i = 0; i < n; i++) {
 		len = snprintf(path, pathlen, "%s/%s.theme", dirs[i], name);
@@ -143,6 +130,59 @@ theme_find(const char *name, char *path, size_t pathlen, char *err,
 	snprintf(err, errlen, "theme '%s' not found in %s (or give a path "
 	    "to a .theme file)", name, tried);
 	return -1;
+}
+
+/* qsort comparison of two names. */
+static int
+theme_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* See theme.h. */
+char **
+theme_list(void)
+{
+	char		 dirs[THEME_NDIRS][PATH_MAX], path[PATH_MAX * 2];
+	char		**v;
+	struct dirent	*de;
+	DIR		*dp;
+	size_t		 n = 2, len, i, j;
+	int		 d, nd;
+
+	v = xcalloc(3, sizeof(char *));
+	v[0] = xstrdup("default");	/* built in */
+	v[1] = xstrdup("mono");
+	nd = theme_dirs(dirs);
+	for (d = 0; d < nd; d++) {
+		if ((dp = opendir(dirs[d])) == NULL)
+			continue;
+		while ((de = readdir(dp)) != NULL) {
+			len = strlen(de->d_name);
+			if (len <= 6 || strcmp(de->d_name + len - 6,
+			    ".theme") != 0)
+				continue;
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+			    dirs[d], de->d_name) >= sizeof(path))
+				continue;
+			de->d_name[len - 6] = '\0';
+			if (!theme_name_ok(de->d_name) || !theme_is_file(path))
+				continue;
+			v = xreallocarray(v, n + 2, sizeof(char *));
+			v[n++] = xstrdup(de->d_name);
+		}
+		closedir(dp);
+	}
+	v[n] = NULL;
+	qsort(v, n, sizeof(char *), theme_cmp);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && strcmp(v[j - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[j++] = v[i];
+	}
+	v[j] = NULL;
+	return v;
 }
 
 /* Read a whole theme file into a NUL-terminated buffer the caller frees. */

@@ -1,7 +1,8 @@
 # tests/integration/actlib.sh: what the tests of `mailcon act` against the
-# real stack share (test_act.sh, test_ssh_act.sh).  Source it after
-# stack.sh, with T (the test's directory, holding history.db and scratch
-# files), MAILCON and MAILGEN set; `failed` is set to 1 by check_fail.
+# real stack share (test_act.sh, test_ssh_act.sh, test_service_caps.sh).
+# Source it after stack.sh, with T (the test's directory, holding
+# history.db and scratch files), MAILCON and MAILGEN set; `failed` is set
+# to 1 by check_fail.
 
 # Print "QUEUE_NAME QUEUE_ID SENDER" for every queued message, sorted by id.
 queue_list()
@@ -121,4 +122,19 @@ same_files()	# WHAT
 		    check_fail "$1 changed $f"
 	done
 	queue_state | cmp -s - "$T/snap.queue" || check_fail "$1 changed the queue"
+}
+
+# SMTP AUTH PLAIN as LOGIN with PASSWORD (may be empty) from SRC_IP: the code.
+auth_code()
+{
+	python3 - "$STACK_SUBMIT_PORT" "$1" "$2" "$3" <<'EOF'
+import base64, smtplib, sys
+port, login, pw, src = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+s = smtplib.SMTP("127.0.0.1", port, local_hostname="h.example.test",
+                 timeout=30, source_address=(src, 0))
+s.ehlo()
+tok = base64.b64encode(("\0%s\0%s" % (login, pw)).encode()).decode()
+print(s.docmd("AUTH", "PLAIN " + tok)[0])
+s.quit()
+EOF
 }

@@ -16,6 +16,10 @@ case $1 in
 *) MAILCON=$(pwd)/$1 ;;
 esac
 export MAILCON
+# No system config of this machine's (/usr/local/etc/mailcon/mailcon.conf
+# after a `make install`) may change what the tests see.
+MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests
+export MAILCON_SYSCONFDIR
 
 dir=$(cd "$(dirname "$0")" && pwd)
 pass=0

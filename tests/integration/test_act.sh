@@ -76,21 +76,6 @@ mkconf()
 	mv "$out.tmp" "$out"
 }
 
-# SMTP AUTH PLAIN as LOGIN with PASSWORD (may be empty) from SRC_IP: the code.
-auth_code()
-{
-	python3 - "$STACK_SUBMIT_PORT" "$1" "$2" "$3" <<'EOF'
-import base64, smtplib, sys
-port, login, pw, src = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-s = smtplib.SMTP("127.0.0.1", port, local_hostname="h.example.test",
-                 timeout=30, source_address=(src, 0))
-s.ehlo()
-tok = base64.b64encode(("\0%s\0%s" % (login, pw)).encode()).decode()
-print(s.docmd("AUTH", "PLAIN " + tok)[0])
-s.quit()
-EOF
-}
-
 stack_start "$S" || exit 1
 D=$STACK_DOMAIN
 A=alice@$D B=bob@$D C=carol@$D DV=dave@$D G=grace@$D I=ivan@$D J=judy@$D

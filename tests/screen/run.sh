@@ -11,6 +11,10 @@ set -u
 MAILCON=${1:?usage: run.sh MAILCON}
 case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
+# No system config of this machine's (/usr/local/etc/mailcon/mailcon.conf
+# after a `make install`) may change what the tests see.
+MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests
+export MAILCON_SYSCONFDIR
 T=$(mktemp -d /tmp/mailcon-screen.XXXXXX)
 SOCK="mailcon-screen-$$"
 pass=0

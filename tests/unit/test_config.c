@@ -171,6 +171,7 @@ test_missing_files(void **state)
 	assert_non_null(strstr(err, "is a directory"));
 	/* A missing default file is no error: defaults apply. */
 	setenv("XDG_CONFIG_HOME", "/nonexistent-xdg", 1);
+	setenv("MAILCON_SYSCONFDIR", "/nonexistent-etc", 1);
 	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
 	assert_null(cfg.path);
 	config_free(&cfg);
