@@ -3,6 +3,8 @@
 # giving one clear line on stderr, exit 2 and nothing on stdout.
 set -u
 : "${MAILCON:?MAILCON must name the mailcon binary}"
+# The text compared is English and the times UTC, run.sh or not.
+export TZ=UTC LC_ALL=C
 T=$(mktemp -d /tmp/mailcon-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
 fails=0
