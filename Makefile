@@ -113,8 +113,7 @@ deps:
 	@sh tests/deps.sh
 
 unit: $(UNIT_BIN) $(BUILD)/mailcon
-	@set -e; for t in $(UNIT_BIN); do \
-	    echo "== $$t"; MAILCON_FIXTURES=tests/fixtures $$t; done
+	@sh tests/unit/run.sh $(UNIT_BIN)
 
 fuzz:
 	@sh tests/fuzz/run.sh

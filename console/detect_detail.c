@@ -40,15 +40,23 @@ detail_key_ip(uint64_t key, struct mail_ip *ip)
 	ip->bytes[3] = (uint8_t)key;
 }
 
-/* Latest sighting first. */
+/* Latest sighting first, then the most used, then by address. */
 static int
 detail_ip_cmp(const void *a, const void *b)
 {
 	const struct account_ip *x = a, *y = b;
+	int			 c;
 
 	if (x->last != y->last)
 		return x->last > y->last ? -1 : 1;
-	return x->count > y->count ? -1 : x->count < y->count;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	/* ties in address order: rows keep their places between refreshes */
+	if (x->ip.family != y->ip.family)
+		return x->ip.family < y->ip.family ? -1 : 1;
+	if ((c = memcmp(x->ip.bytes, y->ip.bytes, sizeof(x->ip.bytes))) != 0)
+		return c;
+	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 /* See detect_detail.h. */

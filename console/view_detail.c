@@ -12,6 +12,11 @@
 #include "ui.h"
 
 #define DETAIL_IPS	256
+/* The address column: "%-15s %5s %8s %8s" (address, count, first, last). */
+#define DETAIL_IP_W	39
+/* The message column's header, and its width with the long last word. */
+#define DETAIL_MSG_HDR	"%-8s %-11s %4s %s"
+#define DETAIL_MSG_W	43
 
 /* The account's report from the last refresh, or NULL. */
 static const struct account_report *
@@ -106,15 +111,21 @@ detail_draw(struct app *a, int top, int h, int w)
 		y++;
 	}
 
-	/* two columns: addresses left, recent messages right */
+	/*
+	 * Two columns: addresses left, recent messages right.  The address
+	 * column is never cut (at 80 columns half the width is one short of
+	 * it): the messages start after it and a blank.
+	 */
 	if (y + 2 >= top + h)
 		return;
 	half = w / 2;
+	if (half < 1 + DETAIL_IP_W + 1)
+		half = 1 + DETAIL_IP_W + 1;
 	ui_textf(a, y, 1, half - 2, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
 	    "%-15s %5s %8s %8s", "LOGIN IP", "COUNT", "FIRST", "LAST");
 	ui_textf(a, y, half, w - half, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
-	    "%-8s %-11s %4s %s", "TIME", "QUEUE ID", "RCPT",
-	    "SENT/DEFER/BOUNCE");
+	    DETAIL_MSG_HDR, "TIME", "QUEUE ID", "RCPT", w - half >=
+	    DETAIL_MSG_W ? "SENT/DEFER/BOUNCE" : "SENT/DEF/BNC");
 	y++;
 	for (i = 0; i < d.nips && y + (int)i < top + h; i++)
 		ui_textf(a, y + (int)i, 1, half - 2,

@@ -25,7 +25,10 @@
 # BENCH_RBL=0 to skip the DNSBL benchmark (tests/bench/rbl.sh:
 # 256 addresses x 10 zones on a loopback dnsmasq), BENCH_DETECT=0 to skip
 # the detection benchmark (tests/bench/detect.sh: the reporting part of the
-# labelled corpus, mailcon beside three reference tools' rules).  Needs cc, python3, taskset (util-linux), pflogsumm, GNU time
+# labelled corpus, mailcon beside three reference tools' rules),
+# BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
+# one flush of 100,000 accounts).  Needs cc, python3, taskset (util-linux),
+# pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
 set -u
@@ -299,6 +302,22 @@ if [ "${BENCH_CONSOLE:-1}" = 0 ]; then
 else
 	echo
 	sh tests/bench/console.sh "$MAILCON" || scan_rc=1
+fi
+# --- the history store (tests/bench/store.c: 100,000 accounts a flush) -------
+if [ "${BENCH_STORE:-1}" = 0 ]; then
+	echo "bench: store benchmark skipped (BENCH_STORE=0)"
+else
+	echo
+	sdir=$(mktemp -d "${TMPDIR:-/tmp}/mailcon-bench-store.XXXXXX") ||
+	    die "cannot create a temporary directory"
+	# shellcheck disable=SC2046
+	${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	    -Iconsole -Ibackends -o "$DIR/store" tests/bench/store.c \
+	    "$(dirname "$MAILCON")/libmailcon.a" \
+	    $(make -s --no-print-directory print-libs) ||
+	    die "cannot build $DIR/store"
+	"$DIR/store" "$sdir" || scan_rc=1
+	rm -rf "$sdir"
 fi
 # --- the purge benchmark (tests/bench/purge.sh: root, a real Postfix) ---------
 if [ "${BENCH_PURGE:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then

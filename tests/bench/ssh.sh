@@ -2,7 +2,13 @@
 # tests/bench/ssh.sh MAILCON: the SSH fleet benchmark (run by run.sh at the
 # end of `make bench`; BENCH_SSH=0 skips it there).
 #
-# One real sshd on a loopback port (tests/integration/sshd.sh; the fleet
+# First the transport alone (tests/integration/ssh_driver.c, the figures
+# test_ssh.sh used to assert): BENCH_SSH_SESSIONS (50) connections at once
+# over two sshd instances, each running a one-second command (target: all
+# done within 30 s), then as many 2000-line streams with a command beside
+# each on the same connection (target: 40 s).
+#
+# Then one real sshd on a loopback port (tests/integration/sshd.sh; the fleet
 # logs in as its SSHD_USER).  For 1, 10 and 50 servers (BENCH_SSH_SERVERS),
 # each with its own log written at BENCH_SSH_RATE (10) lines/s for
 # BENCH_SSH_SECONDS (30), tests/bench/sshfleet.py runs:
@@ -18,7 +24,8 @@
 # Figures are printed beside the targets (latency < 2 s; CPU and RSS
 # reported with how they grow per server), never asserted: the script fails
 # only when a tool errors (mailcon never shows every server live, a client
-# dies).  Needs root (sshd), tmux, python3, ssh.
+# dies, a transport command fails).  Needs root (sshd), tmux, python3, ssh,
+# cc and build/libmailcon.a (next to MAILCON).
 set -u
 
 MAILCON=${1:?usage: bash tests/bench/ssh.sh MAILCON}
@@ -44,11 +51,43 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mailcon-bench-ssh.XXXXXX") ||
     die "cannot create a temporary directory"
 chmod 755 "$T"
 cleanup() {
+	sshd_stop "$T/sshd2"
 	sshd_stop "$T/sshd"
 	rm -rf "$T"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
+
+# --- the transport: many sessions, many streams (ssh_driver) -----------------
+NSESS=${BENCH_SSH_SESSIONS:-50}
+ROOT=$(cd "$HERE/../.." && pwd)
+LIB=$(dirname "$MAILCON")/libmailcon.a
+[ -f "$LIB" ] || die "no $LIB (run make)"
+# shellcheck disable=SC2046
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/console" \
+    -I"$ROOT/backends" -o "$T/driver" "$ROOT/tests/integration/ssh_driver.c" \
+    "$LIB" $(make -s --no-print-directory -C "$ROOT" print-libs) ||
+    die "cannot build tests/integration/ssh_driver.c"
+sshd_start "$T/sshd2" 2 >/dev/null || die "sshd did not start"
+P2=${SSHD_PORTS#* }
+mkdir "$T/meet" || die "cannot make $T/meet"
+start=$(date +%s.%N)
+"$T/driver" -k "$SSHD_KEY" -K "$SSHD_KNOWN_HOSTS" -n "$NSESS" 127.0.0.1 \
+    "$SSHD_PORT,$P2" 'echo "n=$$"; sleep 1' >"$T/sessions.out" 2>&1 ||
+    die "$NSESS sessions failed: $(grep -v ' out=' "$T/sessions.out" | tail -5)"
+sess=$(echo "$(date +%s.%N) - $start" | bc -l)
+start=$(date +%s.%N)
+"$T/driver" -k "$SSHD_KEY" -K "$SSHD_KNOWN_HOSTS" -n "$NSESS" -S 2000 \
+    -F "$T/meet" 127.0.0.1 "$SSHD_PORT,$P2" \
+    'i=0; while [ $i -lt 300 ]; do echo s$i; i=$((i+1)); done' \
+    >"$T/streams.out" 2>&1 ||
+    die "$NSESS streams failed: $(grep -v ' out=' "$T/streams.out" | tail -5)"
+streams=$(echo "$(date +%s.%N) - $start" | bc -l)
+sshd_stop "$T/sshd2"
+printf 'bench ssh: %d sessions at once, a 1 s command each: %.1f s (target <= 30 s)\n' \
+    "$NSESS" "$sess"
+printf 'bench ssh: %d streams of 2000 lines, a command beside each: %.1f s (target <= 40 s)\n\n' \
+    "$NSESS" "$streams"
 
 sshd_start "$T/sshd" 1 >/dev/null || die "sshd did not start"
 echo "bench ssh: sshd on 127.0.0.1:$SSHD_PORT; $RATE lines/s per server" \

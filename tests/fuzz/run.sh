@@ -1,7 +1,21 @@
 #!/bin/sh
 # Build every tests/fuzz/fuzz_*.c with libFuzzer + ASan + UBSan into
-# build/fuzz/ and run each for a while (FUZZ_SECONDS, default 20) on a seed
-# corpus made of the fixture lines.  Exits non-zero on the first crash.
+# build/fuzz/ and run each for a while (FUZZ_SECONDS, default 20) on seeds
+# of its own input type (seeds_for below):
+#
+#	fuzz_logline	one file per fixture log line
+#	fuzz_queue	each line of tests/fixtures/queue/queue-head.jsonl
+#			(real `postqueue -j` output), and the first two
+#	fuzz_jexport	journal export entries (one with a binary MESSAGE)
+#	fuzz_rbl_answer	DNS responses: A records with TXT, NXDOMAIN with
+#			an SOA, compressed names, a compression pointer loop
+#
+# Before a target fuzzes, every crash it had is replayed: the inputs kept
+# in tests/fuzz/crashes/TARGET/ (fixed crashes, kept as regressions) and
+# the artifacts earlier runs left in build/fuzz/ (TARGET-crash-*,
+# -leak-*, -timeout-*, -oom-*).  One that still fails fails the run and is
+# named; an artifact that no longer fails is said, to be moved into
+# tests/fuzz/crashes/TARGET/.  Exits non-zero on any crash, old or new.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -18,50 +32,118 @@ if ! command -v "$CC" >/dev/null 2>&1; then
 fi
 mkdir -p "$OUT"
 
-# Seeds: one file per fixture line (comments and annotations dropped).
-seeds="$OUT/seeds"
-rm -rf "$seeds"
-mkdir -p "$seeds"
-n=0
-for f in tests/fixtures/*.log; do
-	[ -f "$f" ] || continue
-	while IFS= read -r line || [ -n "$line" ]; do
-		case $line in
-		'#'*|'') continue ;;
-		esac
-		n=$((n + 1))
-		printf '%s' "$line" >"$seeds/seed$n"
-	done <"$f"
-done
-# and journal export entries (one with a binary MESSAGE), for fuzz_jexport
-printf '\n__CURSOR=s=1;i=2;b=3;m=4;t=5;x=6\n__REALTIME_TIMESTAMP=1795000000000000\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=77\nMESSAGE=connect from unknown[192.0.2.1]\n\n' \
-    >"$seeds/export1"
-printf '\n__REALTIME_TIMESTAMP=1795000000000001\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=dovecot\nMESSAGE\n\005\000\000\000\000\000\000\000a\nb\033c\n\n' \
-    >"$seeds/export2"
-echo "fuzz: $n seed lines"
+# seeds_for TARGET DIR: write TARGET's seed inputs into DIR (emptied).
+seeds_for()
+{
+	rm -rf "$2"
+	mkdir -p "$2"
+	case $1 in
+	fuzz_logline)
+		n=0
+		for f in tests/fixtures/*.log; do
+			[ -f "$f" ] || continue
+			while IFS= read -r line || [ -n "$line" ]; do
+				case $line in
+				'#'*|'') continue ;;
+				esac
+				n=$((n + 1))
+				printf '%s' "$line" >"$2/line$n"
+			done <"$f"
+		done
+		;;
+	fuzz_queue)
+		split -l 1 -d -a 3 tests/fixtures/queue/queue-head.jsonl \
+		    "$2/line"
+		head -n 2 tests/fixtures/queue/queue-head.jsonl >"$2/two"
+		;;
+	fuzz_jexport)
+		printf '\n__CURSOR=s=1;i=2;b=3;m=4;t=5;x=6\n__REALTIME_TIMESTAMP=1795000000000000\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=77\nMESSAGE=connect from unknown[192.0.2.1]\n\n' \
+		    >"$2/export1"
+		printf '\n__REALTIME_TIMESTAMP=1795000000000001\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=dovecot\nMESSAGE\n\005\000\000\000\000\000\000\000a\nb\033c\n\n' \
+		    >"$2/export2"
+		;;
+	fuzz_rbl_answer)
+		python3 - "$2" <<'EOF'
+import struct, sys
+d = sys.argv[1]
+def name(n):
+    return b"".join(bytes([len(l)]) + l for l in n.encode().split(b".")) + b"\0"
+def rr(nm, t, data, ttl=300):
+    return nm + struct.pack(">HHIH", t, 1, ttl, len(data)) + data
+def msg(rcode, qname, an=(), ns=()):
+    h = struct.pack(">HHHHHH", 0x1234, 0x8180 | rcode, 1, len(an), len(ns), 0)
+    q = name(qname) + struct.pack(">HH", 1, 1)
+    return h + q + b"".join(an) + b"".join(ns)
+ptr = b"\xc0\x0c"          # the question's name
+q = "10.2.0.192.zen.spamhaus.org"
+soa = (name("zen.spamhaus.org") + name("ns.zen.spamhaus.org") +
+       name("hostmaster.zen.spamhaus.org") + struct.pack(">IIIII", 1, 2, 3, 4, 60))
+seeds = {
+    "listed": msg(0, q, [rr(ptr, 1, bytes([127, 0, 0, 2])),
+                         rr(ptr, 1, bytes([127, 0, 0, 4])),
+                         rr(ptr, 16, b"\x2ahttps://check.spamhaus.org/sbl/query/SBL999")]),
+    "nxdomain": msg(3, q, ns=[rr(name("zen.spamhaus.org"), 6, soa, 900)]),
+    "error": msg(0, q, [rr(ptr, 1, bytes([127, 255, 255, 254]))]),
+    "servfail": msg(2, q),
+    # an answer whose name points at itself (offset of its own name)
+    "loop": msg(0, q, [b"\xc0" + bytes([12 + len(name(q)) + 4]) +
+                       struct.pack(">HHIH", 1, 1, 60, 4) + bytes([127, 0, 0, 2])]),
+}
+for k, v in seeds.items():
+    open("%s/%s" % (d, k), "wb").write(v)
+EOF
+		;;
+	esac
+}
+
+# replay TARGET: run TARGET on every input it crashed on before; 1 when
+# one still fails.
+replay()
+{
+	rc=0
+	for f in tests/fuzz/crashes/"$1"/* "$OUT/$1"-crash-* "$OUT/$1"-leak-* \
+	    "$OUT/$1"-timeout-* "$OUT/$1"-oom-*; do
+		[ -f "$f" ] || continue
+		if "$OUT/$1" -timeout=10 "$f" >"$OUT/$1.replay.log" 2>&1; then
+			case $f in
+			"$OUT"/*) echo "fuzz: $1: $f no longer fails; keep it as a regression in tests/fuzz/crashes/$1/" ;;
+			esac
+		else
+			echo "fuzz: $1 still fails on $f (see $OUT/$1.replay.log):" >&2
+			tail -20 "$OUT/$1.replay.log" >&2
+			rc=1
+		fi
+	done
+	return $rc
+}
 
 status=0
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
 	echo "fuzz: building $name"
-	# shellcheck disable=SC2086
 	extra=""
 	case $name in
 	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
 	fuzz_jexport) extra="console/jexport.c console/xmalloc.c" ;;
 	fuzz_config_ini) extra="console/config_ini.c console/xmalloc.c" ;;
 	fuzz_sanitize) extra="console/sanitize.c" ;;
+	fuzz_rbl_answer) extra="console/rbl_answer.c console/rbl_zone.c console/sanitize.c console/json.c console/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086
 	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra
+	replay "$name" || { status=1; continue; }
+	seeds=$OUT/seeds-$name
+	seeds_for "$name" "$seeds"
+	echo "fuzz: $name: $(ls "$seeds" | wc -l) seeds"
 	corpus="$OUT/corpus-$name"
 	mkdir -p "$corpus"
 	echo "fuzz: running $name for ${SECONDS_EACH}s"
 	if ! "$OUT/$name" -max_total_time="$SECONDS_EACH" -max_len=4096 \
 	    -timeout=10 -artifact_prefix="$OUT/$name-" -print_final_stats=1 \
 	    "$corpus" "$seeds" >"$OUT/$name.log" 2>&1; then
-		echo "fuzz: $name FAILED; see $OUT/$name.log" >&2
+		echo "fuzz: $name FAILED; see $OUT/$name.log; replay with:" \
+		    "$OUT/$name $OUT/$name-crash-*" >&2
 		tail -40 "$OUT/$name.log" >&2
 		status=1
 	else

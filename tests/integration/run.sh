@@ -1,11 +1,38 @@
 #!/bin/sh
 # tests/integration/run.sh MAILCON_BINARY: run every tests/integration/test_*.sh
 # one after another with MAILCON exported; print PASS or FAIL (with the
-# test's output) for each, then "N passed, M failed".  Exit 1 if any failed.
+# test's output) for each, then "N passed, M failed".  Exit 1 if any failed,
+# 2 on misuse (a TESTS name that is no test here).
 #
 # A test is run by the interpreter named on its #! line (bash when there is
 # none), so the executable bit does not matter.  TESTS="test_a.sh ..." runs
-# only those.
+# only those; a name that is not a test_*.sh file here is an error, never
+# "0 passed".
+#
+# Nothing of the tester's machine reaches a test: each one starts from an
+# empty environment (env -i) with
+#	PATH, MAILCON		as given
+#	HOME, XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME, XDG_DATA_HOME,
+#	XDG_RUNTIME_DIR		fresh empty directories of its own (the last
+#				mode 0700), removed afterwards
+#	MAILCON_SYSCONFDIR	a directory that does not exist: no system
+#				config of this machine's (after a `make
+#				install`) changes what a test sees
+#	TZ=UTC LC_ALL=C LANG=C	a test that compares text in another zone or
+#				locale sets its own (test_scan_e2e.sh runs its
+#				daemons in a non-UTC zone on purpose)
+# and only these knobs passed through when set: SSH_SESSIONS, SSH_FLEET,
+# MAILCON_E2E_TZ, MAILCON_KEEP_LOGS, MAILCON_KEEP_TMP, DNSMASQ.  So no
+# ~/.config/mailcon/config, ~/.tmux.conf, PYTHONOPTIMIZE, SSH_AUTH_SOCK,
+# DBUS_SESSION_BUS_ADDRESS or BASH_ENV of the tester's changes a verdict.
+#
+# Each test runs in a process group of its own (setsid) under a deadline:
+# TEST_TIMEOUT seconds (default 420), or the "# timeout: SECONDS" line a
+# test may carry in its first 40 lines.  When it passes, the group gets
+# SIGTERM (the test's EXIT trap stops its daemons by pid), and SIGKILL 20 s
+# later; the test FAILs with "timed out after N s".  Processes of its group
+# still running once it has exited are killed the same way and named: a
+# test stops what it starts.  Nothing outside the group is ever signalled.
 
 if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 	echo "usage: $0 MAILCON_BINARY (an executable)" >&2
@@ -16,30 +43,132 @@ case $1 in
 *) MAILCON=$(pwd)/$1 ;;
 esac
 export MAILCON
-# No system config of this machine's (/usr/local/etc/mailcon/mailcon.conf
-# after a `make install`) may change what the tests see.
-MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests
-export MAILCON_SYSCONFDIR
 
 dir=$(cd "$(dirname "$0")" && pwd)
 pass=0
 fail=0
-out=$(mktemp /tmp/mailcon-itest.XXXXXX) || exit 2
-trap 'rm -f "$out"' EXIT
-trap 'exit 130' INT TERM
+work=$(mktemp -d /tmp/mailcon-itest.XXXXXX) || exit 2
+out=$work/out
+pg=
+trap 'rm -rf "$work"' EXIT
+trap 'stop_group TERM; exit 130' INT TERM
 
+# The tests to run, as absolute paths; an unknown name ends the run (2).
+tests=
 for t in ${TESTS:-"$dir"/test_*.sh}; do
 	case $t in /*) ;; *) t=$dir/$t ;; esac
-	[ -f "$t" ] || continue
+	case $(basename "$t") in
+	test_*.sh) ;;
+	*) echo "run.sh: $t is not a test (tests are $dir/test_*.sh)" >&2
+	   exit 2 ;;
+	esac
+	if [ ! -f "$t" ]; then
+		echo "run.sh: no such test: $t (tests are $dir/test_*.sh)" >&2
+		exit 2
+	fi
+	tests="$tests $t"
+done
+
+# The pids of the live, non-zombie processes in process group $pg.
+group_pids()
+{
+	for f in /proc/[0-9]*/stat; do
+		# fields after the ") " that ends comm: state ppid pgrp ...
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		set -- ${line##*) }
+		[ "$3" = "$pg" ] && [ "$1" != Z ] && echo "${f#/proc/}"
+	done | sed 's|/stat$||'
+}
+
+# Signal the test's process group with SIG, wait up to 20 s for it to
+# go, then SIGKILL what is left of it.
+stop_group()
+{
+	[ -n "$pg" ] || return 0
+	kill -"$1" -"$pg" 2>/dev/null
+	i=0
+	while [ $i -lt 200 ] && [ -n "$(group_pids)" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -KILL -"$pg" 2>/dev/null
+}
+
+# The deadline of test $1 in seconds.
+test_timeout()
+{
+	n=$(head -n 40 "$1" | sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' |
+	    head -n 1)
+	echo "${n:-${TEST_TIMEOUT:-420}}"
+}
+
+for t in $tests; do
 	name=$(basename "$t")
 	interp=$(sed -n '1s/^#![[:space:]]*//p' "$t")
 	[ -n "$interp" ] || interp=bash
+	limit=$(test_timeout "$t")
+	h=$work/$name
+	rm -rf "$h"
+	mkdir -p "$h/home" "$h/config" "$h/state" "$h/cache" "$h/data" \
+	    "$h/runtime" && chmod 700 "$h/runtime" || exit 2
+	knobs=
+	for v in SSH_SESSIONS SSH_FLEET MAILCON_E2E_TZ MAILCON_KEEP_LOGS \
+	    MAILCON_KEEP_TMP DNSMASQ; do
+		eval "[ -n \"\${$v+set}\" ] && knobs=\"\$knobs $v=\$$v\""
+	done
+	rm -f "$work/pgid" "$work/timedout"
 	start=$(date +%s)
-	# $interp is word-split on purpose ("/usr/bin/env bash").
-	$interp "$t" </dev/null >"$out" 2>&1
+	# $interp and $knobs are word-split on purpose ("/usr/bin/env bash").
+	# setsid -w: the test leads a new process group (and waits when
+	# setsid had to fork for that); sh writes the group's id first.
+	env -i PATH="$PATH" MAILCON="$MAILCON" HOME="$h/home" \
+	    MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests \
+	    XDG_CONFIG_HOME="$h/config" XDG_STATE_HOME="$h/state" \
+	    XDG_CACHE_HOME="$h/cache" XDG_DATA_HOME="$h/data" \
+	    XDG_RUNTIME_DIR="$h/runtime" TZ=UTC LC_ALL=C LANG=C $knobs \
+	    setsid -w sh -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" &&
+	    exec "$@"' "$work/pgid" $interp "$t" </dev/null >"$out" 2>&1 &
+	pid=$!
+	while [ ! -s "$work/pgid" ] && kill -0 "$pid" 2>/dev/null; do
+		sleep 0.05
+	done
+	pg=$(cat "$work/pgid" 2>/dev/null)
+	# The watchdog: checks once a second, ends by itself with the test.
+	(
+		i=0
+		while kill -0 "$pid" 2>/dev/null; do
+			if [ $i -ge "$limit" ]; then
+				: >"$work/timedout"
+				stop_group TERM
+				exit 0
+			fi
+			sleep 1
+			i=$((i + 1))
+		done
+	) &
+	dog=$!
+	wait "$pid"
 	rc=$?
+	wait "$dog"
 	secs=$(($(date +%s) - start))
-	if [ "$rc" -eq 0 ]; then
+	left=
+	if [ -n "$pg" ] && [ -n "$(group_pids)" ]; then
+		sleep 2	# processes that were already on their way out
+		for p in $(group_pids); do
+			left="$left $p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60))"
+		done
+		[ -n "$left" ] && stop_group TERM
+	fi
+	pg=
+	if [ -e "$work/timedout" ]; then
+		fail=$((fail + 1))
+		echo "FAIL $name (timed out after ${limit}s; its process group was killed)"
+		sed 's/^/    /' "$out"
+	elif [ -n "$left" ]; then
+		fail=$((fail + 1))
+		echo "FAIL $name (exit $rc, ${secs}s; left processes running, killed:$left)"
+		sed 's/^/    /' "$out"
+	elif [ "$rc" -eq 0 ]; then
 		pass=$((pass + 1))
 		echo "PASS $name (${secs}s)"
 	else
@@ -47,6 +176,7 @@ for t in ${TESTS:-"$dir"/test_*.sh}; do
 		echo "FAIL $name (exit $rc, ${secs}s)"
 		sed 's/^/    /' "$out"
 	fi
+	rm -rf "$h"
 done
 
 echo "$pass passed, $fail failed"

@@ -48,9 +48,12 @@
  *	stream i error=WHY			(when it failed)
  *
  * and the summary gains " streams=N": the streams that got every line in
- * order and exited 0.  Their stderr is only counted: the remote login
- * shell may say things there (root's ~/.bashrc here runs pyenv, which
- * complains when many shells start at once).
+ * order and exited 0.  Their stderr is counted (errbytes), and must be 0:
+ * the login shell of the test user says nothing.
+ *
+ * The login is -u USER, else $SSHD_USER (the test user of sshd.sh, whose
+ * shell is /bin/sh): never root by default, so no test depends on root's
+ * shell start-up files.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -58,6 +61,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,9 +205,10 @@ main(int argc, char *argv[])
 	long			 lines = 0;
 	size_t			 la, lb, inlen = 0, k;
 	int64_t			 give_up, t0[MAXC], t1[MAXC];
+	struct passwd		*login;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	cfg.user = "root";
+	cfg.user = getenv("SSHD_USER");
 	cfg.keepalive_s = 2;
 	while ((ch = getopt(argc, argv, "A:b:F:H:i:I:k:K:n:O:q:RS:t:u:")) !=
 	    -1) {
@@ -237,10 +242,14 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc != 3 || n < 1 || n > MAXC || lines < 0 || seq < 1 ||
+	    cfg.user == NULL || *cfg.user == '\0' ||
 	    (lines > 0 && (dir == NULL || !plain_path(dir))))
 		driver_usage(USAGE);
 	cfg.host = argv[0];
 	ports = argv[1];
+	/* the sshd is on this machine: its login meets the stream on FIFOs
+	   of its own */
+	login = getpwnam(cfg.user);
 	for (p = strtok(ports, ","); p != NULL && np < MAXC;
 	    p = strtok(NULL, ","))
 		portv[np++] = atoi(p);
@@ -289,7 +298,8 @@ main(int argc, char *argv[])
 		if (lines > 0) {
 			snprintf(fifo, sizeof(fifo), "%s/meet.%d", dir, i);
 			(void)unlink(fifo);
-			if (mkfifo(fifo, 0600) == -1) {
+			if (mkfifo(fifo, 0600) == -1 || (login != NULL &&
+			    chown(fifo, login->pw_uid, -1) == -1)) {
 				printf("stream %d fifo-error=%s\n", i,
 				    strerror(errno));
 				continue;

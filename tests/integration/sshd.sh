@@ -10,10 +10,12 @@
 #
 # Each instance listens on 127.0.0.1 at a high port picked at run time, has
 # its own host keys (ed25519 and ecdsa), config and log in DIR/sN/, and lets
-# root and SSHD_USER in with the client key only (PermitRootLogin
-# prohibit-password, PasswordAuthentication no, UsePAM no).  MaxStartups and MaxSessions are
-# high, so one instance takes 50 sessions at once.  Must run as root: sshd
-# needs it for privilege separation, and the tests log in as root.
+# SSHD_USER (and other test logins) in with the client key only
+# (PasswordAuthentication no, UsePAM no), never root (PermitRootLogin no,
+# DenyUsers root): no test may depend on root's login shell or dotfiles,
+# and test_ssh_user.sh checks that a root login is refused.  MaxStartups
+# and MaxSessions are high, so one instance takes 50 sessions at once.
+# Must run as root: sshd needs it for privilege separation.
 #
 # After sshd_start these are exported (and written to DIR/sshd.env):
 #	SSHD_DIR		DIR (absolute)
@@ -26,14 +28,16 @@
 #	SSHD_PIDS		file "sshd-N pid" per line: every listener started
 #	SSHD_LOG		the first instance's log (DIR/s1/sshd.log)
 #	SSHD_USER		"mailcon-ssh", a system user whose login shell
-#				is /bin/sh: fleet tests log in as it, since
-#				root's ~/.bashrc here runs `pyenv init`, which
-#				takes a lock and so serialises 50 concurrent
-#				logins (sshd runs bash -c, which reads
-#				.bashrc).  Created when missing and kept: a
-#				user is not a service.  It can read what
-#				others can: give its logs mode 644 in
-#				directories of mode 755.
+#				is /bin/sh and home /: every SSH test logs in
+#				as it, so no shell start-up file runs (root's
+#				~/.bashrc on a tester's machine may run
+#				`pyenv init`, which serialises concurrent
+#				logins, or print on stderr).  Created when
+#				missing and kept: a user is not a service.  It
+#				can read what others can: give its logs mode
+#				644 in directories of mode 755; what needs
+#				root goes through sudo = yes and a sudoers
+#				entry of the test's own.
 #
 # Also:
 #	sshd_session_tree PID...	# the session processes given and their
@@ -118,7 +122,8 @@ HostKey $s/host_ed25519
 HostKey $s/host_ecdsa
 PidFile $s/sshd.pid
 AuthorizedKeysFile $d/authorized_keys
-PermitRootLogin prohibit-password
+PermitRootLogin no
+DenyUsers root
 PubkeyAuthentication yes
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -242,8 +247,20 @@ sshd_start()
 	return 0
 }
 
-# Print the pids of sshd session processes (children of the listeners
-# recorded in DIR) that serve a connection: what a test kills to cut one.
+# Print the pids of the sshd processes of the sessions under PID...: the
+# listeners' children and their sshd descendants (for a login other than
+# root, a privileged monitor and the user's own sshd under it, which
+# carries the connection: killing the monitor alone leaves it open).
+_sshd_session_tree()
+{
+	local kids
+	kids=$(_sshd_children "$@")
+	[ -n "$kids" ] && sshd_session_tree $kids
+}
+
+# Print the pids of the sshd session processes under the listeners
+# recorded in DIR that serve connections: what a test kills (every one of
+# them) to cut a connection, or stops (SIGSTOP) to make it half-open.
 sshd_sessions()
 {
 	local d=$1 name pid pids=''
@@ -251,7 +268,7 @@ sshd_sessions()
 	while read -r name pid; do
 		_sshd_pid_is_sshd "$pid" && pids="$pids $pid"
 	done <"$d/sshd.pids"
-	[ -n "$pids" ] && _sshd_children $pids
+	[ -n "$pids" ] && _sshd_session_tree $pids
 }
 
 # Stop exactly the listeners recorded in DIR/sshd.pids and the session
@@ -264,7 +281,7 @@ sshd_stop()
 		_sshd_pid_is_sshd "$pid" && pids="$pids $pid"
 	done <"$d/sshd.pids"
 	[ -n "$pids" ] || { : >"$d/sshd.pids"; return 0; }
-	pids="$pids $(_sshd_children $pids)"
+	pids="$pids $(_sshd_session_tree $pids)"
 	kill -TERM $pids 2>/dev/null
 	# shellcheck disable=SC2086
 	_stack_term_wait 50 _sshd_say $pids

@@ -5,9 +5,9 @@
 #	...
 #	stack_stop DIR		# idempotent; safe from an EXIT trap
 #
-# Nothing global is touched: Postfix runs as a separate instance
-# (`postfix -c DIR/postfix`) whose queue, data directory and maillog_file are
-# in DIR; Dovecot runs auth-only with base_dir, state_dir and log_path in DIR.
+# Nothing global is touched or read: Postfix runs as a separate instance
+# (`postfix -c DIR/postfix`) with the master.cf shipped beside this file,
+# whose queue, data directory and maillog_file are in DIR; Dovecot runs auth-only with base_dir, state_dir and log_path in DIR.
 # Ports are picked at run time.  Several stacks can run at once in different
 # directories.  Must run as root (Postfix and Dovecot masters need it).
 #
@@ -53,6 +53,7 @@
 #					(status 1 when SECONDS pass first)
 
 STACK_DEFAULT_USERS="alice bob carol dave grace ivan judy"
+_STACK_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # wait_file TEXT FILE SECONDS: until FILE has a line containing TEXT.
 wait_file()
@@ -145,7 +146,8 @@ _stack_postfix_config()
 	mkdir -p "$pc" "$d/spool" "$d/data"
 	chown postfix "$d/data" || return 1
 	: >"$pc/main.cf"
-	cp /etc/postfix/master.cf "$pc/master.cf"
+	# our own services, not the host's /etc/postfix/master.cf
+	cp "$_STACK_HERE/master.cf" "$pc/master.cf" || return 1
 	$pcf -e \
 	    "compatibility_level = 3.6" \
 	    "queue_directory = $d/spool" \
@@ -184,13 +186,11 @@ _stack_postfix_config()
 		postmap -c "$pc" "hash:$pc/transport" || return 1
 		$pcf -e "transport_maps = hash:$pc/transport" || return 1
 	fi
-	# Replace the port-25 listener by two on high loopback ports.
-	$pcf -MX smtp/inet || return 1
+	# The listeners: two on high loopback ports.
 	$pcf -M "127.0.0.1:$STACK_SMTP_PORT/inet = 127.0.0.1:$STACK_SMTP_PORT inet n - n - - smtpd" \
 	    || return 1
 	$pcf -M "127.0.0.1:$STACK_SUBMIT_PORT/inet = 127.0.0.1:$STACK_SUBMIT_PORT inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_sasl_auth_enable=yes" \
 	    || return 1
-	$pcf -F '*/*/chroot = n' || return 1
 }
 
 # Write the Dovecot auth-only configuration and the user files into $d/dovecot.

@@ -81,16 +81,23 @@ for c in calls:
     print("notify:", c["urgency"], c["summary"], "|", c["body"][:100])
 judy = [c for c in calls if "judy@example.test" in c["summary"] + c["body"]
         and "critical" in (c["summary"] + c["body"]).lower()]
-assert len(judy) == 1, "judy critical told %d times" % len(judy)
-assert judy[0]["urgency"] == 2, judy[0]
-assert judy[0]["app"] == "mailcon", judy[0]
+if not (len(judy) == 1):
+    sys.exit("FAIL: %s: %s" % ('len(judy) == 1', "judy critical told %d times" % len(judy)))
+if not (judy[0]["urgency"] == 2):
+    sys.exit("FAIL: %s: %s" % ('judy[0]["urgency"] == 2', judy[0]))
+if not (judy[0]["app"] == "mailcon"):
+    sys.exit("FAIL: %s: %s" % ('judy[0]["app"] == "mailcon"', judy[0]))
 ok = [c for c in calls if "ivan@example.test" in c["summary"] + c["body"]]
-assert not ok, "an ok account was notified: %r" % ok
+if not (not ok):
+    sys.exit("FAIL: %s: %s" % ('not ok', "an ok account was notified: %r" % ok))
 for c in calls:
-    assert "<" not in c["body"].replace("&lt;", ""), c
+    if not ("<" not in c["body"].replace("&lt;", "")):
+        sys.exit("FAIL: %s: %s" % ('"<" not in c["body"].replace("&lt;", "")', c))
 stale = [c for c in calls if "server mx is partial" in c["body"]]
-assert len(stale) == 1, "server partial told %d times" % len(stale)
-assert "postfix.log" in stale[0]["body"], stale[0]
+if not (len(stale) == 1):
+    sys.exit("FAIL: %s: %s" % ('len(stale) == 1', "server partial told %d times" % len(stale)))
+if not ("postfix.log" in stale[0]["body"]):
+    sys.exit("FAIL: %s: %s" % ('"postfix.log" in stale[0]["body"]', stale[0]))
 PY
 
 [ $failed -eq 0 ] && echo "alerts live: all checks passed"

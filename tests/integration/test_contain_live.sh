@@ -128,11 +128,15 @@ db = sqlite3.connect(sys.argv[1])
 rows = db.execute("select state, operator, server, account, verified from "
                   "audit where action = 'suspend'").fetchall()
 print(rows)
-assert rows, "no suspend rows"
+if not (rows):
+    sys.exit("FAIL: %s: %s" % ('rows', "no suspend rows"))
 for state, op, server, account, verified in rows:
-    assert state == "done", state
-    assert op and server == "mx" and account == "judy@example.test"
-    assert verified == "ok", verified
+    if not (state == "done"):
+        sys.exit("FAIL: %s: %s" % ('state == "done"', state))
+    if not (op and server == "mx" and account == "judy@example.test"):
+        sys.exit('FAIL: op and server == "mx" and account == "judy@example.test"')
+    if not (verified == "ok"):
+        sys.exit("FAIL: %s: %s" % ('verified == "ok"', verified))
 PY
 
 # purge: the dialog names the count; n does nothing, y removes hers only

@@ -132,6 +132,8 @@ grep -q '^requested=30 done=30 not_done=0 lines=30 ' "$T/out" ||
     check_fail "bob's mail moved during the release"
 
 # Not root: Postfix refuses, the run fails with its message.
+command -v setpriv >/dev/null ||
+    check_fail "no setpriv (util-linux): the non-root purge cannot run as nobody"
 if command -v setpriv >/dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	    "$T/driver" -c "$STACK_POSTFIX_CONF" delete <"$T/alice" \

@@ -148,7 +148,8 @@ drv -s "127.0.0.1:$DNS" -t 700 mx1.slow.test mx2.slow.test
 expect "mx1.slow.test why=timed out"
 expect "mx2.slow.test why=timed out"
 ms=$(took mx1.slow.test)
-[ -n "$ms" ] && [ "$ms" -ge 650 ] && [ "$ms" -le 1000 ] ||
+# not before the deadline; the upper bound only says it came, in seconds
+[ -n "$ms" ] && [ "$ms" -ge 650 ] && [ "$ms" -le 10000 ] ||
     fail "silent zone: timed out after ${ms:-?} ms, the timeout is 700"
 grep -q '^idle$' "$T/out" || fail "silent zone: not idle at the end"
 
@@ -186,8 +187,8 @@ queries()
 # The [server] keys of a server behind our sshd as HOST, known_hosts KH.
 ssh_keys()
 {
-	printf 'host = %s\nport = %s\nuser = root\nkey = %s\n' "$1" \
-	    "$SSHD_PORT" "$SSHD_KEY"
+	printf 'host = %s\nport = %s\nuser = %s\nkey = %s\n' "$1" \
+	    "$SSHD_PORT" "$SSHD_USER" "$SSHD_KEY"
 	printf 'known_hosts = %s\n' "$2"
 }
 
@@ -197,7 +198,9 @@ sshd_start "$T/sshd" 1 >/dev/null || { echo "sshd did not start"; exit 1; }
 sed "s/^\[127\.0\.0\.1\]:/[sshhost.test]:/" "$SSHD_KNOWN_HOSTS" >"$T/kh.name"
 grep -q '^\[sshhost.test\]:' "$T/kh.name" || fail "no known_hosts by name"
 export XDG_STATE_HOME=$T/state
-mkdir -p "$T/logs" "$XDG_STATE_HOME"
+mkdir -p "$T/logs" "$XDG_STATE_HOME" "$T/remote"
+# SSHD_USER (never root) reads the log and leaves its marks in $T/remote.
+chmod 755 "$T" && chown "$SSHD_USER" "$T/remote" || die "cannot open $T to $SSHD_USER"
 : >"$T/logs/mail.log"
 {
 	printf '[console]\nresolver = 127.0.0.1:%s\nhistory = off\n' "$DNS"
@@ -256,7 +259,7 @@ grep "server " "$T/watch.out" | grep -v " line " | sed 's/^/  /'
 	printf '[console]\nresolver = 127.0.0.1:%s\nhistory = %s\n' "$DNS" \
 	    "$T/history.db"
 	printf '[server lab]\nlogs = /var/log/mail.log\nqueue_command = off\n'
-	printf 'unsuspend_command = /usr/bin/touch %s/unsuspended-%%{localpart}\n' "$T"
+	printf 'unsuspend_command = /usr/bin/touch %s/remote/unsuspended-%%{localpart}\n' "$T"
 } >"$T/act.head"
 { cat "$T/act.head"; ssh_keys sshhost.test "$T/kh.name"; } >"$T/act.conf"
 sessions=$(grep -c 'Accepted publickey' "$SSHD_LOG")
@@ -264,7 +267,7 @@ timeout 60 "$MAILCON" act unsuspend --account bob@example.test \
     --config "$T/act.conf" >"$T/act.out" 2>&1
 rc=$?
 [ "$rc" = 0 ] || fail "act by name: exit $rc: $(cat "$T/act.out")"
-[ -e "$T/unsuspended-bob" ] || fail "act by name: the command did not run: $(cat "$T/act.out")"
+[ -e "$T/remote/unsuspended-bob" ] || fail "act by name: the command did not run: $(cat "$T/act.out")"
 [ "$(grep -c 'Accepted publickey' "$SSHD_LOG")" -gt "$sessions" ] ||
     fail "act by name: no SSH session"
 { cat "$T/act.head"; ssh_keys nx.test "$T/kh.name"; } >"$T/actnx.conf"
@@ -282,7 +285,7 @@ rc=$?
 grep -qF "unknown host key for [sshhost.test]:$SSHD_PORT" "$T/act.out" &&
     grep -qF "ssh-keyscan -p $SSHD_PORT sshhost.test" "$T/act.out" ||
     fail "act, key by address only: $(cat "$T/act.out")"
-[ -e "$T/unsuspended-carol" ] || [ -e "$T/unsuspended-dave" ] &&
+[ -e "$T/remote/unsuspended-carol" ] || [ -e "$T/remote/unsuspended-dave" ] &&
     fail "act ran a command on a refused connection"
 sed 's/^/  /' "$T/act.out"
 

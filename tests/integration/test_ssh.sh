@@ -15,19 +15,26 @@
 #     key, only refused keys) and logs in with the right key added; a port
 #     that answers HTTP is "not an SSH server" with what it said; a
 #     listener that never speaks hits the handshake deadline.
-#  4. a hanging command hits its deadline; killing the sshd session
-#     process mid-command fails the command and the connection retries.
+#  4. a hanging command (sleep 60) hits its 1.5 s deadline, long before it
+#     would end; killing the sshd session process mid-command fails the
+#     command and the connection retries.
 #  5. 50 connections at once (SSH_SESSIONS) over two sshd instances, each
-#     running a command, all complete.
+#     running a command, all complete, with nothing on stderr.
 #  6. the log follower's pattern on as many connections: each streams 2000
 #     lines to a callback, and a short command runs beside the stream on
-#     the same connection; every line arrives, in order, and every short
-#     command's output is whole.
+#     the same connection; every line arrives, in order, every short
+#     command's output is whole, and no stderr.  (How long 5 and 6 take is
+#     measured by tests/bench/ssh.sh, never asserted here.)
 #  7. commands one after the other on one connection: each is opened in
 #     the step that starts it, never after a timer (ssh_conn_wait_ms is 0).
 #  8. packets left half-sent (a tiny socket send buffer, 3 MB of input
 #     echoed back while a stream runs): no call may send meanwhile, reads
-#     go on, and nothing is lost.
+#     go on, and nothing is lost (stdout and stderr compared byte for
+#     byte).
+#
+# Every login is the test user SSHD_USER (sshd.sh; login shell /bin/sh),
+# never root: nothing here depends on a shell start-up file, so stderr is
+# compared exactly everywhere.
 #
 # Environment: MAILCON (the binary; build/libmailcon.a is looked for next
 # to it, else in build/).  Needs root, cc, python3, sshd, ssh-keygen.
@@ -44,6 +51,7 @@ LIB=$ROOT/build/libmailcon.a
     LIB=$(dirname "$MAILCON")/libmailcon.a
 
 T=$(mktemp -d /tmp/mcssh.XXXXXX) || exit 1
+chmod 755 "$T"	# SSHD_USER meets the driver on FIFOs in here
 D=$T/sshd
 failed=0
 helpers=
@@ -217,7 +225,7 @@ has "ssh-agent at $T/agent holds no key: ssh-add one" ||
 SSH_AUTH_SOCK=$T/agent ssh-add -q "$T/stranger" 2>/dev/null ||
     check_fail "ssh-add of the stranger key failed"
 SSH_AUTH_SOCK=$T/agent drv -K "$KH" 127.0.0.1 "$P" true
-has 'auth failed: the server accepted no key from ssh-agent for root' ||
+has "auth failed: the server accepted no key from ssh-agent for $SSHD_USER" ||
     check_fail "agent with only a refused key: $(cat "$T/out")"
 SSH_AUTH_SOCK=$T/agent ssh-add -q "$K" 2>/dev/null ||
     check_fail "ssh-add of the client key failed"
@@ -240,32 +248,40 @@ has 'retrying in [0-9]+ s: SSH handshake timed out after 1 s \(the server never 
     check_fail "silent listener: $(cat "$T/out")"
 [ "$secs" -le 10 ] || check_fail "silent listener took $secs s"
 
-# 4. A hanging command; the session killed mid-command.
+# 4. A hanging command; the session killed mid-command.  The remote
+# sleep outlives its closed channel: it says its pid, to be stopped here.
+mkdir "$T/remote" && chown "$SSHD_USER" "$T/remote" ||
+    die "cannot make $T/remote for $SSHD_USER"
 start=$(date +%s)
-drv -k "$K" -K "$KH" -t 1500 127.0.0.1 "$P" 'echo before; sleep 7'
+drv -k "$K" -K "$KH" -t 1500 127.0.0.1 "$P" \
+    "echo before; echo \$\$ >$T/remote/hang.pid; exec sleep 60"
 secs=$(($(date +%s) - start))
+[ -s "$T/remote/hang.pid" ] && kill "$(cat "$T/remote/hang.pid")" 2>/dev/null
 has '^exec 0 error=timed out after 1500 ms; its channel was closed$' ||
     check_fail "hang not cut: $(cat "$T/out")"
 has '^exec 0 out=before' || check_fail "output before the hang lost"
-[ "$secs" -le 6 ] || check_fail "the deadline took $secs s"
+# generous: only a deadline that did not work waits for the 60 s sleep
+[ "$secs" -lt 50 ] || check_fail "the deadline took $secs s"
 
+# Once the command runs (it says so in a file), every sshd process of its
+# session (the monitor and the login's own) is killed.
 before=$(sshd_sessions "$D" | sort)
 timeout 90 "$T/driver" -R -k "$K" -K "$KH" 127.0.0.1 "$P" \
-    'echo started; sleep 30' >"$T/kill" 2>&1 &
+    "echo started; echo \$\$ >$T/remote/kill.pid; exec sleep 30" \
+    >"$T/kill" 2>&1 &
 drvpid=$!
-victim=
 for _ in $(seq 100); do
-	victim=$(sshd_sessions "$D" | sort | comm -13 <(echo "$before") -)
-	[ -n "$victim" ] && break
+	[ -s "$T/remote/kill.pid" ] && break
 	sleep 0.1
 done
-sleep 0.5
+victim=$(sshd_sessions "$D" | sort | comm -13 <(echo "$before") -)
 if [ -z "$victim" ]; then
 	check_fail "no sshd session process appeared"
 else
 	kill -KILL $victim
 fi
 wait "$drvpid"
+[ -s "$T/remote/kill.pid" ] && kill "$(cat "$T/remote/kill.pid")" 2>/dev/null
 cp "$T/kill" "$T/out"
 has '^exec 0 result=-1 ' || check_fail "killed session: $(cat "$T/out")"
 has '^exec 0 error=connection to test lost: ' ||
@@ -273,21 +289,17 @@ has '^exec 0 error=connection to test lost: ' ||
 has '^conn 0 after=retrying status=retrying in [0-9]+ s: ' ||
     check_fail "connection not retrying: $(cat "$T/out")"
 
-# 5. Many at once (SSH_SESSIONS).  Most of the time here is the remote
-# side: every command starts root's login shell, and a ~/.bashrc that runs
-# `pyenv init` queues each start on pyenv's rehash lock.  That shell may
-# also complain on stderr when many start at once, so from here on only
-# stdout is compared.
+# 5. Many at once (SSH_SESSIONS): every one prints its pid, and nothing
+# on stderr.
 NSESS=${SSH_SESSIONS:-50}
 start=$(date +%s)
 drv -k "$K" -K "$KH" -n "$NSESS" 127.0.0.1 "$P,$P2" 'echo "n=$$"; sleep 1'
 secs=$(($(date +%s) - start))
 has "^summary live=$NSESS ok=$NSESS failed=0\$" ||
     check_fail "$NSESS sessions: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
-n=$(grep -c '^exec [0-9]* out=n=[0-9]*\\x0a err=' "$T/out")
-[ "$n" = "$NSESS" ] || check_fail "$n of $NSESS commands printed their pid: $(grep "^exec [0-9]* out=" "$T/out" | grep -v "out=n=[0-9]*\\\\x0a err=")"
-[ "$secs" -le 30 ] || check_fail "$NSESS sessions took $secs s"
-echo "$NSESS sessions in ${secs}s"
+n=$(grep -c '^exec [0-9]* out=n=[0-9]*\\x0a err=$' "$T/out")
+[ "$n" = "$NSESS" ] || check_fail "$n of $NSESS commands printed their pid and nothing on stderr: $(grep "^exec [0-9]* out=" "$T/out" | grep -v "out=n=[0-9]*\\\\x0a err=$" | head -5)"
+echo "$NSESS sessions in ${secs}s (not asserted: tests/bench/ssh.sh)"
 
 # 6. A stream and a command beside it on each of NSESS connections.
 mkdir "$T/meet" || exit 1
@@ -298,15 +310,13 @@ drv -k "$K" -K "$KH" -n "$NSESS" -S 2000 -F "$T/meet" 127.0.0.1 "$P,$P2" \
 secs=$(($(date +%s) - start))
 has "^summary live=$NSESS ok=$NSESS failed=0 streams=$NSESS\$" ||
     check_fail "streams: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
-n=$(grep -c '^stream [0-9]* result=1 lines=2000 bad=0 ' "$T/out")
+n=$(grep -c '^stream [0-9]* result=1 lines=2000 bad=0 errbytes=0$' "$T/out")
 [ "$n" = "$NSESS" ] ||
-    check_fail "$n of $NSESS streams whole: $(grep '^stream' "$T/out" | grep -v 'result=1 lines=2000 bad=0 ' | head -5)"
-n=$(sed -n 's/^exec [0-9]* out=//p' "$T/out" | cut -c1-$((${#want} + 5)) |
-    grep -cxF -- "$want err=")
+    check_fail "$n of $NSESS streams whole, nothing on stderr: $(grep '^stream' "$T/out" | grep -v 'result=1 lines=2000 bad=0 errbytes=0$' | head -5)"
+n=$(sed -n 's/^exec [0-9]* out=//p' "$T/out" | grep -cxF -- "$want err=")
 [ "$n" = "$NSESS" ] ||
-    check_fail "$n of $NSESS commands beside a stream whole: $(grep '^exec [0-9]* out=' "$T/out" | grep -vF -- "out=$want err=" | cut -c1-200 | head -3)"
-[ "$secs" -le 40 ] || check_fail "$NSESS streams took $secs s"
-echo "$NSESS streams with a command beside each in ${secs}s"
+    check_fail "$n of $NSESS commands beside a stream whole, nothing on stderr: $(grep '^exec [0-9]* out=' "$T/out" | grep -vxF -- "out=$want err=" | cut -c1-200 | head -3)"
+echo "$NSESS streams with a command beside each in ${secs}s (not asserted: tests/bench/ssh.sh)"
 
 # 7. Ten commands in a row on one connection.
 drv -k "$K" -K "$KH" -q 10 127.0.0.1 "$P" 'echo "n=$$"'
@@ -323,8 +333,14 @@ drv -k "$K" -K "$KH" -n 8 -b 4096 -I 3000000 -S 20000 -F "$T/meet" \
     127.0.0.1 "$P,$P2" 'tee /dev/stderr | wc -c'
 has '^summary live=8 ok=8 failed=0 streams=8$' ||
     check_fail "half-sent packets: $(grep -v '^exec .* out=' "$T/out" | tail -20)"
-n=$(grep -c '^exec [0-9]* out=3000000\\x0a err=' "$T/out")
-[ "$n" = 8 ] || check_fail "$n of 8 commands got all 3 MB of input: $(grep '^exec [0-9]* out=' "$T/out" | cut -c1-100 | head -3)"
+# stderr is the input echoed back: its first SSH_EXEC_OUT_MAX (8192)
+# bytes are kept, 128 lines of 63 x.
+errwant=$(awk 'BEGIN { s = sprintf("%63s", ""); gsub(/ /, "x", s)
+    for (i = 0; i < 128; i++) printf "%s\\x0a", s }')
+n=$(sed -n 's/^exec [0-9]* out=//p' "$T/out" | grep -cxF -- "3000000\\x0a err=$errwant")
+[ "$n" = 8 ] || check_fail "$n of 8 commands got all 3 MB of input and echoed it on stderr: $(grep '^exec [0-9]* out=' "$T/out" | cut -c1-100 | head -3)"
+n=$(grep -c '^stream [0-9]* result=1 lines=20000 bad=0 errbytes=0$' "$T/out")
+[ "$n" = 8 ] || check_fail "$n of 8 streams beside the echo whole: $(grep '^stream' "$T/out" | head -3)"
 
 [ "$failed" = 0 ] && echo "test_ssh: all checks passed"
 exit "$failed"

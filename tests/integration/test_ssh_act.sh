@@ -14,7 +14,8 @@
 #  2. reset-password over SSH: the new password works, the old one fails;
 #     the password crossed on stdin, it is in no audit row.
 #  3. --dry-run prints the remote command lines ("on lab over SSH", sudo
-#     -n -- first with sudo = yes) and runs nothing (no SSH session).
+#     -n -- first with sudo = yes, none without) and runs nothing (no SSH
+#     session).
 #  4. injection: bad accounts refused (exit 2), nothing changed.
 #  5. connection failures run nothing: a changed host key (both
 #     fingerprints shown), an unknown one (never trusted, nothing written,
@@ -25,6 +26,11 @@
 #     exit 127 is told plainly.
 #  7. a remote command that hangs meets its deadline (--timeout) with a
 #     clear message; nothing is printed as done.
+#
+# Sections 1-5 and 7 log in as the test user SSHD_USER (sshd.sh: login
+# shell /bin/sh, never root, so nobody's dotfiles run) with sudo = yes,
+# allowed by a sudoers entry of this test that names exactly the commands
+# the README lists for sudo (removed at the end).
 #
 # Environment: MAILCON (the binary).  Needs root, python3, Postfix, Dovecot,
 # sshd, sudo, useradd (tests/deps.sh).
@@ -48,11 +54,12 @@ failed=0
 # a login of our own for the sudo checks; removed at the end
 SUDO_USER_NAME=mcsact$$
 SUDOERS=/etc/sudoers.d/mailcon-test-$$
+SSH_SUDOERS=/etc/sudoers.d/mailcon-test-ssh-$$
 made_user=0
 
 cleanup()
 {
-	rm -f "$SUDOERS"
+	rm -f "$SUDOERS" "$SSH_SUDOERS"
 	[ "$made_user" = 1 ] && userdel "$SUDO_USER_NAME" 2>/dev/null
 	stack_stop "$S"
 	sshd_stop "$D"
@@ -103,7 +110,8 @@ mkconf()
 	{
 		printf '[console]\nhistory = %s\n' "$T/history.db"
 		stack_mailcon_server lab
-		printf 'host = 127.0.0.1\nport = %s\nuser = root\n' "$SSHD_PORT"
+		printf 'host = 127.0.0.1\nport = %s\nuser = %s\nsudo = yes\n' \
+		    "$SSHD_PORT" "$SSHD_USER"
 		printf 'key = %s\nknown_hosts = %s\n' "$SSHD_KEY" \
 		    "$SSHD_KNOWN_HOSTS"
 	} >"$out.tmp"
@@ -123,6 +131,10 @@ mkdir -p "$XDG_STATE_HOME"
 
 stack_start "$S" || exit 1
 sshd_start "$D" || exit 1
+# SSHD_USER may run what the README lists for sudo = yes, as root.
+echo "$SSHD_USER ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/postqueue, /usr/sbin/postsuper, /usr/sbin/postmap, /usr/bin/doveadm" >"$SSH_SUDOERS"
+chmod 440 "$SSH_SUDOERS"
+visudo -cq -f "$SSH_SUDOERS" || die "the sudoers entry for $SSHD_USER is refused by visudo"
 # The login of section 6 reads the one authorized_keys of this sshd.
 chmod 755 "$D"
 chmod 644 "$D/authorized_keys"
@@ -162,7 +174,7 @@ echo "send $A $(pw "$A") 127.0.0.44 1 1 x@remote.test" | mailgen "$T/qids.a2" ||
     check_fail "held is not exactly bob's 9 (forged senders included): $(held | wc -l) held"
 n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
     action = 'suspend' AND state = 'done' AND verified = 'ok' AND
-    target LIKE '%over SSH as root@127.0.0.1 port $SSHD_PORT%'" "$B")
+    target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%'" "$B")
 [ "$n" = 3 ] || check_fail "bob's suspend: $n of 3 steps audited done, verified, over SSH"
 
 act unsuspend --account "$B" --config "$CFG"
@@ -219,13 +231,16 @@ s0=$(sessions)
 act suspend --account "$A" --config "$CFG" --dry-run
 rc=$?
 [ "$rc" = 0 ] || check_fail "dry-run over SSH: exit $rc: $(said)"
-grep -q "^# on lab over SSH as root@127.0.0.1 port $SSHD_PORT" "$T/out" ||
-    check_fail "dry-run does not say it would run on lab over SSH: $(said)"
-grep -qF "postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
+grep -q "^# on lab over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT, through sudo" "$T/out" ||
+    check_fail "dry-run does not say it would run on lab over SSH through sudo: $(said)"
+grep -qF "sudo -n -- postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
     check_fail "dry-run does not show the postsuper command: $(said)"
-grep -q "^sudo " "$T/out" && check_fail "dry-run shows sudo without sudo = yes"
-mkconf "$T/sudo.conf" sudo yes
-act purge --account "$A" --config "$T/sudo.conf" --dry-run
+mkconf "$T/nosudo.conf" sudo ""
+act suspend --account "$A" --config "$T/nosudo.conf" --dry-run
+grep -qF "postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
+    check_fail "dry-run without sudo does not show the postsuper command: $(said)"
+grep -q "sudo" "$T/out" && check_fail "dry-run shows sudo without sudo = yes: $(said)"
+act purge --account "$A" --config "$CFG" --dry-run
 grep -qF "sudo -n -- postsuper -c $STACK_POSTFIX_CONF -d -" "$T/out" ||
     check_fail "dry-run with sudo = yes does not show sudo -n --: $(said)"
 grep -q "through sudo" "$T/out" || check_fail "dry-run header does not name sudo"
@@ -304,7 +319,7 @@ grep -q "sudo on lab wants a password: give $SUDO_USER_NAME NOPASSWD for these c
 grep -q "^suspend $A on lab: done" "$T/out" && check_fail "suspend said done without sudo"
 same_files "the suspend whose sudo wanted a password"
 # without sudo, that login's PATH has no postqueue (/usr/sbin): exit 127
-mkconf "$T/nosudo.conf" user "$SUDO_USER_NAME"
+mkconf "$T/nosudo.conf" user "$SUDO_USER_NAME" sudo ""
 act hold --account "$A" --config "$T/nosudo.conf"
 rc=$?
 [ "$rc" = 1 ] || check_fail "postqueue not in PATH: exit $rc, not 1: $(said)"

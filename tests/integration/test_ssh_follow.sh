@@ -20,6 +20,9 @@
 #     one that drops the session right after auth, and a log the login
 #     may not read (named with its owner, mode and the group to join).
 #
+# Every server logs in as the test user SSHD_USER (sshd.sh), never root;
+# the logs it follows are mode 644 in directories of mode 755.
+#
 # Environment: MAILCON (the binary).  Needs root, sshd, python3, Postfix
 # and Dovecot (tests/deps.sh).
 set -u
@@ -57,7 +60,8 @@ ssh_keys()
 {
 	(
 		. "$1"
-		printf 'host = 127.0.0.1\nport = %s\nuser = root\n' "$SSHD_PORT"
+		printf 'host = 127.0.0.1\nport = %s\nuser = %s\n' "$SSHD_PORT" \
+		    "$SSHD_USER"
 		printf 'key = %s\nknown_hosts = %s\n' "$SSHD_KEY" \
 		    "$SSHD_KNOWN_HOSTS"
 		printf 'keepalive = 1s\nqueue_command = off\n'
@@ -88,12 +92,6 @@ seq_lines()
 check_seq()
 {
 	sshd_check_seq "$T/r1.out" r1 "$1" "$2"
-}
-
-# The sshd processes of $1's live sessions and their sshd descendants.
-session_sshds()
-{
-	sshd_session_tree $(sshd_sessions "$1")
 }
 
 listener()
@@ -131,7 +129,7 @@ check_seq 1 300
 seq_lines 301 600 "$LOG" 1 &
 writer=$!
 sleep 1
-STOPPED=$(session_sshds "$T/sshd")
+STOPPED=$(sshd_sessions "$T/sshd")
 [ -n "$STOPPED" ] || fail "no session to stop"
 kill -STOP $STOPPED
 wait $writer
@@ -210,7 +208,7 @@ chmod 640 "$T/logs/private.log"		# root:root: not for SSHD_USER
 	printf '[server closed]\n'
 	ssh_keys "$T/main.env" | sed "s|^port = .*|port = $closed|"
 	printf '[server private]\nlogs = %s\n' "$T/logs/private.log"
-	ssh_keys "$T/main.env" | sed "s|^user = .*|user = $SSHD_USER|"
+	ssh_keys "$T/main.env"
 	for b in garbage hang drop; do
 		printf '[server %s]\n' "$b"
 		ssh_keys "$T/sshd-$b/sshd.env"
@@ -229,7 +227,11 @@ grep "server closed is down" "$T/bad.out" | grep -q "refused" ||
     fail "closed port: no plain reason: $(grep 'server closed' "$T/bad.out")"
 wait_file "server garbage is down: /var/log/mail.log: the remote follower said something unexpected" \
     "$T/bad.out" 15 || fail "garbage not reported: $(grep 'garbage' "$T/bad.out")"
-wait_file "server drop is down: /var/log/mail.log: the remote follower could not start: exited with status 255 (the server's sshd ended the session: see its log)" "$T/bad.out" 15 ||
+# (sshd cannot enter the chroot of the login's session: it closes the
+# connection right after authentication.  How libssh2 sees that close
+# varies, "the server closed the connection" or its own words: what is
+# checked is a down state that retries, beside the others.)
+wait_file "server drop is down: retrying in " "$T/bad.out" 15 ||
     fail "dropped session not reported: $(grep 'drop' "$T/bad.out")"
 wait_file "server hang is down: /var/log/mail.log: the remote follower did not start within 20 s" \
     "$T/bad.out" 30 || fail "hanging command not reported: $(grep 'hang' "$T/bad.out")"
@@ -246,6 +248,9 @@ grep "server " "$T/bad.out" | grep -v "^.*line " | sed 's/^/  /'
 
 # --- 1. live detection over SSH --------------------------------------------
 stack_start "$T/stack" >/dev/null 2>&1 || die "the mail stack did not start"
+# the daemons make their logs 0600; SSHD_USER reads them
+_stack_wait 10 test -f "$STACK_POSTFIX_LOG" || die "no $STACK_POSTFIX_LOG"
+chmod 644 "$STACK_POSTFIX_LOG" "$STACK_DOVECOT_LOG" || die "cannot open the stack's logs"
 {
 	stack_mailcon_server mx
 	ssh_keys "$T/main.env"

@@ -19,6 +19,10 @@
 #  7. mailcon act finds an account's logins in the journal, and says when
 #     it cannot read it.
 #
+# Every server logs in as the test user SSHD_USER (sshd.sh), never root:
+# the journal files are mode 644, in directories it may read but for the
+# one that tests a refusal.
+#
 # Environment: MAILCON (the binary).  Needs root, sshd, python3 and
 # systemd-journal-remote (tests/deps.sh).
 set -u
@@ -53,6 +57,8 @@ jadd()
 	shift
 	python3 "$HERE/jentries.py" "$@" | "$JREMOTE" --output="$f" - \
 	    2>>"$T/jremote.err" || die "systemd-journal-remote failed: $(tail -3 "$T/jremote.err")"
+	# the test user reads it (the directory decides: $T/k stays closed)
+	chmod 644 "$f"
 }
 
 # The [server] keys that put a server behind our sshd.
@@ -61,7 +67,7 @@ ssh_keys()
 	(
 		. "$T/sshd/env"
 		printf 'host = 127.0.0.1\nport = %s\nuser = %s\n' "$SSHD_PORT" \
-		    "${1:-root}"
+		    "${1:-$SSHD_USER}"
 		printf 'key = %s\nknown_hosts = %s\n' "$SSHD_KEY" \
 		    "$SSHD_KNOWN_HOSTS"
 		printf 'keepalive = 1s\nqueue_command = off\n'
@@ -124,7 +130,8 @@ wait_file "server q1 is live" "$T/r1.out" 15 || fail "q1 never live: $(grep -v '
 jadd "$T/j/a.journal" seq 6 20
 jadd "$T/j/a.journal" other
 wait_file "seq 20" "$T/r1.out" 10 || fail "seq 20 never came"
-check_seq 1 5 2>/dev/null | grep -q ok && fail "entries older than the start were replayed"
+grep 'line r1: .*seq [1-5]$' "$T/r1.out" >"$T/replayed" &&
+    fail "entries older than the start were replayed: $(head -3 "$T/replayed")"
 grep -q 'not mail' "$T/r1.out" && fail "an entry of another facility was delivered"
 grep -m1 -F 'line r1:' "$T/r1.out" | grep -q 'T[0-9:.]*+00:00 mx1 postfix/cleanup\[77\]: seq 6$' ||
     fail "line form: $(grep -m1 -F 'line r1:' "$T/r1.out")"
@@ -195,22 +202,46 @@ grep 'server nodir is down\|server noperm is down\|server nosudo is down' "$T/r1
     sort -u -k2,3 | head -3 | sed 's/^/  /'
 
 # --- 7. mailcon act reads the journal for the account's logins ---
-# (no Postfix on this "server": the hold itself fails; what matters here
-# is what act found in the journal before it)
+# No Postfix on this "server": its queue is a file of postqueue -j lines
+# read over SSH, dave's three messages (ids of his logins in the journal,
+# envelope senders forged) and one of someone else's.  The hold itself
+# fails (the test user has no postsuper); what matters is that it chose
+# exactly dave's three, which only his logins in the journal could show.
 jadd "$T/j/c.journal" hijack dave@example.test 3
+for id in A00001B A00002B A00003B C0FFEE1; do
+	printf '{"queue_name": "deferred", "queue_id": "%s", "arrival_time": 1795000000, "message_size": 400, "forced_expire": false, "sender": "ceo@bank.test", "recipients": [{"address": "x@remote.test", "delay_reason": "connect refused"}]}\n' "$id"
+done >"$T/queue.jsonl"
+chmod 644 "$T/queue.jsonl"
+{
+	echo "[server r1]"
+	ssh_keys | grep -v '^queue_command'
+	echo "journal = yes"
+	echo "journal_directory = $T/j"
+	echo "queue_command = cat $T/queue.jsonl"
+	echo "[server noperm]"
+	ssh_keys "$SSHD_USER"
+	echo "journal = yes"
+	echo "journal_directory = $T/k"
+} >"$T/act.config"
 act()
 {
 	XDG_STATE_HOME=$T/state "$MAILCON" act hold --yes --timeout 10 \
-	    --config "$T/config" "$@" >"$T/act.out" 2>"$T/act.err"
+	    --config "$T/act.config" "$@" >"$T/act.out" 2>"$T/act.err"
 }
 act --server r1 --account dave@example.test
-grep -q "has no logins" "$T/act.err" &&
-    fail "act found no logins of dave in the journal: $(cat "$T/act.err")"
-grep -q "cannot read all" "$T/act.err" &&
-    fail "act could not read the journal: $(cat "$T/act.err")"
+rc=$?
+[ "$rc" = 1 ] || fail "act hold of dave: exit $rc, not 1 (its postsuper fails)"
+grep -q "^hold dave@example.test on r1: FAILED" "$T/act.out" &&
+    grep -q "(0 of 3 done)" "$T/act.out" ||
+    fail "act did not choose dave's 3 messages by his logins in the journal: $(cat "$T/act.out" "$T/act.err")"
+grep -q "has no logins\|cannot read all" "$T/act.err" &&
+    fail "act could not read dave's logins in the journal: $(cat "$T/act.err")"
 act --server r1 --account erin@example.test
+rc=$?
 grep -q "erin@example.test has no logins" "$T/act.err" ||
     fail "act: an account not in the journal: $(cat "$T/act.err")"
+[ "$rc" = 0 ] && grep -q "no queued messages of erin@example.test" "$T/act.out" ||
+    fail "act: erin (no logins, no mail of hers): exit $rc: $(cat "$T/act.out")"
 act --server noperm --account dave@example.test
 grep -q "cannot read all of the server's logs (.*Permission denied" "$T/act.err" ||
     fail "act: an unreadable journal: $(cat "$T/act.err")"

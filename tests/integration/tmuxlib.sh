@@ -31,7 +31,8 @@ console_run()
 	local name=$1 cols=$2 rows=$3
 	shift 3
 	tmux -L "$SOCK" kill-session -t "$name" 2>/dev/null
-	tmux -L "$SOCK" new-session -d -s "$name" -x "$cols" -y "$rows" \
+	# -f /dev/null: no ~/.tmux.conf or /etc/tmux.conf of this machine
+	tmux -f /dev/null -L "$SOCK" new-session -d -s "$name" -x "$cols" -y "$rows" \
 	    "env TERM=xterm-256color $* 2>$T/$name.err; sleep 60"
 }
 

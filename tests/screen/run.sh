@@ -6,7 +6,18 @@
 # log text that tries to drive the terminal, and a restart that lists the
 # last session's incident and log gap.
 #
-# MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run.
+# MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run:
+# each rewritten screen says UPDATED (never PASS) and the run exits 1, so
+# an update is never mistaken for a passing run; run again to compare.
+#
+# Nothing of the tester's machine is read: the script runs itself again
+# under env -i with a HOME of its own, TZ=UTC and LC_ALL unset (each
+# console gets its LANG), and tmux reads no configuration file (-f
+# /dev/null).
+#
+# The live check "critical within 2 s" is a requirement of the console
+# (README, mailcon(1): a line is on screen within 2 s of being written),
+# not a benchmark: the only timed assertion here.
 set -u
 MAILCON=${1:?usage: run.sh MAILCON}
 case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
@@ -16,12 +27,24 @@ here=$(cd "$(dirname "$0")" && pwd)
 MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests
 export MAILCON_SYSCONFDIR
 T=$(mktemp -d /tmp/mailcon-screen.XXXXXX)
+if [ -z "${MAILCON_SCREEN_CLEAN:-}" ]; then
+	mkdir -p "$T/home"
+	env -i PATH="$PATH" HOME="$T/home" TZ=UTC MAILCON_SCREEN_CLEAN=1 \
+	    ${MAILCON_UPDATE_SCREENS:+MAILCON_UPDATE_SCREENS=$MAILCON_UPDATE_SCREENS} \
+	    bash "$here/run.sh" "$MAILCON" "$T"
+	rc=$?
+	rm -rf "$T"
+	exit $rc
+fi
+rmdir "$T"
+T=${2:?}
 SOCK="mailcon-screen-$$"
 pass=0
 fail=0
-trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+updated=0
+trap 'tmux -L "$SOCK" kill-server 2>/dev/null' EXIT INT TERM
 
-tm() { tmux -L "$SOCK" "$@"; }
+tm() { tmux -f /dev/null -L "$SOCK" "$@"; }
 ok() { pass=$((pass + 1)); echo "PASS $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; [ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'; }
 
@@ -62,19 +85,39 @@ wait_for() {
 	return 1
 }
 
+# compare VIEW: $T/VIEW.txt against expected/VIEW.txt (or, in update
+# mode, over it: UPDATED, counted as not passed).
+compare() {
+	if [ "${MAILCON_UPDATE_SCREENS:-0}" = 1 ]; then
+		mkdir -p "$here/expected"
+		cp "$T/$1.txt" "$here/expected/$1.txt"
+		updated=$((updated + 1))
+		echo "UPDATED screen $1 (tests/screen/expected/$1.txt)"
+	elif diff -u "$here/expected/$1.txt" "$T/$1.txt" >"$T/$1.diff" 2>&1; then
+		ok "screen $1"
+	else
+		bad "screen $1" "$(head -40 "$T/$1.diff")"
+	fi
+}
+
 # expect NAME VIEW [SED-SCRIPT]: compare the masked screen (or the part
 # the sed script keeps) with expected/VIEW.txt.
 expect() {
 	capture "$1" | sed -n "${3:-p}" >"$T/$2.txt"
-	if [ "${MAILCON_UPDATE_SCREENS:-0}" = 1 ]; then
-		mkdir -p "$here/expected"
-		cp "$T/$2.txt" "$here/expected/$2.txt"
-	fi
-	if diff -u "$here/expected/$2.txt" "$T/$2.txt" >"$T/$2.diff" 2>&1; then
-		ok "screen $2"
-	else
-		bad "screen $2" "$(head -40 "$T/$2.diff")"
-	fi
+	compare "$2"
+}
+
+# expect_digits NAME VIEW SED-SCRIPT: the lines the sed script keeps, with
+# only their digits masked (each by 9: widths, clocks and cut columns
+# still count), against expected/VIEW.txt.  An address in columns 1-15
+# (the detail's, whose first row depends on which logins fell in the same
+# second of the replay) becomes ADDRESS, its field's width kept.
+expect_digits() {
+	tm capture-pane -p -t "$1" | sed -n "$3" | sed 's/[0-9]/9/g' |
+	    awk '{ f = substr($0, 2, 15)
+		if (f ~ /^[9.]+ *$/) $0 = substr($0, 1, 1) "ADDRESS        " substr($0, 17)
+		print }' >"$T/$2.txt"
+	compare "$2"
 }
 
 key() { tm send-keys -t "$1" "$2"; sleep 0.4; }
@@ -85,6 +128,7 @@ if wait_for demo "demo: replay finished" 200; then
 	sleep 1.2	# one more refresh, so every row is final
 	expect demo accounts
 	key demo Enter;		expect demo detail '1,10p;12p'
+	expect_digits demo detail-row '13p'
 	key demo q
 	key demo 1;		expect demo servers
 	key demo 4;		expect demo history
@@ -253,7 +297,7 @@ key live2 q
 mkdir -p "$T/badstate/mailcon"
 echo "this is not a database" >"$T/badstate/mailcon/history.db"
 tm new-session -d -s badhist -x 120 -y 24 \
-    "env TERM=xterm-256color XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/badstate $MAILCON; sleep 60"
+    "env TERM=xterm-256color LANG=C.UTF-8 XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/badstate $MAILCON; sleep 60"
 wait_for badhist "history off:" 50
 echo "$(stamp) mx postfix/submission/smtpd[3001]: 1A2B3C4DF01: client=unknown[127.78.0.1], sasl_method=PLAIN, sasl_username=after@example.test" >>"$log"
 # the warnings take turns on the status line (history off, actions off)
@@ -332,5 +376,9 @@ fi
 # text on the screen: escapes, passwords, warnings (text.sh)
 . "$here/text.sh"
 
+if [ "$updated" -gt 0 ]; then
+	echo "screen: $pass passed, $fail failed, $updated UPDATED (compare again without MAILCON_UPDATE_SCREENS)"
+	exit 1
+fi
 echo "screen: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

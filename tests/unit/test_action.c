@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "action.h"
@@ -116,8 +117,10 @@ test_shell_quote(void **state)
 {
 	struct action_argv	 a;
 	char			 line[2048], cmd[4096], got[4096];
+	char			 out[] = "/tmp/mailcon-quote-test.XXXXXX";
 	FILE			*p;
 	size_t			 n;
+	int			 fd;
 
 	memset(&a, 0, sizeof(a));
 	a.argv[0] = "printf";
@@ -129,15 +132,18 @@ test_shell_quote(void **state)
 	a.argc = 6;
 	assert_true(action_shell_quote(&a, line, sizeof(line)) > 0);
 	assert_non_null(strstr(line, " plain@example.test"));
-	/* run the quoted line through a real shell (system() uses sh -c) */
-	snprintf(cmd, sizeof(cmd), "%s > /tmp/mailcon-quote-test.out", line);
+	/* run the quoted line through a real shell (system() uses sh -c),
+	   into a file of this run's own (runs may overlap) */
+	assert_true((fd = mkstemp(out)) != -1);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "%s > %s", line, out);
 	assert_int_equal(system(cmd), 0);
-	p = fopen("/tmp/mailcon-quote-test.out", "r");
+	p = fopen(out, "r");
 	assert_non_null(p);
 	n = fread(got, 1, sizeof(got) - 1, p);
 	got[n] = '\0';
 	fclose(p);
-	remove("/tmp/mailcon-quote-test.out");
+	remove(out);
 	assert_string_equal(got, "[it's]\n[$(id) `id` ; | & > *]\n[]\n"
 	    "[plain@example.test]\n");
 	assert_int_equal(action_shell_quote(&a, line, 10), -1);

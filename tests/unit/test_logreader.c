@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "logreader.h"
+#include "unit_files.h"
 
 #define LINE1 "Nov 28 03:01:06 mail postfix/smtpd[1]: connect from unknown[127.0.0.1]"
 #define LINE2 "Nov 28 03:01:07 mail postfix/smtpd[1]: disconnect from unknown[127.0.0.1]"
@@ -121,13 +122,15 @@ test_bad_files(void **state)
 	put(tmp("empty.log"), "", 0);
 	assert_int_equal(read_all(tmp("empty.log"), err, sizeof(err), lines,
 	    4), 0);
-	if (geteuid() != 0) {
-		put(tmp("secret.log"), LINE1, strlen(LINE1));
-		chmod(tmp("secret.log"), 0);
-		assert_int_equal(read_all(tmp("secret.log"), err, sizeof(err),
-		    lines, 4), -1);
-		assert_non_null(strstr(err, "Permission denied"));
-	}
+	/* as nobody when root: root reads mode 0 files */
+	put(tmp("secret.log"), LINE1, strlen(LINE1));
+	assert_int_equal(chmod(tmp("secret.log"), 0), 0);
+	assert_int_equal(chmod(tmpdir, 0755), 0);
+	uf_fs_as(UF_NOBODY);
+	assert_int_equal(read_all(tmp("secret.log"), err, sizeof(err), lines,
+	    4), -1);
+	uf_fs_as(0);
+	assert_non_null(strstr(err, "Permission denied"));
 }
 
 /* A line longer than the limit is dropped whole; its neighbours survive. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -486,11 +487,56 @@ test_garbage(void **state)
 	p.an++;
 	pkt_end(&p);
 	assert_int_equal(rbl_answer_parse(p.b, p.len, &a), -1);
-	/* a compression pointer loop or random bytes never crash */
+	/* random bytes never crash */
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 37 + 11);
 	junk[2] = 0x80;
 	(void)rbl_answer_parse(junk, sizeof(junk), &a);
+}
+
+/*
+ * Compression pointer loops: the question's name is a pointer to itself,
+ * the answer's name a label and then a pointer back to that label.  Names
+ * are stepped over, never followed, so the A record behind them is read;
+ * a parser that followed pointers without a bound would spin here, and
+ * the alarm fails the test.
+ */
+static void
+test_pointer_loop(void **state)
+{
+	struct pkt		 p;
+	struct rbl_answer	 a;
+	size_t			 owner;
+
+	memset(&p, 0, sizeof(p));
+	put16(&p, 0x1234);
+	put16(&p, 0x8180);
+	put16(&p, 1);
+	put16(&p, 0);
+	put16(&p, 0);
+	put16(&p, 0);
+	assert_int_equal(p.len, 12);
+	put16(&p, 0xc000 | 12);		/* the name at 12 points to 12 */
+	put16(&p, 1);
+	put16(&p, 1);
+	owner = p.len;
+	p.b[p.len++] = 1;
+	p.b[p.len++] = 'a';
+	put16(&p, 0xc000 | (unsigned)owner);	/* "a", then "a" again ... */
+	put16(&p, 1);
+	put16(&p, 1);
+	put32(&p, 60);
+	put16(&p, 4);
+	put32(&p, ADDR(127, 0, 0, 2));
+	p.an = 1;
+	pkt_end(&p);
+	alarm(10);
+	assert_int_equal(rbl_answer_parse(p.b, p.len, &a), 0);
+	alarm(0);
+	assert_int_equal(a.rcode, 0);
+	assert_int_equal(a.na, 1);
+	assert_int_equal(a.a[0], ADDR(127, 0, 0, 2));
+	assert_int_equal(a.ttl, 60);
 }
 
 static void
@@ -643,6 +689,7 @@ main(void)
 		cmocka_unit_test(test_wrong_answers),
 		cmocka_unit_test(test_query_errors),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_pointer_loop),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_urls_and_catalogue),
 		cmocka_unit_test(test_config),

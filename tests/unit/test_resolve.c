@@ -364,7 +364,9 @@ test_timeout(void **state)
 	assert_string_equal(g.host, "mx1.test");
 	assert_string_equal(g.addr, "");
 	assert_string_equal(g.why, "timed out");
-	if (took < 550 || took > 900)
+	/* not before the deadline; after it, within seconds on any machine
+	   (a timing bound here would fail on a loaded one) */
+	if (took < 550 || took > 10000)
 		fail_msg("timed out after %lld ms, the timeout is 600",
 		    (long long)took);
 	resolver_free(r);

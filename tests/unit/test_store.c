@@ -990,50 +990,6 @@ test_crash(void **state)
 	assert_tables(dbpath);
 }
 
-/* Wall-clock seconds, for the throughput figure (never asserted). */
-static double
-now_sec(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Rows per second for one minute of 100,000 accounts in one flush. */
-static void
-test_throughput(void **state)
-{
-	struct store_opts	 o = opts_for(dbpath);
-	struct store		*st;
-	char			 acct[64];
-	double			 t0, t1, t2, t3;
-	int			 i, round;
-
-	st = open_ok(&o, NOW);
-	for (round = 0; round < 2; round++) {
-		t0 = now_sec();
-		for (i = 0; i < 100000; i++) {
-			snprintf(acct, sizeof(acct), "user%06d@example.test",
-			    i);
-			send_msgs(st, "mx1", acct, NOW + round * 60, 3);
-		}
-		t1 = now_sec();
-		assert_int_equal(store_flush(st, NOW + round * 60), 0);
-		t2 = now_sec();
-		fprintf(stderr, "store throughput (%s accounts): batch %.0f "
-		    "rows/s, flush %.0f rows/s (%.3f s)\n",
-		    round == 0 ? "new" : "known", 100000 / (t1 - t0),
-		    100000 / (t2 - t1), t2 - t1);
-	}
-	t2 = now_sec();
-	store_close(st, NOW + 120);
-	t3 = now_sec();
-	fprintf(stderr, "store close (checkpoint): %.3f s\n", t3 - t2);
-	assert_int_equal(raw_int(dbpath, "SELECT count(*) FROM minutes"),
-	    200000);
-}
-
 int
 main(void)
 {
@@ -1065,8 +1021,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_threaded, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_crash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_throughput, setup,
-		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

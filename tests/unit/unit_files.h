@@ -7,6 +7,7 @@
 #ifndef MAILCON_UNIT_FILES_H
 #define MAILCON_UNIT_FILES_H
 
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 
 #include <stdint.h>
@@ -84,6 +85,27 @@ uf_read(const char *path, char *buf, size_t size)
 	fclose(f);
 	buf[n] = '\0';
 	return (long)n;
+}
+
+/*
+ * Permission paths under `make check`, which runs as root (and root reads
+ * a mode-0 file): uf_fs_as(UF_NOBODY) makes this thread's file access that
+ * of nobody (the filesystem uid and gid; the kernel drops root's file
+ * capabilities with them), uf_fs_as(0) gives it back.  The directories on
+ * the way must let nobody through.  Nothing happens when not root.
+ */
+#define UF_NOBODY	65534
+
+static inline void
+uf_fs_as(unsigned id)
+{
+	if (geteuid() != 0)
+		return;
+	(void)setfsgid((gid_t)id);
+	(void)setfsuid((uid_t)id);
+	if ((unsigned)setfsuid((uid_t)-1) != id ||
+	    (unsigned)setfsgid((gid_t)-1) != id)
+		fail_msg("cannot access files as uid %u (setfsuid)", id);
 }
 
 /* Does the file exist (as anything)? */
