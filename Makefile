@@ -37,7 +37,7 @@ endif
 
 OPT	?= -O2 -g
 CFLAGS	?= $(OPT)
-ALL_CFLAGS = -std=c11 -Iconsole -Ibackends -I$(BUILD) \
+ALL_CFLAGS = -std=c11 -I. -Iconsole -I$(BUILD) \
 	  -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	  -DMAILCON_VERSION='"$(VERSION)"' \
 	  $(WARN) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS) -MMD -MP
@@ -75,7 +75,7 @@ $(BUILD)/buildflags: FORCE
 	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS)' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 
-# The install directories the binary looks in (console/paths.c).  Written
+# The install directories the binary looks in (console/core/paths.c).  Written
 # again only when they change, so that `make install PREFIX=/usr` after a
 # plain `make` rebuilds the object that includes it (its .d file says
 # which) and nothing else.
@@ -96,7 +96,7 @@ $(BUILD)/mailcon: $(MAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libmailcon.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmailcon.a $(BUILD)/buildflags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iconsole -Ibackends -o $@ $< $(BUILD)/libmailcon.a \
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libmailcon.a \
 	    $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka -lm
 
 # The README's first command: the console replaying the bundled incident

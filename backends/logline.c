@@ -7,7 +7,7 @@
  * hour of local time.
  *
  * Exim's own main log ("2026-12-06 11:34:05.123 +0100 [1234] 1rXyz..."),
- * which has no host and no tag, is split here too; backends/exim.c reads
+ * which has no host and no tag, is split here too; backends/exim/log.c reads
  * the message.
  *
  * Nothing here trusts the line: it may hold NUL bytes, invalid UTF-8 or be

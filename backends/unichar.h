@@ -1,6 +1,6 @@
 /*
  * unichar.h: the Unicode facts that the login grammar (backend.c) and the
- * terminal sanitiser (console/sanitize.c) must agree on, in one place.
+ * terminal sanitiser (console/core/sanitize.c) must agree on, in one place.
  *
  * A code point is "hidden" when a terminal draws it as nothing, or lets
  * it change how the text after it is drawn: C1 controls, zero-width

@@ -12,14 +12,14 @@
 #include <sqlite3.h>
 #include <ares.h>
 
-#include "app.h"
-#include "cmd_act.h"
-#include "cmd_rbl.h"
-#include "complete.h"
-#include "config.h"
-#include "paths.h"
-#include "sanitize.h"
-#include "scan.h"
+#include "cmd/cmd_act.h"
+#include "cmd/cmd_rbl.h"
+#include "cmd/complete.h"
+#include "cmd/scan.h"
+#include "config/config.h"
+#include "core/paths.h"
+#include "core/sanitize.h"
+#include "live/app.h"
 
 struct command {
 	const char	*name;

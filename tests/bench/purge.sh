@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/bench/purge.sh [MAILCON]: how fast one account's queued mail is
-# held, released and purged through console/postsuper.c (postsuper -h/-H/-d -
+# held, released and purged through console/act/postsuper.c (postsuper -h/-H/-d -
 # with the ids on stdin, batches of 10,000) and through the whole
 # `mailcon act` path, against `postsuper -d ALL` on a queue of the same size.
 # Run by hand (as root, from the top of the tree, after `make`) or by
@@ -163,7 +163,7 @@ queue_is()
 [ -x "$MAILCON" ] || die "no $MAILCON (run make)"
 # shellcheck disable=SC2046
 cc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    -I"$ROOT/console" -I"$ROOT" -o "$T/driver" \
     "$IT/postsuper_driver.c" "$LIB" \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     die "cannot build the driver"

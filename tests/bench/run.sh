@@ -312,7 +312,7 @@ else
 	    die "cannot create a temporary directory"
 	# shellcheck disable=SC2046
 	${CC:-cc} -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	    -Iconsole -Ibackends -o "$DIR/store" tests/bench/store.c \
+	    -I. -Iconsole -o "$DIR/store" tests/bench/store.c \
 	    "$(dirname "$MAILCON")/libmailcon.a" \
 	    $(make -s --no-print-directory print-libs) ||
 	    die "cannot build $DIR/store"

@@ -65,7 +65,7 @@ LIB=$(dirname "$MAILCON")/libmailcon.a
 [ -f "$LIB" ] || die "no $LIB (run make)"
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -I"$ROOT/console" \
-    -I"$ROOT/backends" -o "$T/driver" "$ROOT/tests/integration/ssh_driver.c" \
+    -I"$ROOT" -o "$T/driver" "$ROOT/tests/integration/ssh_driver.c" \
     "$LIB" $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     die "cannot build tests/integration/ssh_driver.c"
 sshd_start "$T/sshd2" 2 >/dev/null || die "sshd did not start"

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store.h"
+#include "store/store.h"
 
 #define NOW		((int64_t)1795000000)
 #define ACCOUNTS	100000

@@ -1,12 +1,12 @@
 /*
  * fuzz_config_ini.c: libFuzzer target for the configuration's INI reader
- * (console/config_ini.c) on arbitrary bytes.  Checks what every key it
+ * (console/config/config_ini.c) on arbitrary bytes.  Checks what every key it
  * hands on must be: a name without blanks at its ends, '=' or ':', no
  * control byte anywhere but a tab (and the '\n' joining continued lines
  * in a value), a line number within the input's; and that an error has a
  * line.
  *
- * Links console/config_ini.c, console/xmalloc.c.
+ * Links console/config/config_ini.c, console/core/xmalloc.c.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_ini.h"
+#include "config/config_ini.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_jexport.c: libFuzzer target for the journal export reader
- * (console/jexport.c) on arbitrary bytes, cut into pieces where the input
+ * (console/intake/jexport.c) on arbitrary bytes, cut into pieces where the input
  * says.  Checks every line handed out: NUL-terminated at its length,
  * starting with its time, its HOST and IDENT words free of blanks and
  * controls (logline must split the header as journald meant it), and a
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jexport.h"
+#include "intake/jexport.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
 #include "fuzzcheck.h"
-#include "logline.h"
+#include "backends/backend.h"
+#include "backends/logline.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -4,15 +4,15 @@
  * parser accepts passes the grammar and survives a record round trip, and
  * that the snapshot's counts add up whatever the chunking.
  *
- * Links console/queue_parse.c, console/queue_snap.c, console/xmalloc.c.
+ * Links console/act/queue_parse.c, console/act/queue_snap.c, console/core/xmalloc.c.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "queue.h"
+#include "act/queue.h"
+#include "backends/backend.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

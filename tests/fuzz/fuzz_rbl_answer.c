@@ -1,21 +1,21 @@
 /*
  * fuzz_rbl_answer.c: libFuzzer target for the DNS answer parser
- * (rbl_answer_parse in console/rbl_answer.c), which reads what a resolver
+ * (rbl_answer_parse in console/rbl/rbl_answer.c), which reads what a resolver
  * sends back: network input, never trusted.  Checks what a parsed answer
  * holds stays in bounds, and what is made of it: for every way a query can
  * end and for a catalogue zone as for an unknown one, the verdict's texts
  * are terminated within their buffers, its codes within bounds, its TXT
  * free of control bytes, and "clean" only ever comes of an NXDOMAIN.
  *
- * Links console/rbl_answer.c, console/rbl_zone.c, console/sanitize.c,
- * console/json.c.
+ * Links console/rbl/rbl_answer.c, console/rbl/rbl_zone.c, console/core/sanitize.c,
+ * console/core/json.c.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rbl_zone.h"
+#include "rbl/rbl_zone.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

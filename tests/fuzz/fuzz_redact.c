@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

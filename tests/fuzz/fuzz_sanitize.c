@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../backends/unichar.h"
-#include "sanitize.h"
+#include "backends/unichar.h"
+#include "core/sanitize.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "backend.h"
+#include "backends/backend.h"
 
 /* Abort unless s is empty or lies within [base, base + len). */
 static inline void

@@ -24,7 +24,7 @@ SECONDS_EACH=${FUZZ_SECONDS:-20}
 OUT=build/fuzz
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-    -fno-omit-frame-pointer -Ibackends -Iconsole"
+    -fno-omit-frame-pointer -I. -Iconsole"
 
 if ! command -v "$CC" >/dev/null 2>&1; then
 	echo "fuzz: $CC not found; install clang (and libclang-rt-dev)" >&2
@@ -124,14 +124,14 @@ for src in tests/fuzz/fuzz_*.c; do
 	echo "fuzz: building $name"
 	extra=""
 	case $name in
-	fuzz_queue) extra="console/queue_parse.c console/queue_snap.c console/xmalloc.c" ;;
-	fuzz_jexport) extra="console/jexport.c console/xmalloc.c" ;;
-	fuzz_config_ini) extra="console/config_ini.c console/xmalloc.c" ;;
-	fuzz_sanitize) extra="console/sanitize.c" ;;
-	fuzz_rbl_answer) extra="console/rbl_answer.c console/rbl_zone.c console/sanitize.c console/json.c console/xmalloc.c" ;;
+	fuzz_queue) extra="console/act/queue_parse.c console/act/queue_snap.c console/core/xmalloc.c" ;;
+	fuzz_jexport) extra="console/intake/jexport.c console/core/xmalloc.c" ;;
+	fuzz_config_ini) extra="console/config/config_ini.c console/core/xmalloc.c" ;;
+	fuzz_sanitize) extra="console/core/sanitize.c" ;;
+	fuzz_rbl_answer) extra="console/rbl/rbl_answer.c console/rbl/rbl_zone.c console/core/sanitize.c console/core/json.c console/core/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -o "$OUT/$name" "$src" backends/*.c $extra
+	$CC $CFLAGS -o "$OUT/$name" "$src" $(find backends -name "*.c") $extra
 	replay "$name" || { status=1; continue; }
 	seeds=$OUT/seeds-$name
 	seeds_for "$name" "$seeds"

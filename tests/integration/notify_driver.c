@@ -1,6 +1,6 @@
 /*
  * notify_driver.c: post a scripted sequence of alerts through
- * console/notify.c, for tests/integration/test_notify.sh.
+ * console/alert/notify.c, for tests/integration/test_notify.sh.
  *
  *	notify_driver [-s] [-r RATE] [-d DEDUPE_SECONDS] [-w WAIT_MS] < script
  *
@@ -28,8 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "notify.h"
+#include "alert/notify.h"
+#include "core/loop.h"
 
 static const char *const results[] = {
 	"posted", "fallback", "duplicate", "limited"

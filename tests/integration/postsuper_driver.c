@@ -1,5 +1,5 @@
 /*
- * postsuper_driver.c: run console/postsuper.c's batches against a real
+ * postsuper_driver.c: run console/act/postsuper.c's batches against a real
  * Postfix, for tests/integration/test_postsuper.sh and
  * tests/bench/purge.sh.
  *
@@ -22,8 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "postsuper.h"
+#include "act/postsuper.h"
+#include "core/loop.h"
 
 #include "driverlib.h"
 

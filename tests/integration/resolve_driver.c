@@ -1,5 +1,5 @@
 /*
- * resolve_driver.c: drive console/resolve.c with poll() as the console's
+ * resolve_driver.c: drive console/net/resolve.c with poll() as the console's
  * loop would, for tests/integration/test_resolve.sh.
  *
  *	resolve_driver [-s SERVER] [-t TIMEOUT_MS] [-c] NAME...
@@ -29,8 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "resolve.h"
+#include "core/loop.h"
+#include "net/resolve.h"
 
 #include "driverlib.h"
 

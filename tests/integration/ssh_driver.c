@@ -1,5 +1,5 @@
 /*
- * ssh_driver.c: drive console/ssh_conn.c and ssh_exec.c against a real
+ * ssh_driver.c: drive console/net/ssh_conn.c and ssh_exec.c against a real
  * sshd with poll() as the console's loop would, for
  * tests/integration/test_ssh.sh.
  *
@@ -68,10 +68,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "loop.h"
-#include "sanitize.h"
-#include "ssh_conn.h"
-#include "ssh_exec.h"
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "net/ssh_conn.h"
+#include "net/ssh_exec.h"
 
 #include "driverlib.h"
 

@@ -334,7 +334,7 @@ sshd_build_driver()
 	[ -f "$lib" ] || { _sshd_say "no $lib (run make)"; return 1; }
 	# shellcheck disable=SC2046
 	cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	    -I"$root/console" -I"$root/backends" -o "$1" \
+	    -I"$root/console" -I"$root" -o "$1" \
 	    "$here/ssh_driver.c" "$lib" \
 	    $(make -s --no-print-directory -C "$root" print-libs)
 }

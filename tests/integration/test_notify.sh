@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_notify.sh: desktop notifications through console/notify.c against a
+# test_notify.sh: desktop notifications through console/alert/notify.c against a
 # real D-Bus session bus (dbus-run-session) and a notification service
 # that owns org.freedesktop.Notifications and logs each Notify call
 # (notify_server.py), with dbus-monitor as a second witness on the bus.
@@ -113,7 +113,7 @@ done
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    -I"$ROOT/console" -I"$ROOT" -o "$T/driver" \
     "$HERE/notify_driver.c" "$LIB" \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_postsuper.sh: hold, release and purge one account's queued mail
-# through console/postsuper.c against a real Postfix (tests/integration/
+# through console/act/postsuper.c against a real Postfix (tests/integration/
 # stack.sh).  alice and bob queue mail (the relayhost is closed, so it stays
 # deferred); alice's queue ids, taken from postqueue -j by sender, are held,
 # released and purged by postsuper_driver.c; postqueue -j must show exactly
@@ -73,7 +73,7 @@ driver()
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    -I"$ROOT/console" -I"$ROOT" -o "$T/driver" \
     "$HERE/postsuper_driver.c" "$LIB" \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }

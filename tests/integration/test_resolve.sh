@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_resolve.sh: the SSH transport's host name resolver (console/resolve.c)
+# test_resolve.sh: the SSH transport's host name resolver (console/net/resolve.c)
 # against a real DNS server (dnsmasq) on a free loopback port, started and
 # stopped by pid by this test; driven by resolve_driver.c with poll() as
 # the console does.  (SERVFAIL and the exact rcodes are in
@@ -63,7 +63,7 @@ trap 'exit 130' INT TERM
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    -I"$ROOT/console" -I"$ROOT" -o "$T/driver" \
     "$HERE/resolve_driver.c" "$LIB" \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_rotate.sh: log rotation and truncation under `mailcon watch --headless
-# --lines`, for a local log (console/follow.c) and the same log over SSH
-# (console/rfollow.c and its remote sh program) at once, against a real
+# --lines`, for a local log (console/intake/follow.c) and the same log over SSH
+# (console/intake/rfollow.c and its remote sh program) at once, against a real
 # sshd on loopback (sshd.sh), logging in as $SSHD_USER.
 #
 # Numbered lines go to both logs; each case rotates both the same way and

@@ -16,7 +16,7 @@ PY=/usr/bin/python3
 export LC_ALL=C TZ=UTC
 
 # The secrets, each in a form Dovecot 2.2-2.4 writes (see
-# backends/dovecot_redact.c), judy's and a guesser's.
+# backends/dovecot/redact.c), judy's and a guesser's.
 PW1='Xq7plainHunter2'
 PW2='Zr8debugSecret9'
 PW3='Yw5cacheSecret3'

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_ssh.sh: the SSH transport (console/ssh_conn.c, ssh_exec.c) against
+# test_ssh.sh: the SSH transport (console/net/ssh_conn.c, ssh_exec.c) against
 # real sshd instances on loopback (tests/integration/sshd.sh), driven by
 # ssh_driver.c:
 #
@@ -112,7 +112,7 @@ PY
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-    -I"$ROOT/console" -I"$ROOT/backends" -o "$T/driver" \
+    -I"$ROOT/console" -I"$ROOT" -o "$T/driver" \
     "$HERE/ssh_driver.c" "$LIB" \
     $(make -s --no-print-directory -C "$ROOT" print-libs) ||
     { echo "cannot build the driver"; exit 1; }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_ssh_follow.sh: following logs over SSH (console/rfollow.c,
+# test_ssh_follow.sh: following logs over SSH (console/intake/rfollow.c,
 # app_ssh.c) with `mailcon watch --headless --lines` against real sshd
 # instances on loopback (sshd.sh) and the real Postfix + Dovecot stack
 # (stack.sh):

@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_ssh_journal.sh: following a server's systemd journal over SSH
-# (console/jfollow.c, jexport.c) with `mailcon watch --headless --lines`
+# (console/intake/jfollow.c, jexport.c) with `mailcon watch --headless --lines`
 # against a real sshd on loopback (sshd.sh) and real journal files written
 # by systemd-journal-remote into a directory (journal_directory), which
 # the remote journalctl -f -D follows:

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "action.h"
+#include "core/action.h"
 
 static void
 test_render(void **state)

@@ -13,9 +13,9 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "audit.h"
-#include "store.h"
 #include "unit_sqlite.h"
+#include "act/audit.h"
+#include "store/store.h"
 
 #define NOW	((int64_t)1795000000)
 #define PW	"Xk9#qR2vLp7!zT4w"	/* a "generated" password */

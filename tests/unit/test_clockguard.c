@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "clockguard.h"
+#include "intake/clockguard.h"
 
 #define T0	1795000000LL	/* 2026-11-18, any time will do */
 #define H	3600

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cmdfollow.h"
+#include "intake/cmdfollow.h"
 
 struct got {
 	char	 lines[16][64];

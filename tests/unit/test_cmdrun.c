@@ -1,5 +1,5 @@
 /*
- * test_cmdrun.c: one short command run without blocking (console/cmdrun.c):
+ * test_cmdrun.c: one short command run without blocking (console/net/cmdrun.c):
  * exit status, stdout and stderr kept, stdin given, a missing binary, a
  * failure, and the deadline that kills the command's whole process group.
  *
@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cmdrun.h"
 #include "unit_files.h"
+#include "net/cmdrun.h"
 
 #define LONG_MS		60000	/* a deadline never reached when all is well */
 #define GUARD_MS	20000	/* real time after which a test gives up */

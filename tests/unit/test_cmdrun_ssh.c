@@ -1,6 +1,6 @@
 /*
  * test_cmdrun_ssh.c: the parts of running commands over SSH that need no
- * server (console/cmdrun_ssh.c, sshtarget.c, contain.c's refusals):
+ * server (console/net/cmdrun_ssh.c, sshtarget.c, contain.c's refusals):
  * sudo's words and the quoting of the remote command line, what sudo's
  * stderr means, the plain messages for sudo and exit 127, the default
  * login and known_hosts, and that nothing of a server behind SSH ever
@@ -16,11 +16,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cmdrun.h"
-#include "contain.h"
-#include "server.h"
-#include "ssh_conn.h"
-#include "sshtarget.h"
+#include "act/contain.h"
+#include "act/sshtarget.h"
+#include "live/server.h"
+#include "net/cmdrun.h"
+#include "net/ssh_conn.h"
 
 /* A port nothing listens on would do; the connection is never awaited. */
 #define NOWHERE_PORT	1

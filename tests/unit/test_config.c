@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* Write text to a temporary file and return its path (static buffer). */
 static const char *

@@ -1,6 +1,6 @@
 /*
  * test_config_act.c: the action keys of [server NAME] and the keys of
- * [watch] (console/config_act.c): good values taken, bad ones refused with
+ * [watch] (console/config/config_act.c): good values taken, bad ones refused with
  * a message naming the key, the old value kept.
  */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "config/config.h"
 
 /* name = value must be refused, the message naming what. */
 static void

@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
 #include "unit_files.h"
+#include "config/config.h"
 
 #define MAXLINES	2000
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "config_ini.h"
+#include "config/config.h"
+#include "config/config_ini.h"
 
 /* Write len bytes of text to a temporary file; its path (static). */
 static const char *

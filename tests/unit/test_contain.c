@@ -1,5 +1,5 @@
 /*
- * test_contain.c: the containment engine end to end (console/contain.c):
+ * test_contain.c: the containment engine end to end (console/act/contain.c):
  * the dry run's exact commands, every refusal (hostile accounts, no
  * capability, no audit) with nothing run, and real runs of suspend,
  * unsuspend, password reset, hold and purge against files in a temporary
@@ -22,10 +22,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "audit.h"
-#include "cmdrun.h"
-#include "contain.h"
 #include "unit_files.h"
+#include "act/audit.h"
+#include "act/contain.h"
+#include "net/cmdrun.h"
 
 #define ACCT		"judy@example.test"
 #define OTHER_LINE	"other@example.test\tREJECT other reason\n"

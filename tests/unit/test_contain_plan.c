@@ -1,6 +1,6 @@
 /*
  * test_contain_plan.c: what each containment action needs and the exact
- * commands it builds (console/contain_plan.c): names, danger, capability
+ * commands it builds (console/act/contain_plan.c): names, danger, capability
  * per configuration, the argv of postsuper, postqueue, the built-in
  * scripts and a site's template, and new passwords.
  */
@@ -14,8 +14,8 @@
 #include <strings.h>
 #include <cmocka.h>
 
-#include "contain.h"
-#include "contain_int.h"
+#include "act/contain.h"
+#include "act/contain_int.h"
 
 #define PW_ALPHABET	"abcdefghijkmnopqrstuvwxyz" \
 			"ABCDEFGHJKLMNPQRSTUVWXYZ" "23456789"

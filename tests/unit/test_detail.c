@@ -12,8 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../console/detect_detail.h"
-#include "../../console/detector.h"
+#include "detect/detect_detail.h"
+#include "detect/detector.h"
 
 #define T0	1700000000
 

@@ -12,8 +12,8 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "../../console/detect_int.h"
-#include "../../console/detector.h"
+#include "detect/detect_int.h"
+#include "detect/detector.h"
 
 #define T0	1700000000	/* a Tuesday in 2023 */
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "errtail.h"
+#include "core/errtail.h"
 
 /* Feed s in pieces of n bytes. */
 static void

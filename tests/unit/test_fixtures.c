@@ -32,8 +32,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "logline.h"
+#include "backends/backend.h"
+#include "backends/logline.h"
 
 /* 2026-11-28 12:00:00 UTC: the fixtures' lines are from that morning. */
 #define REF_TIME	INT64_C(1795867200)

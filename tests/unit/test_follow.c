@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "follow.h"
 #include "unit_files.h"
+#include "intake/follow.h"
 
 #define MAX_POLLS	1000
 #define TICK_MS		200

@@ -21,10 +21,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../backends/backend.h"
-#include "../backends/unichar.h"
-#include "action.h"
-#include "shquote.h"
+#include "backends/backend.h"
+#include "backends/unichar.h"
+#include "core/action.h"
+#include "core/shquote.h"
 
 #define ROUNDS		20000
 #define SH_ROUNDS	300

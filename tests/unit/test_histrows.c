@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "histrows.h"
-#include "ui.h"
+#include "live/histrows.h"
+#include "tui/ui.h"
 
 #define T0	((int64_t)1795000000)
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "../../console/detector.h"
-#include "../../console/ipwindow.h"
+#include "detect/detector.h"
+#include "detect/ipwindow.h"
 
 #define W	600
 

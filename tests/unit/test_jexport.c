@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jexport.h"
-#include "jfollow.h"
+#include "intake/jexport.h"
+#include "intake/jfollow.h"
 
 struct got {
 	char	 text[4096];	/* lines, '|' after each; "SKIP:why|" */

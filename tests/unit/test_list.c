@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "list.h"
+#include "tui/list.h"
 
 static void
 test_scrolling(void **state)

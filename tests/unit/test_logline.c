@@ -9,8 +9,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "logline.h"
+#include "backends/backend.h"
+#include "backends/logline.h"
 
 /* 2026-11-28 12:00:00 UTC */
 #define REF	INT64_C(1795867200)

@@ -10,8 +10,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "logreader.h"
 #include "unit_files.h"
+#include "intake/logreader.h"
 
 #define LINE1 "Nov 28 03:01:06 mail postfix/smtpd[1]: connect from unknown[127.0.0.1]"
 #define LINE2 "Nov 28 03:01:07 mail postfix/smtpd[1]: disconnect from unknown[127.0.0.1]"

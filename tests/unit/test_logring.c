@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "logring.h"
+#include "live/logring.h"
 
 /* Line i of a test: its length varies from 0 to 1500 bytes. */
 static size_t

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "loop.h"
+#include "core/loop.h"
 
 struct counts {
 	struct loop	*loop;

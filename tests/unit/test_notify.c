@@ -1,5 +1,5 @@
 /*
- * test_notify.c: the notifier (console/notify.c) without a desktop: the
+ * test_notify.c: the notifier (console/alert/notify.c) without a desktop: the
  * alert command run per alert with the alert in its environment only
  * (a real script writes what it got to a file), its failures and its
  * deadline reported, the rate limit's "and N more alerts" in the next one
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "notify_int.h"
 #include "unit_files.h"
+#include "alert/notify_int.h"
+#include "config/config.h"
 
 #define GUARD_MS	20000
 

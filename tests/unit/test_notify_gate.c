@@ -1,5 +1,5 @@
 /*
- * test_notify_gate.c: which alerts go out (console/notify_gate.c), on an
+ * test_notify_gate.c: which alerts go out (console/alert/notify_gate.c), on an
  * injected clock: the same key once per window unless its level rises,
  * at most rate a minute, and the count of those held back.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "notify_int.h"
+#include "alert/notify_int.h"
 
 #define MIN	60000
 #define T0	1000000		/* any start: the clock is ours */

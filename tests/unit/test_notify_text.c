@@ -1,5 +1,5 @@
 /*
- * test_notify_text.c: the words of an alert (console/notify_text.c): markup
+ * test_notify_text.c: the words of an alert (console/alert/notify_text.c): markup
  * escaping of hostile text (links, entities, quotes), control bytes, ESC
  * and bidi overrides shown escaped, bounded length, the "and N more"
  * summary, titles made from the alert, urgency by level.
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "notify_int.h"
+#include "alert/notify_int.h"
 
 #define TSIZE	NOTIFY_PLAIN_SIZE(NOTIFY_TITLE_MAX)
 #define BSIZE	(NOTIFY_PLAIN_SIZE(NOTIFY_BODY_MAX) + 64)

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "json.h"
-#include "sanitize.h"
+#include "core/json.h"
+#include "core/sanitize.h"
 
 /* json_string of p[0..len) into a malloc'ed C string. */
 static char *

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "logline.h"
+#include "backends/backend.h"
+#include "backends/logline.h"
 
 #define REF	INT64_C(1795867200)	/* 2026-11-28 12:00:00 UTC */
 

@@ -1,5 +1,5 @@
 /*
- * test_postsuper.c: hold/release/purge through postsuper (console/postsuper.c).
+ * test_postsuper.c: hold/release/purge through postsuper (console/act/postsuper.c).
  *
  * The children are real processes: small shell scripts in a temporary
  * directory that read the ids on stdin and answer with the lines Postfix
@@ -25,8 +25,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "postsuper.h"
+#include "act/postsuper.h"
+#include "backends/backend.h"
 
 #define LONG_WAIT_MS	60000	/* a deadline never reached when all is well */
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../console/failtab.h"
-#include "../../console/qidmap.h"
+#include "detect/failtab.h"
+#include "detect/qidmap.h"
 
 /* Put, find, overwrite and delete. */
 static void

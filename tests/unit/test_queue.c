@@ -26,8 +26,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "queue.h"
+#include "act/queue.h"
+#include "backends/backend.h"
 
 #define SAMPLE		"queue/queue-head.jsonl"
 #define LONG_WAIT_MS	30000	/* deadline for reads that must finish */

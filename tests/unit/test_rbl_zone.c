@@ -1,6 +1,6 @@
 /*
- * test_rbl_zone.c: what a DNSBL answer means (console/rbl_zone.c,
- * console/rbl_answer.c): query names (IPv4 octets, IPv6 nibbles), strict
+ * test_rbl_zone.c: what a DNSBL answer means (console/rbl/rbl_zone.c,
+ * console/rbl/rbl_answer.c): query names (IPv4 octets, IPv6 nibbles), strict
  * address, zone and resolver validation, every branch of the
  * classification, health checks, TXT sanitising, the [rbl] config keys.
  * The rule under test throughout: nothing but NXDOMAIN from a healthy zone
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "rbl_zone.h"
+#include "config/config.h"
+#include "rbl/rbl_zone.h"
 
 /* A DNS response under construction. */
 struct pkt {
@@ -270,33 +270,6 @@ test_zone_names(void **state)
 	    sizeof(out), err, sizeof(err)), 0);
 	assert_non_null(rbl_zone_find("ZEN.spamhaus.org"));
 	assert_null(rbl_zone_find("zen.spamhaus.org.example"));
-}
-
-static void
-test_resolver(void **state)
-{
-	static const char *const bad[] = { "", "1.2.3.4:0", "1.2.3.4:65536",
-	    "1.2.3.4:x", "1.2.3.4:", "[::1", "[::1]x", "host:53",
-	    "1.2.3.4:-5", "[1.2.3]:53" };
-	char		 csv[80], err[200];
-	size_t		 i;
-
-	assert_int_equal(rbl_resolver_parse("127.0.0.1", csv, sizeof(csv),
-	    err, sizeof(err)), 0);
-	assert_string_equal(csv, "127.0.0.1:53");
-	assert_int_equal(rbl_resolver_parse("127.0.0.1:5353", csv,
-	    sizeof(csv), err, sizeof(err)), 0);
-	assert_string_equal(csv, "127.0.0.1:5353");
-	assert_int_equal(rbl_resolver_parse("[::1]:5353", csv, sizeof(csv),
-	    err, sizeof(err)), 0);
-	assert_string_equal(csv, "[::1]:5353");
-	assert_int_equal(rbl_resolver_parse("::1", csv, sizeof(csv), err,
-	    sizeof(err)), 0);
-	assert_string_equal(csv, "[::1]:53");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (rbl_resolver_parse(bad[i], csv, sizeof(csv), err,
-		    sizeof(err)) != -1)
-			fail_msg("resolver \"%s\" accepted", bad[i]);
 }
 
 /* NXDOMAIN is clean, with the SOA's negative TTL; without SOA the default. */
@@ -682,7 +655,6 @@ main(void)
 		cmocka_unit_test(test_query_names),
 		cmocka_unit_test(test_bad_ips),
 		cmocka_unit_test(test_zone_names),
-		cmocka_unit_test(test_resolver),
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_listed),
 		cmocka_unit_test(test_error_codes),

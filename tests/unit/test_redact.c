@@ -15,8 +15,8 @@
 #include <dirent.h>
 #include <cmocka.h>
 
-#include "backend.h"
-#include "logline.h"
+#include "backends/backend.h"
+#include "backends/logline.h"
 
 /* The line redacted, as a C string ("" when nothing was hidden). */
 static const char *

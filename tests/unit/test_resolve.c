@@ -1,5 +1,5 @@
 /*
- * test_resolve.c: the resolver's own rules (console/resolve.c) without a
+ * test_resolve.c: the resolver's own rules (console/net/resolve.c) without a
  * DNS daemon: numeric hosts and localhost answered without asking, and
  * only on the next resolver_process(); host names checked; the words for
  * SERVFAIL, REFUSED, NXDOMAIN and an empty answer (a UDP socket of ours
@@ -26,8 +26,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "resolve.h"
 #include "unit_files.h"
+#include "net/resolve.h"
 
 #define GUARD_MS	10000
 
@@ -485,10 +485,39 @@ test_free_pending(void **state)
 	close(fd);
 }
 
+/* The resolver setting: addresses and ports only. */
+static void
+test_server_parse(void **state)
+{
+	static const char *const bad[] = { "", "1.2.3.4:0", "1.2.3.4:65536",
+	    "1.2.3.4:x", "1.2.3.4:", "[::1", "[::1]x", "host:53",
+	    "1.2.3.4:-5", "[1.2.3]:53" };
+	char		 csv[80], err[200];
+	size_t		 i;
+
+	assert_int_equal(resolver_server_parse("127.0.0.1", csv, sizeof(csv),
+	    err, sizeof(err)), 0);
+	assert_string_equal(csv, "127.0.0.1:53");
+	assert_int_equal(resolver_server_parse("127.0.0.1:5353", csv,
+	    sizeof(csv), err, sizeof(err)), 0);
+	assert_string_equal(csv, "127.0.0.1:5353");
+	assert_int_equal(resolver_server_parse("[::1]:5353", csv, sizeof(csv),
+	    err, sizeof(err)), 0);
+	assert_string_equal(csv, "[::1]:5353");
+	assert_int_equal(resolver_server_parse("::1", csv, sizeof(csv), err,
+	    sizeof(err)), 0);
+	assert_string_equal(csv, "[::1]:53");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (resolver_server_parse(bad[i], csv, sizeof(csv), err,
+		    sizeof(err)) != -1)
+			fail_msg("resolver \"%s\" accepted", bad[i]);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_parse),
 		cmocka_unit_test(test_numeric),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_server),

@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "rfollow.h"
+#include "intake/rfollow.h"
 
 struct got {
 	char	 text[65536];	/* lines joined by '|' */

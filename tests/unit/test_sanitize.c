@@ -16,9 +16,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../backends/backend.h"
-#include "../backends/unichar.h"
-#include "sanitize.h"
+#include "backends/backend.h"
+#include "backends/unichar.h"
+#include "core/sanitize.h"
 
 /* Encode cp as UTF-8 into buf; its length. */
 static size_t

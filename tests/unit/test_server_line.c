@@ -14,9 +14,9 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "logring.h"
-#include "server.h"
+#include "config/config.h"
+#include "live/logring.h"
+#include "live/server.h"
 
 /* What watch --lines would print: every line as handed on. */
 static char	 seen[8][1024];

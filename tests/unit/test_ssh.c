@@ -23,12 +23,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "resolve.h"
-#include "shquote.h"
-#include "ssh_conn.h"
-#include "ssh_exec.h"
-#include "ssh_hostkey.h"
 #include "unit_files.h"
+#include "core/shquote.h"
+#include "net/resolve.h"
+#include "net/ssh_conn.h"
+#include "net/ssh_exec.h"
+#include "net/ssh_hostkey.h"
 
 /* An ed25519 public key and what `ssh-keygen -lf` says of it. */
 #define ED_B64	"AAAAC3NzaC1lZDI1NTE5AAAAIKLp4aArhT70uJEigYGcej4sFkLctN2/VZ1XieuPb2M3"

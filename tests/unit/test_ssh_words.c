@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ssh_int.h"
+#include "net/ssh_int.h"
 
 /* ssh_words with libssh2's text lib, into a static buffer. */
 static const char *

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store.h"
 #include "unit_sqlite.h"
+#include "store/store.h"
 
 #define NOW	((int64_t)1795000000)	/* a fixed "now": 2026-11-18 */
 #define DAY	((int64_t)86400)

@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "store.h"
 #include "unit_sqlite.h"
+#include "store/store.h"
 
 #define NOW	((int64_t)1795000000)
 #define CAP	((int64_t)512 * 1024)

@@ -17,9 +17,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "audit.h"
-#include "store.h"
 #include "unit_files.h"
+#include "act/audit.h"
+#include "store/store.h"
 
 #define NOW	((int64_t)1795000000)
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "textfit.h"
+#include "core/textfit.h"
 
 /* A reason of about 250 bytes with a fingerprint across byte 200, into
    the 220 bytes of a status line: the fingerprint goes whole or not. */

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "theme.h"
+#include "tui/theme.h"
 
 static const enum theme_role levels[4] = {
 	THEME_ROLE_OK, THEME_ROLE_WATCH, THEME_ROLE_SUSPICIOUS,

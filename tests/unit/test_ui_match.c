@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ui.h"
+#include "tui/ui.h"
 
 /* Found anywhere, in any ASCII case, at the very start and end. */
 static void

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "app.h"
+#include "live/app.h"
 
 static struct app	 a;
 

@@ -1,0 +1,793 @@
+/*
+ * audit.c: the audit log of actions: redaction and quoting of the command,
+ * a second connection to the history database with synchronous=FULL, and a
+ * worker thread so the drawing thread never waits for an fsync.
+ *
+ * Why a second connection: the history commits in batches on its own
+ * schedule with synchronous=NORMAL, which may lose the last commits on a
+ * power cut.  An intent must be on disk before the command runs, whatever
+ * the history is doing, so it is a transaction of its own, fsynced.
+ *
+ * Why a thread: with synchronous=FULL every commit waits for the disk.
+ * Writes are rare (one operator action makes three), so one worker and a
+ * FIFO of jobs are enough; finished jobs go to a done list and a byte down
+ * a pipe wakes the loop, which runs the callbacks in audit_poll().  The
+ * connection is used by the worker and by the *_sync and read calls, one
+ * at a time under dblock.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "audit.h"
+#include "core/sanitize.h"
+#include "core/secret.h"
+#include "core/xmalloc.h"
+#include "store/store_int.h"
+
+/* A history commit holds the write lock briefly; wait that long for it. */
+#define AUDIT_BUSY_MS		5000
+#define AUDIT_SECRET		SECRET_SHOWN
+
+enum job_type {
+	JOB_INTENT,
+	JOB_OUTCOME,
+	JOB_VERIFIED
+};
+
+/* One write: the values are copies, already redacted and sanitised. */
+struct audit_job {
+	struct audit_job	*next;
+	enum job_type		 type;
+	int64_t			 id;		/* the row; the result of intents */
+	int64_t			 t;		/* started, finished, verified_at */
+	char			*s[6];		/* the text columns of the job */
+	int			 state;
+	int			 exit_status;
+	audit_cb		 cb;
+	void			*arg;
+	int			 failed;
+	char			 err[512];
+};
+
+struct audit {
+	sqlite3			*db;
+	char			*path;
+	pthread_mutex_t		 dblock;	/* one user of db at a time */
+
+	/* Below: under lock. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct audit_job	*queue, **queue_tail;
+	struct audit_job	*done, **done_tail;
+	int			 busy;		/* the worker holds a job */
+	int			 quit;
+
+	pthread_t		 worker;
+	int			 pipe[2];	/* worker -> loop: a job ended */
+	char			 err[512];	/* the caller's thread only */
+	int			 has_err;
+};
+
+static const char *const audit_states[] = {
+	[AUDIT_INTENT] = "intent",
+	[AUDIT_DONE] = "done",
+	[AUDIT_FAILED] = "failed",
+	[AUDIT_UNKNOWN] = "unknown",
+};
+
+/* See audit.h. */
+const char *
+audit_state_name(enum audit_state s)
+{
+	if ((unsigned)s >= sizeof(audit_states) / sizeof(audit_states[0]))
+		return "unknown";
+	return audit_states[s];
+}
+
+/* The state a stored name stands for (unknown for anything else). */
+static enum audit_state
+audit_state_parse(const char *s)
+{
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(audit_states) /
+	    sizeof(audit_states[0]); i++)
+		if (strcmp(s, audit_states[i]) == 0)
+			return (enum audit_state)i;
+	return AUDIT_UNKNOWN;
+}
+
+/* A byte the shell takes as it is, unquoted. */
+static int
+audit_char_plain(char c)
+{
+	return c != '\0' && strchr("abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-", c) != NULL;
+}
+
+/* Does the word (or its part before '=') name a password? */
+static int
+audit_names_secret(const char *w, size_t len)
+{
+	static const char *const names[] = { "pass", "secret", "token" };
+	size_t			 i, j, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		for (j = 0; j + n <= len; j++)
+			if (strncasecmp(w + j, names[i], n) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Does w contain one of the caller's secret values? */
+static int
+audit_has_secret(const struct audit_rec *rec, const char *w)
+{
+	const char *const	*s;
+
+	for (s = rec->secrets; s != NULL && *s != NULL; s++)
+		if (**s != '\0' && strstr(w, *s) != NULL)
+			return 1;
+	return 0;
+}
+
+/* Append n bytes of p at *o, counting what does not fit (as snprintf). */
+static void
+audit_put(char *buf, size_t size, size_t *o, const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++, (*o)++)
+		if (*o + 1 < size)
+			buf[*o] = p[i];
+}
+
+/* Append w shell-quoted: plain, or single-quoted with ' as '\''. */
+static void
+audit_put_quoted(char *buf, size_t size, size_t *o, const char *w, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n && audit_char_plain(w[i]); i++)
+		;
+	if (n > 0 && i == n) {
+		audit_put(buf, size, o, w, n);
+		return;
+	}
+	audit_put(buf, size, o, "'", 1);
+	for (i = 0; i < n; i++) {
+		if (w[i] == '\'')
+			audit_put(buf, size, o, "'\\''", 4);
+		else
+			audit_put(buf, size, o, w + i, 1);
+	}
+	audit_put(buf, size, o, "'", 1);
+}
+
+/* See audit.h. */
+int
+audit_command(const struct audit_rec *rec, char *buf, size_t size)
+{
+	const char	*w, *eq, *prev = NULL;
+	size_t		 o = 0;
+	int		 i, secret;
+
+	for (i = 0; rec->argv != NULL && i < rec->argc; i++) {
+		w = rec->argv[i];
+		if (i > 0)
+			audit_put(buf, size, &o, " ", 1);
+		secret = i < AUDIT_MAX_ARGS && (rec->secret_mask &
+		    ((uint64_t)1 << i)) != 0;
+		/* "--password VALUE": the value is the next word. */
+		if (prev != NULL && prev[0] == '-' && strchr(prev, '=') ==
+		    NULL && audit_names_secret(prev, strlen(prev)))
+			secret = 1;
+		prev = w;
+		if (secret) {
+			audit_put(buf, size, &o, AUDIT_SECRET,
+			    strlen(AUDIT_SECRET));
+			continue;
+		}
+		/* "password=VALUE", "--pass=VALUE": keep the name only. */
+		if ((eq = strchr(w, '=')) != NULL &&
+		    audit_names_secret(w, (size_t)(eq - w))) {
+			audit_put_quoted(buf, size, &o, w,
+			    (size_t)(eq - w) + 1);
+			audit_put(buf, size, &o, AUDIT_SECRET,
+			    strlen(AUDIT_SECRET));
+			continue;
+		}
+		if (audit_has_secret(rec, w))
+			audit_put(buf, size, &o, AUDIT_SECRET,
+			    strlen(AUDIT_SECRET));
+		else
+			audit_put_quoted(buf, size, &o, w, strlen(w));
+	}
+	if (size > 0)
+		buf[o < size ? o : size - 1] = '\0';
+	return (int)o;
+}
+
+/* A copy of s with every one of the caller's secrets as <secret>. */
+static char *
+audit_scrub(const struct audit_rec *rec, const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL)
+		return NULL;
+	return secret_scrub_copy(s, strlen(s), rec->secrets, &n);
+}
+
+/*
+ * A copy of len bytes of p with the secrets scrubbed, sanitised and cut at
+ * max bytes (NULL stays).  Scrubbed first: a secret cut by the limit
+ * would leave its first part behind.
+ */
+static char *
+audit_clean(const char *p, size_t len, size_t max,
+    const char *const *secrets)
+{
+	char	*out, *raw;
+	size_t	 n;
+
+	if (p == NULL)
+		return NULL;
+	raw = secret_scrub_copy(p, len, secrets, &len);
+	out = xmalloc(max + 8);
+	n = sanitize_text_utf8(out, max + 1, raw, len > max ? max : len);
+	/* Escapes widen text: a nearly full buffer may have been cut. */
+	if (len > max || n + 8 > max)
+		snprintf(out + n, 8, " [cut]");
+	explicit_bzero(raw, len);
+	free(raw);
+	return out;
+}
+
+/* What the admin can do about an sqlite error code. */
+static const char *
+audit_advice(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "check that the file and its directory exist and are "
+		    "writable by this user";
+	case SQLITE_NOTADB:
+		return "this is not a mailcon database: move it away";
+	case SQLITE_CORRUPT:
+		return "the file is damaged: move it away or try sqlite3 FILE "
+		    ".recover";
+	case SQLITE_READONLY:
+		return "the file, its directory or its -wal/-shm files are "
+		    "read-only: fix permissions";
+	case SQLITE_FULL:
+		return "the disk is full: free space";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "another program holds the database: try again";
+	case SQLITE_IOERR:
+		return "the disk reported an error: check it (dmesg)";
+	default:
+		return "check the file";
+	}
+}
+
+/* "audit log PATH: what: sqlite's message; advice" (under dblock). */
+static void
+audit_fail(struct audit *a, int rc, const char *what, char *err,
+    size_t errlen)
+{
+	const char	*msg;
+
+	msg = a->db != NULL ? sqlite3_errmsg(a->db) : sqlite3_errstr(rc);
+	snprintf(err, errlen, "audit log %s: %s: %s; %s; no action runs "
+	    "unaudited", a->path, what, msg, audit_advice(rc));
+}
+
+/* Bind a text or NULL: every value reaches sqlite as a parameter. */
+static void
+audit_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v != NULL)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Write one job in a transaction of its own (under dblock). */
+static void
+audit_exec(struct audit *a, struct audit_job *j)
+{
+	static const char *const sql[] = {
+		[JOB_INTENT] = "INSERT INTO audit (started, operator, server, "
+		    "account, action, target, command, state) "
+		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'intent')",
+		[JOB_OUTCOME] = "UPDATE audit SET state = ?2, exit_status = "
+		    "?3, counts = ?4, stderr = ?5, finished = ?6 WHERE id = ?1",
+		[JOB_VERIFIED] = "UPDATE audit SET verified = ?2, "
+		    "verified_at = ?3 WHERE id = ?1",
+	};
+	static const char *const what[] = {
+		[JOB_INTENT] = "cannot write the intent, the action is refused",
+		[JOB_OUTCOME] = "cannot write the outcome",
+		[JOB_VERIFIED] = "cannot write the verification",
+	};
+	sqlite3_stmt	*s = NULL;
+	int		 rc, i;
+
+	rc = sqlite3_prepare_v2(a->db, sql[j->type], -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	switch (j->type) {
+	case JOB_INTENT:
+		sqlite3_bind_int64(s, 1, j->t);
+		for (i = 0; i < 6; i++)
+			audit_bind_text(s, i + 2, j->s[i]);
+		break;
+	case JOB_OUTCOME:
+		sqlite3_bind_int64(s, 1, j->id);
+		audit_bind_text(s, 2, audit_state_name(j->state));
+		if (j->exit_status >= 0)
+			sqlite3_bind_int(s, 3, j->exit_status);
+		audit_bind_text(s, 4, j->s[0]);
+		audit_bind_text(s, 5, j->s[1]);
+		sqlite3_bind_int64(s, 6, j->t);
+		break;
+	case JOB_VERIFIED:
+		sqlite3_bind_int64(s, 1, j->id);
+		audit_bind_text(s, 2, j->s[0]);
+		sqlite3_bind_int64(s, 3, j->t);
+		break;
+	}
+	/* Autocommit: the step is the transaction, fsynced (FULL). */
+	if ((rc = sqlite3_step(s)) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(s);
+	if (j->type == JOB_INTENT)
+		j->id = sqlite3_last_insert_rowid(a->db);
+	else if (sqlite3_changes(a->db) != 1) {
+		j->failed = 1;
+		snprintf(j->err, sizeof(j->err), "audit log %s: %s: no row "
+		    "%lld", a->path, what[j->type], (long long)j->id);
+	}
+	return;
+fail:
+	audit_fail(a, rc, what[j->type], j->err, sizeof(j->err));
+	sqlite3_finalize(s);
+	j->failed = 1;
+}
+
+/* Free a job and its strings. */
+static void
+audit_job_free(struct audit_job *j)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(j->s) / sizeof(j->s[0]); i++)
+		free(j->s[i]);
+	free(j);
+}
+
+/* The worker: write each queued job in turn; drain the queue, then quit. */
+static void *
+audit_worker(void *arg)
+{
+	struct audit		*a = arg;
+	struct audit_job	*j;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		while (a->queue == NULL && !a->quit)
+			pthread_cond_wait(&a->cond, &a->lock);
+		if ((j = a->queue) == NULL)
+			break;
+		if ((a->queue = j->next) == NULL)
+			a->queue_tail = &a->queue;
+		j->next = NULL;
+		a->busy = 1;
+		pthread_mutex_unlock(&a->lock);
+		pthread_mutex_lock(&a->dblock);
+		audit_exec(a, j);
+		pthread_mutex_unlock(&a->dblock);
+		pthread_mutex_lock(&a->lock);
+		a->busy = 0;
+		*a->done_tail = j;
+		a->done_tail = &j->next;
+		pthread_cond_broadcast(&a->cond);
+		/* Full pipe: the loop has a wake-up pending already. */
+		(void)!write(a->pipe[1], "", 1);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* Hand a job to the worker. */
+static void
+audit_queue(struct audit *a, struct audit_job *j)
+{
+	pthread_mutex_lock(&a->lock);
+	*a->queue_tail = j;
+	a->queue_tail = &j->next;
+	pthread_cond_signal(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* The connection's settings and a check that the table is there. */
+static int
+audit_configure(struct audit *a, char *err, size_t errlen)
+{
+	int	 rc;
+
+	sqlite3_extended_result_codes(a->db, 1);
+	sqlite3_busy_timeout(a->db, AUDIT_BUSY_MS);
+	rc = sqlite3_exec(a->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "SELECT count(*) FROM audit WHERE 0", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		audit_fail(a, rc, "cannot open", err, errlen);
+		return -1;
+	}
+	if (sqlite3_db_readonly(a->db, "main") == 1) {
+		audit_fail(a, SQLITE_READONLY, "opened read-only", err,
+		    errlen);
+		return -1;
+	}
+	return 0;
+}
+
+/* See audit.h. */
+struct audit *
+audit_open(const char *path, char *err, size_t errlen)
+{
+	struct audit	*a;
+	char		 why[512];
+	int		 rc, i;
+
+	if (store_upgrade(path, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "audit log: %s", why);
+		return NULL;
+	}
+	a = xcalloc(1, sizeof(*a));
+	a->path = xstrdup(path);
+	a->pipe[0] = a->pipe[1] = -1;
+	pthread_mutex_init(&a->dblock, NULL);
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->cond, NULL);
+	a->queue_tail = &a->queue;
+	a->done_tail = &a->done;
+	/* Never create here: store_upgrade() made it, with its schema. */
+	rc = sqlite3_open_v2(path, &a->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		audit_fail(a, rc, "cannot open", err, errlen);
+		goto fail;
+	}
+	if (audit_configure(a, err, errlen) == -1)
+		goto fail;
+	if (pipe(a->pipe) == -1) {
+		snprintf(err, errlen, "audit log: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < 2; i++) {
+		fcntl(a->pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(a->pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	if ((errno = pthread_create(&a->worker, NULL, audit_worker, a)) != 0) {
+		snprintf(err, errlen, "audit log: cannot start the worker: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	return a;
+fail:
+	if (a->pipe[0] != -1) {
+		close(a->pipe[0]);
+		close(a->pipe[1]);
+	}
+	sqlite3_close(a->db);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->dblock);
+	free(a->path);
+	free(a);
+	return NULL;
+}
+
+/* Free a list of jobs without running their callbacks. */
+static void
+audit_free_list(struct audit_job *j)
+{
+	struct audit_job	*next;
+
+	for (; j != NULL; j = next) {
+		next = j->next;
+		audit_job_free(j);
+	}
+}
+
+/* See audit.h. */
+void
+audit_close(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->quit = 1;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->worker, NULL);
+	audit_free_list(a->done);
+	close(a->pipe[0]);
+	close(a->pipe[1]);
+	sqlite3_close(a->db);
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->dblock);
+	free(a->path);
+	free(a);
+}
+
+/* Remember a failure for audit_error() (the caller's thread). */
+static void
+audit_set_error(struct audit *a, const char *err)
+{
+	snprintf(a->err, sizeof(a->err), "%s", err);
+	a->has_err = 1;
+}
+
+/* Build the intent job of rec: redacted, secrets never copied. */
+static struct audit_job *
+audit_intent_job(struct audit *a, const struct audit_rec *rec)
+{
+	struct audit_job	*j;
+	size_t			 n;
+
+	if (rec->argc < 0 || rec->argc > AUDIT_MAX_ARGS ||
+	    rec->action == NULL) {
+		audit_set_error(a, "audit log: an intent without an action "
+		    "or with too many words; the action is refused");
+		return NULL;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->type = JOB_INTENT;
+	j->t = rec->started != 0 ? rec->started : (int64_t)time(NULL);
+	j->s[0] = audit_scrub(rec, rec->operator);
+	j->s[1] = audit_scrub(rec, rec->server);
+	j->s[2] = audit_scrub(rec, rec->account);
+	j->s[3] = audit_scrub(rec, rec->action);
+	j->s[4] = audit_scrub(rec, rec->target);
+	if (rec->argv != NULL) {
+		n = (size_t)audit_command(rec, NULL, 0) + 1;
+		j->s[5] = xmalloc(n);
+		audit_command(rec, j->s[5], n);
+	}
+	return j;
+}
+
+/* See audit.h. */
+int
+audit_intent(struct audit *a, const struct audit_rec *rec, audit_cb cb,
+    void *arg)
+{
+	struct audit_job	*j;
+
+	if (a == NULL || (j = audit_intent_job(a, rec)) == NULL)
+		return -1;
+	j->cb = cb;
+	j->arg = arg;
+	audit_queue(a, j);
+	return 0;
+}
+
+/* See audit.h. */
+int64_t
+audit_intent_sync(struct audit *a, const struct audit_rec *rec)
+{
+	struct audit_job	*j;
+	int64_t			 id;
+
+	if (a == NULL || (j = audit_intent_job(a, rec)) == NULL)
+		return -1;
+	pthread_mutex_lock(&a->dblock);
+	audit_exec(a, j);
+	pthread_mutex_unlock(&a->dblock);
+	id = j->failed ? -1 : j->id;
+	if (j->failed)
+		audit_set_error(a, j->err);
+	audit_job_free(j);
+	return id;
+}
+
+/* See audit.h. */
+int
+audit_outcome(struct audit *a, int64_t id, enum audit_state state,
+    int exit_status, const char *counts, const char *stderr_text,
+    size_t stderr_len, const char *const *secrets, audit_cb cb, void *arg)
+{
+	struct audit_job	*j;
+
+	if (a == NULL)
+		return -1;
+	j = xcalloc(1, sizeof(*j));
+	j->type = JOB_OUTCOME;
+	j->id = id;
+	j->t = (int64_t)time(NULL);
+	j->state = state;
+	j->exit_status = exit_status;
+	j->s[0] = counts != NULL ? audit_clean(counts, strlen(counts), 512,
+	    secrets) : NULL;
+	j->s[1] = audit_clean(stderr_text, stderr_len, AUDIT_STDERR_MAX,
+	    secrets);
+	j->cb = cb;
+	j->arg = arg;
+	audit_queue(a, j);
+	return 0;
+}
+
+/* See audit.h. */
+int
+audit_verified(struct audit *a, int64_t id, int ok, const char *text,
+    const char *const *secrets, audit_cb cb, void *arg)
+{
+	struct audit_job	*j;
+	char			*clean;
+	size_t			 n;
+
+	if (a == NULL)
+		return -1;
+	j = xcalloc(1, sizeof(*j));
+	j->type = JOB_VERIFIED;
+	j->id = id;
+	j->t = (int64_t)time(NULL);
+	if (ok)
+		j->s[0] = xstrdup("ok");
+	else {
+		clean = audit_clean(text != NULL ? text : "",
+		    text != NULL ? strlen(text) : 0, 1024, secrets);
+		n = strlen(clean) + sizeof("failed: ");
+		j->s[0] = xmalloc(n);
+		snprintf(j->s[0], n, "failed: %s", clean);
+		free(clean);
+	}
+	j->cb = cb;
+	j->arg = arg;
+	audit_queue(a, j);
+	return 0;
+}
+
+/* See audit.h. */
+int
+audit_fd(struct audit *a)
+{
+	return a->pipe[0];
+}
+
+/* See audit.h. */
+int
+audit_poll(struct audit *a)
+{
+	struct audit_job	*j, *next;
+	char			 buf[64];
+	int			 ret = 0;
+
+	while (read(a->pipe[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&a->lock);
+	j = a->done;
+	a->done = NULL;
+	a->done_tail = &a->done;
+	pthread_mutex_unlock(&a->lock);
+	for (; j != NULL; j = next) {
+		next = j->next;
+		if (j->failed) {
+			audit_set_error(a, j->err);
+			ret = -1;
+		}
+		if (j->cb != NULL)
+			j->cb(j->failed ? -1 : j->id, j->failed ? j->err :
+			    NULL, j->arg);
+		audit_job_free(j);
+	}
+	return ret;
+}
+
+/* See audit.h. */
+int
+audit_sync(struct audit *a)
+{
+	pthread_mutex_lock(&a->lock);
+	while (a->queue != NULL || a->busy)
+		pthread_cond_wait(&a->cond, &a->lock);
+	pthread_mutex_unlock(&a->lock);
+	return audit_poll(a);
+}
+
+/* See audit.h. */
+const char *
+audit_error(struct audit *a)
+{
+	return a != NULL && a->has_err ? a->err : NULL;
+}
+
+/* Run a query of audit rows, calling cb with each (blocks on the disk). */
+static int
+audit_rows(struct audit *a, const char *where, int64_t since,
+    audit_row_cb cb, void *arg)
+{
+	struct audit_row	 r;
+	sqlite3_stmt		*s;
+	char			 sql[512];
+	int			 rc;
+
+	/* where is one of our constants, never text from outside. */
+	snprintf(sql, sizeof(sql), "SELECT id, started, operator, server, "
+	    "account, action, target, command, state, exit_status, counts, "
+	    "stderr, finished, verified, verified_at FROM audit WHERE %s "
+	    "ORDER BY id", where);
+	pthread_mutex_lock(&a->dblock);
+	if ((rc = sqlite3_prepare_v2(a->db, sql, -1, &s, NULL)) != SQLITE_OK) {
+		audit_fail(a, rc, "cannot read", a->err, sizeof(a->err));
+		a->has_err = 1;
+		pthread_mutex_unlock(&a->dblock);
+		return -1;
+	}
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.started = sqlite3_column_int64(s, 1);
+		r.operator = (const char *)sqlite3_column_text(s, 2);
+		r.server = (const char *)sqlite3_column_text(s, 3);
+		r.account = (const char *)sqlite3_column_text(s, 4);
+		r.action = (const char *)sqlite3_column_text(s, 5);
+		r.target = (const char *)sqlite3_column_text(s, 6);
+		r.command = (const char *)sqlite3_column_text(s, 7);
+		r.state = audit_state_parse((const char *)
+		    sqlite3_column_text(s, 8));
+		r.has_exit = sqlite3_column_type(s, 9) != SQLITE_NULL;
+		r.exit_status = sqlite3_column_int(s, 9);
+		r.counts = (const char *)sqlite3_column_text(s, 10);
+		r.stderr_text = (const char *)sqlite3_column_text(s, 11);
+		r.finished = sqlite3_column_int64(s, 12);
+		r.verified = (const char *)sqlite3_column_text(s, 13);
+		r.verified_at = sqlite3_column_int64(s, 14);
+		if (cb(&r, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		audit_fail(a, rc, "cannot read", a->err, sizeof(a->err));
+		a->has_err = 1;
+	}
+	sqlite3_finalize(s);
+	pthread_mutex_unlock(&a->dblock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* See audit.h. */
+int
+audit_pending(struct audit *a, audit_row_cb cb, void *arg)
+{
+	return audit_rows(a, "state = 'intent'", 0, cb, arg);
+}
+
+/* See audit.h. */
+int
+audit_list(struct audit *a, int64_t since, audit_row_cb cb, void *arg)
+{
+	return audit_rows(a, "started >= ?1", since, cb, arg);
+}

@@ -1,0 +1,134 @@
+/*
+ * contain.h: the containment actions (suspend, unsuspend, password reset,
+ * hold, release, purge of one account's queued mail), one code path for
+ * the console's keys, `mailcon act` and `mailcon watch --headless`.
+ *
+ * An action is a short program of steps, run without blocking: the
+ * caller polls contain_fds() and calls contain_step() (the console from
+ * its loop), or calls contain_wait() where nothing is drawn.  Every step
+ * that changes something writes its intent to the audit and waits until
+ * it is durable before it runs, then writes its outcome; the action ends
+ * with a verification whose result is audited and shown.  Without an
+ * audit nothing runs.
+ *
+ * Suspend (Postfix + Dovecot, built in): the login goes into the Dovecot
+ * deny passdb (AUTH fails), then into the check_sasl_access map (Postfix
+ * refuses its mail, should a session be open already), then its queued
+ * mail is held.  All or nothing: when the map step fails the deny step is
+ * undone, and if even that fails the result says exactly which half is in
+ * place.  Unsuspend removes both entries; held mail stays on hold until
+ * released or purged (after a hijack most of it is spam).
+ *
+ * Queued mail of an account: the queue ids its authenticated sessions
+ * produced (req.owns, from the logs: a hijacker forges envelope senders)
+ * intersected with a fresh `postqueue -j`, plus the messages whose envelope
+ * sender is the account.
+ */
+#ifndef MAILCON_CONTAIN_H
+#define MAILCON_CONTAIN_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+
+#define CONTAIN_PW_LEN		20	/* characters of a new password */
+#define CONTAIN_NFDS		4
+#define CONTAIN_TEXT_MAX	2048
+
+struct audit;
+struct contain;
+struct ssh_conn;
+
+enum contain_action {
+	CA_SUSPEND = 0,
+	CA_UNSUSPEND,
+	CA_RESET,
+	CA_HOLD,
+	CA_RELEASE,
+	CA_PURGE,
+	CA_COUNT
+};
+
+enum contain_outcome {
+	CO_RUNNING = 0,
+	CO_DONE,	/* everything ran */
+	CO_PARTIAL,	/* some steps ran, the text says which */
+	CO_FAILED,	/* nothing was changed (or a failure left it so) */
+	CO_REFUSED	/* nothing was run: a bad value, no capability */
+};
+
+/* Does the account's login own queue id qid?  Called on the caller's
+   thread, from contain_step(). */
+typedef int	(*contain_owns_cb)(const char *qid, size_t len, void *arg);
+
+struct contain_request {
+	enum contain_action	 action;
+	const struct server_config *server;
+	const char		*account;
+	const char		*operator;	/* login of the admin */
+	int			 dry_run;	/* describe, run nothing */
+	int			 count_only;	/* hold, release, purge: count
+						   the messages, change nothing
+						   (res.selected; no audit) */
+	int			 hold_first;	/* suspend: hold its mail (1) */
+	contain_owns_cb		 owns;		/* NULL: the sender only */
+	void			*owns_arg;
+	int			 deadline_ms;	/* per step; 0: 60 s */
+	struct ssh_conn		*ssh;		/* the server's connection when
+						   it has a host; borrowed */
+};
+
+struct contain_result {
+	enum contain_outcome	 outcome;
+	int			 verified;	/* 1 ok, 0 failed, -1 not checked */
+	size_t			 selected;	/* messages chosen */
+	size_t			 done;		/* messages changed */
+	char			 text[CONTAIN_TEXT_MAX];	/* plain words */
+	char			 verify[512];
+	char			 commands[32768];	/* dry run: what would run */
+	char			 password[CONTAIN_PW_LEN + 1];	/* reset: show
+						   once, then contain_free */
+};
+
+/* "suspend", "unsuspend", "reset-password", "hold", "release", "purge". */
+const char	*contain_action_name(enum contain_action a);
+/* The reverse; -1 for a name that is none of them. */
+int		 contain_action_parse(const char *s, enum contain_action *out);
+/* Destructive actions ask, naming the target, and default to No. */
+int		 contain_action_dangerous(enum contain_action a);
+/*
+ * Can the server do it, as configured?  1, or 0 with the reason (which
+ * keys to set) in why.
+ */
+int		 contain_capable(const struct server_config *sc,
+		     enum contain_action a, char *why, size_t size);
+
+/*
+ * May the action name this account?  Hold, release and purge move queue
+ * ids and never put the name in a command: any login the detector tracks
+ * (action_login_ok).  Suspend, unsuspend and reset hand it to a script or
+ * a template: action_account_ok.  0 with why (size bytes) naming what is
+ * wrong.
+ */
+int		 contain_account_ok(enum contain_action a, const char *account,
+		     char *why, size_t size);
+/*
+ * Check the request and start it.  NULL never: a refused request (a bad
+ * account, no capability, no audit) is an action already finished with
+ * outcome CO_REFUSED and the reason in its text.
+ */
+struct contain	*contain_start(const struct contain_request *req,
+		     struct audit *audit, int64_t now_ms);
+size_t		 contain_fds(const struct contain *c, struct pollfd *pfd);
+/* Advance: 0 running, 1 finished (contain_result says how). */
+int		 contain_step(struct contain *c, int64_t now_ms);
+int		 contain_wait_ms(const struct contain *c, int64_t now_ms);
+/* Run to the end, blocking; returns the outcome. */
+enum contain_outcome contain_wait(struct contain *c);
+const struct contain_result *contain_result(const struct contain *c);
+/* Free, wiping the password. */
+void		 contain_free(struct contain *c);
+
+#endif

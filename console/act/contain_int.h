@@ -1,0 +1,131 @@
+/*
+ * contain_int.h: what contain.c, contain_plan.c and contain_queue.c share:
+ * an action in progress, and the commands it runs, built from a server's
+ * configuration.  Every argv is NULL-terminated and owned by the caller
+ * (cp_argv_free).
+ */
+#ifndef MAILCON_CONTAIN_INT_H
+#define MAILCON_CONTAIN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "contain.h"
+#include "postsuper.h"
+#include "backends/pd_actions.h"
+#include "config/config.h"
+#include "net/cmdrun.h"
+
+struct queue_snapshot;
+
+#define CONTAIN_STEP_MS		60000	/* a command */
+#define CONTAIN_QUEUE_MS	300000	/* reading a 3-million-message queue */
+#define CONTAIN_MAX_ROWS	8	/* audit rows one action writes */
+
+enum phase {
+	P_START = 0,
+	/* suspend */
+	P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_MAP, P_SUS_MAP_DONE,
+	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
+	/* unsuspend */
+	P_UNS_MAP, P_UNS_MAP_DONE, P_UNS_DENY_DONE, P_UNS_TMPL_DONE,
+	/* either: the check of both entries */
+	P_CHECK, P_CHECK_DONE,
+	/* reset */
+	P_PW_SET_DONE, P_PW_CHECK_DONE,
+	/* queued mail */
+	P_Q_READ, P_Q_READ_DONE, P_Q_RUN_DONE, P_Q_VERIFY_DONE,
+	P_FINISHED
+};
+
+enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_PS };
+
+/* One action in progress (contain.c, contain_queue.c). */
+struct contain {
+	struct contain_request	 req;
+	const struct server_config *sc;
+	char			 account[256];
+	char			 operator[64];
+	struct audit		*audit;
+	struct contain_result	 res;
+	enum phase		 phase;
+	int			 deadline_ms;
+	/* where its commands run: here, or over req.ssh (sshtarget.h) */
+	struct cmdrun_via	 via;
+	char			 via_user[256];
+	char			 via_where[300];	/* "over SSH as ..." */
+
+	/* the step running */
+	enum op			 op;
+	char			**argv;		/* its command */
+	size_t			 argv_shown;	/* words skipped in the audit */
+	char			 what[256];	/* audit target, plain words */
+	int			 with_password;	/* password on its stdin */
+	int			 audited;
+	int64_t			 audit_id;	/* this step's row */
+	struct cmdrun		*cmd;
+	struct queue_read	*qr;
+	struct postsuper_run	*ps;
+	enum op			 after_audit;	/* the op the intent waits for */
+	int			 last_ok;
+	int			 last_status;	/* its exit status */
+	char			 last_err[1024];
+	char			 last_out[256];	/* its stdout (the check's) */
+	int			 partial;	/* suspended, its mail not held */
+
+	/* audit rows written, for the verification */
+	int64_t			 rows[CONTAIN_MAX_ROWS];
+	size_t			 nrows;
+
+	/* queued mail: the ids chosen, sorted, in one buffer */
+	enum postsuper_op	 psop;
+	char			*idbuf;
+	const char		**ids;
+	size_t			 nids;
+	uint64_t		 beyond_cap;	/* queue records not examined */
+	int			 deny_done, map_done;
+};
+
+
+void	 cp_argv_free(char **v);
+/* postsuper [-c DIR], to which postsuper.c adds the flag and "-". */
+char	**cp_postsuper_argv(const struct server_config *sc);
+/* The whole command as it runs: postsuper [-c DIR] -h|-H|-d - */
+char	**cp_postsuper_op_argv(const struct server_config *sc,
+	    enum postsuper_op op);
+/* The server's queue_command, else postqueue [-c DIR] -j. */
+char	**cp_postqueue_argv(const struct server_config *sc);
+/*
+ * /bin/sh -c SCRIPT NAME account and the step's paths and tools; the
+ * script waits at most lock_wait seconds (at least 1) for its file's lock.
+ */
+char	**cp_script_argv(enum pd_step step, const struct server_config *sc,
+	    const char *account, int lock_wait);
+/* The lock wait of c's steps: half a step's deadline, so a busy file is
+   told as busy before the step times out. */
+int	 cp_lock_wait(const struct contain *c);
+/* A site's template with the account's values; NULL with err. */
+char	**cp_template_argv(const char *tmpl, const char *account, char *err,
+	    size_t errlen);
+/* A new password into buf (CONTAIN_PW_LEN + 1); -1 without randomness. */
+int	 cp_password(char *buf, size_t size);
+
+/* Append plain words to the result's text, "; " between parts. */
+void	 contain_say(struct contain *c, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* The end: the outcome, and the verification on every row written. */
+void	 contain_finish(struct contain *c, enum contain_outcome o);
+/* contain_dry.c: --dry-run, the exact commands; runs nothing. */
+void	 contain_dry_run(struct contain *c);
+
+/* Set the verification result, in plain words (ok: 1, 0, -1 unchecked). */
+void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* contain_queue.c: choose the account's queued messages from a read of
+   the queue (c->ids, sorted), and check afterwards that they were done. */
+void	 cq_select(struct contain *c, const struct queue_snapshot *s);
+void	 cq_verify(struct contain *c, const struct queue_snapshot *s);
+void	 cq_free(struct contain *c);
+
+#endif

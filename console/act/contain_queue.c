@@ -1,0 +1,160 @@
+/*
+ * contain_queue.c: which queued messages are the account's, and whether
+ * postsuper really did what it said.
+ *
+ * A message is the account's when its queue id came from one of the
+ * account's authenticated sessions (req.owns, from the logs) or its
+ * envelope sender is the account.  The sender alone would miss a
+ * hijacker's forged senders; the logs alone would miss mail submitted
+ * before the console started reading them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "contain_int.h"
+#include "queue.h"
+#include "core/xmalloc.h"
+
+struct cq_pick {
+	struct contain	*c;
+	uint64_t	 sender;
+	char		*buf;
+	size_t		 len, cap;
+	size_t		*offs;
+	size_t		 n, capn;
+};
+
+/* Is the message one the operation applies to (not held yet, ...)? */
+static int
+cq_applies(enum postsuper_op op, const struct queue_rec *r)
+{
+	switch (op) {
+	case POSTSUPER_HOLD:
+		return r->queue != QUEUE_HOLD;
+	case POSTSUPER_RELEASE:
+		return r->queue == QUEUE_HOLD;
+	default:
+		return 1;
+	}
+}
+
+/* queue_snapshot_foreach callback: keep the account's messages. */
+static int
+cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
+{
+	struct cq_pick	*p = arg;
+	struct contain	*c = p->c;
+	size_t		 len = strlen(qid);
+
+	if (!cq_applies(c->psop, r))
+		return 0;
+	if (r->sender_hash != p->sender && (c->req.owns == NULL ||
+	    !c->req.owns(qid, len, c->req.owns_arg)))
+		return 0;
+	if (p->len + len + 1 > p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 4096;
+		p->buf = xreallocarray(p->buf, p->cap, 1);
+	}
+	if (p->n == p->capn) {
+		p->capn = p->capn ? p->capn * 2 : 256;
+		p->offs = xreallocarray(p->offs, p->capn, sizeof(*p->offs));
+	}
+	p->offs[p->n++] = p->len;
+	memcpy(p->buf + p->len, qid, len + 1);
+	p->len += len + 1;
+	return 0;
+}
+
+static int
+cq_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* See contain_int.h. */
+void
+cq_select(struct contain *c, const struct queue_snapshot *s)
+{
+	struct cq_pick	 p;
+	size_t		 i;
+
+	cq_free(c);
+	memset(&p, 0, sizeof(p));
+	p.c = c;
+	p.sender = queue_sender_hash(c->account, strlen(c->account));
+	queue_snapshot_foreach(s, cq_pick_one, &p);
+	c->idbuf = p.buf;
+	c->ids = xcalloc(p.n > 0 ? p.n : 1, sizeof(*c->ids));
+	for (i = 0; i < p.n; i++)
+		c->ids[i] = p.buf + p.offs[i];
+	free(p.offs);
+	c->nids = p.n;
+	if (c->nids > 1)
+		qsort(c->ids, c->nids, sizeof(*c->ids), cq_cmp);
+	c->res.selected = c->nids;
+	c->beyond_cap = s->dropped;
+}
+
+struct cq_check {
+	struct contain	*c;
+	size_t		 left;		/* chosen and not done */
+	size_t		 found;		/* chosen and still queued */
+};
+
+/* queue_snapshot_foreach callback: is a chosen message still undone? */
+static int
+cq_check_one(const char *qid, const struct queue_rec *r, void *arg)
+{
+	struct cq_check	*k = arg;
+	struct contain	*c = k->c;
+
+	if (bsearch(&qid, c->ids, c->nids, sizeof(*c->ids), cq_cmp) == NULL)
+		return 0;
+	k->found++;
+	if (c->psop == POSTSUPER_DELETE || cq_applies(c->psop, r))
+		k->left++;
+	return 0;
+}
+
+/* See contain_int.h. */
+void
+cq_verify(struct contain *c, const struct queue_snapshot *s)
+{
+	static const char *const state[] = { "not on hold",
+	    "still on hold", "still queued" };
+	static const char *const done[] = { "on hold", "released" };
+	struct cq_check	 k = { c, 0, 0 };
+
+	queue_snapshot_foreach(s, cq_check_one, &k);
+	if (s->dropped > 0)
+		contain_verified(c, 0, "could not check all: the queue has "
+		    "more messages than mailcon keeps (%llu not examined)",
+		    (unsigned long long)s->dropped);
+	else if (k.left == 0 && c->psop == POSTSUPER_DELETE)
+		contain_verified(c, 1, "postqueue -j: none of the %zu is "
+		    "queued any more", c->nids);
+	else if (k.left == 0 && k.found == c->nids)
+		contain_verified(c, 1, "postqueue -j: all %zu %s", c->nids,
+		    done[c->psop]);
+	else if (k.left == 0)
+		/* delivered or removed between the read and postsuper */
+		contain_verified(c, 1, "postqueue -j: %zu of the %zu %s, "
+		    "%zu no longer queued", k.found, c->nids, done[c->psop],
+		    c->nids - k.found);
+	else
+		contain_verified(c, 0, "postqueue -j: %zu of the %zu %s %s",
+		    k.left, c->nids, k.left == 1 ? "is" : "are",
+		    state[c->psop]);
+}
+
+/* See contain_int.h. */
+void
+cq_free(struct contain *c)
+{
+	free(c->ids);
+	free(c->idbuf);
+	c->ids = NULL;
+	c->idbuf = NULL;
+	c->nids = 0;
+}

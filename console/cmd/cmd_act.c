@@ -1,0 +1,381 @@
+/*
+ * cmd_act.c: `mailcon act ACTION --account A`: one containment action from
+ * the command line, through the same engine (contain.h) as the console's
+ * keys.  The server's logs are read first, so that its queued mail is
+ * chosen by the queue ids the account's logins produced, not only by an
+ * envelope sender a hijacker can forge.  A server with a host is acted
+ * on over SSH (act_ssh.h): connected first (refused, nothing run, when
+ * that fails), its logs read over the connection, every step run on it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "act_ssh.h"
+#include "cmd_act.h"
+#include "scan.h"
+#include "act/actctx.h"
+#include "act/audit.h"
+#include "act/contain.h"
+#include "config/config.h"
+#include "core/action.h"
+#include "core/cliopt.h"
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "detect/detect_detail.h"
+#include "live/server.h"
+#include "net/ssh_conn.h"
+
+#define ACT_READ_BUDGET	(4u << 20)	/* bytes per file per poll */
+
+/* See cmd_act.h. */
+void
+act_usage(FILE *f)
+{
+	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
+	    "                  [--dry-run] [--yes] [--no-hold] "
+	    "[--timeout SECS]\n"
+	    "                  [--config FILE]\n"
+	    "Contain one account on one server, audited, then verified.\n"
+	    "\n"
+	    "Actions:\n"
+	    "  suspend         refuse its logins (Dovecot) and its mail "
+	    "(Postfix),\n"
+	    "                  then hold its queued mail\n"
+	    "  unsuspend       undo suspend (held mail stays held)\n"
+	    "  reset-password  set a new random password, printed once\n"
+	    "  hold            hold its queued mail (postsuper -h)\n"
+	    "  release         release its held mail (postsuper -H)\n"
+	    "  purge           delete its queued mail (postsuper -d)\n"
+	    "\n"
+	    "  --account LOGIN the account, as it logs in\n"
+	    "  --server NAME   a [server NAME] of the config (may be left out\n"
+	    "                  when the config has one server)\n"
+	    "  --dry-run       print the exact commands, run nothing\n"
+	    "  --yes           do not ask before purge and reset-password\n"
+	    "  --no-hold       suspend without holding its queued mail\n"
+	    "  --timeout SECS  each command's deadline (default 60); a file\n"
+	    "                  another mailcon is changing is waited for\n"
+	    "                  half of it, then told busy\n"
+	    "  --config FILE   read FILE instead of the default config\n"
+	    "  --utc           classic syslog timestamps are UTC\n"
+	    "\n"
+	    "Exit status: 0 done and verified, 1 failed, partly done or not\n"
+	    "verified, 2 refused (nothing was run; also when a server\n"
+	    "behind SSH cannot be reached or its host key is not known).\n",
+	    f);
+}
+
+/* The server named, or the only one; NULL with a message printed. */
+static const struct server_config *
+act_pick_server(const struct mailcon_config *cfg, const char *name)
+{
+	char	 shown[128];
+	size_t	 i;
+
+	if (cfg->nservers == 0) {
+		fprintf(stderr, "mailcon: act: no [server NAME] in %s; actions "
+		    "need one, with its action keys (see mailcon(1))\n",
+		    cfg->path != NULL ? cfg->path : "the config");
+		return NULL;
+	}
+	if (name == NULL) {
+		if (cfg->nservers == 1)
+			return &cfg->servers[0];
+		fprintf(stderr, "mailcon: act: %zu servers configured; say "
+		    "which with --server:", cfg->nservers);
+		for (i = 0; i < cfg->nservers; i++)
+			fprintf(stderr, " %s", cfg->servers[i].name);
+		fputc('\n', stderr);
+		return NULL;
+	}
+	for (i = 0; i < cfg->nservers; i++)
+		if (strcmp(cfg->servers[i].name, name) == 0)
+			return &cfg->servers[i];
+	sanitize_text(shown, sizeof(shown), name, strlen(name));
+	fprintf(stderr, "mailcon: act: no server \"%s\" in %s\n", shown,
+	    cfg->path != NULL ? cfg->path : "the config");
+	return NULL;
+}
+
+/*
+ * Read the server's log files from their start into a detector, so that
+ * the queue ids of the account's logins are known.  A followed command
+ * (journalctl -f) never ends, so it is not read here; a server behind
+ * SSH with journal = yes has its journal read (act_ssh.h).  A server behind
+ * SSH (ssh not NULL) has its files read over the connection; a note
+ * says what could not be read.
+ */
+static struct server *
+act_read_logs(const struct mailcon_config *cfg,
+    const struct server_config *sc, struct server_config *copy,
+    struct ssh_conn *ssh)
+{
+	struct server	*s;
+	char		 note[256];
+
+	*copy = *sc;
+	copy->log_argv = NULL;
+	copy->queue_argv = NULL;
+	if (ssh != NULL) {
+		/* no sources of its own: nothing here is that server's */
+		copy->logs = NULL;
+		copy->nlogs = 0;
+		copy->ssh.host = NULL;
+	}
+	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
+	if (ssh == NULL) {
+		while (server_poll(s, 0, ACT_READ_BUDGET))
+			;
+		return s;
+	}
+	s->state = act_ssh_read_logs(s, ssh, sc, cfg->utc, note,
+	    sizeof(note)) == sc->nlogs + (sc->ssh.journal != 0) ? SRV_LIVE :
+	    SRV_PARTIAL;
+	snprintf(s->status, sizeof(s->status), "%s", note);
+	return s;
+}
+
+/* Ask on the terminal; 1 only for an explicit yes. */
+static int
+act_confirm(const char *question)
+{
+	char	 line[16];
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 0;
+	return line[0] == 'y' || line[0] == 'Y';
+}
+
+/* Count what a queue action would touch, for the question. */
+static size_t
+act_count(struct contain_request req)
+{
+	struct contain	*c;
+	size_t		 n;
+
+	req.count_only = 1;
+	c = contain_start(&req, NULL, loop_now_ms());
+	(void)contain_wait(c);
+	n = contain_result(c)->outcome == CO_DONE ?
+	    contain_result(c)->selected : 0;
+	contain_free(c);
+	return n;
+}
+
+/* Print the result; the exit status. */
+static int
+act_report(const struct contain_request *req, const struct contain_result *r)
+{
+	const char	*what = r->outcome == CO_DONE ? "done" :
+	    r->outcome == CO_PARTIAL ? "PARTLY DONE" :
+	    r->outcome == CO_REFUSED ? "refused" : "FAILED";
+	char		 account[256], text[sizeof(r->text) * 4];
+	char		 verify[sizeof(r->verify) * 4];
+
+	/* a refused name may hold a newline or escape: never raw */
+	sanitize_text(account, sizeof(account), req->account,
+	    strlen(req->account));
+	/* the texts hold pieces of stderr (sanitised) and the name */
+	sanitize_line(text, sizeof(text), r->text, strlen(r->text));
+	sanitize_line(verify, sizeof(verify), r->verify, strlen(r->verify));
+
+	if (req->dry_run && r->outcome == CO_DONE) {
+		/* shell lines to copy: quoted, no byte the grammar refused */
+		fputs(r->commands, stdout);
+		printf("# %s\n", text);
+		return EXIT_CLEAN;
+	}
+	printf("%s %s on %s: %s: %s\n", contain_action_name(req->action),
+	    account, req->server->name, what, text);
+	if (verify[0] != '\0')
+		printf("verification: %s\n", verify);
+	if (req->action == CA_RESET && r->password[0] != '\0' &&
+	    r->outcome == CO_DONE)
+		printf("new password for %s (shown once, never stored): %s\n",
+		    account, r->password);
+	if (r->outcome == CO_REFUSED)
+		return EXIT_ERROR;
+	return r->outcome == CO_DONE && r->verified != 0 ? EXIT_CLEAN :
+	    EXIT_FOUND;
+}
+
+/* See cmd_act.h. */
+int
+cmd_act(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "account",	required_argument,	NULL, 'a' },
+		{ "server",	required_argument,	NULL, 's' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "dry-run",	no_argument,		NULL, 'n' },
+		{ "yes",	no_argument,		NULL, 'y' },
+		{ "no-hold",	no_argument,		NULL, 'H' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "timeout",	required_argument,	NULL, 't' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct contain_request	 req;
+	struct server_config	 copy;
+	struct act_owner	 owner = { NULL, -1 };
+	struct server		*srv = NULL;
+	struct audit		*audit = NULL;
+	struct contain		*c = NULL;
+	struct act_ssh		 ssh = { NULL, NULL };
+	const char		*config_path = NULL, *server = NULL;
+	char			 err[512], operator[64], question[512];
+	char			 why[256], shown[256];
+	int			 ch, yes = 0, rc = EXIT_ERROR;
+	long			 secs;
+	char			*end;
+	enum contain_action	 action;
+
+	config_init(&cfg);
+	memset(&req, 0, sizeof(req));
+	req.hold_first = 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			req.account = optarg;
+			break;
+		case 's':
+			server = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'n':
+			req.dry_run = 1;
+			break;
+		case 'y':
+			yes = 1;
+			break;
+		case 'H':
+			req.hold_first = 0;
+			break;
+		case 'u':
+			cfg.utc = 1;
+			break;
+		case 't':
+			secs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || secs < 1 ||
+			    secs > 3600) {
+				fprintf(stderr, "mailcon: act: --timeout: "
+				    "seconds from 1 to 3600\n");
+				goto out;
+			}
+			req.deadline_ms = (int)secs * 1000;
+			break;
+		case 'h':
+			act_usage(stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			cliopt_error("act", ch, argv);
+			fputs("Try 'mailcon act --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "mailcon: act: %s; try 'mailcon act --help'\n",
+		    optind == argc ? "which action?" : "one action at a time");
+		goto out;
+	}
+	if (contain_action_parse(argv[optind], &action) == -1) {
+		sanitize_text(question, sizeof(question), argv[optind],
+		    strlen(argv[optind]));
+		fprintf(stderr, "mailcon: act: no action \"%s\"; one of "
+		    "suspend, unsuspend, reset-password, hold, release, "
+		    "purge\n", question);
+		goto out;
+	}
+	if (req.account == NULL) {
+		fprintf(stderr, "mailcon: act: --account LOGIN is required\n");
+		goto out;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
+	if ((req.server = act_pick_server(&cfg, server)) == NULL)
+		goto out;
+	req.action = action;
+	sanitize_str(shown, sizeof(shown), req.account);
+	act_operator(operator, sizeof(operator));
+	req.operator = operator;
+	/* a bad account is refused by contain_start(), before any network */
+	if (req.server->ssh.host != NULL && !req.dry_run &&
+	    contain_account_ok(action, req.account, why, sizeof(why))) {
+		if (act_ssh_connect(&ssh, req.server, cfg.resolver,
+		    ACT_SSH_CONNECT_MS, err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon: act: refused, nothing run: "
+			    "%s\n", err);
+			goto out;
+		}
+		req.ssh = ssh.conn;
+	}
+
+	/* Queue actions choose by the ids the account's logins produced. */
+	if (!req.dry_run && (req.server->ssh.host == NULL ||
+	    ssh.conn != NULL) &&
+	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
+		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
+		owner.det = srv->det;
+		owner.index = detector_find(srv->det, req.account);
+		req.owns = act_owns;
+		req.owns_arg = &owner;
+		if (srv->state != SRV_LIVE)
+			fprintf(stderr, "mailcon: act: note: cannot read all "
+			    "of the server's logs (%s)\n", srv->status);
+		if (owner.index < 0)
+			fprintf(stderr, "mailcon: act: note: %s has no logins "
+			    "in the server's logs; its queued mail is chosen "
+			    "by envelope sender only\n", shown);
+	}
+	if (!req.dry_run && !yes && contain_action_dangerous(action)) {
+		if (action == CA_PURGE)
+			snprintf(question, sizeof(question), "Purge %zu queued "
+			    "message(s) of %s on %s? This cannot be undone.",
+			    act_count(req), shown, req.server->name);
+		else
+			snprintf(question, sizeof(question), "Set a new "
+			    "password for %s on %s? The old one stops "
+			    "working.", shown, req.server->name);
+		if (!act_confirm(question)) {
+			fprintf(stderr, "mailcon: act: not confirmed, nothing "
+			    "run (--yes confirms without a terminal)\n");
+			goto out;
+		}
+	}
+	if (!req.dry_run && (audit = act_audit_open(&cfg, err,
+	    sizeof(err))) == NULL) {
+		fprintf(stderr, "mailcon: act: refused, nothing run: %s\n",
+		    err);
+		goto out;
+	}
+	c = contain_start(&req, audit, loop_now_ms());
+	(void)contain_wait(c);
+	rc = act_report(&req, contain_result(c));
+	if (audit != NULL && audit_sync(audit) == -1) {
+		fprintf(stderr, "mailcon: act: the audit log failed: %s\n",
+		    audit_error(audit));
+		if (rc == EXIT_CLEAN)
+			rc = EXIT_FOUND;
+	}
+out:
+	contain_free(c);
+	act_ssh_close(&ssh);
+	audit_close(audit);
+	server_free(srv);
+	config_free(&cfg);
+	return rc;
+}

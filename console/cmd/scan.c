@@ -1,0 +1,580 @@
+/*
+ * scan.c: `mailcon scan [options] FILE...`.
+ *
+ * Reads every file at once and merges their lines by timestamp, so rotated
+ * files given in any order, and Postfix and Dovecot logs kept apart, reach
+ * the detector as one stream in time order.  Output is written only after
+ * all input was read without error: a bad file gives one line on stderr,
+ * exit 2, and nothing on stdout.
+ */
+#define _GNU_SOURCE	/* sched_getaffinity: the CPUs we may run on */
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "scan.h"
+#include "config/config.h"
+#include "core/cliopt.h"
+#include "core/sanitize.h"
+#include "core/xmalloc.h"
+#include "detect/detector.h"
+#include "intake/clockread.h"
+#include "intake/logreader.h"
+
+/*
+ * With two CPUs or more, reading and parsing run on a thread of their own
+ * and the detector on the main one.  Events go over in batches through a
+ * bounded ring; the strings the detector reads (queue id, account,
+ * recipient) are copied into the batch, since the lines they borrow from
+ * are gone by the time it runs.  The detector sees the same events in the
+ * same order as without the thread.
+ */
+#define PIPE_BATCH	2048			/* events per batch */
+#define PIPE_ARENA	(128u * 1024)		/* string bytes per batch */
+#define PIPE_DEPTH	4			/* batches in flight */
+
+struct scan_batch {
+	struct mail_event	 ev[PIPE_BATCH];
+	int			 n;
+	char			*arena;
+	size_t			 used, cap;
+};
+
+struct scan_pipe {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct scan_batch	 batch[PIPE_DEPTH];
+	uint64_t		 head;		/* batches handed over */
+	uint64_t		 tail;		/* batches fed */
+	int			 done;		/* no more batches will come */
+	int			 rc;		/* of the reading side */
+	char			 err[512];
+};
+
+struct scan {
+	struct logreader	*readers;
+	struct clockread	*clocks;	/* each reader's effective times */
+	int			 nreaders;
+	struct detector		*det;
+	struct scan_stats	 stats;
+	int			 progress;	/* stderr is a terminal */
+	struct timespec		 started, last_progress;
+	uint64_t		 total_size;
+	struct scan_pipe	*pipe;		/* NULL: one thread */
+	struct scan_batch	*fill;		/* batch being filled */
+};
+
+/* Print the scan usage. */
+void
+scan_usage(FILE *f)
+{
+	fputs("usage: mailcon scan [options] FILE...\n"
+	    "Read Postfix and Dovecot logs (plain or .gz, '-' for stdin), merge\n"
+	    "them by time and report accounts that look hijacked.\n"
+	    "\n"
+	    "  --json              one JSON document instead of a table\n"
+	    "  --min-level LEVEL   list only accounts at LEVEL or above\n"
+	    "                      (ok, watch, suspicious, critical)\n"
+	    "  --allow ACCOUNT     treat ACCOUNT as allow-listed (repeatable)\n"
+	    "  --config FILE       read FILE instead of the default config\n"
+	    "  --year YEAR         year of classic syslog timestamps\n"
+	    "                      (default: inferred from each file's mtime)\n"
+	    "  --utc               classic syslog and Exim timestamps are UTC\n"
+	    "  --quiet             no progress line on stderr\n"
+	    "  -h, --help          this help\n"
+	    "\n"
+	    "Exit status: 0 nothing suspicious, 1 something suspicious or\n"
+	    "critical, 2 error.\n", f);
+}
+
+/* Seconds elapsed between two monotonic times. */
+static double
+scan_elapsed(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Redraw the progress line on stderr, at most four times a second. */
+static void
+scan_show_progress(struct scan *s, int final)
+{
+	struct timespec	 now;
+	uint64_t	 done = 0;
+	double		 secs;
+	int		 i;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && scan_elapsed(&s->last_progress, &now) < 0.25)
+		return;
+	s->last_progress = now;
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	for (i = 0; i < s->nreaders; i++)
+		done += logreader_offset(&s->readers[i]);
+	secs = scan_elapsed(&s->started, &now);
+	fprintf(stderr, "\r\033[Kmailcon scan: ");
+	if (s->total_size > 0)
+		fprintf(stderr, "%3.0f%% of %.1f MB, ", 100.0 *
+		    (double)done / (double)s->total_size,
+		    (double)s->total_size / 1e6);
+	fprintf(stderr, "%.1fM lines, %.2fM lines/s", s->stats.lines / 1e6,
+	    secs > 0 ? s->stats.lines / 1e6 / secs : 0.0);
+	fflush(stderr);
+}
+
+/*
+ * Index of the reader whose current line is oldest (by effective time, so
+ * one line from the future does not hold its file back), or -1 when all
+ * are done.
+ */
+static int
+scan_pick(struct scan *s, const int *live)
+{
+	int	 i, best = -1;
+
+	for (i = 0; i < s->nreaders; i++) {
+		const struct log_header *h = &s->clocks[i].hdr;
+
+		if (!live[i])
+			continue;
+		if (best == -1 || h->time < s->clocks[best].hdr.time ||
+		    (h->time == s->clocks[best].hdr.time &&
+		    h->usec < s->clocks[best].hdr.usec))
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * When a message starts like a queue id ("ID: "), have the detector start
+ * loading its table slot: that is a cache miss on big logs, and now it
+ * overlaps with parsing the line.  A wrong guess costs only the load.
+ */
+static void
+scan_prefetch(struct scan *s, const struct mail_str *msg)
+{
+	size_t	 n;
+
+	for (n = 0; n < msg->len && n <= 32 && msg->p[n] != ':' &&
+	    msg->p[n] != ' '; n++)
+		;
+	if (n >= 6 && n < msg->len && msg->p[n] == ':')
+		detector_prefetch_qid(s->det, msg->p, n);
+}
+
+/* Hand the filled batch to the detector's thread; wait for a free one. */
+static void
+scan_pipe_send(struct scan *s)
+{
+	struct scan_pipe	*pp = s->pipe;
+
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill != NULL && s->fill->n > 0) {
+		pp->head++;
+		pthread_cond_broadcast(&pp->cond);
+	}
+	while (pp->head - pp->tail >= PIPE_DEPTH)
+		pthread_cond_wait(&pp->cond, &pp->lock);
+	s->fill = &pp->batch[pp->head % PIPE_DEPTH];
+	pthread_mutex_unlock(&pp->lock);
+	s->fill->n = 0;
+	s->fill->used = 0;
+}
+
+/* Copy a borrowed string into the batch's arena (room was made). */
+static void
+scan_pipe_copy(struct scan_batch *b, struct mail_str *m)
+{
+	if (m->len == 0)
+		return;
+	memcpy(b->arena + b->used, m->p, m->len);
+	m->p = b->arena + b->used;
+	b->used += m->len;
+}
+
+/*
+ * Queue an event for the detector's thread with the strings it reads
+ * copied; the others (sender, relay, reason, the raw line) are not read
+ * by the detector and are dropped.
+ */
+static void
+scan_pipe_put(struct scan *s, const struct mail_event *ev)
+{
+	struct scan_batch	*b = s->fill;
+	struct mail_event	*e;
+	size_t			 need;
+
+	need = ev->qid.len + ev->account.len + ev->rcpt.len;
+	if (b->n == PIPE_BATCH || b->cap - b->used < need) {
+		scan_pipe_send(s);
+		b = s->fill;
+		if (b->cap < need) {
+			/* a recipient of a megabyte: make room once */
+			b->arena = xreallocarray(b->arena, need, 1);
+			b->cap = need;
+		}
+	}
+	e = &b->ev[b->n++];
+	*e = *ev;
+	memset(&e->sender, 0, sizeof(e->sender));
+	memset(&e->relay, 0, sizeof(e->relay));
+	memset(&e->reason, 0, sizeof(e->reason));
+	memset(&e->raw, 0, sizeof(e->raw));
+	scan_pipe_copy(b, &e->qid);
+	scan_pipe_copy(b, &e->account);
+	scan_pipe_copy(b, &e->rcpt);
+}
+
+/* Hand one line, at its effective time, to the backends and the detector. */
+static void
+scan_line(struct scan *s, struct clockread *r)
+{
+	struct mail_events	 evs;
+	int			 i;
+
+	if (s->stats.first_time == -1 || r->hdr.time < s->stats.first_time)
+		s->stats.first_time = r->hdr.time;
+	if (r->hdr.time > s->stats.last_time)
+		s->stats.last_time = r->hdr.time;
+	if (s->pipe == NULL)
+		scan_prefetch(s, &r->hdr.msg);
+	if (!backend_parse_any(&r->hdr, &evs))
+		return;
+	/* no raw line: nothing of a scan shows one (and so no secret) */
+	for (i = 0; i < evs.n; i++) {
+		s->stats.events++;
+		if (s->pipe != NULL)
+			scan_pipe_put(s, &evs.ev[i]);
+		else
+			detector_feed(s->det, &evs.ev[i]);
+	}
+}
+
+/* Merge all readers by time into the detector; -1 with err on a bad file. */
+static int
+scan_run(struct scan *s, char *err, size_t errlen)
+{
+	int	*live, i, rc, n = 0;
+
+	live = xcalloc((size_t)s->nreaders, sizeof(int));
+	for (i = 0; i < s->nreaders; i++) {
+		if ((rc = clockread_next(&s->clocks[i], &s->readers[i], err,
+		    errlen)) == -1)
+			goto fail;
+		live[i] = rc;
+	}
+	while ((i = scan_pick(s, live)) != -1) {
+		scan_line(s, &s->clocks[i]);
+		if ((rc = clockread_next(&s->clocks[i], &s->readers[i], err,
+		    errlen)) == -1)
+			goto fail;
+		live[i] = rc;
+		if (s->progress && (++n & 0xffff) == 0) {
+			s->stats.lines = 0;
+			for (rc = 0; rc < s->nreaders; rc++)
+				s->stats.lines += s->readers[rc].lines;
+			scan_show_progress(s, 0);
+		}
+	}
+	free(live);
+	return 0;
+fail:
+	free(live);
+	return -1;
+}
+
+/* The reading thread: scan_run, then the last batch and the outcome. */
+static void *
+scan_reader(void *arg)
+{
+	struct scan		*s = arg;
+	struct scan_pipe	*pp = s->pipe;
+	int			 rc;
+
+	rc = scan_run(s, pp->err, sizeof(pp->err));
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill->n > 0)
+		pp->head++;
+	pp->rc = rc;
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cond);
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* Whether this process may run on two CPUs or more. */
+static int
+scan_cpus(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t	 set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * scan_run with reading and parsing on a second thread and the detector
+ * here.  Returns -1, or 1 when the thread could not start (then the caller
+ * runs everything itself).
+ */
+static int
+scan_run_piped(struct scan *s, char *err, size_t errlen)
+{
+	struct scan_pipe	*pp;
+	struct scan_batch	*b;
+	pthread_t		 th;
+	int			 i, rc;
+
+	pp = xcalloc(1, sizeof(*pp));
+	for (i = 0; i < PIPE_DEPTH; i++) {
+		pp->batch[i].cap = PIPE_ARENA;
+		pp->batch[i].arena = xmalloc(PIPE_ARENA);
+	}
+	pthread_mutex_init(&pp->lock, NULL);
+	pthread_cond_init(&pp->cond, NULL);
+	s->pipe = pp;
+	s->fill = &pp->batch[0];
+	if (pthread_create(&th, NULL, scan_reader, s) != 0) {
+		rc = 1;
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&pp->lock);
+		while (pp->head == pp->tail && !pp->done)
+			pthread_cond_wait(&pp->cond, &pp->lock);
+		if (pp->head == pp->tail) {
+			pthread_mutex_unlock(&pp->lock);
+			break;
+		}
+		b = &pp->batch[pp->tail % PIPE_DEPTH];
+		pthread_mutex_unlock(&pp->lock);
+		for (i = 0; i < b->n; i++)
+			detector_feed(s->det, &b->ev[i]);
+		pthread_mutex_lock(&pp->lock);
+		pp->tail++;
+		pthread_cond_broadcast(&pp->cond);
+		pthread_mutex_unlock(&pp->lock);
+	}
+	pthread_join(th, NULL);
+	rc = pp->rc;
+	if (rc == -1)
+		snprintf(err, errlen, "%s", pp->err);
+out:
+	pthread_cond_destroy(&pp->cond);
+	pthread_mutex_destroy(&pp->lock);
+	for (i = 0; i < PIPE_DEPTH; i++)
+		free(pp->batch[i].arena);
+	free(pp);
+	s->pipe = NULL;
+	s->fill = NULL;
+	return rc;
+}
+
+/* What each file's clock did, for the report. */
+static void
+scan_clock_stats(struct scan *s)
+{
+	const struct clockguard	*g;
+	struct scan_clock	*c;
+	int			 i;
+
+	s->stats.clock = xcalloc((size_t)s->nreaders, sizeof(*s->stats.clock));
+	for (i = 0; i < s->nreaders; i++) {
+		g = &s->clocks[i].g;
+		s->stats.clock_anomalies += g->anomalies;
+		s->stats.clock_steps += g->steps;
+		if (g->findings == 0)
+			continue;
+		c = &s->stats.clock[s->stats.nclock++];
+		c->file = s->readers[i].name;
+		c->anomalies = g->anomalies;
+		c->steps = g->steps;
+		c->jump = g->jump;
+		c->at = g->jump_at;
+		clockguard_summary(g, c->text, sizeof(c->text));
+	}
+}
+
+/* Parse a level name for --min-level; -1 when unknown. */
+static int
+scan_parse_level(const char *s)
+{
+	int	 l;
+
+	for (l = LEVEL_OK; l <= LEVEL_CRITICAL; l++)
+		if (strcasecmp(s, level_name(l)) == 0)
+			return l;
+	return -1;
+}
+
+/* See scan.h. */
+int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "min-level",	required_argument,	NULL, 'l' },
+		{ "allow",	required_argument,	NULL, 'a' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "year",	required_argument,	NULL, 'y' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "quiet",	no_argument,		NULL, 'q' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct scan		 s;
+	struct report_options	 ro;
+	const char		*config_path = NULL;
+	char			 err[512], *end;
+	int			 ch, i, quiet = 0, year = 0, utc = 0, rc;
+	long			 v;
+
+	memset(&ro, 0, sizeof(ro));
+	config_init(&cfg);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			ro.json = 1;
+			break;
+		case 'l':
+			if ((ro.min_level = scan_parse_level(optarg)) == -1) {
+				fprintf(stderr, "mailcon scan: --min-level: "
+				    "unknown level \"%s\" (ok, watch, "
+				    "suspicious, critical)\n",
+				    sanitize_str(err, sizeof(err), optarg));
+				goto usage_error;
+			}
+			break;
+		case 'a':
+			if (!account_is_valid(optarg, strlen(optarg))) {
+				fprintf(stderr, "mailcon scan: --allow: \"%s\" "
+				    "is not a valid account name\n",
+				    sanitize_str(err, sizeof(err), optarg));
+				goto usage_error;
+			}
+			config_allow(&cfg, optarg);
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'y':
+			v = strtol(optarg, &end, 10);
+			if (*end != '\0' || v < 1970 || v > 9999) {
+				fprintf(stderr, "mailcon scan: --year: expected "
+				    "a year like 2026, got \"%s\"\n",
+				    sanitize_str(err, sizeof(err), optarg));
+				goto usage_error;
+			}
+			year = (int)v;
+			break;
+		case 'u':
+			utc = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			scan_usage(stdout);
+			config_free(&cfg);
+			return EXIT_CLEAN;
+		default:
+			cliopt_error("scan", ch, argv);
+			goto usage_error;
+		}
+	}
+	if (optind >= argc) {
+		fputs("mailcon scan: no log file given (use - for stdin)\n",
+		    stderr);
+		goto usage_error;
+	}
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon scan: %s\n", err);
+		config_free(&cfg);
+		return EXIT_ERROR;
+	}
+	if (year == 0)
+		year = cfg.year;
+	if (!utc)
+		utc = cfg.utc;
+
+	memset(&s, 0, sizeof(s));
+	s.stats.first_time = s.stats.last_time = -1;
+	s.nreaders = argc - optind;
+	s.readers = xcalloc((size_t)s.nreaders, sizeof(*s.readers));
+	s.clocks = xcalloc((size_t)s.nreaders, sizeof(*s.clocks));
+	for (i = 0; i < s.nreaders; i++) {
+		s.readers[i].fd = -1;
+		clockread_init(&s.clocks[i]);
+	}
+	rc = EXIT_ERROR;
+	for (i = 0; i < s.nreaders; i++) {
+		if (logreader_open(&s.readers[i], argv[optind + i], year, utc,
+		    err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon scan: %s\n", err);
+			goto done;
+		}
+		s.total_size += s.readers[i].size;
+	}
+	s.det = detector_new(&cfg.detect);
+	s.progress = !quiet && isatty(STDERR_FILENO) &&
+	    s.total_size > 32u * 1024 * 1024;
+	clock_gettime(CLOCK_MONOTONIC, &s.started);
+	s.last_progress = s.started;
+	rc = scan_cpus() >= 2 ? scan_run_piped(&s, err, sizeof(err)) : 1;
+	if (rc == 1)
+		rc = scan_run(&s, err, sizeof(err));
+	if (rc == -1) {
+		rc = EXIT_ERROR;
+		if (s.progress)
+			scan_show_progress(&s, 1);
+		fprintf(stderr, "mailcon scan: %s\n", err);
+		goto done;
+	}
+	if (s.progress)
+		scan_show_progress(&s, 1);
+	s.stats.lines = 0;	/* the progress line left a partial sum */
+	for (i = 0; i < s.nreaders; i++) {
+		s.stats.lines += s.readers[i].lines;
+		s.stats.unparsed += s.readers[i].unparsed;
+		s.stats.overlong += s.readers[i].overlong;
+		s.stats.unreadable += s.readers[i].unreadable;
+	}
+	s.stats.files = s.nreaders;
+	scan_clock_stats(&s);
+	rc = report_print(stdout, s.det, &s.stats, &ro);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror("mailcon scan: writing the report");
+		rc = EXIT_ERROR;
+	}
+done:
+	for (i = 0; i < s.nreaders; i++) {
+		logreader_close(&s.readers[i]);
+		clockread_free(&s.clocks[i]);
+	}
+	free(s.readers);
+	free(s.clocks);
+	free(s.stats.clock);
+	if (s.det != NULL)
+		detector_free(s.det);
+	config_free(&cfg);
+	return rc;
+usage_error:
+	fputs("Try 'mailcon scan --help'.\n", stderr);
+	config_free(&cfg);
+	return EXIT_ERROR;
+}

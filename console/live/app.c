@@ -1,0 +1,971 @@
+/*
+ * app.c: `mailcon` without a command: the live console.
+ *
+ * One thread, one poll() loop (loop.c): a short timer reads what the
+ * followed logs have (a byte budget per file, so a flood cannot starve the
+ * keyboard), a slower one ages windows and refreshes the accounts
+ * snapshot, stdin delivers keys, and the idle callback draws once per
+ * wake-up.  Nothing here waits on a file, a command or the network.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "app_act.h"
+#include "app_alert.h"
+#include "app_rbl.h"
+#include "app_ssh.h"
+#include "demo.h"
+#include "history.h"
+#include "histrows.h"
+#include "core/cliopt.h"
+#include "core/exitcodes.h"
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "core/textfit.h"
+#include "core/xmalloc.h"
+#include "tui/ui.h"
+
+#define POLL_MS		100	/* log reads */
+#define REFRESH_MS	500	/* windows and the accounts snapshot */
+#define HEADLESS_REFRESH_MS 100
+#define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
+#define READ_SLICE_MS	30		/* reading a busy file per poll */
+#define UNREADABLE_MS	60000		/* unreadable entries: said at most */
+
+/* The journal's mail facility, from now on, in a format logline reads. */
+#define JOURNAL_COMMAND \
+	"/usr/bin/journalctl -f -n 0 -q -o short-iso SYSLOG_FACILITY=2"
+
+/* Log files looked for when no server is configured. */
+static const char *const local_logs[] = {
+	"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log",
+	"/var/log/dovecot.log", "/var/log/mail.info", NULL
+};
+
+/* Monotonic microseconds. */
+static int64_t
+app_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* See app.h. */
+void
+app_note(struct app *a, int secs, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 text[2048];
+
+	/* a long reason ends at a word, never inside a fingerprint */
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (secs > 0) {
+		(void)textfit(a->note, sizeof(a->note), text);
+		a->note_until = loop_now_ms() + secs * 1000;
+	} else
+		app_warn(a, text);
+	a->dirty = 1;
+}
+
+/* See app.h. */
+void
+app_warn(struct app *a, const char *text)
+{
+	char	 last[2048];
+	int	 i;
+
+	for (i = 0; i < a->nwarnings; i++)
+		if (strcmp(a->warnings[i], text) == 0)
+			return;
+	if (a->headless)
+		app_act_print("warning: %s", text);
+	/* a long warning ends at a word, never inside a fingerprint */
+	if (a->nwarnings < APP_WARNINGS - 1) {
+		(void)textfit(a->warnings[a->nwarnings++],
+		    sizeof(a->warnings[0]), text);
+	} else {
+		/* the last slot counts what did not fit, and says the last */
+		a->warnings_more++;
+		if (a->nwarnings < APP_WARNINGS)
+			a->nwarnings++;
+		snprintf(last, sizeof(last), "%s%s", a->warnings_more > 1 ?
+		    "and more warnings; the last: " : "", text);
+		(void)textfit(a->warnings[APP_WARNINGS - 1],
+		    sizeof(a->warnings[0]), last);
+	}
+	a->dirty = 1;
+}
+
+/* See app.h. */
+const char *
+app_warning(const struct app *a, int64_t now_ms, char *buf, size_t size)
+{
+	int	 i;
+
+	if (a->nwarnings == 0)
+		return NULL;
+	if (a->nwarnings == 1)
+		return a->warnings[0];
+	i = (int)((now_ms / APP_WARNING_MS) % a->nwarnings);
+	snprintf(buf, size, "(%d/%d) %s", i + 1, a->nwarnings,
+	    a->warnings[i]);
+	return buf;
+}
+
+/* detector_foreach callback state. */
+struct collect {
+	struct app	*a;
+	unsigned	 server;
+	uint32_t	 index;		/* reports come in detector order */
+};
+
+static void	app_note_incident(struct app *, const struct account_report *,
+		    unsigned);
+
+/* detector_foreach callback: append a compact row to the next snapshot;
+   keep what only one account needs (its detail, its incident) from the
+   full report. */
+static void
+app_collect(const struct account_report *r, void *arg)
+{
+	struct collect	*c = arg;
+	struct app	*a = c->a;
+	struct acct_row	*row;
+
+	if (a->nnext == a->capnext) {
+		a->capnext = a->capnext ? a->capnext * 2 : 256;
+		a->next = xreallocarray(a->next, a->capnext, sizeof(*a->next));
+	}
+	row = &a->next[a->nnext++];
+	row->account = r->account;
+	row->reason = r->nreasons > 0 ? r->reasons[0] : NULL;
+	row->score = r->score;
+	row->rate = r->rate_now;
+	row->messages = r->messages;
+	row->auth_ips = r->auth_ips;
+	row->index = c->index;
+	row->server = (uint16_t)c->server;
+	row->level = (uint8_t)r->level;
+	row->allowed = (uint8_t)r->allowed;
+	row->exact = (uint8_t)r->auth_ips_exact;
+	a->nlevel_next[r->level]++;
+	if (r->level > a->worst_next[c->server])
+		a->worst_next[c->server] = r->level;
+	if (r->flagged_at >= 0)
+		app_note_incident(a, r, c->server);
+	if (a->view == V_DETAIL && c->server == a->detail_server &&
+	    (a->detail_index >= 0 ? (long)c->index == a->detail_index :
+	    strcmp(r->account, a->detail_account) == 0)) {
+		a->detail = *r;
+		a->detail_index = (long)c->index;
+		a->detail_valid = 1;
+	}
+	c->index++;
+}
+
+static int	app_sort_column;
+
+/*
+ * Accounts view order: by the chosen column, then level, score, and
+ * detector order (stable and cheap: most of 100,000 accounts tie on
+ * level and score, and comparing their names would dominate the sort).
+ */
+static int
+app_row_cmp(const void *x, const void *y)
+{
+	const struct acct_row *p = x, *q = y;
+
+	switch (app_sort_column) {
+	case 1:
+		if (p->messages != q->messages)
+			return p->messages > q->messages ? -1 : 1;
+		break;
+	case 2:
+		if (p->auth_ips != q->auth_ips)
+			return p->auth_ips > q->auth_ips ? -1 : 1;
+		break;
+	case 3:
+		return strcmp(p->account, q->account);
+	default:
+		break;
+	}
+	if (p->level != q->level)
+		return p->level > q->level ? -1 : 1;
+	if (p->score != q->score)
+		return p->score > q->score ? -1 : 1;
+	if (p->server != q->server)
+		return p->server < q->server ? -1 : 1;
+	return p->index < q->index ? -1 : p->index > q->index;
+}
+
+/* An incident opened or got worse: say so (headless), apply the policy. */
+static void
+app_incident_peak(struct app *a, struct incident *n)
+{
+	char	 account[256], reason[256];
+
+	if (n->peak >= LEVEL_SUSPICIOUS)
+		app_alert(a, ALERT_ACCOUNT_LEVEL, n->peak,
+		    a->servers[n->server]->name, n->account, NULL,
+		    "%s %s on %s: %s", level_name(n->peak), n->account,
+		    a->servers[n->server]->name, n->reason);
+	if (!a->headless)
+		return;
+	sanitize_text(account, sizeof(account), n->account,
+	    strlen(n->account));
+	sanitize_text(reason, sizeof(reason), n->reason, strlen(n->reason));
+	app_act_print("%s %s on %s: %s (%llu messages before it was "
+	    "flagged)", level_name(n->peak), account,
+	    a->servers[n->server]->name, reason,
+	    (unsigned long long)n->messages_before);
+	if (!n->contained && (int)n->peak >= a->cfg->watch.level) {
+		n->contained = 1;
+		app_act_policy(a, n->server, n->account, n->peak);
+	}
+}
+
+/*
+ * Record an account that reached suspicious or worse as an incident.  One
+ * an earlier session recorded for the same server, account and flagged
+ * time (watch --headless handled it, and the console reads the same lines
+ * again with --from-start) is the same incident: no second one, no second
+ * alert.
+ */
+static void
+app_note_incident(struct app *a, const struct account_report *r,
+    unsigned server)
+{
+	struct incident	*n;
+	size_t		 i;
+
+	for (i = 0; i < a->nincidents; i++) {
+		n = &a->incidents[i];
+		if (n->server == server && (!n->earlier ||
+		    n->opened == r->flagged_at) &&
+		    strcmp(n->account, r->account) == 0) {
+			if (r->peak_level > n->peak) {
+				n->peak = r->peak_level;
+				if (r->npeak_reasons > 0)
+					snprintf(n->reason, sizeof(n->reason),
+					    "%s", r->peak_reasons[0]);
+				history_incident(a, n);
+				app_incident_peak(a, n);
+			}
+			return;
+		}
+	}
+	if (a->nincidents == a->capincidents) {
+		a->capincidents = a->capincidents ? a->capincidents * 2 : 16;
+		a->incidents = xreallocarray(a->incidents, a->capincidents,
+		    sizeof(*a->incidents));
+	}
+	n = &a->incidents[a->nincidents++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->account, sizeof(n->account), "%s", r->account);
+	n->server = server;
+	n->opened = r->flagged_at;
+	n->peak = r->peak_level;
+	n->messages_before = r->messages_before_flag;
+	if (r->npeak_reasons > 0)
+		snprintf(n->reason, sizeof(n->reason), "%s",
+		    r->peak_reasons[0]);
+	history_incident(a, n);
+	app_note(a, 10, "%s %s on %s: %s", level_name(r->peak_level),
+	    r->account, a->servers[server]->name, n->reason);
+	if (a->curses)
+		beep();
+	app_incident_peak(a, n);
+}
+
+#define REFRESH_SLICE	20000	/* accounts reported per loop turn */
+
+/* Start building the next snapshot. */
+static void
+app_build_start(struct app *a)
+{
+	a->nnext = 0;
+	memset(a->nlevel_next, 0, sizeof(a->nlevel_next));
+	if (a->worst_next == NULL)
+		a->worst_next = xcalloc(a->nservers > 0 ? a->nservers : 1,
+		    sizeof(*a->worst_next));
+	memset(a->worst_next, 0, a->nservers * sizeof(*a->worst_next));
+	a->build_server = a->build_index = 0;
+	a->building = 1;
+}
+
+/*
+ * Report up to slice accounts into the next snapshot; when every server is
+ * done, sort it and make it the current one.  Returns 1 when finished.
+ */
+static int
+app_build_step(struct app *a, size_t slice)
+{
+	struct collect	 c;
+	struct acct_row	*t;
+	size_t		 i, cap;
+
+	while (a->build_server < a->nservers && slice > 0) {
+		struct detector *d = a->servers[a->build_server]->det;
+		size_t before = a->build_index;
+
+		c.a = a;
+		c.server = (unsigned)a->build_server;
+		c.index = (uint32_t)a->build_index;
+		a->build_index = detector_foreach_range(d, a->build_index,
+		    slice, app_collect, &c);
+		slice -= a->build_index - before;
+		if (a->build_index >= detector_count(d)) {
+			a->build_server++;
+			a->build_index = 0;
+		}
+	}
+	if (a->build_server < a->nservers)
+		return 0;
+	app_sort_column = a->sort;
+	if (a->nnext > 1)
+		qsort(a->next, a->nnext, sizeof(*a->next), app_row_cmp);
+	t = a->rows;
+	cap = a->caprows;
+	a->rows = a->next;
+	a->caprows = a->capnext;
+	a->nrows = a->nnext;
+	a->next = t;
+	a->capnext = cap;
+	memcpy(a->nlevel, a->nlevel_next, sizeof(a->nlevel));
+	for (i = 0; i < a->nservers; i++)
+		a->servers[i]->worst = a->worst_next[i];
+	a->building = 0;
+	a->dirty = 1;
+	return 1;
+}
+
+/* See app.h. */
+void
+app_refresh_rows(struct app *a)
+{
+	a->detail_valid = 0;
+	app_build_start(a);
+	(void)app_build_step(a, SIZE_MAX);
+}
+
+/* One-shot timer: the next slice of a snapshot, keys and drawing between. */
+static void
+app_on_build(void *arg)
+{
+	struct app	*a = arg;
+
+	if (a->building && !app_build_step(a, REFRESH_SLICE))
+		loop_add_timer(a->loop, 0, 0, app_on_build, a);
+}
+
+/*
+ * Headless: say what a server is doing whenever that changes, ignoring
+ * countdowns ("retrying in 8 s") and the steps of a connection attempt,
+ * so a dead server is one line per new reason, not one per retry.
+ */
+static void
+app_server_print(struct server *s)
+{
+	char		 key[sizeof(s->told)];
+	const char	*p;
+	size_t		 n = 0;
+
+	if (strncmp(s->status, "resolving", 9) == 0 ||
+	    strncmp(s->status, "connecting", 10) == 0 ||
+	    strncmp(s->status, "handshake", 9) == 0 ||
+	    strncmp(s->status, "authenticating", 14) == 0 ||
+	    s->state == SRV_STARTING)
+		return;
+	for (p = s->status; *p != '\0' && n < sizeof(key) - 1; p++)
+		if (*p < '0' || *p > '9')
+			key[n++] = *p;
+	key[n] = '\0';
+	if (strcmp(key, s->told) == 0)
+		return;
+	snprintf(s->told, sizeof(s->told), "%s", key);
+	app_act_print("server %s is %s: %s", s->name,
+	    server_state_name(s->state), s->status);
+}
+
+/* A server that was live and no longer is: an alert (once per fall). */
+static void
+app_server_alert(struct app *a, struct server *s)
+{
+	if (a->headless)
+		app_server_print(s);
+	if (s->state == SRV_LIVE || s->state == SRV_STARTING) {
+		s->alerted = s->state;
+		return;
+	}
+	if (s->alerted != SRV_LIVE)
+		return;
+	s->alerted = s->state;
+	app_alert(a, ALERT_SERVER_STALE, s->state == SRV_DOWN ?
+	    LEVEL_SUSPICIOUS : LEVEL_WATCH, s->name, NULL, NULL,
+	    "server %s is %s: %s", s->name, server_state_name(s->state),
+	    s->status);
+}
+
+/* See app.h. */
+void
+app_server_sync(struct app *a, struct server *s)
+{
+	if (server_refresh(s))
+		app_server_alert(a, s);
+}
+
+/*
+ * Journal entries no one could read (server_unreadable): said when the
+ * first comes and then at most once a minute while more come, headless
+ * as a line, in the console as a note.
+ */
+static void
+app_server_unreadable(struct app *a, struct server *s, int64_t now)
+{
+	uint64_t	 n = s->unreadable;
+
+	if (n == s->unreadable_told || (s->unreadable_told > 0 &&
+	    now - s->unreadable_at < UNREADABLE_MS))
+		return;
+	s->unreadable_told = n;
+	s->unreadable_at = now;
+	if (a->headless)
+		app_act_print("server %s: %llu unreadable journal entr%s: "
+		    "journalctl printed \"[N blob data]\" for %s (control "
+		    "bytes or invalid UTF-8); run it with --all to read %s",
+		    s->name, (unsigned long long)n, n == 1 ? "y" : "ies",
+		    n == 1 ? "it" : "them", n == 1 ? "it" : "them");
+	else
+		app_note(a, 15, "%s: %llu unreadable journal entr%s (see the "
+		    "log view, 3)", s->name, (unsigned long long)n,
+		    n == 1 ? "y" : "ies");
+}
+
+/* Timer: read the logs (and the demo's next lines). */
+static void
+app_on_poll(void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 now = loop_now_ms();
+	size_t		 i;
+
+	/* The replayed file stays until exit: the console still follows it. */
+	if (a->demo != NULL && !a->demo_done && demo_step(a->demo, now) == 1) {
+		a->demo_done = 1;
+		app_note(a, 60, "demo: replay finished; explore with Tab, "
+		    "Enter and ?, quit with q");
+	}
+	for (i = 0; i < a->nservers; i++) {
+		/* Keep reading a busy file for a slice, then let keys in. */
+		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
+		    loop_now_ms() - now < READ_SLICE_MS)
+			;
+		server_queue(a->servers[i], now);
+		app_server_alert(a, a->servers[i]);
+		app_server_unreadable(a, a->servers[i], now);
+		if (a->servers[i]->changed) {
+			a->servers[i]->changed = 0;
+			if (a->view == V_LOG || a->view == V_SERVERS)
+				a->dirty = 1;
+		}
+	}
+	app_act_tick(a, now);
+	app_alert_poll(a, now);
+	/* curses reports a resize as a key: look even without input */
+	if (a->curses)
+		ui_input(a);
+	if (a->note[0] != '\0' && now >= a->note_until) {
+		a->note[0] = '\0';
+		a->dirty = 1;
+	}
+	if (a->note[0] == '\0' && a->note_next[0] != '\0') {
+		app_note(a, 15, "%s", a->note_next);
+		a->note_next[0] = '\0';
+	}
+	/* the warnings' turn on the status line, paused or not */
+	if (a->nwarnings > 1 && now / APP_WARNING_MS != a->warning_turn) {
+		a->warning_turn = now / APP_WARNING_MS;
+		a->dirty = 1;
+	}
+	if (a->quit)
+		loop_stop(a->loop);
+}
+
+/* Timer: age the windows (each server by its own clock) and refresh the
+   snapshot. */
+static void
+app_on_refresh(void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 now = loop_now_ms();
+	size_t		 i;
+
+	for (i = 0; i < a->nservers; i++)
+		server_tick(a->servers[i], now);
+	if (!a->paused && !a->building) {
+		app_build_start(a);
+		app_on_build(a);
+	}
+	history_flush(a);
+}
+
+/* server_line hook: every event goes to the history batch. */
+static void
+app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
+{
+	app_act_event(arg, s->index, ev);
+	history_event(arg, s, ev);
+}
+
+/* watch --lines: every line, as read, sanitised. */
+static void
+app_on_line(void *arg, const struct server *s, const char *line, size_t len)
+{
+	char	 clean[FOLLOW_LINE_MAX + 1];
+
+	/* the state that let this line in is said before it */
+	app_server_sync(arg, ((struct app *)arg)->servers[s->index]);
+	sanitize_text(clean, sizeof(clean), line, len);
+	app_act_print("line %s: %s", s->name, clean);
+}
+
+/*
+ * A part of a remote log is lost: a note, a row of the history view and a
+ * row of the history file (committed with the next flush, on the writer
+ * thread), printed when headless.
+ */
+static void
+app_on_gap(void *arg, const struct server *s, const char *path,
+    const char *why)
+{
+	struct app	*a = arg;
+	int64_t		 now = (int64_t)time(NULL);
+
+	app_server_sync(a, a->servers[s->index]);
+	if (histrows_add_gap(a, s->name, path, why, now, 0) == 0)
+		app_note(a, 15, "gap in %s on %s: %s", path, s->name, why);
+	else
+		app_note(a, 15, "gap in %s on %s: %s (%llu not listed in "
+		    "view 4: it is full)", path, s->name, why,
+		    (unsigned long long)a->gaps_unlisted);
+	history_gap(a, s, path, why, now);
+	if (a->headless)
+		app_act_print("gap in %s on %s: %s", path, s->name, why);
+}
+
+/*
+ * A log's clock jumped (clockguard.h): a note on the status line (the log
+ * view has a line of it from server.c), printed when headless.
+ */
+static void
+app_on_clock(void *arg, const struct server *s, const char *path,
+    const char *what)
+{
+	struct app	*a = arg;
+
+	app_note(a, 15, "%s on %s: %s", path, s->name, what);
+	if (a->headless)
+		app_act_print("clock of %s on %s: %s", path, s->name, what);
+}
+
+/* stdin is readable: keys. */
+static void
+app_on_key(int fd, short revents, void *arg)
+{
+	struct app	*a = arg;
+
+	if (a->key_pending_us == 0)
+		a->key_pending_us = app_now_us();
+	ui_input(a);
+	if (a->quit)
+		loop_stop(a->loop);
+}
+
+/*
+ * SIGTERM, SIGINT, SIGHUP: leave cleanly (the terminal is restored), with
+ * the exit status a shell expects of a command the signal stopped.
+ */
+static void
+app_on_signal(int signo, void *arg)
+{
+	struct app	*a = arg;
+
+	a->quit = 1;
+	a->signo = signo;
+	loop_stop(a->loop);
+}
+
+/* Idle: draw once per wake-up if anything changed, timing the frame. */
+static void
+app_on_idle(void *arg)
+{
+	struct app	*a = arg;
+	int64_t		 t0, t1;
+	double		 ms;
+
+	if (!a->dirty)
+		return;
+	t0 = app_now_us();
+	ui_draw(a);
+	t1 = app_now_us();
+	ms = (double)(t1 - t0) / 1000.0;
+	a->frames++;
+	a->draw_ms_total += ms;
+	if (ms > a->draw_ms_max)
+		a->draw_ms_max = ms;
+	if (a->key_pending_us != 0) {
+		ms = (double)(t1 - a->key_pending_us) / 1000.0;
+		a->keys++;
+		a->key_ms_total += ms;
+		if (ms > a->key_ms_max)
+			a->key_ms_max = ms;
+		a->key_pending_us = 0;
+	}
+}
+
+/* At exit, with MAILCON_STATS=FILE: frame and key figures for make bench. */
+static void
+app_write_stats(const struct app *a)
+{
+	const char	*path = getenv("MAILCON_STATS");
+	FILE		*f;
+	size_t		 i, accounts = 0;
+	uint64_t	 lines = 0;
+
+	if (path == NULL || *path == '\0' || (f = fopen(path, "w")) == NULL)
+		return;
+	for (i = 0; i < a->nservers; i++) {
+		accounts += detector_count(a->servers[i]->det);
+		lines += a->servers[i]->lines;
+	}
+	fprintf(f, "frames %llu\ndraw_ms_avg %.3f\ndraw_ms_max %.3f\n"
+	    "keys %llu\nkey_ms_avg %.3f\nkey_ms_max %.3f\naccounts %zu\n"
+	    "lines %llu\n", (unsigned long long)a->frames,
+	    a->frames ? a->draw_ms_total / (double)a->frames : 0.0,
+	    a->draw_ms_max, (unsigned long long)a->keys,
+	    a->keys ? a->key_ms_total / (double)a->keys : 0.0, a->key_ms_max,
+	    accounts, (unsigned long long)lines);
+	fclose(f);
+}
+
+/* With no [server] in the config: the local server's log files. */
+static void
+app_local_servers(struct mailcon_config *cfg, char *watching, size_t size)
+{
+	struct server_config	*sc;
+	const char		*const *p;
+	char			 maillog[1024];
+	size_t			 off;
+
+	sc = config_add_server(cfg, "local");
+	if (config_postfix_maillog("/etc/postfix/main.cf", maillog,
+	    sizeof(maillog)) &&
+	    access(maillog, F_OK) == 0)
+		config_server_add_log(sc, maillog);
+	for (p = local_logs; *p != NULL; p++)
+		if (access(*p, F_OK) == 0 && (sc->nlogs == 0 ||
+		    strcmp(sc->logs[0], *p) != 0))
+			config_server_add_log(sc, *p);
+	if (access("/usr/sbin/postqueue", X_OK) == 0)
+		sc->queue_argv = config_split_argv("/usr/sbin/postqueue -j");
+	/* No log file but a journal (Debian 12 without rsyslog): follow the
+	   mail facility there. */
+	if (sc->nlogs == 0 && access("/run/systemd/journal", F_OK) == 0 &&
+	    access("/usr/bin/journalctl", X_OK) == 0) {
+		sc->log_argv = config_split_argv(JOURNAL_COMMAND);
+		snprintf(watching, size, "local: the journal (%s)",
+		    JOURNAL_COMMAND);
+		return;
+	}
+	if (sc->nlogs == 0) {
+		snprintf(watching, size, "no mail log found (looked for "
+		    "/var/log/mail.log, /var/log/maillog, main.cf's "
+		    "maillog_file, the journal); add [server NAME] logs = ... "
+		    "to the config");
+		return;
+	}
+	off = (size_t)snprintf(watching, size, "local:");
+	for (size_t i = 0; i < sc->nlogs && off < size; i++)
+		off += (size_t)snprintf(watching + off, size - off, " %s",
+		    sc->logs[i]);
+}
+
+/* The console's usage. */
+static void
+app_usage(FILE *f)
+{
+	fputs("usage: mailcon [--config FILE] [--theme NAME] [--from-start]\n"
+	    "               [--read-only] [--demo [--speed N]]\n"
+	    "       mailcon watch --headless [--config FILE] [--from-start]\n"
+	    "                     [--lines]\n"
+	    "Open the live console on the servers in the config file, or on\n"
+	    "this machine's mail logs when none is configured.\n"
+	    "\n"
+	    "  --config FILE   read FILE instead of the default config\n"
+	    "  --theme NAME    default, mono, light, 256 or a file path\n"
+	    "  --from-start    read the logs from their start, not their end\n"
+	    "  --demo          replay the bundled incident (a hijack from 200\n"
+	    "                  addresses) through the live path\n"
+	    "  --speed N       demo replay speed factor (default 1)\n"
+	    "  --utc           classic syslog timestamps are UTC\n"
+	    "  --read-only     no action keys (suspend, hold, purge, ...)\n"
+	    "  --headless      (watch) no screen: follow the logs, print\n"
+	    "                  alerts, apply the [watch] containment policy,\n"
+	    "                  audit everything; stop with SIGTERM or ^C\n"
+	    "  --lines         (watch) print every log line as it is read\n"
+	    "                  (passwords in it shown as <hidden>)\n"
+	    "\n"
+	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
+	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
+	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
+}
+
+/* The console, or with headless the unattended watch. */
+static int
+app_main(int argc, char **argv, int headless)
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "theme",	required_argument,	NULL, 't' },
+		{ "from-start",	no_argument,		NULL, 'f' },
+		{ "demo",	no_argument,		NULL, 'd' },
+		{ "speed",	required_argument,	NULL, 's' },
+		{ "utc",	no_argument,		NULL, 'u' },
+		{ "read-only",	no_argument,		NULL, 'r' },
+		{ "headless",	no_argument,		NULL, 'H' },
+		{ "lines",	no_argument,		NULL, 'L' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL,		0,			NULL, 0 }
+	};
+	struct mailcon_config	 cfg;
+	struct app		 a;
+	const char		*config_path = NULL, *theme = NULL;
+	char			 err[512], *end;
+	double			 speed = 1;
+	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
+	int			 lines = 0;
+	size_t			 i;
+
+	config_init(&cfg);
+	memset(&a, 0, sizeof(a));
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 't':
+			theme = optarg;
+			break;
+		case 'f':
+			from_start = 1;
+			break;
+		case 'd':
+			demo = 1;
+			break;
+		case 's':
+			speed = strtod(optarg, &end);
+			if (*end != '\0' || speed <= 0 || speed > 1000) {
+				fprintf(stderr, "mailcon: --speed: expected a "
+				    "factor from 0.1 to 1000\n");
+				goto out;
+			}
+			break;
+		case 'u':
+			cfg.utc = 1;
+			break;
+		case 'r':
+			a.read_only = 1;
+			break;
+		case 'H':
+			if (!headless) {
+				fprintf(stderr, "mailcon: --headless is for "
+				    "'mailcon watch --headless'\n");
+				goto out;
+			}
+			a.headless = 2;	/* said */
+			break;
+		case 'L':
+			lines = 1;
+			break;
+		case 'h':
+			app_usage(stdout);
+			rc = EXIT_CLEAN;
+			goto out;
+		default:
+			cliopt_error(headless ? "watch" : NULL, ch, argv);
+			fputs("Try 'mailcon --help'.\n", stderr);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "mailcon: unknown command \"%s\"; try "
+		    "'mailcon --help'\n", sanitize_str(err, sizeof(err),
+		    argv[optind]));
+		goto out;
+	}
+	if (headless && a.headless != 2) {
+		fprintf(stderr, "mailcon: watch: only --headless is there "
+		    "(the console is plain 'mailcon')\n");
+		goto out;
+	}
+	if (lines && !headless) {
+		fprintf(stderr, "mailcon: --lines is for 'mailcon watch "
+		    "--headless'\n");
+		goto out;
+	}
+	if (headless && demo) {
+		fprintf(stderr, "mailcon: watch --headless: no --demo\n");
+		goto out;
+	}
+	a.headless = headless;
+	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
+	if (theme == NULL)
+		theme = cfg.theme;
+	if (demo) {
+		struct server_config *sc;
+
+		if ((a.demo = demo_open(demo_default_dir(), speed, err,
+		    sizeof(err))) == NULL) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		/* the demo is its own server, whatever the config says */
+		for (i = 0; i < cfg.nservers; i++)
+			cfg.servers[i].nlogs = 0;
+		cfg.nservers = 0;
+		sc = config_add_server(&cfg, "demo");
+		config_server_add_log(sc, demo_path(a.demo));
+		from_start = 1;
+		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
+		    "recorded hijack into %s", demo_path(a.demo));
+	} else if (cfg.nservers == 0)
+		app_local_servers(&cfg, a.watching, sizeof(a.watching));
+	else
+		snprintf(a.watching, sizeof(a.watching), "%zu server%s from %s",
+		    cfg.nservers, cfg.nservers == 1 ? "" : "s",
+		    cfg.path != NULL ? cfg.path : "the config");
+
+	a.cfg = &cfg;
+	logring_init(&a.log, 5000);
+	msgring_init(&a.msgs, 20000);
+	a.nservers = cfg.nservers;
+	a.servers = xcalloc(a.nservers > 0 ? a.nservers : 1,
+	    sizeof(*a.servers));
+	for (i = 0; i < a.nservers; i++)
+		a.servers[i] = server_new(&cfg.servers[i], (unsigned)i,
+		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
+	a.view = a.nservers > 1 ? V_SERVERS : V_ACCOUNTS;
+	a.back = a.view;
+	for (i = 0; i < a.nservers; i++) {
+		a.servers[i]->on_event = app_on_event;
+		a.servers[i]->on_event_arg = &a;
+		a.servers[i]->on_gap = app_on_gap;
+		a.servers[i]->on_clock = app_on_clock;
+		if (lines)
+			a.servers[i]->on_line = app_on_line;
+	}
+	if (!demo)
+		history_open(&a);
+	a.list[V_LOG].follow = 1;
+
+	if ((a.loop = loop_new()) == NULL) {
+		fprintf(stderr, "mailcon: cannot create the event loop\n");
+		goto out;
+	}
+	app_act_open(&a);
+	if (headless) {
+		app_act_print("watching %s; policy: at %s, %s", a.watching,
+		    level_name((enum level)cfg.watch.level),
+		    cfg.watch.contain == 0 ? "alert only (no [watch] contain)" :
+		    (cfg.watch.contain & WATCH_SUSPEND) ? "suspend" :
+		    "hold its mail");
+	} else {
+		if (ui_start(&a, theme, err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
+	}
+	app_alert_open(&a);
+	app_rbl_open(&a);
+	app_ssh_open(&a);
+	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
+	/* without a screen nothing is drawn: the snapshot (where incidents
+	   and the policy are found) can be taken more often */
+	loop_add_timer(a.loop, headless ? HEADLESS_REFRESH_MS : REFRESH_MS, 1,
+	    app_on_refresh, &a);
+	loop_add_signal(a.loop, SIGTERM, app_on_signal, &a);
+	loop_add_signal(a.loop, SIGINT, app_on_signal, &a);
+	loop_add_signal(a.loop, SIGHUP, app_on_signal, &a);
+	loop_set_idle(a.loop, app_on_idle, &a);
+	app_on_poll(&a);
+	app_refresh_rows(&a);
+	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?
+	    128 + a.signo : EXIT_CLEAN;
+	ui_stop(&a);
+	if (headless)
+		app_act_print("stopped; %u containment action%s run",
+		    a.act.contained, a.act.contained == 1 ? "" : "s");
+	app_write_stats(&a);
+	app_act_close(&a);
+	app_rbl_close(&a);
+	app_alert_close(&a);
+	history_close(&a);
+out:
+	ui_stop(&a);
+	app_ssh_close(&a);
+	app_act_close(&a);
+	app_rbl_close(&a);
+	app_alert_close(&a);
+	history_close(&a);
+	if (a.loop != NULL)
+		loop_free(a.loop);
+	for (i = 0; i < a.nservers; i++)
+		server_free(a.servers[i]);
+	free(a.servers);
+	free(a.rows);
+	free(a.next);
+	free(a.worst_next);
+	free(a.vis);
+	free(a.incidents);
+	free(a.gaps);
+	free(a.hist);
+	if (a.log.v != NULL)
+		logring_free(&a.log);
+	if (a.msgs.v != NULL)
+		msgring_free(&a.msgs);
+	demo_close(a.demo);
+	config_free(&cfg);
+	return rc;
+}
+
+/* See app.h. */
+int
+cmd_console(int argc, char **argv)
+{
+	return app_main(argc, argv, 0);
+}
+
+/* See app.h. */
+int
+cmd_watch(int argc, char **argv)
+{
+	return app_main(argc, argv, 1);
+}

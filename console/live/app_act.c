@@ -1,0 +1,666 @@
+/*
+ * app_act.c: containment from the console and from the headless watch.
+ *
+ * One action at a time.  It is stepped by a timer of the loop, so the
+ * screen is drawn and keys are read while postsuper works through three
+ * million ids; its commands never run on the drawing path.  Suspend, hold,
+ * release and unsuspend run on one key (they can be undone); purge and
+ * reset-password open a dialog that names the account (and for purge the
+ * number of messages, counted first) and defaults to No.  The result stays
+ * on screen until a key; a new password is shown there once and wiped.
+ */
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "app_act.h"
+#include "app_alert.h"
+#include "act/audit.h"
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "core/xmalloc.h"
+#include "detect/detect_detail.h"
+#include "store/store.h"
+#include "tui/theme_curses.h"
+#include "tui/ui.h"
+
+#define ACT_STEP_MS	20	/* stepping a running action */
+#define ACT_EARLIER_MAX	16384	/* bytes of the start-up listing */
+#define ACT_SWEEP_DELAY_MS 1000	/* a suspended account's new mail: held
+				   this long after it shows in the log */
+
+/* See app_act.h.  The line passes sanitize_line(): a piece not
+   sanitised by its caller cannot reach the terminal raw. */
+void
+app_act_print(const char *fmt, ...)
+{
+	char		 when[32], *text, *line;
+	struct timespec	 ts;
+	struct tm	 tm;
+	va_list		 ap;
+	int		 n;
+	size_t		 size;
+
+	/* milliseconds: how fast a hijack was contained is read from here */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	text = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	size = (size_t)n * 4 + 1;	/* a byte escaped is four at most */
+	line = xmalloc(size);
+	sanitize_line(line, size, text, (size_t)n);
+	printf("%s.%03ldZ %s\n", when, ts.tv_nsec / 1000000, line);
+	fflush(stdout);
+	free(line);
+	free(text);
+}
+
+/* Append a line to the start-up listing. */
+static void
+act_earlier_add(struct app *a, const char *fmt, ...)
+{
+	size_t	 len = a->act.earlier != NULL ? strlen(a->act.earlier) : 0;
+	va_list	 ap;
+
+	if (a->act.earlier == NULL)
+		a->act.earlier = xcalloc(1, ACT_EARLIER_MAX);
+	if (len + 2 >= ACT_EARLIER_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->act.earlier + len, ACT_EARLIER_MAX - len, fmt, ap);
+	va_end(ap);
+	len = strlen(a->act.earlier);
+	if (len + 1 < ACT_EARLIER_MAX) {
+		a->act.earlier[len] = '\n';
+		a->act.earlier[len + 1] = '\0';
+	}
+}
+
+/* audit_pending callback: an action whose outcome never came. */
+static int
+act_on_pending(const struct audit_row *r, void *arg)
+{
+	struct app	*a = arg;
+	char		 when[32];
+
+	a->act.pending = xreallocarray(a->act.pending, a->act.npending + 1,
+	    sizeof(*a->act.pending));
+	a->act.pending[a->act.npending++] = r->id;
+	act_earlier_add(a, "NO OUTCOME %s %s %s on %s by %s: %s  (verify it: "
+	    "the command may or may not have run)", ui_clock(r->started,
+	    when, sizeof(when)), r->action, r->account, r->server,
+	    r->operator != NULL ? r->operator : "?",
+	    r->target != NULL ? r->target : "");
+	return a->act.npending >= 200;
+}
+
+/* audit_list callback: what earlier runs (headless watch) did. */
+static int
+act_on_row(const struct audit_row *r, void *arg)
+{
+	struct app	*a = arg;
+	char		 when[32];
+
+	if (r->state == AUDIT_INTENT)
+		return 0;	/* listed by act_on_pending */
+	act_earlier_add(a, "%s %-7s %s %s on %s by %s: %s%s%s",
+	    ui_clock(r->started, when, sizeof(when)),
+	    audit_state_name(r->state), r->action, r->account, r->server,
+	    r->operator != NULL ? r->operator : "?",
+	    r->counts != NULL && r->counts[0] != '\0' ? r->counts :
+	    r->target != NULL ? r->target : "",
+	    r->verified != NULL ? "; verified: " : "",
+	    r->verified != NULL ? r->verified : "");
+	return 0;
+}
+
+/* See app_act.h. */
+void
+app_act_open(struct app *a)
+{
+	struct app_act	*x = &a->act;
+	char		 err[512];
+
+	x->timer = -1;
+	act_operator(x->operator, sizeof(x->operator));
+	if (a->read_only)
+		return;
+	if ((x->audit = act_audit_open(a->cfg, err, sizeof(err))) == NULL) {
+		snprintf(x->audit_err, sizeof(x->audit_err), "%s", err);
+		/* beside "history off" (the same file, often), not over it */
+		app_note(a, 0, "actions off: %s", err);
+		return;
+	}
+	if (a->headless)
+		return;
+	(void)audit_pending(x->audit, act_on_pending, a);
+	if (a->history_since > 0)
+		(void)audit_list(x->audit, a->history_since, act_on_row, a);
+	if (x->earlier != NULL)
+		x->state = ACTS_EARLIER;
+}
+
+/* Stop stepping and forget the action (wiping a password). */
+static void
+act_clear(struct app *a)
+{
+	struct app_act	*x = &a->act;
+
+	if (x->timer != -1)
+		loop_del_timer(a->loop, x->timer);
+	x->timer = -1;
+	contain_free(x->run);
+	x->run = NULL;
+	x->state = ACTS_IDLE;
+	a->dirty = 1;
+}
+
+/* See app_act.h. */
+void
+app_act_close(struct app *a)
+{
+	struct app_act	*x = &a->act;
+
+	/* an action cut short by quitting stays "intent": listed next time */
+	if (x->run != NULL)
+		act_clear(a);
+	audit_close(x->audit);
+	x->audit = NULL;
+	free(x->jobs);
+	free(x->sweeps);
+	x->sweeps = NULL;
+	x->nsweeps = 0;
+	free(x->earlier);
+	free(x->pending);
+	x->jobs = NULL;
+	x->earlier = NULL;
+	x->pending = NULL;
+}
+
+static void	act_on_timer(void *);
+static void	act_next_job(struct app *);
+static void	act_sweep_set(struct app *, unsigned, const char *, int);
+
+/* Start the request in x->req (count_only for the purge dialog). */
+static void
+act_start(struct app *a, enum act_state state)
+{
+	struct app_act	*x = &a->act;
+
+	x->req.account = x->account;
+	x->req.server = a->servers[x->server]->cfg;
+	x->req.ssh = a->servers[x->server]->ssh;
+	x->req.operator = x->operator;
+	x->owner.det = a->servers[x->server]->det;
+	x->owner.index = detector_find(x->owner.det, x->account);
+	x->req.owns = act_owns;
+	x->req.owns_arg = &x->owner;
+	x->run = contain_start(&x->req, state == ACTS_COUNTING ? NULL :
+	    x->audit, loop_now_ms());
+	x->state = state;
+	x->timer = loop_add_timer(a->loop, ACT_STEP_MS, 1, act_on_timer, a);
+	if (!a->headless)
+		app_note(a, 30, "%s %s on %s: %s", state == ACTS_COUNTING ?
+		    "counting the queued mail of" :
+		    contain_action_name(x->req.action), x->account,
+		    a->servers[x->server]->name, "running (keys still work)");
+	act_on_timer(a);
+}
+
+/* The action ended: show its result (console) or print it (headless). */
+static void
+act_done(struct app *a)
+{
+	struct app_act			*x = &a->act;
+	const struct contain_result	*r = contain_result(x->run);
+
+	loop_del_timer(a->loop, x->timer);
+	x->timer = -1;
+	if (!x->req.count_only && (r->outcome == CO_DONE ||
+	    r->outcome == CO_PARTIAL)) {
+		if (x->req.action == CA_SUSPEND)
+			act_sweep_set(a, x->server, x->account, 1);
+		else if (x->req.action == CA_UNSUSPEND)
+			act_sweep_set(a, x->server, x->account, 0);
+	}
+	if (!x->sweep && !x->req.count_only)
+		app_alert(a, ALERT_CONTAINMENT, r->outcome == CO_DONE ?
+		    LEVEL_SUSPICIOUS : LEVEL_CRITICAL, a->servers[x->server]->name,
+		    x->account, NULL, "%s %s on %s: %s: %s",
+		    contain_action_name(x->req.action), x->account,
+		    a->servers[x->server]->name, r->outcome == CO_DONE ? "done" :
+		    r->outcome == CO_PARTIAL ? "PARTLY DONE" : r->outcome ==
+		    CO_REFUSED ? "refused" : "FAILED", r->text);
+	if (x->sweep && !a->headless) {
+		/* not a key of the admin's: a note, not a dialog */
+		app_note(a, 15, "%s: %s", x->account, r->text);
+		contain_free(x->run);
+		x->run = NULL;
+		x->state = ACTS_IDLE;
+		act_next_job(a);
+		return;
+	}
+	if (x->state == ACTS_COUNTING) {
+		if (r->outcome == CO_DONE) {
+			x->count = r->selected;
+			contain_free(x->run);
+			x->run = NULL;
+			x->req.count_only = 0;
+			x->state = ACTS_CONFIRM;
+			a->note[0] = '\0';
+			a->dirty = 1;
+			return;
+		}
+		x->state = ACTS_RESULT;	/* why the count failed */
+		a->dirty = 1;
+		return;
+	}
+	if (a->headless) {
+		app_act_print("%s%s %s on %s: %s: %s%s%s", x->sweep ?
+		    "sweep: " : "", contain_action_name(x->req.action),
+		    x->account,
+		    a->servers[x->server]->name,
+		    r->outcome == CO_DONE ? "done" : r->outcome == CO_PARTIAL ?
+		    "PARTLY DONE" : r->outcome == CO_REFUSED ? "refused" :
+		    "FAILED", r->text, r->verify[0] != '\0' ?
+		    "; verification: " : "", r->verify);
+		if (!x->sweep)
+			x->contained++;
+		contain_free(x->run);
+		x->run = NULL;
+		x->state = ACTS_IDLE;
+		act_next_job(a);
+		return;
+	}
+	x->state = ACTS_RESULT;
+	a->note[0] = '\0';
+	a->dirty = 1;
+	if (r->outcome != CO_DONE)
+		beep();
+}
+
+/* Timer: advance the running action. */
+static void
+act_on_timer(void *arg)
+{
+	struct app	*a = arg;
+
+	if (a->act.run == NULL || a->act.timer == -1)
+		return;
+	if (contain_step(a->act.run, loop_now_ms()) == 1)
+		act_done(a);
+}
+
+/* The account the key is about: the detail view's, or the selected row. */
+static int
+act_target(struct app *a, unsigned *server, char *account, size_t size)
+{
+	const struct acct_row	*row;
+
+	if (a->view == V_DETAIL) {
+		*server = a->detail_server;
+		snprintf(account, size, "%s", a->detail_account);
+		return 1;
+	}
+	if (a->view != V_ACCOUNTS || (row = ui_selected_row(a)) == NULL)
+		return 0;
+	*server = row->server;
+	snprintf(account, size, "%s", row->account);
+	return 1;
+}
+
+/* See app_act.h. */
+void
+app_act_key(struct app *a, enum contain_action action)
+{
+	struct app_act	*x = &a->act;
+	char		 why[512];
+	unsigned	 server;
+
+	if (a->read_only) {
+		app_note(a, 5, "read-only (--read-only): actions are off");
+		return;
+	}
+	if (x->audit == NULL) {
+		app_note(a, 8, "actions off: %s", x->audit_err);
+		return;
+	}
+	if (x->state != ACTS_IDLE) {
+		app_note(a, 5, "an action is running: wait for its result");
+		return;
+	}
+	if (!act_target(a, &server, x->account, sizeof(x->account))) {
+		app_note(a, 5, "select an account first (accounts view or its "
+		    "detail)");
+		return;
+	}
+	if (!contain_capable(a->servers[server]->cfg, action, why,
+	    sizeof(why))) {
+		app_note(a, 10, "%s", why);
+		return;
+	}
+	memset(&x->req, 0, sizeof(x->req));
+	x->req.action = action;
+	x->req.hold_first = 1;
+	x->sweep = 0;
+	x->server = server;
+	if (action == CA_PURGE) {
+		x->req.count_only = 1;
+		act_start(a, ACTS_COUNTING);
+	} else if (contain_action_dangerous(action)) {
+		x->state = ACTS_CONFIRM;
+		a->dirty = 1;
+	} else
+		act_start(a, ACTS_RUNNING);
+}
+
+/* Mark the actions listed at start as seen: their outcome is unknown. */
+static void
+act_pending_seen(struct app *a)
+{
+	struct app_act	*x = &a->act;
+	size_t		 i;
+	char		 text[128];
+
+	snprintf(text, sizeof(text), "no outcome was recorded; listed to %s "
+	    "at start for checking", x->operator);
+	for (i = 0; i < x->npending; i++)
+		(void)audit_outcome(x->audit, x->pending[i], AUDIT_UNKNOWN, -1,
+		    NULL, text, strlen(text), NULL, NULL, NULL);
+	x->npending = 0;
+}
+
+/* See app_act.h. */
+int
+app_act_overlay_key(struct app *a, int ch)
+{
+	struct app_act	*x = &a->act;
+
+	switch (x->state) {
+	case ACTS_CONFIRM:
+		if (ch == 'y' || ch == 'Y')
+			act_start(a, ACTS_RUNNING);
+		else {
+			x->state = ACTS_IDLE;
+			app_note(a, 5, "%s %s: not done",
+			    contain_action_name(x->req.action), x->account);
+		}
+		a->dirty = 1;
+		return 1;
+	case ACTS_RESULT:
+		if (ch == KEY_RESIZE)
+			return 0;
+		act_clear(a);
+		return 1;
+	case ACTS_EARLIER:
+		if (ch == KEY_RESIZE)
+			return 0;
+		act_pending_seen(a);
+		x->state = ACTS_IDLE;
+		a->dirty = 1;
+		return 1;
+	default:
+		return 0;	/* running or counting: keys work */
+	}
+}
+
+/*
+ * The next screen line of p: up to w bytes, broken at a blank when the
+ * text is longer (texts here are ASCII but for account names).  Sets *next.
+ */
+static size_t
+act_wrap(const char *p, size_t w, const char **next)
+{
+	const char	*nl = strchr(p, '\n');
+	size_t		 len = nl != NULL ? (size_t)(nl - p) : strlen(p), cut;
+
+	if (len <= w) {
+		*next = nl != NULL ? nl + 1 : p + len;
+		return len;
+	}
+	for (cut = w; cut > w / 2 && p[cut] != ' '; cut--)
+		;
+	if (p[cut] != ' ')
+		cut = w;
+	*next = p + cut + (p[cut] == ' ');
+	return cut;
+}
+
+/* See app_act.h. */
+void
+app_act_box(struct app *a, const char *title, const char *body, attr_t battr)
+{
+	const char	*p, *next;
+	int		 w = a->cols - 8, h = 0, y, top, i;
+	size_t		 len;
+
+	for (p = body; *p != '\0'; p = next, h++)
+		(void)act_wrap(p, (size_t)(w - 4), &next);
+	if (h > a->lines - 6)
+		h = a->lines - 6;
+	top = (a->lines - h - 2) / 2;
+	attrset(battr);
+	for (y = top; y < top + h + 2; y++)
+		mvhline(y, 4, ' ', w);
+	ui_text(a, top, 5, w - 2, title, strlen(title), battr | A_BOLD);
+	for (p = body, i = 0; i < h && *p != '\0'; i++, p = next) {
+		len = act_wrap(p, (size_t)(w - 4), &next);
+		ui_text(a, top + 1 + i, 6, w - 4, p, len, battr);
+	}
+}
+
+/* See app_act.h. */
+void
+app_act_draw(struct app *a)
+{
+	struct app_act			*x = &a->act;
+	const struct contain_result	*r;
+	char				 title[512], body[4096];
+	const char			*what;
+
+	switch (x->state) {
+	case ACTS_CONFIRM:
+		if (x->req.action == CA_PURGE)
+			snprintf(title, sizeof(title), " Purge %zu queued "
+			    "message%s of %s on %s? ", x->count,
+			    x->count == 1 ? "" : "s", x->account,
+			    a->servers[x->server]->name);
+		else
+			snprintf(title, sizeof(title), " Reset the password of "
+			    "%s on %s? ", x->account,
+			    a->servers[x->server]->name);
+		snprintf(body, sizeof(body), "%s\n\ny: yes, do it    any other "
+		    "key: No (the default)", x->req.action == CA_PURGE ?
+		    "They are deleted from the queue and cannot be brought "
+		    "back.\nHold (h) keeps them without sending." :
+		    "The old password stops working at once.  The new one "
+		    "is shown\nhere once and written nowhere.");
+		app_act_box(a, title, body, theme_attr(THEME_ROLE_CRITICAL));
+		return;
+	case ACTS_RESULT:
+		r = contain_result(x->run);
+		what = r->outcome == CO_DONE ? "done" : r->outcome ==
+		    CO_PARTIAL ? "PARTLY DONE" : r->outcome == CO_REFUSED ?
+		    "refused" : "FAILED";
+		snprintf(title, sizeof(title), " %s %s on %s: %s ",
+		    x->req.count_only ? "count" :
+		    contain_action_name(x->req.action), x->account,
+		    a->servers[x->server]->name, what);
+		snprintf(body, sizeof(body), "%s\n%s%s%s%s%s\n\nany key: close",
+		    r->text, r->verify[0] != '\0' ? "verification: " : "",
+		    r->verify, r->password[0] != '\0' && r->outcome == CO_DONE
+		    ? "\n\nnew password (shown once, stored nowhere): " : "",
+		    r->password[0] != '\0' && r->outcome == CO_DONE ?
+		    r->password : "", "");
+		app_act_box(a, title, body, r->outcome == CO_DONE &&
+		    r->verified != 0 ? theme_attr(THEME_ROLE_HEADER) :
+		    theme_attr(THEME_ROLE_CRITICAL));
+		explicit_bzero(body, sizeof(body));
+		return;
+	case ACTS_EARLIER:
+		app_act_box(a, " Actions since your last session (audit log) ",
+		    x->earlier, theme_attr(THEME_ROLE_HEADER));
+		return;
+	default:
+		return;
+	}
+}
+
+/* Queue one policy action. */
+static struct act_job *
+act_job_add(struct app *a, enum contain_action action, unsigned server,
+    const char *account, int hold_first)
+{
+	struct app_act	*x = &a->act;
+	struct act_job	*j;
+
+	if (x->njobs == x->capjobs) {
+		x->capjobs = x->capjobs ? x->capjobs * 2 : 8;
+		x->jobs = xreallocarray(x->jobs, x->capjobs, sizeof(*x->jobs));
+	}
+	j = &x->jobs[x->njobs++];
+	j->action = action;
+	j->server = server;
+	j->hold_first = hold_first;
+	j->sweep = 0;
+	snprintf(j->account, sizeof(j->account), "%s", account);
+	return j;
+}
+
+/* Start the next queued policy action, if none runs. */
+static void
+act_next_job(struct app *a)
+{
+	struct app_act	*x = &a->act;
+	struct act_job	 j;
+
+	if (x->state != ACTS_IDLE || x->njobs == 0)
+		return;
+	j = x->jobs[0];
+	memmove(x->jobs, x->jobs + 1, (x->njobs - 1) * sizeof(*x->jobs));
+	x->njobs--;
+	memset(&x->req, 0, sizeof(x->req));
+	x->req.action = j.action;
+	x->req.hold_first = j.hold_first;
+	x->sweep = j.sweep;
+	x->server = j.server;
+	snprintf(x->account, sizeof(x->account), "%s", j.account);
+	act_start(a, ACTS_RUNNING);
+}
+
+/* See app_act.h. */
+void
+app_act_policy(struct app *a, unsigned server, const char *account,
+    enum level level)
+{
+	const struct watch_config	*w = &a->cfg->watch;
+	char				 why[512], shown[256];
+
+	if (!a->headless || w->contain == 0 || (int)level < w->level)
+		return;
+	if (a->act.audit == NULL) {
+		app_act_print("%s on %s reached %s: not contained, actions are off "
+		    "(%s)", sanitize_str(shown, sizeof(shown), account),
+		    a->servers[server]->name,
+		    level_name(level), a->act.audit_err);
+		return;
+	}
+	sanitize_text(shown, sizeof(shown), account, strlen(account));
+	if (w->contain & WATCH_SUSPEND) {
+		if (!contain_account_ok(CA_SUSPEND, account, why,
+		    sizeof(why))) {
+			/* ".x" or "all": no command may name it, but its
+			   mail can still be held by queue id */
+			app_act_print("cannot suspend %s: the account %s%s",
+			    shown, why, (w->contain & WATCH_HOLD) ?
+			    "; holding its mail instead" : "");
+			if (w->contain & WATCH_HOLD)
+				act_job_add(a, CA_HOLD, server, account, 0);
+		} else if (contain_capable(a->servers[server]->cfg,
+		    CA_SUSPEND, why, sizeof(why)))
+			act_job_add(a, CA_SUSPEND, server, account,
+			    (w->contain & WATCH_HOLD) != 0);
+		else
+			app_act_print("cannot suspend %s: %s", shown, why);
+	} else if (w->contain & WATCH_HOLD)
+		act_job_add(a, CA_HOLD, server, account, 0);
+	if (w->contain & WATCH_PURGE)
+		act_job_add(a, CA_PURGE, server, account, 0);
+	act_next_job(a);
+}
+
+/* Start (on) or stop (off) sweeping a suspended account's new mail. */
+static void
+act_sweep_set(struct app *a, unsigned server, const char *account, int on)
+{
+	struct app_act	*x = &a->act;
+	size_t		 i;
+
+	for (i = 0; i < x->nsweeps; i++)
+		if (x->sweeps[i].server == server &&
+		    strcasecmp(x->sweeps[i].account, account) == 0)
+			break;
+	if (!on) {
+		if (i < x->nsweeps)
+			x->sweeps[i] = x->sweeps[--x->nsweeps];
+		return;
+	}
+	if (i < x->nsweeps || !contain_capable(a->servers[server]->cfg,
+	    CA_HOLD, NULL, 0))
+		return;
+	x->sweeps = xreallocarray(x->sweeps, x->nsweeps + 1,
+	    sizeof(*x->sweeps));
+	x->sweeps[x->nsweeps].server = server;
+	x->sweeps[x->nsweeps].due = 0;
+	snprintf(x->sweeps[x->nsweeps].account,
+	    sizeof(x->sweeps[0].account), "%s", account);
+	x->nsweeps++;
+}
+
+/* See app_act.h. */
+void
+app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
+{
+	struct app_act	*x = &a->act;
+	size_t		 i;
+
+	if (x->nsweeps == 0 || ev->kind != EV_SUBMIT || ev->account.len == 0)
+		return;
+	for (i = 0; i < x->nsweeps; i++)
+		if (x->sweeps[i].server == server && x->sweeps[i].due == 0 &&
+		    strlen(x->sweeps[i].account) == ev->account.len &&
+		    strncasecmp(x->sweeps[i].account, ev->account.p,
+		    ev->account.len) == 0)
+			/* let the session's next few messages come too */
+			x->sweeps[i].due = loop_now_ms() + ACT_SWEEP_DELAY_MS;
+}
+
+/* See app_act.h. */
+void
+app_act_tick(struct app *a, int64_t now_ms)
+{
+	struct app_act	*x = &a->act;
+	struct act_sweep *w;
+	size_t		 i;
+
+	for (i = 0; i < x->nsweeps; i++) {
+		w = &x->sweeps[i];
+		if (w->due == 0 || now_ms < w->due)
+			continue;
+		w->due = 0;
+		act_job_add(a, CA_HOLD, w->server, w->account, 0)->sweep = 1;
+	}
+	act_next_job(a);
+}

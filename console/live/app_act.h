@@ -1,0 +1,42 @@
+/*
+ * app_act.h: containment in the live console and in `mailcon watch
+ * --headless`: the action keys, the dialog of a destructive action, the
+ * action stepped from the loop (never blocking the screen), its result on
+ * screen, the [watch] policy, and the actions of earlier runs at start.
+ */
+#ifndef MAILCON_APP_ACT_H
+#define MAILCON_APP_ACT_H
+
+#include <curses.h>
+
+#include "app.h"
+#include "act/contain.h"
+
+/*
+ * Open the audit (after the history: its path) and list what earlier runs
+ * did since the last session, and actions whose outcome never came.
+ */
+void	app_act_open(struct app *a);
+void	app_act_close(struct app *a);
+/* An action key on the selected account (accounts or detail view). */
+void	app_act_key(struct app *a, enum contain_action action);
+/* A key while a dialog or result shows: 1 when it was taken. */
+int	app_act_overlay_key(struct app *a, int ch);
+/* Draw the dialog or result over the view, if one shows. */
+void	app_act_draw(struct app *a);
+/* A box of text mid-screen (each line sanitised, long ones wrapped). */
+void	app_act_box(struct app *a, const char *title, const char *body,
+	    attr_t battr);
+/* Headless: one line with the time (UTC) on stdout, flushed. */
+void	app_act_print(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+/* Every event: see struct act_sweep. */
+void	app_act_event(struct app *a, unsigned server,
+	    const struct mail_event *ev);
+/* From the poll timer: start the sweeps that are due. */
+void	app_act_tick(struct app *a, int64_t now_ms);
+/* An incident reached level: apply the [watch] policy (headless only). */
+void	app_act_policy(struct app *a, unsigned server, const char *account,
+	    enum level level);
+
+#endif

@@ -1,0 +1,556 @@
+/* server.c: follow a server's logs and turn their lines into events. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "logring.h"
+#include "server.h"
+#include "act/queue.h"
+#include "act/sshtarget.h"
+#include "core/loop.h"
+#include "core/xmalloc.h"
+#include "detect/detect_detail.h"
+#include "detect/msgring.h"
+#include "intake/cmdfollow.h"
+#include "intake/jfollow.h"
+#include "intake/rfollow.h"
+#include "net/ssh_conn.h"
+
+/* See server.h. */
+const char *
+server_state_name(enum server_state st)
+{
+	switch (st) {
+	case SRV_STARTING:
+		return "starting";
+	case SRV_LIVE:
+		return "live";
+	case SRV_PARTIAL:
+		return "partial";
+	default:
+		return "down";
+	}
+}
+
+/* follow_poll callback: the source's line. */
+static void
+server_on_line(const char *line, size_t len, int flags, void *arg)
+{
+	struct source	*src = arg;
+
+	server_line(src->server, src, line, len);
+}
+
+/* The path or name of a source, for messages. */
+static const char *
+source_name(const struct source *src)
+{
+	if (src->remote != NULL)
+		return rfollow_path(src->remote);
+	if (src->journal != NULL)
+		return jfollow_name(src->journal);
+	if (src->follow != NULL)
+		return follow_path(src->follow);
+	return "the log command";
+}
+
+/* follow, rfollow and jfollow callback: part of a log is lost; say so in
+   the log view, then to the owner (history, alerts). */
+static void
+server_on_gap(const char *why, void *arg)
+{
+	struct source	*src = arg;
+	struct server	*s = src->server;
+	const char	*path = source_name(src);
+	char		 text[600];
+	int		 n;
+
+	s->gaps++;
+	s->changed = 1;
+	n = snprintf(text, sizeof(text), "mailcon: gap in %s: %s", path, why);
+	if (s->log != NULL && n > 0)
+		logring_add(s->log, (int64_t)time(NULL), s->index, EV_NONE,
+		    text, (size_t)n < sizeof(text) ? (size_t)n :
+		    sizeof(text) - 1);
+	if (s->on_gap != NULL)
+		s->on_gap(s->on_event_arg, s, path, why);
+}
+
+/* See server.h. */
+struct server *
+server_new(const struct server_config *sc, unsigned index,
+    const struct detect_config *dc, int from_start, int utc,
+    struct logring *log, struct msgring *msgs)
+{
+	struct server	*s = xcalloc(1, sizeof(*s));
+	size_t		 i;
+
+	s->name = xstrdup(sc->name);
+	s->cfg = sc;
+	s->index = index;
+	s->det = detector_new(dc);
+	s->log = log;
+	s->msgs = msgs;
+	s->queue_total = s->queue_deferred = -1;
+	s->queue_interval = sc->queue_interval > 0 ? sc->queue_interval : 10;
+	if (sc->queue_argv != NULL && sc->queue_argv[0] != NULL) {
+		for (i = 0; sc->queue_argv[i] != NULL; i++)
+			;
+		s->queue_argv = xcalloc(i + 1, sizeof(char *));
+		for (i = 0; sc->queue_argv[i] != NULL; i++)
+			s->queue_argv[i] = xstrdup(sc->queue_argv[i]);
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not read yet");
+	} else
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not read (no queue_command)");
+	/* journal = yes with no logs follows the journal only */
+	s->nsources = sc->nlogs + (sc->log_argv != NULL);
+	if (sc->ssh.host != NULL && s->nsources == 0 && !sc->ssh.journal)
+		s->nsources = 1;
+	s->nsources += sc->ssh.host != NULL && sc->ssh.journal;
+	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
+	    sizeof(*s->sources));
+	for (i = 0; i < s->nsources; i++) {
+		s->sources[i].server = s;
+		if (sc->ssh.host != NULL && sc->ssh.journal &&
+		    i == s->nsources - 1)
+			s->sources[i].journal = jfollow_open(sc->ssh.journal_dir,
+			    sc->ssh.sudo, from_start, server_on_line,
+			    server_on_gap, &s->sources[i]);
+		else if (sc->ssh.host != NULL)
+			s->sources[i].remote = rfollow_open(i < sc->nlogs ?
+			    sc->logs[i] : SERVER_REMOTE_LOG, from_start,
+			    server_on_line, server_on_gap, &s->sources[i]);
+		else if (i < sc->nlogs) {
+			s->sources[i].follow = follow_open(sc->logs[i],
+			    from_start);
+			follow_on_gap(s->sources[i].follow, server_on_gap);
+		}
+		else
+			s->sources[i].cmd = cmdfollow_open(sc->log_argv);
+		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
+		s->sources[i].clock.utc = utc;
+		clockguard_init(&s->sources[i].guard);
+	}
+	s->state = SRV_STARTING;
+	snprintf(s->status, sizeof(s->status), "starting");
+	return s;
+}
+
+/* See server.h. */
+void
+server_free(struct server *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nsources; i++) {
+		follow_close(s->sources[i].follow);
+		cmdfollow_close(s->sources[i].cmd);
+		rfollow_close(s->sources[i].remote);
+		jfollow_close(s->sources[i].journal);
+	}
+	free(s->sources);
+	if (s->qr != NULL)
+		queue_read_free(s->qr);
+	free(s->queue_owned);
+	for (i = 0; s->queue_argv != NULL && s->queue_argv[i] != NULL; i++)
+		free(s->queue_argv[i]);
+	free(s->queue_argv);
+	detector_free(s->det);
+	free(s->name);
+	free(s);
+}
+
+/* Shift the per-minute ring so its last bucket is minute m. */
+static void
+server_roll(struct server *s, int64_t m)
+{
+	int64_t	 shift = m - s->out_min_now;
+
+	if (shift <= 0)
+		return;
+	if (shift >= SERVER_MINUTES)
+		memset(s->out_min, 0, sizeof(s->out_min));
+	else {
+		memmove(s->out_min, s->out_min + shift,
+		    (size_t)(SERVER_MINUTES - shift) * sizeof(s->out_min[0]));
+		memset(s->out_min + SERVER_MINUTES - shift, 0,
+		    (size_t)shift * sizeof(s->out_min[0]));
+	}
+	s->out_min_now = m;
+}
+
+/* Count an event in the server's own figures. */
+static void
+server_count(struct server *s, const struct mail_event *ev)
+{
+	int64_t	 m = ev->time / 60;
+
+	s->events++;
+	if (ev->time > s->last_event)
+		s->last_event = ev->time;
+	switch (ev->kind) {
+	case EV_SUBMIT:
+		if (ev->account.len == 0)
+			break;	/* inbound mail is not outbound traffic */
+		s->messages++;
+		server_roll(s, m);
+		if (m > s->out_min_now - SERVER_MINUTES && m <= s->out_min_now)
+			s->out_min[SERVER_MINUTES - 1 - (s->out_min_now - m)]++;
+		break;
+	case EV_DEFERRED:
+		s->deferred++;
+		break;
+	case EV_AUTH_FAIL:
+		if (ev->service != SVC_UNKNOWN)
+			s->auth_fail++;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * A source's clock jumped and the guard decided what it was: a line in
+ * the log view, the counters the servers view shows, then the owner
+ * (status line, headless output).
+ */
+static void
+server_on_clock(struct server *s, struct source *src)
+{
+	const char	*path = source_name(src);
+	char		 what[256], text[600];
+	int		 n;
+
+	src->guard_told = src->guard.findings;
+	s->clock_anomalies = s->clock_steps = 0;
+	for (size_t i = 0; i < s->nsources; i++) {
+		s->clock_anomalies += s->sources[i].guard.anomalies;
+		s->clock_steps += s->sources[i].guard.steps;
+	}
+	clockguard_describe(&src->guard, what, sizeof(what));
+	snprintf(s->clock_note, sizeof(s->clock_note), "%s", what);
+	s->changed = 1;
+	n = snprintf(text, sizeof(text), "mailcon: %s: %s", path, what);
+	if (s->log != NULL && n > 0)
+		logring_add(s->log, src->guard.jump_at, s->index, EV_NONE,
+		    text, (size_t)n < sizeof(text) ? (size_t)n :
+		    sizeof(text) - 1);
+	if (s->on_clock != NULL)
+		s->on_clock(s->on_event_arg, s, path, what);
+}
+
+/*
+ * journalctl printed "[123B blob data]" for an entry (control bytes or
+ * invalid UTF-8 in it: what a hostile login makes): no line was read, so
+ * the log view says so, and the count tells the owner (server.h).
+ */
+static void
+server_unreadable(struct server *s, const struct log_header *h)
+{
+	char	 text[512];
+	int	 n;
+
+	s->unreadable++;
+	if (s->log == NULL)
+		return;
+	n = snprintf(text, sizeof(text), "mailcon: an unreadable journal "
+	    "entry of %.*s: journalctl printed %.*s for it (control bytes or "
+	    "invalid UTF-8); run it with --all to read such entries",
+	    (int)(h->prog.len < 64 ? h->prog.len : 64), h->prog.p,
+	    (int)(h->msg.len < 64 ? h->msg.len : 64), h->msg.p);
+	if (n > 0)
+		logring_add(s->log, h->time, s->index, EV_NONE, text,
+		    (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
+/* See server.h. */
+void
+server_line(struct server *s, struct source *src, const char *line,
+    size_t len)
+{
+	static char		 shown[FOLLOW_LINE_MAX + REDACT_ROOM + 1];
+	struct log_header	 h;
+	struct mail_events	 evs;
+	struct mail_event	*ev;
+	const char		*text = line;
+	size_t			 tlen = len, n;
+	int64_t			 t;
+	int			 i, split;
+
+	s->lines++;
+	s->changed = 1;
+	/* parsed as written, shown (anywhere) with its secrets hidden */
+	split = logline_split(&src->clock, line, len, &h) == 0;
+	if (backend_redact(line, len, split ? &h : NULL, shown, sizeof(shown),
+	    &n)) {
+		text = shown;
+		tlen = n;
+	}
+	if (s->on_line != NULL)
+		s->on_line(s->on_event_arg, s, text, tlen);
+	if (!split) {
+		src->unparsed++;
+		if (s->log != NULL)
+			logring_add(s->log, -1, s->index, EV_NONE, text, tlen);
+		return;
+	}
+	if (logline_blob(&h)) {
+		server_unreadable(s, &h);
+		return;
+	}
+	/* every line with a time is a neighbour the guard judges by */
+	t = clockguard_time(&src->guard, h.time, loop_now_ms(),
+	    (int64_t)time(NULL));
+	if (src->guard.findings != src->guard_told)
+		server_on_clock(s, src);
+	if (!backend_parse_any(&h, &evs)) {
+		if (s->log != NULL)
+			logring_add(s->log, h.time, s->index, EV_NONE, text,
+			    tlen);
+		return;
+	}
+	/* the line is shown once, as its first event (an arrival's SUBMIT) */
+	if (s->log != NULL)
+		logring_add(s->log, h.time, s->index, evs.ev[0].kind, text,
+		    tlen);
+	for (i = 0; i < evs.n; i++) {
+		ev = &evs.ev[i];
+		ev->time = t;
+		ev->usec = h.usec;
+		ev->raw.p = text;
+		ev->raw.len = tlen;
+		detector_feed(s->det, ev);
+		if (s->msgs != NULL)
+			msgring_feed(s->msgs, s->index, ev);
+		server_count(s, ev);
+		if (s->on_event != NULL)
+			s->on_event(s->on_event_arg, s, ev);
+	}
+}
+
+
+/* A source's state, whatever follows it. */
+static enum follow_state
+source_state(const struct source *src)
+{
+	if (src->remote != NULL)
+		return rfollow_state(src->remote);
+	if (src->journal != NULL)
+		return jfollow_state(src->journal);
+	if (src->cmd != NULL)
+		return cmdfollow_state(src->cmd);
+	return follow_state(src->follow);
+}
+
+/* Why a source is not live. */
+static const char *
+source_error(const struct source *src)
+{
+	if (src->remote != NULL)
+		return rfollow_error(src->remote);
+	if (src->journal != NULL)
+		return jfollow_error(src->journal);
+	if (src->cmd != NULL)
+		return cmdfollow_error(src->cmd);
+	return follow_error(src->follow);
+}
+
+/* Recompute the state line from the sources' states. */
+static void
+server_update_state(struct server *s)
+{
+	size_t		 i, live = 0;
+	const char	*why = NULL;
+
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
+	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
+		/* both fingerprints first: a path in the text may be long
+		   (a revoked key has one, which the text shows) */
+		snprintf(s->status, sizeof(s->status), "hostkey-mismatch: "
+		    "known %s, offered %s: %s",
+		    ssh_conn_known_fingerprint(s->ssh),
+		    ssh_conn_fingerprint(s->ssh), ssh_conn_error(s->ssh));
+		s->state = SRV_DOWN;
+		return;
+	}
+	if (s->ssh != NULL && ssh_conn_state(s->ssh) != SSH_LIVE) {
+		ssh_conn_status(s->ssh, loop_now_ms(), s->status,
+		    sizeof(s->status));
+		s->state = ssh_conn_state(s->ssh) == SSH_STALE ?
+		    SRV_PARTIAL : SRV_DOWN;
+		return;
+	}
+	for (i = 0; i < s->nsources; i++) {
+		const struct source *src = &s->sources[i];
+
+		if ((src->remote != NULL && rfollow_starting(src->remote)) ||
+		    (src->journal != NULL &&
+		    jfollow_starting(src->journal))) {
+			s->state = SRV_STARTING;
+			snprintf(s->status, sizeof(s->status), "starting");
+			return;
+		}
+		if (source_state(src) == FOLLOW_LIVE)
+			live++;
+		else if (why == NULL)
+			why = source_error(src);
+	}
+	if (s->nsources == 0) {
+		s->state = SRV_DOWN;
+		why = "no log files configured";
+	} else if (live == s->nsources)
+		s->state = SRV_LIVE;
+	else if (live > 0)
+		s->state = SRV_PARTIAL;
+	else
+		s->state = SRV_DOWN;
+	snprintf(s->status, sizeof(s->status), "%s", why != NULL ? why :
+	    "following");
+}
+
+/* See server.h. */
+int
+server_refresh(struct server *s)
+{
+	enum server_state	 before = s->state;
+	char			 was[sizeof(s->status)];
+
+	snprintf(was, sizeof(was), "%s", s->status);
+	server_update_state(s);
+	if (s->state == before && strcmp(was, s->status) == 0)
+		return 0;
+	s->changed = 1;
+	return 1;
+}
+
+/* See server.h. */
+int
+server_poll(struct server *s, int64_t now_ms, size_t budget)
+{
+	struct source		*src;
+	size_t			 i;
+	int			 more = 0, rc;
+
+	for (i = 0; i < s->nsources; i++) {
+		src = &s->sources[i];
+		if (src->remote != NULL)
+			rc = s->ssh != NULL ? rfollow_poll(src->remote, s->ssh,
+			    now_ms) : 0;
+		else if (src->journal != NULL)
+			rc = s->ssh != NULL ? jfollow_poll(src->journal,
+			    s->ssh, now_ms) : 0;
+		else if (src->cmd != NULL)
+			rc = cmdfollow_poll(src->cmd, now_ms, server_on_line,
+			    src, budget);
+		else
+			rc = follow_poll(src->follow, now_ms, server_on_line,
+			    src, budget);
+		if (rc & FOLLOW_MORE)
+			more = 1;
+		if (rc & FOLLOW_CHANGED)
+			s->changed = 1;
+	}
+	(void)server_refresh(s);
+	return more;
+}
+
+/* Count the queue's messages per account through the detector's map. */
+static void
+server_queue_owners(struct server *s, const struct queue_snapshot *q)
+{
+	char	 id[QUEUE_ID_STORE + 1];
+	size_t	 i, n = detector_count(s->det), len;
+	long	 owner;
+
+	free(s->queue_owned);
+	s->queue_owned = xcalloc(n > 0 ? n : 1, sizeof(*s->queue_owned));
+	s->nqueue_owned = n;
+	s->queue_attributed = 0;
+	for (i = 0; i < q->nrec; i++) {
+		len = queue_rec_id(&q->rec[i], id);
+		if ((owner = detector_qid_owner(s->det, id, len)) < 0 ||
+		    (size_t)owner >= n)
+			continue;
+		s->queue_owned[owner]++;
+		s->queue_attributed++;
+	}
+}
+
+/* See server.h.  The deadline is well under the interval.  A server
+   behind SSH is read over s->ssh, never here. */
+void
+server_queue(struct server *s, int64_t now_ms)
+{
+	const struct queue_snapshot	*q;
+	struct cmdrun_via		 via;
+	char				 err[200], user[256];
+	int				 rc;
+
+	if (s->queue_argv == NULL)
+		return;
+	if (s->qr == NULL) {
+		if (now_ms < s->queue_next_ms)
+			return;
+		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
+		if (sshtarget_via(s->cfg, s->ssh, &via, user, sizeof(user),
+		    err, sizeof(err)) == 0)
+			s->qr = queue_read_start_via(&via, s->queue_argv,
+			    now_ms, s->queue_interval * 1000 * 3 / 4, err,
+			    sizeof(err));
+		if (s->qr == NULL) {
+			snprintf(s->queue_status, sizeof(s->queue_status),
+			    "queue: %s", err);
+			s->changed = 1;
+		}
+		return;
+	}
+	if ((rc = queue_read_input(s->qr, now_ms)) == 0)
+		return;
+	if (rc == 1) {
+		q = queue_read_snapshot(s->qr);
+		s->queue_total = (int64_t)q->messages;
+		s->queue_deferred = (int64_t)q->by_queue[QUEUE_DEFERRED];
+		server_queue_owners(s, q);
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: %llu messages", (unsigned long long)q->messages);
+	} else
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: %s", queue_read_error(s->qr));
+	queue_read_free(s->qr);
+	s->qr = NULL;
+	s->changed = 1;
+}
+
+/* See server.h.  A source that is not followed now (a server behind SSH
+   that is down) does not age it: its lines will come later. */
+int64_t
+server_clock(const struct server *s, int64_t now_ms)
+{
+	int64_t	 best = -1, t;
+	size_t	 i;
+
+	for (i = 0; i < s->nsources; i++) {
+		if (source_state(&s->sources[i]) != FOLLOW_LIVE)
+			continue;
+		if ((t = clockguard_now(&s->sources[i].guard, now_ms)) > best)
+			best = t;
+	}
+	return best;
+}
+
+/* See server.h. */
+void
+server_tick(struct server *s, int64_t now_ms)
+{
+	int64_t	 now = server_clock(s, now_ms);
+
+	if (now < 0)
+		return;
+	detector_tick(s->det, now);
+	server_roll(s, now / 60);
+}

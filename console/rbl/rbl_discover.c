@@ -1,0 +1,135 @@
+/* rbl_discover.c: a server's outbound addresses; see rbl_discover.h. */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rbl_discover.h"
+#include "config/config.h"
+#include "core/xmalloc.h"
+
+/* See rbl_discover.h. */
+int
+rbl_ip_public(const struct rbl_ip *ip)
+{
+	const uint8_t	*a = ip->addr;
+	size_t		 i;
+
+	if (ip->family == RBL_V4)
+		return !(a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+		    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+		    (a[0] == 169 && a[1] == 254) ||
+		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+		    (a[0] == 192 && a[1] == 168) || a[0] >= 224);
+	for (i = 0; i < 15 && a[i] == 0; i++)
+		;
+	if (i == 15)
+		return 0;			/* :: and ::1 */
+	return !((a[0] & 0xfe) == 0xfc ||	/* fc00::/7 unique local */
+	    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
+	    a[0] == 0xff);			/* multicast */
+}
+
+/* Note a skipped address (bounded). */
+static void
+rbl_discover_skip(char *skipped, size_t len, const char *text, const char *why)
+{
+	size_t	 n = strlen(skipped);
+
+	if (n + 1 < len)
+		snprintf(skipped + n, len - n, "%s%s (%s)", n > 0 ? ", " : "",
+		    text, why);
+}
+
+/* Add ip unless it is there already or not public. */
+static void
+rbl_discover_add(struct rbl_found **out, size_t *n, const struct rbl_ip *ip,
+    const char *source, char *skipped, size_t skippedlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*out)[i].ip.text, ip->text) == 0)
+			return;
+	if (!rbl_ip_public(ip)) {
+		rbl_discover_skip(skipped, skippedlen, ip->text, "not public");
+		return;
+	}
+	*out = xreallocarray(*out, *n + 1, sizeof(**out));
+	(*out)[*n].ip = *ip;
+	snprintf((*out)[*n].source, sizeof((*out)[*n].source), "%s", source);
+	(*n)++;
+}
+
+/* smtp_bind_address and smtp_bind_address6 of a main.cf. */
+static void
+rbl_discover_maincf(const char *path, struct rbl_found **out, size_t *n,
+    char *skipped, size_t skippedlen)
+{
+	static const char *const keys[] = { "smtp_bind_address",
+	    "smtp_bind_address6" };
+	char		 value[256], src[160], why[128];
+	struct rbl_ip	 ip;
+	size_t		 k;
+
+	for (k = 0; path != NULL && k < 2; k++) {
+		if (!config_postfix_param(path, keys[k], value, sizeof(value)))
+			continue;
+		if (rbl_ip_parse(value, &ip, why, sizeof(why)) == -1) {
+			/* "$myaddr" and the like: not followed */
+			rbl_discover_skip(skipped, skippedlen, keys[k],
+			    "not a plain address");
+			continue;
+		}
+		snprintf(src, sizeof(src), "%s in %s", keys[k], path);
+		rbl_discover_add(out, n, &ip, src, skipped, skippedlen);
+	}
+}
+
+/* See rbl_discover.h. */
+size_t
+rbl_discover(const char *maincf, struct rbl_found **out, char *skipped,
+    size_t skippedlen)
+{
+	struct ifaddrs	*ifa, *i;
+	struct rbl_ip	 ip;
+	char		 src[160];
+	size_t		 n = 0;
+
+	*out = NULL;
+	if (skippedlen > 0)
+		skipped[0] = '\0';
+	rbl_discover_maincf(maincf, out, &n, skipped, skippedlen);
+	if (getifaddrs(&ifa) == -1)
+		return n;
+	for (i = ifa; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(&ip, 0, sizeof(ip));
+		if (i->ifa_addr->sa_family == AF_INET) {
+			ip.family = RBL_V4;
+			memcpy(ip.addr, &((struct sockaddr_in *)
+			    (void *)i->ifa_addr)->sin_addr, 4);
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			ip.family = RBL_V6;
+			memcpy(ip.addr, &((struct sockaddr_in6 *)
+			    (void *)i->ifa_addr)->sin6_addr, 16);
+		} else
+			continue;
+		if (ip.family == RBL_V4 && ip.addr[0] == 127)
+			continue;	/* loopback: not worth a mention */
+		inet_ntop(ip.family == RBL_V4 ? AF_INET : AF_INET6, ip.addr,
+		    ip.text, sizeof(ip.text));
+		if (strcmp(ip.text, "::1") == 0)
+			continue;
+		snprintf(src, sizeof(src), "interface %s", i->ifa_name);
+		rbl_discover_add(out, &n, &ip, src, skipped, skippedlen);
+	}
+	freeifaddrs(ifa);
+	return n;
+}
