@@ -130,10 +130,12 @@ screen: $(BUILD)/mailcon
 corpus: $(BUILD)/mailcon
 	@sh tests/corpus/check.sh $(BUILD)/mailcon
 
-# Everything: plain unit tests, the same under ASan+UBSan, the detection
-# corpus, the fuzzers for a short while, then the tests against the real
-# Postfix + Dovecot.
+# Everything: the architecture (tests/layers.py: includes point down, mail
+# systems' tools only in backends/), plain unit tests, the same under
+# ASan+UBSan, the detection corpus, the fuzzers for a short while, then the
+# tests against the real Postfix + Dovecot.
 check: deps
+	python3 tests/layers.py
 	$(MAKE) WERROR=1 unit
 	$(MAKE) WERROR=1 BUILD=build/asan SAN=1 unit
 	$(MAKE) WERROR=1 corpus
