@@ -93,8 +93,8 @@ _exim_binary()
 _exim_user()
 {
 	getent passwd Debian-exim >/dev/null && return 0
-	adduser --system --group --no-create-home --allow-bad-names \
-	    Debian-exim >/dev/null 2>&1 ||
+	users_locked adduser --system --group --no-create-home \
+	    --allow-bad-names Debian-exim >/dev/null 2>&1 ||
 	    { _exim_say "cannot create the user Debian-exim"; return 1; }
 }
 

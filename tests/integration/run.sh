@@ -1,8 +1,15 @@
 #!/bin/sh
 # tests/integration/run.sh MAILCON_BINARY: run every tests/integration/test_*.sh
-# one after another with MAILCON exported; print PASS or FAIL (with the
-# test's output) for each, then "N passed, M failed".  Exit 1 if any failed,
-# 2 on misuse (a TESTS name that is no test here).
+# with MAILCON exported, TEST_JOBS of them at a time (default 1); print PASS
+# or FAIL (with the test's output) for each as it ends, then "N passed, M
+# failed".  Exit 1 if any failed, 2 on misuse (a TESTS name that is no test
+# here).
+#
+# Tests may run side by side: each starts its daemons in directories of its
+# own on ports picked at run time (stack.sh, sshd.sh, dnslib.sh ...).  A
+# test that must run alone (it measures, or shares something global) says
+# "# serial: yes" in its first 40 lines: it starts when nothing else runs,
+# and nothing starts beside it.
 #
 # A test is run by the interpreter named on its #! line (bash when there is
 # none), so the executable bit does not matter.  TESTS="test_a.sh ..." runs
@@ -45,13 +52,15 @@ esac
 export MAILCON
 
 dir=$(cd "$(dirname "$0")" && pwd)
-pass=0
-fail=0
+jobs=${TEST_JOBS:-1}
+case $jobs in
+''|*[!0-9]*|0) echo "run.sh: TEST_JOBS=$jobs: want a number of tests at a time" >&2
+   exit 2 ;;
+esac
 work=$(mktemp -d /tmp/mailcon-itest.XXXXXX) || exit 2
-out=$work/out
-pg=
+running=
 trap 'rm -rf "$work"' EXIT
-trap 'stop_group TERM; exit 130' INT TERM
+trap 'for j in $running; do kill -TERM "${j%%:*}" 2>/dev/null; done; wait; exit 130' INT TERM
 
 # The tests to run, as absolute paths; an unknown name ends the run (2).
 tests=
@@ -94,29 +103,36 @@ stop_group()
 	kill -KILL -"$pg" 2>/dev/null
 }
 
-# The deadline of test $1 in seconds.
-test_timeout()
+# The value of the "# KEY: VALUE" line in test $1's first 40 lines.
+test_header()
 {
-	n=$(head -n 40 "$1" | sed -n 's/^# timeout: \([0-9][0-9]*\)$/\1/p' |
-	    head -n 1)
-	echo "${n:-${TEST_TIMEOUT:-420}}"
+	head -n 40 "$1" | sed -n "s/^# $2: \\([0-9a-z][0-9a-z]*\\)\$/\\1/p" |
+	    head -n 1
 }
 
-for t in $tests; do
+# Run test $1 (in a subshell of its own when tests run side by side):
+# its verdict line into $work/NAME.verdict, its output into $work/NAME.out.
+run_one()
+{
+	t=$1
 	name=$(basename "$t")
+	v=$work/$name.verdict
+	out=$work/$name.out
+	pg=
+	trap 'stop_group TERM; exit 130' TERM
 	interp=$(sed -n '1s/^#![[:space:]]*//p' "$t")
 	[ -n "$interp" ] || interp=bash
-	limit=$(test_timeout "$t")
-	h=$work/$name
+	limit=$(test_header "$t" timeout)
+	limit=${limit:-${TEST_TIMEOUT:-420}}
+	h=$work/$name.d
 	rm -rf "$h"
 	mkdir -p "$h/home" "$h/config" "$h/state" "$h/cache" "$h/data" \
 	    "$h/runtime" && chmod 700 "$h/runtime" || exit 2
 	knobs=
-	for v in SSH_SESSIONS SSH_FLEET MAILCON_E2E_TZ MAILCON_KEEP_LOGS \
+	for kv in SSH_SESSIONS SSH_FLEET MAILCON_E2E_TZ MAILCON_KEEP_LOGS \
 	    MAILCON_KEEP_TMP DNSMASQ; do
-		eval "[ -n \"\${$v+set}\" ] && knobs=\"\$knobs $v=\$$v\""
+		eval "[ -n \"\${$kv+set}\" ] && knobs=\"\$knobs $kv=\$$kv\""
 	done
-	rm -f "$work/pgid" "$work/timedout"
 	start=$(date +%s)
 	# $interp and $knobs are word-split on purpose ("/usr/bin/env bash").
 	# setsid -w: the test leads a new process group (and waits when
@@ -127,18 +143,18 @@ for t in $tests; do
 	    XDG_CACHE_HOME="$h/cache" XDG_DATA_HOME="$h/data" \
 	    XDG_RUNTIME_DIR="$h/runtime" TZ=UTC LC_ALL=C LANG=C $knobs \
 	    setsid -w sh -c 'echo $$ >"$0.tmp" && mv "$0.tmp" "$0" &&
-	    exec "$@"' "$work/pgid" $interp "$t" </dev/null >"$out" 2>&1 &
+	    exec "$@"' "$h/pgid" $interp "$t" </dev/null >"$out" 2>&1 &
 	pid=$!
-	while [ ! -s "$work/pgid" ] && kill -0 "$pid" 2>/dev/null; do
+	while [ ! -s "$h/pgid" ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.05
 	done
-	pg=$(cat "$work/pgid" 2>/dev/null)
+	pg=$(cat "$h/pgid" 2>/dev/null)
 	# The watchdog: checks once a second, ends by itself with the test.
 	(
 		i=0
 		while kill -0 "$pid" 2>/dev/null; do
 			if [ $i -ge "$limit" ]; then
-				: >"$work/timedout"
+				: >"$h/timedout"
 				stop_group TERM
 				exit 0
 			fi
@@ -159,25 +175,69 @@ for t in $tests; do
 		done
 		[ -n "$left" ] && stop_group TERM
 	fi
-	pg=
-	if [ -e "$work/timedout" ]; then
-		fail=$((fail + 1))
-		echo "FAIL $name (timed out after ${limit}s; its process group was killed)"
-		sed 's/^/    /' "$out"
+	if [ -e "$h/timedout" ]; then
+		echo "FAIL $name (timed out after ${limit}s; its process group was killed)" >"$v"
 	elif [ -n "$left" ]; then
-		fail=$((fail + 1))
-		echo "FAIL $name (exit $rc, ${secs}s; left processes running, killed:$left)"
-		sed 's/^/    /' "$out"
+		echo "FAIL $name (exit $rc, ${secs}s; left processes running, killed:$left)" >"$v"
 	elif [ "$rc" -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "PASS $name (${secs}s)"
+		echo "PASS $name (${secs}s)" >"$v"
 	else
-		fail=$((fail + 1))
-		echo "FAIL $name (exit $rc, ${secs}s)"
-		sed 's/^/    /' "$out"
+		echo "FAIL $name (exit $rc, ${secs}s)" >"$v"
 	fi
 	rm -rf "$h"
+}
+
+pass=0
+fail=0
+# Print the verdict of finished test $1 (its output too when it failed).
+report()
+{
+	name=$(basename "$1")
+	if [ ! -s "$work/$name.verdict" ]; then
+		echo "FAIL $name (the runner lost it: no verdict)" >"$work/$name.verdict"
+	fi
+	cat "$work/$name.verdict"
+	case $(cat "$work/$name.verdict") in
+	PASS*) pass=$((pass + 1)) ;;
+	*) fail=$((fail + 1)); sed 's/^/    /' "$work/$name.out" 2>/dev/null ;;
+	esac
+}
+
+# Wait until fewer than $1 tests run; report the ones that ended.
+reap()
+{
+	while :; do
+		still=
+		n=0
+		for j in $running; do
+			jpid=${j%%:*}
+			if kill -0 "$jpid" 2>/dev/null; then
+				still="$still $j"
+				n=$((n + 1))
+			else
+				wait "$jpid" 2>/dev/null
+				report "${j#*:}"
+			fi
+		done
+		running=$still
+		[ "$n" -lt "$1" ] && return 0
+		sleep 0.2
+	done
+}
+
+for t in $tests; do
+	if [ "$(test_header "$t" serial)" = yes ]; then
+		reap 1
+		( run_one "$t" ) &
+		running=" $!:$t"
+		reap 1
+		continue
+	fi
+	reap "$jobs"
+	( run_one "$t" ) &
+	running="$running $!:$t"
 done
+reap 1
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

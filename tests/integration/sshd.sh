@@ -97,13 +97,16 @@ _sshd_answers()
 _sshd_user()
 {
 	if ! getent passwd "$1" >/dev/null; then
-		useradd --system --no-create-home --home-dir / --shell /bin/sh \
+		users_locked useradd --system --no-create-home \
+		    --home-dir / --shell /bin/sh \
 		    --comment "mailcon tests (tests/integration/sshd.sh)" \
-		    "$1" || { _sshd_say "cannot create the user $1"; return 1; }
+		    "$1" 2>/dev/null || getent passwd "$1" >/dev/null ||
+		    { _sshd_say "cannot create the user $1"; return 1; }
 	fi
+	# (another test may have made it meanwhile: then it is there.)
 	# useradd locks the password ("!"), and without PAM sshd refuses a
 	# locked account even for a key; "*" is no password, not locked.
-	usermod -p '*' "$1" || { _sshd_say "cannot unlock the user $1"; return 1; }
+	users_locked usermod -p '*' "$1" || { _sshd_say "cannot unlock the user $1"; return 1; }
 }
 
 # Write instance I's host keys and config into $d/sI for PORT.

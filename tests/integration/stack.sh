@@ -55,6 +55,14 @@
 STACK_DEFAULT_USERS="alice bob carol dave grace ivan judy"
 _STACK_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+# users_locked CMD...: run a useradd/usermod/userdel/adduser command
+# under one lock for every test: tests run side by side, and the shadow
+# tools fail at once ("cannot lock /etc/passwd") instead of waiting.
+users_locked()
+{
+	flock -w 60 /tmp/mailcon-tests-users.lock "$@"
+}
+
 # wait_file TEXT FILE SECONDS: until FILE has a line containing TEXT.
 wait_file()
 {

@@ -60,7 +60,7 @@ made_user=0
 cleanup()
 {
 	rm -f "$SUDOERS" "$SSH_SUDOERS"
-	[ "$made_user" = 1 ] && userdel "$SUDO_USER_NAME" 2>/dev/null
+	[ "$made_user" = 1 ] && users_locked userdel "$SUDO_USER_NAME" 2>/dev/null
 	stack_stop "$S"
 	sshd_stop "$D"
 	rm -rf "$T"
@@ -306,10 +306,11 @@ grep -q "unreachable" "$T/err" || check_fail "closed port: no 'unreachable': $(s
 same_files "the failed connections"
 
 # ===== 6. sudo =============================================================
-useradd -M -d /nonexistent -s /bin/sh "$SUDO_USER_NAME" && made_user=1 ||
+users_locked useradd -M -d /nonexistent -s /bin/sh "$SUDO_USER_NAME" &&
+    made_user=1 ||
     { echo "useradd failed"; exit 1; }
 # not locked: sshd (UsePAM no) refuses accounts whose password is "!"
-usermod -p '*' "$SUDO_USER_NAME" || exit 1
+users_locked usermod -p '*' "$SUDO_USER_NAME" || exit 1
 mkconf "$T/sudo.conf" user "$SUDO_USER_NAME" sudo yes
 act suspend --account "$A" --config "$T/sudo.conf"
 rc=$?

@@ -55,7 +55,7 @@ cleanup()
 	for d in "$T"/d-*; do
 		[ -d "$d" ] && sshd_stop "$d"
 	done
-	[ "$made_user" = 1 ] && userdel "$NOLOGIN" 2>/dev/null
+	[ "$made_user" = 1 ] && users_locked userdel "$NOLOGIN" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -242,10 +242,11 @@ has 'refused the key|check authorized_keys' &&
     fail "kbd only: blames the key: $(cat "$T/out")"
 
 # --- 4. no command can run: nologin, ForceCommand -----------------------------
-if useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin \
+if users_locked useradd --system --no-create-home --home-dir / \
+    --shell /usr/sbin/nologin \
     --comment "mailcon tests (test_ssh_msg.sh)" "$NOLOGIN"; then
 	made_user=1
-	usermod -p '*' "$NOLOGIN" || fail "cannot unlock $NOLOGIN"
+	users_locked usermod -p '*' "$NOLOGIN" || fail "cannot unlock $NOLOGIN"
 else
 	fail "cannot create the user $NOLOGIN"
 fi
