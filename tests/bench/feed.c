@@ -19,7 +19,8 @@
  * Both print "lines N" and "bytes N" to stdout at the end; stream also
  * prints "seconds S" (its own wall time) and "late_ms N" (the worst delay
  * of a batch behind its schedule: the feeder itself kept up when small).
- * Classic syslog lines (host "mail"), shaped after /work/shared/samples;
+ * Classic syslog lines (host "mail"), shaped after the real lines of
+ * tests/fixtures;
  * all addresses are private, shared or documentation ranges and .test
  * domains.  Queue ids are 11 upper-case hex digits, unique in a run.
  */

@@ -28,7 +28,7 @@
 #     failed rows with stderr, and done+verified rows for the suspend.
 #
 # Environment: MAILCON (the binary; default build/mailcon).  Needs root,
-# python3, Postfix and Dovecot (see /work/shared/REALSTACK.md).
+# python3, Postfix and Dovecot (tests/deps.sh installs them).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
