@@ -161,7 +161,7 @@ fi
 # --- a locale without UTF-8: said once, text still shown -------------------
 tm new-session -d -s latin -x 80 -y 24 \
     "env TERM=xterm-256color LANG=C LC_ALL=C XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state $MAILCON --demo --speed 2; sleep 60"
-if wait_for latin "not UTF-8" 30 && wait_for latin "judy@example.test" 200; then
+if wait_for latin "not UTF-8" 100 && wait_for latin "judy@example.test" 900; then
 	ok "non-UTF-8 locale: console runs and says so"
 else
 	bad "non-UTF-8 locale: console runs and says so" "$(capture latin)"
