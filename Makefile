@@ -18,6 +18,7 @@ DESTDIR	?=
 BUILD	?= build
 CC	?= cc
 PKG_CONFIG ?= pkg-config
+NPROC	:= $(shell nproc 2>/dev/null || echo 1)
 
 VERSION	= 0.1.0
 PKGS	= zlib ncursesw sqlite3 libcares libnotify libssh2 libcrypto
@@ -138,12 +139,12 @@ corpus: $(BUILD)/mailcon
 # tmux.
 check: deps
 	python3 tests/layers.py
-	$(MAKE) WERROR=1 unit
-	$(MAKE) WERROR=1 BUILD=build/asan SAN=1 unit
+	$(MAKE) -j$(NPROC) WERROR=1 unit
+	$(MAKE) -j$(NPROC) WERROR=1 BUILD=build/asan SAN=1 unit
 	$(MAKE) WERROR=1 corpus
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) fuzz
-	TEST_JOBS=$${TEST_JOBS:-2} $(MAKE) WERROR=1 integration
-	$(MAKE) WERROR=1 screen
+	TEST_JOBS=$${TEST_JOBS:-2} $(MAKE) -j$(NPROC) WERROR=1 integration
+	$(MAKE) -j$(NPROC) WERROR=1 screen
 	@echo "make check: all tests passed"
 
 # What a program linking build/libmailcon.a needs (the test drivers).
