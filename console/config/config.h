@@ -82,6 +82,7 @@ struct rbl_config {
 	char			*resolver;	/* IP[:PORT]; NULL: the system's */
 	int			 interval;	/* seconds between the console's
 						   checks (3600); 0: off */
+	int			 interval_set;	/* interval given in [rbl] */
 	int			 timeout_ms;	/* per query (5000) */
 	int			 concurrency;	/* queries in flight (32) */
 };
@@ -185,6 +186,13 @@ int	config_set_rbl(struct rbl_config *rc, const char *name,
 int	config_set_outbound(struct server_config *sc, const char *name,
 	    const char *value, char *err, size_t errlen);
 void	config_rbl_free(struct mailcon_config *cfg);
+/*
+ * Seconds between the console's own DNSBL checks (the first one soon
+ * after start), or 0: none.  They run only when configured: an [rbl]
+ * interval set, or a server's outbound_ips given (then every hour unless
+ * interval = off).  Without either, r in the console still checks.
+ */
+int	config_rbl_interval(const struct mailcon_config *cfg);
 /*
  * A resolver address, "IP[:PORT]" or "[IPv6]:PORT" (a copy into *slot),
  * or "system" (NULL); [rbl] resolver and [console] resolver.  0, or -1
