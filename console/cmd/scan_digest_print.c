@@ -47,7 +47,7 @@ dg_title(FILE *f, const char *title)
 static void
 dg_total_set(FILE *f, const struct u64map *m, const char *what)
 {
-	fprintf(f, " %8zu%s  %s\n", m->n, m->n >= m->max ? "+" : " ", what);
+	fprintf(f, " %10zu%s  %s\n", m->n, m->n >= m->max ? "+" : " ", what);
 }
 
 /* The header: period, log time, files. */
@@ -95,40 +95,40 @@ dg_totals(FILE *f, const struct scan_digest *g, struct detector *d,
 	detector_totals(d, &t);
 	dg_title(f, "Grand Totals");
 	fprintf(f, "messages\n\n");
-	fprintf(f, " %8llu   received\n", (unsigned long long)g->recv);
-	fprintf(f, " %8llu   delivered\n", (unsigned long long)g->dlvr);
-	fprintf(f, " %8llu   deferred", (unsigned long long)g->deferred);
+	fprintf(f, " %10llu   received\n", (unsigned long long)g->recv);
+	fprintf(f, " %10llu   delivered\n", (unsigned long long)g->dlvr);
+	fprintf(f, " %10llu   deferred", (unsigned long long)g->deferred);
 	if (g->deferrals > 0)
 		fprintf(f, "  (%llu deferrals)",
 		    (unsigned long long)g->deferrals);
-	fprintf(f, "\n %8llu   bounced\n", (unsigned long long)g->bounced);
-	fprintf(f, " %8llu   rejected (%d%%)\n", (unsigned long long)g->rejected,
+	fprintf(f, "\n %10llu   bounced\n", (unsigned long long)g->bounced);
+	fprintf(f, " %10llu   rejected (%d%%)\n", (unsigned long long)g->rejected,
 	    total > 0 ? (int)(100 * g->rejected / total) : 0);
-	fprintf(f, " %8llu   held\n", (unsigned long long)g->held);
-	fprintf(f, " %8llu   expired\n", (unsigned long long)g->expired);
-	fprintf(f, " %8llu   deleted by an admin\n\n",
+	fprintf(f, " %10llu   held\n", (unsigned long long)g->held);
+	fprintf(f, " %10llu   expired\n", (unsigned long long)g->expired);
+	fprintf(f, " %10llu   deleted by an admin\n\n",
 	    (unsigned long long)g->deleted);
-	fprintf(f, " %8llu   bytes received\n", (unsigned long long)g->bytes);
+	fprintf(f, " %10llu   bytes received\n", (unsigned long long)g->bytes);
 	dg_total_set(f, &g->senders, "senders");
 	dg_total_set(f, &g->rcpts, "recipients");
 	dg_total_set(f, &g->rdoms, "recipient domains");
 	fprintf(f, "\nlogins\n\n");
-	fprintf(f, " %8zu   accounts (%llu messages by logins)\n",
+	fprintf(f, " %10zu   accounts (%llu messages by logins)\n",
 	    detector_count(d), (unsigned long long)t.messages);
-	fprintf(f, " %8zu%s  login addresses\n", g->nip, g->ipmap.n >=
+	fprintf(f, " %10zu%s  login addresses\n", g->nip, g->ipmap.n >=
 	    g->ipmap.max ? "+" : " ");
-	fprintf(f, " %8llu   failed logins\n", (unsigned long long)g->authf);
+	fprintf(f, " %10llu   failed logins\n", (unsigned long long)g->authf);
 	if (t.bad_account > 0)
-		fprintf(f, " %8llu   logins with invalid names (not counted to "
+		fprintf(f, " %10llu   logins with invalid names (not counted to "
 		    "anyone)\n", (unsigned long long)t.bad_account);
 	if (st->unparsed > 0 || st->overlong > 0 || st->unreadable > 0)
-		fprintf(f, " %8llu   lines without a known header, %llu too "
+		fprintf(f, " %10llu   lines without a known header, %llu too "
 		    "long, %llu unreadable journal entries\n",
 		    (unsigned long long)st->unparsed,
 		    (unsigned long long)st->overlong,
 		    (unsigned long long)st->unreadable);
 	if (g->lost > 0)
-		fprintf(f, " %8llu   events a full table could not tell apart "
+		fprintf(f, " %10llu   events a full table could not tell apart "
 		    "(counts above may be low)\n", (unsigned long long)g->lost);
 }
 
@@ -149,12 +149,15 @@ dg_flagged(FILE *f, const struct scan_digest *g, struct report_list *l)
 {
 	const struct account_report	*r;
 	char				 name[256], when[64];
-	size_t				 i;
+	size_t				 i, watch = 0;
 	int				 found = 0;
 
 	dg_title(f, "Accounts flagged");
 	for (i = 0; i < l->n && l->v[i].peak_level >= LEVEL_WATCH; i++) {
 		r = &l->v[i];
+		/* every suspicious and critical one; the first of watch */
+		if (r->peak_level == LEVEL_WATCH && watch++ >= DG_TOP)
+			continue;
 		fprintf(f, "%-10s %s\n", r->allowed ? "allowed" :
 		    level_name(r->peak_level), dg_fit(name, sizeof(name),
 		    r->account, 69));
@@ -170,6 +173,9 @@ dg_flagged(FILE *f, const struct scan_digest *g, struct report_list *l)
 		    r->npeak_reasons > 0 ? r->peak_reasons[0] : "", 69));
 		found += r->peak_level >= LEVEL_SUSPICIOUS;
 	}
+	if (watch > DG_TOP)
+		fprintf(f, "and %zu more at watch (mailcon scan --min-level "
+		    "watch lists them)\n", watch - DG_TOP);
 	if (i == 0)
 		fputs("none\n", f);
 	return found;
