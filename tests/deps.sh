@@ -8,12 +8,11 @@ libsqlite3-dev libc-ares-dev libnotify-dev clang
 libclang-rt-14-dev postfix dovecot-core python3 time util-linux tmux bash
 dnsmasq-base dbus-daemon dbus-bin libssh2-1-dev libssl-dev openssh-server
 openssh-client python3-gi sudo systemd-journal-remote
-dpkg-dev binutils lintian systemd zsh"
+dpkg-dev binutils lintian systemd zsh pflogsumm"
 # The libraries of Debian's exim4-daemon-heavy, which tests/integration/
 # exim.sh unpacks instead of installing (installing it removes Postfix).
 need="$need libmariadb3 libidn12 libspf2-2 libgnutls-dane0 libpq5
 libperl5.36 libldap-2.5-0 libnsl2 libdb5.3 libsasl2-2 libpcre2-8-0"
-[ "${MAILCON_BENCH_DEPS:-0}" = 1 ] && need="$need pflogsumm"
 
 missing=""
 for p in $need; do

@@ -69,6 +69,9 @@ sshtarget_conn_config(const struct server_config *sc,
 	    sshtarget_own_known_hosts(p->own_known_hosts,
 	    sizeof(p->own_known_hosts), err, errlen) == -1)
 		return -1;
+	if (config_check_key(sc, err, errlen) == -1)
+		return -1;
+	config_ssh_keys(&sc->ssh, &p->keys);
 	cfg->known_hosts = NULL;
 	if (sc->ssh.known_hosts != NULL)
 		cfg->known_hosts = sc->ssh.known_hosts;
@@ -82,6 +85,8 @@ sshtarget_conn_config(const struct server_config *sc,
 	cfg->port = sc->ssh.port;
 	cfg->user = p->user;
 	cfg->key_file = sc->ssh.key_file;
+	if (p->keys.defaults)
+		cfg->key_files = p->keys.files;
 	cfg->keepalive_s = sc->ssh.keepalive_s;
 	cfg->own_known_hosts = p->own_known_hosts;
 	return 0;

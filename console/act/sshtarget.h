@@ -23,6 +23,7 @@
 
 /* What an ssh_conn_config points into; keep it until ssh_conn_new(). */
 struct sshtarget_paths {
+	struct config_ssh_keys keys;	/* the key files to offer */
 	char	 user[256];
 	char	 known_hosts[4096];
 	char	 own_known_hosts[4096];
@@ -37,7 +38,8 @@ int	sshtarget_user(const struct server_config *sc, char *buf,
 int	sshtarget_own_known_hosts(char *buf, size_t size, char *err,
 	    size_t errlen);
 /* How to connect to sc's server (which must have a host); strings point
-   into p.  0, or -1 with err. */
+   into p.  The keys are ssh(1)'s (config_ssh_keys).  0, or -1 with err,
+   also when key = PATH is not a readable file (config_check_keys). */
 int	sshtarget_conn_config(const struct server_config *sc,
 	    struct ssh_conn_config *cfg, struct sshtarget_paths *p, char *err,
 	    size_t errlen);

@@ -68,7 +68,9 @@ rbl_usage(FILE *f)
 	    "  --config FILE     read FILE instead of the default config\n"
 	    "\n"
 	    "Only NXDOMAIN from a zone that passes its health check "
-	    "(127.0.0.2\nlisted, 127.0.0.1 not) is \"clean\".\n"
+	    "(127.0.0.2\nlisted, 127.0.0.1 not) is \"clean\"; a resolver that "
+	    "answers nothing is\nsaid once.  Found addresses are public only "
+	    "(not private, shared or\ndocumentation ranges).\n"
 	    "Exit status: 0 all clean, 1 listed somewhere, 2 bad input,\n"
 	    "3 some answers unknown (timeout, SERVFAIL, refused, broken "
 	    "zone)\n  and nothing listed.\n", f);
@@ -270,9 +272,19 @@ rbl_cmd_text(const struct rbl *r, const struct rbl_cmd *c)
 	const struct rbl_result		*res;
 	const struct rbl_link		*l;
 	struct rbl_summary		 s;
-	char				 url[256];
+	char				 url[256], said[300];
 	size_t				 i, k;
 
+	rbl_summary(r, &s);
+	if (s.resolver_down) {
+		/* one cause, said once: not a failed health check per zone */
+		rbl_resolver_said(r, said, sizeof(said));
+		printf("%s: nothing was checked; ask one that answers "
+		    "(--resolver IP, or [rbl] resolver)\n", said);
+		printf("summary: %zu unknown; %zu queries in %.2f s\n",
+		    s.unknown, s.queries, s.elapsed_ms / 1000.0);
+		return;
+	}
 	for (i = 0; i < rbl_nhealth(r); i++) {
 		h = rbl_health(r, i);
 		if (h->health != RBL_HEALTH_OK)
@@ -295,7 +307,6 @@ rbl_cmd_text(const struct rbl *r, const struct rbl_cmd *c)
 			printf("  %-26s %-8s %s\n", l->name, "see", url);
 		}
 	}
-	rbl_summary(r, &s);
 	printf("summary: %zu listed, %zu clean, %zu unknown, %zu error; "
 	    "%zu zone checks failed; %zu queries in %.2f s (peak %zu in "
 	    "flight)\n", s.listed, s.clean, s.unknown, s.error, s.zones_bad,
@@ -366,7 +377,7 @@ rbl_cmd_json(const struct rbl *r, const struct rbl_cmd *c, int rc)
 	const struct rbl_zone_health	*h;
 	const struct rbl_link		*l;
 	struct rbl_summary		 s;
-	char				 url[256];
+	char				 url[256], said[300];
 	size_t				 i, k;
 
 	printf("{\"resolver\":");
@@ -404,9 +415,16 @@ rbl_cmd_json(const struct rbl *r, const struct rbl_cmd *c, int rc)
 	printf("],\n\"summary\":{\"results\":%zu,\"listed\":%zu,\"clean\":%zu,"
 	    "\"unknown\":%zu,\"error\":%zu,\"skipped\":%zu,\"zones_bad\":%zu,"
 	    "\"queries\":%zu,\"cache_hits\":%zu,\"peak_inflight\":%zu,"
-	    "\"elapsed_ms\":%lld},\"exit\":%d}\n", s.results, s.listed,
-	    s.clean, s.unknown, s.error, s.skipped, s.zones_bad, s.queries,
-	    s.cache_hits, s.peak_inflight, (long long)s.elapsed_ms, rc);
+	    "\"elapsed_ms\":%lld,\"resolver_down\":%s,\"resolver_error\":",
+	    s.results, s.listed, s.clean, s.unknown, s.error, s.skipped,
+	    s.zones_bad, s.queries, s.cache_hits, s.peak_inflight,
+	    (long long)s.elapsed_ms, s.resolver_down ? "true" : "false");
+	if (s.resolver_down) {
+		rbl_resolver_said(r, said, sizeof(said));
+		json_cstring(stdout, said);
+	} else
+		fputs("null", stdout);
+	printf("},\"exit\":%d}\n", rc);
 }
 
 /* Parse a whole number in [min, max] from an option. */

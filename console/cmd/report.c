@@ -5,16 +5,12 @@
 
 #include "report.h"
 #include "scan.h"
+#include "scan_detail.h"
+#include "scan_time.h"
 #include "core/json.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
-
-struct report_list {
-	struct account_report	*v;
-	size_t			 n, cap;
-	int			 min_level;
-	size_t			 by_level[LEVEL_CRITICAL + 1];
-};
+#include "detect/detect_detail.h"
 
 /* detector_foreach callback: keep the accounts that pass the filter. */
 static void
@@ -54,8 +50,8 @@ report_pad(const char *text, int width)
 	return w < width ? width - w : 0;
 }
 
-/* "2026-11-28 03:17:40" in UTC, or "-" for never. */
-static const char *
+/* See report.h. */
+const char *
 report_time(int64_t t, char *buf, size_t size)
 {
 	struct tm	 tm;
@@ -82,9 +78,46 @@ report_json_strings(FILE *f, const char *const *v, int n)
 	putc(']', f);
 }
 
+/* A measured value as JSON: whole numbers without a fraction. */
+static void
+report_json_number(FILE *f, double v)
+{
+	if (v == (double)(long long)v && v < 1e15 && v > -1e15)
+		fprintf(f, "%lld", (long long)v);
+	else
+		fprintf(f, "%.4g", v);
+}
+
+/* See report.h. */
+void
+report_json_signals(FILE *f, struct detector *d,
+    const struct account_report *r, int peak)
+{
+	struct reason	 why[SIG_COUNT];
+	int		 i, n;
+
+	n = detector_reasons(d, detector_find(d, r->account), peak, why,
+	    SIG_COUNT);
+	putc('[', f);
+	for (i = 0; i < n; i++) {
+		fputs(i > 0 ? ",{\"signal\":" : "{\"signal\":", f);
+		json_cstring(f, why[i].signal);
+		fputs(",\"value\":", f);
+		report_json_number(f, why[i].value);
+		fputs(",\"threshold\":", f);
+		report_json_number(f, why[i].threshold);
+		fprintf(f, ",\"level\":\"%s\",\"text\":",
+		    level_name(why[i].level));
+		json_cstring(f, why[i].text);
+		putc('}', f);
+	}
+	putc(']', f);
+}
+
 /* One account as a JSON object. */
 static void
-report_json_account(FILE *f, const struct account_report *r)
+report_json_account(FILE *f, struct detector *d,
+    const struct account_report *r, const struct report_options *ro)
 {
 	fputs("{\"account\":", f);
 	json_cstring(f, r->account);
@@ -94,8 +127,12 @@ report_json_account(FILE *f, const struct account_report *r)
 	fprintf(f, ",\"allowed\":%s,\"reasons\":", r->allowed ? "true" :
 	    "false");
 	report_json_strings(f, r->peak_reasons, r->npeak_reasons);
+	fputs(",\"signals\":", f);
+	report_json_signals(f, d, r, 1);
 	fputs(",\"reasons_now\":", f);
 	report_json_strings(f, r->reasons, r->nreasons);
+	fputs(",\"signals_now\":", f);
+	report_json_signals(f, d, r, 0);
 	fputs(",\"worst_at\":", f);
 	json_time(f, r->peak_at);
 	fprintf(f, ",\"messages\":%llu,\"recipients\":%llu,\"auth_ips\":%llu,"
@@ -113,10 +150,13 @@ report_json_account(FILE *f, const struct account_report *r)
 	fputs(",\"flagged_at\":", f);
 	json_time(f, r->flagged_at);
 	if (r->flagged_at >= 0)
-		fprintf(f, ",\"messages_before_flag\":%llu}",
+		fprintf(f, ",\"messages_before_flag\":%llu",
 		    (unsigned long long)r->messages_before_flag);
 	else
-		fputs(",\"messages_before_flag\":null}", f);
+		fputs(",\"messages_before_flag\":null", f);
+	if (ro->detail != NULL)
+		scan_detail_json(f, ro->detail, detector_find(d, r->account));
+	putc('}', f);
 }
 
 /* The files whose clock jumped: counts, then one object per file. */
@@ -148,7 +188,7 @@ report_json_clock(FILE *f, const struct scan_stats *st)
 /* The whole report as one JSON document. */
 static void
 report_json(FILE *f, const struct report_list *l, struct detector *d,
-    const struct scan_stats *st)
+    const struct scan_stats *st, const struct report_options *ro)
 {
 	struct detect_totals	 t;
 	size_t			 i;
@@ -158,7 +198,7 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			fputs(",\n", f);
-		report_json_account(f, &l->v[i]);
+		report_json_account(f, d, &l->v[i], ro);
 	}
 	fprintf(f, "],\n\"summary\":{\"files\":%d,\"lines\":%llu,"
 	    "\"unparsed_lines\":%llu,\"overlong_lines\":%llu,"
@@ -178,6 +218,12 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	json_time(f, st->first_time);
 	fputs(",\"last\":", f);
 	json_time(f, st->last_time);
+	fputs(",\"since\":", f);
+	json_time(f, st->since);
+	fputs(",\"until\":", f);
+	json_time(f, st->until);
+	fprintf(f, ",\"lines_before\":%llu,\"stopped_at_until\":%s",
+	    (unsigned long long)st->before, st->stopped ? "true" : "false");
 	report_json_clock(f, st);
 	fputs("}}\n", f);
 }
@@ -204,10 +250,36 @@ report_text_clock(FILE *f, const struct scan_stats *st)
 	}
 }
 
+/* The period --since and --until gave, and what fell outside it. */
+static void
+report_text_period(FILE *f, const struct scan_stats *st,
+    const struct report_options *ro)
+{
+	char	 t1[64], t2[64];
+
+	if (st->since >= 0 && st->until >= 0)
+		fprintf(f, "Period %s to %s", scan_time_format(st->since,
+		    ro->utc, t1, sizeof(t1)), scan_time_format(st->until,
+		    ro->utc, t2, sizeof(t2)));
+	else if (st->since >= 0)
+		fprintf(f, "Period from %s", scan_time_format(st->since,
+		    ro->utc, t1, sizeof(t1)));
+	else if (st->until >= 0)
+		fprintf(f, "Period until %s", scan_time_format(st->until,
+		    ro->utc, t2, sizeof(t2)));
+	else
+		return;
+	if (st->since >= 0)
+		fprintf(f, ": %llu line%s before it left out",
+		    (unsigned long long)st->before, st->before == 1 ? "" : "s");
+	fprintf(f, "%s.\n", st->stopped ? (st->since >= 0 ?
+	    ", reading stopped at its end" : ": reading stopped there") : "");
+}
+
 /* The report as an aligned table, reasons under each flagged account. */
 static void
 report_table(FILE *f, const struct report_list *l, struct detector *d,
-    const struct scan_stats *st)
+    const struct scan_stats *st, const struct report_options *ro)
 {
 	const struct account_report	*r;
 	struct detect_totals		 t;
@@ -243,6 +315,15 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 			    report_time(r->first_seen, t2, sizeof(t2)),
 			    (unsigned long long)r->messages_before_flag);
 	}
+	if (ro->detail != NULL)
+		for (i = 0; i < l->n; i++) {
+			r = &l->v[i];
+			sanitize_text(name, sizeof(name), r->account,
+			    strlen(r->account));
+			fprintf(f, "\n%s:\n", name);
+			scan_detail_text(f, ro->detail, detector_find(d,
+			    r->account), 2);
+		}
 	detector_totals(d, &t);
 	fprintf(f, "\n%zu accounts: %zu critical, %zu suspicious, %zu watch. "
 	    "%llu lines in %d file%s (%llu without a known header, %llu too "
@@ -264,13 +345,27 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 		    st->unreadable == 1 ? "y" : "ies",
 		    st->unreadable == 1 ? "it" : "them",
 		    st->unreadable == 1 ? "it" : "them");
-	if (st->first_time < 0)
+	if (st->first_time < 0 && (st->since >= 0 || st->until >= 0))
+		fputs(".\nNo line in the period.\n", f);
+	else if (st->first_time < 0)
 		fputs(".\nNo line had a timestamp.\n", f);
 	else
 		fprintf(f, ".\nLog time %s to %s UTC.\n",
 		    report_time(st->first_time, t1, sizeof(t1)),
 		    report_time(st->last_time, t2, sizeof(t2)));
+	report_text_period(f, st, ro);
 	report_text_clock(f, st);
+}
+
+/* See report.h. */
+void
+report_accounts(struct detector *d, int min_level, struct report_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->min_level = min_level;
+	detector_foreach(d, report_collect, l);
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), report_compare);
 }
 
 /* See report.h. */
@@ -280,15 +375,13 @@ report_print(FILE *f, struct detector *d, const struct scan_stats *st,
 {
 	struct report_list	 l;
 
-	memset(&l, 0, sizeof(l));
-	l.min_level = ro->min_level;
-	detector_foreach(d, report_collect, &l);
-	if (l.n > 0)
-		qsort(l.v, l.n, sizeof(*l.v), report_compare);
+	report_accounts(d, ro->min_level, &l);
 	if (ro->json)
-		report_json(f, &l, d, st);
+		report_json(f, &l, d, st, ro);
+	else if (ro->csv)
+		report_csv(f, d, l.v, l.n, ro);
 	else
-		report_table(f, &l, d, st);
+		report_table(f, &l, d, st, ro);
 	free(l.v);
 	return l.by_level[LEVEL_SUSPICIOUS] + l.by_level[LEVEL_CRITICAL] > 0 ?
 	    EXIT_FOUND : EXIT_CLEAN;

@@ -19,7 +19,11 @@ struct scan_clock {
 
 struct scan_stats {
 	int		 files;
-	uint64_t	 lines;
+	uint64_t	 lines;		/* read */
+	int64_t		 since;		/* --since, -1 none */
+	int64_t		 until;		/* --until (not included), -1 none */
+	uint64_t	 before;	/* lines read before --since */
+	int		 stopped;	/* reading stopped at --until */
 	uint64_t	 unparsed;	/* lines with no recognisable header */
 	uint64_t	 overlong;	/* lines dropped for their length */
 	uint64_t	 unreadable;	/* journal entries shown as [blob data] */
@@ -32,11 +36,31 @@ struct scan_stats {
 	int		 nclock;
 };
 
+struct scan_detail;
+
 struct report_options {
 	int		 json;
+	int		 csv;
 	int		 min_level;	/* enum level */
+	int		 utc;		/* the logs' zone is UTC (periods) */
+	struct scan_detail *detail;	/* --detail, or NULL */
 };
 
+/* The accounts a detector knows, worst first (report_accounts). */
+struct report_list {
+	struct account_report	*v;	/* the caller frees v */
+	size_t			 n, cap;
+	int			 min_level;
+	size_t			 by_level[LEVEL_CRITICAL + 1];	/* all, by
+						   peak level */
+};
+
+/*
+ * Every account at min_level or above into *l, by peak level, then score,
+ * then name; the names are the detector's (valid until it changes).
+ */
+void	report_accounts(struct detector *d, int min_level,
+	    struct report_list *l);
 /*
  * Print every account at min_level or above (by peak level, then score),
  * then a summary.  Returns EXIT_FOUND when any account reached suspicious,
@@ -44,5 +68,14 @@ struct report_options {
  */
 int	report_print(FILE *f, struct detector *d, const struct scan_stats *st,
 	    const struct report_options *ro);
+/* The accounts as CSV (report_csv.c), one row each, header first. */
+void	report_csv(FILE *f, struct detector *d,
+	    const struct account_report *v, size_t n,
+	    const struct report_options *ro);
+/* "2026-11-28 03:17:40" in UTC into buf, or "-" for never (t < 0). */
+const char *report_time(int64_t t, char *buf, size_t size);
+/* The structured reasons of r (peak or now) as a JSON array. */
+void	report_json_signals(FILE *f, struct detector *d,
+	    const struct account_report *r, int peak);
 
 #endif

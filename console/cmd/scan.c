@@ -20,6 +20,10 @@
 
 #include "report.h"
 #include "scan.h"
+#include "scan_int.h"
+#include "scan_detail.h"
+#include "scan_digest.h"
+#include "scan_time.h"
 #include "config/config.h"
 #include "core/cliopt.h"
 #include "core/sanitize.h"
@@ -39,6 +43,7 @@
 #define PIPE_BATCH	2048			/* events per batch */
 #define PIPE_ARENA	(128u * 1024)		/* string bytes per batch */
 #define PIPE_DEPTH	4			/* batches in flight */
+#define PIPE_REASON	128			/* reason bytes kept (digest) */
 
 struct scan_batch {
 	struct mail_event	 ev[PIPE_BATCH];
@@ -69,30 +74,10 @@ struct scan {
 	uint64_t		 total_size;
 	struct scan_pipe	*pipe;		/* NULL: one thread */
 	struct scan_batch	*fill;		/* batch being filled */
+	int64_t			 since, until;	/* the period, -1: open */
+	struct scan_detail	*detail;	/* --detail, or NULL */
+	struct scan_digest	*digest;	/* --summary, or NULL */
 };
-
-/* Print the scan usage. */
-void
-scan_usage(FILE *f)
-{
-	fputs("usage: mailcon scan [options] FILE...\n"
-	    "Read Postfix and Dovecot logs (plain or .gz, '-' for stdin), merge\n"
-	    "them by time and report accounts that look hijacked.\n"
-	    "\n"
-	    "  --json              one JSON document instead of a table\n"
-	    "  --min-level LEVEL   list only accounts at LEVEL or above\n"
-	    "                      (ok, watch, suspicious, critical)\n"
-	    "  --allow ACCOUNT     treat ACCOUNT as allow-listed (repeatable)\n"
-	    "  --config FILE       read FILE instead of the default config\n"
-	    "  --year YEAR         year of classic syslog timestamps\n"
-	    "                      (default: inferred from each file's mtime)\n"
-	    "  --utc               classic syslog and Exim timestamps are UTC\n"
-	    "  --quiet             no progress line on stderr\n"
-	    "  -h, --help          this help\n"
-	    "\n"
-	    "Exit status: 0 nothing suspicious, 1 something suspicious or\n"
-	    "critical, 2 error.\n", f);
-}
 
 /* Seconds elapsed between two monotonic times. */
 static double
@@ -204,8 +189,8 @@ scan_pipe_copy(struct scan_batch *b, struct mail_str *m)
 
 /*
  * Queue an event for the detector's thread with the strings it reads
- * copied; the others (sender, relay, reason, the raw line) are not read
- * by the detector and are dropped.
+ * copied, and for --summary the sender and the start of the reason; the
+ * others (relay, the raw line) are read by nobody there and are dropped.
  */
 static void
 scan_pipe_put(struct scan *s, const struct mail_event *ev)
@@ -215,6 +200,9 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 	size_t			 need;
 
 	need = ev->qid.len + ev->account.len + ev->rcpt.len;
+	if (s->digest != NULL)
+		need += ev->sender.len + (ev->reason.len > PIPE_REASON ?
+		    PIPE_REASON : ev->reason.len);
 	if (b->n == PIPE_BATCH || b->cap - b->used < need) {
 		scan_pipe_send(s);
 		b = s->fill;
@@ -226,13 +214,29 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 	}
 	e = &b->ev[b->n++];
 	*e = *ev;
-	memset(&e->sender, 0, sizeof(e->sender));
 	memset(&e->relay, 0, sizeof(e->relay));
-	memset(&e->reason, 0, sizeof(e->reason));
 	memset(&e->raw, 0, sizeof(e->raw));
+	if (s->digest == NULL) {
+		memset(&e->sender, 0, sizeof(e->sender));
+		memset(&e->reason, 0, sizeof(e->reason));
+	} else if (e->reason.len > PIPE_REASON)
+		e->reason.len = PIPE_REASON;
 	scan_pipe_copy(b, &e->qid);
 	scan_pipe_copy(b, &e->account);
 	scan_pipe_copy(b, &e->rcpt);
+	scan_pipe_copy(b, &e->sender);
+	scan_pipe_copy(b, &e->reason);
+}
+
+/* One event to the detector, then to what --detail and --summary keep. */
+static void
+scan_feed(struct scan *s, const struct mail_event *ev)
+{
+	detector_feed(s->det, ev);
+	if (s->detail != NULL)
+		scan_detail_feed(s->detail, s->det, ev);
+	if (s->digest != NULL)
+		scan_digest_feed(s->digest, ev);
 }
 
 /* Hand one line, at its effective time, to the backends and the detector. */
@@ -242,6 +246,10 @@ scan_line(struct scan *s, struct clockread *r)
 	struct mail_events	 evs;
 	int			 i;
 
+	if (s->since >= 0 && r->hdr.time < s->since) {
+		s->stats.before++;
+		return;
+	}
 	if (s->stats.first_time == -1 || r->hdr.time < s->stats.first_time)
 		s->stats.first_time = r->hdr.time;
 	if (r->hdr.time > s->stats.last_time)
@@ -256,7 +264,7 @@ scan_line(struct scan *s, struct clockread *r)
 		if (s->pipe != NULL)
 			scan_pipe_put(s, &evs.ev[i]);
 		else
-			detector_feed(s->det, &evs.ev[i]);
+			scan_feed(s, &evs.ev[i]);
 	}
 }
 
@@ -274,6 +282,11 @@ scan_run(struct scan *s, char *err, size_t errlen)
 		live[i] = rc;
 	}
 	while ((i = scan_pick(s, live)) != -1) {
+		/* the oldest line is past the period: so is every other */
+		if (s->until >= 0 && s->clocks[i].hdr.time >= s->until) {
+			s->stats.stopped = 1;
+			break;
+		}
 		scan_line(s, &s->clocks[i]);
 		if ((rc = clockread_next(&s->clocks[i], &s->readers[i], err,
 		    errlen)) == -1)
@@ -362,7 +375,7 @@ scan_run_piped(struct scan *s, char *err, size_t errlen)
 		b = &pp->batch[pp->tail % PIPE_DEPTH];
 		pthread_mutex_unlock(&pp->lock);
 		for (i = 0; i < b->n; i++)
-			detector_feed(s->det, &b->ev[i]);
+			scan_feed(s, &b->ev[i]);
 		pthread_mutex_lock(&pp->lock);
 		pp->tail++;
 		pthread_cond_broadcast(&pp->cond);
@@ -408,24 +421,17 @@ scan_clock_stats(struct scan *s)
 	}
 }
 
-/* Parse a level name for --min-level; -1 when unknown. */
-static int
-scan_parse_level(const char *s)
-{
-	int	 l;
-
-	for (l = LEVEL_OK; l <= LEVEL_CRITICAL; l++)
-		if (strcasecmp(s, level_name(l)) == 0)
-			return l;
-	return -1;
-}
-
 /* See scan.h. */
 int
 cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json",	no_argument,		NULL, 'j' },
+		{ "csv",	no_argument,		NULL, 'v' },
+		{ "detail",	no_argument,		NULL, 'd' },
+		{ "summary",	no_argument,		NULL, 's' },
+		{ "since",	required_argument,	NULL, 'S' },
+		{ "until",	required_argument,	NULL, 'U' },
 		{ "min-level",	required_argument,	NULL, 'l' },
 		{ "allow",	required_argument,	NULL, 'a' },
 		{ "config",	required_argument,	NULL, 'c' },
@@ -438,9 +444,10 @@ cmd_scan(int argc, char **argv)
 	struct mailcon_config	 cfg;
 	struct scan		 s;
 	struct report_options	 ro;
-	const char		*config_path = NULL;
+	const char		*config_path = NULL, *since = NULL, *until = NULL;
 	char			 err[512], *end;
 	int			 ch, i, quiet = 0, year = 0, utc = 0, rc;
+	int			 detail = 0, summary = 0;
 	long			 v;
 
 	memset(&ro, 0, sizeof(ro));
@@ -450,6 +457,21 @@ cmd_scan(int argc, char **argv)
 		switch (ch) {
 		case 'j':
 			ro.json = 1;
+			break;
+		case 'v':
+			ro.csv = 1;
+			break;
+		case 'd':
+			detail = 1;
+			break;
+		case 's':
+			summary = 1;
+			break;
+		case 'S':
+			since = optarg;
+			break;
+		case 'U':
+			until = optarg;
 			break;
 		case 'l':
 			if ((ro.min_level = scan_parse_level(optarg)) == -1) {
@@ -502,6 +524,8 @@ cmd_scan(int argc, char **argv)
 		    stderr);
 		goto usage_error;
 	}
+	if (scan_check_formats(&ro, detail, summary) == -1)
+		goto usage_error;
 	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mailcon scan: %s\n", err);
 		config_free(&cfg);
@@ -514,6 +538,13 @@ cmd_scan(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	s.stats.first_time = s.stats.last_time = -1;
+	if (scan_period(since, until, utc, &s.since, &s.until) == -1) {
+		config_free(&cfg);
+		return EXIT_ERROR;
+	}
+	s.stats.since = s.since;
+	s.stats.until = s.until;
+	ro.utc = utc;
 	s.nreaders = argc - optind;
 	s.readers = xcalloc((size_t)s.nreaders, sizeof(*s.readers));
 	s.clocks = xcalloc((size_t)s.nreaders, sizeof(*s.clocks));
@@ -531,6 +562,10 @@ cmd_scan(int argc, char **argv)
 		s.total_size += s.readers[i].size;
 	}
 	s.det = detector_new(&cfg.detect);
+	if (detail)
+		s.detail = ro.detail = scan_detail_new();
+	if (summary)
+		s.digest = scan_digest_new(utc);
 	s.progress = !quiet && isatty(STDERR_FILENO) &&
 	    s.total_size > 32u * 1024 * 1024;
 	clock_gettime(CLOCK_MONOTONIC, &s.started);
@@ -556,7 +591,13 @@ cmd_scan(int argc, char **argv)
 	}
 	s.stats.files = s.nreaders;
 	scan_clock_stats(&s);
-	rc = report_print(stdout, s.det, &s.stats, &ro);
+	if (s.detail != NULL)
+		scan_detail_finish(s.detail);
+	if (s.digest != NULL)
+		rc = scan_digest_print(stdout, s.digest, s.det, &s.stats,
+		    argv + optind, s.nreaders);
+	else
+		rc = report_print(stdout, s.det, &s.stats, &ro);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		perror("mailcon scan: writing the report");
 		rc = EXIT_ERROR;
@@ -569,6 +610,8 @@ done:
 	free(s.readers);
 	free(s.clocks);
 	free(s.stats.clock);
+	scan_detail_free(s.detail);
+	scan_digest_free(s.digest);
 	if (s.det != NULL)
 		detector_free(s.det);
 	config_free(&cfg);

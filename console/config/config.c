@@ -300,6 +300,21 @@ config_parse_limits(const char *s, struct signal_limits *out)
 	return 0;
 }
 
+/* on/yes/true/1 or off/no/false/0 into *out: 0, or -1. */
+static int
+config_parse_switch(const char *s, int *out)
+{
+	if (strcasecmp(s, "on") == 0 || strcasecmp(s, "yes") == 0 ||
+	    strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(s, "off") == 0 || strcasecmp(s, "no") == 0 ||
+	    strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
 /* Parse a whole number in [min, max]. */
 static int
 config_parse_int(const char *s, long min, long max, long *out)
@@ -494,8 +509,11 @@ config_set_server(struct config_parse *cp, const char *server,
 	for (i = 0; i < cfg->nservers; i++)
 		if (strcmp(cfg->servers[i].name, server) == 0)
 			sc = &cfg->servers[i];
-	if (sc == NULL)
+	if (sc == NULL) {
 		sc = config_add_server(cfg, server);
+		/* a configured server reads its queue unless told not to */
+		sc->queue_on = 1;
+	}
 	if (strcmp(name, "logs") == 0) {
 		for (;;) {
 			while (*p == ' ' || *p == '\t' || *p == ',')
@@ -529,12 +547,23 @@ config_set_server(struct config_parse *cp, const char *server,
 	} else if (strcmp(name, "queue_command") == 0) {
 		config_free_strv(sc->queue_argv);
 		sc->queue_argv = NULL;
-		if (strcasecmp(value, "off") != 0)
+		sc->queue_on = strcasecmp(value, "off") != 0;
+		if (sc->queue_on)
 			sc->queue_argv = config_split_argv(value);
 		if (sc->queue_argv != NULL && sc->queue_argv[0] == NULL) {
 			snprintf(cp->error, sizeof(cp->error), "queue_command: "
 			    "expected a command, like postqueue -j, or off");
 			return 0;
+		}
+	} else if (strcmp(name, "queue") == 0) {
+		if (config_parse_switch(value, &sc->queue_on) == -1) {
+			snprintf(cp->error, sizeof(cp->error), "queue: expected "
+			    "on or off");
+			return 0;
+		}
+		if (!sc->queue_on) {
+			config_free_strv(sc->queue_argv);
+			sc->queue_argv = NULL;
 		}
 	} else if (strcmp(name, "queue_interval") == 0) {
 		if (config_parse_duration(value, &secs) == -1) {

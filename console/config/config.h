@@ -51,7 +51,9 @@ struct ssh_target {
 	char			*host;		/* address or name */
 	int			 port;		/* 0: 22 */
 	char			*user;		/* NULL: our login name */
-	char			*key_file;	/* NULL: ssh-agent */
+	char			*key_file;	/* NULL: key_agent, or ssh(1)'s
+						   defaults (config_ssh_keys) */
+	int			 key_agent;	/* key = agent: its keys only */
 	char			*known_hosts;	/* NULL: ~/.ssh/known_hosts */
 	int			 sudo;		/* queue reads and actions
 						   through sudo -n */
@@ -67,7 +69,14 @@ struct server_config {
 	size_t			 nlogs;
 	char			**log_argv;	/* a command whose output is a log
 						   (journalctl -f), or NULL */
-	char			**queue_argv;	/* NULL-terminated, or NULL: off */
+	char			**queue_argv;	/* queue_command, NULL-terminated;
+						   NULL: the default command
+						   (when queue_on) */
+	int			 queue_on;	/* read the queue without a
+						   queue_command: 1 for a
+						   [server] of the file unless
+						   queue = off; 0 for servers
+						   made by config_add_server */
 	int			 queue_interval;	/* seconds (10) */
 	struct action_config	 act;
 	char			**outbound_ips;	/* NULL-terminated, or NULL:
@@ -82,6 +91,7 @@ struct rbl_config {
 	char			*resolver;	/* IP[:PORT]; NULL: the system's */
 	int			 interval;	/* seconds between the console's
 						   checks (3600); 0: off */
+	int			 interval_set;	/* interval given in [rbl] */
 	int			 timeout_ms;	/* per query (5000) */
 	int			 concurrency;	/* queries in flight (32) */
 };
@@ -186,6 +196,13 @@ int	config_set_outbound(struct server_config *sc, const char *name,
 	    const char *value, char *err, size_t errlen);
 void	config_rbl_free(struct mailcon_config *cfg);
 /*
+ * Seconds between the console's own DNSBL checks (the first one soon
+ * after start), or 0: none.  They run only when configured: an [rbl]
+ * interval set, or a server's outbound_ips given (then every hour unless
+ * interval = off).  Without either, r in the console still checks.
+ */
+int	config_rbl_interval(const struct mailcon_config *cfg);
+/*
  * A resolver address, "IP[:PORT]" or "[IPv6]:PORT" (a copy into *slot),
  * or "system" (NULL); [rbl] resolver and [console] resolver.  0, or -1
  * with err.
@@ -199,6 +216,30 @@ char	**config_split_list(const char *s);
 int	config_set_ssh(struct ssh_target *t, const char *name,
 	    const char *value, char *err, size_t errlen);
 void	config_ssh_free(struct ssh_target *t);
+/*
+ * The key files to offer a server, in order, as ssh(1) does: key = PATH
+ * alone; key = agent none (the agent's keys only); no key: those of
+ * ~/.ssh/id_ed25519, id_ecdsa and id_rsa that exist, then the agent's
+ * keys.  *agent says whether the agent's keys follow.
+ */
+#define CONFIG_SSH_KEYS	3
+struct config_ssh_keys {
+	const char	*files[CONFIG_SSH_KEYS + 1];	/* NULL-terminated */
+	int		 agent;
+	int		 defaults;	/* no key =: files are ssh(1)'s */
+	char		 buf[CONFIG_SSH_KEYS][4096];
+};
+void	config_ssh_keys(const struct ssh_target *t, struct config_ssh_keys *k);
+/*
+ * A server behind SSH whose key = PATH is not a readable file: -1 with
+ * err naming the server, the path and what to do.  Checked when the
+ * console, the watch and act start (sshtarget.h), not by config_load:
+ * scan and rbl do not log in.  config_check_keys: every server.
+ */
+int	config_check_key(const struct server_config *sc, char *err,
+	    size_t errlen);
+int	config_check_keys(const struct mailcon_config *cfg, char *err,
+	    size_t errlen);
 /* A login name: letters, digits, '.', '-', '_', not starting with '-'. */
 int	config_user_ok(const char *s);
 

@@ -29,6 +29,7 @@ static const struct config_key config_keys[] = {
 
 	{ "server", "logs" },
 	{ "server", "log_command" },
+	{ "server", "queue" },
 	{ "server", "queue_command" },
 	{ "server", "queue_interval" },
 	{ "server", "postfix_config" },

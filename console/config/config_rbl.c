@@ -41,6 +41,20 @@ config_rbl_free(struct mailcon_config *cfg)
 }
 
 /* See config.h. */
+int
+config_rbl_interval(const struct mailcon_config *cfg)
+{
+	size_t	 i;
+
+	if (cfg->rbl.interval_set)
+		return cfg->rbl.interval;
+	for (i = 0; i < cfg->nservers; i++)
+		if (cfg->servers[i].outbound_ips != NULL)
+			return cfg->rbl.interval;
+	return 0;
+}
+
+/* See config.h. */
 char **
 config_split_list(const char *s)
 {
@@ -139,6 +153,7 @@ config_set_rbl(struct rbl_config *rc, const char *name, const char *value,
 		    errlen) == -1)
 			return -1;
 	} else if (strcmp(name, "interval") == 0) {
+		rc->interval_set = 1;
 		if (strcasecmp(value, "off") == 0)
 			rc->interval = 0;
 		else if (config_parse_duration(value, &secs) == -1 ||

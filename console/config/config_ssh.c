@@ -7,11 +7,14 @@
  * link is stale after three, dropped after six).  Values are checked here so that a typo stops the start instead
  * of reaching libssh2 or a remote shell.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "core/xmalloc.h"
@@ -113,7 +116,8 @@ config_set_ssh(struct ssh_target *t, const char *name, const char *value,
 	} else if (strcmp(name, "key") == 0) {
 		free(t->key_file);
 		t->key_file = NULL;
-		if (strcmp(value, "agent") == 0)
+		t->key_agent = strcmp(value, "agent") == 0;
+		if (t->key_agent)
 			return 1;
 		if (!config_path_ok(value)) {
 			snprintf(err, errlen, "key: expected the absolute path "
@@ -166,4 +170,74 @@ config_ssh_free(struct ssh_target *t)
 	free(t->known_hosts);
 	free(t->journal_dir);
 	memset(t, 0, sizeof(*t));
+}
+
+/* See config.h. */
+void
+config_ssh_keys(const struct ssh_target *t, struct config_ssh_keys *k)
+{
+	static const char *const names[CONFIG_SSH_KEYS] = { "id_ed25519",
+	    "id_ecdsa", "id_rsa" };
+	const char	*home = getenv("HOME");
+	size_t		 i, n = 0;
+
+	memset(k, 0, sizeof(*k));
+	if (t->key_file != NULL) {
+		k->files[0] = t->key_file;
+		return;
+	}
+	k->agent = 1;
+	if (t->key_agent)
+		return;
+	k->defaults = 1;
+	if (home == NULL || home[0] != '/')
+		return;
+	for (i = 0; i < CONFIG_SSH_KEYS; i++) {
+		snprintf(k->buf[n], sizeof(k->buf[n]), "%s/.ssh/%s", home,
+		    names[i]);
+		if (access(k->buf[n], F_OK) == 0) {
+			k->files[n] = k->buf[n];
+			n++;
+		}
+	}
+}
+
+/* See config.h. */
+int
+config_check_key(const struct server_config *sc, char *err, size_t errlen)
+{
+	struct stat	 st;
+
+	if (sc->ssh.host == NULL || sc->ssh.key_file == NULL)
+		return 0;
+	if (stat(sc->ssh.key_file, &st) == -1) {
+		snprintf(err, errlen, "[server %s]: key %s: %s: give the path "
+		    "of the private key authorized on %s, or key = agent",
+		    sc->name, sc->ssh.key_file, strerror(errno), sc->ssh.host);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "[server %s]: key %s is not a file: give "
+		    "the path of the private key", sc->name, sc->ssh.key_file);
+		return -1;
+	}
+	if (access(sc->ssh.key_file, R_OK) == -1) {
+		snprintf(err, errlen, "[server %s]: key %s cannot be read: %s: "
+		    "run mailcon as its owner, or give it to this user",
+		    sc->name, sc->ssh.key_file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* See config.h. */
+int
+config_check_keys(const struct mailcon_config *cfg, char *err, size_t errlen)
+{
+	size_t	 i;
+
+	for (i = 0; i < cfg->nservers; i++)
+		if (config_check_key(&cfg->servers[i], err, errlen) == -1)
+			return -1;
+	return 0;
 }

@@ -275,14 +275,22 @@ eval_value(char *buf, size_t sz, double v)
 	return buf;
 }
 
+/* The threshold signal s reached in x (its level's). */
+static double
+eval_threshold(const struct detector *d, const struct measure *x, int s)
+{
+	const struct signal_limits *l = &d->cfg.limits[s];
+
+	return x->raw[s] == LEVEL_CRITICAL ? l->critical :
+	    x->raw[s] == LEVEL_SUSPICIOUS ? l->suspicious : l->watch;
+}
+
 /* Format the text for signal s of account a into buf. */
 static void
 eval_reason(const struct detector *d, const struct measure *x, int s,
     char *buf, size_t sz)
 {
-	const struct signal_limits *l = &d->cfg.limits[s];
-	double		 t = x->raw[s] == LEVEL_CRITICAL ? l->critical :
-	    x->raw[s] == LEVEL_SUSPICIOUS ? l->suspicious : l->watch;
+	double		 t = eval_threshold(d, x, s);
 	char		 v[32], th[32], n1[32], n2[32], win[24];
 	char		 ip[INET6_ADDRSTRLEN];
 	const char	*lv = level_name(x->raw[s]), *pre, *cap;
@@ -356,10 +364,11 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 /*
  * Format the reasons of measure x, most severe first, into buf (SIG_COUNT
  * texts of DETECT_REASON_LEN bytes); returns how many, and the score.
+ * sigs, when not NULL, gets each reason's signal.
  */
 static int
 eval_reasons(const struct detector *d, const struct measure *x, char *buf,
-    const char **out, double *score)
+    const char **out, double *score, int *sigs)
 {
 	double		 part[SIG_COUNT];
 	int		 order[SIG_COUNT], n = 0, s, i, j, t;
@@ -388,6 +397,8 @@ eval_reasons(const struct detector *d, const struct measure *x, char *buf,
 		eval_reason(d, x, order[i], buf + i * DETECT_REASON_LEN,
 		    DETECT_REASON_LEN);
 		out[i] = buf + i * DETECT_REASON_LEN;
+		if (sigs != NULL)
+			sigs[i] = order[i];
 	}
 	return buf != NULL ? n : 0;
 }
@@ -422,11 +433,12 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 		if ((a->why = malloc(2 * SIG_COUNT * DETECT_REASON_LEN)) != NULL)
 			d->mem += 2 * SIG_COUNT * DETECT_REASON_LEN;
 	}
-	r->nreasons = eval_reasons(d, &x, a->why, r->reasons, &r->score);
+	r->nreasons = eval_reasons(d, &x, a->why, r->reasons, &r->score,
+	    NULL);
 	if (a->peak_snap != NULL) {
 		r->npeak_reasons = eval_reasons(d, &a->peak_snap->x,
 		    a->why == NULL ? NULL : a->why + SIG_COUNT *
-		    DETECT_REASON_LEN, r->peak_reasons, &peak_score);
+		    DETECT_REASON_LEN, r->peak_reasons, &peak_score, NULL);
 		r->peak_score = peak_score;
 		r->peak_at = a->peak_snap->at;
 	} else {
@@ -434,4 +446,42 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 		memcpy(r->peak_reasons, r->reasons, sizeof(r->reasons));
 		r->peak_score = r->score;
 	}
+}
+
+/* See detector.h: the report's reasons again, with their measures. */
+int
+detector_reasons(struct detector *d, long index, int peak,
+    struct reason *out, int cap)
+{
+	struct account		 *a;
+	struct account_report	  r;
+	const struct measure	 *m;
+	struct measure		  x;
+	const char		 *text[SIG_COUNT];
+	double			  score;
+	int			  sigs[SIG_COUNT], n, i;
+
+	if (index < 0 || (uint64_t)index >= d->nacct)
+		return 0;
+	a = d->acct[index];
+	detect_report(d, a, &r);	/* makes a->why, as a report does */
+	if (a->why == NULL)
+		return 0;
+	if (peak && a->peak_snap != NULL) {
+		m = &a->peak_snap->x;
+		n = eval_reasons(d, m, a->why + SIG_COUNT * DETECT_REASON_LEN,
+		    text, &score, sigs);
+	} else {
+		eval_measure(d, a, &x);
+		m = &x;
+		n = eval_reasons(d, m, a->why, text, &score, sigs);
+	}
+	for (i = 0; i < n && i < cap; i++) {
+		out[i].signal = signal_name(sigs[i]);
+		out[i].value = m->v[sigs[i]];
+		out[i].threshold = eval_threshold(d, m, sigs[i]);
+		out[i].level = m->raw[sigs[i]];
+		out[i].text = text[i];
+	}
+	return i;
 }

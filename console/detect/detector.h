@@ -186,6 +186,30 @@ void		 detector_foreach(struct detector *d, detector_cb cb, void *arg);
 size_t		 detector_foreach_range(struct detector *d, size_t start,
 		     size_t count, detector_cb cb, void *arg);
 
+/*
+ * One reason, structured: which signal, what it measured, the threshold
+ * it reached and that threshold's level (before the volume rule, as the
+ * sentence says it), and the sentence itself.  Generic on purpose: a
+ * signal is known by its name, so new signals need no change here.
+ */
+struct reason {
+	const char	*signal;	/* signal_name(): "auth_ips" */
+	double		 value;		/* what it measured */
+	double		 threshold;	/* the threshold reached */
+	enum level	 level;		/* the level of that threshold */
+	const char	*text;		/* the sentence, as in reasons[] */
+};
+
+/*
+ * The reasons of the account at index, structured, in the order and with
+ * the sentences of its report (peak: at its worst moment, as
+ * peak_reasons; else now, as reasons): how many were written, at most
+ * cap.  Strings are valid as a report's.  Changes nothing that detection
+ * reads.
+ */
+int		 detector_reasons(struct detector *d, long index, int peak,
+		     struct reason *out, int cap);
+
 /* Totals across all accounts, for summaries. */
 struct detect_totals {
 	uint64_t	 events;

@@ -836,6 +836,11 @@ app_main(int argc, char **argv, int headless)
 		fprintf(stderr, "mailcon: %s\n", err);
 		goto out;
 	}
+	/* a key file that is not there stops the start, naming the server */
+	if (!demo && config_check_keys(&cfg, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
+		goto out;
+	}
 	if (theme == NULL)
 		theme = cfg.theme;
 	if (demo) {

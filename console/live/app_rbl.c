@@ -269,7 +269,15 @@ rbl_done(struct app *a, struct app_rbl *r)
 	rbl_summary(r->rbl, &sum);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%H:%M:%SZ", &tm);
-	snprintf(r->status, sizeof(r->status), "DNSBL at %s: %zu listed, "
+	if (sum.resolver_down) {
+		/* one cause, said once, not an unknown per zone */
+		char	 said[300];
+
+		rbl_resolver_said(r->rbl, said, sizeof(said));
+		snprintf(r->status, sizeof(r->status), "DNSBL at %s: %s: "
+		    "nothing checked; set [rbl] resolver", when, said);
+	} else
+		snprintf(r->status, sizeof(r->status), "DNSBL at %s: %zu listed, "
 	    "%zu clean, %zu unknown, %zu error (%zu addresses, %zu zones%s) "
 	    "in %lld ms%s%s", when, sum.listed, sum.clean, sum.unknown,
 	    sum.error, r->ntargets, r->nzones, sum.zones_bad > 0 ? ", some "
@@ -370,7 +378,7 @@ rbl_on_first(void *arg)
 	struct app	*a = arg;
 
 	rbl_on_interval(a);
-	loop_add_timer(a->loop, a->cfg->rbl.interval * 1000, 1,
+	loop_add_timer(a->loop, config_rbl_interval(a->cfg) * 1000, 1,
 	    rbl_on_interval, a);
 }
 
@@ -381,6 +389,7 @@ app_rbl_open(struct app *a)
 	struct app_rbl		*r;
 	struct rbl_options	 o;
 	char			 err[256];
+	int			 every;
 
 	memset(&o, 0, sizeof(o));
 	o.resolver = a->cfg->rbl.resolver;
@@ -396,14 +405,33 @@ app_rbl_open(struct app *a)
 	a->rbl = r;
 	rbl_targets(a, r);
 	rbl_zones_of(a, r);
-	snprintf(r->status, sizeof(r->status), "%s", r->ntargets == 0 ?
-	    "no public outbound address: set outbound_ips in [server NAME]" :
-	    "not checked yet: r checks now");
+	every = config_rbl_interval(a->cfg);
+	if (r->ntargets == 0)
+		snprintf(r->status, sizeof(r->status), "no public outbound "
+		    "address: set outbound_ips in [server NAME]");
+	else if (every == 0)
+		snprintf(r->status, sizeof(r->status), "not checked: r checks "
+		    "now (checks by themselves need [rbl] interval or "
+		    "outbound_ips)");
+	else
+		snprintf(r->status, sizeof(r->status), "not checked yet: r "
+		    "checks now");
 	if (a->store != NULL)
 		(void)store_load_rbl(a->store, 0, rbl_on_stored, r);
-	if (a->cfg->rbl.interval > 0 && r->ntargets > 0)
+	/* by itself only when configured: [rbl] interval or outbound_ips */
+	if (every > 0 && r->ntargets > 0) {
 		loop_add_timer(a->loop, RBL_FIRST_S * 1000, 0, rbl_on_first,
 		    a);
+		if (a->headless)
+			app_act_print("DNSBL: checking %zu address%s every %d "
+			    "min, the first time in %d s", r->ntargets,
+			    r->ntargets == 1 ? "" : "es", every / 60,
+			    RBL_FIRST_S);
+	} else if (a->headless)
+		app_act_print("DNSBL: no checks (%s)", every == 0 ? "not "
+		    "configured: set [rbl] interval or a server's "
+		    "outbound_ips" : "no public outbound address: set "
+		    "outbound_ips in [server NAME]");
 }
 
 /* See app_rbl.h. */

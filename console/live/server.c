@@ -6,6 +6,7 @@
 
 #include "logring.h"
 #include "server.h"
+#include "act/contain_int.h"
 #include "act/queue.h"
 #include "act/sshtarget.h"
 #include "core/loop.h"
@@ -102,9 +103,14 @@ server_new(const struct server_config *sc, unsigned index,
 			s->queue_argv[i] = xstrdup(sc->queue_argv[i]);
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read yet");
+	} else if (sc->queue_on) {
+		/* no queue_command: the command the actions read it with */
+		s->queue_argv = cp_postqueue_argv(sc);
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not read yet");
 	} else
 		snprintf(s->queue_status, sizeof(s->queue_status),
-		    "queue: not read (no queue_command)");
+		    "queue: not read (off)");
 	/* journal = yes with no logs follows the journal only */
 	s->nsources = sc->nlogs + (sc->log_argv != NULL);
 	if (sc->ssh.host != NULL && s->nsources == 0 && !sc->ssh.journal)

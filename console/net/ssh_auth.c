@@ -32,9 +32,10 @@ ssh_auth_agent_open(struct ssh_conn *c)
 	char		 sock[128];
 
 	if (env == NULL || *env == '\0') {
-		snprintf(c->agent_why, sizeof(c->agent_why), "key = agent, but "
+		snprintf(c->agent_why, sizeof(c->agent_why), "%s"
 		    "SSH_AUTH_SOCK is not set: start ssh-agent and ssh-add "
-		    "the key, or give key = PATH");
+		    "the key, or give key = PATH", c->key_files == NULL ?
+		    "key = agent, but " : "");
 		return -1;
 	}
 	sanitize_text(sock, sizeof(sock), env, strlen(env));
@@ -100,8 +101,54 @@ ssh_auth_methods(struct ssh_conn *c)
 	return ssh_auth_listed(list, "publickey") ? 0 : SSH_AUTH_NO_PUBKEY;
 }
 
-/* Key file or agent: one step of trying keys.  c->tries counts the
-   agent's keys offered. */
+/* Note a default key file that did not log in, and why, for messages. */
+static void
+ssh_auth_refused(struct ssh_conn *c, const char *file, int rc)
+{
+	size_t	 n = strlen(c->key_refused);
+	char	 shown[160];
+
+	sanitize_text(shown, sizeof(shown), file, strlen(file));
+	if (n + 1 < sizeof(c->key_refused))
+		snprintf(c->key_refused + n, sizeof(c->key_refused) - n,
+		    "%s%s%s", n > 0 ? ", " : "", shown, rc ==
+		    LIBSSH2_ERROR_FILE ? " (unusable: a passphrase? ssh-add "
+		    "it)" : "");
+}
+
+/*
+ * ssh(1)'s default key files, in turn: 0 logged in, EAGAIN, an error that
+ * ends the attempt, or 1 when every one failed (then the agent's keys).
+ */
+static int
+ssh_auth_files(struct ssh_conn *c)
+{
+	const char	*f;
+	int		 rc;
+
+	while (c->key_i < c->nkey_files) {
+		f = c->key_files[c->key_i];
+		if (!c->trying) {
+			c->tries++;
+			c->trying = 1;
+		}
+		rc = libssh2_userauth_publickey_fromfile_ex(c->s, c->user,
+		    (unsigned)strlen(c->user), NULL, f, NULL);
+		if (rc == LIBSSH2_ERROR_EAGAIN || rc == 0)
+			return rc;
+		c->trying = 0;
+		if (c->bye[0] != '\0' || (rc != LIBSSH2_ERROR_FILE &&
+		    rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
+		    rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED))
+			return rc;
+		ssh_auth_refused(c, f, rc);
+		c->key_i++;
+	}
+	return 1;
+}
+
+/* Key file, default key files or agent: one step of trying keys.
+   c->tries counts the keys offered. */
 static int
 ssh_auth_keys(struct ssh_conn *c)
 {
@@ -111,6 +158,8 @@ ssh_auth_keys(struct ssh_conn *c)
 		return libssh2_userauth_publickey_fromfile_ex(c->s, c->user,
 		    (unsigned)strlen(c->user), NULL, c->key_file,
 		    c->passphrase);
+	if ((rc = ssh_auth_files(c)) != 1)
+		return rc;
 	if (c->agent == NULL && ssh_auth_agent_open(c) == -1)
 		return LIBSSH2_ERROR_AGENT_PROTOCOL;
 	for (;;) {
@@ -155,6 +204,12 @@ ssh_auth_untried(struct ssh_conn *c, char *buf, size_t size)
 	size_t				 n;
 	int				 past = 0;
 
+	if (c->agent == NULL) {
+		/* the key files ran out the server's patience first */
+		snprintf(buf, size, "ssh-agent's keys were not tried");
+		return;
+	}
+
 	while (libssh2_agent_get_identity(c->agent, &id, prev) == 0) {
 		total++;
 		if (past && ++after <= SSH_UNTRIED_SHOWN) {
@@ -189,11 +244,31 @@ ssh_auth_live(struct ssh_conn *c)
 	libssh2_keepalive_config(c->s, 1, (unsigned)c->keepalive_s);
 }
 
+/*
+ * What became of ssh(1)'s default key files, to go before what the agent
+ * did: "" with key = PATH or key = agent, else "the server refused
+ * /root/.ssh/id_ed25519 for deploy; " or "no key = and no default key
+ * (~/.ssh/id_ed25519, id_ecdsa, id_rsa); ".
+ */
+static void
+ssh_auth_files_said(const struct ssh_conn *c, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (c->key_file != NULL || c->key_files == NULL)
+		return;
+	if (c->nkey_files == 0)
+		snprintf(buf, size, "no key = and no default key "
+		    "(~/.ssh/id_ed25519, id_ecdsa, id_rsa); ");
+	else if (c->key_refused[0] != '\0')
+		snprintf(buf, size, "the server refused %s for %s; ",
+		    c->key_refused, c->user);
+}
+
 /* Say why the login failed, and park or retry. */
 static void
 ssh_auth_failed(struct ssh_conn *c, int rc)
 {
-	char	 lib[256], left[400];
+	char	 lib[256], left[400], files[400];
 
 	if (rc == SSH_AUTH_NO_PUBKEY) {
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
@@ -204,17 +279,19 @@ ssh_auth_failed(struct ssh_conn *c, int rc)
 		return;
 	}
 	ssh_conn_lib_error(c, rc, lib, sizeof(lib));
+	ssh_auth_files_said(c, files, sizeof(files));
 	if (c->key_file == NULL && c->agent_why[0] != '\0')
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %s",
-		    c->agent_why);
+		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %s%s",
+		    files, c->agent_why);
 	else if (c->key_file == NULL && c->tries > 1 &&
 	    (c->bye[0] != '\0' || ssh_conn_fatal(rc))) {
 		/* its MaxAuthTries: retrying would only meet it again */
 		ssh_auth_untried(c, left, sizeof(left));
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
-		    "closed the connection after %u tries with ssh-agent's "
-		    "keys (%s%s%sits MaxAuthTries); %s; set key = PATH to the "
-		    "one authorized for %s on %s", c->tries,
+		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %sthe server "
+		    "closed the connection after %u tries with %skeys (%s%s%s"
+		    "its MaxAuthTries); %s; set key = PATH to the one "
+		    "authorized for %s on %s", files, c->tries, c->key_i > 0 ?
+		    "key files' and ssh-agent's " : "ssh-agent's ",
 		    c->bye[0] != '\0' ? "\"" : "", c->bye,
 		    c->bye[0] != '\0' ? "\": " : "", left, c->user, c->name);
 	} else if (ssh_conn_fatal(rc))
@@ -229,9 +306,9 @@ ssh_auth_failed(struct ssh_conn *c, int rc)
 		    "ssh-agent: ssh-add it and set key = agent", c->key_file,
 		    lib);
 	else if (c->key_file == NULL)
-		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
-		    "accepted no key from ssh-agent for %s (%u tried)", c->user,
-		    c->tries);
+		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: %sthe server "
+		    "accepted no key from ssh-agent for %s (%u tried)", files,
+		    c->user, c->tries - (unsigned)c->key_i);
 	else
 		ssh_conn_fail(c, SSH_AUTH_FAILED, "auth failed: the server "
 		    "refused the key %s for %s; check authorized_keys (and "

@@ -212,6 +212,8 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 	c->methods_known = 0;
 	c->tries = 0;
 	c->trying = 0;
+	c->key_i = 0;
+	c->key_refused[0] = '\0';
 	/* the check belongs to this session; lost_all failed it above */
 	ssh_exec_free(c->login_probe);
 	c->login_probe = NULL;
@@ -380,6 +382,7 @@ ssh_conn_new(const struct ssh_conn_config *cfg, int64_t now_ms)
 	static int		 inited;
 	struct ssh_conn		*c;
 	unsigned char		 a[16];
+	size_t			 i;
 
 	if (!inited) {
 		libssh2_init(0);
@@ -392,6 +395,13 @@ ssh_conn_new(const struct ssh_conn_config *cfg, int64_t now_ms)
 	c->host = xstrdup(cfg->host != NULL ? cfg->host : "");
 	c->user = xstrdup(cfg->user != NULL ? cfg->user : "root");
 	c->key_file = cfg->key_file != NULL ? xstrdup(cfg->key_file) : NULL;
+	if (cfg->key_file == NULL && cfg->key_files != NULL) {
+		while (cfg->key_files[c->nkey_files] != NULL)
+			c->nkey_files++;
+		c->key_files = xcalloc(c->nkey_files + 1, sizeof(char *));
+		for (i = 0; i < c->nkey_files; i++)
+			c->key_files[i] = xstrdup(cfg->key_files[i]);
+	}
 	c->passphrase = cfg->passphrase != NULL ? xstrdup(cfg->passphrase) :
 	    NULL;
 	c->known_hosts = cfg->known_hosts != NULL ?
@@ -456,6 +466,9 @@ ssh_conn_free(struct ssh_conn *c)
 	free(c->khost);
 	free(c->user);
 	free(c->key_file);
+	for (size_t i = 0; i < c->nkey_files; i++)
+		free(c->key_files[i]);
+	free(c->key_files);
 	if (c->passphrase != NULL) {
 		explicit_bzero(c->passphrase, strlen(c->passphrase));
 		free(c->passphrase);

@@ -88,7 +88,12 @@ struct ssh_conn_config {
 	const char	*host;		/* IPv4 or IPv6 address, or a name */
 	int		 port;		/* 0: 22 */
 	const char	*user;
-	const char	*key_file;	/* private key; NULL: ssh-agent */
+	const char	*key_file;	/* private key, the only one offered;
+					   NULL: key_files, then ssh-agent */
+	const char	*const *key_files; /* ssh(1)'s defaults that exist
+					   (NULL-terminated, maybe empty),
+					   offered in turn before ssh-agent's
+					   keys; NULL: ssh-agent's only */
 	const char	*passphrase;	/* of key_file, or NULL */
 	const char	*known_hosts;	/* the user's file, read only; or NULL */
 	const char	*own_known_hosts; /* mailcon's, written on accept */

@@ -77,6 +77,12 @@ struct ssh_conn {
 	enum ssh_state		 state;
 	char			*name, *host, *user, *key_file, *passphrase;
 	char			*known_hosts, *own_known_hosts;
+	char			**key_files;	/* defaults, or NULL: key_file or
+						   the agent only */
+	size_t			 nkey_files;
+	size_t			 key_i;		/* the next one to offer */
+	char			 key_refused[320];	/* those that failed,
+						   and why, this attempt */
 	char			*khost;		/* host as known_hosts has it */
 	int			 port, family;
 	struct resolver		*resolver;	/* borrowed; for a name */
@@ -94,7 +100,8 @@ struct ssh_conn {
 	char			 agent_why[256];	/* ssh-agent unusable */
 	char			 methods[128];	/* the server's login methods */
 	int			 methods_known;	/* asked in this attempt */
-	unsigned		 tries;		/* agent keys offered */
+	unsigned		 tries;		/* keys offered (files and
+						   the agent's) */
 	int			 trying;	/* one is under way */
 	char			 bye[160];	/* the server's DISCONNECT text */
 	enum ssh_login		 login;		/* can it run commands? */

@@ -8,8 +8,9 @@
  * "timeout") but still counts as outstanding until c-ares lets go of it,
  * so the bound on concurrency is a bound on the resolver's load.
  */
-#include <ares.h>
+#include <sys/socket.h>
 
+#include <ares.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,9 @@ struct rbl_sock {
 struct rbl {
 	ares_channel		 ch;
 	int			 timeout_ms, concurrency;
+	char			 servers[160];	/* who is asked, for messages */
+	size_t			 nservers;
+	size_t			 refused;	/* of sum.silent: unreachable */
 	struct rbl_sock		*socks;
 	size_t			 nsocks;
 	int64_t			 now;
@@ -128,6 +132,39 @@ rbl_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 	r->socks[i].wr = writable;
 }
 
+/* Write the resolvers c-ares asks into r->servers, as the config has them. */
+static void
+rbl_name_servers(struct rbl *r)
+{
+	struct ares_addr_port_node	*list = NULL, *n;
+	char				 a[64];
+	size_t				 len = 0;
+	int				 port;
+
+	r->servers[0] = '\0';
+	r->nservers = 0;
+	if (ares_get_servers_ports(r->ch, &list) != ARES_SUCCESS)
+		return;
+	for (n = list; n != NULL; n = n->next) {
+		if (ares_inet_ntop(n->family, &n->addr, a, sizeof(a)) == NULL)
+			continue;
+		port = n->udp_port != 0 ? n->udp_port : 53;
+		if (len + 1 >= sizeof(r->servers))
+			break;
+		if (port == 53)
+			len += (size_t)snprintf(r->servers + len,
+			    sizeof(r->servers) - len, "%s%s",
+			    len > 0 ? ", " : "", a);
+		else
+			len += (size_t)snprintf(r->servers + len,
+			    sizeof(r->servers) - len, n->family == AF_INET6 ?
+			    "%s[%s]:%d" : "%s%s:%d", len > 0 ? ", " : "", a,
+			    port);
+		r->nservers++;
+	}
+	ares_free_data(list);
+}
+
 /* See rbl.h. */
 struct rbl *
 rbl_new(const struct rbl_options *opt, char *err, size_t errlen)
@@ -183,6 +220,7 @@ rbl_new(const struct rbl_options *opt, char *err, size_t errlen)
 		free(r);
 		return NULL;
 	}
+	rbl_name_servers(r);
 	return r;
 }
 
@@ -330,6 +368,12 @@ rbl_job_done(struct rbl *r, size_t ji, enum rbl_qerr qerr,
 		return;
 	j->done = 1;
 	r->jobs_left--;
+	if (!cached && (qerr == RBL_Q_TIMEOUT || qerr == RBL_Q_UNREACHABLE)) {
+		r->sum.silent++;
+		r->refused += qerr == RBL_Q_UNREACHABLE;
+	}
+	else if (!cached && qerr != RBL_Q_OTHER)
+		r->sum.replies++;
 	if (j->kind == JOB_TXT) {
 		res = &r->res[j->index];
 		if (qerr == RBL_Q_ANSWER && a->rcode == 0 && a->ntxt > 0) {
@@ -495,6 +539,8 @@ rbl_finish(struct rbl *r)
 	for (k = 0; k < r->nhs; k++)
 		if (r->hs[k].pub.health != RBL_HEALTH_OK)
 			r->sum.zones_bad++;
+	/* every zone "unknown" for one cause: say the cause once */
+	r->sum.resolver_down = r->sum.replies == 0 && r->sum.silent > 0;
 	r->sum.results = r->nres;
 	r->sum.elapsed_ms = r->now - r->started;
 	r->sum.done = 1;
@@ -550,6 +596,7 @@ rbl_start(struct rbl *r, const struct rbl_ip *ips, size_t nips,
 		}
 	rbl_clear_run(r);
 	memset(&r->sum, 0, sizeof(r->sum));
+	r->refused = 0;
 	r->gen++;
 	r->now = r->started = now_ms;
 	r->zones = xcalloc(nzones > 0 ? nzones : 1, sizeof(char *));
@@ -712,6 +759,31 @@ rbl_wait(struct rbl *r)
 		(void)poll(pfd, n, ms < 0 ? 1000 : ms);
 	}
 	return 1;
+}
+
+/* See rbl.h. */
+const char *
+rbl_resolver_name(const struct rbl *r)
+{
+	return r->servers[0] != '\0' ? r->servers : "of the system";
+}
+
+/* See rbl.h. */
+void
+rbl_resolver_said(const struct rbl *r, char *buf, size_t size)
+{
+	if (r->refused == r->sum.silent) {
+		snprintf(buf, size, "the resolver%s %s %s (connection "
+		    "refused)", r->nservers > 1 ? "s" : "",
+		    rbl_resolver_name(r), r->nservers > 1 ? "do not answer" :
+		    "does not answer");
+		return;
+	}
+	snprintf(buf, size, "the resolver%s %s %s (no reply to %zu "
+	    "quer%s within %.1f s)", r->nservers > 1 ? "s" : "",
+	    rbl_resolver_name(r), r->nservers > 1 ? "do not answer" :
+	    "does not answer", r->sum.silent, r->sum.silent == 1 ? "y" :
+	    "ies", r->timeout_ms / 1000.0);
 }
 
 /* See rbl.h. */

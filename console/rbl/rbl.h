@@ -64,6 +64,11 @@ struct rbl_summary {
 	size_t		 cache_hits;
 	size_t		 peak_inflight;
 	int64_t		 elapsed_ms;	/* start to the last verdict */
+	size_t		 replies;	/* queries the resolver answered */
+	size_t		 silent;	/* queries it did not: timeout,
+					   unreachable */
+	int		 resolver_down;	/* queries went out and not one
+					   was answered (rbl_resolver_said) */
 	int		 done;
 };
 
@@ -99,6 +104,15 @@ const struct rbl_result *rbl_result(const struct rbl *r, size_t i);
 size_t		 rbl_nhealth(const struct rbl *r);
 const struct rbl_zone_health *rbl_health(const struct rbl *r, size_t i);
 void		 rbl_summary(const struct rbl *r, struct rbl_summary *s);
+/*
+ * The resolver asked, "127.0.0.53" or "127.0.0.1:5353" (several joined
+ * by ", "), and, when the run's summary says resolver_down, the one
+ * sentence that replaces a complaint per zone: "the resolver 127.0.0.53
+ * does not answer (no reply to 21 queries within 5 s)".
+ */
+const char	*rbl_resolver_name(const struct rbl *r);
+void		 rbl_resolver_said(const struct rbl *r, char *buf,
+		    size_t size);
 /* Forget every cached answer (the console's "check again now"). */
 void		 rbl_cache_clear(struct rbl *r);
 

@@ -13,26 +13,53 @@
 #include "config/config.h"
 #include "core/xmalloc.h"
 
-/* See rbl_discover.h. */
+/*
+ * Is the IPv4 address a[0..3] one a blocklist can list?  Not this network
+ * (0/8), RFC 1918 (10/8, 172.16/12, 192.168/16), RFC 6598's shared space
+ * (100.64/10), loopback, link-local, RFC 6890's protocol assignments
+ * (192.0.0/24), RFC 5737's documentation (192.0.2/24, 198.51.100/24,
+ * 203.0.113/24), RFC 2544's benchmarks (198.18/15), multicast and
+ * reserved (224/3).
+ */
+static int
+rbl_ip4_public(const uint8_t *a)
+{
+	return !(a[0] == 0 || a[0] == 10 || a[0] == 127 ||
+	    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
+	    (a[0] == 169 && a[1] == 254) ||
+	    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168) ||
+	    (a[0] == 192 && a[1] == 0 && (a[2] == 0 || a[2] == 2)) ||
+	    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	    (a[0] == 203 && a[1] == 0 && a[2] == 113) ||
+	    (a[0] == 198 && (a[1] & 0xfe) == 18) ||
+	    a[0] >= 224);
+}
+
+/*
+ * See rbl_discover.h.  IPv6: ::/8 (unspecified, loopback, IPv4-mapped:
+ * an interface has none of these that a list could know), 100::/64
+ * (RFC 6666, discard), 2001:2::/48 (RFC 5180, benchmarks), 2001:db8::/32
+ * (RFC 3849, documentation), fc00::/7 (RFC 4193, unique local),
+ * fe80::/10 (link-local), fec0::/10 (site-local, deprecated), ff00::/8
+ * (multicast).  A mapped IPv4 address is no more public as IPv6.
+ */
 int
 rbl_ip_public(const struct rbl_ip *ip)
 {
 	const uint8_t	*a = ip->addr;
-	size_t		 i;
+	static const uint8_t discard[8] = { 0x01, 0x00 };
 
 	if (ip->family == RBL_V4)
-		return !(a[0] == 0 || a[0] == 10 || a[0] == 127 ||
-		    (a[0] == 100 && (a[1] & 0xc0) == 64) ||
-		    (a[0] == 169 && a[1] == 254) ||
-		    (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-		    (a[0] == 192 && a[1] == 168) || a[0] >= 224);
-	for (i = 0; i < 15 && a[i] == 0; i++)
-		;
-	if (i == 15)
-		return 0;			/* :: and ::1 */
-	return !((a[0] & 0xfe) == 0xfc ||	/* fc00::/7 unique local */
-	    (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||	/* fe80::/10 */
-	    a[0] == 0xff);			/* multicast */
+		return rbl_ip4_public(a);
+	return !(a[0] == 0 ||
+	    memcmp(a, discard, sizeof(discard)) == 0 ||
+	    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x00 && a[3] == 0x02 &&
+	    a[4] == 0 && a[5] == 0) ||
+	    (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) ||
+	    (a[0] & 0xfe) == 0xfc ||
+	    (a[0] == 0xfe && (a[1] & 0x80) == 0x80) ||
+	    a[0] == 0xff);
 }
 
 /* Note a skipped address (bounded). */

@@ -24,7 +24,11 @@ struct rbl_found {
  */
 size_t	rbl_discover(const char *maincf, struct rbl_found **out,
 	    char *skipped, size_t skippedlen);
-/* 1 when a blocklist can list ip: not private, loopback, link-local... */
+/*
+ * 1 when a blocklist can list ip: not private (RFC 1918, RFC 4193),
+ * shared (RFC 6598), documentation (RFC 5737, RFC 3849), benchmark,
+ * loopback, link-local, multicast or reserved (rbl_discover.c lists them).
+ */
 int	rbl_ip_public(const struct rbl_ip *ip);
 
 #endif

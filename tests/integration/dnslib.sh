@@ -3,6 +3,10 @@
 # resolver (test_rbl.sh, test_resolve.sh).  Source it (bash), then:
 #
 #	port=$(dns_free_port)	# a port on 127.0.0.1 free for UDP and TCP
+#	dns_conf_head PORT	# the start of a dnsmasq.conf: PORT on
+#				# 127.0.0.1 only, nothing of this machine's
+#				# (resolv.conf, hosts), no negative cache,
+#				# every query logged; add the zones after it
 #	dns_start DIR ARGS...	# dnsmasq with ARGS (its zones, --port=...);
 #				# status 1, saying why, if it did not start
 #	...
@@ -24,6 +28,13 @@ dns_free_port()
 s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
 print(p)'
+}
+
+# dns_conf_head PORT: the lines every test's dnsmasq.conf starts with.
+dns_conf_head()
+{
+	printf '%s\n' "port=$1" listen-address=127.0.0.1 bind-interfaces \
+	    no-resolv no-hosts no-negcache log-queries
 }
 
 # The pid in DIR/dnsmasq.pid if that process is a running dnsmasq.

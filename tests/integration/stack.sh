@@ -22,6 +22,8 @@
 #				so relayed mail stays deferred
 #	STACK_SINK_PORT		smtp-sink port when STACK_SINK=1 was set, else
 #				empty
+#	STACK_BOUNCE_PORT	the refusing smtp-sink's port (STACK_BOUNCE=1),
+#				else empty
 #	STACK_POSTFIX_CONF	config_directory: `postqueue -c $STACK_POSTFIX_CONF -j`
 #	STACK_QUEUE_DIR		queue_directory
 #	STACK_POSTFIX_LOG	Postfix maillog_file
@@ -42,6 +44,10 @@
 #				STACK_SINK_DOMAINS and their subdomains to it
 #	STACK_SINK_DOMAINS	default "sink.test"; all else goes to the
 #				closed relayhost (status=deferred)
+#	STACK_BOUNCE=1		also start an smtp-sink that refuses every
+#				RCPT with a 5xx (status=bounced), on
+#				STACK_BOUNCE_PORT, for STACK_BOUNCE_DOMAINS
+#				(default "bounce.test") and their subdomains
 #	STACK_DENY_PASSDB=0	no Dovecot deny passdb (default: there is one)
 #	STACK_AUTH_PENALTY=0	turn off Dovecot's auth penalty (AUTH from an
 #				address that failed before waits 4 s, 8 s, ...
@@ -186,11 +192,18 @@ _stack_postfix_config()
 	    || return 1
 	: >"$pc/sasl_access"
 	postmap -c "$pc" "hash:$pc/sasl_access" || return 1
-	if [ -n "$STACK_SINK_PORT" ]; then
+	if [ -n "$STACK_SINK_PORT$STACK_BOUNCE_PORT" ]; then
+		: >"$pc/transport"
+		[ -n "$STACK_SINK_PORT" ] &&
 		for dom in ${STACK_SINK_DOMAINS:-sink.test}; do
 			printf '%s smtp:[127.0.0.1]:%s\n.%s smtp:[127.0.0.1]:%s\n' \
 			    "$dom" "$STACK_SINK_PORT" "$dom" "$STACK_SINK_PORT"
-		done >"$pc/transport"
+		done >>"$pc/transport"
+		[ -n "$STACK_BOUNCE_PORT" ] &&
+		for dom in ${STACK_BOUNCE_DOMAINS:-bounce.test}; do
+			printf '%s smtp:[127.0.0.1]:%s\n.%s smtp:[127.0.0.1]:%s\n' \
+			    "$dom" "$STACK_BOUNCE_PORT" "$dom" "$STACK_BOUNCE_PORT"
+		done >>"$pc/transport"
 		postmap -c "$pc" "hash:$pc/transport" || return 1
 		$pcf -e "transport_maps = hash:$pc/transport" || return 1
 	fi
@@ -279,14 +292,15 @@ EOF
 	chmod 644 "$dc/passwd" "$dc/deny"
 }
 
-# Start smtp-sink on $STACK_SINK_PORT, recording its pid.
+# _stack_sink_start DIR PORT [ARGS]: smtp-sink on PORT, recording its pid.
 _stack_sink_start()
 {
-	local d=$1
-	smtp-sink -u nobody "127.0.0.1:$STACK_SINK_PORT" 256 \
+	local d=$1 port=$2
+	shift 2
+	smtp-sink -u nobody "$@" "127.0.0.1:$port" 256 \
 	    </dev/null >/dev/null 2>&1 &
 	echo "smtp-sink $!" >>"$d/stack.pids"
-	_stack_wait 5 _stack_banner_has "$STACK_SINK_PORT" ESMTP
+	_stack_wait 5 _stack_banner_has "$port" ESMTP
 }
 
 # _stack_env_file FILE VAR...: write "export VAR='value'" lines for the
@@ -306,7 +320,7 @@ _stack_write_env()
 {
 	_stack_env_file "$1/stack.env" STACK_DIR STACK_SUBMIT_PORT \
 	    STACK_SMTP_PORT STACK_RELAY_PORT STACK_RELAY_HOST STACK_SINK_PORT \
-	    STACK_POSTFIX_CONF STACK_QUEUE_DIR STACK_POSTFIX_LOG \
+	    STACK_BOUNCE_PORT STACK_POSTFIX_CONF STACK_QUEUE_DIR STACK_POSTFIX_LOG \
 	    STACK_DOVECOT_LOG STACK_DOVECOT_CONF STACK_PASSWD STACK_DENY \
 	    STACK_SASL_ACCESS STACK_USERS STACK_DOMAIN STACK_PIDS
 }
@@ -338,10 +352,12 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	: >"$d/stack.pids"
 	token="mailcon-test-$$-$RANDOM"
 
-	ports=$(_stack_free_ports 127.0.0.1 3) || return 1
+	ports=$(_stack_free_ports 127.0.0.1 4) || return 1
 	set -- $ports
 	STACK_SUBMIT_PORT=$1 STACK_SMTP_PORT=$2 STACK_SINK_PORT=
+	STACK_BOUNCE_PORT=
 	[ "${STACK_SINK:-0}" = 1 ] && STACK_SINK_PORT=$3
+	[ "${STACK_BOUNCE:-0}" = 1 ] && STACK_BOUNCE_PORT=$4
 	STACK_RELAY_PORT=$(_stack_free_ports 127.0.0.2 1) || return 1
 	STACK_RELAY_HOST="[127.0.0.2]:$STACK_RELAY_PORT"
 	STACK_DIR=$d
@@ -357,7 +373,8 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	STACK_DOMAIN=example.test
 	STACK_PIDS=$d/stack.pids
 	export STACK_DIR STACK_SUBMIT_PORT STACK_SMTP_PORT STACK_RELAY_PORT \
-	    STACK_RELAY_HOST STACK_SINK_PORT STACK_POSTFIX_CONF STACK_QUEUE_DIR \
+	    STACK_RELAY_HOST STACK_SINK_PORT STACK_BOUNCE_PORT \
+	    STACK_POSTFIX_CONF STACK_QUEUE_DIR \
 	    STACK_POSTFIX_LOG STACK_DOVECOT_LOG STACK_DOVECOT_CONF STACK_PASSWD \
 	    STACK_DENY STACK_SASL_ACCESS STACK_USERS STACK_DOMAIN STACK_PIDS
 
@@ -368,8 +385,15 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	fi
 	_stack_write_env "$d"
 
-	if [ -n "$STACK_SINK_PORT" ] && ! _stack_sink_start "$d"; then
+	if [ -n "$STACK_SINK_PORT" ] &&
+	    ! _stack_sink_start "$d" "$STACK_SINK_PORT"; then
 		_stack_say "smtp-sink did not start on port $STACK_SINK_PORT"
+		stack_stop "$d"
+		return 1
+	fi
+	if [ -n "$STACK_BOUNCE_PORT" ] &&
+	    ! _stack_sink_start "$d" "$STACK_BOUNCE_PORT" -f RCPT; then
+		_stack_say "smtp-sink -f RCPT did not start on port $STACK_BOUNCE_PORT"
 		stack_stop "$d"
 		return 1
 	fi

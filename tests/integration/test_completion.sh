@@ -82,6 +82,7 @@ want "a command by its start" "rbl" mailcon r
 want "act's actions" "suspend unsuspend reset-password hold release purge" \
     mailcon act ""
 want "--min-level" "suspicious" mailcon scan --min-level s
+want "scan's options by their start" "--since --summary" mailcon scan --s
 want "servers of the user's file" "mx-user1 mx_user2" \
     mailcon act suspend --server ""
 want "servers of --config" "other.example" \
@@ -166,7 +167,7 @@ ztab "mailcon act suspend --server " mx-user1 mx_user2
 ztab "mailcon rbl --config $T/other.conf --server=" "--server=other.example"
 ztab "mailcon rbl --config=$T/other.conf --server " other.example
 ztab "mailcon --theme " 256 default light mine mono
-ztab "mailcon scan --" --json --min-level --allow --config --year --utc --quiet
+ztab "mailcon scan --" --json --csv --summary --detail --since --until --min-level --allow --config --year --utc --quiet
 ztab "mailcon watch --" --headless --from-start --lines --config
 
 exit "$failed"

@@ -17,6 +17,9 @@
 # and, as the resolver itself: one answering REFUSED, one rewriting
 # NXDOMAIN to 198.51.100.7 (hijack), one answering garbage, a closed port.
 #
+# A resolver that does not answer at all (silent, or a closed port) is said
+# once, naming it, not as a failed health check per zone.
+#
 # Every (address, zone) is checked against what it must be, and nothing is
 # ever "clean" but an NXDOMAIN from a zone whose test entries answer right.
 # Exit codes: 0 all clean, 1 listed, 3 unknown only, 2 bad input.
@@ -79,14 +82,9 @@ print(ipaddress.ip_address(sys.argv[1]).reverse_pointer.replace(
     ".ip6.arpa", "." + sys.argv[2]))' "$1" "$2"
 }
 
-cat > "$T/dnsmasq.conf" <<EOF
-port=$DNS
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-no-negcache
-log-queries
+{
+	dns_conf_head "$DNS"
+	cat <<EOF
 local=/zen.spamhaus.org/
 host-record=2.0.0.127.zen.spamhaus.org,127.0.0.2
 host-record=$(v6name ::ffff:127.0.0.2 zen.spamhaus.org),127.0.0.2
@@ -105,6 +103,7 @@ server=/slow.test/127.0.0.1#$SILENT
 server=/fail.test/127.0.0.1#$SERVFAIL
 server=/ctl.test/127.0.0.1#$CTL
 EOF
+} >"$T/dnsmasq.conf"
 dns_start "$T" -C "$T/dnsmasq.conf" || exit 1
 
 # mailcon rbl with the given arguments: sets RC, output in $T/out, $T/err.
@@ -282,6 +281,39 @@ if not (d["summary"]["clean"] == 0 and d["summary"]["listed"] == 0):
 EOF
 done
 
+# --- 3b. a resolver that does not answer is one message, not one per zone ----
+# A silent one (every query times out) and a closed port (refused): the
+# table says it once, naming the resolver, and lists no zone; the JSON
+# summary says it too; a resolver that answers some zones is not "down".
+for case in "silent $SILENT no reply to" "closed $CLOSED connection refused"; do
+	set -- $case
+	rbl --timeout 600 --resolver "127.0.0.1:$2" \
+	    --zones zen.spamhaus.org,bl.spamcop.net,listed.test 192.0.2.12 2001:db8::25
+	[ "$RC" -eq 3 ] || fail "$1 resolver, table: exit $RC, expected 3"
+	n=$(grep -c "the resolver 127.0.0.1:$2 does not answer (${*:3}" "$T/out")
+	[ "$n" = 1 ] || fail "$1 resolver: said $n times, not once: $(cat "$T/out")"
+	grep -q '^zone \|^  [a-z]' "$T/out" &&
+	    fail "$1 resolver: a complaint per zone or address: $(cat "$T/out")"
+	[ "$(wc -l <"$T/out")" -le 2 ] ||
+	    fail "$1 resolver: more than the message and the summary: $(cat "$T/out")"
+	rbl --json --timeout 600 --resolver "127.0.0.1:$2" \
+	    --zones zen.spamhaus.org,listed.test 192.0.2.12
+	python3 - "$T/out" "127.0.0.1:$2" <<'EOF2' || fail "$1 resolver, JSON: see above"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+if s["resolver_down"] is not True or ("the resolver %s does not answer"
+        % sys.argv[2]) not in (s["resolver_error"] or ""):
+    sys.exit("FAIL: summary %s" % s)
+EOF2
+done
+rbl --json --timeout 600 --resolver "127.0.0.1:$DNS" --zones listed.test,slow.test 192.0.2.12
+python3 - "$T/out" <<'EOF2' || fail "a resolver that answers some zones taken for down"
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+if s["resolver_down"] is not False or s["resolver_error"] is not None:
+    sys.exit("FAIL: summary %s" % s)
+EOF2
+
 # --- 4. bad input: exit 2, a clear message, nothing checked -----------------------
 bad()
 {
@@ -334,17 +366,31 @@ printf '[rbl]\nzones = bad..zone\n' > "$T/badconfig"
 rbl --config "$T/badconfig" 192.0.2.1
 [ "$RC" -eq 2 ] && grep -q 'badconfig:2: zones: ' "$T/err" ||
     fail "bad [rbl] zones: exit $RC: $(cat "$T/err")"
-# no address given, none configured, main.cf names one
+# no address given, none configured, main.cf names one (queries go to the
+# test's dnsmasq only: a public address is safe to name)
 mkdir "$T/pf"
-printf 'smtp_bind_address = 198.51.100.25\nsmtp_bind_address6 = $x\n' \
+printf 'smtp_bind_address = 1.2.3.4\nsmtp_bind_address6 = $x\n' \
     > "$T/pf/main.cf"
 printf '[rbl]\nzones = listed.test\nresolver = 127.0.0.1:%s\n[server mx2]\nlogs = /x\npostfix_config = %s\n' \
     "$DNS" "$T/pf" > "$T/config2"
 rbl --config "$T/config2"
-grep -q "checking 198.51.100.25 (smtp_bind_address in $T/pf/main.cf)" \
+grep -q "checking 1.2.3.4 (smtp_bind_address in $T/pf/main.cf)" \
     "$T/err" || fail "discovery: $(cat "$T/err")"
-grep -q '^198.51.100.25$' "$T/out" || fail "discovery: not checked"
+grep -q '^1.2.3.4$' "$T/out" || fail "discovery: not checked"
 [ "$RC" -eq 0 ] || fail "discovery: exit $RC"
+# documentation and private ranges are never a server's public address,
+# whatever this machine's interfaces hold (RFC 5737, 3849, 1918, 6598)
+for a in 198.51.100.25 192.0.2.7 203.0.113.9 10.1.2.3 100.64.1.1; do
+	printf 'smtp_bind_address = %s\nsmtp_bind_address6 = 2001:db8::7\n' "$a" \
+	    > "$T/pf/main.cf"
+	rbl --config "$T/config2"
+	grep -q "checking $a \|checking 2001:db8::7 \|^$a\$\|^2001:db8::7\$" \
+	    "$T/err" "$T/out" &&
+	    fail "discovery: $a or 2001:db8::7 checked as public: $(cat "$T/err" "$T/out")"
+	[ "$RC" = 2 ] && { grep -q "$a (not public)" "$T/err" &&
+	    grep -q "2001:db8::7 (not public)" "$T/err" ||
+	    fail "discovery: $a not named as skipped: $(cat "$T/err")"; }
+done
 
 # --- 6. the watch's periodic check: a listing alerted once, kept in history --------
 cat > "$T/watch.conf" <<EOF

@@ -39,18 +39,14 @@ trap 'exit 130' INT TERM
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 
 DNS=$(dns_free_port)
-cat >"$T/dnsmasq.conf" <<EOF
-port=$DNS
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-no-negcache
-log-queries
+{
+	dns_conf_head "$DNS"
+	cat <<EOF
 local=/listed.test/
 host-record=2.0.0.127.listed.test,127.0.0.2
 host-record=10.2.0.192.listed.test,127.0.0.2
 EOF
+} >"$T/dnsmasq.conf"
 dns_start "$T" -C "$T/dnsmasq.conf" || exit 1
 
 # mailcon rbl ARGS: status in $rc, output in $T/out and $T/err.
@@ -145,6 +141,7 @@ grep -q 'checking' "$T/err" &&
 
 # --- 4. the watch's periodic check names what it cannot check ---------------
 : >"$T/empty.log"
+: >"$T/unused-key"	# a key = that is not there stops the start
 {
 	head_conf
 	printf 'interval = 1h
@@ -160,7 +157,7 @@ host = 127.0.0.1
 port = %s
 ' "$(dns_free_port)"
 	printf 'user = nobody
-key = %s/no-key
+key = %s/unused-key
 journal = yes
 ' "$T"
 } >"$T/watch.conf"

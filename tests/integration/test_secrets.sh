@@ -3,8 +3,8 @@
 # auth_verbose_passwords and auth_debug_passwords) reach no output of
 # mailcon: the headless watch's --lines and alerts, the desktop
 # notifications (a private D-Bus session with notify_server.py), the
-# history database with its -wal and -shm files, mailcon scan's table and
-# JSON.  The hijack of the recorded incident (judy, critical) runs beside
+# history database with its -wal and -shm files, mailcon scan's table,
+# JSON, CSV, --detail and --summary.  The hijack of the recorded incident (judy, critical) runs beside
 # the password lines, so every one of those outputs does get written.
 set -u
 
@@ -116,11 +116,16 @@ ls "$T/open/history.db" "$T/open/history.db-wal" >/dev/null 2>&1 ||
 out=$(leaks "$T"/open/history.db* "$T"/history.db*)
 [ -z "$out" ] || fail "history: $out"
 
-# scan: the table and the JSON
+# scan: the table, the JSON, the CSV, the detail and the digest
 "$MAILCON" scan --quiet --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.txt" 2>&1
-"$MAILCON" scan --quiet --json --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.json" 2>&1
-grep -q "judy@example.test" "$T/scan.txt" || fail "scan: no judy: $(head "$T/scan.txt")"
-out=$(leaks "$T/scan.txt" "$T/scan.json")
+"$MAILCON" scan --quiet --json --detail --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.json" 2>&1
+"$MAILCON" scan --quiet --csv --detail --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.csv" 2>&1
+"$MAILCON" scan --quiet --detail --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.detail" 2>&1
+"$MAILCON" scan --quiet --summary --year 2026 --utc "$T/postfix.log" "$T/dovecot.log" >"$T/scan.digest" 2>&1
+for f in scan.txt scan.json scan.csv scan.detail scan.digest; do
+	grep -q "judy@example.test" "$T/$f" || fail "$f: no judy: $(head "$T/$f")"
+done
+out=$(leaks "$T/scan.txt" "$T/scan.json" "$T/scan.csv" "$T/scan.detail" "$T/scan.digest")
 [ -z "$out" ] || fail "scan: $out"
 
 # A password we make: a site's password_command that echoes what it is

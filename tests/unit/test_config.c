@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "config/config.h"
@@ -321,6 +322,156 @@ test_ssh_resolver(void **state)
 	/* bad values: in test_errors */
 }
 
+/*
+ * A [server] of the file reads its queue unless told not to (queue = off,
+ * or queue_command = off); with no queue_command the command comes from
+ * the backend (server_new), so queue_argv stays NULL.  Servers the
+ * program makes itself (the demo, this machine's) do not.
+ */
+static void
+test_queue_default(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 on;
+		const char	*argv0;		/* NULL: the default command */
+	} cases[] = {
+		{ "[server a]\nlogs = /l\n", 1, NULL },
+		{ "[server a]\nhost = 127.0.0.1\n", 1, NULL },
+		{ "[server a]\nqueue = off\n", 0, NULL },
+		{ "[server a]\nqueue = no\n", 0, NULL },
+		{ "[server a]\nqueue_command = off\n", 0, NULL },
+		{ "[server a]\nqueue_command = cat /q\n", 1, "cat" },
+		{ "[server a]\nqueue_command = cat /q\nqueue = off\n", 0, NULL },
+		{ "[server a]\nqueue = off\nqueue = on\n", 1, NULL },
+		{ "[server a]\nqueue_command = off\nqueue = on\n", 1, NULL },
+	};
+	struct mailcon_config	 cfg;
+	struct server_config	*sc;
+	char			 err[256];
+	size_t			 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (load(cases[i].text, &cfg, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", cases[i].text, err);
+		if (cfg.servers[0].queue_on != cases[i].on)
+			fail_msg("%s: queue_on %d", cases[i].text,
+			    cfg.servers[0].queue_on);
+		if (cases[i].argv0 == NULL)
+			assert_null(cfg.servers[0].queue_argv);
+		else
+			assert_string_equal(cfg.servers[0].queue_argv[0],
+			    cases[i].argv0);
+		config_free(&cfg);
+	}
+	assert_int_equal(load("[server a]\nqueue = sometimes\n", &cfg, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: queue: expected on or off"));
+	config_free(&cfg);
+	config_init(&cfg);
+	sc = config_add_server(&cfg, "demo");
+	assert_int_equal(sc->queue_on, 0);
+	assert_null(sc->queue_argv);
+	config_free(&cfg);
+}
+
+/* Make an empty file (a key that exists). */
+static void
+touch(const char *path)
+{
+	FILE	*f = fopen(path, "w");
+
+	assert_non_null(f);
+	fclose(f);
+}
+
+/*
+ * The keys offered, as ssh(1): key = PATH alone; key = agent the agent's
+ * only; no key: ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exist, in that
+ * order, then the agent's.  A key = PATH that is not a readable file is
+ * an error naming the server.
+ */
+static void
+test_key_defaults(void **state)
+{
+	struct mailcon_config	 cfg;
+	struct config_ssh_keys	 k;
+	char			 home[64], path[128], err[512];
+	char			*old = getenv("HOME") ? strdup(getenv("HOME")) :
+	    NULL;
+
+	strcpy(home, "/tmp/mailcon-test-home-XXXXXX");
+	assert_non_null(mkdtemp(home));
+	setenv("HOME", home, 1);
+	snprintf(path, sizeof(path), "%s/.ssh", home);
+	assert_int_equal(mkdir(path, 0700), 0);
+
+	assert_int_equal(load("[server a]\nhost = 127.0.0.1\n"
+	    "[server b]\nhost = 127.0.0.1\nkey = agent\n"
+	    "[server c]\nhost = 127.0.0.1\nkey = /nonexistent/id_c\n"
+	    "[server d]\nhost = 127.0.0.1\nkey = /tmp\n", &cfg, err,
+	    sizeof(err)), 0);
+	/* none there yet: the agent only */
+	config_ssh_keys(&cfg.servers[0].ssh, &k);
+	assert_null(k.files[0]);
+	assert_int_equal(k.agent, 1);
+	assert_int_equal(k.defaults, 1);
+	snprintf(path, sizeof(path), "%s/.ssh/id_rsa", home);
+	touch(path);
+	snprintf(path, sizeof(path), "%s/.ssh/id_ecdsa", home);
+	touch(path);
+	config_ssh_keys(&cfg.servers[0].ssh, &k);
+	snprintf(path, sizeof(path), "%s/.ssh/id_ecdsa", home);
+	assert_string_equal(k.files[0], path);
+	snprintf(path, sizeof(path), "%s/.ssh/id_rsa", home);
+	assert_string_equal(k.files[1], path);
+	assert_null(k.files[2]);
+	snprintf(path, sizeof(path), "%s/.ssh/id_ed25519", home);
+	touch(path);
+	config_ssh_keys(&cfg.servers[0].ssh, &k);
+	assert_string_equal(k.files[0], path);
+	assert_non_null(k.files[2]);
+	assert_null(k.files[3]);
+	assert_int_equal(k.agent, 1);
+	/* key = agent: no file */
+	config_ssh_keys(&cfg.servers[1].ssh, &k);
+	assert_null(k.files[0]);
+	assert_int_equal(k.agent, 1);
+	assert_int_equal(k.defaults, 0);
+	/* key = PATH: that one, no agent */
+	config_ssh_keys(&cfg.servers[2].ssh, &k);
+	assert_string_equal(k.files[0], "/nonexistent/id_c");
+	assert_null(k.files[1]);
+	assert_int_equal(k.agent, 0);
+
+	assert_int_equal(config_check_key(&cfg.servers[0], err, sizeof(err)),
+	    0);
+	assert_int_equal(config_check_key(&cfg.servers[1], err, sizeof(err)),
+	    0);
+	assert_int_equal(config_check_key(&cfg.servers[2], err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "[server c]: key /nonexistent/id_c: No "
+	    "such file or directory"));
+	assert_int_equal(config_check_key(&cfg.servers[3], err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "[server d]: key /tmp is not a file"));
+	assert_int_equal(config_check_keys(&cfg, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[server c]"));
+	config_free(&cfg);
+
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.ssh/id_ecdsa", home);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.ssh/id_rsa", home);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.ssh", home);
+	rmdir(path);
+	rmdir(home);
+	if (old != NULL)
+		setenv("HOME", old, 1);
+	free(old);
+}
+
 int
 main(void)
 {
@@ -333,6 +484,8 @@ main(void)
 		cmocka_unit_test(test_postfix_maillog),
 		cmocka_unit_test(test_ssh_keys),
 		cmocka_unit_test(test_ssh_resolver),
+		cmocka_unit_test(test_queue_default),
+		cmocka_unit_test(test_key_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ _mailcon()
 		_mailcon_words $'ok\nwatch\nsuspicious\ncritical' "$cur"
 		return
 		;;
-	--speed|--year|--timeout|--concurrency|--account|--zones|--resolver|--allow)
+	--speed|--year|--timeout|--concurrency|--account|--zones|--resolver|--allow|--since|--until)
 		return		# a value of the user's
 		;;
 	esac
@@ -84,8 +84,8 @@ _mailcon()
 		    --read-only --help --version --list-servers --list-themes"
 		;;
 	scan)
-		opts="--json --min-level --allow --config --year --utc --quiet
-		    --help"
+		opts="--json --csv --summary --detail --since --until --min-level
+		    --allow --config --year --utc --quiet --help"
 		if [[ $cur != -* ]]; then
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
