@@ -1,10 +1,11 @@
 /*
  * contain.c: run one containment action as a program of steps without
- * blocking; see contain.h.  Each step is an audited command (cmdrun), a
- * read of the queue (queue_read) or a postsuper run; a step's completion
- * sets last_ok / last_err and the next phase decides what follows.  On a
- * server behind SSH every step runs over req.ssh (c->via), with the same
- * commands, values and checks as here.
+ * blocking; see contain.h.  Each step is an audited command (cmdrun) of
+ * the server's backends, a read of the queue (queue_read) or a queue
+ * operation (queue_op); a step's completion sets last_ok / last_err and
+ * the next phase decides what follows.  On a server behind SSH every step
+ * runs over req.ssh (c->via), with the same commands, values and checks
+ * as here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,8 +18,8 @@
 #include "audit.h"
 #include "contain.h"
 #include "contain_int.h"
-#include "postsuper.h"
 #include "queue.h"
+#include "queue_op.h"
 #include "sshtarget.h"
 #include "backends/backend.h"
 #include "core/action.h"
@@ -295,13 +296,38 @@ contain_step_clear(struct contain *c)
 	c->op = OP_NONE;
 }
 
-/* A built-in step (pd_actions.h) for the account. */
-static void
-contain_script(struct contain *c, enum pd_step step, int audited,
-    int with_password, const char *what)
+/* See contain_int.h. */
+char **
+contain_step_argv(struct contain *c, const struct mail_backend *b,
+    const struct backend_step *st)
 {
-	contain_run(c, OP_CMD, cp_script_argv(step, c->sc, c->account,
-	    cp_lock_wait(c)), 3, audited, with_password, "%s", what);
+	char	 err[256], **argv;
+
+	if ((argv = cp_step_argv(b, st, c->sc, c->account, cp_lock_wait(c),
+	    err, sizeof(err))) == NULL) {
+		contain_say(c, "refused, nothing run: %s", err);
+		contain_finish(c, CO_REFUSED);
+	}
+	return argv;
+}
+
+/*
+ * A step of backend b's for the account (backend.h), audited or not, its
+ * words in the audit after "/bin/sh -c SCRIPT"; what: NULL for the
+ * step's own.  -1 when it does not render (refused and finished).
+ */
+static int
+contain_step_of(struct contain *c, const struct mail_backend *b,
+    const struct backend_step *st, int audited, const char *what)
+{
+	char	**argv;
+
+	if ((argv = contain_step_argv(c, b, st)) == NULL)
+		return -1;
+	contain_run(c, OP_CMD, argv, st->script != NULL ? 3 : 0, audited,
+	    (st->flags & BSTEP_PASSWORD) != 0, "%s", what != NULL ? what :
+	    st->what);
+	return 0;
 }
 
 /* A site's template; refuses (and finishes) when it does not render. */
@@ -326,12 +352,12 @@ contain_template(struct contain *c, const char *tmpl, int with_password,
 static void
 contain_read_queue(struct contain *c, int64_t now)
 {
-	char	**argv = cp_postqueue_argv(c->sc), err[512];
+	char	**argv = cp_queue_list_argv(c->sc), err[512];
 
 	c->last_ok = 0;
 	c->last_err[0] = '\0';
-	c->qr = queue_read_start_via(&c->via, argv, now, CONTAIN_QUEUE_MS,
-	    err, sizeof(err));
+	c->qr = queue_read_start_via(&c->via, c->mta->queue, argv, now,
+	    CONTAIN_QUEUE_MS, err, sizeof(err));
 	cp_argv_free(argv);
 	if (c->qr == NULL) {
 		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
@@ -369,47 +395,51 @@ contain_qread_step(struct contain *c, int64_t now, enum phase next)
 
 /* What an operation does to the messages, as a verb. */
 static const char *
-contain_verb(enum postsuper_op op)
+contain_verb(enum queue_op op)
 {
 	static const char *const verb[] = { "hold", "release", "purge" };
 
 	return verb[op];
 }
 
-/* Start postsuper on the ids chosen (audited as the whole command). */
+/* Start the queue operation on the ids chosen (audited as the whole
+   command). */
 static void
-contain_postsuper(struct contain *c)
+contain_queue_op(struct contain *c)
 {
-	contain_run(c, OP_PS, cp_postsuper_op_argv(c->sc, c->psop), 0, 1, 0,
-	    "%s %zu queued message%s (ids on stdin)", contain_verb(c->psop),
-	    c->nids, c->nids == 1 ? "" : "s");
+	const struct backend_queue_op *op = c->mta->queue->op[c->qop];
+
+	contain_run(c, OP_QOP, cp_queue_op_argv(c->sc, c->qop), 0, 1, 0,
+	    "%s %zu queued message%s (ids %s)", contain_verb(c->qop),
+	    c->nids, c->nids == 1 ? "" : "s", op->ids == QIDS_STDIN ?
+	    "on stdin" : "as arguments");
 }
 
-/* Advance postsuper; 1 when it has ended. */
+/* Advance the queue operation; 1 when it has ended. */
 static int
-contain_ps_step(struct contain *c, int64_t now)
+contain_qop_step(struct contain *c, int64_t now)
 {
-	struct postsuper_result	 r;
-	char			 err[512], counts[128], **base;
+	struct queue_op_result	 r;
+	char			 err[512], counts[128], **tool;
 	int			 rc;
 
-	if (c->ps == NULL) {
+	if (c->qo == NULL) {
 		if (c->argv == NULL)	/* refused by the audit */
 			return 1;
-		/* postsuper.c adds the flag and "-" itself */
-		base = cp_postsuper_argv(c->sc);
-		c->ps = postsuper_start_via(&c->via, c->psop, base, c->ids,
+		/* queue_op.c adds the operation's words and the ids */
+		tool = cp_queue_tool_argv(c->sc);
+		c->qo = queue_op_start(&c->via, c->mta, c->qop, tool, c->ids,
 		    c->nids, now, c->deadline_ms, err, sizeof(err));
-		cp_argv_free(base);
-		if (c->ps == NULL) {
+		cp_argv_free(tool);
+		if (c->qo == NULL) {
 			snprintf(c->last_err, sizeof(c->last_err), "%s", err);
 			contain_outcome(c, 0, -1, NULL, err, strlen(err));
 			return 1;
 		}
 	}
-	if ((rc = postsuper_step(c->ps, now)) == 0)
+	if ((rc = queue_op_step(c->qo, now)) == 0)
 		return 0;
-	postsuper_result(c->ps, &r);
+	queue_op_result(c->qo, &r);
 	c->res.done = r.done;
 	c->last_ok = rc == 1;
 	snprintf(counts, sizeof(counts), "%zu of %zu", r.done, r.requested);
@@ -417,31 +447,58 @@ contain_ps_step(struct contain *c, int64_t now)
 		snprintf(c->last_err, sizeof(c->last_err), "%.1000s", r.error);
 	contain_outcome(c, rc == 1, r.exit_status, counts, r.stderr_text,
 	    strlen(r.stderr_text));
-	postsuper_free(c->ps);
-	c->ps = NULL;
+	queue_op_free(c->qo);
+	c->qo = NULL;
 	return 1;
 }
 
-/* The check script's answer: "deny=D map=M". */
+/* The value of "KEY=V" in the check's answer: 0 or 1, -1 when absent. */
+static int
+contain_check_value(const char *out, const char *key)
+{
+	size_t		 len = strlen(key);
+	const char	*p = out;
+
+	for (; (p = strstr(p, key)) != NULL; p += len) {
+		if ((p != out && p[-1] != ' ') || p[len] != '=')
+			continue;
+		if ((p[len + 1] == '0' || p[len + 1] == '1') &&
+		    (p[len + 2] == ' ' || p[len + 2] == '\n' ||
+		    p[len + 2] == '\0'))
+			return p[len + 1] - '0';
+	}
+	return -1;
+}
+
+/*
+ * The check's answer ("KEY=V" for the auth role's part, then the MTA's:
+ * backend.h), in the backends' words: both as wanted, or each part's
+ * state.
+ */
 static void
 contain_check(struct contain *c, int want)
 {
-	char	 queue[sizeof(c->res.verify)];
-	int	 d = -1, m = -1, queue_ok = c->res.verified;
+	const struct backend_check	*part[2] = {
+	    c->auth->accounts->check, c->mta->accounts->check };
+	char				 queue[sizeof(c->res.verify)];
+	int				 v[2], queue_ok = c->res.verified;
 
 	/* the hold's verification, if one ran, stands beside this one */
 	snprintf(queue, sizeof(queue), "%s", c->res.verify);
-	if (!c->last_ok ||
-	    sscanf(c->last_out, "deny=%d map=%d", &d, &m) != 2)
+	v[0] = contain_check_value(c->last_out, part[0]->key);
+	v[1] = contain_check_value(c->last_out, part[1]->key);
+	if (!c->last_ok || v[0] == -1 || v[1] == -1)
 		contain_verified(c, 0, "could not check: %s", c->last_err[0] ?
 		    c->last_err : "no answer from the check");
-	else if (d == want && m == want)
-		contain_verified(c, 1, want ? "logins refused (listed in the "
-		    "deny passdb) and mail refused (postmap -q finds REJECT)" :
-		    "neither in the deny passdb nor in the sasl access map");
+	else if (v[0] == want && v[1] == want && want)
+		contain_verified(c, 1, "%s and %s", part[0]->on, part[1]->on);
+	else if (v[0] == want && v[1] == want)
+		contain_verified(c, 1, "neither in %s nor in %s",
+		    part[0]->place, part[1]->place);
 	else
-		contain_verified(c, 0, "deny passdb: %s; sasl access map: %s",
-		    d ? "listed" : "not listed", m ? "REJECT" : "no entry");
+		contain_verified(c, 0, "%s: %s; %s: %s", part[0]->label,
+		    v[0] ? part[0]->yes : part[0]->no, part[1]->label,
+		    v[1] ? part[1]->yes : part[1]->no);
 	if (queue[0] != '\0') {
 		size_t len = strlen(c->res.verify);
 
@@ -452,14 +509,30 @@ contain_check(struct contain *c, int want)
 	}
 }
 
+/* Start the suspension's check (not audited: it changes nothing). */
+static void
+contain_check_run(struct contain *c)
+{
+	char	 err[256], **argv;
+
+	if ((argv = cp_check_argv(c->sc, c->account, cp_lock_wait(c), err,
+	    sizeof(err))) == NULL) {
+		contain_verified(c, 0, "could not check: %s", err);
+		contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
+		return;
+	}
+	contain_run(c, OP_CMD, argv, 3, 0, 0, "check");
+	c->phase = P_CHECK_DONE;
+}
+
 /* The phases of every action; see contain.h for what each does. */
 static void
 contain_advance(struct contain *c, int64_t now)
 {
 	const struct action_config *ac = &c->sc->act;
-	static const enum postsuper_op ops[] = {
-		[CA_HOLD] = POSTSUPER_HOLD, [CA_RELEASE] = POSTSUPER_RELEASE,
-		[CA_PURGE] = POSTSUPER_DELETE };
+	const struct backend_accounts *mta = c->mta->accounts;
+	const struct backend_accounts *auth = c->auth->accounts;
+	char	 why[512];
 
 	switch (c->phase) {
 	case P_START:
@@ -492,19 +565,18 @@ contain_advance(struct contain *c, int64_t now)
 					c->phase = P_PW_SET_DONE;
 				return;
 			}
-			contain_script(c, PD_PASSWD_SET, 1, 1, "set a new "
-			    "password in the Dovecot passwd-file");
-			c->phase = P_PW_SET_DONE;
+			if (contain_step_of(c, c->auth, auth->passwd_set, 1,
+			    NULL) == 0)
+				c->phase = P_PW_SET_DONE;
 			return;
 		default:
-			c->psop = ops[c->req.action];
+			c->qop = cp_queue_op(c->req.action);
 			c->phase = P_Q_READ;
 			return;
 		}
 	case P_SUS_DENY:
-		contain_script(c, PD_DENY_ADD, 1, 0, "refuse its logins "
-		    "(Dovecot deny passdb)");
-		c->phase = P_SUS_DENY_DONE;
+		if (contain_step_of(c, c->auth, auth->deny_add, 1, NULL) == 0)
+			c->phase = P_SUS_DENY_DONE;
 		return;
 	case P_SUS_DENY_DONE:
 		if (!c->last_ok) {
@@ -514,17 +586,17 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		c->deny_done = 1;
-		contain_script(c, PD_MAP_ADD, 1, 0, "refuse its mail "
-		    "(Postfix check_sasl_access map)");
-		c->phase = P_SUS_MAP_DONE;
+		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
+			c->phase = P_SUS_MAP_DONE;
 		return;
 	case P_SUS_MAP_DONE:
 		if (!c->last_ok) {
 			contain_say(c, "refusing its mail failed: %s",
 			    c->last_err);
-			contain_script(c, PD_DENY_DEL, 1, 0, "undo: allow its "
-			    "logins again (refusing its mail failed)");
-			c->phase = P_SUS_UNDO_DONE;
+			if (contain_step_of(c, c->auth, auth->deny_del, 1,
+			    "undo: allow its logins again (refusing its mail "
+			    "failed)") == 0)
+				c->phase = P_SUS_UNDO_DONE;
 			return;
 		}
 		c->map_done = 1;
@@ -552,18 +624,17 @@ contain_advance(struct contain *c, int64_t now)
 		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
 		return;
 	hold:
-		if (c->req.hold_first && (c->sc->queue_argv != NULL ||
-		    ac->postfix_config != NULL)) {
-			c->psop = POSTSUPER_HOLD;
+		if (c->req.hold_first && contain_capable(c->sc, CA_HOLD, why,
+		    sizeof(why))) {
+			c->qop = QOP_HOLD;
 			c->phase = P_Q_READ;
 			return;
 		}
 		c->phase = P_CHECK;
 		return;
 	case P_UNS_MAP:
-		contain_script(c, PD_MAP_DEL, 1, 0, "allow its mail again "
-		    "(Postfix check_sasl_access map)");
-		c->phase = P_UNS_MAP_DONE;
+		if (contain_step_of(c, c->mta, mta->refuse_del, 1, NULL) == 0)
+			c->phase = P_UNS_MAP_DONE;
 		return;
 	case P_UNS_MAP_DONE:
 		if (!c->last_ok) {
@@ -573,9 +644,8 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		c->map_done = 1;
-		contain_script(c, PD_DENY_DEL, 1, 0, "allow its logins again "
-		    "(Dovecot deny passdb)");
-		c->phase = P_UNS_DENY_DONE;
+		if (contain_step_of(c, c->auth, auth->deny_del, 1, NULL) == 0)
+			c->phase = P_UNS_DENY_DONE;
 		return;
 	case P_UNS_DENY_DONE:
 		if (!c->last_ok) {
@@ -600,12 +670,11 @@ contain_advance(struct contain *c, int64_t now)
 		return;
 	case P_CHECK:
 		if (c->sc->act.suspend_command != NULL ||
-		    c->sc->act.deny_file == NULL) {
+		    !cp_check_possible(c->sc)) {
 			contain_finish(c, CO_DONE);
 			return;
 		}
-		contain_script(c, PD_CHECK, 0, 0, "check");
-		c->phase = P_CHECK_DONE;
+		contain_check_run(c);
 		return;
 	case P_CHECK_DONE:
 		contain_check(c, c->req.action == CA_SUSPEND);
@@ -626,13 +695,14 @@ contain_advance(struct contain *c, int64_t now)
 			contain_finish(c, CO_DONE);
 			return;
 		}
-		contain_script(c, PD_PASSWD_CHECK, 0, 1, "check");
-		c->phase = P_PW_CHECK_DONE;
+		if (contain_step_of(c, c->auth, auth->passwd_check, 0,
+		    NULL) == 0)
+			c->phase = P_PW_CHECK_DONE;
 		return;
 	case P_PW_CHECK_DONE:
 		if (c->last_ok)
-			contain_verified(c, 1, "the passwd-file's new hash "
-			    "matches the new password (doveadm pw -t)");
+			contain_verified(c, 1, "%s", auth->passwd_check->ok !=
+			    NULL ? auth->passwd_check->ok : "checked");
 		else
 			contain_verified(c, 0, "%s", c->last_err);
 		/*
@@ -668,13 +738,13 @@ contain_advance(struct contain *c, int64_t now)
 		if (c->req.count_only) {
 			contain_say(c, "%zu queued message%s of %s to %s",
 			    c->nids, c->nids == 1 ? "" : "s", c->account,
-			    contain_verb(c->psop));
+			    contain_verb(c->qop));
 			contain_finish(c, CO_DONE);
 			return;
 		}
 		if (c->nids == 0) {
 			contain_say(c, "no queued messages of %s to %s",
-			    c->account, contain_verb(c->psop));
+			    c->account, contain_verb(c->qop));
 			if (c->req.action == CA_SUSPEND)
 				c->phase = P_CHECK;
 			else {
@@ -683,13 +753,13 @@ contain_advance(struct contain *c, int64_t now)
 			}
 			return;
 		}
-		contain_postsuper(c);
+		contain_queue_op(c);
 		c->phase = P_Q_RUN_DONE;
 		return;
 	case P_Q_RUN_DONE:
 		if (!c->last_ok) {
 			contain_say(c, "%s failed (%zu of %zu done): %s",
-			    contain_verb(c->psop), c->res.done, c->nids,
+			    contain_verb(c->qop), c->res.done, c->nids,
 			    c->last_err);
 			if (c->req.action == CA_SUSPEND) {
 				c->partial = 1;
@@ -701,8 +771,8 @@ contain_advance(struct contain *c, int64_t now)
 		}
 		contain_say(c, "%zu of %zu queued message%s %s", c->res.done,
 		    c->nids, c->nids == 1 ? "" : "s",
-		    c->psop == POSTSUPER_HOLD ? "held" :
-		    c->psop == POSTSUPER_RELEASE ? "released" : "purged");
+		    c->qop == QOP_HOLD ? "held" :
+		    c->qop == QOP_RELEASE ? "released" : "purged");
 		contain_read_queue(c, now);
 		c->phase = P_Q_VERIFY_DONE;
 		return;
@@ -778,6 +848,8 @@ contain_start(const struct contain_request *req, struct audit *audit,
 
 	c->req = *req;
 	c->sc = req->server;
+	c->mta = server_mta(c->sc);
+	c->auth = server_auth(c->sc);
 	c->audit = audit;
 	c->res.verified = -1;
 	c->deadline_ms = req->deadline_ms > 0 ? req->deadline_ms :
@@ -858,8 +930,8 @@ contain_fds(const struct contain *c, struct pollfd *pfd)
 			pfd[n++].events = POLLIN;
 		}
 		return n;
-	case OP_PS:
-		return c->ps != NULL ? postsuper_fds(c->ps, pfd) : 0;
+	case OP_QOP:
+		return c->qo != NULL ? queue_op_fds(c->qo, pfd) : 0;
 	default:
 		return 0;
 	}
@@ -884,8 +956,8 @@ contain_step(struct contain *c, int64_t now_ms)
 			if (!contain_qread_step(c, now_ms, c->phase))
 				return 0;
 			break;
-		case OP_PS:
-			if (!contain_ps_step(c, now_ms))
+		case OP_QOP:
+			if (!contain_qop_step(c, now_ms))
 				return 0;
 			break;
 		case OP_NONE:
@@ -909,8 +981,8 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 		return c->cmd != NULL ? cmdrun_wait_ms(c->cmd, now_ms) : 0;
 	case OP_QREAD:
 		return queue_read_wait_ms(c->qr, now_ms);
-	case OP_PS:
-		return c->ps != NULL ? postsuper_wait_ms(c->ps, now_ms) : 0;
+	case OP_QOP:
+		return c->qo != NULL ? queue_op_wait_ms(c->qo, now_ms) : 0;
 	default:
 		return c->phase == P_FINISHED ? -1 : 0;
 	}
@@ -963,7 +1035,7 @@ contain_free(struct contain *c)
 		return;
 	cmdrun_free(c->cmd);
 	queue_read_free(c->qr);
-	postsuper_free(c->ps);
+	queue_op_free(c->qo);
 	cp_argv_free(c->argv);
 	cq_free(c);
 	explicit_bzero(c->res.password, sizeof(c->res.password));

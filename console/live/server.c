@@ -499,8 +499,9 @@ server_queue(struct server *s, int64_t now_ms)
 		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
 		if (sshtarget_via(s->cfg, s->ssh, &via, user, sizeof(user),
 		    err, sizeof(err)) == 0)
-			s->qr = queue_read_start_via(&via, s->queue_argv,
-			    now_ms, s->queue_interval * 1000 * 3 / 4, err,
+			s->qr = queue_read_start_via(&via,
+			    server_mta(s->cfg)->queue, s->queue_argv, now_ms,
+			    s->queue_interval * 1000 * 3 / 4, err,
 			    sizeof(err));
 		if (s->qr == NULL) {
 			snprintf(s->queue_status, sizeof(s->queue_status),
