@@ -47,7 +47,8 @@ queue_read_start_via(const struct cmdrun_via *via,
 	if (q == NULL)
 		q = backend_default(BROLE_MTA)->queue;
 	if (q == NULL || q->parse_line == NULL) {
-		snprintf(err, errlen, "no parser of its queue listing");
+		snprintf(err, errlen, "not supported by its mail system "
+		    "(no queue listing mailcon can read)");
 		return NULL;
 	}
 	qr = xcalloc(1, sizeof(*qr));

@@ -262,7 +262,7 @@ cmd_act(int argc, char **argv)
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
 	char			 why[256], shown[256];
-	int			 ch, yes = 0, rc = EXIT_ERROR;
+	int			 ch, yes = 0, rc = EXIT_ERROR, capable;
 	long			 secs;
 	char			*end;
 	enum contain_action	 action;
@@ -358,9 +358,11 @@ cmd_act(int argc, char **argv)
 		probe_local(sc);
 	else if (ssh.conn != NULL)
 		act_probe(sc, ssh.conn);
+	/* what they cannot do is refused now: no logs read, nothing asked */
+	capable = contain_capable(sc, action, why, sizeof(why));
 
 	/* Queue actions choose by the ids the account's logins produced. */
-	if (!req.dry_run && (req.server->ssh.host == NULL ||
+	if (capable && !req.dry_run && (req.server->ssh.host == NULL ||
 	    ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
@@ -376,7 +378,8 @@ cmd_act(int argc, char **argv)
 			    "in the server's logs; its queued mail is chosen "
 			    "by envelope sender only\n", shown);
 	}
-	if (!req.dry_run && !yes && contain_action_dangerous(action)) {
+	if (capable && !req.dry_run && !yes &&
+	    contain_action_dangerous(action)) {
 		if (action == CA_PURGE)
 			snprintf(question, sizeof(question), "Purge %zu queued "
 			    "message(s) of %s on %s? This cannot be undone.",
@@ -391,7 +394,7 @@ cmd_act(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!req.dry_run && (audit = act_audit_open(&cfg, err,
+	if (capable && !req.dry_run && (audit = act_audit_open(&cfg, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "mailcon: act: refused, nothing run: %s\n",
 		    err);

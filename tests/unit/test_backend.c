@@ -28,6 +28,8 @@
 #include "act/queue.h"
 #include "act/queue_op.h"
 #include "config/config.h"
+#include "config/probe.h"
+#include "net/cmdrun.h"
 #include "unit_server.h"
 
 /* A mail system that reads its logs and can do nothing else. */
@@ -567,6 +569,54 @@ test_probe(void **state)
 	backend_argv_free(v);
 }
 
+/* access() as backend_probe() asks it. */
+static int
+exists_here(const char *path, void *arg)
+{
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * The probe's command, run (here: the transport a server behind SSH gets
+ * is the same cmdrun), settles a server as access() on this machine does,
+ * and says what it found.
+ */
+static void
+test_probe_command(void **state)
+{
+	const struct mail_backend	*mta, *auth;
+	struct server_config		 sc, local;
+	struct cmdrun			*r;
+	char				 err[256], said[128], want[128];
+
+	mta = backend_probe(BROLE_MTA, exists_here, NULL);
+	auth = backend_probe(BROLE_AUTH, exists_here, NULL);
+	server(&sc, NULL);
+	assert_true(server_probe_wanted(&sc));
+	assert_non_null(r = probe_start(NULL, uf_now_ms(), err, sizeof(err)));
+	assert_int_equal(cmdrun_wait(r), 1);
+	probe_apply(r, 1, &sc, said, sizeof(said));
+	cmdrun_free(r);
+	assert_ptr_equal(sc.mta, mta);
+	assert_ptr_equal(sc.auth, auth);
+	assert_false(server_probe_wanted(&sc));
+	snprintf(want, sizeof(want), "%s%s and %s%s", server_mta(&sc)->name,
+	    mta == NULL ? " (assumed)" : "", server_auth(&sc)->name,
+	    auth == NULL ? " (assumed)" : "");
+	assert_string_equal(said, want);
+	server(&local, NULL);
+	probe_local(&local);
+	assert_ptr_equal(local.mta, sc.mta);
+	assert_ptr_equal(local.auth, sc.auth);
+
+	/* a probe that failed settles nothing, and is not run again */
+	server(&sc, NULL);
+	probe_apply(NULL, 0, &sc, said, sizeof(said));
+	assert_null(sc.mta);
+	assert_false(server_probe_wanted(&sc));
+	assert_string_equal(said, "postfix (assumed) and dovecot (assumed)");
+}
+
 /* Load text as a config; its error (or "") into err. */
 static int
 load(struct mailcon_config *cfg, const char *text, char *err, size_t errlen)
@@ -650,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_argv_batches),
 		cmocka_unit_test(test_multiline_listing),
 		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_probe_command),
 		cmocka_unit_test(test_config_backends),
 	};
 
