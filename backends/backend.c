@@ -133,7 +133,7 @@ backend_probe_argv(void)
 	const struct mail_backend *const *b;
 	const char *const		*p;
 	char				**v;
-	size_t				 n = 3;
+	size_t				 n = 4;	/* sh -c SCRIPT $0 */
 
 	for (b = mail_backends; *b != NULL; b++)
 		for (p = (*b)->discover != NULL ? (*b)->discover->probe :

@@ -47,6 +47,26 @@
  * a parser returns (struct mail_event, struct mail_str) are BORROWED from
  * the bytes it was given and valid only until the caller reuses them;
  * argvs the render functions return are the caller's (backend_argv_free()).
+ *
+ * How the systems that come next fit (not written yet):
+ *   Exim: its queue listing (exim -bpr, -bpi) spans lines per message:
+ *	parse_line keeps the message in its struct queue_parse and returns
+ *	QUEUE_PARSE_MORE until the blank line that ends it; its ids keep
+ *	two '-' that a record cannot hold: id_pack and id_unpack.  Freeze,
+ *	thaw and -Mrm take the ids as arguments (QIDS_ARGV, argv_max well
+ *	under ARG_MAX); "is locked" lines are QLINE_BUSY, counted and said.
+ *	Choosing an account's mail by $authenticated_id (exipick: the
+ *	login a hijacker cannot forge) is a second listing beside list, of
+ *	one account's ids, rendered with %{account}.  Suspend: a lookup
+ *	file an ACL reads (refuse_add, a script like Postfix's map) beside
+ *	Dovecot's deny passdb.
+ *   cPanel: one backend with both roles, account steps with no script
+ *	(whmapi1 and uapi as the command) whose JSON answer decides
+ *	(struct backend_step, answer); its check part given once.
+ *   A policy service (Postfix's check_policy_service, Exim's readsocket
+ *	ACL) is the MTA role's: server_mta() says which protocol a server's
+ *	MTA speaks.  Ending a suspended account's sessions (doveadm kick) is
+ *	one more step of struct backend_accounts, NULL where not supported.
  */
 #ifndef MAILCON_BACKEND_H
 #define MAILCON_BACKEND_H
@@ -54,139 +74,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "event.h"
 #include "mailq.h"
-
-/* A borrowed byte string (not NUL-terminated). */
-struct mail_str {
-	const char	*p;
-	size_t		 len;
-};
-
-/* ------------------------------------------------------------------ */
-/* Events: what a log line means                                       */
-/* ------------------------------------------------------------------ */
-
-/*
- * A backend turns one log line into at most MAIL_LINE_EVENTS struct
- * mail_event, in the order the line reports them; the detector consumes
- * these events and never sees a raw line.  Most lines carry one event; an
- * Exim arrival ("<=") carries two: the client handing the message over
- * (EV_SUBMIT) and its envelope (EV_QUEUED), which Postfix logs on two
- * lines.
- *
- * Which fields are valid for each kind (others are zero / empty):
- *
- *   kind           qid  account  client  sender  rcpt  size nrcpt  relay  reason
- *   EV_AUTH_OK      -     yes     yes      -      -     -    -      -      -
- *   EV_AUTH_FAIL    -     opt     yes      -      -     -    -      -     opt
- *   EV_SUBMIT      yes    opt     yes      -      -     -    -      -      -
- *   EV_QUEUED      yes     -       -      yes     -    yes  yes     -      -
- *   EV_DELIVERED   yes     -       -       -     yes    -    -     opt    opt
- *   EV_DEFERRED    yes     -       -       -     yes    -    -     opt    yes
- *   EV_BOUNCED     yes     -       -       -     yes    -    -     opt    yes
- *   EV_EXPIRED     yes     -       -      opt     -     -    -      -     opt
- *   EV_REJECTED    opt    opt     yes     opt    opt    -    -      -     yes
- *   EV_REMOVED     yes     -       -       -      -     -    -      -      -
- *   EV_HELD        yes     -       -       -      -     -    -      -      -
- *   EV_RELEASED    yes     -       -       -      -     -    -      -      -
- *   EV_DELETED     yes     -       -       -      -     -    -      -      -
- *
- * EV_SUBMIT is "a client handed us a message": the client address and, when
- * it authenticated, the login (Postfix logs a successful SMTP AUTH only
- * here).  EV_QUEUED carries the envelope (Postfix's qmgr from= line); the
- * two are joined by queue id in the console, not here.  When one line gives
- * both (Exim), EV_SUBMIT comes first, so the console sees them in the order
- * Postfix's two lines would give them.
- *
- * "qid" is the MTA's own queue id and passes that MTA's grammar
- * (queue->id_valid: queue_id_is_valid() for Postfix, exim_id_is_valid()
- * for Exim).
- *
- * "account" is set only when the login matches account_is_valid(); a login
- * that does not (spaces, commas, control bytes, "rip=" tricks) leaves account
- * empty and sets EVF_BAD_ACCOUNT, so log text can never name an account the
- * attacker chose.  "client" is set only when the address parsed strictly.
- */
-enum mail_event_kind {
-	EV_NONE = 0,
-	EV_AUTH_OK,
-	EV_AUTH_FAIL,
-	EV_SUBMIT,
-	EV_QUEUED,
-	EV_DELIVERED,
-	EV_DEFERRED,
-	EV_BOUNCED,
-	EV_EXPIRED,
-	EV_REJECTED,
-	EV_REMOVED,
-	EV_HELD,
-	EV_RELEASED,
-	EV_DELETED,
-	EV_KIND_COUNT
-};
-
-/* Where a login happened: SMTP submission, or a mailbox protocol. */
-enum mail_service {
-	SVC_UNKNOWN = 0,
-	SVC_SMTP,
-	SVC_IMAP,
-	SVC_POP3,
-	SVC_OTHER
-};
-
-#define EVF_BAD_ACCOUNT	0x0001	/* a login was present but failed the grammar */
-#define EVF_BAD_CLIENT	0x0002	/* a client address was present but unparsable */
-
-/* A client address; family 0 when absent. */
-struct mail_ip {
-	uint8_t		 family;	/* 0, 4 or 6 */
-	uint8_t		 bytes[16];	/* network order; IPv4 in the first 4 */
-};
-
-struct mail_event {
-	enum mail_event_kind	 kind;
-	enum mail_service	 service;
-	int64_t			 time;	/* UTC seconds since the epoch */
-	int32_t			 usec;
-	uint32_t		 flags;	/* EVF_* */
-	struct mail_str		 qid;
-	struct mail_str		 account;
-	struct mail_ip		 client;
-	struct mail_str		 sender;
-	struct mail_str		 rcpt;
-	struct mail_str		 relay;
-	struct mail_str		 reason;
-	uint64_t		 size;
-	uint32_t		 nrcpt;
-	struct mail_str		 raw;	/* the whole line, for display */
-};
-
-/*
- * The pieces of a log line's header, as split by logline_split().  prog is
- * the syslog tag without the pid ("postfix/smtpd", "postfix-out/smtpd",
- * "dovecot", "exim", or "auth" for Dovecot's own log_path); msg is what
- * follows "prog[pid]: ".  Exim's own main log has no tag: there prog and
- * host are empty (pointing at msg) and msg starts after the timestamp and
- * the optional "[pid] ".  No other format leaves prog empty.  All three
- * point into the line.
- */
-struct log_header {
-	int64_t		 time;	/* UTC seconds */
-	int32_t		 usec;
-	struct mail_str	 host;	/* empty for Dovecot's log_path format */
-	struct mail_str	 prog;
-	struct mail_str	 msg;
-};
-
-/* The most events one log line carries (an Exim arrival: SUBMIT, QUEUED). */
-#define MAIL_LINE_EVENTS	2
-
-/* The events of one line, in the order the line reports them. */
-struct mail_events {
-	int			 n;	/* 0..MAIL_LINE_EVENTS */
-	struct mail_event	 ev[MAIL_LINE_EVENTS];
-};
-struct redact;
 
 /* ------------------------------------------------------------------ */
 /* Options: the [server] keys a backend reads                          */
@@ -229,7 +118,7 @@ struct backend_option {
  *		nor starting with '.') and its parts, in any part of a word;
  *   %{NAME}	the value of option NAME (its default when not set; a
  *		template naming an option that has neither is refused, and
- *		the console does not offer the step: backend_step_needs()).
+ *		the console does not offer the step: backend_needs()).
  *		A path or a word may stand in any part of a word; a command
  *		must be the whole word and becomes its words;
  *   %{NAME?}	the whole word: the value, or an empty word when it is not
@@ -287,6 +176,15 @@ struct backend_step {
 					   audit's target) */
 	const char		*ok;	/* a check's success, in plain words
 					   (the verification shown) */
+	/*
+	 * A tool that answers in its output, not by its exit status
+	 * (cPanel's whmapi1 and uapi print JSON with a status and exit 0
+	 * either way): its stdout (the first 8 KiB) judged once it exited
+	 * 0: 1 done, 0 failed with why (size bytes, plain words).  NULL:
+	 * exit 0 is done.
+	 */
+	int			(*answer)(const char *out, size_t len,
+				    char *why, size_t size);
 };
 
 /*
@@ -296,7 +194,8 @@ struct backend_step {
  * may take the rest) and sets v to 1 when the account is refused, 0 when
  * not; it may die (need_file, die: fileedit.h) when it cannot tell.  The
  * auth role's part and the MTA's make one command (backend_check_argv()),
- * which prints "KEY=V" for each, so the check is one round trip.
+ * which prints "KEY=V" for each, so the check is one round trip; a
+ * backend that takes both roles (cPanel) gives its part once.
  */
 struct backend_check {
 	const char		*key;	/* "deny": letters only */
@@ -388,7 +287,6 @@ struct queue_line {
  */
 struct backend_queue_op {
 	const char *const	*args;		/* literal words: "-d", "-" */
-	const char		*name;		/* "postsuper -d", in messages */
 	enum queue_ids		 ids;
 	size_t			 batch_max;	/* ids per process */
 	size_t			 argv_max;	/* QIDS_ARGV: bytes of ids */
@@ -399,16 +297,16 @@ struct backend_queue_op {
 };
 
 /*
- * The queue of an MTA: how to list it and how to change it.  list is run
- * by the console's queue view every queue_interval and before and after
- * every hold, release and purge (the selection, then the verification: the
- * ids chosen must be gone or in the new state), unless the server sets
- * queue_command, whose output must then be in the same form.  Its output
- * goes to parse_line one line at a time (a message may span lines: the
- * parser keeps it in its struct queue_parse until the line that ends it,
- * and parse_end gives a last one at the end of the output).  Ids are
- * checked with id_valid before they are kept.  A queue without op[k]
- * cannot do k: "hold: not supported by <backend>".
+ * The queue of an MTA: how to list it and how to change it.  list runs
+ * before and after every hold, release and purge (the selection, then
+ * the verification: the ids chosen must be gone or in the new state),
+ * unless the server sets queue_command, which the console's queue view
+ * also runs every queue_interval; its output must then be in the same
+ * form.  The output goes to parse_line one line at a time (a message may
+ * span lines: the parser keeps it in its struct queue_parse until the
+ * line that ends it, and parse_end gives a last one at the end of the
+ * output).  Ids are checked with id_valid before they are kept.  A queue
+ * without op[k] cannot do k: "hold: not supported by <backend>".
  *
  * mailcon touches a server's queue only when told where it is: the server
  * sets queue_command or the option named by where (Postfix's
@@ -430,6 +328,17 @@ struct backend_queue {
 				    struct queue_msg *out);
 	const char *const	*tool;		/* template: the op command */
 	const struct backend_queue_op *op[QOP_COUNT];
+	/*
+	 * The console keeps an id in a compact record of [0-9A-Za-z], at
+	 * most 24 of them.  An MTA whose ids hold another character (Exim's
+	 * two '-', at places its id's length fixes) maps them into that
+	 * form (id_pack: the length, 0 when it cannot) and back (id_unpack);
+	 * out has room for QUEUE_ID_MAX + 1 bytes.  NULL: kept as they are.
+	 */
+	size_t			(*id_pack)(const char *id, size_t len,
+				    char *out);
+	size_t			(*id_unpack)(const char *packed, size_t len,
+				    char *out);
 };
 
 /* ------------------------------------------------------------------ */
@@ -472,6 +381,8 @@ struct backend_discovery {
 /* ------------------------------------------------------------------ */
 /* The backend                                                         */
 /* ------------------------------------------------------------------ */
+
+struct redact;
 
 #define BROLE_MTA	0x1	/* queue, outbound mail, refusing mail */
 #define BROLE_AUTH	0x2	/* logins, passwords */
@@ -616,37 +527,5 @@ int	backend_parse_any(const struct log_header *h, struct mail_events *out);
 int	backend_redact(const char *line, size_t len,
 	    const struct log_header *h, char *out, size_t size,
 	    size_t *outlen);
-
-/* ------------------------------------------------------------------ */
-/* Grammars of values taken from logs (grammar.c)                      */
-/* ------------------------------------------------------------------ */
-
-#define ACCOUNT_MAX	255	/* bytes of a login */
-
-/* Why a login fails the grammar. */
-enum account_fault {
-	ACCOUNT_OK = 0,
-	ACCOUNT_EMPTY,
-	ACCOUNT_TOO_LONG,	/* more than ACCOUNT_MAX bytes */
-	ACCOUNT_LEADING_DASH,	/* it would read as a command's option */
-	ACCOUNT_BAD_BYTE,	/* not UTF-8: *cp is the byte */
-	ACCOUNT_BAD_CHAR	/* *cp is a character a login may not hold */
-};
-
-/*
- * Check a login against the grammar of account_is_valid(); for a bad
- * byte or character, its offset (*off) and length in bytes (*n), so a
- * message can name it.
- */
-enum account_fault account_check(const char *p, size_t len, size_t *off,
-	    size_t *n, uint32_t *cp);
-int	account_is_valid(const char *p, size_t len);
-int	queue_id_is_valid(const char *p, size_t len);
-int	exim_id_is_valid(const char *p, size_t len);
-int	mail_ip_parse(const char *p, size_t len, struct mail_ip *out);
-/* Format into buf (at least 46 bytes); returns buf. */
-char	*mail_ip_format(const struct mail_ip *ip, char *buf, size_t size);
-
-const char *mail_event_kind_name(enum mail_event_kind kind);
 
 #endif

@@ -414,12 +414,12 @@ backend_check_script(const struct mail_backend *auth,
 	const struct backend_check	*part[2] = { bk_check(auth),
 	    bk_check(mta) };
 	struct bk_word			 w = { NULL, 0, 0 };
-	size_t				 i;
+	size_t				 i, n = auth == mta ? 1 : 2;
 
 	if (part[0] == NULL || part[1] == NULL)
 		return NULL;
 	bk_puts(&w, FE_BASE "a=$1; shift\n");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < n; i++) {
 		bk_puts(&w, part[i]->script);
 		bk_puts(&w, "printf '");
 		bk_puts(&w, part[i]->key);
@@ -450,9 +450,9 @@ backend_check_argv(const struct mail_backend *auth,
 	free(script);
 	if (bk_render_into(auth, account, env, &a, err, errlen) == -1 ||
 	    bk_render_into(auth, auth->accounts->check->args, env, &a, err,
-	    errlen) == -1 ||
+	    errlen) == -1 || (mta != auth &&
 	    bk_render_into(mta, mta->accounts->check->args, env, &a, err,
-	    errlen) == -1) {
+	    errlen) == -1)) {
 		backend_argv_free(a.v);
 		return NULL;
 	}

@@ -60,6 +60,7 @@ struct contain {
 
 	/* the step running */
 	enum op			 op;
+	const struct backend_step *step;	/* a backend's, or NULL */
 	char			**argv;		/* its command */
 	size_t			 argv_shown;	/* words skipped in the audit */
 	char			 what[256];	/* audit target, plain words */
@@ -126,10 +127,42 @@ void	 contain_say(struct contain *c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* The end: the outcome, and the verification on every row written. */
 void	 contain_finish(struct contain *c, enum contain_outcome o);
+/* The password made for this action, as a secrets list (or NULL). */
+const char *const *contain_secrets(const struct contain *c,
+	    const char *list[2]);
+
+/*
+ * contain_step.c: one step.  contain_run() makes argv (taken) the step,
+ * its intent audited first when audited (shown: leading words the audit
+ * leaves out); the *_step functions advance the op running and return 1
+ * once it has ended; contain_step_clear() keeps what it printed and frees
+ * it.
+ */
+void	 contain_run(struct contain *c, enum op op, char **argv,
+	    size_t shown, int audited, int with_password, const char *fmt,
+	    ...) __attribute__((format(printf, 7, 8)));
+int	 contain_cmd_step(struct contain *c, int64_t now);
+int	 contain_qread_step(struct contain *c, int64_t now, enum phase next);
+int	 contain_qop_step(struct contain *c, int64_t now);
+void	 contain_step_clear(struct contain *c);
 /* A step of b's for c's account; NULL when it does not render (then c is
    refused and finished). */
 char	**contain_step_argv(struct contain *c, const struct mail_backend *b,
 	    const struct backend_step *st);
+/* That step as the next one (what: NULL for its own words); -1 refused. */
+int	 contain_step_of(struct contain *c, const struct mail_backend *b,
+	    const struct backend_step *st, int audited, const char *what);
+/* A site's template as the next step; -1 when it does not render. */
+int	 contain_template(struct contain *c, const char *tmpl,
+	    int with_password, const char *what);
+/* Start reading the queue; the queue operation c->qop on c->ids. */
+void	 contain_read_queue(struct contain *c, int64_t now);
+void	 contain_queue_op(struct contain *c);
+/* "hold", "release", "purge". */
+const char *contain_verb(enum queue_op op);
+
+/* contain_phase.c: the next step of c's program, after the last ended. */
+void	 contain_advance(struct contain *c, int64_t now);
 /* contain_dry.c: --dry-run, the exact commands; runs nothing. */
 void	 contain_dry_run(struct contain *c);
 

@@ -75,6 +75,12 @@ int		 queue_rec_set_id(struct queue_rec *r, const char *id,
 		     size_t len);
 /* Writes the id into buf (QUEUE_ID_STORE + 1 bytes); returns its length. */
 size_t		 queue_rec_id(const struct queue_rec *r, char *buf);
+/*
+ * The id of record i as the MTA writes it (its backend's id_unpack), into
+ * buf (QUEUE_ID_MAX + 1 bytes); returns its length.
+ */
+size_t		 queue_snapshot_id(const struct queue_snapshot *s, size_t i,
+		     char *buf);
 
 /*
  * A snapshot keeps at most maxrec records (0: QUEUE_RECORDS_MAX).  Its

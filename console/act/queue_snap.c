@@ -134,8 +134,11 @@ sat32(uint64_t v)
 void
 queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 {
-	struct queue_rec	*r;
-	size_t			 ncap;
+	const struct backend_queue	*q;
+	struct queue_rec		*r;
+	char				 id[QUEUE_ID_MAX + 1];
+	size_t				 ncap, idlen;
+	int				 packed;
 
 	s->messages++;
 	s->by_queue[(unsigned)m->queue < QUEUE_NAME_COUNT ? m->queue :
@@ -158,7 +161,14 @@ queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 	}
 	r = &s->rec[s->nrec];
 	memset(r, 0, sizeof(*r));
-	if (!queue_rec_set_id(r, m->queue_id, m->queue_id_len)) {
+	q = queue_snapshot_q(s);
+	if (q->id_pack != NULL) {
+		idlen = m->queue_id_len <= QUEUE_ID_MAX ?
+		    q->id_pack(m->queue_id, m->queue_id_len, id) : 0;
+		packed = idlen > 0 && queue_rec_set_id(r, id, idlen);
+	} else
+		packed = queue_rec_set_id(r, m->queue_id, m->queue_id_len);
+	if (!packed) {
 		/* valid but longer than any Postfix id: no record */
 		s->dropped++;
 		return;
@@ -290,17 +300,32 @@ queue_snapshot_end(struct queue_snapshot *s)
 	s->linecap = 0;
 }
 
+/* See queue.h. */
+size_t
+queue_snapshot_id(const struct queue_snapshot *s, size_t i, char *buf)
+{
+	const struct backend_queue	*q = s->parser != NULL ? s->parser :
+	    backend_default(BROLE_MTA)->queue;
+	char				 packed[QUEUE_ID_STORE + 1];
+	size_t				 len;
+
+	if (q == NULL || q->id_unpack == NULL)
+		return queue_rec_id(&s->rec[i], buf);
+	len = queue_rec_id(&s->rec[i], packed);
+	return q->id_unpack(packed, len, buf);
+}
+
 /* Every record with its id, until cb returns non-zero. */
 int
 queue_snapshot_foreach(const struct queue_snapshot *s, queue_foreach_cb cb,
     void *arg)
 {
-	char	 id[QUEUE_ID_STORE + 1];
+	char	 id[QUEUE_ID_MAX + 1];
 	size_t	 i;
 	int	 r;
 
 	for (i = 0; i < s->nrec; i++) {
-		queue_rec_id(&s->rec[i], id);
+		queue_snapshot_id(s, i, id);
 		if ((r = cb(id, &s->rec[i], arg)) != 0)
 			return r;
 	}
@@ -329,11 +354,11 @@ queue_snapshot_sender_ids(const struct queue_snapshot *s, uint64_t h,
 	char	*out;
 
 	n = queue_snapshot_sender_count(s, h);
-	out = xreallocarray(NULL, n + 1, QUEUE_ID_STORE + 1);
+	out = xreallocarray(NULL, n + 1, QUEUE_ID_MAX + 1);
 	for (i = 0; i < s->nrec; i++) {
 		if (s->rec[i].sender_hash != h)
 			continue;
-		len += queue_rec_id(&s->rec[i], out + len);
+		len += queue_snapshot_id(s, i, out + len);
 		out[len++] = '\n';
 	}
 	out[len] = '\0';

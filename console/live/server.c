@@ -463,7 +463,7 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 static void
 server_queue_owners(struct server *s, const struct queue_snapshot *q)
 {
-	char	 id[QUEUE_ID_STORE + 1];
+	char	 id[QUEUE_ID_MAX + 1];
 	size_t	 i, n = detector_count(s->det), len;
 	long	 owner;
 
@@ -472,7 +472,7 @@ server_queue_owners(struct server *s, const struct queue_snapshot *q)
 	s->nqueue_owned = n;
 	s->queue_attributed = 0;
 	for (i = 0; i < q->nrec; i++) {
-		len = queue_rec_id(&q->rec[i], id);
+		len = queue_snapshot_id(q, i, id);
 		if ((owner = detector_qid_owner(s->det, id, len)) < 0 ||
 		    (size_t)owner >= n)
 			continue;

@@ -7,8 +7,11 @@
  * supported by <backend>", refused in one line with nothing run.  A
  * second test backend takes its ids as arguments (as Exim's -Mrm will)
  * and lists its queue over several lines per message (as exim -bp does):
- * the runner batches by bytes, counts what the tool said, and the
- * snapshot takes messages that span lines.
+ * the runner batches by bytes, counts what the tool said, the snapshot
+ * takes messages that span lines and ids with a character a record
+ * cannot keep.  A third takes both roles and acts through an API that
+ * answers in JSON whatever its exit status (as cPanel's whmapi1 and uapi
+ * do): its answer decides.
  */
 #include <sys/stat.h>
 
@@ -24,6 +27,7 @@
 #include <cmocka.h>
 
 #include "unit_files.h"
+#include "act/audit.h"
 #include "act/contain.h"
 #include "act/queue.h"
 #include "act/queue_op.h"
@@ -150,6 +154,100 @@ static const struct mail_backend test_argv = {
 	.roles = BROLE_MTA,
 	.options = tq_options,
 	.queue = &tq_queue,
+};
+
+/* Ids of "ABCD-1234": the record keeps them without the '-'. */
+static int
+tqd_id_valid(const char *p, size_t len)
+{
+	return len == 9 && p[4] == '-' && tq_id_valid(p, 4) &&
+	    tq_id_valid(p + 5, 4);
+}
+
+static size_t
+tqd_id_pack(const char *id, size_t len, char *out)
+{
+	if (len != 9 || id[4] != '-')
+		return 0;
+	memcpy(out, id, 4);
+	memcpy(out + 4, id + 5, 4);
+	out[8] = '\0';
+	return 8;
+}
+
+static size_t
+tqd_id_unpack(const char *packed, size_t len, char *out)
+{
+	if (len != 8)
+		return 0;
+	memcpy(out, packed, 4);
+	out[4] = '-';
+	memcpy(out + 5, packed + 4, 4);
+	out[9] = '\0';
+	return 9;
+}
+
+static const struct backend_queue tqd_queue = {
+	.list = tq_list,
+	.list_name = "tq -list",
+	.id_valid = tqd_id_valid,
+	.parse_line = tq_parse_line,
+	.parse_end = tq_parse_end,
+	.tool = tq_tool,
+	.id_pack = tqd_id_pack,
+	.id_unpack = tqd_id_unpack,
+};
+
+/*
+ * A tool that answers in JSON whatever its exit status (as cPanel's do):
+ * done when it prints "status":1.
+ */
+static int
+ta_answer(const char *out, size_t len, char *why, size_t size)
+{
+	const char	*r;
+
+	/* out is NUL-terminated (cmdrun.h) */
+	if (strlen(out) != len)
+		return 0;
+	if (strstr(out, "\"status\":1") != NULL)
+		return 1;
+	if ((r = strstr(out, "\"reason\":\"")) != NULL)
+		snprintf(why, size, "%.*s", (int)strcspn(r + 10, "\""),
+		    r + 10);
+	return 0;
+}
+
+static const char *const ta_suspend_login[] = { "%{tq_tool}",
+	"suspend_login", "email=%{account}", NULL };
+static const char *const ta_suspend_mail[] = { "%{tq_tool}",
+	"suspend_outgoing", "email=%{account}", NULL };
+
+static const struct backend_step ta_deny_add = {
+	.name = "suspend_login",
+	.args = ta_suspend_login,
+	.what = "refuse its logins (test API)",
+	.answer = ta_answer,
+};
+
+static const struct backend_step ta_refuse_add = {
+	.name = "suspend_outgoing",
+	.args = ta_suspend_mail,
+	.what = "refuse its mail (test API)",
+	.answer = ta_answer,
+};
+
+static const struct backend_accounts ta_accounts = {
+	.deny_add = &ta_deny_add,
+	.refuse_add = &ta_refuse_add,
+};
+
+/* Both roles in one, account steps through an API, no queue. */
+static const struct mail_backend test_api = {
+	.name = "api",
+	.roles = BROLE_MTA | BROLE_AUTH,
+	.options = tq_options,
+	.accounts = &ta_accounts,
 };
 
 static char	 tmpdir[] = "/tmp/mc-backend.XXXXXX";
@@ -519,6 +617,119 @@ test_multiline_listing(void **state)
 	}
 }
 
+/* Ids a record cannot keep as written go in packed and come out whole. */
+static void
+test_id_pack(void **state)
+{
+	static const char text[] =
+	    "ABCD-1234 judy@example.test\n  x@a.test\n\n"
+	    "EFGH-5678 other@example.test\n  y@b.test\n\n"
+	    "IJKL-9012 judy@example.test\n  z@c.test\n\n";
+	struct queue_snapshot	 s;
+	char			 id[QUEUE_ID_MAX + 1], *ids;
+	size_t			 len;
+
+	queue_snapshot_init(&s, 0);
+	queue_snapshot_parser(&s, &tqd_queue);
+	queue_snapshot_feed(&s, text, sizeof(text) - 1);
+	queue_snapshot_end(&s);
+	assert_int_equal(s.messages, 3);
+	assert_int_equal(s.nrec, 3);
+	assert_int_equal(s.dropped, 0);
+	assert_int_equal(queue_snapshot_id(&s, 1, id), 9);
+	assert_string_equal(id, "EFGH-5678");
+	assert_int_equal(queue_snapshot_sender_ids(&s,
+	    queue_sender_hash("judy@example.test", 17), &ids, &len), 2);
+	assert_string_equal(ids, "ABCD-1234\nIJKL-9012\n");
+	free(ids);
+	queue_snapshot_clear(&s);
+}
+
+/*
+ * Set a key of a backend outside the registry (the parser only takes the
+ * registry's), as config_act.c keeps it: a copy, and a command's words.
+ */
+static void
+opt_direct(struct server_config *sc, const struct backend_option *o,
+    const char *value)
+{
+	struct server_opt	*so;
+
+	sc->act.opts = realloc(sc->act.opts, (sc->act.nopts + 1) *
+	    sizeof(*sc->act.opts));
+	assert_non_null(sc->act.opts);
+	so = &sc->act.opts[sc->act.nopts++];
+	so->opt = o;
+	so->value = strdup(value);
+	so->words = o->type == BOPT_COMMAND ? config_split_argv(value) : NULL;
+}
+
+/* Run request r to its end with an audit of the temporary directory. */
+static const struct contain_result *
+run_audited(struct contain_request *r, struct contain **cp)
+{
+	char		 err[512];
+	struct audit	*a;
+
+	if ((a = audit_open(tmp("audit.db"), err, sizeof(err))) == NULL)
+		fail_msg("audit_open: %s", err);
+	*cp = contain_start(r, a, uf_now_ms());
+	contain_wait(*cp);
+	assert_int_equal(audit_sync(a), 0);
+	audit_close(a);
+	return contain_result(*cp);
+}
+
+/*
+ * A step whose tool answers in its output: exit 0 with a failure in its
+ * answer is a failure, told in the tool's words; both roles of one
+ * backend run as two steps; a backend with no check part is not checked.
+ */
+static void
+test_step_answer(void **state)
+{
+	static const char api[] =
+	    "#!/bin/sh\n"
+	    "echo \"$*\" >>\"$(dirname \"$0\")/api-runs\"\n"
+	    "case $2 in\n"
+	    "email=nobody@*) echo '{\"status\":0,\"reason\":\"no such "
+	    "user\"}' ;;\n"
+	    "*) echo '{\"status\":1}' ;;\n"
+	    "esac\n";
+	struct server_config	 sc;
+	struct contain_request	 req;
+	struct contain		*c;
+	const struct contain_result *r;
+	char			 runs[512];
+
+	uf_write(tmp("api"), api, 0755);
+	server(&sc, &test_api);
+	opt_direct(&sc, &tq_options[0], tmp("api"));
+	memset(&req, 0, sizeof(req));
+	req.action = CA_SUSPEND;
+	req.server = &sc;
+	req.account = "nobody@example.test";
+	req.operator = "alice";
+	r = run_audited(&req, &c);
+	assert_int_equal(r->outcome, CO_FAILED);
+	if (strstr(r->text, "nothing changed: refusing its logins failed: ") ==
+	    NULL || strstr(r->text, "said it failed: no such user") == NULL)
+		fail_msg("%s", r->text);
+	contain_free(c);
+
+	req.account = "judy@example.test";
+	r = run_audited(&req, &c);
+	assert_int_equal(r->outcome, CO_DONE);
+	assert_non_null(strstr(r->text, "logins and mail refused"));
+	assert_int_equal(r->verified, -1);	/* no check part: not checked */
+	contain_free(c);
+	assert_true(uf_read(tmp("api-runs"), runs, sizeof(runs)) > 0);
+	assert_string_equal(runs, "suspend_login email=nobody@example.test\n"
+	    "suspend_login email=judy@example.test\n"
+	    "suspend_outgoing email=judy@example.test\n");
+	config_action_free(&sc.act);
+}
+
 /* The probe: the first backend of a role with a file there. */
 static int
 exists_in(const char *path, void *arg)
@@ -699,6 +910,8 @@ main(void)
 		cmocka_unit_test(test_exim_roles),
 		cmocka_unit_test(test_argv_batches),
 		cmocka_unit_test(test_multiline_listing),
+		cmocka_unit_test(test_id_pack),
+		cmocka_unit_test(test_step_answer),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_probe_command),
 		cmocka_unit_test(test_config_backends),
