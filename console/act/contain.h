@@ -107,6 +107,12 @@ int		 contain_action_dangerous(enum contain_action a);
  */
 int		 contain_capable(const struct server_config *sc,
 		     enum contain_action a, char *why, size_t size);
+/*
+ * Can the server's mail systems do it at all, keys set or not?  1, or 0
+ * with "ACTION: not supported by BACKEND ..." in why.
+ */
+int		 contain_supported(const struct server_config *sc,
+		     enum contain_action a, char *why, size_t size);
 
 /*
  * May the action name this account?  Hold, release and purge move queue

@@ -94,8 +94,9 @@ cp_needs(const struct server_config *sc, const struct mail_backend *b,
 static int
 cp_unsupported(const struct server_config *sc, enum contain_action a,
     const struct mail_backend *b, const char *site, char *why,
-    size_t size)
+    size_t size, int *unsupported)
 {
+	*unsupported = 1;
 	if (site != NULL)
 		snprintf(why, size, "%s: not supported by %s (a site's %s in "
 		    "[server %s] can do it)", contain_names[a], b->name, site,
@@ -112,7 +113,7 @@ cp_unsupported(const struct server_config *sc, enum contain_action a,
  */
 static int
 cp_capable_suspend(const struct server_config *sc, enum contain_action a,
-    char *why, size_t size)
+    char *why, size_t size, int *unsupported)
 {
 	const struct mail_backend	*b[2] = { server_auth(sc),
 	    server_mta(sc) };
@@ -130,7 +131,8 @@ cp_capable_suspend(const struct server_config *sc, enum contain_action a,
 		    b[1]->accounts->refuse_del;
 	for (i = 0; i < 2; i++)
 		if (st[i] == NULL)
-			return cp_unsupported(sc, a, b[i], site, why, size);
+			return cp_unsupported(sc, a, b[i], site, why, size,
+			    unsupported);
 	for (i = 0; i < 2; i++)
 		n = cp_needs(sc, b[i], st[i], names, n, 8);
 	if (n == 0)
@@ -143,7 +145,8 @@ cp_capable_suspend(const struct server_config *sc, enum contain_action a,
 
 /* A password reset: the auth role's set and check, their keys set. */
 static int
-cp_capable_reset(const struct server_config *sc, char *why, size_t size)
+cp_capable_reset(const struct server_config *sc, char *why, size_t size,
+    int *unsupported)
 {
 	const struct mail_backend	*b = server_auth(sc);
 	const struct backend_accounts	*ac = b->accounts;
@@ -153,7 +156,7 @@ cp_capable_reset(const struct server_config *sc, char *why, size_t size)
 
 	if (ac == NULL || ac->passwd_set == NULL || ac->passwd_check == NULL)
 		return cp_unsupported(sc, CA_RESET, b, "password_command", why,
-		    size);
+		    size, unsupported);
 	n = cp_needs(sc, b, ac->passwd_set, names, 0, 8);
 	n = cp_needs(sc, b, ac->passwd_check, names, n, 8);
 	if (n == 0)
@@ -168,13 +171,13 @@ cp_capable_reset(const struct server_config *sc, char *why, size_t size)
    queue is. */
 static int
 cp_capable_queue(const struct server_config *sc, enum contain_action a,
-    char *why, size_t size)
+    char *why, size_t size, int *unsupported)
 {
 	const struct mail_backend	*b = server_mta(sc);
 	const struct backend_queue	*q = b->queue;
 
 	if (q == NULL || q->op[cp_queue_op(a)] == NULL)
-		return cp_unsupported(sc, a, b, NULL, why, size);
+		return cp_unsupported(sc, a, b, NULL, why, size, unsupported);
 	if (sc->queue_argv != NULL || q->where == NULL ||
 	    config_action_opt(&sc->act, q->where) != NULL)
 		return 1;
@@ -183,32 +186,62 @@ cp_capable_queue(const struct server_config *sc, enum contain_action a,
 	return 0;
 }
 
-/* See contain.h. */
-int
-contain_capable(const struct server_config *sc, enum contain_action a,
-    char *why, size_t size)
+/*
+ * Can sc do a?  1, or 0 with why; *unsupported says whether the server's
+ * mail systems lack it (1) or only a key is missing (0).
+ */
+static int
+cp_capable(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size, int *unsupported)
 {
 	const struct action_config *ac = &sc->act;
 
+	*unsupported = 0;
 	switch (a) {
 	case CA_SUSPEND:
 	case CA_UNSUSPEND:
 		if ((a == CA_SUSPEND ? ac->suspend_command :
 		    ac->unsuspend_command) != NULL)
 			return 1;
-		return cp_capable_suspend(sc, a, why, size);
+		return cp_capable_suspend(sc, a, why, size, unsupported);
 	case CA_RESET:
 		if (ac->password_command != NULL)
 			return 1;
-		return cp_capable_reset(sc, why, size);
+		return cp_capable_reset(sc, why, size, unsupported);
 	case CA_HOLD:
 	case CA_RELEASE:
 	case CA_PURGE:
-		return cp_capable_queue(sc, a, why, size);
+		return cp_capable_queue(sc, a, why, size, unsupported);
 	default:
 		snprintf(why, size, "no such action");
+		*unsupported = 1;
 		return 0;
 	}
+}
+
+/* See contain.h. */
+int
+contain_capable(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size)
+{
+	int	 unsupported;
+
+	return cp_capable(sc, a, why, size, &unsupported);
+}
+
+/* See contain.h. */
+int
+contain_supported(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size)
+{
+	char	 tmp[512];
+	int	 unsupported;
+
+	if (cp_capable(sc, a, tmp, sizeof(tmp), &unsupported) ||
+	    !unsupported)
+		return 1;
+	snprintf(why, size, "%s", tmp);
+	return 0;
 }
 
 /* A NULL-terminated argv with room for cap words. */

@@ -359,7 +359,7 @@ cmd_act(int argc, char **argv)
 	else if (ssh.conn != NULL)
 		act_probe(sc, ssh.conn);
 	/* what they cannot do is refused now: no logs read, nothing asked */
-	capable = contain_capable(sc, action, why, sizeof(why));
+	capable = contain_supported(sc, action, why, sizeof(why));
 
 	/* Queue actions choose by the ids the account's logins produced. */
 	if (capable && !req.dry_run && (req.server->ssh.host == NULL ||

@@ -458,7 +458,11 @@ test_not_supported(void **state)
 	/* the site's command stands in */
 	sc.act.suspend_command = "/usr/local/sbin/lock %{account}";
 	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
+	assert_true(contain_supported(&sc, CA_SUSPEND, why, sizeof(why)));
 	sc.act.suspend_command = NULL;
+	why[0] = '\0';
+	assert_false(contain_supported(&sc, CA_PURGE, why, sizeof(why)));
+	assert_string_equal(why, "purge: not supported by bare");
 
 	/* refused before anything runs, dry run or not, counting or not */
 	for (a = CA_HOLD; a <= CA_PURGE; a++) {
@@ -488,7 +492,14 @@ test_exim_roles(void **state)
 	struct server_config	 sc;
 	char			 why[512];
 
+	/* Postfix without its keys: supported, not capable (set them) */
+	server(&sc, &backend_postfix);
+	assert_true(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
+	assert_false(contain_capable(&sc, CA_HOLD, why, sizeof(why)));
+	assert_non_null(strstr(why, "set postfix_config (or queue_command)"));
+
 	server(&sc, &backend_exim);
+	assert_false(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
 	us_set(&sc, "passwd_file", "/etc/dovecot/users");
 	refused(&sc, CA_HOLD, "hold: not supported by exim");
 	refused(&sc, CA_PURGE, "purge: not supported by exim");
