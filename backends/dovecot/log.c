@@ -44,6 +44,7 @@
  */
 #include <string.h>
 
+#include "dovecot.h"
 #include "backends/backend.h"
 #include "backends/redact.h"
 #include "backends/textscan.h"
@@ -345,7 +346,7 @@ dv_login(const char *p, const char *e, enum mail_service svc,
 }
 
 /* Parse one Dovecot line (see backend.h for the contract). */
-static int
+int
 dovecot_parse_line(const struct log_header *h, struct mail_event *out)
 {
 	const char	*p = h->msg.p, *e = h->msg.p + h->msg.len, *q, *d;
@@ -389,16 +390,9 @@ dovecot_parse_line(const struct log_header *h, struct mail_event *out)
 }
 
 /* Dovecot's tags ("dovecot", process names) never hold a '/'. */
-static int
+int
 dovecot_claims(const struct mail_str *prog)
 {
 	return prog->len == 0 || memchr(prog->p, '/', prog->len) == NULL;
 }
 
-const struct mail_backend backend_dovecot = {
-	.name = "dovecot",
-	.caps = BCAP_AUTH_LOG,
-	.parse_line = dovecot_parse_line,
-	.claims = dovecot_claims,
-	.redact = dovecot_redact,
-};

@@ -481,9 +481,23 @@ exim_parse_line(const struct log_header *h,
 	return rc;
 }
 
+/*
+ * Where Exim is installed (Debian's exim4, cPanel's and DirectAdmin's
+ * exim): the probe tells an Exim server from a Postfix one, so that what
+ * this backend cannot do yet (its queue, its accounts) is said to be not
+ * supported rather than tried with Postfix's tools.
+ */
+static const char *const exim_probe[] = { "/usr/sbin/exim4",
+	"/usr/sbin/exim", NULL };
+
+static const struct backend_discovery exim_discovery = {
+	.probe = exim_probe,
+};
+
 const struct mail_backend backend_exim = {
 	.name = "exim",
-	.caps = BCAP_AUTH_LOG | BCAP_OUTBOUND_LOG,
+	.roles = BROLE_MTA,
 	.parse_line = exim_parse_line,
 	.claims = exim_claims,
+	.discover = &exim_discovery,
 };

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "postfix.h"
 #include "backends/backend.h"
 #include "backends/redact.h"
 #include "backends/textscan.h"
@@ -500,7 +501,7 @@ pf_postsuper(const char *p, const char *e, struct mail_event *out)
 }
 
 /* Parse one Postfix line (see backend.h for the contract). */
-static int
+int
 postfix_parse_line(const struct log_header *h, struct mail_event *out)
 {
 	const char	*p = h->msg.p, *e = h->msg.p + h->msg.len;
@@ -558,7 +559,7 @@ postfix_parse_line(const struct log_header *h, struct mail_event *out)
 }
 
 /* Postfix tags are "SYSLOG_NAME/DAEMON": a tag without '/' is not ours. */
-static int
+int
 postfix_claims(const struct mail_str *prog)
 {
 	return prog->len >= 3 && memchr(prog->p, '/', prog->len) != NULL;
@@ -598,11 +599,3 @@ postfix_redact(struct redact *r)
 	}
 }
 
-const struct mail_backend backend_postfix = {
-	.name = "postfix",
-	.caps = BCAP_AUTH_LOG | BCAP_OUTBOUND_LOG | BCAP_QUEUE_LIST |
-	    BCAP_HOLD | BCAP_DELETE,
-	.parse_line = postfix_parse_line,
-	.claims = postfix_claims,
-	.redact = postfix_redact,
-};

@@ -1,7 +1,8 @@
 /*
- * audit.c: the audit log of actions: redaction and quoting of the command,
- * a second connection to the history database with synchronous=FULL, and a
- * worker thread so the drawing thread never waits for an fsync.
+ * audit.c: the audit log of actions: a second connection to the history
+ * database with synchronous=FULL, and a worker thread so the drawing
+ * thread never waits for an fsync (how a command is written into it, its
+ * secrets redacted: audit_cmd.c).
  *
  * Why a second connection: the history commits in batches on its own
  * schedule with synchronous=NORMAL, which may lose the last commits on a
@@ -21,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,7 +35,6 @@
 
 /* A history commit holds the write lock briefly; wait that long for it. */
 #define AUDIT_BUSY_MS		5000
-#define AUDIT_SECRET		SECRET_SHOWN
 
 enum job_type {
 	JOB_INTENT,
@@ -104,119 +103,6 @@ audit_state_parse(const char *s)
 		if (strcmp(s, audit_states[i]) == 0)
 			return (enum audit_state)i;
 	return AUDIT_UNKNOWN;
-}
-
-/* A byte the shell takes as it is, unquoted. */
-static int
-audit_char_plain(char c)
-{
-	return c != '\0' && strchr("abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-", c) != NULL;
-}
-
-/* Does the word (or its part before '=') name a password? */
-static int
-audit_names_secret(const char *w, size_t len)
-{
-	static const char *const names[] = { "pass", "secret", "token" };
-	size_t			 i, j, n;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		n = strlen(names[i]);
-		for (j = 0; j + n <= len; j++)
-			if (strncasecmp(w + j, names[i], n) == 0)
-				return 1;
-	}
-	return 0;
-}
-
-/* Does w contain one of the caller's secret values? */
-static int
-audit_has_secret(const struct audit_rec *rec, const char *w)
-{
-	const char *const	*s;
-
-	for (s = rec->secrets; s != NULL && *s != NULL; s++)
-		if (**s != '\0' && strstr(w, *s) != NULL)
-			return 1;
-	return 0;
-}
-
-/* Append n bytes of p at *o, counting what does not fit (as snprintf). */
-static void
-audit_put(char *buf, size_t size, size_t *o, const char *p, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++, (*o)++)
-		if (*o + 1 < size)
-			buf[*o] = p[i];
-}
-
-/* Append w shell-quoted: plain, or single-quoted with ' as '\''. */
-static void
-audit_put_quoted(char *buf, size_t size, size_t *o, const char *w, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n && audit_char_plain(w[i]); i++)
-		;
-	if (n > 0 && i == n) {
-		audit_put(buf, size, o, w, n);
-		return;
-	}
-	audit_put(buf, size, o, "'", 1);
-	for (i = 0; i < n; i++) {
-		if (w[i] == '\'')
-			audit_put(buf, size, o, "'\\''", 4);
-		else
-			audit_put(buf, size, o, w + i, 1);
-	}
-	audit_put(buf, size, o, "'", 1);
-}
-
-/* See audit.h. */
-int
-audit_command(const struct audit_rec *rec, char *buf, size_t size)
-{
-	const char	*w, *eq, *prev = NULL;
-	size_t		 o = 0;
-	int		 i, secret;
-
-	for (i = 0; rec->argv != NULL && i < rec->argc; i++) {
-		w = rec->argv[i];
-		if (i > 0)
-			audit_put(buf, size, &o, " ", 1);
-		secret = i < AUDIT_MAX_ARGS && (rec->secret_mask &
-		    ((uint64_t)1 << i)) != 0;
-		/* "--password VALUE": the value is the next word. */
-		if (prev != NULL && prev[0] == '-' && strchr(prev, '=') ==
-		    NULL && audit_names_secret(prev, strlen(prev)))
-			secret = 1;
-		prev = w;
-		if (secret) {
-			audit_put(buf, size, &o, AUDIT_SECRET,
-			    strlen(AUDIT_SECRET));
-			continue;
-		}
-		/* "password=VALUE", "--pass=VALUE": keep the name only. */
-		if ((eq = strchr(w, '=')) != NULL &&
-		    audit_names_secret(w, (size_t)(eq - w))) {
-			audit_put_quoted(buf, size, &o, w,
-			    (size_t)(eq - w) + 1);
-			audit_put(buf, size, &o, AUDIT_SECRET,
-			    strlen(AUDIT_SECRET));
-			continue;
-		}
-		if (audit_has_secret(rec, w))
-			audit_put(buf, size, &o, AUDIT_SECRET,
-			    strlen(AUDIT_SECRET));
-		else
-			audit_put_quoted(buf, size, &o, w, strlen(w));
-	}
-	if (size > 0)
-		buf[o < size ? o : size - 1] = '\0';
-	return (int)o;
 }
 
 /* A copy of s with every one of the caller's secrets as <secret>. */

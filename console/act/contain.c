@@ -1,10 +1,12 @@
 /*
  * contain.c: run one containment action as a program of steps without
- * blocking; see contain.h.  Each step is an audited command (cmdrun), a
- * read of the queue (queue_read) or a postsuper run; a step's completion
- * sets last_ok / last_err and the next phase decides what follows.  On a
- * server behind SSH every step runs over req.ssh (c->via), with the same
- * commands, values and checks as here.
+ * blocking; see contain.h.  This is the action's life: its checks before
+ * anything runs, the loop's view of it (descriptors, steps, waits), its
+ * result and its end.  Each step (contain_step.c) is an audited command of
+ * the server's backends, a read of the queue or a queue operation; the
+ * phases (contain_phase.c) decide what follows each.  On a server behind
+ * SSH every step runs over req.ssh (c->via), with the same commands,
+ * values and checks as here.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,8 +19,8 @@
 #include "audit.h"
 #include "contain.h"
 #include "contain_int.h"
-#include "postsuper.h"
 #include "queue.h"
+#include "queue_op.h"
 #include "sshtarget.h"
 #include "backends/backend.h"
 #include "core/action.h"
@@ -27,7 +29,6 @@
 #include "core/xmalloc.h"
 #include "net/cmdrun.h"
 #include "net/ssh_conn.h"
-
 
 /* Monotonic milliseconds. */
 static int64_t
@@ -56,7 +57,7 @@ contain_say(struct contain *c, const char *fmt, ...)
 }
 
 /* The password made for this action, as a secrets list (or NULL). */
-static const char *const *
+const char *const *
 contain_secrets(const struct contain *c, const char *list[2])
 {
 	if (c->res.password[0] == '\0')
@@ -97,632 +98,6 @@ contain_verified(struct contain *c, int ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->res.verify, sizeof(c->res.verify), fmt, ap);
 	va_end(ap);
-}
-
-/* audit_intent() callback: the intent is durable (id > 0), or not. */
-static void
-contain_on_intent(int64_t id, const char *err, void *arg)
-{
-	struct contain	*c = arg;
-
-	c->op = c->after_audit;
-	c->audit_id = id;
-	if (id <= 0) {
-		c->last_ok = 0;
-		snprintf(c->last_err, sizeof(c->last_err), "not run: the "
-		    "audit could not record it (%s)", err != NULL ? err :
-		    "unknown error");
-		cp_argv_free(c->argv);
-		c->argv = NULL;
-		return;
-	}
-	if (c->nrows < CONTAIN_MAX_ROWS)
-		c->rows[c->nrows++] = id;
-}
-
-/* Write the intent of the step in c->argv; the step runs once durable. */
-static void
-contain_intent(struct contain *c)
-{
-	struct audit_rec	 rec;
-	const char		*list[2];
-
-	memset(&rec, 0, sizeof(rec));
-	rec.operator = c->operator[0] != '\0' ? c->operator : NULL;
-	rec.server = c->sc->name;
-	rec.account = c->account;
-	rec.action = contain_action_name(c->req.action);
-	rec.target = c->what;
-	rec.argv = (const char *const *)c->argv + c->argv_shown;
-	for (rec.argc = 0; rec.argv[rec.argc] != NULL; rec.argc++)
-		;
-	rec.secrets = contain_secrets(c, list);
-	c->after_audit = c->op;
-	c->op = OP_AUDIT;
-	if (audit_intent(c->audit, &rec, contain_on_intent, c) == -1) {
-		const char *e = audit_error(c->audit);
-
-		contain_on_intent(-1, e != NULL ? e : "refused", c);
-	}
-}
-
-/* The outcome of the audited step that just ended. */
-static void
-contain_outcome(struct contain *c, int ok, int status, const char *counts,
-    const char *err, size_t errlen)
-{
-	const char	*list[2];
-
-	if (!c->audited || c->audit_id <= 0)
-		return;
-	audit_outcome(c->audit, c->audit_id, ok ? AUDIT_DONE : AUDIT_FAILED,
-	    status, counts, err, errlen, contain_secrets(c, list), NULL, NULL);
-	c->audit_id = 0;
-}
-
-/*
- * Run argv (taken) as the next step: audited (intent first) when it
- * changes something.  shown: leading words the audit leaves out (the
- * fixed "/bin/sh -c SCRIPT" of a built-in step).
- */
-static void
-contain_run(struct contain *c, enum op op, char **argv, size_t shown,
-    int audited, int with_password, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->what, sizeof(c->what), fmt, ap);
-	va_end(ap);
-	if (c->via.ssh != NULL) {
-		/* the audit says where it ran */
-		size_t len = strlen(c->what);
-
-		snprintf(c->what + len, sizeof(c->what) - len, ", %s",
-		    c->via_where);
-	}
-	c->argv = argv;
-	c->argv_shown = shown;
-	c->audited = audited;
-	c->with_password = with_password;
-	c->audit_id = 0;
-	c->last_ok = 0;
-	c->last_status = -1;
-	c->last_err[0] = '\0';
-	c->op = op;
-	if (audited)
-		contain_intent(c);
-}
-
-/* Start the command of the step (its intent is durable). */
-static void
-contain_spawn(struct contain *c, int64_t now)
-{
-	struct cmdrun_spec	 spec;
-	char			 err[512], pw[CONTAIN_PW_LEN + 2];
-
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = c->argv;
-	spec.deadline_ms = c->deadline_ms;
-	/* a built-in step by its name ($0), not as "/bin/sh" */
-	if (c->argv_shown > 0)
-		spec.name = c->argv[c->argv_shown];
-	if (c->with_password) {
-		spec.inlen = (size_t)snprintf(pw, sizeof(pw), "%s\n",
-		    c->res.password);
-		spec.input = pw;
-		spec.secret_input = 1;	/* should it echo the password */
-	}
-	c->cmd = cmdrun_run(&c->via, &spec, now, err, sizeof(err));
-	explicit_bzero(pw, sizeof(pw));
-	if (c->cmd == NULL) {
-		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
-		contain_outcome(c, 0, -1, NULL, err, strlen(err));
-		c->op = OP_NONE;
-	}
-}
-
-/*
- * What a built-in step that succeeded said on stderr as "note: ..." lines
- * (a stale lock taken over, a file edited again), for the result's text.
- */
-static void
-contain_notes(struct contain *c, const char *e, size_t elen)
-{
-	char		 line[512];
-	const char	*p = e, *end = e + elen, *nl;
-	size_t		 n;
-
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 6 && memcmp(p, "note: ", 6) == 0) {
-			sanitize_text(line, sizeof(line), p + 6, n - 6);
-			contain_say(c, "%s", line);
-		}
-		p = nl + 1;
-	}
-}
-
-/* Advance the command step; 1 when it has ended. */
-static int
-contain_cmd_step(struct contain *c, int64_t now)
-{
-	const char	*e;
-	size_t		 elen;
-	int		 rc;
-
-	if (c->cmd == NULL) {
-		if (c->argv == NULL)	/* refused by the audit */
-			return 1;
-		contain_spawn(c, now);
-		if (c->cmd == NULL)
-			return 1;
-	}
-	if ((rc = cmdrun_step(c->cmd, now)) == 0)
-		return 0;
-	e = cmdrun_stderr(c->cmd, &elen);
-	c->last_ok = rc == 1;
-	c->last_status = cmdrun_status(c->cmd);
-	if (rc == 1 && c->argv_shown > 0)
-		contain_notes(c, e, elen);
-	if (rc != 1)
-		snprintf(c->last_err, sizeof(c->last_err), "%s",
-		    cmdrun_error(c->cmd));
-	contain_outcome(c, rc == 1, cmdrun_status(c->cmd), NULL, e, elen);
-	return 1;
-}
-
-/* The end of a step: keep what it printed, free its command. */
-static void
-contain_step_clear(struct contain *c)
-{
-	const char	*out;
-	size_t		 len;
-
-	c->last_out[0] = '\0';
-	if (c->cmd != NULL) {
-		out = cmdrun_stdout(c->cmd, &len);
-		snprintf(c->last_out, sizeof(c->last_out), "%.*s",
-		    (int)(len < sizeof(c->last_out) ? len :
-		    sizeof(c->last_out) - 1), out);
-		cmdrun_free(c->cmd);
-		c->cmd = NULL;
-	}
-	cp_argv_free(c->argv);
-	c->argv = NULL;
-	c->op = OP_NONE;
-}
-
-/* A built-in step (pd_actions.h) for the account. */
-static void
-contain_script(struct contain *c, enum pd_step step, int audited,
-    int with_password, const char *what)
-{
-	contain_run(c, OP_CMD, cp_script_argv(step, c->sc, c->account,
-	    cp_lock_wait(c)), 3, audited, with_password, "%s", what);
-}
-
-/* A site's template; refuses (and finishes) when it does not render. */
-static int
-contain_template(struct contain *c, const char *tmpl, int with_password,
-    const char *what)
-{
-	char	 err[256];
-	char	**argv = cp_template_argv(tmpl, c->account, err, sizeof(err));
-
-	if (argv == NULL) {
-		contain_say(c, "refused, nothing run: %s", err);
-		contain_finish(c, CO_REFUSED);
-		return -1;
-	}
-	contain_run(c, OP_CMD, argv, 0, 1, with_password, "%s", what);
-	return 0;
-}
-
-
-/* Start reading the queue (the selection or the verification). */
-static void
-contain_read_queue(struct contain *c, int64_t now)
-{
-	char	**argv = cp_postqueue_argv(c->sc), err[512];
-
-	c->last_ok = 0;
-	c->last_err[0] = '\0';
-	c->qr = queue_read_start_via(&c->via, argv, now, CONTAIN_QUEUE_MS,
-	    err, sizeof(err));
-	cp_argv_free(argv);
-	if (c->qr == NULL) {
-		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
-		c->op = OP_NONE;
-	} else
-		c->op = OP_QREAD;
-}
-
-/* Advance the queue read; 1 when it has ended (c->last_ok). */
-static int
-contain_qread_step(struct contain *c, int64_t now, enum phase next)
-{
-	struct queue_snapshot	 snap;
-	int			 rc;
-
-	if ((rc = queue_read_input(c->qr, now)) == 0)
-		return 0;
-	if (rc == 1) {
-		queue_snapshot_init(&snap, 0);
-		queue_read_take(c->qr, &snap);
-		if (next == P_Q_READ_DONE)
-			cq_select(c, &snap);
-		else
-			cq_verify(c, &snap);
-		queue_snapshot_clear(&snap);
-		c->last_ok = 1;
-	} else
-		snprintf(c->last_err, sizeof(c->last_err), "%s",
-		    queue_read_error(c->qr));
-	queue_read_free(c->qr);
-	c->qr = NULL;
-	c->op = OP_NONE;
-	return 1;
-}
-
-/* What an operation does to the messages, as a verb. */
-static const char *
-contain_verb(enum postsuper_op op)
-{
-	static const char *const verb[] = { "hold", "release", "purge" };
-
-	return verb[op];
-}
-
-/* Start postsuper on the ids chosen (audited as the whole command). */
-static void
-contain_postsuper(struct contain *c)
-{
-	contain_run(c, OP_PS, cp_postsuper_op_argv(c->sc, c->psop), 0, 1, 0,
-	    "%s %zu queued message%s (ids on stdin)", contain_verb(c->psop),
-	    c->nids, c->nids == 1 ? "" : "s");
-}
-
-/* Advance postsuper; 1 when it has ended. */
-static int
-contain_ps_step(struct contain *c, int64_t now)
-{
-	struct postsuper_result	 r;
-	char			 err[512], counts[128], **base;
-	int			 rc;
-
-	if (c->ps == NULL) {
-		if (c->argv == NULL)	/* refused by the audit */
-			return 1;
-		/* postsuper.c adds the flag and "-" itself */
-		base = cp_postsuper_argv(c->sc);
-		c->ps = postsuper_start_via(&c->via, c->psop, base, c->ids,
-		    c->nids, now, c->deadline_ms, err, sizeof(err));
-		cp_argv_free(base);
-		if (c->ps == NULL) {
-			snprintf(c->last_err, sizeof(c->last_err), "%s", err);
-			contain_outcome(c, 0, -1, NULL, err, strlen(err));
-			return 1;
-		}
-	}
-	if ((rc = postsuper_step(c->ps, now)) == 0)
-		return 0;
-	postsuper_result(c->ps, &r);
-	c->res.done = r.done;
-	c->last_ok = rc == 1;
-	snprintf(counts, sizeof(counts), "%zu of %zu", r.done, r.requested);
-	if (rc != 1)
-		snprintf(c->last_err, sizeof(c->last_err), "%.1000s", r.error);
-	contain_outcome(c, rc == 1, r.exit_status, counts, r.stderr_text,
-	    strlen(r.stderr_text));
-	postsuper_free(c->ps);
-	c->ps = NULL;
-	return 1;
-}
-
-/* The check script's answer: "deny=D map=M". */
-static void
-contain_check(struct contain *c, int want)
-{
-	char	 queue[sizeof(c->res.verify)];
-	int	 d = -1, m = -1, queue_ok = c->res.verified;
-
-	/* the hold's verification, if one ran, stands beside this one */
-	snprintf(queue, sizeof(queue), "%s", c->res.verify);
-	if (!c->last_ok ||
-	    sscanf(c->last_out, "deny=%d map=%d", &d, &m) != 2)
-		contain_verified(c, 0, "could not check: %s", c->last_err[0] ?
-		    c->last_err : "no answer from the check");
-	else if (d == want && m == want)
-		contain_verified(c, 1, want ? "logins refused (listed in the "
-		    "deny passdb) and mail refused (postmap -q finds REJECT)" :
-		    "neither in the deny passdb nor in the sasl access map");
-	else
-		contain_verified(c, 0, "deny passdb: %s; sasl access map: %s",
-		    d ? "listed" : "not listed", m ? "REJECT" : "no entry");
-	if (queue[0] != '\0') {
-		size_t len = strlen(c->res.verify);
-
-		snprintf(c->res.verify + len, sizeof(c->res.verify) - len,
-		    "; %s", queue);
-		if (queue_ok == 0)
-			c->res.verified = 0;
-	}
-}
-
-/* The phases of every action; see contain.h for what each does. */
-static void
-contain_advance(struct contain *c, int64_t now)
-{
-	const struct action_config *ac = &c->sc->act;
-	static const enum postsuper_op ops[] = {
-		[CA_HOLD] = POSTSUPER_HOLD, [CA_RELEASE] = POSTSUPER_RELEASE,
-		[CA_PURGE] = POSTSUPER_DELETE };
-
-	switch (c->phase) {
-	case P_START:
-		switch (c->req.action) {
-		case CA_SUSPEND:
-			if (ac->suspend_command != NULL) {
-				if (contain_template(c, ac->suspend_command, 0,
-				    "refuse its logins and mail (site "
-				    "command)") == 0)
-					c->phase = P_SUS_TMPL_DONE;
-				return;
-			}
-			c->phase = P_SUS_DENY;
-			return;
-		case CA_UNSUSPEND:
-			if (ac->unsuspend_command != NULL) {
-				if (contain_template(c, ac->unsuspend_command,
-				    0, "allow its logins and mail again (site "
-				    "command)") == 0)
-					c->phase = P_UNS_TMPL_DONE;
-				return;
-			}
-			c->phase = P_UNS_MAP;
-			return;
-		case CA_RESET:
-			if (ac->password_command != NULL) {
-				if (contain_template(c, ac->password_command,
-				    1, "set a new password (site command)") ==
-				    0)
-					c->phase = P_PW_SET_DONE;
-				return;
-			}
-			contain_script(c, PD_PASSWD_SET, 1, 1, "set a new "
-			    "password in the Dovecot passwd-file");
-			c->phase = P_PW_SET_DONE;
-			return;
-		default:
-			c->psop = ops[c->req.action];
-			c->phase = P_Q_READ;
-			return;
-		}
-	case P_SUS_DENY:
-		contain_script(c, PD_DENY_ADD, 1, 0, "refuse its logins "
-		    "(Dovecot deny passdb)");
-		c->phase = P_SUS_DENY_DONE;
-		return;
-	case P_SUS_DENY_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "nothing changed: refusing its logins "
-			    "failed: %s", c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		c->deny_done = 1;
-		contain_script(c, PD_MAP_ADD, 1, 0, "refuse its mail "
-		    "(Postfix check_sasl_access map)");
-		c->phase = P_SUS_MAP_DONE;
-		return;
-	case P_SUS_MAP_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "refusing its mail failed: %s",
-			    c->last_err);
-			contain_script(c, PD_DENY_DEL, 1, 0, "undo: allow its "
-			    "logins again (refusing its mail failed)");
-			c->phase = P_SUS_UNDO_DONE;
-			return;
-		}
-		c->map_done = 1;
-		contain_say(c, "logins and mail refused");
-		goto hold;
-	case P_SUS_TMPL_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "the site's suspend command failed: %s",
-			    c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		contain_say(c, "suspended by the site's command");
-		contain_verified(c, -1, "not verified: no built-in check for "
-		    "a site's command");
-		goto hold;
-	case P_SUS_UNDO_DONE:
-		if (c->last_ok)
-			contain_say(c, "its logins were allowed again: nothing "
-			    "changed");
-		else
-			contain_say(c, "PARTLY DONE: its logins are refused "
-			    "but its mail is not, and undoing failed: %s",
-			    c->last_err);
-		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
-		return;
-	hold:
-		if (c->req.hold_first && (c->sc->queue_argv != NULL ||
-		    ac->postfix_config != NULL)) {
-			c->psop = POSTSUPER_HOLD;
-			c->phase = P_Q_READ;
-			return;
-		}
-		c->phase = P_CHECK;
-		return;
-	case P_UNS_MAP:
-		contain_script(c, PD_MAP_DEL, 1, 0, "allow its mail again "
-		    "(Postfix check_sasl_access map)");
-		c->phase = P_UNS_MAP_DONE;
-		return;
-	case P_UNS_MAP_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "nothing changed: allowing its mail "
-			    "failed: %s", c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		c->map_done = 1;
-		contain_script(c, PD_DENY_DEL, 1, 0, "allow its logins again "
-		    "(Dovecot deny passdb)");
-		c->phase = P_UNS_DENY_DONE;
-		return;
-	case P_UNS_DENY_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "PARTLY DONE: its mail is allowed but "
-			    "its logins are still refused: %s", c->last_err);
-			contain_finish(c, CO_PARTIAL);
-			return;
-		}
-		contain_say(c, "logins and mail allowed again (held mail "
-		    "stays on hold: release or purge it)");
-		c->phase = P_CHECK;
-		return;
-	case P_UNS_TMPL_DONE:
-		if (!c->last_ok)
-			contain_say(c, "the site's unsuspend command failed: "
-			    "%s", c->last_err);
-		else
-			contain_say(c, "unsuspended by the site's command");
-		contain_verified(c, -1, "not verified: no built-in check for "
-		    "a site's command");
-		contain_finish(c, c->last_ok ? CO_DONE : CO_FAILED);
-		return;
-	case P_CHECK:
-		if (c->sc->act.suspend_command != NULL ||
-		    c->sc->act.deny_file == NULL) {
-			contain_finish(c, CO_DONE);
-			return;
-		}
-		contain_script(c, PD_CHECK, 0, 0, "check");
-		c->phase = P_CHECK_DONE;
-		return;
-	case P_CHECK_DONE:
-		contain_check(c, c->req.action == CA_SUSPEND);
-		/* a failed hold was said; the suspension itself stands */
-		contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
-		return;
-	case P_PW_SET_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "nothing changed: setting the password "
-			    "failed: %s", c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		contain_say(c, "new password set");
-		if (ac->password_command != NULL) {
-			contain_verified(c, -1, "not verified: no built-in "
-			    "check for a site's command");
-			contain_finish(c, CO_DONE);
-			return;
-		}
-		contain_script(c, PD_PASSWD_CHECK, 0, 1, "check");
-		c->phase = P_PW_CHECK_DONE;
-		return;
-	case P_PW_CHECK_DONE:
-		if (c->last_ok)
-			contain_verified(c, 1, "the passwd-file's new hash "
-			    "matches the new password (doveadm pw -t)");
-		else
-			contain_verified(c, 0, "%s", c->last_err);
-		/*
-		 * Replaced after it was set (exit 4): a password that does
-		 * not work is never shown.  Any other failure of the check
-		 * says nothing of the file, so the password stays shown.
-		 */
-		if (!c->last_ok && c->last_status == 4) {
-			explicit_bzero(c->res.password,
-			    sizeof(c->res.password));
-			contain_say(c, "then replaced: the password it set is "
-			    "not in use");
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		contain_finish(c, CO_DONE);
-		return;
-	case P_Q_READ:
-		contain_read_queue(c, now);
-		c->phase = P_Q_READ_DONE;
-		return;
-	case P_Q_READ_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "its queued mail was not touched: "
-			    "reading the queue failed: %s", c->last_err);
-			if (c->req.action == CA_SUSPEND) {
-				c->partial = 1;
-				c->phase = P_CHECK;
-			} else
-				contain_finish(c, CO_FAILED);
-			return;
-		}
-		if (c->req.count_only) {
-			contain_say(c, "%zu queued message%s of %s to %s",
-			    c->nids, c->nids == 1 ? "" : "s", c->account,
-			    contain_verb(c->psop));
-			contain_finish(c, CO_DONE);
-			return;
-		}
-		if (c->nids == 0) {
-			contain_say(c, "no queued messages of %s to %s",
-			    c->account, contain_verb(c->psop));
-			if (c->req.action == CA_SUSPEND)
-				c->phase = P_CHECK;
-			else {
-				contain_verified(c, 1, "nothing to do");
-				contain_finish(c, CO_DONE);
-			}
-			return;
-		}
-		contain_postsuper(c);
-		c->phase = P_Q_RUN_DONE;
-		return;
-	case P_Q_RUN_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "%s failed (%zu of %zu done): %s",
-			    contain_verb(c->psop), c->res.done, c->nids,
-			    c->last_err);
-			if (c->req.action == CA_SUSPEND) {
-				c->partial = 1;
-				c->phase = P_CHECK;
-			} else
-				contain_finish(c, c->res.done > 0 ?
-				    CO_PARTIAL : CO_FAILED);
-			return;
-		}
-		contain_say(c, "%zu of %zu queued message%s %s", c->res.done,
-		    c->nids, c->nids == 1 ? "" : "s",
-		    c->psop == POSTSUPER_HOLD ? "held" :
-		    c->psop == POSTSUPER_RELEASE ? "released" : "purged");
-		contain_read_queue(c, now);
-		c->phase = P_Q_VERIFY_DONE;
-		return;
-	case P_Q_VERIFY_DONE:
-		if (!c->last_ok)
-			contain_verified(c, 0, "could not read the queue "
-			    "again: %s", c->last_err);
-		if (c->req.action == CA_SUSPEND) {
-			c->phase = P_CHECK;
-			return;
-		}
-		contain_finish(c, CO_DONE);
-		return;
-	case P_FINISHED:
-		return;
-	default:
-		c->phase = P_START;
-		contain_finish(c, CO_FAILED);
-		return;
-	}
 }
 
 /*
@@ -778,6 +153,8 @@ contain_start(const struct contain_request *req, struct audit *audit,
 
 	c->req = *req;
 	c->sc = req->server;
+	c->mta = server_mta(c->sc);
+	c->auth = server_auth(c->sc);
 	c->audit = audit;
 	c->res.verified = -1;
 	c->deadline_ms = req->deadline_ms > 0 ? req->deadline_ms :
@@ -858,8 +235,8 @@ contain_fds(const struct contain *c, struct pollfd *pfd)
 			pfd[n++].events = POLLIN;
 		}
 		return n;
-	case OP_PS:
-		return c->ps != NULL ? postsuper_fds(c->ps, pfd) : 0;
+	case OP_QOP:
+		return c->qo != NULL ? queue_op_fds(c->qo, pfd) : 0;
 	default:
 		return 0;
 	}
@@ -884,8 +261,8 @@ contain_step(struct contain *c, int64_t now_ms)
 			if (!contain_qread_step(c, now_ms, c->phase))
 				return 0;
 			break;
-		case OP_PS:
-			if (!contain_ps_step(c, now_ms))
+		case OP_QOP:
+			if (!contain_qop_step(c, now_ms))
 				return 0;
 			break;
 		case OP_NONE:
@@ -909,8 +286,8 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 		return c->cmd != NULL ? cmdrun_wait_ms(c->cmd, now_ms) : 0;
 	case OP_QREAD:
 		return queue_read_wait_ms(c->qr, now_ms);
-	case OP_PS:
-		return c->ps != NULL ? postsuper_wait_ms(c->ps, now_ms) : 0;
+	case OP_QOP:
+		return c->qo != NULL ? queue_op_wait_ms(c->qo, now_ms) : 0;
 	default:
 		return c->phase == P_FINISHED ? -1 : 0;
 	}
@@ -963,7 +340,7 @@ contain_free(struct contain *c)
 		return;
 	cmdrun_free(c->cmd);
 	queue_read_free(c->qr);
-	postsuper_free(c->ps);
+	queue_op_free(c->qo);
 	cp_argv_free(c->argv);
 	cq_free(c);
 	explicit_bzero(c->res.password, sizeof(c->res.password));

@@ -11,18 +11,21 @@
  * with a verification whose result is audited and shown.  Without an
  * audit nothing runs.
  *
- * Suspend (Postfix + Dovecot, built in): the login goes into the Dovecot
- * deny passdb (AUTH fails), then into the check_sasl_access map (Postfix
- * refuses its mail, should a session be open already), then its queued
- * mail is held.  All or nothing: when the map step fails the deny step is
- * undone, and if even that fails the result says exactly which half is in
- * place.  Unsuspend removes both entries; held mail stays on hold until
- * released or purged (after a hijack most of it is spam).
+ * The commands are the server's backends' (backends/backend.h): its
+ * authentication service's and its MTA's.  Suspend: the login is refused
+ * by the authentication service (AUTH fails; Dovecot: its deny passdb),
+ * then by the MTA (it refuses its mail, should a session be open already;
+ * Postfix: a check_sasl_access map), then its queued mail is held.  All or
+ * nothing: when the second step fails the first is undone, and if even
+ * that fails the result says exactly which half is in place.  Unsuspend
+ * removes both; held mail stays on hold until released or purged (after a
+ * hijack most of it is spam).  What the server's backends cannot do is
+ * refused, nothing run: "hold: not supported by <backend>".
  *
  * Queued mail of an account: the queue ids its authenticated sessions
  * produced (req.owns, from the logs: a hijacker forges envelope senders)
- * intersected with a fresh `postqueue -j`, plus the messages whose envelope
- * sender is the account.
+ * intersected with a fresh read of the queue, plus the messages whose
+ * envelope sender is the account.
  */
 #ifndef MAILCON_CONTAIN_H
 #define MAILCON_CONTAIN_H
@@ -103,6 +106,12 @@ int		 contain_action_dangerous(enum contain_action a);
  * keys to set) in why.
  */
 int		 contain_capable(const struct server_config *sc,
+		     enum contain_action a, char *why, size_t size);
+/*
+ * Can the server's mail systems do it at all, keys set or not?  1, or 0
+ * with "ACTION: not supported by BACKEND ..." in why.
+ */
+int		 contain_supported(const struct server_config *sc,
 		     enum contain_action a, char *why, size_t size);
 
 /*

@@ -47,14 +47,32 @@ contain_dry_line(struct contain *c, char **argv, const char *note)
 
 /* The queue commands of a dry run. */
 static void
-contain_dry_queue(struct contain *c, enum postsuper_op op)
+contain_dry_queue(struct contain *c, enum queue_op op)
 {
+	const struct backend_queue_op *qop = c->mta->queue->op[op];
 	char	 note[400];
 
-	contain_dry_line(c, cp_postqueue_argv(c->sc), "# read the queue");
-	snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
-	    "messages, one per line", c->account);
-	contain_dry_line(c, cp_postsuper_op_argv(c->sc, op), note);
+	contain_dry_line(c, cp_queue_list_argv(c->sc), "# read the queue");
+	if (qop->ids == QIDS_STDIN)
+		snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
+		    "messages, one per line", c->account);
+	else
+		snprintf(note, sizeof(note), "# then the ids of %s's queued "
+		    "messages, in batches", c->account);
+	contain_dry_line(c, cp_queue_op_argv(c->sc, op), note);
+}
+
+/* A step of b's in a dry run; -1 when it does not render (refused). */
+static int
+contain_dry_step(struct contain *c, const struct mail_backend *b,
+    const struct backend_step *st, const char *note)
+{
+	char	**argv;
+
+	if ((argv = contain_step_argv(c, b, st)) == NULL)
+		return -1;
+	contain_dry_line(c, argv, note);
+	return 0;
 }
 
 /* See contain_int.h. */
@@ -62,8 +80,11 @@ void
 contain_dry_run(struct contain *c)
 {
 	const struct action_config *ac = &c->sc->act;
+	const struct backend_accounts *auth = c->auth->accounts;
+	const struct backend_accounts *mta = c->mta->accounts;
 	const char	*tmpl = NULL;
 	char		 err[256], **argv, where[300];
+	int		 r = 0;
 
 	if (c->sc->ssh.host != NULL) {
 		sshtarget_where(c->sc, where, sizeof(where));
@@ -96,31 +117,37 @@ contain_dry_run(struct contain *c)
 		contain_dry_line(c, argv, c->req.action == CA_RESET ?
 		    "# stdin: the new password" : NULL);
 	} else if (c->req.action == CA_SUSPEND) {
-		contain_dry_line(c, cp_script_argv(PD_DENY_ADD, c->sc,
-		    c->account, cp_lock_wait(c)), NULL);
-		contain_dry_line(c, cp_script_argv(PD_MAP_ADD, c->sc,
-		    c->account, cp_lock_wait(c)), NULL);
+		r = contain_dry_step(c, c->auth, auth->deny_add, NULL);
+		if (r == 0)
+			r = contain_dry_step(c, c->mta, mta->refuse_add, NULL);
 	} else if (c->req.action == CA_UNSUSPEND) {
-		contain_dry_line(c, cp_script_argv(PD_MAP_DEL, c->sc,
-		    c->account, cp_lock_wait(c)), NULL);
-		contain_dry_line(c, cp_script_argv(PD_DENY_DEL, c->sc,
-		    c->account, cp_lock_wait(c)), NULL);
+		r = contain_dry_step(c, c->mta, mta->refuse_del, NULL);
+		if (r == 0)
+			r = contain_dry_step(c, c->auth, auth->deny_del, NULL);
 	} else if (c->req.action == CA_RESET) {
-		contain_dry_line(c, cp_script_argv(PD_PASSWD_SET, c->sc,
-		    c->account, cp_lock_wait(c)), "# stdin: the new password");
-		contain_dry_line(c, cp_script_argv(PD_PASSWD_CHECK, c->sc,
-		    c->account, cp_lock_wait(c)), "# stdin: the new password");
+		r = contain_dry_step(c, c->auth, auth->passwd_set,
+		    "# stdin: the new password");
+		if (r == 0)
+			r = contain_dry_step(c, c->auth, auth->passwd_check,
+			    "# stdin: the new password");
 	}
+	if (r == -1)
+		return;
 	if (c->req.action >= CA_HOLD)
-		contain_dry_queue(c, c->req.action == CA_HOLD ? POSTSUPER_HOLD :
-		    c->req.action == CA_RELEASE ? POSTSUPER_RELEASE :
-		    POSTSUPER_DELETE);
+		contain_dry_queue(c, cp_queue_op(c->req.action));
 	else if (c->req.action == CA_SUSPEND && c->req.hold_first &&
-	    (c->sc->queue_argv != NULL || ac->postfix_config != NULL))
-		contain_dry_queue(c, POSTSUPER_HOLD);
-	if (tmpl == NULL && c->req.action <= CA_UNSUSPEND)
-		contain_dry_line(c, cp_script_argv(PD_CHECK, c->sc,
-		    c->account, cp_lock_wait(c)), "# verify");
+	    contain_capable(c->sc, CA_HOLD, err, sizeof(err)))
+		contain_dry_queue(c, QOP_HOLD);
+	if (tmpl == NULL && c->req.action <= CA_UNSUSPEND &&
+	    cp_check_possible(c->sc)) {
+		if ((argv = cp_check_argv(c->sc, c->account, cp_lock_wait(c),
+		    err, sizeof(err))) == NULL) {
+			contain_say(c, "refused, nothing run: %s", err);
+			contain_finish(c, CO_REFUSED);
+			return;
+		}
+		contain_dry_line(c, argv, "# verify");
+	}
 	contain_say(c, "dry run: nothing was run");
 	contain_finish(c, CO_DONE);
 }

@@ -1,8 +1,9 @@
 /*
  * contain_int.h: what contain.c, contain_plan.c and contain_queue.c share:
- * an action in progress, and the commands it runs, built from a server's
- * configuration.  Every argv is NULL-terminated and owned by the caller
- * (cp_argv_free).
+ * an action in progress, and the commands it runs: the steps and queue
+ * operations of the server's backends (backends/backend.h), rendered with
+ * the server's option values.  Every argv is NULL-terminated and owned by
+ * the caller (cp_argv_free).
  */
 #ifndef MAILCON_CONTAIN_INT_H
 #define MAILCON_CONTAIN_INT_H
@@ -11,8 +12,8 @@
 #include <stdint.h>
 
 #include "contain.h"
-#include "postsuper.h"
-#include "backends/pd_actions.h"
+#include "queue_op.h"
+#include "backends/backend.h"
 #include "config/config.h"
 #include "net/cmdrun.h"
 
@@ -38,12 +39,14 @@ enum phase {
 	P_FINISHED
 };
 
-enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_PS };
+enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_QOP };
 
 /* One action in progress (contain.c, contain_queue.c). */
 struct contain {
 	struct contain_request	 req;
 	const struct server_config *sc;
+	const struct mail_backend *mta;		/* its systems: server_mta() */
+	const struct mail_backend *auth;	/* and server_auth() */
 	char			 account[256];
 	char			 operator[64];
 	struct audit		*audit;
@@ -57,6 +60,7 @@ struct contain {
 
 	/* the step running */
 	enum op			 op;
+	const struct backend_step *step;	/* a backend's, or NULL */
 	char			**argv;		/* its command */
 	size_t			 argv_shown;	/* words skipped in the audit */
 	char			 what[256];	/* audit target, plain words */
@@ -65,7 +69,7 @@ struct contain {
 	int64_t			 audit_id;	/* this step's row */
 	struct cmdrun		*cmd;
 	struct queue_read	*qr;
-	struct postsuper_run	*ps;
+	struct queue_op_run	*qo;
 	enum op			 after_audit;	/* the op the intent waits for */
 	int			 last_ok;
 	int			 last_status;	/* its exit status */
@@ -78,7 +82,7 @@ struct contain {
 	size_t			 nrows;
 
 	/* queued mail: the ids chosen, sorted, in one buffer */
-	enum postsuper_op	 psop;
+	enum queue_op		 qop;
 	char			*idbuf;
 	const char		**ids;
 	size_t			 nids;
@@ -88,19 +92,27 @@ struct contain {
 
 
 void	 cp_argv_free(char **v);
-/* postsuper [-c DIR], to which postsuper.c adds the flag and "-". */
-char	**cp_postsuper_argv(const struct server_config *sc);
-/* The whole command as it runs: postsuper [-c DIR] -h|-H|-d - */
-char	**cp_postsuper_op_argv(const struct server_config *sc,
-	    enum postsuper_op op);
-/* The server's queue_command, else postqueue [-c DIR] -j. */
-char	**cp_postqueue_argv(const struct server_config *sc);
+/* The MTA's queue tool, with -c and the like: the queue op adds the rest. */
+char	**cp_queue_tool_argv(const struct server_config *sc);
+/* The whole command of op as it runs, without the ids (for a dry run). */
+char	**cp_queue_op_argv(const struct server_config *sc, enum queue_op op);
+/* The server's queue_command, else its MTA's listing. */
+char	**cp_queue_list_argv(const struct server_config *sc);
 /*
- * /bin/sh -c SCRIPT NAME account and the step's paths and tools; the
- * script waits at most lock_wait seconds (at least 1) for its file's lock.
+ * A step of b's for the account: /bin/sh -c SCRIPT NAME and its
+ * arguments (backend_step_argv()); the script waits at most lock_wait
+ * seconds (at least 1) for its file's lock.  NULL with err.
  */
-char	**cp_script_argv(enum pd_step step, const struct server_config *sc,
-	    const char *account, int lock_wait);
+char	**cp_step_argv(const struct mail_backend *b,
+	    const struct backend_step *st, const struct server_config *sc,
+	    const char *account, int lock_wait, char *err, size_t errlen);
+/* The suspension check of the server's two roles; NULL with err. */
+char	**cp_check_argv(const struct server_config *sc, const char *account,
+	    int lock_wait, char *err, size_t errlen);
+/* The queue operation of hold, release or purge. */
+enum queue_op cp_queue_op(enum contain_action a);
+/* Can the server check a suspension (both roles have their part)? */
+int	 cp_check_possible(const struct server_config *sc);
 /* The lock wait of c's steps: half a step's deadline, so a busy file is
    told as busy before the step times out. */
 int	 cp_lock_wait(const struct contain *c);
@@ -115,6 +127,42 @@ void	 contain_say(struct contain *c, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* The end: the outcome, and the verification on every row written. */
 void	 contain_finish(struct contain *c, enum contain_outcome o);
+/* The password made for this action, as a secrets list (or NULL). */
+const char *const *contain_secrets(const struct contain *c,
+	    const char *list[2]);
+
+/*
+ * contain_step.c: one step.  contain_run() makes argv (taken) the step,
+ * its intent audited first when audited (shown: leading words the audit
+ * leaves out); the *_step functions advance the op running and return 1
+ * once it has ended; contain_step_clear() keeps what it printed and frees
+ * it.
+ */
+void	 contain_run(struct contain *c, enum op op, char **argv,
+	    size_t shown, int audited, int with_password, const char *fmt,
+	    ...) __attribute__((format(printf, 7, 8)));
+int	 contain_cmd_step(struct contain *c, int64_t now);
+int	 contain_qread_step(struct contain *c, int64_t now, enum phase next);
+int	 contain_qop_step(struct contain *c, int64_t now);
+void	 contain_step_clear(struct contain *c);
+/* A step of b's for c's account; NULL when it does not render (then c is
+   refused and finished). */
+char	**contain_step_argv(struct contain *c, const struct mail_backend *b,
+	    const struct backend_step *st);
+/* That step as the next one (what: NULL for its own words); -1 refused. */
+int	 contain_step_of(struct contain *c, const struct mail_backend *b,
+	    const struct backend_step *st, int audited, const char *what);
+/* A site's template as the next step; -1 when it does not render. */
+int	 contain_template(struct contain *c, const char *tmpl,
+	    int with_password, const char *what);
+/* Start reading the queue; the queue operation c->qop on c->ids. */
+void	 contain_read_queue(struct contain *c, int64_t now);
+void	 contain_queue_op(struct contain *c);
+/* "hold", "release", "purge". */
+const char *contain_verb(enum queue_op op);
+
+/* contain_phase.c: the next step of c's program, after the last ended. */
+void	 contain_advance(struct contain *c, int64_t now);
 /* contain_dry.c: --dry-run, the exact commands; runs nothing. */
 void	 contain_dry_run(struct contain *c);
 

@@ -1,7 +1,8 @@
 /*
  * contain_plan.c: what each containment action needs and the exact
- * commands it runs: names, capabilities, argv built from the server's
- * configuration, and new passwords.
+ * commands it runs: names, capabilities (what the server's backends can
+ * do, and the keys they need), argv rendered from the backends' templates
+ * with the server's configuration, and new passwords.
  */
 #include <sys/random.h>
 
@@ -13,7 +14,6 @@
 
 #include "contain.h"
 #include "contain_int.h"
-#include "backends/pd_actions.h"
 #include "core/action.h"
 #include "core/xmalloc.h"
 
@@ -58,49 +58,193 @@ contain_action_dangerous(enum contain_action a)
 	return a == CA_PURGE || a == CA_RESET;
 }
 
-/* See contain.h. */
-int
-contain_capable(const struct server_config *sc, enum contain_action a,
-    char *why, size_t size)
+/* See contain_int.h. */
+enum queue_op
+cp_queue_op(enum contain_action a)
+{
+	return a == CA_HOLD ? QOP_HOLD : a == CA_RELEASE ? QOP_RELEASE :
+	    QOP_DELETE;
+}
+
+/* "a", "a and b", "a, b and c" into buf. */
+static void
+cp_join(const char *const *names, size_t n, char *buf, size_t size)
+{
+	size_t	 i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%s",
+		    i == 0 ? "" : i + 1 == n ? " and " : ", ", names[i]);
+}
+
+/* The keys the args of st (b's) need that sc does not set, onto names. */
+static size_t
+cp_needs(const struct server_config *sc, const struct mail_backend *b,
+    const struct backend_step *st, const char **names, size_t n,
+    size_t max)
+{
+	struct backend_env	 env;
+
+	server_backend_env(sc, &env);
+	return backend_needs(b, st->args, &env, names, n, max);
+}
+
+/* "ACTION: not supported by BACKEND", and how a site may still do it. */
+static int
+cp_unsupported(const struct server_config *sc, enum contain_action a,
+    const struct mail_backend *b, const char *site, char *why,
+    size_t size, int *unsupported)
+{
+	*unsupported = 1;
+	if (site != NULL)
+		snprintf(why, size, "%s: not supported by %s (a site's %s in "
+		    "[server %s] can do it)", contain_names[a], b->name, site,
+		    sc->name);
+	else
+		snprintf(why, size, "%s: not supported by %s",
+		    contain_names[a], b->name);
+	return 0;
+}
+
+/*
+ * Suspend and unsuspend: the auth role's step and the MTA's, each of
+ * them there, every key they name set.
+ */
+static int
+cp_capable_suspend(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size, int *unsupported)
+{
+	const struct mail_backend	*b[2] = { server_auth(sc),
+	    server_mta(sc) };
+	const struct backend_step	*st[2] = { NULL, NULL };
+	const char			*names[8];
+	char				 keys[256], site[32];
+	size_t				 i, n = 0;
+
+	snprintf(site, sizeof(site), "%s_command", contain_names[a]);
+	if (b[0]->accounts != NULL)
+		st[0] = a == CA_SUSPEND ? b[0]->accounts->deny_add :
+		    b[0]->accounts->deny_del;
+	if (b[1]->accounts != NULL)
+		st[1] = a == CA_SUSPEND ? b[1]->accounts->refuse_add :
+		    b[1]->accounts->refuse_del;
+	for (i = 0; i < 2; i++)
+		if (st[i] == NULL)
+			return cp_unsupported(sc, a, b[i], site, why, size,
+			    unsupported);
+	for (i = 0; i < 2; i++)
+		n = cp_needs(sc, b[i], st[i], names, n, 8);
+	if (n == 0)
+		return 1;
+	cp_join(names, n, keys, sizeof(keys));
+	snprintf(why, size, "server %s cannot %s accounts: set %s (or %s) in "
+	    "[server %s]", sc->name, contain_names[a], keys, site, sc->name);
+	return 0;
+}
+
+/* A password reset: the auth role's set and check, their keys set. */
+static int
+cp_capable_reset(const struct server_config *sc, char *why, size_t size,
+    int *unsupported)
+{
+	const struct mail_backend	*b = server_auth(sc);
+	const struct backend_accounts	*ac = b->accounts;
+	const char			*names[8];
+	char				 keys[256];
+	size_t				 n;
+
+	if (ac == NULL || ac->passwd_set == NULL || ac->passwd_check == NULL)
+		return cp_unsupported(sc, CA_RESET, b, "password_command", why,
+		    size, unsupported);
+	n = cp_needs(sc, b, ac->passwd_set, names, 0, 8);
+	n = cp_needs(sc, b, ac->passwd_check, names, n, 8);
+	if (n == 0)
+		return 1;
+	cp_join(names, n, keys, sizeof(keys));
+	snprintf(why, size, "server %s cannot reset passwords: set %s (or "
+	    "password_command) in [server %s]", sc->name, keys, sc->name);
+	return 0;
+}
+
+/* Hold, release, purge: the MTA's op, and the server says where its
+   queue is. */
+static int
+cp_capable_queue(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size, int *unsupported)
+{
+	const struct mail_backend	*b = server_mta(sc);
+	const struct backend_queue	*q = b->queue;
+
+	if (q == NULL || q->op[cp_queue_op(a)] == NULL)
+		return cp_unsupported(sc, a, b, NULL, why, size, unsupported);
+	if (sc->queue_argv != NULL || q->where == NULL ||
+	    config_action_opt(&sc->act, q->where) != NULL)
+		return 1;
+	snprintf(why, size, "server %s has no queue access: set %s (or "
+	    "queue_command) in [server %s]", sc->name, q->where, sc->name);
+	return 0;
+}
+
+/*
+ * Can sc do a?  1, or 0 with why; *unsupported says whether the server's
+ * mail systems lack it (1) or only a key is missing (0).
+ */
+static int
+cp_capable(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size, int *unsupported)
 {
 	const struct action_config *ac = &sc->act;
 
+	*unsupported = 0;
 	switch (a) {
 	case CA_SUSPEND:
 	case CA_UNSUSPEND:
 		if ((a == CA_SUSPEND ? ac->suspend_command :
 		    ac->unsuspend_command) != NULL)
 			return 1;
-		if (ac->deny_file != NULL && ac->sasl_access_map != NULL)
-			return 1;
-		snprintf(why, size, "server %s cannot %s accounts: set "
-		    "deny_file and sasl_access_map (or %s_command) in "
-		    "[server %s]", sc->name, contain_names[a],
-		    contain_names[a], sc->name);
-		return 0;
+		return cp_capable_suspend(sc, a, why, size, unsupported);
 	case CA_RESET:
-		if (ac->password_command != NULL || ac->passwd_file != NULL)
+		if (ac->password_command != NULL)
 			return 1;
-		snprintf(why, size, "server %s cannot reset passwords: set "
-		    "passwd_file (or password_command) in [server %s]",
-		    sc->name, sc->name);
-		return 0;
+		return cp_capable_reset(sc, why, size, unsupported);
 	case CA_HOLD:
 	case CA_RELEASE:
 	case CA_PURGE:
-		if (sc->queue_argv != NULL || ac->postfix_config != NULL)
-			return 1;
-		snprintf(why, size, "server %s has no queue access: set "
-		    "postfix_config (or queue_command) in [server %s]",
-		    sc->name, sc->name);
-		return 0;
+		return cp_capable_queue(sc, a, why, size, unsupported);
 	default:
 		snprintf(why, size, "no such action");
+		*unsupported = 1;
 		return 0;
 	}
 }
 
-/* A NULL-terminated argv of n words from a list (copied). */
+/* See contain.h. */
+int
+contain_capable(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size)
+{
+	int	 unsupported;
+
+	return cp_capable(sc, a, why, size, &unsupported);
+}
+
+/* See contain.h. */
+int
+contain_supported(const struct server_config *sc, enum contain_action a,
+    char *why, size_t size)
+{
+	char	 tmp[512];
+	int	 unsupported;
+
+	if (cp_capable(sc, a, tmp, sizeof(tmp), &unsupported) ||
+	    !unsupported)
+		return 1;
+	snprintf(why, size, "%s", tmp);
+	return 0;
+}
+
+/* A NULL-terminated argv with room for cap words. */
 static char **
 cp_argv_build(size_t cap)
 {
@@ -137,129 +281,109 @@ cp_argv_len(char *const *v)
 	return n;
 }
 
-/* "postmap" or "postsuper", with -c DIR when configured. */
+/* Render a template of b's that names no account; NULL with err. */
 static char **
-cp_postfix_tool(const struct server_config *sc, const char *tool,
-    size_t extra)
+cp_render(const struct server_config *sc, const struct mail_backend *b,
+    const char *const *tmpl, char *err, size_t errlen)
 {
-	char	**v = cp_argv_build(3 + extra);
-	size_t	 n = 0;
+	struct backend_env	 env;
 
-	v[n++] = xstrdup(tool);
-	if (sc->act.postfix_config != NULL) {
-		v[n++] = xstrdup("-c");
-		v[n++] = xstrdup(sc->act.postfix_config);
-	}
+	server_backend_env(sc, &env);
+	return backend_render(b, tmpl, &env, err, errlen);
+}
+
+/* A template that cannot fail for want of a key, rendered; never NULL. */
+static char **
+cp_render_sure(const struct server_config *sc, const struct mail_backend *b,
+    const char *const *tmpl)
+{
+	char	 err[256], **v;
+
+	if ((v = cp_render(sc, b, tmpl, err, sizeof(err))) == NULL)
+		v = cp_argv_build(0);	/* runs nothing: said when it fails */
 	return v;
 }
 
 /* See contain_int.h. */
 char **
-cp_postsuper_argv(const struct server_config *sc)
+cp_queue_tool_argv(const struct server_config *sc)
 {
-	return cp_postfix_tool(sc, "postsuper", 0);
+	const struct mail_backend	*b = server_mta(sc);
+
+	return cp_render_sure(sc, b, b->queue != NULL ? b->queue->tool : NULL);
 }
 
 /* See contain_int.h. */
 char **
-cp_postsuper_op_argv(const struct server_config *sc, enum postsuper_op op)
+cp_queue_op_argv(const struct server_config *sc, enum queue_op op)
 {
-	char	**v = cp_postfix_tool(sc, "postsuper", 2);
-	size_t	 n = cp_argv_len(v);
+	const struct backend_queue	*q = server_mta(sc)->queue;
+	char				**tool = cp_queue_tool_argv(sc), **v;
+	size_t				 n = cp_argv_len(tool), i;
 
-	v[n++] = xstrdup(postsuper_op_flag(op));
-	v[n] = xstrdup("-");
+	if (q == NULL || q->op[op] == NULL)
+		return tool;
+	for (i = 0; q->op[op]->args[i] != NULL; i++)
+		;
+	v = cp_argv_build(n + i);
+	n = cp_argv_cat(v, 0, tool);
+	cp_argv_cat(v, n, (char *const *)q->op[op]->args);
+	cp_argv_free(tool);
 	return v;
 }
 
 /* See contain_int.h. */
 char **
-cp_postqueue_argv(const struct server_config *sc)
+cp_queue_list_argv(const struct server_config *sc)
 {
-	char	**v;
-	size_t	 n;
+	const struct mail_backend	*b = server_mta(sc);
+	char				**v;
 
 	if (sc->queue_argv != NULL) {
 		v = cp_argv_build(cp_argv_len(sc->queue_argv));
 		cp_argv_cat(v, 0, sc->queue_argv);
 		return v;
 	}
-	v = cp_postfix_tool(sc, "postqueue", 1);
-	n = cp_argv_len(v);
-	v[n] = xstrdup("-j");
-	return v;
+	return cp_render_sure(sc, b, b->queue != NULL ? b->queue->list : NULL);
 }
 
-/*
- * See contain_int.h.  The script's positional parameters, in the order
- * pd_actions.h gives for each step; before the script, how long it waits
- * for another mailcon's lock.
- */
+/* See contain_int.h. */
 char **
-cp_script_argv(enum pd_step step, const struct server_config *sc,
-    const char *account, int lock_wait)
+cp_step_argv(const struct mail_backend *b, const struct backend_step *st,
+    const struct server_config *sc, const char *account, int lock_wait,
+    char *err, size_t errlen)
 {
-	const struct action_config *ac = &sc->act;
-	static char *const doveadm_default[] = { "doveadm", NULL };
-	const char *script = pd_script(step);
-	char	**tool = NULL, **v;
-	size_t	 n = 0, len;
+	struct backend_env	 env;
 
-	switch (step) {
-	case PD_MAP_ADD:
-	case PD_MAP_DEL:
-	case PD_CHECK:
-		tool = cp_postfix_tool(sc, "postmap", 0);
-		break;
-	case PD_PASSWD_SET:
-	case PD_PASSWD_CHECK:
-		tool = cp_argv_build(cp_argv_len(ac->doveadm_argv) + 1);
-		cp_argv_cat(tool, 0, ac->doveadm_argv != NULL ?
-		    ac->doveadm_argv : doveadm_default);
-		break;
-	default:
-		break;
-	}
-	v = cp_argv_build(8 + cp_argv_len(tool));
-	v[n++] = xstrdup("/bin/sh");
-	v[n++] = xstrdup("-c");
-	len = strlen(script) + 32;
-	v[n] = xmalloc(len);
-	snprintf(v[n++], len, "lock_wait=%d\n%s", lock_wait < 1 ? 1 :
-	    lock_wait, script);
-	v[n++] = xstrdup(pd_step_name(step));
-	v[n++] = xstrdup(account);
-	switch (step) {
-	case PD_DENY_ADD:
-		v[n++] = xstrdup(ac->deny_file);
-		v[n++] = xstrdup(ac->passwd_file != NULL ? ac->passwd_file :
-		    "");
-		break;
-	case PD_DENY_DEL:
-		v[n++] = xstrdup(ac->deny_file);
-		break;
-	case PD_MAP_ADD:
-	case PD_MAP_DEL:
-		v[n++] = xstrdup(ac->sasl_access_map);
-		break;
-	case PD_CHECK:
-		v[n++] = xstrdup(ac->deny_file);
-		v[n++] = xstrdup(ac->sasl_access_map);
-		break;
-	case PD_PASSWD_SET:
-		v[n++] = xstrdup(ac->passwd_file);
-		v[n++] = xstrdup(ac->password_scheme != NULL ?
-		    ac->password_scheme : "SHA512-CRYPT");
-		break;
-	case PD_PASSWD_CHECK:
-		v[n++] = xstrdup(ac->passwd_file);
-		break;
-	default:
-		break;
-	}
-	cp_argv_cat(v, n, tool);
-	cp_argv_free(tool);
-	return v;
+	server_backend_env(sc, &env);
+	env.account = account;
+	env.lock_wait = lock_wait;
+	return backend_step_argv(b, st, &env, err, errlen);
+}
+
+/* See contain_int.h. */
+int
+cp_check_possible(const struct server_config *sc)
+{
+	const struct mail_backend	*auth = server_auth(sc);
+	const struct mail_backend	*mta = server_mta(sc);
+
+	return auth->accounts != NULL && auth->accounts->check != NULL &&
+	    mta->accounts != NULL && mta->accounts->check != NULL;
+}
+
+/* See contain_int.h. */
+char **
+cp_check_argv(const struct server_config *sc, const char *account,
+    int lock_wait, char *err, size_t errlen)
+{
+	struct backend_env	 env;
+
+	server_backend_env(sc, &env);
+	env.account = account;
+	env.lock_wait = lock_wait;
+	return backend_check_argv(server_auth(sc), server_mta(sc), &env, err,
+	    errlen);
 }
 
 /* See contain_int.h. */

@@ -1,6 +1,6 @@
 /*
  * contain_queue.c: which queued messages are the account's, and whether
- * postsuper really did what it said.
+ * the MTA's tool really did what it said.
  *
  * A message is the account's when its queue id came from one of the
  * account's authenticated sessions (req.owns, from the logs) or its
@@ -27,12 +27,12 @@ struct cq_pick {
 
 /* Is the message one the operation applies to (not held yet, ...)? */
 static int
-cq_applies(enum postsuper_op op, const struct queue_rec *r)
+cq_applies(enum queue_op op, const struct queue_rec *r)
 {
 	switch (op) {
-	case POSTSUPER_HOLD:
+	case QOP_HOLD:
 		return r->queue != QUEUE_HOLD;
-	case POSTSUPER_RELEASE:
+	case QOP_RELEASE:
 		return r->queue == QUEUE_HOLD;
 	default:
 		return 1;
@@ -47,7 +47,7 @@ cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
 	struct contain	*c = p->c;
 	size_t		 len = strlen(qid);
 
-	if (!cq_applies(c->psop, r))
+	if (!cq_applies(c->qop, r))
 		return 0;
 	if (r->sender_hash != p->sender && (c->req.owns == NULL ||
 	    !c->req.owns(qid, len, c->req.owns_arg)))
@@ -112,7 +112,7 @@ cq_check_one(const char *qid, const struct queue_rec *r, void *arg)
 	if (bsearch(&qid, c->ids, c->nids, sizeof(*c->ids), cq_cmp) == NULL)
 		return 0;
 	k->found++;
-	if (c->psop == POSTSUPER_DELETE || cq_applies(c->psop, r))
+	if (c->qop == QOP_DELETE || cq_applies(c->qop, r))
 		k->left++;
 	return 0;
 }
@@ -124,6 +124,7 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 	static const char *const state[] = { "not on hold",
 	    "still on hold", "still queued" };
 	static const char *const done[] = { "on hold", "released" };
+	const char	*list = c->mta->queue->list_name;
 	struct cq_check	 k = { c, 0, 0 };
 
 	queue_snapshot_foreach(s, cq_check_one, &k);
@@ -131,21 +132,21 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 		contain_verified(c, 0, "could not check all: the queue has "
 		    "more messages than mailcon keeps (%llu not examined)",
 		    (unsigned long long)s->dropped);
-	else if (k.left == 0 && c->psop == POSTSUPER_DELETE)
-		contain_verified(c, 1, "postqueue -j: none of the %zu is "
-		    "queued any more", c->nids);
+	else if (k.left == 0 && c->qop == QOP_DELETE)
+		contain_verified(c, 1, "%s: none of the %zu is queued any "
+		    "more", list, c->nids);
 	else if (k.left == 0 && k.found == c->nids)
-		contain_verified(c, 1, "postqueue -j: all %zu %s", c->nids,
-		    done[c->psop]);
+		contain_verified(c, 1, "%s: all %zu %s", list, c->nids,
+		    done[c->qop]);
 	else if (k.left == 0)
-		/* delivered or removed between the read and postsuper */
-		contain_verified(c, 1, "postqueue -j: %zu of the %zu %s, "
-		    "%zu no longer queued", k.found, c->nids, done[c->psop],
+		/* delivered or removed between the read and the operation */
+		contain_verified(c, 1, "%s: %zu of the %zu %s, %zu no longer "
+		    "queued", list, k.found, c->nids, done[c->qop],
 		    c->nids - k.found);
 	else
-		contain_verified(c, 0, "postqueue -j: %zu of the %zu %s %s",
+		contain_verified(c, 0, "%s: %zu of the %zu %s %s", list,
 		    k.left, c->nids, k.left == 1 ? "is" : "are",
-		    state[c->psop]);
+		    state[c->qop]);
 }
 
 /* See contain_int.h. */

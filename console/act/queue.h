@@ -1,33 +1,25 @@
 /*
- * queue.h: periodic, non-blocking reads of the Postfix queue (postqueue -j).
+ * queue.h: periodic, non-blocking reads of a server's mail queue, with the
+ * listing command and parser of its MTA's backend (backends/backend.h,
+ * struct backend_queue).
  *
- * Three layers, so an SSH transport can reuse the last two with its own fd:
+ * Two layers, so an SSH transport can reuse the first with its own fd:
  *
- * - queue_parse_line(): one line of `postqueue -j` (one JSON object per
- *   message) into a struct queue_msg.  Pure; no allocation.  Hand-written
- *   rather than jansson: jansson parses about 47 MB/s here (0.13 s for a
- *   3,000-message queue, two minutes for the 6 GB of a 3-million-message
- *   one) and rejects a line whose sender is not valid UTF-8, which would
- *   let a spammer hide mail from the summary.  This parser checks the JSON
- *   structure strictly but takes string contents as bytes.
+ * - struct queue_snapshot + queue_snapshot_feed(): split arbitrary chunks
+ *   of bytes into lines, hand each to the backend's parser and keep a
+ *   compact summary: never the text (6 GB of a 3-million-message Postfix
+ *   queue's JSON).  Per message a 40-byte struct queue_rec; at the default
+ *   cap of 4 million records that is 160 MB, which is a lot but bounded;
+ *   counts and totals stay exact past the cap, only records are dropped
+ *   (and counted).
  *
- * - struct queue_snapshot + queue_snapshot_feed(): split arbitrary chunks of
- *   bytes into lines, parse each and keep a compact summary: never the text
- *   (6 GB of JSON for 3 million messages).  Per message a 40-byte
- *   struct queue_rec; at the default cap of 4 million records that is
- *   160 MB, which is a lot but bounded; counts and totals stay exact past
- *   the cap, only records are dropped (and counted).
+ * - struct queue_read: run the listing command for the event loop, here
+ *   or on a server over SSH (cmdrun.h), its stdout fed to a snapshot as
+ *   it arrives.
  *
- * - struct queue_read: run a command (postqueue -j, or with -c DIR) for
- *   the event loop, here or on a server over SSH (cmdrun.h), its stdout
- *   fed to a snapshot as it arrives.
- *
- * Senders are kept as a keyed 64-bit hash (SipHash-2-4, random key per
- * process) of the lowercased envelope sender, not as text: a string pool
- * would be unbounded, and a keyed hash means an attacker cannot forge a
- * sender whose hash collides with a victim's (and so get the victim's mail
- * purged along with the spam).  Hash what you look up with
- * queue_sender_hash(); the empty sender (bounces) is a sender like others.
+ * Senders are kept as the backend's keyed hash (backends/mailq.h): hash
+ * what you look up with queue_sender_hash(); the empty sender (bounces) is
+ * a sender like others.
  */
 #ifndef MAILCON_QUEUE_H
 #define MAILCON_QUEUE_H
@@ -37,40 +29,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define QUEUE_ID_MAX		32	/* longest id queue_id_is_valid() takes */
+#include "backends/backend.h"
+
 #define QUEUE_ID_STORE		24	/* longest id a record holds (Postfix: 23) */
 #define QUEUE_LINE_MAX		(16u * 1024 * 1024)	/* longer lines skipped */
 #define QUEUE_RECORDS_MAX	(4u * 1024 * 1024)	/* default record cap */
-
-enum queue_name {
-	QUEUE_ACTIVE = 0,
-	QUEUE_DEFERRED,
-	QUEUE_HOLD,
-	QUEUE_INCOMING,
-	QUEUE_MAILDROP,
-	QUEUE_CORRUPT,
-	QUEUE_OTHER,		/* a name this code does not know */
-	QUEUE_NAME_COUNT
-};
-
-/* Results of queue_parse_line(). */
-#define QUEUE_PARSE_OK		 0
-#define QUEUE_PARSE_SYNTAX	-1	/* not one JSON object */
-#define QUEUE_PARSE_FIELD	-2	/* a field missing, repeated or mistyped */
-#define QUEUE_PARSE_QID		-3	/* queue_id fails queue_id_is_valid() */
-
-/* One parsed line. */
-struct queue_msg {
-	enum queue_name	 queue;
-	char		 queue_id[QUEUE_ID_MAX + 1];	/* NUL-terminated */
-	size_t		 queue_id_len;
-	int64_t		 arrival_time;	/* UTC seconds */
-	uint64_t	 message_size;
-	uint64_t	 nrcpt;		/* elements of "recipients" */
-	uint64_t	 sender_hash;	/* queue_sender_hash() of the sender */
-	size_t		 sender_len;	/* decoded bytes */
-	int		 forced_expire;
-};
 
 /* The compact per-message record (40 bytes). */
 struct queue_rec {
@@ -99,35 +62,39 @@ struct queue_snapshot {
 	size_t		 caprec;	/* allocated */
 	size_t		 maxrec;	/* the cap */
 
-	/* The line being assembled from chunks (private). */
+	/* The parser, and the line being assembled from chunks (private). */
+	const struct backend_queue *parser;
+	struct queue_parse pstate;
 	char		*line;
 	size_t		 linelen, linecap;
 	int		 skipping;	/* inside an over-long line */
 };
-
-/* Parse one line (no newline needed).  Returns QUEUE_PARSE_*. */
-int		 queue_parse_line(const char *line, size_t len,
-		     struct queue_msg *out);
-const char	*queue_name_string(enum queue_name q);
-
-/* The keyed hash of a sender, ASCII-lowercased.  Same key for the process. */
-uint64_t	 queue_sender_hash(const char *p, size_t len);
-/* Fix the hash key (tests and fuzzing); otherwise it is random. */
-void		 queue_sender_hash_key(const uint8_t key[16]);
 
 /* Pack/unpack a record's id; pack returns 0 when the id does not fit. */
 int		 queue_rec_set_id(struct queue_rec *r, const char *id,
 		     size_t len);
 /* Writes the id into buf (QUEUE_ID_STORE + 1 bytes); returns its length. */
 size_t		 queue_rec_id(const struct queue_rec *r, char *buf);
+/*
+ * The id of record i as the MTA writes it (its backend's id_unpack), into
+ * buf (QUEUE_ID_MAX + 1 bytes); returns its length.
+ */
+size_t		 queue_snapshot_id(const struct queue_snapshot *s, size_t i,
+		     char *buf);
 
-/* A snapshot keeps at most maxrec records (0: QUEUE_RECORDS_MAX). */
+/*
+ * A snapshot keeps at most maxrec records (0: QUEUE_RECORDS_MAX).  Its
+ * lines go to the default MTA's parser (backend_default()) unless
+ * queue_snapshot_parser() gives another, before the first input.
+ */
 void		 queue_snapshot_init(struct queue_snapshot *s, size_t maxrec);
+void		 queue_snapshot_parser(struct queue_snapshot *s,
+		     const struct backend_queue *q);
 void		 queue_snapshot_clear(struct queue_snapshot *s);
 /* Add one parsed message (exact counts, a record while under the cap). */
 void		 queue_snapshot_add(struct queue_snapshot *s,
 		     const struct queue_msg *m);
-/* Feed bytes of postqueue -j output, in chunks of any size. */
+/* Feed bytes of the listing, in chunks of any size. */
 void		 queue_snapshot_feed(struct queue_snapshot *s, const char *buf,
 		     size_t len);
 /* The input ended: parse a last line without its newline. */
@@ -146,8 +113,8 @@ int		 queue_snapshot_foreach(const struct queue_snapshot *s,
 size_t		 queue_snapshot_sender_count(const struct queue_snapshot *s,
 		     uint64_t h);
 /*
- * Their queue ids, one per line ("ID\n"), as postsuper -d - / -h - read
- * them on stdin; *lenp gets the length.  The caller frees the result.
+ * Their queue ids, one per line ("ID\n"), as a queue op reads them on
+ * stdin; *lenp gets the length.  The caller frees the result.
  * Returns the number of ids.
  */
 size_t		 queue_snapshot_sender_ids(const struct queue_snapshot *s,
@@ -167,21 +134,24 @@ struct queue_read;
 struct cmdrun_via;
 
 /*
- * Start argv[0] (looked up in PATH) with argv.  deadline_ms from now_ms
- * the whole read must be done.  Returns NULL with a message in err when
+ * Start argv[0] (looked up in PATH) with argv, its output read by the
+ * default MTA's parser.  deadline_ms from now_ms the whole read must be
+ * done.  Returns NULL with a message in err when
  * the process cannot be started (pipes, fork); exec failure (a missing
  * binary) shows as a failed read, so start never waits for the child.
  */
 struct queue_read *queue_read_start(char *const argv[], int64_t now_ms,
 		     int deadline_ms, char *err, size_t errlen);
 /*
- * The same on via (NULL: here).  Over SSH it has no descriptor (the fds
- * are -1): the connection's owner steps it, queue_read_input() looks.
- * NULL with err when the connection is not live.
+ * The same on via (NULL: here), the output read by q's parser (NULL: the
+ * default MTA's).  Over SSH it has no descriptor (the fds are -1): the
+ * connection's owner steps it, queue_read_input() looks.  NULL with err
+ * when the connection is not live, or when q has no parser.
  */
 struct queue_read *queue_read_start_via(const struct cmdrun_via *via,
-		     char *const argv[], int64_t now_ms, int deadline_ms,
-		     char *err, size_t errlen);
+		     const struct backend_queue *q, char *const argv[],
+		     int64_t now_ms, int deadline_ms, char *err,
+		     size_t errlen);
 /* The record cap (see queue_snapshot_init()); before the first input. */
 void		 queue_read_set_maxrec(struct queue_read *qr, size_t maxrec);
 int		 queue_read_fd(const struct queue_read *qr);

@@ -1,7 +1,7 @@
 /*
- * queue_read.c: run `postqueue -j` for the event loop without blocking it,
- * here or on a server over SSH: a cmdrun (cmdrun.h) whose stdout goes to
- * queue_snapshot_feed() as it arrives.
+ * queue_read.c: run the MTA's queue listing for the event loop without
+ * blocking it, here or on a server over SSH: a cmdrun (cmdrun.h) whose
+ * stdout goes to queue_snapshot_feed() as it arrives.
  *
  * A local read reads at most QUEUE_READ_SLICE bytes a call; one that
  * outlives its deadline has its whole process group killed with SIGKILL
@@ -25,7 +25,7 @@ struct queue_read {
 	struct queue_snapshot	 snap;
 };
 
-/* Parse what postqueue printed on stdout (the run's callback). */
+/* Parse what the listing printed on stdout (the run's callback). */
 static void
 queue_read_feed(void *arg, int stream, const char *p, size_t len)
 {
@@ -37,11 +37,21 @@ queue_read_feed(void *arg, int stream, const char *p, size_t len)
 
 /* See queue.h. */
 struct queue_read *
-queue_read_start_via(const struct cmdrun_via *via, char *const argv[],
-    int64_t now_ms, int deadline_ms, char *err, size_t errlen)
+queue_read_start_via(const struct cmdrun_via *via,
+    const struct backend_queue *q, char *const argv[], int64_t now_ms,
+    int deadline_ms, char *err, size_t errlen)
 {
-	struct queue_read	*qr = xcalloc(1, sizeof(*qr));
+	struct queue_read	*qr;
 	struct cmdrun_spec	 spec;
+
+	if (q == NULL)
+		q = backend_default(BROLE_MTA)->queue;
+	if (q == NULL || q->parse_line == NULL) {
+		snprintf(err, errlen, "not supported by its mail system "
+		    "(no queue listing mailcon can read)");
+		return NULL;
+	}
+	qr = xcalloc(1, sizeof(*qr));
 
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
@@ -51,6 +61,7 @@ queue_read_start_via(const struct cmdrun_via *via, char *const argv[],
 	spec.budget = QUEUE_READ_SLICE;
 	spec.hint = "is it installed and in PATH?";
 	queue_snapshot_init(&qr->snap, 0);
+	queue_snapshot_parser(&qr->snap, q);
 	if ((qr->run = cmdrun_run(via, &spec, now_ms, err, errlen)) == NULL) {
 		queue_snapshot_clear(&qr->snap);
 		free(qr);
@@ -64,15 +75,18 @@ struct queue_read *
 queue_read_start(char *const argv[], int64_t now_ms, int deadline_ms,
     char *err, size_t errlen)
 {
-	return queue_read_start_via(NULL, argv, now_ms, deadline_ms, err,
-	    errlen);
+	return queue_read_start_via(NULL, NULL, argv, now_ms, deadline_ms,
+	    err, errlen);
 }
 
 /* Change the record cap; only before the first input. */
 void
 queue_read_set_maxrec(struct queue_read *qr, size_t maxrec)
 {
+	const struct backend_queue	*q = qr->snap.parser;
+
 	queue_snapshot_init(&qr->snap, maxrec);
+	queue_snapshot_parser(&qr->snap, q);
 }
 
 /* The stdout descriptor to poll, or -1 after its EOF (or over SSH). */
@@ -128,10 +142,12 @@ queue_read_snapshot(const struct queue_read *qr)
 void
 queue_read_take(struct queue_read *qr, struct queue_snapshot *out)
 {
-	size_t	 maxrec = qr->snap.maxrec;
+	const struct backend_queue	*q = qr->snap.parser;
+	size_t				 maxrec = qr->snap.maxrec;
 
 	*out = qr->snap;
 	queue_snapshot_init(&qr->snap, maxrec);
+	queue_snapshot_parser(&qr->snap, q);
 }
 
 /* Why the read failed, "" when it has not. */

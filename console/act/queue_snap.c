@@ -1,8 +1,9 @@
 /*
  * queue_snap.c: the compact summary of one read of the queue.
  *
- * Bytes arrive in chunks of any size (a pipe, later an SSH channel); they
- * are split into lines here, each line parsed and folded into counts and,
+ * Bytes arrive in chunks of any size (a pipe, an SSH channel); they are
+ * split into lines here, each line parsed by the MTA backend's parser
+ * (backend.h) and folded into counts and,
  * while under the cap, a 40-byte record.  The text is never kept beyond the
  * line being assembled, and a line longer than QUEUE_LINE_MAX is skipped to
  * its newline without being stored.
@@ -35,7 +36,9 @@ qid_code(unsigned char c)
 
 /*
  * Pack an id into a record, four characters to three bytes; code 0 ends a
- * shorter id.  Every Postfix id (hex up to 20, long up to 23) fits.
+ * shorter id.  Every Postfix id (hex up to 20, long up to 23) fits; an
+ * MTA whose ids hold other characters (Exim's two '-', at places fixed
+ * by the id's length) must map them in and out in its backend.
  */
 int
 queue_rec_set_id(struct queue_rec *r, const char *id, size_t len)
@@ -91,15 +94,33 @@ queue_snapshot_init(struct queue_snapshot *s, size_t maxrec)
 	s->oldest = -1;
 }
 
-/* Free what a snapshot holds; it is empty (same cap) afterwards. */
+/* Read the listing with q's parser (NULL: the default MTA's). */
+void
+queue_snapshot_parser(struct queue_snapshot *s, const struct backend_queue *q)
+{
+	s->parser = q;
+}
+
+/* The parser lines go to. */
+static const struct backend_queue *
+queue_snapshot_q(struct queue_snapshot *s)
+{
+	if (s->parser == NULL)
+		s->parser = backend_default(BROLE_MTA)->queue;
+	return s->parser;
+}
+
+/* Free what a snapshot holds; it is empty (same cap and parser) after. */
 void
 queue_snapshot_clear(struct queue_snapshot *s)
 {
-	size_t	 maxrec = s->maxrec;
+	const struct backend_queue	*q = s->parser;
+	size_t				 maxrec = s->maxrec;
 
 	free(s->rec);
 	free(s->line);
 	queue_snapshot_init(s, maxrec);
+	s->parser = q;
 }
 
 /* Saturate to 32 bits: records are compact, totals stay exact. */
@@ -113,8 +134,11 @@ sat32(uint64_t v)
 void
 queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 {
-	struct queue_rec	*r;
-	size_t			 ncap;
+	const struct backend_queue	*q;
+	struct queue_rec		*r;
+	char				 id[QUEUE_ID_MAX + 1];
+	size_t				 ncap, idlen;
+	int				 packed;
 
 	s->messages++;
 	s->by_queue[(unsigned)m->queue < QUEUE_NAME_COUNT ? m->queue :
@@ -137,7 +161,14 @@ queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 	}
 	r = &s->rec[s->nrec];
 	memset(r, 0, sizeof(*r));
-	if (!queue_rec_set_id(r, m->queue_id, m->queue_id_len)) {
+	q = queue_snapshot_q(s);
+	if (q->id_pack != NULL) {
+		idlen = m->queue_id_len <= QUEUE_ID_MAX ?
+		    q->id_pack(m->queue_id, m->queue_id_len, id) : 0;
+		packed = idlen > 0 && queue_rec_set_id(r, id, idlen);
+	} else
+		packed = queue_rec_set_id(r, m->queue_id, m->queue_id_len);
+	if (!packed) {
 		/* valid but longer than any Postfix id: no record */
 		s->dropped++;
 		return;
@@ -151,22 +182,40 @@ queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 	s->nrec++;
 }
 
-/* Parse one complete line and count it. */
+/* A message the parser gave: its id checked once more, then counted. */
+static void
+queue_snapshot_msg(struct queue_snapshot *s, const struct backend_queue *q,
+    const struct queue_msg *m)
+{
+	if (m->queue_id_len == 0 || m->queue_id_len > QUEUE_ID_MAX ||
+	    !q->id_valid(m->queue_id, m->queue_id_len))
+		s->bad_qid++;
+	else
+		queue_snapshot_add(s, m);
+}
+
+/*
+ * Parse one complete line and count it.  A blank line counts as nothing,
+ * but a parser whose messages span lines may end one there.
+ */
 static void
 queue_snapshot_line(struct queue_snapshot *s, const char *p, size_t len)
 {
-	struct queue_msg	 m;
-	size_t			 i;
+	const struct backend_queue	*q = queue_snapshot_q(s);
+	struct queue_msg		 m;
+	size_t				 i;
 
 	for (i = 0; i < len; i++) {
 		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
 			break;
 	}
-	if (i == len)
+	if (i == len && !s->pstate.have)
 		return;		/* blank: nothing to count */
-	switch (queue_parse_line(p, len, &m)) {
+	switch (q->parse_line(&s->pstate, p, len, &m)) {
 	case QUEUE_PARSE_OK:
-		queue_snapshot_add(s, &m);
+		queue_snapshot_msg(s, q, &m);
+		break;
+	case QUEUE_PARSE_MORE:
 		break;
 	case QUEUE_PARSE_QID:
 		s->bad_qid++;
@@ -231,12 +280,19 @@ queue_snapshot_feed(struct queue_snapshot *s, const char *buf, size_t len)
 	}
 }
 
-/* The input ended: a last line without a newline still counts. */
+/* The input ended: a last line without a newline still counts, and so
+   does a message the parser still holds. */
 void
 queue_snapshot_end(struct queue_snapshot *s)
 {
+	const struct backend_queue	*q = queue_snapshot_q(s);
+	struct queue_msg		 m;
+
 	if (!s->skipping && s->linelen > 0)
 		queue_snapshot_line(s, s->line, s->linelen);
+	if (q->parse_end != NULL && q->parse_end(&s->pstate, &m))
+		queue_snapshot_msg(s, q, &m);
+	memset(&s->pstate, 0, sizeof(s->pstate));
 	s->skipping = 0;
 	s->linelen = 0;
 	free(s->line);
@@ -244,17 +300,32 @@ queue_snapshot_end(struct queue_snapshot *s)
 	s->linecap = 0;
 }
 
+/* See queue.h. */
+size_t
+queue_snapshot_id(const struct queue_snapshot *s, size_t i, char *buf)
+{
+	const struct backend_queue	*q = s->parser != NULL ? s->parser :
+	    backend_default(BROLE_MTA)->queue;
+	char				 packed[QUEUE_ID_STORE + 1];
+	size_t				 len;
+
+	if (q == NULL || q->id_unpack == NULL)
+		return queue_rec_id(&s->rec[i], buf);
+	len = queue_rec_id(&s->rec[i], packed);
+	return q->id_unpack(packed, len, buf);
+}
+
 /* Every record with its id, until cb returns non-zero. */
 int
 queue_snapshot_foreach(const struct queue_snapshot *s, queue_foreach_cb cb,
     void *arg)
 {
-	char	 id[QUEUE_ID_STORE + 1];
+	char	 id[QUEUE_ID_MAX + 1];
 	size_t	 i;
 	int	 r;
 
 	for (i = 0; i < s->nrec; i++) {
-		queue_rec_id(&s->rec[i], id);
+		queue_snapshot_id(s, i, id);
 		if ((r = cb(id, &s->rec[i], arg)) != 0)
 			return r;
 	}
@@ -274,7 +345,7 @@ queue_snapshot_sender_count(const struct queue_snapshot *s, uint64_t h)
 	return n;
 }
 
-/* The ids of this sender's records, newline-terminated, for postsuper. */
+/* The ids of this sender's records, newline-terminated, for a queue op. */
 size_t
 queue_snapshot_sender_ids(const struct queue_snapshot *s, uint64_t h,
     char **idsp, size_t *lenp)
@@ -283,11 +354,11 @@ queue_snapshot_sender_ids(const struct queue_snapshot *s, uint64_t h,
 	char	*out;
 
 	n = queue_snapshot_sender_count(s, h);
-	out = xreallocarray(NULL, n + 1, QUEUE_ID_STORE + 1);
+	out = xreallocarray(NULL, n + 1, QUEUE_ID_MAX + 1);
 	for (i = 0; i < s->nrec; i++) {
 		if (s->rec[i].sender_hash != h)
 			continue;
-		len += queue_rec_id(&s->rec[i], out + len);
+		len += queue_snapshot_id(s, i, out + len);
 		out[len++] = '\n';
 	}
 	out[len] = '\0';

@@ -118,7 +118,7 @@ act_ssh_connect(struct act_ssh *x, const struct server_config *sc,
 		/*
 		 * Live, and a command can run there: a nologin shell or a
 		 * forced command would otherwise fail every step with
-		 * words that blame the step (postqueue).
+		 * words that blame the step (the queue read).
 		 */
 		if ((st = ssh_conn_state(x->conn)) == SSH_LIVE)
 			ssh_conn_check_login(x->conn, now);

@@ -19,13 +19,16 @@
 #include "act/actctx.h"
 #include "act/audit.h"
 #include "act/contain.h"
+#include "act/sshtarget.h"
 #include "config/config.h"
+#include "config/probe.h"
 #include "core/action.h"
 #include "core/cliopt.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "detect/detect_detail.h"
 #include "live/server.h"
+#include "net/cmdrun.h"
 #include "net/ssh_conn.h"
 
 #define ACT_READ_BUDGET	(4u << 20)	/* bytes per file per poll */
@@ -41,14 +44,18 @@ act_usage(FILE *f)
 	    "Contain one account on one server, audited, then verified.\n"
 	    "\n"
 	    "Actions:\n"
-	    "  suspend         refuse its logins (Dovecot) and its mail "
-	    "(Postfix),\n"
-	    "                  then hold its queued mail\n"
+	    "  suspend         refuse its logins (the authentication "
+	    "service) and\n"
+	    "                  its mail (the MTA), then hold its queued "
+	    "mail\n"
 	    "  unsuspend       undo suspend (held mail stays held)\n"
 	    "  reset-password  set a new random password, printed once\n"
-	    "  hold            hold its queued mail (postsuper -h)\n"
-	    "  release         release its held mail (postsuper -H)\n"
-	    "  purge           delete its queued mail (postsuper -d)\n"
+	    "  hold            hold its queued mail\n"
+	    "  release         release its held mail\n"
+	    "  purge           delete its queued mail\n"
+	    "Each with the server's own tools (--dry-run shows them); an "
+	    "action its\n"
+	    "mail system cannot do is refused as not supported.\n"
 	    "\n"
 	    "  --account LOGIN the account, as it logs in\n"
 	    "  --server NAME   a [server NAME] of the config (may be left out\n"
@@ -69,8 +76,8 @@ act_usage(FILE *f)
 }
 
 /* The server named, or the only one; NULL with a message printed. */
-static const struct server_config *
-act_pick_server(const struct mailcon_config *cfg, const char *name)
+static struct server_config *
+act_pick_server(struct mailcon_config *cfg, const char *name)
 {
 	char	 shown[128];
 	size_t	 i;
@@ -206,6 +213,28 @@ act_report(const struct contain_request *req, const struct contain_result *r)
 	    EXIT_FOUND;
 }
 
+/*
+ * Probe a server behind SSH for its mail systems, over the connection
+ * (probe.h); what it cannot tell stays the default, as the console's.
+ */
+static void
+act_probe(struct server_config *sc, struct ssh_conn *conn)
+{
+	struct cmdrun_via	 via;
+	struct cmdrun		*r;
+	char			 user[256], err[512];
+	int			 ok;
+
+	if (!server_probe_wanted(sc) || sshtarget_via(sc, conn, &via, user,
+	    sizeof(user), err, sizeof(err)) == -1)
+		return;
+	if ((r = probe_start(&via, loop_now_ms(), err, sizeof(err))) == NULL)
+		return;
+	ok = cmdrun_wait(r) == 1;
+	probe_apply(r, ok, sc, NULL, 0);
+	cmdrun_free(r);
+}
+
 /* See cmd_act.h. */
 int
 cmd_act(int argc, char **argv)
@@ -224,7 +253,7 @@ cmd_act(int argc, char **argv)
 	};
 	struct mailcon_config	 cfg;
 	struct contain_request	 req;
-	struct server_config	 copy;
+	struct server_config	 copy, *sc;
 	struct act_owner	 owner = { NULL, -1 };
 	struct server		*srv = NULL;
 	struct audit		*audit = NULL;
@@ -233,7 +262,7 @@ cmd_act(int argc, char **argv)
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
 	char			 why[256], shown[256];
-	int			 ch, yes = 0, rc = EXIT_ERROR;
+	int			 ch, yes = 0, rc = EXIT_ERROR, capable;
 	long			 secs;
 	char			*end;
 	enum contain_action	 action;
@@ -306,8 +335,9 @@ cmd_act(int argc, char **argv)
 		fprintf(stderr, "mailcon: %s\n", err);
 		goto out;
 	}
-	if ((req.server = act_pick_server(&cfg, server)) == NULL)
+	if ((sc = act_pick_server(&cfg, server)) == NULL)
 		goto out;
+	req.server = sc;
 	req.action = action;
 	sanitize_str(shown, sizeof(shown), req.account);
 	act_operator(operator, sizeof(operator));
@@ -323,9 +353,16 @@ cmd_act(int argc, char **argv)
 		}
 		req.ssh = ssh.conn;
 	}
+	/* which mail systems it runs, when the config leaves it to us */
+	if (sc->ssh.host == NULL)
+		probe_local(sc);
+	else if (ssh.conn != NULL)
+		act_probe(sc, ssh.conn);
+	/* what they cannot do is refused now: no logs read, nothing asked */
+	capable = contain_supported(sc, action, why, sizeof(why));
 
 	/* Queue actions choose by the ids the account's logins produced. */
-	if (!req.dry_run && (req.server->ssh.host == NULL ||
+	if (capable && !req.dry_run && (req.server->ssh.host == NULL ||
 	    ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
@@ -341,7 +378,8 @@ cmd_act(int argc, char **argv)
 			    "in the server's logs; its queued mail is chosen "
 			    "by envelope sender only\n", shown);
 	}
-	if (!req.dry_run && !yes && contain_action_dangerous(action)) {
+	if (capable && !req.dry_run && !yes &&
+	    contain_action_dangerous(action)) {
 		if (action == CA_PURGE)
 			snprintf(question, sizeof(question), "Purge %zu queued "
 			    "message(s) of %s on %s? This cannot be undone.",
@@ -356,7 +394,7 @@ cmd_act(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!req.dry_run && (audit = act_audit_open(&cfg, err,
+	if (capable && !req.dry_run && (audit = act_audit_open(&cfg, err,
 	    sizeof(err))) == NULL) {
 		fprintf(stderr, "mailcon: act: refused, nothing run: %s\n",
 		    err);

@@ -18,6 +18,7 @@
 #include "cmd_rbl.h"
 #include "scan.h"
 #include "config/config.h"
+#include "config/discover.h"
 #include "core/cliopt.h"
 #include "core/json.h"
 #include "core/sanitize.h"
@@ -52,9 +53,11 @@ rbl_usage(FILE *f)
 	    "there are\n"
 	    "                    several); for one server on this machine "
 	    "without\n"
-	    "                    them, or none configured, smtp_bind_address "
-	    "in\n"
-	    "                    main.cf and this machine's public interface "
+	    "                    them, or none configured, the addresses its "
+	    "MTA's\n"
+	    "                    configuration binds to (Postfix: "
+	    "smtp_bind_address)\n"
+	    "                    and this machine's public interface "
 	    "addresses\n"
 	    "  --server NAME     the [server NAME] whose addresses to check\n"
 	    "  --zones Z,...     blocklist zones (default: [rbl] zones, else\n"
@@ -138,7 +141,7 @@ static int
 rbl_cmd_one_server(struct rbl_cmd *c, const struct server_config *sc)
 {
 	struct rbl_found	*found;
-	char			 maincf[1100], skipped[512];
+	char			 skipped[512];
 	size_t			 i, n;
 
 	if (sc != NULL && sc->outbound_ips != NULL) {
@@ -154,10 +157,7 @@ rbl_cmd_one_server(struct rbl_cmd *c, const struct server_config *sc)
 		    "addresses\n", sc->name, sc->name);
 		return -1;
 	}
-	snprintf(maincf, sizeof(maincf), "%s/main.cf",
-	    sc != NULL && sc->act.postfix_config != NULL ?
-	    sc->act.postfix_config : "/etc/postfix");
-	n = rbl_discover(maincf, &found, skipped, sizeof(skipped));
+	n = discover_rbl(sc, &found, skipped, sizeof(skipped));
 	for (i = 0; i < n; i++) {
 		if (!c->json)
 			fprintf(stderr, "mailcon: rbl: checking %s (%s)\n",

@@ -54,6 +54,8 @@ config_free(struct mailcon_config *cfg)
 		config_free_strv(cfg->servers[i].logs);
 		config_free_strv(cfg->servers[i].queue_argv);
 		config_free_strv(cfg->servers[i].log_argv);
+		free(cfg->servers[i].mta_name);
+		free(cfg->servers[i].auth_name);
 		config_action_free(&cfg->servers[i].act);
 		config_ssh_free(&cfg->servers[i].ssh);
 	}
@@ -125,49 +127,6 @@ config_split_argv(const char *s)
 		v[n++] = xstrndup(start, (size_t)(s - start));
 		v[n] = NULL;
 	}
-}
-
-/* See config.h. */
-int
-config_postfix_param(const char *maincf, const char *key, char *buf,
-    size_t size)
-{
-	FILE	*f;
-	char	 line[1024], *p, *e;
-	size_t	 klen = strlen(key);
-	int	 found = 0;
-
-	if ((f = fopen(maincf, "r")) == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, key, klen) != 0)
-			continue;
-		p = line + klen;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p++ != '=')
-			continue;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (e = p; *e != '\0' && *e != '\n' && *e != ' ' &&
-		    *e != '\t'; e++)
-			;
-		*e = '\0';
-		/* the last setting wins, as in Postfix */
-		snprintf(buf, size, "%s", p);
-		found = *p != '\0';
-	}
-	fclose(f);
-	return found;
-}
-
-/* See config.h. */
-int
-config_postfix_maillog(const char *maincf, char *buf, size_t size)
-{
-	/* only plain absolute paths */
-	return config_postfix_param(maincf, "maillog_file", buf, size) &&
-	    buf[0] == '/' && strchr(buf, '$') == NULL;
 }
 
 /* "$XDG_CONFIG_HOME/mailcon/config", falling back to ~/.config. */
@@ -489,6 +448,18 @@ config_valid_name(const char *s)
 	return n > 0 && n <= 64;
 }
 
+/* The default MTA's listing command, as an example in a message. */
+static const char *
+config_queue_example(void)
+{
+	static char	 buf[128];
+	const struct backend_queue *q = backend_default(BROLE_MTA)->queue;
+
+	snprintf(buf, sizeof(buf), "%s", q != NULL ? q->list_name :
+	    "/usr/local/bin/list-queue");
+	return buf;
+}
+
 /* Keys of [server NAME]. */
 static int
 config_set_server(struct config_parse *cp, const char *server,
@@ -552,7 +523,8 @@ config_set_server(struct config_parse *cp, const char *server,
 			sc->queue_argv = config_split_argv(value);
 		if (sc->queue_argv != NULL && sc->queue_argv[0] == NULL) {
 			snprintf(cp->error, sizeof(cp->error), "queue_command: "
-			    "expected a command, like postqueue -j, or off");
+			    "expected a command, like %s, or off",
+			    config_queue_example());
 			return 0;
 		}
 	} else if (strcmp(name, "queue") == 0) {
@@ -573,6 +545,13 @@ config_set_server(struct config_parse *cp, const char *server,
 		}
 		sc->queue_interval = secs;
 	} else {
+		switch (config_set_backend(sc, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case -1:
+			return 0;
+		}
 		switch (config_set_action(&sc->act, name, value, cp->error,
 		    sizeof(cp->error))) {
 		case 1:
@@ -732,7 +711,6 @@ static const struct config_multi {
 	{ "rbl",	"zones",		',' },
 	{ "server",	"log_command",		' ' },
 	{ "server",	"queue_command",	' ' },
-	{ "server",	"doveadm",		' ' },
 	{ "server",	"suspend_command",	' ' },
 	{ "server",	"unsuspend_command",	' ' },
 	{ "server",	"password_command",	' ' },
@@ -743,10 +721,15 @@ static const struct config_multi {
 static char
 config_join(const char *section, const char *name)
 {
-	size_t	 i;
+	const struct backend_option	*o;
+	size_t				 i;
 
-	if (strncmp(section, "server ", 7) == 0)
+	if (strncmp(section, "server ", 7) == 0) {
 		section = "server";
+		/* a command a backend reads continues as the site's do */
+		if ((o = backend_option_find(name, NULL)) != NULL)
+			return o->type == BOPT_COMMAND ? ' ' : 0;
+	}
 	for (i = 0; i < sizeof(config_multi) / sizeof(config_multi[0]); i++)
 		if (strcmp(config_multi[i].section, section) == 0 &&
 		    strcmp(config_multi[i].name, name) == 0)
@@ -781,14 +764,15 @@ config_handler(void *arg, const char *section, const char *name,
 
 /* What only the whole of a [server NAME] section can tell. */
 static int
-config_check_servers(const struct mailcon_config *cfg, char *err,
-    size_t errlen)
+config_check_servers(struct mailcon_config *cfg, char *err, size_t errlen)
 {
-	const struct server_config	*sc;
+	struct server_config	*sc;
 	size_t				 i;
 
 	for (i = 0; i < cfg->nservers; i++) {
 		sc = &cfg->servers[i];
+		if (config_server_backends(sc, err, errlen) == -1)
+			return -1;
 		if (sc->ssh.host == NULL && (sc->ssh.port != 0 ||
 		    sc->ssh.user != NULL || sc->ssh.key_file != NULL ||
 		    sc->ssh.known_hosts != NULL || sc->ssh.sudo ||

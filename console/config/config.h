@@ -13,21 +13,25 @@
 #include <stddef.h>
 
 #include "alert/notify.h"
+#include "backends/backend.h"
 #include "detect/detector.h"
 
+/* A [server] key a backend declares (backend.h), as set in the section. */
+struct server_opt {
+	const struct backend_option *opt;	/* its declaration */
+	char			*value;		/* as written (joined) */
+	char			**words;	/* a command's words, else NULL */
+};
+
 /*
- * How a server's actions run: [server NAME] keys (see mailcon(1)).  Paths
- * are absolute; the *_command keys are templates (action.h).
+ * How a server's actions run: [server NAME] keys (see mailcon(1)).  The
+ * keys of its mail systems are kept as declared by their backends
+ * (checked by type); the *_command keys are the site's own templates
+ * (action.h), which stand in for a backend's steps.
  */
 struct action_config {
-	char			*postfix_config;	/* -c DIR for postqueue,
-							   postsuper, postmap */
-	char			*deny_file;	/* Dovecot deny passdb file */
-	char			*sasl_access_map;	/* check_sasl_access source
-							   (hash:) */
-	char			*passwd_file;	/* Dovecot passwd-file */
-	char			*password_scheme;	/* SHA512-CRYPT */
-	char			**doveadm_argv;	/* NULL: doveadm */
+	struct server_opt	*opts;		/* the backends' keys set */
+	size_t			 nopts;
 	char			*suspend_command;	/* site templates, or NULL */
 	char			*unsuspend_command;
 	char			*password_command;	/* password on stdin */
@@ -62,9 +66,22 @@ struct ssh_target {
 	char			*journal_dir;	/* journalctl -D, or NULL */
 };
 
-/* One [server NAME] section: a mail server the console follows. */
+/*
+ * One [server NAME] section: a mail server the console follows.
+ *
+ * Its mail systems: backend = (the MTA) and auth = name them; left out or
+ * "auto", they are settled by the keys set (a key only one backend of the
+ * role reads), else by the probe (probe.h: which of the backends' files
+ * are on the server), else the registry's first of the role stands
+ * (server_mta(), server_auth()).
+ */
 struct server_config {
 	char			*name;
+	char			*mta_name;	/* [server] backend; NULL: auto */
+	char			*auth_name;	/* [server] auth; NULL: auto */
+	const struct mail_backend *mta;		/* settled, or NULL */
+	const struct mail_backend *auth;
+	int			 probed;	/* the probe has answered */
 	char			**logs;		/* NULL-terminated paths */
 	size_t			 nlogs;
 	char			**log_argv;	/* a command whose output is a log
@@ -131,18 +148,6 @@ void	config_free(struct mailcon_config *cfg);
 struct server_config *config_add_server(struct mailcon_config *cfg,
 	    const char *name);
 void	config_server_add_log(struct server_config *sc, const char *path);
-/*
- * The maillog_file a Postfix main.cf names (Postfix logging without
- * syslog) into buf: 1, or 0 when there is none or it is not a plain
- * absolute path.  Read, not asked of postconf: nothing may hang the start.
- */
-int	config_postfix_maillog(const char *maincf, char *buf, size_t size);
-/*
- * The last value main.cf gives key (the first word after '='), read as a
- * file, into buf: 1, or 0 when it has none.
- */
-int	config_postfix_param(const char *maincf, const char *key, char *buf,
-	    size_t size);
 /* Free a NULL-terminated array of strings (NULL too). */
 void	config_free_strv(char **v);
 /* Split a command line on blanks into a NULL-terminated argv (no quoting). */
@@ -170,12 +175,42 @@ int	config_key_known(const char *section, const char *name);
 int	config_key_at(size_t i, const char **section, const char **name);
 
 /*
- * The action keys of [server NAME] (config_act.c): 1 taken, 0 not an
- * action key, -1 a bad value (err says why).
+ * The action keys of [server NAME] (config_act.c): the site's templates
+ * and every backend's keys, checked by type.  1 taken, 0 not an action
+ * key, -1 a bad value (err says why; the value before stays).
  */
 int	config_set_action(struct action_config *ac, const char *name,
 	    const char *value, char *err, size_t errlen);
 void	config_action_free(struct action_config *ac);
+/* A backend key's value as set (NULL: not set; its default applies). */
+const char *config_action_opt(const struct action_config *ac,
+	    const char *name);
+/* A command key's words as set, NULL-terminated (NULL: not set). */
+char *const *config_action_words(const struct action_config *ac,
+	    const char *name);
+
+/*
+ * The server's mail systems (config_backend.c): the MTA, and the
+ * authentication service (the MTA itself when it takes both roles).
+ * Never NULL: what is not settled yet is the registry's first of the role.
+ */
+const struct mail_backend *server_mta(const struct server_config *sc);
+const struct mail_backend *server_auth(const struct server_config *sc);
+/* Does the probe still have something to settle on sc? */
+int	server_probe_wanted(const struct server_config *sc);
+/* What the probe found (NULL: nothing of that role); marks sc probed. */
+void	server_probe_done(struct server_config *sc,
+	    const struct mail_backend *mta, const struct mail_backend *auth);
+/* The [server] keys backend and auth: 1 taken, 0 not theirs, -1 bad. */
+int	config_set_backend(struct server_config *sc, const char *name,
+	    const char *value, char *err, size_t errlen);
+/* Settle by names and keys, after the section is read; -1 with err. */
+int	config_server_backends(struct server_config *sc, char *err,
+	    size_t errlen);
+/* The template environment of sc's option values (backend.h); account
+   and lock_wait are the caller's to set. */
+void	server_backend_env(const struct server_config *sc,
+	    struct backend_env *env);
 /* The keys of [watch]: as config_set_action. */
 int	config_set_watch(struct watch_config *wc, const char *name,
 	    const char *value, char *err, size_t errlen);

@@ -1,6 +1,8 @@
 /*
  * config_act.c: the configuration of actions: the [server NAME] keys that
- * say how a server suspends, resets and reaches its queue, and [watch].
+ * say how a server suspends, resets and reaches its queue (the site's own
+ * templates, and every key a backend declares, checked by its type), and
+ * [watch].
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +25,9 @@ config_path_ok(const char *s)
 	return 1;
 }
 
-/* A password scheme name for doveadm pw -s: letters, digits, '-', '.'. */
+/* A word option's value: letters, digits, '-', '.', '_'; at most 32. */
 static int
-config_act_scheme_ok(const char *s)
+config_act_word_ok(const char *s)
 {
 	size_t	 n = 0;
 
@@ -67,55 +69,72 @@ config_act_template(char **dst, const char *name, const char *value,
 	return 1;
 }
 
+/* The slot of option o in ac, made when missing. */
+static struct server_opt *
+config_act_slot(struct action_config *ac, const struct backend_option *o)
+{
+	size_t	 i;
+
+	for (i = 0; i < ac->nopts; i++)
+		if (ac->opts[i].opt == o)
+			return &ac->opts[i];
+	ac->opts = xreallocarray(ac->opts, ac->nopts + 1, sizeof(*ac->opts));
+	memset(&ac->opts[ac->nopts], 0, sizeof(ac->opts[0]));
+	ac->opts[ac->nopts].opt = o;
+	return &ac->opts[ac->nopts++];
+}
+
+/*
+ * A backend's key, checked by its type (backend.h): 1 taken, -1 with err
+ * naming the key and what it expects.
+ */
+static int
+config_act_option(struct action_config *ac, const struct backend_option *o,
+    const char *value, char *err, size_t errlen)
+{
+	struct server_opt	*slot;
+	char			**words = NULL;
+
+	switch (o->type) {
+	case BOPT_PATH:
+		if (!config_path_ok(value)) {
+			snprintf(err, errlen, "%s: expected an absolute path",
+			    o->name);
+			return -1;
+		}
+		break;
+	case BOPT_WORD:
+		if (!config_act_word_ok(value)) {
+			snprintf(err, errlen, "%s: expected %s", o->name,
+			    o->example != NULL ? o->example : "a name of "
+			    "letters, digits, '-', '.' and '_'");
+			return -1;
+		}
+		break;
+	case BOPT_COMMAND:
+		words = config_split_argv(value);
+		if (words[0] == NULL) {
+			free(words);
+			snprintf(err, errlen, "%s: expected %s", o->name,
+			    o->example != NULL ? o->example : "a command");
+			return -1;
+		}
+		break;
+	}
+	slot = config_act_slot(ac, o);
+	config_act_set(&slot->value, value);
+	config_free_strv(slot->words);
+	slot->words = words;
+	return 1;
+}
+
 /* See config.h. */
 int
 config_set_action(struct action_config *ac, const char *name,
     const char *value, char *err, size_t errlen)
 {
-	char	**pathp = NULL;
+	const struct backend_option	*o;
 
-	if (strcmp(name, "postfix_config") == 0)
-		pathp = &ac->postfix_config;
-	else if (strcmp(name, "deny_file") == 0)
-		pathp = &ac->deny_file;
-	else if (strcmp(name, "sasl_access_map") == 0)
-		pathp = &ac->sasl_access_map;
-	else if (strcmp(name, "passwd_file") == 0)
-		pathp = &ac->passwd_file;
-	if (pathp != NULL) {
-		if (!config_path_ok(value)) {
-			snprintf(err, errlen, "%s: expected an absolute path",
-			    name);
-			return -1;
-		}
-		config_act_set(pathp, value);
-		return 1;
-	}
-	if (strcmp(name, "password_scheme") == 0) {
-		if (!config_act_scheme_ok(value)) {
-			snprintf(err, errlen, "password_scheme: expected a "
-			    "doveadm pw scheme, like SHA512-CRYPT");
-			return -1;
-		}
-		config_act_set(&ac->password_scheme, value);
-		return 1;
-	}
-	if (strcmp(name, "doveadm") == 0) {
-		char	**v = config_split_argv(value);
-
-		if (v[0] == NULL) {
-			free(v);
-			snprintf(err, errlen, "doveadm: expected a command, "
-			    "like /usr/bin/doveadm -c /etc/dovecot/dovecot.conf");
-			return -1;
-		}
-		for (size_t i = 0; ac->doveadm_argv != NULL &&
-		    ac->doveadm_argv[i] != NULL; i++)
-			free(ac->doveadm_argv[i]);
-		free(ac->doveadm_argv);
-		ac->doveadm_argv = v;
-		return 1;
-	}
 	if (strcmp(name, "suspend_command") == 0)
 		return config_act_template(&ac->suspend_command, name, value,
 		    err, errlen);
@@ -125,7 +144,39 @@ config_set_action(struct action_config *ac, const char *name,
 	if (strcmp(name, "password_command") == 0)
 		return config_act_template(&ac->password_command, name, value,
 		    err, errlen);
-	return 0;
+	if ((o = backend_option_find(name, NULL)) == NULL)
+		return 0;
+	return config_act_option(ac, o, value, err, errlen);
+}
+
+/* The slot of the key called name, or NULL when it is not set. */
+static const struct server_opt *
+config_act_find(const struct action_config *ac, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < ac->nopts; i++)
+		if (strcmp(ac->opts[i].opt->name, name) == 0)
+			return &ac->opts[i];
+	return NULL;
+}
+
+/* See config.h. */
+const char *
+config_action_opt(const struct action_config *ac, const char *name)
+{
+	const struct server_opt	*o = config_act_find(ac, name);
+
+	return o != NULL ? o->value : NULL;
+}
+
+/* See config.h. */
+char *const *
+config_action_words(const struct action_config *ac, const char *name)
+{
+	const struct server_opt	*o = config_act_find(ac, name);
+
+	return o != NULL ? o->words : NULL;
 }
 
 /* See config.h. */
@@ -134,15 +185,11 @@ config_action_free(struct action_config *ac)
 {
 	size_t	 i;
 
-	free(ac->postfix_config);
-	free(ac->deny_file);
-	free(ac->sasl_access_map);
-	free(ac->passwd_file);
-	free(ac->password_scheme);
-	for (i = 0; ac->doveadm_argv != NULL && ac->doveadm_argv[i] != NULL;
-	    i++)
-		free(ac->doveadm_argv[i]);
-	free(ac->doveadm_argv);
+	for (i = 0; i < ac->nopts; i++) {
+		free(ac->opts[i].value);
+		config_free_strv(ac->opts[i].words);
+	}
+	free(ac->opts);
 	free(ac->suspend_command);
 	free(ac->unsuspend_command);
 	free(ac->password_command);

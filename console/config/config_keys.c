@@ -1,10 +1,12 @@
 /*
- * config_keys.c: every key the configuration accepts, by section, in one
- * table.  config_handler refuses a key that is not here before any section
- * parses it, so this table is the parser's whole vocabulary: the example
- * configuration (console/dist/mailcon.conf) and the man page are checked
- * against it (tests/unit/test_config_keys.c), and a key added to a parser
- * but not here is refused as unknown.
+ * config_keys.c: every key the configuration accepts, by section: the
+ * console's own in one table, then the [server] keys each mail system's
+ * backend declares (backend.h, its options).  config_handler refuses a key
+ * that is in neither before any section parses it, so these are the
+ * parser's whole vocabulary: the example configuration
+ * (console/dist/mailcon.conf) and the man page are checked against them
+ * (tests/unit/test_config_keys.c), and a key added to a parser but not
+ * here is refused as unknown.
  */
 #include <string.h>
 
@@ -32,12 +34,8 @@ static const struct config_key config_keys[] = {
 	{ "server", "queue" },
 	{ "server", "queue_command" },
 	{ "server", "queue_interval" },
-	{ "server", "postfix_config" },
-	{ "server", "deny_file" },
-	{ "server", "sasl_access_map" },
-	{ "server", "passwd_file" },
-	{ "server", "password_scheme" },
-	{ "server", "doveadm" },
+	{ "server", "backend" },
+	{ "server", "auth" },
 	{ "server", "suspend_command" },
 	{ "server", "unsuspend_command" },
 	{ "server", "password_command" },
@@ -99,6 +97,9 @@ config_key_known(const char *section, const char *name)
 			return 1;
 		known = 0;
 	}
+	if (strcmp(section, "server") == 0 &&
+	    backend_option_find(name, NULL) != NULL)
+		return 1;
 	return known;
 }
 
@@ -106,15 +107,22 @@ config_key_known(const char *section, const char *name)
 int
 config_key_at(size_t i, const char **section, const char **name)
 {
+	const struct backend_option	*o;
+
 	if (i < SIG_COUNT) {
 		*section = "detect";
 		*name = signal_name((enum signal_id)i);
 		return 1;
 	}
 	i -= SIG_COUNT;
-	if (i >= CONFIG_NKEYS)
+	if (i < CONFIG_NKEYS) {
+		*section = config_keys[i].section;
+		*name = config_keys[i].name;
+		return 1;
+	}
+	if ((o = backend_option_at(i - CONFIG_NKEYS, NULL)) == NULL)
 		return 0;
-	*section = config_keys[i].section;
-	*name = config_keys[i].name;
+	*section = "server";
+	*name = o->name;
 	return 1;
 }

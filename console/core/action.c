@@ -81,7 +81,7 @@ action_account_ok(const char *s, char *why, size_t size)
 		snprintf(why, size, "starts with '.'");
 		return 0;
 	}
-	/* postsuper's and doveadm's word for "every one" */
+	/* the mail tools' word for "every one" (Postfix's, Dovecot's) */
 	if (strcasecmp(s, "ALL") == 0) {
 		snprintf(why, size, "is the reserved word ALL");
 		return 0;

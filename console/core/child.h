@@ -1,7 +1,8 @@
 /*
  * child.h: the plumbing shared by commands the event loop runs without
- * waiting on them (postqueue -j, postsuper, an action's steps): spawning,
- * reading their output, and killing and reaping them at a deadline.
+ * waiting on them (the queue read, a queue operation, an action's steps):
+ * spawning, reading their output, and killing and reaping them at a
+ * deadline.
  *
  * A child runs in its own process group (so a deadline can kill all it
  * started), with default signal dispositions and mask, every descriptor

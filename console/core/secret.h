@@ -1,9 +1,9 @@
 /*
  * secret.h: keep a secret we made (a new password) out of the text we
  * show or store: what a command printed, an error, a verification.  A
- * site's password_command or a doveadm may echo its input; that text goes
- * to the screen and the audit, so every copy of the secret in it becomes
- * SECRET_SHOWN first.
+ * site's password_command or a backend's tool may echo its input; that
+ * text goes to the screen and the audit, so every copy of the secret in
+ * it becomes SECRET_SHOWN first.
  */
 #ifndef MAILCON_SECRET_H
 #define MAILCON_SECRET_H

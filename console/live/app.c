@@ -21,11 +21,14 @@
 #include "app.h"
 #include "app_act.h"
 #include "app_alert.h"
+#include "app_probe.h"
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
 #include "history.h"
 #include "histrows.h"
+#include "config/discover.h"
+#include "config/probe.h"
 #include "core/cliopt.h"
 #include "core/exitcodes.h"
 #include "core/loop.h"
@@ -40,16 +43,6 @@
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
 #define UNREADABLE_MS	60000		/* unreadable entries: said at most */
-
-/* The journal's mail facility, from now on, in a format logline reads. */
-#define JOURNAL_COMMAND \
-	"/usr/bin/journalctl -f -n 0 -q -o short-iso SYSLOG_FACILITY=2"
-
-/* Log files looked for when no server is configured. */
-static const char *const local_logs[] = {
-	"/var/log/mail.log", "/var/log/maillog", "/var/log/mail/mail.log",
-	"/var/log/dovecot.log", "/var/log/mail.info", NULL
-};
 
 /* Monotonic microseconds. */
 static int64_t
@@ -482,6 +475,7 @@ app_on_poll(void *arg)
 				a->dirty = 1;
 		}
 	}
+	app_probe_tick(a, now);
 	app_act_tick(a, now);
 	app_alert_poll(a, now);
 	/* curses reports a resize as a key: look even without input */
@@ -661,48 +655,6 @@ app_write_stats(const struct app *a)
 	fclose(f);
 }
 
-/* With no [server] in the config: the local server's log files. */
-static void
-app_local_servers(struct mailcon_config *cfg, char *watching, size_t size)
-{
-	struct server_config	*sc;
-	const char		*const *p;
-	char			 maillog[1024];
-	size_t			 off;
-
-	sc = config_add_server(cfg, "local");
-	if (config_postfix_maillog("/etc/postfix/main.cf", maillog,
-	    sizeof(maillog)) &&
-	    access(maillog, F_OK) == 0)
-		config_server_add_log(sc, maillog);
-	for (p = local_logs; *p != NULL; p++)
-		if (access(*p, F_OK) == 0 && (sc->nlogs == 0 ||
-		    strcmp(sc->logs[0], *p) != 0))
-			config_server_add_log(sc, *p);
-	if (access("/usr/sbin/postqueue", X_OK) == 0)
-		sc->queue_argv = config_split_argv("/usr/sbin/postqueue -j");
-	/* No log file but a journal (Debian 12 without rsyslog): follow the
-	   mail facility there. */
-	if (sc->nlogs == 0 && access("/run/systemd/journal", F_OK) == 0 &&
-	    access("/usr/bin/journalctl", X_OK) == 0) {
-		sc->log_argv = config_split_argv(JOURNAL_COMMAND);
-		snprintf(watching, size, "local: the journal (%s)",
-		    JOURNAL_COMMAND);
-		return;
-	}
-	if (sc->nlogs == 0) {
-		snprintf(watching, size, "no mail log found (looked for "
-		    "/var/log/mail.log, /var/log/maillog, main.cf's "
-		    "maillog_file, the journal); add [server NAME] logs = ... "
-		    "to the config");
-		return;
-	}
-	off = (size_t)snprintf(watching, size, "local:");
-	for (size_t i = 0; i < sc->nlogs && off < size; i++)
-		off += (size_t)snprintf(watching + off, size - off, " %s",
-		    sc->logs[i]);
-}
-
 /* The console's usage. */
 static void
 app_usage(FILE *f)
@@ -861,13 +813,18 @@ app_main(int argc, char **argv, int headless)
 		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
 		    "recorded hijack into %s", demo_path(a.demo));
 	} else if (cfg.nservers == 0)
-		app_local_servers(&cfg, a.watching, sizeof(a.watching));
+		discover_local(&cfg, a.watching, sizeof(a.watching));
 	else
 		snprintf(a.watching, sizeof(a.watching), "%zu server%s from %s",
 		    cfg.nservers, cfg.nservers == 1 ? "" : "s",
 		    cfg.path != NULL ? cfg.path : "the config");
 
 	a.cfg = &cfg;
+	/* the mail systems of the servers here; those behind SSH are asked
+	   once connected (app_probe.c) */
+	for (i = 0; i < cfg.nservers; i++)
+		if (cfg.servers[i].ssh.host == NULL)
+			probe_local(&cfg.servers[i]);
 	logring_init(&a.log, 5000);
 	msgring_init(&a.msgs, 20000);
 	a.nservers = cfg.nservers;
@@ -935,6 +892,7 @@ app_main(int argc, char **argv, int headless)
 	history_close(&a);
 out:
 	ui_stop(&a);
+	app_probe_close(&a);
 	app_ssh_close(&a);
 	app_act_close(&a);
 	app_rbl_close(&a);

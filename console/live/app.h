@@ -140,6 +140,7 @@ struct app_act {
 
 struct app_rbl;
 struct app_ssh;
+struct cmdrun;
 
 struct app {
 	struct mailcon_config	*cfg;
@@ -221,6 +222,8 @@ struct app {
 	struct notifier		*notifier;	/* alerts, or NULL */
 	struct app_rbl		*rbl;		/* DNSBL checks, or NULL */
 	struct app_ssh		*ssh;		/* SSH connections, or NULL */
+	struct cmdrun		**probes;	/* per server: its probe running
+						   (app_probe.c), or NULL */
 
 	int			 headless;	/* mailcon watch --headless */
 	int			 signo;		/* the signal that stopped it */

@@ -2,7 +2,7 @@
  * app_act.c: containment from the console and from the headless watch.
  *
  * One action at a time.  It is stepped by a timer of the loop, so the
- * screen is drawn and keys are read while postsuper works through three
+ * screen is drawn and keys are read while the MTA works through three
  * million ids; its commands never run on the drawing path.  Suspend, hold,
  * release and unsuspend run on one key (they can be undone); purge and
  * reset-password open a dialog that names the account (and for purge the

@@ -17,6 +17,7 @@
 #include "app_act.h"
 #include "app_alert.h"
 #include "app_rbl.h"
+#include "config/discover.h"
 #include "core/loop.h"
 #include "core/xmalloc.h"
 #include "rbl/rbl_discover.h"
@@ -122,7 +123,7 @@ rbl_targets(struct app *a, struct app_rbl *r)
 	const struct server_config	*sc;
 	struct rbl_found		*found;
 	struct rbl_ip			 ip;
-	char				 maincf[1100], skipped[512], err[256];
+	char				 skipped[512], err[256];
 	size_t				 i, j, n;
 
 	for (i = 0; i < a->nservers; i++) {
@@ -145,10 +146,7 @@ rbl_targets(struct app *a, struct app_rbl *r)
 			rbl_unchecked(r, sc->name);
 			continue;
 		}
-		snprintf(maincf, sizeof(maincf), "%s/main.cf",
-		    sc->act.postfix_config != NULL ? sc->act.postfix_config :
-		    "/etc/postfix");
-		n = rbl_discover(maincf, &found, skipped, sizeof(skipped));
+		n = discover_rbl(sc, &found, skipped, sizeof(skipped));
 		if (n == 0)
 			rbl_unchecked(r, sc->name);
 		for (j = 0; j < n; j++) {

@@ -103,12 +103,15 @@ server_new(const struct server_config *sc, unsigned index,
 			s->queue_argv[i] = xstrdup(sc->queue_argv[i]);
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read yet");
-	} else if (sc->queue_on) {
+	} else if (sc->queue_on && server_mta(sc)->queue != NULL) {
 		/* no queue_command: the command the actions read it with */
-		s->queue_argv = cp_postqueue_argv(sc);
+		s->queue_argv = cp_queue_list_argv(sc);
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read yet");
-	} else
+	} else if (sc->queue_on)
+		snprintf(s->queue_status, sizeof(s->queue_status),
+		    "queue: not supported by %s", server_mta(sc)->name);
+	else
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read (off)");
 	/* journal = yes with no logs follows the journal only */
@@ -469,7 +472,7 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 static void
 server_queue_owners(struct server *s, const struct queue_snapshot *q)
 {
-	char	 id[QUEUE_ID_STORE + 1];
+	char	 id[QUEUE_ID_MAX + 1];
 	size_t	 i, n = detector_count(s->det), len;
 	long	 owner;
 
@@ -478,7 +481,7 @@ server_queue_owners(struct server *s, const struct queue_snapshot *q)
 	s->nqueue_owned = n;
 	s->queue_attributed = 0;
 	for (i = 0; i < q->nrec; i++) {
-		len = queue_rec_id(&q->rec[i], id);
+		len = queue_snapshot_id(q, i, id);
 		if ((owner = detector_qid_owner(s->det, id, len)) < 0 ||
 		    (size_t)owner >= n)
 			continue;
@@ -505,8 +508,9 @@ server_queue(struct server *s, int64_t now_ms)
 		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
 		if (sshtarget_via(s->cfg, s->ssh, &via, user, sizeof(user),
 		    err, sizeof(err)) == 0)
-			s->qr = queue_read_start_via(&via, s->queue_argv,
-			    now_ms, s->queue_interval * 1000 * 3 / 4, err,
+			s->qr = queue_read_start_via(&via,
+			    server_mta(s->cfg)->queue, s->queue_argv, now_ms,
+			    s->queue_interval * 1000 * 3 / 4, err,
 			    sizeof(err));
 		if (s->qr == NULL) {
 			snprintf(s->queue_status, sizeof(s->queue_status),

@@ -1,9 +1,9 @@
 /*
  * cmdrun.h: run one command for the event loop without waiting on it, on
  * either transport: a local process, or an exec channel of a server's SSH
- * connection.  An action's steps (a deny-file edit, postmap, doveadm pw),
- * the queue read (queue_read.c) and postsuper (postsuper.c) all run this
- * way, so their output meets the same parser whichever way it came.
+ * connection.  An action's steps (a backend's scripts and tools), the
+ * queue read (queue_read.c) and the queue operations (queue_op.c) all run
+ * this way, so their output meets the same parser whichever way it came.
  *
  * The command gets its input from a buffer (a new password goes this way,
  * never through argv, which any local user can read in /proc).  Its output
@@ -111,7 +111,7 @@ const char	*cmdrun_error(const struct cmdrun *r);
 /* The same without the name and without its stderr ("failed with exit
    status 3"), for callers that add their own account of the output. */
 const char	*cmdrun_what(const struct cmdrun *r);
-/* The command as messages name it ("postsuper -d on mx1"). */
+/* The command as messages name it ("mailcon-deny-add on mx1"). */
 const char	*cmdrun_name(const struct cmdrun *r);
 /* The local process while it is not reaped, else -1. */
 pid_t		 cmdrun_pid(const struct cmdrun *r);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "rbl_discover.h"
-#include "config/config.h"
 #include "core/xmalloc.h"
 
 /*
@@ -93,35 +92,32 @@ rbl_discover_add(struct rbl_found **out, size_t *n, const struct rbl_ip *ip,
 	(*n)++;
 }
 
-/* smtp_bind_address and smtp_bind_address6 of a main.cf. */
+/* The addresses a configuration names. */
 static void
-rbl_discover_maincf(const char *path, struct rbl_found **out, size_t *n,
-    char *skipped, size_t skippedlen)
+rbl_discover_hints(const struct rbl_hint *hints, size_t nhints,
+    struct rbl_found **out, size_t *n, char *skipped, size_t skippedlen)
 {
-	static const char *const keys[] = { "smtp_bind_address",
-	    "smtp_bind_address6" };
-	char		 value[256], src[160], why[128];
+	char		 src[160], why[128];
 	struct rbl_ip	 ip;
 	size_t		 k;
 
-	for (k = 0; path != NULL && k < 2; k++) {
-		if (!config_postfix_param(path, keys[k], value, sizeof(value)))
-			continue;
-		if (rbl_ip_parse(value, &ip, why, sizeof(why)) == -1) {
+	for (k = 0; k < nhints; k++) {
+		if (rbl_ip_parse(hints[k].value, &ip, why, sizeof(why)) == -1) {
 			/* "$myaddr" and the like: not followed */
-			rbl_discover_skip(skipped, skippedlen, keys[k],
+			rbl_discover_skip(skipped, skippedlen, hints[k].key,
 			    "not a plain address");
 			continue;
 		}
-		snprintf(src, sizeof(src), "%s in %s", keys[k], path);
+		snprintf(src, sizeof(src), "%s in %s", hints[k].key,
+		    hints[k].path);
 		rbl_discover_add(out, n, &ip, src, skipped, skippedlen);
 	}
 }
 
 /* See rbl_discover.h. */
 size_t
-rbl_discover(const char *maincf, struct rbl_found **out, char *skipped,
-    size_t skippedlen)
+rbl_discover(const struct rbl_hint *hints, size_t nhints,
+    struct rbl_found **out, char *skipped, size_t skippedlen)
 {
 	struct ifaddrs	*ifa, *i;
 	struct rbl_ip	 ip;
@@ -131,7 +127,7 @@ rbl_discover(const char *maincf, struct rbl_found **out, char *skipped,
 	*out = NULL;
 	if (skippedlen > 0)
 		skipped[0] = '\0';
-	rbl_discover_maincf(maincf, out, &n, skipped, skippedlen);
+	rbl_discover_hints(hints, nhints, out, &n, skipped, skippedlen);
 	if (getifaddrs(&ifa) == -1)
 		return n;
 	for (i = ifa; i != NULL; i = i->ifa_next) {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/bench/purge.sh [MAILCON]: how fast one account's queued mail is
-# held, released and purged through console/act/postsuper.c (postsuper -h/-H/-d -
+# held, released and purged through console/act/queue_op.c (postsuper -h/-H/-d -
 # with the ids on stdin, batches of 10,000) and through the whole
 # `mailcon act` path, against `postsuper -d ALL` on a queue of the same size.
 # Run by hand (as root, from the top of the tree, after `make`) or by

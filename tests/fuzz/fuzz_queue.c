@@ -4,7 +4,8 @@
  * parser accepts passes the grammar and survives a record round trip, and
  * that the snapshot's counts add up whatever the chunking.
  *
- * Links console/act/queue_parse.c, console/act/queue_snap.c, console/core/xmalloc.c.
+ * Links backends/ (the parser: backends/postfix/postqueue.c),
+ * console/act/queue_snap.c, console/core/xmalloc.c.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "act/queue.h"
 #include "backends/backend.h"
+#include "backends/postfix/postfix.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -24,7 +26,7 @@ fuzz_queue_line(const char *line, size_t size)
 	struct queue_rec	 r;
 	char			 id[QUEUE_ID_STORE + 1];
 
-	if (queue_parse_line(line, size, &m) != QUEUE_PARSE_OK)
+	if (postqueue_parse(line, size, &m) != QUEUE_PARSE_OK)
 		return;
 	if (m.queue_id_len == 0 || m.queue_id_len > QUEUE_ID_MAX ||
 	    strlen(m.queue_id) != m.queue_id_len ||

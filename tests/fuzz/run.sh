@@ -124,7 +124,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	echo "fuzz: building $name"
 	extra=""
 	case $name in
-	fuzz_queue) extra="console/act/queue_parse.c console/act/queue_snap.c console/core/xmalloc.c" ;;
+	fuzz_queue) extra="console/act/queue_snap.c console/core/xmalloc.c" ;;
 	fuzz_jexport) extra="console/intake/jexport.c console/core/xmalloc.c" ;;
 	fuzz_config_ini) extra="console/config/config_ini.c console/core/xmalloc.c" ;;
 	fuzz_sanitize) extra="console/core/sanitize.c" ;;

@@ -1,11 +1,11 @@
 /*
- * postsuper_driver.c: run console/act/postsuper.c's batches against a real
- * Postfix, for tests/integration/test_postsuper.sh and
- * tests/bench/purge.sh.
+ * postsuper_driver.c: run the queue operation runner's batches
+ * (console/act/queue_op.c) with Postfix's backend against a real Postfix,
+ * for tests/integration/test_postsuper.sh and tests/bench/purge.sh.
  *
  *	postsuper_driver [-c CONFIG_DIR] [-t DEADLINE_MS] hold|release|delete
  *
- * reads queue ids on stdin, one per line, and drives postsuper_step() with
+ * reads queue ids on stdin, one per line, and drives queue_op_step() with
  * poll() as the console's loop would.  Prints one line:
  *
  *	requested=N done=N not_done=N lines=N errors=N batches=N/N exit=N
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "act/postsuper.h"
+#include "act/queue_op.h"
 #include "core/loop.h"
 
 #include "driverlib.h"
@@ -59,10 +59,10 @@ main(int argc, char *argv[])
 {
 	char			*base[4] = { "postsuper", NULL, NULL, NULL };
 	char			 err[512], **ids;
-	struct pollfd		 pfd[POSTSUPER_NFDS];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
-	enum postsuper_op	 op;
+	struct pollfd		 pfd[QUEUE_OP_NFDS];
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
+	enum queue_op	 op;
 	size_t			 n, i, nfd;
 	int			 ch, r, wait, deadline = 600000;
 
@@ -82,28 +82,29 @@ main(int argc, char *argv[])
 	if (optind + 1 != argc)
 		driver_usage(USAGE);
 	if (strcmp(argv[optind], "hold") == 0)
-		op = POSTSUPER_HOLD;
+		op = QOP_HOLD;
 	else if (strcmp(argv[optind], "release") == 0)
-		op = POSTSUPER_RELEASE;
+		op = QOP_RELEASE;
 	else if (strcmp(argv[optind], "delete") == 0)
-		op = POSTSUPER_DELETE;
+		op = QOP_DELETE;
 	else
 		driver_usage(USAGE);
 
 	ids = read_ids(&n);
-	run = postsuper_start(op, base, (const char *const *)ids, n,
-	    loop_now_ms(), deadline, err, sizeof(err));
+	run = queue_op_start(NULL, &backend_postfix, op, base,
+	    (const char *const *)ids, n, loop_now_ms(), deadline, err,
+	    sizeof(err));
 	if (run == NULL) {
 		fprintf(stderr, "error: %s\n", err);
 		return 2;
 	}
-	while ((r = postsuper_step(run, loop_now_ms())) == 0) {
-		nfd = postsuper_fds(run, pfd);
-		wait = postsuper_wait_ms(run, loop_now_ms());
+	while ((r = queue_op_step(run, loop_now_ms())) == 0) {
+		nfd = queue_op_fds(run, pfd);
+		wait = queue_op_wait_ms(run, loop_now_ms());
 		(void)poll(pfd, (nfds_t)nfd, wait);
 	}
-	postsuper_result(run, &res);
-	postsuper_free(run);
+	queue_op_result(run, &res);
+	queue_op_free(run);
 	printf("requested=%zu done=%zu not_done=%zu lines=%zu errors=%zu "
 	    "batches=%zu/%zu exit=%d\n", res.requested, res.done, res.not_done,
 	    res.lines, res.errors, res.batches_done, res.batches,

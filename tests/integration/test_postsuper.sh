@@ -1,8 +1,8 @@
 #!/bin/bash
 # test_postsuper.sh: hold, release and purge one account's queued mail
-# through console/act/postsuper.c against a real Postfix (tests/integration/
-# stack.sh).  alice and bob queue mail (the relayhost is closed, so it stays
-# deferred); alice's queue ids, taken from postqueue -j by sender, are held,
+# through console/act/queue_op.c, as Postfix's backend describes it, against
+# a real Postfix (tests/integration/stack.sh).  alice and bob queue mail (the
+# relayhost is closed, so it stays deferred); alice's queue ids, taken from postqueue -j by sender, are held,
 # released and purged by postsuper_driver.c; postqueue -j must show exactly
 # those moved and bob's untouched.  Also: a list with "ALL" in it is refused
 # and changes nothing; a non-root run fails with Postfix's own message.

@@ -21,6 +21,7 @@
 #include "live/server.h"
 #include "net/cmdrun.h"
 #include "net/ssh_conn.h"
+#include "unit_server.h"
 
 /* A port nothing listens on would do; the connection is never awaited. */
 #define NOWHERE_PORT	1
@@ -190,17 +191,15 @@ static void
 server_init(struct server_config *sc)
 {
 	static char	 name[] = "mx1", host[] = "127.0.0.1", user[] = "mc";
-	static char	 pcf[] = "/etc/postfix", deny[] = "/etc/dovecot/deny";
-	static char	 map[] = "/etc/postfix/sasl_access";
 
 	memset(sc, 0, sizeof(*sc));
 	sc->name = name;
 	sc->ssh.host = host;
 	sc->ssh.port = 2222;
 	sc->ssh.user = user;
-	sc->act.postfix_config = pcf;
-	sc->act.deny_file = deny;
-	sc->act.sasl_access_map = map;
+	us_set(sc, "postfix_config", "/etc/postfix");
+	us_set(sc, "deny_file", "/etc/dovecot/deny");
+	us_set(sc, "sasl_access_map", "/etc/postfix/sasl_access");
 }
 
 /* A server behind SSH without a live connection: refused, nothing run. */
@@ -238,6 +237,7 @@ test_contain_refused(void **state)
 	assert_non_null(strstr(r->text, "mx1: not connected (connecting)"));
 	contain_free(c);
 	ssh_conn_free(req.ssh);
+	config_action_free(&sc.act);
 }
 
 /* The dry run of a server behind SSH: where, and sudo's words first. */
@@ -266,6 +266,7 @@ test_contain_dry_run(void **state)
 	assert_non_null(strstr(r->commands, "\nsudo -n -- postsuper -c "
 	    "/etc/postfix -d -  # stdin"));
 	contain_free(c);
+	config_action_free(&sc.act);
 }
 
 /* Defaults: mailcon's own known_hosts beside the history; the login. */
@@ -305,6 +306,7 @@ test_target(void **state)
 	assert_int_equal(sshtarget_via(&sc, NULL, &via, buf, sizeof(buf),
 	    err, sizeof(err)), 0);
 	assert_null(via.ssh);
+	config_action_free(&sc.act);
 }
 
 /* A remote server's queue is never read here, even without a connection. */
@@ -325,6 +327,7 @@ test_server_queue(void **state)
 	assert_non_null(strstr(s->queue_status, "mx1: not connected"));
 	server_free(s);
 	config_free(&cfg);
+	config_action_free(&sc.act);
 }
 
 int

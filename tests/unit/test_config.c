@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "config/discover.h"
 
 /* Write text to a temporary file and return its path (static buffer). */
 static const char *
@@ -188,14 +189,16 @@ test_postfix_maillog(void **state)
 	path = write_config("# maillog_file = /commented\nmyhostname = mx\n"
 	    "maillog_file = /var/log/old.log\nmaillog_file=/var/log/"
 	    "postfix.log\n");
-	assert_int_equal(config_postfix_maillog(path, buf, sizeof(buf)), 1);
+	assert_int_equal(discover_config_log(&backend_postfix, path, buf,
+	    sizeof(buf)), 1);
 	assert_string_equal(buf, "/var/log/postfix.log");
 	unlink(path);
 	path = write_config("maillog_file = $queue_directory/log\n");
-	assert_int_equal(config_postfix_maillog(path, buf, sizeof(buf)), 0);
-	unlink(path);
-	assert_int_equal(config_postfix_maillog("/nonexistent/main.cf", buf,
+	assert_int_equal(discover_config_log(&backend_postfix, path, buf,
 	    sizeof(buf)), 0);
+	unlink(path);
+	assert_int_equal(discover_config_log(&backend_postfix,
+	    "/nonexistent/main.cf", buf, sizeof(buf)), 0);
 }
 
 static void

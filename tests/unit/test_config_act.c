@@ -49,33 +49,31 @@ test_paths(void **state)
 	    "~/deny", "/etc/deny\nx", "/etc/de\tny", "/etc/\x1b[2Jdeny",
 	    "/etc/deny\x7f" };
 	struct action_config	 ac;
-	char			**slot[4], err[128], lng[1100];
+	char			 err[128], lng[1100];
 	size_t			 i, k;
 
 	memset(&ac, 0, sizeof(ac));
-	slot[0] = &ac.postfix_config;
-	slot[1] = &ac.deny_file;
-	slot[2] = &ac.sasl_access_map;
-	slot[3] = &ac.passwd_file;
 	memset(lng, 'a', sizeof(lng) - 1);
 	lng[0] = '/';
 	lng[sizeof(lng) - 1] = '\0';
 	for (k = 0; k < 4; k++) {
 		taken(&ac, keys[k], "/etc/first");
 		taken(&ac, keys[k], "/etc/mail dir/second");
-		assert_string_equal(*slot[k], "/etc/mail dir/second");
+		assert_string_equal(config_action_opt(&ac, keys[k]),
+		    "/etc/mail dir/second");
 		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 			refused(&ac, keys[k], bad[i], "absolute path");
 		refused(&ac, keys[k], lng, "absolute path");
 		/* a refused value leaves the one before */
-		assert_string_equal(*slot[k], "/etc/mail dir/second");
+		assert_string_equal(config_action_opt(&ac, keys[k]),
+		    "/etc/mail dir/second");
 	}
 	assert_int_equal(config_set_action(&ac, "deny", "/x", err,
 	    sizeof(err)), 0);
 	assert_int_equal(config_set_action(&ac, "logs", "/x", err,
 	    sizeof(err)), 0);
 	config_action_free(&ac);
-	assert_null(ac.deny_file);
+	assert_null(config_action_opt(&ac, "deny_file"));
 }
 
 /* password_scheme: a doveadm pw scheme name, nothing a shell would parse. */
@@ -95,7 +93,8 @@ test_scheme(void **state)
 	taken(&ac, "password_scheme", "SSHA512.b64");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		refused(&ac, "password_scheme", bad[i], "password_scheme");
-	assert_string_equal(ac.password_scheme, "SSHA512.b64");
+	assert_string_equal(config_action_opt(&ac, "password_scheme"),
+	    "SSHA512.b64");
 	config_action_free(&ac);
 }
 
@@ -108,14 +107,17 @@ test_doveadm(void **state)
 	memset(&ac, 0, sizeof(ac));
 	taken(&ac, "doveadm", "doveadm");
 	taken(&ac, "doveadm", "/usr/bin/doveadm  -c /etc/dovecot/x.conf");
-	assert_non_null(ac.doveadm_argv);
-	assert_string_equal(ac.doveadm_argv[0], "/usr/bin/doveadm");
-	assert_string_equal(ac.doveadm_argv[1], "-c");
-	assert_string_equal(ac.doveadm_argv[2], "/etc/dovecot/x.conf");
-	assert_null(ac.doveadm_argv[3]);
+	assert_non_null(config_action_words(&ac, "doveadm"));
+	assert_string_equal(config_action_words(&ac, "doveadm")[0],
+	    "/usr/bin/doveadm");
+	assert_string_equal(config_action_words(&ac, "doveadm")[1], "-c");
+	assert_string_equal(config_action_words(&ac, "doveadm")[2],
+	    "/etc/dovecot/x.conf");
+	assert_null(config_action_words(&ac, "doveadm")[3]);
 	refused(&ac, "doveadm", "", "doveadm");
 	refused(&ac, "doveadm", "   ", "doveadm");
-	assert_string_equal(ac.doveadm_argv[0], "/usr/bin/doveadm");
+	assert_string_equal(config_action_words(&ac, "doveadm")[0],
+	    "/usr/bin/doveadm");
 	config_action_free(&ac);
 }
 

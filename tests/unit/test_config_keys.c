@@ -1,7 +1,9 @@
 /*
  * test_config_keys.c: the example configuration (console/dist/mailcon.conf)
- * and the man page against the keys the parser accepts (config_keys.c),
- * and which file is read without --config (user file, else system file).
+ * and the man page against the keys the parser accepts (config_keys.c:
+ * the console's and every backend's), the example's defaults against the
+ * backends' option tables, and which file is read without --config (user
+ * file, else system file).
  */
 #include <sys/stat.h>
 
@@ -214,6 +216,44 @@ test_example_parses(void **state)
 	uf_rmtree(dir);
 }
 
+/*
+ * Every key a backend declares (backend.h) is in the example's [server]
+ * sections with its default, when it has one: the example says what the
+ * option table says.
+ */
+static void
+test_example_backend_defaults(void **state)
+{
+	char				**lines = read_lines(
+	    "console/dist/mailcon.conf");
+	const struct backend_option	*o;
+	char				 sec[128] = "", k[128], want[256];
+	size_t				 i, j, checked = 0;
+	int				 found;
+
+	(void)state;
+	for (i = 0; (o = backend_option_at(i, NULL)) != NULL; i++) {
+		if (o->def == NULL)
+			continue;
+		snprintf(want, sizeof(want), ";%s = %s", o->name, o->def);
+		found = 0;
+		for (j = 0; lines[j] != NULL && !found; j++) {
+			if (example_section(lines[j], sec, sizeof(sec)))
+				continue;
+			found = strcmp(sec, "server") == 0 &&
+			    example_key(lines[j], k, sizeof(k)) &&
+			    strcmp(k, o->name) == 0 &&
+			    strcmp(lines[j], want) == 0;
+		}
+		if (!found)
+			fail_msg("console/dist/mailcon.conf lacks \"%s\" in a "
+			    "[server] section", want);
+		checked++;
+	}
+	free_lines(lines);
+	assert_true(checked >= 2);
+}
+
 /* A key the table does not have is refused in every section. */
 static void
 test_unknown_key(void **state)
@@ -357,6 +397,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_has_every_key),
 		cmocka_unit_test(test_example_parses),
+		cmocka_unit_test(test_example_backend_defaults),
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_manpage_has_every_key),
 		cmocka_unit_test(test_user_then_system),

@@ -26,6 +26,7 @@
 #include "act/audit.h"
 #include "act/contain.h"
 #include "net/cmdrun.h"
+#include "unit_server.h"
 
 #define ACCT		"judy@example.test"
 #define OTHER_LINE	"other@example.test\tREJECT other reason\n"
@@ -79,7 +80,6 @@ static struct fx {
 	char			 dir[64];
 	char			 deny[128], map[128], users[128], pfdir[128];
 	char			 db[128], canary[128], path[128];
-	char			*doveadm[2];
 	char			*queue[3];
 	struct server_config	 sc;
 	struct audit		*audit;
@@ -108,13 +108,12 @@ setup(void **state)
 	assert_int_equal(mkdir(fx.pfdir, 0755), 0);
 	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"), "",
 	    0644);
-	fx.doveadm[0] = DOVEADM;
 	fx.sc.name = "mx1";
-	fx.sc.act.deny_file = fx.deny;
-	fx.sc.act.sasl_access_map = fx.map;
-	fx.sc.act.passwd_file = fx.users;
-	fx.sc.act.postfix_config = fx.pfdir;
-	fx.sc.act.doveadm_argv = fx.doveadm;
+	us_set(&fx.sc, "deny_file", fx.deny);
+	us_set(&fx.sc, "sasl_access_map", fx.map);
+	us_set(&fx.sc, "passwd_file", fx.users);
+	us_set(&fx.sc, "postfix_config", fx.pfdir);
+	us_set(&fx.sc, "doveadm", DOVEADM);
 	/* postmap is looked up in PATH; so is the fake postsuper */
 	snprintf(path, sizeof(path), "%s:%s:/usr/sbin:/usr/bin:/sbin:/bin",
 	    fx.path, old != NULL ? old : "");
@@ -125,6 +124,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	config_action_free(&fx.sc.act);
 	audit_close(fx.audit);
 	uf_rmtree(fx.dir);
 	return 0;
@@ -309,7 +309,7 @@ test_dry_run(void **state)
 	contain_free(c);
 
 	/* a path a shell would split is quoted, as the audit shows it */
-	fx.sc.act.deny_file = "/srv/mail conf/deny";
+	us_set(&fx.sc, "deny_file", "/srv/mail conf/deny");
 	r = request(CA_UNSUSPEND, ACCT, 1);
 	c = run(&r, NULL);
 	res = contain_result(c);
@@ -317,10 +317,10 @@ test_dry_run(void **state)
 	assert_non_null(strstr(res->commands, " mailcon-deny-del " ACCT
 	    " '/srv/mail conf/deny'\n"));
 	contain_free(c);
-	fx.sc.act.deny_file = fx.deny;
+	us_set(&fx.sc, "deny_file", fx.deny);
 
 	/* without postfix_config no -c; the account's '+' and '.' as is */
-	fx.sc.act.postfix_config = NULL;
+	us_unset(&fx.sc, "postfix_config");
 	fx.queue[0] = "postqueue";
 	fx.queue[1] = "-j";
 	fx.sc.queue_argv = fx.queue;
@@ -614,7 +614,7 @@ test_suspend_undo(void **state)
 	open_audit();
 	/* postmap -c DIR fails on a directory without main.cf */
 	uf_path(bad, sizeof(bad), fx.dir, "no-such-postfix");
-	fx.sc.act.postfix_config = bad;
+	us_set(&fx.sc, "postfix_config", bad);
 	c = run(&r, fx.audit);
 	res = contain_result(c);
 	assert_int_equal(res->outcome, CO_FAILED);
@@ -709,7 +709,7 @@ reset_with(const char *script)
 
 	uf_write(uf_path(fake, sizeof(fake), fx.dir, "doveadm"), script,
 	    0755);
-	fx.doveadm[0] = fake;
+	us_set(&fx.sc, "doveadm", fake);
 	open_audit();
 	return run(&r, fx.audit);
 }

@@ -16,6 +16,7 @@
 
 #include "act/contain.h"
 #include "act/contain_int.h"
+#include "unit_server.h"
 
 #define PW_ALPHABET	"abcdefghijkmnopqrstuvwxyz" \
 			"ABCDEFGHJKLMNPQRSTUVWXYZ" "23456789"
@@ -120,30 +121,30 @@ test_capable(void **state)
 	incapable(&sc, CA_PURGE, "postfix_config");
 
 	/* one of the pair is not enough */
-	sc.act.deny_file = "/etc/dovecot/deny";
+	us_set(&sc, "deny_file", "/etc/dovecot/deny");
 	incapable(&sc, CA_SUSPEND, "sasl_access_map");
-	sc.act.deny_file = NULL;
-	sc.act.sasl_access_map = "/etc/postfix/sasl_access";
+	us_clear(&sc);
+	us_set(&sc, "sasl_access_map", "/etc/postfix/sasl_access");
 	incapable(&sc, CA_UNSUSPEND, "deny_file");
-	sc.act.deny_file = "/etc/dovecot/deny";
+	us_set(&sc, "deny_file", "/etc/dovecot/deny");
 	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
 	assert_true(contain_capable(&sc, CA_UNSUSPEND, why, sizeof(why)));
 	incapable(&sc, CA_RESET, "passwd_file");
 	incapable(&sc, CA_RELEASE, "queue_command");
 
-	sc.act.passwd_file = "/etc/dovecot/users";
+	us_set(&sc, "passwd_file", "/etc/dovecot/users");
 	assert_true(contain_capable(&sc, CA_RESET, why, sizeof(why)));
 
-	sc.act.postfix_config = "/etc/postfix";
+	us_set(&sc, "postfix_config", "/etc/postfix");
 	for (a = CA_HOLD; a <= CA_PURGE; a++)
 		assert_true(contain_capable(&sc, a, why, sizeof(why)));
-	sc.act.postfix_config = NULL;
+	us_clear(&sc);
 	sc.queue_argv = qargv;
 	for (a = CA_HOLD; a <= CA_PURGE; a++)
 		assert_true(contain_capable(&sc, a, why, sizeof(why)));
 
 	/* a site's commands stand in for the built-in files */
-	memset(&sc.act, 0, sizeof(sc.act));
+	us_clear(&sc);
 	sc.act.suspend_command = "/usr/local/sbin/lock %{account}";
 	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
 	incapable(&sc, CA_UNSUSPEND, "unsuspend_command");
@@ -162,14 +163,14 @@ static void
 test_postsuper_argv(void **state)
 {
 	static const struct {
-		enum postsuper_op	 op;
+		enum queue_op		 op;
 		const char		*plain, *with_c;
 	} want[] = {
-		{ POSTSUPER_HOLD, "postsuper|-h|-",
+		{ QOP_HOLD, "postsuper|-h|-",
 		    "postsuper|-c|/etc/postfix-out|-h|-" },
-		{ POSTSUPER_RELEASE, "postsuper|-H|-",
+		{ QOP_RELEASE, "postsuper|-H|-",
 		    "postsuper|-c|/etc/postfix-out|-H|-" },
-		{ POSTSUPER_DELETE, "postsuper|-d|-",
+		{ QOP_DELETE, "postsuper|-d|-",
 		    "postsuper|-c|/etc/postfix-out|-d|-" },
 	};
 	struct server_config	 sc;
@@ -179,23 +180,23 @@ test_postsuper_argv(void **state)
 	memset(&sc, 0, sizeof(sc));
 	sc.name = "mx1";
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		sc.act.postfix_config = NULL;
-		v = cp_postsuper_op_argv(&sc, want[i].op);
+		us_clear(&sc);
+		v = cp_queue_op_argv(&sc, want[i].op);
 		assert_string_equal(joined(v), want[i].plain);
 		assert_false(has_word(v, "ALL"));
 		cp_argv_free(v);
-		sc.act.postfix_config = "/etc/postfix-out";
-		v = cp_postsuper_op_argv(&sc, want[i].op);
+		us_set(&sc, "postfix_config", "/etc/postfix-out");
+		v = cp_queue_op_argv(&sc, want[i].op);
 		assert_string_equal(joined(v), want[i].with_c);
 		assert_false(has_word(v, "ALL"));
 		cp_argv_free(v);
 	}
-	/* the base postsuper.c completes */
-	v = cp_postsuper_argv(&sc);
+	/* the base queue_op.c completes */
+	v = cp_queue_tool_argv(&sc);
 	assert_string_equal(joined(v), "postsuper|-c|/etc/postfix-out");
 	cp_argv_free(v);
-	sc.act.postfix_config = NULL;
-	v = cp_postsuper_argv(&sc);
+	us_clear(&sc);
+	v = cp_queue_tool_argv(&sc);
 	assert_string_equal(joined(v), "postsuper");
 	cp_argv_free(v);
 }
@@ -210,24 +211,99 @@ test_postqueue_argv(void **state)
 
 	memset(&sc, 0, sizeof(sc));
 	sc.name = "mx1";
-	v = cp_postqueue_argv(&sc);
+	v = cp_queue_list_argv(&sc);
 	assert_string_equal(joined(v), "postqueue|-j");
 	cp_argv_free(v);
-	sc.act.postfix_config = "/etc/postfix-out";
-	v = cp_postqueue_argv(&sc);
+	us_set(&sc, "postfix_config", "/etc/postfix-out");
+	v = cp_queue_list_argv(&sc);
 	assert_string_equal(joined(v), "postqueue|-c|/etc/postfix-out|-j");
 	cp_argv_free(v);
 	sc.queue_argv = qargv;
-	v = cp_postqueue_argv(&sc);
+	v = cp_queue_list_argv(&sc);
 	assert_string_equal(joined(v), "ssh|mx1|postqueue -j");
 	/* a copy: the config's argv is not handed out */
 	assert_ptr_not_equal(v[0], qargv[0]);
 	cp_argv_free(v);
+	us_clear(&sc);
+}
+
+/* The built-in steps of Postfix + Dovecot, and the check of both. */
+enum pd_step {
+	PD_DENY_ADD, PD_DENY_DEL, PD_MAP_ADD, PD_MAP_DEL, PD_CHECK,
+	PD_PASSWD_SET, PD_PASSWD_CHECK
+};
+
+/* Which backend's step it is; NULL for the check. */
+static const struct backend_step *
+pd_step_of(enum pd_step s, const struct mail_backend **b)
+{
+	const struct backend_accounts *dv = backend_dovecot.accounts;
+	const struct backend_accounts *pf = backend_postfix.accounts;
+
+	*b = s == PD_MAP_ADD || s == PD_MAP_DEL ? &backend_postfix :
+	    &backend_dovecot;
+	switch (s) {
+	case PD_DENY_ADD:
+		return dv->deny_add;
+	case PD_DENY_DEL:
+		return dv->deny_del;
+	case PD_MAP_ADD:
+		return pf->refuse_add;
+	case PD_MAP_DEL:
+		return pf->refuse_del;
+	case PD_PASSWD_SET:
+		return dv->passwd_set;
+	case PD_PASSWD_CHECK:
+		return dv->passwd_check;
+	default:
+		return NULL;
+	}
+}
+
+/* The command of a step for the account (never NULL). */
+static char **
+pd_argv(enum pd_step s, const struct server_config *sc, const char *account,
+    int lock_wait)
+{
+	const struct mail_backend	*b;
+	const struct backend_step	*st = pd_step_of(s, &b);
+	char				 err[256], **v;
+
+	if (st == NULL)
+		v = cp_check_argv(sc, account, lock_wait, err, sizeof(err));
+	else
+		v = cp_step_argv(b, st, sc, account, lock_wait, err,
+		    sizeof(err));
+	if (v == NULL)
+		fail_msg("step %d: %s", (int)s, err);
+	return v;
+}
+
+/* Its script as the backends give it (allocated). */
+static char *
+pd_script(enum pd_step s)
+{
+	const struct mail_backend	*b;
+	const struct backend_step	*st = pd_step_of(s, &b);
+
+	if (st == NULL)
+		return backend_check_script(&backend_dovecot, &backend_postfix);
+	return strdup(st->script);
+}
+
+/* The name it runs as ($0). */
+static const char *
+pd_step_name(enum pd_step s)
+{
+	const struct mail_backend	*b;
+	const struct backend_step	*st = pd_step_of(s, &b);
+
+	return st != NULL ? st->name : "mailcon-check";
 }
 
 /*
  * The built-in steps: /bin/sh -c SCRIPT NAME, then the account and paths
- * as separate words, in the order pd_actions.h gives, then the tool.
+ * as separate words, in the order their templates give, then the tool.
  */
 static void
 test_script_argv(void **state)
@@ -247,46 +323,47 @@ test_script_argv(void **state)
 		    "/usr/bin/doveadm|-c|/d/dovecot.conf" },
 	};
 	struct server_config	 sc;
-	char			*dargv[] = { "/usr/bin/doveadm", "-c",
-	    "/d/dovecot.conf", NULL };
-	char			**v;
+	char			**v, *script;
 	size_t			 i;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.name = "mx1";
-	sc.act.deny_file = "/d/deny";
-	sc.act.passwd_file = "/d/users";
-	sc.act.sasl_access_map = "/p/sasl";
-	sc.act.postfix_config = "/p";
-	sc.act.password_scheme = "BLF-CRYPT";
-	sc.act.doveadm_argv = dargv;
+	us_set(&sc, "deny_file", "/d/deny");
+	us_set(&sc, "passwd_file", "/d/users");
+	us_set(&sc, "sasl_access_map", "/p/sasl");
+	us_set(&sc, "postfix_config", "/p");
+	us_set(&sc, "password_scheme", "BLF-CRYPT");
+	us_set(&sc, "doveadm", "/usr/bin/doveadm -c /d/dovecot.conf");
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		v = cp_script_argv(want[i].step, &sc, "a@example.test", 30);
+		v = pd_argv(want[i].step, &sc, "a@example.test", 30);
 		assert_string_equal(v[0], "/bin/sh");
 		assert_string_equal(v[1], "-c");
 		/* the lock wait, then the script as it is */
 		assert_memory_equal(v[2], "lock_wait=30\n", 13);
-		assert_string_equal(v[2] + 13, pd_script(want[i].step));
+		script = pd_script(want[i].step);
+		assert_string_equal(v[2] + 13, script);
+		free(script);
 		assert_string_equal(v[3], pd_step_name(want[i].step));
 		assert_string_equal(joined(v + 4), want[i].tail);
 		cp_argv_free(v);
 	}
 	/* the defaults: no passwd-file check, doveadm, SHA512-CRYPT, postmap */
-	memset(&sc.act, 0, sizeof(sc.act));
-	sc.act.deny_file = "/d/deny";
-	sc.act.sasl_access_map = "/p/sasl";
-	v = cp_script_argv(PD_DENY_ADD, &sc, "a", 0);
+	us_clear(&sc);
+	us_set(&sc, "deny_file", "/d/deny");
+	us_set(&sc, "sasl_access_map", "/p/sasl");
+	v = pd_argv(PD_DENY_ADD, &sc, "a", 0);
 	/* never 0: a step waits at least a second */
 	assert_memory_equal(v[2], "lock_wait=1\n", 12);
 	assert_string_equal(joined(v + 4), "a|/d/deny|");
 	cp_argv_free(v);
-	v = cp_script_argv(PD_MAP_ADD, &sc, "a", 20);
+	v = pd_argv(PD_MAP_ADD, &sc, "a", 20);
 	assert_string_equal(joined(v + 4), "a|/p/sasl|postmap");
 	cp_argv_free(v);
-	sc.act.passwd_file = "/d/users";
-	v = cp_script_argv(PD_PASSWD_SET, &sc, "a", 20);
+	us_set(&sc, "passwd_file", "/d/users");
+	v = pd_argv(PD_PASSWD_SET, &sc, "a", 20);
 	assert_string_equal(joined(v + 4), "a|/d/users|SHA512-CRYPT|doveadm");
 	cp_argv_free(v);
+	us_clear(&sc);
 }
 
 /* A site's template gets the account's parts; bad accounts refuse. */

@@ -1,10 +1,12 @@
 /*
- * test_postsuper.c: hold/release/purge through postsuper (console/act/postsuper.c).
+ * test_postsuper.c: hold/release/purge through postsuper, run by the queue
+ * operation runner (console/act/queue_op.c) as Postfix's backend says.
  *
  * The children are real processes: small shell scripts in a temporary
  * directory that read the ids on stdin and answer with the lines Postfix
- * 3.7's postsuper prints (checked against the real one, see postsuper.h),
- * or that fail, hang or leave a marker file behind.
+ * 3.7's postsuper prints (checked against the real one, see
+ * backends/postfix/postsuper.c), or that fail, hang or leave a marker
+ * file behind.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -25,8 +27,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "act/postsuper.h"
+#include "act/queue_op.h"
 #include "backends/backend.h"
+
+/* Postfix's queue operation op on ids through base (its postsuper). */
+#define ps_start(op, base, ids, n, now, deadline, err, errlen) \
+	queue_op_start(NULL, &backend_postfix, (op), (base), (ids), (n), \
+	    (now), (deadline), (err), (errlen))
 
 #define LONG_WAIT_MS	60000	/* a deadline never reached when all is well */
 
@@ -121,19 +128,19 @@ reset_logs(void)
 
 /* Drive a run with poll() until it ends; returns its result. */
 static int
-drive(struct postsuper_run *run)
+drive(struct queue_op_run *run)
 {
-	struct pollfd	 pfd[POSTSUPER_NFDS];
+	struct pollfd	 pfd[QUEUE_OP_NFDS];
 	size_t		 n;
 	int		 r, wait, calls;
 
 	for (calls = 0;; calls++) {
-		n = postsuper_fds(run, pfd);
-		wait = postsuper_wait_ms(run, now_ms());
+		n = queue_op_fds(run, pfd);
+		wait = queue_op_wait_ms(run, now_ms());
 		if (wait < 0 || wait > 1000)
 			wait = 1000;
 		poll(pfd, (nfds_t)n, wait);
-		if ((r = postsuper_step(run, now_ms())) != 0)
+		if ((r = queue_op_step(run, now_ms())) != 0)
 			return r;
 		assert_true(calls < 1000000);
 	}
@@ -183,8 +190,8 @@ test_refuse_hostile(void **state)
 	const char		*ids[3] = { "ABCDEF01234", NULL,
 	    "4F3A2B1C0D9" };
 	char			 err[512];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 	size_t			 i;
 	int			 r;
 
@@ -195,7 +202,7 @@ test_refuse_hostile(void **state)
 		reset_logs();
 		ids[1] = hostile[i];
 		err[0] = '\0';
-		run = postsuper_start(POSTSUPER_DELETE, argv, ids, 3, now_ms(),
+		run = ps_start(QOP_DELETE, argv, ids, 3, now_ms(),
 		    LONG_WAIT_MS, err, sizeof(err));
 		print_message("refused: %s\n", err);
 		assert_null(run);
@@ -209,27 +216,27 @@ test_refuse_hostile(void **state)
 	}
 	/* the id is named */
 	ids[1] = "$(touch /tmp/pwned)";
-	assert_null(postsuper_start(POSTSUPER_HOLD, argv, ids, 3, now_ms(),
+	assert_null(ps_start(QOP_HOLD, argv, ids, 3, now_ms(),
 	    LONG_WAIT_MS, err, sizeof(err)));
 	assert_non_null(strstr(err, "\"$(touch /tmp/pwned)\""));
 	ids[1] = "ABCDEF01234\nALL";
-	assert_null(postsuper_start(POSTSUPER_HOLD, argv, ids, 3, now_ms(),
+	assert_null(ps_start(QOP_HOLD, argv, ids, 3, now_ms(),
 	    LONG_WAIT_MS, err, sizeof(err)));
 	assert_non_null(strstr(err, "ABCDEF01234\\x0aALL"));
 	ids[1] = NULL;
-	assert_null(postsuper_start(POSTSUPER_HOLD, argv, ids, 3, now_ms(),
+	assert_null(ps_start(QOP_HOLD, argv, ids, 3, now_ms(),
 	    LONG_WAIT_MS, err, sizeof(err)));
 	assert_int_equal(access(tmpfile_path("marker"), F_OK), -1);
 
 	/* the control: good ids do run the command */
 	ids[1] = "0123456789AB";
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv, ids, 3,
+	assert_non_null(run = ps_start(QOP_DELETE, argv, ids, 3,
 	    now_ms(), LONG_WAIT_MS, err, sizeof(err)));
 	r = drive(run);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	print_message("control: %s\n", res.error);
 	assert_int_equal(r, 1);
-	postsuper_free(run);
+	queue_op_free(run);
 	assert_int_equal(access(tmpfile_path("marker"), F_OK), 0);
 }
 
@@ -239,21 +246,21 @@ test_batches(void **state)
 {
 	char			*argv[] = { NULL, "-c", "/etc/postfix", NULL };
 	char			**ids, err[256], line[128];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 	FILE			*f;
 	size_t			 n = 25000, got[3], i;
 
 	reset_logs();
 	argv[0] = (char *)script("postsuper", fake_postsuper);
 	ids = make_ids(n, '0');
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv,
+	assert_non_null(run = ps_start(QOP_DELETE, argv,
 	    (const char *const *)ids, n, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), 1);
-	postsuper_result(run, &res);
-	assert_int_equal(postsuper_pid(run), -1);
-	postsuper_free(run);
+	queue_op_result(run, &res);
+	assert_int_equal(queue_op_pid(run), -1);
+	queue_op_free(run);
 	assert_string_equal(res.error, "");
 	assert_string_equal(res.stderr_text, "");
 	assert_int_equal(res.requested, n);
@@ -287,45 +294,45 @@ test_hold_release_not_found(void **state)
 {
 	char			*argv[] = { NULL, NULL };
 	char			**ids, err[256];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 	size_t			 n = 7;
 
 	argv[0] = (char *)script("postsuper", fake_postsuper);
 	ids = make_ids(n, '1');
 	ids[2][0] = ids[5][0] = 'F';	/* "not in the queue" */
 	reset_logs();
-	assert_non_null(run = postsuper_start(POSTSUPER_HOLD, argv,
+	assert_non_null(run = ps_start(QOP_HOLD, argv,
 	    (const char *const *)ids, n, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), 1);
-	postsuper_result(run, &res);
-	postsuper_free(run);
+	queue_op_result(run, &res);
+	queue_op_free(run);
 	assert_int_equal(res.done, 5);
 	assert_int_equal(res.not_done, 2);
 	assert_int_equal(res.lines, 5);
 	assert_int_equal(res.batches, 1);
 
 	/* one message: the summary says "1 message" */
-	assert_non_null(run = postsuper_start(POSTSUPER_RELEASE, argv,
+	assert_non_null(run = ps_start(QOP_RELEASE, argv,
 	    (const char *const *)ids, 1, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), 1);
-	postsuper_result(run, &res);
-	postsuper_free(run);
+	queue_op_result(run, &res);
+	queue_op_free(run);
 	assert_int_equal(res.done, 1);
 	assert_int_equal(res.not_done, 0);
 	free_ids(ids, n);
 
 	/* nothing to do is done at once, and runs nothing */
 	reset_logs();
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv, NULL, 0,
+	assert_non_null(run = ps_start(QOP_DELETE, argv, NULL, 0,
 	    now_ms(), LONG_WAIT_MS, err, sizeof(err)));
-	assert_int_equal(postsuper_step(run, now_ms()), 1);
-	postsuper_result(run, &res);
+	assert_int_equal(queue_op_step(run, now_ms()), 1);
+	queue_op_result(run, &res);
 	assert_int_equal(res.requested, 0);
 	assert_int_equal(res.batches, 0);
-	postsuper_free(run);
+	queue_op_free(run);
 	assert_int_equal(count_lines("runs"), 0);
 }
 
@@ -336,19 +343,19 @@ test_missing(void **state)
 	char			*argv[] = { "/nonexistent/postsuper", NULL };
 	const char		*ids[] = { "ABCDEF01234" };
 	char			 err[256];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv, ids, 1,
+	assert_non_null(run = ps_start(QOP_DELETE, argv, ids, 1,
 	    now_ms(), LONG_WAIT_MS, err, sizeof(err)));
 	assert_int_equal(drive(run), -1);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	print_message("error: %s\n", res.error);
 	assert_non_null(strstr(res.error, "/nonexistent/postsuper -d"));
 	assert_non_null(strstr(res.error, strerror(ENOENT)));
 	assert_int_equal(res.done, 0);
 	assert_int_equal(res.batches_done, 0);
-	postsuper_free(run);
+	queue_op_free(run);
 }
 
 /* Non-zero exit: failed with its stderr; exit 0 without a summary too. */
@@ -357,8 +364,8 @@ test_fail_exit(void **state)
 {
 	char			*argv[] = { NULL, NULL };
 	char			**ids, err[256];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 	size_t			 n = 10000;
 
 	argv[0] = (char *)script("denied", "#!/bin/sh\n"
@@ -366,11 +373,11 @@ test_fail_exit(void **state)
 	    "the superuser' >&2\nprintf '\\033]0;x\\007\\n' >&2\nexit 1\n");
 	ids = make_ids(n, '2');
 	/* 10,000 ids to a child that reads none: no SIGPIPE kills us */
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv,
+	assert_non_null(run = ps_start(QOP_DELETE, argv,
 	    (const char *const *)ids, n, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), -1);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	print_message("error: %s\n", res.error);
 	assert_non_null(strstr(res.error, "failed with exit status 1"));
 	assert_non_null(strstr(res.error, "reserved for the superuser"));
@@ -379,18 +386,18 @@ test_fail_exit(void **state)
 	assert_int_equal(res.done, 0);
 	assert_int_equal(res.errors, 2);
 	/* it stays failed */
-	assert_int_equal(postsuper_step(run, now_ms()), -1);
-	postsuper_free(run);
+	assert_int_equal(queue_op_step(run, now_ms()), -1);
+	queue_op_free(run);
 
 	argv[0] = (char *)script("quiet", "#!/bin/sh\ncat >/dev/null\n");
-	assert_non_null(run = postsuper_start(POSTSUPER_HOLD, argv,
+	assert_non_null(run = ps_start(QOP_HOLD, argv,
 	    (const char *const *)ids, 3, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), -1);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	assert_non_null(strstr(res.error, "without its summary"));
 	assert_int_equal(res.exit_status, 0);
-	postsuper_free(run);
+	queue_op_free(run);
 
 	/* the second batch fails: the first one's count stays, not "done" */
 	reset_logs();
@@ -403,17 +410,17 @@ test_fail_exit(void **state)
 	free_ids(ids, n);
 	n = 15000;
 	ids = make_ids(n, '3');
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv,
+	assert_non_null(run = ps_start(QOP_DELETE, argv,
 	    (const char *const *)ids, n, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), -1);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	print_message("error: %s\n", res.error);
 	assert_int_equal(res.done, 10000);
 	assert_int_equal(res.batches_done, 1);
 	assert_int_equal(res.exit_status, 75);
 	assert_non_null(strstr(res.error, "batch 2 of 2"));
-	postsuper_free(run);
+	queue_op_free(run);
 	free_ids(ids, n);
 }
 
@@ -474,32 +481,32 @@ test_hang(void **state)
 	char			*argv[] = { NULL, NULL };
 	const char		*ids[] = { "ABCDEF01234" };
 	char			 err[256];
-	struct postsuper_run	*run;
-	struct postsuper_result	 res;
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
 	pid_t			 pid;
 
 	argv[0] = (char *)script("hang", "#!/bin/sh\n"
 	    "echo 'postsuper: ABCDEF01234: removed' >&2\n"
 	    "sleep 1000 & sleep 1000\n");
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv, ids, 1,
+	assert_non_null(run = ps_start(QOP_DELETE, argv, ids, 1,
 	    now_ms(), 300, err, sizeof(err)));
-	pid = postsuper_pid(run);
+	pid = queue_op_pid(run);
 	assert_true(pid > 0);
 	assert_int_equal(drive(run), -1);
-	postsuper_result(run, &res);
+	queue_op_result(run, &res);
 	print_message("error: %s\n", res.error);
 	assert_non_null(strstr(res.error, "timed out after 300 ms"));
 	assert_int_equal(res.done, 0);
 	assert_int_equal(res.lines, 1);
-	assert_int_equal(postsuper_pid(run), -1);
+	assert_int_equal(queue_op_pid(run), -1);
 	assert_true(gone(pid));
-	postsuper_free(run);
+	queue_op_free(run);
 
 	/* freed while running: killed and reaped too */
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv, ids, 1,
+	assert_non_null(run = ps_start(QOP_DELETE, argv, ids, 1,
 	    now_ms(), LONG_WAIT_MS, err, sizeof(err)));
-	pid = postsuper_pid(run);
-	postsuper_free(run);
+	pid = queue_op_pid(run);
+	queue_op_free(run);
 	assert_true(gone(pid));
 }
 
@@ -523,26 +530,26 @@ test_no_fd_leak(void **state)
 {
 	char			*argv[] = { NULL, NULL };
 	char			**ids, err[256];
-	struct postsuper_run	*run;
+	struct queue_op_run	*run;
 	int			 before, i;
 
 	argv[0] = (char *)script("postsuper", fake_postsuper);
 	ids = make_ids(12000, '4');
 	before = count_fds();
 	for (i = 0; i < 3; i++) {
-		assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv,
+		assert_non_null(run = ps_start(QOP_DELETE, argv,
 		    (const char *const *)ids, 12000, now_ms(), LONG_WAIT_MS,
 		    err, sizeof(err)));
 		if (i < 2)
 			assert_int_equal(drive(run), 1);
-		postsuper_free(run);
+		queue_op_free(run);
 	}
 	argv[0] = "/nonexistent/postsuper";
-	assert_non_null(run = postsuper_start(POSTSUPER_DELETE, argv,
+	assert_non_null(run = ps_start(QOP_DELETE, argv,
 	    (const char *const *)ids, 1, now_ms(), LONG_WAIT_MS, err,
 	    sizeof(err)));
 	assert_int_equal(drive(run), -1);
-	postsuper_free(run);
+	queue_op_free(run);
 	assert_int_equal(count_fds(), before);
 	free_ids(ids, 12000);
 }

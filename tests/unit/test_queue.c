@@ -28,6 +28,7 @@
 
 #include "act/queue.h"
 #include "backends/backend.h"
+#include "backends/postfix/postfix.h"
 
 #define SAMPLE		"queue/queue-head.jsonl"
 #define LONG_WAIT_MS	30000	/* deadline for reads that must finish */
@@ -65,7 +66,7 @@ fixture(const char *name)
 static int
 parse(const char *line, struct queue_msg *m)
 {
-	return queue_parse_line(line, strlen(line), m);
+	return postqueue_parse(line, strlen(line), m);
 }
 
 /* good with the substring from replaced by to. */
@@ -93,7 +94,7 @@ test_parse_sample(void **state)
 
 	assert_non_null(f = fopen(fixture(SAMPLE), "r"));
 	while ((len = getline(&line, &cap, f)) > 0) {
-		assert_int_equal(queue_parse_line(line, (size_t)len, &m),
+		assert_int_equal(postqueue_parse(line, (size_t)len, &m),
 		    QUEUE_PARSE_OK);
 		for (addrs = 0, p = line; (p = strstr(p, "\"address\"")) != NULL;
 		    p++)
@@ -220,10 +221,10 @@ test_parse_hostile(void **state)
 		assert_int_not_equal(parse(notobj[i], &m), QUEUE_PARSE_OK);
 	/* every truncation of a good line is refused */
 	for (i = 0; i < strlen(good); i++)
-		assert_int_equal(queue_parse_line(good, i, &m),
+		assert_int_equal(postqueue_parse(good, i, &m),
 		    QUEUE_PARSE_SYNTAX);
 	/* a NUL byte inside the line (not an escape) */
-	assert_int_equal(queue_parse_line("{\"a\":\0}", 7, &m),
+	assert_int_equal(postqueue_parse("{\"a\":\0}", 7, &m),
 	    QUEUE_PARSE_SYNTAX);
 }
 
@@ -246,7 +247,7 @@ test_parse_huge(void **state)
 		len += (size_t)sprintf(buf + len, "%s", one);
 	buf[len - 1] = ']';
 	buf[len++] = '}';
-	assert_int_equal(queue_parse_line(buf, len, &m), QUEUE_PARSE_OK);
+	assert_int_equal(postqueue_parse(buf, len, &m), QUEUE_PARSE_OK);
 	assert_int_equal(m.nrcpt, n);
 	free(buf);
 
@@ -257,7 +258,7 @@ test_parse_huge(void **state)
 	len = (size_t)sprintf(buf, "{\"x\": ");
 	memset(buf + len, '[', n);
 	len += n;
-	assert_int_equal(queue_parse_line(buf, len, &m), QUEUE_PARSE_SYNTAX);
+	assert_int_equal(postqueue_parse(buf, len, &m), QUEUE_PARSE_SYNTAX);
 	free(buf);
 }
 

@@ -1,5 +1,6 @@
 /*
- * queue_parse.c: one line of `postqueue -j` into a struct queue_msg.
+ * postqueue.c: one line of `postqueue -j` into a struct queue_msg, the
+ * parser of Postfix's queue listing (backend.h, struct backend_queue).
  *
  * A small recursive-descent JSON parser that checks the whole line and
  * extracts only what the summary needs, without allocating: the queue id
@@ -14,165 +15,23 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "queue.h"
+#include "postfix.h"
 #include "backends/backend.h"
 
 #define JP_DEPTH_MAX	32
 #define JP_KEY_MAX	16
 
-/* A streaming SipHash-2-4 state. */
-struct sip {
-	uint64_t	 v0, v1, v2, v3;
-	uint64_t	 tail;		/* pending bytes, little-endian */
-	size_t		 n;		/* bytes hashed so far */
-};
-
 /* Where the bytes of a decoded string go. */
 struct jsink {
 	char		*buf;		/* NULL: nowhere */
 	size_t		 cap, len;
-	struct sip	*sip;		/* hash (lowercased) when not NULL */
+	struct sender_hash *sip;	/* hash (lowercased) when not NULL */
 };
 
 struct jp {
 	const unsigned char	*p, *end;
 };
-
-static uint8_t	 sip_key[16];
-static int	 sip_key_set;
-
-static const char *const queue_names[QUEUE_NAME_COUNT] = {
-	"active", "deferred", "hold", "incoming", "maildrop", "corrupt",
-	"other"
-};
-
-#define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-/* One SipHash round. */
-static void
-sip_round(struct sip *s)
-{
-	s->v0 += s->v1; s->v1 = ROTL(s->v1, 13); s->v1 ^= s->v0;
-	s->v0 = ROTL(s->v0, 32);
-	s->v2 += s->v3; s->v3 = ROTL(s->v3, 16); s->v3 ^= s->v2;
-	s->v0 += s->v3; s->v3 = ROTL(s->v3, 21); s->v3 ^= s->v0;
-	s->v2 += s->v1; s->v1 = ROTL(s->v1, 17); s->v1 ^= s->v2;
-	s->v2 = ROTL(s->v2, 32);
-}
-
-/* Load 8 key bytes, little-endian. */
-static uint64_t
-sip_load(const uint8_t *p)
-{
-	uint64_t	 v = 0;
-	int		 i;
-
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-/* Pick a random key once per process, so hashes cannot be aimed. */
-static void
-sip_key_init(void)
-{
-	uint64_t	 x;
-
-	if (sip_key_set)
-		return;
-	if (getentropy(sip_key, sizeof(sip_key)) != 0) {
-		/* no entropy source: weaker, still not predictable offline */
-		x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
-		    (uint64_t)(uintptr_t)&x;
-		memcpy(sip_key, &x, sizeof(x));
-		x = x * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)clock();
-		memcpy(sip_key + 8, &x, sizeof(x));
-	}
-	sip_key_set = 1;
-}
-
-/* Start hashing. */
-static void
-sip_init(struct sip *s)
-{
-	uint64_t	 k0, k1;
-
-	sip_key_init();
-	k0 = sip_load(sip_key);
-	k1 = sip_load(sip_key + 8);
-	s->v0 = k0 ^ UINT64_C(0x736f6d6570736575);
-	s->v1 = k1 ^ UINT64_C(0x646f72616e646f6d);
-	s->v2 = k0 ^ UINT64_C(0x6c7967656e657261);
-	s->v3 = k1 ^ UINT64_C(0x7465646279746573);
-	s->tail = 0;
-	s->n = 0;
-}
-
-/* Hash one byte, ASCII-lowercased. */
-static void
-sip_byte(struct sip *s, unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		c += 'a' - 'A';
-	s->tail |= (uint64_t)c << (8 * (s->n & 7));
-	if ((++s->n & 7) == 0) {
-		s->v3 ^= s->tail;
-		sip_round(s);
-		sip_round(s);
-		s->v0 ^= s->tail;
-		s->tail = 0;
-	}
-}
-
-/* The final hash. */
-static uint64_t
-sip_final(struct sip *s)
-{
-	uint64_t	 b = s->tail | ((uint64_t)(s->n & 0xff) << 56);
-	int		 i;
-
-	s->v3 ^= b;
-	sip_round(s);
-	sip_round(s);
-	s->v0 ^= b;
-	s->v2 ^= 0xff;
-	for (i = 0; i < 4; i++)
-		sip_round(s);
-	return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
-}
-
-/* Fix the key, for tests and fuzzing. */
-void
-queue_sender_hash_key(const uint8_t key[16])
-{
-	memcpy(sip_key, key, sizeof(sip_key));
-	sip_key_set = 1;
-}
-
-/* The hash a snapshot records for a sender. */
-uint64_t
-queue_sender_hash(const char *p, size_t len)
-{
-	struct sip	 s;
-	size_t		 i;
-
-	sip_init(&s);
-	for (i = 0; i < len; i++)
-		sip_byte(&s, (unsigned char)p[i]);
-	return sip_final(&s);
-}
-
-/* The name Postfix prints for a queue. */
-const char *
-queue_name_string(enum queue_name q)
-{
-	if ((unsigned)q >= QUEUE_NAME_COUNT)
-		return "other";
-	return queue_names[q];
-}
 
 /* Skip JSON whitespace. */
 static void
@@ -193,7 +52,7 @@ jsink_put(struct jsink *k, unsigned char c)
 		k->buf[k->len] = (char)c;
 	k->len++;
 	if (k->sip != NULL)
-		sip_byte(k->sip, c);
+		sender_hash_byte(k->sip, c);
 }
 
 /* Append a code point as UTF-8 (lone surrogates too: the bytes matter). */
@@ -468,20 +327,6 @@ jp_recipients(struct jp *j, uint64_t *np)
 	}
 }
 
-/* Which queue a name means. */
-static enum queue_name
-queue_name_lookup(const char *s, size_t len)
-{
-	int	 i;
-
-	for (i = 0; i < QUEUE_OTHER; i++) {
-		if (strlen(queue_names[i]) == len &&
-		    memcmp(queue_names[i], s, len) == 0)
-			return i;
-	}
-	return QUEUE_OTHER;
-}
-
 enum {
 	F_QUEUE = 0x01, F_QID = 0x02, F_TIME = 0x04, F_SIZE = 0x08,
 	F_EXPIRE = 0x10, F_SENDER = 0x20, F_RCPT = 0x40,
@@ -496,7 +341,7 @@ static int
 jp_member(struct jp *j, const char *key, size_t klen, struct queue_msg *m)
 {
 	struct jsink	 k;
-	struct sip	 s;
+	struct sender_hash s;
 	char		 name[JP_KEY_MAX];
 	int64_t		 v;
 
@@ -533,11 +378,11 @@ jp_member(struct jp *j, const char *key, size_t klen, struct queue_msg *m)
 	if (KEY("sender")) {
 		if (*j->p != '"')
 			return MISTYPED();
-		sip_init(&s);
+		sender_hash_init(&s);
 		k.sip = &s;
 		if (jp_string(j, &k) == -1)
 			return QUEUE_PARSE_SYNTAX;
-		m->sender_hash = sip_final(&s);
+		m->sender_hash = sender_hash_final(&s);
 		m->sender_len = k.len;
 		return F_SENDER;
 	}
@@ -574,9 +419,14 @@ jp_member(struct jp *j, const char *key, size_t klen, struct queue_msg *m)
 	return jp_skip(j, 1) == -1 ? QUEUE_PARSE_SYNTAX : 0;
 }
 
-/* Parse one line of postqueue -j. */
+/*
+ * See postfix.h.  Hand-written rather than jansson: jansson parses about
+ * 47 MB/s here (0.13 s for a 3,000-message queue, two minutes for the
+ * 6 GB of a 3-million-message one) and rejects a line whose sender is
+ * not valid UTF-8, which would let a spammer hide mail from the summary.
+ */
 int
-queue_parse_line(const char *line, size_t len, struct queue_msg *m)
+postqueue_parse(const char *line, size_t len, struct queue_msg *m)
 {
 	struct jp	 j;
 	struct jsink	 k;
@@ -641,4 +491,13 @@ end:
 	if ((seen & F_REQUIRED) != F_REQUIRED)
 		return QUEUE_PARSE_FIELD;
 	return QUEUE_PARSE_OK;
+}
+
+/* The queue's parse_line (backend.h): one message a line, no state. */
+int
+postqueue_parse_line(struct queue_parse *st, const char *line, size_t len,
+    struct queue_msg *out)
+{
+	(void)st;
+	return postqueue_parse(line, len, out);
 }

@@ -1,0 +1,359 @@
+/*
+ * contain_phase.c: the programs of the containment actions (contain.h):
+ * which step follows which, what each outcome means in plain words, and
+ * the check of a suspension in the backends' own words.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "contain.h"
+#include "contain_int.h"
+#include "backends/backend.h"
+
+/* The value of "KEY=V" in the check's answer: 0 or 1, -1 when absent. */
+static int
+contain_check_value(const char *out, const char *key)
+{
+	size_t		 len = strlen(key);
+	const char	*p = out;
+
+	for (; (p = strstr(p, key)) != NULL; p += len) {
+		if ((p != out && p[-1] != ' ') || p[len] != '=')
+			continue;
+		if ((p[len + 1] == '0' || p[len + 1] == '1') &&
+		    (p[len + 2] == ' ' || p[len + 2] == '\n' ||
+		    p[len + 2] == '\0'))
+			return p[len + 1] - '0';
+	}
+	return -1;
+}
+
+/*
+ * The check's answer ("KEY=V" for the auth role's part, then the MTA's:
+ * backend.h), in the backends' words: both as wanted, or each part's
+ * state.
+ */
+static void
+contain_check(struct contain *c, int want)
+{
+	const struct backend_check	*part[2] = {
+	    c->auth->accounts->check, c->mta->accounts->check };
+	char				 queue[sizeof(c->res.verify)];
+	int				 v[2], queue_ok = c->res.verified;
+
+	/* the hold's verification, if one ran, stands beside this one */
+	snprintf(queue, sizeof(queue), "%s", c->res.verify);
+	v[0] = contain_check_value(c->last_out, part[0]->key);
+	v[1] = contain_check_value(c->last_out, part[1]->key);
+	if (c->auth == c->mta)		/* one system, one part */
+		v[1] = v[0];
+	if (!c->last_ok || v[0] == -1 || v[1] == -1)
+		contain_verified(c, 0, "could not check: %s", c->last_err[0] ?
+		    c->last_err : "no answer from the check");
+	else if (c->auth == c->mta)
+		contain_verified(c, v[0] == want, "%s: %s", part[0]->label,
+		    v[0] ? part[0]->yes : part[0]->no);
+	else if (v[0] == want && v[1] == want && want)
+		contain_verified(c, 1, "%s and %s", part[0]->on, part[1]->on);
+	else if (v[0] == want && v[1] == want)
+		contain_verified(c, 1, "neither in %s nor in %s",
+		    part[0]->place, part[1]->place);
+	else
+		contain_verified(c, 0, "%s: %s; %s: %s", part[0]->label,
+		    v[0] ? part[0]->yes : part[0]->no, part[1]->label,
+		    v[1] ? part[1]->yes : part[1]->no);
+	if (queue[0] != '\0') {
+		size_t len = strlen(c->res.verify);
+
+		snprintf(c->res.verify + len, sizeof(c->res.verify) - len,
+		    "; %s", queue);
+		if (queue_ok == 0)
+			c->res.verified = 0;
+	}
+}
+
+/* Start the suspension's check (not audited: it changes nothing). */
+static void
+contain_check_run(struct contain *c)
+{
+	char	 err[256], **argv;
+
+	if ((argv = cp_check_argv(c->sc, c->account, cp_lock_wait(c), err,
+	    sizeof(err))) == NULL) {
+		contain_verified(c, 0, "could not check: %s", err);
+		contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
+		return;
+	}
+	contain_run(c, OP_CMD, argv, 3, 0, 0, "check");
+	c->phase = P_CHECK_DONE;
+}
+
+/* The phases of every action; see contain.h for what each does. */
+void
+contain_advance(struct contain *c, int64_t now)
+{
+	const struct action_config *ac = &c->sc->act;
+	const struct backend_accounts *mta = c->mta->accounts;
+	const struct backend_accounts *auth = c->auth->accounts;
+	char	 why[512];
+
+	switch (c->phase) {
+	case P_START:
+		switch (c->req.action) {
+		case CA_SUSPEND:
+			if (ac->suspend_command != NULL) {
+				if (contain_template(c, ac->suspend_command, 0,
+				    "refuse its logins and mail (site "
+				    "command)") == 0)
+					c->phase = P_SUS_TMPL_DONE;
+				return;
+			}
+			c->phase = P_SUS_DENY;
+			return;
+		case CA_UNSUSPEND:
+			if (ac->unsuspend_command != NULL) {
+				if (contain_template(c, ac->unsuspend_command,
+				    0, "allow its logins and mail again (site "
+				    "command)") == 0)
+					c->phase = P_UNS_TMPL_DONE;
+				return;
+			}
+			c->phase = P_UNS_MAP;
+			return;
+		case CA_RESET:
+			if (ac->password_command != NULL) {
+				if (contain_template(c, ac->password_command,
+				    1, "set a new password (site command)") ==
+				    0)
+					c->phase = P_PW_SET_DONE;
+				return;
+			}
+			if (contain_step_of(c, c->auth, auth->passwd_set, 1,
+			    NULL) == 0)
+				c->phase = P_PW_SET_DONE;
+			return;
+		default:
+			c->qop = cp_queue_op(c->req.action);
+			c->phase = P_Q_READ;
+			return;
+		}
+	case P_SUS_DENY:
+		if (contain_step_of(c, c->auth, auth->deny_add, 1, NULL) == 0)
+			c->phase = P_SUS_DENY_DONE;
+		return;
+	case P_SUS_DENY_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "nothing changed: refusing its logins "
+			    "failed: %s", c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		c->deny_done = 1;
+		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
+			c->phase = P_SUS_MAP_DONE;
+		return;
+	case P_SUS_MAP_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "refusing its mail failed: %s",
+			    c->last_err);
+			if (contain_step_of(c, c->auth, auth->deny_del, 1,
+			    "undo: allow its logins again (refusing its mail "
+			    "failed)") == 0)
+				c->phase = P_SUS_UNDO_DONE;
+			return;
+		}
+		c->map_done = 1;
+		contain_say(c, "logins and mail refused");
+		goto hold;
+	case P_SUS_TMPL_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "the site's suspend command failed: %s",
+			    c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		contain_say(c, "suspended by the site's command");
+		contain_verified(c, -1, "not verified: no built-in check for "
+		    "a site's command");
+		goto hold;
+	case P_SUS_UNDO_DONE:
+		if (c->last_ok)
+			contain_say(c, "its logins were allowed again: nothing "
+			    "changed");
+		else
+			contain_say(c, "PARTLY DONE: its logins are refused "
+			    "but its mail is not, and undoing failed: %s",
+			    c->last_err);
+		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
+		return;
+	hold:
+		if (c->req.hold_first && contain_capable(c->sc, CA_HOLD, why,
+		    sizeof(why))) {
+			c->qop = QOP_HOLD;
+			c->phase = P_Q_READ;
+			return;
+		}
+		c->phase = P_CHECK;
+		return;
+	case P_UNS_MAP:
+		if (contain_step_of(c, c->mta, mta->refuse_del, 1, NULL) == 0)
+			c->phase = P_UNS_MAP_DONE;
+		return;
+	case P_UNS_MAP_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "nothing changed: allowing its mail "
+			    "failed: %s", c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		c->map_done = 1;
+		if (contain_step_of(c, c->auth, auth->deny_del, 1, NULL) == 0)
+			c->phase = P_UNS_DENY_DONE;
+		return;
+	case P_UNS_DENY_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "PARTLY DONE: its mail is allowed but "
+			    "its logins are still refused: %s", c->last_err);
+			contain_finish(c, CO_PARTIAL);
+			return;
+		}
+		contain_say(c, "logins and mail allowed again (held mail "
+		    "stays on hold: release or purge it)");
+		c->phase = P_CHECK;
+		return;
+	case P_UNS_TMPL_DONE:
+		if (!c->last_ok)
+			contain_say(c, "the site's unsuspend command failed: "
+			    "%s", c->last_err);
+		else
+			contain_say(c, "unsuspended by the site's command");
+		contain_verified(c, -1, "not verified: no built-in check for "
+		    "a site's command");
+		contain_finish(c, c->last_ok ? CO_DONE : CO_FAILED);
+		return;
+	case P_CHECK:
+		if (c->sc->act.suspend_command != NULL ||
+		    !cp_check_possible(c->sc)) {
+			contain_finish(c, CO_DONE);
+			return;
+		}
+		contain_check_run(c);
+		return;
+	case P_CHECK_DONE:
+		contain_check(c, c->req.action == CA_SUSPEND);
+		/* a failed hold was said; the suspension itself stands */
+		contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
+		return;
+	case P_PW_SET_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "nothing changed: setting the password "
+			    "failed: %s", c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		contain_say(c, "new password set");
+		if (ac->password_command != NULL) {
+			contain_verified(c, -1, "not verified: no built-in "
+			    "check for a site's command");
+			contain_finish(c, CO_DONE);
+			return;
+		}
+		if (contain_step_of(c, c->auth, auth->passwd_check, 0,
+		    NULL) == 0)
+			c->phase = P_PW_CHECK_DONE;
+		return;
+	case P_PW_CHECK_DONE:
+		if (c->last_ok)
+			contain_verified(c, 1, "%s", auth->passwd_check->ok !=
+			    NULL ? auth->passwd_check->ok : "checked");
+		else
+			contain_verified(c, 0, "%s", c->last_err);
+		/*
+		 * Replaced after it was set (exit 4): a password that does
+		 * not work is never shown.  Any other failure of the check
+		 * says nothing of the file, so the password stays shown.
+		 */
+		if (!c->last_ok && c->last_status == 4) {
+			explicit_bzero(c->res.password,
+			    sizeof(c->res.password));
+			contain_say(c, "then replaced: the password it set is "
+			    "not in use");
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		contain_finish(c, CO_DONE);
+		return;
+	case P_Q_READ:
+		contain_read_queue(c, now);
+		c->phase = P_Q_READ_DONE;
+		return;
+	case P_Q_READ_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "its queued mail was not touched: "
+			    "reading the queue failed: %s", c->last_err);
+			if (c->req.action == CA_SUSPEND) {
+				c->partial = 1;
+				c->phase = P_CHECK;
+			} else
+				contain_finish(c, CO_FAILED);
+			return;
+		}
+		if (c->req.count_only) {
+			contain_say(c, "%zu queued message%s of %s to %s",
+			    c->nids, c->nids == 1 ? "" : "s", c->account,
+			    contain_verb(c->qop));
+			contain_finish(c, CO_DONE);
+			return;
+		}
+		if (c->nids == 0) {
+			contain_say(c, "no queued messages of %s to %s",
+			    c->account, contain_verb(c->qop));
+			if (c->req.action == CA_SUSPEND)
+				c->phase = P_CHECK;
+			else {
+				contain_verified(c, 1, "nothing to do");
+				contain_finish(c, CO_DONE);
+			}
+			return;
+		}
+		contain_queue_op(c);
+		c->phase = P_Q_RUN_DONE;
+		return;
+	case P_Q_RUN_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "%s failed (%zu of %zu done): %s",
+			    contain_verb(c->qop), c->res.done, c->nids,
+			    c->last_err);
+			if (c->req.action == CA_SUSPEND) {
+				c->partial = 1;
+				c->phase = P_CHECK;
+			} else
+				contain_finish(c, c->res.done > 0 ?
+				    CO_PARTIAL : CO_FAILED);
+			return;
+		}
+		contain_say(c, "%zu of %zu queued message%s %s", c->res.done,
+		    c->nids, c->nids == 1 ? "" : "s",
+		    c->qop == QOP_HOLD ? "held" :
+		    c->qop == QOP_RELEASE ? "released" : "purged");
+		contain_read_queue(c, now);
+		c->phase = P_Q_VERIFY_DONE;
+		return;
+	case P_Q_VERIFY_DONE:
+		if (!c->last_ok)
+			contain_verified(c, 0, "could not read the queue "
+			    "again: %s", c->last_err);
+		if (c->req.action == CA_SUSPEND) {
+			c->phase = P_CHECK;
+			return;
+		}
+		contain_finish(c, CO_DONE);
+		return;
+	case P_FINISHED:
+		return;
+	default:
+		c->phase = P_START;
+		contain_finish(c, CO_FAILED);
+		return;
+	}
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# test_backend_caps.sh: what a server's mail systems cannot do is refused,
+# said in one line, and nothing runs (backends/backend.h: an op left NULL
+# is "not supported").  A server with backend = exim (whose queue and
+# account ops are not there yet) gets every queue action and suspend
+# refused as "not supported by exim" by `mailcon act`, dry run or not,
+# with a fake postqueue, postsuper, postmap and doveadm first in PATH that
+# would leave a mark if anything ran them; a password reset, Dovecot's,
+# is still offered there.  A key of a mail system the server was said not
+# to run is refused at load, naming the key, the system and the server.
+set -u
+: "${MAILCON:?MAILCON must name the mailcon binary}"
+export LC_ALL=C
+T=$(mktemp -d /tmp/mailcon-caps.XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+fails=0
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+mkdir "$T/bin"
+for tool in postqueue postsuper postmap doveadm exim exim4 sh; do
+	printf '#!/bin/sh\n: >"%s/ran-%s"\nexit 0\n' "$T" "$tool" \
+	    >"$T/bin/$tool"
+	chmod 755 "$T/bin/$tool"
+done
+: >"$T/mail.log"
+printf '[console]\nhistory = %s/history.db\n[server ex]\nlogs = %s/mail.log\n' \
+    "$T" "$T" >"$T/exim.conf"
+printf 'backend = exim\nqueue_command = %s/bin/postqueue -j\n' "$T" \
+    >>"$T/exim.conf"
+printf 'passwd_file = %s/users\n' "$T" >>"$T/exim.conf"
+
+# act ACTION [ARGS]: mailcon act on judy at ex; exit status in rc.
+act()
+{
+	a=$1; shift
+	PATH="$T/bin:$PATH" "$MAILCON" act "$a" --account judy@example.test \
+	    --config "$T/exim.conf" --yes "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+for a in hold release purge suspend unsuspend; do
+	for dry in "" --dry-run; do
+		act $a $dry
+		[ "$rc" = 2 ] || fail "$a $dry: exit $rc, want 2"
+		want="$a judy@example.test on ex: refused: refused, nothing run: $a: not supported by exim"
+		head -1 "$T/out" | grep -qxF -- "$want" ||
+		    grep -qF -- "$want (a site's ${a}_command in [server ex] can do it)" "$T/out" ||
+		    fail "$a $dry: not said as not supported: $(cat "$T/out" "$T/err")"
+		[ "$(wc -l <"$T/out")" = 1 ] ||
+		    fail "$a $dry: more than one line: $(cat "$T/out")"
+		[ -s "$T/err" ] && fail "$a $dry: stderr: $(cat "$T/err")"
+	done
+done
+# the control: what the fakes leave when run (so none ran above)
+for f in "$T"/ran-*; do
+	[ -e "$f" ] && fail "ran ${f##*/ran-} for an action exim cannot do"
+done
+PATH="$T/bin:$PATH" postqueue
+[ -e "$T/ran-postqueue" ] || fail "the fake postqueue leaves no mark"
+rm -f "$T/ran-postqueue"
+
+# Dovecot's password reset is still there (the auth role), its dry run too
+act reset-password --dry-run
+[ "$rc" = 0 ] || fail "reset-password --dry-run: exit $rc: $(cat "$T/out" "$T/err")"
+grep -q "mailcon-passwd-set judy@example.test $T/users SHA512-CRYPT doveadm" \
+    "$T/out" || fail "reset-password --dry-run: $(cat "$T/out")"
+
+# a key of a system this server does not run: refused at load, one line
+printf 'sasl_access_map = %s/sasl\n' "$T" >>"$T/exim.conf"
+act hold
+[ "$rc" = 2 ] || fail "postfix's key on an exim server: exit $rc"
+grep -qF "[server ex]: sasl_access_map is a key of postfix, and this server's backend is exim" \
+    "$T/err" || fail "postfix's key on an exim server: $(cat "$T/err")"
+[ "$(wc -l <"$T/err")" = 1 ] || fail "more than one line: $(cat "$T/err")"
+[ -s "$T/out" ] && fail "printed on stdout: $(cat "$T/out")"
+printf '[server ex]\nlogs = /x\nbackend = sendmail\n' >"$T/bad.conf"
+PATH="$T/bin:$PATH" "$MAILCON" act hold --account judy@example.test \
+    --config "$T/bad.conf" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" = 2 ] || fail "backend = sendmail: exit $rc"
+grep -qF 'backend: "sendmail" is no mail system (MTA) mailcon knows; expected auto or one of: postfix, exim' \
+    "$T/err" || fail "backend = sendmail: $(cat "$T/err")"
+
+[ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "ok: not supported said and nothing run; keys of another system refused"

@@ -1,0 +1,932 @@
+/*
+ * test_backend.c: the backend seam (backends/backend.h) as the console
+ * uses it: the registry and the options of all backends, the templates
+ * and their typed placeholders, the probe, a server's mail systems from
+ * its keys, and capabilities read: a test backend whose queue and
+ * account ops are NULL makes hold, release, purge and suspend "not
+ * supported by <backend>", refused in one line with nothing run.  A
+ * second test backend takes its ids as arguments (as Exim's -Mrm will)
+ * and lists its queue over several lines per message (as exim -bp does):
+ * the runner batches by bytes, counts what the tool said, the snapshot
+ * takes messages that span lines and ids with a character a record
+ * cannot keep.  A third takes both roles and acts through an API that
+ * answers in JSON whatever its exit status (as cPanel's whmapi1 and uapi
+ * do): its answer decides.
+ */
+#include <sys/stat.h>
+
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "unit_files.h"
+#include "act/audit.h"
+#include "act/contain.h"
+#include "act/queue.h"
+#include "act/queue_op.h"
+#include "config/config.h"
+#include "config/probe.h"
+#include "net/cmdrun.h"
+#include "unit_server.h"
+
+/* A mail system that reads its logs and can do nothing else. */
+static const struct mail_backend test_bare = {
+	.name = "bare",
+	.roles = BROLE_MTA | BROLE_AUTH,
+};
+
+/*
+ * The second test backend's queue listing: "ID SENDER" starts a message,
+ * indented lines are its recipients, a blank line ends it.
+ */
+static int
+tq_parse_line(struct queue_parse *st, const char *line, size_t len,
+    struct queue_msg *out)
+{
+	const char	*sp;
+
+	if (len == 0) {
+		if (!st->have)
+			return QUEUE_PARSE_MORE;
+		*out = st->msg;
+		st->have = 0;
+		return QUEUE_PARSE_OK;
+	}
+	if (line[0] == ' ') {
+		if (!st->have)
+			return QUEUE_PARSE_SYNTAX;
+		st->msg.nrcpt++;
+		return QUEUE_PARSE_MORE;
+	}
+	if ((sp = memchr(line, ' ', len)) == NULL ||
+	    (size_t)(sp - line) > QUEUE_ID_MAX)
+		return QUEUE_PARSE_SYNTAX;
+	memset(&st->msg, 0, sizeof(st->msg));
+	memcpy(st->msg.queue_id, line, (size_t)(sp - line));
+	st->msg.queue_id_len = (size_t)(sp - line);
+	st->msg.queue = QUEUE_DEFERRED;
+	st->msg.sender_hash = queue_sender_hash(sp + 1,
+	    len - (size_t)(sp - line) - 1);
+	st->have = 1;
+	return QUEUE_PARSE_MORE;
+}
+
+/* The listing ended without its blank line: the message still counts. */
+static int
+tq_parse_end(struct queue_parse *st, struct queue_msg *out)
+{
+	if (!st->have)
+		return 0;
+	*out = st->msg;
+	st->have = 0;
+	return 1;
+}
+
+/* Ids of letters and digits, 4 to 8 of them. */
+static int
+tq_id_valid(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (len < 4 || len > 8)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'A' &&
+		    p[i] <= 'Z')))
+			return 0;
+	return 1;
+}
+
+/* "ID removed", "ID locked" (busy), anything else is the tool's noise. */
+static void
+tq_line(enum queue_op op, const char *p, size_t len, struct queue_line *out)
+{
+	const char	*sp = memchr(p, ' ', len);
+
+	memset(out, 0, sizeof(*out));
+	if (sp == NULL)
+		return;
+	if ((size_t)(p + len - sp) == 8 && memcmp(sp, " removed", 8) == 0)
+		out->kind = QLINE_DONE;
+	else if ((size_t)(p + len - sp) == 7 && memcmp(sp, " locked", 7) == 0)
+		out->kind = QLINE_BUSY;
+	out->id.p = p;
+	out->id.len = (size_t)(sp - p);
+}
+
+static const char *const tq_delete_args[] = { "-rm", NULL };
+static const char *const tq_tool[] = { "%{tq_tool}", NULL };
+static const char *const tq_list[] = { "%{tq_tool}", "-list", NULL };
+
+static const struct backend_queue_op tq_delete = {
+	.args = tq_delete_args,
+	.ids = QIDS_ARGV,
+	.batch_max = 3,
+	.argv_max = 18,		/* three ids of 4 bytes and a newline each */
+	.line = tq_line,
+};
+
+static const struct backend_option tq_options[] = {
+	{ "tq_tool", BOPT_COMMAND, NULL, "the test tool", "a command" },
+	{ NULL, BOPT_PATH, NULL, NULL, NULL }
+};
+
+static const struct backend_queue tq_queue = {
+	.list = tq_list,
+	.list_name = "tq -list",
+	.hint = "is the test tool there?",
+	.id_valid = tq_id_valid,
+	.parse_line = tq_parse_line,
+	.parse_end = tq_parse_end,
+	.tool = tq_tool,
+	.op = { [QOP_DELETE] = &tq_delete },	/* no hold, no release */
+};
+
+static const struct mail_backend test_argv = {
+	.name = "argv",
+	.roles = BROLE_MTA,
+	.options = tq_options,
+	.queue = &tq_queue,
+};
+
+/* Ids of "ABCD-1234": the record keeps them without the '-'. */
+static int
+tqd_id_valid(const char *p, size_t len)
+{
+	return len == 9 && p[4] == '-' && tq_id_valid(p, 4) &&
+	    tq_id_valid(p + 5, 4);
+}
+
+static size_t
+tqd_id_pack(const char *id, size_t len, char *out)
+{
+	if (len != 9 || id[4] != '-')
+		return 0;
+	memcpy(out, id, 4);
+	memcpy(out + 4, id + 5, 4);
+	out[8] = '\0';
+	return 8;
+}
+
+static size_t
+tqd_id_unpack(const char *packed, size_t len, char *out)
+{
+	if (len != 8)
+		return 0;
+	memcpy(out, packed, 4);
+	out[4] = '-';
+	memcpy(out + 5, packed + 4, 4);
+	out[9] = '\0';
+	return 9;
+}
+
+static const struct backend_queue tqd_queue = {
+	.list = tq_list,
+	.list_name = "tq -list",
+	.id_valid = tqd_id_valid,
+	.parse_line = tq_parse_line,
+	.parse_end = tq_parse_end,
+	.tool = tq_tool,
+	.id_pack = tqd_id_pack,
+	.id_unpack = tqd_id_unpack,
+};
+
+/*
+ * A tool that answers in JSON whatever its exit status (as cPanel's do):
+ * done when it prints "status":1.
+ */
+static int
+ta_answer(const char *out, size_t len, char *why, size_t size)
+{
+	const char	*r;
+
+	/* out is NUL-terminated (cmdrun.h) */
+	if (strlen(out) != len)
+		return 0;
+	if (strstr(out, "\"status\":1") != NULL)
+		return 1;
+	if ((r = strstr(out, "\"reason\":\"")) != NULL)
+		snprintf(why, size, "%.*s", (int)strcspn(r + 10, "\""),
+		    r + 10);
+	return 0;
+}
+
+static const char *const ta_suspend_login[] = { "%{tq_tool}",
+	"suspend_login", "email=%{account}", NULL };
+static const char *const ta_suspend_mail[] = { "%{tq_tool}",
+	"suspend_outgoing", "email=%{account}", NULL };
+
+static const struct backend_step ta_deny_add = {
+	.name = "suspend_login",
+	.args = ta_suspend_login,
+	.what = "refuse its logins (test API)",
+	.answer = ta_answer,
+};
+
+static const struct backend_step ta_refuse_add = {
+	.name = "suspend_outgoing",
+	.args = ta_suspend_mail,
+	.what = "refuse its mail (test API)",
+	.answer = ta_answer,
+};
+
+static const struct backend_accounts ta_accounts = {
+	.deny_add = &ta_deny_add,
+	.refuse_add = &ta_refuse_add,
+};
+
+/* Both roles in one, account steps through an API, no queue. */
+static const struct mail_backend test_api = {
+	.name = "api",
+	.roles = BROLE_MTA | BROLE_AUTH,
+	.options = tq_options,
+	.accounts = &ta_accounts,
+};
+
+static char	 tmpdir[] = "/tmp/mc-backend.XXXXXX";
+
+/* A server named mx1 run by mta (the auth role left to the default). */
+static void
+server(struct server_config *sc, const struct mail_backend *mta)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->name = "mx1";
+	sc->mta = mta;
+}
+
+/* Expect a refused in plain words, one line. */
+static void
+refused(const struct server_config *sc, enum contain_action a,
+    const char *why_want)
+{
+	char	 why[512] = "";
+
+	if (contain_capable(sc, a, why, sizeof(why)))
+		fail_msg("%s allowed", contain_action_name(a));
+	if (strcmp(why, why_want) != 0)
+		fail_msg("%s: \"%s\", not \"%s\"", contain_action_name(a), why,
+		    why_want);
+	assert_null(strchr(why, '\n'));
+}
+
+/* The registry: names, roles, and every option declared once. */
+static void
+test_registry(void **state)
+{
+	const struct mail_backend	*owner, *b;
+	const struct backend_option	*o;
+	size_t				 i, j;
+
+	assert_ptr_equal(backend_find("postfix"), &backend_postfix);
+	assert_ptr_equal(backend_find("exim"), &backend_exim);
+	assert_ptr_equal(backend_find("dovecot"), &backend_dovecot);
+	assert_null(backend_find("sendmail"));
+	assert_null(backend_find(NULL));
+	assert_ptr_equal(backend_default(BROLE_MTA), &backend_postfix);
+	assert_ptr_equal(backend_default(BROLE_AUTH), &backend_dovecot);
+	assert_ptr_equal(backend_option_find("deny_file", &owner),
+	    backend_option_find("deny_file", NULL));
+	assert_ptr_equal(owner, &backend_dovecot);
+	assert_non_null(backend_option_find("sasl_access_map", &owner));
+	assert_ptr_equal(owner, &backend_postfix);
+	assert_null(backend_option_find("logs", NULL));
+	for (i = 0; (o = backend_option_at(i, &b)) != NULL; i++) {
+		assert_ptr_equal(backend_option_find(o->name, NULL), o);
+		assert_non_null(o->help);
+		assert_int_equal(config_key_known("server mx1", o->name), 1);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(backend_option_at(j,
+			    NULL)->name, o->name);
+	}
+	assert_true(i >= 6);
+}
+
+/* The value of a key, for a template's env (name = value pairs). */
+static const char *
+env_opt(void *arg, const char *name, char *const **words)
+{
+	const char *const	*kv = arg;
+
+	*words = NULL;
+	for (; kv[0] != NULL; kv += 2)
+		if (strcmp(kv[0], name) == 0)
+			return kv[1];
+	return NULL;
+}
+
+/* Render tmpl of b's with the pairs kv and account into "w|w|w". */
+static const char *
+render(const struct mail_backend *b, const char *const *tmpl,
+    const char *const *kv, const char *account, char *err, size_t errlen)
+{
+	static char		 buf[1024];
+	struct backend_env	 env;
+	char			**v;
+	size_t			 i, o = 0;
+
+	memset(&env, 0, sizeof(env));
+	env.opt = env_opt;
+	env.arg = (void *)(uintptr_t)kv;
+	env.account = account;
+	if ((v = backend_render(b, tmpl, &env, err, errlen)) == NULL)
+		return NULL;
+	buf[0] = '\0';
+	for (i = 0; v[i] != NULL; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+		    i > 0 ? "|" : "", v[i]);
+	backend_argv_free(v);
+	return buf;
+}
+
+/* The placeholders: typed values, defaults, optional and conditional. */
+static void
+test_render(void **state)
+{
+	static const char *const t1[] = { "tool", "--user=%{localpart}",
+	    "%{domain}", "%{account}", "%{deny_file}", "%{passwd_file?}",
+	    "%{?passwd_file}-p", "%{doveadm}", "%{password_scheme}", "50%",
+	    NULL };
+	static const char *const none[] = { NULL };
+	static const char *const set[] = { "deny_file", "/d/deny",
+	    "passwd_file", "/d/users", "doveadm", "/bin/da -c /x", NULL };
+	static const char *const bad[][2] = {
+		{ "%{nosuch}", "unknown placeholder %{nosuch}" },
+		{ "x%{deny_file", "unfinished" },
+		{ "x%{doveadm}", "a command is a word of its own" },
+		{ "%{deny_file}", "deny_file is not set" },
+	};
+	static const char *const accounts[] = { "ALL", "all", ".judy",
+	    "a b", "-x", "", "ju\"dy" };
+	const char	*tmpl[2] = { NULL, NULL }, *r;
+	char		 err[256];
+	size_t		 i;
+
+	r = render(&backend_dovecot, t1, set, "judy@example.test", err,
+	    sizeof(err));
+	assert_non_null(r);
+	assert_string_equal(r, "tool|--user=judy|example.test|"
+	    "judy@example.test|/d/deny|/d/users|-p|/bin/da|-c|/x|"
+	    "SHA512-CRYPT|50%");
+	/* unset: the optional word empty, the conditional one gone, the
+	   command and the word their defaults */
+	tmpl[0] = "%{passwd_file?}";
+	assert_string_equal(render(&backend_dovecot, tmpl, none, NULL, err,
+	    sizeof(err)), "");
+	tmpl[0] = "%{?passwd_file}-p";
+	assert_string_equal(render(&backend_dovecot, tmpl, none, NULL, err,
+	    sizeof(err)), "");
+	tmpl[0] = "%{doveadm}";
+	assert_string_equal(render(&backend_dovecot, tmpl, none, NULL, err,
+	    sizeof(err)), "doveadm");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tmpl[0] = bad[i][0];
+		err[0] = '\0';
+		assert_null(render(&backend_dovecot, tmpl, none, "a", err,
+		    sizeof(err)));
+		if (strstr(err, bad[i][1]) == NULL)
+			fail_msg("%s: \"%s\"", bad[i][0], err);
+	}
+	/* an account a command may not name never reaches one */
+	tmpl[0] = "lock=%{account}";
+	for (i = 0; i < sizeof(accounts) / sizeof(accounts[0]); i++)
+		assert_null(render(&backend_dovecot, tmpl, none, accounts[i],
+		    err, sizeof(err)));
+	assert_null(render(&backend_dovecot, tmpl, none, NULL, err,
+	    sizeof(err)));
+	tmpl[0] = "%{domain}";
+	assert_null(render(&backend_dovecot, tmpl, none, "judy", err,
+	    sizeof(err)));
+	assert_non_null(strstr(err, "no domain"));
+}
+
+/* What a template needs and is not set, in order, once each. */
+static void
+test_needs(void **state)
+{
+	static const char *const t[] = { "%{account}", "%{deny_file}",
+	    "%{passwd_file?}", "%{?postfix_config}-c", "%{password_scheme}",
+	    "x=%{deny_file}", "%{passwd_file}", NULL };
+	static const char *const kv[] = { "passwd_file", "/u", NULL };
+	const char		*names[4];
+	struct backend_env	 env;
+	size_t			 n;
+
+	memset(&env, 0, sizeof(env));
+	n = backend_needs(&backend_dovecot, t, &env, names, 0, 4);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "deny_file");
+	assert_string_equal(names[1], "passwd_file");
+	env.opt = env_opt;
+	env.arg = (void *)(uintptr_t)kv;
+	n = backend_needs(&backend_dovecot, t, &env, names, 0, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "deny_file");
+}
+
+/* A backend without queue or account ops: every action it would run is
+   "not supported by" it, said in one line, and nothing runs. */
+static void
+test_not_supported(void **state)
+{
+	struct server_config	 sc;
+	struct contain_request	 req;
+	struct contain		*c;
+	const struct contain_result *r;
+	char			 why[512];
+	enum contain_action	 a;
+
+	server(&sc, &test_bare);
+	sc.auth = &test_bare;
+	us_set(&sc, "deny_file", "/d/deny");	/* another's keys: no help */
+	us_set(&sc, "postfix_config", "/etc/postfix");
+	refused(&sc, CA_HOLD, "hold: not supported by bare");
+	refused(&sc, CA_RELEASE, "release: not supported by bare");
+	refused(&sc, CA_PURGE, "purge: not supported by bare");
+	refused(&sc, CA_SUSPEND, "suspend: not supported by bare (a site's "
+	    "suspend_command in [server mx1] can do it)");
+	refused(&sc, CA_UNSUSPEND, "unsuspend: not supported by bare (a "
+	    "site's unsuspend_command in [server mx1] can do it)");
+	refused(&sc, CA_RESET, "reset-password: not supported by bare (a "
+	    "site's password_command in [server mx1] can do it)");
+	/* the site's command stands in */
+	sc.act.suspend_command = "/usr/local/sbin/lock %{account}";
+	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
+	assert_true(contain_supported(&sc, CA_SUSPEND, why, sizeof(why)));
+	sc.act.suspend_command = NULL;
+	why[0] = '\0';
+	assert_false(contain_supported(&sc, CA_PURGE, why, sizeof(why)));
+	assert_string_equal(why, "purge: not supported by bare");
+
+	/* refused before anything runs, dry run or not, counting or not */
+	for (a = CA_HOLD; a <= CA_PURGE; a++) {
+		memset(&req, 0, sizeof(req));
+		req.action = a;
+		req.server = &sc;
+		req.account = "judy@example.test";
+		req.dry_run = a == CA_PURGE;
+		req.count_only = a == CA_HOLD;
+		c = contain_start(&req, NULL, uf_now_ms());
+		r = contain_result(c);
+		assert_int_equal(r->outcome, CO_REFUSED);
+		snprintf(why, sizeof(why), "refused, nothing run: %s: not "
+		    "supported by bare", contain_action_name(a));
+		assert_string_equal(r->text, why);
+		assert_string_equal(r->commands, "");
+		contain_free(c);
+	}
+	config_action_free(&sc.act);
+}
+
+/* Exim is read, not yet acted on: its queue is not supported, Dovecot's
+   password reset still is. */
+static void
+test_exim_roles(void **state)
+{
+	struct server_config	 sc;
+	char			 why[512];
+
+	/* Postfix without its keys: supported, not capable (set them) */
+	server(&sc, &backend_postfix);
+	assert_true(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
+	assert_false(contain_capable(&sc, CA_HOLD, why, sizeof(why)));
+	assert_non_null(strstr(why, "set postfix_config (or queue_command)"));
+
+	server(&sc, &backend_exim);
+	assert_false(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
+	us_set(&sc, "passwd_file", "/etc/dovecot/users");
+	refused(&sc, CA_HOLD, "hold: not supported by exim");
+	refused(&sc, CA_PURGE, "purge: not supported by exim");
+	refused(&sc, CA_SUSPEND, "suspend: not supported by exim (a site's "
+	    "suspend_command in [server mx1] can do it)");
+	assert_ptr_equal(server_auth(&sc), &backend_dovecot);
+	assert_true(contain_capable(&sc, CA_RESET, why, sizeof(why)));
+	config_action_free(&sc.act);
+}
+
+/* A file of the temporary directory. */
+static const char *
+tmp(const char *name)
+{
+	static char	 path[4][256];
+	static int	 next;
+	char		*p = path[next++ % 4];
+
+	return uf_path(p, sizeof(path[0]), tmpdir, name);
+}
+
+/* Drive a run with poll() until it ends; its result. */
+static int
+drive(struct queue_op_run *run)
+{
+	struct pollfd	 pfd[QUEUE_OP_NFDS];
+	size_t		 n;
+	int		 r, wait;
+
+	for (;;) {
+		n = queue_op_fds(run, pfd);
+		wait = queue_op_wait_ms(run, uf_now_ms());
+		if (wait < 0 || wait > 1000)
+			wait = 1000;
+		poll(pfd, (nfds_t)n, wait);
+		if ((r = queue_op_step(run, uf_now_ms())) != 0)
+			return r;
+	}
+}
+
+/*
+ * Ids as arguments: never more than batch_max nor argv_max bytes of them
+ * a process; "removed" lines are what is done, "locked" ones are busy,
+ * and an op the backend lacks is refused before anything runs.
+ */
+static void
+test_argv_batches(void **state)
+{
+	static const char tool[] =
+	    "#!/bin/sh\n"
+	    "dir=$(dirname \"$0\")\n"
+	    "shift\n"	/* -rm */
+	    "echo \"$*\" >>\"$dir/runs\"\n"
+	    "for id; do\n"
+	    "  case $id in L*) echo \"$id locked\" ;; *) echo \"$id removed\" ;;"
+	    " esac\n"
+	    "done\n"
+	    "echo 'tq: a note' >&2\n";
+	const char		*ids[] = { "AAAA", "BBBB", "LCCC", "DDDDDDDD",
+	    "EEEE", "FFFF", "GGGG" };
+	char			*argv[2] = { NULL, NULL }, err[512];
+	char			 runs[256];
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
+
+	uf_write(tmp("tq"), tool, 0755);
+	argv[0] = (char *)tmp("tq");
+	assert_null(queue_op_start(NULL, &test_argv, QOP_HOLD, argv, ids, 7,
+	    uf_now_ms(), 60000, err, sizeof(err)));
+	assert_string_equal(err, "not supported by argv");
+	ids[4] = "e-1";
+	assert_null(queue_op_start(NULL, &test_argv, QOP_DELETE, argv, ids,
+	    7, uf_now_ms(), 60000, err, sizeof(err)));
+	assert_non_null(strstr(err, "\"e-1\" (id 5 of 7) is not a argv "
+	    "queue id; nothing was run"));
+	assert_false(uf_exists(tmp("runs")));
+	ids[4] = "EEEE";
+	assert_non_null(run = queue_op_start(NULL, &test_argv, QOP_DELETE,
+	    argv, ids, 7, uf_now_ms(), 60000, err, sizeof(err)));
+	assert_int_equal(drive(run), 1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	/* 3 ids (the most), 2 (one more would be 19 bytes), 2 */
+	assert_int_equal(uf_read(tmp("runs"), runs, sizeof(runs)), 39);
+	assert_string_equal(runs, "AAAA BBBB LCCC\nDDDDDDDD EEEE\n"
+	    "FFFF GGGG\n");
+	assert_int_equal(res.batches, 3);
+	assert_int_equal(res.batches_done, 3);
+	assert_int_equal(res.requested, 7);
+	assert_int_equal(res.done, 6);
+	assert_int_equal(res.busy, 1);
+	assert_int_equal(res.not_done, 1);
+	assert_int_equal(res.errors, 3);	/* the notes, kept */
+	assert_non_null(strstr(res.stderr_text, "tq: a note"));
+}
+
+/* A listing whose messages span lines, in chunks of any size. */
+static void
+test_multiline_listing(void **state)
+{
+	static const char text[] =
+	    "AAAA judy@example.test\n  x@a.test\n  y@b.test\n\n"
+	    "\n"
+	    "BBBB other@example.test\n  z@c.test\n\n"
+	    "  stray@d.test\n"
+	    "b-d1 bad@example.test\n\n"
+	    "CCCC judy@example.test\n  w@e.test";
+	struct queue_snapshot	 s;
+	size_t			 cut;
+
+	for (cut = 0; cut < sizeof(text) - 1; cut += 7) {
+		queue_snapshot_init(&s, 0);
+		queue_snapshot_parser(&s, &tq_queue);
+		queue_snapshot_feed(&s, text, cut);
+		queue_snapshot_feed(&s, text + cut, sizeof(text) - 1 - cut);
+		queue_snapshot_end(&s);
+		assert_int_equal(s.messages, 3);
+		assert_int_equal(s.recipients, 4);
+		assert_int_equal(s.by_queue[QUEUE_DEFERRED], 3);
+		assert_int_equal(s.malformed, 1);	/* the stray line */
+		assert_int_equal(s.bad_qid, 1);		/* b-d1 */
+		assert_int_equal(queue_snapshot_sender_count(&s,
+		    queue_sender_hash("JUDY@example.test", 17)), 2);
+		queue_snapshot_clear(&s);
+		assert_ptr_equal(s.parser, &tq_queue);
+	}
+}
+
+/* Ids a record cannot keep as written go in packed and come out whole. */
+static void
+test_id_pack(void **state)
+{
+	static const char text[] =
+	    "ABCD-1234 judy@example.test\n  x@a.test\n\n"
+	    "EFGH-5678 other@example.test\n  y@b.test\n\n"
+	    "IJKL-9012 judy@example.test\n  z@c.test\n\n";
+	struct queue_snapshot	 s;
+	char			 id[QUEUE_ID_MAX + 1], *ids;
+	size_t			 len;
+
+	queue_snapshot_init(&s, 0);
+	queue_snapshot_parser(&s, &tqd_queue);
+	queue_snapshot_feed(&s, text, sizeof(text) - 1);
+	queue_snapshot_end(&s);
+	assert_int_equal(s.messages, 3);
+	assert_int_equal(s.nrec, 3);
+	assert_int_equal(s.dropped, 0);
+	assert_int_equal(queue_snapshot_id(&s, 1, id), 9);
+	assert_string_equal(id, "EFGH-5678");
+	assert_int_equal(queue_snapshot_sender_ids(&s,
+	    queue_sender_hash("judy@example.test", 17), &ids, &len), 2);
+	assert_string_equal(ids, "ABCD-1234\nIJKL-9012\n");
+	free(ids);
+	queue_snapshot_clear(&s);
+}
+
+/*
+ * Set a key of a backend outside the registry (the parser only takes the
+ * registry's), as config_act.c keeps it: a copy, and a command's words.
+ */
+static void
+opt_direct(struct server_config *sc, const struct backend_option *o,
+    const char *value)
+{
+	struct server_opt	*so;
+
+	sc->act.opts = realloc(sc->act.opts, (sc->act.nopts + 1) *
+	    sizeof(*sc->act.opts));
+	assert_non_null(sc->act.opts);
+	so = &sc->act.opts[sc->act.nopts++];
+	so->opt = o;
+	so->value = strdup(value);
+	so->words = o->type == BOPT_COMMAND ? config_split_argv(value) : NULL;
+}
+
+/* Run request r to its end with an audit of the temporary directory. */
+static const struct contain_result *
+run_audited(struct contain_request *r, struct contain **cp)
+{
+	char		 err[512];
+	struct audit	*a;
+
+	if ((a = audit_open(tmp("audit.db"), err, sizeof(err))) == NULL)
+		fail_msg("audit_open: %s", err);
+	*cp = contain_start(r, a, uf_now_ms());
+	contain_wait(*cp);
+	assert_int_equal(audit_sync(a), 0);
+	audit_close(a);
+	return contain_result(*cp);
+}
+
+/*
+ * A step whose tool answers in its output: exit 0 with a failure in its
+ * answer is a failure, told in the tool's words; both roles of one
+ * backend run as two steps; a backend with no check part is not checked.
+ */
+static void
+test_step_answer(void **state)
+{
+	static const char api[] =
+	    "#!/bin/sh\n"
+	    "echo \"$*\" >>\"$(dirname \"$0\")/api-runs\"\n"
+	    "case $2 in\n"
+	    "email=nobody@*) echo '{\"status\":0,\"reason\":\"no such "
+	    "user\"}' ;;\n"
+	    "*) echo '{\"status\":1}' ;;\n"
+	    "esac\n";
+	struct server_config	 sc;
+	struct contain_request	 req;
+	struct contain		*c;
+	const struct contain_result *r;
+	char			 runs[512];
+
+	uf_write(tmp("api"), api, 0755);
+	server(&sc, &test_api);
+	opt_direct(&sc, &tq_options[0], tmp("api"));
+	memset(&req, 0, sizeof(req));
+	req.action = CA_SUSPEND;
+	req.server = &sc;
+	req.account = "nobody@example.test";
+	req.operator = "alice";
+	r = run_audited(&req, &c);
+	assert_int_equal(r->outcome, CO_FAILED);
+	if (strstr(r->text, "nothing changed: refusing its logins failed: ") ==
+	    NULL || strstr(r->text, "said it failed: no such user") == NULL)
+		fail_msg("%s", r->text);
+	contain_free(c);
+
+	req.account = "judy@example.test";
+	r = run_audited(&req, &c);
+	assert_int_equal(r->outcome, CO_DONE);
+	assert_non_null(strstr(r->text, "logins and mail refused"));
+	assert_int_equal(r->verified, -1);	/* no check part: not checked */
+	contain_free(c);
+	assert_true(uf_read(tmp("api-runs"), runs, sizeof(runs)) > 0);
+	assert_string_equal(runs, "suspend_login email=nobody@example.test\n"
+	    "suspend_login email=judy@example.test\n"
+	    "suspend_outgoing email=judy@example.test\n");
+	config_action_free(&sc.act);
+}
+
+/* The probe: the first backend of a role with a file there. */
+static int
+exists_in(const char *path, void *arg)
+{
+	const char *const	*p;
+
+	for (p = arg; *p != NULL; p++)
+		if (strcmp(*p, path) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_probe(void **state)
+{
+	static const char *const exim[] = { "/usr/sbin/exim4",
+	    "/usr/bin/doveadm", NULL };
+	static const char *const both[] = { "/usr/sbin/exim4",
+	    "/etc/postfix/main.cf", NULL };
+	static const char *const nothing[] = { "/etc/passwd", NULL };
+	static const char out[] = "/usr/sbin/exim4\n/usr/bin/doveadm\n";
+	struct mail_str		 s = { out, sizeof(out) - 1 };
+	char			**v;
+	size_t			 i;
+	int			 seen_postqueue = 0;
+
+	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)exim),
+	    &backend_exim);
+	assert_ptr_equal(backend_probe(BROLE_AUTH, exists_in, (void *)exim),
+	    &backend_dovecot);
+	/* both there: the registry's order */
+	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)both),
+	    &backend_postfix);
+	assert_null(backend_probe(BROLE_MTA, exists_in, (void *)nothing));
+	assert_true(backend_probe_seen("/usr/bin/doveadm", &s));
+	assert_false(backend_probe_seen("/usr/bin/dove", &s));
+	assert_false(backend_probe_seen("/usr/sbin/exim", &s));
+	assert_ptr_equal(backend_probe(BROLE_MTA, backend_probe_seen, &s),
+	    &backend_exim);
+	/* one fixed script; the paths are its arguments */
+	v = backend_probe_argv();
+	assert_string_equal(v[0], "/bin/sh");
+	assert_string_equal(v[1], "-c");
+	assert_string_equal(v[3], "mailcon-probe");
+	for (i = 4; v[i] != NULL; i++)
+		seen_postqueue |= strcmp(v[i], "/usr/sbin/postqueue") == 0;
+	assert_true(seen_postqueue);
+	backend_argv_free(v);
+}
+
+/* access() as backend_probe() asks it. */
+static int
+exists_here(const char *path, void *arg)
+{
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * The probe's command, run (here: the transport a server behind SSH gets
+ * is the same cmdrun), settles a server as access() on this machine does,
+ * and says what it found.
+ */
+static void
+test_probe_command(void **state)
+{
+	const struct mail_backend	*mta, *auth;
+	struct server_config		 sc, local;
+	struct cmdrun			*r;
+	char				 err[256], said[128], want[128];
+
+	mta = backend_probe(BROLE_MTA, exists_here, NULL);
+	auth = backend_probe(BROLE_AUTH, exists_here, NULL);
+	server(&sc, NULL);
+	assert_true(server_probe_wanted(&sc));
+	assert_non_null(r = probe_start(NULL, uf_now_ms(), err, sizeof(err)));
+	assert_int_equal(cmdrun_wait(r), 1);
+	probe_apply(r, 1, &sc, said, sizeof(said));
+	cmdrun_free(r);
+	assert_ptr_equal(sc.mta, mta);
+	assert_ptr_equal(sc.auth, auth);
+	assert_false(server_probe_wanted(&sc));
+	snprintf(want, sizeof(want), "%s%s and %s%s", server_mta(&sc)->name,
+	    mta == NULL ? " (assumed)" : "", server_auth(&sc)->name,
+	    auth == NULL ? " (assumed)" : "");
+	assert_string_equal(said, want);
+	server(&local, NULL);
+	probe_local(&local);
+	assert_ptr_equal(local.mta, sc.mta);
+	assert_ptr_equal(local.auth, sc.auth);
+
+	/* a probe that failed settles nothing, and is not run again */
+	server(&sc, NULL);
+	probe_apply(NULL, 0, &sc, said, sizeof(said));
+	assert_null(sc.mta);
+	assert_false(server_probe_wanted(&sc));
+	assert_string_equal(said, "postfix (assumed) and dovecot (assumed)");
+}
+
+/* Load text as a config; its error (or "") into err. */
+static int
+load(struct mailcon_config *cfg, const char *text, char *err, size_t errlen)
+{
+	uf_write(tmp("config"), text, 0600);
+	config_init(cfg);
+	err[0] = '\0';
+	return config_load(cfg, tmp("config"), err, errlen);
+}
+
+/* backend = and auth = by name, by the keys set, and their mistakes. */
+static void
+test_config_backends(void **state)
+{
+	struct mailcon_config	 cfg;
+	char			 err[512];
+
+	assert_int_equal(load(&cfg, "[server a]\nlogs = /x\n"
+	    "sasl_access_map = /p/sasl\n[server b]\nlogs = /x\n"
+	    "backend = exim\n[server c]\nlogs = /x\n", err, sizeof(err)), 0);
+	assert_ptr_equal(cfg.servers[0].mta, &backend_postfix);
+	assert_null(cfg.servers[0].auth);	/* left to the probe */
+	assert_true(server_probe_wanted(&cfg.servers[0]));
+	assert_ptr_equal(cfg.servers[1].mta, &backend_exim);
+	assert_ptr_equal(server_auth(&cfg.servers[1]), &backend_dovecot);
+	assert_null(cfg.servers[2].mta);
+	assert_ptr_equal(server_mta(&cfg.servers[2]), &backend_postfix);
+	server_probe_done(&cfg.servers[2], &backend_exim, NULL);
+	assert_ptr_equal(server_mta(&cfg.servers[2]), &backend_exim);
+	assert_false(server_probe_wanted(&cfg.servers[2]));
+	config_free(&cfg);
+
+	assert_int_equal(load(&cfg, "[server a]\nbackend = exim\n"
+	    "sasl_access_map = /p/sasl\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[server a]: sasl_access_map is a key of "
+	    "postfix, and this server's backend is exim"));
+	config_free(&cfg);
+	assert_int_equal(load(&cfg, "[server a]\nbackend = sendmail\n", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: backend: \"sendmail\" is no mail "
+	    "system (MTA) mailcon knows; expected auto or one of: postfix, "
+	    "exim"));
+	config_free(&cfg);
+	assert_int_equal(load(&cfg, "[server a]\nauth = postfix\n", err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "auth: \"postfix\" is no authentication "
+	    "service mailcon knows; expected auto or one of: dovecot"));
+	config_free(&cfg);
+	assert_int_equal(load(&cfg, "[server a]\nbackend = auto\n"
+	    "auth = dovecot\ndoveadm = /usr/bin/doveadm\n  -c /etc/x.conf\n",
+	    err, sizeof(err)), 0);
+	assert_ptr_equal(cfg.servers[0].auth, &backend_dovecot);
+	assert_string_equal(config_action_words(&cfg.servers[0].act,
+	    "doveadm")[2], "/etc/x.conf");
+	config_free(&cfg);
+}
+
+static int
+setup(void **state)
+{
+	uf_mkdtemp(tmpdir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	uf_rmtree(tmpdir);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	 tests[] = {
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_needs),
+		cmocka_unit_test(test_not_supported),
+		cmocka_unit_test(test_exim_roles),
+		cmocka_unit_test(test_argv_batches),
+		cmocka_unit_test(test_multiline_listing),
+		cmocka_unit_test(test_id_pack),
+		cmocka_unit_test(test_step_answer),
+		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_probe_command),
+		cmocka_unit_test(test_config_backends),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
