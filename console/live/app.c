@@ -26,6 +26,7 @@
 #include "demo.h"
 #include "history.h"
 #include "histrows.h"
+#include "core/child.h"
 #include "core/cliopt.h"
 #include "core/exitcodes.h"
 #include "core/loop.h"
@@ -889,6 +890,10 @@ app_main(int argc, char **argv, int headless)
 		fprintf(stderr, "mailcon: cannot create the event loop\n");
 		goto out;
 	}
+	/* children are reaped from SIGCHLD, their pipes read by the loop */
+	(void)child_attach(a.loop);
+	for (i = 0; i < a.nservers; i++)
+		a.servers[i]->loop = a.loop;
 	app_act_open(&a);
 	if (headless) {
 		app_act_print("watching %s; policy: at %s, %s", a.watching,
@@ -935,10 +940,12 @@ out:
 	app_rbl_close(&a);
 	app_alert_close(&a);
 	history_close(&a);
-	if (a.loop != NULL)
-		loop_free(a.loop);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
+	if (a.loop != NULL) {
+		child_detach();
+		loop_free(a.loop);
+	}
 	free(a.servers);
 	free(a.rows);
 	free(a.next);
