@@ -174,7 +174,7 @@ away()
 }
 back()
 {
-	kill -CONT $STOPPED
+	kill -CONT $STOPPED 2>/dev/null
 	STOPPED=
 }
 
