@@ -45,11 +45,12 @@ struct source_spec {
 	char *const	*argv;		/* "command": what to run */
 	const char	*dir;		/* "ssh-journal": journalctl -D, or
 					   NULL for the system's */
-	int		 sudo;		/* remote kinds: through sudo -n -- */
+	int		 sudo;		/* "ssh-journal": through sudo -n -- */
 	int		 from_start;	/* read what is there, not from now */
 };
 
-/* Where a source delivers, with arg.  Borrowed for the source's life. */
+/* Where a source delivers, with arg: copied at open; arg must outlive
+   the source. */
 struct source_cbs {
 	follow_line_cb	 line;		/* one line, without its newline */
 	follow_gap_cb	 gap;		/* a part of the log that was lost */
