@@ -44,6 +44,7 @@ usage(FILE *f)
 	fputs("usage: mailcon [--help | --version | --list-themes]\n"
 	    "       mailcon --list-servers [--config FILE]\n"
 	    "       mailcon [--config FILE] [--theme NAME] [--demo]   (the console)\n"
+	    "               [-v --trace FILE]\n"
 	    "       mailcon COMMAND [ARG...]\n"
 	    "An incident console for mail administrators: finds accounts\n"
 	    "whose passwords leaked, from Postfix and Dovecot logs.\n\n"

@@ -10,17 +10,85 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
-
-#define CHILD_ORPHANS	32
+#include "loop.h"
+#include "xmalloc.h"
 
 extern char	**environ;
 
-/* Killed children that would not die at once; reaped on later calls. */
-static pid_t	 child_orphans[CHILD_ORPHANS];
+/* A child child_spawn() made, until its owner has its status. */
+struct child_rec {
+	pid_t		 pid;
+	int		 reaped;
+	int		 status;
+	int		 abandoned;	/* killed; dropped once reaped */
+	child_exit_cb	 cb;
+	void		*arg;
+};
+
+/* The registry: children of this process not reaped or not told yet. */
+static struct child_rec	*child_recs;
+static size_t		 child_nrecs, child_caprecs;
+/* The loop SIGCHLD comes through, or NULL: owners poll. */
+static struct loop	*child_loop;
+
+/* The record of pid, or NULL. */
+static struct child_rec *
+child_find(pid_t pid)
+{
+	size_t	 i;
+
+	for (i = 0; i < child_nrecs; i++)
+		if (child_recs[i].pid == pid)
+			return &child_recs[i];
+	return NULL;
+}
+
+/* Remember a new child. */
+static void
+child_register(pid_t pid)
+{
+	struct child_rec	*c;
+
+	if (child_nrecs == child_caprecs) {
+		child_caprecs = child_caprecs ? child_caprecs * 2 : 16;
+		child_recs = xreallocarray(child_recs, child_caprecs,
+		    sizeof(*child_recs));
+	}
+	c = &child_recs[child_nrecs++];
+	memset(c, 0, sizeof(*c));
+	c->pid = pid;
+}
+
+/* Forget a record (the array is unordered). */
+static void
+child_drop(struct child_rec *c)
+{
+	*c = child_recs[--child_nrecs];
+}
+
+/* waitpid(pid, WNOHANG) for one record; 1 when it has been reaped. */
+static int
+child_rec_wait(struct child_rec *c)
+{
+	pid_t	 r;
+
+	if (c->reaped)
+		return 1;
+	do
+		r = waitpid(c->pid, &c->status, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return 0;
+	if (r == -1)
+		c->status = -1;	/* ECHILD: someone reaped it for us */
+	c->reaped = 1;
+	return 1;
+}
 
 /* See child.h. */
 void
@@ -116,6 +184,36 @@ child_spawn_env(char *const argv[], char *const envp[], int in, int out,
 		child_exec(argv, envp, in, out, err, execfd);
 	/* also here, so a kill at the deadline finds the group at once */
 	(void)setpgid(pid, pid);
+	child_register(pid);
+	return pid;
+}
+
+/* See child.h. */
+pid_t
+child_start(char *const argv[], char *const envp[], int in, int *out,
+    int *err, int *execfd)
+{
+	int	 o[2] = { -1, -1 }, e[2] = { -1, -1 }, x[2] = { -1, -1 };
+	int	 saved;
+	pid_t	 pid = -1;
+
+	if (pipe(o) == 0 && child_setup(o) == 0 && pipe(e) == 0 &&
+	    child_setup(e) == 0 && pipe(x) == 0 && child_setup(x) == 0)
+		pid = child_spawn_env(argv, envp, in, o[1], e[1], x[1]);
+	saved = errno;
+	child_close(&o[1]);
+	child_close(&e[1]);
+	child_close(&x[1]);
+	if (pid == -1) {
+		child_close(&o[0]);
+		child_close(&e[0]);
+		child_close(&x[0]);
+		errno = saved;
+		return -1;
+	}
+	*out = o[0];
+	*err = e[0];
+	*execfd = x[0];
 	return pid;
 }
 
@@ -133,8 +231,16 @@ child_kill(pid_t pid)
 int
 child_try_reap(pid_t pid, int *status)
 {
-	pid_t	 r;
+	struct child_rec	*c = child_find(pid);
+	pid_t			 r;
 
+	if (c != NULL) {
+		if (!child_rec_wait(c))
+			return 0;
+		*status = c->status;
+		child_drop(c);
+		return 1;
+	}
 	do
 		r = waitpid(pid, status, WNOHANG);
 	while (r == -1 && errno == EINTR);
@@ -149,23 +255,33 @@ child_try_reap(pid_t pid, int *status)
 void
 child_abandon(pid_t pid)
 {
-	struct timespec	 ms = { 0, 1000000 };
-	int		 i, status;
+	struct timespec		 ms = { 0, 1000000 };
+	struct child_rec	*c;
+	int			 i;
 
 	if (pid <= 0)
 		return;
+	if ((c = child_find(pid)) == NULL) {
+		child_register(pid);
+		c = child_find(pid);
+	}
+	if (c->reaped) {
+		child_drop(c);
+		return;
+	}
 	child_kill(pid);
+	c->abandoned = 1;
+	c->cb = NULL;
+	/* the loop reaps it from SIGCHLD, which the kill brings at once */
+	if (child_loop != NULL)
+		return;
 	/* SIGKILL is prompt unless the child sleeps in the kernel */
 	for (i = 0; i < 200; i++) {
-		if (child_try_reap(pid, &status))
-			return;
-		nanosleep(&ms, NULL);
-	}
-	for (i = 0; i < CHILD_ORPHANS; i++) {
-		if (child_orphans[i] == 0) {
-			child_orphans[i] = pid;
+		if (child_rec_wait(c)) {
+			child_drop(c);
 			return;
 		}
+		nanosleep(&ms, NULL);
 	}
 }
 
@@ -173,13 +289,94 @@ child_abandon(pid_t pid)
 void
 child_reap_orphans(void)
 {
-	int	 i, st;
+	child_reap();
+}
 
-	for (i = 0; i < CHILD_ORPHANS; i++) {
-		if (child_orphans[i] > 0 &&
-		    waitpid(child_orphans[i], &st, WNOHANG) != 0)
-			child_orphans[i] = 0;
+/* See child.h. */
+void
+child_reap(void)
+{
+	struct child_rec	*c;
+	child_exit_cb		 cb;
+	void			*arg;
+	size_t			 i;
+	pid_t			 pid;
+	int			 status, again = 1;
+
+	for (i = 0; i < child_nrecs; i++)
+		(void)child_rec_wait(&child_recs[i]);
+	/* a callback may spawn, abandon or reap: look again after each */
+	while (again) {
+		again = 0;
+		for (i = 0; i < child_nrecs; i++) {
+			c = &child_recs[i];
+			if (!c->reaped || (!c->abandoned && c->cb == NULL))
+				continue;
+			cb = c->abandoned ? NULL : c->cb;
+			arg = c->arg;
+			pid = c->pid;
+			status = c->status;
+			child_drop(c);
+			if (cb != NULL) {
+				cb(arg, pid, status);
+				again = 1;
+				break;
+			}
+			i--;	/* the last record moved here */
+		}
 	}
+}
+
+/* See child.h. */
+int
+child_on_exit(pid_t pid, child_exit_cb cb, void *arg)
+{
+	struct child_rec	*c = child_find(pid);
+	int			 status;
+
+	if (c == NULL || c->abandoned)
+		return -1;
+	c->cb = cb;
+	c->arg = arg;
+	if (cb != NULL && c->reaped) {
+		status = c->status;
+		child_drop(c);
+		cb(arg, pid, status);
+	}
+	return 0;
+}
+
+/* loop signal callback: some children died. */
+static void
+child_on_sigchld(int signo, void *arg)
+{
+	child_reap();
+}
+
+/* See child.h. */
+int
+child_attach(struct loop *l)
+{
+	if (loop_add_signal(l, SIGCHLD, child_on_sigchld, NULL) == -1)
+		return -1;
+	child_loop = l;
+	/* any that died before the signal came through the loop */
+	child_reap();
+	return 0;
+}
+
+/* See child.h. */
+void
+child_detach(void)
+{
+	child_loop = NULL;
+}
+
+/* See child.h. */
+size_t
+child_pending(void)
+{
+	return child_nrecs;
 }
 
 /* See child.h. */

@@ -228,6 +228,9 @@ loop_add_signal(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 	sa.sa_handler = loop_on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
+	/* a stopped child is no news: only deaths wake the loop */
+	if (signo == SIGCHLD)
+		sa.sa_flags |= SA_NOCLDSTOP;
 	return sigaction(signo, &sa, NULL);
 }
 

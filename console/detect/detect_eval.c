@@ -226,6 +226,9 @@ detect_update(struct detector *d, struct account *a)
 	ipwin_advance(&a->nets, d->now, w);
 	ipwin_advance(&a->domains, d->now, w);
 	eval_measure(d, a, &x);
+	if (x.level != a->level && d->on_level != NULL)
+		d->on_level(d->on_level_arg, a->name, (enum level)a->level,
+		    x.level);
 	a->level = (uint8_t)x.level;
 	if (x.level > a->peak)
 		a->peak = (uint8_t)x.level;

@@ -88,6 +88,8 @@ struct detector {
 	uint64_t	 bad_account;
 	uint64_t	 queued;
 	uint64_t	 dropped;
+	detector_level_cb on_level;	/* told of level changes, or NULL */
+	void		*on_level_arg;
 };
 
 /* Age an account's minute ring to the detector's clock. */

@@ -694,6 +694,14 @@ detector_find(struct detector *d, const char *account)
 	return a != NULL ? (long)a->index : -1;
 }
 
+/* See detector.h. */
+void
+detector_on_level(struct detector *d, detector_level_cb cb, void *arg)
+{
+	d->on_level = cb;
+	d->on_level_arg = arg;
+}
+
 void
 detector_tick(struct detector *d, int64_t now)
 {

@@ -171,6 +171,16 @@ int		 detector_seed(struct detector *d, const char *account,
 int		 detector_seed_ip(struct detector *d, const char *account,
 		     const struct mail_ip *ip);
 
+/*
+ * Be told, with arg, whenever an account's level changes, as
+ * detector_feed() and detector_tick() find it (the console's trace).
+ * account is the name (borrowed, attacker text: escape it).  NULL: not.
+ */
+typedef void	 (*detector_level_cb)(void *arg, const char *account,
+		     enum level from, enum level to);
+void		 detector_on_level(struct detector *d, detector_level_cb cb,
+		     void *arg);
+
 /* Advance the clock without an event (live mode: windows age). */
 void		 detector_tick(struct detector *d, int64_t now);
 

@@ -15,6 +15,7 @@
 #include "follow.h"
 #include "follow_file.h"
 #include "rotated.h"
+#include "source.h"
 #include "core/xmalloc.h"
 
 struct follower {
@@ -22,6 +23,8 @@ struct follower {
 	enum follow_state	 state;
 	char			 error[256];
 	follow_gap_cb		 gap;
+	follow_line_cb		 line;		/* as a source: where lines go */
+	void			*arg;
 
 	struct ffile		 cur;		/* being read */
 	struct ffile		 old;		/* left, watched for late lines */
@@ -228,17 +231,21 @@ follow_next(struct follower *f, follow_line_cb cb, void *arg)
 
 /*
  * The live file is shorter than what was read, or its first bytes are
- * not the ones read: truncated (copytruncate, an admin's truncate) and
- * perhaps written again.  The rest of what was read is in a copy beside
- * it when logrotate made one: read it there to its end, then what was
- * rotated after it, then the live file.  Else that rest is a gap.
+ * not the ones read, or the bytes just before where it was read are not
+ * (how: FFILE_CUT, _NEW, _GROWN): truncated (copytruncate, an admin's
+ * truncate) and perhaps written again, even past where it was read.  The
+ * rest of what was read is in a copy beside it when logrotate made one:
+ * read it there to its end, then what was rotated after it, then the
+ * live file.  Else that rest is a gap.  Reading goes on at the start of
+ * a file rewritten from its start, else at its end: where a cut file
+ * was cut is not known once it grew again.
  */
 static void
-follow_truncated(struct follower *f, const struct stat *st, int kept,
+follow_truncated(struct follower *f, const struct stat *st, int how,
     follow_line_cb cb, void *arg)
 {
 	uint64_t	 was = f->cur.offset, seen = f->cur.seen;
-	int		 fd = -1, at;
+	int		 fd = -1, at, kept = how != FFILE_NEW;
 
 	f->io.stats.rotations++;
 	at = follow_chain_after(f, &f->cur, 1, &fd);
@@ -248,7 +255,15 @@ follow_truncated(struct follower *f, const struct stat *st, int kept,
 		return;
 	}
 	ffile_flush(&f->cur, &f->io, cb, arg);
-	if (seen > was)
+	if (how == FFILE_GROWN)
+		follow_gap(f, arg, "%s was truncated and then grew past byte "
+		    "%llu, where it had been read to, before it was looked at "
+		    "again, with no copy beside it: what was written after the "
+		    "truncation (up to %lld bytes) is lost, and what followed "
+		    "byte %llu before it, if anything", f->path,
+		    (unsigned long long)was, (long long)st->st_size,
+		    (unsigned long long)was);
+	else if (seen > was)
 		follow_gap(f, arg, "%s was truncated to %lld bytes with no "
 		    "copy beside it: %llu bytes not read yet are lost, and "
 		    "any written after them before the truncation", f->path,
@@ -468,7 +483,7 @@ follow_poll(struct follower *f, int64_t now_ms, follow_line_cb cb,
 			goto out;
 	} else if (!f->cur.fifo && (how = ffile_check(&f->cur,
 	    (uint64_t)st.st_size)) != FFILE_SAME) {
-		follow_truncated(f, &st, how == FFILE_CUT, cb, arg);
+		follow_truncated(f, &st, how, cb, arg);
 		if (!f->cur.live)
 			goto out;
 	}
@@ -543,3 +558,66 @@ follow_get_pos(const struct follower *f, struct follow_pos *pos)
 	pos->head_hash = follow_hash(f->cur.head, f->cur.head_len);
 	return 0;
 }
+
+/* source_ops open: a local file. */
+static void *
+follow_src_open(const struct source_spec *spec, const struct source_cbs *cbs)
+{
+	struct follower	*f = follow_open(spec->path, spec->from_start);
+
+	f->gap = cbs->gap;
+	f->line = cbs->line;
+	f->arg = cbs->arg;
+	return f;
+}
+
+/* source_ops close. */
+static void
+follow_src_close(void *self)
+{
+	follow_close(self);
+}
+
+/* source_ops poll: read here, at most budget bytes. */
+static int
+follow_src_poll(void *self, const struct source_env *env, int64_t now_ms,
+    size_t budget)
+{
+	struct follower	*f = self;
+
+	return follow_poll(f, now_ms, f->line, f->arg, budget);
+}
+
+/* source_ops state. */
+static enum follow_state
+follow_src_state(const void *self)
+{
+	return follow_state(self);
+}
+
+/* source_ops error. */
+static const char *
+follow_src_error(const void *self)
+{
+	return follow_error(self);
+}
+
+/* source_ops label. */
+static const char *
+follow_src_label(const void *self)
+{
+	return follow_path(self);
+}
+
+/* A log file on this machine (source.h). */
+const struct source_ops source_file_ops = {
+	.name = "file",
+	.remote = 0,
+	.open = follow_src_open,
+	.close = follow_src_close,
+	.poll = follow_src_poll,
+	.state = follow_src_state,
+	.error = follow_src_error,
+	.label = follow_src_label,
+	.starting = NULL,
+};

@@ -16,7 +16,9 @@
  *   there until it reopens its log, seconds after the rename.
  * - copytruncate: the file is shorter than what we have read, or its first
  *   bytes (FOLLOW_HEAD_MAX, kept as they were read, so a file that started
- *   empty has them too) are not the ones read.  The copy logrotate made
+ *   empty has them too) are not the ones read, or the bytes just before
+ *   where it is read (FOLLOW_TAIL_MAX, kept likewise) are not: cut and
+ *   grown past the read position again between two polls.  The copy logrotate made
  *   beside it (another file, at least as long, with our first bytes) holds
  *   what was written between our last read and the truncation: it is read
  *   from our offset to its end, then the live file from its start.
@@ -24,7 +26,8 @@
  *   of the old content cannot be read, and that is a gap, told to the gap
  *   callback (follow_on_gap) with the count of bytes when it is known.
  *   When the first bytes are still the ones read (truncate -s N to a
- *   non-zero size), reading goes on at the new end, else from the start.
+ *   non-zero size), reading goes on at the new end (where the cut was is
+ *   not known once the file grew again), else from the start.
  * A held partial line is delivered as is (FOLLOW_LINE_PARTIAL) when its file
  * is left: at once after a truncation or replacement (the rest of it cannot
  * come from this file any more), or, after a rename or deletion, once the
@@ -35,9 +38,8 @@
  * are in neither file (logrotate's own window); a compressed copy is not
  * read (a gap); lines written to a renamed file after it has been quiet for
  * FOLLOW_DRAIN_MS are not seen; after a cut to a non-zero size, lines
- * written between the cut and the next poll are not seen (a gap says so),
- * and a cut followed, before the next poll, by more lines than were cut is
- * not seen at all (only the first bytes and the size are compared).
+ * written between the cut and the next poll are not seen (a gap says so,
+ * also when they made the file longer than it was read).
  *
  * A missing file (deleted, not created yet) and an unreadable one (EACCES, a
  * directory, a device) are states shown to the user, retried on every poll;
@@ -54,6 +56,7 @@
 
 #define FOLLOW_LINE_MAX		(64u * 1024)	/* bytes of a line kept */
 #define FOLLOW_HEAD_MAX		64		/* first bytes compared */
+#define FOLLOW_TAIL_MAX		64		/* and those before the offset */
 #define FOLLOW_GRACE_MS		3000		/* wait for a partial's end */
 #define FOLLOW_DRAIN_MS		15000		/* a renamed file's quiet end */
 #define FOLLOW_BUDGET		(1u << 20)	/* max_bytes 0 means this */
@@ -138,6 +141,13 @@ const char		*follow_error(const struct follower *f);
 const char		*follow_state_name(enum follow_state state);
 const char		*follow_path(const struct follower *f);
 const struct follow_stats *follow_stats(const struct follower *f);
+/*
+ * Keep the last FOLLOW_TAIL_MAX bytes of a stream: tail holds *len of
+ * them; p[0..n) are the next.  (The bytes before a read position, which
+ * tell a file cut and written again past it: here and in rfollow.c.)
+ */
+void			 follow_tail_add(unsigned char *tail, size_t *len,
+			    const char *p, size_t n);
 /* The current position; -1 when no regular file is open. */
 int			 follow_get_pos(const struct follower *f,
 			    struct follow_pos *pos);

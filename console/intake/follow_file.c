@@ -133,6 +133,23 @@ ffile_learn(struct ffile *ff, const char *p, size_t n)
 	ff->head_len += take;
 }
 
+/* See follow.h. */
+void
+follow_tail_add(unsigned char *tail, size_t *len, const char *p, size_t n)
+{
+	size_t	 keep;
+
+	if (n >= FOLLOW_TAIL_MAX) {
+		memcpy(tail, p + n - FOLLOW_TAIL_MAX, FOLLOW_TAIL_MAX);
+		*len = FOLLOW_TAIL_MAX;
+		return;
+	}
+	keep = FOLLOW_TAIL_MAX - n < *len ? FOLLOW_TAIL_MAX - n : *len;
+	memmove(tail, tail + *len - keep, keep);
+	memcpy(tail + keep, p, n);
+	*len = keep + n;
+}
+
 /* See follow_file.h. */
 ssize_t
 ffile_read(struct ffile *ff, struct ffio *io, size_t budget,
@@ -165,8 +182,11 @@ ffile_read(struct ffile *ff, struct ffio *io, size_t budget,
 			ff->eof = 1;
 			break;
 		}
-		if (!ff->fifo)
+		if (!ff->fifo) {
 			ffile_learn(ff, io->chunk, (size_t)n);
+			follow_tail_add(ff->tail, &ff->tail_len, io->chunk,
+			    (size_t)n);
+		}
 		ff->offset += (uint64_t)n;
 		io->stats.bytes += (uint64_t)n;
 		done += (size_t)n;
@@ -251,7 +271,7 @@ ffile_open(struct ffile *ff, const char *path, const struct stat *st,
 	ff->dev = fst.st_dev;
 	ff->ino = fst.st_ino;
 	ff->offset = ff->seen = 0;
-	ff->head_len = 0;
+	ff->head_len = ff->tail_len = 0;
 	ff->eof = ff->resync = 0;
 	return 0;
 }
@@ -288,6 +308,12 @@ ffile_seek(struct ffile *ff, uint64_t offset)
 	if (want > 0 && (n = pread(ff->fd, ff->head, want, 0)) < 0)
 		n = 0;
 	ff->head_len = (size_t)n;
+	want = offset < FOLLOW_TAIL_MAX ? (size_t)offset : FOLLOW_TAIL_MAX;
+	n = 0;
+	if (want > 0 && (n = pread(ff->fd, ff->tail, want,
+	    (off_t)(offset - want))) != (ssize_t)want)
+		n = 0;
+	ff->tail_len = (size_t)n;
 }
 
 /* See follow_file.h.  With no newline in the last FOLLOW_LINE_MAX bytes,
@@ -343,6 +369,16 @@ ffile_check(struct ffile *ff, uint64_t size)
 		return FFILE_NEW;
 	if ((size_t)n < ff->head_len || size < ff->offset)
 		return FFILE_CUT;
+	/*
+	 * As long as it was, its first bytes as read: were the bytes just
+	 * before where we are cut, and the file written past us again
+	 * before this look?
+	 */
+	if (ff->tail_len > 0 && ff->offset >= ff->tail_len &&
+	    (pread(ff->fd, buf, ff->tail_len, (off_t)(ff->offset -
+	    ff->tail_len)) != (ssize_t)ff->tail_len ||
+	    memcmp(buf, ff->tail, ff->tail_len) != 0))
+		return FFILE_GROWN;
 	return FFILE_SAME;
 }
 

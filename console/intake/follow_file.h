@@ -33,6 +33,8 @@ struct ffile {
 	uint64_t	 seen;		/* its size at the last poll */
 	unsigned char	 head[FOLLOW_HEAD_MAX];	/* its first bytes, as read */
 	size_t		 head_len;
+	unsigned char	 tail[FOLLOW_TAIL_MAX];	/* the bytes before offset */
+	size_t		 tail_len;
 	int		 eof;		/* the last read hit the end */
 	int		 resync;	/* drop bytes up to a newline */
 	int64_t		 active;	/* now of its last bytes (old file) */
@@ -49,6 +51,8 @@ struct ffile {
 #define FFILE_SAME	0	/* as read, perhaps longer */
 #define FFILE_CUT	1	/* shorter, its first bytes as read */
 #define FFILE_NEW	2	/* other first bytes: truncated, rewritten */
+#define FFILE_GROWN	3	/* its first bytes as read, not those before
+				   the offset: cut, then written past it */
 
 void	 ffile_init(struct ffile *ff);
 /* Open path (st: its stat) at offset 0; -1 with why filled. */
@@ -77,7 +81,7 @@ void	 ffile_seek(struct ffile *ff, uint64_t offset);
 void	 ffile_seek_end(struct ffile *ff, uint64_t size);
 /* Read the same file again from its start, as a new one. */
 void	 ffile_restart(struct ffile *ff);
-/* FFILE_SAME, FFILE_CUT or FFILE_NEW for the open file of size bytes. */
+/* FFILE_SAME, _CUT, _NEW or _GROWN for the open file of size bytes. */
 int	 ffile_check(struct ffile *ff, uint64_t size);
 /* Does fd start with the first bytes read from ff? */
 int	 ffile_head_same(const struct ffile *ff, int fd);

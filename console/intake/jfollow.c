@@ -5,8 +5,9 @@
 
 #include "jexport.h"
 #include "jfollow.h"
-#include "core/errtail.h"
-#include "core/sanitize.h"
+#include "rexec.h"
+#include "source.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "net/ssh_conn.h"
 #include "net/ssh_exec.h"
@@ -21,12 +22,9 @@ struct jfollow {
 	void			*arg;
 
 	struct jexport		*jx;
-	struct ssh_exec		*exec;
-	int			 broken;	/* output not the export format */
-	int			 started;	/* settled, or an entry came */
-	int64_t			 settle_at;
-	int64_t			 retry_at;
-	unsigned		 failures;	/* ends since it last started */
+	/* journalctl: started once it settled or an entry came, broken
+	   when its output is not the export format */
+	struct rexec		 rx;
 	int			 checking;	/* next entry: the cursor's? */
 	int			 probing;	/* the exec is the anchor probe */
 	int			 been_live;
@@ -37,9 +35,10 @@ struct jfollow {
 	char			 cursor[JEXPORT_CURSOR_MAX + 1];
 	enum follow_state	 state;
 	char			 error[300];
-	struct errtail		 err;		/* journalctl's last stderr */
 	struct jfollow_stats	 stats;
 };
+
+static void	jfollow_on_output(void *, const char *, size_t);
 
 /* A gap or a skipped entry: count it and tell the owner. */
 static void
@@ -58,8 +57,8 @@ jfollow_entry(const char *line, size_t len, const char *cursor,
 	struct jfollow	*j = arg;
 	int		 flags = 0;
 
-	j->started = 1;
-	j->failures = 0;
+	j->rx.started = 1;
+	j->rx.failures = 0;
 	if (j->checking) {
 		j->checking = 0;
 		if (strcmp(cursor, j->cursor) == 0)
@@ -92,7 +91,6 @@ jfollow_open(const char *dir, int sudo, int from_start, follow_line_cb cb,
 	struct jfollow	*j = xcalloc(1, sizeof(*j));
 	size_t		 n;
 
-	errtail_init(&j->err);
 	if (dir != NULL) {
 		j->dir = xstrdup(dir);
 		n = strlen(dir) + sizeof("journal ");
@@ -106,6 +104,7 @@ jfollow_open(const char *dir, int sudo, int from_start, follow_line_cb cb,
 	j->gap = gap;
 	j->arg = arg;
 	j->jx = jexport_new(jfollow_entry, j);
+	rexec_init(&j->rx, j->name, jfollow_on_output, j);
 	j->state = FOLLOW_MISSING;
 	snprintf(j->error, sizeof(j->error), "%s: starting", j->name);
 	return j;
@@ -117,10 +116,8 @@ jfollow_close(struct jfollow *j)
 {
 	if (j == NULL)
 		return;
-	if (j->exec != NULL)
-		ssh_exec_free(j->exec);
+	rexec_free(&j->rx);
 	jexport_free(j->jx);
-	errtail_free(&j->err);
 	free(j->dir);
 	free(j->name);
 	free(j);
@@ -179,11 +176,11 @@ jfollow_argv(const struct jfollow *j, char **argv, char *buf, size_t size)
 int
 jfollow_input(struct jfollow *j, const char *p, size_t len)
 {
-	if (j->broken)
+	if (j->rx.broken)
 		return -1;
 	if (jexport_input(j->jx, p, len) == 0)
 		return 0;
-	j->broken = 1;
+	j->rx.broken = 1;
 	j->state = FOLLOW_UNREADABLE;
 	snprintf(j->error, sizeof(j->error), "%s: journalctl wrote something "
 	    "that is not its export format; starting it again", j->name);
@@ -195,26 +192,24 @@ void
 jfollow_restart(struct jfollow *j)
 {
 	jexport_reset(j->jx);
-	j->broken = 0;
-	j->started = 0;
+	j->rx.broken = 0;
+	j->rx.started = 0;
 	j->checking = j->cursor[0] != '\0';
 }
 
-/* ssh_exec callback: stdout is the journal, stderr is kept for errors. */
+/* rexec callback: the journal, or the probe's answer. */
 static void
-jfollow_on_output(void *arg, int stream, const char *p, size_t len)
+jfollow_on_output(void *arg, const char *p, size_t len)
 {
 	struct jfollow	*j = arg;
 
-	if (stream == SSH_STDOUT && j->probing) {
+	if (j->probing) {
 		if (len > sizeof(j->probe) - j->probe_len)
 			len = sizeof(j->probe) - j->probe_len;
 		memcpy(j->probe + j->probe_len, p, len);
 		j->probe_len += len;
-	} else if (stream == SSH_STDOUT)
+	} else
 		(void)jfollow_input(j, p, len);
-	else
-		errtail_feed(&j->err, p, len);
 }
 
 /* See jfollow.h. */
@@ -245,22 +240,15 @@ jfollow_anchor(struct jfollow *j, const char *out, size_t len)
 static void
 jfollow_ended(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 {
-	const char	*e = ssh_exec_error(j->exec), *said = errtail_last(&j->err);
+	char	 why[280];
 
-	if (!j->broken) {
+	if (!j->rx.broken) {
 		j->state = FOLLOW_UNREADABLE;
-		snprintf(j->error, sizeof(j->error), "%s: %s%s%s%s", j->name,
-		    j->started ? "" : "the remote journal follower could not "
-		    "start: ", e[0] != '\0' ? e : "journalctl ended",
-		    said[0] != '\0' ? ": " : "", said);
+		rexec_failure(&j->rx, "the remote journal follower",
+		    "journalctl ended", why, sizeof(why));
+		snprintf(j->error, sizeof(j->error), "%s: %s", j->name, why);
 	}
-	/* it never got going: can the login run commands at all? */
-	if (!j->started)
-		ssh_conn_check_login(conn, now_ms);
-	ssh_exec_free(j->exec);
-	j->exec = NULL;
-	j->retry_at = rfollow_backoff(&j->failures,
-	    ssh_conn_state(conn) == SSH_LIVE, now_ms);
+	rexec_end(&j->rx, conn, now_ms);
 }
 
 /* Start journalctl at the cursor of the last entry delivered. */
@@ -274,16 +262,16 @@ jfollow_start(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 	j->probe_len = 0;
 	(void)jfollow_argv(j, argv, cur, sizeof(cur));
 	jfollow_restart(j);
-	errtail_reset(&j->err);
-	j->settle_at = now_ms + JFOLLOW_SETTLE_MS;
-	j->exec = ssh_exec_start_argv(conn, argv, NULL, 0, now_ms, 0,
-	    jfollow_on_output, j, err, sizeof(err));
-	if (j->exec == NULL) {
+	/* the probe is done when it ends; journalctl -f settles */
+	if (rexec_start(&j->rx, conn, argv, NULL, 0, now_ms, 0, j->probing ?
+	    0 : JFOLLOW_SETTLE_MS, err, sizeof(err)) == -1) {
 		snprintf(j->error, sizeof(j->error), "%s: %s", j->name, err);
-		j->retry_at = now_ms + RFOLLOW_RETRY_MIN_MS;
 		return;
 	}
 	j->stats.starts++;
+	trace(2, "%s: journalctl started%s%s", j->name,
+	    j->probing ? " (the probe for the newest cursor)" : "",
+	    j->cursor[0] != '\0' ? " at the cursor last read" : "");
 }
 
 /* See jfollow.h. */
@@ -292,36 +280,30 @@ jfollow_poll(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 {
 	enum follow_state	 before = j->state;
 	char			 was[sizeof(j->error)];
-	enum ssh_state		 st = ssh_conn_state(conn);
+	struct ssh_exec		*probe = rexec_channel(&j->rx);
 
 	snprintf(was, sizeof(was), "%s", j->error);
-	if (j->exec != NULL && j->probing && ssh_exec_result(j->exec) == 1) {
+	if (probe != NULL && j->probing && ssh_exec_result(probe) == 1) {
 		/* anchored: follow from there at once */
 		if (jfollow_anchor(j, j->probe, j->probe_len) == -1) {
-			j->broken = 1;
+			j->rx.broken = 1;
 			j->state = FOLLOW_UNREADABLE;
 			snprintf(j->error, sizeof(j->error), "%s: journalctl "
 			    "gave a cursor mailcon cannot use", j->name);
 			jfollow_ended(j, conn, now_ms);
-		} else {
-			ssh_exec_free(j->exec);
-			j->exec = NULL;
-			j->retry_at = now_ms;
-		}
+		} else
+			rexec_finish(&j->rx, now_ms);
 	}
-	if (j->exec != NULL && (j->broken || ssh_exec_result(j->exec) != 0))
+	if (rexec_over(&j->rx, now_ms))
 		jfollow_ended(j, conn, now_ms);
-	if (j->exec != NULL && !j->started && !j->probing &&
-	    now_ms >= j->settle_at)
-		j->started = 1;
-	if (j->exec != NULL && j->started && !j->broken) {
-		j->failures = 0;
+	if (rexec_channel(&j->rx) != NULL && j->rx.started &&
+	    !j->rx.broken) {
+		j->rx.failures = 0;
 		j->been_live = 1;
 		j->state = FOLLOW_LIVE;
 		j->error[0] = '\0';
 	}
-	if (j->exec == NULL && (st == SSH_LIVE || st == SSH_STALE) &&
-	    now_ms >= j->retry_at)
+	if (rexec_due(&j->rx, conn, now_ms))
 		jfollow_start(j, conn, now_ms);
 	return j->state != before || strcmp(was, j->error) != 0 ?
 	    FOLLOW_CHANGED : 0;
@@ -331,8 +313,8 @@ jfollow_poll(struct jfollow *j, struct ssh_conn *conn, int64_t now_ms)
 enum follow_state
 jfollow_state(const struct jfollow *j)
 {
-	return j->exec != NULL ? j->state : (j->state == FOLLOW_LIVE ?
-	    FOLLOW_MISSING : j->state);
+	return rexec_channel(&j->rx) != NULL ? j->state :
+	    (j->state == FOLLOW_LIVE ? FOLLOW_MISSING : j->state);
 }
 
 /* See jfollow.h. */
@@ -355,7 +337,7 @@ jfollow_name(const struct jfollow *j)
 int
 jfollow_starting(const struct jfollow *j)
 {
-	return !j->been_live && j->failures == 0 &&
+	return !j->been_live && j->rx.failures == 0 &&
 	    j->state != FOLLOW_UNREADABLE;
 }
 
@@ -372,3 +354,68 @@ jfollow_cursor(const struct jfollow *j)
 {
 	return j->cursor;
 }
+
+/* source_ops open: the journal of a server. */
+static void *
+jfollow_src_open(const struct source_spec *spec,
+    const struct source_cbs *cbs)
+{
+	return jfollow_open(spec->dir, spec->sudo, spec->from_start,
+	    cbs->line, cbs->gap, cbs->arg);
+}
+
+/* source_ops close. */
+static void
+jfollow_src_close(void *self)
+{
+	jfollow_close(self);
+}
+
+/* source_ops poll: only with a connection (source_ops.remote). */
+static int
+jfollow_src_poll(void *self, const struct source_env *env, int64_t now_ms,
+    size_t budget)
+{
+	return jfollow_poll(self, env->ssh, now_ms);
+}
+
+/* source_ops state. */
+static enum follow_state
+jfollow_src_state(const void *self)
+{
+	return jfollow_state(self);
+}
+
+/* source_ops error. */
+static const char *
+jfollow_src_error(const void *self)
+{
+	return jfollow_error(self);
+}
+
+/* source_ops label. */
+static const char *
+jfollow_src_label(const void *self)
+{
+	return jfollow_name(self);
+}
+
+/* source_ops starting. */
+static int
+jfollow_src_starting(const void *self)
+{
+	return jfollow_starting(self);
+}
+
+/* The journal of a server, over SSH (source.h). */
+const struct source_ops source_ssh_journal_ops = {
+	.name = "ssh-journal",
+	.remote = 1,
+	.open = jfollow_src_open,
+	.close = jfollow_src_close,
+	.poll = jfollow_src_poll,
+	.state = jfollow_src_state,
+	.error = jfollow_src_error,
+	.label = jfollow_src_label,
+	.starting = jfollow_src_starting,
+};

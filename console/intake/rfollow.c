@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rexec.h"
 #include "rfollow.h"
-#include "core/errtail.h"
+#include "source.h"
 #include "core/sanitize.h"
-#include "core/shquote.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "net/ssh_conn.h"
-#include "net/ssh_exec.h"
 
 #define RFOLLOW_HDR_MAX		512	/* a header line of the program */
 #define RFOLLOW_CHUNK_MAX	(1u << 20)	/* the program sends 256 KiB */
+#define RFOLLOW_BACK_MAX	FOLLOW_TAIL_MAX	/* bytes before pos ("P") */
 
 /* A file the program reads, and the line being assembled from it. */
 struct rstream {
@@ -24,6 +25,11 @@ struct rstream {
 	char			*line;
 	size_t			 llen;
 	int			 overlong;
+	/* the bytes received just before pos, and before lstart */
+	unsigned char		 back[RFOLLOW_BACK_MAX];
+	size_t			 backlen;
+	unsigned char		 lback[RFOLLOW_BACK_MAX];
+	size_t			 lbacklen;
 };
 
 struct rfollow {
@@ -33,18 +39,20 @@ struct rfollow {
 	rfollow_gap_cb		 gap;
 	void			*arg;
 
-	struct ssh_exec		*exec;
-	int			 broken;	/* output not the program's */
-	int			 started;	/* its F arrived */
-	int64_t			 start_by;	/* else it is hung: restart */
-	int64_t			 retry_at;
-	unsigned		 failures;	/* ends since the last F */
+	/* the program: started once its F arrives, broken when its output
+	   is not its own */
+	struct rexec		 rx;
 
 	/* what the program is doing, from its headers */
 	char			 hdr[RFOLLOW_HDR_MAX];
 	size_t			 hlen;
 	uint64_t		 data_left;	/* of the current D or d chunk */
 	int			 data_old;	/* it is a d chunk */
+	int			 data_prev;	/* it is a P: bytes before pos */
+	unsigned char		 prev[RFOLLOW_BACK_MAX];
+	size_t			 prevlen;
+	int			 prev_bad;	/* this chunk's P differed */
+	int			 rewritten;	/* ... and it got its K: restart */
 	int			 await;		/* a chunk awaits its K or X */
 	char			*pend;		/* the chunk, until its K */
 	size_t			 pend_len;
@@ -57,9 +65,10 @@ struct rfollow {
 
 	enum follow_state	 state;
 	char			 error[300];
-	struct errtail		 err;		/* the program's last stderr */
 	struct rfollow_stats	 stats;
 };
+
+static void	rfollow_on_output(void *, const char *, size_t);
 
 /* See rfollow.h. */
 struct rfollow *
@@ -69,7 +78,7 @@ rfollow_open(const char *path, int from_start, follow_line_cb cb,
 	struct rfollow	*r = xcalloc(1, sizeof(*r));
 
 	r->path = xstrdup(path);
-	errtail_init(&r->err);
+	rexec_init(&r->rx, r->path, rfollow_on_output, r);
 	r->from_start = from_start;
 	r->cb = cb;
 	r->gap = gap;
@@ -87,9 +96,7 @@ rfollow_close(struct rfollow *r)
 {
 	if (r == NULL)
 		return;
-	if (r->exec != NULL)
-		ssh_exec_free(r->exec);
-	errtail_free(&r->err);
+	rexec_free(&r->rx);
 	free(r->cur.line);
 	free(r->old.line);
 	free(r->pend);
@@ -109,6 +116,8 @@ rfollow_emit(struct rfollow *r, struct rstream *s, int flags)
 	s->llen = 0;
 	s->overlong = 0;
 	s->lstart = s->pos;
+	memcpy(s->lback, s->back, s->backlen);
+	s->lbacklen = s->backlen;
 }
 
 /* Log bytes at s->pos: split them into lines. */
@@ -130,9 +139,11 @@ rfollow_data(struct rfollow *r, struct rstream *s, const char *p, size_t len)
 		memcpy(s->line + s->llen, p, keep);
 		s->llen += keep;
 		if (nl == NULL) {
+			follow_tail_add(s->back, &s->backlen, p, len);
 			s->pos += len;
 			return;
 		}
+		follow_tail_add(s->back, &s->backlen, p, n + 1);
 		s->pos += n + 1;
 		p += n + 1;
 		len -= n + 1;
@@ -156,6 +167,7 @@ rfollow_leave(struct rfollow *r, uint64_t ino)
 	r->stats.rotations++;
 	r->cur.ino = ino;
 	r->cur.pos = r->cur.lstart = 0;
+	r->cur.backlen = r->cur.lbacklen = 0;
 }
 
 /* The file read was renamed: it becomes the old one, watched for late
@@ -186,6 +198,38 @@ rfollow_gap(struct rfollow *r, const char *why)
 	r->stats.gaps++;
 	if (r->gap != NULL)
 		r->gap(clean, r->arg);
+}
+
+/*
+ * "P n" after a chunk of the live file: the program sent the n bytes
+ * before the chunk as they are now.  Not the bytes received there: the
+ * file was cut and written again past that point between two looks
+ * (issue 20), and the chunk is not the rest of what was read.  It is
+ * dropped, the program started again, and its start (BACK) finds and
+ * reports the cut.  Bytes not known yet (a first start) are learnt.
+ */
+static void
+rfollow_prev(struct rfollow *r)
+{
+	struct rstream	*s = &r->cur;
+	size_t		 n = r->prevlen, common;
+
+	r->data_prev = 0;
+	common = n < s->backlen ? n : s->backlen;
+	if (memcmp(s->back + s->backlen - common, r->prev + n - common,
+	    common) != 0) {
+		/* an X (a cut the program saw itself) would settle it */
+		r->prev_bad = 1;
+		return;
+	}
+	if (s->backlen < n) {
+		memcpy(s->back, r->prev, n);
+		s->backlen = n;
+		if (s->lstart == s->pos) {
+			memcpy(s->lback, r->prev, n);
+			s->lbacklen = n;
+		}
+	}
 }
 
 /* Parse an unsigned decimal that ends at *end or at a space. */
@@ -219,7 +263,30 @@ rfollow_header(struct rfollow *r, const char *h)
 		return -1;
 	/* a chunk is only used once the program has seen, after reading
 	   it, that the file was not truncated under it meanwhile */
+	if (r->await && h[0] == 'P' && !r->data_old && r->prevlen == 0) {
+		/* the bytes before the chunk: "P n" between it and its K */
+		if (rfollow_number(h + 2, &a, &e) == -1 || *e != '\0' ||
+		    a == 0 || a > RFOLLOW_BACK_MAX)
+			return -1;
+		r->data_left = a;
+		r->data_prev = 1;
+		return 0;
+	}
+	if (r->await && h[0] == 'K' && r->prev_bad) {
+		/* the bytes before the chunk changed, the first bytes not:
+		   cut and written again past it; the chunk is not ours */
+		r->rewritten = 1;
+		r->await = 0;
+		r->pend_len = 0;
+		trace(1, "%s: the bytes before offset %llu are not the ones "
+		    "read: the file was cut and written again; starting the "
+		    "remote follower again", r->path,
+		    (unsigned long long)r->cur.pos);
+		return 0;
+	}
 	if (r->await) {
+		r->prevlen = 0;
+		r->prev_bad = 0;
 		if (h[0] == 'X' && h[1] == '\0')
 			/* dropped: a T or N follows */;
 		else if (h[0] != 'K')
@@ -250,6 +317,7 @@ rfollow_header(struct rfollow *r, const char *h)
 			return -1;
 		r->data_left = a;
 		r->data_old = h[0] == 'd';
+		r->data_prev = 0;
 		if (r->pend_cap < a) {
 			r->pend = xreallocarray(r->pend, a, 1);
 			r->pend_cap = a;
@@ -267,14 +335,20 @@ rfollow_header(struct rfollow *r, const char *h)
 		r->head_len = hlen;
 		if (r->have_pos && (a != r->cur.ino || b != r->cur.lstart))
 			r->stats.rotations++;
+		/* where we were: the bytes before it are known, else not */
+		if (r->have_pos && a == r->cur.ino && b == r->cur.lstart) {
+			memcpy(r->cur.back, r->cur.lback, r->cur.lbacklen);
+			r->cur.backlen = r->cur.lbacklen;
+		} else
+			r->cur.backlen = r->cur.lbacklen = 0;
 		r->have_pos = 1;
 		r->cur.open = 1;
 		r->cur.ino = a;
 		r->cur.pos = r->cur.lstart = b;
 		r->cur.llen = 0;
 		r->cur.overlong = 0;
-		r->failures = 0;
-		r->started = 1;
+		r->rx.failures = 0;
+		r->rx.started = 1;
 		r->state = FOLLOW_LIVE;
 		r->error[0] = '\0';
 		return 0;
@@ -327,7 +401,17 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 	char		 said[100] = "";
 	size_t		 n;
 
-	while (len > 0 && !r->broken) {
+	while (len > 0 && !r->rx.broken && !r->rewritten) {
+		if (r->data_left > 0 && r->data_prev) {
+			n = len < r->data_left ? len : (size_t)r->data_left;
+			memcpy(r->prev + r->prevlen, p, n);
+			r->prevlen += n;
+			if ((r->data_left -= n) == 0)
+				rfollow_prev(r);
+			p += n;
+			len -= n;
+			continue;
+		}
 		if (r->data_left > 0) {
 			n = len < r->data_left ? len : (size_t)r->data_left;
 			memcpy(r->pend + r->pend_len, p, n);
@@ -341,7 +425,7 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 		nl = memchr(p, '\n', len);
 		n = nl != NULL ? (size_t)(nl - p) : len;
 		if (r->hlen + n >= sizeof(r->hdr)) {
-			r->broken = 1;
+			r->rx.broken = 1;
 			break;
 		}
 		memcpy(r->hdr + r->hlen, p, n);
@@ -353,9 +437,9 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 		p += n + 1;
 		len -= n + 1;
 		if (rfollow_header(r, r->hdr) == -1)
-			r->broken = 1;
+			r->rx.broken = 1;
 	}
-	if (!r->broken)
+	if (!r->rx.broken)
 		return 0;
 	r->state = FOLLOW_UNREADABLE;
 	/* its words: a nologin shell or a forced command speaks here */
@@ -368,96 +452,69 @@ rfollow_input(struct rfollow *r, const char *p, size_t len)
 	return -1;
 }
 
-/* ssh_exec callback: stdout is the protocol, stderr is kept for errors. */
+/* rexec callback: what the program says. */
 static void
-rfollow_on_output(void *arg, int stream, const char *p, size_t len)
+rfollow_on_output(void *arg, const char *p, size_t len)
 {
-	struct rfollow	*r = arg;
+	(void)rfollow_input(arg, p, len);
+}
 
-	if (stream == SSH_STDOUT)
-		(void)rfollow_input(r, p, len);
-	else
-		errtail_feed(&r->err, p, len);
+/* See rfollow.h: a new program's output starts afresh. */
+void
+rfollow_restart(struct rfollow *r)
+{
+	/* partial lines are read again from their start */
+	r->cur.llen = r->old.llen = 0;
+	r->cur.overlong = r->old.overlong = 0;
+	r->cur.pos = r->cur.lstart;
+	r->old.pos = r->old.lstart;
+	r->data_left = 0;
+	r->data_prev = 0;
+	r->prevlen = 0;
+	r->prev_bad = 0;
+	r->await = 0;
+	r->pend_len = 0;
+	r->hlen = 0;
+	r->rewritten = 0;
 }
 
 /* The program ended or its output was not its own: why, and when again. */
 static void
 rfollow_ended(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
-	const char	*said = errtail_last(&r->err);
+	char	 why[280];
 
-	if (!r->broken && r->state != FOLLOW_UNREADABLE) {
+	if (!r->rx.broken && r->state != FOLLOW_UNREADABLE) {
 		r->state = FOLLOW_UNREADABLE;
-		snprintf(r->error, sizeof(r->error), "%s: %s%s%s%s%s", r->path,
-		    r->started ? "" : "the remote follower could not start: ",
-		    ssh_exec_error(r->exec)[0] != '\0' ?
-		    ssh_exec_error(r->exec) : "the remote follower ended",
-		    said[0] != '\0' ? ": " : "", said,
-		    /* sshd's own refusals (ChrootDirectory, a session
-		       limit) end the session with 255 and say nothing */
-		    !r->started && said[0] == '\0' &&
-		    ssh_exec_status(r->exec) == 255 ? " (the server's sshd "
-		    "ended the session: see its log)" : "");
+		rexec_failure(&r->rx, "the remote follower",
+		    "the remote follower ended", why, sizeof(why));
+		snprintf(r->error, sizeof(r->error), "%s: %s", r->path, why);
 	}
-	/* it never got going: can the login run commands at all? */
-	if (!r->started)
-		ssh_conn_check_login(conn, now_ms);
-	ssh_exec_free(r->exec);
-	r->exec = NULL;
-	r->broken = 0;
-	r->data_left = 0;
-	r->await = 0;
-	r->pend_len = 0;
-	r->hlen = 0;
-	r->retry_at = rfollow_backoff(&r->failures,
-	    ssh_conn_state(conn) == SSH_LIVE, now_ms);
-}
-
-/* See rfollow.h. */
-int64_t
-rfollow_backoff(unsigned *failures, int conn_live, int64_t now_ms)
-{
-	uint64_t	 wait = RFOLLOW_RETRY_MIN_MS;
-	unsigned	 i;
-
-	/* a dropped connection retries as soon as it is back: its own
-	   backoff paces that; a program that ends on a live one waits */
-	if (!conn_live)
-		return 0;
-	for (i = 0; i < *failures && wait < RFOLLOW_RETRY_MAX_MS; i++)
-		wait *= 2;
-	if (wait > RFOLLOW_RETRY_MAX_MS)
-		wait = RFOLLOW_RETRY_MAX_MS;
-	(*failures)++;
-	return now_ms + (int64_t)wait;
+	rexec_end(&r->rx, conn, now_ms);
+	rfollow_restart(r);
 }
 
 /* Start the program, resuming where the last line delivered ended. */
 static void
 rfollow_start(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
-	char	 ino[24], off[24], head[48], oino[24], ooff[24], err[200];
+	char	 ino[24], off[24], head[48], oino[24], ooff[24], back[48];
+	char	 err[200];
 	char	*argv[] = { "exec", "/bin/sh", "-s", r->path, ino, off, head,
-		    oino, ooff, NULL };
+		    oino, ooff, back, NULL };
 
 	(void)rfollow_resume_args(r, ino, off, head, oino, ooff);
-	/* partial lines are read again from their start */
-	r->cur.llen = r->old.llen = 0;
-	r->cur.overlong = r->old.overlong = 0;
-	r->cur.pos = r->cur.lstart;
-	r->old.pos = r->old.lstart;
-	errtail_reset(&r->err);
-	r->started = 0;
-	r->start_by = now_ms + RFOLLOW_START_MS;
-	r->exec = ssh_exec_start_argv(conn, argv, rfollow_script,
-	    strlen(rfollow_script), now_ms, 0, rfollow_on_output, r,
-	    err, sizeof(err));
-	if (r->exec == NULL) {
+	rfollow_resume_back(r, back, sizeof(back));
+	rfollow_restart(r);
+	if (rexec_start(&r->rx, conn, argv, rfollow_script,
+	    strlen(rfollow_script), now_ms, RFOLLOW_START_MS, 0, err,
+	    sizeof(err)) == -1) {
 		snprintf(r->error, sizeof(r->error), "%s: %s", r->path, err);
-		r->retry_at = now_ms + RFOLLOW_RETRY_MIN_MS;
 		return;
 	}
 	r->stats.starts++;
+	trace(2, "%s: remote follower started at inode %s offset %s",
+	    r->path, ino[0] != '\0' ? ino : "-", off);
 }
 
 /* See rfollow.h. */
@@ -466,21 +523,23 @@ rfollow_poll(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 {
 	enum follow_state	 before = r->state;
 	char			 was[sizeof(r->error)];
-	enum ssh_state		 st = ssh_conn_state(conn);
 
 	snprintf(was, sizeof(was), "%s", r->error);
-	if (r->exec != NULL && !r->started && !r->broken &&
-	    now_ms >= r->start_by) {
-		r->broken = 1;
+	if (r->rewritten && rexec_channel(&r->rx) != NULL) {
+		/* not a failure: the program's start says what happened */
+		rexec_finish(&r->rx, now_ms);
+		rfollow_restart(r);
+	}
+	if (rexec_hung(&r->rx, now_ms)) {
+		r->rx.broken = 1;
 		r->state = FOLLOW_UNREADABLE;
 		snprintf(r->error, sizeof(r->error), "%s: the remote follower "
 		    "did not start within %d s (a hung shell or login script?)",
 		    r->path, RFOLLOW_START_MS / 1000);
 	}
-	if (r->exec != NULL && (r->broken || ssh_exec_result(r->exec) != 0))
+	if (rexec_over(&r->rx, now_ms))
 		rfollow_ended(r, conn, now_ms);
-	if (r->exec == NULL && (st == SSH_LIVE || st == SSH_STALE) &&
-	    now_ms >= r->retry_at)
+	if (rexec_due(&r->rx, conn, now_ms))
 		rfollow_start(r, conn, now_ms);
 	return r->state != before || strcmp(was, r->error) != 0 ?
 	    FOLLOW_CHANGED : 0;
@@ -490,7 +549,7 @@ rfollow_poll(struct rfollow *r, struct ssh_conn *conn, int64_t now_ms)
 enum follow_state
 rfollow_state(const struct rfollow *r)
 {
-	return r->exec != NULL ? r->state : (r->state == FOLLOW_LIVE ?
+	return r->rx.exec != NULL ? r->state : (r->state == FOLLOW_LIVE ?
 	    FOLLOW_MISSING : r->state);
 }
 
@@ -507,7 +566,7 @@ rfollow_error(const struct rfollow *r)
 int
 rfollow_starting(const struct rfollow *r)
 {
-	return !r->have_pos && r->stats.starts <= 1 && r->failures == 0 &&
+	return !r->have_pos && r->stats.starts <= 1 && r->rx.failures == 0 &&
 	    r->state != FOLLOW_UNREADABLE;
 }
 
@@ -546,6 +605,48 @@ rfollow_resume_args(const struct rfollow *r, char *ino, char *off,
 	return 1;
 }
 
+/* cksum(1) of p[0..n): the POSIX CRC, the length appended. */
+static uint32_t
+rfollow_cksum(const unsigned char *p, size_t n)
+{
+	uint32_t	 crc = 0;
+	size_t		 len;
+	int		 i;
+
+	for (len = 0; len < n; len++) {
+		crc ^= (uint32_t)p[len] << 24;
+		for (i = 0; i < 8; i++)
+			crc = crc & 0x80000000u ? (crc << 1) ^ 0x04c11db7u :
+			    crc << 1;
+	}
+	for (len = n; len > 0; len >>= 8) {
+		crc ^= (uint32_t)(len & 0xff) << 24;
+		for (i = 0; i < 8; i++)
+			crc = crc & 0x80000000u ? (crc << 1) ^ 0x04c11db7u :
+			    crc << 1;
+	}
+	return ~crc;
+}
+
+/* See rfollow.h. */
+int
+rfollow_must_restart(const struct rfollow *r)
+{
+	return r->rewritten;
+}
+
+/* See rfollow.h. */
+void
+rfollow_resume_back(const struct rfollow *r, char *back, size_t size)
+{
+	if (!r->have_pos || r->cur.lbacklen == 0) {
+		back[0] = '\0';
+		return;
+	}
+	snprintf(back, size, "%lu %zu", (unsigned long)rfollow_cksum(
+	    r->cur.lback, r->cur.lbacklen), r->cur.lbacklen);
+}
+
 /* See rfollow.h. */
 int
 rfollow_position(const struct rfollow *r, uint64_t *ino, uint64_t *offset)
@@ -556,3 +657,68 @@ rfollow_position(const struct rfollow *r, uint64_t *ino, uint64_t *offset)
 	*offset = r->cur.lstart;
 	return 1;
 }
+
+/* source_ops open: a file on a server. */
+static void *
+rfollow_src_open(const struct source_spec *spec,
+    const struct source_cbs *cbs)
+{
+	return rfollow_open(spec->path, spec->from_start, cbs->line, cbs->gap,
+	    cbs->arg);
+}
+
+/* source_ops close. */
+static void
+rfollow_src_close(void *self)
+{
+	rfollow_close(self);
+}
+
+/* source_ops poll: only with a connection (source_ops.remote). */
+static int
+rfollow_src_poll(void *self, const struct source_env *env, int64_t now_ms,
+    size_t budget)
+{
+	return rfollow_poll(self, env->ssh, now_ms);
+}
+
+/* source_ops state. */
+static enum follow_state
+rfollow_src_state(const void *self)
+{
+	return rfollow_state(self);
+}
+
+/* source_ops error. */
+static const char *
+rfollow_src_error(const void *self)
+{
+	return rfollow_error(self);
+}
+
+/* source_ops label. */
+static const char *
+rfollow_src_label(const void *self)
+{
+	return rfollow_path(self);
+}
+
+/* source_ops starting. */
+static int
+rfollow_src_starting(const void *self)
+{
+	return rfollow_starting(self);
+}
+
+/* A log file on a server, over SSH (source.h). */
+const struct source_ops source_ssh_file_ops = {
+	.name = "ssh-file",
+	.remote = 1,
+	.open = rfollow_src_open,
+	.close = rfollow_src_close,
+	.poll = rfollow_src_poll,
+	.state = rfollow_src_state,
+	.error = rfollow_src_error,
+	.label = rfollow_src_label,
+	.starting = rfollow_src_starting,
+};

@@ -1,10 +1,12 @@
 /*
  * rfollow_script.c: the program rfollow.h runs on a followed server, with
- * `/bin/sh -s PATH INODE OFFSET HEAD OINODE OOFFSET` (INODE empty: a first
- * start, OFFSET then "0" or "end"; HEAD is "CRC LEN", cksum(1) of the
- * file's first LEN bytes, up to 64, so that a new file that got the old
- * one's inode number is not taken for it; OINODE and OOFFSET, when set,
- * are the renamed file still watched for late lines).  POSIX sh plus GNU
+ * `/bin/sh -s PATH INODE OFFSET HEAD OINODE OOFFSET BACK` (INODE empty: a
+ * first start, OFFSET then "0" or "end"; HEAD is "CRC LEN", cksum(1) of
+ * the file's first LEN bytes, up to 64, so that a new file that got the
+ * old one's inode number is not taken for it; OINODE and OOFFSET, when
+ * set, are the renamed file still watched for late lines; BACK, when set,
+ * is "CRC LEN" of the LEN bytes just before OFFSET, so that a file cut
+ * and written again past OFFSET is not taken for the one read).  POSIX sh plus GNU
  * coreutils (stat -c, head -c, dd iflag=skip_bytes, sleep with fractions):
  * what a Debian or RHEL mail server has.  It arrives on stdin, so the
  * user's login shell only parses the quoted words of the command line,
@@ -24,7 +26,12 @@
  *   for 15 s (a daemon writes there until it reopens its log);
  * - truncated (shorter than $pos, or its first bytes changed before it is
  *   read further, so a file that started empty is checked too: the head
- *   is learnt as its bytes are read): the copy logrotate made beside it
+ *   is learnt as its bytes are read; or, cut and grown past $pos before
+ *   the next look, the bytes before $pos changed: after each chunk of
+ *   the live file they are sent again, "P n", and the console compares
+ *   them with what it read, drops the chunk and starts the program again
+ *   when they differ; at a start BACK finds it): the copy logrotate made
+ *   beside it
  *   (another file, at least $pos long, with the same first bytes) is read
  *   from $pos to its end, then what was rotated after it, then the live
  *   file; with no copy, the rest is a gap ("G") and reading goes on at
@@ -36,7 +43,7 @@
 #include "rfollow.h"
 
 const char rfollow_script[] =
-"f=$1 want=$2 pos=$3 head=${4:-0 0} owant=${5:-} opos=${6:-0}\n"
+"f=$1 want=$2 pos=$3 head=${4:-0 0} owant=${5:-} opos=${6:-0} back=${7:-}\n"
 "LC_ALL=C; export LC_ALL\n"
 "exec 5>&1\n"
 "nl='\n'\n"
@@ -63,6 +70,27 @@ const char rfollow_script[] =
 "		short=1\n"
 "		head -c $(($2 - r)) /dev/zero\n"
 "	fi\n"
+"}\n"
+/* the bytes before $pos, the chunk just read, again, for the console to
+   compare ("P n", between the chunk and its K or X): padded with NULs
+   when the file is shorter now */
+"prev() {\n"
+"	L=$((pos < 64 ? pos : 64))\n"
+"	say \"P $L\"\n"
+"	r=$(dd if=/dev/fd/3 bs=64 count=\"$L\" iflag=skip_bytes,count_bytes skip=$((pos - L)) 2>&1 >&5)\n"
+"	r=${r##*\"$nl\"}\n"
+"	r=${r%% *}\n"
+"	case $r in ''|*[!0-9]*) r=0 ;; esac\n"
+"	[ \"$r\" -lt \"$L\" ] && head -c $((L - r)) /dev/zero\n"
+"	return 0\n"
+"}\n"
+/* are the bytes before $pos the ones the console read ($back: "CRC
+   LEN" of them)? */
+"backok() {\n"
+"	set -- $back\n"
+"	[ $# -eq 2 ] && [ \"$2\" -gt 0 ] || return 0\n"
+"	[ \"$pos\" -ge \"$2\" ] || return 1\n"
+"	[ \"$(dd if=/dev/fd/3 bs=64 count=\"$2\" iflag=skip_bytes,count_bytes skip=$((pos - $2)) 2>/dev/null | cksum)\" = \"$1 $2\" ]\n"
 "}\n"
 "headof() {\n"
 "	if [ \"$1\" -gt 0 ]; then set -- $(head -c \"$1\" /dev/fd/3 | cksum)\n"
@@ -201,8 +229,20 @@ const char rfollow_script[] =
 "	[ \"$pos\" = end ] || pos=${pos:-0}\n"
 "	[ \"$pos\" -gt 0 ] && skip \"$pos\" 3\n"
 "	headof $((pos < 64 ? pos : 64))\n"
-"elif [ \"$ino\" = \"$want\" ] && starts /dev/fd/3; then\n"
+"elif [ \"$ino\" = \"$want\" ] && starts /dev/fd/3 && { [ \"$size\" -lt \"$pos\" ] || backok; }; then\n"
 "	[ \"$size\" -ge \"$pos\" ] && skip \"$pos\" 3\n"
+"elif [ \"$ino\" = \"$want\" ] && starts /dev/fd/3; then\n"
+"	keep=$size how=copy\n"
+"	if find_rest; then\n"
+"		exec 3<\"$hold\"\n"
+"		skip \"$pos\" 3\n"
+"		look\n"
+"		live=0 start=$keep\n"
+"	else\n"
+"		say \"G $f was truncated and then grew past byte $pos, where it had been read to, before it was looked at again, with no copy beside it: what was written after the truncation (up to $size bytes) is lost, and what followed byte $pos before it, if anything\"\n"
+"		pos=$size\n"
+"		[ \"$pos\" -gt 0 ] && skip \"$pos\" 3\n"
+"	fi\n"
 "elif how=copy && find_rest; then\n"
 "	exec 3<\"$hold\"\n"
 "	skip \"$pos\" 3\n"
@@ -243,6 +283,7 @@ const char rfollow_script[] =
 "		[ $n -gt 65536 ] && n=65536\n"
 "		say \"D $n\"\n"
 "		readn 3 $n\n"
+"		[ $live = 1 ] && [ \"$pos\" -gt 0 ] && prev\n"
 "		was=$head\n"
 "		[ \"${head#* }\" -lt 64 ] && headof $((pos + n < 64 ? pos + n : 64))\n"
 "		new=$head head=$was\n"

@@ -29,11 +29,13 @@
 #include "histrows.h"
 #include "config/discover.h"
 #include "config/probe.h"
+#include "core/child.h"
 #include "core/cliopt.h"
 #include "core/exitcodes.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/textfit.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "tui/ui.h"
 
@@ -660,9 +662,9 @@ static void
 app_usage(FILE *f)
 {
 	fputs("usage: mailcon [--config FILE] [--theme NAME] [--from-start]\n"
-	    "               [--read-only] [--demo [--speed N]]\n"
+	    "               [--read-only] [--demo [--speed N]] [-v --trace FILE]\n"
 	    "       mailcon watch --headless [--config FILE] [--from-start]\n"
-	    "                     [--lines]\n"
+	    "                     [--lines] [-v --trace FILE]\n"
 	    "Open the live console on the servers in the config file, or on\n"
 	    "this machine's mail logs when none is configured.\n"
 	    "\n"
@@ -679,6 +681,12 @@ app_usage(FILE *f)
 	    "                  audit everything; stop with SIGTERM or ^C\n"
 	    "  --lines         (watch) print every log line as it is read\n"
 	    "                  (passwords in it shown as <hidden>)\n"
+	    "  --trace FILE    append a trace of what happens to FILE, for a\n"
+	    "                  bug report: log sources, servers, SSH\n"
+	    "                  connections, actions, account levels, each\n"
+	    "                  change time-stamped (escaped, no secrets)\n"
+	    "  -v              more detail in the trace (-vv: each command\n"
+	    "                  and remote program started and ended)\n"
 	    "\n"
 	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
 	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
@@ -699,22 +707,25 @@ app_main(int argc, char **argv, int headless)
 		{ "read-only",	no_argument,		NULL, 'r' },
 		{ "headless",	no_argument,		NULL, 'H' },
 		{ "lines",	no_argument,		NULL, 'L' },
+		{ "trace",	required_argument,	NULL, 'T' },
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct mailcon_config	 cfg;
 	struct app		 a;
 	const char		*config_path = NULL, *theme = NULL;
+	const char		*trace_path = NULL;
 	char			 err[512], *end;
 	double			 speed = 1;
 	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
-	int			 lines = 0;
+	int			 lines = 0, verbose = 0;
 	size_t			 i;
 
 	config_init(&cfg);
 	memset(&a, 0, sizeof(a));
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -753,6 +764,12 @@ app_main(int argc, char **argv, int headless)
 		case 'L':
 			lines = 1;
 			break;
+		case 'T':
+			trace_path = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
 		case 'h':
 			app_usage(stdout);
 			rc = EXIT_CLEAN;
@@ -781,6 +798,16 @@ app_main(int argc, char **argv, int headless)
 	}
 	if (headless && demo) {
 		fprintf(stderr, "mailcon: watch --headless: no --demo\n");
+		goto out;
+	}
+	if (verbose > 0 && trace_path == NULL) {
+		fprintf(stderr, "mailcon: -v needs --trace FILE: the file the "
+		    "trace is written to\n");
+		goto out;
+	}
+	if (trace_path != NULL && trace_open(trace_path, verbose, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
 		goto out;
 	}
 	a.headless = headless;
@@ -851,6 +878,10 @@ app_main(int argc, char **argv, int headless)
 		fprintf(stderr, "mailcon: cannot create the event loop\n");
 		goto out;
 	}
+	/* children are reaped from SIGCHLD, their pipes read by the loop */
+	(void)child_attach(a.loop);
+	for (i = 0; i < a.nservers; i++)
+		a.servers[i]->loop = a.loop;
 	app_act_open(&a);
 	if (headless) {
 		app_act_print("watching %s; policy: at %s, %s", a.watching,
@@ -898,10 +929,12 @@ out:
 	app_rbl_close(&a);
 	app_alert_close(&a);
 	history_close(&a);
-	if (a.loop != NULL)
-		loop_free(a.loop);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
+	if (a.loop != NULL) {
+		child_detach();
+		loop_free(a.loop);
+	}
 	free(a.servers);
 	free(a.rows);
 	free(a.next);
@@ -916,6 +949,7 @@ out:
 		msgring_free(&a.msgs);
 	demo_close(a.demo);
 	config_free(&cfg);
+	trace_close();
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "act/audit.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "detect/detect_detail.h"
 #include "store/store.h"
@@ -191,6 +192,22 @@ app_act_close(struct app *a)
 
 static void	act_on_timer(void *);
 static void	act_next_job(struct app *);
+
+/* Trace what the action of x did (trace.h): never its password. */
+static void
+act_trace(struct app *a, const char *what, const char *text)
+{
+	struct app_act	*x = &a->act;
+	char		 who[256];
+
+	if (trace_level < 1)
+		return;
+	sanitize_str(who, sizeof(who), x->account);
+	trace(1, "action %s of %s on %s%s: %s%s%s", x->req.count_only ?
+	    "count" : contain_action_name(x->req.action), who,
+	    a->servers[x->server]->name, x->sweep ? " (a sweep)" : "", what,
+	    text[0] != '\0' ? ": " : "", text);
+}
 static void	act_sweep_set(struct app *, unsigned, const char *, int);
 
 /* Start the request in x->req (count_only for the purge dialog). */
@@ -210,6 +227,8 @@ act_start(struct app *a, enum act_state state)
 	x->run = contain_start(&x->req, state == ACTS_COUNTING ? NULL :
 	    x->audit, loop_now_ms());
 	x->state = state;
+	act_trace(a, state == ACTS_COUNTING ? "counting its queued mail" :
+	    "started", "");
 	x->timer = loop_add_timer(a->loop, ACT_STEP_MS, 1, act_on_timer, a);
 	if (!a->headless)
 		app_note(a, 30, "%s %s on %s: %s", state == ACTS_COUNTING ?
@@ -228,6 +247,10 @@ act_done(struct app *a)
 
 	loop_del_timer(a->loop, x->timer);
 	x->timer = -1;
+	/* the result's words: a password it holds is <secret> already */
+	act_trace(a, r->outcome == CO_DONE ? "done" : r->outcome ==
+	    CO_PARTIAL ? "partly done" : r->outcome == CO_REFUSED ? "refused" :
+	    "failed", r->text);
 	if (!x->req.count_only && (r->outcome == CO_DONE ||
 	    r->outcome == CO_PARTIAL)) {
 		if (x->req.action == CA_SUSPEND)

@@ -10,12 +10,11 @@
 #include "act/queue.h"
 #include "act/sshtarget.h"
 #include "core/loop.h"
+#include "core/sanitize.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "detect/detect_detail.h"
 #include "detect/msgring.h"
-#include "intake/cmdfollow.h"
-#include "intake/jfollow.h"
-#include "intake/rfollow.h"
 #include "net/ssh_conn.h"
 
 /* See server.h. */
@@ -47,13 +46,7 @@ server_on_line(const char *line, size_t len, int flags, void *arg)
 static const char *
 source_name(const struct source *src)
 {
-	if (src->remote != NULL)
-		return rfollow_path(src->remote);
-	if (src->journal != NULL)
-		return jfollow_name(src->journal);
-	if (src->follow != NULL)
-		return follow_path(src->follow);
-	return "the log command";
+	return src->in.ops != NULL ? logsource_label(&src->in) : "a log";
 }
 
 /* follow, rfollow and jfollow callback: part of a log is lost; say so in
@@ -78,19 +71,75 @@ server_on_gap(const char *why, void *arg)
 		s->on_gap(s->on_event_arg, s, path, why);
 }
 
+/* detector callback: an account's level changed (the trace). */
+static void
+server_on_level(void *arg, const char *account, enum level from,
+    enum level to)
+{
+	struct server	*s = arg;
+	char		 who[256];
+
+	if (trace_level < 1)
+		return;
+	trace(1, "detector %s: %s: %s -> %s", s->name,
+	    sanitize_str(who, sizeof(who), account), level_name(from),
+	    level_name(to));
+}
+
+/*
+ * What a server's config asks to follow, in order: its logs (here, or on
+ * the server over SSH), or on a server with none the default log unless
+ * the journal is all it wants; a local log command; the journal of a
+ * server behind SSH.  Fills kinds and specs (room for nlogs + 2);
+ * returns how many.
+ */
+static size_t
+server_plan(const struct server_config *sc, int from_start,
+    const char **kinds, struct source_spec *specs)
+{
+	int	 remote = sc->ssh.host != NULL;
+	size_t	 i, n = 0;
+
+	memset(specs, 0, (sc->nlogs + 2) * sizeof(*specs));
+	for (i = 0; i < sc->nlogs; i++) {
+		kinds[n] = remote ? "ssh-file" : "file";
+		specs[n++].path = sc->logs[i];
+	}
+	if (remote && sc->nlogs == 0 && !sc->ssh.journal) {
+		kinds[n] = "ssh-file";
+		specs[n++].path = SERVER_REMOTE_LOG;
+	}
+	if (!remote && sc->log_argv != NULL) {
+		kinds[n] = "command";
+		specs[n++].argv = sc->log_argv;
+	}
+	if (remote && sc->ssh.journal) {
+		kinds[n] = "ssh-journal";
+		specs[n].dir = sc->ssh.journal_dir;
+		specs[n++].sudo = sc->ssh.sudo;
+	}
+	for (i = 0; i < n; i++)
+		specs[i].from_start = from_start;
+	return n;
+}
+
 /* See server.h. */
 struct server *
 server_new(const struct server_config *sc, unsigned index,
     const struct detect_config *dc, int from_start, int utc,
     struct logring *log, struct msgring *msgs)
 {
-	struct server	*s = xcalloc(1, sizeof(*s));
-	size_t		 i;
+	struct server		*s = xcalloc(1, sizeof(*s));
+	struct source_spec	*specs;
+	struct source_cbs	 cbs;
+	const char		**kinds;
+	size_t			 i;
 
 	s->name = xstrdup(sc->name);
 	s->cfg = sc;
 	s->index = index;
 	s->det = detector_new(dc);
+	detector_on_level(s->det, server_on_level, s);
 	s->log = log;
 	s->msgs = msgs;
 	s->queue_total = s->queue_deferred = -1;
@@ -114,35 +163,25 @@ server_new(const struct server_config *sc, unsigned index,
 	else
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: not read (off)");
-	/* journal = yes with no logs follows the journal only */
-	s->nsources = sc->nlogs + (sc->log_argv != NULL);
-	if (sc->ssh.host != NULL && s->nsources == 0 && !sc->ssh.journal)
-		s->nsources = 1;
-	s->nsources += sc->ssh.host != NULL && sc->ssh.journal;
+	kinds = xcalloc(sc->nlogs + 2, sizeof(*kinds));
+	specs = xcalloc(sc->nlogs + 2, sizeof(*specs));
+	s->nsources = server_plan(sc, from_start, kinds, specs);
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
 	for (i = 0; i < s->nsources; i++) {
 		s->sources[i].server = s;
-		if (sc->ssh.host != NULL && sc->ssh.journal &&
-		    i == s->nsources - 1)
-			s->sources[i].journal = jfollow_open(sc->ssh.journal_dir,
-			    sc->ssh.sudo, from_start, server_on_line,
-			    server_on_gap, &s->sources[i]);
-		else if (sc->ssh.host != NULL)
-			s->sources[i].remote = rfollow_open(i < sc->nlogs ?
-			    sc->logs[i] : SERVER_REMOTE_LOG, from_start,
-			    server_on_line, server_on_gap, &s->sources[i]);
-		else if (i < sc->nlogs) {
-			s->sources[i].follow = follow_open(sc->logs[i],
-			    from_start);
-			follow_on_gap(s->sources[i].follow, server_on_gap);
-		}
-		else
-			s->sources[i].cmd = cmdfollow_open(sc->log_argv);
+		cbs.line = server_on_line;
+		cbs.gap = server_on_gap;
+		cbs.arg = &s->sources[i];
+		/* the plan names only kinds of the registry */
+		(void)logsource_open(&s->sources[i].in, kinds[i], s->name,
+		    &specs[i], &cbs);
 		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
 		s->sources[i].clock.utc = utc;
 		clockguard_init(&s->sources[i].guard);
 	}
+	free(kinds);
+	free(specs);
 	s->state = SRV_STARTING;
 	snprintf(s->status, sizeof(s->status), "starting");
 	return s;
@@ -156,12 +195,8 @@ server_free(struct server *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->nsources; i++) {
-		follow_close(s->sources[i].follow);
-		cmdfollow_close(s->sources[i].cmd);
-		rfollow_close(s->sources[i].remote);
-		jfollow_close(s->sources[i].journal);
-	}
+	for (i = 0; i < s->nsources; i++)
+		logsource_close(&s->sources[i].in);
 	free(s->sources);
 	if (s->qr != NULL)
 		queue_read_free(s->qr);
@@ -343,30 +378,19 @@ server_line(struct server *s, struct source *src, const char *line,
 }
 
 
-/* A source's state, whatever follows it. */
+/* A source's state, whatever kind it is; one with none is not read. */
 static enum follow_state
 source_state(const struct source *src)
 {
-	if (src->remote != NULL)
-		return rfollow_state(src->remote);
-	if (src->journal != NULL)
-		return jfollow_state(src->journal);
-	if (src->cmd != NULL)
-		return cmdfollow_state(src->cmd);
-	return follow_state(src->follow);
+	return src->in.ops != NULL ? logsource_state(&src->in) :
+	    FOLLOW_MISSING;
 }
 
 /* Why a source is not live. */
 static const char *
 source_error(const struct source *src)
 {
-	if (src->remote != NULL)
-		return rfollow_error(src->remote);
-	if (src->journal != NULL)
-		return jfollow_error(src->journal);
-	if (src->cmd != NULL)
-		return cmdfollow_error(src->cmd);
-	return follow_error(src->follow);
+	return src->in.ops != NULL ? logsource_error(&src->in) : NULL;
 }
 
 /* Recompute the state line from the sources' states. */
@@ -397,9 +421,7 @@ server_update_state(struct server *s)
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 
-		if ((src->remote != NULL && rfollow_starting(src->remote)) ||
-		    (src->journal != NULL &&
-		    jfollow_starting(src->journal))) {
+		if (src->in.ops != NULL && logsource_starting(&src->in)) {
 			s->state = SRV_STARTING;
 			snprintf(s->status, sizeof(s->status), "starting");
 			return;
@@ -422,17 +444,24 @@ server_update_state(struct server *s)
 	    "following");
 }
 
-/* See server.h. */
+/* See server.h.  Every change of a source or of the server is traced. */
 int
 server_refresh(struct server *s)
 {
 	enum server_state	 before = s->state;
 	char			 was[sizeof(s->status)];
+	size_t			 i;
 
+	for (i = 0; i < s->nsources; i++)
+		if (s->sources[i].in.ops != NULL)
+			(void)logsource_check(&s->sources[i].in);
 	snprintf(was, sizeof(was), "%s", s->status);
 	server_update_state(s);
 	if (s->state == before && strcmp(was, s->status) == 0)
 		return 0;
+	trace(1, "server %s: %s -> %s: %s", s->name,
+	    server_state_name(before), server_state_name(s->state),
+	    s->status);
 	s->changed = 1;
 	return 1;
 }
@@ -441,24 +470,14 @@ server_refresh(struct server *s)
 int
 server_poll(struct server *s, int64_t now_ms, size_t budget)
 {
-	struct source		*src;
+	struct source_env	 env = { s->ssh, s->loop };
 	size_t			 i;
 	int			 more = 0, rc;
 
 	for (i = 0; i < s->nsources; i++) {
-		src = &s->sources[i];
-		if (src->remote != NULL)
-			rc = s->ssh != NULL ? rfollow_poll(src->remote, s->ssh,
-			    now_ms) : 0;
-		else if (src->journal != NULL)
-			rc = s->ssh != NULL ? jfollow_poll(src->journal,
-			    s->ssh, now_ms) : 0;
-		else if (src->cmd != NULL)
-			rc = cmdfollow_poll(src->cmd, now_ms, server_on_line,
-			    src, budget);
-		else
-			rc = follow_poll(src->follow, now_ms, server_on_line,
-			    src, budget);
+		if (s->sources[i].in.ops == NULL)
+			continue;
+		rc = logsource_poll(&s->sources[i].in, &env, now_ms, budget);
 		if (rc & FOLLOW_MORE)
 			more = 1;
 		if (rc & FOLLOW_CHANGED)

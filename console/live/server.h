@@ -13,27 +13,22 @@
 #include "detect/detector.h"
 #include "intake/clockguard.h"
 #include "intake/follow.h"
+#include "intake/source.h"
 
 #define SERVER_MINUTES	60	/* sparkline length */
 
 struct logring;
+struct loop;
 struct msgring;
 struct queue_read;
-
-struct cmdfollow;
 struct ssh_conn;
 
-struct rfollow;
-struct jfollow;
-
-/* A log: a followed file, a command's output (journald), a file on a
-   server behind SSH, or the journal of one. */
+/* A log of a server: a source of any kind (a followed file, a command's
+   output, a file on a server behind SSH, the journal of one: source.h),
+   and the clock of its lines. */
 struct source {
 	struct server		*server;
-	struct follower		*follow;	/* or NULL, then: */
-	struct cmdfollow	*cmd;		/* or NULL, then: */
-	struct rfollow		*remote;	/* or NULL, then: */
-	struct jfollow		*journal;
+	struct logsource	 in;		/* no kind: server_line() only */
 	struct log_clock	 clock;
 	struct clockguard	 guard;		/* the time the detector counts */
 	uint64_t		 guard_told;	/* guard findings reported */
@@ -51,6 +46,8 @@ struct server {
 	char			*name;
 	const struct server_config *cfg;	/* how its actions run */
 	struct ssh_conn		*ssh;		/* NULL: a local server */
+	struct loop		*loop;		/* watches its sources'
+						   children; NULL: polled */
 	unsigned		 index;
 	struct source		*sources;
 	size_t			 nsources;

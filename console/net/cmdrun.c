@@ -26,6 +26,7 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/secret.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 
 #define CMDRUN_READ	16384
@@ -150,8 +151,7 @@ static int
 cmdrun_spawn(struct cmdrun *r, const struct cmdrun_spec *spec, char *err,
     size_t errlen)
 {
-	int	 in[2] = { -1, -1 }, out[2] = { -1, -1 };
-	int	 errp[2] = { -1, -1 }, ex[2] = { -1, -1 }, e;
+	int	 in[2] = { -1, -1 }, e;
 
 	if (spec->input != NULL) {
 		r->input = xmalloc(spec->inlen > 0 ? spec->inlen : 1);
@@ -161,20 +161,11 @@ cmdrun_spawn(struct cmdrun *r, const struct cmdrun_spec *spec, char *err,
 		    child_setup(in) == -1)
 			goto fail;
 	}
-	if (pipe(out) == -1 || child_setup(out) == -1 || pipe(errp) == -1 ||
-	    child_setup(errp) == -1 || pipe(ex) == -1 ||
-	    child_setup(ex) == -1 ||
-	    (r->pid = child_spawn_env(spec->argv, spec->envp, in[1], out[1],
-	    errp[1], ex[1])) == -1)
+	if ((r->pid = child_start(spec->argv, spec->envp, in[1], &r->out.fd,
+	    &r->err.fd, &r->execfd)) == -1)
 		goto fail;
 	child_close(&in[1]);
-	child_close(&out[1]);
-	child_close(&errp[1]);
-	child_close(&ex[1]);
 	r->infd = in[0];
-	r->out.fd = out[0];
-	r->err.fd = errp[0];
-	r->execfd = ex[0];
 	if (r->infd == -1)
 		cmdrun_drop_input(r);
 	return 0;
@@ -184,12 +175,6 @@ fail:
 	snprintf(err, errlen, "cannot start %s: %s", r->name, strerror(e));
 	child_close(&in[0]);
 	child_close(&in[1]);
-	child_close(&out[0]);
-	child_close(&out[1]);
-	child_close(&errp[0]);
-	child_close(&errp[1]);
-	child_close(&ex[0]);
-	child_close(&ex[1]);
 	cmdrun_drop_input(r);
 	return -1;
 }
@@ -211,9 +196,15 @@ cmdrun_run(const struct cmdrun_via *via, const struct cmdrun_spec *spec,
 	rc = r->ssh != NULL ? cmdrun_ssh_start(r, spec, now_ms, err, errlen) :
 	    cmdrun_spawn(r, spec, err, errlen);
 	if (rc == -1) {
+		trace(2, "command %s: %s", r->name, err);
 		free(r);
 		return NULL;
 	}
+	if (r->ssh != NULL)
+		trace(2, "command %s: started", r->name);
+	else
+		trace(2, "command %s: started (pid %ld)", r->name,
+		    (long)r->pid);
 	return r;
 }
 
@@ -347,6 +338,7 @@ cmdrun_fail(struct cmdrun *r, const char *fmt, ...)
 		said[0] = '\0';
 	snprintf(r->error, sizeof(r->error), "%s %s%s%s", r->name, r->what,
 	    said[0] != '\0' ? ": " : "", said);
+	trace(2, "command %s", r->error);
 }
 
 /* The child is reaped: judge it. */
@@ -378,6 +370,7 @@ cmdrun_reaped(struct cmdrun *r, int status)
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		r->state = CR_DONE;
+		trace(2, "command %s: exited 0", r->name);
 		return 1;
 	}
 	child_status_text(status, what, sizeof(what));

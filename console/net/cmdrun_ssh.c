@@ -20,6 +20,7 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/shquote.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 
 /* sudo's words before the command (see cmdrun.h for why each). */
@@ -270,6 +271,7 @@ cmdrun_ssh_step(struct cmdrun *r, int64_t now_ms)
 	cmdrun_ended(r);
 	if (rc == 1) {
 		r->state = CR_DONE;
+		trace(2, "command %s: exited 0", r->name);
 		return 1;
 	}
 	why = ssh_exec_error(r->rx);

@@ -237,8 +237,8 @@ ssh_auth_untried(struct ssh_conn *c, char *buf, size_t size)
 static void
 ssh_auth_live(struct ssh_conn *c)
 {
-	c->state = SSH_LIVE;
 	c->error[0] = '\0';
+	ssh_conn_set_state(c, SSH_LIVE);
 	c->live_since = c->last_rx = c->now;
 	c->next_probe = c->now + 1000 * c->keepalive_s;
 	libssh2_keepalive_config(c->s, 1, (unsigned)c->keepalive_s);

@@ -21,6 +21,7 @@
 #include "resolve.h"
 #include "ssh_int.h"
 #include "core/sanitize.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 
 static const char *ssh_state_names[SSH_NSTATES] = {
@@ -242,6 +243,20 @@ ssh_conn_close(struct ssh_conn *c, const char *why)
 
 /* See ssh_int.h. */
 void
+ssh_conn_set_state(struct ssh_conn *c, enum ssh_state st)
+{
+	int	 failed = st == SSH_RETRYING || st >= SSH_HOSTKEY_UNKNOWN;
+
+	if (st == c->state)
+		return;
+	trace(1, "ssh %s: %s -> %s%s%s", c->name, ssh_state_name(c->state),
+	    ssh_state_name(st), failed && c->error[0] != '\0' ? ": " : "",
+	    failed ? c->error : "");
+	c->state = st;
+}
+
+/* See ssh_int.h. */
+void
 ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt, ...)
 {
 	char	 why[sizeof(c->error)], lost[sizeof(c->error) + 64];
@@ -254,7 +269,7 @@ ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt, ...)
 	snprintf(lost, sizeof(lost), "connection to %s lost: %s", c->name,
 	    why);
 	ssh_conn_close(c, lost);
-	c->state = st;
+	ssh_conn_set_state(c, st);
 	if (st == SSH_RETRYING)
 		c->retry_at = c->now + ssh_backoff_ms(c->attempts++,
 		    ssh_conn_random(c));
@@ -270,7 +285,7 @@ ssh_conn_connect(struct ssh_conn *c)
 	socklen_t		 sslen;
 	int			 on = 1, idle = 30, intvl = 10, cnt = 3;
 
-	c->state = SSH_CONNECTING;
+	ssh_conn_set_state(c, SSH_CONNECTING);
 	c->deadline = c->now + c->connect_ms;
 	memset(&ss, 0, sizeof(ss));
 	if (inet_pton(AF_INET, c->addr, &sin->sin_addr) == 1) {
@@ -336,7 +351,7 @@ ssh_conn_begin(struct ssh_conn *c)
 	/* every attempt asks again: the address may have moved */
 	resolver_cancel(c->resolver, c);
 	c->answered = 0;
-	c->state = SSH_RESOLVING;
+	ssh_conn_set_state(c, SSH_RESOLVING);
 	if (resolver_lookup(c->resolver, c->host, ssh_conn_resolved,
 	    c) == -1) {
 		char	 h[128];
@@ -433,14 +448,14 @@ ssh_conn_new(const struct ssh_conn_config *cfg, int64_t now_ms)
 		char	 h[128];
 
 		sanitize_text(h, sizeof(h), c->host, strlen(c->host));
-		c->state = SSH_FAILED;
+		ssh_conn_set_state(c, SSH_FAILED);
 		snprintf(c->error, sizeof(c->error), "host \"%s\" is a name, "
 		    "and there is no resolver to look it up: give the "
 		    "address", h);
 		return c;
 	}
 	if (c->port > 65535) {
-		c->state = SSH_FAILED;
+		ssh_conn_set_state(c, SSH_FAILED);
 		snprintf(c->error, sizeof(c->error), "port %d is not a TCP "
 		    "port", c->port);
 		return c;
@@ -557,7 +572,7 @@ ssh_conn_step_connect(struct ssh_conn *c)
 	if (prefs[0] != '\0')
 		(void)libssh2_session_method_pref(c->s, LIBSSH2_METHOD_HOSTKEY,
 		    prefs);
-	c->state = SSH_HANDSHAKE;
+	ssh_conn_set_state(c, SSH_HANDSHAKE);
 	c->deadline = c->now + c->handshake_ms;
 }
 
@@ -600,7 +615,7 @@ ssh_conn_check_hostkey(struct ssh_conn *c)
 	ssh_hostkey_name(c->khost, c->port, name, sizeof(name));
 	switch (hk.result) {
 	case SSH_HK_MATCH:
-		c->state = SSH_AUTHENTICATING;
+		ssh_conn_set_state(c, SSH_AUTHENTICATING);
 		c->deadline = c->now + c->auth_ms;
 		return;
 	case SSH_HK_MISMATCH:
@@ -755,7 +770,7 @@ ssh_conn_step_live(struct ssh_conn *c)
 		    "%d s", silent / 1000);
 		return;
 	}
-	c->state = silent >= c->stale_ms ? SSH_STALE : SSH_LIVE;
+	ssh_conn_set_state(c, silent >= c->stale_ms ? SSH_STALE : SSH_LIVE);
 	if (c->now - c->live_since >= SSH_STABLE_MS)
 		c->attempts = 0;
 }

@@ -475,6 +475,17 @@ ssh_exec_destroy(struct ssh_exec *e)
 	free(e);
 }
 
+/* It is off its connection's list for good: tell its owner. */
+static void
+ssh_exec_ended(struct ssh_exec *e)
+{
+	ssh_exec_end_cb	 end = e->end;
+
+	e->end = NULL;
+	if (end != NULL && !e->abandoned)
+		end(e->arg);
+}
+
 /* See ssh_int.h. */
 void
 ssh_exec_step_all(struct ssh_conn *c, int64_t now)
@@ -497,8 +508,10 @@ ssh_exec_step_all(struct ssh_conn *c, int64_t now)
 			moved |= ssh_exec_step(e, now);
 			if (e->phase == SSH_PH_GONE && e->abandoned)
 				ssh_exec_destroy(e);
-			else if (e->phase == SSH_PH_GONE)
+			else if (e->phase == SSH_PH_GONE) {
 				ssh_exec_unlink(e);	/* done: off the list */
+				ssh_exec_ended(e);
+			}
 		}
 		if (c->lost || (!moved && c->rx == rx))
 			return;
@@ -519,8 +532,10 @@ ssh_exec_lost_all(struct ssh_conn *c, const char *why)
 		e->phase = SSH_PH_GONE;
 		if (e->abandoned)
 			ssh_exec_destroy(e);
-		else
+		else {
 			ssh_exec_unlink(e);
+			ssh_exec_ended(e);
+		}
 	}
 }
 
@@ -536,6 +551,13 @@ ssh_exec_next_deadline(const struct ssh_conn *c)
 		    (at == 0 || e->deadline < at))
 			at = e->deadline;
 	return at;
+}
+
+/* See ssh_exec.h. */
+void
+ssh_exec_on_end(struct ssh_exec *e, ssh_exec_end_cb cb)
+{
+	e->end = cb;
 }
 
 int

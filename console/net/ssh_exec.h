@@ -55,6 +55,17 @@ struct ssh_exec	*ssh_exec_start_argv(struct ssh_conn *c, char *const argv[],
 		    int deadline_ms, ssh_exec_cb cb, void *arg, char *err,
 		    size_t errlen);
 
+/* The command has ended (ssh_exec_result() is not 0 any more). */
+typedef void	(*ssh_exec_end_cb)(void *arg);
+
+/*
+ * Be told, with the arg given at start, when the command ends, as the
+ * connection's step or its loss finds it: from within ssh_conn_step() or
+ * ssh_conn_free().  The callback only takes note: it must not start or
+ * free a command, nor free the connection.
+ */
+void		 ssh_exec_on_end(struct ssh_exec *e, ssh_exec_end_cb cb);
+
 /* 0 running, 1 exited 0, -1 failed (ssh_exec_error() says how). */
 int		 ssh_exec_result(const struct ssh_exec *e);
 /* The exit status (128 + signal number when it is known), -1: none. */

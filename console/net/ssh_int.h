@@ -61,6 +61,7 @@ struct ssh_exec {
 	enum ssh_exec_call	 owed;		/* while it holds the lock */
 	int			 close_step;	/* 0 send, 1 await, 2 free */
 	ssh_exec_cb		 cb;
+	ssh_exec_end_cb		 end;		/* told once it ended */
 	void			*arg;
 	char			 out[SSH_EXEC_OUT_MAX + 1];
 	size_t			 outlen;
@@ -135,6 +136,9 @@ struct ssh_conn {
 };
 
 /* Fail this attempt: park in st, or retry after the backoff. */
+/* Move to st; every change is traced (trace.h), with the reason of a
+   failure. */
+void	ssh_conn_set_state(struct ssh_conn *c, enum ssh_state st);
 void	ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
 /* Authenticating: one step of the login (ssh_auth.c). */

@@ -24,9 +24,15 @@
 #   cut-away            truncated to a non-zero size while disconnected,
 #                       destroying lines nobody read: a gap; lines written
 #                       after the cut before it is seen are not found
-#                       either, and a cut followed by more than was cut
-#                       is not seen at all (known limits, follow.h)
+#                       either (a known limit, follow.h)
 #   emptied-away        emptied with no copy while disconnected: a gap
+#   cut-grown-live      truncated to a non-zero size and, before the
+#                       followers look again (the watch and the remote
+#                       follower stopped meanwhile), grown by more than was
+#                       cut, while connected: a gap, nothing read twice or
+#                       from the middle of a line, the lines written after
+#                       the cut not found
+#   cut-grown-away      the same while disconnected
 #
 # "Disconnected" is, for SSH, the session killed and the listener stopped;
 # for the local log, the watch stopped (SIGSTOP), so that it sees every
@@ -168,8 +174,31 @@ away()
 }
 back()
 {
-	kill -CONT $STOPPED
+	kill -CONT $STOPPED 2>/dev/null
 	STOPPED=
+}
+
+# Freeze: the watch and the remote follower (the processes under the SSH
+# session that are not sshd) stopped, the connection itself left up; then
+# a moment for a command already running there (a stat) to end.  back
+# lets them go on: both followers see the whole case at their next look.
+freeze()
+{
+	local all more p procs=''
+	all=$(sshd_sessions "$T/sshd")
+	more=$all
+	while [ -n "$more" ]; do
+		more=$(_sshd_children $more)
+		all="$all $more"
+	done
+	for p in $all; do
+		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '^sshd' ||
+		    procs="$procs $p"
+	done
+	[ -n "${procs// /}" ] || fail "no remote follower to stop"
+	kill -STOP $procs "$WATCH" 2>/dev/null
+	STOPPED="$procs $WATCH"
+	sleep 0.5
 }
 
 # Gap lines so far, per server.
@@ -190,11 +219,12 @@ settle()
 	sleep 1
 }
 
-# settle_gaps: until both servers reported a gap since mark (or 30 s).
+# settle_gaps: until both servers reported a gap since mark (or 90 s: after
+# several disconnects in a row the SSH connection's backoff has grown).
 settle_gaps()
 {
 	local i
-	for i in $(seq 300); do
+	for i in $(seq 900); do
 		[ "$(gaps_of l)" -gt "${G0[l]}" ] && [ "$(gaps_of r)" -gt "${G0[r]}" ] &&
 		    break
 		sleep 0.1
@@ -344,6 +374,33 @@ w 431 440
 back
 settle 440
 account emptied-away 421 440 421-430 yes
+
+# --- cut-grown-live: cut, then grown past where it was read before the
+# followers look again, while connected -----------------------------------
+mark
+w 451 470
+settle 470
+freeze
+cut_before 461			# 461..470 cut (read already)
+w 471 500			# more than was cut, before they look
+back
+settle_gaps
+w 501 505
+settle 505
+account cut-grown-live 451 505 471-500 yes
+
+# --- cut-grown-away: the same while disconnected -----------------------------
+mark
+w 511 530
+settle 530
+away
+cut_before 521
+w 531 560
+back
+settle_gaps
+w 561 565
+settle 565
+account cut-grown-away 511 565 531-560 yes
 
 grep " gap in " "$OUT" | sed 's/^/  /'
 echo "measure: all cases: received $TOTAL_R of $TOTAL_W lines"

@@ -138,6 +138,42 @@ test_overlong_line(void **state)
 	cmdfollow_close(c);
 }
 
+/*
+ * A command that closes its output before it exits is reaped when it
+ * exits, not killed the moment its output ends: its own exit status is
+ * what the message says.
+ */
+static void
+test_exit_after_output(void **state)
+{
+	char	*argv[] = { "sh", "-c", "echo one; exec >&-; sleep 0.3; "
+	    "exit 3", NULL };
+	struct cmdfollow *c = cmdfollow_open(argv);
+	struct got	 g;
+
+	memset(&g, 0, sizeof(g));
+	until_ended(c, &g);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(cmdfollow_state(c), FOLLOW_UNREADABLE);
+	assert_non_null(strstr(cmdfollow_error(c), "exited with status 3"));
+	cmdfollow_close(c);
+}
+
+/* A last line without its newline is handed on, not dropped. */
+static void
+test_last_partial(void **state)
+{
+	char	*argv[] = { "sh", "-c", "printf 'one\ntwo'", NULL };
+	struct cmdfollow *c = cmdfollow_open(argv);
+	struct got	 g;
+
+	memset(&g, 0, sizeof(g));
+	until_ended(c, &g);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.lines[1], "two");
+	cmdfollow_close(c);
+}
+
 int
 main(void)
 {
@@ -146,6 +182,8 @@ main(void)
 		cmocka_unit_test(test_missing_command),
 		cmocka_unit_test(test_close_kills),
 		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_exit_after_output),
+		cmocka_unit_test(test_last_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

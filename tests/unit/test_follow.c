@@ -977,6 +977,38 @@ test_cut_nonzero(void **state)
 	got_free(&g);
 }
 
+/*
+ * Cut to a non-zero size and, before the next poll, grown past where it
+ * had been read by more than was cut (issue 20): the first bytes and the
+ * size alone say nothing changed.  Noticed by the bytes before the read
+ * position: a gap, nothing read twice, nothing read from the middle of a
+ * line, reading on at the new end.
+ */
+static void
+test_cut_then_grown(void **state)
+{
+	const char	*p = tmp("log");
+	struct follower	*f;
+	struct got	 g = { 0 };
+
+	append_lines(p, 1, 6);
+	f = open_gaps(p);
+	poll_until(f, &g, 6, 0);
+	/* lines 4-6 cut, then 7-12 written before the follower looks */
+	assert_int_equal(truncate(p, (off_t)(3 * strlen(text(1)))), 0);
+	append_lines(p, 7, 12);
+	poll_once(f, &g, 0);
+	append_lines(p, 13, 14);
+	poll_until(f, &g, 8, 0);
+	assert_int_equal(g.gaps, 1);
+	assert_non_null(strstr(g.gap, "truncated"));
+	assert_non_null(strstr(g.gap, p));
+	/* 1-6 read before, then what came after the cut was seen */
+	check_list(&g, (const int []){ 1, 2, 3, 4, 5, 6, 13, 14 }, 8);
+	follow_close(f);
+	got_free(&g);
+}
+
 int
 main(void)
 {
@@ -1024,6 +1056,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rename_twice, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_truncate_no_copy, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cut_then_grown, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_cut_nonzero, setup,
 		    teardown),

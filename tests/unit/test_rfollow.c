@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -133,6 +134,49 @@ test_protocol(void **state)
 	assert_int_equal(off, 6);
 	/* and a chunk must be followed by one of the two */
 	assert_int_equal(feed_bytes(r, "D 1\nxH\n"), -1);
+	rfollow_close(r);
+}
+
+/*
+ * "P n", between a chunk and its K, carries the bytes before the chunk as
+ * they are now: the same as received, nothing happens (and bytes not
+ * known yet are learnt); others, and the chunk is dropped and the
+ * follower must start the program again, ignoring what it says from
+ * there.
+ */
+static void
+test_protocol_prev(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	char		 back[48];
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open("/var/log/mail.log", 0, on_line, on_gap, &g);
+	assert_int_equal(feed_bytes(r, "F 7 100 1 64\nD 8\none\ntwo\n"
+	    "P 4\nold\nK\n"), 0);
+	assert_string_equal(g.text, "one|two|");
+	assert_int_equal(rfollow_must_restart(r), 0);
+	/* the bytes before the resume point, for the next start */
+	rfollow_resume_back(r, back, sizeof(back));
+	assert_string_equal(back + strcspn(back, " "), " 12");
+	assert_int_equal(feed_bytes(r, "D 6\nthree\nP 6\ne\ntwo\nK\n"), 0);
+	assert_string_equal(g.text, "one|two|three|");
+	assert_int_equal(rfollow_must_restart(r), 0);
+	/* cut and written again: the bytes before differ */
+	assert_int_equal(feed_bytes(r, "D 5\nfour\nP 6\nXXXXXXK\n"), 0);
+	assert_int_equal(rfollow_must_restart(r), 1);
+	assert_string_equal(g.text, "one|two|three|");
+	rfollow_close(r);
+	/* outside a chunk, twice, or more than 64 bytes: not the program's */
+	r = rfollow_open("/var/log/mail.log", 0, on_line, on_gap, &g);
+	assert_int_equal(feed_bytes(r, "F 7 0 0 0\nP 3\nabc"), -1);
+	rfollow_close(r);
+	r = rfollow_open("/var/log/mail.log", 0, on_line, on_gap, &g);
+	assert_int_equal(feed_bytes(r, "F 7 9 0 0\nD 1\nxP 1\naP 1\n"), -1);
+	rfollow_close(r);
+	r = rfollow_open("/var/log/mail.log", 0, on_line, on_gap, &g);
+	assert_int_equal(feed_bytes(r, "F 7 99 0 0\nD 1\nxP 65\n"), -1);
 	rfollow_close(r);
 }
 
@@ -290,10 +334,13 @@ struct prog {
 };
 
 /* Start the program under /bin/sh as rfollow does over SSH, with the
-   renamed file still watched (oino, ooff; empty when there is none). */
+   renamed file still watched (oino, ooff; empty when there is none) and
+   the bytes before the offset (back; NULL: not given), in a process group
+   of its own when group is set (so that it can be stopped whole). */
 static void
-prog_exec(struct prog *p, const char *file, const char *ino,
-    const char *off, const char *head, const char *oino, const char *ooff)
+prog_exec_all(struct prog *p, const char *file, const char *ino,
+    const char *off, const char *head, const char *oino, const char *ooff,
+    const char *back, int group)
 {
 	int	 in[2], out[2];
 	size_t	 n = strlen(rfollow_script);
@@ -303,6 +350,8 @@ prog_exec(struct prog *p, const char *file, const char *ino,
 	p->pid = fork();
 	assert_true(p->pid != -1);
 	if (p->pid == 0) {
+		if (group)
+			setpgid(0, 0);
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		close(in[0]);
@@ -310,14 +359,24 @@ prog_exec(struct prog *p, const char *file, const char *ino,
 		close(out[0]);
 		close(out[1]);
 		execl("/bin/sh", "sh", "-s", file, ino, off, head, oino, ooff,
-		    (char *)NULL);
+		    back, (char *)NULL);
 		_exit(127);
 	}
+	if (group)
+		setpgid(p->pid, p->pid);
 	close(in[0]);
 	close(out[1]);
 	assert_int_equal(write(in[1], rfollow_script, n), (ssize_t)n);
 	close(in[1]);
 	p->out = out[0];
+}
+
+/* The same without the bytes before the offset, in our process group. */
+static void
+prog_exec(struct prog *p, const char *file, const char *ino,
+    const char *off, const char *head, const char *oino, const char *ooff)
+{
+	prog_exec_all(p, file, ino, off, head, oino, ooff, NULL, 0);
 }
 
 /* A first start, or a restart with no renamed file watched. */
@@ -338,45 +397,71 @@ prog_resume(struct prog *p, struct rfollow *r, const char *file)
 	prog_exec(p, file, ino, off, head, oino, ooff);
 }
 
-/* Feed what the program prints until want lines arrived (or 10 s). */
+/* What feeding waits for. */
+enum until { UNTIL_LINES, UNTIL_STARTED, UNTIL_RESTART, UNTIL_GAP };
+
+/* Is what feeding waits for there? */
+static int
+prog_there(struct rfollow *r, struct got *g, enum until until, size_t want,
+    uint64_t moved)
+{
+	uint64_t	 ino, off;
+
+	switch (until) {
+	case UNTIL_LINES:
+		return g->lines >= want;
+	case UNTIL_STARTED:
+		return rfollow_position(r, &ino, &off);
+	case UNTIL_RESTART:
+		return rfollow_must_restart(r);
+	case UNTIL_GAP:
+		return g->gaps > 0 && rfollow_stats(r)->rotations != moved;
+	}
+	return 1;
+}
+
+/*
+ * Feed what the program prints until what is awaited is there (or 10 s):
+ * want lines; its F; the follower must start it again; a gap and an F at
+ * another place.  Those but the lines a byte at a time: nothing after
+ * them may be read here.
+ */
 static void
-prog_pump(struct prog *p, struct rfollow *r, struct got *g, size_t want)
+prog_feed(struct prog *p, struct rfollow *r, struct got *g,
+    enum until until, size_t want)
 {
 	struct pollfd	 pfd;
 	char		 buf[4096];
 	ssize_t		 n;
+	uint64_t	 moved = rfollow_stats(r)->rotations;
 	time_t		 end = time(NULL) + 10;
 
-	while (g->lines < want && time(NULL) < end) {
+	while (!prog_there(r, g, until, want, moved) && time(NULL) < end) {
 		pfd.fd = p->out;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 200) <= 0)
 			continue;
-		if ((n = read(p->out, buf, sizeof(buf))) <= 0)
+		if ((n = read(p->out, buf, until == UNTIL_LINES ? sizeof(buf) :
+		    1)) <= 0)
 			break;
 		assert_int_equal(rfollow_input(r, buf, (size_t)n), 0);
 	}
+}
+
+/* Feed what the program prints until want lines arrived (or 10 s). */
+static void
+prog_pump(struct prog *p, struct rfollow *r, struct got *g, size_t want)
+{
+	prog_feed(p, r, g, UNTIL_LINES, want);
 }
 
 /* Feed until the program has said where it starts. */
 static void
 prog_wait_start(struct prog *p, struct rfollow *r, struct got *g)
 {
-	struct pollfd	 pfd;
-	char		 c;
 	uint64_t	 ino, off;
-	time_t		 end = time(NULL) + 10;
 
-	/* a byte at a time: nothing after the F may be read here */
-	while (!rfollow_position(r, &ino, &off) && time(NULL) < end) {
-		pfd.fd = p->out;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		if (read(p->out, &c, 1) != 1)
-			break;
-		assert_int_equal(rfollow_input(r, &c, 1), 0);
-	}
+	prog_feed(p, r, g, UNTIL_STARTED, 0);
 	assert_int_equal(rfollow_position(r, &ino, &off), 1);
 }
 
@@ -387,6 +472,76 @@ prog_stop(struct prog *p)
 	kill(p->pid, SIGKILL);
 	waitpid(p->pid, NULL, 0);
 	close(p->out);
+}
+
+/*
+ * Start the program in its own process group (so that it can be stopped
+ * whole), resuming where r stopped with the bytes before it (BACK) as
+ * rfollow does; r NULL: a first start from the file's start.
+ */
+static void
+prog_exec_back(struct prog *p, struct rfollow *r, const char *file)
+{
+	char	 ino[24] = "", off[24] = "0", head[48] = "", oino[24] = "";
+	char	 ooff[24] = "", back[48] = "";
+
+	if (r != NULL) {
+		assert_int_equal(rfollow_resume_args(r, ino, off, head, oino,
+		    ooff), 1);
+		rfollow_resume_back(r, back, sizeof(back));
+		rfollow_restart(r);
+	}
+	prog_exec_all(p, file, ino, off, head, oino, ooff, back, 1);
+}
+
+/* Stop the program's whole process group, and wait until every process
+   in it has stopped (a signal is delivered asynchronously). */
+static void
+prog_freeze(struct prog *p)
+{
+	char		 path[300], buf[512], *c, st;
+	long		 pgrp;
+	FILE		*f;
+	DIR		*d;
+	struct dirent	*de;
+	int		 i, running = 1;
+
+	assert_int_equal(kill(-p->pid, SIGSTOP), 0);
+	for (i = 0; i < 500 && running; i++) {
+		running = 0;
+		assert_non_null(d = opendir("/proc"));
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/stat",
+			    de->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			if (fgets(buf, sizeof(buf), f) != NULL &&
+			    (c = strrchr(buf, ')')) != NULL &&
+			    sscanf(c + 1, " %c %*d %ld", &st, &pgrp) == 2 &&
+			    pgrp == p->pid && st != 'T' && st != 'Z' &&
+			    st != 'X')
+				running = 1;
+			fclose(f);
+		}
+		closedir(d);
+		if (running)
+			usleep(10000);
+	}
+	assert_int_equal(running, 0);
+}
+
+/* The byte offset of "line k" in a file of lines 0.. (append()). */
+static off_t
+line_at(int k)
+{
+	off_t	 off = 0;
+	int	 i;
+
+	for (i = 0; i < k; i++)
+		off += (off_t)snprintf(NULL, 0, "line %d\n", i);
+	return off;
 }
 
 /* "line a|line a+1|...|line b-1|" */
@@ -697,11 +852,96 @@ test_script_emptied_away(void **state)
 	rfollow_close(r);
 }
 
+/*
+ * After lines 0-29 were read, the log was cut before line 20 and lines
+ * 100-139 written (more than was cut): start the program again where r
+ * stopped, as rfollow does (BACK given).  It reports a gap and goes on
+ * at the end: lines 140-144 written then arrive, nothing read from the
+ * middle of a line or twice.
+ */
+static void
+grown_resume(struct prog *p, struct rfollow *r, struct got *g,
+    const char *log)
+{
+	char	 want[4096];
+
+	prog_exec_back(p, r, log);
+	prog_feed(p, r, g, UNTIL_GAP, 0);
+	assert_int_equal(g->gaps, 1);
+	append(log, 140, 145);
+	prog_pump(p, r, g, 35);
+	prog_stop(p);
+	expect(want, sizeof(want), 0, 30);
+	strcat(want, "line 140|line 141|line 142|line 143|line 144|");
+	assert_string_equal(g->text, want);
+	assert_int_equal(g->gaps, 1);
+	assert_non_null(strstr(g->gap, "grew past byte"));
+}
+
+/*
+ * Cut to a non-zero size past its first bytes and grown past where it
+ * was read by more than was cut, while disconnected (issue 20): the
+ * restart finds it by the bytes before the offset (BACK).
+ */
+static void
+test_script_cut_grown_away(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	const char	*log = path("grown.log");
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 30);
+	prog_exec_back(&p, NULL, log);
+	prog_pump(&p, r, &g, 30);
+	prog_stop(&p);
+	assert_int_equal(truncate(log, line_at(20)), 0);
+	append(log, 100, 140);
+	grown_resume(&p, r, &g, log);
+	rfollow_close(r);
+}
+
+/*
+ * The same while connected: the program stopped between two looks (as
+ * a busy server may be), the cut and the growth happen, it goes on: the
+ * bytes it sends with the next chunk ("P") differ, the follower drops
+ * the chunk and must start it again, and the restart reports the gap.
+ */
+static void
+test_script_cut_grown_live(void **state)
+{
+	struct got	 g;
+	struct rfollow	*r;
+	struct prog	 p;
+	char		 want[4096];
+	const char	*log = path("grownlive.log");
+
+	memset(&g, 0, sizeof(g));
+	r = rfollow_open(log, 1, on_line, on_gap, &g);
+	append(log, 0, 30);
+	prog_exec_back(&p, NULL, log);
+	prog_pump(&p, r, &g, 30);
+	prog_freeze(&p);
+	assert_int_equal(truncate(log, line_at(20)), 0);
+	append(log, 100, 140);
+	assert_int_equal(kill(-p.pid, SIGCONT), 0);
+	prog_feed(&p, r, &g, UNTIL_RESTART, 0);
+	assert_int_equal(rfollow_must_restart(r), 1);
+	prog_stop(&p);
+	expect(want, sizeof(want), 0, 30);
+	assert_string_equal(g.text, want);
+	grown_resume(&p, r, &g, log);
+	rfollow_close(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_protocol),
+		cmocka_unit_test(test_protocol_prev),
 		cmocka_unit_test(test_overlong),
 		cmocka_unit_test(test_not_ours),
 		cmocka_unit_test(test_gap_sanitised),
@@ -714,6 +954,8 @@ main(void)
 		cmocka_unit_test(test_script_rename_late),
 		cmocka_unit_test(test_script_cut),
 		cmocka_unit_test(test_script_emptied_away),
+		cmocka_unit_test(test_script_cut_grown_away),
+		cmocka_unit_test(test_script_cut_grown_live),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
