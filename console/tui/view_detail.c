@@ -225,7 +225,7 @@ detail_addresses(struct tui *t, struct page *p, const struct server *s,
 	qsort(detail_ips, d.nips, sizeof(detail_ips[0]), detail_ip_cmp);
 	if ((y = page_next(p)) >= 0) {
 		ui_textf(t, y, 1, w - 2, theme_attr(THEME_ROLE_HEADER) | A_BOLD,
-		    "%-*s %6s %8s %8s ", aw, "LOGIN ADDRESS", "LOGINS",
+		    "%-*s %6s %8s %8s ", aw, "LOGIN IP", "LOGINS",
 		    "FIRST", "LAST");
 		ui_textf(t, y, aw + 27, w - aw - 28,
 		    theme_attr(THEME_ROLE_MUTED), "%zu%s, most logins first",

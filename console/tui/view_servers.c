@@ -1,7 +1,7 @@
 /*
  * view_servers.c: one row per server: its state, its outbound rate (the
- * last minute, a sparkline of the last 20, the 10-minute average: the
- * same rates as its accounts'), its queue, failed logins, its worst
+ * last minute and a sparkline of the last 20), its queue, failed logins,
+ * the 10-minute average (the same rates as its accounts'), its worst
  * account and its DNSBL state.  Enter opens the server's detail.
  */
 #include <stdio.h>
@@ -56,9 +56,9 @@ servers_header(struct tui *t, int y, int w)
 	int	 nw = w >= 100 ? SV_NAME_WIDE : SV_NAME_W;
 
 	ui_textf(t, y, 0, w, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
-	    "   %-*s %-8s %7s %-20s %6s %6s %5s %5s %-10s %s", nw, "SERVER",
-	    "STATE", "MSG/MIN", "LAST 20 MIN", "AVG10M", "QUEUE", "DEFER",
-	    "AUTHF", "WORST", "DNSBL");
+	    "   %-*s %-8s %7s %-20s %6s %5s %5s %6s %-10s %s", nw, "SERVER",
+	    "STATE", "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF",
+	    "AVG10M", "WORST", "DNSBL");
 }
 
 /* One server. */
@@ -99,10 +99,10 @@ servers_row(struct tui *t, size_t i, int y, int w, int selected)
 	x += ui_textf(t, y, x, 8, at, "%7.0f ", r1);
 	ui_sparkline(t, y, x, 20, s->out_min, SERVER_MINUTES);
 	x += 21;
-	x += ui_textf(t, y, x, 7, at, "%6s ", ui_rate(r10, avg, sizeof(avg)));
 	x += ui_textf(t, y, x, 14, at, "%6s %5s ", q, d);
 	x += ui_textf(t, y, x, 6, at, "%5llu ",
 	    (unsigned long long)s->auth_fail);
+	x += ui_textf(t, y, x, 7, at, "%6s ", ui_rate(r10, avg, sizeof(avg)));
 	x += ui_textf(t, y, x, 11, ui_level_attr(s->worst), "%-10s ",
 	    level_name(s->worst));
 	rbl = app_rbl_server(t->a, (unsigned)i, rb, sizeof(rb));

@@ -108,7 +108,7 @@ for size in 80x24 160x45; do
 	expect $v "detail-$size" '1,10p;12p'
 	expect_digits $v "detail-row-$size" '13p'
 	pages $v >"$T/$v.detail"
-	if grep -q 'LOGIN ADDRESS.*200, most logins first' "$T/$v.detail" &&
+	if grep -q 'LOGIN IP.*200, most logins first' "$T/$v.detail" &&
 	    grep -A1 'Recent messages: 400 still in memory, newest first' "$T/$v.detail" |
 	    grep -q 'TIME  *QUEUE ID  *FROM  *RCPTS  *SENT DEFER BOUNCE STATE' &&
 	    grep -Eq '^ HH:MM:SS [0-9A-F]{11} +127\.200\.[0-9.]+ +10 +0 +10 +0 queued' "$T/$v.detail"; then
