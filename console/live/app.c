@@ -572,6 +572,7 @@ app_usage(FILE *f)
 	    "  --lines         (watch) print every log line as it is read\n"
 	    "                  (passwords in it shown as <hidden>)\n"
 	    "\n"
+	    "The console needs a terminal (watch --headless runs without).\n"
 	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
 	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
