@@ -28,8 +28,8 @@
 struct acct_row {
 	const char	*account;
 	const char	*reason;	/* the most severe one now, or NULL */
-	uint64_t	 messages;
-	uint64_t	 recipients;
+	uint32_t	 messages;	/* saturated, as the counts below */
+	uint32_t	 recipients;
 	float		 score;
 	float		 rate;		/* messages per minute in the window */
 	float		 rate_1m;	/* the same, last 60 s (recent.h) */

@@ -50,6 +50,8 @@ recent_count(struct app *a, int64_t now_ms)
 		rs->exact = oldest == INT64_MIN || oldest <= rs->now - RECENT_S;
 		any |= rs->exact;
 		rs->total = 0;
+		if (!rs->exact)
+			continue;	/* estimated: no counts to keep */
 		n = detector_count(a->servers[i]->det);
 		if (rs->ncount < n) {
 			rs->count = xreallocarray(rs->count, n + 1024,

@@ -18,6 +18,9 @@
 
 #define REFRESH_SLICE	20000	/* accounts reported per loop turn */
 
+/* 100,000 rows are copied and sorted twice a second: keep them small. */
+_Static_assert(sizeof(struct acct_row) <= 64, "struct acct_row grew");
+
 /* detector_foreach callback state. */
 struct collect {
 	struct app	*a;
@@ -57,8 +60,8 @@ snap_collect(const struct account_report *r, void *arg)
 	    &now, &before, &sec);
 	row->rate_1m = (float)recent_account(a, c->server, c->index,
 	    rate_last_minute(before, now, sec));
-	row->messages = r->messages;
-	row->recipients = r->recipients;
+	row->messages = snap_u32(r->messages);
+	row->recipients = snap_u32(r->recipients);
 	row->auth_ips = snap_u32(r->auth_ips);
 	row->flagged_at = r->flagged_at > 0 ?
 	    snap_u32((uint64_t)r->flagged_at) : 0;

@@ -99,13 +99,16 @@ server_queue_accounts(struct tui *t, struct page *p, const struct server *s,
 		SV_LINE(p, t, w, d, "%s", s->queue_status[0] != '\0' ?
 		    s->queue_status : "queue: not read yet");
 	if (s->queue_total >= 0) {
+		line[0] = '\0';
 		for (k = 0; k < QUEUE_NAME_COUNT && k < SERVER_QUEUE_STATES &&
 		    off < sizeof(line); k++)
-			off += (size_t)snprintf(line + off, sizeof(line) - off,
-			    "%s%s %llu", k > 0 ? ", " : "",
-			    queue_name_string((enum queue_name)k),
-			    (unsigned long long)s->queue_by[k]);
-		SV_LINE(p, t, w, d, "by state: %s", line);
+			if (s->queue_by[k] > 0)
+				off += (size_t)snprintf(line + off,
+				    sizeof(line) - off, "%s%s %llu", off > 0 ?
+				    ", " : "", queue_name_string(
+				    (enum queue_name)k),
+				    (unsigned long long)s->queue_by[k]);
+		SV_LINE(p, t, w, d, "by state: %s", off > 0 ? line : "empty");
 		SV_LINE(p, t, w, d, "of them submitted by its logins: %lld",
 		    (long long)s->queue_attributed);
 	}

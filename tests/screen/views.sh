@@ -206,6 +206,44 @@ for size in 80x24 160x45; do
 	tm kill-session -t $v 2>/dev/null
 done
 
+# --- the server detail: its queue by state, a gap in its log -------------
+# The queue is three messages of a real `postqueue -j` (tests/fixtures),
+# one of them made active and one held.
+qlog="$T/qs.log"
+sed -e '1s/"deferred"/"active"/' -e '2s/"deferred"/"hold"/' \
+    "$here/../fixtures/queue/queue-head.jsonl" >"$T/queue.jsonl"
+for size in 80x24 160x45; do
+	cols=${size%x*} rows=${size#*x}
+	q=qs$cols
+	: >"$qlog"
+	cat >"$T/$q.ini" <<CFG
+[server $q]
+logs = $qlog
+queue_command = cat $T/queue.jsonl
+queue_interval = 1s
+CFG
+	start $q "$cols" "$rows" --config "$T/$q.ini"
+	wait_for $q "nothing yet" 50 || wait_for $q "ACCOUNT" 50
+	for n in 1 2; do
+		echo "$(date '+%b %e %H:%M:%S') mx postfix/submission/smtpd[1]: 1A2B3C4D5E$n: client=unknown[127.77.0.$n], sasl_method=PLAIN, sasl_username=gapped$cols@example.test" >>"$qlog"
+	done
+	wait_for $q "gapped$cols@example.test" 50
+	: >"$qlog"	# truncated, no copy beside it: what was not read is lost
+	echo "$(date '+%b %e %H:%M:%S') mx postfix/submission/smtpd[1]: 1A2B3C4D5E3: client=unknown[127.77.0.3], sasl_method=PLAIN, sasl_username=after$cols@example.test" >>"$qlog"
+	key $q 1
+	key $q Enter
+	wait_for $q "by state:" 50 && wait_for $q "Gaps in its logs: 1" 50
+	pages $q >"$T/$q.page"
+	text=$(tr -s ' \n' '  ' <"$T/$q.page")
+	case $text in
+	*"by state: active 1, deferred 1, hold 1"*"Gaps in its logs: 1"*"lost lines in $qlog: $qlog was truncated to"*"with no copy beside it"*"Its last lines"*1A2B3C4D5E1*1A2B3C4D5E3*)
+		ok "server detail $size: queue by state, the gap, its last lines" ;;
+	*)
+		bad "server detail $size: queue by state, the gap, its last lines" "$(sort -u "$T/$q.page")" ;;
+	esac
+	tm kill-session -t $q 2>/dev/null
+done
+
 # --- what the server can do: no queue access, a password command --------
 clog="$T/cap.log"
 : >"$clog"
