@@ -58,7 +58,8 @@ recent_count(struct app *a, int64_t now_ms)
 			    sizeof(*rs->count));
 			rs->ncount = n + 1024;
 		}
-		memset(rs->count, 0, rs->ncount * sizeof(*rs->count));
+		if (rs->count != NULL)
+			memset(rs->count, 0, rs->ncount * sizeof(*rs->count));
 	}
 	for (i = 0; any && i < a->msgs.n; i++) {
 		m = msgring_get(&a->msgs, i);	/* newest first */
