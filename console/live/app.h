@@ -61,6 +61,7 @@ enum acct_sort {
 	SORT_SERVER,
 	SORT_FLAGGED,
 	SORT_FIRST_SEEN,
+	SORT_AVERAGE,		/* msgs/min over the window */
 	SORT_COUNT
 };
 

@@ -125,6 +125,8 @@ snap_cmp_column(const struct acct_row *p, const struct acct_row *q)
 		return SNAP_DESC(p->flagged_at, q->flagged_at);
 	case SORT_FIRST_SEEN:
 		return SNAP_DESC(p->first_seen, q->first_seen);
+	case SORT_AVERAGE:
+		return SNAP_DESC(p->rate, q->rate);
 	default:
 		return 0;
 	}

@@ -85,6 +85,8 @@ ac_sorts(const struct tui *t, int w, enum acct_sort *out)
 	out[n++] = SORT_ACCOUNT;
 	out[n++] = SORT_RATE;
 	out[n++] = SORT_MESSAGES;
+	if (l.show[AC_AVG])
+		out[n++] = SORT_AVERAGE;
 	out[n++] = SORT_IPS;
 	if (l.show[AC_RCPTS])
 		out[n++] = SORT_RECIPIENTS;
@@ -166,7 +168,7 @@ ac_sort_name(enum acct_sort s)
 {
 	static const char *const names[SORT_COUNT] = {
 		"level", "account", "msgs/min", "msgs", "IPs", "recipients",
-		"queued", "server", "flagged", "first seen"
+		"queued", "server", "flagged", "first seen", "average"
 	};
 
 	return s < SORT_COUNT ? names[s] : "level";
@@ -193,7 +195,7 @@ accounts_header(struct tui *t, int y, int w)
 	ac_title(t, y, x, 7, "MSGS", SORT_MESSAGES, 1);
 	x += 7;
 	if (l.show[AC_AVG]) {
-		ac_title(t, y, x, 8, "AVG10M", SORT_COUNT, 1);
+		ac_title(t, y, x, 8, "AVG10M", SORT_AVERAGE, 1);
 		x += 8;
 	}
 	ac_title(t, y, x, 6, "IPS", SORT_IPS, 1);
