@@ -20,6 +20,7 @@
 #include "core/paths.h"
 #include "core/sanitize.h"
 #include "live/app.h"
+#include "tui/console.h"
 
 struct command {
 	const char	*name;

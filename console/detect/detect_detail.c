@@ -112,3 +112,27 @@ detector_detail(const struct detector *d, long index,
 	out->ips_exact = exact;
 	return 0;
 }
+
+/* See detect_detail.h. */
+int
+detector_recent(const struct detector *d, long index, uint32_t *now,
+    uint32_t *before, int *sec)
+{
+	const struct account	*a;
+	int64_t			 m;
+
+	*now = *before = 0;
+	*sec = 0;
+	if (index < 0 || (uint64_t)index >= d->nacct)
+		return -1;
+	a = d->acct[index];
+	m = d->now >= 0 ? d->now / 60 : -((-d->now + 59) / 60);
+	*sec = (int)(d->now - m * 60);
+	/* the ring holds nb minutes ending at ring_min */
+	if (m <= a->ring_min && m > a->ring_min - d->nb)
+		*now = a->ring[((m % d->nb) + d->nb) % d->nb].msgs;
+	m--;
+	if (m <= a->ring_min && m > a->ring_min - d->nb)
+		*before = a->ring[((m % d->nb) + d->nb) % d->nb].msgs;
+	return 0;
+}

@@ -46,6 +46,14 @@ int	detector_detail(const struct detector *d, long index,
 long	detector_qid_owner(struct detector *d, const char *qid, size_t len);
 /* The detector index of the account (names compare as logins do), or -1. */
 long	detector_find(struct detector *d, const char *account);
+/*
+ * The account's messages in the minute of the detector's clock and in the
+ * minute before, and how many seconds into its minute the clock is: what
+ * a rate over the last 60 s needs (live/rates.h), cheap enough for every
+ * account of a snapshot.  -1 when index is out of range.
+ */
+int	detector_recent(const struct detector *d, long index, uint32_t *now,
+	    uint32_t *before, int *sec);
 /* The key the detector files an IPv6 address under. */
 uint64_t detail_ip6_key(const struct mail_ip *ip);
 

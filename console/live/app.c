@@ -30,6 +30,7 @@
 #include "config/discover.h"
 #include "config/probe.h"
 #include "core/child.h"
+#include "recent.h"
 #include "core/cliopt.h"
 #include "core/exitcodes.h"
 #include "core/loop.h"
@@ -37,7 +38,6 @@
 #include "core/textfit.h"
 #include "core/trace.h"
 #include "core/xmalloc.h"
-#include "tui/ui.h"
 
 #define POLL_MS		100	/* log reads */
 #define REFRESH_MS	500	/* windows and the accounts snapshot */
@@ -70,9 +70,10 @@ app_note(struct app *a, int secs, const char *fmt, ...)
 	if (secs > 0) {
 		(void)textfit(a->note, sizeof(a->note), text);
 		a->note_until = loop_now_ms() + secs * 1000;
+		notelog_add(&a->notes, (int64_t)time(NULL), 0, text);
 	} else
 		app_warn(a, text);
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
 }
 
 /* See app.h. */
@@ -85,6 +86,7 @@ app_warn(struct app *a, const char *text)
 	for (i = 0; i < a->nwarnings; i++)
 		if (strcmp(a->warnings[i], text) == 0)
 			return;
+	notelog_add(&a->notes, (int64_t)time(NULL), 1, text);
 	if (a->headless)
 		app_act_print("warning: %s", text);
 	/* a long warning ends at a word, never inside a fingerprint */
@@ -101,7 +103,7 @@ app_warn(struct app *a, const char *text)
 		(void)textfit(a->warnings[APP_WARNINGS - 1],
 		    sizeof(a->warnings[0]), last);
 	}
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
 }
 
 /* See app.h. */
@@ -114,96 +116,12 @@ app_warning(const struct app *a, int64_t now_ms, char *buf, size_t size)
 		return NULL;
 	if (a->nwarnings == 1)
 		return a->warnings[0];
-	i = (int)((now_ms / APP_WARNING_MS) % a->nwarnings);
+	/* in turn from the start: the first said is the first shown */
+	i = (int)(((now_ms - a->warning_epoch) / APP_WARNING_MS) %
+	    a->nwarnings);
 	snprintf(buf, size, "(%d/%d) %s", i + 1, a->nwarnings,
 	    a->warnings[i]);
 	return buf;
-}
-
-/* detector_foreach callback state. */
-struct collect {
-	struct app	*a;
-	unsigned	 server;
-	uint32_t	 index;		/* reports come in detector order */
-};
-
-static void	app_note_incident(struct app *, const struct account_report *,
-		    unsigned);
-
-/* detector_foreach callback: append a compact row to the next snapshot;
-   keep what only one account needs (its detail, its incident) from the
-   full report. */
-static void
-app_collect(const struct account_report *r, void *arg)
-{
-	struct collect	*c = arg;
-	struct app	*a = c->a;
-	struct acct_row	*row;
-
-	if (a->nnext == a->capnext) {
-		a->capnext = a->capnext ? a->capnext * 2 : 256;
-		a->next = xreallocarray(a->next, a->capnext, sizeof(*a->next));
-	}
-	row = &a->next[a->nnext++];
-	row->account = r->account;
-	row->reason = r->nreasons > 0 ? r->reasons[0] : NULL;
-	row->score = r->score;
-	row->rate = r->rate_now;
-	row->messages = r->messages;
-	row->auth_ips = r->auth_ips;
-	row->index = c->index;
-	row->server = (uint16_t)c->server;
-	row->level = (uint8_t)r->level;
-	row->allowed = (uint8_t)r->allowed;
-	row->exact = (uint8_t)r->auth_ips_exact;
-	a->nlevel_next[r->level]++;
-	if (r->level > a->worst_next[c->server])
-		a->worst_next[c->server] = r->level;
-	if (r->flagged_at >= 0)
-		app_note_incident(a, r, c->server);
-	if (a->view == V_DETAIL && c->server == a->detail_server &&
-	    (a->detail_index >= 0 ? (long)c->index == a->detail_index :
-	    strcmp(r->account, a->detail_account) == 0)) {
-		a->detail = *r;
-		a->detail_index = (long)c->index;
-		a->detail_valid = 1;
-	}
-	c->index++;
-}
-
-static int	app_sort_column;
-
-/*
- * Accounts view order: by the chosen column, then level, score, and
- * detector order (stable and cheap: most of 100,000 accounts tie on
- * level and score, and comparing their names would dominate the sort).
- */
-static int
-app_row_cmp(const void *x, const void *y)
-{
-	const struct acct_row *p = x, *q = y;
-
-	switch (app_sort_column) {
-	case 1:
-		if (p->messages != q->messages)
-			return p->messages > q->messages ? -1 : 1;
-		break;
-	case 2:
-		if (p->auth_ips != q->auth_ips)
-			return p->auth_ips > q->auth_ips ? -1 : 1;
-		break;
-	case 3:
-		return strcmp(p->account, q->account);
-	default:
-		break;
-	}
-	if (p->level != q->level)
-		return p->level > q->level ? -1 : 1;
-	if (p->score != q->score)
-		return p->score > q->score ? -1 : 1;
-	if (p->server != q->server)
-		return p->server < q->server ? -1 : 1;
-	return p->index < q->index ? -1 : p->index > q->index;
 }
 
 /* An incident opened or got worse: say so (headless), apply the policy. */
@@ -233,14 +151,15 @@ app_incident_peak(struct app *a, struct incident *n)
 }
 
 /*
- * Record an account that reached suspicious or worse as an incident.  One
+ * See app.h.  Record an account that reached suspicious or worse as an
+ * incident.  One
  * an earlier session recorded for the same server, account and flagged
  * time (watch --headless handled it, and the console reads the same lines
  * again with --from-start) is the same incident: no second one, no second
  * alert.
  */
-static void
-app_note_incident(struct app *a, const struct account_report *r,
+void
+app_incident_seen(struct app *a, const struct account_report *r,
     unsigned server)
 {
 	struct incident	*n;
@@ -280,90 +199,8 @@ app_note_incident(struct app *a, const struct account_report *r,
 	history_incident(a, n);
 	app_note(a, 10, "%s %s on %s: %s", level_name(r->peak_level),
 	    r->account, a->servers[server]->name, n->reason);
-	if (a->curses)
-		beep();
+	app_bell(a);
 	app_incident_peak(a, n);
-}
-
-#define REFRESH_SLICE	20000	/* accounts reported per loop turn */
-
-/* Start building the next snapshot. */
-static void
-app_build_start(struct app *a)
-{
-	a->nnext = 0;
-	memset(a->nlevel_next, 0, sizeof(a->nlevel_next));
-	if (a->worst_next == NULL)
-		a->worst_next = xcalloc(a->nservers > 0 ? a->nservers : 1,
-		    sizeof(*a->worst_next));
-	memset(a->worst_next, 0, a->nservers * sizeof(*a->worst_next));
-	a->build_server = a->build_index = 0;
-	a->building = 1;
-}
-
-/*
- * Report up to slice accounts into the next snapshot; when every server is
- * done, sort it and make it the current one.  Returns 1 when finished.
- */
-static int
-app_build_step(struct app *a, size_t slice)
-{
-	struct collect	 c;
-	struct acct_row	*t;
-	size_t		 i, cap;
-
-	while (a->build_server < a->nservers && slice > 0) {
-		struct detector *d = a->servers[a->build_server]->det;
-		size_t before = a->build_index;
-
-		c.a = a;
-		c.server = (unsigned)a->build_server;
-		c.index = (uint32_t)a->build_index;
-		a->build_index = detector_foreach_range(d, a->build_index,
-		    slice, app_collect, &c);
-		slice -= a->build_index - before;
-		if (a->build_index >= detector_count(d)) {
-			a->build_server++;
-			a->build_index = 0;
-		}
-	}
-	if (a->build_server < a->nservers)
-		return 0;
-	app_sort_column = a->sort;
-	if (a->nnext > 1)
-		qsort(a->next, a->nnext, sizeof(*a->next), app_row_cmp);
-	t = a->rows;
-	cap = a->caprows;
-	a->rows = a->next;
-	a->caprows = a->capnext;
-	a->nrows = a->nnext;
-	a->next = t;
-	a->capnext = cap;
-	memcpy(a->nlevel, a->nlevel_next, sizeof(a->nlevel));
-	for (i = 0; i < a->nservers; i++)
-		a->servers[i]->worst = a->worst_next[i];
-	a->building = 0;
-	a->dirty = 1;
-	return 1;
-}
-
-/* See app.h. */
-void
-app_refresh_rows(struct app *a)
-{
-	a->detail_valid = 0;
-	app_build_start(a);
-	(void)app_build_step(a, SIZE_MAX);
-}
-
-/* One-shot timer: the next slice of a snapshot, keys and drawing between. */
-static void
-app_on_build(void *arg)
-{
-	struct app	*a = arg;
-
-	if (a->building && !app_build_step(a, REFRESH_SLICE))
-		loop_add_timer(a->loop, 0, 0, app_on_build, a);
 }
 
 /*
@@ -473,28 +310,28 @@ app_on_poll(void *arg)
 		app_server_unreadable(a, a->servers[i], now);
 		if (a->servers[i]->changed) {
 			a->servers[i]->changed = 0;
-			if (a->view == V_LOG || a->view == V_SERVERS)
-				a->dirty = 1;
+			a->dirty |= APP_DIRTY_SERVERS;
 		}
 	}
 	app_probe_tick(a, now);
 	app_act_tick(a, now);
 	app_alert_poll(a, now);
 	/* curses reports a resize as a key: look even without input */
-	if (a->curses)
-		ui_input(a);
+	if (a->fe != NULL)
+		a->fe->input(a);
 	if (a->note[0] != '\0' && now >= a->note_until) {
 		a->note[0] = '\0';
-		a->dirty = 1;
+		a->dirty |= APP_DIRTY_ALL;
 	}
 	if (a->note[0] == '\0' && a->note_next[0] != '\0') {
 		app_note(a, 15, "%s", a->note_next);
 		a->note_next[0] = '\0';
 	}
 	/* the warnings' turn on the status line, paused or not */
-	if (a->nwarnings > 1 && now / APP_WARNING_MS != a->warning_turn) {
-		a->warning_turn = now / APP_WARNING_MS;
-		a->dirty = 1;
+	if (a->nwarnings > 1 && (now - a->warning_epoch) / APP_WARNING_MS !=
+	    a->warning_turn) {
+		a->warning_turn = (now - a->warning_epoch) / APP_WARNING_MS;
+		a->dirty |= APP_DIRTY_ALL;
 	}
 	if (a->quit)
 		loop_stop(a->loop);
@@ -511,10 +348,8 @@ app_on_refresh(void *arg)
 
 	for (i = 0; i < a->nservers; i++)
 		server_tick(a->servers[i], now);
-	if (!a->paused && !a->building) {
-		app_build_start(a);
-		app_on_build(a);
-	}
+	if (!a->paused)
+		app_refresh_start(a);
 	history_flush(a);
 }
 
@@ -585,7 +420,11 @@ app_on_key(int fd, short revents, void *arg)
 
 	if (a->key_pending_us == 0)
 		a->key_pending_us = app_now_us();
-	ui_input(a);
+	if (a->fe != NULL)
+		a->fe->input(a);
+	/* a key that changes nothing on screen is not timed */
+	if (!a->dirty)
+		a->key_pending_us = 0;
 	if (a->quit)
 		loop_stop(a->loop);
 }
@@ -614,8 +453,13 @@ app_on_idle(void *arg)
 
 	if (!a->dirty)
 		return;
+	if (a->fe == NULL) {
+		a->dirty = 0;
+		return;
+	}
 	t0 = app_now_us();
-	ui_draw(a);
+	if (!a->fe->draw(a))
+		return;
 	t1 = app_now_us();
 	ms = (double)(t1 - t0) / 1000.0;
 	a->frames++;
@@ -688,14 +532,41 @@ app_usage(FILE *f)
 	    "  -v              more detail in the trace (-vv: each command\n"
 	    "                  and remote program started and ended)\n"
 	    "\n"
+	    "The console needs a terminal (watch --headless runs without).\n"
 	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
 	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
 	    "Keys: ? shows them all.  Other commands: mailcon --help.\n", f);
 }
 
-/* The console, or with headless the unattended watch. */
-static int
-app_main(int argc, char **argv, int headless)
+/* The terminal back as it was, once. */
+static void
+app_stop_screen(struct app *a)
+{
+	if (a->fe != NULL)
+		a->fe->stop(a);
+	a->fe = NULL;
+}
+
+/* See app.h. */
+int
+app_dialog(struct app *a, enum app_dialog what)
+{
+	if (a->fe == NULL || a->fe->dialog == NULL)
+		return -1;
+	return a->fe->dialog(a, what);
+}
+
+/* See app.h. */
+void
+app_bell(struct app *a)
+{
+	if (a->fe != NULL && a->fe->bell != NULL && a->ui != NULL)
+		a->fe->bell(a);
+}
+
+/* See app.h. */
+int
+app_main(int argc, char **argv, const struct app_frontend *fe)
 {
 	static const struct option longopts[] = {
 		{ "config",	required_argument,	NULL, 'c' },
@@ -719,7 +590,7 @@ app_main(int argc, char **argv, int headless)
 	char			 err[512], *end;
 	double			 speed = 1;
 	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
-	int			 lines = 0, verbose = 0;
+	int			 lines = 0, verbose = 0, headless = fe == NULL;
 	size_t			 i;
 
 	config_init(&cfg);
@@ -860,8 +731,6 @@ app_main(int argc, char **argv, int headless)
 	for (i = 0; i < a.nservers; i++)
 		a.servers[i] = server_new(&cfg.servers[i], (unsigned)i,
 		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
-	a.view = a.nservers > 1 ? V_SERVERS : V_ACCOUNTS;
-	a.back = a.view;
 	for (i = 0; i < a.nservers; i++) {
 		a.servers[i]->on_event = app_on_event;
 		a.servers[i]->on_event_arg = &a;
@@ -872,7 +741,6 @@ app_main(int argc, char **argv, int headless)
 	}
 	if (!demo)
 		history_open(&a);
-	a.list[V_LOG].follow = 1;
 
 	if ((a.loop = loop_new()) == NULL) {
 		fprintf(stderr, "mailcon: cannot create the event loop\n");
@@ -882,6 +750,7 @@ app_main(int argc, char **argv, int headless)
 	(void)child_attach(a.loop);
 	for (i = 0; i < a.nservers; i++)
 		a.servers[i]->loop = a.loop;
+	a.warning_epoch = loop_now_ms();
 	app_act_open(&a);
 	if (headless) {
 		app_act_print("watching %s; policy: at %s, %s", a.watching,
@@ -890,10 +759,11 @@ app_main(int argc, char **argv, int headless)
 		    (cfg.watch.contain & WATCH_SUSPEND) ? "suspend" :
 		    "hold its mail");
 	} else {
-		if (ui_start(&a, theme, err, sizeof(err)) == -1) {
+		if (fe->start(&a, theme, err, sizeof(err)) == -1) {
 			fprintf(stderr, "mailcon: %s\n", err);
 			goto out;
 		}
+		a.fe = fe;
 		loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
 	}
 	app_alert_open(&a);
@@ -912,7 +782,7 @@ app_main(int argc, char **argv, int headless)
 	app_refresh_rows(&a);
 	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?
 	    128 + a.signo : EXIT_CLEAN;
-	ui_stop(&a);
+	app_stop_screen(&a);
 	if (headless)
 		app_act_print("stopped; %u containment action%s run",
 		    a.act.contained, a.act.contained == 1 ? "" : "s");
@@ -922,7 +792,7 @@ app_main(int argc, char **argv, int headless)
 	app_alert_close(&a);
 	history_close(&a);
 out:
-	ui_stop(&a);
+	app_stop_screen(&a);
 	app_probe_close(&a);
 	app_ssh_close(&a);
 	app_act_close(&a);
@@ -939,7 +809,8 @@ out:
 	free(a.rows);
 	free(a.next);
 	free(a.worst_next);
-	free(a.vis);
+	notelog_free(&a.notes);
+	recent_free(&a);
 	free(a.incidents);
 	free(a.gaps);
 	free(a.hist);
@@ -955,14 +826,7 @@ out:
 
 /* See app.h. */
 int
-cmd_console(int argc, char **argv)
-{
-	return app_main(argc, argv, 0);
-}
-
-/* See app.h. */
-int
 cmd_watch(int argc, char **argv)
 {
-	return app_main(argc, argv, 1);
+	return app_main(argc, argv, NULL);
 }

@@ -15,23 +15,8 @@
 #include "config/config.h"
 #include "detect/detector.h"
 #include "detect/msgring.h"
-#include "tui/keys.h"
-#include "tui/list.h"
+#include "notelog.h"
 
-enum view_id {
-	V_SERVERS = 0,
-	V_ACCOUNTS,
-	V_LOG,
-	V_HISTORY,
-	V_DETAIL,
-	V_HELP,
-	V_RBL,
-	V_COUNT
-};
-
-#define APP_MIN_COLS	80
-#define APP_MIN_LINES	24
-#define APP_TEXT_MAX	64	/* search / filter input */
 #define APP_WARNINGS	8	/* lasting warnings kept */
 #define APP_WARNING_MS	4000	/* each shown this long in turn */
 
@@ -43,16 +28,51 @@ enum view_id {
 struct acct_row {
 	const char	*account;
 	const char	*reason;	/* the most severe one now, or NULL */
-	double		 score;
-	double		 rate;		/* messages per minute in the window */
-	uint64_t	 messages;
-	uint64_t	 auth_ips;
+	uint32_t	 messages;	/* saturated, as the counts below */
+	uint32_t	 recipients;
+	float		 score;
+	float		 rate;		/* messages per minute in the window */
+	float		 rate_1m;	/* the same, last 60 s (recent.h) */
+	uint32_t	 auth_ips;	/* saturated */
+	uint32_t	 flagged_at;	/* log time (UTC s), 0 never */
+	uint32_t	 first_seen;	/* log time (UTC s), 0 unknown */
+	uint32_t	 queued;	/* still queued per the log */
 	uint32_t	 index;		/* in its server's detector */
 	uint16_t	 server;
 	uint8_t		 level;
 	uint8_t		 allowed;
 	uint8_t		 exact;		/* auth_ips is exact */
+	uint8_t		 nreasons;	/* reasons now (reason is the first) */
 };
+
+/*
+ * The columns the accounts snapshot can be ordered by.  Each has its
+ * natural order (worst, most, latest first; names a to z); with
+ * sort_reverse the other way.  Ties go by level, score and detector order.
+ */
+enum acct_sort {
+	SORT_LEVEL = 0,
+	SORT_ACCOUNT,
+	SORT_RATE,		/* msgs/min over the last 60 s */
+	SORT_MESSAGES,
+	SORT_IPS,
+	SORT_RECIPIENTS,
+	SORT_QUEUED,
+	SORT_SERVER,
+	SORT_FLAGGED,
+	SORT_FIRST_SEEN,
+	SORT_AVERAGE,		/* msgs/min over the window */
+	SORT_COUNT
+};
+
+/*
+ * What changed since the screen was drawn (struct app's dirty): anything
+ * (the whole screen), or only what some views show, so that a busy log
+ * does not redraw a view that does not show it.
+ */
+#define APP_DIRTY_ALL		0x01
+#define APP_DIRTY_SERVERS	0x02	/* servers' rows, the log ring */
+#define APP_DIRTY_RBL		0x04	/* DNSBL answers came */
 
 /* An incident: an account that reached suspicious or worse. */
 struct incident {
@@ -138,9 +158,37 @@ struct app_act {
 	unsigned		 contained;	/* policy actions run (headless) */
 };
 
+struct app;
+struct recent;
 struct app_rbl;
 struct app_ssh;
 struct cmdrun;
+
+/* A question or a result an engine has for the operator. */
+enum app_dialog {
+	APP_DIALOG_ACT,		/* struct app_act's state: confirm, result,
+				   the actions of earlier runs */
+	APP_DIALOG_HOSTKEY	/* app_ssh_asking(): trust a host key? */
+};
+
+/*
+ * The screen, as the engines see it: the console's front end (tui/) fills
+ * this in; mailcon watch --headless has none.  The loop calls start once,
+ * input when stdin is readable (and on every poll, for resizes), draw when
+ * idle with something dirty (it clears a->dirty, and says whether the
+ * view on screen needed drawing), stop at the end.  The engines call dialog
+ * when they have something to ask or show (0: shown; -1: another dialog
+ * is up, ask again later) and bell for what needs the operator's eyes.
+ */
+struct app_frontend {
+	int	(*start)(struct app *, const char *theme, char *err,
+		    size_t errlen);
+	void	(*stop)(struct app *);
+	void	(*input)(struct app *);
+	int	(*draw)(struct app *);	/* 1: it drew */
+	int	(*dialog)(struct app *, enum app_dialog);
+	void	(*bell)(struct app *);
+};
 
 struct app {
 	struct mailcon_config	*cfg;
@@ -160,7 +208,9 @@ struct app {
 	enum level		*worst_next;	/* per server */
 	int			 building;
 	size_t			 build_server, build_index;
-	int			 sort;		/* column of the accounts view */
+	struct recent		*recent;	/* the last 60 s (recent.h) */
+	enum acct_sort		 sort;		/* order of rows */
+	int			 sort_reverse;
 	size_t			 nlevel[LEVEL_CRITICAL + 1];	/* rows by level */
 	struct incident		*incidents;
 	size_t			 nincidents, capincidents;
@@ -171,20 +221,12 @@ struct app {
 	size_t			 nhist, caphist;
 
 	/* screen */
-	int			 curses;	/* curses is up */
-	int			 cols, lines;
-	int			 utf8;		/* the locale can show UTF-8 */
-	int			 view, back;	/* current, and where Esc goes */
-	struct list		 list[V_COUNT];
-	size_t			*vis;		/* rows shown after the filter */
-	size_t			 nvis, capvis;
-	int			 vis_all;	/* no filter: row i is vis i */
-	char			 filter[V_COUNT][APP_TEXT_MAX];
-	char			 search[APP_TEXT_MAX];
-	int			 prompt;	/* '/' or '\\' while typing */
-	char			 input[APP_TEXT_MAX];
+	const struct app_frontend *fe;		/* NULL: headless */
+	void			*ui;		/* the front end's own state */
+	int			 start_history;	/* earlier incidents: show them
+						   first */
 	int			 paused;
-	int			 dirty;
+	int			 dirty;		/* APP_DIRTY_* */
 	int			 quit;
 	char			 note[256];	/* one-line message */
 	int64_t			 note_until;	/* monotonic ms it shows until */
@@ -193,11 +235,16 @@ struct app {
 	char			 warnings[APP_WARNINGS][256];
 	int			 nwarnings;
 	int64_t			 warning_turn;	/* whose turn was drawn */
+	int64_t			 warning_epoch;	/* turns count from (ms) */
 	int			 warnings_more;	/* in the last slot */
 	char			 note_next[256];	/* shown once the note ends */
 	char			 watching[256];	/* what is followed, plain words */
+	struct notelog		 notes;		/* every message, for reading
+						   back */
 
-	/* detail view: the account and its full report, refreshed with rows */
+	/* detail view: the account and its full report, refreshed with rows
+	   while detail_on */
+	int			 detail_on;
 	unsigned		 detail_server;
 	char			 detail_account[256];
 	long			 detail_index;	/* in the detector, -1 unknown */
@@ -256,8 +303,28 @@ const char *app_warning(const struct app *a, int64_t now_ms, char *buf,
 
 /* Rebuild the accounts snapshot and incidents from the detectors, now. */
 void	app_refresh_rows(struct app *a);
+/* Start building the next snapshot a slice per loop turn (snapshot.c). */
+void	app_refresh_start(struct app *a);
+/*
+ * An account the snapshot found flagged: open its incident, or raise its
+ * peak (app.c).
+ */
+void	app_incident_seen(struct app *a, const struct account_report *r,
+	    unsigned server);
+/* Keep the full report of this account while its detail shows. */
+void	app_detail_open(struct app *a, unsigned server, const char *account);
+void	app_detail_close(struct app *a);
 
-int	cmd_console(int argc, char **argv);
+/* Ask the front end to show a dialog: 0 shown, -1 not now (or none). */
+int	app_dialog(struct app *a, enum app_dialog what);
+/* The terminal's bell, when there is a screen. */
+void	app_bell(struct app *a);
+
+/*
+ * The console (fe: its screen) or, with fe NULL, mailcon watch
+ * --headless: the loop, the engines, the exit status.
+ */
+int	app_main(int argc, char **argv, const struct app_frontend *fe);
 /* mailcon watch --headless: the console's loop without a screen. */
 int	cmd_watch(int argc, char **argv);
 

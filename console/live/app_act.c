@@ -9,7 +9,6 @@
  * number of messages, counted first) and defaults to No.  The result stays
  * on screen until a key; a new password is shown there once and wiped.
  */
-#include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +22,10 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/trace.h"
+#include "core/utctime.h"
 #include "core/xmalloc.h"
 #include "detect/detect_detail.h"
 #include "store/store.h"
-#include "tui/theme_curses.h"
-#include "tui/ui.h"
 
 #define ACT_STEP_MS	20	/* stepping a running action */
 #define ACT_EARLIER_MAX	16384	/* bytes of the start-up listing */
@@ -100,8 +98,8 @@ act_on_pending(const struct audit_row *r, void *arg)
 	    sizeof(*a->act.pending));
 	a->act.pending[a->act.npending++] = r->id;
 	act_earlier_add(a, "NO OUTCOME %s %s %s on %s by %s: %s  (verify it: "
-	    "the command may or may not have run)", ui_clock(r->started,
-	    when, sizeof(when)), r->action, r->account, r->server,
+	    "the command may or may not have run)", utc_format(r->started,
+	    UTC_CLOCK, when, sizeof(when)), r->action, r->account, r->server,
 	    r->operator != NULL ? r->operator : "?",
 	    r->target != NULL ? r->target : "");
 	return a->act.npending >= 200;
@@ -117,7 +115,7 @@ act_on_row(const struct audit_row *r, void *arg)
 	if (r->state == AUDIT_INTENT)
 		return 0;	/* listed by act_on_pending */
 	act_earlier_add(a, "%s %-7s %s %s on %s by %s: %s%s%s",
-	    ui_clock(r->started, when, sizeof(when)),
+	    utc_format(r->started, UTC_CLOCK, when, sizeof(when)),
 	    audit_state_name(r->state), r->action, r->account, r->server,
 	    r->operator != NULL ? r->operator : "?",
 	    r->counts != NULL && r->counts[0] != '\0' ? r->counts :
@@ -150,7 +148,7 @@ app_act_open(struct app *a)
 	if (a->history_since > 0)
 		(void)audit_list(x->audit, a->history_since, act_on_row, a);
 	if (x->earlier != NULL)
-		x->state = ACTS_EARLIER;
+		x->state = ACTS_EARLIER;	/* the screen shows it */
 }
 
 /* Stop stepping and forget the action (wiping a password). */
@@ -165,7 +163,7 @@ act_clear(struct app *a)
 	contain_free(x->run);
 	x->run = NULL;
 	x->state = ACTS_IDLE;
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
 }
 
 /* See app_act.h. */
@@ -283,11 +281,13 @@ act_done(struct app *a)
 			x->req.count_only = 0;
 			x->state = ACTS_CONFIRM;
 			a->note[0] = '\0';
-			a->dirty = 1;
+			a->dirty |= APP_DIRTY_ALL;
+			(void)app_dialog(a, APP_DIALOG_ACT);
 			return;
 		}
 		x->state = ACTS_RESULT;	/* why the count failed */
-		a->dirty = 1;
+		a->dirty |= APP_DIRTY_ALL;
+		(void)app_dialog(a, APP_DIALOG_ACT);
 		return;
 	}
 	if (a->headless) {
@@ -309,9 +309,10 @@ act_done(struct app *a)
 	}
 	x->state = ACTS_RESULT;
 	a->note[0] = '\0';
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
+	(void)app_dialog(a, APP_DIALOG_ACT);
 	if (r->outcome != CO_DONE)
-		beep();
+		app_bell(a);
 }
 
 /* Timer: advance the running action. */
@@ -326,31 +327,13 @@ act_on_timer(void *arg)
 		act_done(a);
 }
 
-/* The account the key is about: the detail view's, or the selected row. */
-static int
-act_target(struct app *a, unsigned *server, char *account, size_t size)
-{
-	const struct acct_row	*row;
-
-	if (a->view == V_DETAIL) {
-		*server = a->detail_server;
-		snprintf(account, size, "%s", a->detail_account);
-		return 1;
-	}
-	if (a->view != V_ACCOUNTS || (row = ui_selected_row(a)) == NULL)
-		return 0;
-	*server = row->server;
-	snprintf(account, size, "%s", row->account);
-	return 1;
-}
-
 /* See app_act.h. */
 void
-app_act_key(struct app *a, enum contain_action action)
+app_act_key(struct app *a, enum contain_action action, unsigned server,
+    const char *account)
 {
 	struct app_act	*x = &a->act;
 	char		 why[512];
-	unsigned	 server;
 
 	if (a->read_only) {
 		app_note(a, 5, "read-only (--read-only): actions are off");
@@ -364,7 +347,7 @@ app_act_key(struct app *a, enum contain_action action)
 		app_note(a, 5, "an action is running: wait for its result");
 		return;
 	}
-	if (!act_target(a, &server, x->account, sizeof(x->account))) {
+	if (account == NULL || server >= a->nservers) {
 		app_note(a, 5, "select an account first (accounts view or its "
 		    "detail)");
 		return;
@@ -375,6 +358,7 @@ app_act_key(struct app *a, enum contain_action action)
 		return;
 	}
 	memset(&x->req, 0, sizeof(x->req));
+	snprintf(x->account, sizeof(x->account), "%s", account);
 	x->req.action = action;
 	x->req.hold_first = 1;
 	x->sweep = 0;
@@ -384,7 +368,8 @@ app_act_key(struct app *a, enum contain_action action)
 		act_start(a, ACTS_COUNTING);
 	} else if (contain_action_dangerous(action)) {
 		x->state = ACTS_CONFIRM;
-		a->dirty = 1;
+		a->dirty |= APP_DIRTY_ALL;
+		(void)app_dialog(a, APP_DIALOG_ACT);
 	} else
 		act_start(a, ACTS_RUNNING);
 }
@@ -406,139 +391,49 @@ act_pending_seen(struct app *a)
 }
 
 /* See app_act.h. */
-int
-app_act_overlay_key(struct app *a, int ch)
+void
+app_act_answer(struct app *a, int yes)
+{
+	struct app_act	*x = &a->act;
+
+	if (x->state != ACTS_CONFIRM)
+		return;
+	if (yes)
+		act_start(a, ACTS_RUNNING);
+	else {
+		x->state = ACTS_IDLE;
+		app_note(a, 5, "%s %s: not done",
+		    contain_action_name(x->req.action), x->account);
+	}
+	a->dirty |= APP_DIRTY_ALL;
+}
+
+/* See app_act.h. */
+void
+app_act_dismiss(struct app *a)
 {
 	struct app_act	*x = &a->act;
 
 	switch (x->state) {
-	case ACTS_CONFIRM:
-		if (ch == 'y' || ch == 'Y')
-			act_start(a, ACTS_RUNNING);
-		else {
-			x->state = ACTS_IDLE;
-			app_note(a, 5, "%s %s: not done",
-			    contain_action_name(x->req.action), x->account);
-		}
-		a->dirty = 1;
-		return 1;
 	case ACTS_RESULT:
-		if (ch == KEY_RESIZE)
-			return 0;
-		act_clear(a);
-		return 1;
+		act_clear(a);	/* wipes a new password */
+		break;
 	case ACTS_EARLIER:
-		if (ch == KEY_RESIZE)
-			return 0;
 		act_pending_seen(a);
 		x->state = ACTS_IDLE;
-		a->dirty = 1;
-		return 1;
+		a->dirty |= APP_DIRTY_ALL;
+		break;
 	default:
-		return 0;	/* running or counting: keys work */
-	}
-}
-
-/*
- * The next screen line of p: up to w bytes, broken at a blank when the
- * text is longer (texts here are ASCII but for account names).  Sets *next.
- */
-static size_t
-act_wrap(const char *p, size_t w, const char **next)
-{
-	const char	*nl = strchr(p, '\n');
-	size_t		 len = nl != NULL ? (size_t)(nl - p) : strlen(p), cut;
-
-	if (len <= w) {
-		*next = nl != NULL ? nl + 1 : p + len;
-		return len;
-	}
-	for (cut = w; cut > w / 2 && p[cut] != ' '; cut--)
-		;
-	if (p[cut] != ' ')
-		cut = w;
-	*next = p + cut + (p[cut] == ' ');
-	return cut;
-}
-
-/* See app_act.h. */
-void
-app_act_box(struct app *a, const char *title, const char *body, attr_t battr)
-{
-	const char	*p, *next;
-	int		 w = a->cols - 8, h = 0, y, top, i;
-	size_t		 len;
-
-	for (p = body; *p != '\0'; p = next, h++)
-		(void)act_wrap(p, (size_t)(w - 4), &next);
-	if (h > a->lines - 6)
-		h = a->lines - 6;
-	top = (a->lines - h - 2) / 2;
-	attrset(battr);
-	for (y = top; y < top + h + 2; y++)
-		mvhline(y, 4, ' ', w);
-	ui_text(a, top, 5, w - 2, title, strlen(title), battr | A_BOLD);
-	for (p = body, i = 0; i < h && *p != '\0'; i++, p = next) {
-		len = act_wrap(p, (size_t)(w - 4), &next);
-		ui_text(a, top + 1 + i, 6, w - 4, p, len, battr);
+		break;
 	}
 }
 
 /* See app_act.h. */
-void
-app_act_draw(struct app *a)
+const struct contain_result *
+app_act_result(const struct app *a)
 {
-	struct app_act			*x = &a->act;
-	const struct contain_result	*r;
-	char				 title[512], body[4096];
-	const char			*what;
-
-	switch (x->state) {
-	case ACTS_CONFIRM:
-		if (x->req.action == CA_PURGE)
-			snprintf(title, sizeof(title), " Purge %zu queued "
-			    "message%s of %s on %s? ", x->count,
-			    x->count == 1 ? "" : "s", x->account,
-			    a->servers[x->server]->name);
-		else
-			snprintf(title, sizeof(title), " Reset the password of "
-			    "%s on %s? ", x->account,
-			    a->servers[x->server]->name);
-		snprintf(body, sizeof(body), "%s\n\ny: yes, do it    any other "
-		    "key: No (the default)", x->req.action == CA_PURGE ?
-		    "They are deleted from the queue and cannot be brought "
-		    "back.\nHold (h) keeps them without sending." :
-		    "The old password stops working at once.  The new one "
-		    "is shown\nhere once and written nowhere.");
-		app_act_box(a, title, body, theme_attr(THEME_ROLE_CRITICAL));
-		return;
-	case ACTS_RESULT:
-		r = contain_result(x->run);
-		what = r->outcome == CO_DONE ? "done" : r->outcome ==
-		    CO_PARTIAL ? "PARTLY DONE" : r->outcome == CO_REFUSED ?
-		    "refused" : "FAILED";
-		snprintf(title, sizeof(title), " %s %s on %s: %s ",
-		    x->req.count_only ? "count" :
-		    contain_action_name(x->req.action), x->account,
-		    a->servers[x->server]->name, what);
-		snprintf(body, sizeof(body), "%s\n%s%s%s%s%s\n\nany key: close",
-		    r->text, r->verify[0] != '\0' ? "verification: " : "",
-		    r->verify, r->password[0] != '\0' && r->outcome == CO_DONE
-		    ? "\n\nnew password (shown once, stored nowhere): " : "",
-		    r->password[0] != '\0' && r->outcome == CO_DONE ?
-		    r->password : "", "");
-		app_act_box(a, title, body, r->outcome == CO_DONE &&
-		    r->verified != 0 ? theme_attr(THEME_ROLE_HEADER) :
-		    theme_attr(THEME_ROLE_CRITICAL));
-		explicit_bzero(body, sizeof(body));
-		return;
-	case ACTS_EARLIER:
-		app_act_box(a, " Actions since your last session (audit log) ",
-		    x->earlier, theme_attr(THEME_ROLE_HEADER));
-		return;
-	default:
-		return;
-	}
+	return a->act.state == ACTS_RESULT && a->act.run != NULL ?
+	    contain_result(a->act.run) : NULL;
 }
 
 /* Queue one policy action. */

@@ -7,8 +7,6 @@
 #ifndef MAILCON_APP_ACT_H
 #define MAILCON_APP_ACT_H
 
-#include <curses.h>
-
 #include "app.h"
 #include "act/contain.h"
 
@@ -18,15 +16,19 @@
  */
 void	app_act_open(struct app *a);
 void	app_act_close(struct app *a);
-/* An action key on the selected account (accounts or detail view). */
-void	app_act_key(struct app *a, enum contain_action action);
-/* A key while a dialog or result shows: 1 when it was taken. */
-int	app_act_overlay_key(struct app *a, int ch);
-/* Draw the dialog or result over the view, if one shows. */
-void	app_act_draw(struct app *a);
-/* A box of text mid-screen (each line sanitised, long ones wrapped). */
-void	app_act_box(struct app *a, const char *title, const char *body,
-	    attr_t battr);
+/*
+ * An action key on an account of a server (account NULL: none selected):
+ * refused with a note when the server cannot do it (contain_capable's
+ * words), else run, or for purge and reset asked first (APP_DIALOG_ACT).
+ */
+void	app_act_key(struct app *a, enum contain_action action,
+	    unsigned server, const char *account);
+/* The operator's answer to the confirmation (ACTS_CONFIRM). */
+void	app_act_answer(struct app *a, int yes);
+/* The result, or the actions of earlier runs, were read: close them. */
+void	app_act_dismiss(struct app *a);
+/* The result of the action that ended (ACTS_RESULT), or NULL. */
+const struct contain_result *app_act_result(const struct app *a);
 /* Headless: one line with the time (UTC) on stdout, flushed. */
 void	app_act_print(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

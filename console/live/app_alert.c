@@ -2,7 +2,6 @@
  * app_alert.c: alerts from the console's loop to notify.c, and its
  * fallback.  Nothing here blocks: libnotify runs on notify.c's worker.
  */
-#include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +18,8 @@ alert_say(struct app *a, int bell, const char *what, const char *text)
 		app_act_print("%s%s", what, text);
 		return;
 	}
-	if (bell && a->curses)
-		beep();
+	if (bell)
+		app_bell(a);
 	app_note(a, 15, "%s%s", what, text);
 }
 
@@ -123,8 +122,7 @@ app_alert(struct app *a, enum alert_kind kind, enum level level,
 	/* without a desktop: the bell, and the text where it can be read */
 	if (notifier_post(a->notifier, &al, loop_now_ms()) == NOTIFY_FALLBACK &&
 	    !a->headless) {
-		if (a->curses)
-			beep();
+		app_bell(a);
 		app_note(a, 15, "%s", body);
 	}
 }

@@ -284,7 +284,7 @@ rbl_done(struct app *a, struct app_rbl *r)
 	    "", r->unchecked);
 	r->ran = 1;
 	rbl_say(a, r->status);
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
 }
 
 /* Timer: advance a run. */
@@ -299,8 +299,7 @@ rbl_on_step(void *arg)
 
 	if (r == NULL || r->step_timer == -1)
 		return;
-	if (a->view == V_RBL)
-		a->dirty = 1;
+	a->dirty |= APP_DIRTY_RBL;
 	/*
 	 * A few milliseconds of answers per tick: on loopback or a LAN they
 	 * come faster than the timer, and one query per tick would take a

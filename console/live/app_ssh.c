@@ -17,7 +17,6 @@
  */
 #include <sys/stat.h>
 
-#include <curses.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -31,8 +30,6 @@
 #include "core/xmalloc.h"
 #include "net/resolve.h"
 #include "net/ssh_conn.h"
-#include "tui/theme_curses.h"
-#include "tui/ui.h"
 
 #define SSH_STEP_MS	50	/* deadlines, keepalives, retries */
 
@@ -151,7 +148,7 @@ app_ssh_step(struct app_ssh_conn *sc, int64_t now)
 
 	if (ssh_conn_step(sc->conn, now)) {
 		s->changed = 1;
-		sc->a->dirty = 1;
+		sc->a->dirty |= APP_DIRTY_SERVERS;
 		app_server_sync(sc->a, s);
 	}
 	app_ssh_sync(sc);
@@ -246,7 +243,7 @@ app_ssh_on_timer(void *arg)
 		if (a->headless)
 			app_ssh_tell(a, &x->v[i]);
 	}
-	if (a->curses)
+	if (a->fe != NULL)
 		app_ssh_ask(a);
 }
 
@@ -386,7 +383,9 @@ app_ssh_ask_server(struct app *a, unsigned server)
 	}
 	x->asking = (long)server;
 	snprintf(x->fp, sizeof(x->fp), "%s", ssh_conn_fingerprint(sc->conn));
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
+	if (app_dialog(a, APP_DIALOG_HOSTKEY) == -1)
+		x->asking = -1;		/* another dialog is up: later */
 }
 
 /* See app_ssh.h. */
@@ -407,8 +406,8 @@ app_ssh_reconnect(struct app *a, unsigned server)
 }
 
 /* See app_ssh.h. */
-int
-app_ssh_overlay_key(struct app *a, int ch)
+void
+app_ssh_answer(struct app *a, int yes)
 {
 	struct app_ssh		*x = a->ssh;
 	struct app_ssh_conn	*sc;
@@ -416,18 +415,16 @@ app_ssh_overlay_key(struct app *a, int ch)
 	unsigned		 server;
 
 	if (x == NULL || x->asking < 0)
-		return 0;
-	if (ch == KEY_RESIZE)
-		return 0;
+		return;
 	server = (unsigned)x->asking;
 	x->asking = -1;
-	a->dirty = 1;
+	a->dirty |= APP_DIRTY_ALL;
 	sc = app_ssh_find(a, server);
-	if (ch != 'y' && ch != 'Y') {
+	if (!yes) {
 		sc->declined = 1;
 		app_note(a, 8, "%s: host key not trusted; the server stays "
 		    "parked (A asks again)", a->servers[server]->name);
-		return 1;
+		return;
 	}
 	if (ssh_conn_accept_hostkey(sc->conn, x->fp, loop_now_ms(), err,
 	    sizeof(err)) == -1)
@@ -437,43 +434,17 @@ app_ssh_overlay_key(struct app *a, int ch)
 		    "known_hosts); connecting", a->servers[server]->name,
 		    x->fp);
 	app_ssh_sync(sc);
-	return 1;
 }
 
 /* See app_ssh.h. */
-void
-app_ssh_draw(struct app *a)
+int
+app_ssh_asking(const struct app *a, unsigned *server, const char **fp)
 {
-	struct app_ssh		*x = a->ssh;
-	const struct server	*s;
-	char			 title[256], body[1024];
+	const struct app_ssh	*x = a->ssh;
 
 	if (x == NULL || x->asking < 0)
-		return;
-	s = a->servers[x->asking];
-	snprintf(title, sizeof(title), " Trust the host key of %s? ", s->name);
-	snprintf(body, sizeof(body), "%s (%s port %d) offers a host key that "
-	    "no known_hosts file has:\n\n    %s\n\nCompare it with the "
-	    "server's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub)\n"
-	    "before you say yes.\n\ny: trust it    any other key: No (the "
-	    "default)", s->name, s->cfg->ssh.host,
-	    s->cfg->ssh.port > 0 ? s->cfg->ssh.port : 22, x->fp);
-	app_act_box(a, title, body, theme_attr(THEME_ROLE_SUSPICIOUS));
-}
-
-/* See app_ssh.h. */
-void
-app_ssh_fleet(const struct app *a, char *buf, size_t size)
-{
-	size_t	 i, live = 0;
-
-	for (i = 0; i < a->nservers; i++)
-		if (a->servers[i]->state == SRV_LIVE)
-			live++;
-	if (live == a->nservers)
-		snprintf(buf, size, "%zu server%s", a->nservers,
-		    a->nservers == 1 ? "" : "s");
-	else
-		snprintf(buf, size, "%zu server%s, %zu live", a->nservers,
-		    a->nservers == 1 ? "" : "s", live);
+		return 0;
+	*server = (unsigned)x->asking;
+	*fp = x->fp;
+	return 1;
 }

@@ -1,6 +1,6 @@
 /*
  * app_ssh.h: the console's SSH connections (one per server with a host),
- * the host-key dialog and the fleet total (app_ssh.c).
+ * the host-key question (app_ssh.c).
  */
 #ifndef MAILCON_APP_SSH_H
 #define MAILCON_APP_SSH_H
@@ -17,11 +17,9 @@ void	app_ssh_close(struct app *a);
 void	app_ssh_ask_server(struct app *a, unsigned server);
 /* C: connect the server again now. */
 void	app_ssh_reconnect(struct app *a, unsigned server);
-/* The host-key dialog takes the key: 1 taken, 0 not asking. */
-int	app_ssh_overlay_key(struct app *a, int ch);
-/* Draw the dialog when one is open. */
-void	app_ssh_draw(struct app *a);
-/* "50 servers" or "50 servers, 48 live", for the header. */
-void	app_ssh_fleet(const struct app *a, char *buf, size_t size);
+/* The operator's answer about the host key asked (APP_DIALOG_HOSTKEY). */
+void	app_ssh_answer(struct app *a, int yes);
+/* Is a host key being asked about?  1 with its server and fingerprint. */
+int	app_ssh_asking(const struct app *a, unsigned *server, const char **fp);
 
 #endif

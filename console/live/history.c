@@ -158,8 +158,7 @@ history_open(struct app *a)
 		app_note(a, 0, "history: %s", store_error(a->store) != NULL ?
 		    store_error(a->store) : "cannot read incidents or gaps");
 	else if (a->nincidents > 0 || a->ngaps > 0) {
-		a->view = V_HISTORY;
-		a->back = V_HISTORY;
+		a->start_history = 1;
 		history_note_earlier(a, rc == 1 ? "your last session" :
 		    "the last 7 days");
 	}

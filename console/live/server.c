@@ -517,7 +517,7 @@ server_queue(struct server *s, int64_t now_ms)
 	const struct queue_snapshot	*q;
 	struct cmdrun_via		 via;
 	char				 err[200], user[256];
-	int				 rc;
+	int				 rc, k;
 
 	if (s->queue_argv == NULL)
 		return;
@@ -544,6 +544,9 @@ server_queue(struct server *s, int64_t now_ms)
 		q = queue_read_snapshot(s->qr);
 		s->queue_total = (int64_t)q->messages;
 		s->queue_deferred = (int64_t)q->by_queue[QUEUE_DEFERRED];
+		for (k = 0; k < QUEUE_NAME_COUNT && k < SERVER_QUEUE_STATES;
+		    k++)
+			s->queue_by[k] = q->by_queue[k];
 		server_queue_owners(s, q);
 		snprintf(s->queue_status, sizeof(s->queue_status),
 		    "queue: %llu messages", (unsigned long long)q->messages);

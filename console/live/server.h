@@ -69,6 +69,9 @@ struct server {
 	/* the queue, from the last complete read (-1: never read) */
 	int64_t			 queue_total;
 	int64_t			 queue_deferred;
+	/* messages by queue (enum queue_name of act/queue.h), last read */
+#define SERVER_QUEUE_STATES	8
+	uint64_t		 queue_by[SERVER_QUEUE_STATES];
 	char			 queue_status[256];
 	char			**queue_argv;	/* NULL: no queue reads */
 	int			 queue_interval;	/* seconds */

@@ -1,135 +1,186 @@
 /* keys.c: the key table (after htop, k9s, tig and mutt conventions). */
 #include <curses.h>
+#include <string.h>
 
 #include "keys.h"
+#include "act/contain.h"
 
 #define CTRL(c)	((c) & 0x1f)
 /* where the view keys give their bar place to the action keys */
-#define BAR_NOT_ACCOUNTS (VIEW_ALL & ~(VIEW_ACCOUNTS | VIEW_DETAIL))
+#define BAR_NOT_ACCOUNTS (VIEW_ALL & ~(VIEW_ACCOUNTS | VIEW_DETAIL | \
+	VIEW_SERVER))
+/* the views that are lists (search, filter) */
+#define VIEW_LISTS	(VIEW_SERVERS | VIEW_ACCOUNTS | VIEW_LOG | \
+	VIEW_HISTORY | VIEW_RBL | VIEW_MESSAGES)
+/* the views that are one page scrolled as a whole */
+#define VIEW_PAGES	(VIEW_HELP | VIEW_DETAIL | VIEW_SERVER)
+/* where a server is selected (its SSH connection) */
+#define VIEW_SSH	(VIEW_SERVERS | VIEW_SERVER)
+/* where a containment key finds its account */
+#define VIEW_ACT	(VIEW_ACCOUNTS | VIEW_DETAIL)
+#define ACT(a)		((a) + 1)
 
 /*
  * Order matters: the help screen lists bindings in this order, and the
  * first binding of an action with a bar label is the one on the bottom bar.
  */
 const struct key_binding key_table[] = {
-	{ '?',		"?",		ACT_HELP,	VIEW_ALL,
-	    "show this help",					"Help", 0 },
-	{ KEY_F(1),	"F1",		ACT_HELP,	VIEW_ALL,
-	    "show this help",					NULL, 0 },
-	{ 'q',		"q",		ACT_QUIT,	VIEW_ALL,
-	    "close the view; quit from the top",		"Quit", 0 },
-	{ KEY_F(10),	"F10",		ACT_QUIT,	VIEW_ALL,
-	    "quit",						NULL, 0 },
-	{ '1',		"1",		ACT_VIEW_SERVERS, VIEW_ALL,
+	{ '?',		"?",		key_help,	VIEW_ALL,
+	    "show this help",					"Help", 0, 0 },
+	{ KEY_F(1),	"F1",		key_help,	VIEW_ALL,
+	    "show this help",					NULL, 0, 0 },
+	{ 'q',		"q",		key_back_or_quit, VIEW_ALL,
+	    "back one level; from a top view (1-6), quit",	"Quit", 0, 0 },
+	{ KEY_F(10),	"F10",		key_quit,	VIEW_ALL,
+	    "quit",						NULL, 0, 0 },
+	{ '1',		"1",		key_view_servers, VIEW_ALL,
 	    "servers view",					"Servers",
-	    BAR_NOT_ACCOUNTS },
-	{ '2',		"2",		ACT_VIEW_ACCOUNTS, VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '2',		"2",		key_view_accounts, VIEW_ALL,
 	    "accounts view",					"Accounts",
-	    BAR_NOT_ACCOUNTS },
-	{ '3',		"3",		ACT_VIEW_LOG,	VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '3',		"3",		key_view_log,	VIEW_ALL,
 	    "live log view",					"Log",
-	    BAR_NOT_ACCOUNTS },
-	{ '4',		"4",		ACT_VIEW_HISTORY, VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '4',		"4",		key_view_history, VIEW_ALL,
 	    "incidents and log gaps",				"History",
-	    BAR_NOT_ACCOUNTS },
-	{ '\t',		"Tab",		ACT_NEXT_VIEW,	VIEW_ALL,
-	    "next view",					NULL, 0 },
-	{ '\n',		"Enter",	ACT_ENTER,	VIEW_SERVERS |
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '5',		"5",		key_view_rbl,	VIEW_ALL,
+	    "blocklists (DNSBL) view: each address on each zone", "Lists",
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '6',		"6",		key_view_messages, VIEW_ALL,
+	    "messages: every status line message, in full",	"Msgs",
+	    BAR_NOT_ACCOUNTS, 0 },
+	{ '\t',		"Tab",		key_next_view,	VIEW_ALL,
+	    "next top view (1 to 6)",				NULL, 0, 0 },
+	{ '\n',		"Enter",	key_enter,	VIEW_SERVERS |
 	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0 },
-	{ '\r',		"Enter",	ACT_ENTER,	VIEW_SERVERS |
+	    "details of the selected row",			NULL, 0, 0 },
+	{ '\r',		"Enter",	key_enter,	VIEW_SERVERS |
 	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0 },
-	{ KEY_ENTER,	"Enter",	ACT_ENTER,	VIEW_SERVERS |
+	    "details of the selected row",			NULL, 0, 0 },
+	{ KEY_ENTER,	"Enter",	key_enter,	VIEW_SERVERS |
 	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0 },
-	{ 27,		"Esc",		ACT_BACK,	VIEW_ALL,
-	    "back; clear the search or filter",			NULL, 0 },
-	{ KEY_LEFT,	"Left",		ACT_BACK,	VIEW_DETAIL | VIEW_HELP,
-	    "back",						NULL, 0 },
-	{ '/',		"/",		ACT_SEARCH,	VIEW_ALL & ~VIEW_HELP,
-	    "search: jump to the next row containing text",	"Search", 0 },
-	{ '\\',		"\\",		ACT_FILTER,	VIEW_ALL & ~VIEW_HELP,
-	    "filter: show only rows containing text",		"Filter", 0 },
-	{ KEY_UP,	"Up",		ACT_UP,		VIEW_ALL,
-	    "move up",						NULL, 0 },
-	{ 'k',		"k",		ACT_UP,		VIEW_ALL,
-	    "move up",						NULL, 0 },
-	{ KEY_DOWN,	"Down",		ACT_DOWN,	VIEW_ALL,
-	    "move down",					NULL, 0 },
-	{ 'j',		"j",		ACT_DOWN,	VIEW_ALL,
-	    "move down",					NULL, 0 },
-	{ 'g',		"g",		ACT_TOP,	VIEW_ALL,
-	    "first row",					NULL, 0 },
-	{ KEY_HOME,	"Home",		ACT_TOP,	VIEW_ALL,
-	    "first row",					NULL, 0 },
-	{ 'G',		"G",		ACT_BOTTOM,	VIEW_ALL,
-	    "last row",						NULL, 0 },
-	{ KEY_END,	"End",		ACT_BOTTOM,	VIEW_ALL,
-	    "last row",						NULL, 0 },
-	{ KEY_PPAGE,	"PgUp",		ACT_PAGE_UP,	VIEW_ALL,
-	    "page up",						NULL, 0 },
-	{ KEY_NPAGE,	"PgDn",		ACT_PAGE_DOWN,	VIEW_ALL,
-	    "page down",					NULL, 0 },
-	{ '<',		"<",		ACT_SORT_PREV,	VIEW_SERVERS |
-	    VIEW_ACCOUNTS,
-	    "sort by the previous column",			NULL, 0 },
-	{ '>',		">",		ACT_SORT_NEXT,	VIEW_SERVERS |
-	    VIEW_ACCOUNTS,
-	    "sort by the next column",				"Sort", 0 },
-	{ 'Z',		"Z",		ACT_PAUSE,	VIEW_ALL,
-	    "pause / resume the display (data keeps flowing)",	"Pause", 0 },
-	{ CTRL('l'),	"^L",		ACT_REDRAW,	VIEW_ALL,
-	    "redraw the screen",				NULL, 0 },
-	{ 'r',		"r",		ACT_RBL,	VIEW_ALL & ~VIEW_HELP,
-	    "check the servers' addresses on DNS blocklists now", NULL, 0 },
-	{ 'A',		"A",		ACT_HOSTKEY,	VIEW_SERVERS,
-	    "SSH: show the server's unknown host key; trust it?", NULL, 0 },
-	{ 'C',		"C",		ACT_RECONNECT,	VIEW_SERVERS,
-	    "SSH: connect to the selected server again now",	NULL, 0 },
+	    "details of the selected row",			NULL, 0, 0 },
+	{ 27,		"Esc",		key_escape,	VIEW_ALL,
+	    "back; at a top view, clear the search and filter",	NULL, 0, 0 },
+	{ KEY_LEFT,	"Left",		key_back,	VIEW_PAGES,
+	    "back",						NULL, 0, 0 },
+	{ '/',		"/",		key_search,	VIEW_LISTS,
+	    "search: jump to the next row containing text",	"Search",
+	    0, 0 },
+	{ 'n',		"n",		key_search_next, VIEW_LISTS,
+	    "the next row containing the search text",		NULL, 0, 0 },
+	{ '\\',		"\\",		key_filter,	VIEW_LISTS,
+	    "filter: show only rows containing text (@NAME: a server's)",
+	    "Filter", 0, 0 },
+	{ KEY_UP,	"Up",		key_up,		VIEW_ALL,
+	    "move up",						NULL, 0, 0 },
+	{ 'k',		"k",		key_up,		VIEW_ALL,
+	    "move up",						NULL, 0, 0 },
+	{ KEY_DOWN,	"Down",		key_down,	VIEW_ALL,
+	    "move down",					NULL, 0, 0 },
+	{ 'j',		"j",		key_down,	VIEW_ALL,
+	    "move down",					NULL, 0, 0 },
+	{ 'g',		"g",		key_top,	VIEW_ALL,
+	    "first row",					NULL, 0, 0 },
+	{ KEY_HOME,	"Home",		key_top,	VIEW_ALL,
+	    "first row",					NULL, 0, 0 },
+	{ 'G',		"G",		key_bottom,	VIEW_ALL,
+	    "last row",						NULL, 0, 0 },
+	{ KEY_END,	"End",		key_bottom,	VIEW_ALL,
+	    "last row",						NULL, 0, 0 },
+	{ KEY_PPAGE,	"PgUp",		key_page_up,	VIEW_ALL,
+	    "page up",						NULL, 0, 0 },
+	{ KEY_NPAGE,	"PgDn",		key_page_down,	VIEW_ALL,
+	    "page down",					NULL, 0, 0 },
+	{ ' ',		"Space",	key_page_down,	VIEW_PAGES,
+	    "page down",					NULL, 0, 0 },
+	{ KEY_LEFT,	"Left",		key_left,	VIEW_LOG,
+	    "scroll the lines left",				NULL, 0, 0 },
+	{ KEY_RIGHT,	"Right",	key_right,	VIEW_LOG,
+	    "scroll the lines right (the pane below wraps the selected "
+	    "one)",						NULL, 0, 0 },
+	{ '<',		"<",		key_sort_prev,	VIEW_ACCOUNTS,
+	    "sort by the column to the left",			NULL, 0, 0 },
+	{ '>',		">",		key_sort_next,	VIEW_ACCOUNTS,
+	    "sort by the column to the right",			"Sort", 0, 0 },
+	{ 'I',		"I",		key_sort_invert, VIEW_ACCOUNTS,
+	    "invert the sort order",				NULL, 0, 0 },
+	{ 'Z',		"Z",		key_pause,	VIEW_ALL,
+	    "pause / resume the display (data keeps flowing)",	"Pause", 0, 0 },
+	{ CTRL('l'),	"^L",		key_redraw,	VIEW_ALL,
+	    "redraw the screen",				NULL, 0, 0 },
+	{ 'r',		"r",		key_rbl_check,	VIEW_ALL & ~VIEW_HELP,
+	    "check the servers' addresses on DNS blocklists now", NULL, 0, 0 },
+	{ 'a',		"a",		key_server_accounts, VIEW_SERVER,
+	    "the server's accounts",				"Accounts",
+	    0, 0 },
+	{ 'A',		"A",		key_hostkey,	VIEW_SSH,
+	    "SSH: show the server's unknown host key; trust it?", NULL, 0, 0 },
+	{ 'C',		"C",		key_reconnect,	VIEW_SSH,
+	    "SSH: connect to the selected server again now",	NULL, 0, 0 },
 	/* containment: the selected account, or the detail view's */
-	{ 's',		"s",		ACT_SUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "suspend: refuse its logins and mail, hold its queue", "Suspend", 0 },
-	{ KEY_F(5),	"F5",		ACT_SUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "suspend: refuse its logins and mail, hold its queue", NULL, 0 },
-	{ 'U',		"U",		ACT_UNSUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "unsuspend (its held mail stays held)",		NULL, 0 },
-	{ KEY_F(6),	"F6",		ACT_UNSUSPEND,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "unsuspend (its held mail stays held)",		NULL, 0 },
-	{ 'h',		"h",		ACT_HOLD,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "hold its queued mail",				"Hold", 0 },
-	{ KEY_F(7),	"F7",		ACT_HOLD,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "hold its queued mail",				NULL, 0 },
-	{ 'H',		"H",		ACT_RELEASE,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "release its held mail",				NULL, 0 },
-	{ KEY_F(8),	"F8",		ACT_RELEASE,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "release its held mail",				NULL, 0 },
-	{ 'D',		"D",		ACT_PURGE,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "purge its queued mail (asks, naming the count)",	"Purge", 0 },
-	{ KEY_F(9),	"F9",		ACT_PURGE,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "purge its queued mail (asks, naming the count)",	NULL, 0 },
-	{ 'P',		"P",		ACT_RESET,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "reset its password (asks; the new one shows once)", "Password", 0 },
-	{ KEY_F(4),	"F4",		ACT_RESET,	VIEW_ACCOUNTS | VIEW_DETAIL,
-	    "reset its password (asks; the new one shows once)", NULL, 0 },
-	{ 0,		NULL,		ACT_NONE,	0, NULL,	NULL, 0 }
+	{ 's',		"s",		key_suspend,	VIEW_ACT,
+	    "suspend: refuse its logins and mail, hold its queue", "Suspend",
+	    0, ACT(CA_SUSPEND) },
+	{ KEY_F(5),	"F5",		key_suspend,	VIEW_ACT,
+	    "suspend: refuse its logins and mail, hold its queue", NULL, 0,
+	    ACT(CA_SUSPEND) },
+	{ 'U',		"U",		key_unsuspend,	VIEW_ACT,
+	    "unsuspend (its held mail stays held)",		NULL, 0,
+	    ACT(CA_UNSUSPEND) },
+	{ KEY_F(6),	"F6",		key_unsuspend,	VIEW_ACT,
+	    "unsuspend (its held mail stays held)",		NULL, 0,
+	    ACT(CA_UNSUSPEND) },
+	{ 'h',		"h",		key_hold,	VIEW_ACT,
+	    "hold its queued mail",				"Hold", 0,
+	    ACT(CA_HOLD) },
+	{ KEY_F(7),	"F7",		key_hold,	VIEW_ACT,
+	    "hold its queued mail",				NULL, 0,
+	    ACT(CA_HOLD) },
+	{ 'H',		"H",		key_release,	VIEW_ACT,
+	    "release its held mail",				NULL, 0,
+	    ACT(CA_RELEASE) },
+	{ KEY_F(8),	"F8",		key_release,	VIEW_ACT,
+	    "release its held mail",				NULL, 0,
+	    ACT(CA_RELEASE) },
+	{ 'D',		"D",		key_purge,	VIEW_ACT,
+	    "purge its queued mail (asks, naming the count)",	"Purge", 0,
+	    ACT(CA_PURGE) },
+	{ KEY_F(9),	"F9",		key_purge,	VIEW_ACT,
+	    "purge its queued mail (asks, naming the count)",	NULL, 0,
+	    ACT(CA_PURGE) },
+	{ 'P',		"P",		key_reset,	VIEW_ACT,
+	    "reset its password (asks; the new one shows once)", "Password",
+	    0, ACT(CA_RESET) },
+	{ KEY_F(4),	"F4",		key_reset,	VIEW_ACT,
+	    "reset its password (asks; the new one shows once)", NULL, 0,
+	    ACT(CA_RESET) },
+	{ 0,		NULL,		NULL,		0, NULL, NULL, 0, 0 }
 };
 
 /* See keys.h. */
-int
-keys_is_action(enum ui_action a)
-{
-	return a >= ACT_SUSPEND && a <= ACT_PURGE;
-}
-
-/* See keys.h. */
-enum ui_action
+const struct key_binding *
 keys_lookup(int key, unsigned view)
 {
 	const struct key_binding	*b;
 
 	for (b = key_table; b->label != NULL; b++)
 		if (b->key == key && (b->views & view) != 0)
-			return b->action;
-	return ACT_NONE;
+			return b;
+	return NULL;
+}
+
+/* See keys.h. */
+int
+keys_is_twin(const struct key_binding *b)
+{
+	const struct key_binding	*c;
+
+	for (c = key_table; c < b; c++)
+		if (c->fn == b->fn && c->views == b->views &&
+		    strcmp(c->help, b->help) == 0)
+			return 1;
+	return 0;
 }

@@ -2,69 +2,101 @@
  * keys.h: the console's key table.  Every binding, its F-key twin and its
  * help text live in one table, from which the help screen and the bottom
  * bar are generated, so they can never disagree with what the keys do.
+ *
+ * A key is bound to a function (keyfn.c, after htop's Action.c); the
+ * function does what the key says and returns what must follow (htop's
+ * Htop_Reaction): the frame redraws, rebuilds the accounts snapshot or
+ * quits on its word, and nothing else sets a dirty flag for a key.
  */
 #ifndef MAILCON_KEYS_H
 #define MAILCON_KEYS_H
 
-enum ui_action {
-	ACT_NONE = 0,
-	ACT_QUIT,
-	ACT_HELP,
-	ACT_SEARCH,
-	ACT_FILTER,
-	ACT_ENTER,
-	ACT_BACK,
-	ACT_NEXT_VIEW,
-	ACT_UP,
-	ACT_DOWN,
-	ACT_TOP,
-	ACT_BOTTOM,
-	ACT_PAGE_UP,
-	ACT_PAGE_DOWN,
-	ACT_SORT_PREV,
-	ACT_SORT_NEXT,
-	ACT_PAUSE,
-	ACT_REDRAW,
-	ACT_VIEW_SERVERS,
-	ACT_VIEW_ACCOUNTS,
-	ACT_VIEW_LOG,
-	ACT_VIEW_HISTORY,
-	ACT_SUSPEND,
-	ACT_UNSUSPEND,
-	ACT_RESET,
-	ACT_HOLD,
-	ACT_RELEASE,
-	ACT_PURGE,
-	ACT_RBL,
-	ACT_HOSTKEY,
-	ACT_RECONNECT
-};
+struct tui;
+
+/* What a key handler returns: OR'd. */
+#define TR_NONE		0x00
+#define TR_REDRAW	0x01	/* the screen changed */
+#define TR_REFRESH	0x02	/* rebuild the accounts snapshot (order) */
+#define TR_CLEAR	0x04	/* repaint every cell (^L) */
+#define TR_QUIT		0x08
+
+typedef unsigned (*key_fn)(struct tui *t);
 
 /* Views, as bits, for bindings that apply to some views only. */
-#define VIEW_SERVERS	0x01
-#define VIEW_ACCOUNTS	0x02
-#define VIEW_DETAIL	0x04
-#define VIEW_LOG	0x08
-#define VIEW_HISTORY	0x10
-#define VIEW_HELP	0x20
-#define VIEW_RBL	0x40
-#define VIEW_ALL	0x7f
+#define VIEW_SERVERS	0x001
+#define VIEW_ACCOUNTS	0x002
+#define VIEW_DETAIL	0x004
+#define VIEW_LOG	0x008
+#define VIEW_HISTORY	0x010
+#define VIEW_HELP	0x020
+#define VIEW_RBL	0x040
+#define VIEW_MESSAGES	0x080
+#define VIEW_SERVER	0x100
+#define VIEW_ALL	0x1ff
 
 struct key_binding {
 	int		 key;		/* curses key code or character */
 	const char	*label;		/* how the help screen names the key */
-	enum ui_action	 action;
+	key_fn		 fn;
 	unsigned	 views;		/* where it applies */
 	const char	*help;		/* what it does, for the help screen */
 	const char	*bar;		/* short bottom-bar label, or NULL */
 	unsigned	 bar_views;	/* where the label shows (0: views) */
+	int		 action;	/* a containment key: its enum
+					   contain_action + 1 (off with
+					   --read-only, shown only where the
+					   server can do it); 0 otherwise */
 };
 
 extern const struct key_binding key_table[];
 
-/* A containment key (off with --read-only)? */
-int		 keys_is_action(enum ui_action a);
-/* The action bound to key in view, or ACT_NONE. */
-enum ui_action	 keys_lookup(int key, unsigned view);
+/* The binding of key in the view (a VIEW_* bit), or NULL. */
+const struct key_binding *keys_lookup(int key, unsigned view);
+/*
+ * Is b an earlier binding's twin (same function, views and help)?  The
+ * help lists each binding once, with its twins' labels.
+ */
+int	keys_is_twin(const struct key_binding *b);
+
+/* The handlers (keyfn.c). */
+unsigned	key_help(struct tui *);
+unsigned	key_back_or_quit(struct tui *);
+unsigned	key_quit(struct tui *);
+unsigned	key_view_servers(struct tui *);
+unsigned	key_view_accounts(struct tui *);
+unsigned	key_view_log(struct tui *);
+unsigned	key_view_history(struct tui *);
+unsigned	key_view_rbl(struct tui *);
+unsigned	key_view_messages(struct tui *);
+unsigned	key_next_view(struct tui *);
+unsigned	key_enter(struct tui *);
+unsigned	key_escape(struct tui *);
+unsigned	key_back(struct tui *);
+unsigned	key_search(struct tui *);
+unsigned	key_search_next(struct tui *);
+unsigned	key_filter(struct tui *);
+unsigned	key_up(struct tui *);
+unsigned	key_down(struct tui *);
+unsigned	key_top(struct tui *);
+unsigned	key_bottom(struct tui *);
+unsigned	key_page_up(struct tui *);
+unsigned	key_page_down(struct tui *);
+unsigned	key_left(struct tui *);
+unsigned	key_right(struct tui *);
+unsigned	key_sort_prev(struct tui *);
+unsigned	key_sort_next(struct tui *);
+unsigned	key_sort_invert(struct tui *);
+unsigned	key_pause(struct tui *);
+unsigned	key_redraw(struct tui *);
+unsigned	key_rbl_check(struct tui *);
+unsigned	key_hostkey(struct tui *);
+unsigned	key_reconnect(struct tui *);
+unsigned	key_server_accounts(struct tui *);
+unsigned	key_suspend(struct tui *);
+unsigned	key_unsuspend(struct tui *);
+unsigned	key_reset(struct tui *);
+unsigned	key_hold(struct tui *);
+unsigned	key_release(struct tui *);
+unsigned	key_purge(struct tui *);
 
 #endif

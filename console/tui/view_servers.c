@@ -1,48 +1,77 @@
-/* view_servers.c: one row per server: traffic, queue, failures, state. */
+/*
+ * view_servers.c: one row per server: its state, its outbound rate (the
+ * last minute and a sparkline of the last 20), its queue, failed logins,
+ * the 10-minute average (the same rates as its accounts'), its worst
+ * account and its DNSBL state.  Enter opens the server's detail.
+ */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "theme_curses.h"
 #include "ui.h"
+#include "core/loop.h"
 #include "live/app_rbl.h"
+#include "live/rates.h"
+#include "live/recent.h"
+
+/* Server name width at 80 columns, and wider. */
+#define SV_NAME_W	12
+#define SV_NAME_WIDE	16
+
+/* See ui.h. */
+void
+ui_server_rates(struct tui *t, const struct server *s, double *last,
+    double *avg)
+{
+	int64_t	 clock = server_clock(s, loop_now_ms());
+
+	if (clock < 0)
+		clock = s->last_event;
+	rate_minutes(s->out_min, SERVER_MINUTES, s->out_min_now, clock,
+	    t->a->cfg->detect.window, last, avg);
+	*last = recent_server(t->a, s->index, *last);
+}
 
 /* Number of servers. */
 static size_t
-servers_count(struct app *a)
+servers_count(struct tui *t)
 {
-	return a->nservers;
+	return t->a->nservers;
 }
 
 /* Filter and search on the name and state text. */
 static int
-servers_match(struct app *a, size_t i, const char *text)
+servers_match(struct tui *t, size_t i, const char *text)
 {
-	const struct server *s = a->servers[i];
+	const struct server *s = t->a->servers[i];
 
-	return ui_contains(s->name, text) ||
-	    ui_contains(s->status, text);
+	return ui_contains(s->name, text) || ui_contains(s->status, text);
 }
 
 /* Column titles. */
 static void
-servers_header(struct app *a, int y, int w)
+servers_header(struct tui *t, int y, int w)
 {
-	ui_textf(a, y, 0, w, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
-	    "   %-16s %-8s %7s %-20s %7s %7s %6s %-10s %s", "SERVER", "STATE",
-	    "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF", "WORST",
-	    "DNSBL");
+	int	 nw = w >= 100 ? SV_NAME_WIDE : SV_NAME_W;
+
+	ui_textf(t, y, 0, w, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
+	    "   %-*s %-8s %7s %-20s %6s %5s %5s %6s %-10s %s", nw, "SERVER",
+	    "STATE", "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF",
+	    "AVG10M", "WORST", "DNSBL");
 }
 
 /* One server. */
 static void
-servers_row(struct app *a, size_t i, int y, int w, int selected)
+servers_row(struct tui *t, size_t i, int y, int w, int selected)
 {
-	const struct server	*s = a->servers[i];
+	const struct server	*s = t->a->servers[i];
 	attr_t			 at = selected ?
 	    theme_attr(THEME_ROLE_SELECTED) : theme_attr(THEME_ROLE_DEFAULT);
-	char			 q[24], d[24], rb[32];
+	char			 q[24], d[24], rb[32], avg[16];
 	const char		*rbl;
-	int			 x;
+	double			 r1, r10;
+	int			 x, nw = w >= 100 ? SV_NAME_WIDE : SV_NAME_W;
 
 	if (s->queue_total >= 0) {
 		snprintf(q, sizeof(q), "%lld", (long long)s->queue_total);
@@ -53,47 +82,62 @@ servers_row(struct app *a, size_t i, int y, int w, int selected)
 	}
 	attrset(at);
 	mvhline(y, 0, ' ', w);
-	ui_text(a, y, 0, 2, ui_level_marker(s->worst), 2,
+	ui_text(t, y, 0, 2, ui_level_marker(s->worst), 2,
 	    ui_level_attr(s->worst) | (selected ? A_REVERSE : 0));
 	x = 3;
-	x += ui_textf(a, y, x, 17, at, "%-16.16s ", s->name);
-	x += ui_textf(a, y, x, 9, s->state == SRV_LIVE ? at :
+	x += ui_textf(t, y, x, nw + 1, at, "%-*.*s ", nw, nw, s->name);
+	x += ui_textf(t, y, x, 9, s->state == SRV_LIVE ? at :
 	    theme_attr(THEME_ROLE_SUSPICIOUS), "%-8s ",
 	    server_state_name(s->state));
 	if (s->state != SRV_LIVE && s->state != SRV_STARTING) {
 		/* why it is not live matters more than its zeros */
-		ui_text(a, y, x, w - x, s->status, strlen(s->status),
+		ui_text(t, y, x, w - x, s->status, strlen(s->status),
 		    theme_attr(THEME_ROLE_SUSPICIOUS));
 		return;
 	}
-	x += ui_textf(a, y, x, 8, at, "%7u ", s->out_min[SERVER_MINUTES - 2]);
-	ui_sparkline(a, y, x, 20, s->out_min, SERVER_MINUTES);
+	ui_server_rates(t, s, &r1, &r10);
+	x += ui_textf(t, y, x, 8, at, "%7.0f ", r1);
+	ui_sparkline(t, y, x, 20, s->out_min, SERVER_MINUTES);
 	x += 21;
-	x += ui_textf(a, y, x, 16, at, "%7s %7s ", q, d);
-	x += ui_textf(a, y, x, 7, at, "%6llu ",
+	x += ui_textf(t, y, x, 14, at, "%6s %5s ", q, d);
+	x += ui_textf(t, y, x, 6, at, "%5llu ",
 	    (unsigned long long)s->auth_fail);
-	x += ui_textf(a, y, x, 11, ui_level_attr(s->worst), "%-10s ",
+	x += ui_textf(t, y, x, 7, at, "%6s ", ui_rate(r10, avg, sizeof(avg)));
+	x += ui_textf(t, y, x, 11, ui_level_attr(s->worst), "%-10s ",
 	    level_name(s->worst));
-	rbl = app_rbl_server(a, (unsigned)i, rb, sizeof(rb));
-	ui_text(a, y, x, w - x, rbl, strlen(rbl), strncmp(rbl, "listed", 6) ==
+	rbl = app_rbl_server(t->a, (unsigned)i, rb, sizeof(rb));
+	ui_text(t, y, x, w - x, rbl, strlen(rbl), strncmp(rbl, "listed", 6) ==
 	    0 ? theme_attr(THEME_ROLE_CRITICAL) : at);
 }
 
-/* Enter: the accounts view filtered to this server's accounts... */
+/* Enter: the server's detail. */
 static void
-servers_enter(struct app *a, size_t i)
+servers_enter(struct tui *t, size_t i)
 {
-	a->view = V_ACCOUNTS;
-	snprintf(a->filter[V_ACCOUNTS], sizeof(a->filter[0]), "@%s",
-	    a->servers[i]->name);
+	t->server = (unsigned)i;
+	t->list[TV_SERVER].sel = 0;
+	ui_push(t, TV_SERVER);
+}
+
+/* The selected server. */
+static long
+servers_server(struct tui *t)
+{
+	const struct list	*l = &t->list[TV_SERVERS];
+
+	if (t->view != TV_SERVERS || l->sel >= t->nvis)
+		return -1;
+	return (long)ui_vis(t, l->sel);
 }
 
 const struct view_ops view_servers = {
 	.title = "servers",
 	.keymask = VIEW_SERVERS,
+	.dirty = APP_DIRTY_SERVERS | APP_DIRTY_RBL,
 	.count = servers_count,
 	.match = servers_match,
 	.header = servers_header,
 	.row = servers_row,
 	.enter = servers_enter,
+	.server = servers_server,
 };

@@ -3,8 +3,9 @@
 # (a private tmux server on its own socket, killed at the end): the main
 # views at 80x24 against expected screens, help, a filter, the too-small
 # screen, the mono theme, live detection from a log file fed line by line,
-# log text that tries to drive the terminal, and a restart that lists the
-# last session's incident and log gap.
+# log text that tries to drive the terminal, a restart that lists the
+# last session's incident and log gap; text.sh and views.sh (every view
+# at 80x24 and 160x45) follow.
 #
 # MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run:
 # each rewritten screen says UPDATED (never PASS) and the run exits 1, so
@@ -375,6 +376,9 @@ fi
 
 # text on the screen: escapes, passwords, warnings (text.sh)
 . "$here/text.sh"
+
+# the views at 80x24 and 160x45 (views.sh)
+. "$here/views.sh"
 
 if [ "$updated" -gt 0 ]; then
 	echo "screen: $pass passed, $fail failed, $updated UPDATED (compare again without MAILCON_UPDATE_SCREENS)"

@@ -155,29 +155,30 @@ static void
 test_view_match(void **state)
 {
 	struct app	 a;
+	struct tui	 t = { .a = &a };
 	size_t		 n, i, hits;
 
 	memset(&a, 0, sizeof(a));
 	add_incident(&a, "judy@example.test", T0, 0);
 	histrows_add_gap(&a, "edge-mx2", "/var/log/maillog", "truncated",
 	    T0 + 1, 0);
-	n = view_history.count(&a);
+	n = view_history.count(&t);
 	assert_int_equal(n, 2);
 	assert_int_equal(a.hist[1].gap, 1);
 	/* the gap by each of its fields, ignoring case; not the incident */
-	assert_true(view_history.match(&a, 1, "EDGE-MX2"));
-	assert_true(view_history.match(&a, 1, "maillog"));
-	assert_true(view_history.match(&a, 1, "truncat"));
-	assert_true(view_history.match(&a, 1, "gap"));
-	assert_false(view_history.match(&a, 1, "judy"));
-	assert_false(view_history.match(&a, 1, "suspicious"));
+	assert_true(view_history.match(&t, 1, "EDGE-MX2"));
+	assert_true(view_history.match(&t, 1, "maillog"));
+	assert_true(view_history.match(&t, 1, "truncat"));
+	assert_true(view_history.match(&t, 1, "gap"));
+	assert_false(view_history.match(&t, 1, "judy"));
+	assert_false(view_history.match(&t, 1, "suspicious"));
 	/* the incident as before, not by the gap's words */
-	assert_true(view_history.match(&a, 0, "judy"));
-	assert_true(view_history.match(&a, 0, "suspicious"));
-	assert_false(view_history.match(&a, 0, "maillog"));
-	assert_false(view_history.match(&a, 0, "gap"));
+	assert_true(view_history.match(&t, 0, "judy"));
+	assert_true(view_history.match(&t, 0, "suspicious"));
+	assert_false(view_history.match(&t, 0, "maillog"));
+	assert_false(view_history.match(&t, 0, "gap"));
 	for (i = 0, hits = 0; i < n; i++)
-		hits += view_history.match(&a, i, "example") != 0;
+		hits += view_history.match(&t, i, "example") != 0;
 	assert_int_equal(hits, 1);
 	app_clear(&a);
 }

@@ -42,6 +42,7 @@ test_kept_in_turn(void **state)
 	/* a note for a while does not touch them */
 	app_note(&a, 5, "demo: replay finished");
 	assert_int_equal(a.nwarnings, 3);
+	notelog_free(&a.notes);	/* the messages view's copy of them */
 }
 
 static void
@@ -61,6 +62,7 @@ test_more_than_fit(void **state)
 	snprintf(text, sizeof(text), "warning %d", APP_WARNINGS + 2);
 	assert_non_null(strstr(a.warnings[APP_WARNINGS - 1], "and more"));
 	assert_non_null(strstr(a.warnings[APP_WARNINGS - 1], text));
+	notelog_free(&a.notes);
 }
 
 int
