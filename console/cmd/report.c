@@ -86,6 +86,8 @@ report_json_strings(FILE *f, const char *const *v, int n)
 static void
 report_json_account(FILE *f, const struct account_report *r)
 {
+	char	 ev[128];
+
 	fputs("{\"account\":", f);
 	json_cstring(f, r->account);
 	fprintf(f, ",\"level\":\"%s\",\"level_now\":\"%s\","
@@ -113,10 +115,17 @@ report_json_account(FILE *f, const struct account_report *r)
 	fputs(",\"flagged_at\":", f);
 	json_time(f, r->flagged_at);
 	if (r->flagged_at >= 0)
-		fprintf(f, ",\"messages_before_flag\":%llu}",
+		fprintf(f, ",\"messages_before_flag\":%llu",
 		    (unsigned long long)r->messages_before_flag);
 	else
-		fputs(",\"messages_before_flag\":null}", f);
+		fputs(",\"messages_before_flag\":null", f);
+	/* critical on two kinds of evidence: what containment acts on */
+	fputs(",\"confirmed_at\":", f);
+	json_time(f, r->confirmed_at);
+	fputs(",\"evidence\":", f);
+	json_cstring(f, evidence_format(r->confirmed_at >= 0 ?
+	    r->confirmed_evidence : r->peak_evidence, ev, sizeof(ev)));
+	fputs("}", f);
 }
 
 /* The files whose clock jumped: counts, then one object per file. */
@@ -179,6 +188,8 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	fputs(",\"last\":", f);
 	json_time(f, st->last_time);
 	report_json_clock(f, st);
+	fputs(",\"networks\":", f);
+	json_cstring(f, detector_networks(d));
 	fputs("}}\n", f);
 }
 
@@ -270,6 +281,7 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 		fprintf(f, ".\nLog time %s to %s UTC.\n",
 		    report_time(st->first_time, t1, sizeof(t1)),
 		    report_time(st->last_time, t2, sizeof(t2)));
+	fprintf(f, "Networks: %s.\n", detector_networks(d));
 	report_text_clock(f, st);
 }
 

@@ -16,20 +16,24 @@
 
 #include "detect_int.h"
 
-/* Signals that measure volume, not anomaly: alone they stop at watch. */
-static const uint8_t sig_volume[SIG_COUNT] = {
-	[SIG_MSG_RATE] = 1, [SIG_RCPT_RATE] = 1, [SIG_FANOUT] = 1,
-	[SIG_QUEUE_SHARE] = 1,
+/* An account's reason texts: now, at the worst moment, when confirmed. */
+#define WHY_CONFIRMED	1024
+#define WHY_BYTES	(2 * DETECT_REASONS * DETECT_REASON_LEN + WHY_CONFIRMED)
+
+/* The kind of evidence of each signal. */
+static const uint8_t sig_kind[SIG_COUNT] = {
+	[SIG_AUTH_IPS] = DETECT_EV_LOGINS, [SIG_AUTH_NETS] = DETECT_EV_LOGINS,
+	[SIG_NEW_IPS] = DETECT_EV_LOGINS, [SIG_NEW_NETS] = DETECT_EV_LOGINS,
+	[SIG_COUNTRIES] = DETECT_EV_LOGINS,
+	[SIG_MSG_RATE] = DETECT_EV_VOLUME, [SIG_RCPT_RATE] = DETECT_EV_VOLUME,
+	[SIG_BASELINE] = DETECT_EV_VOLUME, [SIG_FANOUT] = DETECT_EV_VOLUME,
+	[SIG_QUEUE_SHARE] = DETECT_EV_VOLUME,
+	[SIG_FAIL_RATIO] = DETECT_EV_DELIVERY,
+	[SIG_GUESSED] = DETECT_EV_PASSWORD,
 };
 
-/* Independent groups for the two-signals bump (one bit each). */
-static const uint8_t sig_group[SIG_COUNT] = {
-	[SIG_AUTH_IPS] = 0x01, [SIG_AUTH_NETS] = 0x01,
-	[SIG_MSG_RATE] = 0x02, [SIG_RCPT_RATE] = 0x02, [SIG_FANOUT] = 0x02,
-	[SIG_QUEUE_SHARE] = 0x02,
-	[SIG_BASELINE] = 0x04, [SIG_FAIL_RATIO] = 0x08, [SIG_GUESSED] = 0x10,
-	[SIG_NEW_IPS] = 0x01,
-};
+/* Kinds that say what the mail is like, not who sends it. */
+#define EV_SECONDARY	(DETECT_EV_VOLUME | DETECT_EV_DELIVERY)
 
 /* What the signals measured for one account, with what reasons need. */
 struct measure {
@@ -38,13 +42,27 @@ struct measure {
 	enum level	 eff[SIG_COUNT];	/* after the volume rule */
 	enum level	 level;
 	enum level	 raw_max;		/* highest raw level */
+	unsigned	 evidence;		/* kinds at suspicious or above */
 	int		 ips_exact;
 	int		 nets_exact;
 	int		 domains_exact;
-	double		 base_rate;		/* earlier msgs/min */
+	int		 minute_rate;		/* msg_rate is the busiest minute */
+	int		 from_new;		/* mail mostly from new addresses */
+	int		 no_history;		/* too young for new and usual */
+	int		 wide_asn;		/* networks are AS numbers */
+	double		 rate;			/* msgs/min over the window */
+	double		 usual;			/* busiest window at this hour
+						   before, messages */
+	uint32_t	 new_recent[2];		/* addresses, networks new in the
+						   novelty window */
+	uint32_t	 new_before[2];		/* in the 7 days before it */
+	double		 new_usual[2];		/* expected in the window */
+	int		 new_sat[2];
 	/* context the reason texts quote */
+	uint64_t	 win_msgs;
 	uint64_t	 win_fail, win_att;
 	uint64_t	 queued_now, queued_total;
+	int64_t		 age;			/* seconds since first seen */
 	struct mail_ip	 guessed_ip;
 	int		 allowed;
 };
@@ -86,7 +104,7 @@ detect_roll(struct detector *d, struct account *a)
 	if (m - a->ring_min >= d->nb) {
 		memset(a->ring, 0, (size_t)d->nb * sizeof(*a->ring));
 		a->win_msgs = a->win_rcpts = a->win_att = a->win_fail = 0;
-		a->win_newip = 0;
+		a->win_fresh = 0;
 	} else {
 		for (t = a->ring_min + 1; t <= m; t++) {
 			b = &a->ring[eval_slot(d, t)];
@@ -94,7 +112,7 @@ detect_roll(struct detector *d, struct account *a)
 			a->win_rcpts -= b->rcpts;
 			a->win_att -= b->att;
 			a->win_fail -= b->fail;
-			a->win_newip -= b->newip;
+			a->win_fresh -= b->fresh;
 			memset(b, 0, sizeof(*b));
 		}
 	}
@@ -120,35 +138,84 @@ eval_limit(const struct signal_limits *l, double v)
 	return LEVEL_OK;
 }
 
+/*
+ * Whether evidence holds two kinds, at least one of them about who sends:
+ * volume and bounces together still only say what the mail is like.
+ */
+static int
+eval_two_kinds(unsigned evidence)
+{
+	return (evidence & (evidence - 1)) != 0 &&
+	    (evidence & ~(unsigned)EV_SECONDARY) != 0;
+}
+
+/* The busiest minute of the account's ring, in messages. */
+static uint32_t
+eval_busiest_minute(const struct detector *d, const struct account *a)
+{
+	uint32_t	 m = 0;
+	int		 i;
+
+	for (i = 0; i < d->nb; i++)
+		if (a->ring[i].msgs > m)
+			m = a->ring[i].msgs;
+	return m;
+}
+
+/*
+ * Keys new to the account in the novelty window beyond its usual: the new
+ * ones in the 7 days before the window, scaled to the window (to the
+ * history there is when it is shorter).
+ */
+static double
+eval_novel(const struct detector *d, const struct account *a,
+    struct newcount *c, struct measure *x, int i)
+{
+	double	 hours = c->w, span;
+
+	newcount_roll(c, d->now);
+	span = (double)(d->now - a->first_seen) / 3600.0 - hours;
+	if (span > NEWC_BEFORE)
+		span = NEWC_BEFORE;
+	if (span < 1)
+		span = 1;
+	x->new_recent[i] = c->recent;
+	x->new_before[i] = c->before;
+	x->new_usual[i] = c->before * hours / span;
+	x->new_sat[i] = newcount_saturated(c);
+	return c->recent > x->new_usual[i] ? c->recent - x->new_usual[i] : 0;
+}
+
 /* Measure every signal and combine them into a level. */
 static void
-eval_measure(const struct detector *d, const struct account *a,
-    struct measure *x)
+eval_measure(const struct detector *d, struct account *a, struct measure *x)
 {
 	const struct detect_config *c = &d->cfg;
-	double		 mins = c->window / 60.0, rate, hist, before;
-	int		 s, corroborated = 0, groups = 0;
+	double		 mins = c->window / 60.0, rate, minute;
+	enum level	 who = LEVEL_OK, cap;
+	int64_t		 usual;
+	int		 s, groups;
 
 	memset(x, 0, sizeof(*x));
+	x->age = d->now - a->first_seen;
+	x->no_history = x->age < c->new_ip_min_history ||
+	    x->age < c->baseline_min_history;
+	x->wide_asn = d->ctx_fn != NULL;
 	x->v[SIG_AUTH_IPS] = (double)ipwin_in_window(&a->ips, d->now,
 	    c->window, &x->ips_exact);
 	x->v[SIG_AUTH_NETS] = (double)ipwin_in_window(&a->nets, d->now,
 	    c->window, &x->nets_exact);
+	/* a burst shows in its minute long before in the window's average */
 	rate = a->win_msgs / mins;
-	x->v[SIG_MSG_RATE] = rate;
+	x->rate = rate;
+	minute = (double)eval_busiest_minute(d, a);
+	x->minute_rate = minute > rate;
+	x->v[SIG_MSG_RATE] = minute > rate ? minute : rate;
 	x->v[SIG_RCPT_RATE] = a->win_rcpts / mins;
-	if (d->now - a->first_seen >= c->baseline_min_history &&
-	    rate >= c->baseline_min_rate && rate > 0) {
-		/* Earlier rate: messages before the window over the time
-		   before it, at least one message per that time. */
-		hist = (double)(d->now - c->window - a->first_seen) / 60.0;
-		if (hist < 1)
-			hist = 1;
-		before = (double)(a->messages - a->win_msgs);
-		if (before < 1)
-			before = 1;
-		x->base_rate = before / hist;
-		x->v[SIG_BASELINE] = rate / x->base_rate;
+	if (rate >= c->baseline_min_rate && rate > 0 &&
+	    (usual = detect_prof_usual(d, a)) > 0) {
+		x->usual = (double)usual;
+		x->v[SIG_BASELINE] = a->win_msgs / x->usual;
 	}
 	x->v[SIG_FANOUT] = (double)ipwin_in_window(&a->domains, d->now,
 	    c->window, &x->domains_exact);
@@ -156,38 +223,58 @@ eval_measure(const struct detector *d, const struct account *a,
 		x->v[SIG_FAIL_RATIO] = 100.0 * a->win_fail / a->win_att;
 	if (a->guessed_n > 0 && d->now - a->guessed_at < c->window)
 		x->v[SIG_GUESSED] = a->guessed_n;
-	x->v[SIG_NEW_IPS] = (double)a->win_newip;
+	if (a->nov != NULL) {
+		x->v[SIG_NEW_IPS] = eval_novel(d, a, &a->nov->addrs, x, 0);
+		x->v[SIG_NEW_NETS] = eval_novel(d, a, &a->nov->nets, x, 1);
+	}
+	if (d->ctx_fn != NULL) {
+		ipwin_advance(&a->countries, d->now, 3600);
+		x->v[SIG_COUNTRIES] = (double)a->countries.nwin;
+	}
 	if (d->queued > 0 && d->queued >= (uint64_t)c->queue_min_messages)
 		x->v[SIG_QUEUE_SHARE] = 100.0 * a->queued_now / d->queued;
+	x->win_msgs = a->win_msgs;
 	x->win_fail = a->win_fail;
 	x->win_att = a->win_att;
 	x->queued_now = a->queued_now;
 	x->queued_total = d->queued;
 	x->guessed_ip = a->guessed_ip;
 	x->allowed = a->allowed;
+	x->from_new = a->win_msgs > 0 && 2 * a->win_fresh > a->win_msgs;
 
+	/* who is sending: the strongest login signal */
 	for (s = 0; s < SIG_COUNT; s++) {
 		x->raw[s] = eval_limit(&c->limits[s], x->v[s]);
 		if (x->raw[s] > x->raw_max)
 			x->raw_max = x->raw[s];
-		if (!sig_volume[s] && x->raw[s] >= LEVEL_WATCH)
-			corroborated = 1;
+		if (!(sig_kind[s] & EV_SECONDARY) && x->raw[s] > who)
+			who = x->raw[s];
 	}
+	if (who < LEVEL_WATCH && x->from_new)
+		who = LEVEL_WATCH;
+	/* what the mail is like counts one level above who sends it */
+	cap = who == LEVEL_OK ? LEVEL_WATCH : who + 1 > LEVEL_CRITICAL ?
+	    LEVEL_CRITICAL : (enum level)(who + 1);
 	x->level = LEVEL_OK;
+	groups = 0;
 	for (s = 0; s < SIG_COUNT; s++) {
 		x->eff[s] = x->raw[s];
-		if (sig_volume[s] && !corroborated && x->eff[s] > LEVEL_WATCH)
-			x->eff[s] = LEVEL_WATCH;
+		if ((sig_kind[s] & EV_SECONDARY) && x->eff[s] > cap)
+			x->eff[s] = cap;
 		if (x->eff[s] > x->level)
 			x->level = x->eff[s];
 		if (x->eff[s] >= LEVEL_SUSPICIOUS)
-			groups |= sig_group[s];
+			groups |= sig_kind[s];
 	}
-	/* Two or more independent groups at suspicious: one level up. */
-	if ((groups & (groups - 1)) != 0 && x->level < LEVEL_CRITICAL)
+	x->evidence = (unsigned)groups;
+	/* Two or more kinds at suspicious, one of them who sends: one level
+	   up. */
+	if (eval_two_kinds(x->evidence) && x->level < LEVEL_CRITICAL)
 		x->level++;
-	if (a->allowed)
+	if (a->allowed) {
 		x->level = LEVEL_OK;
+		x->evidence = 0;
+	}
 }
 
 /* Remember x as the account's worst moment when it is worse than the last. */
@@ -237,6 +324,20 @@ detect_update(struct detector *d, struct account *a)
 		a->flagged_at = d->at >= 0 ? d->at : d->now;
 		a->messages_before_flag = a->messages;
 	}
+	if (x.level == LEVEL_CRITICAL && a->confirmed_at < 0 &&
+	    eval_two_kinds(x.evidence)) {
+		/* critical on two kinds: what containment may act on */
+		if (a->confirm_snap == NULL &&
+		    (a->confirm_snap = malloc(sizeof(*a->confirm_snap))) != NULL)
+			d->mem += sizeof(*a->confirm_snap);
+		if (a->confirm_snap != NULL) {
+			a->confirm_snap->x = x;
+			a->confirm_snap->weight = 0;
+			a->confirm_snap->at = d->now;
+		}
+		a->confirmed_at = d->at >= 0 ? d->at : d->now;
+		a->confirmed_ev = (uint8_t)x.evidence;
+	}
 }
 
 /* An integer with thousands separators. */
@@ -275,6 +376,21 @@ eval_value(char *buf, size_t sz, double v)
 	return buf;
 }
 
+/* "6 h", "90 min", "45 s": a duration for a reason. */
+static const char *
+eval_span(char *buf, size_t sz, int secs)
+{
+	if (secs % 86400 == 0)
+		snprintf(buf, sz, "%d d", secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, sz, "%d h", secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(buf, sz, "%d min", secs / 60);
+	else
+		snprintf(buf, sz, "%d s", secs);
+	return buf;
+}
+
 /* Format the text for signal s of account a into buf. */
 static void
 eval_reason(const struct detector *d, const struct measure *x, int s,
@@ -283,17 +399,18 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 	const struct signal_limits *l = &d->cfg.limits[s];
 	double		 t = x->raw[s] == LEVEL_CRITICAL ? l->critical :
 	    x->raw[s] == LEVEL_SUSPICIOUS ? l->suspicious : l->watch;
-	char		 v[32], th[32], n1[32], n2[32], win[24];
-	char		 ip[INET6_ADDRSTRLEN];
-	const char	*lv = level_name(x->raw[s]), *pre, *cap;
+	char		 v[32], th[32], n1[32], n2[32], win[24], nw[24];
+	char		 ip[INET6_ADDRSTRLEN], cap[96];
+	const char	*lv = level_name(x->raw[s]), *pre;
+	int		 i;
 
 	pre = x->allowed ? "allow-listed: " : "";
-	cap = x->eff[s] < x->raw[s] ? "; counts as watch without other signs" :
-	    "";
-	if (d->cfg.window % 60 == 0)
-		snprintf(win, sizeof(win), "%d min", d->cfg.window / 60);
-	else
-		snprintf(win, sizeof(win), "%d s", d->cfg.window);
+	cap[0] = '\0';
+	if (x->eff[s] < x->raw[s])
+		snprintf(cap, sizeof(cap), "; counts as %s without stronger "
+		    "signs of who sends", level_name(x->eff[s]));
+	eval_span(win, sizeof(win), d->cfg.window);
+	eval_span(nw, sizeof(nw), (d->cfg.novelty_window / 3600) * 3600);
 	eval_value(v, sizeof(v), x->v[s]);
 	eval_value(th, sizeof(th), t);
 	switch (s) {
@@ -307,18 +424,22 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		    x->nets_exact ? "" : "~", v, win, lv, th);
 		break;
 	case SIG_MSG_RATE:
-		snprintf(buf, sz, "%s%s msgs/min in the last %s (%s at %s%s)",
-		    pre, v, win, lv, th, cap);
+		if (x->minute_rate)
+			snprintf(buf, sz, "%s%s msgs in one minute (%s at "
+			    "%s/min%s)", pre, v, lv, th, cap);
+		else
+			snprintf(buf, sz, "%s%s msgs/min in the last %s (%s at "
+			    "%s%s)", pre, v, win, lv, th, cap);
 		break;
 	case SIG_RCPT_RATE:
 		snprintf(buf, sz, "%s%s recipients/min in the last %s "
 		    "(%s at %s%s)", pre, v, win, lv, th, cap);
 		break;
 	case SIG_BASELINE:
-		snprintf(buf, sz, "%s%s msgs/min, %sx its earlier rate of "
-		    "%s/min (%s at %sx)", pre,
-		    eval_value(n1, sizeof(n1), x->v[SIG_MSG_RATE]), v,
-		    eval_value(n2, sizeof(n2), x->base_rate), lv, th);
+		snprintf(buf, sz, "%s%s msgs in %s, %sx the most it sent in %s "
+		    "at this hour on earlier days, %s (%s at %sx%s)", pre,
+		    eval_count(n1, sizeof(n1), x->win_msgs), win, v, win,
+		    eval_value(n2, sizeof(n2), x->usual), lv, th, cap);
 		break;
 	case SIG_FANOUT:
 		snprintf(buf, sz, "%s%s%s recipient domains in %s (%s at %s%s)",
@@ -326,9 +447,9 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		break;
 	case SIG_FAIL_RATIO:
 		snprintf(buf, sz, "%s%s%% of deliveries deferred or bounced "
-		    "(%s of %s; %s at %s%%)", pre, v,
+		    "(%s of %s; %s at %s%%%s)", pre, v,
 		    eval_count(n1, sizeof(n1), x->win_fail),
-		    eval_count(n2, sizeof(n2), x->win_att), lv, th);
+		    eval_count(n2, sizeof(n2), x->win_att), lv, th, cap);
 		break;
 	case SIG_GUESSED:
 		if (inet_ntop(x->guessed_ip.family == 4 ? AF_INET : AF_INET6,
@@ -338,8 +459,19 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		    "(%s at %s)", pre, v, ip, lv, th);
 		break;
 	case SIG_NEW_IPS:
-		snprintf(buf, sz, "%s%s logins from IPs new to this account in "
-		    "%s (%s at %s)", pre, v, win, lv, th);
+	case SIG_NEW_NETS:
+		i = s == SIG_NEW_NETS;
+		snprintf(buf, sz, "%s%s%s %s new to this account in %s; %s%s "
+		    "in the 7 days before (%s at %s more than usual)", pre,
+		    x->new_sat[i] ? "at least " : "",
+		    eval_count(n1, sizeof(n1), x->new_recent[i]),
+		    i == 0 ? "addresses" : x->wide_asn ? "networks (AS)" :
+		    "networks (/16, /32)", nw, x->new_sat[i] ? "at least " : "",
+		    eval_count(n2, sizeof(n2), x->new_before[i]), lv, th);
+		break;
+	case SIG_COUNTRIES:
+		snprintf(buf, sz, "%s%s countries in the last hour (%s at %s)",
+		    pre, v, lv, th);
 		break;
 	case SIG_QUEUE_SHARE:
 		snprintf(buf, sz, "%sholds %s%% of the queue (%s of %s; "
@@ -354,8 +486,48 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 }
 
 /*
- * Format the reasons of measure x, most severe first, into buf (SIG_COUNT
- * texts of DETECT_REASON_LEN bytes); returns how many, and the score.
+ * A line that is not a signal but says how to read the others: the
+ * account is too young for "new" and "usual", or its mail comes from new
+ * addresses (why its volume counts); NULL when there is none.
+ */
+static const char *
+eval_note(const struct detector *d, const struct measure *x, char *buf,
+    size_t sz)
+{
+	char	 age[24], need[24];
+	int	 s, lifted = 0;
+
+	if (x->raw_max < LEVEL_WATCH)
+		return NULL;
+	if (x->no_history) {
+		eval_span(age, sizeof(age), x->age >= 3600 ?
+		    (int)(x->age / 3600) * 3600 : x->age >= 60 ?
+		    (int)(x->age / 60) * 60 : (int)x->age);
+		eval_span(need, sizeof(need), d->cfg.new_ip_min_history >
+		    d->cfg.baseline_min_history ? d->cfg.new_ip_min_history :
+		    d->cfg.baseline_min_history);
+		snprintf(buf, sz, "no history yet: first seen %s ago; new "
+		    "addresses, networks and its usual rate count after %s",
+		    age, need);
+		return buf;
+	}
+	for (s = 0; s < SIG_COUNT; s++)
+		if ((sig_kind[s] & EV_SECONDARY) &&
+		    x->eff[s] >= LEVEL_SUSPICIOUS)
+			lifted = 1;
+	if (x->from_new && lifted) {
+		snprintf(buf, sz, "most of its mail in the last %s came from "
+		    "addresses new to this account", eval_span(age,
+		    sizeof(age), d->cfg.window));
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Format the reasons of measure x, most severe first, into buf
+ * (DETECT_REASONS texts of DETECT_REASON_LEN bytes); returns how many,
+ * and the score.
  */
 static int
 eval_reasons(const struct detector *d, const struct measure *x, char *buf,
@@ -384,12 +556,48 @@ eval_reasons(const struct detector *d, const struct measure *x, char *buf,
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	for (i = 0; i < n && buf != NULL; i++) {
+	if (buf == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
 		eval_reason(d, x, order[i], buf + i * DETECT_REASON_LEN,
 		    DETECT_REASON_LEN);
 		out[i] = buf + i * DETECT_REASON_LEN;
 	}
-	return buf != NULL ? n : 0;
+	if (eval_note(d, x, buf + n * DETECT_REASON_LEN, DETECT_REASON_LEN) !=
+	    NULL) {
+		out[n] = buf + n * DETECT_REASON_LEN;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The strongest reason of each kind of evidence at suspicious or above in
+ * x, "; "-separated, into buf.
+ */
+static void
+eval_evidence_text(const struct detector *d, const struct measure *x,
+    char *buf, size_t sz)
+{
+	char		 one[DETECT_REASON_LEN];
+	unsigned	 done = 0;
+	size_t		 o = 0;
+	int		 s, best, lvl, n;
+
+	buf[0] = '\0';
+	for (lvl = LEVEL_CRITICAL; lvl >= LEVEL_SUSPICIOUS; lvl--)
+		for (best = 0; best < SIG_COUNT; best++) {
+			s = best;
+			if ((int)x->eff[s] != lvl || (done & sig_kind[s]))
+				continue;
+			done |= sig_kind[s];
+			eval_reason(d, x, s, one, sizeof(one));
+			n = snprintf(buf + o, sz - o, "%s%s", o > 0 ? "; " : "",
+			    one);
+			if (n < 0 || (size_t)n >= sz - o)
+				return;
+			o += (size_t)n;
+		}
 }
 
 void
@@ -416,22 +624,33 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 	r->flagged_at = a->flagged_at;
 	r->messages_before_flag = a->messages_before_flag;
 	r->peak_at = -1;
-	r->rate_now = x.v[SIG_MSG_RATE];
+	r->rate_now = x.rate;
+	r->evidence = x.evidence;
+	r->peak_evidence = x.evidence;
+	r->confirmed_at = a->confirmed_at;
+	r->confirmed_evidence = a->confirmed_ev;
 	if ((x.raw_max >= LEVEL_WATCH || a->peak_snap != NULL) &&
 	    a->why == NULL) {
-		if ((a->why = malloc(2 * SIG_COUNT * DETECT_REASON_LEN)) != NULL)
-			d->mem += 2 * SIG_COUNT * DETECT_REASON_LEN;
+		if ((a->why = malloc(WHY_BYTES)) != NULL)
+			d->mem += WHY_BYTES;
 	}
 	r->nreasons = eval_reasons(d, &x, a->why, r->reasons, &r->score);
 	if (a->peak_snap != NULL) {
 		r->npeak_reasons = eval_reasons(d, &a->peak_snap->x,
-		    a->why == NULL ? NULL : a->why + SIG_COUNT *
+		    a->why == NULL ? NULL : a->why + DETECT_REASONS *
 		    DETECT_REASON_LEN, r->peak_reasons, &peak_score);
 		r->peak_score = peak_score;
 		r->peak_at = a->peak_snap->at;
+		r->peak_evidence = a->peak_snap->x.evidence;
 	} else {
 		r->npeak_reasons = r->nreasons;
 		memcpy(r->peak_reasons, r->reasons, sizeof(r->reasons));
 		r->peak_score = r->score;
+	}
+	if (a->confirm_snap != NULL && a->why != NULL) {
+		eval_evidence_text(d, &a->confirm_snap->x, a->why +
+		    2 * DETECT_REASONS * DETECT_REASON_LEN, WHY_CONFIRMED);
+		r->confirmed_why = a->why + 2 * DETECT_REASONS *
+		    DETECT_REASON_LEN;
 	}
 }

@@ -21,6 +21,7 @@
 #include "app.h"
 #include "app_act.h"
 #include "app_alert.h"
+#include "app_geo.h"
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
@@ -871,6 +872,7 @@ app_main(int argc, char **argv, int headless)
 	for (i = 0; i < a.nservers; i++)
 		a.servers[i] = server_new(&cfg.servers[i], (unsigned)i,
 		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
+	app_geo_open(&a);
 	a.view = a.nservers > 1 ? V_SERVERS : V_ACCOUNTS;
 	a.back = a.view;
 	for (i = 0; i < a.nservers; i++) {
@@ -939,6 +941,7 @@ out:
 		loop_free(a.loop);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
+	app_geo_close();
 	free(a.servers);
 	free(a.rows);
 	free(a.next);

@@ -1,0 +1,46 @@
+/* app_geo.c: the console's GeoIP databases (see app_geo.h). */
+#include <stdio.h>
+
+#include "app_act.h"
+#include "app_geo.h"
+#include "detect/geo.h"
+#include "server.h"
+
+/* One set of databases for the whole process. */
+static struct geo	*app_geo;
+
+/* See app_geo.h. */
+void
+app_geo_open(struct app *a)
+{
+	char	 err[1024];
+	size_t	 i;
+
+	if (app_geo != NULL)
+		return;
+	app_geo = geo_open(a->cfg->geoip, err, sizeof(err));
+	if (err[0] != '\0') {
+		/* a warning, not an error: detection goes on without it */
+		app_note(a, 0, "GeoIP: %s", err);
+		if (a->headless)
+			app_act_print("warning: GeoIP: %s", err);
+	}
+	for (i = 0; i < a->nservers && app_geo != NULL; i++)
+		detector_set_context(a->servers[i]->det, geo_context, app_geo);
+	if (a->nservers == 0)
+		return;
+	if (a->headless)
+		app_act_print("networks: %s",
+		    detector_networks(a->servers[0]->det));
+	else if (app_geo == NULL && err[0] == '\0')
+		app_note(a, 10, "networks: %s",
+		    detector_networks(a->servers[0]->det));
+}
+
+/* See app_geo.h. */
+void
+app_geo_close(void)
+{
+	geo_close(app_geo);
+	app_geo = NULL;
+}
