@@ -232,10 +232,9 @@ app_incident_peak(struct app *a, struct incident *n)
 	    "flagged)", level_name(n->peak), account,
 	    a->servers[n->server]->name, reason,
 	    (unsigned long long)n->messages_before);
-	if (!n->contained && (int)n->peak >= a->cfg->watch.level) {
-		n->contained = 1;
-		app_act_policy(a, n->server, n->account, n->peak);
-	}
+	if (!n->contained && (int)n->peak >= a->cfg->watch.level)
+		n->contained = app_act_policy(a, n->server, n->account,
+		    n->peak);
 }
 
 /*
@@ -264,7 +263,12 @@ app_note_incident(struct app *a, const struct account_report *r,
 					    "%s", r->peak_reasons[0]);
 				history_incident(a, n);
 				app_incident_peak(a, n);
-			}
+			} else if (!n->contained && a->headless &&
+			    r->confirmed_at >= 0 &&
+			    (int)n->peak >= a->cfg->watch.level)
+				/* a second kind of evidence came */
+				n->contained = app_act_policy(a, n->server,
+				    n->account, n->peak);
 			return;
 		}
 	}
