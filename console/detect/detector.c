@@ -815,11 +815,16 @@ detector_seed_ip_seen(struct detector *d, const char *account,
     const struct mail_ip *ip, int64_t first, int64_t last)
 {
 	struct account	*a;
+	struct acct_novel *nv;
 	char		 cc[3];
 
 	if (detector_seed_ip(d, account, ip) == -1 ||
 	    (a = detect_seed_account(d, account, first)) == NULL)
 		return -1;
+	/* new to it then, once it had history: part of its usual */
+	if (first - a->first_seen >= d->cfg.new_ip_min_history &&
+	    (nv = detect_novel(d, a)) != NULL)
+		newcount_add_at(&nv->addrs, first);
 	/* its network is known too, as of when it was last used */
 	if (seenset_see(&a->netseen, detect_wide_key(d, ip, cc), first,
 	    DETECT_NETS_MAX, &d->mem) == -1)

@@ -191,6 +191,28 @@ newcount_add(struct newcount *c, int64_t now)
 	}
 }
 
+void
+newcount_add_at(struct newcount *c, int64_t t)
+{
+	int64_t	 h = newcount_hour(t);
+	uint8_t	*b;
+
+	if (!c->started || h >= c->hour) {
+		newcount_add(c, t);
+		return;
+	}
+	if (h <= c->hour - c->w - NEWC_BEFORE)
+		return;		/* older than anything summed */
+	b = &c->b[newcount_slot(h)];
+	if (*b == 255)
+		return;
+	(*b)++;
+	if (h > c->hour - c->w)
+		c->recent++;
+	else
+		c->before++;
+}
+
 int
 newcount_saturated(const struct newcount *c)
 {

@@ -77,6 +77,11 @@ void	 newcount_init(struct newcount *c, int w);
 void	 newcount_roll(struct newcount *c, int64_t now);
 /* A key new at now (after newcount_roll). */
 void	 newcount_add(struct newcount *c, int64_t now);
+/*
+ * A key that was new at t, told later (from the console's history, in any
+ * order): counted in the hour of t while that hour is still summed.
+ */
+void	 newcount_add_at(struct newcount *c, int64_t t);
 /* Whether some bucket in recent or before reached 255 (counts are low). */
 int	 newcount_saturated(const struct newcount *c);
 

@@ -150,6 +150,46 @@ test_seenset(void **state)
 	assert_int_equal(mem, 0);
 }
 
+/*
+ * Addresses of earlier sessions (the console's history) that were new to
+ * the account in the week before are its usual: seven of them make six
+ * new ones in 6 h no longer "more than usual".
+ */
+static void
+test_seeded_usual(void **state)
+{
+	struct detector		*d = det_default();
+	struct account_report	 r;
+	struct find		 f;
+	struct mail_ip		 ip;
+	const char		*a = "fwd@example.com";
+	int			 i;
+
+	(void)state;
+	assert_int_equal(detector_seed(d, a, T0 - 30 * DAY, 500), 0);
+	/* 168 new ones over the last 7 days: 6 in 6 h is its usual */
+	for (i = 0; i < 168; i++) {
+		ip = ip4(240, 10, (unsigned)(i / 200), (unsigned)(i % 200) + 1);
+		assert_int_equal(detector_seed_ip_seen(d, a, &ip,
+		    T0 - 7 * DAY + i * HOUR, T0 - 7 * DAY + i * HOUR), 0);
+	}
+	for (i = 0; i < 6; i++)
+		login(d, SVC_SMTP, T0 + 1200 * i, a, ip4(240, 10, 9,
+		    (unsigned)i + 1));
+	r = report(d, a, &f);
+	assert_null(reason(&r, "addresses new"));
+	/* the same without that history: 6 new is watch */
+	detector_free(d);
+	d = det_default();
+	assert_int_equal(detector_seed(d, a, T0 - 30 * DAY, 500), 0);
+	for (i = 0; i < 6; i++)
+		login(d, SVC_SMTP, T0 + 1200 * i, a, ip4(240, 10, 9,
+		    (unsigned)i + 1));
+	r = report(d, a, &f);
+	assert_int_equal(reason_level(&r, "addresses new"), LEVEL_WATCH);
+	detector_free(d);
+}
+
 /* newcount: the recent hours and the 168 before them, to the hour. */
 static void
 test_newcount(void **state)
@@ -629,6 +669,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seenset),
 		cmocka_unit_test(test_newcount),
+		cmocka_unit_test(test_seeded_usual),
 		cmocka_unit_test(test_new_ips),
 		cmocka_unit_test(test_new_nets_prefix),
 		cmocka_unit_test(test_new_nets_imap_known),
