@@ -16,9 +16,7 @@
 
 #include "detect_int.h"
 
-/* An account's reason texts: now, at the worst moment, when confirmed. */
-#define WHY_CONFIRMED	1024
-#define WHY_BYTES	(2 * DETECT_REASONS * DETECT_REASON_LEN + WHY_CONFIRMED)
+#define WHY_CONFIRMED	1024	/* bytes of the evidence when confirmed */
 
 /* The kind of evidence of each signal. */
 static const uint8_t sig_kind[SIG_COUNT] = {
@@ -38,8 +36,8 @@ static const uint8_t sig_kind[SIG_COUNT] = {
 /* What the signals measured for one account, with what reasons need. */
 struct measure {
 	double		 v[SIG_COUNT];
-	enum level	 raw[SIG_COUNT];	/* by threshold alone */
-	enum level	 eff[SIG_COUNT];	/* after the volume rule */
+	uint8_t		 raw[SIG_COUNT];	/* enum level by threshold alone */
+	uint8_t		 eff[SIG_COUNT];	/* after the volume rule */
 	enum level	 level;
 	enum level	 raw_max;		/* highest raw level */
 	unsigned	 evidence;		/* kinds at suspicious or above */
@@ -93,6 +91,19 @@ eval_slot(const struct detector *d, int64_t m)
 	return (int)(((m % d->nb) + d->nb) % d->nb);
 }
 
+/* The busiest minute of the account's ring, in messages. */
+static uint32_t
+eval_busiest_minute(const struct detector *d, const struct account *a)
+{
+	uint32_t	 m = 0;
+	int		 i;
+
+	for (i = 0; i < d->nb; i++)
+		if (a->ring[i].msgs > m)
+			m = a->ring[i].msgs;
+	return m;
+}
+
 void
 detect_roll(struct detector *d, struct account *a)
 {
@@ -117,6 +128,8 @@ detect_roll(struct detector *d, struct account *a)
 		}
 	}
 	a->ring_min = m;
+	/* once a minute, not per message: detect_bucket's caller raises it */
+	a->busiest = eval_busiest_minute(d, a);
 }
 
 struct acct_bucket *
@@ -149,17 +162,21 @@ eval_two_kinds(unsigned evidence)
 	    (evidence & ~(unsigned)EV_SECONDARY) != 0;
 }
 
-/* The busiest minute of the account's ring, in messages. */
-static uint32_t
-eval_busiest_minute(const struct detector *d, const struct account *a)
+/*
+ * detect_prof_usual, found once an hour: the earlier days it reads do not
+ * change (a seeded hour resets usual_hour), and a burst asks on every
+ * message.
+ */
+static int64_t
+eval_usual(const struct detector *d, struct account *a)
 {
-	uint32_t	 m = 0;
-	int		 i;
+	int64_t	 h = d->now >= 0 ? d->now / 3600 : -((-d->now + 3599) / 3600);
 
-	for (i = 0; i < d->nb; i++)
-		if (a->ring[i].msgs > m)
-			m = a->ring[i].msgs;
-	return m;
+	if (a->usual_hour != h || a->usual < 0 || a->prof == NULL) {
+		a->usual = (int32_t)detect_prof_usual(d, a);
+		a->usual_hour = h;
+	}
+	return a->usual;
 }
 
 /*
@@ -196,7 +213,14 @@ eval_measure(const struct detector *d, struct account *a, struct measure *x)
 	int64_t		 usual;
 	int		 s, groups;
 
-	memset(x, 0, sizeof(*x));
+	/* field by field, not a memset: this runs on every event */
+	memset(x->v, 0, sizeof(x->v));
+	memset(x->new_recent, 0, sizeof(x->new_recent));
+	memset(x->new_before, 0, sizeof(x->new_before));
+	memset(x->new_sat, 0, sizeof(x->new_sat));
+	x->new_usual[0] = x->new_usual[1] = 0;
+	x->usual = 0;
+	x->raw_max = LEVEL_OK;
 	x->age = d->now - a->first_seen;
 	x->no_history = x->age < c->new_ip_min_history ||
 	    x->age < c->baseline_min_history;
@@ -208,12 +232,12 @@ eval_measure(const struct detector *d, struct account *a, struct measure *x)
 	/* a burst shows in its minute long before in the window's average */
 	rate = a->win_msgs / mins;
 	x->rate = rate;
-	minute = (double)eval_busiest_minute(d, a);
+	minute = (double)a->busiest;
 	x->minute_rate = minute > rate;
 	x->v[SIG_MSG_RATE] = minute > rate ? minute : rate;
 	x->v[SIG_RCPT_RATE] = a->win_rcpts / mins;
 	if (rate >= c->baseline_min_rate && rate > 0 &&
-	    (usual = detect_prof_usual(d, a)) > 0) {
+	    (usual = eval_usual(d, a)) > 0) {
 		x->usual = (double)usual;
 		x->v[SIG_BASELINE] = a->win_msgs / x->usual;
 	}
@@ -244,11 +268,11 @@ eval_measure(const struct detector *d, struct account *a, struct measure *x)
 
 	/* who is sending: the strongest login signal */
 	for (s = 0; s < SIG_COUNT; s++) {
-		x->raw[s] = eval_limit(&c->limits[s], x->v[s]);
+		x->raw[s] = (uint8_t)eval_limit(&c->limits[s], x->v[s]);
 		if (x->raw[s] > x->raw_max)
-			x->raw_max = x->raw[s];
+			x->raw_max = (enum level)x->raw[s];
 		if (!(sig_kind[s] & EV_SECONDARY) && x->raw[s] > who)
-			who = x->raw[s];
+			who = (enum level)x->raw[s];
 	}
 	if (who < LEVEL_WATCH && x->from_new)
 		who = LEVEL_WATCH;
@@ -260,9 +284,9 @@ eval_measure(const struct detector *d, struct account *a, struct measure *x)
 	for (s = 0; s < SIG_COUNT; s++) {
 		x->eff[s] = x->raw[s];
 		if ((sig_kind[s] & EV_SECONDARY) && x->eff[s] > cap)
-			x->eff[s] = cap;
+			x->eff[s] = (uint8_t)cap;
 		if (x->eff[s] > x->level)
-			x->level = x->eff[s];
+			x->level = (enum level)x->eff[s];
 		if (x->eff[s] >= LEVEL_SUSPICIOUS)
 			groups |= sig_kind[s];
 	}
@@ -582,13 +606,12 @@ eval_evidence_text(const struct detector *d, const struct measure *x,
 	char		 one[DETECT_REASON_LEN];
 	unsigned	 done = 0;
 	size_t		 o = 0;
-	int		 s, best, lvl, n;
+	int		 s, lvl, n;
 
 	buf[0] = '\0';
 	for (lvl = LEVEL_CRITICAL; lvl >= LEVEL_SUSPICIOUS; lvl--)
-		for (best = 0; best < SIG_COUNT; best++) {
-			s = best;
-			if ((int)x->eff[s] != lvl || (done & sig_kind[s]))
+		for (s = 0; s < SIG_COUNT; s++) {
+			if (x->eff[s] != lvl || (done & sig_kind[s]))
 				continue;
 			done |= sig_kind[s];
 			eval_reason(d, x, s, one, sizeof(one));
@@ -600,12 +623,40 @@ eval_evidence_text(const struct detector *d, const struct measure *x,
 		}
 }
 
+/* How many reason texts measure x has at most (signals at watch and a
+   note). */
+static int
+eval_nreasons(const struct measure *x)
+{
+	int	 s, n = 0;
+
+	for (s = 0; s < SIG_COUNT; s++)
+		if (x->raw[s] >= LEVEL_WATCH)
+			n++;
+	return n > 0 ? n + 1 : 0;
+}
+
+/* Make room for n reason texts in a->why (it only grows). */
+static void
+eval_why_slots(struct detector *d, struct account *a, int n)
+{
+	char	*w;
+
+	if (n <= a->why_slots)
+		return;
+	if ((w = realloc(a->why, (size_t)n * DETECT_REASON_LEN)) == NULL)
+		return;
+	d->mem += (size_t)(n - a->why_slots) * DETECT_REASON_LEN;
+	a->why = w;
+	a->why_slots = (uint8_t)n;
+}
+
 void
 detect_report(struct detector *d, struct account *a, struct account_report *r)
 {
 	struct measure	 x;
 	double		 peak_score;
-	int		 exact;
+	int		 exact, now_n, peak_n;
 
 	eval_measure(d, a, &x);
 	memset(r, 0, sizeof(*r));
@@ -629,16 +680,17 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 	r->peak_evidence = x.evidence;
 	r->confirmed_at = a->confirmed_at;
 	r->confirmed_evidence = a->confirmed_ev;
-	if ((x.raw_max >= LEVEL_WATCH || a->peak_snap != NULL) &&
-	    a->why == NULL) {
-		if ((a->why = malloc(WHY_BYTES)) != NULL)
-			d->mem += WHY_BYTES;
-	}
-	r->nreasons = eval_reasons(d, &x, a->why, r->reasons, &r->score);
+	/* texts only for the reasons there are: most accounts have none */
+	now_n = eval_nreasons(&x);
+	peak_n = a->peak_snap != NULL ? eval_nreasons(&a->peak_snap->x) : 0;
+	if (now_n + peak_n > 0)
+		eval_why_slots(d, a, now_n + peak_n);
+	r->nreasons = eval_reasons(d, &x, a->why_slots >= now_n ? a->why :
+	    NULL, r->reasons, &r->score);
 	if (a->peak_snap != NULL) {
 		r->npeak_reasons = eval_reasons(d, &a->peak_snap->x,
-		    a->why == NULL ? NULL : a->why + DETECT_REASONS *
-		    DETECT_REASON_LEN, r->peak_reasons, &peak_score);
+		    a->why_slots >= now_n + peak_n ? a->why + now_n *
+		    DETECT_REASON_LEN : NULL, r->peak_reasons, &peak_score);
 		r->peak_score = peak_score;
 		r->peak_at = a->peak_snap->at;
 		r->peak_evidence = a->peak_snap->x.evidence;
@@ -647,10 +699,11 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 		memcpy(r->peak_reasons, r->reasons, sizeof(r->reasons));
 		r->peak_score = r->score;
 	}
-	if (a->confirm_snap != NULL && a->why != NULL) {
-		eval_evidence_text(d, &a->confirm_snap->x, a->why +
-		    2 * DETECT_REASONS * DETECT_REASON_LEN, WHY_CONFIRMED);
-		r->confirmed_why = a->why + 2 * DETECT_REASONS *
-		    DETECT_REASON_LEN;
+	if (a->confirm_snap != NULL && a->confirm_why == NULL &&
+	    (a->confirm_why = malloc(WHY_CONFIRMED)) != NULL) {
+		d->mem += WHY_CONFIRMED;
+		eval_evidence_text(d, &a->confirm_snap->x, a->confirm_why,
+		    WHY_CONFIRMED);
 	}
+	r->confirmed_why = a->confirm_why;
 }

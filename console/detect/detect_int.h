@@ -56,8 +56,9 @@ struct acct_novel {
 struct account {
 	uint64_t	 hash;		/* of the case-folded name */
 	char		*name;		/* NUL-terminated, in this block */
-	char		*why;		/* 2 x SIG_COUNT reason texts (now, peak),
-					   or NULL */
+	char		*why;		/* why_slots reason texts (now, then at
+					   the peak), or NULL */
+	char		*confirm_why;	/* the evidence when confirmed */
 	struct peak_snap *peak_snap;	/* worst moment, or NULL */
 	struct peak_snap *confirm_snap;	/* the moment it was confirmed */
 	struct hourprof	*prof;		/* or NULL */
@@ -68,6 +69,9 @@ struct account {
 	int64_t		 guessed_at;
 	int64_t		 ring_min;	/* minute of the newest ring bucket */
 	int64_t		 confirmed_at;
+	int64_t		 usual_hour;	/* hour usual was found for, or -1 */
+	uint64_t	 net_ip;	/* key of the address whose network was
+					   recorded last (most logins repeat) */
 	uint64_t	 messages;
 	uint64_t	 recipients;
 	uint64_t	 auth_fail;
@@ -93,6 +97,10 @@ struct account {
 	uint8_t		 peak;
 	uint8_t		 fresh;		/* created by the current event */
 	uint8_t		 confirmed_ev;	/* DETECT_EV_* when confirmed */
+	uint8_t		 why_slots;
+	uint32_t	 busiest;	/* most messages in one minute of the
+					   ring */
+	int32_t		 usual;		/* detect_prof_usual at usual_hour */
 	struct acct_bucket ring[];	/* detector.nb minutes */
 };
 

@@ -275,6 +275,7 @@ detect_account_new(struct detector *d, const struct mail_str *name,
 	a->first_seen = a->last_seen = d->now;
 	a->flagged_at = -1;
 	a->confirmed_at = -1;
+	a->usual_hour = -1;
 	a->fresh = 1;
 	a->ring_min = d->now >= 0 ? d->now / 60 : -((-d->now + 59) / 60);
 	a->allowed = (uint8_t)detect_allowed(d, name->p, name->len);
@@ -421,7 +422,11 @@ detect_login(struct detector *d, struct account *a,
 		(void)ipwin_see(&a->nets, detect_net_key(&ev->client), d->now,
 		    w, &d->mem);
 	}
-	detect_network(d, a, &ev->client, smtp);
+	/* the network of the address it logged in from last is known */
+	if (ik != a->net_ip || (smtp && d->ctx_fn != NULL)) {
+		detect_network(d, a, &ev->client, smtp);
+		a->net_ip = ik;
+	}
 	n = failtab_take(d->fails, failtab_key(a->hash, ik), d->now, w);
 	/* Failures before the account existed were not counted on it. */
 	if (a->fresh)
@@ -484,7 +489,8 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	detect_login(d, a, ev, 1);
 	detect_roll(d, a);
 	b = detect_bucket(d, a);
-	b->msgs++;
+	if (++b->msgs > a->busiest)
+		a->busiest = b->msgs;
 	a->win_msgs++;
 	a->messages++;
 	if (detect_from_new(d, a, &ev->client)) {
@@ -675,6 +681,7 @@ detector_free(struct detector *d)
 		seenset_free(&a->netseen, &d->mem);
 		detect_hist_free(d, a);
 		free(a->why);
+		free(a->confirm_why);
 		free(a->peak_snap);
 		free(a->confirm_snap);
 		free(a);

@@ -10,7 +10,6 @@
  * on each of the 7 days before today; once the account's history covers
  * two weeks, of the same hour of the week one and two weeks ago instead.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,25 +22,37 @@ prof_div(int64_t t, int64_t d)
 	return t >= 0 ? t / d : -((-t + d - 1) / d);
 }
 
-/* A count in a byte: exact below 64, then steps of 2^(1/12). */
+/*
+ * A count in a byte: exact below 64; above, 64 + 12 k + j stands for the
+ * counts from 64 * 2^k * (1 + j/12), twelve steps per doubling (within 8%),
+ * in integer arithmetic (it runs on every message).
+ */
 static uint8_t
 prof_encode(uint64_t v)
 {
-	double	 c;
+	uint64_t	 base;
+	int		 k;
 
 	if (v < 64)
 		return (uint8_t)v;
-	c = 64 + ceil(12 * log2((double)v / 64) - 1e-9);
-	return c > 255 ? 255 : (uint8_t)c;
+	k = 63 - __builtin_clzll(v) - 6;
+	if (k > 15)
+		return 255;
+	base = (uint64_t)64 << k;
+	return (uint8_t)(64 + 12 * k + (int)((v - base) * 12 / base));
 }
 
-/* The count a byte stands for (the smallest that codes to it, rounded up). */
+/* The least count a byte stands for. */
 static uint64_t
 prof_decode(uint8_t c)
 {
+	int	 k, j;
+
 	if (c < 64)
 		return c;
-	return (uint64_t)ceil(64 * exp2((c - 64) / 12.0) - 1e-6);
+	k = (c - 64) / 12;
+	j = (c - 64) % 12;
+	return ((uint64_t)64 << k) * (uint64_t)(12 + j) / 12;
 }
 
 /* The row that holds day. */
@@ -126,6 +137,7 @@ detect_prof_seed(struct detector *d, struct account *a, int64_t hour_start,
 	e = prof_encode(msgs);
 	if ((c = prof_cell(p, h)) != NULL && e > *c)
 		*c = e;
+	a->usual_hour = -1;	/* an earlier day changed */
 	return 0;
 }
 

@@ -164,12 +164,16 @@ newcount_roll(struct newcount *c, int64_t now)
 	if (h - c->hour >= NEWC_HOURS) {
 		memset(c->b, 0, sizeof(c->b));
 		c->recent = c->before = 0;
+		c->nsat = 0;
 		c->hour = h;
 		return;
 	}
 	for (t = c->hour + 1; t <= h; t++) {
 		/* recent: t-w+1 .. t; before: t-w-167 .. t-w */
-		c->before -= c->b[newcount_slot(t - c->w - NEWC_BEFORE)];
+		v = c->b[newcount_slot(t - c->w - NEWC_BEFORE)];
+		c->before -= v;
+		if (v == 255)
+			c->nsat--;
 		v = c->b[newcount_slot(t - c->w)];
 		c->recent -= v;
 		c->before += v;
@@ -186,7 +190,8 @@ newcount_add(struct newcount *c, int64_t now)
 	newcount_roll(c, now);
 	b = &c->b[newcount_slot(c->hour)];
 	if (*b < 255) {
-		(*b)++;
+		if (++(*b) == 255)
+			c->nsat++;
 		c->recent++;
 	}
 }
@@ -206,7 +211,8 @@ newcount_add_at(struct newcount *c, int64_t t)
 	b = &c->b[newcount_slot(h)];
 	if (*b == 255)
 		return;
-	(*b)++;
+	if (++(*b) == 255)
+		c->nsat++;
 	if (h > c->hour - c->w)
 		c->recent++;
 	else
@@ -216,10 +222,5 @@ newcount_add_at(struct newcount *c, int64_t t)
 int
 newcount_saturated(const struct newcount *c)
 {
-	int	 i;
-
-	for (i = 0; i < c->w + NEWC_BEFORE; i++)
-		if (c->b[newcount_slot(c->hour - i)] == 255)
-			return 1;
-	return 0;
+	return c->nsat > 0;
 }

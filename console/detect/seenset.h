@@ -66,6 +66,7 @@ struct newcount {
 	int64_t		 hour;		/* hour number of the newest bucket */
 	uint32_t	 recent;	/* new keys in the last w hours */
 	uint32_t	 before;	/* in the 168 hours before those */
+	uint16_t	 nsat;		/* buckets at 255 in the sums */
 	uint8_t		 w;		/* hours in recent, 1..24 */
 	uint8_t		 started;	/* hour is valid */
 	uint8_t		 b[NEWC_HOURS];
