@@ -524,9 +524,13 @@ eval_note(const struct detector *d, const struct measure *x, char *buf,
 	if (x->raw_max < LEVEL_WATCH)
 		return NULL;
 	if (x->no_history) {
-		eval_span(age, sizeof(age), x->age >= 3600 ?
-		    (int)(x->age / 3600) * 3600 : x->age >= 60 ?
-		    (int)(x->age / 60) * 60 : (int)x->age);
+		/* whole hours or minutes: the line stays put on screen */
+		if (x->age < 60)
+			snprintf(age, sizeof(age), "less than a minute");
+		else
+			eval_span(age, sizeof(age), x->age >= 3600 ?
+			    (int)(x->age / 3600) * 3600 :
+			    (int)(x->age / 60) * 60);
 		eval_span(need, sizeof(need), d->cfg.new_ip_min_history >
 		    d->cfg.baseline_min_history ? d->cfg.new_ip_min_history :
 		    d->cfg.baseline_min_history);

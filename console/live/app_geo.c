@@ -27,13 +27,10 @@ app_geo_open(struct app *a)
 	}
 	for (i = 0; i < a->nservers && app_geo != NULL; i++)
 		detector_set_context(a->servers[i]->det, geo_context, app_geo);
-	if (a->nservers == 0)
-		return;
-	if (a->headless)
+	/* the console says it in the account detail (has_context), where
+	   a country would be: the status line is for what needs action */
+	if (a->headless && a->nservers > 0)
 		app_act_print("networks: %s",
-		    detector_networks(a->servers[0]->det));
-	else if (app_geo == NULL && err[0] == '\0')
-		app_note(a, 10, "networks: %s",
 		    detector_networks(a->servers[0]->det));
 }
 
