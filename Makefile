@@ -21,7 +21,7 @@ PKG_CONFIG ?= pkg-config
 NPROC	:= $(shell nproc 2>/dev/null || echo 1)
 
 VERSION	= 0.1.0
-PKGS	= zlib ncursesw sqlite3 libcares libnotify libssh2 libcrypto
+PKGS	= zlib ncursesw sqlite3 libcares libnotify libssh2 libcrypto libmaxminddb
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

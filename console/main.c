@@ -19,6 +19,7 @@
 #include "config/config.h"
 #include "core/paths.h"
 #include "core/sanitize.h"
+#include "detect/geo.h"
 #include "live/app.h"
 #include "tui/console.h"
 
@@ -67,9 +68,10 @@ version(void)
 	char	 data[PATH_MAX], themes[PATH_MAX], sys[PATH_MAX];
 	char	*user = config_default_path(), *used = config_find();
 
-	printf("mailcon %s\nzlib %s, %s, sqlite %s, c-ares %s\n",
-	    MAILCON_VERSION, zlibVersion(), curses_version(),
-	    sqlite3_libversion(), ares_version(NULL));
+	printf("mailcon %s\nzlib %s, %s, sqlite %s, c-ares %s, "
+	    "libmaxminddb %s\n", MAILCON_VERSION, zlibVersion(),
+	    curses_version(), sqlite3_libversion(), ares_version(NULL),
+	    geo_lib_version());
 	printf("config: %s%s%s; in use: %s\n", user != NULL ? user : "",
 	    user != NULL ? ", else " : "", paths_sysconfig(sys, sizeof(sys)),
 	    used != NULL ? used : "none (the defaults)");

@@ -119,6 +119,8 @@ static void
 report_json_account(FILE *f, struct detector *d,
     const struct account_report *r, const struct report_options *ro)
 {
+	char	 ev[128];
+
 	fputs("{\"account\":", f);
 	json_cstring(f, r->account);
 	fprintf(f, ",\"level\":\"%s\",\"level_now\":\"%s\","
@@ -156,7 +158,13 @@ report_json_account(FILE *f, struct detector *d,
 		fputs(",\"messages_before_flag\":null", f);
 	if (ro->detail != NULL)
 		scan_detail_json(f, ro->detail, detector_find(d, r->account));
-	putc('}', f);
+	/* critical on two kinds of evidence: what containment acts on */
+	fputs(",\"confirmed_at\":", f);
+	json_time(f, r->confirmed_at);
+	fputs(",\"evidence\":", f);
+	json_cstring(f, evidence_format(r->confirmed_at >= 0 ?
+	    r->confirmed_evidence : r->peak_evidence, ev, sizeof(ev)));
+	fputs("}", f);
 }
 
 /* The files whose clock jumped: counts, then one object per file. */
@@ -225,6 +233,8 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	fprintf(f, ",\"lines_before\":%llu,\"stopped_at_until\":%s",
 	    (unsigned long long)st->before, st->stopped ? "true" : "false");
 	report_json_clock(f, st);
+	fputs(",\"networks\":", f);
+	json_cstring(f, detector_networks(d));
 	fputs("}}\n", f);
 }
 
@@ -354,6 +364,7 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 		    report_time(st->first_time, t1, sizeof(t1)),
 		    report_time(st->last_time, t2, sizeof(t2)));
 	report_text_period(f, st, ro);
+	fprintf(f, "Networks: %s.\n", detector_networks(d));
 	report_text_clock(f, st);
 }
 

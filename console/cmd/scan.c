@@ -29,6 +29,7 @@
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "detect/detector.h"
+#include "detect/geo.h"
 #include "intake/clockread.h"
 #include "intake/logreader.h"
 
@@ -68,6 +69,7 @@ struct scan {
 	struct clockread	*clocks;	/* each reader's effective times */
 	int			 nreaders;
 	struct detector		*det;
+	struct geo		*geo;		/* [detect] geoip, or NULL */
 	struct scan_stats	 stats;
 	int			 progress;	/* stderr is a terminal */
 	struct timespec		 started, last_progress;
@@ -566,6 +568,11 @@ cmd_scan(int argc, char **argv)
 		s.detail = ro.detail = scan_detail_new();
 	if (summary)
 		s.digest = scan_digest_new(utc);
+	/* a database that cannot be read is a warning: detection goes on */
+	if ((s.geo = geo_open(cfg.geoip, err, sizeof(err))) != NULL)
+		detector_set_context(s.det, geo_context, s.geo);
+	if (err[0] != '\0')
+		fprintf(stderr, "mailcon scan: warning: GeoIP: %s\n", err);
 	s.progress = !quiet && isatty(STDERR_FILENO) &&
 	    s.total_size > 32u * 1024 * 1024;
 	clock_gettime(CLOCK_MONOTONIC, &s.started);
@@ -591,6 +598,9 @@ cmd_scan(int argc, char **argv)
 	}
 	s.stats.files = s.nreaders;
 	scan_clock_stats(&s);
+	if (geo_errors(s.geo, err, sizeof(err)) > 0)
+		fprintf(stderr, "mailcon scan: warning: GeoIP lookups failed "
+		    "(%s): those addresses count by prefix\n", err);
 	if (s.detail != NULL)
 		scan_detail_finish(s.detail);
 	if (s.digest != NULL)
@@ -614,6 +624,7 @@ done:
 	scan_digest_free(s.digest);
 	if (s.det != NULL)
 		detector_free(s.det);
+	geo_close(s.geo);
 	config_free(&cfg);
 	return rc;
 usage_error:

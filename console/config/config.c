@@ -67,6 +67,7 @@ config_free(struct mailcon_config *cfg)
 	for (i = 0; i < cfg->nallow; i++)
 		free(cfg->detect.allow[i]);
 	free(cfg->detect.allow);
+	config_free_strv(cfg->geoip);
 	free(cfg->path);
 	alert_config_free(&cfg->alert);
 	memset(cfg, 0, sizeof(*cfg));
@@ -322,6 +323,45 @@ config_parse_allow(struct mailcon_config *cfg, const char *value, char *err,
 	}
 }
 
+/*
+ * A list of absolute paths separated by commas (a path may hold a blank),
+ * blanks around each dropped, into a NULL-terminated array (NULL when the
+ * list is empty).  -1 with "KEY: ... is not an absolute path" in err.
+ */
+static int
+config_split_paths(const char *key, const char *value, char ***out, char *err,
+    size_t errlen)
+{
+	const char	*p = value, *start;
+	char		**v = NULL, *one;
+	size_t		 n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ',')
+			p++;
+		while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
+			p--;
+		one = xstrndup(start, (size_t)(p - start));
+		if (one[0] != '/') {
+			snprintf(err, errlen, "%s: \"%.64s\" is not an "
+			    "absolute path", key, one);
+			free(one);
+			config_free_strv(v);
+			return -1;
+		}
+		v = xreallocarray(v, n + 2, sizeof(*v));
+		v[n++] = one;
+		v[n] = NULL;
+	}
+	*out = v;
+	return 0;
+}
+
 /* Keys of [detect] other than the per-signal thresholds. */
 static int
 config_set_detect(struct config_parse *cp, const char *name, const char *value)
@@ -362,6 +402,23 @@ config_set_detect(struct config_parse *cp, const char *name, const char *value)
 			    "%s: expected a duration, like 1d", name);
 			return 0;
 		}
+	} else if (strcmp(name, "novelty_window") == 0) {
+		int	 w;
+
+		if (config_parse_duration(value, &w) == -1 || w < 3600 ||
+		    w > 86400 || w % 3600 != 0) {
+			snprintf(cp->error, sizeof(cp->error), "%s: expected "
+			    "whole hours from 1h to 24h, like 6h", name);
+			return 0;
+		}
+		d->novelty_window = w;
+	} else if (strcmp(name, "geoip") == 0) {
+		/* the last setting wins */
+		config_free_strv(cp->cfg->geoip);
+		cp->cfg->geoip = NULL;
+		if (config_split_paths(name, value, &cp->cfg->geoip,
+		    cp->error, sizeof(cp->error)) == -1)
+			return 0;
 	} else if (strcmp(name, "baseline_min_rate") == 0) {
 		const char	*end;
 
@@ -467,8 +524,7 @@ config_set_server(struct config_parse *cp, const char *server,
 {
 	struct mailcon_config	*cfg = cp->cfg;
 	struct server_config	*sc = NULL;
-	const char		*p = value, *start;
-	char			*one;
+	char			**paths;
 	size_t			 i;
 	int			 secs;
 
@@ -486,26 +542,12 @@ config_set_server(struct config_parse *cp, const char *server,
 		sc->queue_on = 1;
 	}
 	if (strcmp(name, "logs") == 0) {
-		for (;;) {
-			while (*p == ' ' || *p == '\t' || *p == ',')
-				p++;
-			if (*p == '\0')
-				break;
-			start = p;
-			while (*p != '\0' && *p != ',')
-				p++;
-			while (p > start && (p[-1] == ' ' || p[-1] == '\t'))
-				p--;
-			one = xstrndup(start, (size_t)(p - start));
-			if (one[0] != '/') {
-				snprintf(cp->error, sizeof(cp->error), "logs: "
-				    "\"%.64s\" is not an absolute path", one);
-				free(one);
-				return 0;
-			}
-			config_server_add_log(sc, one);
-			free(one);
-		}
+		if (config_split_paths(name, value, &paths, cp->error,
+		    sizeof(cp->error)) == -1)
+			return 0;
+		for (i = 0; paths != NULL && paths[i] != NULL; i++)
+			config_server_add_log(sc, paths[i]);
+		config_free_strv(paths);
 	} else if (strcmp(name, "log_command") == 0) {
 		config_free_strv(sc->log_argv);
 		sc->log_argv = config_split_argv(value);
@@ -706,6 +748,7 @@ static const struct config_multi {
 	char		 join;
 } config_multi[] = {
 	{ "detect",	"allow",		',' },
+	{ "detect",	"geoip",		',' },
 	{ "server",	"logs",			',' },
 	{ "server",	"outbound_ips",		',' },
 	{ "rbl",	"zones",		',' },

@@ -130,6 +130,9 @@ struct mailcon_config {
 	int			 year;		/* [logs] year: 0 infers */
 	int			 utc;		/* [logs] timezone = UTC */
 	size_t			 nallow;
+	char			**geoip;	/* [detect] geoip: MaxMind-format
+						   databases, NULL-terminated;
+						   NULL: none */
 	struct watch_config	 watch;
 	struct alert_config	 alert;		/* [alerts] */
 	struct rbl_config	 rbl;

@@ -25,6 +25,8 @@ static const struct config_key config_keys[] = {
 	{ "detect", "baseline_min_rate" },
 	{ "detect", "ratio_min_attempts" },
 	{ "detect", "new_ip_min_history" },
+	{ "detect", "novelty_window" },
+	{ "detect", "geoip" },
 	{ "detect", "queue_min_messages" },
 	{ "detect", "allow" },
 	{ "detect", "max_accounts" },

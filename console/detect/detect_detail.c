@@ -66,8 +66,7 @@ detector_detail(const struct detector *d, long index,
 {
 	const struct account	*a;
 	const struct ipwin	*w;
-	int64_t			 now_min, m, hist;
-	uint64_t		 before;
+	int64_t			 now_min, m, usual;
 	size_t			 i, n = 0;
 	int			 k, exact;
 
@@ -86,10 +85,10 @@ detector_detail(const struct detector *d, long index,
 		out->msgs[k] = a->ring[((m % d->nb) + d->nb) % d->nb].msgs;
 		out->rcpts[k] = a->ring[((m % d->nb) + d->nb) % d->nb].rcpts;
 	}
-	hist = (d->now - d->cfg.window - a->first_seen) / 60;
-	before = a->messages - a->win_msgs;
-	if (hist >= d->cfg.baseline_min_history / 60 && hist > 0)
-		out->base_rate = (double)before / (double)hist;
+	if ((usual = detect_prof_usual(d, a)) > 0)
+		out->base_rate = (double)usual / (d->cfg.window / 60.0);
+	out->no_history = d->now - a->first_seen < d->cfg.new_ip_min_history;
+	out->has_context = d->ctx_fn != NULL;
 
 	w = &a->ips;
 	for (i = 0; i < w->n; i++) {
@@ -101,12 +100,17 @@ detector_detail(const struct detector *d, long index,
 			ips[n].first = w->ent[i].first;
 			ips[n].last = w->ent[i].last;
 			ips[n].count = w->ent[i].count;
+			memset(&ips[n].ctx, 0, sizeof(ips[n].ctx));
 			n++;
 		}
 		out->ips_total++;
 	}
 	if (n > 1)
 		qsort(ips, n, sizeof(*ips), detail_ip_cmp);
+	/* context for the rows shown only: a lookup each */
+	for (i = 0; i < n && d->ctx_fn != NULL; i++)
+		if (ips[i].ip.family != 0)
+			(void)d->ctx_fn(d->ctx_arg, &ips[i].ip, &ips[i].ctx, 1);
 	out->nips = n;
 	(void)ipwin_total(w, &exact);
 	out->ips_exact = exact;

@@ -1,8 +1,9 @@
 /*
  * detect_detail.h: what the account detail view shows about one account:
  * its login addresses with counts and first/last seen, and its message
- * rate minute by minute against its earlier rate.  Read-only access to the
- * detector's state; nothing here changes it.
+ * rate minute by minute against its usual rate at this hour, and the
+ * country and network (AS) of each address when a GeoIP database is in
+ * use.  Read-only access to the detector's state; nothing here changes it.
  */
 #ifndef MAILCON_DETECT_DETAIL_H
 #define MAILCON_DETECT_DETAIL_H
@@ -21,13 +22,23 @@ struct account_ip {
 	int64_t		 first;
 	int64_t		 last;
 	uint32_t	 count;
+	struct ip_context ctx;		/* country and AS: cc "" and asn 0
+					   when unknown (no database, an
+					   address it does not know, or an
+					   IPv6 address known by its key) */
 };
 
 struct account_detail {
 	int		 nminutes;		/* minutes in msgs[] */
 	uint32_t	 msgs[DETAIL_MINUTES];	/* oldest first, last = now */
 	uint32_t	 rcpts[DETAIL_MINUTES];
-	double		 base_rate;		/* earlier msgs/min, 0 unknown */
+	double		 base_rate;		/* its usual msgs/min at this hour
+						   (the busiest window of the
+						   same hour on earlier days over
+						   the window), 0 unknown */
+	int		 no_history;		/* too young for "new" and
+						   "usual" */
+	int		 has_context;		/* a GeoIP database is in use */
 	size_t		 nips;			/* entries filled in ips[] */
 	size_t		 ips_total;		/* exact entries the account has */
 	int		 ips_exact;		/* 0: more addresses than kept */

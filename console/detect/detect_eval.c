@@ -16,35 +16,51 @@
 
 #include "detect_int.h"
 
-/* Signals that measure volume, not anomaly: alone they stop at watch. */
-static const uint8_t sig_volume[SIG_COUNT] = {
-	[SIG_MSG_RATE] = 1, [SIG_RCPT_RATE] = 1, [SIG_FANOUT] = 1,
-	[SIG_QUEUE_SHARE] = 1,
+#define WHY_CONFIRMED	1024	/* bytes of the evidence when confirmed */
+
+/* The kind of evidence of each signal. */
+static const uint8_t sig_kind[SIG_COUNT] = {
+	[SIG_AUTH_IPS] = DETECT_EV_LOGINS, [SIG_AUTH_NETS] = DETECT_EV_LOGINS,
+	[SIG_NEW_IPS] = DETECT_EV_LOGINS, [SIG_NEW_NETS] = DETECT_EV_LOGINS,
+	[SIG_COUNTRIES] = DETECT_EV_LOGINS,
+	[SIG_MSG_RATE] = DETECT_EV_VOLUME, [SIG_RCPT_RATE] = DETECT_EV_VOLUME,
+	[SIG_BASELINE] = DETECT_EV_VOLUME, [SIG_FANOUT] = DETECT_EV_VOLUME,
+	[SIG_QUEUE_SHARE] = DETECT_EV_VOLUME,
+	[SIG_FAIL_RATIO] = DETECT_EV_DELIVERY,
+	[SIG_GUESSED] = DETECT_EV_PASSWORD,
 };
 
-/* Independent groups for the two-signals bump (one bit each). */
-static const uint8_t sig_group[SIG_COUNT] = {
-	[SIG_AUTH_IPS] = 0x01, [SIG_AUTH_NETS] = 0x01,
-	[SIG_MSG_RATE] = 0x02, [SIG_RCPT_RATE] = 0x02, [SIG_FANOUT] = 0x02,
-	[SIG_QUEUE_SHARE] = 0x02,
-	[SIG_BASELINE] = 0x04, [SIG_FAIL_RATIO] = 0x08, [SIG_GUESSED] = 0x10,
-	[SIG_NEW_IPS] = 0x01,
-};
+/* Kinds that say what the mail is like, not who sends it. */
+#define EV_SECONDARY	(DETECT_EV_VOLUME | DETECT_EV_DELIVERY)
 
 /* What the signals measured for one account, with what reasons need. */
 struct measure {
 	double		 v[SIG_COUNT];
-	enum level	 raw[SIG_COUNT];	/* by threshold alone */
-	enum level	 eff[SIG_COUNT];	/* after the volume rule */
+	uint8_t		 raw[SIG_COUNT];	/* enum level by threshold alone */
+	uint8_t		 eff[SIG_COUNT];	/* after the volume rule */
 	enum level	 level;
 	enum level	 raw_max;		/* highest raw level */
+	unsigned	 evidence;		/* kinds at suspicious or above */
 	int		 ips_exact;
 	int		 nets_exact;
 	int		 domains_exact;
-	double		 base_rate;		/* earlier msgs/min */
+	int		 minute_rate;		/* msg_rate is the busiest minute */
+	int		 from_new;		/* mail mostly from new addresses */
+	int		 no_history;		/* too young for new and usual */
+	int		 wide_asn;		/* networks are AS numbers */
+	double		 rate;			/* msgs/min over the window */
+	double		 usual;			/* busiest window at this hour
+						   before, messages */
+	uint32_t	 new_recent[2];		/* addresses, networks new in the
+						   novelty window */
+	uint32_t	 new_before[2];		/* in the 7 days before it */
+	double		 new_usual[2];		/* expected in the window */
+	int		 new_sat[2];
 	/* context the reason texts quote */
+	uint64_t	 win_msgs;
 	uint64_t	 win_fail, win_att;
 	uint64_t	 queued_now, queued_total;
+	int64_t		 age;			/* seconds since first seen */
 	struct mail_ip	 guessed_ip;
 	int		 allowed;
 };
@@ -75,6 +91,19 @@ eval_slot(const struct detector *d, int64_t m)
 	return (int)(((m % d->nb) + d->nb) % d->nb);
 }
 
+/* The busiest minute of the account's ring, in messages. */
+static uint32_t
+eval_busiest_minute(const struct detector *d, const struct account *a)
+{
+	uint32_t	 m = 0;
+	int		 i;
+
+	for (i = 0; i < d->nb; i++)
+		if (a->ring[i].msgs > m)
+			m = a->ring[i].msgs;
+	return m;
+}
+
 void
 detect_roll(struct detector *d, struct account *a)
 {
@@ -86,7 +115,7 @@ detect_roll(struct detector *d, struct account *a)
 	if (m - a->ring_min >= d->nb) {
 		memset(a->ring, 0, (size_t)d->nb * sizeof(*a->ring));
 		a->win_msgs = a->win_rcpts = a->win_att = a->win_fail = 0;
-		a->win_newip = 0;
+		a->win_fresh = 0;
 	} else {
 		for (t = a->ring_min + 1; t <= m; t++) {
 			b = &a->ring[eval_slot(d, t)];
@@ -94,11 +123,13 @@ detect_roll(struct detector *d, struct account *a)
 			a->win_rcpts -= b->rcpts;
 			a->win_att -= b->att;
 			a->win_fail -= b->fail;
-			a->win_newip -= b->newip;
+			a->win_fresh -= b->fresh;
 			memset(b, 0, sizeof(*b));
 		}
 	}
 	a->ring_min = m;
+	/* once a minute, not per message: detect_bucket's caller raises it */
+	a->busiest = eval_busiest_minute(d, a);
 }
 
 struct acct_bucket *
@@ -120,35 +151,95 @@ eval_limit(const struct signal_limits *l, double v)
 	return LEVEL_OK;
 }
 
+/*
+ * Whether evidence holds two kinds, at least one of them about who sends:
+ * volume and bounces together still only say what the mail is like.
+ */
+static int
+eval_two_kinds(unsigned evidence)
+{
+	return (evidence & (evidence - 1)) != 0 &&
+	    (evidence & ~(unsigned)EV_SECONDARY) != 0;
+}
+
+/*
+ * detect_prof_usual, found once an hour: the earlier days it reads do not
+ * change (a seeded hour resets usual_hour), and a burst asks on every
+ * message.
+ */
+static int64_t
+eval_usual(const struct detector *d, struct account *a)
+{
+	int64_t	 h = d->now >= 0 ? d->now / 3600 : -((-d->now + 3599) / 3600);
+
+	if (a->usual_hour != h || a->usual < 0 || a->prof == NULL) {
+		a->usual = (int32_t)detect_prof_usual(d, a);
+		a->usual_hour = h;
+	}
+	return a->usual;
+}
+
+/*
+ * Keys new to the account in the novelty window beyond its usual: the new
+ * ones in the 7 days before the window, scaled to the window (to the
+ * history there is when it is shorter).
+ */
+static double
+eval_novel(const struct detector *d, const struct account *a,
+    struct newcount *c, struct measure *x, int i)
+{
+	double	 hours = c->w, span;
+
+	newcount_roll(c, d->now);
+	span = (double)(d->now - a->first_seen) / 3600.0 - hours;
+	if (span > NEWC_BEFORE)
+		span = NEWC_BEFORE;
+	if (span < 1)
+		span = 1;
+	x->new_recent[i] = c->recent;
+	x->new_before[i] = c->before;
+	x->new_usual[i] = c->before * hours / span;
+	x->new_sat[i] = newcount_saturated(c);
+	return c->recent > x->new_usual[i] ? c->recent - x->new_usual[i] : 0;
+}
+
 /* Measure every signal and combine them into a level. */
 static void
-eval_measure(const struct detector *d, const struct account *a,
-    struct measure *x)
+eval_measure(const struct detector *d, struct account *a, struct measure *x)
 {
 	const struct detect_config *c = &d->cfg;
-	double		 mins = c->window / 60.0, rate, hist, before;
-	int		 s, corroborated = 0, groups = 0;
+	double		 mins = c->window / 60.0, rate, minute;
+	enum level	 who = LEVEL_OK, cap;
+	int64_t		 usual;
+	int		 s, groups;
 
-	memset(x, 0, sizeof(*x));
+	/* field by field, not a memset: this runs on every event */
+	memset(x->v, 0, sizeof(x->v));
+	memset(x->new_recent, 0, sizeof(x->new_recent));
+	memset(x->new_before, 0, sizeof(x->new_before));
+	memset(x->new_sat, 0, sizeof(x->new_sat));
+	x->new_usual[0] = x->new_usual[1] = 0;
+	x->usual = 0;
+	x->raw_max = LEVEL_OK;
+	x->age = d->now - a->first_seen;
+	x->no_history = x->age < c->new_ip_min_history ||
+	    x->age < c->baseline_min_history;
+	x->wide_asn = d->ctx_fn != NULL;
 	x->v[SIG_AUTH_IPS] = (double)ipwin_in_window(&a->ips, d->now,
 	    c->window, &x->ips_exact);
 	x->v[SIG_AUTH_NETS] = (double)ipwin_in_window(&a->nets, d->now,
 	    c->window, &x->nets_exact);
+	/* a burst shows in its minute long before in the window's average */
 	rate = a->win_msgs / mins;
-	x->v[SIG_MSG_RATE] = rate;
+	x->rate = rate;
+	minute = (double)a->busiest;
+	x->minute_rate = minute > rate;
+	x->v[SIG_MSG_RATE] = minute > rate ? minute : rate;
 	x->v[SIG_RCPT_RATE] = a->win_rcpts / mins;
-	if (d->now - a->first_seen >= c->baseline_min_history &&
-	    rate >= c->baseline_min_rate && rate > 0) {
-		/* Earlier rate: messages before the window over the time
-		   before it, at least one message per that time. */
-		hist = (double)(d->now - c->window - a->first_seen) / 60.0;
-		if (hist < 1)
-			hist = 1;
-		before = (double)(a->messages - a->win_msgs);
-		if (before < 1)
-			before = 1;
-		x->base_rate = before / hist;
-		x->v[SIG_BASELINE] = rate / x->base_rate;
+	if (rate >= c->baseline_min_rate && rate > 0 &&
+	    (usual = eval_usual(d, a)) > 0) {
+		x->usual = (double)usual;
+		x->v[SIG_BASELINE] = a->win_msgs / x->usual;
 	}
 	x->v[SIG_FANOUT] = (double)ipwin_in_window(&a->domains, d->now,
 	    c->window, &x->domains_exact);
@@ -156,38 +247,58 @@ eval_measure(const struct detector *d, const struct account *a,
 		x->v[SIG_FAIL_RATIO] = 100.0 * a->win_fail / a->win_att;
 	if (a->guessed_n > 0 && d->now - a->guessed_at < c->window)
 		x->v[SIG_GUESSED] = a->guessed_n;
-	x->v[SIG_NEW_IPS] = (double)a->win_newip;
+	if (a->nov != NULL) {
+		x->v[SIG_NEW_IPS] = eval_novel(d, a, &a->nov->addrs, x, 0);
+		x->v[SIG_NEW_NETS] = eval_novel(d, a, &a->nov->nets, x, 1);
+	}
+	if (d->ctx_fn != NULL) {
+		ipwin_advance(&a->countries, d->now, 3600);
+		x->v[SIG_COUNTRIES] = (double)a->countries.nwin;
+	}
 	if (d->queued > 0 && d->queued >= (uint64_t)c->queue_min_messages)
 		x->v[SIG_QUEUE_SHARE] = 100.0 * a->queued_now / d->queued;
+	x->win_msgs = a->win_msgs;
 	x->win_fail = a->win_fail;
 	x->win_att = a->win_att;
 	x->queued_now = a->queued_now;
 	x->queued_total = d->queued;
 	x->guessed_ip = a->guessed_ip;
 	x->allowed = a->allowed;
+	x->from_new = a->win_msgs > 0 && 2 * a->win_fresh > a->win_msgs;
 
+	/* who is sending: the strongest login signal */
 	for (s = 0; s < SIG_COUNT; s++) {
-		x->raw[s] = eval_limit(&c->limits[s], x->v[s]);
+		x->raw[s] = (uint8_t)eval_limit(&c->limits[s], x->v[s]);
 		if (x->raw[s] > x->raw_max)
-			x->raw_max = x->raw[s];
-		if (!sig_volume[s] && x->raw[s] >= LEVEL_WATCH)
-			corroborated = 1;
+			x->raw_max = (enum level)x->raw[s];
+		if (!(sig_kind[s] & EV_SECONDARY) && x->raw[s] > who)
+			who = (enum level)x->raw[s];
 	}
+	if (who < LEVEL_WATCH && x->from_new)
+		who = LEVEL_WATCH;
+	/* what the mail is like counts one level above who sends it */
+	cap = who == LEVEL_OK ? LEVEL_WATCH : who + 1 > LEVEL_CRITICAL ?
+	    LEVEL_CRITICAL : (enum level)(who + 1);
 	x->level = LEVEL_OK;
+	groups = 0;
 	for (s = 0; s < SIG_COUNT; s++) {
 		x->eff[s] = x->raw[s];
-		if (sig_volume[s] && !corroborated && x->eff[s] > LEVEL_WATCH)
-			x->eff[s] = LEVEL_WATCH;
+		if ((sig_kind[s] & EV_SECONDARY) && x->eff[s] > cap)
+			x->eff[s] = (uint8_t)cap;
 		if (x->eff[s] > x->level)
-			x->level = x->eff[s];
+			x->level = (enum level)x->eff[s];
 		if (x->eff[s] >= LEVEL_SUSPICIOUS)
-			groups |= sig_group[s];
+			groups |= sig_kind[s];
 	}
-	/* Two or more independent groups at suspicious: one level up. */
-	if ((groups & (groups - 1)) != 0 && x->level < LEVEL_CRITICAL)
+	x->evidence = (unsigned)groups;
+	/* Two or more kinds at suspicious, one of them who sends: one level
+	   up. */
+	if (eval_two_kinds(x->evidence) && x->level < LEVEL_CRITICAL)
 		x->level++;
-	if (a->allowed)
+	if (a->allowed) {
 		x->level = LEVEL_OK;
+		x->evidence = 0;
+	}
 }
 
 /* Remember x as the account's worst moment when it is worse than the last. */
@@ -240,6 +351,20 @@ detect_update(struct detector *d, struct account *a)
 		a->flagged_at = d->at >= 0 ? d->at : d->now;
 		a->messages_before_flag = a->messages;
 	}
+	if (x.level == LEVEL_CRITICAL && a->confirmed_at < 0 &&
+	    eval_two_kinds(x.evidence)) {
+		/* critical on two kinds: what containment may act on */
+		if (a->confirm_snap == NULL &&
+		    (a->confirm_snap = malloc(sizeof(*a->confirm_snap))) != NULL)
+			d->mem += sizeof(*a->confirm_snap);
+		if (a->confirm_snap != NULL) {
+			a->confirm_snap->x = x;
+			a->confirm_snap->weight = 0;
+			a->confirm_snap->at = d->now;
+		}
+		a->confirmed_at = d->at >= 0 ? d->at : d->now;
+		a->confirmed_ev = (uint8_t)x.evidence;
+	}
 }
 
 /* An integer with thousands separators. */
@@ -288,23 +413,39 @@ eval_threshold(const struct detector *d, const struct measure *x, int s)
 	    x->raw[s] == LEVEL_SUSPICIOUS ? l->suspicious : l->watch;
 }
 
+/* "6 h", "90 min", "45 s": a duration for a reason. */
+static const char *
+eval_span(char *buf, size_t sz, int secs)
+{
+	if (secs % 86400 == 0)
+		snprintf(buf, sz, "%d d", secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(buf, sz, "%d h", secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(buf, sz, "%d min", secs / 60);
+	else
+		snprintf(buf, sz, "%d s", secs);
+	return buf;
+}
+
 /* Format the text for signal s of account a into buf. */
 static void
 eval_reason(const struct detector *d, const struct measure *x, int s,
     char *buf, size_t sz)
 {
 	double		 t = eval_threshold(d, x, s);
-	char		 v[32], th[32], n1[32], n2[32], win[24];
-	char		 ip[INET6_ADDRSTRLEN];
-	const char	*lv = level_name(x->raw[s]), *pre, *cap;
+	char		 v[32], th[32], n1[32], n2[32], win[24], nw[24];
+	char		 ip[INET6_ADDRSTRLEN], cap[96];
+	const char	*lv = level_name(x->raw[s]), *pre;
+	int		 i;
 
 	pre = x->allowed ? "allow-listed: " : "";
-	cap = x->eff[s] < x->raw[s] ? "; counts as watch without other signs" :
-	    "";
-	if (d->cfg.window % 60 == 0)
-		snprintf(win, sizeof(win), "%d min", d->cfg.window / 60);
-	else
-		snprintf(win, sizeof(win), "%d s", d->cfg.window);
+	cap[0] = '\0';
+	if (x->eff[s] < x->raw[s])
+		snprintf(cap, sizeof(cap), "; counts as %s without stronger "
+		    "signs of who sends", level_name(x->eff[s]));
+	eval_span(win, sizeof(win), d->cfg.window);
+	eval_span(nw, sizeof(nw), (d->cfg.novelty_window / 3600) * 3600);
 	eval_value(v, sizeof(v), x->v[s]);
 	eval_value(th, sizeof(th), t);
 	switch (s) {
@@ -318,18 +459,22 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		    x->nets_exact ? "" : "~", v, win, lv, th);
 		break;
 	case SIG_MSG_RATE:
-		snprintf(buf, sz, "%s%s msgs/min in the last %s (%s at %s%s)",
-		    pre, v, win, lv, th, cap);
+		if (x->minute_rate)
+			snprintf(buf, sz, "%s%s msgs in one minute (%s at "
+			    "%s/min%s)", pre, v, lv, th, cap);
+		else
+			snprintf(buf, sz, "%s%s msgs/min in the last %s (%s at "
+			    "%s%s)", pre, v, win, lv, th, cap);
 		break;
 	case SIG_RCPT_RATE:
 		snprintf(buf, sz, "%s%s recipients/min in the last %s "
 		    "(%s at %s%s)", pre, v, win, lv, th, cap);
 		break;
 	case SIG_BASELINE:
-		snprintf(buf, sz, "%s%s msgs/min, %sx its earlier rate of "
-		    "%s/min (%s at %sx)", pre,
-		    eval_value(n1, sizeof(n1), x->v[SIG_MSG_RATE]), v,
-		    eval_value(n2, sizeof(n2), x->base_rate), lv, th);
+		snprintf(buf, sz, "%s%s msgs in %s, %sx the most it sent in %s "
+		    "at this hour on earlier days, %s (%s at %sx%s)", pre,
+		    eval_count(n1, sizeof(n1), x->win_msgs), win, v, win,
+		    eval_value(n2, sizeof(n2), x->usual), lv, th, cap);
 		break;
 	case SIG_FANOUT:
 		snprintf(buf, sz, "%s%s%s recipient domains in %s (%s at %s%s)",
@@ -337,9 +482,9 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		break;
 	case SIG_FAIL_RATIO:
 		snprintf(buf, sz, "%s%s%% of deliveries deferred or bounced "
-		    "(%s of %s; %s at %s%%)", pre, v,
+		    "(%s of %s; %s at %s%%%s)", pre, v,
 		    eval_count(n1, sizeof(n1), x->win_fail),
-		    eval_count(n2, sizeof(n2), x->win_att), lv, th);
+		    eval_count(n2, sizeof(n2), x->win_att), lv, th, cap);
 		break;
 	case SIG_GUESSED:
 		if (inet_ntop(x->guessed_ip.family == 4 ? AF_INET : AF_INET6,
@@ -349,8 +494,19 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 		    "(%s at %s)", pre, v, ip, lv, th);
 		break;
 	case SIG_NEW_IPS:
-		snprintf(buf, sz, "%s%s logins from IPs new to this account in "
-		    "%s (%s at %s)", pre, v, win, lv, th);
+	case SIG_NEW_NETS:
+		i = s == SIG_NEW_NETS;
+		snprintf(buf, sz, "%s%s%s %s new to this account in %s; %s%s "
+		    "in the 7 days before (%s at %s more than usual)", pre,
+		    x->new_sat[i] ? "at least " : "",
+		    eval_count(n1, sizeof(n1), x->new_recent[i]),
+		    i == 0 ? "addresses" : x->wide_asn ? "networks (AS)" :
+		    "networks (/16, /32)", nw, x->new_sat[i] ? "at least " : "",
+		    eval_count(n2, sizeof(n2), x->new_before[i]), lv, th);
+		break;
+	case SIG_COUNTRIES:
+		snprintf(buf, sz, "%s%s countries in the last hour (%s at %s)",
+		    pre, v, lv, th);
 		break;
 	case SIG_QUEUE_SHARE:
 		snprintf(buf, sz, "%sholds %s%% of the queue (%s of %s; "
@@ -365,9 +521,53 @@ eval_reason(const struct detector *d, const struct measure *x, int s,
 }
 
 /*
- * Format the reasons of measure x, most severe first, into buf (SIG_COUNT
- * texts of DETECT_REASON_LEN bytes); returns how many, and the score.
- * sigs, when not NULL, gets each reason's signal.
+ * A line that is not a signal but says how to read the others: the
+ * account is too young for "new" and "usual", or its mail comes from new
+ * addresses (why its volume counts); NULL when there is none.
+ */
+static const char *
+eval_note(const struct detector *d, const struct measure *x, char *buf,
+    size_t sz)
+{
+	char	 age[24], need[24];
+	int	 s, lifted = 0;
+
+	if (x->raw_max < LEVEL_WATCH)
+		return NULL;
+	if (x->no_history) {
+		/* whole hours or minutes: the line stays put on screen */
+		if (x->age < 60)
+			snprintf(age, sizeof(age), "less than a minute");
+		else
+			eval_span(age, sizeof(age), x->age >= 3600 ?
+			    (int)(x->age / 3600) * 3600 :
+			    (int)(x->age / 60) * 60);
+		eval_span(need, sizeof(need), d->cfg.new_ip_min_history >
+		    d->cfg.baseline_min_history ? d->cfg.new_ip_min_history :
+		    d->cfg.baseline_min_history);
+		snprintf(buf, sz, "no history yet: first seen %s ago; new "
+		    "addresses, networks and its usual rate count after %s",
+		    age, need);
+		return buf;
+	}
+	for (s = 0; s < SIG_COUNT; s++)
+		if ((sig_kind[s] & EV_SECONDARY) &&
+		    x->eff[s] >= LEVEL_SUSPICIOUS)
+			lifted = 1;
+	if (x->from_new && lifted) {
+		snprintf(buf, sz, "most of its mail in the last %s came from "
+		    "addresses new to this account", eval_span(age,
+		    sizeof(age), d->cfg.window));
+		return buf;
+	}
+	return NULL;
+}
+
+/*
+ * Format the reasons of measure x, most severe first, into buf
+ * (DETECT_REASONS texts of DETECT_REASON_LEN bytes); returns how many,
+ * and the score.  sigs, when not NULL, gets each reason's signal (-1 for
+ * the note).
  */
 static int
 eval_reasons(const struct detector *d, const struct measure *x, char *buf,
@@ -396,14 +596,79 @@ eval_reasons(const struct detector *d, const struct measure *x, char *buf,
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	for (i = 0; i < n && buf != NULL; i++) {
+	if (buf == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
 		eval_reason(d, x, order[i], buf + i * DETECT_REASON_LEN,
 		    DETECT_REASON_LEN);
 		out[i] = buf + i * DETECT_REASON_LEN;
 		if (sigs != NULL)
 			sigs[i] = order[i];
 	}
-	return buf != NULL ? n : 0;
+	if (eval_note(d, x, buf + n * DETECT_REASON_LEN, DETECT_REASON_LEN) !=
+	    NULL) {
+		out[n] = buf + n * DETECT_REASON_LEN;
+		if (sigs != NULL)
+			sigs[n] = -1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * The strongest reason of each kind of evidence at suspicious or above in
+ * x, "; "-separated, into buf.
+ */
+static void
+eval_evidence_text(const struct detector *d, const struct measure *x,
+    char *buf, size_t sz)
+{
+	char		 one[DETECT_REASON_LEN];
+	unsigned	 done = 0;
+	size_t		 o = 0;
+	int		 s, lvl, n;
+
+	buf[0] = '\0';
+	for (lvl = LEVEL_CRITICAL; lvl >= LEVEL_SUSPICIOUS; lvl--)
+		for (s = 0; s < SIG_COUNT; s++) {
+			if (x->eff[s] != lvl || (done & sig_kind[s]))
+				continue;
+			done |= sig_kind[s];
+			eval_reason(d, x, s, one, sizeof(one));
+			n = snprintf(buf + o, sz - o, "%s%s", o > 0 ? "; " : "",
+			    one);
+			if (n < 0 || (size_t)n >= sz - o)
+				return;
+			o += (size_t)n;
+		}
+}
+
+/* How many reason texts measure x has at most (signals at watch and a
+   note). */
+static int
+eval_nreasons(const struct measure *x)
+{
+	int	 s, n = 0;
+
+	for (s = 0; s < SIG_COUNT; s++)
+		if (x->raw[s] >= LEVEL_WATCH)
+			n++;
+	return n > 0 ? n + 1 : 0;
+}
+
+/* Make room for n reason texts in a->why (it only grows). */
+static void
+eval_why_slots(struct detector *d, struct account *a, int n)
+{
+	char	*w;
+
+	if (n <= a->why_slots)
+		return;
+	if ((w = realloc(a->why, (size_t)n * DETECT_REASON_LEN)) == NULL)
+		return;
+	d->mem += (size_t)(n - a->why_slots) * DETECT_REASON_LEN;
+	a->why = w;
+	a->why_slots = (uint8_t)n;
 }
 
 void
@@ -411,7 +676,7 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 {
 	struct measure	 x;
 	double		 peak_score;
-	int		 exact;
+	int		 exact, now_n, peak_n;
 
 	eval_measure(d, a, &x);
 	memset(r, 0, sizeof(*r));
@@ -430,25 +695,37 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 	r->flagged_at = a->flagged_at;
 	r->messages_before_flag = a->messages_before_flag;
 	r->peak_at = -1;
-	r->rate_now = x.v[SIG_MSG_RATE];
-	if ((x.raw_max >= LEVEL_WATCH || a->peak_snap != NULL) &&
-	    a->why == NULL) {
-		if ((a->why = malloc(2 * SIG_COUNT * DETECT_REASON_LEN)) != NULL)
-			d->mem += 2 * SIG_COUNT * DETECT_REASON_LEN;
-	}
-	r->nreasons = eval_reasons(d, &x, a->why, r->reasons, &r->score,
-	    NULL);
+	r->rate_now = x.rate;
+	r->evidence = x.evidence;
+	r->peak_evidence = x.evidence;
+	r->confirmed_at = a->confirmed_at;
+	r->confirmed_evidence = a->confirmed_ev;
+	/* texts only for the reasons there are: most accounts have none */
+	now_n = eval_nreasons(&x);
+	peak_n = a->peak_snap != NULL ? eval_nreasons(&a->peak_snap->x) : 0;
+	if (now_n + peak_n > 0)
+		eval_why_slots(d, a, now_n + peak_n);
+	r->nreasons = eval_reasons(d, &x, a->why_slots >= now_n ? a->why :
+	    NULL, r->reasons, &r->score, NULL);
 	if (a->peak_snap != NULL) {
 		r->npeak_reasons = eval_reasons(d, &a->peak_snap->x,
-		    a->why == NULL ? NULL : a->why + SIG_COUNT *
-		    DETECT_REASON_LEN, r->peak_reasons, &peak_score, NULL);
+		    a->why_slots >= now_n + peak_n ? a->why + now_n *
+		    DETECT_REASON_LEN : NULL, r->peak_reasons, &peak_score, NULL);
 		r->peak_score = peak_score;
 		r->peak_at = a->peak_snap->at;
+		r->peak_evidence = a->peak_snap->x.evidence;
 	} else {
 		r->npeak_reasons = r->nreasons;
 		memcpy(r->peak_reasons, r->reasons, sizeof(r->reasons));
 		r->peak_score = r->score;
 	}
+	if (a->confirm_snap != NULL && a->confirm_why == NULL &&
+	    (a->confirm_why = malloc(WHY_CONFIRMED)) != NULL) {
+		d->mem += WHY_CONFIRMED;
+		eval_evidence_text(d, &a->confirm_snap->x, a->confirm_why,
+		    WHY_CONFIRMED);
+	}
+	r->confirmed_why = a->confirm_why;
 }
 
 /* See detector.h: the report's reasons again, with their measures. */
@@ -460,31 +737,36 @@ detector_reasons(struct detector *d, long index, int peak,
 	struct account_report	  r;
 	const struct measure	 *m;
 	struct measure		  x;
-	const char		 *text[SIG_COUNT];
+	const char		 *text[DETECT_REASONS];
 	double			  score;
-	int			  sigs[SIG_COUNT], n, i;
+	int			  sigs[DETECT_REASONS], now_n, peak_n, n, i, k;
 
 	if (index < 0 || (uint64_t)index >= d->nacct)
 		return 0;
 	a = d->acct[index];
 	detect_report(d, a, &r);	/* makes a->why, as a report does */
-	if (a->why == NULL)
+	eval_measure(d, a, &x);
+	now_n = eval_nreasons(&x);
+	peak_n = a->peak_snap != NULL ? eval_nreasons(&a->peak_snap->x) : 0;
+	if (a->why == NULL || a->why_slots < now_n + peak_n)
 		return 0;
 	if (peak && a->peak_snap != NULL) {
 		m = &a->peak_snap->x;
-		n = eval_reasons(d, m, a->why + SIG_COUNT * DETECT_REASON_LEN,
+		n = eval_reasons(d, m, a->why + now_n * DETECT_REASON_LEN,
 		    text, &score, sigs);
 	} else {
-		eval_measure(d, a, &x);
 		m = &x;
 		n = eval_reasons(d, m, a->why, text, &score, sigs);
 	}
-	for (i = 0; i < n && i < cap; i++) {
-		out[i].signal = signal_name(sigs[i]);
-		out[i].value = m->v[sigs[i]];
-		out[i].threshold = eval_threshold(d, m, sigs[i]);
-		out[i].level = m->raw[sigs[i]];
-		out[i].text = text[i];
+	for (i = k = 0; i < n && k < cap; i++) {
+		if (sigs[i] < 0)
+			continue;	/* the note is not a signal */
+		out[k].signal = signal_name(sigs[i]);
+		out[k].value = m->v[sigs[i]];
+		out[k].threshold = eval_threshold(d, m, sigs[i]);
+		out[k].level = m->raw[sigs[i]];
+		out[k].text = text[i];
+		k++;
 	}
-	return i;
+	return k;
 }

@@ -8,6 +8,7 @@
  * detect_eval.c after each event that changes an account.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,17 +31,20 @@ detect_config_defaults(struct detect_config *cfg)
 		[SIG_FAIL_RATIO] = { 30, 50, 80 },
 		[SIG_GUESSED] = { 3, 8, 20 },
 		[SIG_QUEUE_SHARE] = { 30, 50, 80 },
-		[SIG_NEW_IPS] = { 2, 4, 10 },
+		[SIG_NEW_IPS] = { 6, 12, 30 },
+		[SIG_NEW_NETS] = { 3, 4, 8 },
+		[SIG_COUNTRIES] = { 3, 5, 10 },
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->window = 600;
 	memcpy(cfg->limits, lim, sizeof(lim));
-	cfg->baseline_min_history = 3600;
+	cfg->baseline_min_history = 86400;
 	cfg->baseline_min_rate = 5;
 	cfg->ratio_min_attempts = 20;
 	cfg->queue_min_messages = 100;
 	cfg->new_ip_min_history = 86400;
+	cfg->novelty_window = 21600;
 	cfg->allow = NULL;
 	cfg->max_accounts = 1000000;
 }
@@ -50,7 +54,8 @@ signal_name(enum signal_id id)
 {
 	static const char *const names[SIG_COUNT] = {
 		"auth_ips", "auth_nets", "msg_rate", "rcpt_rate", "baseline",
-		"fanout", "fail_ratio", "guessed", "queue_share", "new_ips"
+		"fanout", "fail_ratio", "guessed", "queue_share", "new_ips",
+		"new_nets", "countries"
 	};
 
 	return (unsigned)id < SIG_COUNT ? names[id] : "unknown";
@@ -64,6 +69,33 @@ level_name(enum level l)
 	};
 
 	return (unsigned)l <= LEVEL_CRITICAL ? names[l] : "unknown";
+}
+
+char *
+evidence_format(unsigned mask, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"logins from many or new places", "volume",
+		"deliveries refused", "a guessed password"
+	};
+	size_t		 i, o = 0;
+	int		 n;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		n = snprintf(buf + o, len - o, "%s%s", o > 0 ? ", " : "",
+		    names[i]);
+		if (n < 0 || (size_t)n >= len - o)
+			break;
+		o += (size_t)n;
+	}
+	if (o == 0)
+		snprintf(buf, len, "none");
+	return buf;
 }
 
 /* Compare ASCII case-insensitively, whatever the locale. */
@@ -134,6 +166,34 @@ detect_net_key(const struct mail_ip *ip)
 	for (i = 0; i < 8; i++)
 		k = k << 8 | b[i];
 	return k;
+}
+
+/*
+ * Key of the long-horizon network of an address: its AS number when the
+ * context knows it, else its /16 (IPv4) or /32 (IPv6), the size of a
+ * provider's allocation.  *cc gets the country ("" unknown).
+ */
+static uint64_t
+detect_wide_key(const struct detector *d, const struct mail_ip *ip,
+    char cc[3])
+{
+	struct ip_context	 c;
+	const uint8_t		*b = ip->bytes;
+
+	cc[0] = '\0';
+	if (d->ctx_fn != NULL) {
+		memset(&c, 0, sizeof(c));
+		if (d->ctx_fn(d->ctx_arg, ip, &c, 0) == 1) {
+			memcpy(cc, c.cc, 3);
+			cc[2] = '\0';
+			if (c.asn != 0)
+				return (1ULL << 56) | c.asn;
+		}
+	}
+	if (ip->family == 4)
+		return (2ULL << 56) | (uint64_t)b[0] << 8 | b[1];
+	return (3ULL << 56) | (uint64_t)b[0] << 24 | (uint64_t)b[1] << 16 |
+	    (uint64_t)b[2] << 8 | b[3];
 }
 
 /* Key of a recipient's domain, case-folded; 0 when it has none. */
@@ -214,6 +274,8 @@ detect_account_new(struct detector *d, const struct mail_str *name,
 	a->hash = h;
 	a->first_seen = a->last_seen = d->now;
 	a->flagged_at = -1;
+	a->confirmed_at = -1;
+	a->usual_hour = -1;
 	a->fresh = 1;
 	a->ring_min = d->now >= 0 ? d->now / 60 : -((-d->now + 59) / 60);
 	a->allowed = (uint8_t)detect_allowed(d, name->p, name->len);
@@ -300,14 +362,46 @@ detect_known(const struct detector *d, uint64_t account_hash, uint64_t ip_key)
 	return 0;
 }
 
+/* Whether the account has had history long enough for "new" to mean
+   something. */
+static int
+detect_mature(const struct detector *d, const struct account *a)
+{
+	return d->now - a->first_seen >= d->cfg.new_ip_min_history;
+}
+
+/*
+ * Remember the network (and, for SMTP, the country) of a login: every
+ * protocol's logins make a network known, only SMTP logins count as new,
+ * since sending is what a hijack is for.
+ */
+static void
+detect_network(struct detector *d, struct account *a, const struct mail_ip *ip,
+    int smtp)
+{
+	struct acct_novel	*nv;
+	char			 cc[3];
+	uint64_t		 nk;
+
+	nk = detect_wide_key(d, ip, cc);
+	if (seenset_see(&a->netseen, nk, d->now, DETECT_NETS_MAX,
+	    &d->mem) == 1 && smtp && detect_mature(d, a) &&
+	    (nv = detect_novel(d, a)) != NULL)
+		newcount_add(&nv->nets, d->now);
+	if (smtp && cc[0] != '\0')
+		(void)ipwin_see(&a->countries, (uint64_t)(uint8_t)cc[0] << 8 |
+		    (uint8_t)cc[1], d->now, 3600, &d->mem);
+}
+
 /* A successful login (or authenticated submission) from ev->client. */
 static void
 detect_login(struct detector *d, struct account *a,
     const struct mail_event *ev, int smtp)
 {
-	uint64_t	 ik;
-	uint32_t	 n;
-	int		 w = d->cfg.window;
+	struct acct_novel	*nv;
+	uint64_t		 ik;
+	uint32_t		 n;
+	int			 w = d->cfg.window;
 
 	a->last_seen = d->now;
 	if (ev->client.family != 4 && ev->client.family != 6) {
@@ -322,14 +416,16 @@ detect_login(struct detector *d, struct account *a,
 		 * sessions' addresses seeded from the database).
 		 */
 		if (ipwin_see(&a->ips, ik, d->now, w, &d->mem) == 1 &&
-		    d->now - a->first_seen >= d->cfg.new_ip_min_history &&
-		    !detect_known(d, a->hash, ik)) {
-			detect_roll(d, a);
-			detect_bucket(d, a)->newip++;
-			a->win_newip++;
-		}
+		    detect_mature(d, a) && !detect_known(d, a->hash, ik) &&
+		    (nv = detect_novel(d, a)) != NULL)
+			newcount_add(&nv->addrs, d->now);
 		(void)ipwin_see(&a->nets, detect_net_key(&ev->client), d->now,
 		    w, &d->mem);
+	}
+	/* the network of the address it logged in from last is known */
+	if (ik != a->net_ip || (smtp && d->ctx_fn != NULL)) {
+		detect_network(d, a, &ev->client, smtp);
+		a->net_ip = ik;
 	}
 	n = failtab_take(d->fails, failtab_key(a->hash, ik), d->now, w);
 	/* Failures before the account existed were not counted on it. */
@@ -341,6 +437,28 @@ detect_login(struct detector *d, struct account *a,
 		a->guessed_at = d->now;
 		a->guessed_ip = ev->client;
 	}
+}
+
+/*
+ * Whether a message from ip comes from an address new to the account:
+ * first used within the novelty window, while the account had history,
+ * and not known from an earlier session.
+ */
+static int
+detect_from_new(const struct detector *d, const struct account *a,
+    const struct mail_ip *ip)
+{
+	const struct ipwin_entry	*e;
+	uint64_t			 ik;
+
+	if (ip->family != 4 && ip->family != 6)
+		return 0;
+	ik = detect_ip_key(ip);
+	if ((e = ipwin_find(&a->ips, ik)) == NULL)
+		return 0;
+	return d->now - e->first < d->cfg.novelty_window &&
+	    e->first - a->first_seen >= d->cfg.new_ip_min_history &&
+	    !detect_known(d, a->hash, ik);
 }
 
 /* EV_SUBMIT: a message entered the queue, maybe from a logged-in client. */
@@ -371,9 +489,15 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	detect_login(d, a, ev, 1);
 	detect_roll(d, a);
 	b = detect_bucket(d, a);
-	b->msgs++;
+	if (++b->msgs > a->busiest)
+		a->busiest = b->msgs;
 	a->win_msgs++;
 	a->messages++;
+	if (detect_from_new(d, a, &ev->client)) {
+		b->fresh++;
+		a->win_fresh++;
+	}
+	detect_prof_note(d, a);
 	detect_update(d, a);
 }
 
@@ -553,8 +677,13 @@ detector_free(struct detector *d)
 		ipwin_free(&a->ips, &d->mem);
 		ipwin_free(&a->nets, &d->mem);
 		ipwin_free(&a->domains, &d->mem);
+		ipwin_free(&a->countries, &d->mem);
+		seenset_free(&a->netseen, &d->mem);
+		detect_hist_free(d, a);
 		free(a->why);
+		free(a->confirm_why);
 		free(a->peak_snap);
+		free(a->confirm_snap);
 		free(a);
 	}
 	for (s = d->cfg.allow; s != NULL && *s != NULL; s++)
@@ -611,18 +740,15 @@ detector_prefetch_qid(struct detector *d, const char *qid, size_t len)
 	qidmap_prefetch(d->qids, qidmap_key(qid, len));
 }
 
-int
-detector_seed_ip(struct detector *d, const char *account,
+/* Remember (account, IP) in the table of earlier sessions' addresses. */
+static int
+detect_known_add(struct detector *d, uint64_t account_hash,
     const struct mail_ip *ip)
 {
-	size_t		 len = strlen(account);
 	uint64_t	 k, *nk;
 	uint32_t	 i, ncap, j;
 
-	if (len == 0 || len > DETECT_NAME_MAX || (ip->family != 4 &&
-	    ip->family != 6) || !account_is_valid(account, len))
-		return -1;
-	k = detect_known_key(dhash_bytes(account, len, 1), detect_ip_key(ip));
+	k = detect_known_key(account_hash, detect_ip_key(ip));
 	if (d->known == NULL || d->nknown + 1 > (d->kmask + 1) / 2) {
 		ncap = d->known == NULL ? 1024 : 2 * (d->kmask + 1);
 		if (ncap / 2 > DETECT_KNOWN_MAX)
@@ -654,8 +780,21 @@ detector_seed_ip(struct detector *d, const char *account,
 }
 
 int
-detector_seed(struct detector *d, const char *account, int64_t first_seen,
-    uint64_t messages)
+detector_seed_ip(struct detector *d, const char *account,
+    const struct mail_ip *ip)
+{
+	size_t	 len = strlen(account);
+
+	if (len == 0 || len > DETECT_NAME_MAX || (ip->family != 4 &&
+	    ip->family != 6) || !account_is_valid(account, len))
+		return -1;
+	return detect_known_add(d, dhash_bytes(account, len, 1), ip);
+}
+
+/* The account for a seeded name, created when new (first seen then). */
+static struct account *
+detect_seed_account(struct detector *d, const char *account,
+    int64_t first_seen)
 {
 	struct mail_str	 name;
 	struct account	*a;
@@ -664,10 +803,10 @@ detector_seed(struct detector *d, const char *account, int64_t first_seen,
 	name.len = strlen(account);
 	if (name.len == 0 || name.len > DETECT_NAME_MAX ||
 	    !account_is_valid(name.p, name.len))
-		return -1;
+		return NULL;
 	if ((a = detect_account(d, &name, dhash_bytes(name.p, name.len, 1),
 	    1)) == NULL)
-		return -1;
+		return NULL;
 	/* a new account: first seen then, not at the detector's clock (which
 	   has not started before the first line) */
 	if (a->fresh || first_seen < a->first_seen)
@@ -675,6 +814,66 @@ detector_seed(struct detector *d, const char *account, int64_t first_seen,
 	if (a->fresh)
 		a->last_seen = -1;
 	a->fresh = 0;
+	return a;
+}
+
+int
+detector_seed_ip_seen(struct detector *d, const char *account,
+    const struct mail_ip *ip, int64_t first, int64_t last)
+{
+	struct account	*a;
+	struct acct_novel *nv;
+	char		 cc[3];
+
+	if (detector_seed_ip(d, account, ip) == -1 ||
+	    (a = detect_seed_account(d, account, first)) == NULL)
+		return -1;
+	/* new to it then, once it had history: part of its usual */
+	if (first - a->first_seen >= d->cfg.new_ip_min_history &&
+	    (nv = detect_novel(d, a)) != NULL)
+		newcount_add_at(&nv->addrs, first);
+	/* its network is known too, as of when it was last used */
+	if (seenset_see(&a->netseen, detect_wide_key(d, ip, cc), first,
+	    DETECT_NETS_MAX, &d->mem) == -1)
+		return -1;
+	(void)seenset_see(&a->netseen, detect_wide_key(d, ip, cc), last,
+	    DETECT_NETS_MAX, &d->mem);
+	return 0;
+}
+
+int
+detector_seed_peak(struct detector *d, const char *account,
+    int64_t hour_start, uint32_t msgs)
+{
+	struct account	*a;
+
+	if ((a = detect_seed_account(d, account, hour_start)) == NULL)
+		return -1;
+	return detect_prof_seed(d, a, hour_start, msgs);
+}
+
+void
+detector_set_context(struct detector *d, detect_context_fn fn, void *arg)
+{
+	d->ctx_fn = fn;
+	d->ctx_arg = arg;
+}
+
+const char *
+detector_networks(const struct detector *d)
+{
+	return d->ctx_fn != NULL ? "AS numbers (GeoIP)" :
+	    "/16 and /32 prefixes (no GeoIP database: [detect] geoip)";
+}
+
+int
+detector_seed(struct detector *d, const char *account, int64_t first_seen,
+    uint64_t messages)
+{
+	struct account	*a;
+
+	if ((a = detect_seed_account(d, account, first_seen)) == NULL)
+		return -1;
 	a->messages += messages;
 	return 0;
 }

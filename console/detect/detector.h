@@ -7,23 +7,40 @@
  * share it and unit tests drive it with hand-made events.
  *
  * Each signal compares a measured value with three thresholds (watch,
- * suspicious, critical).  An account's level is the highest level any
- * signal reaches, one level higher (capped at critical) when two or more
- * independent signals are at suspicious or above.  Its score orders accounts
- * within a level.  Every signal that reaches watch leaves a reason in plain
- * words, e.g. "214 distinct IPs authenticated in 10 min (critical at 20)".
+ * suspicious, critical).  Every signal that reaches watch leaves a reason
+ * in plain words, e.g. "214 distinct IPs authenticated in 10 min
+ * (critical at 20)".
  *
- * Levels in detail (detect_eval.c):
+ * Signals belong to kinds of evidence (DETECT_EV_*): where it logs in
+ * from (many addresses at once, addresses, networks or countries new to
+ * it: auth_ips, auth_nets, new_ips, new_nets, countries, one kind since a
+ * new network is a new address too); how much it sends (msg_rate,
+ * rcpt_rate, baseline, fanout, queue_share); how the receivers take it
+ * (fail_ratio); a guessed password (guessed).  Levels (detect_eval.c):
  *  - a signal's level is the highest threshold its value reaches (>=);
- *  - volume signals (msg_rate, rcpt_rate, fanout, queue_share) count at
- *    most as watch unless some other signal (auth_ips, auth_nets, baseline,
- *    fail_ratio, guessed) is at watch or above: a steady bulk sender from
- *    one IP is worth a look, not an alarm; its reasons still say how far
- *    the volume went;
- *  - the +1 needs two signals from different groups at suspicious or
- *    above; auth_ips and auth_nets are one group (the same logins), and
- *    msg_rate, rcpt_rate, fanout and queue_share another;
+ *  - volume and deliveries say what the mail is like, not who sends it: a
+ *    newsletter is loud, a list server's mail bounces.  They count at most
+ *    one level above the strongest signal of who is sending (logins,
+ *    password): alone, at most watch.  Mail that comes mostly
+ *    from an address new to the account (first used within the novelty
+ *    window, with history) counts as a watch-level sign of who;
+ *  - two kinds at suspicious or above raise the level by one (capped at
+ *    critical);
+ *  - "confirmed" is the first moment the account was critical with at
+ *    least two kinds at suspicious or above: the containment policy acts
+ *    on that, never on one kind alone;
  *  - allow-listed accounts stay at ok with their numbers and reasons.
+ *
+ * Long horizon: an address or network is new to an account when the
+ * account never logged in from it (by any protocol; networks are AS
+ * numbers with an IP context function, else /16 and /32 prefixes), once
+ * the account has new_ip_min_history of history: before that the account
+ * has "no history yet" and nothing counts as new.  new_ips and new_nets
+ * count the SMTP logins new over novelty_window (whole hours), less the
+ * account's own usual share from the 7 days before.  The baseline compares
+ * the messages in the window with the busiest window of the same hour
+ * (+-1 h) on each of the last 7 days, or of the same hour of the week over
+ * the last two weeks once the history is that long.
  *
  * Score: sum over signals with a watch threshold of log2(1 + value / watch),
  * so a signal exactly at its watch threshold adds 1 and each doubling past
@@ -37,9 +54,12 @@
  * An account is flagged at the time of the event that made it suspicious.
  *
  * Memory: every per-account set is capped (exact up to DETECT_EXACT_IPS
- * entries, an estimator beyond), queue ids are remembered in one bounded
- * table, and failed logins of unknown accounts in another, so input size
- * and attacker-chosen names cannot exhaust memory.
+ * entries, an estimator beyond; networks up to DETECT_NETS_MAX, the least
+ * recently used forgotten beyond), the hourly profiles and novelty counts
+ * are fixed-size and allocated only for accounts that need them, queue ids
+ * are remembered in one bounded table, and failed logins of unknown
+ * accounts in another, so input size and attacker-chosen names cannot
+ * exhaust memory.
  */
 #ifndef MAILCON_DETECTOR_H
 #define MAILCON_DETECTOR_H
@@ -61,14 +81,28 @@ enum signal_id {
 	SIG_AUTH_NETS,		/* distinct /24 (IPv4) or /64 (IPv6) networks */
 	SIG_MSG_RATE,		/* messages per minute, absolute floors */
 	SIG_RCPT_RATE,		/* recipients per minute, absolute floors */
-	SIG_BASELINE,		/* message rate / the account's earlier rate */
+	SIG_BASELINE,		/* messages in the window / the account's
+				   busiest window at this hour before */
 	SIG_FANOUT,		/* distinct recipient domains in window */
 	SIG_FAIL_RATIO,		/* % of delivery attempts deferred or bounced */
 	SIG_GUESSED,		/* failed logins then a success from one IP */
 	SIG_QUEUE_SHARE,	/* % of the queue owned by the account */
-	SIG_NEW_IPS,		/* logins from IPs the account never used */
+	SIG_NEW_IPS,		/* addresses new to the account, beyond its
+				   usual, over the novelty window */
+	SIG_NEW_NETS,		/* networks new to the account, likewise */
+	SIG_COUNTRIES,		/* distinct countries in the last hour
+				   (with an IP context function) */
 	SIG_COUNT
 };
+
+/* Kinds of evidence (bits of account_report.evidence). */
+#define DETECT_EV_LOGINS	0x01	/* auth_ips, auth_nets, new_ips,
+					   new_nets, countries */
+#define DETECT_EV_VOLUME	0x02	/* msg_rate, rcpt_rate, baseline,
+					   fanout, queue_share */
+#define DETECT_EV_DELIVERY	0x04	/* fail_ratio */
+#define DETECT_EV_PASSWORD	0x08	/* guessed */
+#define DETECT_REASONS	(SIG_COUNT + 1)	/* a report's reasons at most */
 
 /* Thresholds of one signal; 0 disables that level. */
 struct signal_limits {
@@ -81,13 +115,17 @@ struct detect_config {
 	int		 window;		/* seconds, sliding window (600) */
 	struct signal_limits limits[SIG_COUNT];
 	int		 baseline_min_history;	/* seconds of history before the
-						   baseline signal applies (3600) */
+						   baseline signal applies (86400) */
 	double		 baseline_min_rate;	/* msgs/min below which the
 						   baseline signal is silent (5) */
 	int		 ratio_min_attempts;	/* deliveries before the fail
 						   ratio counts (20) */
 	int		 new_ip_min_history;	/* seconds of history before an
-						   unknown IP counts (86400) */
+						   address or network counts as
+						   new (86400) */
+	int		 novelty_window;	/* seconds new_ips and new_nets
+						   count over, whole hours up to
+						   24 (21600) */
 	int		 queue_min_messages;	/* queue size before the share
 						   counts (100) */
 	char		**allow;		/* allow-listed accounts, NULL-terminated */
@@ -100,15 +138,21 @@ struct detect_config {
  * 10/50/200 per min (messages in the window / window minutes), rcpt_rate
  * 50/200/1000 per min, baseline 5/10/50 times, fanout 20/100/500 domains,
  * fail_ratio 30/50/80 % (with >= 20 attempts in the window), guessed 3/8/20
- * failures, queue_share 30/50/80 % (with >= 100 messages queued);
- * baseline_min_history 3600 s, baseline_min_rate 5 per min; no allow-list;
+ * failures, queue_share 30/50/80 % (with >= 100 messages queued),
+ * new_ips 6/12/30 and new_nets 3/4/8 beyond the usual in novelty_window
+ * 21600 s, countries 3/5/10 in an hour; baseline_min_history and
+ * new_ip_min_history 86400 s, baseline_min_rate 5 per min; no allow-list;
  * max_accounts 1,000,000.
  */
 void	detect_config_defaults(struct detect_config *cfg);
 const char *signal_name(enum signal_id id);	/* config key, e.g. "auth_ips" */
 const char *level_name(enum level l);
+/* The kinds of evidence in mask in words, "many addresses, volume";
+   "none" for 0.  Returns buf. */
+char	*evidence_format(unsigned mask, char *buf, size_t len);
 
 #define DETECT_EXACT_IPS 1024	/* distinct IPs kept exactly per account */
+#define DETECT_NETS_MAX	 256	/* networks remembered per account */
 
 /* A snapshot of one account, for views and reports.  Strings are owned by
    the detector and valid until the next detector_feed/tick/free. */
@@ -120,10 +164,12 @@ struct account_report {
 	double		 rate_now;	/* messages per minute in the window */
 	int		 allowed;	/* on the allow-list: never above ok */
 	int		 nreasons;
-	const char	*reasons[SIG_COUNT];	/* now, most severe first */
+	const char	*reasons[DETECT_REASONS];	/* now, most severe
+							   first */
 	double		 peak_score;
 	int		 npeak_reasons;
-	const char	*peak_reasons[SIG_COUNT];	/* at the worst moment */
+	const char	*peak_reasons[DETECT_REASONS];	/* at the worst
+							   moment */
 	int64_t		 peak_at;	/* log time of the worst moment, -1 none */
 	uint64_t	 messages;	/* messages submitted (all time) */
 	uint64_t	 recipients;
@@ -135,6 +181,13 @@ struct account_report {
 	int64_t		 last_seen;
 	int64_t		 flagged_at;	/* first time at suspicious or worse, -1 never */
 	uint64_t	 messages_before_flag;	/* messages by flagged_at */
+	unsigned	 evidence;	/* DETECT_EV_* at suspicious or above, now */
+	unsigned	 peak_evidence;	/* the same at the worst moment */
+	int64_t		 confirmed_at;	/* first time critical backed by two
+					   kinds of evidence, -1 never */
+	unsigned	 confirmed_evidence;	/* the kinds then */
+	const char	*confirmed_why;	/* the strongest reason of each kind
+					   then, "; "-separated, or NULL */
 };
 
 struct detector;
@@ -170,6 +223,41 @@ int		 detector_seed(struct detector *d, const char *account,
  */
 int		 detector_seed_ip(struct detector *d, const char *account,
 		     const struct mail_ip *ip);
+/* The same with the times it was first and last used (UTC seconds). */
+int		 detector_seed_ip_seen(struct detector *d, const char *account,
+		     const struct mail_ip *ip, int64_t first, int64_t last);
+
+/*
+ * The account's busiest window (messages) in the hour starting at
+ * hour_start (UTC seconds, a multiple of 3600) of an earlier session, from
+ * the console's database: the baseline then knows its usual at that hour.
+ * -1 when the name fails the grammar or the table is full.
+ */
+int		 detector_seed_peak(struct detector *d, const char *account,
+		     int64_t hour_start, uint32_t msgs);
+
+/*
+ * Context for an address (country, AS), from a GeoIP database.  Fills
+ * *out and returns 1 when something is known, 0 when nothing is.  org is
+ * filled only when want_org is set.  Called on the detector's thread.
+ */
+struct ip_context {
+	char		 cc[3];		/* ISO 3166 country, "" unknown */
+	uint32_t	 asn;		/* autonomous system, 0 unknown */
+	char		 org[64];	/* its organisation, "" unknown */
+};
+typedef int	 (*detect_context_fn)(void *arg, const struct mail_ip *ip,
+		     struct ip_context *out, int want_org);
+/*
+ * Networks become AS numbers and countries count (the countries signal)
+ * when fn is set; without it networks are /16 (IPv4) and /32 (IPv6)
+ * prefixes.  Call before events.
+ */
+void		 detector_set_context(struct detector *d, detect_context_fn fn,
+		     void *arg);
+
+/* What networks are, in words: AS numbers, or prefixes without a database. */
+const char	*detector_networks(const struct detector *d);
 
 /*
  * Be told, with arg, whenever an account's level changes, as

@@ -8,6 +8,7 @@
 
 #include "detector.h"
 #include "ipwindow.h"
+#include "slots.h"
 #include "core/dhash.h"
 
 #define EST_P		12
@@ -230,30 +231,15 @@ est_new(struct ipwin *w, int64_t now, int window, size_t *mem)
 static uint32_t
 ipwin_probe(const struct ipwin *w, uint64_t key)
 {
-	uint32_t	 mask = 2u * w->cap - 1, i;
-
-	for (i = (uint32_t)dhash_mix(key) & mask; w->slot[i] != 0;
-	    i = (i + 1) & mask)
-		if (w->ent[w->slot[i] - 1].key == key)
-			break;
-	return i;
+	return slots_probe(w->slot, 2u * w->cap - 1, w->ent, sizeof(*w->ent),
+	    key);
 }
 
-/* Remove the key in slot i, shifting later probes back (no tombstones). */
+/* Remove the key in slot i. */
 static void
 ipwin_unslot(struct ipwin *w, uint32_t i)
 {
-	uint32_t	 mask = 2u * w->cap - 1, j, k;
-
-	for (j = (i + 1) & mask; w->slot[j] != 0; j = (j + 1) & mask) {
-		k = (uint32_t)dhash_mix(w->ent[w->slot[j] - 1].key) & mask;
-		/* Move j back to i unless its home is cyclically in (i, j]. */
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		w->slot[i] = w->slot[j];
-		i = j;
-	}
-	w->slot[i] = 0;
+	slots_remove(w->slot, 2u * w->cap - 1, w->ent, sizeof(*w->ent), i);
 }
 
 /* Take entry idx (1-based) off the list with the given head and tail. */

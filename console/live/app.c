@@ -22,6 +22,7 @@
 #include "app_act.h"
 #include "app_alert.h"
 #include "app_probe.h"
+#include "app_geo.h"
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
@@ -144,10 +145,9 @@ app_incident_peak(struct app *a, struct incident *n)
 	    "flagged)", level_name(n->peak), account,
 	    a->servers[n->server]->name, reason,
 	    (unsigned long long)n->messages_before);
-	if (!n->contained && (int)n->peak >= a->cfg->watch.level) {
-		n->contained = 1;
-		app_act_policy(a, n->server, n->account, n->peak);
-	}
+	if (!n->contained && (int)n->peak >= a->cfg->watch.level)
+		n->contained = app_act_policy(a, n->server, n->account,
+		    n->peak);
 }
 
 /*
@@ -177,7 +177,12 @@ app_incident_seen(struct app *a, const struct account_report *r,
 					    "%s", r->peak_reasons[0]);
 				history_incident(a, n);
 				app_incident_peak(a, n);
-			}
+			} else if (!n->contained && a->headless &&
+			    r->confirmed_at >= 0 &&
+			    (int)n->peak >= a->cfg->watch.level)
+				/* a second kind of evidence came */
+				n->contained = app_act_policy(a, n->server,
+				    n->account, n->peak);
 			return;
 		}
 	}
@@ -731,6 +736,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	for (i = 0; i < a.nservers; i++)
 		a.servers[i] = server_new(&cfg.servers[i], (unsigned)i,
 		    &cfg.detect, from_start, cfg.utc, &a.log, &a.msgs);
+	app_geo_open(&a);
 	for (i = 0; i < a.nservers; i++) {
 		a.servers[i]->on_event = app_on_event;
 		a.servers[i]->on_event_arg = &a;
@@ -801,6 +807,7 @@ out:
 	history_close(&a);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
+	app_geo_close();
 	if (a.loop != NULL) {
 		child_detach();
 		loop_free(a.loop);

@@ -32,6 +32,15 @@
 #define ACT_SWEEP_DELAY_MS 1000	/* a suspended account's new mail: held
 				   this long after it shows in the log */
 
+/*
+ * The policy has seen server/account wait for a second kind of evidence
+ * (said once); and the evidence it acted on last, printed with each of
+ * the actions it queued.
+ */
+static char	**act_waiting;
+static size_t	  act_nwaiting;
+static char	  act_policy_why[1400];
+
 /* See app_act.h.  The line passes sanitize_line(): a piece not
    sanitised by its caller cannot reach the terminal raw. */
 void
@@ -186,6 +195,10 @@ app_act_close(struct app *a)
 	x->jobs = NULL;
 	x->earlier = NULL;
 	x->pending = NULL;
+	while (act_nwaiting > 0)
+		free(act_waiting[--act_nwaiting]);
+	free(act_waiting);
+	act_waiting = NULL;
 }
 
 static void	act_on_timer(void *);
@@ -291,14 +304,15 @@ act_done(struct app *a)
 		return;
 	}
 	if (a->headless) {
-		app_act_print("%s%s %s on %s: %s: %s%s%s", x->sweep ?
+		app_act_print("%s%s %s on %s: %s: %s%s%s%s%s", x->sweep ?
 		    "sweep: " : "", contain_action_name(x->req.action),
 		    x->account,
 		    a->servers[x->server]->name,
 		    r->outcome == CO_DONE ? "done" : r->outcome == CO_PARTIAL ?
 		    "PARTLY DONE" : r->outcome == CO_REFUSED ? "refused" :
 		    "FAILED", r->text, r->verify[0] != '\0' ?
-		    "; verification: " : "", r->verify);
+		    "; verification: " : "", r->verify,
+		    x->sweep ? "" : "; ", x->sweep ? "" : act_policy_why);
 		if (!x->sweep)
 			x->contained++;
 		contain_free(x->run);
@@ -478,24 +492,85 @@ act_next_job(struct app *a)
 	act_start(a, ACTS_RUNNING);
 }
 
+/* What the detector knows of one account when the policy looks at it. */
+struct act_evidence {
+	int		 found;
+	int64_t		 confirmed_at;
+	unsigned	 kinds;
+	char		 why[1024];
+};
+
+/* detector_foreach_range callback: copy the account's evidence. */
+static void
+act_evidence_cb(const struct account_report *r, void *arg)
+{
+	struct act_evidence	*e = arg;
+
+	e->found = 1;
+	e->confirmed_at = r->confirmed_at;
+	e->kinds = r->confirmed_at >= 0 ? r->confirmed_evidence :
+	    r->peak_evidence;
+	snprintf(e->why, sizeof(e->why), "%s", r->confirmed_why != NULL ?
+	    r->confirmed_why : r->npeak_reasons > 0 ? r->peak_reasons[0] : "");
+}
+
+/* Whether this is the first time account waits (and remember it). */
+static int
+act_first_wait(unsigned server, const char *account)
+{
+	char	 key[300];
+	size_t	 i;
+
+	snprintf(key, sizeof(key), "%u\t%s", server, account);
+	for (i = 0; i < act_nwaiting; i++)
+		if (strcasecmp(act_waiting[i], key) == 0)
+			return 0;
+	act_waiting = xreallocarray(act_waiting, act_nwaiting + 1,
+	    sizeof(*act_waiting));
+	act_waiting[act_nwaiting++] = xstrdup(key);
+	return 1;
+}
+
 /* See app_act.h. */
-void
+int
 app_act_policy(struct app *a, unsigned server, const char *account,
     enum level level)
 {
 	const struct watch_config	*w = &a->cfg->watch;
-	char				 why[512], shown[256];
+	struct act_evidence		 ev;
+	struct detector			*det = a->servers[server]->det;
+	char				 why[512], shown[256], kinds[128];
+	long				 idx;
 
 	if (!a->headless || w->contain == 0 || (int)level < w->level)
-		return;
+		return 1;
+	sanitize_text(shown, sizeof(shown), account, strlen(account));
+	/* only critical backed by two kinds of evidence, never volume alone */
+	memset(&ev, 0, sizeof(ev));
+	ev.confirmed_at = -1;
+	if ((idx = detector_find(det, account)) >= 0)
+		(void)detector_foreach_range(det, (size_t)idx, 1,
+		    act_evidence_cb, &ev);
+	if (ev.confirmed_at < 0) {
+		if (act_first_wait(server, account))
+			app_act_print("%s on %s reached %s: not contained yet: "
+			    "the policy acts on critical backed by two kinds of "
+			    "evidence, and it has %s", shown,
+			    a->servers[server]->name, level_name(level),
+			    evidence_format(ev.kinds, kinds, sizeof(kinds)));
+		return 0;
+	}
+	snprintf(act_policy_why, sizeof(act_policy_why), "policy: contain at "
+	    "critical backed by two kinds of evidence; evidence: %s: %s",
+	    evidence_format(ev.kinds, kinds, sizeof(kinds)), ev.why);
+	app_act_print("%s on %s: %s", shown, a->servers[server]->name,
+	    act_policy_why);
 	if (a->act.audit == NULL) {
 		app_act_print("%s on %s reached %s: not contained, actions are off "
-		    "(%s)", sanitize_str(shown, sizeof(shown), account),
-		    a->servers[server]->name,
+		    "(%s)", shown, a->servers[server]->name,
 		    level_name(level), a->act.audit_err);
-		return;
+		return 1;
 	}
-	sanitize_text(shown, sizeof(shown), account, strlen(account));
 	if (w->contain & WATCH_SUSPEND) {
 		if (!contain_account_ok(CA_SUSPEND, account, why,
 		    sizeof(why))) {
@@ -517,6 +592,7 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 	if (w->contain & WATCH_PURGE)
 		act_job_add(a, CA_PURGE, server, account, 0);
 	act_next_job(a);
+	return 1;
 }
 
 /* Start (on) or stop (off) sweeping a suspended account's new mail. */

@@ -37,8 +37,14 @@ void	app_act_event(struct app *a, unsigned server,
 	    const struct mail_event *ev);
 /* From the poll timer: start the sweeps that are due. */
 void	app_act_tick(struct app *a, int64_t now_ms);
-/* An incident reached level: apply the [watch] policy (headless only). */
-void	app_act_policy(struct app *a, unsigned server, const char *account,
+/*
+ * An incident reached level: apply the [watch] policy (headless only).
+ * It acts only on an account the detector confirmed (critical backed by
+ * two kinds of evidence) and prints the policy and that evidence.  0 when
+ * the account is not confirmed yet (call again as it changes), 1 when the
+ * incident is handled (acted on, or nothing to do).
+ */
+int	app_act_policy(struct app *a, unsigned server, const char *account,
 	    enum level level);
 
 #endif

@@ -1,4 +1,5 @@
 /* history.c: batch the console's events and incidents into the store. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,24 @@ history_on_ip(const struct store_ip *ip, void *arg)
 		return 0;
 	for (i = 0; i < a->nservers; i++)
 		if (strcmp(a->servers[i]->name, ip->server) == 0)
-			(void)detector_seed_ip(a->servers[i]->det, ip->account,
-			    &addr);
+			(void)detector_seed_ip_seen(a->servers[i]->det,
+			    ip->account, &addr, ip->first_seen, ip->last_seen);
+	return 0;
+}
+
+/* store_load_peaks callback: an account's busiest ten minutes in an hour
+   of an earlier session, for its usual at that hour. */
+static int
+history_on_peak(const struct store_peak *p, void *arg)
+{
+	struct app	*a = arg;
+	size_t		 i;
+
+	for (i = 0; i < a->nservers; i++)
+		if (strcmp(a->servers[i]->name, p->server) == 0)
+			(void)detector_seed_peak(a->servers[i]->det, p->account,
+			    p->hour, p->msgs > UINT32_MAX ? UINT32_MAX :
+			    (uint32_t)p->msgs);
 	return 0;
 }
 
@@ -148,6 +165,12 @@ history_open(struct app *a)
 	}
 	if (store_load_ips(a->store, history_on_ip, a) == -1)
 		app_note(a, 0, "history: cannot read known addresses: %s",
+		    store_error(a->store) != NULL ? store_error(a->store) :
+		    "unknown error");
+	/* the baseline's usual per hour: two weeks and a day back */
+	if (store_load_peaks(a->store, now - 15 * 86400, history_on_peak,
+	    a) == -1)
+		app_note(a, 0, "history: cannot read the usual rates: %s",
 		    store_error(a->store) != NULL ? store_error(a->store) :
 		    "unknown error");
 	rc = store_last_session(a->store, STORE_KIND_CONSOLE, &last);

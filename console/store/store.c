@@ -791,6 +791,7 @@ struct store_each {
 		store_incident_cb	 inc;
 		store_rbl_cb		 rbl;
 		store_gap_cb		 gap;
+		store_peak_cb		 peak;
 	} cb;
 	void		*arg;
 };
@@ -821,6 +822,37 @@ store_each_since(struct store *st, const char *sql, int64_t since,
 done:
 	pthread_mutex_unlock(&st->dblock);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One row of store_load_peaks. */
+static int
+store_peak_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_peak	 p;
+
+	p.server = (const char *)sqlite3_column_text(s, 0);
+	p.account = (const char *)sqlite3_column_text(s, 1);
+	p.hour = sqlite3_column_int64(s, 2) * 3600;
+	p.msgs = (uint64_t)sqlite3_column_int64(s, 3);
+	return e->cb.peak(&p, e->arg);
+}
+
+/* See store.h. */
+int
+store_load_peaks(struct store *st, int64_t since, store_peak_cb cb,
+    void *arg)
+{
+	struct store_each	 e = { .cb.peak = cb, .arg = arg };
+
+	/* ten-minute buckets of each account, then the busiest per hour */
+	return store_each_since(st, "SELECT a.server, a.name, b.bucket / 6, "
+	    "max(b.msgs) FROM (SELECT account, minute / 10 AS bucket, "
+	    "  sum(msgs) AS msgs FROM minutes "
+	    "  WHERE minute >= ?1 / 60 AND msgs > 0 "
+	    "  GROUP BY account, bucket) AS b "
+	    "JOIN accounts AS a ON a.id = b.account "
+	    "GROUP BY b.account, b.bucket / 6 HAVING max(b.msgs) > 1 "
+	    "ORDER BY b.account, b.bucket / 6", since, store_peak_row, &e);
 }
 
 /* One row of store_load_incidents. */

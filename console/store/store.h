@@ -119,6 +119,17 @@ struct store_baseline {
 	int64_t		 first;		/* UTC seconds of its first minute kept */
 };
 
+/*
+ * An account's busiest ten minutes (a clock-aligned bucket) in one hour:
+ * what the detector's baseline takes for its usual at that hour.
+ */
+struct store_peak {
+	const char	*server;
+	const char	*account;
+	int64_t		 hour;		/* UTC seconds, a multiple of 3600 */
+	uint64_t	 msgs;
+};
+
 struct store_ip {
 	const char	*server;
 	const char	*account;
@@ -164,6 +175,7 @@ struct store_gap {
 typedef int	(*store_baseline_cb)(const struct store_baseline *, void *);
 typedef int	(*store_rbl_cb)(const struct store_rbl *, void *);
 typedef int	(*store_ip_cb)(const struct store_ip *, void *);
+typedef int	(*store_peak_cb)(const struct store_peak *, void *);
 typedef int	(*store_incident_cb)(const struct store_incident *, void *);
 typedef int	(*store_gap_cb)(const struct store_gap *, void *);
 
@@ -236,6 +248,12 @@ int		 store_load_baselines(struct store *st, int64_t now,
 		     int tzoff, store_baseline_cb cb, void *arg);
 /* Every IP known per account. */
 int		 store_load_ips(struct store *st, store_ip_cb cb, void *arg);
+/*
+ * Every account's busiest ten minutes per hour since since (UTC seconds),
+ * hours with more than one message only, oldest first per account.
+ */
+int		 store_load_peaks(struct store *st, int64_t since,
+		     store_peak_cb cb, void *arg);
 /* Incidents opened, still open or closed at or after since, oldest first. */
 int		 store_load_incidents(struct store *st, int64_t since,
 		     store_incident_cb cb, void *arg);

@@ -4,12 +4,13 @@ tests/corpus/eval.py: run `mailcon scan --json` over the corpus and compare
 it with the labels, beside the reference tools' published rules.
 
     eval.py MAILCON PARTDIR [--scenario NAME]... [--report] [--json FILE]
-            [--check KNOWN-FAILURES] [--write-known FILE]
+            [--check KNOWN-FAILURES] [--write-known FILE] [--geoip MMDB]
 
 PARTDIR is a part of the generated corpus (build/corpus/tune or
 build/corpus/report).  Each scenario is scanned together with its server's
-background log, with an empty config (the documented defaults), --utc for
-the classic stamps and --year from the scenario.
+background log, with an empty config (the documented defaults; with
+--geoip, [detect] geoip = MMDB and nothing else), --utc for the classic
+stamps and --year from the scenario.
 
 Figures per scenario:
   caught            an incident account reached suspicious or critical
@@ -165,6 +166,9 @@ def iso_epoch(s):
     return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
 
 
+GEOIP = None		# --geoip: a MaxMind-format database for [detect] geoip
+
+
 def run_scan(mailcon, files, year):
     """mailcon's JSON, wall seconds and peak RSS (KB) of the scan.  The
     peak comes from GNU time (Debian package "time"): the rusage of a
@@ -172,7 +176,9 @@ def run_scan(mailcon, files, year):
     before the exec.  Without it the RSS is reported as 0."""
     with tempfile.TemporaryDirectory() as tmp:
         conf = os.path.join(tmp, "config")
-        open(conf, "w").close()
+        with open(conf, "w") as f:
+            if GEOIP:
+                f.write("[detect]\ngeoip = %s\n" % os.path.abspath(GEOIP))
         env = dict(os.environ, XDG_CONFIG_HOME=tmp, XDG_STATE_HOME=tmp,
                    HOME=tmp)
         cmd = [mailcon, "scan", "--json", "--quiet", "--config", conf,
@@ -440,7 +446,10 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--check")
     ap.add_argument("--write-known")
+    ap.add_argument("--geoip")
     a = ap.parse_args()
+    global GEOIP
+    GEOIP = a.geoip
     names = a.scenario or sorted(
         n for n in os.listdir(a.partdir)
         if os.path.isfile(os.path.join(a.partdir, n, "scenario.json")))

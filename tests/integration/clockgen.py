@@ -14,7 +14,9 @@ The story, in minutes from --start:
   judy       hijacked at minute 130: 40 addresses in 4 minutes, 10
              recipients a message;
   mallory    hijacked at minute 177, the last lines: 25 addresses in 2
-             minutes (a follower that reports her has read everything).
+             minutes (a follower that reports her has read everything);
+             the receivers defer all of judy's and mallory's mail (two
+             kinds of evidence: what the headless watch contains on).
 Only judy and mallory are suspicious; the others stay ok in any windowing
 of the times.
 
@@ -50,7 +52,7 @@ class Log:
         self.lines.append((sec, self.order, where, text))
         self.order += 1
 
-    def message(self, sec, account, ip, rcpts, where=0):
+    def message(self, sec, account, ip, rcpts, where=0, deferred=False):
         self.qid += 1
         q = "%X" % self.qid
         self.add(sec, "postfix/submission/smtpd[%d]: %s: client=unknown[%s]"
@@ -60,9 +62,11 @@ class Log:
                  "nrcpt=%d (queue active)" % (q, account, len(rcpts)), where)
         for r in rcpts:
             self.add(sec, "postfix/smtp[%d]: %s: to=<%s>, relay=127.0.0.1"
-                     "[127.0.0.1]:25, delay=0.1, delays=0/0/0/0.1, "
-                     "dsn=2.0.0, status=sent (250 2.0.0 Ok)"
-                     % (3000 + self.qid % 89, q, r), where)
+                     "[127.0.0.1]:25, delay=0.1, delays=0/0/0/0.1, %s"
+                     % (3000 + self.qid % 89, q, r,
+                        "dsn=4.7.1, status=deferred (host 127.0.0.1 said: "
+                        "450 4.7.1 Try again later)" if deferred else
+                        "dsn=2.0.0, status=sent (250 2.0.0 Ok)"), where)
         self.add(sec, "postfix/qmgr[1990]: %s: removed" % q, where)
 
     def write(self, out, split):
@@ -106,10 +110,12 @@ def main():
     for i in range(40):
         log.message(130 * 60 + i * 6, "judy@example.test",
                     "127.200.%d.%d" % (i // 20, i % 20 + 1),
-                    ["x%d.%d@d%d.spam.test" % (i, j, j) for j in range(10)])
+                    ["x%d.%d@d%d.spam.test" % (i, j, j) for j in range(10)],
+                    deferred=True)
     for i in range(25):
         log.message(177 * 60 + i * 5, "mallory@example.test",
-                    "127.201.0.%d" % (i + 1), ["y%d@spam.test" % i])
+                    "127.201.0.%d" % (i + 1), ["y%d@spam.test" % i],
+                    deferred=True)
     log.write(a.out, a.split)
 
 

@@ -329,6 +329,49 @@ test_baseline_hours(void **state)
 	store_close(st, now);
 }
 
+/* Peak callback: note "server|account|hour|msgs". */
+static int
+collect_peak(const struct store_peak *p, void *arg)
+{
+	struct collect	*c = arg;
+	size_t		 len = strlen(c->buf);
+
+	snprintf(c->buf + len, sizeof(c->buf) - len, "%s|%s|%lld|%llu\n",
+	    p->server, p->account, (long long)p->hour,
+	    (unsigned long long)p->msgs);
+	c->n++;
+	return 0;
+}
+
+/*
+ * The busiest ten minutes (clock-aligned) of each hour since a time: the
+ * detector's usual at that hour.  Hours with one message at most, and
+ * hours before since, are left out.
+ */
+static void
+test_peaks(void **state)
+{
+	struct store_opts	 o = opts_for(dbpath);
+	struct store		*st;
+	struct collect		 c;
+	/* 2026-11-30 10:00 UTC */
+	int64_t			 h = 1796032800, now = h + 2 * DAY;
+
+	st = open_ok(&o, now);
+	send_msgs(st, "s", "a", h + 60, 3);		/* 10:00-10:10: 3+4 */
+	send_msgs(st, "s", "a", h + 540, 4);
+	send_msgs(st, "s", "a", h + 600, 5);		/* 10:10-10:20: 5 */
+	send_msgs(st, "s", "a", h + 3600, 1);		/* 11:00: one only */
+	send_msgs(st, "s", "a", h - DAY, 9);		/* before since */
+	send_msgs(st, "s", "b", h + DAY + 7200, 2);	/* next day, 12:00 */
+	assert_int_equal(store_flush(st, now), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(store_load_peaks(st, h - 3600, collect_peak, &c), 0);
+	assert_string_equal(c.buf, "s|a|1796032800|7\n"
+	    "s|b|1796126400|2\n");
+	store_close(st, now);
+}
+
 /* The schema version is set, and a newer one is refused clearly. */
 static void
 test_schema_version(void **state)
@@ -998,6 +1041,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_account_case, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_peaks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_baseline_hours, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_schema_version, setup,
