@@ -105,8 +105,8 @@ for size in 80x24 160x45; do
 	# --- the account detail: two tables ---
 	key $v g
 	key $v Enter
-	expect $v "detail-$size" '1,10p;12p'
-	expect_digits $v "detail-row-$size" '13p'
+	expect $v "detail-$size" '1,/^ LOGIN IP/{/^ msgs per/!p;}'
+	expect_digits $v "detail-row-$size" '/^ LOGIN IP/{n;p;}'
 	pages $v >"$T/$v.detail"
 	if grep -q 'LOGIN IP.*200, most logins first' "$T/$v.detail" &&
 	    grep -A1 'Recent messages: 400 still in memory, newest first' "$T/$v.detail" |
