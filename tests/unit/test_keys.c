@@ -73,6 +73,16 @@ fixture_init(struct fixture *f)
 	f->t.sel_server[TV_ACCOUNTS] = 0;
 }
 
+/* Set a backend's key of the server as the configuration would. */
+static void
+set_key(struct fixture *f, const char *name, const char *value)
+{
+	char	 err[256];
+
+	if (config_set_action(&f->sc.act, name, value, err, sizeof(err)) != 1)
+		fail_msg("%s = %s: %s", name, value, err);
+}
+
 /* Is the key's action offered? */
 static int
 offered(struct fixture *f, int key, char *why, size_t size)
@@ -99,12 +109,12 @@ test_capable(void **state)
 	assert_false(offered(&f, 'P', why, sizeof(why)));
 	/* not an action key: always offered */
 	assert_true(offered(&f, '?', why, sizeof(why)));
-	f.sc.act.postfix_config = "/etc/postfix";
+	set_key(&f, "postfix_config", "/etc/postfix");
 	assert_true(offered(&f, 'h', why, sizeof(why)));
 	assert_true(offered(&f, 'D', why, sizeof(why)));
 	assert_false(offered(&f, 's', why, sizeof(why)));
-	f.sc.act.deny_file = "/etc/dovecot/deny";
-	f.sc.act.sasl_access_map = "/etc/postfix/sasl_access";
+	set_key(&f, "deny_file", "/etc/dovecot/deny");
+	set_key(&f, "sasl_access_map", "/etc/postfix/sasl_access");
 	assert_true(offered(&f, 's', why, sizeof(why)));
 	assert_true(offered(&f, 'U', why, sizeof(why)));
 	/* no row selected: nothing to act on */
