@@ -1,5 +1,6 @@
 /*
- * store_int.h: what store.c (open, schema, reads), store_batch.c (the
+ * store_int.h: what store.c (open, close), store_schema.c (schema and
+ * migrations), store_read.c (start-up reads), store_batch.c (the
  * in-memory batch) and store_flush.c (commits, writer thread, retention)
  * share.  Private to the store.
  */
@@ -136,6 +137,13 @@ void		 store_fail(struct store *st, int rc, const char *what,
  * the history.  0, or -1 with a message naming the file in err.
  */
 int		 store_upgrade(const char *path, char *err, size_t errlen);
+
+/* store_schema.c */
+/*
+ * Check that the open st->db is a mailcon history and bring its schema up
+ * to date.  0, or -1 with a message naming the file in err.
+ */
+int		 store_migrate(struct store *st, char *err, size_t errlen);
 
 /* store_batch.c */
 struct batch	*batch_new(void);
