@@ -1,8 +1,9 @@
 /*
- * ssh_int.h: what ssh_conn.c and ssh_exec.c share; nothing else includes
- * it.  The connection owns the socket and the libssh2 session; commands
- * are channels on it, kept on the connection's list and moved on by its
- * step.
+ * ssh_int.h: what the connection (ssh_conn.c, ssh_dial.c, ssh_auth.c,
+ * ssh_live.c, ssh_conn_info.c) and its commands (ssh_exec.c) share;
+ * nothing else includes it.  The connection owns the socket and the
+ * libssh2 session; commands are channels on it, kept on the connection's
+ * list and moved on by its step.
  *
  * Rules of a non-blocking libssh2 session with many channels (1.10):
  *
@@ -141,6 +142,19 @@ struct ssh_conn {
 void	ssh_conn_set_state(struct ssh_conn *c, enum ssh_state st);
 void	ssh_conn_fail(struct ssh_conn *c, enum ssh_state st, const char *fmt,
 	    ...) __attribute__((format(printf, 3, 4)));
+/*
+ * The way to a session (ssh_dial.c).  Begin an attempt: look the name up
+ * first, else connect at once.
+ */
+void	ssh_conn_begin(struct ssh_conn *c);
+/* Resolving: the lookup ended: connect to the address, or retry later. */
+void	ssh_conn_step_resolve(struct ssh_conn *c);
+/* Connecting: the TCP connect finished (or not yet): make the session. */
+void	ssh_conn_step_connect(struct ssh_conn *c);
+/* The handshake failed with rc: say why, in words an operator can act on. */
+void	ssh_conn_handshake_failed(struct ssh_conn *c, int rc);
+/* After the handshake: is this the server we know? */
+void	ssh_conn_check_hostkey(struct ssh_conn *c);
 /* Authenticating: one step of the login (ssh_auth.c). */
 void	ssh_auth_step(struct ssh_conn *c);
 /* Live: judge the login check once it ended (ssh_auth.c). */
@@ -153,7 +167,10 @@ void	ssh_login_step(struct ssh_conn *c);
 void	ssh_words(int rc, const char *lib, size_t liblen, const char *bye,
 	    char *buf, size_t size);
 
-/* Record the outcome of a libssh2 call made for who (see ssh_conn.c). */
+/* Live or stale: keepalives, staleness, the server going away, and the
+   commands moved on (ssh_live.c). */
+void	ssh_conn_step_live(struct ssh_conn *c);
+/* Record the outcome of a libssh2 call made for who (see ssh_live.c). */
 void	ssh_conn_note(struct ssh_conn *c, const void *who, int rc);
 /* May who start a libssh2 call that sends? */
 int	ssh_conn_may_send(const struct ssh_conn *c, const void *who);

@@ -7,9 +7,10 @@
  * are outstanding.  A query past its deadline is given up (its verdict is
  * "timeout") but still counts as outstanding until c-ares lets go of it,
  * so the bound on concurrency is a bound on the resolver's load.
+ *
+ * The c-ares channel is rbl_resolver.c, the answer cache rbl_cache.c,
+ * what an answer means rbl_answer.c.
  */
-#include <sys/socket.h>
-
 #include <ares.h>
 #include <poll.h>
 #include <stdio.h>
@@ -17,85 +18,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "rbl.h"
-#include "core/dhash.h"
+#include "rbl_int.h"
 #include "core/xmalloc.h"
-#include "net/resolve.h"
 
 #define RBL_QT_A		1
 #define RBL_QT_TXT		16
 #define RBL_QC_IN		1
-#define RBL_CACHE_BUCKETS	4096
-#define RBL_CACHE_MAX		65536
-#define RBL_TTL_CAP		86400	/* a day, whatever the zone says */
-
-enum rbl_jobkind { JOB_A, JOB_TXT, JOB_PROBE_LISTED, JOB_PROBE_UNLISTED };
-
-struct rbl_job {
-	enum rbl_jobkind	 kind;
-	size_t			 index;		/* result, or health */
-	int			 done;
-	char			 qname[RBL_NAME_MAX];
-};
-
-/* One query c-ares holds; freed by its callback, whatever happened. */
-struct rbl_query {
-	struct rbl		*r;
-	struct rbl_query	*prev, *next;
-	size_t			 job;
-	unsigned		 gen;
-	int			 abandoned;
-	int64_t			 deadline;
-};
-
-struct rbl_cached {
-	struct rbl_cached	*next;
-	int			 type;
-	int64_t			 expires;
-	struct rbl_answer	 a;
-	char			 qname[RBL_NAME_MAX];
-};
-
-struct rbl_health_state {
-	struct rbl_zone_health	 pub;
-	struct rbl_verdict	 probe[2];	/* listed, unlisted */
-	int			 answered;
-};
-
-struct rbl_sock {
-	int			 fd, rd, wr;
-};
-
-struct rbl {
-	ares_channel		 ch;
-	int			 timeout_ms, concurrency;
-	char			 servers[160];	/* who is asked, for messages */
-	size_t			 nservers;
-	size_t			 refused;	/* of sum.silent: unreachable */
-	struct rbl_sock		*socks;
-	size_t			 nsocks;
-	int64_t			 now;
-
-	unsigned		 gen;
-	int			 running;
-	int64_t			 started;
-	char			**zones;
-	size_t			 nzones;
-	struct rbl_result	*res;
-	size_t			 nres;
-	struct rbl_health_state	*hs;
-	size_t			 nhs;
-	struct rbl_job		*jobs;
-	size_t			 njobs, next_job, jobs_left;
-	struct rbl_query	*active;
-	size_t			 inflight;
-	struct rbl_summary	 sum;
-
-	struct rbl_cached	*cache[RBL_CACHE_BUCKETS];
-	size_t			 ncache;
-};
-
-static int	 rbl_library_ready;
 
 /* Monotonic milliseconds (rbl_wait has no loop to ask). */
 static int64_t
@@ -107,125 +35,8 @@ rbl_clock(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* c-ares says which sockets it wants watched. */
-static void
-rbl_sock_state(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct rbl	*r = data;
-	size_t		 i;
-
-	for (i = 0; i < r->nsocks; i++)
-		if (r->socks[i].fd == fd)
-			break;
-	if (!readable && !writable) {
-		if (i < r->nsocks)
-			r->socks[i] = r->socks[--r->nsocks];
-		return;
-	}
-	if (i == r->nsocks) {
-		r->socks = xreallocarray(r->socks, r->nsocks + 1,
-		    sizeof(*r->socks));
-		r->nsocks++;
-	}
-	r->socks[i].fd = fd;
-	r->socks[i].rd = readable;
-	r->socks[i].wr = writable;
-}
-
-/* Write the resolvers c-ares asks into r->servers, as the config has them. */
-static void
-rbl_name_servers(struct rbl *r)
-{
-	struct ares_addr_port_node	*list = NULL, *n;
-	char				 a[64];
-	size_t				 len = 0;
-	int				 port;
-
-	r->servers[0] = '\0';
-	r->nservers = 0;
-	if (ares_get_servers_ports(r->ch, &list) != ARES_SUCCESS)
-		return;
-	for (n = list; n != NULL; n = n->next) {
-		if (ares_inet_ntop(n->family, &n->addr, a, sizeof(a)) == NULL)
-			continue;
-		port = n->udp_port != 0 ? n->udp_port : 53;
-		if (len + 1 >= sizeof(r->servers))
-			break;
-		if (port == 53)
-			len += (size_t)snprintf(r->servers + len,
-			    sizeof(r->servers) - len, "%s%s",
-			    len > 0 ? ", " : "", a);
-		else
-			len += (size_t)snprintf(r->servers + len,
-			    sizeof(r->servers) - len, n->family == AF_INET6 ?
-			    "%s[%s]:%d" : "%s%s:%d", len > 0 ? ", " : "", a,
-			    port);
-		r->nservers++;
-	}
-	ares_free_data(list);
-}
-
-/* See rbl.h. */
-struct rbl *
-rbl_new(const struct rbl_options *opt, char *err, size_t errlen)
-{
-	struct ares_options	 ao;
-	struct rbl		*r;
-	char			 csv[80];
-	int			 rc, per_try;
-
-	if (opt->resolver != NULL && resolver_server_parse(opt->resolver, csv,
-	    sizeof(csv), err, errlen) == -1)
-		return NULL;
-	if (!rbl_library_ready) {
-		if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
-			snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
-			return NULL;
-		}
-		rbl_library_ready = 1;
-	}
-	r = xcalloc(1, sizeof(*r));
-	r->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : RBL_TIMEOUT_MS;
-	r->concurrency = opt->concurrency > 0 ? opt->concurrency :
-	    RBL_CONCURRENCY;
-	/*
-	 * Two tries, the second twice as long (c-ares doubles it): a lost
-	 * UDP packet is retried, and c-ares is done near our deadline.
-	 */
-	per_try = r->timeout_ms / 3;
-	memset(&ao, 0, sizeof(ao));
-	ao.sock_state_cb = rbl_sock_state;
-	ao.sock_state_cb_data = r;
-	ao.timeout = per_try > 50 ? per_try : 50;
-	ao.tries = 2;
-	/*
-	 * Hand SERVFAIL and REFUSED to us as answers: c-ares (1.18) would
-	 * otherwise try the next server and, with none left, report them as
-	 * ECONNREFUSED, and the reason shown would be wrong.
-	 */
-	ao.flags = ARES_FLAG_NOCHECKRESP;
-	rc = ares_init_options(&r->ch, &ao, ARES_OPT_SOCK_STATE_CB |
-	    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS);
-	if (rc != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: cannot set up the resolver: %s",
-		    ares_strerror(rc));
-		free(r);
-		return NULL;
-	}
-	if (opt->resolver != NULL &&
-	    (rc = ares_set_servers_ports_csv(r->ch, csv)) != ARES_SUCCESS) {
-		snprintf(err, errlen, "c-ares: resolver %s: %s", csv,
-		    ares_strerror(rc));
-		ares_destroy(r->ch);
-		free(r);
-		return NULL;
-	}
-	rbl_name_servers(r);
-	return r;
-}
-
-/* Drop the run's results and jobs (not the cache, not c-ares' queries). */
-static void
+/* See rbl_int.h. */
+void
 rbl_clear_run(struct rbl *r)
 {
 	size_t	 i;
@@ -242,90 +53,6 @@ rbl_clear_run(struct rbl *r)
 	r->jobs = NULL;
 	r->nzones = r->nres = r->nhs = r->njobs = r->next_job = 0;
 	r->jobs_left = 0;
-}
-
-/* See rbl.h. */
-void
-rbl_cache_clear(struct rbl *r)
-{
-	struct rbl_cached	*c, *next;
-	size_t			 i;
-
-	for (i = 0; i < RBL_CACHE_BUCKETS; i++) {
-		for (c = r->cache[i]; c != NULL; c = next) {
-			next = c->next;
-			free(c);
-		}
-		r->cache[i] = NULL;
-	}
-	r->ncache = 0;
-}
-
-/* See rbl.h. */
-void
-rbl_free(struct rbl *r)
-{
-	if (r == NULL)
-		return;
-	/* its callbacks free the outstanding queries: r must still be whole */
-	ares_destroy(r->ch);
-	rbl_clear_run(r);
-	rbl_cache_clear(r);
-	free(r->socks);
-	free(r);
-}
-
-/* The bucket of (qname, type). */
-static size_t
-rbl_cache_slot(const char *qname, int type)
-{
-	return (size_t)(dhash_mix(dhash_bytes(qname, strlen(qname), 1) ^
-	    (uint64_t)type) % RBL_CACHE_BUCKETS);
-}
-
-/* A fresh cached answer, or NULL; expired ones are dropped on the way. */
-static const struct rbl_answer *
-rbl_cache_get(struct rbl *r, const char *qname, int type)
-{
-	struct rbl_cached	**pp, *c;
-
-	pp = &r->cache[rbl_cache_slot(qname, type)];
-	while ((c = *pp) != NULL) {
-		if (c->expires <= r->now) {
-			*pp = c->next;
-			free(c);
-			r->ncache--;
-			continue;
-		}
-		if (c->type == type && strcmp(c->qname, qname) == 0)
-			return &c->a;
-		pp = &c->next;
-	}
-	return NULL;
-}
-
-/* Keep an answer for ttl seconds (bounded: a full cache keeps no more). */
-static void
-rbl_cache_put(struct rbl *r, const char *qname, int type,
-    const struct rbl_answer *a, uint32_t ttl)
-{
-	struct rbl_cached	*c;
-	size_t			 slot;
-
-	if (ttl == 0 || r->ncache >= RBL_CACHE_MAX ||
-	    rbl_cache_get(r, qname, type) != NULL)
-		return;
-	if (ttl > RBL_TTL_CAP)
-		ttl = RBL_TTL_CAP;
-	slot = rbl_cache_slot(qname, type);
-	c = xcalloc(1, sizeof(*c));
-	snprintf(c->qname, sizeof(c->qname), "%s", qname);
-	c->type = type;
-	c->a = *a;
-	c->expires = r->now + (int64_t)ttl * 1000;
-	c->next = r->cache[slot];
-	r->cache[slot] = c;
-	r->ncache++;
 }
 
 /* Add a job to the run. */
@@ -668,21 +395,6 @@ rbl_cancel(struct rbl *r, int64_t now_ms)
 }
 
 /* See rbl.h. */
-size_t
-rbl_fds(const struct rbl *r, struct pollfd *pfd, size_t max)
-{
-	size_t	 i, n = 0;
-
-	for (i = 0; i < r->nsocks && n < max; i++) {
-		pfd[n].fd = r->socks[i].fd;
-		pfd[n].events = (r->socks[i].rd ? POLLIN : 0) |
-		    (r->socks[i].wr ? POLLOUT : 0);
-		pfd[n++].revents = 0;
-	}
-	return n;
-}
-
-/* See rbl.h. */
 int
 rbl_step(struct rbl *r, int64_t now_ms)
 {
@@ -759,31 +471,6 @@ rbl_wait(struct rbl *r)
 		(void)poll(pfd, n, ms < 0 ? 1000 : ms);
 	}
 	return 1;
-}
-
-/* See rbl.h. */
-const char *
-rbl_resolver_name(const struct rbl *r)
-{
-	return r->servers[0] != '\0' ? r->servers : "of the system";
-}
-
-/* See rbl.h. */
-void
-rbl_resolver_said(const struct rbl *r, char *buf, size_t size)
-{
-	if (r->refused == r->sum.silent) {
-		snprintf(buf, size, "the resolver%s %s %s (connection "
-		    "refused)", r->nservers > 1 ? "s" : "",
-		    rbl_resolver_name(r), r->nservers > 1 ? "do not answer" :
-		    "does not answer");
-		return;
-	}
-	snprintf(buf, size, "the resolver%s %s %s (no reply to %zu "
-	    "quer%s within %.1f s)", r->nservers > 1 ? "s" : "",
-	    rbl_resolver_name(r), r->nservers > 1 ? "do not answer" :
-	    "does not answer", r->sum.silent, r->sum.silent == 1 ? "y" :
-	    "ies", r->timeout_ms / 1000.0);
 }
 
 /* See rbl.h. */

@@ -1,7 +1,9 @@
 /*
- * store_int.h: what store.c (open, schema, reads), store_batch.c (the
- * in-memory batch) and store_flush.c (commits, writer thread, retention)
- * share.  Private to the store.
+ * store_int.h: what store.c (open, close), store_schema.c (schema and
+ * migrations), store_read.c (start-up reads), store_batch.c (the
+ * in-memory batch), store_commit.c (what a commit writes, retention) and
+ * store_flush.c (when and where commits run, the writer thread) share.
+ * Private to the store.
  */
 #ifndef MAILCON_STORE_INT_H
 #define MAILCON_STORE_INT_H
@@ -137,6 +139,13 @@ void		 store_fail(struct store *st, int rc, const char *what,
  */
 int		 store_upgrade(const char *path, char *err, size_t errlen);
 
+/* store_schema.c */
+/*
+ * Check that the open st->db is a mailcon history and bring its schema up
+ * to date.  0, or -1 with a message naming the file in err.
+ */
+int		 store_migrate(struct store *st, char *err, size_t errlen);
+
 /* store_batch.c */
 struct batch	*batch_new(void);
 void		 batch_free(struct batch *b);
@@ -154,12 +163,22 @@ void		 batch_add_follow(struct batch *b, const struct store_follow *f);
 void		 batch_add_rbl(struct batch *b, const struct store_rbl *r);
 void		 batch_add_gap(struct batch *b, const struct store_gap *g);
 
-/* store_flush.c */
+/* store_commit.c */
 int		 store_prepare(struct store *st, char *err, size_t errlen);
 void		 store_finalize(struct store *st);
-int		 store_writer_start(struct store *st, char *err, size_t errlen);
 /* Step a statement with no result rows and reset it; an sqlite code. */
 int		 store_exec(sqlite3_stmt *s);
+/*
+ * Commit b in one transaction, then prune.  Returns an sqlite code; on a
+ * failure the transaction is rolled back and err says why.  *committed
+ * tells a batch saved from a failure of the pruning after it.
+ */
+int		 store_commit(struct store *st, struct batch *b, int *committed,
+		     uint64_t *pruned, char *err, size_t errlen);
+
+/* store_flush.c */
+int		 store_writer_start(struct store *st, char *err, size_t errlen);
+void		 store_writer_stop(struct store *st);
 
 /* store_cap.c */
 /*
@@ -168,6 +187,5 @@ int		 store_exec(sqlite3_stmt *s);
  * IPs.  An sqlite code; *pruned counts what went.
  */
 int		 store_cap(struct store *st, size_t rows, uint64_t *pruned);
-void		 store_writer_stop(struct store *st);
 
 #endif
