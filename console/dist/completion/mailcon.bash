@@ -46,7 +46,7 @@ _mailcon()
 	esac
 
 	case $prev in
-	--config)
+	--config|--trace)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
@@ -81,7 +81,8 @@ _mailcon()
 			return
 		fi
 		opts="--config --theme --from-start --demo --speed --utc
-		    --read-only --help --version --list-servers --list-themes"
+		    --read-only --trace --help --version --list-servers
+		    --list-themes"
 		;;
 	scan)
 		opts="--json --csv --summary --detail --since --until --min-level
@@ -93,7 +94,8 @@ _mailcon()
 		fi
 		;;
 	watch)
-		opts="--headless --config --from-start --lines --utc --help"
+		opts="--headless --config --from-start --lines --trace --utc
+		    --help"
 		;;
 	act)
 		if ((COMP_CWORD == 2)) && [[ $cur != -* ]]; then
