@@ -146,7 +146,10 @@ MANPATH=$STAGE/usr/share/man systemd-analyze verify \
     "$T/unit/mailcon-watch.service" >"$T/verify" 2>&1
 rc=$?
 [ "$rc" = 0 ] || fail "systemd-analyze verify: exit $rc: $(cat "$T/verify")"
-[ -s "$T/verify" ] && fail "systemd-analyze verify has something to say: $(cat "$T/verify")"
+# what it says of the machine's own units (it loads them all) is not ours
+grep -Ev '^(/usr)?/lib/systemd/system/|^/etc/systemd/system/' "$T/verify" \
+    >"$T/verify.ours"
+[ -s "$T/verify.ours" ] && fail "systemd-analyze verify has something to say: $(cat "$T/verify.ours")"
 
 # ===== 4. make deb ==========================================================
 mk deb
