@@ -227,7 +227,7 @@ sshd_start()
 		i=$((i + 1))
 		pid=
 		for _ in $(seq 100); do
-			pid=$(tr -dc '0-9' <"$d/s$i/sshd.pid" 2>/dev/null)
+			pid=$(tr -dc '0-9' 2>/dev/null <"$d/s$i/sshd.pid")
 			[ -n "$pid" ] && break
 			sleep 0.05
 		done

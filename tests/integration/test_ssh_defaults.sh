@@ -114,7 +114,11 @@ console_run c 80 24 HOME="$H1" XDG_STATE_HOME="$T/state-c" \
     "$MAILCON" --config "$T/lab.conf"
 sleep 1
 tmux -L "$SOCK" send-keys -t c 1
-wait_screen "lab              live" 30 ||
+for _ in $(seq 300); do
+	screen | grep -Eq '^ *lab +live ' && break
+	sleep 0.1
+done
+screen | grep -Eq '^ *lab +live ' ||
     fail "default key: lab not live: $(screen) $(cat "$T/c.err")"
 for _ in $(seq 150); do
 	screen | grep -Eq '^ *lab +live .* 3 +3 ' && break
