@@ -45,6 +45,8 @@ struct policy_srv {
 	struct policy_conn	**conns;
 	size_t			 nconns;
 	int			 timer;
+	int			 paused;	/* accepting stopped a moment */
+	int			 resume;	/* its timer */
 	struct policy_counts	 counts;
 };
 
@@ -247,6 +249,31 @@ srv_conn_add(struct policy_srv *s, int in, int out, int stdio)
 	s->counts.conns++;
 }
 
+/* Timer: listen again after a pause. */
+static void
+srv_on_resume(void *arg)
+{
+	struct policy_srv	*s = arg;
+	size_t			 i;
+
+	s->paused = 0;
+	for (i = 0; i < s->nls; i++)
+		loop_set_events(s->loop, s->ls[i].fd, POLLIN);
+}
+
+/* No descriptor left and no idle connection to close: stop accepting a
+   moment (the backlog waits, smtpd's timeout covers the rest). */
+static void
+srv_pause(struct policy_srv *s, int fd)
+{
+	s->counts.conns_dropped++;
+	loop_set_events(s->loop, fd, 0);
+	if (!s->paused) {
+		s->paused = 1;
+		s->resume = loop_add_timer(s->loop, 100, 0, srv_on_resume, s);
+	}
+}
+
 /* A listener is readable: accept what waits (a bounded number). */
 static void
 srv_on_accept(int fd, short revents, void *arg)
@@ -255,8 +282,16 @@ srv_on_accept(int fd, short revents, void *arg)
 	int			 c, i;
 
 	for (i = 0; i < 64; i++) {
-		if ((c = accept(fd, NULL, NULL)) == -1)
+		if ((c = accept(fd, NULL, NULL)) == -1) {
+			/* out of descriptors: the listener would stay
+			   readable and spin the loop; an idle one goes */
+			if ((errno == EMFILE || errno == ENFILE) &&
+			    srv_make_room(s) == 0)
+				continue;
+			if (errno == EMFILE || errno == ENFILE)
+				srv_pause(s, fd);
 			return;
+		}
 		(void)fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
 		(void)fcntl(c, F_SETFD, FD_CLOEXEC);
 		if (s->nconns >= POLICY_CONNS_MAX && srv_make_room(s) == -1) {
@@ -519,6 +554,8 @@ policy_srv_free(struct policy_srv *s)
 	}
 	if (s->timer != -1)
 		loop_del_timer(s->loop, s->timer);
+	if (s->paused)
+		loop_del_timer(s->loop, s->resume);
 	free(s->conns);
 	free(s);
 }

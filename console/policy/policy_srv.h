@@ -20,8 +20,9 @@
  *
  * Bounds: a connection holds its parser (policy_proto.h) and at most
  * POLICY_OUT_MAX bytes of answers not yet written (then it is not read
- * until smtpd reads them); at most POLICY_CONNS_MAX connections (then
- * the one idle longest is closed to make room, smtpd opens another); a
+ * until smtpd reads them); at most POLICY_CONNS_MAX connections (then,
+ * or when descriptors run out, the one idle longest is closed to make
+ * room: smtpd opens another when it needs one); a
  * request not finished within POLICY_STALL_MS is answered DUNNO and the
  * connection closed.  Nothing here blocks: sockets are non-blocking.
  */
@@ -34,7 +35,7 @@
 #include "policy_deny.h"
 #include "policy_proto.h"
 
-#define POLICY_CONNS_MAX	1024
+#define POLICY_CONNS_MAX	512
 #define POLICY_OUT_MAX		4096
 #define POLICY_STALL_MS		5000
 #define POLICY_LISTEN_MAX	4
