@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -279,7 +280,7 @@ static void
 srv_on_accept(int fd, short revents, void *arg)
 {
 	struct policy_srv	*s = arg;
-	int			 c, i;
+	int			 c, i, one = 1;
 
 	for (i = 0; i < 64; i++) {
 		if ((c = accept(fd, NULL, NULL)) == -1) {
@@ -294,6 +295,10 @@ srv_on_accept(int fd, short revents, void *arg)
 		}
 		(void)fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK);
 		(void)fcntl(c, F_SETFD, FD_CLOEXEC);
+		/* an answer is one small write that must go at once: Nagle
+		   would hold it for the peer's delayed ACK (40 ms) */
+		(void)setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
 		if (s->nconns >= POLICY_CONNS_MAX && srv_make_room(s) == -1) {
 			s->counts.conns_dropped++;
 			close(c);
