@@ -10,8 +10,8 @@
 #  - hostile requests straight to the service (a sasl_username with spaces,
 #    control bytes, not UTF-8; an overlong line; a request without the
 #    empty line; a connection ending inside a request; a flood of 600
-#    connections): each answered DUNNO, counted, and the service and
-#    smtpd go on;
+#    connections): each answered DUNNO, counted, the service's peak memory
+#    stays bounded, and the service and smtpd go on;
 #  - on a unix socket too, and under spawn(8)'s stdin/stdout;
 #  - mailcon stopped mid-traffic: mail still flows, in the open session
 #    and in a new one (the DUNNO default).
@@ -97,6 +97,11 @@ python3 "$CLIENT" hostile "$T/policy.sock" >"$T/hostile2.out" 2>&1 ||
     "action=REJECT 5.7.1 account suspended; contact your mail administrator" ] ||
     fail "the unix socket does not refuse bob@"
 kill -0 "$ppid" 2>/dev/null || die "mailcon policy died: $(cat "$T/err")"
+# bounded memory per connection: 2 x 600 connections and 100 kB lines
+# left the peak far below what keeping them would take
+hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$ppid/status")
+[ "${hwm:-0}" -gt 0 ] && [ "$hwm" -lt 65536 ] ||
+    fail "mailcon policy's peak memory is ${hwm:-?} kB (want < 64 MB)"
 wait_file "bad requests answered DUNNO so far" "$T/out" 30 ||
     fail "the bad requests were not counted: $(cat "$T/out")"
 

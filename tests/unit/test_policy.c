@@ -221,22 +221,25 @@ test_deny_file(void **state)
 	rmdir(dir);
 }
 
-/* The answers: REJECT only for a login on the list, DUNNO for the rest
-   and for every bad request, which is counted. */
+/* What the hooks were told. */
 static int	 refused_n, told_n;
 
+/* hooks.refused: count. */
 static void
 on_refused(void *arg, const struct policy_req *r, const char *why)
 {
 	refused_n++;
 }
 
+/* hooks.request: count. */
 static void
 on_request(void *arg, const struct policy_req *r)
 {
 	told_n++;
 }
 
+/* The answers: REJECT only for a login on the list, DUNNO for the rest
+   and for every bad request, which is counted. */
 static void
 test_decide(void **state)
 {
@@ -273,13 +276,14 @@ test_decide(void **state)
 	policy_deny_free(d);
 }
 
-/* messages of account in d's report */
+/* detector_foreach_range callback: the report's message count. */
 static void
 report_cb(const struct account_report *r, void *arg)
 {
 	*(uint64_t *)arg = r->messages;
 }
 
+/* The account's messages as the detector reports them (0: unknown). */
 static uint64_t
 messages_of(struct detector *d, const char *account)
 {
