@@ -22,6 +22,7 @@
 #include "core/exitcodes.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "live/app_act.h"
 #include "policy/policy_svc.h"
@@ -34,6 +35,7 @@ policy_usage(FILE *f)
 {
 	fputs("usage: mailcon policy [--config FILE] [--server NAME]\n"
 	    "                      [--listen ADDR]... [--deny-file PATH]\n"
+	    "                      [-v --trace FILE]\n"
 	    "A Postfix policy service (check_policy_service): REJECT for an\n"
 	    "account the containment suspended, DUNNO for everything else.\n\n"
 	    "  --listen ADDR     unix:/PATH, 127.0.0.1:PORT, [::1]:PORT, or -\n"
@@ -43,6 +45,8 @@ policy_usage(FILE *f)
 	    "  --server NAME     whose deny list (default: [policy] server,\n"
 	    "                    else the first server on this machine)\n"
 	    "  --deny-file PATH  the deny list, instead of the server's\n"
+	    "  -v --trace FILE   refusals and decisions (-vv: bad requests too)\n"
+	    "                    written to FILE\n"
 	    "Wire it so that a stopped mailcon never stops mail:\n"
 	    "  smtpd_recipient_restrictions = ..., check_policy_service\n"
 	    "      inet:127.0.0.1:10040, ...\n"
@@ -89,6 +93,7 @@ cmd_policy(int argc, char **argv)
 		{ "server",	required_argument,	NULL, 's' },
 		{ "listen",	required_argument,	NULL, 'l' },
 		{ "deny-file",	required_argument,	NULL, 'd' },
+		{ "trace",	required_argument,	NULL, 'T' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL,		0,			NULL, 0 }
 	};
@@ -99,14 +104,15 @@ cmd_policy(int argc, char **argv)
 	struct audit		*audit = NULL;
 	struct loop		*loop = NULL;
 	const char		*config_path = NULL, *server = NULL;
+	const char		*trace_path = NULL;
 	const char		*deny = NULL, *listen[POLICY_LISTEN_ARGS + 1];
 	char			 err[1200], shown[256];
 	size_t			 nlisten = 0, i;
-	int			 ch, rc = EXIT_ERROR, stdio = 0;
+	int			 ch, rc = EXIT_ERROR, stdio = 0, verbose = 0;
 
 	config_init(&cfg);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -125,6 +131,12 @@ cmd_policy(int argc, char **argv)
 		case 'd':
 			deny = optarg;
 			break;
+		case 'T':
+			trace_path = optarg;
+			break;
+		case 'v':
+			verbose++;
+			break;
 		case 'h':
 			policy_usage(stdout);
 			rc = EXIT_CLEAN;
@@ -139,6 +151,16 @@ cmd_policy(int argc, char **argv)
 		fprintf(stderr, "mailcon: policy: \"%s\": no arguments but "
 		    "options; try 'mailcon policy --help'\n",
 		    sanitize_str(shown, sizeof(shown), argv[optind]));
+		goto out;
+	}
+	if (verbose > 0 && trace_path == NULL) {
+		fprintf(stderr, "mailcon: policy: -v needs --trace FILE: the "
+		    "file the trace is written to\n");
+		goto out;
+	}
+	if (trace_path != NULL && trace_open(trace_path, verbose > 0 ?
+	    verbose : 1, err, sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: %s\n", err);
 		goto out;
 	}
 	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
@@ -225,5 +247,6 @@ out:
 	if (loop != NULL)
 		loop_free(loop);
 	config_free(&cfg);
+	trace_close();
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
+#include "core/trace.h"
 #include "core/xmalloc.h"
 #include "detect/detector.h"
 #include "policy_svc.h"
@@ -86,6 +87,8 @@ svc_on_refused(void *arg, const struct policy_req *r, const char *why)
 	sanitize_text(rcpt, sizeof(rcpt), r->rcpt, r->rcpt_len);
 	v->cfg.print("policy: refused %s <%s> of %s from %s on %s: %s",
 	    r->state[0] != '\0' ? r->state : "request", rcpt, acct, ip,
+	    v->server, why);
+	trace(1, "policy: refused <%s> of %s from %s on %s: %s", rcpt, acct, ip,
 	    v->server, why);
 	if (v->cfg.audit == NULL)
 		return;
@@ -188,6 +191,8 @@ svc_on_fault(void *arg, enum policy_fault f)
 {
 	struct policy_svc	*v = arg;
 
+	trace(2, "policy: bad request on %s: %s; answered DUNNO", v->server,
+	    policy_fault_name(f));
 	if (v->said_errors == 0)
 		svc_on_timer(v);
 }
@@ -278,18 +283,30 @@ policy_svc_start(struct loop *l, const struct policy_svc_config *cfg,
 void
 policy_svc_decide(struct policy_svc *v, const char *account)
 {
-	if (v != NULL)
-		policy_deny_decide(v->deny, account, 1);
+	char	who[ACCOUNT_MAX * 4 + 1];
+
+	if (v == NULL)
+		return;
+	policy_deny_decide(v->deny, account, 1);
+	trace(1, "policy: refusing %s on %s from now: the containment "
+	    "decided to suspend it", sanitize_str(who, sizeof(who), account),
+	    v->server);
 }
 
 /* See policy_svc.h. */
 void
 policy_svc_settle(struct policy_svc *v, const char *account, int ok)
 {
+	char	who[ACCOUNT_MAX * 4 + 1];
+
 	if (v == NULL)
 		return;
-	if (!ok || policy_deny_listed(v->deny, account, strlen(account)))
+	if (!ok || policy_deny_listed(v->deny, account, strlen(account))) {
 		policy_deny_decide(v->deny, account, 0);
+		trace(1, "policy: %s on %s: %s", sanitize_str(who, sizeof(who),
+		    account), v->server, ok ? "the deny list decides from "
+		    "now" : "its suspension failed: no longer refused");
+	}
 }
 
 /* See policy_svc.h. */

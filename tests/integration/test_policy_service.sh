@@ -12,7 +12,8 @@
 #    empty line; a connection ending inside a request; a flood of 600
 #    connections): each answered DUNNO, counted, the service's peak memory
 #    stays bounded, and the service and smtpd go on;
-#  - on a unix socket too, and under spawn(8)'s stdin/stdout;
+#  - on a unix socket too, and under spawn(8)'s stdin/stdout (with its
+#    -vv --trace);
 #  - mailcon stopped mid-traffic: mail still flows, in the open session
 #    and in a new one (the DUNNO default).
 set -u
@@ -107,13 +108,17 @@ wait_file "bad requests answered DUNNO so far" "$T/out" 30 ||
 
 # --- spawn(8): requests on stdin, answers on stdout -------------------------
 printf 'request=smtpd_access_policy\nsasl_username=bob@example.test\n\nrequest=smtpd_access_policy\nsasl_username=al ice\n\n' |
-    "$MAILCON" policy --listen - >"$T/stdio.out" 2>"$T/stdio.err" ||
+    "$MAILCON" policy --listen - -vv --trace "$T/trace" >"$T/stdio.out" \
+    2>"$T/stdio.err" ||
     fail "policy --listen - failed: $(cat "$T/stdio.err")"
 printf 'action=REJECT 5.7.1 account suspended; contact your mail administrator\n\naction=DUNNO\n\n' |
     cmp -s - "$T/stdio.out" ||
     fail "policy --listen - answered: $(cat "$T/stdio.out")"
 grep -q "2 requests, 1 refused, 1 bad" "$T/stdio.err" ||
     fail "policy --listen - counts: $(cat "$T/stdio.err")"
+grep -q " 1 policy: refused <> of bob@example.test from unknown on mx: listed in $STACK_DENY" "$T/trace" &&
+    grep -q " 2 policy: bad request on mx: bad sasl_username; answered DUNNO" "$T/trace" ||
+    fail "the trace lacks the refusal or the bad request: $(cat "$T/trace")"
 
 # --- stopped mid-traffic: mail still flows ----------------------------------
 python3 "$CLIENT" stopped "$STACK_SUBMIT_PORT" "$STACK_USERS" \

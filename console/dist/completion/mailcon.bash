@@ -46,7 +46,7 @@ _mailcon()
 	esac
 
 	case $prev in
-	--config)
+	--config|--deny-file|--trace)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
@@ -108,7 +108,7 @@ _mailcon()
 		    --config --help"
 		;;
 	policy)
-		opts="--listen --server --deny-file --config --help"
+		opts="--listen --server --deny-file --trace --config --help"
 		;;
 	esac
 	[[ $cur == -* || -z $cur ]] &&
