@@ -136,7 +136,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	fuzz_jexport) extra="console/intake/jexport.c console/core/xmalloc.c" ;;
 	fuzz_config_ini) extra="console/config/config_ini.c console/core/xmalloc.c" ;;
 	fuzz_sanitize) extra="console/core/sanitize.c" ;;
-	fuzz_policy) extra="console/policy/policy_proto.c console/policy/policy_deny.c console/policy/policy_srv.c console/core/loop.c console/core/xmalloc.c" ;;
+	fuzz_policy) extra="console/policy/policy_proto.c console/policy/policy_deny.c console/policy/policy_srv.c console/policy/policy_listen.c console/core/loop.c console/core/xmalloc.c" ;;
 	fuzz_rbl_answer) extra="console/rbl/rbl_answer.c console/rbl/rbl_zone.c console/core/sanitize.c console/core/json.c console/core/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086
