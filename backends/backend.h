@@ -235,6 +235,18 @@ struct backend_accounts {
 	const struct backend_step	*refuse_del;
 	/* either role: its part of the suspension's check */
 	const struct backend_check	*check;
+	/*
+	 * Auth role: the list deny_add writes, as a file the policy service
+	 * (console/policy/) reads by itself, without a command and without
+	 * its lock (deny_add renames a whole new file over it): deny_list is
+	 * the option naming the file, deny_line a pure parser of one of its
+	 * lines (no newline): 1 with the login in *out (borrowed), 0 for a
+	 * line that names none.  NULL: the policy service cannot see who is
+	 * suspended on this system.
+	 */
+	const char			*deny_list;	/* "deny_file" */
+	int				(*deny_line)(const char *p, size_t len,
+					    struct mail_str *out);
 };
 
 /* ------------------------------------------------------------------ */

@@ -86,6 +86,12 @@ enum mail_service {
 
 #define EVF_BAD_ACCOUNT	0x0001	/* a login was present but failed the grammar */
 #define EVF_BAD_CLIENT	0x0002	/* a client address was present but unparsable */
+/*
+ * EV_SUBMIT told by the policy service (console/policy/) at a message's
+ * first RCPT, before it is queued: no qid yet; the log's own EV_SUBMIT
+ * for the same message follows, and the detector counts the message once.
+ */
+#define EVF_EARLY	0x0004
 
 /* A client address; family 0 when absent. */
 struct mail_ip {

@@ -13,6 +13,7 @@
 #include <ares.h>
 
 #include "cmd/cmd_act.h"
+#include "cmd/cmd_policy.h"
 #include "cmd/cmd_rbl.h"
 #include "cmd/complete.h"
 #include "cmd/scan.h"
@@ -34,6 +35,8 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, "unattended: alert and contain (--headless)" },
 	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
 	{ "rbl", cmd_rbl, "where are our addresses listed (DNS blocklists)" },
+	{ "policy", cmd_policy, "refuse suspended accounts inline (Postfix "
+	    "policy service)" },
 	{ NULL, NULL, NULL }
 };
 

@@ -14,6 +14,10 @@ libmaxmind-db-writer-perl"
 # exim.sh unpacks instead of installing (installing it removes Postfix).
 need="$need libmariadb3 libidn12 libspf2-2 libgnutls-dane0 libpq5
 libperl5.36 libldap-2.5-0 libnsl2 libdb5.3 libsasl2-2 libpcre2-8-0"
+# `make bench` only: the policy services tests/bench/policy.sh compares.
+if [ "${MAILCON_BENCH_DEPS:-0}" = 1 ]; then
+	need="$need postfwd policyd-rate-limit"
+fi
 
 missing=""
 for p in $need; do

@@ -17,7 +17,7 @@ import re
 import sys
 
 # console/'s folders, highest first; main.c stands above them all.
-LAYERS = "cmd tui live act config alert rbl store detect intake net core".split()
+LAYERS = "cmd tui live policy act config alert rbl store detect intake net core".split()
 RANK = {f: i for i, f in enumerate(LAYERS)}
 # What only backends/ may name (the seam: backends/backend.h).
 TOOLS = re.compile(r"\b(postsuper|postqueue|postmap|postconf|postcat|doveadm|"

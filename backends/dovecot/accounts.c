@@ -186,6 +186,23 @@ static const struct backend_check dv_check = {
 	.no = "not listed",
 };
 
+/*
+ * One line of the deny file: the whole line is the login (deny_add
+ * writes it so, and the check greps it with -x); a "\r" a hand edit left
+ * is not part of it.
+ */
+static int
+dv_deny_line(const char *p, size_t len, struct mail_str *out)
+{
+	if (len > 0 && p[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return 0;
+	out->p = p;
+	out->len = len;
+	return 1;
+}
+
 /* See dovecot.h. */
 const struct backend_accounts dovecot_accounts = {
 	.deny_add = &dv_deny_add,
@@ -193,4 +210,6 @@ const struct backend_accounts dovecot_accounts = {
 	.passwd_set = &dv_passwd_set,
 	.passwd_check = &dv_passwd_check,
 	.check = &dv_check,
+	.deny_list = "deny_file",
+	.deny_line = dv_deny_line,
 };

@@ -49,6 +49,7 @@ config_free(struct mailcon_config *cfg)
 	size_t	 i;
 
 	config_rbl_free(cfg);
+	config_policy_free(&cfg->policy);
 	for (i = 0; i < cfg->nservers; i++) {
 		free(cfg->servers[i].name);
 		config_free_strv(cfg->servers[i].logs);
@@ -717,6 +718,17 @@ config_route(struct config_parse *cp, const char *section, const char *name,
 		}
 		return 0;
 	}
+	if (strcmp(section, "policy") == 0) {
+		switch (config_set_policy(&cp->cfg->policy, name, value,
+		    cp->error, sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case 0:
+			snprintf(cp->error, sizeof(cp->error),
+			    "unknown key \"%.64s\" in [policy]", name);
+		}
+		return 0;
+	}
 	if (strcmp(section, "alerts") == 0) {
 		switch (config_set_alert(&cp->cfg->alert, name, value,
 		    cp->error, sizeof(cp->error))) {
@@ -752,6 +764,7 @@ static const struct config_multi {
 	{ "server",	"logs",			',' },
 	{ "server",	"outbound_ips",		',' },
 	{ "rbl",	"zones",		',' },
+	{ "policy",	"listen",		',' },
 	{ "server",	"log_command",		' ' },
 	{ "server",	"queue_command",	' ' },
 	{ "server",	"suspend_command",	' ' },

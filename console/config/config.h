@@ -46,6 +46,16 @@ struct watch_config {
 	unsigned		 contain;	/* WATCH_* */
 };
 
+/* [policy]: the policy service watch --headless runs (config_policy.c). */
+struct policy_config {
+	int			 enabled;	/* enabled = yes */
+	char			**listen;	/* NULL-terminated, or NULL:
+						   POLICY_LISTEN_DEFAULT */
+	char			*server;	/* whose deny list; NULL: the
+						   first server here */
+};
+#define POLICY_LISTEN_DEFAULT	"127.0.0.1:10040"
+
 /*
  * A server behind SSH (config_ssh.c): host is NULL for a local server.
  * Its logs, queue command and action commands are then paths and
@@ -134,6 +144,7 @@ struct mailcon_config {
 						   databases, NULL-terminated;
 						   NULL: none */
 	struct watch_config	 watch;
+	struct policy_config	 policy;	/* [policy] */
 	struct alert_config	 alert;		/* [alerts] */
 	struct rbl_config	 rbl;
 };
@@ -217,6 +228,11 @@ void	server_backend_env(const struct server_config *sc,
 /* The keys of [watch]: as config_set_action. */
 int	config_set_watch(struct watch_config *wc, const char *name,
 	    const char *value, char *err, size_t errlen);
+
+/* The keys of [policy] (config_policy.c): as config_set_action. */
+int	config_set_policy(struct policy_config *pc, const char *name,
+	    const char *value, char *err, size_t errlen);
+void	config_policy_free(struct policy_config *pc);
 
 /* A path a command may be given: absolute, printable, at most 1024. */
 int	config_path_ok(const char *s);

@@ -61,6 +61,10 @@ static const struct config_key config_keys[] = {
 	{ "watch", "level" },
 	{ "watch", "contain" },
 
+	{ "policy", "enabled" },
+	{ "policy", "listen" },
+	{ "policy", "server" },
+
 	{ "alerts", "notify" },
 	{ "alerts", "command" },
 	{ "alerts", "command_timeout" },

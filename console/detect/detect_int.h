@@ -20,6 +20,8 @@
 #define DETECT_FAILS	65536		/* (account, IP) failure slots */
 #define DETECT_KNOWN_MAX (1u << 20)	/* seeded (account, IP) pairs */
 #define DETECT_NAME_MAX	512		/* longer logins are ignored */
+#define DETECT_EARLY_MAX 64		/* EVF_EARLY messages awaiting their log
+					   line (a refused one never comes) */
 #define DETECT_REASON_LEN 256		/* bytes per reason text */
 #define PROF_DAYS	15		/* days of hourly peaks per account */
 
@@ -98,6 +100,9 @@ struct account {
 	uint8_t		 fresh;		/* created by the current event */
 	uint8_t		 confirmed_ev;	/* DETECT_EV_* when confirmed */
 	uint8_t		 why_slots;
+	uint16_t	 early;		/* messages the policy service told
+					   (EVF_EARLY) whose log line is to
+					   come: counted once */
 	uint32_t	 busiest;	/* most messages in one minute of the
 					   ring */
 	int32_t		 usual;		/* detect_prof_usual at usual_hour */

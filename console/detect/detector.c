@@ -470,7 +470,8 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	struct acct_bucket	*b;
 	uint64_t		 key;
 
-	d->messages++;
+	if (!(ev->flags & EVF_EARLY))
+		d->messages++;
 	if (ev->qid.len > 0) {
 		key = qidmap_key(ev->qid.p, ev->qid.len);
 		/* A reused id: the earlier message must have left. */
@@ -486,6 +487,16 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	}
 	if (a == NULL)
 		return;
+	if (ev->flags & EVF_EARLY) {
+		if (a->early < DETECT_EARLY_MAX)
+			a->early++;
+	} else if (a->early > 0) {
+		/* counted when the policy service told it, before queueing */
+		a->early--;
+		detect_login(d, a, ev, 1);
+		detect_update(d, a);
+		return;
+	}
 	detect_login(d, a, ev, 1);
 	detect_roll(d, a);
 	b = detect_bucket(d, a);

@@ -159,6 +159,7 @@ struct app_act {
 };
 
 struct app;
+struct policy_svc;
 struct recent;
 struct app_rbl;
 struct app_ssh;
@@ -276,6 +277,8 @@ struct app {
 	int			 signo;		/* the signal that stopped it */
 	int			 read_only;	/* --read-only: no action keys */
 	struct app_act		 act;
+	struct policy_svc	*policy;	/* [policy], headless; or NULL */
+	unsigned		 policy_server;	/* whose deny list it reads */
 };
 
 /*

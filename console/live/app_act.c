@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "app_act.h"
+#include "app_policy.h"
 #include "app_alert.h"
 #include "act/audit.h"
 #include "core/loop.h"
@@ -269,6 +270,9 @@ act_done(struct app *a)
 		else if (x->req.action == CA_UNSUSPEND)
 			act_sweep_set(a, x->server, x->account, 0);
 	}
+	if (!x->req.count_only && x->req.action == CA_SUSPEND)
+		app_policy_decided(a, x->server, x->account, 0,
+		    r->outcome == CO_DONE || r->outcome == CO_PARTIAL);
 	if (!x->sweep && !x->req.count_only)
 		app_alert(a, ALERT_CONTAINMENT, r->outcome == CO_DONE ?
 		    LEVEL_SUSPICIOUS : LEVEL_CRITICAL, a->servers[x->server]->name,
@@ -582,9 +586,12 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 			if (w->contain & WATCH_HOLD)
 				act_job_add(a, CA_HOLD, server, account, 0);
 		} else if (contain_capable(a->servers[server]->cfg,
-		    CA_SUSPEND, why, sizeof(why)))
+		    CA_SUSPEND, why, sizeof(why))) {
 			act_job_add(a, CA_SUSPEND, server, account,
 			    (w->contain & WATCH_HOLD) != 0);
+			/* refused inline from now, not when the job runs */
+			app_policy_decided(a, server, account, 1, 0);
+		}
 		else
 			app_act_print("cannot suspend %s: %s", shown, why);
 	} else if (w->contain & WATCH_HOLD)

@@ -27,7 +27,9 @@
 # the detection benchmark (tests/bench/detect.sh: the reporting part of the
 # labelled corpus, mailcon beside three reference tools' rules),
 # BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
-# one flush of 100,000 accounts).  Needs cc, python3, taskset (util-linux),
+# one flush of 100,000 accounts), BENCH_POLICY=0 to skip the policy
+# service's (tests/bench/policy.sh: 5,000 requests/s beside postfwd and
+# policyd-rate-limit, and the time added to a real submission).  Needs cc, python3, taskset (util-linux),
 # pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
@@ -332,6 +334,13 @@ if [ "${BENCH_CONTAIN:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
 else
 	echo
 	bash tests/bench/contain.sh "$MAILCON" || scan_rc=1
+fi
+
+# --- the Postfix policy service (tests/bench/policy.sh: postfwd beside) -------
+if [ "${BENCH_POLICY:-1}" = 0 ]; then
+	echo "bench: policy service benchmark skipped (BENCH_POLICY=0)"
+else
+	bash tests/bench/policy.sh "$MAILCON" || scan_rc=1
 fi
 
 # --- the DNSBL check (tests/bench/rbl.sh: dnsmasq on loopback) ----------------

@@ -9,6 +9,8 @@
 #	fuzz_jexport	journal export entries (one with a binary MESSAGE)
 #	fuzz_rbl_answer	DNS responses: A records with TXT, NXDOMAIN with
 #			an SOA, compressed names, a compression pointer loop
+#	fuzz_policy	policy service requests as smtpd sends them, one of
+#			a suspended login, one pipelined pair
 #
 # Before a target fuzzes, every crash it had is replayed: the inputs kept
 # in tests/fuzz/crashes/TARGET/ (fixed crashes, kept as regressions) and
@@ -61,6 +63,12 @@ seeds_for()
 		    >"$2/export1"
 		printf '\n__REALTIME_TIMESTAMP=1795000000000001\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=dovecot\nMESSAGE\n\005\000\000\000\000\000\000\000a\nb\033c\n\n' \
 		    >"$2/export2"
+		;;
+	fuzz_policy)
+		printf '\001request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.1\nrecipient=x@gmail.test\nrecipient_count=0\nsasl_username=alice@example.test\n\n' \
+		    >"$2/alice"
+		printf '\007request=smtpd_access_policy\nsasl_username=bob@example.test\n\nrequest=smtpd_access_policy\nsasl_username=\nclient_address=::1\n\n' \
+		    >"$2/pair"
 		;;
 	fuzz_rbl_answer)
 		python3 - "$2" <<'EOF'
@@ -128,6 +136,7 @@ for src in tests/fuzz/fuzz_*.c; do
 	fuzz_jexport) extra="console/intake/jexport.c console/core/xmalloc.c" ;;
 	fuzz_config_ini) extra="console/config/config_ini.c console/core/xmalloc.c" ;;
 	fuzz_sanitize) extra="console/core/sanitize.c" ;;
+	fuzz_policy) extra="console/policy/policy_proto.c console/policy/policy_deny.c console/policy/policy_srv.c console/policy/policy_listen.c console/core/loop.c console/core/xmalloc.c" ;;
 	fuzz_rbl_answer) extra="console/rbl/rbl_answer.c console/rbl/rbl_zone.c console/core/sanitize.c console/core/json.c console/core/xmalloc.c" ;;
 	esac
 	# shellcheck disable=SC2086

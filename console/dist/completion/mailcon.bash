@@ -41,12 +41,12 @@ _mailcon()
 	fi
 	((COMP_CWORD > 1)) && cmd=${COMP_WORDS[1]}
 	case $cmd in
-	scan|watch|act|rbl) ;;
+	scan|watch|act|rbl|policy) ;;
 	*) cmd="" ;;
 	esac
 
 	case $prev in
-	--config|--trace)
+	--config|--deny-file|--trace)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
@@ -69,7 +69,7 @@ _mailcon()
 		_mailcon_words $'ok\nwatch\nsuspicious\ncritical' "$cur"
 		return
 		;;
-	--speed|--year|--timeout|--concurrency|--account|--zones|--resolver|--allow|--since|--until)
+	--speed|--year|--timeout|--concurrency|--account|--zones|--resolver|--allow|--since|--until|--listen)
 		return		# a value of the user's
 		;;
 	esac
@@ -77,7 +77,7 @@ _mailcon()
 	case $cmd in
 	"")
 		if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-			_mailcon_words $'scan\nwatch\nact\nrbl' "$cur"
+			_mailcon_words $'scan\nwatch\nact\nrbl\npolicy' "$cur"
 			return
 		fi
 		opts="--config --theme --from-start --demo --speed --utc
@@ -108,6 +108,9 @@ _mailcon()
 	rbl)
 		opts="--server --zones --resolver --timeout --concurrency --json
 		    --config --help"
+		;;
+	policy)
+		opts="--listen --server --deny-file --trace --config --help"
 		;;
 	esac
 	[[ $cur == -* || -z $cur ]] &&
