@@ -18,7 +18,8 @@
  *   - H= runs to the first field and ends in the bracketed address; the
  *     HELO, whatever it holds, sits in the parentheses Exim put round it;
  *   - after S= every byte parses, quotes as Exim writes them, to the end
- *     of the line.
+ *     of the line; a field mailcon does not know (a log_selector of a
+ *     later Exim) is stepped over there, its value quoted or not.
  * A field forged inside the HELO, the ident or the DN then shows as a
  * second P= or S=, a bare "[ip]" out of place, or a quote that no longer
  * pairs (a forged tail that opens a quote to hide the real head leaves an
@@ -176,6 +177,24 @@ ex_tail_end_ok(const char *te, const char *e)
 }
 
 /*
+ * A field mailcon does not know in the tail, KEY="VALUE" with VALUE quoted
+ * as Exim quotes T= (a later log_selector's): the end of its value, or
+ * NULL when [p, te) is not such a field.  The quotes must pair as T='s do,
+ * so that a quote a HELO opened still shows.
+ */
+static const char *
+ex_tail_quoted(const char *p, const char *te, const char *e)
+{
+	const char	*q;
+
+	if (!ex_is_field(p, te) ||
+	    (q = memchr(p, '=', (size_t)(te - p))) == NULL || q + 1 >= te ||
+	    q[1] != '"')
+		return NULL;
+	return ex_quoted_end(q + 1, e);
+}
+
+/*
  * The fields after S= (id=, T=, from <..>, for ...): the recipient count.
  * Every byte must parse, quotes as Exim writes them: a quote opened by a
  * field forged in a HELO cannot close at the end of the line (the line's
@@ -221,6 +240,9 @@ ex_arrival_tail(struct ex_arrival *x, const char *p, struct mail_event *q)
 			q->nrcpt = n;
 			return;
 		case EK_OTHER:
+			break;
+		case EK_JUNK:
+			te = ex_tail_quoted(p, te, e);
 			break;
 		default:
 			goto bad;
