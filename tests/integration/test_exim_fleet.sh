@@ -7,7 +7,8 @@
 #     the Exim server used from 60 addresses: she turns critical on screen,
 #     her row names exim, the servers view names each server's MTA, the
 #     filter "exim" keeps the Exim server's accounts only, and the Postfix
-#     server's accounts stay ok;
+#     server's accounts stay ok; mailcon scan of both servers' logs in
+#     one run finds the same;
 #  2. over SSH, backend = auto on both: one sshd on this machine (Postfix
 #     installed), another in a private mount namespace where /usr/sbin
 #     holds Debian's exim4 and no Postfix tool, as on a Debian exim4 host.
@@ -132,6 +133,34 @@ row 'bob@example.test' | grep -qE ' exim( |$)' ||
     fail "bob's row does not name exim: $(row 'bob@example.test')"
 screen | grep -qE '(critical|suspicious) +(alice|bob)@' &&
     fail "an ordinary user flagged: $(screen)"
+
+# mailcon scan of both servers' logs in one run: each account's mail from
+# its own MTA's log, the hijack found with its 60 addresses
+"$MAILCON" scan --json "$STACK_POSTFIX_LOG" "$STACK_DOVECOT_LOG" \
+    "$EXIM_MAINLOG" >"$T/scan.json" 2>"$T/scan.err"
+rc=$?
+[ "$rc" = 1 ] || fail "scan of both logs: exit $rc, want 1: $(head -c 500 "$T/scan.err")"
+python3 - "$T/scan.json" <<'PY' || fail "scan of both logs: $(head -c 3000 "$T/scan.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+by = {a["account"]: a for a in d["accounts"]}
+want = {"judy@example.test": ("critical", 60, 60),
+        "alice@example.test": ("ok", 3, 1), "bob@example.test": ("ok", 2, 1)}
+bad = []
+for acct, (level, msgs, ips) in want.items():
+    a = by.get(acct)
+    got = a and (a["level"], a["messages"], a["auth_ips"])
+    if got != (level, msgs, ips):
+        bad.append("%s: %s, want %s" % (acct, got, (level, msgs, ips)))
+flagged = sorted(a["account"] for a in d["accounts"]
+                 if a["level"] in ("critical", "suspicious"))
+if flagged != ["judy@example.test"]:
+    bad.append("flagged: %s" % flagged)
+for b in bad:
+    print("    " + b)
+sys.exit(1 if bad else 0)
+PY
+echo "scan of the Postfix and Exim logs together: judy critical, 60 addresses"
 
 # the filter: the MTA's name keeps its server's accounts
 key '\' e x i m Enter
