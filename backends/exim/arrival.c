@@ -84,8 +84,10 @@ ex_key(const char *p, const char *e)
 	if (n == 3 && memcmp(p, "for", 3) == 0)
 		return EK_FOR;
 	if (ex_is_field(p, e)) {
+		/* the first byte first: this runs for every word */
 		for (i = 0; i < sizeof(ex_keys) / sizeof(ex_keys[0]); i++) {
-			if (ts_starts(p, e, ex_keys[i].s, ex_keys[i].n))
+			if (*p == ex_keys[i].s[0] &&
+			    ts_starts(p, e, ex_keys[i].s, ex_keys[i].n))
 				return ex_keys[i].key;
 		}
 		/* a quote outside a field we parse quoted is not Exim's */
