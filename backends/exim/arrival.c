@@ -18,7 +18,8 @@
  *   - H= runs to the first field and ends in the bracketed address; the
  *     HELO, whatever it holds, sits in the parentheses Exim put round it;
  *   - after S= every byte parses, quotes as Exim writes them, to the end
- *     of the line.
+ *     of the line; a field mailcon does not know (a log_selector of a
+ *     later Exim) is stepped over there, its value quoted or not.
  * A field forged inside the HELO, the ident or the DN then shows as a
  * second P= or S=, a bare "[ip]" out of place, or a quote that no longer
  * pairs (a forged tail that opens a quote to hide the real head leaves an
@@ -83,8 +84,10 @@ ex_key(const char *p, const char *e)
 	if (n == 3 && memcmp(p, "for", 3) == 0)
 		return EK_FOR;
 	if (ex_is_field(p, e)) {
+		/* the first byte first: this runs for every word */
 		for (i = 0; i < sizeof(ex_keys) / sizeof(ex_keys[0]); i++) {
-			if (ts_starts(p, e, ex_keys[i].s, ex_keys[i].n))
+			if (*p == ex_keys[i].s[0] &&
+			    ts_starts(p, e, ex_keys[i].s, ex_keys[i].n))
 				return ex_keys[i].key;
 		}
 		/* a quote outside a field we parse quoted is not Exim's */
@@ -176,6 +179,24 @@ ex_tail_end_ok(const char *te, const char *e)
 }
 
 /*
+ * A field mailcon does not know in the tail, KEY="VALUE" with VALUE quoted
+ * as Exim quotes T= (a later log_selector's): the end of its value, or
+ * NULL when [p, te) is not such a field.  The quotes must pair as T='s do,
+ * so that a quote a HELO opened still shows.
+ */
+static const char *
+ex_tail_quoted(const char *p, const char *te, const char *e)
+{
+	const char	*q;
+
+	if (!ex_is_field(p, te) ||
+	    (q = memchr(p, '=', (size_t)(te - p))) == NULL || q + 1 >= te ||
+	    q[1] != '"')
+		return NULL;
+	return ex_quoted_end(q + 1, e);
+}
+
+/*
  * The fields after S= (id=, T=, from <..>, for ...): the recipient count.
  * Every byte must parse, quotes as Exim writes them: a quote opened by a
  * field forged in a HELO cannot close at the end of the line (the line's
@@ -221,6 +242,9 @@ ex_arrival_tail(struct ex_arrival *x, const char *p, struct mail_event *q)
 			q->nrcpt = n;
 			return;
 		case EK_OTHER:
+			break;
+		case EK_JUNK:
+			te = ex_tail_quoted(p, te, e);
 			break;
 		default:
 			goto bad;

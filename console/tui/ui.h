@@ -156,6 +156,9 @@ void	accounts_sort_step(struct tui *t, int dir);
  */
 void	ui_server_rates(struct tui *t, const struct server *s, double *last,
 	    double *avg);
+/* Do the servers run more than one MTA (Postfix and Exim)?  Then the
+   accounts view names each row's.  (view_servers.c) */
+int	ui_fleet_mixed(const struct tui *t);
 
 /* draw.c: helpers. */
 /*

@@ -4,7 +4,8 @@
  * level, account, messages in the last minute, messages, addresses and
  * why in few words; wider, the 10-minute average, recipients, queued
  * mail and its share of the queue, the server, when it was flagged and
- * first seen.  The sorted column is marked (an arrow that points the way
+ * first seen.  In a mixed fleet (Postfix and Exim servers) every row
+ * names its server's MTA at any width.  The sorted column is marked (an arrow that points the way
  * it runs); < and > move the sort along the columns shown, I inverts it.
  */
 #include <stdio.h>
@@ -33,6 +34,8 @@ enum {
 #define AC_ACCOUNT_MAX	40
 #define AC_WHY_MIN	20	/* at 80 */
 #define AC_WHY_WIDE	36	/* kept before an optional column is added */
+#define AC_MTA_W	8	/* "postfix ", in a mixed fleet */
+#define AC_ACCOUNT_GIVE	4	/* what the account gives the MTA at 80 */
 
 static const int ac_width[AC_COUNT] = {
 	[AC_SERVER] = 11, [AC_AVG] = 8, [AC_RCPTS] = 8, [AC_QUEUED] = 13,
@@ -42,6 +45,7 @@ static const int ac_width[AC_COUNT] = {
 /* Which columns show at width w, and where. */
 struct ac_layout {
 	int		 show[AC_COUNT];
+	int		 mta;		/* the MTA column, after IPS */
 	int		 account_w;
 	int		 why_x;
 };
@@ -55,6 +59,8 @@ ac_layout(const struct tui *t, int w, struct ac_layout *l)
 	memset(l, 0, sizeof(*l));
 	/* marker, level, account, MSG/MIN, MSGS, IPS, a blank */
 	used = AC_MARK_W + AC_LEVEL_W + AC_ACCOUNT_W + 8 + 7 + 6 + 1;
+	if ((l->mta = ui_fleet_mixed(t)))
+		used += AC_MTA_W;
 	for (k = 0; k < AC_COUNT; k++) {
 		if (k == AC_SERVER && t->a->nservers < 2)
 			continue;
@@ -69,6 +75,11 @@ ac_layout(const struct tui *t, int w, struct ac_layout *l)
 		l->account_w += extra / 2;
 		if (l->account_w > AC_ACCOUNT_MAX)
 			l->account_w = AC_ACCOUNT_MAX;
+	}
+	/* the MTA's room at 80 comes from the account and the reason */
+	if (w - used < AC_WHY_MIN) {
+		k = AC_WHY_MIN - (w - used);
+		l->account_w -= k < AC_ACCOUNT_GIVE ? k : AC_ACCOUNT_GIVE;
 	}
 	l->why_x = used + l->account_w - AC_ACCOUNT_W;
 }
@@ -125,19 +136,20 @@ accounts_count(struct tui *t)
 }
 
 /*
- * Filter and search on the account, its top reason and its level; "@NAME"
- * matches the server.
+ * Filter and search on the account, its top reason, its level and its
+ * server's MTA (by its name); "@NAME" matches the server.
  */
 static int
 accounts_match(struct tui *t, size_t i, const char *text)
 {
 	const struct acct_row	*r = &t->a->rows[i];
+	const struct server	*s = t->a->servers[r->server];
 
 	if (text[0] == '@')
-		return strcasecmp(t->a->servers[r->server]->name,
-		    text + 1) == 0;
+		return strcasecmp(s->name, text + 1) == 0;
 	return ui_contains(r->account, text) ||
 	    strcasecmp(level_name(r->level), text) == 0 ||
+	    strcasecmp(server_mta(s->cfg)->name, text) == 0 ||
 	    (r->reason != NULL && ui_contains(r->reason, text));
 }
 
@@ -200,6 +212,10 @@ accounts_header(struct tui *t, int y, int w)
 	}
 	ac_title(t, y, x, 6, "IPS", SORT_IPS, 1);
 	x += 6;
+	if (l.mta) {
+		ac_title(t, y, x, AC_MTA_W, "MTA", SORT_COUNT, 0);
+		x += AC_MTA_W;
+	}
 	if (l.show[AC_RCPTS]) {
 		ac_title(t, y, x, 8, "RCPTS", SORT_RECIPIENTS, 1);
 		x += 8;
@@ -295,6 +311,7 @@ static void
 accounts_row(struct tui *t, size_t i, int y, int w, int selected)
 {
 	const struct acct_row	*r = &t->a->rows[i];
+	const struct server	*srv = t->a->servers[r->server];
 	attr_t			 at = selected ?
 	    theme_attr(THEME_ROLE_SELECTED) : theme_attr(THEME_ROLE_DEFAULT);
 	attr_t			 lv = ui_level_attr(r->level);
@@ -322,6 +339,9 @@ accounts_row(struct tui *t, size_t i, int y, int w, int selected)
 		    ui_rate(r->rate, rate, sizeof(rate)));
 	x += ui_textf(t, y, x, 6, at, "%s%4u ", r->exact ? " " : "~",
 	    r->auth_ips);
+	if (l.mta)
+		x += ui_textf(t, y, x, AC_MTA_W, at, "%-*.*s ", AC_MTA_W - 1,
+		    AC_MTA_W - 1, server_mta(srv->cfg)->name);
 	accounts_row_wide(t, &l, r, y, x, at);
 	if (r->reason != NULL)
 		ui_textf(t, y, l.why_x, w - l.why_x, at, "%s%s",

@@ -36,7 +36,9 @@ static const char *const help_text[][2] = {
 	{ "Servers view (1)", NULL },
 	{ "STATE", "live, partial (some logs unreadable), down, starting; "
 	    "why, when not live" },
-	{ "LAST 20 MIN", "outbound messages per minute, oldest left" },
+	{ "MTA", "its mail system (backend =, or what the probe found)" },
+	{ "LAST 12 MIN", "outbound messages per minute, oldest left (20 "
+	    "minutes from 100 columns)" },
 	{ "QUEUE DEFER", "messages in the queue, of them deferred (last "
 	    "read)" },
 	{ "AUTHF", "failed logins" },
@@ -47,6 +49,7 @@ static const char *const help_text[][2] = {
 	{ "LEVEL", "now (the detail has the peak)" },
 	{ "MSGS", "messages it submitted since first seen" },
 	{ "IPS", "distinct addresses that logged in as it" },
+	{ "MTA", "its server's mail system, when the servers run several" },
 	{ "RCPTS", "recipients of its messages (wider screens)" },
 	{ "QUEUED SHARE", "its messages still queued, and their share of the "
 	    "server's queue" },

@@ -46,6 +46,10 @@ server_state(struct tui *t, struct page *p, const struct server *s, int w)
 		    ssh_state_name(ssh_conn_state(s->ssh)));
 	else
 		SV_LINE(p, t, w, d, "connection: this machine");
+	SV_LINE(p, t, w, d, "MTA: %s%s; logins: %s%s", server_mta(c)->name,
+	    c->mta == NULL ? " (assumed: not probed yet, or nothing found)" :
+	    "", server_auth(c)->name, server_auth(c) == server_mta(c) ? "" :
+	    c->auth == NULL ? " (assumed)" : "");
 	logs[0] = '\0';
 	for (i = 0; i < c->nlogs && off < sizeof(logs); i++)
 		off += (size_t)snprintf(logs + off, sizeof(logs) - off, "%s%s",

@@ -2,7 +2,9 @@
  * view_servers.c: one row per server: its state, its outbound rate (the
  * last minute and a sparkline of the last 20), its queue, failed logins,
  * the 10-minute average (the same rates as its accounts'), its worst
- * account and its DNSBL state.  Enter opens the server's detail.
+ * account and its DNSBL state.  Enter opens the server's detail.  Each
+ * row names its MTA (the backend's name), so a mixed fleet reads at a
+ * glance; at 80 columns the sparkline gives up 8 minutes for it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,6 +20,23 @@
 /* Server name width at 80 columns, and wider. */
 #define SV_NAME_W	12
 #define SV_NAME_WIDE	16
+/* The MTA's name, and the sparkline's minutes. */
+#define SV_MTA_W	8
+#define SV_SPARK_W	12
+#define SV_SPARK_WIDE	20
+
+/* See ui.h. */
+int
+ui_fleet_mixed(const struct tui *t)
+{
+	size_t	 i;
+
+	for (i = 1; i < t->a->nservers; i++)
+		if (server_mta(t->a->servers[i]->cfg) !=
+		    server_mta(t->a->servers[0]->cfg))
+			return 1;
+	return 0;
+}
 
 /* See ui.h. */
 void
@@ -40,13 +59,14 @@ servers_count(struct tui *t)
 	return t->a->nservers;
 }
 
-/* Filter and search on the name and state text. */
+/* Filter and search on the name, the MTA and the state text. */
 static int
 servers_match(struct tui *t, size_t i, const char *text)
 {
 	const struct server *s = t->a->servers[i];
 
-	return ui_contains(s->name, text) || ui_contains(s->status, text);
+	return ui_contains(s->name, text) || ui_contains(s->status, text) ||
+	    strcasecmp(server_mta(s->cfg)->name, text) == 0;
 }
 
 /* Column titles. */
@@ -54,11 +74,14 @@ static void
 servers_header(struct tui *t, int y, int w)
 {
 	int	 nw = w >= 100 ? SV_NAME_WIDE : SV_NAME_W;
+	int	 sw = w >= 100 ? SV_SPARK_WIDE : SV_SPARK_W;
+	char	 last[24];
 
+	snprintf(last, sizeof(last), "LAST %d MIN", sw);
 	ui_textf(t, y, 0, w, theme_attr(THEME_ROLE_MUTED) | A_BOLD,
-	    "   %-*s %-8s %7s %-20s %6s %5s %5s %6s %-10s %s", nw, "SERVER",
-	    "STATE", "MSG/MIN", "LAST 20 MIN", "QUEUE", "DEFER", "AUTHF",
-	    "AVG10M", "WORST", "DNSBL");
+	    "   %-*s %-*s %-8s %7s %-*s %6s %5s %5s %6s %-10s %s", nw,
+	    "SERVER", SV_MTA_W - 1, "MTA", "STATE", "MSG/MIN", sw, last,
+	    "QUEUE", "DEFER", "AUTHF", "AVG10M", "WORST", "DNSBL");
 }
 
 /* One server. */
@@ -72,6 +95,7 @@ servers_row(struct tui *t, size_t i, int y, int w, int selected)
 	const char		*rbl;
 	double			 r1, r10;
 	int			 x, nw = w >= 100 ? SV_NAME_WIDE : SV_NAME_W;
+	int			 sw = w >= 100 ? SV_SPARK_WIDE : SV_SPARK_W;
 
 	if (s->queue_total >= 0) {
 		snprintf(q, sizeof(q), "%lld", (long long)s->queue_total);
@@ -86,6 +110,8 @@ servers_row(struct tui *t, size_t i, int y, int w, int selected)
 	    ui_level_attr(s->worst) | (selected ? A_REVERSE : 0));
 	x = 3;
 	x += ui_textf(t, y, x, nw + 1, at, "%-*.*s ", nw, nw, s->name);
+	x += ui_textf(t, y, x, SV_MTA_W, at, "%-*.*s ", SV_MTA_W - 1,
+	    SV_MTA_W - 1, server_mta(s->cfg)->name);
 	x += ui_textf(t, y, x, 9, s->state == SRV_LIVE ? at :
 	    theme_attr(THEME_ROLE_SUSPICIOUS), "%-8s ",
 	    server_state_name(s->state));
@@ -97,8 +123,8 @@ servers_row(struct tui *t, size_t i, int y, int w, int selected)
 	}
 	ui_server_rates(t, s, &r1, &r10);
 	x += ui_textf(t, y, x, 8, at, "%7.0f ", r1);
-	ui_sparkline(t, y, x, 20, s->out_min, SERVER_MINUTES);
-	x += 21;
+	ui_sparkline(t, y, x, sw, s->out_min, SERVER_MINUTES);
+	x += sw + 1;
 	x += ui_textf(t, y, x, 14, at, "%6s %5s ", q, d);
 	x += ui_textf(t, y, x, 6, at, "%5llu ",
 	    (unsigned long long)s->auth_fail);

@@ -26,6 +26,8 @@
 # 256 addresses x 10 zones on a loopback dnsmasq), BENCH_DETECT=0 to skip
 # the detection benchmark (tests/bench/detect.sh: the reporting part of the
 # labelled corpus, mailcon beside three reference tools' rules),
+# BENCH_EXIM=0 to skip the Exim scan benchmark (tests/bench/exim_scan.sh:
+# 10M lines of an Exim main log beside eximstats and grep -c A=),
 # BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
 # one flush of 100,000 accounts), BENCH_POLICY=0 to skip the policy
 # service's (tests/bench/policy.sh: 5,000 requests/s beside postfwd and
@@ -289,6 +291,14 @@ if others:
 sys.exit(0 if ok else 1)
 EOF
 scan_rc=$?
+
+# --- the Exim main log (tests/bench/exim_scan.sh: 10M lines beside eximstats) --
+if [ "${BENCH_EXIM:-1}" = 0 ]; then
+	echo "bench: Exim scan benchmark skipped (BENCH_EXIM=0)"
+else
+	echo
+	sh tests/bench/exim_scan.sh "$MAILCON" || scan_rc=1
+fi
 
 # --- detection quality on the labelled corpus (tests/bench/detect.sh) --------
 if [ "${BENCH_DETECT:-1}" = 0 ]; then

@@ -3,7 +3,7 @@
 # build/fuzz/ and run each for a while (FUZZ_SECONDS, default 20) on seeds
 # of its own input type (seeds_for below):
 #
-#	fuzz_logline	one file per fixture log line
+#	fuzz_logline	one file per fixture log line (fuzz_exim too)
 #	fuzz_queue	each line of tests/fixtures/queue/queue-head.jsonl
 #			(real `postqueue -j` output), and the first two
 #	fuzz_jexport	journal export entries (one with a binary MESSAGE)
@@ -40,7 +40,7 @@ seeds_for()
 	rm -rf "$2"
 	mkdir -p "$2"
 	case $1 in
-	fuzz_logline)
+	fuzz_logline|fuzz_exim)
 		n=0
 		for f in tests/fixtures/*.log; do
 			[ -f "$f" ] || continue

@@ -7,6 +7,9 @@
 #
 # SSHD_EXTRA, when set, is appended to every instance's sshd_config (a
 # ForceCommand that misbehaves, for the bad-input tests).
+# SSHD_WRAP, when set, is a command (words) that sshd is started under,
+# which must end by running its arguments: a private mount namespace that
+# makes the host look like another mail server (test_exim_fleet.sh).
 #
 # Each instance listens on 127.0.0.1 at a high port picked at run time, has
 # its own host keys (ed25519 and ecdsa), config and log in DIR/sN/, and lets
@@ -214,7 +217,7 @@ sshd_start()
 	i=0
 	for port in $ports; do
 		i=$((i + 1))
-		if ! /usr/sbin/sshd -f "$d/s$i/sshd_config" \
+		if ! ${SSHD_WRAP:-} /usr/sbin/sshd -f "$d/s$i/sshd_config" \
 		    -E "$d/s$i/sshd.log" </dev/null >/dev/null 2>&1; then
 			_sshd_say "sshd $i did not start; see $d/s$i/sshd.log:"
 			tail -n 5 "$d/s$i/sshd.log" >&2

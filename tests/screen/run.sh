@@ -66,7 +66,7 @@ BLOCKS=$(printf '\342\226[\201-\210]')
 capture() {
 	tm capture-pane -p -t "$1" | LC_ALL=C sed -e "s/$BLOCKS/#/g" |
 	    LC_ALL=C sed -E \
-	    -e 's/(live|partial) +[0-9]+ [# ]{20}/\1 N SPARKLINE/' \
+	    -e 's/(live|partial) +[0-9]+ [# ]{12,20}/\1 N SPARKLINE/' \
 	    -e 's/[0-9]{2}:[0-9]{2}:[0-9]?$/HH:MM:SS/' \
 	    -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}Z/HH:MM:SSZ/g' \
 	    -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}/YYYY-MM-DD HH:MM:SS/g' \

@@ -64,11 +64,12 @@ for size in 80x24 160x45; do
 		bad "views $size: < moves the sort back to LEVEL, not inverted" "$(capture $v | head -4)"
 	fi
 	# rates agree: the server's last minute is the sum of its accounts'
+	# (the row: marker, name, MTA, state, rate)
 	sum=$(capture $v | awk 'NR > 2 { for (i = 1; i < NF; i++) if ($i ~ /@/) {
 	    s += $(i + 1); break } } END { print s + 0 }')
 	key $v 1
 	tm capture-pane -p -t $v | sed -n 3p >"$T/srvrow"
-	if awk -v s="$sum" '{ exit !($4 == s) }' "$T/srvrow"; then
+	if awk -v s="$sum" '{ exit !($5 == s) }' "$T/srvrow"; then
 		ok "views $size: rates agree (server $sum/min = its accounts')"
 	else
 		bad "views $size: rates agree" "accounts sum $sum" "$(cat "$T/srvrow")"
