@@ -26,6 +26,7 @@
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
+#include "fleet.h"
 #include "history.h"
 #include "histrows.h"
 #include "config/discover.h"
@@ -305,6 +306,10 @@ app_on_poll(void *arg)
 		app_note(a, 60, "demo: replay finished; explore with Tab, "
 		    "Enter and ?, quit with q");
 	}
+	/* the log hosts' streams first: their lines are the servers' */
+	while (fleet_poll(a->fleet, a->loop, loop_now_ms(), READ_BUDGET) &&
+	    loop_now_ms() - now < READ_SLICE_MS)
+		;
 	for (i = 0; i < a->nservers; i++) {
 		/* Keep reading a busy file for a slice, then let keys in. */
 		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
@@ -364,6 +369,28 @@ app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
 {
 	app_act_event(arg, s->index, ev);
 	history_event(arg, s, ev);
+}
+
+/*
+ * fleet callback: a log host's line names a host no [server] gives: said
+ * once per name (headless a line, in the console a note), never acted on.
+ */
+static void
+app_on_unknown(void *arg, const char *loghost, const struct fleet_unknown *u,
+    const char *line, size_t len)
+{
+	struct app	*a = arg;
+	char		 clean[512];
+
+	sanitize_text(clean, sizeof(clean), line, len);
+	if (a->headless)
+		app_act_print("loghost %s: unknown host %s: not a configured "
+		    "server, its lines are counted and never acted on: %s",
+		    loghost, u->name, clean);
+	else
+		app_note(a, 15, "loghost %s: unknown host %s (no [server] "
+		    "has hostname = %s; not acted on)", loghost, u->name,
+		    u->name);
 }
 
 /* watch --lines: every line, as read, sanitised. */
@@ -745,6 +772,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		if (lines)
 			a.servers[i]->on_line = app_on_line;
 	}
+	a.fleet = demo ? NULL : fleet_new(&cfg, a.servers, a.nservers,
+	    from_start, cfg.utc,
+	    app_on_unknown, &a);
 	if (!demo)
 		history_open(&a);
 
@@ -805,6 +835,7 @@ out:
 	app_rbl_close(&a);
 	app_alert_close(&a);
 	history_close(&a);
+	fleet_free(a.fleet);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
 	app_geo_close();

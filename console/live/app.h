@@ -159,6 +159,7 @@ struct app_act {
 };
 
 struct app;
+struct fleet;
 struct recent;
 struct app_rbl;
 struct app_ssh;
@@ -195,6 +196,7 @@ struct app {
 	struct loop		*loop;
 	struct server		**servers;
 	size_t			 nservers;
+	struct fleet		*fleet;		/* log hosts (fleet.h), or NULL */
 	struct logring		 log;
 	struct msgring		 msgs;
 
