@@ -26,7 +26,9 @@
 # 256 addresses x 10 zones on a loopback dnsmasq), BENCH_DETECT=0 to skip
 # the detection benchmark (tests/bench/detect.sh: the reporting part of the
 # labelled corpus, mailcon beside three reference tools' rules),
-# BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
+# BENCH_LOGHOST=0 to skip the central log host benchmark
+# (tests/bench/loghost.sh: 500 servers through a real rsyslogd at rising
+# rates, beside tail -F | grep), BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
 # one flush of 100,000 accounts).  Needs cc, python3, taskset (util-linux),
 # pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
@@ -348,6 +350,14 @@ if [ "${BENCH_SSH:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
 else
 	echo
 	bash tests/bench/ssh.sh "$MAILCON" || scan_rc=1
+fi
+
+# --- a central log host (tests/bench/loghost.sh: root, a real rsyslogd) ------
+if [ "${BENCH_LOGHOST:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: log host benchmark skipped (BENCH_LOGHOST=0 or not root)"
+else
+	echo
+	bash tests/bench/loghost.sh "$MAILCON" || scan_rc=1
 fi
 
 exit $scan_rc
