@@ -13,7 +13,8 @@ the next server, its send time kept.
 console: mailcon (config DIR/fleet.conf, N servers through [loghost]) in
 a private tmux (240x40), the log view filtered to "mark-"; capture-pane
 every 20 ms tells when a marker is drawn: send-to-screen latency through
-rsyslog.  Figures: latency p50/p95, markers never seen, lines rsyslog
+rsyslog, and from rsyslog's write (a tail -F of the file) to the screen,
+mailcon's own share.  Figures: latency p50/p95 of both, markers never seen, lines rsyslog
 wrote and lines mailcon read (MAILCON_STATS) after a 3 s drain, CPU of
 mailcon over the stream, RSS at its end.
 
@@ -136,6 +137,17 @@ def pct(v, p):
     return v[min(len(v) - 1, int(round(p / 100.0 * (len(v) - 1))))]
 
 
+def watch_marks(proc, snd, out):
+    """out[seq] = time after the send a marker was read from proc."""
+    for line in proc.stdout:
+        now = time.monotonic()
+        for word in line.split():
+            if word.startswith("sasl_username=mark-"):
+                k = int(word.split("-")[1].split("@")[0])
+                if k in snd.marks and k not in out:
+                    out[k] = now - snd.marks[k]
+
+
 def console(d, n, rate, seconds, view):
     log = os.environ["RSYSLOG_ALL"]
     stats = os.path.join(d, "stats.%s.%d" % (view, rate))
@@ -162,6 +174,17 @@ def console(d, n, rate, seconds, view):
         time.sleep(0.5)
         before = count_lines(log)
         snd = Sender(int(os.environ["RSYSLOG_PORT"]), n, rate, seconds)
+        # when rsyslog wrote each marker: mailcon's own share of the
+        # latency is screen time minus this
+        inf = {}
+        tail = subprocess.Popen("exec tail -F -n 0 %s 2>/dev/null | "
+                                "exec grep --line-buffered mark-" % log,
+                                shell=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+        threading.Thread(target=watch_marks, args=(tail, snd, inf),
+                         daemon=True).start()
+        time.sleep(0.3)
         cpu0, t0 = benchproc.cpu_seconds(pid), time.monotonic()
         snd.start()
         seen = {}
@@ -190,15 +213,22 @@ def console(d, n, rate, seconds, view):
             if not benchproc.alive(pid):
                 break
             time.sleep(0.05)
+        pid_tail = benchproc.find_descendant(tail.pid, "tail")
+        if pid_tail is not None:
+            os.kill(pid_tail, 15)
+        tail.wait(timeout=10)
         st = stats_file(stats)
         lat = list(seen.values())
+        own = [seen[k] - inf[k] for k in seen if k in inf]
         print("view %s rate %d sent %d written %d read %d cpu_pct %.1f "
               "rss_mb %.1f hwm_mb %.1f marks %d seen %d p50_ms %.0f "
-              "p95_ms %.0f frames %d draw_ms_avg %.2f draw_ms_max %.2f" %
+              "p95_ms %.0f own_p50_ms %.0f own_p95_ms %.0f frames %d "
+              "draw_ms_avg %.2f draw_ms_max %.2f" %
               (view, rate, snd.sent, written, int(st.get("lines", -1)),
                100.0 * cpu / wall, mem.get("VmRSS", 0) / 1024.0,
                mem.get("VmHWM", 0) / 1024.0, len(snd.marks), len(seen),
                1000 * pct(lat, 50), 1000 * pct(lat, 95),
+               1000 * pct(own, 50), 1000 * pct(own, 95),
                int(st.get("frames", 0)), st.get("draw_ms_avg", 0),
                st.get("draw_ms_max", 0)), flush=True)
     finally:
@@ -220,15 +250,8 @@ def ref(d, n, rate, seconds):
     seen = {}
     snd.start()
 
-    def reader():
-        for line in t1.stdout:
-            now = time.monotonic()
-            for word in line.split():
-                if word.startswith("sasl_username=mark-"):
-                    k = int(word.split("-")[1].split("@")[0])
-                    if k in snd.marks and k not in seen:
-                        seen[k] = now - snd.marks[k]
-    th = threading.Thread(target=reader, daemon=True)
+    th = threading.Thread(target=watch_marks, args=(t1, snd, seen),
+                          daemon=True)
     th.start()
     pids = []
     for p in (t1.pid, t2.pid):
