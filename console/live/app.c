@@ -46,6 +46,8 @@
 #define HEADLESS_REFRESH_MS 100
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
+#define FLEET_MORE_MS	10		/* a log host's stream behind: read
+					   on this soon */
 #define UNREADABLE_MS	60000		/* unreadable entries: said at most */
 
 /* Monotonic microseconds. */
@@ -292,6 +294,41 @@ app_server_unreadable(struct app *a, struct server *s, int64_t now)
 		    n == 1 ? "y" : "ies");
 }
 
+static void	app_on_fleet_more(void *);
+
+/*
+ * Read the log hosts' streams for a slice.  One stream carries hundreds
+ * of servers' lines: when it still has more, read on after FLEET_MORE_MS
+ * rather than at the next poll, keys and frames handled between.
+ */
+static void
+app_fleet_read(struct app *a, int64_t now)
+{
+	int	 more;
+
+	if (a->fleet == NULL)
+		return;
+	while ((more = fleet_poll(a->fleet, a->loop, loop_now_ms(),
+	    READ_BUDGET)) && loop_now_ms() - now < READ_SLICE_MS)
+		;
+	if (more && !a->fleet_more) {
+		a->fleet_more = 1;
+		(void)loop_add_timer(a->loop, FLEET_MORE_MS, 0,
+		    app_on_fleet_more, a);
+	}
+}
+
+/* Timer: a log host's stream had more than a slice: read on soon. */
+static void
+app_on_fleet_more(void *arg)
+{
+	struct app	*a = arg;
+
+	a->fleet_more = 0;
+	/* what it reads shows after the next poll, as any server's lines */
+	app_fleet_read(a, loop_now_ms());
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -307,9 +344,7 @@ app_on_poll(void *arg)
 		    "Enter and ?, quit with q");
 	}
 	/* the log hosts' streams first: their lines are the servers' */
-	while (fleet_poll(a->fleet, a->loop, loop_now_ms(), READ_BUDGET) &&
-	    loop_now_ms() - now < READ_SLICE_MS)
-		;
+	app_fleet_read(a, now);
 	for (i = 0; i < a->nservers; i++) {
 		/* Keep reading a busy file for a slice, then let keys in. */
 		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&

@@ -197,6 +197,7 @@ struct app {
 	struct server		**servers;
 	size_t			 nservers;
 	struct fleet		*fleet;		/* log hosts (fleet.h), or NULL */
+	int			 fleet_more;	/* a read-on timer is armed */
 	struct logring		 log;
 	struct msgring		 msgs;
 
