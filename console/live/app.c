@@ -60,6 +60,17 @@ app_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* CPU time of this thread in microseconds: a frame's own cost, whatever
+   else the machine runs (the wall time counts waiting for a core). */
+static int64_t
+app_cpu_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* See app.h. */
 void
 app_note(struct app *a, int secs, const char *fmt, ...)
@@ -515,7 +526,7 @@ static void
 app_on_idle(void *arg)
 {
 	struct app	*a = arg;
-	int64_t		 t0, t1;
+	int64_t		 t0, t1, c0;
 	double		 ms;
 
 	if (!a->dirty)
@@ -525,9 +536,11 @@ app_on_idle(void *arg)
 		return;
 	}
 	t0 = app_now_us();
+	c0 = app_cpu_us();
 	if (!a->fe->draw(a))
 		return;
 	t1 = app_now_us();
+	a->draw_cpu_ms_total += (double)(app_cpu_us() - c0) / 1000.0;
 	ms = (double)(t1 - t0) / 1000.0;
 	a->frames++;
 	a->draw_ms_total += ms;
@@ -558,6 +571,8 @@ app_write_stats(const struct app *a)
 		accounts += detector_count(a->servers[i]->det);
 		lines += a->servers[i]->lines;
 	}
+	fprintf(f, "draw_cpu_ms_avg %.3f\n", a->frames ?
+	    a->draw_cpu_ms_total / (double)a->frames : 0.0);
 	fprintf(f, "frames %llu\ndraw_ms_avg %.3f\ndraw_ms_max %.3f\n"
 	    "keys %llu\nkey_ms_avg %.3f\nkey_ms_max %.3f\naccounts %zu\n"
 	    "lines %llu\n", (unsigned long long)a->frames,

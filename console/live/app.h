@@ -257,6 +257,7 @@ struct app {
 	/* figures for the benchmark (MAILCON_STATS=FILE) */
 	uint64_t		 frames;
 	double			 draw_ms_total, draw_ms_max;
+	double			 draw_cpu_ms_total;	/* CPU, not wall */
 	uint64_t		 keys;
 	double			 key_ms_total, key_ms_max;
 	int64_t			 key_pending_us;	/* key read, not drawn yet */

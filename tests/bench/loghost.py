@@ -223,14 +223,15 @@ def console(d, n, rate, seconds, view):
         print("view %s rate %d sent %d written %d read %d cpu_pct %.1f "
               "rss_mb %.1f hwm_mb %.1f marks %d seen %d p50_ms %.0f "
               "p95_ms %.0f own_p50_ms %.0f own_p95_ms %.0f frames %d "
-              "draw_ms_avg %.2f draw_ms_max %.2f" %
+              "draw_ms_avg %.2f draw_ms_max %.2f draw_cpu_ms_avg %.2f" %
               (view, rate, snd.sent, written, int(st.get("lines", -1)),
                100.0 * cpu / wall, mem.get("VmRSS", 0) / 1024.0,
                mem.get("VmHWM", 0) / 1024.0, len(snd.marks), len(seen),
                1000 * pct(lat, 50), 1000 * pct(lat, 95),
                1000 * pct(own, 50), 1000 * pct(own, 95),
                int(st.get("frames", 0)), st.get("draw_ms_avg", 0),
-               st.get("draw_ms_max", 0)), flush=True)
+               st.get("draw_ms_max", 0), st.get("draw_cpu_ms_avg", 0)),
+              flush=True)
     finally:
         tm.kill()
 
