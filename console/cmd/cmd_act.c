@@ -27,6 +27,7 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "detect/detect_detail.h"
+#include "live/fleet.h"
 #include "live/server.h"
 #include "net/cmdrun.h"
 #include "net/ssh_conn.h"
@@ -108,6 +109,22 @@ act_pick_server(struct mailcon_config *cfg, const char *name)
 }
 
 /*
+ * A server whose lines come from a log host: its lines there, picked out
+ * by its HOSTNAME as the console does (fleet.h), read here on the log host.
+ */
+static void
+act_read_loghost(const struct mailcon_config *cfg, struct server *s)
+{
+	struct fleet	*f;
+
+	if ((f = fleet_new(cfg, &s, 1, 1, cfg->utc, NULL, NULL)) == NULL)
+		return;
+	while (fleet_poll(f, NULL, loop_now_ms(), ACT_READ_BUDGET))
+		;
+	fleet_free(f);
+}
+
+/*
  * Read the server's log files from their start into a detector, so that
  * the queue ids of the account's logins are known.  A followed command
  * (journalctl -f) never ends, so it is not read here; a server behind
@@ -133,6 +150,8 @@ act_read_logs(const struct mailcon_config *cfg,
 		copy->ssh.host = NULL;
 	}
 	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
+	if (sc->loghost != NULL)
+		act_read_loghost(cfg, s);
 	if (ssh == NULL) {
 		while (server_poll(s, 0, ACT_READ_BUDGET))
 			;

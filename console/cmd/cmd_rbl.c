@@ -150,11 +150,13 @@ rbl_cmd_one_server(struct rbl_cmd *c, const struct server_config *sc)
 				return -1;
 		return 0;
 	}
-	if (sc != NULL && sc->ssh.host != NULL) {
-		fprintf(stderr, "mailcon: rbl: server %s is reached over SSH "
-		    "and has no outbound_ips: its addresses cannot be found "
-		    "from here; set outbound_ips in [server %s], or give the "
-		    "addresses\n", sc->name, sc->name);
+	if (sc != NULL && (sc->ssh.host != NULL || sc->loghost != NULL)) {
+		fprintf(stderr, "mailcon: rbl: server %s is %s and has no "
+		    "outbound_ips: its addresses cannot be found from here; "
+		    "set outbound_ips in [server %s], or give the "
+		    "addresses\n", sc->name, sc->ssh.host != NULL ?
+		    "reached over SSH" : "followed through a log host",
+		    sc->name);
 		return -1;
 	}
 	n = discover_rbl(sc, &found, skipped, sizeof(skipped));

@@ -114,14 +114,20 @@ report_json_signals(FILE *f, struct detector *d,
 	putc(']', f);
 }
 
-/* One account as a JSON object. */
-static void
+/* See report.h. */
+void
 report_json_account(FILE *f, struct detector *d,
-    const struct account_report *r, const struct report_options *ro)
+    const struct account_report *r, const struct report_options *ro,
+    const char *server)
 {
 	char	 ev[128];
 
-	fputs("{\"account\":", f);
+	if (server != NULL) {
+		fputs("{\"server\":", f);
+		json_cstring(f, server);
+		fputs(",\"account\":", f);
+	} else
+		fputs("{\"account\":", f);
 	json_cstring(f, r->account);
 	fprintf(f, ",\"level\":\"%s\",\"level_now\":\"%s\","
 	    "\"score\":%.2f,\"score_now\":%.2f", level_name(r->peak_level),
@@ -206,7 +212,7 @@ report_json(FILE *f, const struct report_list *l, struct detector *d,
 	for (i = 0; i < l->n; i++) {
 		if (i > 0)
 			fputs(",\n", f);
-		report_json_account(f, d, &l->v[i], ro);
+		report_json_account(f, d, &l->v[i], ro, NULL);
 	}
 	fprintf(f, "],\n\"summary\":{\"files\":%d,\"lines\":%llu,"
 	    "\"unparsed_lines\":%llu,\"overlong_lines\":%llu,"
@@ -286,6 +292,42 @@ report_text_period(FILE *f, const struct scan_stats *st,
 	    ", reading stopped at its end" : ": reading stopped there") : "");
 }
 
+/* See report.h. */
+void
+report_row_header(FILE *f)
+{
+	fprintf(f, "%-10s %-32s %9s %10s %6s %-19s %s\n", "LEVEL", "ACCOUNT",
+	    "MSGS", "RCPTS", "IPS", "FLAGGED (UTC)", "WHY");
+}
+
+/* See report.h. */
+void
+report_row(FILE *f, const struct account_report *r)
+{
+	char	 name[256], t1[32], t2[32], ips[32];
+	int	 j;
+
+	/* escaped when the locale has no UTF-8 (sanitize.h) */
+	sanitize_text(name, sizeof(name), r->account, strlen(r->account));
+	snprintf(ips, sizeof(ips), "%s%llu", r->auth_ips_exact ? "" : "~",
+	    (unsigned long long)r->auth_ips);
+	fprintf(f, "%-10s %s%*s %9llu %10llu %6s %-19s %s\n",
+	    r->allowed ? "allowed" : level_name(r->peak_level), name,
+	    report_pad(name, 32), "", (unsigned long long)r->messages,
+	    (unsigned long long)r->recipients, ips,
+	    report_time(r->flagged_at, t1, sizeof(t1)),
+	    r->npeak_reasons > 0 ? r->peak_reasons[0] : "");
+	if (r->peak_level < LEVEL_SUSPICIOUS)
+		return;
+	for (j = 1; j < r->npeak_reasons; j++)
+		fprintf(f, "%*s%s\n", 92, "", r->peak_reasons[j]);
+	if (r->flagged_at >= 0)
+		fprintf(f, "%*sfirst seen %s; %llu messages queued before it "
+		    "was flagged\n", 92, "",
+		    report_time(r->first_seen, t2, sizeof(t2)),
+		    (unsigned long long)r->messages_before_flag);
+}
+
 /* The report as an aligned table, reasons under each flagged account. */
 static void
 report_table(FILE *f, const struct report_list *l, struct detector *d,
@@ -293,38 +335,13 @@ report_table(FILE *f, const struct report_list *l, struct detector *d,
 {
 	const struct account_report	*r;
 	struct detect_totals		 t;
-	char				 name[256], t1[32], t2[32], ips[32];
+	char				 name[256], t1[32], t2[32];
 	size_t				 i;
-	int				 j;
 
 	if (l->n > 0)
-		fprintf(f, "%-10s %-32s %9s %10s %6s %-19s %s\n", "LEVEL",
-		    "ACCOUNT", "MSGS", "RCPTS", "IPS", "FLAGGED (UTC)",
-		    "WHY");
-	for (i = 0; i < l->n; i++) {
-		r = &l->v[i];
-		/* escaped when the locale has no UTF-8 (sanitize.h) */
-		sanitize_text(name, sizeof(name), r->account,
-		    strlen(r->account));
-		snprintf(ips, sizeof(ips), "%s%llu", r->auth_ips_exact ? "" :
-		    "~", (unsigned long long)r->auth_ips);
-		fprintf(f, "%-10s %s%*s %9llu %10llu %6s %-19s %s\n",
-		    r->allowed ? "allowed" : level_name(r->peak_level), name,
-		    report_pad(name, 32), "",
-		    (unsigned long long)r->messages,
-		    (unsigned long long)r->recipients, ips,
-		    report_time(r->flagged_at, t1, sizeof(t1)),
-		    r->npeak_reasons > 0 ? r->peak_reasons[0] : "");
-		if (r->peak_level < LEVEL_SUSPICIOUS)
-			continue;
-		for (j = 1; j < r->npeak_reasons; j++)
-			fprintf(f, "%*s%s\n", 92, "", r->peak_reasons[j]);
-		if (r->flagged_at >= 0)
-			fprintf(f, "%*sfirst seen %s; %llu messages queued "
-			    "before it was flagged\n", 92, "",
-			    report_time(r->first_seen, t2, sizeof(t2)),
-			    (unsigned long long)r->messages_before_flag);
-	}
+		report_row_header(f);
+	for (i = 0; i < l->n; i++)
+		report_row(f, &l->v[i]);
 	if (ro->detail != NULL)
 		for (i = 0; i < l->n; i++) {
 			r = &l->v[i];

@@ -72,6 +72,14 @@ int	report_print(FILE *f, struct detector *d, const struct scan_stats *st,
 void	report_csv(FILE *f, struct detector *d,
 	    const struct account_report *v, size_t n,
 	    const struct report_options *ro);
+/* One account as a JSON object; with server, "server" first. */
+void	report_json_account(FILE *f, struct detector *d,
+	    const struct account_report *r, const struct report_options *ro,
+	    const char *server);
+/* The table's column titles, and one account as a row of it, its reasons
+   under it when flagged. */
+void	report_row_header(FILE *f);
+void	report_row(FILE *f, const struct account_report *r);
 /* "2026-11-28 03:17:40" in UTC into buf, or "-" for never (t < 0). */
 const char *report_time(int64_t t, char *buf, size_t size);
 /* The structured reasons of r (peak or now) as a JSON array. */

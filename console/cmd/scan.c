@@ -23,6 +23,7 @@
 #include "scan_int.h"
 #include "scan_detail.h"
 #include "scan_digest.h"
+#include "scan_server.h"
 #include "scan_time.h"
 #include "config/config.h"
 #include "core/cliopt.h"
@@ -79,6 +80,7 @@ struct scan {
 	int64_t			 since, until;	/* the period, -1: open */
 	struct scan_detail	*detail;	/* --detail, or NULL */
 	struct scan_digest	*digest;	/* --summary, or NULL */
+	struct scan_servers	*servers;	/* --by-server, or NULL */
 };
 
 /* Seconds elapsed between two monotonic times. */
@@ -246,6 +248,7 @@ static void
 scan_line(struct scan *s, struct clockread *r)
 {
 	struct mail_events	 evs;
+	struct detector		*det;
 	int			 i;
 
 	if (s->since >= 0 && r->hdr.time < s->since) {
@@ -261,6 +264,16 @@ scan_line(struct scan *s, struct clockread *r)
 	if (!backend_parse_any(&r->hdr, &evs))
 		return;
 	/* no raw line: nothing of a scan shows one (and so no secret) */
+	if (s->servers != NULL) {
+		/* one thread: each event to its server's detector */
+		det = scan_servers_det(s->servers, r->hdr.host.p,
+		    r->hdr.host.len);
+		for (i = 0; i < evs.n; i++) {
+			s->stats.events++;
+			detector_feed(det, &evs.ev[i]);
+		}
+		return;
+	}
 	for (i = 0; i < evs.n; i++) {
 		s->stats.events++;
 		if (s->pipe != NULL)
@@ -435,6 +448,7 @@ cmd_scan(int argc, char **argv)
 		{ "since",	required_argument,	NULL, 'S' },
 		{ "until",	required_argument,	NULL, 'U' },
 		{ "min-level",	required_argument,	NULL, 'l' },
+		{ "by-server",	no_argument,		NULL, 'B' },
 		{ "allow",	required_argument,	NULL, 'a' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "year",	required_argument,	NULL, 'y' },
@@ -449,7 +463,7 @@ cmd_scan(int argc, char **argv)
 	const char		*config_path = NULL, *since = NULL, *until = NULL;
 	char			 err[512], *end;
 	int			 ch, i, quiet = 0, year = 0, utc = 0, rc;
-	int			 detail = 0, summary = 0;
+	int			 detail = 0, summary = 0, by_server = 0;
 	long			 v;
 
 	memset(&ro, 0, sizeof(ro));
@@ -468,6 +482,9 @@ cmd_scan(int argc, char **argv)
 			break;
 		case 's':
 			summary = 1;
+			break;
+		case 'B':
+			by_server = 1;
 			break;
 		case 'S':
 			since = optarg;
@@ -528,6 +545,11 @@ cmd_scan(int argc, char **argv)
 	}
 	if (scan_check_formats(&ro, detail, summary) == -1)
 		goto usage_error;
+	if (by_server && (ro.csv || detail || summary)) {
+		fputs("mailcon scan: --by-server gives the table or --json, "
+		    "not --csv, --detail or --summary\n", stderr);
+		goto usage_error;
+	}
 	if (config_load(&cfg, config_path, err, sizeof(err)) == -1) {
 		fprintf(stderr, "mailcon scan: %s\n", err);
 		config_free(&cfg);
@@ -569,15 +591,21 @@ cmd_scan(int argc, char **argv)
 	if (summary)
 		s.digest = scan_digest_new(utc);
 	/* a database that cannot be read is a warning: detection goes on */
-	if ((s.geo = geo_open(cfg.geoip, err, sizeof(err))) != NULL)
+	if (by_server)
+		s.servers = scan_servers_new(&cfg);
+	if ((s.geo = geo_open(cfg.geoip, err, sizeof(err))) != NULL) {
 		detector_set_context(s.det, geo_context, s.geo);
+		if (s.servers != NULL)
+			scan_servers_context(s.servers, geo_context, s.geo);
+	}
 	if (err[0] != '\0')
 		fprintf(stderr, "mailcon scan: warning: GeoIP: %s\n", err);
 	s.progress = !quiet && isatty(STDERR_FILENO) &&
 	    s.total_size > 32u * 1024 * 1024;
 	clock_gettime(CLOCK_MONOTONIC, &s.started);
 	s.last_progress = s.started;
-	rc = scan_cpus() >= 2 ? scan_run_piped(&s, err, sizeof(err)) : 1;
+	rc = scan_cpus() >= 2 && s.servers == NULL ?
+	    scan_run_piped(&s, err, sizeof(err)) : 1;
 	if (rc == 1)
 		rc = scan_run(&s, err, sizeof(err));
 	if (rc == -1) {
@@ -603,7 +631,9 @@ cmd_scan(int argc, char **argv)
 		    "(%s): those addresses count by prefix\n", err);
 	if (s.detail != NULL)
 		scan_detail_finish(s.detail);
-	if (s.digest != NULL)
+	if (s.servers != NULL)
+		rc = scan_servers_print(stdout, s.servers, &s.stats, &ro);
+	else if (s.digest != NULL)
 		rc = scan_digest_print(stdout, s.digest, s.det, &s.stats,
 		    argv + optind, s.nreaders);
 	else
@@ -622,6 +652,7 @@ done:
 	free(s.stats.clock);
 	scan_detail_free(s.detail);
 	scan_digest_free(s.digest);
+	scan_servers_free(s.servers);
 	if (s.det != NULL)
 		detector_free(s.det);
 	geo_close(s.geo);

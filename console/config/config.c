@@ -50,6 +50,7 @@ config_free(struct mailcon_config *cfg)
 
 	config_rbl_free(cfg);
 	config_policy_free(&cfg->policy);
+	config_loghost_free(cfg);
 	for (i = 0; i < cfg->nservers; i++) {
 		free(cfg->servers[i].name);
 		config_free_strv(cfg->servers[i].logs);
@@ -329,7 +330,7 @@ config_parse_allow(struct mailcon_config *cfg, const char *value, char *err,
  * blanks around each dropped, into a NULL-terminated array (NULL when the
  * list is empty).  -1 with "KEY: ... is not an absolute path" in err.
  */
-static int
+int
 config_split_paths(const char *key, const char *value, char ***out, char *err,
     size_t errlen)
 {
@@ -616,6 +617,13 @@ config_set_server(struct config_parse *cp, const char *server,
 		case -1:
 			return 0;
 		}
+		switch (config_set_fleet(sc, name, value, cp->error,
+		    sizeof(cp->error))) {
+		case 1:
+			return 1;
+		case -1:
+			return 0;
+		}
 		snprintf(cp->error, sizeof(cp->error),
 		    "unknown key \"%.64s\" in [server %.64s]", name, server);
 		return 0;
@@ -696,6 +704,9 @@ config_route(struct config_parse *cp, const char *section, const char *name,
 		return config_set_console(cp, name, value);
 	if (strncmp(section, "server ", 7) == 0)
 		return config_set_server(cp, section + 7, name, value);
+	if (strncmp(section, "loghost ", 8) == 0)
+		return config_set_loghost(cp->cfg, section + 8, name, value,
+		    cp->error, sizeof(cp->error)) == 0;
 	if (strcmp(section, "rbl") == 0) {
 		switch (config_set_rbl(&cp->cfg->rbl, name, value, cp->error,
 		    sizeof(cp->error))) {
@@ -763,6 +774,8 @@ static const struct config_multi {
 	{ "detect",	"geoip",		',' },
 	{ "server",	"logs",			',' },
 	{ "server",	"outbound_ips",		',' },
+	{ "loghost",	"logs",			',' },
+	{ "loghost",	"log_command",		' ' },
 	{ "rbl",	"zones",		',' },
 	{ "policy",	"listen",		',' },
 	{ "server",	"log_command",		' ' },
@@ -780,6 +793,8 @@ config_join(const char *section, const char *name)
 	const struct backend_option	*o;
 	size_t				 i;
 
+	if (strncmp(section, "loghost ", 8) == 0)
+		section = "loghost";
 	if (strncmp(section, "server ", 7) == 0) {
 		section = "server";
 		/* a command a backend reads continues as the site's do */
@@ -900,7 +915,8 @@ config_load(struct mailcon_config *cfg, const char *path, char *err,
 		free(defpath);
 		return -1;
 	}
-	if (config_check_servers(cfg, err, errlen) == -1) {
+	if (config_check_servers(cfg, err, errlen) == -1 ||
+	    config_check_loghosts(cfg, err, errlen) == -1) {
 		char	 why[256];
 
 		snprintf(why, sizeof(why), "%s", err);

@@ -109,6 +109,28 @@ struct server_config {
 	char			**outbound_ips;	/* NULL-terminated, or NULL:
 						   discover (config_rbl.c) */
 	struct ssh_target	 ssh;
+	/* a fleet through its central log host (config_loghost.c) */
+	char			*loghost;	/* [loghost] its lines come from,
+						   or NULL: followed itself */
+	char			*hostname;	/* its syslog HOSTNAME there;
+						   NULL: its name */
+	char			*group;		/* servers view group, or NULL */
+};
+
+/*
+ * [loghost NAME]: a central log host's aggregated stream (config_loghost.c):
+ * rsyslog's file(s) of every host's lines (logs), or a command printing a
+ * journal-remote directory (log_command), read on this machine.
+ */
+#define LOGHOST_SILENT_S	600	/* silent after 10 min without a line */
+#define CONFIG_HOSTNAME_MAX	253
+struct loghost_config {
+	char			*name;
+	char			**logs;		/* NULL-terminated, or NULL */
+	size_t			 nlogs;
+	char			**log_argv;	/* or NULL */
+	int			 silent_s;	/* a server without a line this
+						   long while others log */
 };
 
 /* [rbl]: the DNS blocklist check (config_rbl.c). */
@@ -147,6 +169,8 @@ struct mailcon_config {
 	struct policy_config	 policy;	/* [policy] */
 	struct alert_config	 alert;		/* [alerts] */
 	struct rbl_config	 rbl;
+	struct loghost_config	*loghosts;
+	size_t			 nloghosts;
 };
 
 /*
@@ -296,6 +320,33 @@ int	config_check_keys(const struct mailcon_config *cfg, char *err,
 	    size_t errlen);
 /* A login name: letters, digits, '.', '-', '_', not starting with '-'. */
 int	config_user_ok(const char *s);
+
+/*
+ * A central log host (config_loghost.c).  config_set_loghost: a key of
+ * [loghost section], 0 or -1 with err.  config_set_fleet: the [server]
+ * keys loghost, hostname, group (as config_set_action).  After the file:
+ * config_check_loghosts (-1 with err).  config_loghost: by name, or NULL.
+ */
+int	config_set_loghost(struct mailcon_config *cfg, const char *section,
+	    const char *name, const char *value, char *err, size_t errlen);
+int	config_set_fleet(struct server_config *sc, const char *name,
+	    const char *value, char *err, size_t errlen);
+int	config_check_loghosts(struct mailcon_config *cfg, char *err,
+	    size_t errlen);
+const struct loghost_config *config_loghost(const struct mailcon_config *cfg,
+	    const char *name);
+void	config_loghost_free(struct mailcon_config *cfg);
+/* The HOSTNAME its lines carry on its log host: hostname =, or its name. */
+const char *server_hostname(const struct server_config *sc);
+/* A syslog HOSTNAME a server may be known by: letters, digits, '.', '-',
+   '_', 1 to CONFIG_HOSTNAME_MAX bytes, not starting with '.' or '-'. */
+int	config_hostname_ok(const char *s, size_t len);
+/*
+ * A list of absolute paths separated by commas into a NULL-terminated
+ * array (NULL when empty); -1 with "KEY: ..." in err.
+ */
+int	config_split_paths(const char *key, const char *value, char ***out,
+	    char *err, size_t errlen);
 
 /* Parsers shared with the command line; 0 on success, -1 on bad input. */
 int	config_parse_duration(const char *s, int *seconds);

@@ -51,6 +51,13 @@ static const struct config_key config_keys[] = {
 	{ "server", "sudo" },
 	{ "server", "journal" },
 	{ "server", "journal_directory" },
+	{ "server", "loghost" },
+	{ "server", "hostname" },
+	{ "server", "group" },
+
+	{ "loghost", "logs" },
+	{ "loghost", "log_command" },
+	{ "loghost", "silent" },
 
 	{ "rbl", "zones" },
 	{ "rbl", "resolver" },
@@ -92,6 +99,8 @@ config_key_known(const char *section, const char *name)
 
 	if (strncmp(section, "server ", 7) == 0)
 		section = "server";
+	else if (strncmp(section, "loghost ", 8) == 0)
+		section = "loghost";
 	if (strcmp(section, "detect") == 0)
 		for (i = 0; i < SIG_COUNT; i++)
 			if (strcmp(name, signal_name((enum signal_id)i)) == 0)

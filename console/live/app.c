@@ -27,6 +27,7 @@
 #include "app_rbl.h"
 #include "app_ssh.h"
 #include "demo.h"
+#include "fleet.h"
 #include "history.h"
 #include "histrows.h"
 #include "config/discover.h"
@@ -46,6 +47,8 @@
 #define HEADLESS_REFRESH_MS 100
 #define READ_BUDGET	(256u * 1024)	/* bytes per file per read */
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
+#define FLEET_MORE_MS	10		/* a log host's stream behind: read
+					   on this soon */
 #define UNREADABLE_MS	60000		/* unreadable entries: said at most */
 
 /* Monotonic microseconds. */
@@ -55,6 +58,17 @@ app_now_us(void)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CPU time of this thread in microseconds: a frame's own cost, whatever
+   else the machine runs (the wall time counts waiting for a core). */
+static int64_t
+app_cpu_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
@@ -292,6 +306,41 @@ app_server_unreadable(struct app *a, struct server *s, int64_t now)
 		    n == 1 ? "y" : "ies");
 }
 
+static void	app_on_fleet_more(void *);
+
+/*
+ * Read the log hosts' streams for a slice.  One stream carries hundreds
+ * of servers' lines: when it still has more, read on after FLEET_MORE_MS
+ * rather than at the next poll, keys and frames handled between.
+ */
+static void
+app_fleet_read(struct app *a, int64_t now)
+{
+	int	 more;
+
+	if (a->fleet == NULL)
+		return;
+	while ((more = fleet_poll(a->fleet, a->loop, loop_now_ms(),
+	    READ_BUDGET)) && loop_now_ms() - now < READ_SLICE_MS)
+		;
+	if (more && !a->fleet_more) {
+		a->fleet_more = 1;
+		(void)loop_add_timer(a->loop, FLEET_MORE_MS, 0,
+		    app_on_fleet_more, a);
+	}
+}
+
+/* Timer: a log host's stream had more than a slice: read on soon. */
+static void
+app_on_fleet_more(void *arg)
+{
+	struct app	*a = arg;
+
+	a->fleet_more = 0;
+	/* what it reads shows after the next poll, as any server's lines */
+	app_fleet_read(a, loop_now_ms());
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -306,6 +355,8 @@ app_on_poll(void *arg)
 		app_note(a, 60, "demo: replay finished; explore with Tab, "
 		    "Enter and ?, quit with q");
 	}
+	/* the log hosts' streams first: their lines are the servers' */
+	app_fleet_read(a, now);
 	for (i = 0; i < a->nservers; i++) {
 		/* Keep reading a busy file for a slice, then let keys in. */
 		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
@@ -365,6 +416,28 @@ app_on_event(void *arg, const struct server *s, const struct mail_event *ev)
 {
 	app_act_event(arg, s->index, ev);
 	history_event(arg, s, ev);
+}
+
+/*
+ * fleet callback: a log host's line names a host no [server] gives: said
+ * once per name (headless a line, in the console a note), never acted on.
+ */
+static void
+app_on_unknown(void *arg, const char *loghost, const struct fleet_unknown *u,
+    const char *line, size_t len)
+{
+	struct app	*a = arg;
+	char		 clean[512];
+
+	sanitize_text(clean, sizeof(clean), line, len);
+	if (a->headless)
+		app_act_print("loghost %s: unknown host %s: not a configured "
+		    "server, its lines are counted and never acted on: %s",
+		    loghost, u->name, clean);
+	else
+		app_note(a, 15, "loghost %s: unknown host %s (no [server] "
+		    "has hostname = %s; not acted on)", loghost, u->name,
+		    u->name);
 }
 
 /* watch --lines: every line, as read, sanitised. */
@@ -454,7 +527,7 @@ static void
 app_on_idle(void *arg)
 {
 	struct app	*a = arg;
-	int64_t		 t0, t1;
+	int64_t		 t0, t1, c0;
 	double		 ms;
 
 	if (!a->dirty)
@@ -464,9 +537,11 @@ app_on_idle(void *arg)
 		return;
 	}
 	t0 = app_now_us();
+	c0 = app_cpu_us();
 	if (!a->fe->draw(a))
 		return;
 	t1 = app_now_us();
+	a->draw_cpu_ms_total += (double)(app_cpu_us() - c0) / 1000.0;
 	ms = (double)(t1 - t0) / 1000.0;
 	a->frames++;
 	a->draw_ms_total += ms;
@@ -497,6 +572,8 @@ app_write_stats(const struct app *a)
 		accounts += detector_count(a->servers[i]->det);
 		lines += a->servers[i]->lines;
 	}
+	fprintf(f, "draw_cpu_ms_avg %.3f\n", a->frames ?
+	    a->draw_cpu_ms_total / (double)a->frames : 0.0);
 	fprintf(f, "frames %llu\ndraw_ms_avg %.3f\ndraw_ms_max %.3f\n"
 	    "keys %llu\nkey_ms_avg %.3f\nkey_ms_max %.3f\naccounts %zu\n"
 	    "lines %llu\n", (unsigned long long)a->frames,
@@ -746,6 +823,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		if (lines)
 			a.servers[i]->on_line = app_on_line;
 	}
+	a.fleet = demo ? NULL : fleet_new(&cfg, a.servers, a.nservers,
+	    from_start, cfg.utc,
+	    app_on_unknown, &a);
 	if (!demo)
 		history_open(&a);
 
@@ -809,6 +889,7 @@ out:
 	app_rbl_close(&a);
 	app_alert_close(&a);
 	history_close(&a);
+	fleet_free(a.fleet);
 	for (i = 0; i < a.nservers; i++)
 		server_free(a.servers[i]);
 	app_geo_close();

@@ -159,6 +159,7 @@ struct app_act {
 };
 
 struct app;
+struct fleet;
 struct policy_svc;
 struct recent;
 struct app_rbl;
@@ -196,6 +197,8 @@ struct app {
 	struct loop		*loop;
 	struct server		**servers;
 	size_t			 nservers;
+	struct fleet		*fleet;		/* log hosts (fleet.h), or NULL */
+	int			 fleet_more;	/* a read-on timer is armed */
 	struct logring		 log;
 	struct msgring		 msgs;
 
@@ -255,6 +258,7 @@ struct app {
 	/* figures for the benchmark (MAILCON_STATS=FILE) */
 	uint64_t		 frames;
 	double			 draw_ms_total, draw_ms_max;
+	double			 draw_cpu_ms_total;	/* CPU, not wall */
 	uint64_t		 keys;
 	double			 key_ms_total, key_ms_max;
 	int64_t			 key_pending_us;	/* key read, not drawn yet */

@@ -140,8 +140,10 @@ rbl_targets(struct app *a, struct app_rbl *r)
 			}
 			continue;
 		}
-		/* another machine: its outbound_ips are needed */
-		if (sc->ssh.host != NULL || (sc->log_argv == NULL &&
+		/* another machine (behind SSH, or whose lines come from a
+		   log host): its outbound_ips are needed */
+		if (sc->ssh.host != NULL || sc->loghost != NULL ||
+		    (sc->log_argv == NULL &&
 		    sc->nlogs > 0 && strcmp(sc->name, "local") != 0)) {
 			rbl_unchecked(r, sc->name);
 			continue;

@@ -46,6 +46,8 @@ server_on_line(const char *line, size_t len, int flags, void *arg)
 static const char *
 source_name(const struct source *src)
 {
+	if (src->feed != NULL)
+		return logsource_label(src->feed);
 	return src->in.ops != NULL ? logsource_label(&src->in) : "a log";
 }
 
@@ -101,6 +103,9 @@ server_plan(const struct server_config *sc, int from_start,
 	size_t	 i, n = 0;
 
 	memset(specs, 0, (sc->nlogs + 2) * sizeof(*specs));
+	/* its lines come from a log host's stream (fleet.c), not read here */
+	if (sc->loghost != NULL)
+		return 0;
 	for (i = 0; i < sc->nlogs; i++) {
 		kinds[n] = remote ? "ssh-file" : "file";
 		specs[n++].path = sc->logs[i];
@@ -168,7 +173,15 @@ server_new(const struct server_config *sc, unsigned index,
 	s->nsources = server_plan(sc, from_start, kinds, specs);
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
-	for (i = 0; i < s->nsources; i++) {
+	if (sc->loghost != NULL) {
+		/* one kindless source: fleet.c routes its lines to it */
+		s->nsources = 1;
+		s->sources[0].server = s;
+		log_clock_init(&s->sources[0].clock, (int64_t)time(NULL));
+		s->sources[0].clock.utc = utc;
+		clockguard_init(&s->sources[0].guard);
+	}
+	for (i = 0; i < s->nsources && sc->loghost == NULL; i++) {
 		s->sources[i].server = s;
 		cbs.line = server_on_line;
 		cbs.gap = server_on_gap;
@@ -378,10 +391,13 @@ server_line(struct server *s, struct source *src, const char *line,
 }
 
 
-/* A source's state, whatever kind it is; one with none is not read. */
+/* A source's state, whatever kind it is; one with none is not read,
+   one fed by a log host is as live as the log host's stream. */
 static enum follow_state
 source_state(const struct source *src)
 {
+	if (src->feed != NULL)
+		return logsource_state(src->feed);
 	return src->in.ops != NULL ? logsource_state(&src->in) :
 	    FOLLOW_MISSING;
 }
@@ -390,7 +406,18 @@ source_state(const struct source *src)
 static const char *
 source_error(const struct source *src)
 {
+	if (src->feed != NULL)
+		return logsource_error(src->feed);
 	return src->in.ops != NULL ? logsource_error(&src->in) : NULL;
+}
+
+/* Nothing read yet and nothing wrong, for any source. */
+static int
+source_starting(const struct source *src)
+{
+	if (src->feed != NULL)
+		return logsource_starting(src->feed);
+	return src->in.ops != NULL && logsource_starting(&src->in);
 }
 
 /* Recompute the state line from the sources' states. */
@@ -421,7 +448,7 @@ server_update_state(struct server *s)
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 
-		if (src->in.ops != NULL && logsource_starting(&src->in)) {
+		if (source_starting(src)) {
 			s->state = SRV_STARTING;
 			snprintf(s->status, sizeof(s->status), "starting");
 			return;
@@ -434,6 +461,10 @@ server_update_state(struct server *s)
 	if (s->nsources == 0) {
 		s->state = SRV_DOWN;
 		why = "no log files configured";
+	} else if (live == s->nsources && s->silent) {
+		/* the stream is live, this server says nothing in it */
+		s->state = SRV_PARTIAL;
+		why = s->silent_why;
 	} else if (live == s->nsources)
 		s->state = SRV_LIVE;
 	else if (live > 0)

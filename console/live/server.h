@@ -29,6 +29,9 @@ struct ssh_conn;
 struct source {
 	struct server		*server;
 	struct logsource	 in;		/* no kind: server_line() only */
+	const struct logsource	*feed;		/* no kind, lines routed from
+						   a log host's stream: its
+						   state (fleet.h) */
 	struct log_clock	 clock;
 	struct clockguard	 guard;		/* the time the detector counts */
 	uint64_t		 guard_told;	/* guard findings reported */
@@ -105,6 +108,12 @@ struct server {
 	char			 clock_note[256];	/* the latest, "" none */
 	/* journal entries journalctl printed as "[N blob data]" */
 	uint64_t		 unreadable;
+	/* a server whose lines come through a log host (fleet.h) */
+	int64_t			 fed_ms;	/* monotonic ms of its last line */
+	int			 silent;	/* no line for the log host's
+						   silent minutes while others
+						   log there */
+	char			 silent_why[192];
 	uint64_t		 unreadable_told;	/* by the console */
 	int64_t			 unreadable_at;		/* ms it was told */
 };

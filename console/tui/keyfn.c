@@ -349,7 +349,8 @@ key_server(struct tui *t)
 	ui_filter_rows(t);
 	if (t->view != TV_SERVERS || l->sel >= t->nvis)
 		return -1;
-	return (long)ui_vis(t, l->sel);
+	/* in a fleet, rows are not servers' indices (view_servers.c) */
+	return view_servers.server(t);
 }
 
 /* See keys.h. */

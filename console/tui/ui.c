@@ -149,21 +149,27 @@ ui_vis(const struct tui *t, size_t i)
 	return t->vis_all ? i : t->vis[i];
 }
 
-/* "50 servers" or "50 servers, 48 live". */
+/* "50 servers", "50 servers, 48 live" or "500 servers, 497 live, 2
+   silent" (fed by a log host, no line for its silent minutes). */
 static void
 ui_fleet(const struct app *a, char *buf, size_t size)
 {
-	size_t	 i, live = 0;
+	size_t	 i, live = 0, silent = 0;
 
-	for (i = 0; i < a->nservers; i++)
+	for (i = 0; i < a->nservers; i++) {
 		if (a->servers[i]->state == SRV_LIVE)
 			live++;
+		silent += a->servers[i]->silent != 0;
+	}
 	if (live == a->nservers)
 		snprintf(buf, size, "%zu server%s", a->nservers,
 		    a->nservers == 1 ? "" : "s");
-	else
+	else if (silent == 0)
 		snprintf(buf, size, "%zu server%s, %zu live", a->nservers,
 		    a->nservers == 1 ? "" : "s", live);
+	else
+		snprintf(buf, size, "%zu server%s, %zu live, %zu silent",
+		    a->nservers, a->nservers == 1 ? "" : "s", live, silent);
 }
 
 /*
@@ -174,7 +180,7 @@ static void
 ui_draw_header(struct tui *t)
 {
 	struct app	*a = t->a;
-	char		 clock[16], fleet[64], filter[TUI_TEXT_MAX + 16];
+	char		 clock[16], fleet[96], filter[TUI_TEXT_MAX + 16];
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 	attr_t		 h = theme_attr(THEME_ROLE_HEADER);

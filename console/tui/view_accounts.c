@@ -64,7 +64,10 @@ ac_layout(const struct tui *t, int w, struct ac_layout *l)
 	for (k = 0; k < AC_COUNT; k++) {
 		if (k == AC_SERVER && t->a->nservers < 2)
 			continue;
-		if (w - used - ac_width[k] >= AC_WHY_WIDE) {
+		/* a fleet through a log host: the same login on two servers
+		   is two accounts, so every row names its server */
+		if (w - used - ac_width[k] >= AC_WHY_WIDE ||
+		    (k == AC_SERVER && t->a->fleet != NULL)) {
 			l->show[k] = 1;
 			used += ac_width[k];
 		}

@@ -28,10 +28,13 @@
 # labelled corpus, mailcon beside three reference tools' rules),
 # BENCH_EXIM=0 to skip the Exim scan benchmark (tests/bench/exim_scan.sh:
 # 10M lines of an Exim main log beside eximstats and grep -c A=),
-# BENCH_STORE=0 to skip the history store's (tests/bench/store.c: rows/s of
-# one flush of 100,000 accounts), BENCH_POLICY=0 to skip the policy
-# service's (tests/bench/policy.sh: 5,000 requests/s beside postfwd and
-# policyd-rate-limit, and the time added to a real submission).  Needs cc, python3, taskset (util-linux),
+# BENCH_LOGHOST=0 to skip the central log host benchmark
+# (tests/bench/loghost.sh: 500 servers through a real rsyslogd at rising
+# rates, beside tail -F | grep), BENCH_STORE=0 to skip the history store's
+# (tests/bench/store.c: rows/s of one flush of 100,000 accounts),
+# BENCH_POLICY=0 to skip the policy service's (tests/bench/policy.sh: 5,000
+# requests/s beside postfwd and policyd-rate-limit, and the time added to a
+# real submission).  Needs cc, python3, taskset (util-linux),
 # pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
@@ -367,6 +370,14 @@ if [ "${BENCH_SSH:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
 else
 	echo
 	bash tests/bench/ssh.sh "$MAILCON" || scan_rc=1
+fi
+
+# --- a central log host (tests/bench/loghost.sh: root, a real rsyslogd) ------
+if [ "${BENCH_LOGHOST:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: log host benchmark skipped (BENCH_LOGHOST=0 or not root)"
+else
+	echo
+	bash tests/bench/loghost.sh "$MAILCON" || scan_rc=1
 fi
 
 exit $scan_rc

@@ -5,7 +5,7 @@
 # screen, the mono theme, live detection from a log file fed line by line,
 # log text that tries to drive the terminal, a restart that lists the
 # last session's incident and log gap; text.sh and views.sh (every view
-# at 80x24 and 160x45) follow.
+# at 80x24 and 160x45) and fleet.sh (a central log host's servers) follow.
 #
 # MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run:
 # each rewritten screen says UPDATED (never PASS) and the run exits 1, so
@@ -387,6 +387,9 @@ fi
 
 # the views at 80x24 and 160x45 (views.sh)
 . "$here/views.sh"
+
+# a fleet through a central log host's file (fleet.sh)
+. "$here/fleet.sh"
 
 if [ "$updated" -gt 0 ]; then
 	echo "screen: $pass passed, $fail failed, $updated UPDATED (compare again without MAILCON_UPDATE_SCREENS)"

@@ -99,6 +99,8 @@ example_section(const char *line, char *sec, size_t size)
 	snprintf(sec, size, "%.*s", (int)n - 1, line + 1);
 	if (strncmp(sec, "server ", 7) == 0)
 		sec[6] = '\0';
+	if (strncmp(sec, "loghost ", 8) == 0)
+		sec[7] = '\0';
 	return 1;
 }
 
@@ -176,8 +178,10 @@ test_example_parses(void **state)
 	err[0] = '\0';
 	if (config_load(&cfg, path, err, sizeof(err)) != 0)
 		fail_msg("the uncommented example does not parse: %s", err);
-	assert_int_equal(cfg.nservers, 2);
+	assert_int_equal(cfg.nservers, 3);
 	assert_non_null(cfg.servers[1].ssh.host);
+	assert_int_equal(cfg.nloghosts, 2);
+	assert_int_equal(cfg.loghosts[0].silent_s, LOGHOST_SILENT_S);
 
 	/* what it says is the default is the default */
 	assert_int_equal(cfg.detect.window, def.detect.window);

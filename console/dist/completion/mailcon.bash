@@ -85,8 +85,8 @@ _mailcon()
 		    --list-themes"
 		;;
 	scan)
-		opts="--json --csv --summary --detail --since --until --min-level
-		    --allow --config --year --utc --quiet --help"
+		opts="--json --csv --summary --detail --by-server --since --until
+		    --min-level --allow --config --year --utc --quiet --help"
 		if [[ $cur != -* ]]; then
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))

@@ -1,0 +1,340 @@
+/*
+ * fleet.c: a central log host's stream split among the servers it names
+ * (fleet.h).  The HOSTNAME of each line is looked up among the hostnames
+ * the config gives (sorted once, binary search: 2,000 servers cost eleven
+ * comparisons a line); only an exact, valid, configured name routes.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "fleet.h"
+#include "server.h"
+#include "backends/logline.h"
+#include "core/loop.h"
+#include "core/sanitize.h"
+#include "core/trace.h"
+#include "core/xmalloc.h"
+#include "intake/source.h"
+
+/* One [loghost]: its stream and what was read of it. */
+struct fleet_host {
+	struct fleet			*f;
+	unsigned			 index;
+	const struct loghost_config	*cfg;
+	struct logsource		 in;
+	struct log_clock		 clock;	/* only to find the HOSTNAME */
+	int64_t				 last_ms;	/* monotonic, a line */
+	uint64_t			 lines;
+};
+
+/* A configured HOSTNAME on a log host, and the server it names. */
+struct fleet_route {
+	unsigned		 loghost;
+	const char		*host;		/* the config's */
+	struct server		*server;
+};
+
+struct fleet {
+	struct fleet_host	*hosts;
+	size_t			 nhosts;
+	struct fleet_route	*routes;	/* by loghost, then host */
+	size_t			 nroutes;
+	struct fleet_unknown	 unknown[FLEET_UNKNOWN_MAX];
+	size_t			 nunknown;
+	uint64_t		 unknown_more;	/* lines of names not kept */
+	uint64_t		 unknown_lines;
+	int64_t			 started_ms;
+	void			(*on_unknown)(void *, const char *,
+				    const struct fleet_unknown *,
+				    const char *, size_t);
+	void			*arg;
+};
+
+/* qsort and bsearch order of routes: log host, then name (any case). */
+static int
+fleet_route_cmp(const void *a, const void *b)
+{
+	const struct fleet_route *x = a, *y = b;
+
+	if (x->loghost != y->loghost)
+		return x->loghost < y->loghost ? -1 : 1;
+	return strcasecmp(x->host, y->host);
+}
+
+/* The server that HOSTNAME h[0..len) names on log host i, or NULL. */
+static struct server *
+fleet_find(const struct fleet *f, unsigned i, const char *h, size_t len)
+{
+	char			 name[CONFIG_HOSTNAME_MAX + 1];
+	struct fleet_route	 key, *r;
+
+	if (!config_hostname_ok(h, len))
+		return NULL;
+	memcpy(name, h, len);
+	name[len] = '\0';
+	key.loghost = i;
+	key.host = name;
+	r = bsearch(&key, f->routes, f->nroutes, sizeof(*r), fleet_route_cmp);
+	return r != NULL ? r->server : NULL;
+}
+
+/*
+ * A line of a HOSTNAME that names no server: counted under its name as
+ * shown (the first FLEET_UNKNOWN_MAX names), said once per name.
+ */
+static void
+fleet_unknown_line(struct fleet *f, struct fleet_host *fh, const char *h,
+    size_t hlen, const char *line, size_t len)
+{
+	struct fleet_unknown	*u = NULL;
+	char			 shown[sizeof(u->name)];
+	size_t			 i;
+
+	f->unknown_lines++;
+	if (hlen == 0)
+		snprintf(shown, sizeof(shown), "(none)");
+	else
+		sanitize_text(shown, sizeof(shown), h, hlen < 64 ? hlen : 64);
+	for (i = 0; i < f->nunknown; i++)
+		if (f->unknown[i].loghost == fh->index &&
+		    strcmp(f->unknown[i].name, shown) == 0) {
+			f->unknown[i].lines++;
+			return;
+		}
+	if (f->nunknown == FLEET_UNKNOWN_MAX) {
+		f->unknown_more++;
+		return;
+	}
+	u = &f->unknown[f->nunknown++];
+	snprintf(u->name, sizeof(u->name), "%s", shown);
+	u->loghost = fh->index;
+	u->lines = 1;
+	trace(1, "loghost %s: unknown host %s", fh->cfg->name, u->name);
+	if (f->on_unknown != NULL)
+		f->on_unknown(f->arg, fh->cfg->name, u, line, len);
+}
+
+/* Route one line of log host fh's stream by its HOSTNAME. */
+static void
+fleet_route(struct fleet_host *fh, const char *line, size_t len)
+{
+	struct fleet		*f = fh->f;
+	struct log_header	 h;
+	struct server		*s;
+
+	fh->lines++;
+	fh->last_ms = loop_now_ms();
+	if (logline_split(&fh->clock, line, len, &h) == -1) {
+		fleet_unknown_line(f, fh, NULL, 0, line, len);
+		return;
+	}
+	if ((s = fleet_find(f, fh->index, h.host.p, h.host.len)) == NULL) {
+		fleet_unknown_line(f, fh, h.host.p, h.host.len, line, len);
+		return;
+	}
+	s->fed_ms = fh->last_ms;
+	server_line(s, &s->sources[0], line, len);
+}
+
+/* source callback: a line of the stream. */
+static void
+fleet_on_line(const char *line, size_t len, int flags, void *arg)
+{
+	fleet_route(arg, line, len);
+}
+
+/* source callback: part of the stream was lost (rotated away unread):
+   every server it feeds has the hole. */
+static void
+fleet_on_gap(const char *why, void *arg)
+{
+	struct fleet_host	*fh = arg;
+	struct fleet		*f = fh->f;
+	size_t			 i;
+	char			 what[512];
+
+	snprintf(what, sizeof(what), "loghost %s: %s", fh->cfg->name, why);
+	for (i = 0; i < f->nroutes; i++) {
+		struct server *s = f->routes[i].server;
+
+		if (f->routes[i].loghost != fh->index)
+			continue;
+		s->gaps++;
+		s->changed = 1;
+		if (s->on_gap != NULL)
+			s->on_gap(s->on_event_arg, s,
+			    logsource_label(&fh->in), what);
+	}
+}
+
+/* See fleet.h. */
+struct fleet *
+fleet_new(const struct mailcon_config *cfg, struct server **servers,
+    size_t n, int from_start, int utc,
+    void (*on_unknown)(void *, const char *, const struct fleet_unknown *,
+    const char *, size_t), void *arg)
+{
+	struct fleet		*f;
+	struct fleet_host	*fh;
+	struct source_spec	 spec;
+	struct source_cbs	 cbs;
+	char			 owner[80];
+	size_t			 i, j;
+
+	if (cfg->nloghosts == 0)
+		return NULL;
+	f = xcalloc(1, sizeof(*f));
+	f->on_unknown = on_unknown;
+	f->arg = arg;
+	f->started_ms = loop_now_ms();
+	f->nhosts = cfg->nloghosts;
+	f->hosts = xcalloc(f->nhosts, sizeof(*f->hosts));
+	for (i = 0; i < f->nhosts; i++) {
+		fh = &f->hosts[i];
+		fh->f = f;
+		fh->index = (unsigned)i;
+		fh->cfg = &cfg->loghosts[i];
+		log_clock_init(&fh->clock, (int64_t)time(NULL));
+		fh->clock.utc = utc;
+		memset(&spec, 0, sizeof(spec));
+		spec.from_start = from_start;
+		cbs.line = fleet_on_line;
+		cbs.gap = fleet_on_gap;
+		cbs.arg = fh;
+		snprintf(owner, sizeof(owner), "loghost %s", fh->cfg->name);
+		/* one stream: the first file (config_check_loghosts) */
+		if (fh->cfg->log_argv != NULL) {
+			spec.argv = fh->cfg->log_argv;
+			(void)logsource_open(&fh->in, "command", owner, &spec,
+			    &cbs);
+		} else {
+			spec.path = fh->cfg->logs[0];
+			(void)logsource_open(&fh->in, "file", owner, &spec,
+			    &cbs);
+		}
+	}
+	f->routes = xcalloc(n > 0 ? n : 1, sizeof(*f->routes));
+	for (i = 0; i < n; i++) {
+		const struct server_config *sc = servers[i]->cfg;
+
+		if (sc->loghost == NULL)
+			continue;
+		for (j = 0; j < cfg->nloghosts; j++)
+			if (strcmp(cfg->loghosts[j].name, sc->loghost) == 0)
+				break;
+		if (j == cfg->nloghosts || servers[i]->nsources == 0)
+			continue;	/* config_check_loghosts refused it */
+		f->routes[f->nroutes].loghost = (unsigned)j;
+		f->routes[f->nroutes].host = server_hostname(sc);
+		f->routes[f->nroutes++].server = servers[i];
+		servers[i]->sources[0].feed = &f->hosts[j].in;
+	}
+	qsort(f->routes, f->nroutes, sizeof(*f->routes), fleet_route_cmp);
+	return f;
+}
+
+/* See fleet.h. */
+void
+fleet_free(struct fleet *f)
+{
+	size_t	 i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nroutes; i++)
+		f->routes[i].server->sources[0].feed = NULL;
+	for (i = 0; i < f->nhosts; i++)
+		logsource_close(&f->hosts[i].in);
+	free(f->hosts);
+	free(f->routes);
+	free(f);
+}
+
+/*
+ * Which servers are silent at now: no line of theirs for the log host's
+ * silent duration (since the start when none came), while the stream is
+ * live and others log in it.  A change is the server's to show.
+ */
+static void
+fleet_silence(struct fleet *f, int64_t now)
+{
+	struct fleet_host	*fh;
+	struct server		*s;
+	int64_t			 quiet, since;
+	size_t			 i;
+	int			 silent;
+
+	for (i = 0; i < f->nroutes; i++) {
+		s = f->routes[i].server;
+		fh = &f->hosts[f->routes[i].loghost];
+		quiet = (int64_t)fh->cfg->silent_s * 1000;
+		since = s->fed_ms > 0 ? s->fed_ms : f->started_ms;
+		silent = logsource_state(&fh->in) == FOLLOW_LIVE &&
+		    fh->last_ms > 0 && now - fh->last_ms < quiet &&
+		    now - since >= quiet;
+		if (silent == s->silent)
+			continue;
+		s->silent = silent;
+		s->changed = 1;
+		if (silent)
+			snprintf(s->silent_why, sizeof(s->silent_why),
+			    "silent: no line from %s in loghost %s's stream "
+			    "for %d %s while other servers log there",
+			    f->routes[i].host, fh->cfg->name,
+			    fh->cfg->silent_s < 120 ? fh->cfg->silent_s :
+			    fh->cfg->silent_s / 60,
+			    fh->cfg->silent_s < 120 ? "s" : "min");
+	}
+}
+
+/* See fleet.h. */
+int
+fleet_poll(struct fleet *f, struct loop *loop, int64_t now_ms, size_t budget)
+{
+	struct source_env	 env = { NULL, loop };
+	size_t			 i;
+	int			 more = 0;
+
+	if (f == NULL)
+		return 0;
+	for (i = 0; i < f->nhosts; i++)
+		if (logsource_poll(&f->hosts[i].in, &env, now_ms, budget) &
+		    FOLLOW_MORE)
+			more = 1;
+	fleet_silence(f, now_ms);
+	return more;
+}
+
+/* See fleet.h. */
+const struct fleet_unknown *
+fleet_unknown(const struct fleet *f, size_t *n, uint64_t *more)
+{
+	*n = f != NULL ? f->nunknown : 0;
+	*more = f != NULL ? f->unknown_more : 0;
+	return f != NULL ? f->unknown : NULL;
+}
+
+/* See fleet.h. */
+uint64_t
+fleet_lines(const struct fleet *f, uint64_t *unknown)
+{
+	uint64_t	 n = 0;
+	size_t		 i;
+
+	*unknown = f != NULL ? f->unknown_lines : 0;
+	for (i = 0; f != NULL && i < f->nhosts; i++)
+		n += f->hosts[i].lines;
+	return n;
+}
+
+/* See fleet.h. */
+void
+fleet_line(struct fleet *f, size_t i, const char *line, size_t len)
+{
+	if (f != NULL && i < f->nhosts)
+		fleet_route(&f->hosts[i], line, len);
+}
