@@ -537,6 +537,9 @@ app_usage(FILE *f)
 	    "  -v              more detail in the trace (-vv: each command\n"
 	    "                  and remote program started and ended)\n"
 	    "\n"
+	    "A server here with no logs or log_command follows its mail\n"
+	    "log, else the journal of its mail units; one with nothing to\n"
+	    "read says NO LOG SOURCE on every view.\n"
 	    "The console needs a terminal (watch --headless runs without).\n"
 	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
 	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
@@ -569,6 +572,28 @@ app_bell(struct app *a)
 		a->fe->bell(a);
 }
 
+/*
+ * The servers here with neither logs nor log_command follow what
+ * discover_source() finds (a log file, else the journal); what each
+ * follows, or that it has nothing, goes after a->watching.
+ */
+static void
+app_default_sources(struct app *a, struct mailcon_config *cfg)
+{
+	char	 said[1200];
+	size_t	 i, off;
+
+	for (i = 0; i < cfg->nservers; i++) {
+		if (discover_source(&cfg->servers[i], NULL, NULL, said,
+		    sizeof(said)) == DISCOVER_CONFIGURED)
+			continue;
+		off = strlen(a->watching);
+		if (off < sizeof(a->watching))
+			snprintf(a->watching + off, sizeof(a->watching) - off,
+			    "; %s", said);
+	}
+}
+
 /* See app.h. */
 int
 app_main(int argc, char **argv, const struct app_frontend *fe)
@@ -595,6 +620,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	char			 err[512], *end;
 	double			 speed = 1;
 	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
+	int			 local = 0;
 	int			 lines = 0, verbose = 0, headless = fe == NULL;
 	size_t			 i;
 
@@ -715,9 +741,10 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		from_start = 1;
 		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
 		    "recorded hijack into %s", demo_path(a.demo));
-	} else if (cfg.nservers == 0)
+	} else if (cfg.nservers == 0) {
 		discover_local(&cfg, a.watching, sizeof(a.watching));
-	else
+		local = 1;
+	} else
 		snprintf(a.watching, sizeof(a.watching), "%zu server%s from %s",
 		    cfg.nservers, cfg.nservers == 1 ? "" : "s",
 		    cfg.path != NULL ? cfg.path : "the config");
@@ -728,6 +755,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	for (i = 0; i < cfg.nservers; i++)
 		if (cfg.servers[i].ssh.host == NULL)
 			probe_local(&cfg.servers[i]);
+	/* a server here with no logs configured: the default source */
+	if (!demo && !local)
+		app_default_sources(&a, &cfg);
 	logring_init(&a.log, 5000);
 	msgring_init(&a.msgs, 20000);
 	a.nservers = cfg.nservers;

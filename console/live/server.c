@@ -397,9 +397,10 @@ source_error(const struct source *src)
 static void
 server_update_state(struct server *s)
 {
-	size_t		 i, live = 0;
+	size_t		 i, live = 0, missing = 0;
 	const char	*why = NULL;
 
+	s->no_source = 0;
 	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
 	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
 		/* both fingerprints first: a path in the text may be long
@@ -428,20 +429,26 @@ server_update_state(struct server *s)
 		}
 		if (source_state(src) == FOLLOW_LIVE)
 			live++;
-		else if (why == NULL)
+		else if (source_state(src) == FOLLOW_MISSING)
+			missing++;
+		if (source_state(src) != FOLLOW_LIVE && why == NULL)
 			why = source_error(src);
 	}
 	if (s->nsources == 0) {
 		s->state = SRV_DOWN;
-		why = "no log files configured";
+		why = "no log file, log_command or journal to follow: set "
+		    "logs = or log_command = in its [server]";
 	} else if (live == s->nsources)
 		s->state = SRV_LIVE;
 	else if (live > 0)
 		s->state = SRV_PARTIAL;
 	else
 		s->state = SRV_DOWN;
-	snprintf(s->status, sizeof(s->status), "%s", why != NULL ? why :
-	    "following");
+	/* nothing to read (no source, or none of them there) must not look
+	   like a quiet server; a broken one says its own why */
+	s->no_source = s->nsources == 0 || missing == s->nsources;
+	snprintf(s->status, sizeof(s->status), "%s%s", s->no_source ?
+	    "NO LOG SOURCE: " : "", why != NULL ? why : "following");
 }
 
 /* See server.h.  Every change of a source or of the server is traced. */

@@ -149,21 +149,46 @@ ui_vis(const struct tui *t, size_t i)
 	return t->vis_all ? i : t->vis[i];
 }
 
-/* "50 servers" or "50 servers, 48 live". */
-static void
+/*
+ * "50 servers" or "50 servers, 48 live"; "NO LOG SOURCE: local" (and how
+ * many more) when a server has nothing to read, which must not pass for
+ * a quiet server: 1 then, else 0.
+ */
+static int
 ui_fleet(const struct app *a, char *buf, size_t size)
 {
-	size_t	 i, live = 0;
+	size_t	 i, live = 0, none = 0, first = 0;
 
-	for (i = 0; i < a->nservers; i++)
+	for (i = 0; i < a->nservers; i++) {
 		if (a->servers[i]->state == SRV_LIVE)
 			live++;
+		if (a->servers[i]->no_source && none++ == 0)
+			first = i;
+	}
+	if (none > 0) {
+		snprintf(buf, size, "NO LOG SOURCE: %s%s", a->servers[first]->name,
+		    none > 1 ? " and more" : "");
+		return 1;
+	}
 	if (live == a->nservers)
 		snprintf(buf, size, "%zu server%s", a->nservers,
 		    a->nservers == 1 ? "" : "s");
 	else
 		snprintf(buf, size, "%zu server%s, %zu live", a->nservers,
 		    a->nservers == 1 ? "" : "s", live);
+	return 0;
+}
+
+/* The first server with nothing to read, or NULL. */
+static const struct server *
+ui_no_source(const struct app *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nservers; i++)
+		if (a->servers[i]->no_source)
+			return a->servers[i];
+	return NULL;
 }
 
 /*
@@ -174,16 +199,17 @@ static void
 ui_draw_header(struct tui *t)
 {
 	struct app	*a = t->a;
-	char		 clock[16], fleet[64], filter[TUI_TEXT_MAX + 16];
+	char		 clock[16], fleet[96], filter[TUI_TEXT_MAX + 16];
 	time_t		 now = time(NULL);
 	struct tm	 tm;
 	attr_t		 h = theme_attr(THEME_ROLE_HEADER);
 
-	attrset(h);
-	mvhline(0, 0, ' ', t->cols);
 	gmtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%SZ", &tm);
-	ui_fleet(a, fleet, sizeof(fleet));
+	if (ui_fleet(a, fleet, sizeof(fleet)))
+		h = theme_attr(THEME_ROLE_CRITICAL) | A_BOLD | A_REVERSE;
+	attrset(h);
+	mvhline(0, 0, ' ', t->cols);
 	filter[0] = '\0';
 	if (t->filter[t->view][0] != '\0')
 		snprintf(filter, sizeof(filter), " | filter: %s",
@@ -318,6 +344,7 @@ void
 ui_draw_list(struct tui *t, int top, int h)
 {
 	const struct view_ops	*v = tui_views[t->view];
+	const struct server	*quiet;
 	struct list		*l = &t->list[t->view];
 	int			 y;
 	size_t			 i;
@@ -333,7 +360,12 @@ ui_draw_list(struct tui *t, int top, int h)
 		v->row(t, ui_vis(t, i), y, t->cols, i == l->sel);
 	if (v->server != NULL)
 		t->sel_server[t->view] = v->server(t);
-	if (t->nvis == 0)
+	if (t->nvis == 0 && !t->filter[t->view][0] &&
+	    (quiet = ui_no_source(t->a)) != NULL)
+		ui_textf(t, top + 1, 2, t->cols - 4,
+		    theme_attr(THEME_ROLE_CRITICAL) | A_BOLD,
+		    "server %s: %s", quiet->name, quiet->status);
+	else if (t->nvis == 0)
 		ui_textf(t, top + 1, 2, t->cols - 4,
 		    theme_attr(THEME_ROLE_MUTED), "%s",
 		    t->filter[t->view][0] ? "no row matches the filter" :
