@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -521,7 +522,8 @@ app_usage(FILE *f)
 	    "  --theme NAME    default, mono, light, 256 or a file path\n"
 	    "  --from-start    read the logs from their start, not their end\n"
 	    "  --demo          replay the bundled incident (a hijack from 200\n"
-	    "                  addresses) through the live path\n"
+	    "                  addresses) through the live path; the action\n"
+	    "                  keys act on a private sandbox, removed at exit\n"
 	    "  --speed N       demo replay speed factor (default 1)\n"
 	    "  --utc           classic syslog timestamps are UTC\n"
 	    "  --read-only     no action keys (suspend, hold, purge, ...)\n"
@@ -726,6 +728,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		theme = cfg.theme;
 	if (demo) {
 		struct server_config *sc;
+		char hist[PATH_MAX];
 
 		if ((a.demo = demo_open(demo_default_dir(), speed, err,
 		    sizeof(err))) == NULL) {
@@ -738,9 +741,20 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		cfg.nservers = 0;
 		sc = config_add_server(&cfg, "demo");
 		config_server_add_log(sc, demo_path(a.demo));
+		if (demo_server(a.demo, sc, err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		/* its audit is the sandbox's, gone with it: no demo action
+		   in the admin's history */
+		snprintf(hist, sizeof(hist), "%s/history.db",
+		    demo_dir(a.demo));
+		free(cfg.history);
+		cfg.history = xstrdup(hist);
 		from_start = 1;
-		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
-		    "recorded hijack into %s", demo_path(a.demo));
+		snprintf(a.watching, sizeof(a.watching), "DEMO: replaying a "
+		    "recorded hijack into %s; actions act on a sandbox in %s",
+		    demo_path(a.demo), demo_dir(a.demo));
 	} else if (cfg.nservers == 0) {
 		discover_local(&cfg, a.watching, sizeof(a.watching));
 		local = 1;

@@ -215,8 +215,9 @@ ui_draw_header(struct tui *t)
 		snprintf(filter, sizeof(filter), " | filter: %s",
 		    t->filter[t->view]);
 	ui_textf(t, 0, 0, t->cols - 11, h,
-	    " mailcon | %s%s | %s | crit %zu susp %zu watch %zu%s",
-	    tui_views[t->view]->title, filter, fleet,
+	    " mailcon%s | %s%s | %s | crit %zu susp %zu watch %zu%s",
+	    a->demo != NULL ? " DEMO" : "", tui_views[t->view]->title, filter,
+	    fleet,
 	    a->nlevel[LEVEL_CRITICAL], a->nlevel[LEVEL_SUSPICIOUS],
 	    a->nlevel[LEVEL_WATCH], a->paused ? " | PAUSED" : "");
 	ui_text(t, 0, t->cols - 10, 10, clock, strlen(clock), h);
