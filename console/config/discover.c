@@ -161,7 +161,7 @@ discover_looked(const struct mail_backend *const *b, size_t nb,
 		    config);
 	if (n < size)
 		snprintf(buf + n, size - n, "a journal (journalctl in %s, "
-		    "/run/systemd/journal or /var/log/journal)",
+		    "/run/systemd/journal or /var/log/journal/MACHINE-ID)",
 		    DISCOVER_JOURNAL_PATH);
 }
 
@@ -179,6 +179,28 @@ discover_journalctl(int (*exists)(const char *, void *), void *arg,
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Is there a journal on this machine: journald running, or a persistent
+ * journal of this machine's id (an empty /var/log/journal, as a package
+ * leaves it where no journald runs, is none).
+ */
+static int
+discover_journal_here(int (*exists)(const char *, void *), void *arg)
+{
+	char	*id, path[128];
+	size_t	 len;
+
+	if (exists("/run/systemd/journal", arg))
+		return 1;
+	if ((id = discover_read("/etc/machine-id", &len)) == NULL)
+		return 0;
+	while (len > 0 && (id[len - 1] == '\n' || id[len - 1] == ' '))
+		id[--len] = '\0';
+	snprintf(path, sizeof(path), "/var/log/journal/%.64s", id);
+	free(id);
+	return len > 0 && strchr(path + 17, '/') == NULL && exists(path, arg);
 }
 
 /*
@@ -282,8 +304,7 @@ discover_source(struct server_config *sc,
 	}
 	if (discover_journalctl(exists, arg, jctl, sizeof(jctl)) &&
 	    (sc->ssh.journal_dir != NULL ? exists(sc->ssh.journal_dir, arg) :
-	    exists("/run/systemd/journal", arg) ||
-	    exists("/var/log/journal", arg))) {
+	    discover_journal_here(exists, arg))) {
 		sc->log_argv = discover_journal_argv(jctl, b, 2,
 		    sc->ssh.journal_dir);
 		discover_words(sc->log_argv, words, sizeof(words));

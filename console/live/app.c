@@ -238,10 +238,19 @@ app_server_print(struct server *s)
 	    server_state_name(s->state), s->status);
 }
 
-/* A server that was live and no longer is: an alert (once per fall). */
+/* A server that was live and no longer is: an alert (once per fall); a
+   source it chose while running, said. */
 static void
 app_server_alert(struct app *a, struct server *s)
 {
+	/* a source chosen while running (the journal of a server whose
+	   default log is not there): said once */
+	if (s->chose[0] != '\0') {
+		app_note(a, 30, "%s", s->chose);
+		if (a->headless)
+			app_act_print("%s", s->chose);
+		s->chose[0] = '\0';
+	}
 	if (a->headless)
 		app_server_print(s);
 	if (s->state == SRV_LIVE || s->state == SRV_STARTING) {

@@ -123,6 +123,57 @@ server_plan(const struct server_config *sc, int from_start,
 	return n;
 }
 
+/* Open source i of s as kind on spec, delivering to s. */
+static void
+server_source_open(struct server *s, size_t i, const char *kind,
+    const struct source_spec *spec, int utc)
+{
+	struct source_cbs	 cbs;
+
+	s->sources[i].server = s;
+	cbs.line = server_on_line;
+	cbs.gap = server_on_gap;
+	cbs.arg = &s->sources[i];
+	/* the plan names only kinds of the registry */
+	(void)logsource_open(&s->sources[i].in, kind, s->name, spec, &cbs);
+	log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
+	s->sources[i].clock.utc = utc;
+	clockguard_init(&s->sources[i].guard);
+}
+
+/*
+ * The default log of a server behind SSH (SERVER_REMOTE_LOG) is not
+ * there: follow the server's journal instead, once, and say so in
+ * s->chose.  The remote follower says "no such file" only when the
+ * server answered that (not while connecting or after a drop).
+ */
+static void
+server_journal_fallback(struct server *s)
+{
+	struct source_spec	 spec;
+	const char		*err;
+
+	if (!s->journal_fallback || s->ssh == NULL ||
+	    ssh_conn_state(s->ssh) != SSH_LIVE ||
+	    s->sources[0].in.ops == NULL ||
+	    logsource_starting(&s->sources[0].in) ||
+	    logsource_state(&s->sources[0].in) != FOLLOW_MISSING ||
+	    (err = logsource_error(&s->sources[0].in)) == NULL ||
+	    strstr(err, "no such file") == NULL)
+		return;
+	s->journal_fallback = 0;
+	logsource_close(&s->sources[0].in);
+	memset(&s->sources[0], 0, sizeof(s->sources[0]));
+	memset(&spec, 0, sizeof(spec));
+	spec.sudo = s->cfg->ssh.sudo;
+	spec.from_start = s->from_start;
+	server_source_open(s, 0, "ssh-journal", &spec, s->utc);
+	snprintf(s->chose, sizeof(s->chose), "%s: no %s there; following "
+	    "its journal (journalctl -f over SSH)", s->name,
+	    SERVER_REMOTE_LOG);
+	trace(1, "server %s: %s", s->name, s->chose);
+}
+
 /* See server.h. */
 struct server *
 server_new(const struct server_config *sc, unsigned index,
@@ -131,7 +182,6 @@ server_new(const struct server_config *sc, unsigned index,
 {
 	struct server		*s = xcalloc(1, sizeof(*s));
 	struct source_spec	*specs;
-	struct source_cbs	 cbs;
 	const char		**kinds;
 	size_t			 i;
 
@@ -168,18 +218,14 @@ server_new(const struct server_config *sc, unsigned index,
 	s->nsources = server_plan(sc, from_start, kinds, specs);
 	s->sources = xcalloc(s->nsources > 0 ? s->nsources : 1,
 	    sizeof(*s->sources));
-	for (i = 0; i < s->nsources; i++) {
-		s->sources[i].server = s;
-		cbs.line = server_on_line;
-		cbs.gap = server_on_gap;
-		cbs.arg = &s->sources[i];
-		/* the plan names only kinds of the registry */
-		(void)logsource_open(&s->sources[i].in, kinds[i], s->name,
-		    &specs[i], &cbs);
-		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
-		s->sources[i].clock.utc = utc;
-		clockguard_init(&s->sources[i].guard);
-	}
+	for (i = 0; i < s->nsources; i++)
+		server_source_open(s, i, kinds[i], &specs[i], utc);
+	/* the default log of a server behind SSH: its journal if the file
+	   is not there (a Debian 12 without rsyslog) */
+	s->journal_fallback = sc->ssh.host != NULL && sc->nlogs == 0 &&
+	    !sc->ssh.journal && s->nsources == 1;
+	s->from_start = from_start;
+	s->utc = utc;
 	free(kinds);
 	free(specs);
 	s->state = SRV_STARTING;
@@ -462,6 +508,7 @@ server_refresh(struct server *s)
 	for (i = 0; i < s->nsources; i++)
 		if (s->sources[i].in.ops != NULL)
 			(void)logsource_check(&s->sources[i].in);
+	server_journal_fallback(s);
 	snprintf(was, sizeof(was), "%s", s->status);
 	server_update_state(s);
 	if (s->state == before && strcmp(was, s->status) == 0)

@@ -54,18 +54,6 @@ jadd()
 	    die "systemd-journal-remote failed: $(tail -3 "$T/jremote.err")"
 }
 
-# wait_for FILE TEXT SECONDS: until TEXT is in FILE.
-wait_for()
-{
-	local i=0
-	while [ $i -lt $(($3 * 10)) ]; do
-		grep -qF -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
 mkdir -p "$T/j"
 # an entry from before the start: the journal is there, and -n 0 skips it
 jadd postfix@-.service seq 1 1
@@ -80,18 +68,18 @@ EOF
 "$MAILCON" watch --headless --lines --config "$T/j.conf" \
     >"$T/j.out" 2>"$T/j.err" &
 WATCH_PIDS="$WATCH_PIDS $!"
-wait_for "$T/j.out" "following the journal" 30 ||
+wait_text "$T/j.out" "following the journal" 30 ||
     fail "1: no word of the journal: $(head -3 "$T/j.out" "$T/j.err")"
 grep -qF -- "-D $T/j -u postfix@-.service -u postfix.service -u dovecot.service" \
     "$T/j.out" || fail "1: the journal command is not said: $(head -2 "$T/j.out")"
-wait_for "$T/j.out" "server here is live" 30 ||
+wait_text "$T/j.out" "server here is live" 30 ||
     fail "1: the server is not live: $(cat "$T/j.out")"
 sleep 1
 jadd postfix@-.service seq 2 3
 jadd dovecot.service seq 4 4
 jadd cron.service seq 5 5
 jadd postfix@-.service hijack judy@example.test 60
-wait_for "$T/j.out" "critical" 60 ||
+wait_text "$T/j.out" "critical" 60 ||
     fail "1: the hijack from the journal is not critical: $(tail -5 "$T/j.out")"
 for n in 2 3 4; do
 	grep -q "postfix/cleanup\[77\]: seq $n\$" "$T/j.out" ||
@@ -110,7 +98,7 @@ queue = off
 EOF
 "$MAILCON" watch --headless --config "$T/n.conf" >"$T/n.out" 2>"$T/n.err" &
 WATCH_PIDS="$WATCH_PIDS $!"
-wait_for "$T/n.out" "NO LOG SOURCE" 30 ||
+wait_text "$T/n.out" "NO LOG SOURCE" 30 ||
     fail "2: no NO LOG SOURCE in the headless output: $(cat "$T/n.out" "$T/n.err")"
 grep -q "server quiet is down: NO LOG SOURCE" "$T/n.out" ||
     fail "2: the server's state line does not say NO LOG SOURCE: $(cat "$T/n.out")"

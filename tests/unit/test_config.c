@@ -325,8 +325,9 @@ test_default_source(void **state)
 		"/usr/bin/journalctl", "/run/systemd/journal", NULL };
 	static const char *const journal_only[] = { "/usr/bin/journalctl",
 		"/run/systemd/journal", NULL };
+	/* an empty /var/log/journal (no journald ever wrote there) */
 	static const char *const no_journal[] = { "/usr/bin/journalctl",
-		NULL };
+		"/var/log/journal", NULL };
 	static const char *const jdir[] = { "/bin/journalctl", "/j", NULL };
 	struct mailcon_config	 cfg;
 	char			 err[256], said[1200];
