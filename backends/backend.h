@@ -388,6 +388,9 @@ struct backend_discovery {
 	/* argv that lists this machine's queue when no server is
 	   configured; used when argv[0] is there to run */
 	const char *const	*local_queue;
+	/* the systemd units whose journal is its log (journalctl -u),
+	   followed when none of logs is there; NULL: none */
+	const char *const	*journal_units;
 };
 
 /* ------------------------------------------------------------------ */

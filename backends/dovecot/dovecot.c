@@ -29,8 +29,11 @@ static const char *const dovecot_logs[] = { "/var/log/dovecot.log", NULL };
 static const char *const dovecot_probe[] = { "/usr/bin/doveadm",
 	"/etc/dovecot/dovecot.conf", NULL };
 
+static const char *const dovecot_units[] = { "dovecot.service", NULL };
+
 static const struct backend_discovery dovecot_discovery = {
 	.logs = dovecot_logs,
+	.journal_units = dovecot_units,
 	.probe = dovecot_probe,
 };
 

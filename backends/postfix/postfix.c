@@ -66,6 +66,11 @@ static const char *const postfix_probe[] = { "/usr/sbin/postqueue",
 static const char *const postfix_local_queue[] = { "/usr/sbin/postqueue",
 	"-j", NULL };
 
+/* Debian's postfix.service starts the instance postfix@-.service, whose
+   daemons log; other systems run postfix.service itself. */
+static const char *const postfix_units[] = { "postfix@-.service",
+	"postfix.service", NULL };
+
 static const struct backend_discovery postfix_discovery = {
 	.logs = postfix_logs,
 	.config_dir_option = "postfix_config",
@@ -75,6 +80,7 @@ static const struct backend_discovery postfix_discovery = {
 	.config_outbound = maincf_outbound,
 	.probe = postfix_probe,
 	.local_queue = postfix_local_queue,
+	.journal_units = postfix_units,
 };
 
 const struct mail_backend backend_postfix = {

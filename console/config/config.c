@@ -853,13 +853,14 @@ config_check_servers(struct mailcon_config *cfg, char *err, size_t errlen)
 			    sc->name);
 			return -1;
 		}
-		if (sc->ssh.host == NULL && (sc->ssh.journal ||
-		    sc->ssh.journal_dir != NULL)) {
+		/* here, journal and journal_directory pick the journal
+		   the default plan follows (discover.h) */
+		if (sc->ssh.host == NULL && sc->log_argv != NULL &&
+		    (sc->ssh.journal || sc->ssh.journal_dir != NULL)) {
 			snprintf(err, errlen, "[server %s]: journal and "
-			    "journal_directory follow a journal over SSH and "
-			    "need host; for this machine's journal use "
-			    "log_command = journalctl -f -o short-iso "
-			    "SYSLOG_FACILITY=2", sc->name);
+			    "journal_directory choose the journal mailcon "
+			    "follows; log_command sets its own command: keep "
+			    "one of them", sc->name);
 			return -1;
 		}
 		if (sc->ssh.journal_dir != NULL && !sc->ssh.journal) {

@@ -16,10 +16,6 @@
 #include "core/xmalloc.h"
 #include "rbl/rbl_discover.h"
 
-/* The journal's mail facility, from now on, in a format logline reads. */
-#define JOURNAL_COMMAND \
-	"/usr/bin/journalctl -f -n 0 -q -o short-iso SYSLOG_FACILITY=2"
-
 /* See discover.h. */
 char *
 discover_read(const char *path, size_t *lenp)
@@ -124,13 +120,22 @@ discover_rbl(const struct server_config *sc, struct rbl_found **out,
 	return rbl_discover(h, n, out, skipped, skippedlen);
 }
 
+/* Does path exist here (discover_source's exists() on this machine)? */
+static int
+discover_exists(const char *path, void *arg)
+{
+	(void)arg;
+	return access(path, F_OK) == 0;
+}
+
 /* Follow path when it is there and not followed yet. */
 static void
-discover_add_log(struct server_config *sc, const char *path)
+discover_add_log(struct server_config *sc, const char *path,
+    int (*exists)(const char *, void *), void *arg)
 {
 	size_t	 i;
 
-	if (access(path, F_OK) != 0)
+	if (!exists(path, arg))
 		return;
 	for (i = 0; i < sc->nlogs; i++)
 		if (strcmp(sc->logs[i], path) == 0)
@@ -155,34 +160,181 @@ discover_looked(const struct mail_backend *const *b, size_t nb,
 		n += (size_t)snprintf(buf + n, size - n, "the log %s names, ",
 		    config);
 	if (n < size)
-		snprintf(buf + n, size - n, "the journal");
+		snprintf(buf + n, size - n, "a journal (journalctl in %s, "
+		    "/run/systemd/journal or /var/log/journal/MACHINE-ID)",
+		    DISCOVER_JOURNAL_PATH);
+}
+
+/* Where journalctl is in DISCOVER_JOURNAL_PATH: 1 with it in buf. */
+static int
+discover_journalctl(int (*exists)(const char *, void *), void *arg,
+    char *buf, size_t size)
+{
+	char	 dirs[] = DISCOVER_JOURNAL_PATH, *dir, *last;
+
+	for (dir = strtok_r(dirs, ":", &last); dir != NULL;
+	    dir = strtok_r(NULL, ":", &last)) {
+		snprintf(buf, size, "%s/journalctl", dir);
+		if (exists(buf, arg))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Is there a journal on this machine: journald running, or a persistent
+ * journal of this machine's id (an empty /var/log/journal, as a package
+ * leaves it where no journald runs, is none).
+ */
+static int
+discover_journal_here(int (*exists)(const char *, void *), void *arg)
+{
+	char	*id, path[128];
+	size_t	 len;
+
+	if (exists("/run/systemd/journal", arg))
+		return 1;
+	if ((id = discover_read("/etc/machine-id", &len)) == NULL)
+		return 0;
+	while (len > 0 && (id[len - 1] == '\n' || id[len - 1] == ' '))
+		id[--len] = '\0';
+	snprintf(path, sizeof(path), "/var/log/journal/%.64s", id);
+	free(id);
+	return len > 0 && strchr(path + 17, '/') == NULL && exists(path, arg);
+}
+
+/*
+ * The journal command of b's units: journalctl -f of them, from now on,
+ * in the form logline reads; -D dir when the server names a journal
+ * directory.
+ */
+static char **
+discover_journal_argv(const char *journalctl,
+    const struct mail_backend *const *b, size_t nb, const char *dir)
+{
+	const char *const	*u;
+	char			**argv;
+	size_t			 i, n = 0, max = 12;
+
+	for (i = 0; i < nb; i++)
+		for (u = b[i]->discover != NULL ?
+		    b[i]->discover->journal_units : NULL;
+		    u != NULL && *u != NULL; u++)
+			max += 2;
+	argv = xcalloc(max, sizeof(*argv));
+	argv[n++] = xstrdup(journalctl);
+	argv[n++] = xstrdup("-f");
+	argv[n++] = xstrdup("-n");
+	argv[n++] = xstrdup("0");
+	argv[n++] = xstrdup("-q");
+	argv[n++] = xstrdup("-o");
+	argv[n++] = xstrdup("short-iso");
+	if (dir != NULL) {
+		argv[n++] = xstrdup("-D");
+		argv[n++] = xstrdup(dir);
+	}
+	for (i = 0; i < nb; i++) {
+		if (i == 1 && b[1] == b[0])
+			break;
+		for (u = b[i]->discover != NULL ?
+		    b[i]->discover->journal_units : NULL;
+		    u != NULL && *u != NULL; u++) {
+			argv[n++] = xstrdup("-u");
+			argv[n++] = xstrdup(*u);
+		}
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+/* argv as one line of words, for the message saying what is followed. */
+static void
+discover_words(char *const *argv, char *buf, size_t size)
+{
+	size_t	 i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; argv[i] != NULL && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+		    i > 0 ? " " : "", argv[i]);
+}
+
+/* See discover.h. */
+enum discover_plan
+discover_source(struct server_config *sc,
+    int (*exists)(const char *, void *), void *arg, char *said,
+    size_t size)
+{
+	const struct mail_backend	*b[2];
+	const char *const		*p;
+	const char			*config;
+	char				 maillog[1024], path[1100];
+	char				 looked[600], jctl[256], words[600];
+	size_t				 i, off;
+
+	said[0] = '\0';
+	if (sc->ssh.host != NULL || sc->log_argv != NULL)
+		return DISCOVER_CONFIGURED;
+	if (sc->nlogs > 0 && !sc->ssh.journal)
+		return DISCOVER_CONFIGURED;
+	if (exists == NULL)
+		exists = discover_exists;
+	b[0] = server_mta(sc);
+	b[1] = server_auth(sc);
+	config = discover_config_path(b[0], sc, path, sizeof(path));
+	/* journal = yes or a journal directory: the journal, asked for */
+	if (!sc->ssh.journal && sc->ssh.journal_dir == NULL) {
+		if (config != NULL && exists(config, arg) &&
+		    discover_config_log(b[0], config, maillog,
+		    sizeof(maillog)))
+			discover_add_log(sc, maillog, exists, arg);
+		for (i = 0; i < 2; i++)
+			for (p = b[i]->discover != NULL ?
+			    b[i]->discover->logs : NULL;
+			    p != NULL && *p != NULL; p++)
+				discover_add_log(sc, *p, exists, arg);
+		if (sc->nlogs > 0) {
+			off = (size_t)snprintf(said, size, "%s: no logs "
+			    "configured; following", sc->name);
+			for (i = 0; i < sc->nlogs && off < size; i++)
+				off += (size_t)snprintf(said + off, size - off,
+				    " %s", sc->logs[i]);
+			return DISCOVER_FILE;
+		}
+	}
+	if (discover_journalctl(exists, arg, jctl, sizeof(jctl)) &&
+	    (sc->ssh.journal_dir != NULL ? exists(sc->ssh.journal_dir, arg) :
+	    discover_journal_here(exists, arg))) {
+		sc->log_argv = discover_journal_argv(jctl, b, 2,
+		    sc->ssh.journal_dir);
+		discover_words(sc->log_argv, words, sizeof(words));
+		snprintf(said, size, "%s: %s; following the journal (%s)",
+		    sc->name, sc->ssh.journal || sc->ssh.journal_dir != NULL ?
+		    "journal set" : "no log file here", words);
+		return DISCOVER_JOURNAL;
+	}
+	discover_looked(b, 2, config, looked, sizeof(looked));
+	if (sc->ssh.journal_dir != NULL)
+		snprintf(looked, sizeof(looked), "the journal directory %s "
+		    "(and journalctl in %s)", sc->ssh.journal_dir,
+		    DISCOVER_JOURNAL_PATH);
+	snprintf(said, size, "%s: NO LOG SOURCE: found none of %s; set logs "
+	    "= or log_command = in [server %s]", sc->name, looked, sc->name);
+	return DISCOVER_NONE;
 }
 
 /* See discover.h. */
 void
 discover_local(struct mailcon_config *cfg, char *watching, size_t size)
 {
-	const struct mail_backend	*b[2];
 	const struct backend_discovery	*d;
-	const char *const		*p;
-	const char			*config;
 	struct server_config		*sc;
-	char				 maillog[1024], path[1100], looked[600];
+	char				 said[1200];
 	size_t				 i, off;
 
 	sc = config_add_server(cfg, "local");
 	probe_local(sc);
-	b[0] = server_mta(sc);
-	b[1] = server_auth(sc);
-	config = discover_config_path(b[0], sc, path, sizeof(path));
-	if (config != NULL && discover_config_log(b[0], config, maillog,
-	    sizeof(maillog)))
-		discover_add_log(sc, maillog);
-	for (i = 0; i < 2; i++)
-		for (p = b[i]->discover != NULL ? b[i]->discover->logs : NULL;
-		    p != NULL && *p != NULL; p++)
-			discover_add_log(sc, *p);
-	d = b[0]->discover;
+	d = server_mta(sc)->discover;
 	if (d != NULL && d->local_queue != NULL &&
 	    access(d->local_queue[0], X_OK) == 0) {
 		for (i = 0; d->local_queue[i] != NULL; i++)
@@ -191,23 +343,16 @@ discover_local(struct mailcon_config *cfg, char *watching, size_t size)
 		for (i = 0; d->local_queue[i] != NULL; i++)
 			sc->queue_argv[i] = xstrdup(d->local_queue[i]);
 	}
-	/* No log file but a journal (Debian 12 without rsyslog): follow the
-	   mail facility there. */
-	if (sc->nlogs == 0 && access("/run/systemd/journal", F_OK) == 0 &&
-	    access("/usr/bin/journalctl", X_OK) == 0) {
-		sc->log_argv = config_split_argv(JOURNAL_COMMAND);
-		snprintf(watching, size, "local: the journal (%s)",
-		    JOURNAL_COMMAND);
-		return;
+	switch (discover_source(sc, NULL, NULL, said, sizeof(said))) {
+	case DISCOVER_JOURNAL:
+	case DISCOVER_NONE:
+		snprintf(watching, size, "%s", said);
+		break;
+	default:
+		off = (size_t)snprintf(watching, size, "local:");
+		for (i = 0; i < sc->nlogs && off < size; i++)
+			off += (size_t)snprintf(watching + off, size - off,
+			    " %s", sc->logs[i]);
+		break;
 	}
-	if (sc->nlogs == 0) {
-		discover_looked(b, 2, config, looked, sizeof(looked));
-		snprintf(watching, size, "no mail log found (looked for %s); "
-		    "add [server NAME] logs = ... to the config", looked);
-		return;
-	}
-	off = (size_t)snprintf(watching, size, "local:");
-	for (i = 0; i < sc->nlogs && off < size; i++)
-		off += (size_t)snprintf(watching + off, size - off, " %s",
-		    sc->logs[i]);
 }

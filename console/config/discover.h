@@ -44,12 +44,35 @@ size_t	discover_outbound(const struct server_config *sc,
  */
 size_t	discover_rbl(const struct server_config *sc, struct rbl_found **out,
 	    char *skipped, size_t skippedlen);
+/* Where journalctl is looked for. */
+#define DISCOVER_JOURNAL_PATH	"/usr/bin:/bin"
+
+/* What discover_source() chose. */
+enum discover_plan {
+	DISCOVER_CONFIGURED = 0,	/* logs or log_command set, or SSH */
+	DISCOVER_FILE,		/* a log file found here */
+	DISCOVER_JOURNAL,	/* the journal of the mail units */
+	DISCOVER_NONE		/* nothing to read: a loud state */
+};
+
+/*
+ * The log source of a server on this machine with no logs and no
+ * log_command: the log file its MTA's configuration names, else the
+ * files its backends look for, else, when journalctl is there, the
+ * journal of its backends' units (journalctl -f -u UNIT..., -D when
+ * journal_directory is set; journal = yes or journal_directory skip the
+ * files).  Fills sc->logs or sc->log_argv; exists() says whether a path
+ * is there (NULL: access() here).  What was chosen, in plain words, in
+ * said (empty for DISCOVER_CONFIGURED).
+ */
+enum discover_plan discover_source(struct server_config *sc,
+	    int (*exists)(const char *, void *), void *arg, char *said,
+	    size_t size);
 /*
  * With no [server] configured: a server "local" for this machine, its
- * mail systems probed here, following the logs they name and the ones
- * their backends look for (else the journal's mail facility), its queue
- * read with its MTA's listing when that is installed.  What it follows,
- * or why nothing, in watching.
+ * mail systems probed here, its log source as discover_source() finds
+ * it, its queue read with its MTA's listing when that is installed.
+ * What it follows, or why nothing, in watching.
  */
 void	discover_local(struct mailcon_config *cfg, char *watching,
 	    size_t size);

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -252,10 +253,19 @@ app_server_print(struct server *s)
 	    server_state_name(s->state), s->status);
 }
 
-/* A server that was live and no longer is: an alert (once per fall). */
+/* A server that was live and no longer is: an alert (once per fall); a
+   source it chose while running, said. */
 static void
 app_server_alert(struct app *a, struct server *s)
 {
+	/* a source chosen while running (the journal of a server whose
+	   default log is not there): said once */
+	if (s->chose[0] != '\0') {
+		app_note(a, 30, "%s", s->chose);
+		if (a->headless)
+			app_act_print("%s", s->chose);
+		s->chose[0] = '\0';
+	}
 	if (a->headless)
 		app_server_print(s);
 	if (s->state == SRV_LIVE || s->state == SRV_STARTING) {
@@ -599,7 +609,8 @@ app_usage(FILE *f)
 	    "  --theme NAME    default, mono, light, 256 or a file path\n"
 	    "  --from-start    read the logs from their start, not their end\n"
 	    "  --demo          replay the bundled incident (a hijack from 200\n"
-	    "                  addresses) through the live path\n"
+	    "                  addresses) through the live path; the action\n"
+	    "                  keys act on a private sandbox, removed at exit\n"
 	    "  --speed N       demo replay speed factor (default 1)\n"
 	    "  --utc           classic syslog timestamps are UTC\n"
 	    "  --read-only     no action keys (suspend, hold, purge, ...)\n"
@@ -615,6 +626,9 @@ app_usage(FILE *f)
 	    "  -v              more detail in the trace (-vv: each command\n"
 	    "                  and remote program started and ended)\n"
 	    "\n"
+	    "A server here with no logs or log_command follows its mail\n"
+	    "log, else the journal of its mail units; one with nothing to\n"
+	    "read says NO LOG SOURCE on every view.\n"
 	    "The console needs a terminal (watch --headless runs without).\n"
 	    "Exit status: 0, 2 when it cannot start, 128+N when signal N\n"
 	    "stopped it (143 after SIGTERM, 130 after ^C).\n"
@@ -647,6 +661,28 @@ app_bell(struct app *a)
 		a->fe->bell(a);
 }
 
+/*
+ * The servers here with neither logs nor log_command follow what
+ * discover_source() finds (a log file, else the journal); what each
+ * follows, or that it has nothing, goes after a->watching.
+ */
+static void
+app_default_sources(struct app *a, struct mailcon_config *cfg)
+{
+	char	 said[1200];
+	size_t	 i, off;
+
+	for (i = 0; i < cfg->nservers; i++) {
+		if (discover_source(&cfg->servers[i], NULL, NULL, said,
+		    sizeof(said)) == DISCOVER_CONFIGURED)
+			continue;
+		off = strlen(a->watching);
+		if (off < sizeof(a->watching))
+			snprintf(a->watching + off, sizeof(a->watching) - off,
+			    "; %s", said);
+	}
+}
+
 /* See app.h. */
 int
 app_main(int argc, char **argv, const struct app_frontend *fe)
@@ -673,6 +709,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	char			 err[512], *end;
 	double			 speed = 1;
 	int			 ch, from_start = 0, demo = 0, rc = EXIT_ERROR;
+	int			 local = 0;
 	int			 lines = 0, verbose = 0, headless = fe == NULL;
 	size_t			 i;
 
@@ -778,6 +815,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		theme = cfg.theme;
 	if (demo) {
 		struct server_config *sc;
+		char hist[PATH_MAX];
 
 		if ((a.demo = demo_open(demo_default_dir(), speed, err,
 		    sizeof(err))) == NULL) {
@@ -790,12 +828,24 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		cfg.nservers = 0;
 		sc = config_add_server(&cfg, "demo");
 		config_server_add_log(sc, demo_path(a.demo));
+		if (demo_server(a.demo, sc, err, sizeof(err)) == -1) {
+			fprintf(stderr, "mailcon: %s\n", err);
+			goto out;
+		}
+		/* its audit is the sandbox's, gone with it: no demo action
+		   in the admin's history */
+		snprintf(hist, sizeof(hist), "%s/history.db",
+		    demo_dir(a.demo));
+		free(cfg.history);
+		cfg.history = xstrdup(hist);
 		from_start = 1;
-		snprintf(a.watching, sizeof(a.watching), "demo: replaying a "
-		    "recorded hijack into %s", demo_path(a.demo));
-	} else if (cfg.nservers == 0)
+		snprintf(a.watching, sizeof(a.watching), "DEMO: replaying a "
+		    "recorded hijack into %s; actions act on a sandbox in %s",
+		    demo_path(a.demo), demo_dir(a.demo));
+	} else if (cfg.nservers == 0) {
 		discover_local(&cfg, a.watching, sizeof(a.watching));
-	else
+		local = 1;
+	} else
 		snprintf(a.watching, sizeof(a.watching), "%zu server%s from %s",
 		    cfg.nservers, cfg.nservers == 1 ? "" : "s",
 		    cfg.path != NULL ? cfg.path : "the config");
@@ -806,6 +856,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	for (i = 0; i < cfg.nservers; i++)
 		if (cfg.servers[i].ssh.host == NULL)
 			probe_local(&cfg.servers[i]);
+	/* a server here with no logs configured: the default source */
+	if (!demo && !local)
+		app_default_sources(&a, &cfg);
 	logring_init(&a.log, 5000);
 	msgring_init(&a.msgs, 20000);
 	a.nservers = cfg.nservers;

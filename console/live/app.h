@@ -242,7 +242,7 @@ struct app {
 	int64_t			 warning_epoch;	/* turns count from (ms) */
 	int			 warnings_more;	/* in the last slot */
 	char			 note_next[256];	/* shown once the note ends */
-	char			 watching[256];	/* what is followed, plain words */
+	char			 watching[2048];	/* what is followed, plain words */
 	struct notelog		 notes;		/* every message, for reading
 						   back */
 

@@ -631,6 +631,20 @@ act_sweep_set(struct app *a, unsigned server, const char *account, int on)
 }
 
 /* See app_act.h. */
+int
+app_act_suspended(const struct app *a, unsigned server, const char *account)
+{
+	const struct app_act	*x = &a->act;
+	size_t			 i;
+
+	for (i = 0; i < x->nsweeps; i++)
+		if (x->sweeps[i].server == server &&
+		    strcasecmp(x->sweeps[i].account, account) == 0)
+			return 1;
+	return 0;
+}
+
+/* See app_act.h. */
 void
 app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
 {

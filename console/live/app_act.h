@@ -35,6 +35,10 @@ void	app_act_print(const char *fmt, ...)
 /* Every event: see struct act_sweep. */
 void	app_act_event(struct app *a, unsigned server,
 	    const struct mail_event *ev);
+/* Was account on server suspended from this console (and not unsuspended
+   since)?  Its new mail is swept then (struct act_sweep). */
+int	app_act_suspended(const struct app *a, unsigned server,
+	    const char *account);
 /* From the poll timer: start the sweeps that are due. */
 void	app_act_tick(struct app *a, int64_t now_ms);
 /*

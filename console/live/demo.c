@@ -1,4 +1,5 @@
-/* demo.c: replay recorded logs into a followed file, rewriting timestamps. */
+/* demo.c: replay recorded logs into a followed file, rewriting timestamps;
+   the sandbox the demo's actions act on beside it (demo_sandbox.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "demo.h"
+#include "demo_sandbox.h"
 #include "core/paths.h"
 #include "core/xmalloc.h"
 #include "intake/logreader.h"
@@ -28,6 +30,7 @@ struct demo {
 	int64_t			 first;		/* log time of the first line */
 	char			*out;		/* batch of rewritten lines */
 	size_t			 outlen, outcap;
+	struct demo_accounts	 accts;		/* in the sandbox's users */
 };
 
 /* See demo.h: $MAILCON_DEMODIR, the installed copy, or the source tree. */
@@ -98,6 +101,8 @@ demo_open(const char *dir, double speed, char *err, size_t errlen)
 		d->dir[0] = '\0';
 		goto fail;
 	}
+	if (demo_sandbox_make(d->dir, err, errlen) == -1)
+		goto fail;
 	snprintf(d->path, sizeof(d->path), "%s/mail.log", d->dir);
 	d->fd = open(d->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (d->fd == -1) {
@@ -118,6 +123,21 @@ const char *
 demo_path(const struct demo *d)
 {
 	return d->path;
+}
+
+/* See demo.h. */
+const char *
+demo_dir(const struct demo *d)
+{
+	return d->dir;
+}
+
+/* See demo.h. */
+int
+demo_server(const struct demo *d, struct server_config *sc, char *err,
+    size_t errlen)
+{
+	return demo_sandbox_server(d->dir, sc, err, errlen);
 }
 
 /* The reader whose line is oldest, or -1. */
@@ -157,6 +177,8 @@ demo_emit(struct demo *d, const struct logreader *r)
 	memcpy(d->out + d->outlen, rest, restlen);
 	d->outlen += restlen;
 	d->out[d->outlen++] = '\n';
+	/* the sandbox's queue and users follow what the line says */
+	demo_sandbox_line(d->dir, &d->accts, &r->hdr);
 }
 
 /* See demo.h. */
@@ -199,10 +221,8 @@ demo_close(struct demo *d)
 		logreader_close(&d->r[i]);
 	if (d->fd != -1)
 		close(d->fd);
-	if (d->path[0] != '\0')
-		unlink(d->path);
-	if (d->dir[0] != '\0')
-		rmdir(d->dir);
+	/* the log, the sandbox and whatever the actions left there */
+	(void)demo_sandbox_remove(d->dir, &d->accts);
 	free(d->out);
 	free(d);
 }

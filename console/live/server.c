@@ -128,6 +128,57 @@ server_plan(const struct server_config *sc, int from_start,
 	return n;
 }
 
+/* Open source i of s as kind on spec, delivering to s. */
+static void
+server_source_open(struct server *s, size_t i, const char *kind,
+    const struct source_spec *spec, int utc)
+{
+	struct source_cbs	 cbs;
+
+	s->sources[i].server = s;
+	cbs.line = server_on_line;
+	cbs.gap = server_on_gap;
+	cbs.arg = &s->sources[i];
+	/* the plan names only kinds of the registry */
+	(void)logsource_open(&s->sources[i].in, kind, s->name, spec, &cbs);
+	log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
+	s->sources[i].clock.utc = utc;
+	clockguard_init(&s->sources[i].guard);
+}
+
+/*
+ * The default log of a server behind SSH (SERVER_REMOTE_LOG) is not
+ * there: follow the server's journal instead, once, and say so in
+ * s->chose.  The remote follower says "no such file" only when the
+ * server answered that (not while connecting or after a drop).
+ */
+static void
+server_journal_fallback(struct server *s)
+{
+	struct source_spec	 spec;
+	const char		*err;
+
+	if (!s->journal_fallback || s->ssh == NULL ||
+	    ssh_conn_state(s->ssh) != SSH_LIVE ||
+	    s->sources[0].in.ops == NULL ||
+	    logsource_starting(&s->sources[0].in) ||
+	    logsource_state(&s->sources[0].in) != FOLLOW_MISSING ||
+	    (err = logsource_error(&s->sources[0].in)) == NULL ||
+	    strstr(err, "no such file") == NULL)
+		return;
+	s->journal_fallback = 0;
+	logsource_close(&s->sources[0].in);
+	memset(&s->sources[0], 0, sizeof(s->sources[0]));
+	memset(&spec, 0, sizeof(spec));
+	spec.sudo = s->cfg->ssh.sudo;
+	spec.from_start = s->from_start;
+	server_source_open(s, 0, "ssh-journal", &spec, s->utc);
+	snprintf(s->chose, sizeof(s->chose), "%s: no %s there; following "
+	    "its journal (journalctl -f over SSH)", s->name,
+	    SERVER_REMOTE_LOG);
+	trace(1, "server %s: %s", s->name, s->chose);
+}
+
 /* See server.h. */
 struct server *
 server_new(const struct server_config *sc, unsigned index,
@@ -136,7 +187,6 @@ server_new(const struct server_config *sc, unsigned index,
 {
 	struct server		*s = xcalloc(1, sizeof(*s));
 	struct source_spec	*specs;
-	struct source_cbs	 cbs;
 	const char		**kinds;
 	size_t			 i;
 
@@ -181,18 +231,14 @@ server_new(const struct server_config *sc, unsigned index,
 		s->sources[0].clock.utc = utc;
 		clockguard_init(&s->sources[0].guard);
 	}
-	for (i = 0; i < s->nsources && sc->loghost == NULL; i++) {
-		s->sources[i].server = s;
-		cbs.line = server_on_line;
-		cbs.gap = server_on_gap;
-		cbs.arg = &s->sources[i];
-		/* the plan names only kinds of the registry */
-		(void)logsource_open(&s->sources[i].in, kinds[i], s->name,
-		    &specs[i], &cbs);
-		log_clock_init(&s->sources[i].clock, (int64_t)time(NULL));
-		s->sources[i].clock.utc = utc;
-		clockguard_init(&s->sources[i].guard);
-	}
+	for (i = 0; i < s->nsources && sc->loghost == NULL; i++)
+		server_source_open(s, i, kinds[i], &specs[i], utc);
+	/* the default log of a server behind SSH: its journal if the file
+	   is not there (a Debian 12 without rsyslog) */
+	s->journal_fallback = sc->ssh.host != NULL && sc->nlogs == 0 &&
+	    !sc->ssh.journal && sc->loghost == NULL && s->nsources == 1;
+	s->from_start = from_start;
+	s->utc = utc;
 	free(kinds);
 	free(specs);
 	s->state = SRV_STARTING;
@@ -424,9 +470,10 @@ source_starting(const struct source *src)
 static void
 server_update_state(struct server *s)
 {
-	size_t		 i, live = 0;
+	size_t		 i, live = 0, missing = 0;
 	const char	*why = NULL;
 
+	s->no_source = 0;
 	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
 	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
 		/* both fingerprints first: a path in the text may be long
@@ -455,12 +502,15 @@ server_update_state(struct server *s)
 		}
 		if (source_state(src) == FOLLOW_LIVE)
 			live++;
-		else if (why == NULL)
+		else if (source_state(src) == FOLLOW_MISSING)
+			missing++;
+		if (source_state(src) != FOLLOW_LIVE && why == NULL)
 			why = source_error(src);
 	}
 	if (s->nsources == 0) {
 		s->state = SRV_DOWN;
-		why = "no log files configured";
+		why = "no log file, log_command or journal to follow: set "
+		    "logs = or log_command = in its [server]";
 	} else if (live == s->nsources && s->silent) {
 		/* the stream is live, this server says nothing in it */
 		s->state = SRV_PARTIAL;
@@ -471,8 +521,11 @@ server_update_state(struct server *s)
 		s->state = SRV_PARTIAL;
 	else
 		s->state = SRV_DOWN;
-	snprintf(s->status, sizeof(s->status), "%s", why != NULL ? why :
-	    "following");
+	/* nothing to read (no source, or none of them there) must not look
+	   like a quiet server; a broken one says its own why */
+	s->no_source = s->nsources == 0 || missing == s->nsources;
+	snprintf(s->status, sizeof(s->status), "%s%s", s->no_source ?
+	    "NO LOG SOURCE: " : "", why != NULL ? why : "following");
 }
 
 /* See server.h.  Every change of a source or of the server is traced. */
@@ -486,6 +539,7 @@ server_refresh(struct server *s)
 	for (i = 0; i < s->nsources; i++)
 		if (s->sources[i].in.ops != NULL)
 			(void)logsource_check(&s->sources[i].in);
+	server_journal_fallback(s);
 	snprintf(was, sizeof(was), "%s", s->status);
 	server_update_state(s);
 	if (s->state == before && strcmp(was, s->status) == 0)

@@ -58,6 +58,13 @@ struct server {
 	enum server_state	 state;
 	enum server_state	 alerted;	/* the state an alert was about */
 	char			 status[1024];	/* why not live, plain words */
+	int			 no_source;	/* nothing to read (no source,
+						   or none there): loud */
+	int			 journal_fallback;	/* its default remote
+						   log missing: its journal */
+	int			 from_start, utc;	/* how it was opened */
+	char			 chose[256];	/* the source it chose at run
+						   time, said once; "" */
 	char			 told[1024];	/* headless: the status printed */
 	/* outbound messages per minute, oldest first, last = this minute */
 	uint32_t		 out_min[SERVER_MINUTES];

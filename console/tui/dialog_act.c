@@ -11,6 +11,7 @@
 #include "overlay.h"
 #include "theme_curses.h"
 #include "live/app_act.h"
+#include "live/demo.h"
 
 /* Shown while the action's state has something to show. */
 static int
@@ -26,14 +27,25 @@ dialog_act_check(struct tui *t, struct overlay *o)
 	}
 }
 
+/* The demo's mark: where its sandbox is (nothing else is touched). */
+static void
+dialog_act_demo(const struct tui *t, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (t->a->demo != NULL)
+		snprintf(buf, size, "DEMO: the sandbox in %s, no real server",
+		    demo_dir(t->a->demo));
+}
+
 /* The question of a purge or a password reset. */
 static void
 dialog_act_confirm(struct tui *t)
 {
 	struct app_act	*x = &t->a->act;
-	char		 title[512], body[1024];
+	char		 title[512], body[1024], demo[256];
 	const char	*server = t->a->servers[x->server]->name;
 
+	dialog_act_demo(t, demo, sizeof(demo));
 	if (x->req.action == CA_PURGE)
 		snprintf(title, sizeof(title), " Purge %zu queued message%s "
 		    "of %s on %s? ", x->count, x->count == 1 ? "" : "s",
@@ -41,8 +53,9 @@ dialog_act_confirm(struct tui *t)
 	else
 		snprintf(title, sizeof(title), " Reset the password of %s on "
 		    "%s? ", x->account, server);
-	snprintf(body, sizeof(body), "%s\n\ny: yes, do it    any other key: "
-	    "No (the default)", x->req.action == CA_PURGE ?
+	snprintf(body, sizeof(body), "%s%s%s\n\ny: yes, do it    any other "
+	    "key: No (the default)", demo, demo[0] != '\0' ? "\n" : "",
+	    x->req.action == CA_PURGE ?
 	    "They are deleted from the queue and cannot be brought back.\n"
 	    "Hold (h) keeps them without sending." :
 	    "The old password stops working at once.  The new one is shown\n"
@@ -56,7 +69,7 @@ dialog_act_result(struct tui *t)
 {
 	struct app_act			*x = &t->a->act;
 	const struct contain_result	*r = app_act_result(t->a);
-	char				 title[512], body[4096];
+	char				 title[512], body[4096], demo[256];
 	const char			*what;
 	int				 pw;
 
@@ -65,11 +78,14 @@ dialog_act_result(struct tui *t)
 	what = r->outcome == CO_DONE ? "done" : r->outcome == CO_PARTIAL ?
 	    "PARTLY DONE" : r->outcome == CO_REFUSED ? "refused" : "FAILED";
 	pw = r->password[0] != '\0' && r->outcome == CO_DONE;
-	snprintf(title, sizeof(title), " %s %s on %s: %s ",
+	dialog_act_demo(t, demo, sizeof(demo));
+	snprintf(title, sizeof(title), " %s%s %s on %s: %s ",
+	    t->a->demo != NULL ? "DEMO: " : "",
 	    x->req.count_only ? "count" : contain_action_name(x->req.action),
 	    x->account, t->a->servers[x->server]->name, what);
-	snprintf(body, sizeof(body), "%s\n%s%s%s%s\n\nany key: close",
-	    r->text, r->verify[0] != '\0' ? "verification: " : "", r->verify,
+	snprintf(body, sizeof(body), "%s%s%s\n%s%s%s%s\n\nany key: close",
+	    demo, demo[0] != '\0' ? "\n" : "", r->text, r->verify[0] != '\0' ?
+	    "verification: " : "", r->verify,
 	    pw ? "\n\nnew password (shown once, stored nowhere): " : "",
 	    pw ? r->password : "");
 	overlay_box(t, title, body, r->outcome == CO_DONE && r->verified != 0 ?

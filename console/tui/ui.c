@@ -149,17 +149,28 @@ ui_vis(const struct tui *t, size_t i)
 	return t->vis_all ? i : t->vis[i];
 }
 
-/* "50 servers", "50 servers, 48 live" or "500 servers, 497 live, 2
-   silent" (fed by a log host, no line for its silent minutes). */
-static void
+/*
+ * "50 servers", "50 servers, 48 live" or "500 servers, 497 live, 2
+ * silent" (fed by a log host, no line for its silent minutes); "NO LOG
+ * SOURCE: local" (and how many more) when a server has nothing to read,
+ * which must not pass for a quiet server: 1 then, else 0.
+ */
+static int
 ui_fleet(const struct app *a, char *buf, size_t size)
 {
-	size_t	 i, live = 0, silent = 0;
+	size_t	 i, live = 0, silent = 0, none = 0, first = 0;
 
 	for (i = 0; i < a->nservers; i++) {
 		if (a->servers[i]->state == SRV_LIVE)
 			live++;
 		silent += a->servers[i]->silent != 0;
+		if (a->servers[i]->no_source && none++ == 0)
+			first = i;
+	}
+	if (none > 0) {
+		snprintf(buf, size, "NO LOG SOURCE: %s%s", a->servers[first]->name,
+		    none > 1 ? " and more" : "");
+		return 1;
 	}
 	if (live == a->nservers)
 		snprintf(buf, size, "%zu server%s", a->nservers,
@@ -170,6 +181,19 @@ ui_fleet(const struct app *a, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%zu server%s, %zu live, %zu silent",
 		    a->nservers, a->nservers == 1 ? "" : "s", live, silent);
+	return 0;
+}
+
+/* The first server with nothing to read, or NULL. */
+static const struct server *
+ui_no_source(const struct app *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->nservers; i++)
+		if (a->servers[i]->no_source)
+			return a->servers[i];
+	return NULL;
 }
 
 /*
@@ -185,18 +209,20 @@ ui_draw_header(struct tui *t)
 	struct tm	 tm;
 	attr_t		 h = theme_attr(THEME_ROLE_HEADER);
 
-	attrset(h);
-	mvhline(0, 0, ' ', t->cols);
 	gmtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%SZ", &tm);
-	ui_fleet(a, fleet, sizeof(fleet));
+	if (ui_fleet(a, fleet, sizeof(fleet)))
+		h = theme_attr(THEME_ROLE_CRITICAL) | A_BOLD | A_REVERSE;
+	attrset(h);
+	mvhline(0, 0, ' ', t->cols);
 	filter[0] = '\0';
 	if (t->filter[t->view][0] != '\0')
 		snprintf(filter, sizeof(filter), " | filter: %s",
 		    t->filter[t->view]);
 	ui_textf(t, 0, 0, t->cols - 11, h,
-	    " mailcon | %s%s | %s | crit %zu susp %zu watch %zu%s",
-	    tui_views[t->view]->title, filter, fleet,
+	    " mailcon%s | %s%s | %s | crit %zu susp %zu watch %zu%s",
+	    a->demo != NULL ? " DEMO" : "", tui_views[t->view]->title, filter,
+	    fleet,
 	    a->nlevel[LEVEL_CRITICAL], a->nlevel[LEVEL_SUSPICIOUS],
 	    a->nlevel[LEVEL_WATCH], a->paused ? " | PAUSED" : "");
 	ui_text(t, 0, t->cols - 10, 10, clock, strlen(clock), h);
@@ -324,6 +350,7 @@ void
 ui_draw_list(struct tui *t, int top, int h)
 {
 	const struct view_ops	*v = tui_views[t->view];
+	const struct server	*quiet;
 	struct list		*l = &t->list[t->view];
 	int			 y;
 	size_t			 i;
@@ -339,7 +366,12 @@ ui_draw_list(struct tui *t, int top, int h)
 		v->row(t, ui_vis(t, i), y, t->cols, i == l->sel);
 	if (v->server != NULL)
 		t->sel_server[t->view] = v->server(t);
-	if (t->nvis == 0)
+	if (t->nvis == 0 && !t->filter[t->view][0] &&
+	    (quiet = ui_no_source(t->a)) != NULL)
+		ui_textf(t, top + 1, 2, t->cols - 4,
+		    theme_attr(THEME_ROLE_CRITICAL) | A_BOLD,
+		    "server %s: %s", quiet->name, quiet->status);
+	else if (t->nvis == 0)
 		ui_textf(t, top + 1, 2, t->cols - 4,
 		    theme_attr(THEME_ROLE_MUTED), "%s",
 		    t->filter[t->view][0] ? "no row matches the filter" :

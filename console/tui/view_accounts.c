@@ -16,6 +16,7 @@
 #include "theme_curses.h"
 #include "ui.h"
 #include "why.h"
+#include "live/app_act.h"
 
 /* The optional columns, in the order they are added as width allows. */
 enum {
@@ -320,7 +321,7 @@ accounts_row(struct tui *t, size_t i, int y, int w, int selected)
 	attr_t			 lv = ui_level_attr(r->level);
 	struct ac_layout	 l;
 	char			 rate[16], why[256];
-	int			 x;
+	int			 x, susp;
 
 	ac_layout(t, w, &l);
 	attrset(at);
@@ -346,8 +347,14 @@ accounts_row(struct tui *t, size_t i, int y, int w, int selected)
 		x += ui_textf(t, y, x, AC_MTA_W, at, "%-*.*s ", AC_MTA_W - 1,
 		    AC_MTA_W - 1, server_mta(srv->cfg)->name);
 	accounts_row_wide(t, &l, r, y, x, at);
+	/* what was done comes before why: the admin's next look */
+	susp = app_act_suspended(t->a, r->server, r->account);
+	if (susp)
+		ui_textf(t, y, l.why_x, w - l.why_x, at | A_BOLD, "%s",
+		    "SUSPENDED");
 	if (r->reason != NULL)
-		ui_textf(t, y, l.why_x, w - l.why_x, at, "%s%s",
+		ui_textf(t, y, l.why_x + (susp ? 10 : 0), w - l.why_x -
+		    (susp ? 10 : 0), at, "%s%s",
 		    why_short(r->reason, why, sizeof(why)), r->nreasons > 1 ?
 		    (w - l.why_x > 40 ? " (and more)" : " +") : "");
 }

@@ -15,6 +15,7 @@
 #include "ui.h"
 #include "core/loop.h"
 #include "detect/detect_detail.h"
+#include "live/app_act.h"
 #include "live/rates.h"
 #include "live/recent.h"
 
@@ -160,9 +161,11 @@ detail_summary(struct tui *t, struct page *p, const struct server *s,
 		x = ui_text(t, y, 1, w / 2, r->account, strlen(r->account),
 		    theme_attr(THEME_ROLE_DEFAULT) | A_BOLD);
 		ui_textf(t, y, x + 2, w - x - 3, ui_level_attr(r->level),
-		    "%s %s on %s (peak %s)%s", ui_level_marker(r->level),
+		    "%s %s on %s (peak %s)%s%s", ui_level_marker(r->level),
 		    level_name(r->level), s->name, level_name(r->peak_level),
-		    r->allowed ? " allow-listed" : "");
+		    r->allowed ? " allow-listed" : "",
+		    app_act_suspended(t->a, s->index, r->account) ?
+		    " SUSPENDED" : "");
 	}
 	if ((y = page_next(p)) >= 0)
 		ui_textf(t, y, 1, w - 2, theme_attr(THEME_ROLE_DEFAULT),

@@ -7,6 +7,9 @@ for systemd-journal-remote to write into real journal files.
   jentries.py hostile               a MESSAGE with an escape, a newline and
                                     invalid UTF-8 (a binary field)
   jentries.py other                 an entry of facility 3 (not mail)
+
+With JENTRIES_UNIT set, every entry carries _SYSTEMD_UNIT=$JENTRIES_UNIT
+(the unit journald would attribute it to).
 """
 import os, struct, sys, time
 
@@ -32,6 +35,8 @@ def entry(ident, pid, msg, facility=b"2"):
     field(b"_HOSTNAME", b"mx1")
     field(b"SYSLOG_FACILITY", facility)
     field(b"SYSLOG_IDENTIFIER", ident)
+    if os.environ.get("JENTRIES_UNIT"):
+        field(b"_SYSTEMD_UNIT", os.environ["JENTRIES_UNIT"].encode())
     field(b"_PID", pid)
     field(b"PRIORITY", b"6")
     field(b"MESSAGE", msg)

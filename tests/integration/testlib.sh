@@ -8,6 +8,9 @@
 #				EXIT trap cleans up)
 #	stop_pids PID...	SIGTERM each of the test's own background
 #				processes and reap it (never by name)
+#	wait_text FILE TEXT SECONDS
+#				until TEXT is in FILE (status 1 when SECONDS
+#				pass first)
 failed=${failed:-0}
 
 fail()
@@ -34,4 +37,15 @@ stop_pids()
 		kill "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+}
+
+wait_text()
+{
+	local i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -qF -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }

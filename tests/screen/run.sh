@@ -4,8 +4,9 @@
 # views at 80x24 against expected screens, help, a filter, the too-small
 # screen, the mono theme, live detection from a log file fed line by line,
 # log text that tries to drive the terminal, a restart that lists the
-# last session's incident and log gap; text.sh and views.sh (every view
-# at 80x24 and 160x45) and fleet.sh (a central log host's servers) follow.
+# last session's incident and log gap; text.sh, views.sh (every view
+# at 80x24 and 160x45), fleet.sh (a central log host's servers) and
+# demo_act.sh (the demo's suspend and purge on its sandbox) follow.
 #
 # MAILCON_UPDATE_SCREENS=1 rewrites tests/screen/expected/ from this run:
 # each rewritten screen says UPDATED (never PASS) and the run exits 1, so
@@ -390,6 +391,9 @@ fi
 
 # a fleet through a central log host's file (fleet.sh)
 . "$here/fleet.sh"
+
+# the demo's action keys on its sandbox (demo_act.sh)
+. "$here/demo_act.sh"
 
 if [ "$updated" -gt 0 ]; then
 	echo "screen: $pass passed, $fail failed, $updated UPDATED (compare again without MAILCON_UPDATE_SCREENS)"

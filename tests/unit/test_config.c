@@ -247,9 +247,10 @@ test_ssh_keys(void **state)
 		{ "[server a]\nhost = 127.0.0.1\njournal = yes\n"
 		    "journal_directory = var/log/journal\n",
 		    "journal_directory: expected an absolute path" },
-		{ "[server a]\nlogs = /var/log/mail.log\njournal = yes\n",
-		    "need host; for this machine's journal use log_command" },
-		{ "[server a]\njournal_directory = /j\n", "need host" },
+		{ "[server a]\nlog_command = journalctl -f\njournal = yes\n",
+		    "log_command sets its own command: keep one of them" },
+		{ "[server a]\njournal_directory = /j\n",
+		    "journal_directory needs journal = yes" },
 		{ "[server a]\nhost = 127.0.0.1\njournal_directory = /j\n",
 		    "journal_directory needs journal = yes" },
 	};
@@ -284,6 +285,113 @@ test_ssh_keys(void **state)
 			    err, bad[i].err);
 		config_free(&cfg);
 	}
+}
+
+/* discover_source's exists(): is path one of the NULL-terminated arg? */
+static int
+fake_exists(const char *path, void *arg)
+{
+	const char *const	*p;
+
+	for (p = arg; *p != NULL; p++)
+		if (strcmp(*p, path) == 0)
+			return 1;
+	return 0;
+}
+
+/* The words of argv joined by spaces (static buffer). */
+static const char *
+joined(char *const *argv)
+{
+	static char	 buf[1024];
+	size_t		 i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; argv != NULL && argv[i] != NULL; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+		    i > 0 ? " " : "", argv[i]);
+	return buf;
+}
+
+/*
+ * A server here with no logs configured: the mail log when it is there,
+ * else the journal of the mail units when journalctl and a journal are
+ * there, else nothing (loud); logs or log_command set are left alone.
+ */
+static void
+test_default_source(void **state)
+{
+	static const char *const with_log[] = { "/var/log/mail.log",
+		"/usr/bin/journalctl", "/run/systemd/journal", NULL };
+	static const char *const journal_only[] = { "/usr/bin/journalctl",
+		"/run/systemd/journal", NULL };
+	/* an empty /var/log/journal (no journald ever wrote there) */
+	static const char *const no_journal[] = { "/usr/bin/journalctl",
+		"/var/log/journal", NULL };
+	static const char *const jdir[] = { "/bin/journalctl", "/j", NULL };
+	struct mailcon_config	 cfg;
+	char			 err[256], said[1200];
+
+	(void)state;
+	/* Postfix and Dovecot by name: no probe of this machine */
+	assert_int_equal(load("[server a]\nbackend = postfix\n"
+	    "auth = dovecot\nqueue = off\n"
+	    "[server b]\nbackend = postfix\nauth = dovecot\n"
+	    "[server c]\nbackend = postfix\nauth = dovecot\n"
+	    "[server d]\nbackend = postfix\nauth = dovecot\njournal = yes\n"
+	    "journal_directory = /j\n"
+	    "[server e]\nlogs = /l/mail.log\n"
+	    "[server f]\nlog_command = tail -F /l/x\n"
+	    "[server g]\nhost = 127.0.0.1\n",
+	    &cfg, err, sizeof(err)), 0);
+
+	assert_int_equal(discover_source(&cfg.servers[0], fake_exists,
+	    (void *)with_log, said, sizeof(said)), DISCOVER_FILE);
+	assert_int_equal(cfg.servers[0].nlogs, 1);
+	assert_string_equal(cfg.servers[0].logs[0], "/var/log/mail.log");
+	assert_null(cfg.servers[0].log_argv);
+	assert_non_null(strstr(said, "a: no logs configured; following "
+	    "/var/log/mail.log"));
+
+	assert_int_equal(discover_source(&cfg.servers[1], fake_exists,
+	    (void *)journal_only, said, sizeof(said)), DISCOVER_JOURNAL);
+	assert_int_equal(cfg.servers[1].nlogs, 0);
+	assert_string_equal(joined(cfg.servers[1].log_argv),
+	    "/usr/bin/journalctl -f -n 0 -q -o short-iso "
+	    "-u postfix@-.service -u postfix.service -u dovecot.service");
+	assert_non_null(strstr(said, "b: no log file here; following the "
+	    "journal (/usr/bin/journalctl -f"));
+
+	/* journalctl without a journal is nothing to read */
+	assert_int_equal(discover_source(&cfg.servers[2], fake_exists,
+	    (void *)no_journal, said, sizeof(said)), DISCOVER_NONE);
+	assert_int_equal(cfg.servers[2].nlogs, 0);
+	assert_null(cfg.servers[2].log_argv);
+	assert_non_null(strstr(said, "c: NO LOG SOURCE: found none of "
+	    "/var/log/mail.log"));
+	assert_non_null(strstr(said, "set logs = or log_command = in "
+	    "[server c]"));
+
+	/* a journal directory: the journal, even with a mail log here */
+	assert_int_equal(discover_source(&cfg.servers[3], fake_exists,
+	    (void *)jdir, said, sizeof(said)), DISCOVER_JOURNAL);
+	assert_string_equal(joined(cfg.servers[3].log_argv),
+	    "/bin/journalctl -f -n 0 -q -o short-iso -D /j "
+	    "-u postfix@-.service -u postfix.service -u dovecot.service");
+	assert_non_null(strstr(said, "d: journal set"));
+
+	assert_int_equal(discover_source(&cfg.servers[4], fake_exists,
+	    (void *)with_log, said, sizeof(said)), DISCOVER_CONFIGURED);
+	assert_int_equal(cfg.servers[4].nlogs, 1);
+	assert_null(cfg.servers[4].log_argv);
+	assert_int_equal(discover_source(&cfg.servers[5], fake_exists,
+	    (void *)with_log, said, sizeof(said)), DISCOVER_CONFIGURED);
+	assert_int_equal(cfg.servers[5].nlogs, 0);
+	assert_int_equal(discover_source(&cfg.servers[6], fake_exists,
+	    (void *)with_log, said, sizeof(said)), DISCOVER_CONFIGURED);
+	assert_int_equal(cfg.servers[6].nlogs, 0);
+	assert_null(cfg.servers[6].log_argv);
+	config_free(&cfg);
 }
 
 /* [console] resolver: the DNS server asked for [server] host names. */
@@ -487,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_postfix_maillog),
 		cmocka_unit_test(test_ssh_keys),
 		cmocka_unit_test(test_ssh_resolver),
+		cmocka_unit_test(test_default_source),
 		cmocka_unit_test(test_queue_default),
 		cmocka_unit_test(test_key_defaults),
 	};
