@@ -333,7 +333,7 @@ cat >"$T/missing.ini" <<CFG
 [server gone]
 logs = $T/no-such.log
 CFG
-start missing 80 24 --config "$T/missing.ini"
+start missing 132 24 --config "$T/missing.ini"	# room for the path
 key missing 1
 if wait_for missing "no-such.log" 30; then ok "missing log: shown as a state"
 else bad "missing log: shown as a state" "$(capture missing)"; fi
