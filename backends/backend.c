@@ -8,9 +8,13 @@
 
 #include "backend.h"
 
-/* Exim before Dovecot: Dovecot's filter takes every tag without a '/'. */
+/*
+ * Exim before Dovecot: Dovecot's filter takes every tag without a '/'.
+ * cPanel's Exim before plain Exim: the probe finds Exim on both.
+ */
 const struct mail_backend *const mail_backends[] = {
 	&backend_postfix,
+	&backend_exim_cpanel,
 	&backend_exim,
 	&backend_dovecot,
 	NULL
@@ -61,6 +65,11 @@ backend_default(unsigned role)
 {
 	const struct mail_backend *const *b;
 
+	/* one that takes only this role: cPanel's both is no default */
+	for (b = mail_backends; *b != NULL; b++) {
+		if ((*b)->roles == role)
+			return *b;
+	}
 	for (b = mail_backends; *b != NULL; b++) {
 		if ((*b)->roles & role)
 			return *b;
