@@ -383,6 +383,9 @@ struct backend_discovery {
 				    size_t max);
 	/* paths whose presence says this system is installed (the probe) */
 	const char *const	*probe;
+	/* paths whose presence says it is another flavour of it, found
+	   later in the registry (plain Exim is not cPanel's) */
+	const char *const	*probe_not;
 	/* argv that lists this machine's queue when no server is
 	   configured; used when argv[0] is there to run */
 	const char *const	*local_queue;

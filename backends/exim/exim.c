@@ -10,14 +10,15 @@
  *
  * "exim-cpanel": the same Exim and queue, and both roles through cPanel's
  * own API (whmapi1, uapi: cpanel.c), never by editing cPanel's files.
- * The probe finds it before plain Exim by cPanel's own binary.
+ * The probe tells it from plain Exim by cPanel's own binary.
  */
 #include <stddef.h>
 
 #include "exim.h"
 #include "backends/backend.h"
 
-/* The keys both flavours read (the first declaration of a name counts). */
+/* The keys both flavours read (exim's declaration is the one found:
+   the registry lists it first). */
 #define EXIM_OPTIONS \
 	{ "exim_command", BOPT_COMMAND, "exim", \
 	    "Exim's binary, run with -Mf, -Mt and -Mrm (hold, release, " \
@@ -105,15 +106,16 @@ static const char *const exim_logs[] = { "/var/log/exim4/mainlog",
 	"/var/log/exim/mainlog", "/var/log/exim_mainlog", NULL };
 static const char *const exim_probe[] = { "/usr/sbin/exim4",
 	"/usr/sbin/exim", NULL };
+static const char *const cpanel_probe[] = { "/usr/local/cpanel/cpanel",
+	NULL };
 
 static const struct backend_discovery exim_discovery = {
 	.logs = exim_logs,
 	.probe = exim_probe,
+	.probe_not = cpanel_probe,
 };
 
 static const char *const cpanel_logs[] = { "/var/log/exim_mainlog", NULL };
-static const char *const cpanel_probe[] = { "/usr/local/cpanel/cpanel",
-	NULL };
 
 static const struct backend_discovery cpanel_discovery = {
 	.logs = cpanel_logs,

@@ -22,7 +22,6 @@
 
 #define QO_LINE_MAX	512	/* longer lines are cut (and unexpected) */
 #define QO_ID_SHOWN	40	/* bytes of a refused id shown in the message */
-#define QO_ROUNDS	4	/* runs of a message a delivery keeps locked */
 #define QO_RETRY_MS	1000	/* pause before it is tried again */
 
 enum qo_state {
@@ -409,7 +408,7 @@ qo_round_end(struct queue_op_run *run, int64_t now_ms)
 	char		 note[160], *p;
 	size_t		 i, n = run->nbusy;
 
-	if (n > 0 && run->round < QO_ROUNDS) {
+	if (n > 0 && run->round < QUEUE_OP_ROUNDS) {
 		ids = xcalloc(n, sizeof(*ids));
 		for (i = 0, p = run->busybuf; i < n; i++, p += strlen(p) + 1)
 			ids[i] = p;

@@ -45,6 +45,8 @@
 #include "backends/backend.h"
 
 #define QUEUE_OP_STDERR_MAX	1024	/* bytes of unexpected output kept */
+#define QUEUE_OP_ROUNDS		4	/* runs of a message a delivery keeps
+					   locked (a second apart) */
 #define QUEUE_OP_NFDS		3	/* most fds queue_op_fds() returns */
 
 struct queue_op_result {

@@ -896,14 +896,25 @@ test_probe(void **state)
 	static const char *const both[] = { "/usr/sbin/exim4",
 	    "/etc/postfix/main.cf", NULL };
 	static const char *const nothing[] = { "/etc/passwd", NULL };
+	static const char *const cpanel[] = { "/usr/sbin/exim",
+	    "/usr/bin/doveadm", "/usr/local/cpanel/cpanel", NULL };
 	static const char out[] = "/usr/sbin/exim4\n/usr/bin/doveadm\n";
+	static const char cpout[] = "/usr/sbin/exim\n/usr/local/cpanel/cpanel\n";
+	struct mail_str		 cps = { cpout, sizeof(cpout) - 1 };
 	struct mail_str		 s = { out, sizeof(out) - 1 };
 	char			**v;
 	size_t			 i;
-	int			 seen_postqueue = 0;
+	int			 seen_postqueue = 0, seen_cpanel = 0;
 
 	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)exim),
 	    &backend_exim);
+	/* cPanel's binary beside Exim: cPanel's flavour, for both roles */
+	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)cpanel),
+	    &backend_exim_cpanel);
+	assert_ptr_equal(backend_probe(BROLE_AUTH, exists_in, (void *)cpanel),
+	    &backend_exim_cpanel);
+	assert_ptr_equal(backend_probe(BROLE_MTA, backend_probe_seen, &cps),
+	    &backend_exim_cpanel);
 	assert_ptr_equal(backend_probe(BROLE_AUTH, exists_in, (void *)exim),
 	    &backend_dovecot);
 	/* both there: the registry's order */
@@ -920,9 +931,12 @@ test_probe(void **state)
 	assert_string_equal(v[0], "/bin/sh");
 	assert_string_equal(v[1], "-c");
 	assert_string_equal(v[3], "mailcon-probe");
-	for (i = 4; v[i] != NULL; i++)
+	for (i = 4; v[i] != NULL; i++) {
 		seen_postqueue |= strcmp(v[i], "/usr/sbin/postqueue") == 0;
+		seen_cpanel |= strcmp(v[i], "/usr/local/cpanel/cpanel") == 0;
+	}
 	assert_true(seen_postqueue);
+	assert_true(seen_cpanel);
 	backend_argv_free(v);
 }
 
@@ -1011,11 +1025,27 @@ test_config_backends(void **state)
 	assert_non_null(strstr(err, "[server a]: sasl_access_map is a key of "
 	    "postfix, and this server's backend is exim"));
 	config_free(&cfg);
+	/* Exim's keys on cPanel's Exim (it reads them too); which flavour
+	   the keys imply */
+	assert_int_equal(load(&cfg, "[server a]\nbackend = exim-cpanel\n"
+	    "exim_config = /etc/exim.conf\n[server b]\nexim_config = "
+	    "/etc/exim.conf\n[server c]\ncpanel_bin = /opt/cp/bin\n", err,
+	    sizeof(err)), 0);
+	assert_ptr_equal(server_mta(&cfg.servers[0]), &backend_exim_cpanel);
+	assert_ptr_equal(server_mta(&cfg.servers[1]), &backend_exim);
+	assert_ptr_equal(server_mta(&cfg.servers[2]), &backend_exim_cpanel);
+	assert_ptr_equal(server_auth(&cfg.servers[2]), &backend_exim_cpanel);
+	config_free(&cfg);
+	assert_int_equal(load(&cfg, "[server a]\nbackend = exim\n"
+	    "cpanel_bin = /opt/cp/bin\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[server a]: cpanel_bin is a key of "
+	    "exim-cpanel, and this server's backend is exim"));
+	config_free(&cfg);
 	assert_int_equal(load(&cfg, "[server a]\nbackend = sendmail\n", err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, ":2: backend: \"sendmail\" is no mail "
 	    "system (MTA) mailcon knows; expected auto or one of: postfix, "
-	    "exim-cpanel, exim"));
+	    "exim, exim-cpanel"));
 	config_free(&cfg);
 	assert_int_equal(load(&cfg, "[server a]\nauth = postfix\n", err,
 	    sizeof(err)), -1);
