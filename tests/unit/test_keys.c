@@ -131,6 +131,7 @@ test_capable(void **state)
 	f.a.read_only = 1;
 	assert_false(offered(&f, 's', why, sizeof(why)));
 	assert_non_null(strstr(why, "read-only"));
+	config_action_free(&f.sc.act);
 }
 
 /* The columns < and > step along. */
