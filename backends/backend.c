@@ -8,10 +8,16 @@
 
 #include "backend.h"
 
-/* Exim before Dovecot: Dovecot's filter takes every tag without a '/'. */
+/*
+ * Exim before Dovecot: Dovecot's filter takes every tag without a '/'.
+ * Plain Exim before cPanel's: the keys both read are declared by the
+ * first (backend_option_find), and a key of Exim's set says plain Exim;
+ * the probe tells them apart by cPanel's binary (exim's probe_not).
+ */
 const struct mail_backend *const mail_backends[] = {
 	&backend_postfix,
 	&backend_exim,
+	&backend_exim_cpanel,
 	&backend_dovecot,
 	NULL
 };
@@ -61,6 +67,11 @@ backend_default(unsigned role)
 {
 	const struct mail_backend *const *b;
 
+	/* one that takes only this role: cPanel's both is no default */
+	for (b = mail_backends; *b != NULL; b++) {
+		if ((*b)->roles == role)
+			return *b;
+	}
 	for (b = mail_backends; *b != NULL; b++) {
 		if ((*b)->roles & role)
 			return *b;
@@ -119,9 +130,37 @@ backend_probe(unsigned role, int (*exists)(const char *, void *), void *arg)
 	for (b = mail_backends; *b != NULL; b++) {
 		if (!((*b)->roles & role) || (*b)->discover == NULL)
 			continue;
+		for (p = (*b)->discover->probe_not; p != NULL && *p != NULL;
+		    p++)
+			if (exists(*p, arg))
+				break;
+		if (p != NULL && *p != NULL)
+			continue;
 		for (p = (*b)->discover->probe; p != NULL && *p != NULL; p++)
 			if (exists(*p, arg))
 				return *b;
+	}
+	return NULL;
+}
+
+/* The i-th path the probe asks about (probe, then probe_not, of every
+   backend), or NULL past the last. */
+static const char *
+backend_probe_path(size_t i)
+{
+	const struct mail_backend *const *b;
+	const char *const		*p;
+	int				 k;
+
+	for (b = mail_backends; *b != NULL; b++) {
+		if ((*b)->discover == NULL)
+			continue;
+		for (k = 0; k < 2; k++)
+			for (p = k == 0 ? (*b)->discover->probe :
+			    (*b)->discover->probe_not; p != NULL && *p != NULL;
+			    p++)
+				if (i-- == 0)
+					return *p;
 	}
 	return NULL;
 }
@@ -130,15 +169,12 @@ backend_probe(unsigned role, int (*exists)(const char *, void *), void *arg)
 char **
 backend_probe_argv(void)
 {
-	const struct mail_backend *const *b;
-	const char *const		*p;
-	char				**v;
-	size_t				 n = 4;	/* sh -c SCRIPT $0 */
+	const char	*p;
+	char		**v;
+	size_t		 n = 4, i;	/* sh -c SCRIPT $0 */
 
-	for (b = mail_backends; *b != NULL; b++)
-		for (p = (*b)->discover != NULL ? (*b)->discover->probe :
-		    NULL; p != NULL && *p != NULL; p++)
-			n++;
+	for (i = 0; backend_probe_path(i) != NULL; i++)
+		n++;
 	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
 		abort();
 	n = 0;
@@ -146,10 +182,8 @@ backend_probe_argv(void)
 	v[n++] = strdup("-c");
 	v[n++] = strdup(probe_script);
 	v[n++] = strdup("mailcon-probe");
-	for (b = mail_backends; *b != NULL; b++)
-		for (p = (*b)->discover != NULL ? (*b)->discover->probe :
-		    NULL; p != NULL && *p != NULL; p++)
-			v[n++] = strdup(*p);
+	for (i = 0; (p = backend_probe_path(i)) != NULL; i++)
+		v[n++] = strdup(p);
 	for (; n > 0; n--)
 		if (v[n - 1] == NULL)
 			abort();

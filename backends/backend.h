@@ -48,21 +48,22 @@
  * the bytes it was given and valid only until the caller reuses them;
  * argvs the render functions return are the caller's (backend_argv_free()).
  *
- * How the systems that come next fit (not written yet):
- *   Exim: its queue listing (exim -bpr, -bpi) spans lines per message:
- *	parse_line keeps the message in its struct queue_parse and returns
- *	QUEUE_PARSE_MORE until the blank line that ends it; its ids keep
- *	two '-' that a record cannot hold: id_pack and id_unpack.  Freeze,
- *	thaw and -Mrm take the ids as arguments (QIDS_ARGV, argv_max well
- *	under ARG_MAX); "is locked" lines are QLINE_BUSY, counted and said.
- *	Choosing an account's mail by $authenticated_id (exipick: the
- *	login a hijacker cannot forge) is a second listing beside list, of
- *	one account's ids, rendered with %{account}.  Suspend: a lookup
- *	file an ACL reads (refuse_add, a script like Postfix's map) beside
- *	Dovecot's deny passdb.
- *   cPanel: one backend with both roles, account steps with no script
- *	(whmapi1 and uapi as the command) whose JSON answer decides
- *	(struct backend_step, answer); its check part given once.
+ * How Exim fits (backends/exim/):
+ *   its queue listing (exipick -bpr with each message's login, or exim
+ *	-bpr, -bpi) spans lines per message: parse_line keeps the message
+ *	in its struct queue_parse and returns QUEUE_PARSE_MORE until the
+ *	blank line that ends it; its ids keep two '-' that a record cannot
+ *	hold: id_pack and id_unpack.  Freeze, thaw and -Mrm take the ids
+ *	as arguments (QIDS_ARGV, argv_max well under ARG_MAX) and exit 1
+ *	when any was not done (partial_exit); "is locked" lines are
+ *	QLINE_BUSY, tried again and said.  The listing's login of each
+ *	message (mailq.h, auth_hash) decides which are an account's.
+ *	Suspend: a lookup file an ACL reads (refuse_add) beside Dovecot's
+ *	deny passdb.
+ *   cPanel ("exim-cpanel"): one backend with both roles, account steps
+ *	that call whmapi1 and uapi, whose JSON answer decides (struct
+ *	backend_step, answer); its check part given once.
+ * Not written yet:
  *   A policy service (Postfix's check_policy_service, Exim's readsocket
  *	ACL) is the MTA role's: server_mta() says which protocol a server's
  *	MTA speaks.  Ending a suspended account's sessions (doveadm kick) is
@@ -295,7 +296,9 @@ struct queue_line {
  * stderr alike, goes to line(); what it does not recognise is kept and
  * shown.  "Done" is the sum of the summaries when summary is set (a
  * batch that exits without one fails: not this tool, or not this
- * version), else the count of QLINE_DONE lines.
+ * version), else the count of QLINE_DONE lines.  The messages a line
+ * says are busy (QLINE_BUSY with the id: locked by a delivery) are run
+ * again, after a pause, a few times, and those still busy are reported.
  */
 struct backend_queue_op {
 	const char *const	*args;		/* literal words: "-d", "-" */
@@ -303,6 +306,13 @@ struct backend_queue_op {
 	size_t			 batch_max;	/* ids per process */
 	size_t			 argv_max;	/* QIDS_ARGV: bytes of ids */
 	int			 summary;	/* counts come from summaries */
+	/*
+	 * The exit status with which the tool says "some were not done",
+	 * each said on its own line (Exim: 1, for a message gone, already
+	 * frozen or locked): a batch that exits so is not a failure when
+	 * every line of its output was the tool's.  0: none.
+	 */
+	int			 partial_exit;
 	/* Judge one line (no newline, a "\r" removed); never NULL. */
 	void			(*line)(enum queue_op op, const char *p,
 				    size_t len, struct queue_line *out);
@@ -385,6 +395,9 @@ struct backend_discovery {
 				    size_t max);
 	/* paths whose presence says this system is installed (the probe) */
 	const char *const	*probe;
+	/* paths whose presence says it is another flavour of it, found
+	   later in the registry (plain Exim is not cPanel's) */
+	const char *const	*probe_not;
 	/* argv that lists this machine's queue when no server is
 	   configured; used when argv[0] is there to run */
 	const char *const	*local_queue;
@@ -445,14 +458,16 @@ struct mail_backend {
 extern const struct mail_backend backend_postfix;
 extern const struct mail_backend backend_dovecot;
 extern const struct mail_backend backend_exim;
+extern const struct mail_backend backend_exim_cpanel;
 
 /* NULL-terminated registry: the parse order, and the probe's. */
 extern const struct mail_backend *const mail_backends[];
 
 /* A backend by its configured name; NULL when there is none. */
 const struct mail_backend *backend_find(const char *name);
-/* The first backend of the registry that takes role: what a server
-   whose probe found nothing is taken to run (Postfix, Dovecot). */
+/* The first backend of the registry that takes role (and no other, if
+   one does): what a server whose probe found nothing is taken to run
+   (Postfix, Dovecot). */
 const struct mail_backend *backend_default(unsigned role);
 /* The declaration of a [server] key in any backend, and which one; NULL
    when no backend reads it. */

@@ -54,6 +54,14 @@ struct queue_msg {
 	uint64_t	 nrcpt;		/* recipients */
 	uint64_t	 sender_hash;	/* queue_sender_hash() of the sender */
 	size_t		 sender_len;	/* decoded bytes */
+	/*
+	 * queue_sender_hash() of the login that submitted it, when the
+	 * listing says (Exim's -auth_id, through exipick); 0 when it does
+	 * not, or the message came without a login.  The login a hijacker
+	 * cannot forge: the selection of an account's mail trusts it over
+	 * the envelope sender and the logs.
+	 */
+	uint64_t	 auth_hash;
 	int		 forced_expire;
 };
 

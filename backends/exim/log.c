@@ -56,6 +56,7 @@
  */
 #include <string.h>
 
+#include "exim.h"
 #include "exim_int.h"
 #include "backends/backend.h"
 #include "backends/logline.h"
@@ -427,7 +428,7 @@ ex_piece(const char **pp, const char *e)
 }
 
 /* Exim's tags: its own file format (none), "exim", Debian's "exim4". */
-static int
+int
 exim_claims(const struct mail_str *prog)
 {
 	return prog->len == 0 || ts_eq(prog, "exim", LIT("exim")) ||
@@ -435,7 +436,7 @@ exim_claims(const struct mail_str *prog)
 }
 
 /* Parse one Exim line (see backend.h for the contract). */
-static int
+int
 exim_parse_line(const struct log_header *h,
     struct mail_event out[MAIL_LINE_EVENTS])
 {
@@ -480,24 +481,3 @@ exim_parse_line(const struct log_header *h,
 	}
 	return rc;
 }
-
-/*
- * Where Exim is installed (Debian's exim4, cPanel's and DirectAdmin's
- * exim): the probe tells an Exim server from a Postfix one, so that what
- * this backend cannot do yet (its queue, its accounts) is said to be not
- * supported rather than tried with Postfix's tools.
- */
-static const char *const exim_probe[] = { "/usr/sbin/exim4",
-	"/usr/sbin/exim", NULL };
-
-static const struct backend_discovery exim_discovery = {
-	.probe = exim_probe,
-};
-
-const struct mail_backend backend_exim = {
-	.name = "exim",
-	.roles = BROLE_MTA,
-	.parse_line = exim_parse_line,
-	.claims = exim_claims,
-	.discover = &exim_discovery,
-};

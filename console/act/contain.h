@@ -88,6 +88,8 @@ struct contain_result {
 	int			 verified;	/* 1 ok, 0 failed, -1 not checked */
 	size_t			 selected;	/* messages chosen */
 	size_t			 done;		/* messages changed */
+	size_t			 busy;		/* still locked by a delivery
+						   after every try */
 	char			 text[CONTAIN_TEXT_MAX];	/* plain words */
 	char			 verify[512];
 	char			 commands[32768];	/* dry run: what would run */

@@ -8,6 +8,7 @@
 
 #include "contain.h"
 #include "contain_int.h"
+#include "queue_op.h"
 #include "backends/backend.h"
 
 /* The value of "KEY=V" in the check's answer: 0 or 1, -1 when absent. */
@@ -86,6 +87,21 @@ contain_check_run(struct contain *c)
 	}
 	contain_run(c, OP_CMD, argv, 3, 0, 0, "check");
 	c->phase = P_CHECK_DONE;
+}
+
+/* What a queue operation left because a delivery kept it locked, said
+   after its counts ("" when none). */
+static const char *
+contain_busy_text(const struct contain *c)
+{
+	static char	 text[128];
+
+	if (c->res.busy == 0)
+		return "";
+	snprintf(text, sizeof(text), "; %zu locked by a running delivery "
+	    "through %d tries, a second apart: run it again", c->res.busy,
+	    QUEUE_OP_ROUNDS);
+	return text;
 }
 
 /* The phases of every action; see contain.h for what each does. */
@@ -332,10 +348,11 @@ contain_advance(struct contain *c, int64_t now)
 				    CO_PARTIAL : CO_FAILED);
 			return;
 		}
-		contain_say(c, "%zu of %zu queued message%s %s", c->res.done,
+		contain_say(c, "%zu of %zu queued message%s %s%s", c->res.done,
 		    c->nids, c->nids == 1 ? "" : "s",
 		    c->qop == QOP_HOLD ? "held" :
-		    c->qop == QOP_RELEASE ? "released" : "purged");
+		    c->qop == QOP_RELEASE ? "released" : "purged",
+		    contain_busy_text(c));
 		contain_read_queue(c, now);
 		c->phase = P_Q_VERIFY_DONE;
 		return;

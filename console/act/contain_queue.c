@@ -6,7 +6,11 @@
  * account's authenticated sessions (req.owns, from the logs) or its
  * envelope sender is the account.  The sender alone would miss a
  * hijacker's forged senders; the logs alone would miss mail submitted
- * before the console started reading them.
+ * before the console started reading them.  When the listing names the
+ * login that submitted a message (Exim's -auth_id), that login decides:
+ * the log's ids and the sender can only agree with it, never add a
+ * message another login submitted (a forged log line or sender cannot
+ * get someone else's mail purged).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +23,7 @@
 struct cq_pick {
 	struct contain	*c;
 	uint64_t	 sender;
+	uint64_t	 auth;		/* as queue_msg's auth_hash */
 	char		*buf;
 	size_t		 len, cap;
 	size_t		*offs;
@@ -49,7 +54,10 @@ cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
 
 	if (!cq_applies(c->qop, r))
 		return 0;
-	if (r->sender_hash != p->sender && (c->req.owns == NULL ||
+	if (r->auth_hash != 0) {
+		if (r->auth_hash != p->auth)
+			return 0;
+	} else if (r->sender_hash != p->sender && (c->req.owns == NULL ||
 	    !c->req.owns(qid, len, c->req.owns_arg)))
 		return 0;
 	if (p->len + len + 1 > p->cap) {
@@ -83,6 +91,8 @@ cq_select(struct contain *c, const struct queue_snapshot *s)
 	memset(&p, 0, sizeof(p));
 	p.c = c;
 	p.sender = queue_sender_hash(c->account, strlen(c->account));
+	if ((p.auth = p.sender) == 0)
+		p.auth = 1;
 	queue_snapshot_foreach(s, cq_pick_one, &p);
 	c->idbuf = p.buf;
 	c->ids = xcalloc(p.n > 0 ? p.n : 1, sizeof(*c->ids));

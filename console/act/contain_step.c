@@ -391,6 +391,7 @@ contain_qop_step(struct contain *c, int64_t now)
 		return 0;
 	queue_op_result(c->qo, &r);
 	c->res.done = r.done;
+	c->res.busy = r.busy;
 	c->last_ok = rc == 1;
 	snprintf(counts, sizeof(counts), "%zu of %zu", r.done, r.requested);
 	if (rc != 1)

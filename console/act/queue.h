@@ -8,8 +8,9 @@
  * - struct queue_snapshot + queue_snapshot_feed(): split arbitrary chunks
  *   of bytes into lines, hand each to the backend's parser and keep a
  *   compact summary: never the text (6 GB of a 3-million-message Postfix
- *   queue's JSON).  Per message a 40-byte struct queue_rec; at the default
- *   cap of 4 million records that is 160 MB, which is a lot but bounded;
+ *   queue's JSON).  Per message a 48-byte struct queue_rec (the login's
+ *   hash is 8 of them); at the default cap of 4 million records that is
+ *   192 MB, which is a lot but bounded;
  *   counts and totals stay exact past the cap, only records are dropped
  *   (and counted).
  *
@@ -35,9 +36,10 @@
 #define QUEUE_LINE_MAX		(16u * 1024 * 1024)	/* longer lines skipped */
 #define QUEUE_RECORDS_MAX	(4u * 1024 * 1024)	/* default record cap */
 
-/* The compact per-message record (40 bytes). */
+/* The compact per-message record (48 bytes). */
 struct queue_rec {
 	uint64_t	 sender_hash;
+	uint64_t	 auth_hash;	/* queue_msg's; 0: not known */
 	uint32_t	 arrival_time;	/* saturated: UTC seconds until 2106 */
 	uint32_t	 message_size;	/* saturated at UINT32_MAX */
 	uint32_t	 nrcpt;		/* saturated at UINT32_MAX */

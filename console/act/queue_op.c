@@ -22,9 +22,11 @@
 
 #define QO_LINE_MAX	512	/* longer lines are cut (and unexpected) */
 #define QO_ID_SHOWN	40	/* bytes of a refused id shown in the message */
+#define QO_RETRY_MS	1000	/* pause before it is tried again */
 
 enum qo_state {
 	QO_RUNNING,
+	QO_WAITING,	/* before a round of the busy ones */
 	QO_DONE,
 	QO_FAILED
 };
@@ -40,6 +42,13 @@ struct queue_op_run {
 	size_t		*batch_off;	/* nbatch + 1 offsets into ids */
 	size_t		*batch_id;	/* nbatch + 1 indexes of ids */
 	size_t		 nids, nbatch, batch;
+	char		**asked;	/* the ids asked for, sorted */
+	char		*busybuf;	/* "ID\0" of each busy one this round */
+	size_t		 busylen, busycap, nbusy;
+	int		 round;		/* 1 the first; up to QO_ROUNDS */
+	int64_t		 wake_ms;	/* QO_WAITING: when the next round */
+	size_t		 batch_errors;	/* errors when the batch started */
+	size_t		 batches_total;	/* processes of every round */
 	struct cmdrun	*cr;		/* the batch running, or NULL */
 	struct cmdrun_via via;		/* its strings in server, user */
 	char		 server[128], user[128];
@@ -99,6 +108,41 @@ qo_keep(struct queue_op_run *run, const char *p, size_t len)
 	run->textlen += sanitize_text(run->text + run->textlen, room, p, len);
 }
 
+static int
+qo_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Keep a busy message for the next round: one the run asked for (the line
+ * is the tool's output, checked), once.
+ */
+static void
+qo_busy(struct queue_op_run *run, const struct queue_line *l)
+{
+	char	 id[QUEUE_ID_MAX + 1], *key = id, *p;
+	size_t	 i;
+
+	if (l->id.p == NULL || l->id.len == 0 || l->id.len > QUEUE_ID_MAX)
+		return;
+	memcpy(id, l->id.p, l->id.len);
+	id[l->id.len] = '\0';
+	if (run->asked == NULL || bsearch(&key, run->asked, run->nids,
+	    sizeof(*run->asked), qo_cmp) == NULL)
+		return;
+	for (i = 0, p = run->busybuf; i < run->nbusy; i++, p += strlen(p) + 1)
+		if (strcmp(p, id) == 0)
+			return;
+	if (run->busylen + l->id.len + 1 > run->busycap) {
+		run->busycap = run->busycap ? run->busycap * 2 : 1024;
+		run->busybuf = xreallocarray(run->busybuf, run->busycap, 1);
+	}
+	memcpy(run->busybuf + run->busylen, id, l->id.len + 1);
+	run->busylen += l->id.len + 1;
+	run->nbusy++;
+}
+
 /* One line of output, judged by the backend. */
 static void
 qo_line(void *arg, const char *p, size_t len, int cut)
@@ -125,6 +169,7 @@ qo_line(void *arg, const char *p, size_t len, int cut)
 		return;
 	case QLINE_BUSY:
 		run->busy++;
+		qo_busy(run, &l);
 		return;
 	default:
 		if (len > 0)
@@ -176,6 +221,7 @@ qo_spawn(struct queue_op_run *run, int64_t now_ms)
 	run->out.cut = run->err.cut = 0;
 	run->summary = 0;
 	run->exit_status = -1;
+	run->batch_errors = run->errors;
 	cmdrun_free(run->cr);
 	run->cr = cmdrun_run(run->via.ssh != NULL ? &run->via : NULL, &spec,
 	    now_ms, run->error, sizeof(run->error));
@@ -190,15 +236,19 @@ qo_spawn(struct queue_op_run *run, int64_t now_ms)
 
 /* Cut the ids into batches: by count, and as arguments by bytes too. */
 static void
-qo_batches(struct queue_op_run *run, const char *const *ids)
+qo_batches(struct queue_op_run *run, const char *const *ids, size_t nids)
 {
 	const struct backend_queue_op *q = run->qop;
 	size_t	 i, len, off = 0, in = 0, bytes = 0;
 
-	run->batch_off = xcalloc(run->nids + 2, sizeof(*run->batch_off));
-	run->batch_id = xcalloc(run->nids + 2, sizeof(*run->batch_id));
-	run->ids = xreallocarray(NULL, run->nids + 1, QUEUE_ID_MAX + 1);
-	for (i = 0; i < run->nids; i++) {
+	free(run->batch_off);
+	free(run->batch_id);
+	free(run->ids);
+	run->nbatch = run->batch = 0;
+	run->batch_off = xcalloc(nids + 2, sizeof(*run->batch_off));
+	run->batch_id = xcalloc(nids + 2, sizeof(*run->batch_id));
+	run->ids = xreallocarray(NULL, nids + 1, QUEUE_ID_MAX + 1);
+	for (i = 0; i < nids; i++) {
 		len = strlen(ids[i]);
 		if (in > 0 && (in == q->batch_max || (q->ids == QIDS_ARGV &&
 		    q->argv_max > 0 && bytes + len + 1 > q->argv_max))) {
@@ -218,7 +268,20 @@ qo_batches(struct queue_op_run *run, const char *const *ids)
 	if (in > 0)
 		run->nbatch++;
 	run->batch_off[run->nbatch] = off;
-	run->batch_id[run->nbatch] = run->nids;
+	run->batch_id[run->nbatch] = nids;
+}
+
+/* The ids asked for, sorted: a busy line is believed only for one. */
+static void
+qo_asked(struct queue_op_run *run, const char *const *ids)
+{
+	size_t	 i;
+
+	run->asked = xcalloc(run->nids + 1, sizeof(*run->asked));
+	for (i = 0; i < run->nids; i++)
+		run->asked[i] = xstrdup(ids[i]);
+	if (run->nids > 1)
+		qsort(run->asked, run->nids, sizeof(*run->asked), qo_cmp);
 }
 
 /* Validate the ids, then start the first batch; see queue_op.h. */
@@ -286,7 +349,10 @@ queue_op_start(const struct cmdrun_via *via, const struct mail_backend *b,
 	for (i = 0; i < na; i++)
 		run->argv[n + i] = xstrdup(args[i]);
 	run->nfixed = n + na;
-	qo_batches(run, ids);
+	run->round = 1;
+	qo_batches(run, ids, nids);
+	run->batches_total = run->nbatch;
+	qo_asked(run, ids);
 
 	if (nids == 0) {
 		run->state = QO_DONE;
@@ -331,6 +397,46 @@ qo_fail(struct queue_op_run *run, const char *what)
 	run->state = QO_FAILED;
 }
 
+/*
+ * The last batch of a round ended: the messages a delivery kept locked
+ * go again after a pause, a few times; those locked to the end are said.
+ */
+static int
+qo_round_end(struct queue_op_run *run, int64_t now_ms)
+{
+	const char	**ids;
+	char		 note[160], *p;
+	size_t		 i, n = run->nbusy;
+
+	if (n > 0 && run->round < QUEUE_OP_ROUNDS) {
+		ids = xcalloc(n, sizeof(*ids));
+		for (i = 0, p = run->busybuf; i < n; i++, p += strlen(p) + 1)
+			ids[i] = p;
+		qo_batches(run, ids, n);
+		run->batches_total += run->nbatch;
+		free(ids);
+		/* the buffer is rebuilt by this round's lines */
+		p = run->busybuf;
+		run->busybuf = NULL;
+		run->busylen = run->busycap = run->nbusy = 0;
+		free(p);
+		run->busy = 0;
+		run->round++;
+		run->state = QO_WAITING;
+		run->wake_ms = now_ms + QO_RETRY_MS;
+		return 0;
+	}
+	if (run->busy > 0) {
+		snprintf(note, sizeof(note), "%zu message%s locked by a running "
+		    "delivery, tried %d times: not done", run->busy,
+		    run->busy == 1 ? "" : "s", run->round);
+		qo_keep(run, note, strlen(note));
+		run->errors--;		/* said, not an unexpected line */
+	}
+	run->state = QO_DONE;
+	return 1;
+}
+
 /* Run the batches; see queue_op.h. */
 int
 queue_op_step(struct queue_op_run *run, int64_t now_ms)
@@ -343,6 +449,11 @@ queue_op_step(struct queue_op_run *run, int64_t now_ms)
 		return 1;
 	case QO_FAILED:
 		return -1;
+	case QO_WAITING:
+		if (now_ms < run->wake_ms)
+			return 0;
+		run->state = QO_RUNNING;
+		return qo_spawn(run, now_ms) == -1 ? -1 : 0;
 	case QO_RUNNING:
 		break;
 	}
@@ -351,6 +462,11 @@ queue_op_step(struct queue_op_run *run, int64_t now_ms)
 	linebuf_end(&run->out, qo_line, run);
 	linebuf_end(&run->err, qo_line, run);
 	run->exit_status = cmdrun_status(run->cr);
+	/* "some were not done", each said by a line of the tool's */
+	if (rc == -1 && run->qop->partial_exit != 0 &&
+	    run->exit_status == run->qop->partial_exit &&
+	    run->errors == run->batch_errors)
+		rc = 1;
 	if (rc == -1) {
 		qo_fail(run, cmdrun_what(run->cr));
 		return -1;
@@ -362,17 +478,17 @@ queue_op_step(struct queue_op_run *run, int64_t now_ms)
 		return -1;
 	}
 	run->batches_done++;
-	if (++run->batch == run->nbatch) {
-		run->state = QO_DONE;
-		return 1;
-	}
-	return qo_spawn(run, now_ms) == -1 ? -1 : 0;
+	if (++run->batch < run->nbatch)
+		return qo_spawn(run, now_ms) == -1 ? -1 : 0;
+	return qo_round_end(run, now_ms);
 }
 
 /* Milliseconds until queue_op_step() must run again. */
 int
 queue_op_wait_ms(const struct queue_op_run *run, int64_t now_ms)
 {
+	if (run->state == QO_WAITING)
+		return run->wake_ms > now_ms ? (int)(run->wake_ms - now_ms) : 0;
 	if (run->state != QO_RUNNING || run->cr == NULL)
 		return -1;
 	return cmdrun_wait_ms(run->cr, now_ms);
@@ -390,7 +506,7 @@ queue_op_result(const struct queue_op_run *run, struct queue_op_result *out)
 	out->lines = run->lines;
 	out->busy = run->busy;
 	out->errors = run->errors;
-	out->batches = run->nbatch;
+	out->batches = run->batches_total;
 	out->batches_done = run->batches_done;
 	out->exit_status = run->exit_status;
 	memcpy(out->stderr_text, run->text, run->textlen);
@@ -411,6 +527,10 @@ queue_op_free(struct queue_op_run *run)
 	for (i = 0; run->argv != NULL && run->argv[i] != NULL; i++)
 		free(run->argv[i]);
 	free(run->argv);
+	for (i = 0; run->asked != NULL && i < run->nids; i++)
+		free(run->asked[i]);
+	free(run->asked);
+	free(run->busybuf);
 	free(run->ids);
 	free(run->batch_off);
 	free(run->batch_id);

@@ -20,7 +20,12 @@
  * state) is skipped, so "not done" is what was asked minus what it said
  * it did.  A process that exits non-zero, or, for a tool that prints a
  * summary, exits 0 without one (not that tool, or not that version),
- * fails the run: a count is only reported as done when the tool said so.
+ * fails the run: a count is only reported as done when the tool said so;
+ * but a tool's partial_exit (Exim's 1: some were not done) is no failure
+ * when every line the batch printed was the tool's own.  The messages the
+ * tool said were locked by a delivery go again, after a pause of a
+ * second, up to four runs in all; those still locked are said in the
+ * result ("N messages locked by a running delivery, tried 4 times").
  *
  * Usage with the loop: poll what queue_op_fds() gives; on any event, on
  * SIGCHLD, and at least every queue_op_wait_ms() call queue_op_step().
@@ -40,6 +45,8 @@
 #include "backends/backend.h"
 
 #define QUEUE_OP_STDERR_MAX	1024	/* bytes of unexpected output kept */
+#define QUEUE_OP_ROUNDS		4	/* runs of a message a delivery keeps
+					   locked (a second apart) */
 #define QUEUE_OP_NFDS		3	/* most fds queue_op_fds() returns */
 
 struct queue_op_result {

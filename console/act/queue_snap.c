@@ -4,7 +4,7 @@
  * Bytes arrive in chunks of any size (a pipe, an SSH channel); they are
  * split into lines here, each line parsed by the MTA backend's parser
  * (backend.h) and folded into counts and,
- * while under the cap, a 40-byte record.  The text is never kept beyond the
+ * while under the cap, a 48-byte record.  The text is never kept beyond the
  * line being assembled, and a line longer than QUEUE_LINE_MAX is skipped to
  * its newline without being stored.
  */
@@ -174,6 +174,7 @@ queue_snapshot_add(struct queue_snapshot *s, const struct queue_msg *m)
 		return;
 	}
 	r->sender_hash = m->sender_hash;
+	r->auth_hash = m->auth_hash;
 	r->arrival_time = m->arrival_time < 0 ? 0 : sat32(
 	    (uint64_t)m->arrival_time);
 	r->message_size = sat32(m->message_size);

@@ -395,7 +395,8 @@ cmd_act(int argc, char **argv)
 		if (owner.index < 0)
 			fprintf(stderr, "mailcon: act: note: %s has no logins "
 			    "in the server's logs; its queued mail is chosen "
-			    "by envelope sender only\n", shown);
+			    "by the login the queue listing names, where it "
+			    "names one, else by envelope sender\n", shown);
 	}
 	if (capable && !req.dry_run && !yes &&
 	    contain_action_dangerous(action)) {

@@ -115,6 +115,8 @@ config_set_backend(struct server_config *sc, const char *name,
 /*
  * The backend of role that the keys set point to: the one that declares
  * a key set, when only one of the role does.  NULL when none or several.
+ * One that takes both roles (cPanel) is implied as the MTA only: it then
+ * is its own auth, never the auth of another MTA.
  */
 static const struct mail_backend *
 config_implied(const struct server_config *sc, unsigned role)
@@ -124,13 +126,26 @@ config_implied(const struct server_config *sc, unsigned role)
 
 	for (i = 0; i < sc->act.nopts; i++) {
 		if (backend_option_find(sc->act.opts[i].opt->name, &owner) ==
-		    NULL || !(owner->roles & role))
+		    NULL || !(owner->roles & role) || (role == BROLE_AUTH &&
+		    owner->roles != BROLE_AUTH))
 			continue;
 		if (found != NULL && found != owner)
 			return NULL;
 		found = owner;
 	}
 	return found;
+}
+
+/* Does b read the key name too (two flavours of one system share keys)? */
+static int
+config_declares(const struct mail_backend *b, const char *name)
+{
+	const struct backend_option	*o;
+
+	for (o = b->options; o != NULL && o->name != NULL; o++)
+		if (strcmp(o->name, name) == 0)
+			return 1;
+	return 0;
 }
 
 /* See config.h. */
@@ -151,7 +166,9 @@ config_server_backends(struct server_config *sc, char *err, size_t errlen)
 	auth = server_auth(sc);
 	for (i = 0; i < sc->act.nopts; i++) {
 		if (backend_option_find(sc->act.opts[i].opt->name, &owner) ==
-		    NULL || owner == mta || owner == auth)
+		    NULL || owner == mta || owner == auth ||
+		    config_declares(mta, sc->act.opts[i].opt->name) ||
+		    config_declares(auth, sc->act.opts[i].opt->name))
 			continue;
 		if ((owner->roles & BROLE_MTA && sc->mta_name != NULL) ||
 		    (owner->roles & BROLE_AUTH && sc->auth_name != NULL)) {

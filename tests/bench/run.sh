@@ -34,7 +34,10 @@
 # (tests/bench/store.c: rows/s of one flush of 100,000 accounts),
 # BENCH_POLICY=0 to skip the policy service's (tests/bench/policy.sh: 5,000
 # requests/s beside postfwd and policyd-rate-limit, and the time added to a
-# real submission).  Needs cc, python3, taskset (util-linux),
+# real submission), BENCH_EXIM_PURGE=0 to skip the purge of one account's
+# 10,000 of 20,000 messages from a real Exim (tests/bench/exim_purge.sh:
+# mailcon act purge beside xargs exim -Mrm and exiqgrep).  Needs cc,
+# python3, taskset (util-linux),
 # pflogsumm, GNU time
 # (/usr/bin/time, Debian package "time"; python3 is used when it is missing),
 # and tmux for the console benchmark.
@@ -340,6 +343,13 @@ if [ "${BENCH_PURGE:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
 else
 	echo
 	MAILCON_LIB=$(dirname "$MAILCON")/libmailcon.a bash tests/bench/purge.sh || scan_rc=1
+fi
+# --- the Exim purge benchmark (tests/bench/exim_purge.sh: root, a real Exim) --
+if [ "${BENCH_EXIM_PURGE:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then
+	echo "bench: Exim purge benchmark skipped (BENCH_EXIM_PURGE=0 or not root)"
+else
+	echo
+	bash tests/bench/exim_purge.sh "$MAILCON" || scan_rc=1
 fi
 # --- live hijack vs headless containment (tests/bench/contain.sh: root) -------
 if [ "${BENCH_CONTAIN:-1}" = 0 ] || [ "$(id -u)" != 0 ]; then

@@ -6,6 +6,8 @@
 #	fuzz_logline	one file per fixture log line (fuzz_exim too)
 #	fuzz_queue	each line of tests/fixtures/queue/queue-head.jsonl
 #			(real `postqueue -j` output), and the first two
+#	fuzz_exim_queue	Exim's listings (tests/fixtures/exim-queue), cPanel's
+#			answers (tests/fixtures/cpanel), -Mrm's lines
 #	fuzz_jexport	journal export entries (one with a binary MESSAGE)
 #	fuzz_rbl_answer	DNS responses: A records with TXT, NXDOMAIN with
 #			an SOA, compressed names, a compression pointer loop
@@ -57,6 +59,15 @@ seeds_for()
 		split -l 1 -d -a 3 tests/fixtures/queue/queue-head.jsonl \
 		    "$2/line"
 		head -n 2 tests/fixtures/queue/queue-head.jsonl >"$2/two"
+		;;
+	fuzz_exim_queue)
+		cp tests/fixtures/exim-queue/*.txt "$2/"
+		for f in tests/fixtures/cpanel/*.txt; do
+			sed '/^# /d' "$f" >"$2/$(basename "$f")"
+		done
+		printf 'Message 1xaE1u-000165-2f is locked' >"$2/locked"
+		printf 'Spool read error for 1xaE1u-000162-2Y-H: No such file' \
+		    >"$2/spoolerr"
 		;;
 	fuzz_jexport)
 		printf '\n__CURSOR=s=1;i=2;b=3;m=4;t=5;x=6\n__REALTIME_TIMESTAMP=1795000000000000\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=77\nMESSAGE=connect from unknown[192.0.2.1]\n\n' \

@@ -6,7 +6,8 @@
 #	exim_stop DIR		# idempotent; safe from an EXIT trap
 #
 # Debian's exim4-daemon-heavy cannot be installed here: it is the system
-# MTA and installing it removes Postfix.  So its package is fetched with
+# MTA and installing it removes Postfix (exim4-base too: exim_base_tool
+# below gives its exipick, exiqgrep and eximstats).  So its package is fetched with
 # `apt-get download` into a cache (EXIM_CACHE, default build/exim-pkg in
 # the repository; kept between runs) and unpacked there with `dpkg-deb -x`;
 # tests/deps.sh installs the libraries it links against.  The daemon runs
@@ -20,11 +21,14 @@
 # authenticators checking the fixed user list EXIM_USERS, named as cPanel
 # names its Dovecot ones, so the log reads A=dovecot_plain:LOGIN for AUTH
 # PLAIN and A=dovecot_login:LOGIN for AUTH LOGIN; relaying only after
-# AUTH; no DNS (no host lookups, no ident, routes by address).  Mail to
+# AUTH, unless the login is listed in DIR/refuse (EXIM_REFUSE: the ACL of
+# README.md's "Exim", which mailcon's suspend fills); no DNS (no host
+# lookups, no ident, routes by address).  Mail to
 # EXIM_SINK_DOMAINS (default sink.test) and their subdomains goes to
 # smtp-sink (delivered); all else to a closed port on 127.0.0.2, where it
-# stays deferred (retry F,2h,15m) as spam to dead domains does.  The main
-# log has every field mailcon reads:
+# stays deferred (retry F,2h,15m) as spam to dead domains does; with
+# EXIM_QUEUE_ONLY set, mail is queued and never tried (a big queue, fast:
+# the benchmarks).  The main log has every field mailcon reads:
 #	log_selector = +incoming_port +incoming_interface +pid +millisec
 #	    +subject +received_recipients +smtp_mailauth +smtp_connection
 # (and +connection_id from Exim 4.97 on), in local time: Exim drops TZ
@@ -42,6 +46,8 @@
 #	EXIM_SPOOL		the spool directory
 #	EXIM_USERS		"login password" per line: alice bob carol dave
 #				grace ivan judy @example.test
+#	EXIM_REFUSE		the lookup file of the RCPT ACL: a login
+#				listed there has its mail refused (554)
 #	EXIM_PIDS		"name pid" per line: what exim_start started
 #
 # Needs root, python3, smtp-sink (postfix), apt-get and dpkg-deb.
@@ -58,35 +64,81 @@ _exim_say()
 	echo "exim: $*" >&2
 }
 
+# Print the package cache (EXIM_CACHE, default build/exim-pkg of the
+# repository), created, readable by apt's _apt.
+_exim_cache()
+{
+	local root cache
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd) || return 1
+	cache=${EXIM_CACHE:-$root/build/exim-pkg}
+	mkdir -p "$cache" && chmod 755 "$cache" && echo "$cache"
+}
+
+# Print the newest PKG_*.deb in the cache, fetching it with apt-get
+# download when there is none.
+_exim_fetch()
+{
+	local cache
+	cache=$(_exim_cache) || return 1
+	if ! ls "$cache/$1"_*.deb >/dev/null 2>&1; then
+		# apt fetches as _apt when it can write there; root otherwise;
+		# the package lists may be missing on a fresh machine
+		if ! (cd "$cache" && apt-get download "$1" \
+		    >"$cache/download-$1.log" 2>&1) &&
+		    ! (apt-get update -q && cd "$cache" &&
+		    apt-get download "$1") \
+		    >>"$cache/download-$1.log" 2>&1; then
+			_exim_say "apt-get download $1 failed in $cache" \
+			    "(see $cache/download-$1.log)"
+			return 1
+		fi
+	fi
+	ls -t "$cache/$1"_*.deb | head -n 1
+}
+
 # Print the unpacked exim4 binary, fetching and unpacking the package into
 # the cache when it is not there yet.
 _exim_binary()
 {
-	local root cache deb
-	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd) || return 1
-	cache=${EXIM_CACHE:-$root/build/exim-pkg}
+	local cache deb
+	cache=$(_exim_cache) || return 1
 	if [ ! -x "$cache/root/usr/sbin/exim4" ]; then
-		mkdir -p "$cache" || return 1
 		rm -rf "$cache/root"
-		# apt fetches as _apt when it can write there; root otherwise
-		chmod 755 "$cache"
-		# the package lists may be missing on a fresh machine
-		if ! (cd "$cache" && apt-get download exim4-daemon-heavy \
-		    >"$cache/download.log" 2>&1) &&
-		    ! (apt-get update -q && cd "$cache" &&
-		    apt-get download exim4-daemon-heavy) \
-		    >>"$cache/download.log" 2>&1; then
-			_exim_say "apt-get download exim4-daemon-heavy failed" \
-			    "in $cache (see $cache/download.log)"
-			return 1
-		fi
-		deb=$(ls -t "$cache"/exim4-daemon-heavy_*.deb | head -n 1)
+		deb=$(_exim_fetch exim4-daemon-heavy) || return 1
 		if ! dpkg-deb -x "$deb" "$cache/root"; then
 			_exim_say "dpkg-deb -x $deb failed"
 			return 1
 		fi
 	fi
 	echo "$cache/root/usr/sbin/exim4"
+}
+
+# exim_base_tool NAME: print Exim's own tool NAME (exipick, exiqgrep or
+# eximstats, Perl scripts needing only perl's core modules) from Debian's
+# exim4-base, which cannot be installed either (it would make Exim the
+# system MTA): only the tools are unpacked, into the cache's base/ (not
+# the package's /etc: build/ must hold no directory named *.d, which the
+# Makefile takes for dependency files).  They name /usr/sbin/exim4, which
+# is not here: give them the unpacked binary (exiqgrep -E) or the spool
+# (exipick --spool).
+exim_base_tool()
+{
+	local cache deb
+	cache=$(_exim_cache) || return 1
+	if [ ! -x "$cache/base/usr/sbin/$1" ]; then
+		deb=$(_exim_fetch exim4-base) || return 1
+		rm -rf "$cache/base"
+		mkdir -p "$cache/base" || return 1
+		if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$cache/base" \
+		    ./usr/sbin/exipick ./usr/sbin/exiqgrep ./usr/sbin/eximstats
+		then
+			_exim_say "cannot unpack the tools of $deb"
+			return 1
+		fi
+	fi
+	[ -x "$cache/base/usr/sbin/$1" ] ||
+	    { _exim_say "no $1 in exim4-base"; return 1; }
+	echo "$cache/base/usr/sbin/$1"
 }
 
 # Create the system user Exim runs deliveries as, when missing.
@@ -109,6 +161,10 @@ _exim_config()
 		echo "$u@example.test Pw-$u-$token" >>"$d/users"
 	done
 	mv "$d/passwd.tmp" "$d/passwd"
+	# the logins whose mail the RCPT ACL refuses (mailcon's
+	# exim_refuse_file), empty; Exim's user must read it
+	: >"$d/refuse"
+	chmod 644 "$d/refuse"
 	# With -C the SMTP sessions run as Debian-exim, which must read the
 	# passwords; no one else may.
 	chown root:Debian-exim "$d/passwd" && chmod 640 "$d/passwd"
@@ -133,12 +189,16 @@ tls_advertise_hosts =
 smtp_banner = \$smtp_active_hostname ESMTP $token
 smtp_accept_max = 200
 smtp_accept_queue_per_connection = 0
+${EXIM_QUEUE_ONLY:+queue_only = true}
 log_selector = +incoming_port +incoming_interface +pid +millisec \\
   +subject +received_recipients +smtp_mailauth +smtp_connection +smtp_no_mail$EXIM_SELECTOR_EXTRA
 acl_smtp_rcpt = acl_rcpt
 
 begin acl
 acl_rcpt:
+  deny    authenticated = *
+          condition = \${lookup{\$authenticated_id}lsearch{$d/refuse}{yes}{no}}
+          message = 5.7.1 account suspended
   accept  authenticated = *
   deny    message = relay not permitted
 
@@ -219,6 +279,7 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	EXIM_MAINLOG=$d/log/mainlog
 	EXIM_SPOOL=$d/spool
 	EXIM_USERS=$d/users
+	EXIM_REFUSE=$d/refuse
 	EXIM_PIDS=$d/exim.pids
 	EXIM_VERSION=$("$EXIM_BIN" -C /dev/null -bV 2>/dev/null |
 	    sed -n 's/^Exim version \([0-9.]*\) .*/\1/p')
@@ -228,12 +289,14 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	*) EXIM_SELECTOR_EXTRA=" +connection_id" ;;
 	esac
 	export EXIM_DIR EXIM_BIN EXIM_VERSION EXIM_CONF EXIM_PORT \
-	    EXIM_SINK_PORT EXIM_MAINLOG EXIM_SPOOL EXIM_USERS EXIM_PIDS
+	    EXIM_SINK_PORT EXIM_MAINLOG EXIM_SPOOL EXIM_USERS EXIM_REFUSE \
+	    EXIM_PIDS
 	mkdir -p "$d/spool" "$d/log" || return 1
 	chown Debian-exim:Debian-exim "$d/spool" "$d/log" || return 1
 	_exim_config "$d" "$token" || return 1
 	_stack_env_file "$d/exim.env" EXIM_DIR EXIM_BIN EXIM_VERSION EXIM_CONF \
-	    EXIM_PORT EXIM_SINK_PORT EXIM_MAINLOG EXIM_SPOOL EXIM_USERS EXIM_PIDS
+	    EXIM_PORT EXIM_SINK_PORT EXIM_MAINLOG EXIM_SPOOL EXIM_USERS \
+	    EXIM_REFUSE EXIM_PIDS
 
 	smtp-sink -u nobody "127.0.0.1:$EXIM_SINK_PORT" 256 \
 	    </dev/null >/dev/null 2>&1 &

@@ -109,7 +109,11 @@ def queue_one(smtp, sender, rcpts):
     if code != 250:
         raise RuntimeError("DATA: %d %s" % (code, resp))
     text = resp.decode(errors="replace")
-    return text.rsplit(" ", 1)[-1] if "queued as" in text else "?"
+    if "queued as" in text:         # Postfix: "2.0.0 Ok: queued as ID"
+        return text.rsplit(" ", 1)[-1]
+    if text.startswith("OK id="):   # Exim: "OK id=ID"
+        return text[6:].split(" ", 1)[0]
+    return "?"
 
 
 def job_send(args, st, job):

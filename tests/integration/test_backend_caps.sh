@@ -1,13 +1,13 @@
 #!/bin/sh
 # test_backend_caps.sh: what a server's mail systems cannot do is refused,
 # said in one line, and nothing runs (backends/backend.h: an op left NULL
-# is "not supported").  A server with backend = exim (whose queue and
-# account ops are not there yet) gets every queue action and suspend
-# refused as "not supported by exim" by `mailcon act`, dry run or not,
-# with a fake postqueue, postsuper, postmap and doveadm first in PATH that
-# would leave a mark if anything ran them; a password reset, Dovecot's,
-# is still offered there.  A key of a mail system the server was said not
-# to run is refused at load, naming the key, the system and the server.
+# is "not supported").  A server with backend = exim-cpanel (which resets
+# no password: uapi would take it as an argument) gets reset-password
+# refused as "not supported by exim-cpanel" by `mailcon act`, dry run or
+# not, with fake tools first in PATH that would leave a mark if anything
+# ran them; a server with backend = exim without its keys is refused
+# naming them.  A key of a mail system the server was said not to run is
+# refused at load, naming the key, the system and the server.
 set -u
 : "${MAILCON:?MAILCON must name the mailcon binary}"
 export LC_ALL=C
@@ -18,7 +18,8 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
 mkdir "$T/bin"
-for tool in postqueue postsuper postmap doveadm exim exim4 sh; do
+for tool in postqueue postsuper postmap doveadm exim exim4 exipick uapi \
+    whmapi1 sh; do
 	printf '#!/bin/sh\n: >"%s/ran-%s"\nexit 0\n' "$T" "$tool" \
 	    >"$T/bin/$tool"
 	chmod 755 "$T/bin/$tool"
@@ -26,35 +27,44 @@ done
 : >"$T/mail.log"
 printf '[console]\nhistory = %s/history.db\n[server ex]\nlogs = %s/mail.log\n' \
     "$T" "$T" >"$T/exim.conf"
-printf 'backend = exim\nqueue_command = %s/bin/postqueue -j\n' "$T" \
-    >>"$T/exim.conf"
+cp "$T/exim.conf" "$T/cpanel.conf"
+printf 'backend = exim\n' >>"$T/exim.conf"
 printf 'passwd_file = %s/users\n' "$T" >>"$T/exim.conf"
+printf 'backend = exim-cpanel\n' >>"$T/cpanel.conf"
 
 # act ACTION [ARGS]: mailcon act on judy at ex; exit status in rc.
 act()
 {
 	a=$1; shift
 	PATH="$T/bin:$PATH" "$MAILCON" act "$a" --account judy@example.test \
-	    --config "$T/exim.conf" --yes "$@" >"$T/out" 2>"$T/err"
+	    --config "${CONF:-$T/exim.conf}" --yes "$@" >"$T/out" 2>"$T/err"
 	rc=$?
 }
 
-for a in hold release purge suspend unsuspend; do
-	for dry in "" --dry-run; do
-		act $a $dry
-		[ "$rc" = 2 ] || fail "$a $dry: exit $rc, want 2"
-		want="$a judy@example.test on ex: refused: refused, nothing run: $a: not supported by exim"
-		head -1 "$T/out" | grep -qxF -- "$want" ||
-		    grep -qF -- "$want (a site's ${a}_command in [server ex] can do it)" "$T/out" ||
-		    fail "$a $dry: not said as not supported: $(cat "$T/out" "$T/err")"
-		[ "$(wc -l <"$T/out")" = 1 ] ||
-		    fail "$a $dry: more than one line: $(cat "$T/out")"
-		[ -s "$T/err" ] && fail "$a $dry: stderr: $(cat "$T/err")"
-	done
+for dry in "" --dry-run; do
+	CONF=$T/cpanel.conf act reset-password $dry
+	[ "$rc" = 2 ] || fail "reset-password $dry: exit $rc, want 2"
+	want="reset-password judy@example.test on ex: refused: refused, nothing run: reset-password: not supported by exim-cpanel (a site's password_command in [server ex] can do it)"
+	head -1 "$T/out" | grep -qxF -- "$want" ||
+	    fail "reset-password $dry: not said as not supported: $(cat "$T/out" "$T/err")"
+	[ "$(wc -l <"$T/out")" = 1 ] ||
+	    fail "reset-password $dry: more than one line: $(cat "$T/out")"
+	[ -s "$T/err" ] && fail "reset-password $dry: stderr: $(cat "$T/err")"
+done
+# exim without the keys that say where its queue and files are
+for a in hold purge suspend; do
+	act $a
+	[ "$rc" = 2 ] || fail "$a without keys: exit $rc, want 2"
+	case $a in
+	suspend) key="deny_file and exim_refuse_file" ;;
+	*) key="exim_config (or queue_command)" ;;
+	esac
+	grep -qF "set $key" "$T/out" ||
+	    fail "$a without keys: $(cat "$T/out" "$T/err")"
 done
 # the control: what the fakes leave when run (so none ran above)
 for f in "$T"/ran-*; do
-	[ -e "$f" ] && fail "ran ${f##*/ran-} for an action exim cannot do"
+	[ -e "$f" ] && fail "ran ${f##*/ran-} for an action refused"
 done
 PATH="$T/bin:$PATH" postqueue
 [ -e "$T/ran-postqueue" ] || fail "the fake postqueue leaves no mark"
@@ -79,7 +89,7 @@ PATH="$T/bin:$PATH" "$MAILCON" act hold --account judy@example.test \
     --config "$T/bad.conf" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" = 2 ] || fail "backend = sendmail: exit $rc"
-grep -qF 'backend: "sendmail" is no mail system (MTA) mailcon knows; expected auto or one of: postfix, exim' \
+grep -qF 'backend: "sendmail" is no mail system (MTA) mailcon knows; expected auto or one of: postfix, exim, exim-cpanel' \
     "$T/err" || fail "backend = sendmail: $(cat "$T/err")"
 
 [ $fails -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }

@@ -104,7 +104,8 @@ tq_id_valid(const char *p, size_t len)
 	return 1;
 }
 
-/* "ID removed", "ID locked" (busy), anything else is the tool's noise. */
+/* "ID removed", "ID locked" (busy), "ID gone" (not done), anything else
+   is the tool's noise. */
 static void
 tq_line(enum queue_op op, const char *p, size_t len, struct queue_line *out)
 {
@@ -117,6 +118,8 @@ tq_line(enum queue_op op, const char *p, size_t len, struct queue_line *out)
 		out->kind = QLINE_DONE;
 	else if ((size_t)(p + len - sp) == 7 && memcmp(sp, " locked", 7) == 0)
 		out->kind = QLINE_BUSY;
+	else if ((size_t)(p + len - sp) == 5 && memcmp(sp, " gone", 5) == 0)
+		out->kind = QLINE_NOT_DONE;
 	out->id.p = p;
 	out->id.len = (size_t)(sp - p);
 }
@@ -154,6 +157,31 @@ static const struct mail_backend test_argv = {
 	.roles = BROLE_MTA,
 	.options = tq_options,
 	.queue = &tq_queue,
+};
+
+static const struct backend_queue_op tp_delete = {
+	.args = tq_delete_args,
+	.ids = QIDS_ARGV,
+	.batch_max = 10,
+	.partial_exit = 1,
+	.line = tq_line,
+};
+
+static const struct backend_queue tp_queue = {
+	.list = tq_list,
+	.list_name = "tq -list",
+	.hint = "is the test tool there?",
+	.id_valid = tq_id_valid,
+	.parse_line = tq_parse_line,
+	.tool = tq_tool,
+	.op = { [QOP_DELETE] = &tp_delete },
+};
+
+static const struct mail_backend test_partial = {
+	.name = "partial",
+	.roles = BROLE_MTA,
+	.options = tq_options,
+	.queue = &tp_queue,
 };
 
 /* Ids of "ABCD-1234": the record keeps them without the '-'. */
@@ -484,8 +512,11 @@ test_not_supported(void **state)
 	config_action_free(&sc.act);
 }
 
-/* Exim is read, not yet acted on: its queue is not supported, Dovecot's
-   password reset still is. */
+/*
+ * Exim acts through its own tools once told where its configuration is;
+ * Dovecot keeps the logins (suspend needs both roles' files); cPanel
+ * takes both roles and resets no password.
+ */
 static void
 test_exim_roles(void **state)
 {
@@ -499,15 +530,33 @@ test_exim_roles(void **state)
 	assert_non_null(strstr(why, "set postfix_config (or queue_command)"));
 
 	server(&sc, &backend_exim);
-	assert_false(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
+	assert_true(contain_supported(&sc, CA_HOLD, why, sizeof(why)));
+	assert_false(contain_capable(&sc, CA_PURGE, why, sizeof(why)));
+	assert_non_null(strstr(why, "set exim_config (or queue_command)"));
+	assert_false(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
+	assert_non_null(strstr(why, "deny_file"));
+	assert_non_null(strstr(why, "exim_refuse_file"));
+	us_set(&sc, "exim_config", "/etc/exim4/exim4.conf");
+	us_set(&sc, "deny_file", "/etc/dovecot/deny");
+	us_set(&sc, "exim_refuse_file", "/etc/exim4/mailcon-refuse");
 	us_set(&sc, "passwd_file", "/etc/dovecot/users");
-	refused(&sc, CA_HOLD, "hold: not supported by exim");
-	refused(&sc, CA_PURGE, "purge: not supported by exim");
-	refused(&sc, CA_SUSPEND, "suspend: not supported by exim (a site's "
-	    "suspend_command in [server mx1] can do it)");
+	assert_true(contain_capable(&sc, CA_PURGE, why, sizeof(why)));
+	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
+	assert_true(contain_capable(&sc, CA_UNSUSPEND, why, sizeof(why)));
 	assert_ptr_equal(server_auth(&sc), &backend_dovecot);
 	assert_true(contain_capable(&sc, CA_RESET, why, sizeof(why)));
 	config_action_free(&sc.act);
+
+	server(&sc, &backend_exim_cpanel);
+	assert_ptr_equal(server_auth(&sc), &backend_exim_cpanel);
+	assert_true(contain_capable(&sc, CA_SUSPEND, why, sizeof(why)));
+	assert_false(contain_supported(&sc, CA_RESET, why, sizeof(why)));
+	refused(&sc, CA_RESET, "reset-password: not supported by exim-cpanel "
+	    "(a site's password_command in [server mx1] can do it)");
+	config_action_free(&sc.act);
+	/* a server that found nothing still takes Postfix and Dovecot */
+	assert_ptr_equal(backend_default(BROLE_AUTH), &backend_dovecot);
+	assert_ptr_equal(backend_default(BROLE_MTA), &backend_postfix);
 }
 
 /* A file of the temporary directory. */
@@ -582,18 +631,104 @@ test_argv_batches(void **state)
 	assert_int_equal(drive(run), 1);
 	queue_op_result(run, &res);
 	queue_op_free(run);
-	/* 3 ids (the most), 2 (one more would be 19 bytes), 2 */
-	assert_int_equal(uf_read(tmp("runs"), runs, sizeof(runs)), 39);
+	/*
+	 * 3 ids (the most), 2 (one more would be 19 bytes), 2; then the
+	 * locked one alone, three more times, and it is said
+	 */
+	assert_int_equal(uf_read(tmp("runs"), runs, sizeof(runs)), 54);
 	assert_string_equal(runs, "AAAA BBBB LCCC\nDDDDDDDD EEEE\n"
-	    "FFFF GGGG\n");
-	assert_int_equal(res.batches, 3);
-	assert_int_equal(res.batches_done, 3);
+	    "FFFF GGGG\nLCCC\nLCCC\nLCCC\n");
+	assert_int_equal(res.batches, 6);
+	assert_int_equal(res.batches_done, 6);
 	assert_int_equal(res.requested, 7);
 	assert_int_equal(res.done, 6);
 	assert_int_equal(res.busy, 1);
 	assert_int_equal(res.not_done, 1);
-	assert_int_equal(res.errors, 3);	/* the notes, kept */
+	assert_int_equal(res.errors, 6);	/* the notes, kept */
 	assert_non_null(strstr(res.stderr_text, "tq: a note"));
+	assert_non_null(strstr(res.stderr_text, "1 message locked by a "
+	    "running delivery, tried 4 times: not done"));
+}
+
+/*
+ * A message a delivery held on the first run is done on the next: only
+ * it goes again; a "locked" line naming an id not asked for is not run.
+ */
+static void
+test_argv_busy_retry(void **state)
+{
+	static const char tool[] =
+	    "#!/bin/sh\n"
+	    "dir=$(dirname \"$0\")\n"
+	    "shift\n"
+	    "echo \"$*\" >>\"$dir/runs2\"\n"
+	    "for id; do\n"
+	    "  if [ \"${id#L}\" != \"$id\" ] && [ ! -e \"$dir/free\" ]; then\n"
+	    "    echo \"$id locked\"; echo \"ZZZZ locked\"\n"
+	    "  else echo \"$id removed\"; fi\n"
+	    "done\n"
+	    "touch \"$dir/free\"\n";
+	const char		*ids[] = { "AAAA", "LBBB" };
+	char			*argv[2] = { NULL, NULL }, err[512];
+	char			 runs[256];
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
+
+	uf_write(tmp("tq2"), tool, 0755);
+	argv[0] = (char *)tmp("tq2");
+	assert_non_null(run = queue_op_start(NULL, &test_argv, QOP_DELETE,
+	    argv, ids, 2, uf_now_ms(), 60000, err, sizeof(err)));
+	assert_int_equal(drive(run), 1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	uf_read(tmp("runs2"), runs, sizeof(runs));
+	assert_string_equal(runs, "AAAA LBBB\nLBBB\n");
+	assert_int_equal(res.done, 2);
+	assert_int_equal(res.busy, 0);
+	assert_int_equal(res.not_done, 0);
+	assert_int_equal(res.batches, 2);
+}
+
+/* The tool's "some were not done" exit (Exim's 1) with only its own lines
+   is no failure; with a line that is not its own, it is. */
+static void
+test_argv_partial_exit(void **state)
+{
+	static const char tool[] =
+	    "#!/bin/sh\n"
+	    "shift\n"
+	    "for id; do\n"
+	    "  case $id in N*) echo \"$id gone\" ;; *) echo \"$id removed\" ;;"
+	    " esac\n"
+	    "done\n"
+	    "[ -z \"${TQ_NOISE:-}\" ] || echo 'tq: permission denied'\n"
+	    "exit 1\n";
+	const char		*ids[] = { "AAAA", "NBBB" };
+	char			*argv[2] = { NULL, NULL }, err[512];
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
+
+	uf_write(tmp("tq3"), tool, 0755);
+	argv[0] = (char *)tmp("tq3");
+	assert_non_null(run = queue_op_start(NULL, &test_partial, QOP_DELETE,
+	    argv, ids, 2, uf_now_ms(), 60000, err, sizeof(err)));
+	assert_int_equal(drive(run), 1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	assert_int_equal(res.done, 1);
+	assert_int_equal(res.not_done, 1);
+	assert_int_equal(res.errors, 0);
+	assert_string_equal(res.error, "");
+
+	setenv("TQ_NOISE", "1", 1);
+	assert_non_null(run = queue_op_start(NULL, &test_partial, QOP_DELETE,
+	    argv, ids, 2, uf_now_ms(), 60000, err, sizeof(err)));
+	assert_int_equal(drive(run), -1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	unsetenv("TQ_NOISE");
+	assert_non_null(strstr(res.error, "tq: permission denied"));
+	assert_int_equal(res.exit_status, 1);
 }
 
 /* A listing whose messages span lines, in chunks of any size. */
@@ -761,14 +896,25 @@ test_probe(void **state)
 	static const char *const both[] = { "/usr/sbin/exim4",
 	    "/etc/postfix/main.cf", NULL };
 	static const char *const nothing[] = { "/etc/passwd", NULL };
+	static const char *const cpanel[] = { "/usr/sbin/exim",
+	    "/usr/bin/doveadm", "/usr/local/cpanel/cpanel", NULL };
 	static const char out[] = "/usr/sbin/exim4\n/usr/bin/doveadm\n";
+	static const char cpout[] = "/usr/sbin/exim\n/usr/local/cpanel/cpanel\n";
+	struct mail_str		 cps = { cpout, sizeof(cpout) - 1 };
 	struct mail_str		 s = { out, sizeof(out) - 1 };
 	char			**v;
 	size_t			 i;
-	int			 seen_postqueue = 0;
+	int			 seen_postqueue = 0, seen_cpanel = 0;
 
 	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)exim),
 	    &backend_exim);
+	/* cPanel's binary beside Exim: cPanel's flavour, for both roles */
+	assert_ptr_equal(backend_probe(BROLE_MTA, exists_in, (void *)cpanel),
+	    &backend_exim_cpanel);
+	assert_ptr_equal(backend_probe(BROLE_AUTH, exists_in, (void *)cpanel),
+	    &backend_exim_cpanel);
+	assert_ptr_equal(backend_probe(BROLE_MTA, backend_probe_seen, &cps),
+	    &backend_exim_cpanel);
 	assert_ptr_equal(backend_probe(BROLE_AUTH, exists_in, (void *)exim),
 	    &backend_dovecot);
 	/* both there: the registry's order */
@@ -785,9 +931,12 @@ test_probe(void **state)
 	assert_string_equal(v[0], "/bin/sh");
 	assert_string_equal(v[1], "-c");
 	assert_string_equal(v[3], "mailcon-probe");
-	for (i = 4; v[i] != NULL; i++)
+	for (i = 4; v[i] != NULL; i++) {
 		seen_postqueue |= strcmp(v[i], "/usr/sbin/postqueue") == 0;
+		seen_cpanel |= strcmp(v[i], "/usr/local/cpanel/cpanel") == 0;
+	}
 	assert_true(seen_postqueue);
+	assert_true(seen_cpanel);
 	backend_argv_free(v);
 }
 
@@ -876,16 +1025,33 @@ test_config_backends(void **state)
 	assert_non_null(strstr(err, "[server a]: sasl_access_map is a key of "
 	    "postfix, and this server's backend is exim"));
 	config_free(&cfg);
+	/* Exim's keys on cPanel's Exim (it reads them too); which flavour
+	   the keys imply */
+	assert_int_equal(load(&cfg, "[server a]\nbackend = exim-cpanel\n"
+	    "exim_config = /etc/exim.conf\n[server b]\nexim_config = "
+	    "/etc/exim.conf\n[server c]\ncpanel_bin = /opt/cp/bin\n", err,
+	    sizeof(err)), 0);
+	assert_ptr_equal(server_mta(&cfg.servers[0]), &backend_exim_cpanel);
+	assert_ptr_equal(server_mta(&cfg.servers[1]), &backend_exim);
+	assert_ptr_equal(server_mta(&cfg.servers[2]), &backend_exim_cpanel);
+	assert_ptr_equal(server_auth(&cfg.servers[2]), &backend_exim_cpanel);
+	config_free(&cfg);
+	assert_int_equal(load(&cfg, "[server a]\nbackend = exim\n"
+	    "cpanel_bin = /opt/cp/bin\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[server a]: cpanel_bin is a key of "
+	    "exim-cpanel, and this server's backend is exim"));
+	config_free(&cfg);
 	assert_int_equal(load(&cfg, "[server a]\nbackend = sendmail\n", err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, ":2: backend: \"sendmail\" is no mail "
 	    "system (MTA) mailcon knows; expected auto or one of: postfix, "
-	    "exim"));
+	    "exim, exim-cpanel"));
 	config_free(&cfg);
 	assert_int_equal(load(&cfg, "[server a]\nauth = postfix\n", err,
 	    sizeof(err)), -1);
 	assert_non_null(strstr(err, "auth: \"postfix\" is no authentication "
-	    "service mailcon knows; expected auto or one of: dovecot"));
+	    "service mailcon knows; expected auto or one of: exim-cpanel, "
+	    "dovecot"));
 	config_free(&cfg);
 	assert_int_equal(load(&cfg, "[server a]\nbackend = auto\n"
 	    "auth = dovecot\ndoveadm = /usr/bin/doveadm\n  -c /etc/x.conf\n",
@@ -920,6 +1086,8 @@ main(void)
 		cmocka_unit_test(test_not_supported),
 		cmocka_unit_test(test_exim_roles),
 		cmocka_unit_test(test_argv_batches),
+		cmocka_unit_test(test_argv_busy_retry),
+		cmocka_unit_test(test_argv_partial_exit),
 		cmocka_unit_test(test_multiline_listing),
 		cmocka_unit_test(test_id_pack),
 		cmocka_unit_test(test_step_answer),

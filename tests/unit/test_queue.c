@@ -29,6 +29,7 @@
 #include "act/queue.h"
 #include "backends/backend.h"
 #include "backends/postfix/postfix.h"
+#include "unit_files.h"
 
 #define SAMPLE		"queue/queue-head.jsonl"
 #define LONG_WAIT_MS	30000	/* deadline for reads that must finish */
@@ -48,18 +49,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The path of a fixture (MAILCON_FIXTURES or tests/fixtures). */
-static const char *
-fixture(const char *name)
-{
-	static char	 path[512];
-	const char	*dir = getenv("MAILCON_FIXTURES");
-
-	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir :
-	    "tests/fixtures", name);
-	return path;
 }
 
 /* Parse a NUL-terminated line. */
@@ -92,7 +81,7 @@ test_parse_sample(void **state)
 	size_t			 cap = 0, n = 0, addrs;
 	ssize_t			 len;
 
-	assert_non_null(f = fopen(fixture(SAMPLE), "r"));
+	assert_non_null(f = fopen(uf_fixture(SAMPLE), "r"));
 	while ((len = getline(&line, &cap, f)) > 0) {
 		assert_int_equal(postqueue_parse(line, (size_t)len, &m),
 		    QUEUE_PARSE_OK);
@@ -274,7 +263,7 @@ test_rec_id(void **state)
 	char			 buf[QUEUE_ID_STORE + 1];
 	size_t			 i;
 
-	assert_int_equal(sizeof(struct queue_rec), 40);
+	assert_int_equal(sizeof(struct queue_rec), 48);
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		memset(&r, 0, sizeof(r));
 		assert_true(queue_rec_set_id(&r, ids[i], strlen(ids[i])));
@@ -707,6 +696,6 @@ main(void)
 
 	queue_sender_hash_key(key);
 	/* the sample's path reaches the shell commands unquoted by us */
-	setenv("QFILE", fixture(SAMPLE), 1);
+	setenv("QFILE", uf_fixture(SAMPLE), 1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

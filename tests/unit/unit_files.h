@@ -55,6 +55,18 @@ uf_path(char *buf, size_t size, const char *dir, const char *name)
 	return buf;
 }
 
+/* The path of a fixture: MAILCON_FIXTURES (run.sh sets it) or
+   tests/fixtures; the buffer is reused by the next call. */
+static inline const char *
+uf_fixture(const char *name)
+{
+	static char	 path[512];
+	const char	*dir = getenv("MAILCON_FIXTURES");
+
+	return uf_path(path, sizeof(path), dir != NULL ? dir :
+	    "tests/fixtures", name);
+}
+
 /* Write text to path with mode (0755 makes a script). */
 static inline void
 uf_write(const char *path, const char *text, mode_t mode)

@@ -1,0 +1,231 @@
+#!/bin/bash
+# test_exim_act.sh: `mailcon act` on a real Exim (Debian 12's 4.96,
+# tests/integration/exim.sh) with exipick (exim4-base, exim_base_tool):
+#
+# - hold, release and purge change exactly judy's queued messages,
+#   including those she sent with the forged sender alice@example.test,
+#   and nothing of alice's or carol's, checked with exim -bp against the
+#   queue ids mailgen saw queued for each login;
+# - suspend puts judy into the ACL's lookup file (and Dovecot's deny
+#   file): her next AUTH'd message is refused while alice still sends;
+#   unsuspend lets her send again;
+# - a queue that cannot be read (exipick's spool gone) fails with the
+#   tool's reason and changes nothing; --dry-run prints the exact commands
+#   (exim -C CONF -Mrm with the ids as arguments).
+#
+# Environment: MAILCON (the binary, required); EXIM_CACHE (exim.sh).
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/testlib.sh"
+. "$HERE/exim.sh"
+MAILGEN=$HERE/mailgen.py
+
+: "${MAILCON:?set MAILCON to the mailcon binary}"
+export LC_ALL=C
+
+T=$(mktemp -d /tmp/mceximact.XXXXXX) || exit 1
+chmod 755 "$T"		# Exim's deliveries run as Debian-exim
+S=$T/x
+
+cleanup()
+{
+	exim_stop "$S"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -x "$MAILCON" ] || die "MAILCON=$MAILCON is not an executable"
+EXIPICK=$(exim_base_tool exipick) || die "no exipick"
+# all mail goes to the closed port: it stays queued
+EXIM_SINK_DOMAINS=sink.test exim_start "$S" || die "Exim did not start"
+echo "exim $EXIM_VERSION on port $EXIM_PORT"
+
+J=judy@example.test A=alice@example.test C=carol@example.test
+pw() { awk -v u="$1" '$1 == u { print $2 }' "$EXIM_USERS"; }
+
+# Run mailgen with PLAN on stdin, the queue ids into $T/qids.
+submit()
+{
+	local out
+	out=$(python3 "$MAILGEN" --port "$EXIM_PORT" -j 4 --qids "$T/qids.new" \
+	    "$@" 2>&1) || die "mailgen: $out"
+	cat "$T/qids.new" >>"$T/qids"
+}
+
+: >"$T/deny"
+# The server's log is empty: judy's messages must be found by the login
+# exipick reads from the spool, her forged ones too (mail submitted
+# before the logs at hand), never by their sender.
+: >"$T/empty.log"
+cat >"$T/mailcon.conf" <<EOF
+[console]
+history = $T/history.db
+[server ex]
+logs = $T/empty.log
+backend = exim
+exim_command = $EXIM_BIN
+exim_config = $EXIM_CONF
+exim_spool = $EXIM_SPOOL
+exipick = $EXIPICK
+exim_refuse_file = $EXIM_REFUSE
+deny_file = $T/deny
+EOF
+
+# act ACTION ARGS...: mailcon act on ex; output in $T/out, status in rc.
+act()
+{
+	"$MAILCON" act "$@" --config "$T/mailcon.conf" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+said() { cat "$T/out" "$T/err"; }
+
+# The queue as exim -bp sees it: "ID FROZEN" per message, sorted.
+queue_state()
+{
+	"$EXIM_BIN" -C "$EXIM_CONF" -bp | awk '
+	    /^ *[0-9]+[smhdw] / {
+		f = ($0 ~ /\*\*\* frozen \*\*\*$/) ? "frozen" : "active"
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/)
+				print $i, f
+	    }' | sort
+}
+
+# Ids mailgen queued for a login, sorted.
+ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
+
+: >"$T/qids"
+{
+	echo "send $J $(pw $J) 127.9.1.1 4 2 x1@dead.test"
+	echo "sendas $J $(pw $J) 127.9.1.2 3 3 x2@dead.test $A"
+	echo "send $A $(pw $A) 127.9.1.3 3 3 y@dead.test"
+	echo "send $C $(pw $C) 127.9.1.4 2 2 z@dead.test"
+} | submit
+[ "$(wc -l <"$T/qids")" = 12 ] || die "not 12 messages queued: $(cat "$T/qids")"
+ids_of "$J" >"$T/judy"
+cat <(ids_of "$A") <(ids_of "$C") | sort >"$T/others"
+[ "$(wc -l <"$T/judy")" = 7 ] || die "judy's ids: $(cat "$T/judy")"
+# all twelve queued (deferred to the closed port), none frozen
+for i in $(seq 1 100); do
+	[ "$(queue_state | wc -l)" = 12 ] && break
+	sleep 0.1
+done
+queue_state >"$T/q0"
+[ "$(wc -l <"$T/q0")" = 12 ] || die "exim -bp: $(cat "$T/q0")"
+grep -q frozen "$T/q0" && die "frozen before any hold: $(cat "$T/q0")"
+
+# expect_state FROZEN_IDS_FILE: exactly those frozen, all 12 queued
+expect_state()
+{
+	queue_state >"$T/q"
+	awk '{ print $1 }' "$T/q" | sort >"$T/q.ids"
+	cat "$T/judy" "$T/others" | sort | cmp -s - "$T/q.ids" ||
+	    fail "$1: the queue lost or gained messages: $(cat "$T/q")"
+	awk '$2 == "frozen" { print $1 }' "$T/q" | sort >"$T/q.frozen"
+	cmp -s "$2" "$T/q.frozen" ||
+	    fail "$1: frozen are not the expected ones: $(diff "$2" "$T/q.frozen" | tr '\n' ' ')"
+}
+
+act hold --account "$J" --yes
+[ "$rc" = 0 ] || fail "hold: exit $rc: $(said)"
+grep -q "^hold $J on ex: done: 7 of 7 queued messages held" "$T/out" ||
+    fail "hold: $(said)"
+grep -q "^verification: exipick -bpr: all 7 on hold" "$T/out" ||
+    fail "hold not verified: $(said)"
+expect_state hold "$T/judy"
+
+act release --account "$J" --yes
+[ "$rc" = 0 ] || fail "release: exit $rc: $(said)"
+grep -q "done: 7 of 7" "$T/out" || fail "release: $(said)"
+expect_state release /dev/null
+
+# the dry run: the exact command, the ids as arguments; nothing changes
+act purge --account "$J" --yes --dry-run
+[ "$rc" = 0 ] || fail "purge --dry-run: exit $rc: $(said)"
+grep -qF "'$EXIPICK' -C '$EXIM_CONF' --spool '$EXIM_SPOOL' -bpr --show-vars authenticated_id,deliver_freeze" "$T/out" ||
+    grep -qF "$EXIPICK -C $EXIM_CONF --spool $EXIM_SPOOL -bpr" "$T/out" ||
+    fail "purge --dry-run: no listing command: $(said)"
+grep -qF -- "-C $EXIM_CONF -Mrm" "$T/out" ||
+    grep -qF -- "-C '$EXIM_CONF' -Mrm" "$T/out" ||
+    fail "purge --dry-run: no exim -Mrm: $(said)"
+expect_state "purge --dry-run" /dev/null
+
+# One of judy's messages locked as a delivery locks it (fcntl on its -D
+# file) for as long as the locker runs: purged are the six others, the
+# seventh is tried again and said; once let go, the next purge takes it.
+L=$(head -n 1 "$T/judy")
+mkfifo "$T/hold"
+python3 -c '
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX, 0, 0)
+print("locked", flush=True)
+sys.stdin.read()
+' "$EXIM_SPOOL/input/$L-D" <"$T/hold" >"$T/locker.out" &
+locker=$!
+exec 8>"$T/hold"
+for i in $(seq 1 100); do
+	grep -q locked "$T/locker.out" && break
+	sleep 0.1
+done
+grep -q locked "$T/locker.out" || die "the locker did not lock $L"
+act purge --account "$J" --yes
+grep -q "^purge $J on ex: .*6 of 7" "$T/out" ||
+    fail "purge with one locked: $(said)"
+grep -q "6 of 7 queued messages purged; 1 locked by a running delivery through 4 tries, a second apart: run it again" "$T/out" ||
+    fail "the locked message is not said: $(said)"
+grep -q "1 of the 7 is still queued" "$T/out" ||
+    fail "the verification does not find the locked one: $(said)"
+exec 8>&-
+wait "$locker"
+[ "$(queue_state | grep -c "^$L ")" = 1 ] || fail "the locked one is gone"
+
+act purge --account "$J" --yes
+[ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"
+grep -q "^purge $J on ex: done: 1 of 1 queued message purged" "$T/out" ||
+    fail "purge: $(said)"
+grep -q "^verification: exipick -bpr: none of the 1 is queued any more" \
+    "$T/out" || fail "purge not verified: $(said)"
+queue_state | awk '{ print $1 }' | sort >"$T/left"
+cmp -s "$T/others" "$T/left" ||
+    fail "after the purge, not exactly alice's and carol's: $(diff "$T/others" "$T/left" | tr '\n' ' ')"
+
+# suspend: judy's next message is refused, alice still sends
+act suspend --account "$J" --yes
+[ "$rc" = 0 ] || fail "suspend: exit $rc: $(said)"
+grep -qxF "$J" "$EXIM_REFUSE" || fail "judy not in $EXIM_REFUSE"
+grep -qxF "$J" "$T/deny" || fail "judy not in the deny file"
+grep -q "^verification: .*mail refused (listed in Exim's refuse file)" \
+    "$T/out" || fail "suspend not verified: $(said)"
+out=$({
+	echo "reject $J $(pw $J) 127.9.1.5 v@dead.test"
+	echo "send $A $(pw $A) 127.9.1.6 1 1 w@dead.test"
+} | python3 "$MAILGEN" --port "$EXIM_PORT" -j 2 2>&1) ||
+    fail "suspended judy was not refused, or alice could not send: $out"
+case $out in *'"rejected": 1'*'"error_count": 0'*) ;;
+*) fail "mailgen after suspend: $out" ;; esac
+grep -q "F=<$J> .*rejected RCPT <v@dead.test>: 5.7.1 account suspended" \
+    "$EXIM_MAINLOG" || grep -q "rejected RCPT <v@dead.test>: 5.7.1 account suspended" \
+    "$EXIM_MAINLOG" || fail "Exim logged no refusal of judy's RCPT"
+
+act unsuspend --account "$J" --yes
+[ "$rc" = 0 ] || fail "unsuspend: exit $rc: $(said)"
+grep -qF "$J" "$EXIM_REFUSE" && fail "judy still in $EXIM_REFUSE"
+out=$(echo "send $J $(pw $J) 127.9.1.7 1 1 u@dead.test" |
+    python3 "$MAILGEN" --port "$EXIM_PORT" 2>&1) ||
+    fail "judy cannot send after unsuspend: $out"
+
+# a queue that cannot be read: the tool's reason, nothing done
+queue_state >"$T/before"
+sed -i "s|^exim_spool = .*|exim_spool = $T/nospool|" "$T/mailcon.conf"
+act purge --account "$A" --yes
+[ "$rc" != 0 ] || fail "purge with an unreadable queue: exit 0: $(said)"
+grep -q "Couldn't opendir $T/nospool/input" "$T/out" "$T/err" ||
+    fail "the queue read's reason is not said: $(said)"
+queue_state | cmp -s - "$T/before" ||
+    fail "the failed purge changed the queue"
+
+[ "$failed" = 0 ] && echo "ok: hold/release/purge exactly judy's (forged senders included), suspend refuses her next message, unreadable queue said"
+exit "$failed"
