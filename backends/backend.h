@@ -169,6 +169,7 @@ struct backend_env {
  * stdin, never in argv.
  */
 #define BSTEP_PASSWORD	0x01	/* the new password on its stdin */
+#define BSTEP_REMOVES	0x02	/* edit: the line is taken out */
 
 struct backend_step {
 	const char		*name;	/* $0: "mailcon-deny-add"; in ps,
@@ -180,6 +181,13 @@ struct backend_step {
 					   audit's target) */
 	const char		*ok;	/* a check's success, in plain words
 					   (the verification shown) */
+	/*
+	 * The line it writes, for the dry run's summary: a template of
+	 * two words, the file and the line ("%{deny_file}", "%{account}");
+	 * with BSTEP_REMOVES the line of the account it takes out.  NULL:
+	 * it edits no file line by line.
+	 */
+	const char *const	*edit;
 	/*
 	 * A tool that answers in its output, not by its exit status
 	 * (cPanel's whmapi1 and uapi print JSON with a status and exit 0

@@ -1,6 +1,7 @@
 /*
  * wiring_sh.h: the /bin/sh functions every wiring read (backend.h, struct
- * backend_wiring) starts with.  A read changes nothing: it prints
+ * backend_wiring) starts with; their variables start with _w, so that a
+ * read's own are left alone.  A read changes nothing: it prints
  * sections ("@mailcon NAME", the output, "@mailcon status N") that the
  * backend's judge reads, and exits 0.
  *
@@ -16,12 +17,13 @@
 #define WIRE_SH \
 	"sec() { printf '@mailcon %s\\n' \"$*\"; }\n" \
 	"run() {\n" \
-	"  n=$1; shift; sec \"$n\"; s=0\n" \
-	"  \"$@\" 2>&1 </dev/null || s=$?\n" \
-	"  sec \"status $s\"\n" \
+	"  _wn=$1; shift; sec \"$_wn\"; _ws=0\n" \
+	"  \"$@\" 2>&1 </dev/null || _ws=$?\n" \
+	"  sec \"status $_ws\"\n" \
 	"}\n" \
 	"tool() {\n" \
-	"  if p=$(command -v \"$1\" 2>/dev/null); then sec \"tool $1 $p\";\n" \
+	"  if _wp=$(command -v \"$1\" 2>/dev/null); then\n" \
+	"    sec \"tool $1 $_wp\"\n" \
 	"  else sec \"notool $1\"; fi\n" \
 	"}\n" \
 	"wfile() {\n" \

@@ -14,6 +14,7 @@
 
 #include "cmd/cmd_act.h"
 #include "cmd/cmd_rbl.h"
+#include "cmd/check.h"
 #include "cmd/complete.h"
 #include "cmd/scan.h"
 #include "config/config.h"
@@ -34,6 +35,7 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, "unattended: alert and contain (--headless)" },
 	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
 	{ "rbl", cmd_rbl, "where are our addresses listed (DNS blocklists)" },
+	{ "check", cmd_check, "check the set-up: servers, logs, queue, wiring" },
 	{ NULL, NULL, NULL }
 };
 

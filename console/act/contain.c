@@ -22,6 +22,7 @@
 #include "queue.h"
 #include "queue_op.h"
 #include "sshtarget.h"
+#include "wiring.h"
 #include "backends/backend.h"
 #include "core/action.h"
 #include "core/sanitize.h"
@@ -182,12 +183,10 @@ contain_start(const struct contain_request *req, struct audit *audit,
 		contain_finish(c, CO_REFUSED);
 		return c;
 	}
-	if (req->dry_run) {
-		contain_dry_run(c);
-		return c;
-	}
 	if (contain_remote(c, now_ms) == -1)
 		return c;
+	if (req->dry_run)
+		return c;	/* reads, changes nothing: no audit */
 	if (req->count_only) {
 		if (req->action < CA_HOLD) {
 			contain_say(c, "refused: only queued mail can be "
@@ -237,6 +236,8 @@ contain_fds(const struct contain *c, struct pollfd *pfd)
 		return n;
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_fds(c->qo, pfd) : 0;
+	case OP_WIRE:
+		return wiring_fds(c->wire, pfd);
 	default:
 		return 0;
 	}
@@ -265,6 +266,11 @@ contain_step(struct contain *c, int64_t now_ms)
 			if (!contain_qop_step(c, now_ms))
 				return 0;
 			break;
+		case OP_WIRE:
+			if (!wiring_step(c->wire, now_ms))
+				return 0;
+			contain_wire_done(c);
+			break;
 		case OP_NONE:
 			break;
 		}
@@ -288,6 +294,8 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 		return queue_read_wait_ms(c->qr, now_ms);
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_wait_ms(c->qo, now_ms) : 0;
+	case OP_WIRE:
+		return wiring_wait_ms(c->wire, now_ms);
 	default:
 		return c->phase == P_FINISHED ? -1 : 0;
 	}
@@ -343,6 +351,8 @@ contain_free(struct contain *c)
 	queue_op_free(c->qo);
 	cp_argv_free(c->argv);
 	cq_free(c);
+	wiring_free(c->wire);
+	free(c->wrep);
 	explicit_bzero(c->res.password, sizeof(c->res.password));
 	free(c);
 }

@@ -228,7 +228,7 @@ fi
 # ===== 3. dry run ==========================================================
 snap_files
 s0=$(sessions)
-act suspend --account "$A" --config "$CFG" --dry-run
+act suspend --account "$A" --config "$CFG" --dry-run --verbose
 rc=$?
 [ "$rc" = 0 ] || check_fail "dry-run over SSH: exit $rc: $(said)"
 grep -q "^# on lab over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT, through sudo" "$T/out" ||
@@ -236,11 +236,11 @@ grep -q "^# on lab over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT, through sud
 grep -qF "sudo -n -- postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
     check_fail "dry-run does not show the postsuper command: $(said)"
 mkconf "$T/nosudo.conf" sudo ""
-act suspend --account "$A" --config "$T/nosudo.conf" --dry-run
+act suspend --account "$A" --config "$T/nosudo.conf" --dry-run --verbose
 grep -qF "postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
     check_fail "dry-run without sudo does not show the postsuper command: $(said)"
 grep -q "sudo" "$T/out" && check_fail "dry-run shows sudo without sudo = yes: $(said)"
-act purge --account "$A" --config "$CFG" --dry-run
+act purge --account "$A" --config "$CFG" --dry-run --verbose
 grep -qF "sudo -n -- postsuper -c $STACK_POSTFIX_CONF -d -" "$T/out" ||
     check_fail "dry-run with sudo = yes does not show sudo -n --: $(said)"
 grep -q "through sudo" "$T/out" || check_fail "dry-run header does not name sudo"
