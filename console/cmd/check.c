@@ -165,6 +165,7 @@ static void
 check_logs(struct check *k, const struct server_config *sc,
     const struct cmdrun_via *via, struct check_out *o)
 {
+	struct cmdrun_via	 plain;
 	struct log_clock	 clk;
 	struct log_header	 h;
 	struct mail_events	 ev;
@@ -181,6 +182,12 @@ check_logs(struct check *k, const struct server_config *sc,
 	if (sc->ssh.journal)
 		check_say(k, sc->name, "note", NULL, "its journal is followed "
 		    "over SSH: not read here");
+	/* logs are followed as the login, never through sudo */
+	if (via != NULL) {
+		plain = *via;
+		plain.sudo = 0;
+		via = &plain;
+	}
 	for (i = 0; i < sc->nlogs; i++) {
 		argv[0] = "tail";
 		argv[1] = "-n";

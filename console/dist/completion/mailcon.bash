@@ -41,12 +41,12 @@ _mailcon()
 	fi
 	((COMP_CWORD > 1)) && cmd=${COMP_WORDS[1]}
 	case $cmd in
-	scan|watch|act|rbl) ;;
+	scan|watch|act|rbl|check) ;;
 	*) cmd="" ;;
 	esac
 
 	case $prev in
-	--config)
+	--config|--trace)
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
@@ -77,11 +77,12 @@ _mailcon()
 	case $cmd in
 	"")
 		if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-			_mailcon_words $'scan\nwatch\nact\nrbl' "$cur"
+			_mailcon_words $'scan\nwatch\nact\nrbl\ncheck' "$cur"
 			return
 		fi
 		opts="--config --theme --from-start --demo --speed --utc
-		    --read-only --help --version --list-servers --list-themes"
+		    --read-only --trace --help --version --list-servers
+		    --list-themes"
 		;;
 	scan)
 		opts="--json --csv --summary --detail --since --until --min-level
@@ -93,19 +94,23 @@ _mailcon()
 		fi
 		;;
 	watch)
-		opts="--headless --config --from-start --lines --utc --help"
+		opts="--headless --config --from-start --lines --utc --trace
+		    --help"
 		;;
 	act)
 		if ((COMP_CWORD == 2)) && [[ $cur != -* ]]; then
 			_mailcon_words $'suspend\nunsuspend\nreset-password\nhold\nrelease\npurge' "$cur"
 			return
 		fi
-		opts="--account --server --dry-run --yes --no-hold --timeout
-		    --config --utc --help"
+		opts="--account --server --dry-run --verbose --yes --no-hold
+		    --timeout --config --utc --help"
 		;;
 	rbl)
 		opts="--server --zones --resolver --timeout --concurrency --json
 		    --config --help"
+		;;
+	check)
+		opts="--server --config --help"
 		;;
 	esac
 	[[ $cur == -* || -z $cur ]] &&
