@@ -133,6 +133,32 @@ contain_remote(struct contain *c, int64_t now_ms)
 	return 0;
 }
 
+/*
+ * A dry run of a server behind SSH that is not connected now is still
+ * described, its checks said as not made: 1 with c->offline set.
+ */
+static int
+contain_dry_offline(struct contain *c, int64_t now_ms)
+{
+	enum ssh_state	 st;
+	char		 err[256];
+
+	if (c->sc->ssh.host == NULL)
+		return 0;
+	if (c->req.ssh == NULL) {
+		snprintf(c->offline, sizeof(c->offline), "%s: not connected",
+		    c->sc->name);
+		return 1;
+	}
+	st = ssh_conn_state(c->req.ssh);
+	if (st == SSH_LIVE || st == SSH_STALE)
+		return 0;
+	ssh_conn_status(c->req.ssh, now_ms, err, sizeof(err));
+	snprintf(c->offline, sizeof(c->offline), "%s: not connected (%s)",
+	    c->sc->name, err);
+	return 1;
+}
+
 /* See contain.h. */
 int
 contain_account_ok(enum contain_action a, const char *account, char *why,
@@ -181,6 +207,10 @@ contain_start(const struct contain_request *req, struct audit *audit,
 		    "no server" : (unsigned)req->action >= CA_COUNT ?
 		    "no such action" : reason);
 		contain_finish(c, CO_REFUSED);
+		return c;
+	}
+	if (req->dry_run && contain_dry_offline(c, now_ms)) {
+		contain_dry_run(c);	/* described, its checks not made */
 		return c;
 	}
 	if (contain_remote(c, now_ms) == -1)

@@ -228,6 +228,10 @@ dry_checks(struct contain *c, int queue)
 	size_t	 i;
 
 	dry_put(c, "Checks (read-only, as the real run makes them):\n");
+	if (c->offline[0] != '\0') {
+		dry_check(c, "FAIL", "not made", c->offline);
+		return;
+	}
 	if (r != NULL && r->err[0] != '\0')
 		dry_check(c, "FAIL", r->err, "");
 	for (i = 0; r != NULL && i < r->n; i++)

@@ -94,6 +94,9 @@ struct contain {
 	/* the server's wiring, read before the first step (wiring.h) */
 	struct wiring_run	*wire;
 	struct wiring_report	*wrep;		/* NULL until read */
+	/* a dry run of a server it cannot reach now: why its checks were
+	   not made ("" when they were) */
+	char			 offline[512];
 };
 
 
