@@ -415,14 +415,17 @@ check_dns(struct check *k, const char *resolver, const char *what)
 		resolver_process(r, pfd, n);
 	}
 	resolver_free(r);
-	if (strstr(d.why, "timed out") != NULL ||
-	    strstr(d.why, "refused") != NULL)
+	/* any answer, NXDOMAIN and REFUSED too, is an answer */
+	if (strcmp(d.why, "timed out") == 0 ||
+	    strcmp(d.why, "resolver unreachable") == 0)
 		check_say(k, "dns", "FAIL", "set it to one that answers, or "
 		    "IP:PORT of a local one", "the resolver %s does not answer "
 		    "(%s), which %s needs", resolver != NULL ? resolver :
 		    "of this system", d.why, what);
 	else
-		check_say(k, "dns", "ok", NULL, "%s answers (%s)", name, what);
+		check_say(k, "dns", "ok", NULL, "%s answers (%s; for %s: %s)",
+		    name, what, CHECK_DNS_NAME, d.why[0] != '\0' ? d.why :
+		    "an address");
 }
 
 /* The machine's part: GeoIP databases, DNS resolvers (when used). */
@@ -436,8 +439,7 @@ check_machine(struct check *k, const struct mailcon_config *cfg)
 
 	if (cfg->geoip != NULL) {
 		if ((g = geo_open(cfg->geoip, err, sizeof(err))) == NULL)
-			check_say(k, "geoip", "FAIL", "install it (geoipupdate) "
-			    "or fix [detect] geoip", "%s", err);
+			check_say(k, "geoip", "FAIL", NULL, "%s", err);
 		else {
 			check_say(k, "geoip", "ok", NULL, "%s opened",
 			    cfg->geoip[0]);

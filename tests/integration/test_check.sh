@@ -16,6 +16,10 @@
 #     the "suspended" account still logs in and sends.
 #  4. the dry run: a numbered summary (which file gets which line) and its
 #     checks; with main.cf missing, the dry run finds it, nothing changes.
+#  5. the machine's part: a GeoIP database (a real one, written by the
+#     fixture's writer, then a missing one) and the [rbl] resolver (a real
+#     dnsmasq that answers, then a port where none listens: "does not
+#     answer").
 #
 # Environment: MAILCON (the binary; default build/mailcon).  Needs root,
 # python3, Postfix, Dovecot, sshd, sudo (tests/deps.sh).
@@ -26,6 +30,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/sshd.sh"
 . "$HERE/actlib.sh"
+. "$HERE/dnslib.sh"
 MAILGEN=$HERE/mailgen.py
 MAILCON=${MAILCON:-$ROOT/build/mailcon}
 export LC_ALL=C
@@ -41,6 +46,7 @@ failed=0
 cleanup()
 {
 	rm -f "$SSH_SUDOERS"
+	dns_stop "$T/dns"
 	stack_stop "$S"
 	sshd_stop "$D"
 	rm -rf "$T"
@@ -219,6 +225,33 @@ act suspend --account "grace@$DOM" --config "$CFG" --dry-run --verbose
 grep -q "mailcon-deny-add grace@$DOM" "$T/out" ||
     fail "dry run --verbose: no commands: $(cat "$T/out")"
 mv "$T/main.cf.away" "$STACK_POSTFIX_CONF/main.cf"
+
+# ===== 5. GeoIP and the resolver ==========================================
+mkdir -p "$T/dns"
+dport=$(dns_free_port)
+{ dns_conf_head "$dport"; echo "local=/example.org/"; } >"$T/dns/dnsmasq.conf"
+dns_start "$T/dns" --conf-file="$T/dns/dnsmasq.conf" || die "dnsmasq did not start"
+dead=$(dns_free_port)
+perl "$ROOT/tests/fixtures/geo/mkmmdb.pl" "$ROOT/tests/fixtures/geo/networks.tsv" \
+    "$T/geo.mmdb" || die "cannot write the GeoIP database"
+machine()
+{
+	printf '[detect]\ngeoip = %s\n[rbl]\ninterval = 1h\nresolver = 127.0.0.1:%s\n' \
+	    "$1" "$2" >"$T/machine.conf"
+}
+machine "$T/geo.mmdb" "$dport"
+chk --config "$T/machine.conf"
+[ "$rc" = 0 ] || fail "check, GeoIP and resolver there: exit $rc: $(cat "$T/out" "$T/err")"
+has_line "geoip: ok    $T/geo.mmdb opened" || fail "check: the GeoIP database: $(cat "$T/out")"
+grep -q "^dns: ok    127.0.0.1:$dport answers (the DNSBL checks (\[rbl\]); for mailcon-check.example.org: no such host)" "$T/out" ||
+    fail "check: the resolver that answers: $(cat "$T/out")"
+machine "$T/no.mmdb" "$dead"
+chk --config "$T/machine.conf"
+[ "$rc" = 1 ] || fail "check, no GeoIP, dead resolver: exit $rc, not 1"
+grep -q "^geoip: FAIL  $T/no.mmdb: cannot read it" "$T/out" ||
+    fail "check: the missing GeoIP database: $(cat "$T/out")"
+grep -q "^dns: FAIL  the resolver 127.0.0.1:$dead does not answer" "$T/out" ||
+    fail "check: the resolver that does not answer: $(cat "$T/out")"
 
 [ "$failed" = 0 ] && echo "ok: mailcon check, act results and dry run against the wiring, here and over SSH"
 exit "$failed"
