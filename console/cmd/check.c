@@ -61,7 +61,7 @@ check_usage(FILE *f)
 	    "actions (does\n"
 	    "the live configuration read the files suspend and "
 	    "reset-password\n"
-	    "change: postconf -nx and -Px, doveconf -n); then the GeoIP\n"
+	    "change, as its mail systems tell it); then the GeoIP\n"
 	    "databases and the DNS resolvers, when configured.\n"
 	    "\n"
 	    "  --server NAME   only this [server NAME]\n"
