@@ -120,13 +120,29 @@ dry_words(char **argv, char *buf, size_t size)
 	cp_argv_free(argv);
 }
 
+/* s with each tab written "<TAB>" (a map's line), into buf. */
+static void
+dry_tabs(const char *s, char *buf, size_t size)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0' && n + 6 < size; s++) {
+		if (*s == '\t') {
+			memcpy(buf + n, "<TAB>", 5);
+			n += 5;
+		} else
+			buf[n++] = *s;
+	}
+	buf[n] = '\0';
+}
+
 /* One numbered item of what a backend's step would do. */
 static void
 dry_item_step(struct contain *c, size_t *k, const struct mail_backend *b,
     const struct backend_step *st)
 {
 	struct backend_env	 env;
-	char			 err[256], line[600], **e = NULL;
+	char			 err[256], line[600], tabbed[300], **e = NULL;
 
 	if (st == NULL)
 		return;
@@ -136,7 +152,8 @@ dry_item_step(struct contain *c, size_t *k, const struct mail_backend *b,
 		e = backend_render(b, st->edit, &env, err, sizeof(err));
 	}
 	if (e != NULL && e[0] != NULL && e[1] != NULL) {
-		sanitize_text(line, sizeof(line), e[1], strlen(e[1]));
+		dry_tabs(e[1], tabbed, sizeof(tabbed));
+		sanitize_text(line, sizeof(line), tabbed, strlen(tabbed));
 		dry_put(c, "  %zu. %s %s the line \"%s\": %s (%s)\n", ++*k, e[0],
 		    st->flags & BSTEP_REMOVES ? "loses" : "gets", line,
 		    st->what, st->name);

@@ -1005,7 +1005,7 @@ test_dry_run_summary(void **state)
 	    "refuse its logins", fx.deny);
 	assert_non_null(strstr(res->summary, want));
 	snprintf(want, sizeof(want), "  2. %s gets the line \"" ACCT
-	    "\\x09REJECT 5.7.1 account suspended by mailcon\"", fx.map);
+	    "<TAB>REJECT 5.7.1 account suspended by mailcon\"", fx.map);
 	if (strstr(res->summary, want) == NULL)
 		fail_msg("no \"%s\" in:\n%s", want, res->summary);
 	snprintf(want, sizeof(want), "  ok    Postfix reads the map %s",
