@@ -428,7 +428,8 @@ enum wiring_state {
 	WIRE_OK = 0,		/* as it must be */
 	WIRE_MISSING,		/* not wired, not there: the fix says what */
 	WIRE_UNKNOWN,		/* cannot tell (a variable in a path) */
-	WIRE_UNSET		/* the option is not set: nothing to check */
+	WIRE_UNSET,		/* the option is not set: nothing to check */
+	WIRE_NOTE		/* works, with a gap worth knowing (the fix) */
 };
 
 #define WIRING_TEXT	384
@@ -450,9 +451,9 @@ struct backend_wiring {
 
 /*
  * In the output of a wiring read, the body of section name (after its
- * "@mailcon NAME" line, up to the next "@mailcon" line) and the status
- * its "@mailcon status N" line gives (-1 when none).  1, or 0 when the
- * output has no such section.
+ * "@mailcon NAME" line, up to the next "@mailcon" line; bodylen 0 when
+ * empty) and the status its "@mailcon status N" line gives (-1 when
+ * none).  1, or 0 (*body NULL) when the output has no such section.
  */
 int	wiring_section(const char *out, size_t len, const char *name,
 	    const char **body, size_t *bodylen, int *status);

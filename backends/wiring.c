@@ -6,7 +6,6 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -42,6 +41,19 @@ wire_mark(const char *line, size_t len, const char **w, size_t *wlen)
 	return 1;
 }
 
+/* The exit status in [p, p + len): digits only (the output is not a C
+   string), -1 when none or too large. */
+static int
+wire_status(const char *p, size_t len)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < len && p[i] >= '0' && p[i] <= '9' && v < 1000; i++)
+		v = v * 10 + (p[i] - '0');
+	return i > 0 && i == len && v < 1000 ? v : -1;
+}
+
 /* See backend.h. */
 int
 wiring_section(const char *out, size_t len, const char *name,
@@ -64,12 +76,15 @@ wiring_section(const char *out, size_t len, const char *name,
 		}
 		if (in == 1) {
 			if (wl > 7 && memcmp(w, "status ", 7) == 0)
-				*status = atoi(w + 7);
-			return 1;
+				*status = wire_status(w + 7, wl - 7);
+			break;
 		}
 		if (wl == nlen && memcmp(w, name, nlen) == 0)
 			in = 1;
 	}
+	/* an empty section: an empty body, never a NULL one */
+	if (in == 1 && *body == NULL)
+		*body = p;
 	return in;
 }
 

@@ -220,7 +220,7 @@ dc_judge(const char *out, size_t len, const struct backend_env *env,
 		    "it is run here" : "check dovecot.conf (doveconf -n says "
 		    "what is wrong), or set doveadm with its -c",
 		    "Dovecot's configuration could not be read (doveconf -n: "
-		    "%.*s)", body != NULL ? (int)blen : 9, body != NULL ?
+		    "%.*s)", blen > 0 ? (int)blen : 9, blen > 0 ?
 		    body : "no answer");
 		return wiring_tools_files(out, len, f, n, max);
 	}

@@ -77,18 +77,25 @@ pf_is(const char *w, size_t len, const char *s)
 
 /*
  * What list value (len bytes) does with map; the permit that comes first
- * in *late (PF_LATE), the other table in other (PF_OTHER).
+ * in *late (PF_LATE), the other table in other (PF_OTHER); *mynet when
+ * permit_mynetworks comes before it (a login's mail sent from there, as
+ * webmail's, passes first).
  */
 static enum pf_has
 pf_list_has(const char *v, size_t len, const char *map, const char **late,
-    char *other, size_t size)
+    char *other, size_t size, int *mynet)
 {
 	const char	*p = v, *end = v + len, *w, *t, *colon;
 	size_t		 wl, tl;
 	enum pf_has	 r = PF_NONE;
 
 	*late = NULL;
+	*mynet = 0;
 	while (pf_word(&p, end, &w, &wl)) {
+		if (pf_is(w, wl, "permit_mynetworks")) {
+			*mynet = 1;
+			continue;
+		}
 		if (pf_is(w, wl, "permit_sasl_authenticated") ||
 		    pf_is(w, wl, "permit")) {
 			if (*late == NULL)
@@ -149,20 +156,30 @@ pf_judge_lists(const char *vals[PF_LISTS], const size_t lens[PF_LISTS],
 	char		 other[256], fix[WIRING_TEXT];
 	size_t		 i;
 	enum pf_has	 h;
+	int		 mynet;
 
 	for (i = 0; i < PF_LISTS; i++)
 		if (vals[i] != NULL && pf_list_has(vals[i], lens[i], map,
-		    &late, other, sizeof(other)) == PF_YES) {
+		    &late, other, sizeof(other), &mynet) == PF_YES) {
 			*n = wiring_add(f, *n, max, WIRE_MAIL, WIRE_OK, NULL,
 			    "Postfix reads the map %s (check_sasl_access "
 			    "hash:%s in %s%s)", map, map, pf_lists[i], who);
+			if (!mynet)
+				return 1;
+			snprintf(fix, sizeof(fix), "put check_sasl_access "
+			    "hash:%s before permit_mynetworks in %s%s", map,
+			    pf_lists[i], who);
+			*n = wiring_add(f, *n, max, WIRE_MAIL, WIRE_NOTE, fix,
+			    "permit_mynetworks comes first in %s%s: the mail "
+			    "of a login from mynetworks (webmail) is not "
+			    "refused", pf_lists[i], who);
 			return 1;
 		}
 	for (i = 0; i < PF_LISTS; i++) {
 		if (vals[i] == NULL)
 			continue;
 		h = pf_list_has(vals[i], lens[i], map, &late, other,
-		    sizeof(other));
+		    sizeof(other), &mynet);
 		if (h == PF_LATE) {
 			snprintf(fix, sizeof(fix), "move check_sasl_access "
 			    "hash:%s before %s in %s%s", map, late,
@@ -257,7 +274,7 @@ pf_judge(const char *out, size_t len, const struct backend_env *env,
 		    "that holds it");
 		n = wiring_add(f, n, max, WIRE_CONFIG, WIRE_MISSING, fix,
 		    "Postfix's configuration could not be read (postconf "
-		    "-nx: %.*s)", body != NULL ? (int)blen : 9, body != NULL ?
+		    "-nx: %.*s)", blen > 0 ? (int)blen : 9, blen > 0 ?
 		    body : "no answer");
 		return wiring_tools_files(out, len, f, n, max);
 	}

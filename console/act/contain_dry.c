@@ -239,7 +239,8 @@ dry_check(struct contain *c, const char *mark, const char *text,
 static void
 dry_checks(struct contain *c, int queue)
 {
-	static const char *const mark[] = { "ok", "FAIL", "??", "note" };
+	static const char *const mark[] = { "ok", "FAIL", "??", "note",
+	    "note" };
 	const struct wiring_report *r = c->wrep;
 	char	 cmd[1024];
 	size_t	 i;

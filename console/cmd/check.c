@@ -278,7 +278,8 @@ static void
 check_wiring(struct check *k, const struct server_config *sc,
     const struct cmdrun_via *via, struct ssh_conn *ssh)
 {
-	static const char *const mark[] = { "ok", "FAIL", "FAIL", "note" };
+	static const char *const mark[] = { "ok", "FAIL", "FAIL", "note",
+	    "note" };
 	const struct wiring_report *rep;
 	struct wiring_run	*w;
 	struct pollfd		 pfd[CMDRUN_NFDS];

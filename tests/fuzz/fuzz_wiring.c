@@ -60,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (((unsigned char *)&f[FUZZ_MAX])[i] != 0xa5)
 			abort();
 	for (i = 0; i < n; i++) {
-		if (f[i].part > WIRE_FILE || f[i].state > WIRE_UNSET)
+		if (f[i].part > WIRE_FILE || f[i].state > WIRE_NOTE)
 			abort();
 		if (memchr(f[i].text, '\0', sizeof(f[i].text)) == NULL ||
 		    memchr(f[i].fix, '\0', sizeof(f[i].fix)) == NULL)

@@ -205,6 +205,19 @@ test_postfix_missing(void **state)
 	assert_non_null(strstr(f[2].text, "submission/inet"));
 	assert_non_null(strstr(f[2].fix, "master.cf"));
 
+	/* webmail from mynetworks passes before the check: a note */
+	pf_out(out, NULL, "smtpd_recipient_restrictions = permit_mynetworks, "
+	    "check_sasl_access hash:/etc/postfix/sasl_access, "
+	    "permit_sasl_authenticated, reject\n", "postconf-P-stack.txt");
+	n = judge(&backend_postfix, out, &o, f, 16);
+	assert_int_equal(f[1].part, WIRE_MAIL);
+	assert_int_equal(f[1].state, WIRE_OK);
+	assert_int_equal(f[2].part, WIRE_MAIL);
+	assert_int_equal(f[2].state, WIRE_NOTE);
+	assert_string_equal(f[2].fix, "put check_sasl_access "
+	    "hash:/etc/postfix/sasl_access before permit_mynetworks in "
+	    "smtpd_recipient_restrictions");
+
 	/* another type of table on the same file */
 	pf_out(out, NULL, "smtpd_sender_restrictions = check_sasl_access "
 	    "lmdb:/etc/postfix/sasl_access\n", "postconf-P-stack.txt");
@@ -332,7 +345,8 @@ test_section(void **state)
 	assert_memory_equal(body, "x = 1\ny = 2", 11);
 	assert_int_equal(wiring_section(out, strlen(out), "b", &body, &len,
 	    &st), 1);
-	assert_null(body);
+	assert_non_null(body);
+	assert_int_equal(len, 0);
 	assert_int_equal(st, 0);
 	assert_int_equal(wiring_section(out, strlen(out), "c", &body, &len,
 	    &st), 0);
