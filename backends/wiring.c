@@ -152,8 +152,8 @@ wiring_tools_files(const char *out, size_t len, struct wiring_finding *f,
 			n = wiring_add(f, n, max, WIRE_FILE, WIRE_MISSING, fix,
 			    "%.*s does not exist", (int)(wl - 13), w + 13);
 		} else if (wl > 14 && memcmp(w, "file readonly ", 14) == 0) {
-			snprintf(fix, sizeof(fix), "give it a write bit for the "
-			    "login mailcon uses (or use sudo = yes)");
+			snprintf(fix, sizeof(fix), "give it a write bit for "
+			    "the login mailcon uses (or use sudo = yes)");
 			n = wiring_add(f, n, max, WIRE_FILE, WIRE_MISSING, fix,
 			    "%.*s is not writable", (int)(wl - 14), w + 14);
 		}

@@ -35,7 +35,8 @@ static const struct command commands[] = {
 	{ "watch", cmd_watch, "unattended: alert and contain (--headless)" },
 	{ "act", cmd_act, "suspend, reset, hold, release or purge an account" },
 	{ "rbl", cmd_rbl, "where are our addresses listed (DNS blocklists)" },
-	{ "check", cmd_check, "check the set-up: servers, logs, queue, wiring" },
+	{ "check", cmd_check, "check the set-up: servers, logs, queue, "
+	    "wiring" },
 	{ NULL, NULL, NULL }
 };
 

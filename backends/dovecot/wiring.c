@@ -138,9 +138,9 @@ dc_judge_deny(const struct dc_passdb *pd, size_t np, const char *deny,
 		if (pd[i].deny && dc_on(&pd[i], deny)) {
 			if (before == -1)
 				return wiring_add(f, n, max, WIRE_LOGINS,
-				    WIRE_OK, NULL, "Dovecot reads the deny file "
-				    "%s (a deny passdb, before the others)",
-				    deny);
+				    WIRE_OK, NULL, "Dovecot reads the deny "
+				    "file %s (a deny passdb, before the "
+				    "others)", deny);
 			snprintf(fix, sizeof(fix), "move the passdb { driver "
 			    "= passwd-file  deny = yes  args = %s } above the "
 			    "other passdbs", deny);

@@ -154,8 +154,8 @@ dry_item_step(struct contain *c, size_t *k, const struct mail_backend *b,
 	if (e != NULL && e[0] != NULL && e[1] != NULL) {
 		dry_tabs(e[1], tabbed, sizeof(tabbed));
 		sanitize_text(line, sizeof(line), tabbed, strlen(tabbed));
-		dry_put(c, "  %zu. %s %s the line \"%s\": %s (%s)\n", ++*k, e[0],
-		    st->flags & BSTEP_REMOVES ? "loses" : "gets", line,
+		dry_put(c, "  %zu. %s %s the line \"%s\": %s (%s)\n", ++*k,
+		    e[0], st->flags & BSTEP_REMOVES ? "loses" : "gets", line,
 		    st->what, st->name);
 	} else
 		dry_put(c, "  %zu. %s: %s\n", ++*k, st->name, st->what);
@@ -171,8 +171,8 @@ dry_item_queue(struct contain *c, size_t *k, enum queue_op op)
 
 	dry_words(cp_queue_op_argv(c->sc, op), cmd, sizeof(cmd));
 	if (c->phase != P_Q_READ_DONE || !c->last_ok) {
-		dry_put(c, "  %zu. %s the queued messages of %s: %s (the ids on "
-		    "its input; the queue could not be read, see below)\n",
+		dry_put(c, "  %zu. %s the queued messages of %s: %s (the ids "
+		    "on its input; the queue could not be read, see below)\n",
 		    ++*k, contain_verb(op), c->account, cmd);
 		return;
 	}

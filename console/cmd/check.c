@@ -196,8 +196,8 @@ check_logs(struct check *k, const struct server_config *sc,
 		argv[4] = sc->logs[i];
 		argv[5] = NULL;
 		if (!check_run(via, argv, o, err, sizeof(err))) {
-			check_say(k, sc->name, "FAIL", "check the path and that "
-			    "the login mailcon uses may read it", "cannot "
+			check_say(k, sc->name, "FAIL", "check the path and "
+			    "that the login mailcon uses may read it", "cannot "
 			    "read the log %s (%s)", sc->logs[i], err);
 			continue;
 		}
@@ -243,8 +243,8 @@ check_queue(struct check *k, const struct server_config *sc,
 	    CHECK_CMD_MS, err, sizeof(err));
 	contain_argv_free(argv);
 	if (qr == NULL) {
-		check_say(k, sc->name, "FAIL", NULL, "cannot read its queue: %s",
-		    err);
+		check_say(k, sc->name, "FAIL", NULL, "cannot read its queue: "
+		    "%s", err);
 		return;
 	}
 	queue_read_set_maxrec(qr, 1);
