@@ -15,6 +15,7 @@
 #include "cmd/cmd_act.h"
 #include "cmd/cmd_policy.h"
 #include "cmd/cmd_rbl.h"
+#include "cmd/check.h"
 #include "cmd/complete.h"
 #include "cmd/scan.h"
 #include "config/config.h"
@@ -37,6 +38,8 @@ static const struct command commands[] = {
 	{ "rbl", cmd_rbl, "where are our addresses listed (DNS blocklists)" },
 	{ "policy", cmd_policy, "refuse suspended accounts inline (Postfix "
 	    "policy service)" },
+	{ "check", cmd_check, "check the set-up: servers, logs, queue, "
+	    "wiring" },
 	{ NULL, NULL, NULL }
 };
 

@@ -143,11 +143,18 @@ static const char *const passwd_check_args[] = { "%{account}",
 	"%{passwd_file}", "%{doveadm}", NULL };
 static const char *const deny_check_args[] = { "%{deny_file}", NULL };
 
+/* The dry run's account of the lines they write (backend.h, edit). */
+static const char *const deny_edit[] = { "%{deny_file}", "%{account}",
+	NULL };
+static const char *const passwd_edit[] = { "%{passwd_file}",
+	"%{account}:{%{password_scheme}}<the new hash>", NULL };
+
 static const struct backend_step dv_deny_add = {
 	.name = "mailcon-deny-add",
 	.script = deny_add,
 	.args = deny_add_args,
 	.what = "refuse its logins (Dovecot deny passdb)",
+	.edit = deny_edit,
 };
 
 static const struct backend_step dv_deny_del = {
@@ -155,6 +162,8 @@ static const struct backend_step dv_deny_del = {
 	.script = deny_del,
 	.args = deny_del_args,
 	.what = "allow its logins again (Dovecot deny passdb)",
+	.flags = BSTEP_REMOVES,
+	.edit = deny_edit,
 };
 
 static const struct backend_step dv_passwd_set = {
@@ -163,6 +172,7 @@ static const struct backend_step dv_passwd_set = {
 	.args = passwd_set_args,
 	.flags = BSTEP_PASSWORD,
 	.what = "set a new password in the Dovecot passwd-file",
+	.edit = passwd_edit,
 };
 
 static const struct backend_step dv_passwd_check = {

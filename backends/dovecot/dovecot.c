@@ -46,4 +46,5 @@ const struct mail_backend backend_dovecot = {
 	.options = dovecot_options,
 	.discover = &dovecot_discovery,
 	.accounts = &dovecot_accounts,
+	.wiring = &dovecot_wiring,
 };

@@ -12,4 +12,7 @@ int	dovecot_claims(const struct mail_str *prog);
 /* accounts.c: deny passdb and passwd-file steps. */
 extern const struct backend_accounts dovecot_accounts;
 
+/* wiring.c: does Dovecot read those files (doveconf -n)? */
+extern const struct backend_wiring dovecot_wiring;
+
 #endif

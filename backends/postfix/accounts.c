@@ -84,18 +84,27 @@ static const char *const map_args[] = { "%{account}", "%{sasl_access_map}",
 static const char *const map_check_args[] = { "%{sasl_access_map}",
 	PF_TOOL("postmap"), NULL };
 
+/* The dry run's account of the line they write (backend.h, edit). */
+static const char *const map_edit[] = { "%{sasl_access_map}",
+	"%{account}\tREJECT 5.7.1 account suspended by mailcon", NULL };
+
 static const struct backend_step pf_map_add = {
 	.name = "mailcon-map-add",
 	.script = map_add,
 	.args = map_args,
-	.what = "refuse its mail (Postfix check_sasl_access map)",
+	.what = "refuse its mail (Postfix check_sasl_access map, rebuilt "
+	    "with postmap)",
+	.edit = map_edit,
 };
 
 static const struct backend_step pf_map_del = {
 	.name = "mailcon-map-del",
 	.script = map_del,
 	.args = map_args,
-	.what = "allow its mail again (Postfix check_sasl_access map)",
+	.what = "allow its mail again (Postfix check_sasl_access map, "
+	    "rebuilt with postmap)",
+	.flags = BSTEP_REMOVES,
+	.edit = map_edit,
 };
 
 static const struct backend_check pf_check = {

@@ -93,4 +93,5 @@ const struct mail_backend backend_postfix = {
 	.discover = &postfix_discovery,
 	.queue = &postfix_queue,
 	.accounts = &postfix_accounts,
+	.wiring = &postfix_wiring,
 };

@@ -49,4 +49,7 @@ size_t	maincf_outbound(const char *text, size_t len,
 /* accounts.c: the check_sasl_access map's steps. */
 extern const struct backend_accounts postfix_accounts;
 
+/* wiring.c: does Postfix read that map (postconf -nx, -Px)? */
+extern const struct backend_wiring postfix_wiring;
+
 #endif

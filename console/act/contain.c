@@ -22,6 +22,7 @@
 #include "queue.h"
 #include "queue_op.h"
 #include "sshtarget.h"
+#include "wiring.h"
 #include "backends/backend.h"
 #include "core/action.h"
 #include "core/sanitize.h"
@@ -132,6 +133,32 @@ contain_remote(struct contain *c, int64_t now_ms)
 	return 0;
 }
 
+/*
+ * A dry run of a server behind SSH that is not connected now is still
+ * described, its checks said as not made: 1 with c->offline set.
+ */
+static int
+contain_dry_offline(struct contain *c, int64_t now_ms)
+{
+	enum ssh_state	 st;
+	char		 err[256];
+
+	if (c->sc->ssh.host == NULL)
+		return 0;
+	if (c->req.ssh == NULL) {
+		snprintf(c->offline, sizeof(c->offline), "%s: not connected",
+		    c->sc->name);
+		return 1;
+	}
+	st = ssh_conn_state(c->req.ssh);
+	if (st == SSH_LIVE || st == SSH_STALE)
+		return 0;
+	ssh_conn_status(c->req.ssh, now_ms, err, sizeof(err));
+	snprintf(c->offline, sizeof(c->offline), "%s: not connected (%s)",
+	    c->sc->name, err);
+	return 1;
+}
+
 /* See contain.h. */
 int
 contain_account_ok(enum contain_action a, const char *account, char *why,
@@ -182,12 +209,14 @@ contain_start(const struct contain_request *req, struct audit *audit,
 		contain_finish(c, CO_REFUSED);
 		return c;
 	}
-	if (req->dry_run) {
-		contain_dry_run(c);
+	if (req->dry_run && contain_dry_offline(c, now_ms)) {
+		contain_dry_run(c);	/* described, its checks not made */
 		return c;
 	}
 	if (contain_remote(c, now_ms) == -1)
 		return c;
+	if (req->dry_run)
+		return c;	/* reads, changes nothing: no audit */
 	if (req->count_only) {
 		if (req->action < CA_HOLD) {
 			contain_say(c, "refused: only queued mail can be "
@@ -237,6 +266,8 @@ contain_fds(const struct contain *c, struct pollfd *pfd)
 		return n;
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_fds(c->qo, pfd) : 0;
+	case OP_WIRE:
+		return wiring_fds(c->wire, pfd);
 	default:
 		return 0;
 	}
@@ -265,6 +296,11 @@ contain_step(struct contain *c, int64_t now_ms)
 			if (!contain_qop_step(c, now_ms))
 				return 0;
 			break;
+		case OP_WIRE:
+			if (!wiring_step(c->wire, now_ms))
+				return 0;
+			contain_wire_done(c);
+			break;
 		case OP_NONE:
 			break;
 		}
@@ -288,6 +324,8 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 		return queue_read_wait_ms(c->qr, now_ms);
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_wait_ms(c->qo, now_ms) : 0;
+	case OP_WIRE:
+		return wiring_wait_ms(c->wire, now_ms);
 	default:
 		return c->phase == P_FINISHED ? -1 : 0;
 	}
@@ -343,6 +381,8 @@ contain_free(struct contain *c)
 	queue_op_free(c->qo);
 	cp_argv_free(c->argv);
 	cq_free(c);
+	wiring_free(c->wire);
+	free(c->wrep);
 	explicit_bzero(c->res.password, sizeof(c->res.password));
 	free(c);
 }

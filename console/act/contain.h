@@ -93,6 +93,9 @@ struct contain_result {
 	char			 text[CONTAIN_TEXT_MAX];	/* plain words */
 	char			 verify[512];
 	char			 commands[32768];	/* dry run: what would run */
+	char			 summary[16384];	/* dry run: what it would
+						   do and the checks, numbered */
+	size_t			 checks_failed;	/* dry run: checks not passed */
 	char			 password[CONTAIN_PW_LEN + 1];	/* reset: show
 						   once, then contain_free */
 };
@@ -115,6 +118,11 @@ int		 contain_capable(const struct server_config *sc,
  */
 int		 contain_supported(const struct server_config *sc,
 		     enum contain_action a, char *why, size_t size);
+
+/* The command that lists sc's queue (its queue_command, else its MTA's
+   listing), the caller's to free (contain_argv_free); NULL: none. */
+char		**contain_queue_argv(const struct server_config *sc);
+void		 contain_argv_free(char **argv);
 
 /*
  * May the action name this account?  Hold, release and purge move queue

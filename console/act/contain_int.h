@@ -18,6 +18,8 @@
 #include "net/cmdrun.h"
 
 struct queue_snapshot;
+struct wiring_report;
+struct wiring_run;
 
 #define CONTAIN_STEP_MS		60000	/* a command */
 #define CONTAIN_QUEUE_MS	300000	/* reading a 3-million-message queue */
@@ -39,7 +41,7 @@ enum phase {
 	P_FINISHED
 };
 
-enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_QOP };
+enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_QOP, OP_WIRE };
 
 /* One action in progress (contain.c, contain_queue.c). */
 struct contain {
@@ -88,6 +90,13 @@ struct contain {
 	size_t			 nids;
 	uint64_t		 beyond_cap;	/* queue records not examined */
 	int			 deny_done, map_done;
+
+	/* the server's wiring, read before the first step (wiring.h) */
+	struct wiring_run	*wire;
+	struct wiring_report	*wrep;		/* NULL until read */
+	/* a dry run of a server it cannot reach now: why its checks were
+	   not made ("" when they were) */
+	char			 offline[512];
 };
 
 
@@ -163,8 +172,30 @@ const char *contain_verb(enum queue_op op);
 
 /* contain_phase.c: the next step of c's program, after the last ended. */
 void	 contain_advance(struct contain *c, int64_t now);
-/* contain_dry.c: --dry-run, the exact commands; runs nothing. */
+/*
+ * contain_dry.c: --dry-run: the read-only checks the real run would make
+ * (the wiring, the queue), then a numbered summary of what it would do
+ * and the exact commands (shown with --verbose); changes nothing.
+ * contain_dry_advance() is the dry run's program: 1 when it took the
+ * phase.
+ */
 void	 contain_dry_run(struct contain *c);
+int	 contain_dry_advance(struct contain *c, int64_t now);
+
+/*
+ * contain_wire.c: the wiring read before an action (wiring.h): started
+ * as the op OP_WIRE, once; what the result and the verification say
+ * when the live configuration does not read what was changed.
+ */
+int	 contain_wire_wanted(const struct contain *c);
+void	 contain_wire_start(struct contain *c, int64_t now);
+void	 contain_wire_done(struct contain *c);
+/* The action's words when it changed files the configuration does not
+   read: 1 with "files updated; ..." said, else 0. */
+int	 contain_wire_said(struct contain *c, enum contain_action a);
+/* After the check: a suspension the configuration does not read is not
+   verified, whatever the files say. */
+void	 contain_wire_verify(struct contain *c);
 
 /* Set the verification result, in plain words (ok: 1, 0, -1 unchecked). */
 void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)

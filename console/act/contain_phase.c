@@ -113,6 +113,12 @@ contain_advance(struct contain *c, int64_t now)
 	const struct backend_accounts *auth = c->auth->accounts;
 	char	 why[512];
 
+	if (c->phase == P_START && contain_wire_wanted(c)) {
+		contain_wire_start(c, now);
+		return;
+	}
+	if (c->req.dry_run && contain_dry_advance(c, now))
+		return;
 	switch (c->phase) {
 	case P_START:
 		switch (c->req.action) {
@@ -179,7 +185,10 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		c->map_done = 1;
-		contain_say(c, "logins and mail refused");
+		if (contain_wire_said(c, CA_SUSPEND))
+			c->partial = 1;
+		else
+			contain_say(c, "logins and mail refused");
 		goto hold;
 	case P_SUS_TMPL_DONE:
 		if (!c->last_ok) {
@@ -250,13 +259,15 @@ contain_advance(struct contain *c, int64_t now)
 	case P_CHECK:
 		if (c->sc->act.suspend_command != NULL ||
 		    !cp_check_possible(c->sc)) {
-			contain_finish(c, CO_DONE);
+			contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
 			return;
 		}
 		contain_check_run(c);
 		return;
 	case P_CHECK_DONE:
 		contain_check(c, c->req.action == CA_SUSPEND);
+		if (c->req.action == CA_SUSPEND)
+			contain_wire_verify(c);
 		/* a failed hold was said; the suspension itself stands */
 		contain_finish(c, c->partial ? CO_PARTIAL : CO_DONE);
 		return;
@@ -267,7 +278,9 @@ contain_advance(struct contain *c, int64_t now)
 			contain_finish(c, CO_FAILED);
 			return;
 		}
-		contain_say(c, "new password set");
+		if (ac->password_command != NULL ||
+		    !contain_wire_said(c, CA_RESET))
+			contain_say(c, "new password set");
 		if (ac->password_command != NULL) {
 			contain_verified(c, -1, "not verified: no built-in "
 			    "check for a site's command");
@@ -284,6 +297,7 @@ contain_advance(struct contain *c, int64_t now)
 			    NULL ? auth->passwd_check->ok : "checked");
 		else
 			contain_verified(c, 0, "%s", c->last_err);
+		contain_wire_verify(c);
 		/*
 		 * Replaced after it was set (exit 4): a password that does
 		 * not work is never shown.  Any other failure of the check

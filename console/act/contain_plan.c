@@ -455,3 +455,17 @@ cp_password(char *buf, size_t size)
 	explicit_bzero(r, sizeof(r));
 	return 0;
 }
+
+/* See contain.h. */
+char **
+contain_queue_argv(const struct server_config *sc)
+{
+	return cp_queue_list_argv(sc);
+}
+
+/* See contain.h. */
+void
+contain_argv_free(char **argv)
+{
+	cp_argv_free(argv);
+}

@@ -39,9 +39,8 @@ void
 act_usage(FILE *f)
 {
 	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
-	    "                  [--dry-run] [--yes] [--no-hold] "
-	    "[--timeout SECS]\n"
-	    "                  [--config FILE]\n"
+	    "                  [--dry-run [--verbose]] [--yes] [--no-hold]\n"
+	    "                  [--timeout SECS] [--config FILE]\n"
 	    "Contain one account on one server, audited, then verified.\n"
 	    "\n"
 	    "Actions:\n"
@@ -61,7 +60,12 @@ act_usage(FILE *f)
 	    "  --account LOGIN the account, as it logs in\n"
 	    "  --server NAME   a [server NAME] of the config (may be left out\n"
 	    "                  when the config has one server)\n"
-	    "  --dry-run       print the exact commands, run nothing\n"
+	    "  --dry-run       change nothing: make the read-only checks the\n"
+	    "                  real run would (the live configuration reads\n"
+	    "                  the files, the tools and files are there, the\n"
+	    "                  queue), then a numbered summary of what it\n"
+	    "                  would do and which checks passed\n"
+	    "  --verbose       with --dry-run: the exact commands and scripts\n"
 	    "  --yes           do not ask before purge and reset-password\n"
 	    "  --no-hold       suspend without holding its queued mail\n"
 	    "  --timeout SECS  each command's deadline (default 60); a file\n"
@@ -70,9 +74,14 @@ act_usage(FILE *f)
 	    "  --config FILE   read FILE instead of the default config\n"
 	    "  --utc           classic syslog timestamps are UTC\n"
 	    "\n"
-	    "Exit status: 0 done and verified, 1 failed, partly done or not\n"
-	    "verified, 2 refused (nothing was run; also when a server\n"
-	    "behind SSH cannot be reached or its host key is not known).\n",
+	    "Before a suspend or reset, the server's live configuration is\n"
+	    "read (mailcon check): files it does not read are said, with the\n"
+	    "lines to add, and such an action is not verified.\n"
+	    "\n"
+	    "Exit status: 0 done and verified (a dry run: described, its\n"
+	    "checks said), 1 failed, partly done or not verified, 2 refused\n"
+	    "(nothing was run; also when a server behind SSH cannot be\n"
+	    "reached or its host key is not known).\n",
 	    f);
 }
 
@@ -197,7 +206,8 @@ act_count(struct contain_request req)
 
 /* Print the result; the exit status. */
 static int
-act_report(const struct contain_request *req, const struct contain_result *r)
+act_report(const struct contain_request *req, const struct contain_result *r,
+    int verbose)
 {
 	const char	*what = r->outcome == CO_DONE ? "done" :
 	    r->outcome == CO_PARTIAL ? "PARTLY DONE" :
@@ -213,9 +223,18 @@ act_report(const struct contain_request *req, const struct contain_result *r)
 	sanitize_line(verify, sizeof(verify), r->verify, strlen(r->verify));
 
 	if (req->dry_run && r->outcome == CO_DONE) {
-		/* shell lines to copy: quoted, no byte the grammar refused */
-		fputs(r->commands, stdout);
-		printf("# %s\n", text);
+		/* its parts are sanitised or checked by their grammar */
+		fputs(r->summary, stdout);
+		if (verbose) {
+			/* shell lines to copy: quoted, no byte the grammar
+			   refused */
+			fputs("\nThe commands, in order:\n", stdout);
+			fputs(r->commands, stdout);
+			printf("# %s\n", text);
+		} else
+			fputs("(--verbose shows the exact commands and "
+			    "scripts)\n", stdout);
+		/* it described the run: the summary says what failed */
 		return EXIT_CLEAN;
 	}
 	printf("%s %s on %s: %s: %s\n", contain_action_name(req->action),
@@ -263,6 +282,7 @@ cmd_act(int argc, char **argv)
 		{ "server",	required_argument,	NULL, 's' },
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "dry-run",	no_argument,		NULL, 'n' },
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "yes",	no_argument,		NULL, 'y' },
 		{ "no-hold",	no_argument,		NULL, 'H' },
 		{ "utc",	no_argument,		NULL, 'u' },
@@ -282,6 +302,7 @@ cmd_act(int argc, char **argv)
 	char			 err[512], operator[64], question[512];
 	char			 why[256], shown[256];
 	int			 ch, yes = 0, rc = EXIT_ERROR, capable;
+	int			 verbose = 0;
 	long			 secs;
 	char			*end;
 	enum contain_action	 action;
@@ -303,6 +324,9 @@ cmd_act(int argc, char **argv)
 			break;
 		case 'n':
 			req.dry_run = 1;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'y':
 			yes = 1;
@@ -362,7 +386,8 @@ cmd_act(int argc, char **argv)
 	act_operator(operator, sizeof(operator));
 	req.operator = operator;
 	/* a bad account is refused by contain_start(), before any network */
-	if (req.server->ssh.host != NULL && !req.dry_run &&
+	/* a dry run connects too: its checks read the server */
+	if (req.server->ssh.host != NULL &&
 	    contain_account_ok(action, req.account, why, sizeof(why))) {
 		if (act_ssh_connect(&ssh, req.server, cfg.resolver,
 		    ACT_SSH_CONNECT_MS, err, sizeof(err)) == -1) {
@@ -381,8 +406,7 @@ cmd_act(int argc, char **argv)
 	capable = contain_supported(sc, action, why, sizeof(why));
 
 	/* Queue actions choose by the ids the account's logins produced. */
-	if (capable && !req.dry_run && (req.server->ssh.host == NULL ||
-	    ssh.conn != NULL) &&
+	if (capable && (req.server->ssh.host == NULL || ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
 		owner.det = srv->det;
@@ -422,7 +446,7 @@ cmd_act(int argc, char **argv)
 	}
 	c = contain_start(&req, audit, loop_now_ms());
 	(void)contain_wait(c);
-	rc = act_report(&req, contain_result(c));
+	rc = act_report(&req, contain_result(c), verbose);
 	if (audit != NULL && audit_sync(audit) == -1) {
 		fprintf(stderr, "mailcon: act: the audit log failed: %s\n",
 		    audit_error(audit));

@@ -13,6 +13,8 @@
 #			an SOA, compressed names, a compression pointer loop
 #	fuzz_policy	policy service requests as smtpd sends them, one of
 #			a suspended login, one pipelined pair
+#	fuzz_wiring	the wiring reads' sections around the real
+#			postconf -nx/-Px and doveconf -n of tests/fixtures/wiring
 #
 # Before a target fuzzes, every crash it had is replayed: the inputs kept
 # in tests/fuzz/crashes/TARGET/ (fixed crashes, kept as regressions) and
@@ -68,6 +70,21 @@ seeds_for()
 		printf 'Message 1xaE1u-000165-2f is locked' >"$2/locked"
 		printf 'Spool read error for 1xaE1u-000162-2Y-H: No such file' \
 		    >"$2/spoolerr"
+		;;
+	fuzz_wiring)
+		# byte 0: even Postfix, odd Dovecot; then a read's sections
+		for f in tests/fixtures/wiring/postconf-n-*.txt; do
+			{ printf '\000@mailcon postconf -nx\n'; cat "$f"
+			  printf '@mailcon status 0\n@mailcon postconf -Px\n'
+			  cat tests/fixtures/wiring/postconf-P-debian.txt
+			  printf '@mailcon status 0\n@mailcon notool postmap\n'
+			} >"$2/$(basename "$f" .txt)"
+		done
+		for f in tests/fixtures/wiring/doveconf-n-*.txt; do
+			{ printf '\001@mailcon doveconf -n\n'; cat "$f"
+			  printf '@mailcon status 0\n@mailcon file missing /x\n'
+			} >"$2/$(basename "$f" .txt)"
+		done
 		;;
 	fuzz_jexport)
 		printf '\n__CURSOR=s=1;i=2;b=3;m=4;t=5;x=6\n__REALTIME_TIMESTAMP=1795000000000000\n_HOSTNAME=mx\nSYSLOG_IDENTIFIER=postfix/smtpd\n_PID=77\nMESSAGE=connect from unknown[192.0.2.1]\n\n' \

@@ -285,17 +285,17 @@ done
 [ -e "$T/canary" ] && check_fail "the canary file exists: an account reached a shell"
 same_files "the refused accounts"
 
-act suspend --account "$DV" --config "$CFG" --dry-run
+act suspend --account "$DV" --config "$CFG" --dry-run --verbose
 rc=$?
 [ "$rc" = 0 ] || check_fail "suspend --dry-run: exit $rc, not 0: $(said)"
 grep -qF "postsuper -c $STACK_POSTFIX_CONF -h -" "$T/out" ||
     check_fail "suspend --dry-run does not print the postsuper -h command: $(said)"
-act purge --account "$DV" --config "$CFG" --dry-run
+act purge --account "$DV" --config "$CFG" --dry-run --verbose
 rc=$?
 [ "$rc" = 0 ] || check_fail "purge --dry-run: exit $rc, not 0: $(said)"
 grep -qF "postsuper -c $STACK_POSTFIX_CONF -d -" "$T/out" ||
     check_fail "purge --dry-run does not print the postsuper -d command: $(said)"
-act reset-password --account "$DV" --config "$CFG" --dry-run
+act reset-password --account "$DV" --config "$CFG" --dry-run --verbose
 rc=$?
 [ "$rc" = 0 ] || check_fail "reset --dry-run: exit $rc, not 0: $(said)"
 grep -q "new password for" "$T/out" && check_fail "reset --dry-run printed a new password"

@@ -71,7 +71,7 @@ PATH="$T/bin:$PATH" postqueue
 rm -f "$T/ran-postqueue"
 
 # Dovecot's password reset is still there (the auth role), its dry run too
-act reset-password --dry-run
+act reset-password --dry-run --verbose
 [ "$rc" = 0 ] || fail "reset-password --dry-run: exit $rc: $(cat "$T/out" "$T/err")"
 grep -q "mailcon-passwd-set judy@example.test $T/users SHA512-CRYPT doveadm" \
     "$T/out" || fail "reset-password --dry-run: $(cat "$T/out")"

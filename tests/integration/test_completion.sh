@@ -77,7 +77,7 @@ want()
 	    fail "bash: $what: got [$(echo $got)], want [$(echo $expected)]"
 }
 
-want "commands" "scan watch act rbl policy" mailcon ""
+want "commands" "scan watch act rbl policy check" mailcon ""
 want "a command by its start" "rbl" mailcon r
 want "act's actions" "suspend unsuspend reset-password hold release purge" \
     mailcon act ""
@@ -107,7 +107,7 @@ help_opts()
 	("$MAILCON" "$@" 2>&1 | grep -oE -- '--[a-z][a-z-]+'; echo --help) |
 	    sort -u
 }
-for cmd in scan act rbl policy; do
+for cmd in scan act rbl policy check; do
 	got=$(comp mailcon "$cmd" -- | sort -u)
 	expected=$(help_opts "$cmd" --help)
 	[ "$got" = "$expected" ] ||
@@ -163,7 +163,7 @@ ztab()
 	done
 	tmux -L "$SOCK" send-keys -t z C-c
 }
-ztab "mailcon " scan watch act rbl "report hijacked"
+ztab "mailcon " scan watch act rbl check "report hijacked"
 ztab "mailcon act " suspend unsuspend reset-password hold release purge
 ztab "mailcon act suspend --server " mx-user1 mx_user2
 ztab "mailcon rbl --config $T/other.conf --server=" "--server=other.example"

@@ -80,6 +80,7 @@ static struct fx {
 	char			 dir[64];
 	char			 deny[128], map[128], users[128], pfdir[128];
 	char			 db[128], canary[128], path[128];
+	char			 dovecot[128], doveadm[200];
 	char			*queue[3];
 	struct server_config	 sc;
 	struct audit		*audit;
@@ -90,7 +91,7 @@ static int
 setup(void **state)
 {
 	char	 maincf[160], *old = getenv("PATH");
-	char	 path[4096];
+	char	 path[4096], text[1024];
 
 	memset(&fx, 0, sizeof(fx));
 	strcpy(fx.dir, "/tmp/mc-contain.XXXXXX");
@@ -106,14 +107,27 @@ setup(void **state)
 	uf_write(fx.map, OTHER_LINE, 0644);
 	uf_write(fx.users, USERS, 0600);
 	assert_int_equal(mkdir(fx.pfdir, 0755), 0);
-	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"), "",
+	/* wired as the wiring check wants it (wiring.h) */
+	snprintf(text, sizeof(text), "smtpd_recipient_restrictions = "
+	    "check_sasl_access hash:%s, permit_sasl_authenticated, reject\n",
+	    fx.map);
+	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"), text,
 	    0644);
+	uf_path(fx.dovecot, sizeof(fx.dovecot), fx.dir, "dovecot.conf");
+	snprintf(text, sizeof(text), "protocols =\nssl = no\n"
+	    "passdb {\n  driver = passwd-file\n  deny = yes\n  args = %s\n}\n"
+	    "passdb {\n  driver = passwd-file\n  args = %s\n}\n"
+	    "userdb {\n  driver = static\n  args = uid=nobody gid=nogroup\n}\n",
+	    fx.deny, fx.users);
+	uf_write(fx.dovecot, text, 0644);
+	snprintf(fx.doveadm, sizeof(fx.doveadm), DOVEADM " -c %s",
+	    fx.dovecot);
 	fx.sc.name = "mx1";
 	us_set(&fx.sc, "deny_file", fx.deny);
 	us_set(&fx.sc, "sasl_access_map", fx.map);
 	us_set(&fx.sc, "passwd_file", fx.users);
 	us_set(&fx.sc, "postfix_config", fx.pfdir);
-	us_set(&fx.sc, "doveadm", DOVEADM);
+	us_set(&fx.sc, "doveadm", fx.doveadm);
 	/* postmap is looked up in PATH; so is the fake postsuper */
 	snprintf(path, sizeof(path), "%s:%s:/usr/sbin:/usr/bin:/sbin:/bin",
 	    fx.path, old != NULL ? old : "");
@@ -301,8 +315,8 @@ test_dry_run(void **state)
 	res = contain_result(c);
 	assert_int_equal(res->outcome, CO_DONE);
 	snprintf(want, sizeof(want), " mailcon-passwd-set " ACCT " %s "
-	    "SHA512-CRYPT " DOVEADM "  # stdin: the new password\n",
-	    fx.users);
+	    "SHA512-CRYPT " DOVEADM " -c %s  # stdin: the new password\n",
+	    fx.users, fx.dovecot);
 	assert_non_null(strstr(res->commands, want));
 	assert_non_null(strstr(res->commands, " mailcon-passwd-check " ACCT));
 	assert_string_equal(res->password, "");
@@ -927,6 +941,98 @@ test_queue_any_login(void **state)
 	free(fx.queue[0]);
 }
 
+/*
+ * Suspend on a server whose live configuration reads neither file: the
+ * files change, but the result says so ("files updated") with the lines
+ * to add, it is partly done, and the verification fails: never "logins
+ * and mail refused".
+ */
+static void
+test_suspend_unwired(void **state)
+{
+	struct contain_request	 r;
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 maincf[160], want[512];
+
+	need(POSTMAP);
+	need(DOVEADM);
+	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"),
+	    "smtpd_recipient_restrictions = permit_sasl_authenticated, "
+	    "reject\n", 0644);
+	uf_write(fx.dovecot, "protocols =\nssl = no\npassdb {\n  driver = "
+	    "passwd-file\n  args = /nonexistent/users\n}\n", 0644);
+	open_audit();
+	r = request(CA_SUSPEND, ACCT, 0);
+	c = run(&r, fx.audit);
+	res = contain_result(c);
+	assert_int_equal(res->outcome, CO_PARTIAL);
+	assert_int_equal(res->verified, 0);
+	assert_null(strstr(res->text, "logins and mail refused"));
+	assert_non_null(strstr(res->text, "files updated; "));
+	snprintf(want, sizeof(want), "Postfix does not read the map %s: add "
+	    "check_sasl_access hash:%s to smtpd_recipient_restrictions",
+	    fx.map, fx.map);
+	assert_non_null(strstr(res->text, want));
+	snprintf(want, sizeof(want), "add, first among the passdbs: passdb { "
+	    "driver = passwd-file  deny = yes  args = %s }", fx.deny);
+	assert_non_null(strstr(res->text, want));
+	assert_non_null(strstr(res->verify, "not in effect: "));
+	/* the files did change */
+	assert_string_equal(content(fx.deny), ACCT "\n");
+	contain_free(c);
+}
+
+/*
+ * The dry run's numbered summary: which file gets which line, the checks
+ * it made (the wiring), and a missing main.cf found before anything runs.
+ */
+static void
+test_dry_run_summary(void **state)
+{
+	struct contain_request	 r = request(CA_SUSPEND, ACCT, 1);
+	struct contain		*c;
+	const struct contain_result *res;
+	char			 want[512], bad[160];
+
+	need(POSTMAP);
+	need(DOVEADM);
+	r.hold_first = 0;
+	c = run(&r, NULL);
+	res = contain_result(c);
+	assert_int_equal(res->outcome, CO_DONE);
+	snprintf(want, sizeof(want), "  1. %s gets the line \"" ACCT "\": "
+	    "refuse its logins", fx.deny);
+	assert_non_null(strstr(res->summary, want));
+	snprintf(want, sizeof(want), "  2. %s gets the line \"" ACCT
+	    "<TAB>REJECT 5.7.1 account suspended by mailcon\"", fx.map);
+	if (strstr(res->summary, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, res->summary);
+	snprintf(want, sizeof(want), "  ok    Postfix reads the map %s",
+	    fx.map);
+	assert_non_null(strstr(res->summary, want));
+	assert_non_null(strstr(res->summary, "  ok    Dovecot reads the deny "
+	    "file"));
+	assert_non_null(strstr(res->summary, "All checks passed."));
+	assert_int_equal(res->checks_failed, 0);
+	contain_free(c);
+
+	uf_path(bad, sizeof(bad), fx.dir, "no-such-postfix");
+	us_set(&fx.sc, "postfix_config", bad);
+	c = run(&r, NULL);
+	res = contain_result(c);
+	snprintf(want, sizeof(want), "  FAIL  Postfix's configuration could "
+	    "not be read (postconf -nx: postconf: fatal: open %s/main.cf: No "
+	    "such file or directory)", bad);
+	if (strstr(res->summary, want) == NULL)
+		fail_msg("no \"%s\" in:\n%s", want, res->summary);
+	assert_true(res->checks_failed > 0);
+	assert_non_null(strstr(res->summary, "FAILED"));
+	/* nothing changed */
+	assert_string_equal(content(fx.deny), "");
+	contain_free(c);
+}
+
 /* Logins Dovecot and Postfix take (other scripts, '%') are suspended. */
 static void
 test_suspend_any_script(void **state)
@@ -966,6 +1072,10 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_queue, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_summary, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_suspend_unwired, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_no_audit, setup,
 		    teardown),

@@ -41,7 +41,7 @@ _mailcon()
 	fi
 	((COMP_CWORD > 1)) && cmd=${COMP_WORDS[1]}
 	case $cmd in
-	scan|watch|act|rbl|policy) ;;
+	scan|watch|act|rbl|policy|check) ;;
 	*) cmd="" ;;
 	esac
 
@@ -77,7 +77,7 @@ _mailcon()
 	case $cmd in
 	"")
 		if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-			_mailcon_words $'scan\nwatch\nact\nrbl\npolicy' "$cur"
+			_mailcon_words $'scan\nwatch\nact\nrbl\npolicy\ncheck' "$cur"
 			return
 		fi
 		opts="--config --theme --from-start --demo --speed --utc
@@ -102,8 +102,8 @@ _mailcon()
 			_mailcon_words $'suspend\nunsuspend\nreset-password\nhold\nrelease\npurge' "$cur"
 			return
 		fi
-		opts="--account --server --dry-run --yes --no-hold --timeout
-		    --config --utc --help"
+		opts="--account --server --dry-run --verbose --yes --no-hold
+		    --timeout --config --utc --help"
 		;;
 	rbl)
 		opts="--server --zones --resolver --timeout --concurrency --json
@@ -111,6 +111,9 @@ _mailcon()
 		;;
 	policy)
 		opts="--listen --server --deny-file --trace --config --help"
+		;;
+	check)
+		opts="--server --config --help"
 		;;
 	esac
 	[[ $cur == -* || -z $cur ]] &&
