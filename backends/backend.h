@@ -146,6 +146,13 @@ struct backend_env {
 			    char *const **words);
 	void		*arg;
 	int		 lock_wait;	/* seconds a step waits for a lock */
+	/*
+	 * %{pids}: process ids, decimal, one space between (what the log's
+	 * headers named for the account's sessions: a step must check each
+	 * is what it should be before it signals it); NULL: none, and a
+	 * template that names it does not render.
+	 */
+	const char	*pids;
 };
 
 /*
@@ -233,6 +240,15 @@ struct backend_accounts {
 	/* MTA role */
 	const struct backend_step	*refuse_add;	/* refuse its mail */
 	const struct backend_step	*refuse_del;
+	/*
+	 * Either role, after a suspension: end its sessions that are open
+	 * (refuse_add reaches only new ones).  The MTA's takes %{pids}, the
+	 * processes the log's headers named for its sessions, checks each is
+	 * the MTA's session server under the right instance and signals only
+	 * those; the auth role's (doveadm kick) names the account.  Both
+	 * print "ended=N skipped=M" on stdout.  NULL: not supported.
+	 */
+	const struct backend_step	*sessions_end;
 	/* either role: its part of the suspension's check */
 	const struct backend_check	*check;
 };

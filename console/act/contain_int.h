@@ -28,6 +28,7 @@ enum phase {
 	/* suspend */
 	P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_MAP, P_SUS_MAP_DONE,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
+	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */
 	P_UNS_MAP, P_UNS_MAP_DONE, P_UNS_DENY_DONE, P_UNS_TMPL_DONE,
 	/* either: the check of both entries */
@@ -88,6 +89,9 @@ struct contain {
 	size_t			 nids;
 	uint64_t		 beyond_cap;	/* queue records not examined */
 	int			 deny_done, map_done;
+	char			 sus_counts[256];	/* req.counts' words */
+	char			*pids;		/* req.pids, checked; or NULL */
+	unsigned		 ended;		/* sessions ended */
 };
 
 
@@ -152,6 +156,12 @@ char	**contain_step_argv(struct contain *c, const struct mail_backend *b,
 /* That step as the next one (what: NULL for its own words); -1 refused. */
 int	 contain_step_of(struct contain *c, const struct mail_backend *b,
 	    const struct backend_step *st, int audited, const char *what);
+/*
+ * A step that may be left out (ending its sessions) as the next one, with
+ * %{pids} (or NULL); -1, said but not finished, when it does not render.
+ */
+int	 contain_step_extra(struct contain *c, const struct mail_backend *b,
+	    const struct backend_step *st, const char *pids);
 /* A site's template as the next step; -1 when it does not render. */
 int	 contain_template(struct contain *c, const char *tmpl,
 	    int with_password, const char *what);

@@ -4,6 +4,7 @@
  * the check of a suspension in the backends' own words.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "contain.h"
@@ -70,6 +71,48 @@ contain_check(struct contain *c, int want)
 		if (queue_ok == 0)
 			c->res.verified = 0;
 	}
+}
+
+/* The number "KEY=N" in the last step's answer, or -1. */
+static long
+contain_out_count(const char *out, const char *key)
+{
+	size_t		 len = strlen(key);
+	const char	*p = strstr(out, key);
+	char		*end;
+	long		 v;
+
+	if (p == NULL || (p != out && p[-1] != ' ') || p[len] != '=')
+		return -1;
+	v = strtol(p + len + 1, &end, 10);
+	return end == p + len + 1 || v < 0 ? -1 : v;
+}
+
+/*
+ * Say what ending its open sessions did (what: "SMTP"): how many ended
+ * and how many pids of the log were left alone (not the MTA's session
+ * process now: exited, reused, forged), or why it failed.  A failure
+ * leaves the suspension standing: said, not undone.
+ */
+static void
+contain_ended(struct contain *c, const char *what)
+{
+	long	 n = contain_out_count(c->last_out, "ended");
+	long	 s = contain_out_count(c->last_out, "skipped");
+
+	if (!c->last_ok || n < 0) {
+		contain_say(c, "its open %s sessions were not ended: %s", what,
+		    c->last_err[0] != '\0' ? c->last_err : "no answer");
+		return;
+	}
+	c->ended += (unsigned)n;
+	if (s > 0)
+		contain_say(c, "%ld open %s session%s ended, %ld process id%s "
+		    "of the log left alone (not a session of its now)", n,
+		    what, n == 1 ? "" : "s", s, s == 1 ? "" : "s");
+	else if (n > 0 || strcmp(what, "SMTP") == 0)
+		contain_say(c, "%ld open %s session%s ended", n, what,
+		    n == 1 ? "" : "s");
 }
 
 /* Start the suspension's check (not audited: it changes nothing). */
@@ -164,7 +207,10 @@ contain_advance(struct contain *c, int64_t now)
 		}
 		c->map_done = 1;
 		contain_say(c, "logins and mail refused");
-		goto hold;
+		if (c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
+		c->phase = P_SUS_END;
+		return;
 	case P_SUS_TMPL_DONE:
 		if (!c->last_ok) {
 			contain_say(c, "the site's suspend command failed: %s",
@@ -173,9 +219,12 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		contain_say(c, "suspended by the site's command");
+		if (c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
 		contain_verified(c, -1, "not verified: no built-in check for "
 		    "a site's command");
-		goto hold;
+		c->phase = P_SUS_END;
+		return;
 	case P_SUS_UNDO_DONE:
 		if (c->last_ok)
 			contain_say(c, "its logins were allowed again: nothing "
@@ -186,7 +235,30 @@ contain_advance(struct contain *c, int64_t now)
 			    c->last_err);
 		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
 		return;
-	hold:
+	case P_SUS_END:
+		/* its sessions already open: the MTA's, by the log's pids */
+		c->phase = P_SUS_KICK;
+		if (mta->sessions_end != NULL && c->pids != NULL &&
+		    contain_step_extra(c, c->mta, mta->sessions_end,
+		    c->pids) == 0)
+			c->phase = P_SUS_END_DONE;
+		return;
+	case P_SUS_END_DONE:
+		contain_ended(c, "SMTP");
+		c->phase = P_SUS_KICK;
+		return;
+	case P_SUS_KICK:
+		c->phase = P_SUS_HOLD;
+		if (c->auth != c->mta && auth->sessions_end != NULL &&
+		    contain_step_extra(c, c->auth, auth->sessions_end,
+		    NULL) == 0)
+			c->phase = P_SUS_KICK_DONE;
+		return;
+	case P_SUS_KICK_DONE:
+		contain_ended(c, "IMAP/POP3");
+		c->phase = P_SUS_HOLD;
+		return;
+	case P_SUS_HOLD:
 		if (c->req.hold_first && contain_capable(c->sc, CA_HOLD, why,
 		    sizeof(why))) {
 			c->qop = QOP_HOLD;
@@ -336,6 +408,8 @@ contain_advance(struct contain *c, int64_t now)
 		    c->nids, c->nids == 1 ? "" : "s",
 		    c->qop == QOP_HOLD ? "held" :
 		    c->qop == QOP_RELEASE ? "released" : "purged");
+		if (c->req.action != CA_SUSPEND && c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
 		contain_read_queue(c, now);
 		c->phase = P_Q_VERIFY_DONE;
 		return;

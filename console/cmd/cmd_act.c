@@ -28,6 +28,7 @@
 #include "core/sanitize.h"
 #include "detect/detect_detail.h"
 #include "live/server.h"
+#include "live/sesspids.h"
 #include "net/cmdrun.h"
 #include "net/ssh_conn.h"
 
@@ -115,10 +116,17 @@ act_pick_server(struct mailcon_config *cfg, const char *name)
  * SSH (ssh not NULL) has its files read over the connection; a note
  * says what could not be read.
  */
+/* server on_event hook: note the processes of the logins' sessions. */
+static void
+act_note_pid(void *arg, const struct server *s, const struct mail_event *ev)
+{
+	sesspids_note(arg, 0, ev);
+}
+
 static struct server *
 act_read_logs(const struct mailcon_config *cfg,
     const struct server_config *sc, struct server_config *copy,
-    struct ssh_conn *ssh)
+    struct ssh_conn *ssh, struct sesspids *sp)
 {
 	struct server	*s;
 	char		 note[256];
@@ -133,6 +141,8 @@ act_read_logs(const struct mailcon_config *cfg,
 		copy->ssh.host = NULL;
 	}
 	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
+	s->on_event = act_note_pid;
+	s->on_event_arg = sp;
 	if (ssh == NULL) {
 		while (server_poll(s, 0, ACT_READ_BUDGET))
 			;
@@ -256,12 +266,13 @@ cmd_act(int argc, char **argv)
 	struct server_config	 copy, *sc;
 	struct act_owner	 owner = { NULL, -1 };
 	struct server		*srv = NULL;
+	struct sesspids		*sp = NULL;
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
-	char			 why[256], shown[256];
+	char			 why[256], shown[256], pids[4096];
 	int			 ch, yes = 0, rc = EXIT_ERROR, capable;
 	long			 secs;
 	char			*end;
@@ -365,7 +376,14 @@ cmd_act(int argc, char **argv)
 	if (capable && !req.dry_run && (req.server->ssh.host == NULL ||
 	    ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
-		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
+		sp = sesspids_new();
+		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn, sp);
+		/* its sessions open now, as the log names them: checked by
+		   the backend before any signal */
+		if (action == CA_SUSPEND && sesspids_of(sp, 0, req.account,
+		    srv->last_event, ACT_SESSION_AGE, pids, sizeof(pids),
+		    CONTAIN_PIDS_MAX) > 0)
+			req.pids = pids;
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
 		req.owns = act_owns;
@@ -414,6 +432,7 @@ out:
 	act_ssh_close(&ssh);
 	audit_close(audit);
 	server_free(srv);
+	sesspids_free(sp);
 	config_free(&cfg);
 	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "app_act.h"
 #include "app_alert.h"
+#include "sesspids.h"
 #include "act/audit.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
@@ -142,6 +143,7 @@ app_act_open(struct app *a)
 	char		 err[512];
 
 	x->timer = -1;
+	x->sesspids = sesspids_new();
 	act_operator(x->operator, sizeof(x->operator));
 	if (a->read_only)
 		return;
@@ -187,6 +189,8 @@ app_act_close(struct app *a)
 	audit_close(x->audit);
 	x->audit = NULL;
 	free(x->jobs);
+	sesspids_free(x->sesspids);
+	x->sesspids = NULL;
 	free(x->sweeps);
 	x->sweeps = NULL;
 	x->nsweeps = 0;
@@ -219,7 +223,87 @@ act_trace(struct app *a, const char *what, const char *text)
 	    a->servers[x->server]->name, x->sweep ? " (a sweep)" : "", what,
 	    text[0] != '\0' ? ": " : "", text);
 }
-static void	act_sweep_set(struct app *, unsigned, const char *, int);
+static void	act_sweep_set(struct app *, unsigned, const char *, int,
+		    uint64_t);
+static struct act_sweep *act_sweep_find(struct app *, unsigned,
+		    const char *);
+
+/* What the detector counted of one account's mail. */
+struct act_numbers {
+	uint64_t	 messages;	/* accepted in all */
+	uint64_t	 before_flag, before_confirmed;
+	int64_t		 flagged_at, confirmed_at;
+};
+
+/* detector_foreach_range callback: copy the account's numbers. */
+static void
+act_numbers_cb(const struct account_report *r, void *arg)
+{
+	struct act_numbers	*n = arg;
+
+	n->messages = r->messages;
+	n->before_flag = r->messages_before_flag;
+	n->before_confirmed = r->messages_before_confirmed;
+	n->flagged_at = r->flagged_at;
+	n->confirmed_at = r->confirmed_at;
+}
+
+/*
+ * contain_counts_cb: the account's messages queued after it was flagged
+ * and after it was confirmed, as the log has shown them so far, at the
+ * moment the suspension took effect (said, audited, printed).
+ */
+static void
+act_counts(char *buf, size_t size, void *arg)
+{
+	struct app		*a = arg;
+	struct app_act		*x = &a->act;
+	struct detector		*det = a->servers[x->server]->det;
+	struct act_numbers	 n;
+	long			 idx;
+	int			 len;
+
+	buf[0] = '\0';
+	memset(&n, 0, sizeof(n));
+	n.flagged_at = n.confirmed_at = -1;
+	if ((idx = detector_find(det, x->account)) < 0)
+		return;
+	(void)detector_foreach_range(det, (size_t)idx, 1, act_numbers_cb, &n);
+	x->sus_messages = n.messages;
+	if (n.flagged_at < 0) {
+		snprintf(buf, size, "%llu messages queued in all, never "
+		    "flagged", (unsigned long long)n.messages);
+		return;
+	}
+	len = snprintf(buf, size, "%llu messages queued after it was "
+	    "flagged", (unsigned long long)(n.messages - n.before_flag));
+	if (n.confirmed_at >= 0 && len > 0 && (size_t)len < size)
+		snprintf(buf + len, size - (size_t)len, ", %llu after it was "
+		    "confirmed", (unsigned long long)(n.messages -
+		    n.before_confirmed));
+}
+
+/* contain_counts_cb of a sweep: what came after the suspension. */
+static void
+act_sweep_counts(char *buf, size_t size, void *arg)
+{
+	struct app		*a = arg;
+	struct app_act		*x = &a->act;
+	struct act_sweep	*w;
+	struct act_numbers	 n;
+	long			 idx;
+
+	buf[0] = '\0';
+	memset(&n, 0, sizeof(n));
+	if ((w = act_sweep_find(a, x->server, x->account)) == NULL ||
+	    (idx = detector_find(a->servers[x->server]->det, x->account)) < 0)
+		return;
+	(void)detector_foreach_range(a->servers[x->server]->det, (size_t)idx,
+	    1, act_numbers_cb, &n);
+	snprintf(buf, size, "%llu messages queued after the suspension took "
+	    "effect", (unsigned long long)(n.messages > w->base ?
+	    n.messages - w->base : 0));
+}
 
 /* Start the request in x->req (count_only for the purge dialog). */
 static void
@@ -235,6 +319,20 @@ act_start(struct app *a, enum act_state state)
 	x->owner.index = detector_find(x->owner.det, x->account);
 	x->req.owns = act_owns;
 	x->req.owns_arg = &x->owner;
+	x->sus_messages = 0;
+	if (x->req.action == CA_SUSPEND) {
+		x->req.counts = act_counts;
+		x->req.counts_arg = a;
+		/* its sessions open now: what the log named, checked later */
+		if (state == ACTS_RUNNING && sesspids_of(x->sesspids,
+		    x->server, x->account, a->servers[x->server]->last_event,
+		    ACT_SESSION_AGE, x->pids, sizeof(x->pids),
+		    CONTAIN_PIDS_MAX) > 0)
+			x->req.pids = x->pids;
+	} else if (x->sweep) {
+		x->req.counts = act_sweep_counts;
+		x->req.counts_arg = a;
+	}
 	x->run = contain_start(&x->req, state == ACTS_COUNTING ? NULL :
 	    x->audit, loop_now_ms());
 	x->state = state;
@@ -265,9 +363,10 @@ act_done(struct app *a)
 	if (!x->req.count_only && (r->outcome == CO_DONE ||
 	    r->outcome == CO_PARTIAL)) {
 		if (x->req.action == CA_SUSPEND)
-			act_sweep_set(a, x->server, x->account, 1);
+			act_sweep_set(a, x->server, x->account, 1,
+			    x->sus_messages);
 		else if (x->req.action == CA_UNSUSPEND)
-			act_sweep_set(a, x->server, x->account, 0);
+			act_sweep_set(a, x->server, x->account, 0, 0);
 	}
 	if (!x->sweep && !x->req.count_only)
 		app_alert(a, ALERT_CONTAINMENT, r->outcome == CO_DONE ?
@@ -595,9 +694,27 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 	return 1;
 }
 
-/* Start (on) or stop (off) sweeping a suspended account's new mail. */
+/* The sweep of server's account, or NULL. */
+static struct act_sweep *
+act_sweep_find(struct app *a, unsigned server, const char *account)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->act.nsweeps; i++)
+		if (a->act.sweeps[i].server == server &&
+		    strcasecmp(a->act.sweeps[i].account, account) == 0)
+			return &a->act.sweeps[i];
+	return NULL;
+}
+
+/*
+ * Start (on) or stop (off) sweeping a suspended account's new mail; base:
+ * its messages when the suspension took effect (what came after is
+ * counted from there).
+ */
 static void
-act_sweep_set(struct app *a, unsigned server, const char *account, int on)
+act_sweep_set(struct app *a, unsigned server, const char *account, int on,
+    uint64_t base)
 {
 	struct app_act	*x = &a->act;
 	size_t		 i;
@@ -618,6 +735,7 @@ act_sweep_set(struct app *a, unsigned server, const char *account, int on)
 	    sizeof(*x->sweeps));
 	x->sweeps[x->nsweeps].server = server;
 	x->sweeps[x->nsweeps].due = 0;
+	x->sweeps[x->nsweeps].base = base;
 	snprintf(x->sweeps[x->nsweeps].account,
 	    sizeof(x->sweeps[0].account), "%s", account);
 	x->nsweeps++;
@@ -630,6 +748,7 @@ app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
 	struct app_act	*x = &a->act;
 	size_t		 i;
 
+	sesspids_note(x->sesspids, server, ev);
 	if (x->nsweeps == 0 || ev->kind != EV_SUBMIT || ev->account.len == 0)
 		return;
 	for (i = 0; i < x->nsweeps; i++)
