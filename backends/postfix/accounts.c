@@ -123,16 +123,21 @@ static const struct backend_check pf_check = {
  */
 static const char sessions_end[] = FE_BASE
 	"p=$1; shift\n"
-	"qd=$(\"$@\" -h queue_directory) || die \"postconf failed\"\n"
-	"dd=$(\"$@\" -h daemon_directory) || die \"postconf failed\"\n"
+	"d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
+	"  die \"postconf -h queue_directory daemon_directory failed\"\n"
+	"{ read -r qd; read -r dd; } <<EOF\n"
+	"$d\n"
+	"EOF\n"
 	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
 	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
 	"n=0 s=0\n"
 	"for i in $p; do\n"
-	/* the ppid is the word after the state, after the last ')' */
-	"  pp=$(sed -n 's/.*) [A-Za-z] \\([0-9][0-9]*\\) .*/\\1/p'"
-	    " \"/proc/$i/stat\" 2>/dev/null) || pp=\n"
+	/* the ppid: the word after the state, after the last ") " (the
+	   name before it is the process's own choice) */
+	"  st=\n"
+	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
+	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
 	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ] &&\n"
 	"      kill -TERM \"$i\" 2>/dev/null; then\n"
 	"    n=$((n + 1))\n"

@@ -92,6 +92,15 @@ struct contain_request {
 						   in the result and audited as
 						   the suspending row's counts */
 	void			*counts_arg;
+	int			 verify_read;	/* hold, release, purge: read the
+						   queue again at the end to
+						   check; 0: the tool's own
+						   report checks (one read) */
+	/* a queue operation's progress as the tool reports it, on the
+	   caller's thread: done of total so far; NULL: none */
+	void			(*progress)(void *arg, size_t done,
+				    size_t total);
+	void			*progress_arg;
 	const char		*pids;		/* suspend: the processes the log
 						   named for its sessions
 						   (log_header.pid), decimal,

@@ -92,6 +92,9 @@ struct contain {
 	char			 sus_counts[256];	/* req.counts' words */
 	char			*pids;		/* req.pids, checked; or NULL */
 	unsigned		 ended;		/* sessions ended */
+	size_t			 qo_lines;	/* the tool's per-message lines */
+	size_t			 qo_busy;	/* messages it could not touch */
+	size_t			 qo_shown;	/* progress last told */
 };
 
 
@@ -184,6 +187,8 @@ void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)
    the queue (c->ids, sorted), and check afterwards that they were done. */
 void	 cq_select(struct contain *c, const struct queue_snapshot *s);
 void	 cq_verify(struct contain *c, const struct queue_snapshot *s);
+/* The check without a second read: what the tool itself reported. */
+void	 cq_reported(struct contain *c);
 void	 cq_free(struct contain *c);
 
 #endif

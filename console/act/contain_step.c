@@ -417,10 +417,21 @@ contain_qop_step(struct contain *c, int64_t now)
 			return 1;
 		}
 	}
-	if ((rc = queue_op_step(c->qo, now)) == 0)
+	if ((rc = queue_op_step(c->qo, now)) == 0) {
+		if (c->req.progress != NULL) {
+			queue_op_result(c->qo, &r);
+			if (r.lines != c->qo_shown) {
+				c->qo_shown = r.lines;
+				c->req.progress(c->req.progress_arg, r.lines,
+				    r.requested);
+			}
+		}
 		return 0;
+	}
 	queue_op_result(c->qo, &r);
 	c->res.done = r.done;
+	c->qo_lines = r.lines;
+	c->qo_busy = r.busy;
 	c->last_ok = rc == 1;
 	snprintf(counts, sizeof(counts), "%zu of %zu", r.done, r.requested);
 	/* a hold of its own (the sweep after a suspension): the caller's

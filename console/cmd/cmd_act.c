@@ -39,9 +39,8 @@ void
 act_usage(FILE *f)
 {
 	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
-	    "                  [--dry-run] [--yes] [--no-hold] "
-	    "[--timeout SECS]\n"
-	    "                  [--config FILE]\n"
+	    "                  [--dry-run] [--yes] [--no-hold] [--verify]\n"
+	    "                  [--timeout SECS] [--config FILE]\n"
 	    "Contain one account on one server, audited, then verified.\n"
 	    "\n"
 	    "Actions:\n"
@@ -64,6 +63,8 @@ act_usage(FILE *f)
 	    "  --dry-run       print the exact commands, run nothing\n"
 	    "  --yes           do not ask before purge and reset-password\n"
 	    "  --no-hold       suspend without holding its queued mail\n"
+	    "  --verify        read the queue again at the end to check (else\n"
+	    "                  the queue tool's own report is the check)\n"
 	    "  --timeout SECS  each command's deadline (default 60); a file\n"
 	    "                  another mailcon is changing is waited for\n"
 	    "                  half of it, then told busy\n"
@@ -153,6 +154,28 @@ act_read_logs(const struct mailcon_config *cfg,
 	    SRV_PARTIAL;
 	snprintf(s->status, sizeof(s->status), "%s", note);
 	return s;
+}
+
+/* A queue operation's progress on stderr. */
+struct act_progress {
+	const char	*verb;
+	int64_t		 start, told;	/* monotonic ms; 0: not yet */
+};
+
+/* contain_request.progress: a line a second once it takes over one. */
+static void
+act_on_progress(void *arg, size_t done, size_t total)
+{
+	struct act_progress	*p = arg;
+	int64_t			 now = loop_now_ms();
+
+	if (p->start == 0)
+		p->start = now;
+	if (now - p->start < 1000 || now - p->told < 1000)
+		return;
+	p->told = now;
+	fprintf(stderr, "mailcon: act: %s: %zu of %zu so far\n", p->verb,
+	    done, total);
 }
 
 /* Ask on the terminal; 1 only for an explicit yes. */
@@ -256,6 +279,7 @@ cmd_act(int argc, char **argv)
 		{ "dry-run",	no_argument,		NULL, 'n' },
 		{ "yes",	no_argument,		NULL, 'y' },
 		{ "no-hold",	no_argument,		NULL, 'H' },
+		{ "verify",	no_argument,		NULL, 'V' },
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -264,9 +288,10 @@ cmd_act(int argc, char **argv)
 	struct mailcon_config	 cfg;
 	struct contain_request	 req;
 	struct server_config	 copy, *sc;
-	struct act_owner	 owner = { NULL, -1 };
+	struct act_owner	 owner = { NULL, -1, NULL };
 	struct server		*srv = NULL;
 	struct sesspids		*sp = NULL;
+	struct act_progress	 progress = { NULL, 0, 0 };
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
@@ -301,6 +326,9 @@ cmd_act(int argc, char **argv)
 			break;
 		case 'H':
 			req.hold_first = 0;
+			break;
+		case 'V':
+			req.verify_read = 1;
 			break;
 		case 'u':
 			cfg.utc = 1;
@@ -386,6 +414,11 @@ cmd_act(int argc, char **argv)
 			req.pids = pids;
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
+		owner.account = req.account;
+		if (action == CA_SUSPEND) {
+			req.counts = act_counts;
+			req.counts_arg = &owner;
+		}
 		req.owns = act_owns;
 		req.owns_arg = &owner;
 		if (srv->state != SRV_LIVE)
@@ -418,6 +451,9 @@ cmd_act(int argc, char **argv)
 		    err);
 		goto out;
 	}
+	progress.verb = contain_action_name(action);
+	req.progress = act_on_progress;
+	req.progress_arg = &progress;
 	c = contain_start(&req, audit, loop_now_ms());
 	(void)contain_wait(c);
 	rc = act_report(&req, contain_result(c));

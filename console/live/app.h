@@ -159,6 +159,8 @@ struct app_act {
 	size_t			 npending;
 	unsigned		 contained;	/* policy actions run (headless) */
 	struct sesspids		*sesspids;	/* its sessions' processes */
+	int64_t			 started_ms;	/* the running one's start */
+	int64_t			 progress_ms;	/* its progress last shown */
 	char			 pids[4096];	/* the running suspend's */
 	uint64_t		 sus_messages;	/* the account's messages when
 						   the running suspension took

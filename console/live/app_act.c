@@ -228,59 +228,39 @@ static void	act_sweep_set(struct app *, unsigned, const char *, int,
 static struct act_sweep *act_sweep_find(struct app *, unsigned,
 		    const char *);
 
-/* What the detector counted of one account's mail. */
-struct act_numbers {
-	uint64_t	 messages;	/* accepted in all */
-	uint64_t	 before_flag, before_confirmed;
-	int64_t		 flagged_at, confirmed_at;
-};
-
-/* detector_foreach_range callback: copy the account's numbers. */
-static void
-act_numbers_cb(const struct account_report *r, void *arg)
-{
-	struct act_numbers	*n = arg;
-
-	n->messages = r->messages;
-	n->before_flag = r->messages_before_flag;
-	n->before_confirmed = r->messages_before_confirmed;
-	n->flagged_at = r->flagged_at;
-	n->confirmed_at = r->confirmed_at;
-}
-
 /*
  * contain_counts_cb: the account's messages queued after it was flagged
  * and after it was confirmed, as the log has shown them so far, at the
- * moment the suspension took effect (said, audited, printed).
+ * moment the suspension took effect (said, audited, printed); its count
+ * then is where the sweep's "after the suspension" starts.
  */
 static void
-act_counts(char *buf, size_t size, void *arg)
+act_sus_counts(char *buf, size_t size, void *arg)
 {
 	struct app		*a = arg;
 	struct app_act		*x = &a->act;
-	struct detector		*det = a->servers[x->server]->det;
 	struct act_numbers	 n;
-	long			 idx;
-	int			 len;
 
-	buf[0] = '\0';
-	memset(&n, 0, sizeof(n));
-	n.flagged_at = n.confirmed_at = -1;
-	if ((idx = detector_find(det, x->account)) < 0)
-		return;
-	(void)detector_foreach_range(det, (size_t)idx, 1, act_numbers_cb, &n);
+	act_numbers_get(a->servers[x->server]->det, x->account, &n);
 	x->sus_messages = n.messages;
-	if (n.flagged_at < 0) {
-		snprintf(buf, size, "%llu messages queued in all, never "
-		    "flagged", (unsigned long long)n.messages);
+	act_numbers_say(&n, buf, size);
+}
+
+/* contain_request.progress: a note on screen once the operation has
+   taken a second (at most one a quarter second). */
+static void
+act_on_progress(void *arg, size_t done, size_t total)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+	int64_t		 now = loop_now_ms();
+
+	if (now - x->started_ms < 1000 || now - x->progress_ms < 250)
 		return;
-	}
-	len = snprintf(buf, size, "%llu messages queued after it was "
-	    "flagged", (unsigned long long)(n.messages - n.before_flag));
-	if (n.confirmed_at >= 0 && len > 0 && (size_t)len < size)
-		snprintf(buf + len, size - (size_t)len, ", %llu after it was "
-		    "confirmed", (unsigned long long)(n.messages -
-		    n.before_confirmed));
+	x->progress_ms = now;
+	app_note(a, 5, "%s %s on %s: %zu of %zu so far",
+	    contain_action_name(x->req.action), x->account,
+	    a->servers[x->server]->name, done, total);
 }
 
 /* contain_counts_cb of a sweep: what came after the suspension. */
@@ -291,15 +271,12 @@ act_sweep_counts(char *buf, size_t size, void *arg)
 	struct app_act		*x = &a->act;
 	struct act_sweep	*w;
 	struct act_numbers	 n;
-	long			 idx;
 
 	buf[0] = '\0';
-	memset(&n, 0, sizeof(n));
+	act_numbers_get(a->servers[x->server]->det, x->account, &n);
 	if ((w = act_sweep_find(a, x->server, x->account)) == NULL ||
-	    (idx = detector_find(a->servers[x->server]->det, x->account)) < 0)
+	    !n.found)
 		return;
-	(void)detector_foreach_range(a->servers[x->server]->det, (size_t)idx,
-	    1, act_numbers_cb, &n);
 	snprintf(buf, size, "%llu messages queued after the suspension took "
 	    "effect", (unsigned long long)(n.messages > w->base ?
 	    n.messages - w->base : 0));
@@ -317,11 +294,18 @@ act_start(struct app *a, enum act_state state)
 	x->req.operator = x->operator;
 	x->owner.det = a->servers[x->server]->det;
 	x->owner.index = detector_find(x->owner.det, x->account);
+	x->owner.account = x->account;
 	x->req.owns = act_owns;
 	x->req.owns_arg = &x->owner;
 	x->sus_messages = 0;
+	x->started_ms = loop_now_ms();
+	x->progress_ms = 0;
+	if (!a->headless && !x->sweep) {
+		x->req.progress = act_on_progress;
+		x->req.progress_arg = a;
+	}
 	if (x->req.action == CA_SUSPEND) {
-		x->req.counts = act_counts;
+		x->req.counts = act_sus_counts;
 		x->req.counts_arg = a;
 		/* its sessions open now: what the log named, checked later */
 		if (state == ACTS_RUNNING && sesspids_of(x->sesspids,

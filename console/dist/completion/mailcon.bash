@@ -100,7 +100,7 @@ _mailcon()
 			_mailcon_words $'suspend\nunsuspend\nreset-password\nhold\nrelease\npurge' "$cur"
 			return
 		fi
-		opts="--account --server --dry-run --yes --no-hold --timeout
+		opts="--account --server --dry-run --yes --no-hold --verify --timeout
 		    --config --utc --help"
 		;;
 	rbl)
