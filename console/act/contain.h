@@ -12,15 +12,16 @@
  * audit nothing runs.
  *
  * The commands are the server's backends' (backends/backend.h): its
- * authentication service's and its MTA's.  Suspend: the login is refused
- * by the authentication service (AUTH fails; Dovecot: its deny passdb),
- * then by the MTA (it refuses its mail; Postfix: a check_sasl_access map,
- * which only new sessions read), then its sessions already open are ended
- * (the MTA's session processes that req.pids names, each checked by the
- * backend first; the auth service's own), then its queued mail is held,
- * what those sessions queued included.  All or
- * nothing: when the second step fails the first is undone, and if even
- * that fails the result says exactly which half is in place.  Unsuspend
+ * authentication service's and its MTA's.  Suspend: the MTA refuses its
+ * mail (Postfix: a check_sasl_access map, which only new sessions read),
+ * then its sessions already open are ended (the MTA's session processes
+ * that req.pids names, each checked by the backend first), then the
+ * authentication service refuses its logins (AUTH fails; Dovecot: its
+ * deny passdb) and ends its own sessions, then its queued mail is held,
+ * what those sessions queued included.  Mail first: that is what stops
+ * the flow.  All or nothing: when refusing its logins fails the map
+ * entry is undone, and if even that fails the result says exactly which
+ * half is in place (ended sessions stay ended).  Unsuspend
  * removes both; held mail stays on hold until released or purged (after a
  * hijack most of it is spam).  What the server's backends cannot do is
  * refused, nothing run: "hold: not supported by <backend>".

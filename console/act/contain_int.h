@@ -26,7 +26,7 @@ struct queue_snapshot;
 enum phase {
 	P_START = 0,
 	/* suspend */
-	P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_MAP, P_SUS_MAP_DONE,
+	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
 	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */

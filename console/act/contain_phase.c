@@ -151,7 +151,7 @@ contain_advance(struct contain *c, int64_t now)
 					c->phase = P_SUS_TMPL_DONE;
 				return;
 			}
-			c->phase = P_SUS_DENY;
+			c->phase = P_SUS_MAP;
 			return;
 		case CA_UNSUSPEND:
 			if (ac->unsuspend_command != NULL) {
@@ -180,36 +180,44 @@ contain_advance(struct contain *c, int64_t now)
 			c->phase = P_Q_READ;
 			return;
 		}
+	case P_SUS_MAP:
+		/*
+		 * The MTA first: refusing its mail is what stops the flow
+		 * (new sessions at once), and its open sessions can be ended
+		 * as soon as it holds; logins are refused next.
+		 */
+		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
+			c->phase = P_SUS_MAP_DONE;
+		return;
+	case P_SUS_MAP_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "nothing changed: refusing its mail "
+			    "failed: %s", c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		c->map_done = 1;
+		c->phase = P_SUS_END;
+		return;
 	case P_SUS_DENY:
 		if (contain_step_of(c, c->auth, auth->deny_add, 1, NULL) == 0)
 			c->phase = P_SUS_DENY_DONE;
 		return;
 	case P_SUS_DENY_DONE:
 		if (!c->last_ok) {
-			contain_say(c, "nothing changed: refusing its logins "
-			    "failed: %s", c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		c->deny_done = 1;
-		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
-			c->phase = P_SUS_MAP_DONE;
-		return;
-	case P_SUS_MAP_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "refusing its mail failed: %s",
+			contain_say(c, "refusing its logins failed: %s",
 			    c->last_err);
-			if (contain_step_of(c, c->auth, auth->deny_del, 1,
-			    "undo: allow its logins again (refusing its mail "
+			if (contain_step_of(c, c->mta, mta->refuse_del, 1,
+			    "undo: allow its mail again (refusing its logins "
 			    "failed)") == 0)
 				c->phase = P_SUS_UNDO_DONE;
 			return;
 		}
-		c->map_done = 1;
+		c->deny_done = 1;
 		contain_say(c, "logins and mail refused");
 		if (c->sus_counts[0] != '\0')
 			contain_say(c, "%s", c->sus_counts);
-		c->phase = P_SUS_END;
+		c->phase = P_SUS_KICK;
 		return;
 	case P_SUS_TMPL_DONE:
 		if (!c->last_ok) {
@@ -227,17 +235,18 @@ contain_advance(struct contain *c, int64_t now)
 		return;
 	case P_SUS_UNDO_DONE:
 		if (c->last_ok)
-			contain_say(c, "its logins were allowed again: nothing "
-			    "changed");
+			contain_say(c, "its mail was allowed again: nothing "
+			    "changed%s", c->ended > 0 ? " (but its open "
+			    "sessions were ended)" : "");
 		else
-			contain_say(c, "PARTLY DONE: its logins are refused "
-			    "but its mail is not, and undoing failed: %s",
+			contain_say(c, "PARTLY DONE: its mail is refused "
+			    "but its logins are not, and undoing failed: %s",
 			    c->last_err);
 		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
 		return;
 	case P_SUS_END:
 		/* its sessions already open: the MTA's, by the log's pids */
-		c->phase = P_SUS_KICK;
+		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
 		if (mta->sessions_end != NULL && c->pids != NULL &&
 		    contain_step_extra(c, c->mta, mta->sessions_end,
 		    c->pids) == 0)
@@ -245,7 +254,7 @@ contain_advance(struct contain *c, int64_t now)
 		return;
 	case P_SUS_END_DONE:
 		contain_ended(c, "SMTP");
-		c->phase = P_SUS_KICK;
+		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
 		return;
 	case P_SUS_KICK:
 		c->phase = P_SUS_HOLD;
