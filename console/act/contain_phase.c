@@ -389,6 +389,14 @@ contain_advance(struct contain *c, int64_t now)
 		if (c->nids == 0) {
 			contain_say(c, "no queued messages of %s to %s",
 			    c->account, contain_verb(c->qop));
+			/* a hold of its own (a sweep): the caller's numbers */
+			if (c->req.action != CA_SUSPEND && c->req.counts !=
+			    NULL) {
+				c->req.counts(c->sus_counts,
+				    sizeof(c->sus_counts), c->req.counts_arg);
+				if (c->sus_counts[0] != '\0')
+					contain_say(c, "%s", c->sus_counts);
+			}
 			if (c->req.action == CA_SUSPEND)
 				c->phase = P_CHECK;
 			else {
