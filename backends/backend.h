@@ -65,8 +65,10 @@
  *	(struct backend_step, answer); its check part given once.
  *   A policy service (Postfix's check_policy_service, Exim's readsocket
  *	ACL) is the MTA role's: server_mta() says which protocol a server's
- *	MTA speaks.  Ending a suspended account's sessions (doveadm kick) is
- *	one more step of struct backend_accounts, NULL where not supported.
+ *	MTA speaks.
+ * Ending a suspended account's open sessions is struct backend_accounts'
+ * sessions_end, of either role (Postfix: the smtpd pids of its sessions,
+ * checked against /proc; Dovecot: doveadm kick), NULL where not supported.
  */
 #ifndef MAILCON_BACKEND_H
 #define MAILCON_BACKEND_H
