@@ -70,8 +70,10 @@
  * Not written yet:
  *   A policy service (Postfix's check_policy_service, Exim's readsocket
  *	ACL) is the MTA role's: server_mta() says which protocol a server's
- *	MTA speaks.  Ending a suspended account's sessions (doveadm kick) is
- *	one more step of struct backend_accounts, NULL where not supported.
+ *	MTA speaks.
+ * Ending a suspended account's open sessions is struct backend_accounts'
+ * sessions_end, of either role (Postfix: the smtpd pids of its sessions,
+ * checked against /proc; Dovecot: doveadm kick), NULL where not supported.
  */
 #ifndef MAILCON_BACKEND_H
 #define MAILCON_BACKEND_H
@@ -151,6 +153,13 @@ struct backend_env {
 			    char *const **words);
 	void		*arg;
 	int		 lock_wait;	/* seconds a step waits for a lock */
+	/*
+	 * %{pids}: process ids, decimal, one space between (what the log's
+	 * headers named for the account's sessions: a step must check each
+	 * is what it should be before it signals it); NULL: none, and a
+	 * template that names it does not render.
+	 */
+	const char	*pids;
 };
 
 /*
@@ -246,6 +255,15 @@ struct backend_accounts {
 	/* MTA role */
 	const struct backend_step	*refuse_add;	/* refuse its mail */
 	const struct backend_step	*refuse_del;
+	/*
+	 * Either role, after a suspension: end its sessions that are open
+	 * (refuse_add reaches only new ones).  The MTA's takes %{pids}, the
+	 * processes the log's headers named for its sessions, checks each is
+	 * the MTA's session server under the right instance and signals only
+	 * those; the auth role's (doveadm kick) names the account.  Both
+	 * print "ended=N skipped=M" on stdout.  NULL: not supported.
+	 */
+	const struct backend_step	*sessions_end;
 	/* either role: its part of the suspension's check */
 	const struct backend_check	*check;
 	/*

@@ -114,6 +114,8 @@ struct mail_event {
 	struct mail_str		 reason;
 	uint64_t		 size;
 	uint32_t		 nrcpt;
+	uint32_t		 pid;	/* the logging process (log_header.pid),
+					   set by the reader, 0 when none */
 	struct mail_str		 raw;	/* the whole line, for display */
 };
 
@@ -132,6 +134,10 @@ struct log_header {
 	struct mail_str	 host;	/* empty for Dovecot's log_path format */
 	struct mail_str	 prog;
 	struct mail_str	 msg;
+	uint32_t	 pid;	/* of "prog[pid]:", 0 when none: the process
+				   that logged it, as syslog was told (any
+				   local user can forge it with logger(1):
+				   checked before anything acts on it) */
 };
 
 /* The most events one log line carries (an Exim arrival: SUBMIT, QUEUED). */

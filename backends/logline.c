@@ -20,6 +20,7 @@
 #include "logline.h"
 
 #define LOG_PROG_MAX	128	/* longest program tag we believe */
+#define LOG_PID_MAX	4194304	/* Linux's pid_max at most */
 #define NO_HOUR		INT64_MIN
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -301,13 +302,16 @@ stamp_to_utc(struct log_clock *c, const struct log_stamp *st,
 }
 
 /*
- * A syslog tag "prog" or "prog[pid]" spanning [p, e); sets *prog.  Program
- * names are printable ASCII without space, brackets or colon.  0, or -1.
+ * A syslog tag "prog" or "prog[pid]" spanning [p, e); sets *prog and *pid
+ * (0 without one, or one past LOG_PID_MAX).  Program names are printable
+ * ASCII without space, brackets or colon.  0, or -1.
  */
 static int
-parse_tag(const char *p, const char *e, struct mail_str *prog)
+parse_tag(const char *p, const char *e, struct mail_str *prog,
+    uint32_t *pid)
 {
 	const char	*q;
+	uint32_t	 v = 0;
 
 	for (q = p; q < e; q++) {
 		unsigned char ch = (unsigned char)*q;
@@ -324,6 +328,7 @@ parse_tag(const char *p, const char *e, struct mail_str *prog)
 		return -1;
 	prog->p = p;
 	prog->len = (size_t)(q - p);
+	*pid = 0;
 	if (q == e)
 		return 0;
 	/* "[pid]" must close the tag */
@@ -332,7 +337,10 @@ parse_tag(const char *p, const char *e, struct mail_str *prog)
 	for (q++; q < e - 1; q++) {
 		if (*q < '0' || *q > '9')
 			return -1;
+		if (v <= LOG_PID_MAX)
+			v = v * 10 + (uint32_t)(*q - '0');
 	}
+	*pid = v <= LOG_PID_MAX ? v : 0;
 	return 0;
 }
 
@@ -387,7 +395,7 @@ split_rest(const char *p, const char *end, struct log_header *out)
 	if ((tok = memchr(p, ' ', (size_t)(end - p))) == NULL)
 		tok = end;
 	/* "prog: msg" without a host (Dovecot log_path) */
-	if (tok[-1] == ':' && parse_tag(p, tok - 1, &out->prog) == 0)
+	if (tok[-1] == ':' && parse_tag(p, tok - 1, &out->prog, &out->pid) == 0)
 		goto msg;
 	/* "host prog[pid]: msg" */
 	if (tok == end)
@@ -397,7 +405,8 @@ split_rest(const char *p, const char *end, struct log_header *out)
 	if ((tok = memchr(p, ' ', (size_t)(end - p))) == NULL)
 		tok = end;
 	colon = tok - 1;
-	if (tok == p || *colon != ':' || parse_tag(p, colon, &out->prog) != 0)
+	if (tok == p || *colon != ':' ||
+	    parse_tag(p, colon, &out->prog, &out->pid) != 0)
 		return -1;
 msg:
 	out->msg.p = tok < end ? tok + 1 : end;

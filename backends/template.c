@@ -202,6 +202,25 @@ bk_account_part(const char *name, const struct backend_env *env,
 	return 1;
 }
 
+/* Is s decimal numbers, one space between, at least one? */
+static int
+bk_pids_ok(const char *s)
+{
+	int	 digit = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = 1;
+		else if (*s == ' ' && digit && s[1] != '\0')
+			digit = 0;
+		else
+			return 0;
+	}
+	return digit;
+}
+
 /* Expand the placeholders of one word into w; -1 with err. */
 static int
 bk_expand(const struct mail_backend *b, const char *s,
@@ -230,6 +249,15 @@ bk_expand(const struct mail_backend *b, const char *s,
 		if ((r = bk_account_part(name, env, w, err, errlen)) != 0) {
 			if (r == -1)
 				return -1;
+			continue;
+		}
+		if (strcmp(name, "pids") == 0) {
+			if (env == NULL || !bk_pids_ok(env->pids)) {
+				snprintf(err, errlen, "%%{pids}: no process "
+				    "ids");
+				return -1;
+			}
+			bk_puts(w, env->pids);
 			continue;
 		}
 		if (bk_lookup(b, name, env, &val, &split) == -1) {

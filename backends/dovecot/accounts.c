@@ -213,12 +213,42 @@ dv_deny_line(const char *p, size_t len, struct mail_str *out)
 	return 1;
 }
 
+/*
+ * End its open IMAP and POP3 sessions (backend.h, sessions_end): doveadm
+ * kick, through anvil.  It exits 68 with "no users kicked" when there were
+ * none, 0 when it kicked some, 75 when anvil's socket is missing (no
+ * Dovecot running: nothing open either, said as a note).
+ */
+static const char kick[] = FE_BASE
+	"a=$1; shift\n"
+	"if o=$(\"$@\" kick \"$a\" 2>&1); then r=0; else r=$?; fi\n"
+	"case $r in\n"
+	"0) echo 'ended=1 skipped=0' ;;\n"
+	"68) echo 'ended=0 skipped=0' ;;\n"
+	/* no anvil socket: no Dovecot runs here, so no session is open */
+	"75) case $o in *anvil*\"No such file\"*)\n"
+	"  echo 'note: Dovecot is not running here (no anvil socket)' >&2\n"
+	"  echo 'ended=0 skipped=0'; exit 0 ;; esac\n"
+	"  die \"doveadm kick: $(printf '%s' \"$o\" | head -n 1) (exit $r)\" ;;\n"
+	"*) die \"doveadm kick: $(printf '%s' \"$o\" | head -n 1) (exit $r)\" ;;\n"
+	"esac\n";
+
+static const char *const kick_args[] = { "%{account}", "%{doveadm}", NULL };
+
+static const struct backend_step dv_kick = {
+	.name = "mailcon-kick",
+	.script = kick,
+	.args = kick_args,
+	.what = "end its open IMAP and POP3 sessions (doveadm kick)",
+};
+
 /* See dovecot.h. */
 const struct backend_accounts dovecot_accounts = {
 	.deny_add = &dv_deny_add,
 	.deny_del = &dv_deny_del,
 	.passwd_set = &dv_passwd_set,
 	.passwd_check = &dv_passwd_check,
+	.sessions_end = &dv_kick,
 	.check = &dv_check,
 	.deny_list = "deny_file",
 	.deny_line = dv_deny_line,

@@ -118,9 +118,59 @@ static const struct backend_check pf_check = {
 	.no = "no entry",
 };
 
+/*
+ * End the account's open sessions (backend.h, sessions_end): a session
+ * already open keeps the map it started with, so its smtpd would go on
+ * taking the hijacker's mail.  The pids come from the log's headers, which
+ * any local user can forge (logger -t 'postfix/smtpd[1]'): a pid is
+ * signalled only when its executable is this instance's
+ * daemon_directory/smtpd and its parent is the master whose pid this
+ * instance's queue_directory/pid/master.pid holds, itself running
+ * daemon_directory/master.  A pid that exited or was reused since is
+ * skipped by the same checks.  smtpd dies on SIGTERM; what it had not
+ * finished receiving is not queued.
+ */
+static const char sessions_end[] = FE_BASE
+	"p=$1; shift\n"
+	"d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
+	"  die \"postconf -h queue_directory daemon_directory failed\"\n"
+	"{ read -r qd; read -r dd; } <<EOF\n"
+	"$d\n"
+	"EOF\n"
+	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
+	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
+	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
+	"n=0 s=0\n"
+	"for i in $p; do\n"
+	/* the ppid: the word after the state, after the last ") " (the
+	   name before it is the process's own choice) */
+	"  st=\n"
+	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
+	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
+	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ] &&\n"
+	"      kill -TERM \"$i\" 2>/dev/null; then\n"
+	"    n=$((n + 1))\n"
+	"  else\n"
+	"    s=$((s + 1))\n"
+	"  fi\n"
+	"done\n"
+	"echo \"ended=$n skipped=$s\"\n";
+
+static const char *const sessions_end_args[] = { "%{pids}",
+	PF_TOOL("postconf"), NULL };
+
+static const struct backend_step pf_sessions_end = {
+	.name = "mailcon-smtpd-end",
+	.script = sessions_end,
+	.args = sessions_end_args,
+	.what = "end its open SMTP sessions (its smtpd processes, checked "
+	    "against /proc)",
+};
+
 /* See postfix.h. */
 const struct backend_accounts postfix_accounts = {
 	.refuse_add = &pf_map_add,
 	.refuse_del = &pf_map_del,
+	.sessions_end = &pf_sessions_end,
 	.check = &pf_check,
 };

@@ -8,6 +8,7 @@
 #define MAILCON_ACTCTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/config.h"
 
@@ -18,7 +19,27 @@ struct detector;
 struct act_owner {
 	struct detector	*det;
 	long		 index;		/* detector_find(); -1: unknown */
+	const char	*account;	/* for act_counts */
 };
+
+/* What the detector counted of one account's mail. */
+struct act_numbers {
+	int		 found;
+	uint64_t	 messages;	/* accepted in all */
+	uint64_t	 before_flag, before_confirmed;
+	int64_t		 flagged_at, confirmed_at;	/* -1: never */
+};
+
+/* The account's numbers now (found 0 when the detector has none). */
+void		 act_numbers_get(struct detector *det, const char *account,
+		     struct act_numbers *n);
+/* "12 messages queued after it was flagged, 3 after it was confirmed",
+   or "" when not found. */
+void		 act_numbers_say(const struct act_numbers *n, char *buf,
+		     size_t size);
+/* contain_request.counts of an act_owner (with account set): those
+   words at the moment the suspension took effect. */
+void		 act_counts(char *buf, size_t size, void *o);
 
 /* The callback itself: does the account at o->index own qid? */
 int		 act_owns(const char *qid, size_t len, void *o);

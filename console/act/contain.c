@@ -41,6 +41,26 @@ contain_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Process ids, decimal, one space between, at most CONTAIN_PIDS_MAX. */
+static int
+contain_pids_ok(const char *s)
+{
+	size_t	 n = 0;
+	int	 digit = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (!digit)
+				n++;
+			digit = 1;
+		} else if (*s == ' ' && digit && s[1] != '\0')
+			digit = 0;
+		else
+			return 0;
+	}
+	return digit && n <= CONTAIN_PIDS_MAX;
+}
+
 /* See contain_int.h. */
 void
 contain_say(struct contain *c, const char *fmt, ...)
@@ -190,6 +210,9 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	    req->operator != NULL ? req->operator : "");
 	c->req.account = c->account;
 	c->req.operator = c->operator;
+	c->req.pids = NULL;
+	if (req->pids != NULL && contain_pids_ok(req->pids))
+		c->pids = xstrdup(req->pids);
 	if (req->account == NULL ||
 	    !contain_account_ok(req->action, req->account, why, sizeof(why))) {
 		sanitize_text(shown, sizeof(shown), req->account != NULL ?
@@ -383,6 +406,7 @@ contain_free(struct contain *c)
 	cq_free(c);
 	wiring_free(c->wire);
 	free(c->wrep);
+	free(c->pids);
 	explicit_bzero(c->res.password, sizeof(c->res.password));
 	free(c);
 }

@@ -12,12 +12,16 @@
  * audit nothing runs.
  *
  * The commands are the server's backends' (backends/backend.h): its
- * authentication service's and its MTA's.  Suspend: the login is refused
- * by the authentication service (AUTH fails; Dovecot: its deny passdb),
- * then by the MTA (it refuses its mail, should a session be open already;
- * Postfix: a check_sasl_access map), then its queued mail is held.  All or
- * nothing: when the second step fails the first is undone, and if even
- * that fails the result says exactly which half is in place.  Unsuspend
+ * authentication service's and its MTA's.  Suspend: the MTA refuses its
+ * mail (Postfix: a check_sasl_access map, which only new sessions read),
+ * then its sessions already open are ended (the MTA's session processes
+ * that req.pids names, each checked by the backend first), then the
+ * authentication service refuses its logins (AUTH fails; Dovecot: its
+ * deny passdb) and ends its own sessions, then its queued mail is held,
+ * what those sessions queued included.  Mail first: that is what stops
+ * the flow.  All or nothing: when refusing its logins fails the map
+ * entry is undone, and if even that fails the result says exactly which
+ * half is in place (ended sessions stay ended).  Unsuspend
  * removes both; held mail stays on hold until released or purged (after a
  * hijack most of it is spam).  What the server's backends cannot do is
  * refused, nothing run: "hold: not supported by <backend>".
@@ -39,6 +43,7 @@
 #define CONTAIN_PW_LEN		20	/* characters of a new password */
 #define CONTAIN_NFDS		4
 #define CONTAIN_TEXT_MAX	2048
+#define CONTAIN_PIDS_MAX	512	/* session processes one suspend ends */
 
 struct audit;
 struct contain;
@@ -66,6 +71,12 @@ enum contain_outcome {
    thread, from contain_step(). */
 typedef int	(*contain_owns_cb)(const char *qid, size_t len, void *arg);
 
+/* What the caller knows of the account's mail at the moment the
+   suspension takes effect, in plain words ("12 messages queued after it
+   was flagged, 3 after it was confirmed") into buf; "" for nothing.
+   Called once, on the caller's thread, from contain_step(). */
+typedef void	(*contain_counts_cb)(char *buf, size_t size, void *arg);
+
 struct contain_request {
 	enum contain_action	 action;
 	const struct server_config *server;
@@ -78,6 +89,25 @@ struct contain_request {
 	int			 hold_first;	/* suspend: hold its mail (1) */
 	contain_owns_cb		 owns;		/* NULL: the sender only */
 	void			*owns_arg;
+	contain_counts_cb	 counts;	/* suspend: NULL for none; said
+						   in the result and audited as
+						   the suspending row's counts */
+	void			*counts_arg;
+	int			 verify_read;	/* hold, release, purge: read the
+						   queue again at the end to
+						   check; 0: the tool's own
+						   report checks (one read) */
+	/* a queue operation's progress as the tool reports it, on the
+	   caller's thread: done of total so far; NULL: none */
+	void			(*progress)(void *arg, size_t done,
+				    size_t total);
+	void			*progress_arg;
+	const char		*pids;		/* suspend: the processes the log
+						   named for its sessions
+						   (log_header.pid), decimal,
+						   one space between; checked
+						   by the backend before any
+						   signal; NULL: none; copied */
 	int			 deadline_ms;	/* per step; 0: 60 s */
 	struct ssh_conn		*ssh;		/* the server's connection when
 						   it has a host; borrowed */

@@ -369,9 +369,10 @@ contain_dry_run(struct contain *c)
 		contain_dry_line(c, argv, c->req.action == CA_RESET ?
 		    "# stdin: the new password" : NULL);
 	} else if (c->req.action == CA_SUSPEND) {
-		r = contain_dry_step(c, c->auth, auth->deny_add, NULL);
+		/* the order contain_phase.c runs them in */
+		r = contain_dry_step(c, c->mta, mta->refuse_add, NULL);
 		if (r == 0)
-			r = contain_dry_step(c, c->mta, mta->refuse_add, NULL);
+			r = contain_dry_step(c, c->auth, auth->deny_add, NULL);
 	} else if (c->req.action == CA_UNSUSPEND) {
 		r = contain_dry_step(c, c->mta, mta->refuse_del, NULL);
 		if (r == 0)

@@ -28,8 +28,9 @@ struct wiring_run;
 enum phase {
 	P_START = 0,
 	/* suspend */
-	P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_MAP, P_SUS_MAP_DONE,
+	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
+	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */
 	P_UNS_MAP, P_UNS_MAP_DONE, P_UNS_DENY_DONE, P_UNS_TMPL_DONE,
 	/* either: the check of both entries */
@@ -97,6 +98,12 @@ struct contain {
 	/* a dry run of a server it cannot reach now: why its checks were
 	   not made ("" when they were) */
 	char			 offline[512];
+	char			 sus_counts[256];	/* req.counts' words */
+	char			*pids;		/* req.pids, checked; or NULL */
+	unsigned		 ended;		/* sessions ended */
+	size_t			 qo_lines;	/* the tool's per-message lines */
+	size_t			 qo_busy;	/* messages it could not touch */
+	size_t			 qo_shown;	/* progress last told */
 };
 
 
@@ -161,6 +168,12 @@ char	**contain_step_argv(struct contain *c, const struct mail_backend *b,
 /* That step as the next one (what: NULL for its own words); -1 refused. */
 int	 contain_step_of(struct contain *c, const struct mail_backend *b,
 	    const struct backend_step *st, int audited, const char *what);
+/*
+ * A step that may be left out (ending its sessions) as the next one, with
+ * %{pids} (or NULL); -1, said but not finished, when it does not render.
+ */
+int	 contain_step_extra(struct contain *c, const struct mail_backend *b,
+	    const struct backend_step *st, const char *pids);
 /* A site's template as the next step; -1 when it does not render. */
 int	 contain_template(struct contain *c, const char *tmpl,
 	    int with_password, const char *what);
@@ -205,6 +218,8 @@ void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)
    the queue (c->ids, sorted), and check afterwards that they were done. */
 void	 cq_select(struct contain *c, const struct queue_snapshot *s);
 void	 cq_verify(struct contain *c, const struct queue_snapshot *s);
+/* The check without a second read: what the tool itself reported. */
+void	 cq_reported(struct contain *c);
 void	 cq_free(struct contain *c);
 
 #endif

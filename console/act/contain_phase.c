@@ -4,6 +4,7 @@
  * the check of a suspension in the backends' own words.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "contain.h"
@@ -73,6 +74,48 @@ contain_check(struct contain *c, int want)
 	}
 }
 
+/* The number "KEY=N" in the last step's answer, or -1. */
+static long
+contain_out_count(const char *out, const char *key)
+{
+	size_t		 len = strlen(key);
+	const char	*p = strstr(out, key);
+	char		*end;
+	long		 v;
+
+	if (p == NULL || (p != out && p[-1] != ' ') || p[len] != '=')
+		return -1;
+	v = strtol(p + len + 1, &end, 10);
+	return end == p + len + 1 || v < 0 ? -1 : v;
+}
+
+/*
+ * Say what ending its open sessions did (what: "SMTP"): how many ended
+ * and how many pids of the log were left alone (not the MTA's session
+ * process now: exited, reused, forged), or why it failed.  A failure
+ * leaves the suspension standing: said, not undone.
+ */
+static void
+contain_ended(struct contain *c, const char *what)
+{
+	long	 n = contain_out_count(c->last_out, "ended");
+	long	 s = contain_out_count(c->last_out, "skipped");
+
+	if (!c->last_ok || n < 0) {
+		contain_say(c, "its open %s sessions were not ended: %s", what,
+		    c->last_err[0] != '\0' ? c->last_err : "no answer");
+		return;
+	}
+	c->ended += (unsigned)n;
+	if (s > 0)
+		contain_say(c, "%ld open %s session%s ended, %ld process id%s "
+		    "of the log left alone (not a session of its now)", n,
+		    what, n == 1 ? "" : "s", s, s == 1 ? "" : "s");
+	else if (n > 0 || strcmp(what, "SMTP") == 0)
+		contain_say(c, "%ld open %s session%s ended", n, what,
+		    n == 1 ? "" : "s");
+}
+
 /* Start the suspension's check (not audited: it changes nothing). */
 static void
 contain_check_run(struct contain *c)
@@ -130,7 +173,7 @@ contain_advance(struct contain *c, int64_t now)
 					c->phase = P_SUS_TMPL_DONE;
 				return;
 			}
-			c->phase = P_SUS_DENY;
+			c->phase = P_SUS_MAP;
 			return;
 		case CA_UNSUSPEND:
 			if (ac->unsuspend_command != NULL) {
@@ -159,37 +202,48 @@ contain_advance(struct contain *c, int64_t now)
 			c->phase = P_Q_READ;
 			return;
 		}
+	case P_SUS_MAP:
+		/*
+		 * The MTA first: refusing its mail is what stops the flow
+		 * (new sessions at once), and its open sessions can be ended
+		 * as soon as it holds; logins are refused next.
+		 */
+		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
+			c->phase = P_SUS_MAP_DONE;
+		return;
+	case P_SUS_MAP_DONE:
+		if (!c->last_ok) {
+			contain_say(c, "nothing changed: refusing its mail "
+			    "failed: %s", c->last_err);
+			contain_finish(c, CO_FAILED);
+			return;
+		}
+		c->map_done = 1;
+		c->phase = P_SUS_END;
+		return;
 	case P_SUS_DENY:
 		if (contain_step_of(c, c->auth, auth->deny_add, 1, NULL) == 0)
 			c->phase = P_SUS_DENY_DONE;
 		return;
 	case P_SUS_DENY_DONE:
 		if (!c->last_ok) {
-			contain_say(c, "nothing changed: refusing its logins "
-			    "failed: %s", c->last_err);
-			contain_finish(c, CO_FAILED);
-			return;
-		}
-		c->deny_done = 1;
-		if (contain_step_of(c, c->mta, mta->refuse_add, 1, NULL) == 0)
-			c->phase = P_SUS_MAP_DONE;
-		return;
-	case P_SUS_MAP_DONE:
-		if (!c->last_ok) {
-			contain_say(c, "refusing its mail failed: %s",
+			contain_say(c, "refusing its logins failed: %s",
 			    c->last_err);
-			if (contain_step_of(c, c->auth, auth->deny_del, 1,
-			    "undo: allow its logins again (refusing its mail "
+			if (contain_step_of(c, c->mta, mta->refuse_del, 1,
+			    "undo: allow its mail again (refusing its logins "
 			    "failed)") == 0)
 				c->phase = P_SUS_UNDO_DONE;
 			return;
 		}
-		c->map_done = 1;
+		c->deny_done = 1;
 		if (contain_wire_said(c, CA_SUSPEND))
 			c->partial = 1;
 		else
 			contain_say(c, "logins and mail refused");
-		goto hold;
+		if (c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
+		c->phase = P_SUS_KICK;
+		return;
 	case P_SUS_TMPL_DONE:
 		if (!c->last_ok) {
 			contain_say(c, "the site's suspend command failed: %s",
@@ -198,20 +252,47 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		contain_say(c, "suspended by the site's command");
+		if (c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
 		contain_verified(c, -1, "not verified: no built-in check for "
 		    "a site's command");
-		goto hold;
+		c->phase = P_SUS_END;
+		return;
 	case P_SUS_UNDO_DONE:
 		if (c->last_ok)
-			contain_say(c, "its logins were allowed again: nothing "
-			    "changed");
+			contain_say(c, "its mail was allowed again: nothing "
+			    "changed%s", c->ended > 0 ? " (but its open "
+			    "sessions were ended)" : "");
 		else
-			contain_say(c, "PARTLY DONE: its logins are refused "
-			    "but its mail is not, and undoing failed: %s",
+			contain_say(c, "PARTLY DONE: its mail is refused "
+			    "but its logins are not, and undoing failed: %s",
 			    c->last_err);
 		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
 		return;
-	hold:
+	case P_SUS_END:
+		/* its sessions already open: the MTA's, by the log's pids */
+		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
+		if (mta->sessions_end != NULL && c->pids != NULL &&
+		    contain_step_extra(c, c->mta, mta->sessions_end,
+		    c->pids) == 0)
+			c->phase = P_SUS_END_DONE;
+		return;
+	case P_SUS_END_DONE:
+		contain_ended(c, "SMTP");
+		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
+		return;
+	case P_SUS_KICK:
+		c->phase = P_SUS_HOLD;
+		if (c->auth != c->mta && auth->sessions_end != NULL &&
+		    contain_step_extra(c, c->auth, auth->sessions_end,
+		    NULL) == 0)
+			c->phase = P_SUS_KICK_DONE;
+		return;
+	case P_SUS_KICK_DONE:
+		contain_ended(c, "IMAP/POP3");
+		c->phase = P_SUS_HOLD;
+		return;
+	case P_SUS_HOLD:
 		if (c->req.hold_first && contain_capable(c->sc, CA_HOLD, why,
 		    sizeof(why))) {
 			c->qop = QOP_HOLD;
@@ -338,6 +419,14 @@ contain_advance(struct contain *c, int64_t now)
 		if (c->nids == 0) {
 			contain_say(c, "no queued messages of %s to %s",
 			    c->account, contain_verb(c->qop));
+			/* a hold of its own (a sweep): the caller's numbers */
+			if (c->req.action != CA_SUSPEND && c->req.counts !=
+			    NULL) {
+				c->req.counts(c->sus_counts,
+				    sizeof(c->sus_counts), c->req.counts_arg);
+				if (c->sus_counts[0] != '\0')
+					contain_say(c, "%s", c->sus_counts);
+			}
 			if (c->req.action == CA_SUSPEND)
 				c->phase = P_CHECK;
 			else {
@@ -367,7 +456,16 @@ contain_advance(struct contain *c, int64_t now)
 		    c->qop == QOP_HOLD ? "held" :
 		    c->qop == QOP_RELEASE ? "released" : "purged",
 		    contain_busy_text(c));
-		contain_read_queue(c, now);
+		if (c->req.action != CA_SUSPEND && c->sus_counts[0] != '\0')
+			contain_say(c, "%s", c->sus_counts);
+		if (c->req.verify_read) {
+			contain_read_queue(c, now);
+			c->phase = P_Q_VERIFY_DONE;
+			return;
+		}
+		/* one read: the tool's own report is the check */
+		cq_reported(c);
+		c->last_ok = 1;
 		c->phase = P_Q_VERIFY_DONE;
 		return;
 	case P_Q_VERIFY_DONE:

@@ -159,6 +159,35 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 		    state[c->qop]);
 }
 
+/*
+ * See contain_int.h.  The tool said, in its summary, how many of the ids
+ * it changed; an id it does not find (delivered or gone since the read,
+ * or already in the wanted state) it skips silently, so the rest are
+ * those, unless it said some were busy (locked by a delivery).
+ */
+void
+cq_reported(struct contain *c)
+{
+	static const char *const did[] = { "placed on hold", "released",
+	    "removed" };
+	const char	*tool = c->mta->queue->tool != NULL &&
+	    c->mta->queue->tool[0] != NULL ? c->mta->queue->tool[0] :
+	    c->mta->name;
+	size_t		 n = c->nids, d = c->res.done;
+
+	if (c->qo_busy > 0)
+		contain_verified(c, 0, "%s's report: %zu of the %zu %s, %zu "
+		    "busy (locked by a delivery): run it again", tool, d, n,
+		    did[c->qop], c->qo_busy);
+	else if (d >= n)
+		contain_verified(c, 1, "%s's report: all %zu %s", tool, n,
+		    did[c->qop]);
+	else
+		contain_verified(c, 1, "%s's report: %zu of the %zu %s, %zu "
+		    "no longer queued as read", tool, d, n, did[c->qop],
+		    n - d);
+}
+
 /* See contain_int.h. */
 void
 cq_free(struct contain *c)

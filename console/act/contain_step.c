@@ -220,7 +220,14 @@ contain_cmd_step(struct contain *c, int64_t now)
 		elen = strlen(e);
 	}
 	c->last_ok = rc == 1;
-	contain_outcome(c, rc == 1, cmdrun_status(c->cmd), NULL, e, elen);
+	/* the suspension took effect now: what the account had queued by
+	   then goes into this row (the caller's numbers, contain.h) */
+	if (rc == 1 && c->req.counts != NULL && (c->phase == P_SUS_MAP_DONE ||
+	    c->phase == P_SUS_TMPL_DONE))
+		c->req.counts(c->sus_counts, sizeof(c->sus_counts),
+		    c->req.counts_arg);
+	contain_outcome(c, rc == 1, cmdrun_status(c->cmd),
+	    c->sus_counts[0] != '\0' ? c->sus_counts : NULL, e, elen);
 	return 1;
 }
 
@@ -275,6 +282,29 @@ contain_step_of(struct contain *c, const struct mail_backend *b,
 		return -1;
 	contain_run(c, OP_CMD, argv, st->script != NULL ? 3 : 0, audited,
 	    (st->flags & BSTEP_PASSWORD) != 0, "%s", what != NULL ? what :
+	    st->what);
+	c->step = st;
+	return 0;
+}
+
+/* See contain_int.h. */
+int
+contain_step_extra(struct contain *c, const struct mail_backend *b,
+    const struct backend_step *st, const char *pids)
+{
+	struct backend_env	 env;
+	char			 err[256], **argv;
+
+	server_backend_env(c->sc, &env);
+	env.account = c->account;
+	env.lock_wait = cp_lock_wait(c);
+	env.pids = pids;
+	if ((argv = backend_step_argv(b, st, &env, err, sizeof(err))) ==
+	    NULL) {
+		contain_say(c, "%s: not run: %s", st->what, err);
+		return -1;
+	}
+	contain_run(c, OP_CMD, argv, st->script != NULL ? 3 : 0, 1, 0, "%s",
 	    st->what);
 	c->step = st;
 	return 0;
@@ -370,7 +400,7 @@ int
 contain_qop_step(struct contain *c, int64_t now)
 {
 	struct queue_op_result	 r;
-	char			 err[512], counts[128], **tool;
+	char			 err[512], counts[384], **tool;
 	int			 rc;
 
 	if (c->qo == NULL) {
@@ -387,13 +417,33 @@ contain_qop_step(struct contain *c, int64_t now)
 			return 1;
 		}
 	}
-	if ((rc = queue_op_step(c->qo, now)) == 0)
+	if ((rc = queue_op_step(c->qo, now)) == 0) {
+		if (c->req.progress != NULL) {
+			queue_op_result(c->qo, &r);
+			if (r.lines != c->qo_shown) {
+				c->qo_shown = r.lines;
+				c->req.progress(c->req.progress_arg, r.lines,
+				    r.requested);
+			}
+		}
 		return 0;
+	}
 	queue_op_result(c->qo, &r);
 	c->res.done = r.done;
 	c->res.busy = r.busy;
+	c->qo_lines = r.lines;
+	c->qo_busy = r.busy;
 	c->last_ok = rc == 1;
 	snprintf(counts, sizeof(counts), "%zu of %zu", r.done, r.requested);
+	/* a hold of its own (the sweep after a suspension): the caller's
+	   numbers beside the tool's */
+	if (c->req.counts != NULL && c->req.action != CA_SUSPEND) {
+		c->req.counts(c->sus_counts, sizeof(c->sus_counts),
+		    c->req.counts_arg);
+		if (c->sus_counts[0] != '\0')
+			snprintf(counts, sizeof(counts), "%zu of %zu; %s",
+			    r.done, r.requested, c->sus_counts);
+	}
 	if (rc != 1)
 		snprintf(c->last_err, sizeof(c->last_err), "%.1000s", r.error);
 	contain_outcome(c, rc == 1, r.exit_status, counts, r.stderr_text,

@@ -29,6 +29,7 @@
 #include "detect/detect_detail.h"
 #include "live/fleet.h"
 #include "live/server.h"
+#include "live/sesspids.h"
 #include "net/cmdrun.h"
 #include "net/ssh_conn.h"
 
@@ -40,6 +41,7 @@ act_usage(FILE *f)
 {
 	fputs("usage: mailcon act ACTION --account LOGIN [--server NAME]\n"
 	    "                  [--dry-run [--verbose]] [--yes] [--no-hold]\n"
+	    "                  [--verify]\n"
 	    "                  [--timeout SECS] [--config FILE]\n"
 	    "Contain one account on one server, audited, then verified.\n"
 	    "\n"
@@ -68,6 +70,8 @@ act_usage(FILE *f)
 	    "  --verbose       with --dry-run: the exact commands and scripts\n"
 	    "  --yes           do not ask before purge and reset-password\n"
 	    "  --no-hold       suspend without holding its queued mail\n"
+	    "  --verify        read the queue again at the end to check (else\n"
+	    "                  the queue tool's own report is the check)\n"
 	    "  --timeout SECS  each command's deadline (default 60); a file\n"
 	    "                  another mailcon is changing is waited for\n"
 	    "                  half of it, then told busy\n"
@@ -141,10 +145,17 @@ act_read_loghost(const struct mailcon_config *cfg, struct server *s)
  * SSH (ssh not NULL) has its files read over the connection; a note
  * says what could not be read.
  */
+/* server on_event hook: note the processes of the logins' sessions. */
+static void
+act_note_pid(void *arg, const struct server *s, const struct mail_event *ev)
+{
+	sesspids_note(arg, 0, ev);
+}
+
 static struct server *
 act_read_logs(const struct mailcon_config *cfg,
     const struct server_config *sc, struct server_config *copy,
-    struct ssh_conn *ssh)
+    struct ssh_conn *ssh, struct sesspids *sp)
 {
 	struct server	*s;
 	char		 note[256];
@@ -161,6 +172,8 @@ act_read_logs(const struct mailcon_config *cfg,
 	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
 	if (sc->loghost != NULL)
 		act_read_loghost(cfg, s);
+	s->on_event = act_note_pid;
+	s->on_event_arg = sp;
 	if (ssh == NULL) {
 		while (server_poll(s, 0, ACT_READ_BUDGET))
 			;
@@ -171,6 +184,28 @@ act_read_logs(const struct mailcon_config *cfg,
 	    SRV_PARTIAL;
 	snprintf(s->status, sizeof(s->status), "%s", note);
 	return s;
+}
+
+/* A queue operation's progress on stderr. */
+struct act_progress {
+	const char	*verb;
+	int64_t		 start, told;	/* monotonic ms; 0: not yet */
+};
+
+/* contain_request.progress: a line a second once it takes over one. */
+static void
+act_on_progress(void *arg, size_t done, size_t total)
+{
+	struct act_progress	*p = arg;
+	int64_t			 now = loop_now_ms();
+
+	if (p->start == 0)
+		p->start = now;
+	if (now - p->start < 1000 || now - p->told < 1000)
+		return;
+	p->told = now;
+	fprintf(stderr, "mailcon: act: %s: %zu of %zu so far\n", p->verb,
+	    done, total);
 }
 
 /* Ask on the terminal; 1 only for an explicit yes. */
@@ -285,6 +320,7 @@ cmd_act(int argc, char **argv)
 		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "yes",	no_argument,		NULL, 'y' },
 		{ "no-hold",	no_argument,		NULL, 'H' },
+		{ "verify",	no_argument,		NULL, 'V' },
 		{ "utc",	no_argument,		NULL, 'u' },
 		{ "timeout",	required_argument,	NULL, 't' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -293,14 +329,16 @@ cmd_act(int argc, char **argv)
 	struct mailcon_config	 cfg;
 	struct contain_request	 req;
 	struct server_config	 copy, *sc;
-	struct act_owner	 owner = { NULL, -1 };
+	struct act_owner	 owner = { NULL, -1, NULL };
 	struct server		*srv = NULL;
+	struct sesspids		*sp = NULL;
+	struct act_progress	 progress = { NULL, 0, 0 };
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
-	char			 why[256], shown[256];
+	char			 why[256], shown[256], pids[4096];
 	int			 ch, yes = 0, rc = EXIT_ERROR, capable;
 	int			 verbose = 0;
 	long			 secs;
@@ -333,6 +371,9 @@ cmd_act(int argc, char **argv)
 			break;
 		case 'H':
 			req.hold_first = 0;
+			break;
+		case 'V':
+			req.verify_read = 1;
 			break;
 		case 'u':
 			cfg.utc = 1;
@@ -408,9 +449,21 @@ cmd_act(int argc, char **argv)
 	/* Queue actions choose by the ids the account's logins produced. */
 	if (capable && (req.server->ssh.host == NULL || ssh.conn != NULL) &&
 	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
-		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn);
+		sp = sesspids_new();
+		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn, sp);
+		/* its sessions open now, as the log names them: checked by
+		   the backend before any signal */
+		if (action == CA_SUSPEND && sesspids_of(sp, 0, req.account,
+		    srv->last_event, ACT_SESSION_AGE, pids, sizeof(pids),
+		    CONTAIN_PIDS_MAX) > 0)
+			req.pids = pids;
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
+		owner.account = req.account;
+		if (action == CA_SUSPEND) {
+			req.counts = act_counts;
+			req.counts_arg = &owner;
+		}
 		req.owns = act_owns;
 		req.owns_arg = &owner;
 		if (srv->state != SRV_LIVE)
@@ -444,6 +497,9 @@ cmd_act(int argc, char **argv)
 		    err);
 		goto out;
 	}
+	progress.verb = contain_action_name(action);
+	req.progress = act_on_progress;
+	req.progress_arg = &progress;
 	c = contain_start(&req, audit, loop_now_ms());
 	(void)contain_wait(c);
 	rc = act_report(&req, contain_result(c), verbose);
@@ -458,6 +514,7 @@ out:
 	act_ssh_close(&ssh);
 	audit_close(audit);
 	server_free(srv);
+	sesspids_free(sp);
 	config_free(&cfg);
 	return rc;
 }

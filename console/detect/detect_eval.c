@@ -75,6 +75,7 @@ struct peak_snap {
 	struct measure	 x;
 	double		 weight;
 	int64_t		 at;
+	uint64_t	 messages;	/* the account's by then */
 };
 
 /* Floor of t / 60. */
@@ -361,9 +362,12 @@ detect_update(struct detector *d, struct account *a)
 			a->confirm_snap->x = x;
 			a->confirm_snap->weight = 0;
 			a->confirm_snap->at = d->now;
+			a->confirm_snap->messages = a->messages;
 		}
 		a->confirmed_at = d->at >= 0 ? d->at : d->now;
 		a->confirmed_ev = (uint8_t)x.evidence;
+		if (d->on_confirm != NULL)
+			d->on_confirm(d->on_confirm_arg, a->name);
 	}
 }
 
@@ -700,6 +704,8 @@ detect_report(struct detector *d, struct account *a, struct account_report *r)
 	r->peak_evidence = x.evidence;
 	r->confirmed_at = a->confirmed_at;
 	r->confirmed_evidence = a->confirmed_ev;
+	r->messages_before_confirmed = a->confirm_snap != NULL ?
+	    a->confirm_snap->messages : 0;
 	/* texts only for the reasons there are: most accounts have none */
 	now_n = eval_nreasons(&x);
 	peak_n = a->peak_snap != NULL ? eval_nreasons(&a->peak_snap->x) : 0;

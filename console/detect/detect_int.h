@@ -134,6 +134,8 @@ struct detector {
 	uint64_t	 dropped;
 	detector_level_cb on_level;	/* told of level changes, or NULL */
 	void		*on_level_arg;
+	detector_confirm_cb on_confirm;	/* told of confirmations, or NULL */
+	void		*on_confirm_arg;
 };
 
 /* Age an account's minute ring to the detector's clock. */

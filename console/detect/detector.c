@@ -912,6 +912,14 @@ detector_on_level(struct detector *d, detector_level_cb cb, void *arg)
 	d->on_level_arg = arg;
 }
 
+/* See detector.h. */
+void
+detector_on_confirm(struct detector *d, detector_confirm_cb cb, void *arg)
+{
+	d->on_confirm = cb;
+	d->on_confirm_arg = arg;
+}
+
 void
 detector_tick(struct detector *d, int64_t now)
 {

@@ -186,6 +186,8 @@ struct account_report {
 	int64_t		 confirmed_at;	/* first time critical backed by two
 					   kinds of evidence, -1 never */
 	unsigned	 confirmed_evidence;	/* the kinds then */
+	uint64_t	 messages_before_confirmed;	/* messages by
+					   confirmed_at (0 when never) */
 	const char	*confirmed_why;	/* the strongest reason of each kind
 					   then, "; "-separated, or NULL */
 };
@@ -268,6 +270,18 @@ typedef void	 (*detector_level_cb)(void *arg, const char *account,
 		     enum level from, enum level to);
 void		 detector_on_level(struct detector *d, detector_level_cb cb,
 		     void *arg);
+
+/*
+ * Be told, with arg, the moment an account is confirmed (critical backed
+ * by two kinds of evidence, account_report.confirmed_at), as
+ * detector_feed() or detector_tick() finds it: the headless containment
+ * acts on that evaluation, not on the next snapshot.  account is borrowed
+ * attacker text.  cb must not call the detector; note and act after the
+ * feed returns.  NULL: not told.
+ */
+typedef void	 (*detector_confirm_cb)(void *arg, const char *account);
+void		 detector_on_confirm(struct detector *d,
+		     detector_confirm_cb cb, void *arg);
 
 /* Advance the clock without an event (live mode: windows age). */
 void		 detector_tick(struct detector *d, int64_t now);

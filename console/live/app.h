@@ -122,6 +122,8 @@ struct act_job {
 struct act_sweep {
 	unsigned		 server;
 	int64_t			 due;		/* monotonic ms, 0: nothing new */
+	uint64_t		 base;		/* the account's messages when
+						   the suspension took effect */
 	char			 account[256];
 };
 
@@ -156,6 +158,13 @@ struct app_act {
 	int64_t			*pending;	/* rows without outcome shown */
 	size_t			 npending;
 	unsigned		 contained;	/* policy actions run (headless) */
+	struct sesspids		*sesspids;	/* its sessions' processes */
+	int64_t			 started_ms;	/* the running one's start */
+	int64_t			 progress_ms;	/* its progress last shown */
+	char			 pids[4096];	/* the running suspend's */
+	uint64_t		 sus_messages;	/* the account's messages when
+						   the running suspension took
+						   effect (act_counts) */
 };
 
 struct app;
@@ -278,6 +287,8 @@ struct app {
 						   (app_probe.c), or NULL */
 
 	int			 headless;	/* mailcon watch --headless */
+	unsigned		 confirm_server;	/* app_confirm_now's, for its
+						   callback */
 	int			 signo;		/* the signal that stopped it */
 	int			 read_only;	/* --read-only: no action keys */
 	struct app_act		 act;

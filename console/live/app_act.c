@@ -19,6 +19,7 @@
 #include "app_act.h"
 #include "app_policy.h"
 #include "app_alert.h"
+#include "sesspids.h"
 #include "act/audit.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
@@ -143,6 +144,7 @@ app_act_open(struct app *a)
 	char		 err[512];
 
 	x->timer = -1;
+	x->sesspids = sesspids_new();
 	act_operator(x->operator, sizeof(x->operator));
 	if (a->read_only)
 		return;
@@ -188,6 +190,8 @@ app_act_close(struct app *a)
 	audit_close(x->audit);
 	x->audit = NULL;
 	free(x->jobs);
+	sesspids_free(x->sesspids);
+	x->sesspids = NULL;
 	free(x->sweeps);
 	x->sweeps = NULL;
 	x->nsweeps = 0;
@@ -220,7 +224,64 @@ act_trace(struct app *a, const char *what, const char *text)
 	    a->servers[x->server]->name, x->sweep ? " (a sweep)" : "", what,
 	    text[0] != '\0' ? ": " : "", text);
 }
-static void	act_sweep_set(struct app *, unsigned, const char *, int);
+static void	act_sweep_set(struct app *, unsigned, const char *, int,
+		    uint64_t);
+static struct act_sweep *act_sweep_find(struct app *, unsigned,
+		    const char *);
+
+/*
+ * contain_counts_cb: the account's messages queued after it was flagged
+ * and after it was confirmed, as the log has shown them so far, at the
+ * moment the suspension took effect (said, audited, printed); its count
+ * then is where the sweep's "after the suspension" starts.
+ */
+static void
+act_sus_counts(char *buf, size_t size, void *arg)
+{
+	struct app		*a = arg;
+	struct app_act		*x = &a->act;
+	struct act_numbers	 n;
+
+	act_numbers_get(a->servers[x->server]->det, x->account, &n);
+	x->sus_messages = n.messages;
+	act_numbers_say(&n, buf, size);
+}
+
+/* contain_request.progress: a note on screen once the operation has
+   taken a second (at most one a quarter second). */
+static void
+act_on_progress(void *arg, size_t done, size_t total)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+	int64_t		 now = loop_now_ms();
+
+	if (now - x->started_ms < 1000 || now - x->progress_ms < 250)
+		return;
+	x->progress_ms = now;
+	app_note(a, 5, "%s %s on %s: %zu of %zu so far",
+	    contain_action_name(x->req.action), x->account,
+	    a->servers[x->server]->name, done, total);
+}
+
+/* contain_counts_cb of a sweep: what came after the suspension. */
+static void
+act_sweep_counts(char *buf, size_t size, void *arg)
+{
+	struct app		*a = arg;
+	struct app_act		*x = &a->act;
+	struct act_sweep	*w;
+	struct act_numbers	 n;
+
+	buf[0] = '\0';
+	act_numbers_get(a->servers[x->server]->det, x->account, &n);
+	if ((w = act_sweep_find(a, x->server, x->account)) == NULL ||
+	    !n.found)
+		return;
+	snprintf(buf, size, "%llu messages queued after the suspension took "
+	    "effect", (unsigned long long)(n.messages > w->base ?
+	    n.messages - w->base : 0));
+}
 
 /* Start the request in x->req (count_only for the purge dialog). */
 static void
@@ -234,8 +295,29 @@ act_start(struct app *a, enum act_state state)
 	x->req.operator = x->operator;
 	x->owner.det = a->servers[x->server]->det;
 	x->owner.index = detector_find(x->owner.det, x->account);
+	x->owner.account = x->account;
 	x->req.owns = act_owns;
 	x->req.owns_arg = &x->owner;
+	x->sus_messages = 0;
+	x->started_ms = loop_now_ms();
+	x->progress_ms = 0;
+	if (!a->headless && !x->sweep) {
+		x->req.progress = act_on_progress;
+		x->req.progress_arg = a;
+	}
+	if (x->req.action == CA_SUSPEND) {
+		x->req.counts = act_sus_counts;
+		x->req.counts_arg = a;
+		/* its sessions open now: what the log named, checked later */
+		if (state == ACTS_RUNNING && sesspids_of(x->sesspids,
+		    x->server, x->account, a->servers[x->server]->last_event,
+		    ACT_SESSION_AGE, x->pids, sizeof(x->pids),
+		    CONTAIN_PIDS_MAX) > 0)
+			x->req.pids = x->pids;
+	} else if (x->sweep) {
+		x->req.counts = act_sweep_counts;
+		x->req.counts_arg = a;
+	}
 	x->run = contain_start(&x->req, state == ACTS_COUNTING ? NULL :
 	    x->audit, loop_now_ms());
 	x->state = state;
@@ -266,9 +348,10 @@ act_done(struct app *a)
 	if (!x->req.count_only && (r->outcome == CO_DONE ||
 	    r->outcome == CO_PARTIAL)) {
 		if (x->req.action == CA_SUSPEND)
-			act_sweep_set(a, x->server, x->account, 1);
+			act_sweep_set(a, x->server, x->account, 1,
+			    x->sus_messages);
 		else if (x->req.action == CA_UNSUSPEND)
-			act_sweep_set(a, x->server, x->account, 0);
+			act_sweep_set(a, x->server, x->account, 0, 0);
 	}
 	if (!x->req.count_only && x->req.action == CA_SUSPEND)
 		app_policy_decided(a, x->server, x->account, 0,
@@ -602,9 +685,27 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 	return 1;
 }
 
-/* Start (on) or stop (off) sweeping a suspended account's new mail. */
+/* The sweep of server's account, or NULL. */
+static struct act_sweep *
+act_sweep_find(struct app *a, unsigned server, const char *account)
+{
+	size_t	 i;
+
+	for (i = 0; i < a->act.nsweeps; i++)
+		if (a->act.sweeps[i].server == server &&
+		    strcasecmp(a->act.sweeps[i].account, account) == 0)
+			return &a->act.sweeps[i];
+	return NULL;
+}
+
+/*
+ * Start (on) or stop (off) sweeping a suspended account's new mail; base:
+ * its messages when the suspension took effect (what came after is
+ * counted from there).
+ */
 static void
-act_sweep_set(struct app *a, unsigned server, const char *account, int on)
+act_sweep_set(struct app *a, unsigned server, const char *account, int on,
+    uint64_t base)
 {
 	struct app_act	*x = &a->act;
 	size_t		 i;
@@ -625,6 +726,7 @@ act_sweep_set(struct app *a, unsigned server, const char *account, int on)
 	    sizeof(*x->sweeps));
 	x->sweeps[x->nsweeps].server = server;
 	x->sweeps[x->nsweeps].due = 0;
+	x->sweeps[x->nsweeps].base = base;
 	snprintf(x->sweeps[x->nsweeps].account,
 	    sizeof(x->sweeps[0].account), "%s", account);
 	x->nsweeps++;
@@ -651,6 +753,7 @@ app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
 	struct app_act	*x = &a->act;
 	size_t		 i;
 
+	sesspids_note(x->sesspids, server, ev);
 	if (x->nsweeps == 0 || ev->kind != EV_SUBMIT || ev->account.len == 0)
 		return;
 	for (i = 0; i < x->nsweeps; i++)

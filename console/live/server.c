@@ -88,6 +88,16 @@ server_on_level(void *arg, const char *account, enum level from,
 	    level_name(to));
 }
 
+/* detector_on_confirm callback: note the account for on_event (the
+   detector may not be called from here). */
+static void
+server_on_confirm(void *arg, const char *account)
+{
+	struct server	*s = arg;
+
+	snprintf(s->confirmed, sizeof(s->confirmed), "%s", account);
+}
+
 /*
  * What a server's config asks to follow, in order: its logs (here, or on
  * the server over SSH), or on a server with none the default log unless
@@ -195,6 +205,7 @@ server_new(const struct server_config *sc, unsigned index,
 	s->index = index;
 	s->det = detector_new(dc);
 	detector_on_level(s->det, server_on_level, s);
+	detector_on_confirm(s->det, server_on_confirm, s);
 	s->log = log;
 	s->msgs = msgs;
 	s->queue_total = s->queue_deferred = -1;
@@ -425,6 +436,7 @@ server_line(struct server *s, struct source *src, const char *line,
 		ev = &evs.ev[i];
 		ev->time = t;
 		ev->usec = h.usec;
+		ev->pid = h.pid;
 		ev->raw.p = text;
 		ev->raw.len = tlen;
 		detector_feed(s->det, ev);
@@ -433,6 +445,7 @@ server_line(struct server *s, struct source *src, const char *line,
 		server_count(s, ev);
 		if (s->on_event != NULL)
 			s->on_event(s->on_event_arg, s, ev);
+		s->confirmed[0] = '\0';
 	}
 }
 

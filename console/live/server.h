@@ -100,6 +100,9 @@ struct server {
 	void			(*on_event)(void *, const struct server *,
 				    const struct mail_event *);
 	void			*on_event_arg;
+	/* an account the last event confirmed (detector_on_confirm), for
+	   on_event to act on at once; "" when none */
+	char			 confirmed[520];	/* DETECT_NAME_MAX + 1 */
 	/* every line as read, before it is parsed (watch --lines) */
 	void			(*on_line)(void *, const struct server *,
 				    const char *line, size_t len);

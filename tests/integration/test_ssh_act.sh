@@ -175,7 +175,13 @@ echo "send $A $(pw "$A") 127.0.0.44 1 1 x@remote.test" | mailgen "$T/qids.a2" ||
 n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
     action = 'suspend' AND state = 'done' AND verified = 'ok' AND
     target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%'" "$B")
-[ "$n" = 3 ] || check_fail "bob's suspend: $n of 3 steps audited done, verified, over SSH"
+# refuse logins, mail; end its smtpd sessions (the pids its log lines
+# name); doveadm kick; hold
+[ "$n" = 5 ] || check_fail "bob's suspend: $n of 5 steps audited done, verified, over SSH"
+n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
+    action = 'suspend' AND state = 'done' AND command LIKE '%mailcon-kick%' AND
+    target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%'" "$B")
+[ "$n" = 1 ] || check_fail "bob's suspend: no doveadm kick done over SSH: $n"
 
 act unsuspend --account "$B" --config "$CFG"
 rc=$?

@@ -290,9 +290,10 @@ test_dry_run(void **state)
 	snprintf(want, sizeof(want), " mailcon-check " ACCT " %s %s postmap "
 	    "-c %s  # verify\n", fx.deny, fx.map, fx.pfdir);
 	assert_non_null(strstr(res->commands, want));
-	/* deny before map; every script through /bin/sh -c, quoted */
-	assert_true(strstr(res->commands, "mailcon-deny-add") <
-	    strstr(res->commands, "mailcon-map-add"));
+	/* map before deny (mail first); every script through /bin/sh -c,
+	   quoted */
+	assert_true(strstr(res->commands, "mailcon-map-add") <
+	    strstr(res->commands, "mailcon-deny-add"));
 	assert_true(strncmp(res->commands, "/bin/sh -c '", 12) == 0);
 	assert_null(strstr(res->commands, " ALL"));
 	assert_string_equal(res->password, "");
@@ -571,21 +572,28 @@ test_suspend_unsuspend(void **state)
 	assert_string_equal(content(fx.deny), "");
 	assert_string_equal(content(fx.map), OTHER_LINE);
 
-	/* two audited steps each (the check is read-only), intent -> done */
+	/*
+	 * Audited, intent -> done: suspend refuses mail, then (no smtpd
+	 * pids known here: no step to end them) logins, then ends its
+	 * Dovecot sessions (doveadm kick); unsuspend undoes the first two.
+	 * The check is read-only.
+	 */
 	k = rows();
-	assert_int_equal(k->n, 6);
-	for (i = 0; i < 6; i++) {
+	assert_int_equal(k->n, 8);
+	for (i = 0; i < 8; i++) {
 		assert_int_equal(k->state[i], AUDIT_DONE);
 		assert_int_equal(k->exit_status[i], 0);
 		assert_string_equal(k->verified[i], "ok");
 		assert_string_equal(k->account[i], ACCT);
-		assert_string_equal(k->action[i], i < 4 ? "suspend" :
+		assert_string_equal(k->action[i], i < 6 ? "suspend" :
 		    "unsuspend");
 	}
-	assert_non_null(strstr(k->command[0], "mailcon-deny-add " ACCT));
-	assert_non_null(strstr(k->command[1], "mailcon-map-add " ACCT));
-	assert_non_null(strstr(k->command[4], "mailcon-map-del " ACCT));
-	assert_non_null(strstr(k->command[5], "mailcon-deny-del " ACCT));
+	/* mail first (what stops the flow), then logins */
+	assert_non_null(strstr(k->command[0], "mailcon-map-add " ACCT));
+	assert_non_null(strstr(k->command[1], "mailcon-deny-add " ACCT));
+	assert_non_null(strstr(k->command[2], "mailcon-kick " ACCT));
+	assert_non_null(strstr(k->command[6], "mailcon-map-del " ACCT));
+	assert_non_null(strstr(k->command[7], "mailcon-deny-del " ACCT));
 	/* the audit shows the step, not the script's text */
 	assert_null(strstr(k->command[0], "set -eu"));
 }
@@ -609,31 +617,36 @@ test_suspend_unknown(void **state)
 	contain_free(c);
 	assert_string_equal(content(fx.deny), "");
 	assert_string_equal(content(fx.map), OTHER_LINE);
+	/* the map entry first, then the login refused, then the entry
+	   taken out again */
 	k = rows();
-	assert_int_equal(k->n, 1);
-	assert_int_equal(k->state[0], AUDIT_FAILED);
-	assert_int_equal(k->exit_status[0], 3);
+	assert_int_equal(k->n, 3);
+	assert_int_equal(k->state[0], AUDIT_DONE);
+	assert_int_equal(k->state[1], AUDIT_FAILED);
+	assert_int_equal(k->exit_status[1], 3);
+	assert_int_equal(k->state[2], AUDIT_DONE);
 }
 
-/* postmap fails: the deny step is undone, the map source put back. */
+/* The deny step fails: the map entry is undone; postmap fails: nothing
+   else runs. */
 static void
 test_suspend_undo(void **state)
 {
-	char			 bad[160];
 	struct contain_request	 r = request(CA_SUSPEND, ACCT, 0);
 	struct contain		*c;
 	const struct contain_result *res;
 	struct rows		*k;
 
+	need(POSTMAP);
 	open_audit();
-	/* postmap -c DIR fails on a directory without main.cf */
-	uf_path(bad, sizeof(bad), fx.dir, "no-such-postfix");
-	us_set(&fx.sc, "postfix_config", bad);
+	/* the deny file read-only: refusing logins fails after the map */
+	assert_int_equal(chmod(fx.deny, 0444), 0);
 	c = run(&r, fx.audit);
 	res = contain_result(c);
+	assert_int_equal(chmod(fx.deny, 0644), 0);
 	assert_int_equal(res->outcome, CO_FAILED);
-	assert_non_null(strstr(res->text, "refusing its mail failed"));
-	assert_non_null(strstr(res->text, "its logins were allowed again: "
+	assert_non_null(strstr(res->text, "refusing its logins failed"));
+	assert_non_null(strstr(res->text, "its mail was allowed again: "
 	    "nothing changed"));
 	contain_free(c);
 	assert_string_equal(content(fx.deny), "");
@@ -643,7 +656,19 @@ test_suspend_undo(void **state)
 	assert_int_equal(k->state[0], AUDIT_DONE);
 	assert_int_equal(k->state[1], AUDIT_FAILED);
 	assert_int_equal(k->state[2], AUDIT_DONE);
-	assert_non_null(strstr(k->command[2], "mailcon-deny-del " ACCT));
+	assert_non_null(strstr(k->command[2], "mailcon-map-del " ACCT));
+
+	/* the map failing first: nothing else runs */
+	r = request(CA_SUSPEND, ACCT, 0);
+	us_set(&fx.sc, "postfix_config", "/nonexistent-postfix");
+	c = run(&r, fx.audit);
+	res = contain_result(c);
+	assert_int_equal(res->outcome, CO_FAILED);
+	assert_non_null(strstr(res->text, "nothing changed: refusing its "
+	    "mail failed"));
+	contain_free(c);
+	assert_string_equal(content(fx.deny), "");
+	assert_int_equal(rows()->n, 4);
 }
 
 /* A new password with the real doveadm; it is never in the database. */

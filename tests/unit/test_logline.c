@@ -94,6 +94,22 @@ test_classic_syslog(void **state)
 	assert_mstr(&h.host, "mail");
 	assert_mstr(&h.prog, "postfix/smtpd");
 	assert_mstr(&h.msg, "BAC3910614B: removed");
+	assert_int_equal(h.pid, 14727);
+
+	/* the pid of the tag only: a number in the message is not it; one
+	   past pid_max is none */
+	assert_int_equal(split1("Nov 28 03:00:26 mail postfix/smtpd[4194304]: "
+	    "x[77]: y", &h), 0);
+	assert_int_equal(h.pid, 4194304);
+	assert_int_equal(split1("Nov 28 03:00:26 mail postfix/smtpd[4194305]: "
+	    "x", &h), 0);
+	assert_int_equal(h.pid, 0);
+	assert_int_equal(split1("Nov 28 03:00:26 mail postfix/smtpd"
+	    "[99999999999999999999]: x", &h), 0);
+	assert_int_equal(h.pid, 0);
+	assert_int_equal(split1("2026-11-28T03:01:06.123456+00:00 mx "
+	    "postfix/submission/smtpd[812]: x", &h), 0);
+	assert_int_equal(h.pid, 812);
 
 	/* no pid, space-padded day, fraction */
 	assert_int_equal(split1("Nov  1 03:00:26.5 mx postfix/qmgr: x", &h), 0);
@@ -101,6 +117,7 @@ test_classic_syslog(void **state)
 	assert_int_equal(h.usec, 500000);
 	assert_mstr(&h.prog, "postfix/qmgr");
 	assert_mstr(&h.msg, "x");
+	assert_int_equal(h.pid, 0);
 	assert_int_equal(split1("Nov 28 03:00:26.123456789 mx p[1]: x", &h), 0);
 	assert_int_equal(h.usec, 123456);
 

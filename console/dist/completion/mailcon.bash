@@ -103,7 +103,7 @@ _mailcon()
 			return
 		fi
 		opts="--account --server --dry-run --verbose --yes --no-hold
-		    --timeout --config --utc --help"
+		    --verify --timeout --config --utc --help"
 		;;
 	rbl)
 		opts="--server --zones --resolver --timeout --concurrency --json

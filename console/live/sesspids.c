@@ -1,0 +1,137 @@
+/*
+ * sesspids.c: the session processes of each account, from the log's
+ * headers; see sesspids.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sesspids.h"
+#include "backends/event.h"
+#include "core/xmalloc.h"
+
+struct sp_entry {
+	uint64_t	 hash;		/* of the login, ASCII case folded */
+	int64_t		 time;		/* log time */
+	uint32_t	 pid;
+	unsigned	 server;
+};
+
+struct sesspids {
+	struct sp_entry	 ring[SESSPIDS_RING];
+	size_t		 next;		/* where the next goes */
+	size_t		 n;		/* entries in use */
+};
+
+/* FNV-1a of a login, case folded as mail servers compare logins; never 0. */
+static uint64_t
+sp_hash(const char *p, size_t len)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i;
+	unsigned char	 ch;
+
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)p[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 'a' - 'A';
+		h = (h ^ ch) * 1099511628211ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
+/* See sesspids.h. */
+struct sesspids *
+sesspids_new(void)
+{
+	return xcalloc(1, sizeof(struct sesspids));
+}
+
+/* See sesspids.h. */
+void
+sesspids_free(struct sesspids *sp)
+{
+	free(sp);
+}
+
+/* See sesspids.h. */
+void
+sesspids_note(struct sesspids *sp, unsigned server,
+    const struct mail_event *ev)
+{
+	struct sp_entry	*e;
+
+	if (sp == NULL || ev->pid == 0 || ev->account.len == 0 ||
+	    ev->service != SVC_SMTP)
+		return;
+	switch (ev->kind) {
+	case EV_AUTH_OK:
+	case EV_AUTH_FAIL:
+	case EV_SUBMIT:
+	case EV_REJECTED:
+		break;
+	default:
+		return;
+	}
+	e = &sp->ring[sp->next];
+	e->hash = sp_hash(ev->account.p, ev->account.len);
+	e->time = ev->time;
+	e->pid = ev->pid;
+	e->server = server;
+	sp->next = (sp->next + 1) % SESSPIDS_RING;
+	if (sp->n < SESSPIDS_RING)
+		sp->n++;
+}
+
+/* Add pid to the open-addressed set seen (2 * SESSPIDS_RING slots);
+   0 when it was there already. */
+static int
+sp_first(uint32_t *seen, uint32_t pid)
+{
+	size_t	 i = (pid * 2654435761u) % (2 * SESSPIDS_RING);
+
+	while (seen[i] != 0) {
+		if (seen[i] == pid)
+			return 0;
+		i = (i + 1) % (2 * SESSPIDS_RING);
+	}
+	seen[i] = pid;
+	return 1;
+}
+
+/* See sesspids.h. */
+size_t
+sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
+    int64_t now, int64_t max_age, char *buf, size_t size, size_t max)
+{
+	const struct sp_entry	*e;
+	uint32_t		*seen;
+	uint64_t		 h = sp_hash(account, strlen(account));
+	size_t			 i, n = 0, len = 0;
+	int			 w;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (sp == NULL || size == 0)
+		return 0;
+	seen = xcalloc(2 * SESSPIDS_RING, sizeof(*seen));
+	for (i = 0; i < sp->n && n < max; i++) {
+		e = &sp->ring[(sp->next + SESSPIDS_RING - 1 - i) %
+		    SESSPIDS_RING];
+		if (e->server != server || !sp_first(seen, e->pid))
+			continue;
+		/* its newest line is another login's: not this account's */
+		if (e->hash != h || e->time < now - max_age)
+			continue;
+		w = snprintf(buf + len, size - len, "%s%u", n > 0 ? " " : "",
+		    (unsigned)e->pid);
+		if (w < 0 || (size_t)w >= size - len) {
+			buf[len] = '\0';
+			break;
+		}
+		len += (size_t)w;
+		n++;
+	}
+	free(seen);
+	return n;
+}

@@ -1,0 +1,44 @@
+/*
+ * sesspids.h: which processes serve an account's SMTP sessions, as the
+ * log's headers name them ("postfix/smtpd[4242]: ..." lines with its
+ * login), so a suspension can end the sessions already open.
+ *
+ * A session process serves one session after another (Postfix's smtpd:
+ * up to max_use), so a pid is the account's only while the newest line
+ * of that pid with a login is the account's; older ones are forgotten
+ * (a ring of the last SESSPIDS_RING lines).  What this gives is a
+ * candidate list: the log is text any local user can forge (logger -t),
+ * and a pid may have exited or been reused since, so the backend's step
+ * checks every pid before any signal (backends/backend.h, sessions_end).
+ */
+#ifndef MAILCON_SESSPIDS_H
+#define MAILCON_SESSPIDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SESSPIDS_RING	8192	/* lines with a login and a pid kept */
+#define ACT_SESSION_AGE	3600	/* s: a login line older than this names
+				   no open session (smtpd's own limits end
+				   a session far sooner) */
+
+struct sesspids;
+struct mail_event;
+
+struct sesspids	*sesspids_new(void);
+void		 sesspids_free(struct sesspids *sp);
+/* Note an event's pid (an SMTP event with a login and a pid; others are
+   ignored). */
+void		 sesspids_note(struct sesspids *sp, unsigned server,
+		     const struct mail_event *ev);
+/*
+ * The pids whose newest line with a login is server's account, that line
+ * no older than max_age seconds before now (log time), newest first,
+ * decimal, one space between, into buf (at most max of them, as many as
+ * fit); returns how many.
+ */
+size_t		 sesspids_of(const struct sesspids *sp, unsigned server,
+		     const char *account, int64_t now, int64_t max_age,
+		     char *buf, size_t size, size_t max);
+
+#endif

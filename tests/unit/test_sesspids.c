@@ -1,0 +1,107 @@
+/*
+ * test_sesspids.c: the processes of an account's open sessions, from the
+ * log's headers (console/live/sesspids.c): a pid is the account's only
+ * while its newest line with a login is the account's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "backends/event.h"
+#include "live/sesspids.h"
+
+/* Note one event of kind for login from pid at time t. */
+static void
+note(struct sesspids *sp, unsigned server, enum mail_event_kind kind,
+    enum mail_service svc, const char *login, uint32_t pid, int64_t t)
+{
+	struct mail_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.service = svc;
+	ev.account.p = login;
+	ev.account.len = strlen(login);
+	ev.pid = pid;
+	ev.time = t;
+	sesspids_note(sp, server, &ev);
+}
+
+static void
+test_newest_line_decides(void **state)
+{
+	struct sesspids	*sp = sesspids_new();
+	char		 buf[256];
+
+	(void)state;
+	note(sp, 0, EV_AUTH_OK, SVC_SMTP, "judy@example.test", 100, 1000);
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 100, 1001);
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "Judy@Example.test", 200, 1002);
+	/* 300 served judy, then bob: bob's session now */
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 300, 1003);
+	note(sp, 0, EV_AUTH_OK, SVC_SMTP, "bob@example.test", 300, 1004);
+	/* another server's pid 400; an IMAP login; a line without a pid */
+	note(sp, 1, EV_SUBMIT, SVC_SMTP, "judy@example.test", 400, 1005);
+	note(sp, 0, EV_AUTH_OK, SVC_IMAP, "judy@example.test", 500, 1005);
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 0, 1005);
+	/* a delivery line names no session */
+	note(sp, 0, EV_DELIVERED, SVC_SMTP, "judy@example.test", 600, 1006);
+
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1010, 3600,
+	    buf, sizeof(buf), 100), 2);
+	assert_string_equal(buf, "200 100");
+	assert_int_equal(sesspids_of(sp, 0, "bob@example.test", 1010, 3600,
+	    buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "300");
+	assert_int_equal(sesspids_of(sp, 1, "JUDY@example.test", 1010, 3600,
+	    buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "400");
+	/* too old: no session open from then */
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1001 + 3601,
+	    3600, buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "200");
+	/* at most max, as many as fit */
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1010, 3600,
+	    buf, sizeof(buf), 1), 1);
+	assert_string_equal(buf, "200");
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1010, 3600,
+	    buf, 5, 100), 1);
+	assert_string_equal(buf, "200");
+	assert_int_equal(sesspids_of(sp, 0, "nobody", 1010, 3600, buf,
+	    sizeof(buf), 100), 0);
+	assert_string_equal(buf, "");
+	sesspids_free(sp);
+}
+
+/* The ring forgets the oldest lines: bounded memory, whatever the log. */
+static void
+test_ring_bounded(void **state)
+{
+	struct sesspids	*sp = sesspids_new();
+	char		 buf[64];
+	uint32_t	 i;
+
+	(void)state;
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 7, 1000);
+	for (i = 0; i < SESSPIDS_RING; i++)
+		note(sp, 0, EV_SUBMIT, SVC_SMTP, "bob@example.test",
+		    1000 + i, 1001);
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1002, 3600,
+	    buf, sizeof(buf), 100), 0);
+	sesspids_free(sp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_newest_line_decides),
+		cmocka_unit_test(test_ring_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
