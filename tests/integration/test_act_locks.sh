@@ -342,15 +342,19 @@ act unsuspend --account "$A" --config "$CFG"
 
 # ===== 8. a lock in a directory the login cannot write ====================
 NB=$T/nobody
-mkdir -p "$T/ro" "$NB/state"
+# (the map, refused first, in a directory the login may write: the deny
+# file's lock is what this is about; its failure undoes the map)
+mkdir -p "$T/ro" "$NB/state" "$NB/map"
 cp "$STACK_DENY" "$T/ro/deny"
-chown nobody "$T/ro/deny" "$NB" "$NB/state"
+cp "$STACK_SASL_ACCESS" "$NB/map/sasl_access"
+chown nobody "$T/ro/deny" "$NB" "$NB/state" "$NB/map" "$NB/map/sasl_access"
 chmod 755 "$T/ro"
 sed -e "s|^deny_file = .*|deny_file = $T/ro/deny|" \
+    -e "s|^sasl_access_map = .*|sasl_access_map = $NB/map/sasl_access|" \
     -e "s|^history = .*|history = $NB/history.db|" "$CFG" >"$T/ro.conf"
 chmod 644 "$T/ro.conf"
 cp -p "$T/ro/deny" "$T/ro.deny.before"
-cp -p "$STACK_SASL_ACCESS" "$T/ro.map.before"
+cp -p "$NB/map/sasl_access" "$T/ro.map.before"
 runuser -u nobody -- env HOME="$NB" XDG_STATE_HOME="$NB/state" \
     timeout 120 "$MAILCON" act suspend --account "$A" --config "$T/ro.conf" \
     --no-hold >"$T/out" 2>"$T/err" </dev/null
@@ -359,7 +363,7 @@ rc=$?
 grep -qF "cannot lock $T/ro/deny: cannot create $T/ro/deny.mailcon.lock (Permission denied): mailcon needs to write in $T/ro: not changed" "$T/out" ||
     fail "no clear error for the read-only directory: $(said)"
 cmp -s "$T/ro/deny" "$T/ro.deny.before" || fail "the deny file changed"
-cmp -s "$STACK_SASL_ACCESS" "$T/ro.map.before" || fail "the map changed"
+cmp -s "$NB/map/sasl_access" "$T/ro.map.before" || fail "the map changed"
 [ -e "$T/ro/deny.mailcon.lock" ] && fail "a lock file was made in the read-only directory"
 [ -z "$(ls "$T/ro" | grep -v '^deny$')" ] || fail "files left in $T/ro: $(ls "$T/ro")"
 
