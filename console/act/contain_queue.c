@@ -170,9 +170,9 @@ cq_reported(struct contain *c)
 {
 	static const char *const did[] = { "placed on hold", "released",
 	    "removed" };
-	const char	*tool = c->mta->queue->tool != NULL &&
-	    c->mta->queue->tool[0] != NULL ? c->mta->queue->tool[0] :
-	    c->mta->name;
+	char		**argv = cp_queue_tool_argv(c->sc);
+	/* its words rendered: a placeholder (%{exim_command}) is no name */
+	const char	*tool = argv[0] != NULL ? argv[0] : c->mta->name;
 	size_t		 n = c->nids, d = c->res.done;
 
 	if (c->qo_busy > 0)
@@ -186,6 +186,7 @@ cq_reported(struct contain *c)
 		contain_verified(c, 1, "%s's report: %zu of the %zu %s, %zu "
 		    "no longer queued as read", tool, d, n, did[c->qop],
 		    n - d);
+	cp_argv_free(argv);
 }
 
 /* See contain_int.h. */

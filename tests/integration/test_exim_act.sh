@@ -6,9 +6,13 @@
 #   including those she sent with the forged sender alice@example.test,
 #   and nothing of alice's or carol's, checked with exim -bp against the
 #   queue ids mailgen saw queued for each login;
+# - without --verify the check is the tool's own report, said with the
+#   configured exim's name; --verify reads the queue again (exipick -bpr);
 # - suspend puts judy into the ACL's lookup file (and Dovecot's deny
 #   file): her next AUTH'd message is refused while alice still sends;
-#   unsuspend lets her send again;
+#   no Dovecot reads the deny file here (Exim's own authenticators check
+#   the logins), so the suspension is honestly PARTLY DONE, said with the
+#   deny passdb to add; unsuspend lets her send again;
 # - a queue that cannot be read (exipick's spool gone) fails with the
 #   tool's reason and changes nothing; --dry-run prints the exact commands
 #   (exim -C CONF -Mrm with the ids as arguments).
@@ -128,7 +132,7 @@ expect_state()
 	    fail "$1: frozen are not the expected ones: $(diff "$2" "$T/q.frozen" | tr '\n' ' ')"
 }
 
-act hold --account "$J" --yes
+act hold --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "hold: exit $rc: $(said)"
 grep -q "^hold $J on ex: done: 7 of 7 queued messages held" "$T/out" ||
     fail "hold: $(said)"
@@ -139,6 +143,9 @@ expect_state hold "$T/judy"
 act release --account "$J" --yes
 [ "$rc" = 0 ] || fail "release: exit $rc: $(said)"
 grep -q "done: 7 of 7" "$T/out" || fail "release: $(said)"
+# no --verify: exim's own report is the check, named as configured
+grep -qxF "verification: $EXIM_BIN's report: all 7 released" "$T/out" ||
+    fail "release: not checked by exim's report: $(said)"
 expect_state release /dev/null
 
 # the dry run: the exact command, the ids as arguments; nothing changes
@@ -171,7 +178,7 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 grep -q locked "$T/locker.out" || die "the locker did not lock $L"
-act purge --account "$J" --yes
+act purge --account "$J" --yes --verify
 grep -q "^purge $J on ex: .*6 of 7" "$T/out" ||
     fail "purge with one locked: $(said)"
 grep -q "6 of 7 queued messages purged; 1 locked by a running delivery through 4 tries, a second apart: run it again" "$T/out" ||
@@ -182,7 +189,7 @@ exec 8>&-
 wait "$locker"
 [ "$(queue_state | grep -c "^$L ")" = 1 ] || fail "the locked one is gone"
 
-act purge --account "$J" --yes
+act purge --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"
 grep -q "^purge $J on ex: done: 1 of 1 queued message purged" "$T/out" ||
     fail "purge: $(said)"
@@ -192,13 +199,19 @@ queue_state | awk '{ print $1 }' | sort >"$T/left"
 cmp -s "$T/others" "$T/left" ||
     fail "after the purge, not exactly alice's and carol's: $(diff "$T/others" "$T/left" | tr '\n' ' ')"
 
-# suspend: judy's next message is refused, alice still sends
+# suspend: judy's next message is refused, alice still sends.  No
+# Dovecot reads $T/deny (Exim checks the logins itself here): the files
+# are updated, and the result says the logins are not refused.
 act suspend --account "$J" --yes
-[ "$rc" = 0 ] || fail "suspend: exit $rc: $(said)"
+[ "$rc" = 1 ] || fail "suspend: exit $rc, not 1 (partly done): $(said)"
 grep -qxF "$J" "$EXIM_REFUSE" || fail "judy not in $EXIM_REFUSE"
 grep -qxF "$J" "$T/deny" || fail "judy not in the deny file"
-grep -q "^verification: .*mail refused (listed in Exim's refuse file)" \
-    "$T/out" || fail "suspend not verified: $(said)"
+grep -qF "suspend $J on ex: PARTLY DONE: files updated; Dovecot does not read the deny file $T/deny (no deny passdb on it)" \
+    "$T/out" || fail "suspend: the unwired deny file is not said: $(said)"
+grep -qF "its logins are NOT refused" "$T/out" ||
+    fail "suspend: the logins' state is not said: $(said)"
+grep -q "^verification: not in effect: .*mail refused (listed in Exim's refuse file)" \
+    "$T/out" || fail "suspend: the files' check is not said: $(said)"
 out=$({
 	echo "reject $J $(pw $J) 127.9.1.5 v@dead.test"
 	echo "send $A $(pw $A) 127.9.1.6 1 1 w@dead.test"

@@ -2,7 +2,8 @@
 # test_exim_act_cpanel.sh: `mailcon act` on a server with backend =
 # exim-cpanel.  cPanel cannot run here, so:
 #
-# - --dry-run: the exact commands of suspend and unsuspend, for an address
+# - --dry-run --verbose: the exact commands of suspend and unsuspend,
+#   outgoing mail first, then the logins (the agreed order), for an address
 #   (uapi Email suspend_login, suspend_outgoing or hold_outgoing, as the
 #   owner whmapi1 getdomainowner names; their twins) and for a cPanel
 #   account (whmapi1 suspend_outgoing_email ...), and of hold and purge
@@ -11,7 +12,9 @@
 #   each naming its source) replayed by a stand-in whmapi1 and uapi that
 #   print them and record how they were called.  A suspension whose second
 #   call cPanel refuses says cPanel's words, fails, and undoes the first
-#   (unsuspend_login runs): nothing is left half done.
+#   (unsuspend_outgoing runs): nothing is left half done.  These runs are
+#   --no-hold: no Exim runs here (its queue is read with exipick on a
+#   cPanel server too: test_exim_act.sh holds on a real Exim).
 #
 # Environment: MAILCON (the binary, required).
 set -u
@@ -46,7 +49,7 @@ act()
 said() { cat "$T/out" "$T/err"; }
 
 # --- dry runs: the exact commands ---------------------------------------
-act suspend --account "$J" --dry-run
+act suspend --account "$J" --dry-run --verbose
 [ "$rc" = 0 ] || fail "suspend --dry-run: exit $rc: $(said)"
 for want in \
     "' mailcon-cpanel-login $J /usr/local/cpanel/bin suspend_login" \
@@ -58,11 +61,12 @@ for want in \
     "exim -C /etc/exim.conf -Mf  # then the ids of $J's queued messages, in batches"; do
 	grep -qF -- "$want" "$T/out" || fail "suspend --dry-run lacks: $want"
 done
-# the order: logins, then mail, then the queue
-grep -n "^' mailcon-cpanel\|exim -C" "$T/out" | cut -d: -f1 | tr '\n' ' ' >"$T/order"
-[ "$(grep -c "^' mailcon-cpanel" "$T/out")" = 2 ] || fail "suspend --dry-run: $(said)"
+# the order: mail, then logins, then the queue
+grep "^' mailcon-cpanel\|^exim -C" "$T/out" | cut -d' ' -f1-2 >"$T/order"
+printf '%s\n' "' mailcon-cpanel-outgoing" "' mailcon-cpanel-login" "exim -C" |
+    cmp -s - "$T/order" || fail "suspend --dry-run: not in the order mail, logins, queue: $(said)"
 
-act unsuspend --account "$J" --dry-run
+act unsuspend --account "$J" --dry-run --verbose
 for want in \
     "' mailcon-cpanel-outgoing-undo $J /usr/local/cpanel/bin suspend_outgoing undo" \
     "' mailcon-cpanel-login-undo $J /usr/local/cpanel/bin suspend_login undo"; do
@@ -70,10 +74,10 @@ for want in \
 done
 
 printf 'cpanel_outgoing = hold\ncpanel_bin = /opt/cp/bin\n' >>"$T/mailcon.conf"
-act suspend --account webowner --dry-run
+act suspend --account webowner --dry-run --verbose
 grep -qF "' mailcon-cpanel-outgoing webowner /opt/cp/bin hold_outgoing" \
     "$T/out" || fail "suspend of a cPanel account with hold: $(said)"
-act purge --account "$J" --dry-run --yes
+act purge --account "$J" --dry-run --yes --verbose
 grep -qF "exim -C /etc/exim.conf -Mrm  # then the ids" "$T/out" ||
     fail "purge --dry-run: $(said)"
 
@@ -107,47 +111,49 @@ suspend_outgoing_email whmapi1-suspend_outgoing_email-ok.txt
 EOF
 
 : >"$T/calls"
-act suspend --account "$J" --yes
+act suspend --account "$J" --yes --no-hold
 [ "$rc" = 0 ] || fail "suspend: exit $rc: $(said)"
 grep -q "^suspend $J on cp: done: logins and mail refused" "$T/out" ||
     fail "suspend: $(said)"
 cat >"$T/want" <<EOF
 whmapi1 --output=json getdomainowner domain=example.test
-uapi --output=json --user=username Email suspend_login email=$J
-whmapi1 --output=json getdomainowner domain=example.test
 uapi --output=json --user=username Email suspend_outgoing email=$J
+whmapi1 --output=json getdomainowner domain=example.test
+uapi --output=json --user=username Email suspend_login email=$J
 EOF
 cmp -s "$T/want" "$T/calls" ||
     fail "suspend called: $(cat "$T/calls"), not: $(cat "$T/want")"
 
 : >"$T/calls"
-act suspend --account webowner --yes
+act suspend --account webowner --yes --no-hold
 [ "$rc" = 0 ] || fail "suspend webowner: exit $rc: $(said)"
 grep -q "cPanel's API has no login suspension for the cPanel account webowner" \
     "$T/out" "$T/err" || fail "suspend webowner: the note is not said: $(said)"
 [ "$(cat "$T/calls")" = "whmapi1 --output=json suspend_outgoing_email user=webowner" ] ||
     fail "suspend webowner called: $(cat "$T/calls")"
 
-# cPanel refuses the second call: its words, a failure, the first undone
-sed -i 's/^suspend_outgoing .*/suspend_outgoing uapi-suspend_login-error.txt/' \
+# cPanel refuses the second call (the logins'): its words, a failure, the
+# first (the outgoing mail's) undone
+sed -i 's/^suspend_login .*/suspend_login uapi-suspend_login-error.txt/' \
     "$T/answers"
 : >"$T/calls"
-act suspend --account "$J" --yes
+act suspend --account "$J" --yes --no-hold
 [ "$rc" != 0 ] || fail "suspend refused by cPanel: exit 0: $(said)"
 grep -q "FAILED" "$T/out" || fail "suspend refused by cPanel: not FAILED: $(said)"
 grep -qF "cPanel said: The account $J does not exist." "$T/out" ||
     fail "cPanel's words are not said: $(said)"
-tail -n 1 "$T/calls" | grep -qxF "uapi --output=json --user=username Email unsuspend_login email=$J" ||
-    fail "the login suspension was not undone: $(cat "$T/calls")"
+tail -n 1 "$T/calls" | grep -qxF "uapi --output=json --user=username Email unsuspend_outgoing email=$J" ||
+    fail "the outgoing suspension was not undone: $(cat "$T/calls")"
 
-# an answer that is not cPanel's JSON: never taken for success
-sed -i 's/^suspend_login .*/suspend_login not-json.txt/' "$T/answers"
+# an answer that is not cPanel's JSON (to the first call, the outgoing
+# mail's): never taken for success, nothing after it
+sed -i 's/^suspend_outgoing .*/suspend_outgoing not-json.txt/' "$T/answers"
 : >"$T/calls"
-act suspend --account "$J" --yes
+act suspend --account "$J" --yes --no-hold
 [ "$rc" != 0 ] || fail "suspend with a non-JSON answer: exit 0: $(said)"
 grep -qF "its answer is not cPanel's JSON" "$T/out" ||
     fail "the non-JSON answer is not said: $(said)"
-grep -q "suspend_outgoing" "$T/calls" &&
+grep -q "suspend_login" "$T/calls" &&
     fail "went on after a first call that failed: $(cat "$T/calls")"
 
 [ "$failed" = 0 ] && echo "ok: cPanel's commands exact in the dry run; its answers judged, a refusal undone"
