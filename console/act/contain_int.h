@@ -101,6 +101,9 @@ struct contain {
 	char			 sus_counts[256];	/* req.counts' words */
 	char			*pids;		/* req.pids, checked; or NULL */
 	unsigned		 ended;		/* sessions ended */
+	/* what ending the SMTP sessions did, said after what the
+	   suspension is (refused, or PARTLY DONE): "" once said */
+	char			 ended_say[1024 + 64];
 	size_t			 qo_lines;	/* the tool's per-message lines */
 	size_t			 qo_busy;	/* messages it could not touch */
 	size_t			 qo_shown;	/* progress last told */

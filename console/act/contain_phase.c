@@ -90,30 +90,52 @@ contain_out_count(const char *out, const char *key)
 }
 
 /*
- * Say what ending its open sessions did (what: "SMTP"): how many ended
- * and how many pids of the log were left alone (not the MTA's session
- * process now: exited, reused, forged), or why it failed.  A failure
- * leaves the suspension standing: said, not undone.
+ * What ending its open sessions did (what: "SMTP"): how many ended and
+ * how many pids of the log were left alone (not the MTA's session process
+ * now: exited, reused, forged), or why it failed.  A failure leaves the
+ * suspension standing: said, not undone.  Said at once, or kept in
+ * ended_say when later (defer): the result's first words are what the
+ * suspension is ("logins and mail refused", "files updated; ...
+ * NOT refused"), which a screen of 80 columns must show.
  */
 static void
-contain_ended(struct contain *c, const char *what)
+contain_ended(struct contain *c, const char *what, int defer)
 {
+	char	 text[sizeof(c->ended_say)];
 	long	 n = contain_out_count(c->last_out, "ended");
 	long	 s = contain_out_count(c->last_out, "skipped");
 
-	if (!c->last_ok || n < 0) {
-		contain_say(c, "its open %s sessions were not ended: %s", what,
-		    c->last_err[0] != '\0' ? c->last_err : "no answer");
-		return;
-	}
-	c->ended += (unsigned)n;
-	if (s > 0)
-		contain_say(c, "%ld open %s session%s ended, %ld process id%s "
-		    "of the log left alone (not a session of its now)", n,
-		    what, n == 1 ? "" : "s", s, s == 1 ? "" : "s");
+	text[0] = '\0';
+	if (!c->last_ok || n < 0)
+		snprintf(text, sizeof(text), "its open %s sessions were not "
+		    "ended: %s", what, c->last_err[0] != '\0' ? c->last_err :
+		    "no answer");
+	else if (s > 0)
+		snprintf(text, sizeof(text), "%ld open %s session%s ended, "
+		    "%ld process id%s of the log left alone (not a session of "
+		    "its now)", n, what, n == 1 ? "" : "s", s, s == 1 ? "" :
+		    "s");
 	else if (n > 0 || strcmp(what, "SMTP") == 0)
-		contain_say(c, "%ld open %s session%s ended", n, what,
-		    n == 1 ? "" : "s");
+		snprintf(text, sizeof(text), "%ld open %s session%s ended", n,
+		    what, n == 1 ? "" : "s");
+	if (c->last_ok && n > 0)
+		c->ended += (unsigned)n;
+	if (text[0] == '\0')
+		return;
+	if (defer)
+		snprintf(c->ended_say, sizeof(c->ended_say), "%s", text);
+	else
+		contain_say(c, "%s", text);
+}
+
+/* Say what ending the SMTP sessions did, when it was kept for later. */
+static void
+contain_ended_said(struct contain *c)
+{
+	if (c->ended_say[0] == '\0')
+		return;
+	contain_say(c, "%s", c->ended_say);
+	c->ended_say[0] = '\0';
 }
 
 /* Start the suspension's check (not audited: it changes nothing). */
@@ -229,6 +251,7 @@ contain_advance(struct contain *c, int64_t now)
 		if (!c->last_ok) {
 			contain_say(c, "refusing its logins failed: %s",
 			    c->last_err);
+			contain_ended_said(c);
 			if (contain_step_of(c, c->mta, mta->refuse_del, 1,
 			    "undo: allow its mail again (refusing its logins "
 			    "failed)") == 0)
@@ -240,6 +263,7 @@ contain_advance(struct contain *c, int64_t now)
 			c->partial = 1;
 		else
 			contain_say(c, "logins and mail refused");
+		contain_ended_said(c);
 		if (c->sus_counts[0] != '\0')
 			contain_say(c, "%s", c->sus_counts);
 		c->phase = P_SUS_KICK;
@@ -278,7 +302,8 @@ contain_advance(struct contain *c, int64_t now)
 			c->phase = P_SUS_END_DONE;
 		return;
 	case P_SUS_END_DONE:
-		contain_ended(c, "SMTP");
+		/* built in: said after the logins' step says what it is */
+		contain_ended(c, "SMTP", c->map_done);
 		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
 		return;
 	case P_SUS_KICK:
@@ -289,7 +314,7 @@ contain_advance(struct contain *c, int64_t now)
 			c->phase = P_SUS_KICK_DONE;
 		return;
 	case P_SUS_KICK_DONE:
-		contain_ended(c, "IMAP/POP3");
+		contain_ended(c, "IMAP/POP3", 0);
 		c->phase = P_SUS_HOLD;
 		return;
 	case P_SUS_HOLD:

@@ -13,7 +13,11 @@ threads).  It stops when AUTH or RCPT is refused S times in a row (the
 account was contained), after M messages, or after 120 s.
 
 Prints one JSON line: queued (messages accepted), first and last accepted
-(epoch seconds), refused_at (the first refusal), addresses used.
+(epoch seconds), refused_at (the first refusal), addresses used, and
+in_doubt: messages sent whole (after DATA's 354, the final dot written)
+whose answer never came because the session was ended meanwhile: the
+server may have queued them (Postfix's cleanup commits what smtpd handed
+it before smtpd died), so the client cannot know.
 """
 
 import argparse
@@ -32,6 +36,7 @@ class State:
         self.last = None
         self.refused_at = None
         self.refusals = 0
+        self.in_doubt = 0
         self.next_ip = 1
         self.stop = False
         self.next_slot = time.monotonic()
@@ -55,6 +60,22 @@ def refused(st, args):
         st.refusals += 1
         if st.refusals >= args.stop_after:
             st.stop = True
+
+
+def send_data(smtp, st, msg):
+    """DATA and the message; its answer's code.  The message written whole
+    and the session ended before its answer: counted in doubt."""
+    code, _ = smtp.docmd("data")
+    if code != 354:
+        return code
+    smtp.send(msg + b".\r\n")
+    try:
+        code, _ = smtp.getreply()
+    except (OSError, smtplib.SMTPServerDisconnected):
+        with st.lock:
+            st.in_doubt += 1
+        raise
+    return code
 
 
 def worker(args, st, interval, deadline):
@@ -93,7 +114,8 @@ def worker(args, st, interval, deadline):
                     refused(st, args)
                     smtp.rset()
                     break
-                code, _ = smtp.data(b"Subject: offer\r\n\r\nbuy now\r\n")
+                code = send_data(smtp, st,
+                                 b"Subject: offer\r\n\r\nbuy now\r\n")
                 if code != 250:
                     refused(st, args)
                     break
@@ -144,7 +166,8 @@ def main():
                 f.write("%.3f\n" % t)
     print(json.dumps({"queued": st.queued, "first": st.first,
                       "last": st.last, "refused_at": st.refused_at,
-                      "addresses": min(st.next_ip - 1, 254)}))
+                      "addresses": min(st.next_ip - 1, 254),
+                      "in_doubt": st.in_doubt}))
 
 
 if __name__ == "__main__":

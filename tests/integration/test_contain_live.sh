@@ -9,7 +9,9 @@
 #  2. mailcon watch --headless with [watch] contain = hold, suspend: a
 #     paced live hijack of ivan (tests/integration/hijack.py) is contained
 #     with nobody at the keys; the test prints how many messages ivan got
-#     queued before that, and checks every one of them ended on hold.
+#     queued before that, and checks every one of them ended on hold
+#     (and no more than those plus the messages whose answer was cut off
+#     when the suspension ended the session: hijack.py's in_doubt).
 #  3. The console started again lists what the headless watch did.
 #  4. mailcon act killed (kill -9) while its command runs: its intent row
 #     is listed as "NO OUTCOME" at the next start, then marked unknown.
@@ -180,9 +182,12 @@ wait_file "watching" "$T/watch.out" 10 || fail "watch did not start: $(cat "$T/w
 python3 "$HERE/hijack.py" --port "$STACK_SUBMIT_PORT" --login ivan@example.test \
     --password "$(pw ivan)" --rate 30 --per-conn 3 --net 127.0.9 >"$T/hijack"
 queued=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["queued"])' "$T/hijack")
+# sent whole, the answer lost when the suspension ended the session: the
+# server may have queued them (hijack.py)
+doubt=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["in_doubt"])' "$T/hijack")
 wait_file "suspend ivan@example.test on mx: done" "$T/watch.out" 20 ||
     fail "headless did not suspend ivan: $(cat "$T/watch.out" "$T/watch.err")"
-echo "headless: ivan got $queued messages queued before the watch contained the hijack"
+echo "headless: ivan got $queued messages queued before the watch contained the hijack ($doubt more sent whole, their answer cut off)"
 echo "headless: $(grep -F 'ivan@example.test' "$T/watch.out" | head -3)"
 [ "$queued" -gt 0 ] || fail "the hijack queued nothing: $(cat "$T/hijack")"
 auth_fails ivan || fail "AUTH as ivan after headless containment: $(cat "$T/mg")"
@@ -198,7 +203,10 @@ done
 [ "$notheld" = 0 ] || fail "$notheld of ivan's messages not on hold: $(cat "$T/watch.out")"
 held=$(postqueue -c "$STACK_POSTFIX_CONF" -j |
     grep -F '"sender": "ivan@example.test"' | grep -c '"queue_name": "hold"')
-[ "$held" = "$queued" ] || fail "ivan queued $queued, $held on hold"
+# every message the server acknowledged is held, and nothing more than
+# those whose answer the ended sessions cut off
+[ "$held" -ge "$queued" ] && [ "$held" -le $((queued + doubt)) ] ||
+    fail "ivan queued $queued ($doubt more sent whole, unanswered), $held on hold"
 kill -TERM "$WATCH_PID"
 wait "$WATCH_PID"
 WATCH_PID=

@@ -3,10 +3,16 @@
 # stack.sh with check_policy_service (smtpd_policy_service_default_action
 # = DUNNO, a short timeout), as README.md and mailcon(1) tell the admin:
 #  - two sessions open, alice@ and bob@; bob@ is suspended with
-#    `mailcon act suspend` (the deny list it writes); in the same sessions
-#    bob@'s next RCPT is refused with the service's text, alice@'s is not,
-#    and her message is queued; the refusal is in the audit (sqlite) and
-#    in the service's output;
+#    `mailcon act suspend` (the deny list it writes) reading a log that
+#    names no process of his session, as a second console that never saw
+#    it would: the suspension cannot end that session, so in the same
+#    sessions bob@'s next RCPT is refused with the service's text,
+#    alice@'s is not, and her message is queued; the refusal is in the
+#    audit (sqlite) and in the service's output;
+#  - bob@ unsuspended, a session of his open, suspended again with the
+#    real log (which names his session's smtpd): the suspension's ending
+#    of sessions and the service together leave him refused, in that
+#    session and in a new one;
 #  - hostile requests straight to the service (a sasl_username with spaces,
 #    control bytes, not UTF-8; an overlong line; a request without the
 #    empty line; a connection ending inside a request; a flood of 600
@@ -68,7 +74,12 @@ postfix -c "$STACK_POSTFIX_CONF" reload >/dev/null 2>&1 ||
     die "postfix reload failed"
 
 # --- an open session's next RCPT after the suspension ---------------------
-suspend="'$MAILCON' act suspend --account bob@example.test --server mx --yes >'$T/act.out' 2>&1"
+# act reads an empty log: it knows no pid of bob@'s open session, so the
+# session stays open and only the service can refuse its next RCPT
+: >"$T/empty.log"
+sed "s|^logs = .*|logs = $T/empty.log|" "$T/cfg/mailcon/config" >"$T/act.conf"
+grep -qx "logs = $T/empty.log" "$T/act.conf" || die "no act.conf: $(cat "$T/act.conf")"
+suspend="'$MAILCON' act suspend --config '$T/act.conf' --account bob@example.test --server mx --yes >'$T/act.out' 2>&1"
 python3 "$CLIENT" sessions "$STACK_SUBMIT_PORT" "$STACK_USERS" "$suspend" \
     >"$T/sessions.out" 2>&1 ||
     fail "sessions: $(cat "$T/sessions.out" "$T/act.out")"
@@ -88,6 +99,16 @@ print(db.execute("select count(*) from audit where action = 'policy-refuse'"
 PY
 )
 [ "$n" = 1 ] || fail "the audit has $n policy-refuse rows for bob@, want 1"
+
+# --- the suspension's ending of sessions beside the service ----------------
+"$MAILCON" act unsuspend --account bob@example.test --server mx --yes \
+    >"$T/unsus.out" 2>&1 || fail "unsuspend: $(cat "$T/unsus.out")"
+suspend="'$MAILCON' act suspend --account bob@example.test --server mx --yes >'$T/act2.out' 2>&1"
+python3 "$CLIENT" ended "$STACK_SUBMIT_PORT" "$STACK_USERS" "$suspend" \
+    >"$T/ended.out" 2>&1 ||
+    fail "ended: $(cat "$T/ended.out" "$T/act2.out")"
+grep -q "[1-9][0-9]* open SMTP sessions\{0,1\} ended" "$T/act2.out" ||
+    fail "the suspension did not end bob@'s open session: $(cat "$T/act2.out")"
 
 # --- hostile requests, TCP and the unix socket ------------------------------
 python3 "$CLIENT" hostile "127.0.0.1:$PORT" >"$T/hostile.out" 2>&1 ||
