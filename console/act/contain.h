@@ -87,6 +87,9 @@ struct contain_request {
 						   the messages, change nothing
 						   (res.selected; no audit) */
 	int			 hold_first;	/* suspend: hold its mail (1) */
+	int			 sandbox;	/* the demo's: no live
+						   configuration to read, no
+						   process to signal */
 	contain_owns_cb		 owns;		/* NULL: the sender only */
 	void			*owns_arg;
 	contain_counts_cb	 counts;	/* suspend: NULL for none; said

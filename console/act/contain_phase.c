@@ -309,6 +309,7 @@ contain_advance(struct contain *c, int64_t now)
 	case P_SUS_KICK:
 		c->phase = P_SUS_HOLD;
 		if (c->auth != c->mta && auth->sessions_end != NULL &&
+		    !c->req.sandbox &&
 		    contain_step_extra(c, c->auth, auth->sessions_end,
 		    NULL) == 0)
 			c->phase = P_SUS_KICK_DONE;

@@ -23,7 +23,7 @@ contain_wire_wanted(const struct contain *c)
 {
 	const struct action_config *ac = &c->sc->act;
 
-	if (c->wrep != NULL || c->wire != NULL)
+	if (c->wrep != NULL || c->wire != NULL || c->req.sandbox)
 		return 0;
 	switch (c->req.action) {
 	case CA_SUSPEND:

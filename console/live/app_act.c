@@ -293,6 +293,7 @@ act_start(struct app *a, enum act_state state)
 	x->req.server = a->servers[x->server]->cfg;
 	x->req.ssh = a->servers[x->server]->ssh;
 	x->req.operator = x->operator;
+	x->req.sandbox = a->demo != NULL;
 	x->owner.det = a->servers[x->server]->det;
 	x->owner.index = detector_find(x->owner.det, x->account);
 	x->owner.account = x->account;
@@ -309,7 +310,8 @@ act_start(struct app *a, enum act_state state)
 		x->req.counts = act_sus_counts;
 		x->req.counts_arg = a;
 		/* its sessions open now: what the log named, checked later */
-		if (state == ACTS_RUNNING && sesspids_of(x->sesspids,
+		if (state == ACTS_RUNNING && !x->req.sandbox &&
+		    sesspids_of(x->sesspids,
 		    x->server, x->account, a->servers[x->server]->last_event,
 		    ACT_SESSION_AGE, x->pids, sizeof(x->pids),
 		    CONTAIN_PIDS_MAX) > 0)

@@ -115,16 +115,16 @@ console_run c 80 24 HOME="$H1" XDG_STATE_HOME="$T/state-c" \
 sleep 1
 tmux -L "$SOCK" send-keys -t c 1
 for _ in $(seq 300); do
-	screen | grep -Eq '^ *lab +live ' && break
+	screen | grep -Eq '^ *lab +([a-z-]+ +)?live ' && break
 	sleep 0.1
 done
-screen | grep -Eq '^ *lab +live ' ||
+screen | grep -Eq '^ *lab +([a-z-]+ +)?live ' ||
     fail "default key: lab not live: $(screen) $(cat "$T/c.err")"
 for _ in $(seq 150); do
-	screen | grep -Eq '^ *lab +live .* 3 +3 ' && break
+	screen | grep -Eq '^ *lab +([a-z-]+ +)?live .* 3 +3 ' && break
 	sleep 0.1
 done
-screen | grep -Eq '^ *lab +live .* 3 +3 ' ||
+screen | grep -Eq '^ *lab +([a-z-]+ +)?live .* 3 +3 ' ||
     fail "no queue read by default (QUEUE and DEFER should be 3): $(screen)"
 tmux -L "$SOCK" send-keys -t c q
 
