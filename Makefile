@@ -142,7 +142,7 @@ check: deps
 	$(MAKE) -j$(NPROC) WERROR=1 unit
 	$(MAKE) -j$(NPROC) WERROR=1 BUILD=build/asan SAN=1 unit
 	$(MAKE) WERROR=1 corpus
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-8} $(MAKE) fuzz
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-5} $(MAKE) fuzz
 	TEST_JOBS=$${TEST_JOBS:-2} $(MAKE) -j$(NPROC) WERROR=1 integration
 	$(MAKE) -j$(NPROC) WERROR=1 screen
 	@echo "make check: all tests passed"
