@@ -325,7 +325,7 @@ void	app_refresh_rows(struct app *a);
 void	app_refresh_start(struct app *a);
 /*
  * An account the snapshot found flagged: open its incident, or raise its
- * peak (app.c).
+ * peak (app_incident.c).
  */
 void	app_incident_seen(struct app *a, const struct account_report *r,
 	    unsigned server);
