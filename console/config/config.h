@@ -348,8 +348,17 @@ int	config_hostname_ok(const char *s, size_t len);
 int	config_split_paths(const char *key, const char *value, char ***out,
 	    char *err, size_t errlen);
 
-/* Parsers shared with the command line; 0 on success, -1 on bad input. */
+/*
+ * The values' grammars (config_value.c), shared by the sections and the
+ * command line; 0 on success, -1 on bad input.  config_parse_number: one
+ * non-negative finite number, *end left after it; config_parse_switch:
+ * on/yes/true/1 or off/no/false/0; config_parse_int: a whole number in
+ * [min, max].
+ */
 int	config_parse_duration(const char *s, int *seconds);
 int	config_parse_limits(const char *s, struct signal_limits *out);
+int	config_parse_number(const char *s, const char **end, double *out);
+int	config_parse_switch(const char *s, int *out);
+int	config_parse_int(const char *s, long min, long max, long *out);
 
 #endif
