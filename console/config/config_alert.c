@@ -45,34 +45,19 @@ alert_config_free(struct alert_config *ac)
 	memset(ac, 0, sizeof(*ac));
 }
 
-/* "on"/"off" (and yes/no, true/false, 1/0): 0 or 1, else -1. */
-static int
-config_alert_bool(const char *s)
-{
-	if (strcasecmp(s, "on") == 0 || strcasecmp(s, "yes") == 0 ||
-	    strcasecmp(s, "true") == 0 || strcmp(s, "1") == 0)
-		return 1;
-	if (strcasecmp(s, "off") == 0 || strcasecmp(s, "no") == 0 ||
-	    strcasecmp(s, "false") == 0 || strcmp(s, "0") == 0)
-		return 0;
-	return -1;
-}
-
 /* See config.h. */
 int
 config_set_alert(struct alert_config *ac, const char *name,
     const char *value, char *err, size_t errlen)
 {
-	char	*end;
 	long	 v;
-	int	 b, secs;
+	int	 secs;
 
 	if (strcmp(name, "notify") == 0) {
-		if ((b = config_alert_bool(value)) == -1) {
+		if (config_parse_switch(value, &ac->notify) == -1) {
 			snprintf(err, errlen, "notify: expected on or off");
 			return -1;
 		}
-		ac->notify = b;
 	} else if (strcmp(name, "command") == 0) {
 		alert_config_free_command(ac);
 		if (value[0] == '\0' || strcasecmp(value, "off") == 0)
@@ -88,12 +73,10 @@ config_set_alert(struct alert_config *ac, const char *name,
 			return -1;
 		}
 	} else if (strcmp(name, "rate") == 0) {
-		errno = 0;
-		v = strtol(value, &end, 10);
 		if (strcasecmp(value, "off") == 0)
 			v = 0;
-		else if (end == value || *end != '\0' || errno != 0 ||
-		    v < 1 || v > ALERT_RATE_MAX) {
+		else if (config_parse_int(value, 1, ALERT_RATE_MAX, &v) ==
+		    -1) {
 			snprintf(err, errlen, "rate: expected alerts a minute "
 			    "from 1 to %d, or off", ALERT_RATE_MAX);
 			return -1;

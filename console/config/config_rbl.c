@@ -122,7 +122,7 @@ int
 config_set_rbl(struct rbl_config *rc, const char *name, const char *value,
     char *err, size_t errlen)
 {
-	char	 why[256], one[RBL_ZONE_MAX + 1], **v, *end;
+	char	 why[256], one[RBL_ZONE_MAX + 1], **v;
 	size_t	 i;
 	long	 n;
 	int	 secs;
@@ -170,10 +170,7 @@ config_set_rbl(struct rbl_config *rc, const char *name, const char *value,
 			return -1;
 		}
 	} else if (strcmp(name, "concurrency") == 0) {
-		errno = 0;
-		n = strtol(value, &end, 10);
-		if (end == value || *end != '\0' || errno != 0 || n < 1 ||
-		    n > 1024) {
+		if (config_parse_int(value, 1, 1024, &n) == -1) {
 			snprintf(err, errlen, "concurrency: expected a whole "
 			    "number from 1 to 1024");
 			return -1;

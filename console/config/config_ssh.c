@@ -85,7 +85,6 @@ int
 config_set_ssh(struct ssh_target *t, const char *name, const char *value,
     char *err, size_t errlen)
 {
-	char	*end;
 	long	 v;
 	int	 secs;
 
@@ -97,10 +96,7 @@ config_set_ssh(struct ssh_target *t, const char *name, const char *value,
 		}
 		config_ssh_set(&t->host, value);
 	} else if (strcmp(name, "port") == 0) {
-		errno = 0;
-		v = strtol(value, &end, 10);
-		if (end == value || *end != '\0' || errno != 0 || v < 1 ||
-		    v > 65535) {
+		if (config_parse_int(value, 1, 65535, &v) == -1) {
 			snprintf(err, errlen, "port: expected 1 to 65535, not "
 			    "\"%.32s\"", value);
 			return -1;
