@@ -21,7 +21,7 @@
 
 /* See keys.h. */
 unsigned
-key_help(struct tui *t)
+key_help(struct tui *t, const struct key_binding *b)
 {
 	ui_push(t, TV_HELP);
 	t->list[TV_HELP].sel = 0;
@@ -68,7 +68,7 @@ dialog_quit_open(struct tui *t)
 
 /* See keys.h.  An action still running asks first. */
 unsigned
-key_back_or_quit(struct tui *t)
+key_back_or_quit(struct tui *t, const struct key_binding *b)
 {
 	if (ui_back(t))
 		return TR_REDRAW;
@@ -82,62 +82,22 @@ key_back_or_quit(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_quit(struct tui *t)
+key_quit(struct tui *t, const struct key_binding *b)
 {
 	return TR_QUIT;
 }
 
-/* See keys.h. */
+/* See keys.h.  The top view of the binding (its arg). */
 unsigned
-key_view_servers(struct tui *t)
+key_view(struct tui *t, const struct key_binding *b)
 {
-	ui_switch(t, TV_SERVERS);
+	ui_switch(t, (enum tui_view)b->arg);
 	return TR_REDRAW;
 }
 
 /* See keys.h. */
 unsigned
-key_view_accounts(struct tui *t)
-{
-	ui_switch(t, TV_ACCOUNTS);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_view_log(struct tui *t)
-{
-	ui_switch(t, TV_LOG);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_view_history(struct tui *t)
-{
-	ui_switch(t, TV_HISTORY);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_view_rbl(struct tui *t)
-{
-	ui_switch(t, TV_RBL);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_view_messages(struct tui *t)
-{
-	ui_switch(t, TV_MESSAGES);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_next_view(struct tui *t)
+key_next_view(struct tui *t, const struct key_binding *b)
 {
 	while (ui_back(t))
 		;
@@ -147,7 +107,7 @@ key_next_view(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_enter(struct tui *t)
+key_enter(struct tui *t, const struct key_binding *b)
 {
 	const struct view_ops	*v = tui_views[t->view];
 	struct list		*l = &t->list[t->view];
@@ -161,7 +121,7 @@ key_enter(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_escape(struct tui *t)
+key_escape(struct tui *t, const struct key_binding *b)
 {
 	if (ui_back(t))
 		return TR_REDRAW;
@@ -172,32 +132,24 @@ key_escape(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_back(struct tui *t)
+key_back(struct tui *t, const struct key_binding *b)
 {
 	return ui_back(t) ? TR_REDRAW : TR_NONE;
 }
 
-/* See keys.h.  The prompt starts empty (Up brings the last text back). */
+/* See keys.h.  The search ('/') or filter ('\\') prompt of the binding;
+   it starts empty (Up brings the last text back). */
 unsigned
-key_search(struct tui *t)
+key_prompt(struct tui *t, const struct key_binding *b)
 {
-	t->prompt = '/';
-	t->input[0] = '\0';
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_filter(struct tui *t)
-{
-	t->prompt = '\\';
+	t->prompt = (char)b->arg;
 	t->input[0] = '\0';
 	return TR_REDRAW;
 }
 
 /* See keys.h.  From the row after the selection, round to it. */
 unsigned
-key_search_next(struct tui *t)
+key_search_next(struct tui *t, const struct key_binding *b)
 {
 	const struct view_ops	*v = tui_views[t->view];
 	struct list		*l = &t->list[t->view];
@@ -219,25 +171,17 @@ key_search_next(struct tui *t)
 	return TR_REDRAW;
 }
 
-/* See keys.h. */
+/* See keys.h.  A row up or down (the binding's step). */
 unsigned
-key_up(struct tui *t)
+key_move(struct tui *t, const struct key_binding *b)
 {
-	list_move(&t->list[t->view], -1);
+	list_move(&t->list[t->view], b->arg);
 	return TR_REDRAW;
 }
 
 /* See keys.h. */
 unsigned
-key_down(struct tui *t)
-{
-	list_move(&t->list[t->view], 1);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_top(struct tui *t)
+key_top(struct tui *t, const struct key_binding *b)
 {
 	list_top(&t->list[t->view]);
 	return TR_REDRAW;
@@ -245,7 +189,7 @@ key_top(struct tui *t)
 
 /* See keys.h.  The live log follows new lines again from there. */
 unsigned
-key_bottom(struct tui *t)
+key_bottom(struct tui *t, const struct key_binding *b)
 {
 	list_bottom(&t->list[t->view]);
 	if (t->view == TV_LOG)
@@ -253,25 +197,17 @@ key_bottom(struct tui *t)
 	return TR_REDRAW;
 }
 
-/* See keys.h. */
+/* See keys.h.  A page up or down (the binding's step). */
 unsigned
-key_page_up(struct tui *t)
+key_page(struct tui *t, const struct key_binding *b)
 {
-	list_page(&t->list[t->view], -1);
+	list_page(&t->list[t->view], b->arg);
 	return TR_REDRAW;
 }
 
 /* See keys.h. */
 unsigned
-key_page_down(struct tui *t)
-{
-	list_page(&t->list[t->view], 1);
-	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_left(struct tui *t)
+key_left(struct tui *t, const struct key_binding *b)
 {
 	if (t->hscroll == 0)
 		return TR_NONE;
@@ -281,7 +217,7 @@ key_left(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_right(struct tui *t)
+key_right(struct tui *t, const struct key_binding *b)
 {
 	if (t->hscroll + KEY_HSCROLL > KEY_HSCROLL_MAX)
 		return TR_NONE;
@@ -289,25 +225,17 @@ key_right(struct tui *t)
 	return TR_REDRAW;
 }
 
-/* See keys.h. */
+/* See keys.h.  The column to the left or right (the binding's step). */
 unsigned
-key_sort_prev(struct tui *t)
+key_sort(struct tui *t, const struct key_binding *b)
 {
-	accounts_sort_step(t, -1);
+	accounts_sort_step(t, b->arg);
 	return TR_REFRESH;
 }
 
 /* See keys.h. */
 unsigned
-key_sort_next(struct tui *t)
-{
-	accounts_sort_step(t, 1);
-	return TR_REFRESH;
-}
-
-/* See keys.h. */
-unsigned
-key_sort_invert(struct tui *t)
+key_sort_invert(struct tui *t, const struct key_binding *b)
 {
 	t->a->sort_reverse = !t->a->sort_reverse;
 	return TR_REFRESH;
@@ -315,7 +243,7 @@ key_sort_invert(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_pause(struct tui *t)
+key_pause(struct tui *t, const struct key_binding *b)
 {
 	t->a->paused = !t->a->paused;
 	return t->a->paused ? TR_REDRAW : TR_REFRESH;
@@ -323,14 +251,14 @@ key_pause(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_redraw(struct tui *t)
+key_redraw(struct tui *t, const struct key_binding *b)
 {
 	return TR_CLEAR;
 }
 
 /* See keys.h. */
 unsigned
-key_rbl_check(struct tui *t)
+key_rbl_check(struct tui *t, const struct key_binding *b)
 {
 	app_rbl_check(t->a);
 	ui_switch(t, TV_RBL);
@@ -355,7 +283,7 @@ key_server(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_hostkey(struct tui *t)
+key_hostkey(struct tui *t, const struct key_binding *b)
 {
 	long	 s = key_server(t);
 
@@ -366,7 +294,7 @@ key_hostkey(struct tui *t)
 
 /* See keys.h. */
 unsigned
-key_reconnect(struct tui *t)
+key_reconnect(struct tui *t, const struct key_binding *b)
 {
 	long	 s = key_server(t);
 
@@ -378,7 +306,7 @@ key_reconnect(struct tui *t)
 /* See keys.h.  Its accounts over the server view: q comes back, and the
    accounts view's own filter with it. */
 unsigned
-key_server_accounts(struct tui *t)
+key_server_accounts(struct tui *t, const struct key_binding *b)
 {
 	struct tui_frame	*f;
 	char			 saved[TUI_TEXT_MAX];
@@ -396,11 +324,13 @@ key_server_accounts(struct tui *t)
 	return TR_REDRAW;
 }
 
-/* A containment key: the detail's account, or the selected row's. */
-static unsigned
-key_contain(struct tui *t, enum contain_action action)
+/* See keys.h.  The binding's action on the detail's account, or on the
+   selected row's. */
+unsigned
+key_contain(struct tui *t, const struct key_binding *b)
 {
 	const struct acct_row	*row;
+	enum contain_action	 action = (enum contain_action)(b->action - 1);
 
 	if (t->view == TV_DETAIL) {
 		app_act_key(t->a, action, t->a->detail_server,
@@ -414,46 +344,4 @@ key_contain(struct tui *t, enum contain_action action)
 	else
 		app_act_key(t->a, action, row->server, row->account);
 	return TR_REDRAW;
-}
-
-/* See keys.h. */
-unsigned
-key_suspend(struct tui *t)
-{
-	return key_contain(t, CA_SUSPEND);
-}
-
-/* See keys.h. */
-unsigned
-key_unsuspend(struct tui *t)
-{
-	return key_contain(t, CA_UNSUSPEND);
-}
-
-/* See keys.h. */
-unsigned
-key_reset(struct tui *t)
-{
-	return key_contain(t, CA_RESET);
-}
-
-/* See keys.h. */
-unsigned
-key_hold(struct tui *t)
-{
-	return key_contain(t, CA_HOLD);
-}
-
-/* See keys.h. */
-unsigned
-key_release(struct tui *t)
-{
-	return key_contain(t, CA_RELEASE);
-}
-
-/* See keys.h. */
-unsigned
-key_purge(struct tui *t)
-{
-	return key_contain(t, CA_PURGE);
 }

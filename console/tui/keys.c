@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "keys.h"
+#include "ui.h"
 #include "act/contain.h"
 
 #define CTRL(c)	((c) & 0x1f)
@@ -19,145 +20,128 @@
 /* where a containment key finds its account */
 #define VIEW_ACT	(VIEW_ACCOUNTS | VIEW_DETAIL)
 #define ACT(a)		((a) + 1)
+/* where Enter opens the selected row */
+#define VIEW_ENTER	(VIEW_SERVERS | VIEW_ACCOUNTS | VIEW_HISTORY)
+/*
+ * A key and its twin (an F-key, a vi key): one function, help and
+ * argument; the bar label, if any, on the first.
+ */
+#define TWIN(k1, l1, k2, l2, f, v, h, bar, act, a)			\
+	{ k1, l1, f, v, h, bar, 0, act, a },				\
+	{ k2, l2, f, v, h, NULL, 0, act, a }
 
 /*
  * Order matters: the help screen lists bindings in this order, and the
  * first binding of an action with a bar label is the one on the bottom bar.
  */
 const struct key_binding key_table[] = {
-	{ '?',		"?",		key_help,	VIEW_ALL,
-	    "show this help",					"Help", 0, 0 },
-	{ KEY_F(1),	"F1",		key_help,	VIEW_ALL,
-	    "show this help",					NULL, 0, 0 },
+	TWIN('?', "?", KEY_F(1), "F1", key_help, VIEW_ALL,
+	    "show this help",					"Help", 0, 0),
 	{ 'q',		"q",		key_back_or_quit, VIEW_ALL,
-	    "back one level; from a top view (1-6), quit",	"Quit", 0, 0 },
+	    "back one level; from a top view (1-6), quit",	"Quit",
+	    0, 0, 0 },
 	{ KEY_F(10),	"F10",		key_quit,	VIEW_ALL,
-	    "quit",						NULL, 0, 0 },
-	{ '1',		"1",		key_view_servers, VIEW_ALL,
+	    "quit",						NULL, 0, 0, 0 },
+	{ '1',		"1",		key_view,	VIEW_ALL,
 	    "servers view",					"Servers",
-	    BAR_NOT_ACCOUNTS, 0 },
-	{ '2',		"2",		key_view_accounts, VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0, TV_SERVERS },
+	{ '2',		"2",		key_view,	VIEW_ALL,
 	    "accounts view",					"Accounts",
-	    BAR_NOT_ACCOUNTS, 0 },
-	{ '3',		"3",		key_view_log,	VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0, TV_ACCOUNTS },
+	{ '3',		"3",		key_view,	VIEW_ALL,
 	    "live log view",					"Log",
-	    BAR_NOT_ACCOUNTS, 0 },
-	{ '4',		"4",		key_view_history, VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0, TV_LOG },
+	{ '4',		"4",		key_view,	VIEW_ALL,
 	    "incidents and log gaps",				"History",
-	    BAR_NOT_ACCOUNTS, 0 },
-	{ '5',		"5",		key_view_rbl,	VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0, TV_HISTORY },
+	{ '5',		"5",		key_view,	VIEW_ALL,
 	    "blocklists (DNSBL) view: each address on each zone", "Lists",
-	    BAR_NOT_ACCOUNTS, 0 },
-	{ '6',		"6",		key_view_messages, VIEW_ALL,
+	    BAR_NOT_ACCOUNTS, 0, TV_RBL },
+	{ '6',		"6",		key_view,	VIEW_ALL,
 	    "messages: every status line message, in full",	"Msgs",
-	    BAR_NOT_ACCOUNTS, 0 },
+	    BAR_NOT_ACCOUNTS, 0, TV_MESSAGES },
 	{ '\t',		"Tab",		key_next_view,	VIEW_ALL,
-	    "next top view (1 to 6)",				NULL, 0, 0 },
-	{ '\n',		"Enter",	key_enter,	VIEW_SERVERS |
-	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0, 0 },
-	{ '\r',		"Enter",	key_enter,	VIEW_SERVERS |
-	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0, 0 },
-	{ KEY_ENTER,	"Enter",	key_enter,	VIEW_SERVERS |
-	    VIEW_ACCOUNTS | VIEW_HISTORY,
-	    "details of the selected row",			NULL, 0, 0 },
+	    "next top view (1 to 6)",				NULL, 0, 0, 0 },
+	TWIN('\n', "Enter", '\r', "Enter", key_enter, VIEW_ENTER,
+	    "details of the selected row",			NULL, 0, 0),
+	{ KEY_ENTER,	"Enter",	key_enter,	VIEW_ENTER,
+	    "details of the selected row",			NULL, 0, 0, 0 },
 	{ 27,		"Esc",		key_escape,	VIEW_ALL,
-	    "back; at a top view, clear the search and filter",	NULL, 0, 0 },
+	    "back; at a top view, clear the search and filter",	NULL, 0, 0, 0 },
 	{ KEY_LEFT,	"Left",		key_back,	VIEW_PAGES,
-	    "back",						NULL, 0, 0 },
-	{ '/',		"/",		key_search,	VIEW_LISTS,
+	    "back",						NULL, 0, 0, 0 },
+	{ '/',		"/",		key_prompt,	VIEW_LISTS,
 	    "search: jump to the next row containing text",	"Search",
-	    0, 0 },
+	    0, 0, '/' },
 	{ 'n',		"n",		key_search_next, VIEW_LISTS,
-	    "the next row containing the search text",		NULL, 0, 0 },
-	{ '\\',		"\\",		key_filter,	VIEW_LISTS,
+	    "the next row containing the search text",		NULL, 0, 0, 0 },
+	{ '\\',		"\\",		key_prompt,	VIEW_LISTS,
 	    "filter: show only rows containing text (@NAME: a server's)",
-	    "Filter", 0, 0 },
-	{ KEY_UP,	"Up",		key_up,		VIEW_ALL,
-	    "move up",						NULL, 0, 0 },
-	{ 'k',		"k",		key_up,		VIEW_ALL,
-	    "move up",						NULL, 0, 0 },
-	{ KEY_DOWN,	"Down",		key_down,	VIEW_ALL,
-	    "move down",					NULL, 0, 0 },
-	{ 'j',		"j",		key_down,	VIEW_ALL,
-	    "move down",					NULL, 0, 0 },
-	{ 'g',		"g",		key_top,	VIEW_ALL,
-	    "first row",					NULL, 0, 0 },
-	{ KEY_HOME,	"Home",		key_top,	VIEW_ALL,
-	    "first row",					NULL, 0, 0 },
-	{ 'G',		"G",		key_bottom,	VIEW_ALL,
-	    "last row",						NULL, 0, 0 },
-	{ KEY_END,	"End",		key_bottom,	VIEW_ALL,
-	    "last row",						NULL, 0, 0 },
-	{ KEY_PPAGE,	"PgUp",		key_page_up,	VIEW_ALL,
-	    "page up",						NULL, 0, 0 },
-	{ KEY_NPAGE,	"PgDn",		key_page_down,	VIEW_ALL,
-	    "page down",					NULL, 0, 0 },
-	{ ' ',		"Space",	key_page_down,	VIEW_PAGES,
-	    "page down",					NULL, 0, 0 },
+	    "Filter", 0, 0, '\\' },
+	TWIN(KEY_UP, "Up", 'k', "k", key_move, VIEW_ALL,
+	    "move up",						NULL, 0, -1),
+	TWIN(KEY_DOWN, "Down", 'j', "j", key_move, VIEW_ALL,
+	    "move down",					NULL, 0, 1),
+	TWIN('g', "g", KEY_HOME, "Home", key_top, VIEW_ALL,
+	    "first row",					NULL, 0, 0),
+	TWIN('G', "G", KEY_END, "End", key_bottom, VIEW_ALL,
+	    "last row",						NULL, 0, 0),
+	{ KEY_PPAGE,	"PgUp",		key_page,	VIEW_ALL,
+	    "page up",						NULL,
+	    0, 0, -1 },
+	{ KEY_NPAGE,	"PgDn",		key_page,	VIEW_ALL,
+	    "page down",					NULL, 0, 0, 1 },
+	{ ' ',		"Space",	key_page,	VIEW_PAGES,
+	    "page down",					NULL, 0, 0, 1 },
 	{ KEY_LEFT,	"Left",		key_left,	VIEW_LOG,
-	    "scroll the lines left",				NULL, 0, 0 },
+	    "scroll the lines left",				NULL, 0, 0, 0 },
 	{ KEY_RIGHT,	"Right",	key_right,	VIEW_LOG,
 	    "scroll the lines right (the pane below wraps the selected "
-	    "one)",						NULL, 0, 0 },
-	{ '<',		"<",		key_sort_prev,	VIEW_ACCOUNTS,
-	    "sort by the column to the left",			NULL, 0, 0 },
-	{ '>',		">",		key_sort_next,	VIEW_ACCOUNTS,
-	    "sort by the column to the right",			"Sort", 0, 0 },
+	    "one)",						NULL, 0, 0, 0 },
+	{ '<',		"<",		key_sort,	VIEW_ACCOUNTS,
+	    "sort by the column to the left",			NULL,
+	    0, 0, -1 },
+	{ '>',		">",		key_sort,	VIEW_ACCOUNTS,
+	    "sort by the column to the right",			"Sort",
+	    0, 0, 1 },
 	{ 'I',		"I",		key_sort_invert, VIEW_ACCOUNTS,
-	    "invert the sort order",				NULL, 0, 0 },
+	    "invert the sort order",				NULL, 0, 0, 0 },
 	{ 'Z',		"Z",		key_pause,	VIEW_ALL,
-	    "pause / resume the display (data keeps flowing)",	"Pause", 0, 0 },
+	    "pause / resume the display (data keeps flowing)",	"Pause",
+	    0, 0, 0 },
 	{ CTRL('l'),	"^L",		key_redraw,	VIEW_ALL,
-	    "redraw the screen",				NULL, 0, 0 },
+	    "redraw the screen",				NULL, 0, 0, 0 },
 	{ 'r',		"r",		key_rbl_check,	VIEW_ALL & ~VIEW_HELP,
-	    "check the servers' addresses on DNS blocklists now", NULL, 0, 0 },
+	    "check the servers' addresses on DNS blocklists now", NULL,
+	    0, 0, 0 },
 	{ 'a',		"a",		key_server_accounts, VIEW_SERVER,
 	    "the server's accounts",				"Accounts",
-	    0, 0 },
+	    0, 0, 0 },
 	{ 'A',		"A",		key_hostkey,	VIEW_SSH,
-	    "SSH: show the server's unknown host key; trust it?", NULL, 0, 0 },
+	    "SSH: show the server's unknown host key; trust it?", NULL,
+	    0, 0, 0 },
 	{ 'C',		"C",		key_reconnect,	VIEW_SSH,
-	    "SSH: connect to the selected server again now",	NULL, 0, 0 },
+	    "SSH: connect to the selected server again now",	NULL, 0, 0, 0 },
 	/* containment: the selected account, or the detail view's */
-	{ 's',		"s",		key_suspend,	VIEW_ACT,
+	TWIN('s', "s", KEY_F(5), "F5", key_contain, VIEW_ACT,
 	    "suspend: refuse its logins and mail, hold its queue", "Suspend",
-	    0, ACT(CA_SUSPEND) },
-	{ KEY_F(5),	"F5",		key_suspend,	VIEW_ACT,
-	    "suspend: refuse its logins and mail, hold its queue", NULL, 0,
-	    ACT(CA_SUSPEND) },
-	{ 'U',		"U",		key_unsuspend,	VIEW_ACT,
-	    "unsuspend (its held mail stays held)",		NULL, 0,
-	    ACT(CA_UNSUSPEND) },
-	{ KEY_F(6),	"F6",		key_unsuspend,	VIEW_ACT,
-	    "unsuspend (its held mail stays held)",		NULL, 0,
-	    ACT(CA_UNSUSPEND) },
-	{ 'h',		"h",		key_hold,	VIEW_ACT,
-	    "hold its queued mail",				"Hold", 0,
-	    ACT(CA_HOLD) },
-	{ KEY_F(7),	"F7",		key_hold,	VIEW_ACT,
-	    "hold its queued mail",				NULL, 0,
-	    ACT(CA_HOLD) },
-	{ 'H',		"H",		key_release,	VIEW_ACT,
-	    "release its held mail",				NULL, 0,
-	    ACT(CA_RELEASE) },
-	{ KEY_F(8),	"F8",		key_release,	VIEW_ACT,
-	    "release its held mail",				NULL, 0,
-	    ACT(CA_RELEASE) },
-	{ 'D',		"D",		key_purge,	VIEW_ACT,
-	    "purge its queued mail (asks, naming the count)",	"Purge", 0,
-	    ACT(CA_PURGE) },
-	{ KEY_F(9),	"F9",		key_purge,	VIEW_ACT,
-	    "purge its queued mail (asks, naming the count)",	NULL, 0,
-	    ACT(CA_PURGE) },
-	{ 'P',		"P",		key_reset,	VIEW_ACT,
+	    ACT(CA_SUSPEND), 0),
+	TWIN('U', "U", KEY_F(6), "F6", key_contain, VIEW_ACT,
+	    "unsuspend (its held mail stays held)",		NULL,
+	    ACT(CA_UNSUSPEND), 0),
+	TWIN('h', "h", KEY_F(7), "F7", key_contain, VIEW_ACT,
+	    "hold its queued mail",				"Hold",
+	    ACT(CA_HOLD), 0),
+	TWIN('H', "H", KEY_F(8), "F8", key_contain, VIEW_ACT,
+	    "release its held mail",				NULL,
+	    ACT(CA_RELEASE), 0),
+	TWIN('D', "D", KEY_F(9), "F9", key_contain, VIEW_ACT,
+	    "purge its queued mail (asks, naming the count)",	"Purge",
+	    ACT(CA_PURGE), 0),
+	TWIN('P', "P", KEY_F(4), "F4", key_contain, VIEW_ACT,
 	    "reset its password (asks; the new one shows once)", "Password",
-	    0, ACT(CA_RESET) },
-	{ KEY_F(4),	"F4",		key_reset,	VIEW_ACT,
-	    "reset its password (asks; the new one shows once)", NULL, 0,
-	    ACT(CA_RESET) },
-	{ 0,		NULL,		NULL,		0, NULL, NULL, 0, 0 }
+	    ACT(CA_RESET), 0),
+	{ 0,		NULL,		NULL,		0, NULL, NULL, 0, 0, 0 }
 };
 
 /* See keys.h. */
@@ -179,8 +163,15 @@ keys_is_twin(const struct key_binding *b)
 	const struct key_binding	*c;
 
 	for (c = key_table; c < b; c++)
-		if (c->fn == b->fn && c->views == b->views &&
-		    strcmp(c->help, b->help) == 0)
+		if (keys_twins(c, b))
 			return 1;
 	return 0;
+}
+
+/* See keys.h. */
+int
+keys_twins(const struct key_binding *a, const struct key_binding *b)
+{
+	return a->fn == b->fn && a->arg == b->arg && a->views == b->views &&
+	    strcmp(a->help, b->help) == 0;
 }

@@ -20,7 +20,9 @@ struct tui;
 #define TR_CLEAR	0x04	/* repaint every cell (^L) */
 #define TR_QUIT		0x08
 
-typedef unsigned (*key_fn)(struct tui *t);
+struct key_binding;
+/* A key's handler; b is the binding pressed (its arg), NULL from code. */
+typedef unsigned (*key_fn)(struct tui *t, const struct key_binding *b);
 
 /* Views, as bits, for bindings that apply to some views only. */
 #define VIEW_SERVERS	0x001
@@ -46,6 +48,9 @@ struct key_binding {
 					   contain_action + 1 (off with
 					   --read-only, shown only where the
 					   server can do it); 0 otherwise */
+	int		 arg;		/* for fn: the view (key_view), the
+					   step, -1 or 1 (key_move, key_page,
+					   key_sort), the prompt (key_prompt) */
 };
 
 extern const struct key_binding key_table[];
@@ -57,46 +62,34 @@ const struct key_binding *keys_lookup(int key, unsigned view);
  * help lists each binding once, with its twins' labels.
  */
 int	keys_is_twin(const struct key_binding *b);
+/* Are a and b twins: the same function, argument, views and help? */
+int	keys_twins(const struct key_binding *a, const struct key_binding *b);
 
 /* The handlers (keyfn.c). */
-unsigned	key_help(struct tui *);
-unsigned	key_back_or_quit(struct tui *);
-unsigned	key_quit(struct tui *);
-unsigned	key_view_servers(struct tui *);
-unsigned	key_view_accounts(struct tui *);
-unsigned	key_view_log(struct tui *);
-unsigned	key_view_history(struct tui *);
-unsigned	key_view_rbl(struct tui *);
-unsigned	key_view_messages(struct tui *);
-unsigned	key_next_view(struct tui *);
-unsigned	key_enter(struct tui *);
-unsigned	key_escape(struct tui *);
-unsigned	key_back(struct tui *);
-unsigned	key_search(struct tui *);
-unsigned	key_search_next(struct tui *);
-unsigned	key_filter(struct tui *);
-unsigned	key_up(struct tui *);
-unsigned	key_down(struct tui *);
-unsigned	key_top(struct tui *);
-unsigned	key_bottom(struct tui *);
-unsigned	key_page_up(struct tui *);
-unsigned	key_page_down(struct tui *);
-unsigned	key_left(struct tui *);
-unsigned	key_right(struct tui *);
-unsigned	key_sort_prev(struct tui *);
-unsigned	key_sort_next(struct tui *);
-unsigned	key_sort_invert(struct tui *);
-unsigned	key_pause(struct tui *);
-unsigned	key_redraw(struct tui *);
-unsigned	key_rbl_check(struct tui *);
-unsigned	key_hostkey(struct tui *);
-unsigned	key_reconnect(struct tui *);
-unsigned	key_server_accounts(struct tui *);
-unsigned	key_suspend(struct tui *);
-unsigned	key_unsuspend(struct tui *);
-unsigned	key_reset(struct tui *);
-unsigned	key_hold(struct tui *);
-unsigned	key_release(struct tui *);
-unsigned	key_purge(struct tui *);
+unsigned	key_help(struct tui *, const struct key_binding *);
+unsigned	key_back_or_quit(struct tui *, const struct key_binding *);
+unsigned	key_quit(struct tui *, const struct key_binding *);
+unsigned	key_view(struct tui *, const struct key_binding *);
+unsigned	key_next_view(struct tui *, const struct key_binding *);
+unsigned	key_enter(struct tui *, const struct key_binding *);
+unsigned	key_escape(struct tui *, const struct key_binding *);
+unsigned	key_back(struct tui *, const struct key_binding *);
+unsigned	key_prompt(struct tui *, const struct key_binding *);
+unsigned	key_search_next(struct tui *, const struct key_binding *);
+unsigned	key_move(struct tui *, const struct key_binding *);
+unsigned	key_top(struct tui *, const struct key_binding *);
+unsigned	key_bottom(struct tui *, const struct key_binding *);
+unsigned	key_page(struct tui *, const struct key_binding *);
+unsigned	key_left(struct tui *, const struct key_binding *);
+unsigned	key_right(struct tui *, const struct key_binding *);
+unsigned	key_sort(struct tui *, const struct key_binding *);
+unsigned	key_sort_invert(struct tui *, const struct key_binding *);
+unsigned	key_pause(struct tui *, const struct key_binding *);
+unsigned	key_redraw(struct tui *, const struct key_binding *);
+unsigned	key_rbl_check(struct tui *, const struct key_binding *);
+unsigned	key_hostkey(struct tui *, const struct key_binding *);
+unsigned	key_reconnect(struct tui *, const struct key_binding *);
+unsigned	key_server_accounts(struct tui *, const struct key_binding *);
+unsigned	key_contain(struct tui *, const struct key_binding *);
 
 #endif

@@ -498,7 +498,7 @@ ui_prompt_key(struct tui *t, int ch)
 		if (t->prompt == '/') {
 			snprintf(t->search, sizeof(t->search), "%s", t->input);
 			t->prompt = 0;
-			return key_search_next(t) | TR_REDRAW;
+			return key_search_next(t, NULL) | TR_REDRAW;
 		}
 		snprintf(t->filter[t->view], sizeof(t->filter[0]), "%s",
 		    t->input);
@@ -525,7 +525,7 @@ ui_key(struct tui *t, int ch)
 
 	if ((b = keys_lookup(ch, tui_views[t->view]->keymask)) == NULL)
 		return TR_NONE;
-	return b->fn(t);
+	return b->fn(t, b);
 }
 
 /* Do what a handler's reaction says. */

@@ -78,9 +78,7 @@ help_labels(const struct key_binding *b, char *keys, size_t size)
 
 	snprintf(keys, size, "%s", b->label);
 	for (c = b + 1; c->label != NULL; c++)
-		if (c->fn == b->fn && c->views == b->views &&
-		    strcmp(c->help, b->help) == 0 &&
-		    strstr(keys, c->label) == NULL &&
+		if (keys_twins(c, b) && strstr(keys, c->label) == NULL &&
 		    strlen(keys) + strlen(c->label) + 3 < size)
 			snprintf(keys + strlen(keys), size - strlen(keys),
 			    ", %s", c->label);

@@ -36,8 +36,17 @@ test_table(void **state)
 	}
 	assert_ptr_equal(keys_lookup('q', VIEW_ACCOUNTS)->fn,
 	    key_back_or_quit);
-	assert_ptr_equal(keys_lookup('5', VIEW_LOG)->fn, key_view_rbl);
-	assert_ptr_equal(keys_lookup('6', VIEW_HELP)->fn, key_view_messages);
+	assert_ptr_equal(keys_lookup('5', VIEW_LOG)->fn, key_view);
+	assert_int_equal(keys_lookup('5', VIEW_LOG)->arg, TV_RBL);
+	assert_ptr_equal(keys_lookup('6', VIEW_HELP)->fn, key_view);
+	assert_int_equal(keys_lookup('6', VIEW_HELP)->arg, TV_MESSAGES);
+	/* the twins of a key with an argument: one function, two steps */
+	assert_ptr_equal(keys_lookup('k', VIEW_LOG)->fn,
+	    keys_lookup('j', VIEW_LOG)->fn);
+	assert_int_equal(keys_lookup('k', VIEW_LOG)->arg, -1);
+	assert_int_equal(keys_lookup('j', VIEW_LOG)->arg, 1);
+	assert_int_equal(keys_lookup(KEY_F(9), VIEW_DETAIL)->action,
+	    CA_PURGE + 1);
 	assert_null(keys_lookup('h', VIEW_LOG));
 	assert_null(keys_lookup('I', VIEW_SERVERS));
 	/* F5 is s's twin: the help lists them on one line */
