@@ -38,6 +38,50 @@ store_last_session(struct store *st, enum store_kind kind,
 	return rc == SQLITE_DONE ? found : -1;
 }
 
+/* What a loader's row decoder turns a result row into, and for whom. */
+struct store_each {
+	union {
+		store_baseline_cb	 baseline;
+		store_ip_cb		 ip;
+		store_incident_cb	 inc;
+		store_rbl_cb		 rbl;
+		store_gap_cb		 gap;
+		store_peak_cb		 peak;
+	} cb;
+	void		*arg;
+	int64_t		 now;		/* baselines: now and the offset */
+	int64_t		 offmin;	/* from UTC, in minutes */
+};
+
+/*
+ * A start-up read: run sql with v1 as ?1 (when it has one) and hand each
+ * result row to row() until it returns non-zero.  0, or -1 on error.
+ */
+static int
+store_each_row(struct store *st, const char *sql, int64_t v1,
+    int (*row)(sqlite3_stmt *, struct store_each *), struct store_each *e)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	pthread_mutex_lock(&st->dblock);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int64(s, 1, v1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (row(s, e) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+done:
+	pthread_mutex_unlock(&st->dblock);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* How many hours h in [from, to] have (h + 72) % 168 == how (Monday 0). */
 static uint64_t
 store_hours_in(int64_t from, int64_t to, int how)
@@ -51,18 +95,38 @@ store_hours_in(int64_t from, int64_t to, int how)
 	return (uint64_t)((to - first) / 168 + 1);
 }
 
+/* One row of store_load_baselines. */
+static int
+store_baseline_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_baseline	 b;
+	int64_t			 first;
+
+	memset(&b, 0, sizeof(b));
+	b.server = (const char *)sqlite3_column_text(s, 0);
+	b.account = (const char *)sqlite3_column_text(s, 1);
+	b.how = sqlite3_column_int(s, 2);
+	b.msgs = (uint64_t)sqlite3_column_int64(s, 3);
+	b.rcpts = (uint64_t)sqlite3_column_int64(s, 4);
+	b.minutes = (uint64_t)sqlite3_column_int64(s, 5);
+	first = sqlite3_column_int64(s, 6);
+	b.first = first * 60;
+	b.hours = store_hours_in((first + e->offmin) / 60,
+	    (e->now / 60 + e->offmin) / 60, b.how);
+	if (b.hours == 0)
+		b.hours = 1;	/* clock went back: never divide by 0 */
+	return e->cb.baseline(&b, e->arg);
+}
+
 /* See store.h. */
 int
 store_load_baselines(struct store *st, int64_t now, int tzoff,
     store_baseline_cb cb, void *arg)
 {
-	struct store_baseline	 b;
-	sqlite3_stmt		*s;
-	int64_t			 first, offmin = tzoff / 60;
-	int			 rc;
+	struct store_each	 e = { .cb.baseline = cb, .arg = arg,
+				       .now = now, .offmin = tzoff / 60 };
 
-	pthread_mutex_lock(&st->dblock);
-	rc = sqlite3_prepare_v2(st->db,
+	return store_each_row(st,
 	    "SELECT a.server, a.name, m.how, m.msgs, m.rcpts, m.n, f.first "
 	    "FROM (SELECT account, ((minute + ?1) / 60 + 72) % 168 AS how, "
 	    "  sum(msgs) AS msgs, sum(rcpts) AS rcpts, count(*) AS n "
@@ -70,105 +134,34 @@ store_load_baselines(struct store *st, int64_t now, int tzoff,
 	    "JOIN (SELECT account, min(minute) AS first FROM minutes "
 	    "  GROUP BY account) AS f ON f.account = m.account "
 	    "JOIN accounts AS a ON a.id = m.account "
-	    "ORDER BY m.account, m.how", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, offmin);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&b, 0, sizeof(b));
-		b.server = (const char *)sqlite3_column_text(s, 0);
-		b.account = (const char *)sqlite3_column_text(s, 1);
-		b.how = sqlite3_column_int(s, 2);
-		b.msgs = (uint64_t)sqlite3_column_int64(s, 3);
-		b.rcpts = (uint64_t)sqlite3_column_int64(s, 4);
-		b.minutes = (uint64_t)sqlite3_column_int64(s, 5);
-		first = sqlite3_column_int64(s, 6);
-		b.first = first * 60;
-		b.hours = store_hours_in((first + offmin) / 60,
-		    (now / 60 + offmin) / 60, b.how);
-		if (b.hours == 0)
-			b.hours = 1;	/* clock went back: never divide by 0 */
-		if (cb(&b, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-done:
-	pthread_mutex_unlock(&st->dblock);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    "ORDER BY m.account, m.how", e.offmin, store_baseline_row, &e);
+}
+
+/* One row of store_load_ips. */
+static int
+store_ip_row(sqlite3_stmt *s, struct store_each *e)
+{
+	struct store_ip	 ip;
+
+	ip.server = (const char *)sqlite3_column_text(s, 0);
+	ip.account = (const char *)sqlite3_column_text(s, 1);
+	ip.ip = (const char *)sqlite3_column_text(s, 2);
+	ip.first_seen = sqlite3_column_int64(s, 3);
+	ip.last_seen = sqlite3_column_int64(s, 4);
+	ip.logins = (uint64_t)sqlite3_column_int64(s, 5);
+	return e->cb.ip(&ip, e->arg);
 }
 
 /* See store.h. */
 int
 store_load_ips(struct store *st, store_ip_cb cb, void *arg)
 {
-	struct store_ip	 ip;
-	sqlite3_stmt	*s;
-	int		 rc;
+	struct store_each	 e = { .cb.ip = cb, .arg = arg };
 
-	pthread_mutex_lock(&st->dblock);
-	rc = sqlite3_prepare_v2(st->db, "SELECT a.server, a.name, i.ip, "
+	return store_each_row(st, "SELECT a.server, a.name, i.ip, "
 	    "i.first_seen, i.last_seen, i.logins FROM ips AS i "
 	    "JOIN accounts AS a ON a.id = i.account ORDER BY i.account, i.ip",
-	    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		ip.server = (const char *)sqlite3_column_text(s, 0);
-		ip.account = (const char *)sqlite3_column_text(s, 1);
-		ip.ip = (const char *)sqlite3_column_text(s, 2);
-		ip.first_seen = sqlite3_column_int64(s, 3);
-		ip.last_seen = sqlite3_column_int64(s, 4);
-		ip.logins = (uint64_t)sqlite3_column_int64(s, 5);
-		if (cb(&ip, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-done:
-	pthread_mutex_unlock(&st->dblock);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* What a loader's row decoder turns a result row into, and for whom. */
-struct store_each {
-	union {
-		store_incident_cb	 inc;
-		store_rbl_cb		 rbl;
-		store_gap_cb		 gap;
-		store_peak_cb		 peak;
-	} cb;
-	void		*arg;
-};
-
-/*
- * A start-up read: run sql with since as ?1 and hand each result row to
- * row() until it returns non-zero.  0, or -1 on error.
- */
-static int
-store_each_since(struct store *st, const char *sql, int64_t since,
-    int (*row)(sqlite3_stmt *, struct store_each *), struct store_each *e)
-{
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	pthread_mutex_lock(&st->dblock);
-	rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(s, 1, since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (row(s, e) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-done:
-	pthread_mutex_unlock(&st->dblock);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    0, store_ip_row, &e);
 }
 
 /* One row of store_load_peaks. */
@@ -192,7 +185,7 @@ store_load_peaks(struct store *st, int64_t since, store_peak_cb cb,
 	struct store_each	 e = { .cb.peak = cb, .arg = arg };
 
 	/* ten-minute buckets of each account, then the busiest per hour */
-	return store_each_since(st, "SELECT a.server, a.name, b.bucket / 6, "
+	return store_each_row(st, "SELECT a.server, a.name, b.bucket / 6, "
 	    "max(b.msgs) FROM (SELECT account, minute / 10 AS bucket, "
 	    "  sum(msgs) AS msgs FROM minutes "
 	    "  WHERE minute >= ?1 / 60 AND msgs > 0 "
@@ -224,7 +217,7 @@ store_load_incidents(struct store *st, int64_t since, store_incident_cb cb,
 {
 	struct store_each	 e = { .cb.inc = cb, .arg = arg };
 
-	return store_each_since(st, "SELECT a.server, a.name, i.opened, "
+	return store_each_row(st, "SELECT a.server, a.name, i.opened, "
 	    "i.closed, i.peak_level, i.reason FROM incidents AS i "
 	    "JOIN accounts AS a ON a.id = i.account "
 	    "WHERE i.opened >= ?1 OR i.closed IS NULL OR i.closed >= ?1 "
@@ -255,7 +248,7 @@ store_load_rbl(struct store *st, int64_t since, store_rbl_cb cb, void *arg)
 {
 	struct store_each	 e = { .cb.rbl = cb, .arg = arg };
 
-	return store_each_since(st, "SELECT server, ip, zone, listed, "
+	return store_each_row(st, "SELECT server, ip, zone, listed, "
 	    "delisted, codes, reason FROM rbl WHERE delisted IS NULL OR "
 	    "delisted >= ?1 ORDER BY listed, id", since, store_rbl_row, &e);
 }
@@ -280,7 +273,7 @@ store_load_gaps(struct store *st, int64_t since, store_gap_cb cb, void *arg)
 {
 	struct store_each	 e = { .cb.gap = cb, .arg = arg };
 
-	return store_each_since(st, "SELECT session, at, server, path, why "
+	return store_each_row(st, "SELECT session, at, server, path, why "
 	    "FROM gaps WHERE at >= ?1 ORDER BY at, id", since, store_gap_row,
 	    &e);
 }
