@@ -21,6 +21,7 @@
 #include "config/discover.h"
 #include "core/cliopt.h"
 #include "core/json.h"
+#include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
 #include "net/resolve.h"
@@ -451,7 +452,6 @@ rbl_cmd_run(struct rbl_cmd *c, const struct rbl_options *opt)
 {
 	struct rbl		*r;
 	struct rbl_summary	 s;
-	struct timespec		 ts;
 	char			 err[512];
 	size_t			 nz;
 	int			 rc;
@@ -462,10 +462,8 @@ rbl_cmd_run(struct rbl_cmd *c, const struct rbl_options *opt)
 	}
 	for (nz = 0; c->zones[nz] != NULL; nz++)
 		;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (rbl_start(r, c->ips, c->nips, (const char *const *)c->zones, nz,
-	    (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, err,
-	    sizeof(err)) == -1) {
+	    loop_now_ms(), err, sizeof(err)) == -1) {
 		fprintf(stderr, "mailcon: rbl: %s\n", err);
 		rbl_free(r);
 		return EXIT_ERROR;

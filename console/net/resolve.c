@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "resolve.h"
+#include "core/loop.h"
 #include "core/xmalloc.h"
 
 #define RESOLVER_NAME_MAX	253	/* bytes of a name, no final dot */
@@ -54,16 +55,6 @@ struct resolver {
 	int			 delivering;	/* in resolver_deliver */
 	int			 dying;		/* freed by a callback */
 };
-
-/* Monotonic milliseconds: deadlines must not move with the wall clock. */
-static int64_t
-resolver_clock(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The slot of a socket c-ares told us about, or r->nsocks. */
 static size_t
@@ -462,7 +453,7 @@ resolver_lookup(struct resolver *r, const char *host, resolver_cb cb,
 	q->arg = arg;
 	q->seq = ++r->seq;
 	q->owed = 1;
-	q->deadline = resolver_clock() + r->timeout_ms;
+	q->deadline = loop_now_ms() + r->timeout_ms;
 	snprintf(q->host, sizeof(q->host), "%s", host);
 	q->next = r->reqs;
 	if (r->reqs != NULL)
@@ -573,7 +564,7 @@ resolver_process(struct resolver *r, const struct pollfd *pfd, size_t n)
 	}
 	/* c-ares' own timeouts: a try to send again, a query to give up */
 	ares_process_fd(r->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	now = resolver_clock();
+	now = loop_now_ms();
 	for (q = r->reqs; q != NULL; q = q->next)
 		if (q->owed && !q->ended && q->deadline <= now) {
 			q->ended = 1;
@@ -592,7 +583,7 @@ resolver_wait_ms(const struct resolver *r)
 
 	if (r->reqs == NULL)
 		return -1;
-	now = resolver_clock();
+	now = loop_now_ms();
 	for (q = r->reqs; q != NULL; q = q->next) {
 		if (!q->owed)
 			continue;

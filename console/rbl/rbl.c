@@ -19,21 +19,12 @@
 #include <time.h>
 
 #include "rbl_int.h"
+#include "core/loop.h"
 #include "core/xmalloc.h"
 
 #define RBL_QT_A		1
 #define RBL_QT_TXT		16
 #define RBL_QC_IN		1
-
-/* Monotonic milliseconds (rbl_wait has no loop to ask). */
-static int64_t
-rbl_clock(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* See rbl_int.h. */
 void
@@ -465,9 +456,9 @@ rbl_wait(struct rbl *r)
 	size_t		 n;
 	int		 ms;
 
-	while (!rbl_step(r, rbl_clock())) {
+	while (!rbl_step(r, loop_now_ms())) {
 		n = rbl_fds(r, pfd, RBL_MAXFDS);
-		ms = rbl_wait_ms(r, rbl_clock());
+		ms = rbl_wait_ms(r, loop_now_ms());
 		(void)poll(pfd, n, ms < 0 ? 1000 : ms);
 	}
 	return 1;
