@@ -29,6 +29,13 @@
 #define TWIN(k1, l1, k2, l2, f, v, h, bar, act, a)			\
 	{ k1, l1, f, v, h, bar, 0, act, a },				\
 	{ k2, l2, f, v, h, NULL, 0, act, a }
+/* A top view's number key; its bar label gives way to the action keys. */
+#define VIEW_KEY(k, l, view, bar, h)					\
+	{ k, l, key_view, VIEW_ALL, h, bar, BAR_NOT_ACCOUNTS, 0, view }
+/* A containment key and its F-key: the selected account, or the
+   detail view's. */
+#define ACT_KEY(k, l, fk, fl, ca, bar, h)				\
+	TWIN(k, l, fk, fl, key_contain, VIEW_ACT, h, bar, ACT(ca), 0)
 
 /*
  * Order matters: the help screen lists bindings in this order, and the
@@ -42,24 +49,14 @@ const struct key_binding key_table[] = {
 	    0, 0, 0 },
 	{ KEY_F(10),	"F10",		key_quit,	VIEW_ALL,
 	    "quit",						NULL, 0, 0, 0 },
-	{ '1',		"1",		key_view,	VIEW_ALL,
-	    "servers view",					"Servers",
-	    BAR_NOT_ACCOUNTS, 0, TV_SERVERS },
-	{ '2',		"2",		key_view,	VIEW_ALL,
-	    "accounts view",					"Accounts",
-	    BAR_NOT_ACCOUNTS, 0, TV_ACCOUNTS },
-	{ '3',		"3",		key_view,	VIEW_ALL,
-	    "live log view",					"Log",
-	    BAR_NOT_ACCOUNTS, 0, TV_LOG },
-	{ '4',		"4",		key_view,	VIEW_ALL,
-	    "incidents and log gaps",				"History",
-	    BAR_NOT_ACCOUNTS, 0, TV_HISTORY },
-	{ '5',		"5",		key_view,	VIEW_ALL,
-	    "blocklists (DNSBL) view: each address on each zone", "Lists",
-	    BAR_NOT_ACCOUNTS, 0, TV_RBL },
-	{ '6',		"6",		key_view,	VIEW_ALL,
-	    "messages: every status line message, in full",	"Msgs",
-	    BAR_NOT_ACCOUNTS, 0, TV_MESSAGES },
+	VIEW_KEY('1', "1", TV_SERVERS, "Servers", "servers view"),
+	VIEW_KEY('2', "2", TV_ACCOUNTS, "Accounts", "accounts view"),
+	VIEW_KEY('3', "3", TV_LOG, "Log", "live log view"),
+	VIEW_KEY('4', "4", TV_HISTORY, "History", "incidents and log gaps"),
+	VIEW_KEY('5', "5", TV_RBL, "Lists",
+	    "blocklists (DNSBL) view: each address on each zone"),
+	VIEW_KEY('6', "6", TV_MESSAGES, "Msgs",
+	    "messages: every status line message, in full"),
 	{ '\t',		"Tab",		key_next_view,	VIEW_ALL,
 	    "next top view (1 to 6)",				NULL, 0, 0, 0 },
 	TWIN('\n', "Enter", '\r', "Enter", key_enter, VIEW_ENTER,
@@ -123,24 +120,18 @@ const struct key_binding key_table[] = {
 	{ 'C',		"C",		key_reconnect,	VIEW_SSH,
 	    "SSH: connect to the selected server again now",	NULL, 0, 0, 0 },
 	/* containment: the selected account, or the detail view's */
-	TWIN('s', "s", KEY_F(5), "F5", key_contain, VIEW_ACT,
-	    "suspend: refuse its logins and mail, hold its queue", "Suspend",
-	    ACT(CA_SUSPEND), 0),
-	TWIN('U', "U", KEY_F(6), "F6", key_contain, VIEW_ACT,
-	    "unsuspend (its held mail stays held)",		NULL,
-	    ACT(CA_UNSUSPEND), 0),
-	TWIN('h', "h", KEY_F(7), "F7", key_contain, VIEW_ACT,
-	    "hold its queued mail",				"Hold",
-	    ACT(CA_HOLD), 0),
-	TWIN('H', "H", KEY_F(8), "F8", key_contain, VIEW_ACT,
-	    "release its held mail",				NULL,
-	    ACT(CA_RELEASE), 0),
-	TWIN('D', "D", KEY_F(9), "F9", key_contain, VIEW_ACT,
-	    "purge its queued mail (asks, naming the count)",	"Purge",
-	    ACT(CA_PURGE), 0),
-	TWIN('P', "P", KEY_F(4), "F4", key_contain, VIEW_ACT,
-	    "reset its password (asks; the new one shows once)", "Password",
-	    ACT(CA_RESET), 0),
+	ACT_KEY('s', "s", KEY_F(5), "F5", CA_SUSPEND, "Suspend",
+	    "suspend: refuse its logins and mail, hold its queue"),
+	ACT_KEY('U', "U", KEY_F(6), "F6", CA_UNSUSPEND, NULL,
+	    "unsuspend (its held mail stays held)"),
+	ACT_KEY('h', "h", KEY_F(7), "F7", CA_HOLD, "Hold",
+	    "hold its queued mail"),
+	ACT_KEY('H', "H", KEY_F(8), "F8", CA_RELEASE, NULL,
+	    "release its held mail"),
+	ACT_KEY('D', "D", KEY_F(9), "F9", CA_PURGE, "Purge",
+	    "purge its queued mail (asks, naming the count)"),
+	ACT_KEY('P', "P", KEY_F(4), "F4", CA_RESET, "Password",
+	    "reset its password (asks; the new one shows once)"),
 	{ 0,		NULL,		NULL,		0, NULL, NULL, 0, 0, 0 }
 };
 
