@@ -1,11 +1,12 @@
 /*
- * test_resolve.c: the resolver's own rules (console/net/resolve.c) without a
- * DNS daemon: numeric hosts and localhost answered without asking, and
- * only on the next resolver_process(); host names checked; the words for
- * SERVFAIL, REFUSED, NXDOMAIN and an empty answer (a UDP socket of ours
- * answering with that rcode); the deadline against a resolver that never
- * answers (the same socket, never read); cancelling, also from inside a
- * callback; freeing with lookups in flight and from inside a callback.
+ * test_resolve.c: the resolver's own rules (console/net/resolve.c and
+ * resolve_name.c) without a DNS daemon: numeric hosts and localhost
+ * answered without asking, and only on the next resolver_process(); host
+ * names checked; the words for SERVFAIL, REFUSED, NXDOMAIN and an empty
+ * answer (a UDP socket of ours answering with that rcode); the deadline
+ * against a resolver that never answers (the same socket, never read);
+ * cancelling, also from inside a callback; freeing with lookups in flight
+ * and from inside a callback.
  *
  * The answers of a real server (dnsmasq: names, A and AAAA, IPv6 only,
  * CNAME, NXDOMAIN) are in tests/integration/test_resolve.sh.
