@@ -257,6 +257,59 @@ test_reads_file_from_start(void **state)
 	fleet_free(f);
 }
 
+/*
+ * rsyslog's "message repeated N times: [...]" stands for N more of its
+ * line on its own host: N failed logins are N failures; a line naming a
+ * queue id is one message however often logged; a forged huge count is
+ * capped; a line that only looks like one is not read as one.
+ */
+static void
+test_repeated_lines(void **state)
+{
+	struct fixture	*fx = *state;
+	uint64_t	 ev;
+
+	feed(fx, "2026-12-06T11:34:05+00:00 mx01 postfix/smtpd[9]: warning: "
+	    "unknown[192.0.2.1]: SASL PLAIN authentication failed: (reason "
+	    "unavailable), sasl_username=user3@dom7");
+	assert_int_equal(fx->srv[0]->auth_fail, 1);
+	feed(fx, "2026-12-06T11:34:06+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	assert_int_equal(fx->srv[0]->auth_fail, 4);
+	assert_int_equal(fx->srv[0]->lines, 2);
+	/* on its own host only */
+	assert_int_equal(fx->srv[1]->auth_fail, 0);
+	assert_int_equal(fx->srv[2]->auth_fail, 0);
+	/* a queue id's line: one message, not three */
+	login(fx, "mx07", "1A2B3C4D5E", "198.51.100.7");
+	ev = fx->srv[1]->events;
+	feed(fx, "2026-12-06T11:34:07+00:00 mx07 postfix/smtpd[4242]: message "
+	    "repeated 3 times: [ 1A2B3C4D5E: client=unknown[198.51.100.7], "
+	    "sasl_method=PLAIN, sasl_username=user3@dom7]");
+	assert_int_equal(fx->srv[1]->events, ev + 1);
+	/* a count nobody's rsyslog writes is capped */
+	ev = fx->srv[0]->auth_fail;
+	feed(fx, "2026-12-06T11:34:08+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 999999999 times: [ warning: unknown[192.0.2.1]: SASL "
+	    "PLAIN authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	assert_true(fx->srv[0]->auth_fail - ev >= 1);
+	assert_true(fx->srv[0]->auth_fail - ev <= 10000);
+	/* not the form rsyslog writes: one line, no events of the inner one */
+	ev = fx->srv[0]->auth_fail;
+	feed(fx, "2026-12-06T11:34:09+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated -3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	feed(fx, "2026-12-06T11:34:09+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7");
+	assert_int_equal(fx->srv[0]->auth_fail, ev);
+}
+
 /* Load text as a config; the error, or "" when it loaded. */
 static const char *
 load(const char *text, char *err, size_t errlen)
@@ -316,6 +369,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_silent_while_peers_log,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_file_from_start,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_lines,
 		    setup, teardown),
 		cmocka_unit_test(test_config_refuses),
 	};
