@@ -483,6 +483,19 @@ app_on_unknown(void *arg, const char *loghost, const struct fleet_unknown *u,
 		    u->name);
 }
 
+/* fleet callback: a log host read over SSH changed state (status is
+   ssh_conn's, sanitised there). */
+static void
+app_on_loghost_state(void *arg, const char *loghost, const char *status)
+{
+	struct app	*a = arg;
+
+	if (a->headless)
+		app_act_print("loghost %s: ssh %s", loghost, status);
+	else
+		app_note(a, 15, "loghost %s: ssh %s", loghost, status);
+}
+
 /* watch --lines: every line, as read, sanitised. */
 static void
 app_on_line(void *arg, const struct server *s, const char *line, size_t len)
@@ -912,6 +925,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	a.fleet = demo ? NULL : fleet_new(&cfg, a.servers, a.nservers,
 	    from_start, cfg.utc,
 	    app_on_unknown, &a);
+	fleet_on_state(a.fleet, app_on_loghost_state);
 	if (!demo)
 		history_open(&a);
 

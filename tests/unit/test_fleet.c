@@ -258,6 +258,94 @@ test_reads_file_from_start(void **state)
 }
 
 /*
+ * mailcon act after the central file was rotated: the rotated file is
+ * read too, before the live one, so the logins' queue ids logged before
+ * the rotation are known; a compressed copy is left out (not an error).
+ */
+static void
+test_reads_rotated_first(void **state)
+{
+	struct fixture	*fx = *state;
+	struct fleet	*f;
+	char		 path[PATH_MAX], note[256];
+	uint64_t	 unknown;
+
+	uf_path(path, sizeof(path), fx->dir, "all.log.1");
+	uf_write(path, "2026-12-06T10:00:00+00:00 mx07 postfix/smtpd[1]: "
+	    "1A2B3C4D50: client=unknown[192.0.2.1], sasl_method=PLAIN, "
+	    "sasl_username=user3@dom7\n", 0644);
+	uf_path(path, sizeof(path), fx->dir, "all.log.2.gz");
+	uf_write(path, "not gzip", 0644);
+	uf_path(path, sizeof(path), fx->dir, "all.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx07 postfix/smtpd[1]: "
+	    "1A2B3C4D5E: client=unknown[192.0.2.2], sasl_method=PLAIN, "
+	    "sasl_username=user3@dom7\n", 0644);
+	fleet_free(fx->f);
+	fx->f = NULL;
+	f = fleet_new(&fx->cfg, fx->srv, NSRV, 1, 1, NULL, NULL);
+	assert_int_equal(fleet_read_rotated(f, 0, 1, note, sizeof(note)), 1);
+	assert_string_equal(note, "");
+	/* the rotated line came first */
+	assert_int_equal(fx->srv[1]->lines, 1);
+	assert_int_equal(fx->srv[1]->last_event, 1796551200);
+	while (fleet_poll(f, NULL, loop_now_ms(), 0))
+		;
+	assert_int_equal(fleet_lines(f, &unknown), 2);
+	assert_int_equal(fx->srv[1]->lines, 2);
+	assert_int_equal(fx->srv[1]->messages, 2);
+	fleet_free(f);
+}
+
+/* One file per host (rsyslog's dynaFile): every file of logs = is read,
+   each line still routed by its HOSTNAME. */
+static void
+test_per_host_files(void **state)
+{
+	char			 dir[] = "/tmp/mailcon-test-fleetf.XXXXXX";
+	char			 path[PATH_MAX], text[1024], err[256];
+	struct mailcon_config	 cfg;
+	struct server		*srv[2];
+	struct fleet		*f;
+	uint64_t		 unknown;
+	size_t			 i;
+
+	(void)state;
+	uf_mkdtemp(dir);
+	snprintf(text, sizeof(text), "[loghost c]\nlogs = %s/mx01.log, "
+	    "%s/mx07.log\n[server mx01]\nloghost = c\nqueue = off\n"
+	    "[server mx07]\nloghost = c\nqueue = off\n", dir, dir);
+	uf_path(path, sizeof(path), dir, "c");
+	uf_write(path, text, 0600);
+	uf_path(path, sizeof(path), dir, "mx01.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx01 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.1]\n", 0644);
+	uf_path(path, sizeof(path), dir, "mx07.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx07 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.1]\n"
+	    "2026-12-06T11:34:06+00:00 mx07 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.2]\n", 0644);
+	config_init(&cfg);
+	uf_path(path, sizeof(path), dir, "c");
+	if (config_load(&cfg, path, err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	for (i = 0; i < 2; i++)
+		srv[i] = server_new(&cfg.servers[i], (unsigned)i, &cfg.detect,
+		    1, 1, NULL, NULL);
+	f = fleet_new(&cfg, srv, 2, 1, 1, NULL, NULL);
+	while (fleet_poll(f, NULL, loop_now_ms(), 0))
+		;
+	assert_int_equal(fleet_lines(f, &unknown), 3);
+	assert_int_equal(unknown, 0);
+	assert_int_equal(srv[0]->lines, 1);
+	assert_int_equal(srv[1]->lines, 2);
+	fleet_free(f);
+	for (i = 0; i < 2; i++)
+		server_free(srv[i]);
+	config_free(&cfg);
+	uf_rmtree(dir);
+}
+
+/*
  * rsyslog's "message repeated N times: [...]" stands for N more of its
  * line on its own host: N failed logins are N failures; a line naming a
  * queue id is one message however often logged; a forged huge count is
@@ -351,11 +439,22 @@ test_config_refuses(void **state)
 	assert_non_null(strstr(load("[loghost c]\nlogs = /x\n"
 	    "[server a]\nloghost = c\nhostname = a b\n", err, sizeof(err)),
 	    "letters, digits"));
-	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nport = 1\n",
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nlevel = 1\n",
 	    err, sizeof(err)), "unknown key"));
 	assert_string_equal(load("[loghost c]\nlogs = /x\n[server a]\n"
 	    "loghost = c\nhost = 127.0.0.1\ngroup = g1\n", err, sizeof(err)),
 	    "");
+	/* read over SSH: the keys of a [server] behind SSH, checked alike */
+	assert_string_equal(load("[loghost c]\nlogs = /var/log/all.log\n"
+	    "host = 127.0.0.1\nport = 2222\nuser = mailcon\n"
+	    "keepalive = 15s\n", err, sizeof(err)), "");
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\n"
+	    "host = a;b\n", err, sizeof(err)), "[loghost c] host"));
+	assert_non_null(strstr(load("[loghost c]\nhost = 127.0.0.1\n"
+	    "log_command = journalctl -f\n", err, sizeof(err)),
+	    "log_command runs here"));
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nsudo = yes\n",
+	    err, sizeof(err)), "unknown key"));
 }
 
 int
@@ -370,6 +469,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_file_from_start,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_rotated_first,
+		    setup, teardown),
+		cmocka_unit_test(test_per_host_files),
 		cmocka_unit_test_setup_teardown(test_repeated_lines,
 		    setup, teardown),
 		cmocka_unit_test(test_config_refuses),
