@@ -15,7 +15,9 @@
 #     (instance 1: the rotated file too, where the hijack's logins now
 #     are) and acts over mx07's own sshd (instance 2), and works;
 #  5. mailcon never writes on the log host: the files it read are the
-#     ones rsyslog wrote, nothing else appears beside them.
+#     ones rsyslog wrote, nothing else appears beside them;
+#  6. a log host whose host key is not known is said (hostkey-unknown),
+#     never trusted unattended, and nothing is read through it.
 #
 # Environment: MAILCON (the binary).  Needs root, rsyslog, python3,
 # Postfix, Dovecot, sshd, sudo (tests/deps.sh).
@@ -43,7 +45,12 @@ CFG=$T/fleet.conf
 	ssh_keys 2
 	printf '[server mx01]\nloghost = central\nqueue = off\n'
 	printf '[server mx09]\nloghost = perhost\nqueue = off\n'
+	# a log host whose key nobody trusted: never read, never accepted
+	printf '[loghost stranger]\nlogs = %s\n' "$RSYSLOG_ALL"
+	ssh_keys 1 | sed "s|^known_hosts = .*|known_hosts = $T/empty_known_hosts|"
+	printf '[server mx05]\nloghost = stranger\nqueue = off\n'
 } >"$CFG"
+: >"$T/empty_known_hosts"
 
 s1=$(sessions 1)
 W=$T/watch.out
@@ -57,6 +64,8 @@ wait_file "server mx09 is live" "$W" 30 ||
 wait_file "server mx01 is live" "$W" 30 ||
     die "the central file never followed: $(grep -v ' line ' "$W" | tail -5)"
 [ "$(sessions 1)" -gt "$s1" ] || fail "watch opened no session on the log host's sshd"
+wait_file "loghost stranger: ssh hostkey-unknown: unknown host key" "$W" 30 ||
+    fail "an unknown log host key was not said: $(grep stranger "$W" "$W.err")"
 
 U=alice@$STACK_DOMAIN
 pw=$(awk -v u="$U" '$1 == u { print $2 }' "$STACK_USERS")
@@ -93,6 +102,11 @@ sleep 1
 loghost_seqs 200
 stop_pids $WATCH_PIDS
 WATCH_PIDS=
+
+grep -q "line mx05:" "$W" && fail "a line came through the untrusted log host"
+grep -q "loghost stranger: ssh live" "$W" && fail "the untrusted log host went live"
+[ -s "$T/empty_known_hosts" ] &&
+    fail "a key was written to the known_hosts file given"
 
 # --- 4. act: the log host read over SSH (rotated file too), mx07 acted on ---
 grep -q "sasl_username=$U" "$RSYSLOG_ALL" &&
