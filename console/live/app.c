@@ -51,6 +51,9 @@
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
 #define FLEET_MORE_MS	10		/* a log host's stream behind: read
 					   on this soon */
+#define FLEET_POLL_MS	50		/* the log hosts' streams: read */
+#define FLEET_FRAME_MS	45		/* their lines drawn at most this
+					   often */
 #define UNREADABLE_MS	60000		/* unreadable entries: said at most */
 
 /* Monotonic microseconds. */
@@ -322,18 +325,28 @@ static void	app_on_fleet_more(void *);
 /*
  * Read the log hosts' streams for a slice.  One stream carries hundreds
  * of servers' lines: when it still has more, read on after FLEET_MORE_MS
- * rather than at the next poll, keys and frames handled between.
+ * rather than at the next poll, keys and frames handled between.  What
+ * was read is drawn at once (the servers' poll would show it up to
+ * POLL_MS later), but not more often than every FLEET_FRAME_MS: a later
+ * read draws what this one did not.
  */
 static void
 app_fleet_read(struct app *a, int64_t now)
 {
-	int	 more;
+	uint64_t	 lines, unknown;
+	int		 more;
 
 	if (a->fleet == NULL)
 		return;
 	while ((more = fleet_poll(a->fleet, a->loop, loop_now_ms(),
 	    READ_BUDGET)) && loop_now_ms() - now < READ_SLICE_MS)
 		;
+	lines = fleet_lines(a->fleet, &unknown);
+	if (lines != a->fleet_drawn &&
+	    app_now_us() - a->frame_us >= FLEET_FRAME_MS * 1000) {
+		a->fleet_drawn = lines;
+		a->dirty |= APP_DIRTY_SERVERS;
+	}
 	if (more && !a->fleet_more) {
 		a->fleet_more = 1;
 		(void)loop_add_timer(a->loop, FLEET_MORE_MS, 0,
@@ -352,6 +365,14 @@ app_on_fleet_more(void *arg)
 	app_fleet_read(a, loop_now_ms());
 }
 
+/* Timer: read the log hosts' streams, more often than the servers' own
+   logs (one stream is every server's latency). */
+static void
+app_on_fleet_tick(void *arg)
+{
+	app_fleet_read(arg, loop_now_ms());
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 static void
 app_on_poll(void *arg)
@@ -366,8 +387,6 @@ app_on_poll(void *arg)
 		app_note(a, 60, "demo: replay finished; explore with Tab, "
 		    "Enter and ?, quit with q");
 	}
-	/* the log hosts' streams first: their lines are the servers' */
-	app_fleet_read(a, now);
 	for (i = 0; i < a->nservers; i++) {
 		/* Keep reading a busy file for a slice, then let keys in. */
 		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
@@ -597,6 +616,7 @@ app_on_idle(void *arg)
 	if (!a->fe->draw(a))
 		return;
 	t1 = app_now_us();
+	a->frame_us = t1;
 	a->draw_cpu_ms_total += (double)(app_cpu_us() - c0) / 1000.0;
 	ms = (double)(t1 - t0) / 1000.0;
 	a->frames++;
@@ -958,6 +978,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	app_rbl_open(&a);
 	app_ssh_open(&a);
 	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
+	if (a.fleet != NULL)
+		loop_add_timer(a.loop, FLEET_POLL_MS, 1, app_on_fleet_tick,
+		    &a);
 	/* without a screen nothing is drawn: the snapshot (where incidents
 	   and the policy are found) can be taken more often */
 	loop_add_timer(a.loop, headless ? HEADLESS_REFRESH_MS : REFRESH_MS, 1,
@@ -966,6 +989,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	loop_add_signal(a.loop, SIGINT, app_on_signal, &a);
 	loop_add_signal(a.loop, SIGHUP, app_on_signal, &a);
 	loop_set_idle(a.loop, app_on_idle, &a);
+	app_fleet_read(&a, loop_now_ms());
 	app_on_poll(&a);
 	app_refresh_rows(&a);
 	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?

@@ -1,8 +1,8 @@
 /*
  * fleet.c: a central log host's stream split among the servers it names
  * (fleet.h).  The HOSTNAME of each line is looked up among the hostnames
- * the config gives (sorted once, binary search: 2,000 servers cost eleven
- * comparisons a line); only an exact, valid, configured name routes.
+ * the config gives (hashed once, any case: one lookup a line whatever the
+ * number of servers); only an exact, valid, configured name routes.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -49,6 +49,7 @@ struct fleet_host {
 struct fleet_route {
 	unsigned		 loghost;
 	const char		*host;		/* the config's */
+	size_t			 hostlen;
 	struct server		*server;
 };
 
@@ -57,6 +58,9 @@ struct fleet {
 	size_t			 nhosts;
 	struct fleet_route	*routes;	/* by loghost, then host */
 	size_t			 nroutes;
+	uint32_t		*htab;		/* route index + 1 by hash of
+						   loghost and host; 0 empty */
+	size_t			 hmask;		/* its size - 1 (a power of 2) */
 	struct fleet_unknown	 unknown[FLEET_UNKNOWN_MAX];
 	size_t			 nunknown;
 	uint64_t		 unknown_more;	/* lines of names not kept */
@@ -82,21 +86,58 @@ fleet_route_cmp(const void *a, const void *b)
 	return strcasecmp(x->host, y->host);
 }
 
-/* The server that HOSTNAME h[0..len) names on log host i, or NULL. */
+/* FNV-1a of log host i and HOSTNAME h[0..len) in lower case. */
+static uint32_t
+fleet_hash(unsigned i, const char *h, size_t len)
+{
+	uint32_t	 x = 2166136261u ^ i;
+	size_t		 k;
+
+	for (k = 0; k < len; k++)
+		x = (x ^ (uint8_t)tolower((unsigned char)h[k])) * 16777619u;
+	return x;
+}
+
+/* Index the routes by hash (open addressing, at most half full). */
+static void
+fleet_index(struct fleet *f)
+{
+	size_t		 size = 16, k, i;
+
+	while (size < 2 * f->nroutes)
+		size *= 2;
+	f->htab = xcalloc(size, sizeof(*f->htab));
+	f->hmask = size - 1;
+	for (i = 0; i < f->nroutes; i++) {
+		k = fleet_hash(f->routes[i].loghost, f->routes[i].host,
+		    f->routes[i].hostlen) & f->hmask;
+		while (f->htab[k] != 0)
+			k = (k + 1) & f->hmask;
+		f->htab[k] = (uint32_t)i + 1;
+	}
+}
+
+/*
+ * The server that HOSTNAME h[0..len) names on log host i, or NULL: one
+ * hash a line, whatever the number of servers (the lines of 2,000 hosts
+ * are routed as fast as those of 20).
+ */
 static struct server *
 fleet_find(const struct fleet *f, unsigned i, const char *h, size_t len)
 {
-	char			 name[CONFIG_HOSTNAME_MAX + 1];
-	struct fleet_route	 key, *r;
+	const struct fleet_route	*r;
+	size_t				 k;
 
 	if (!config_hostname_ok(h, len))
 		return NULL;
-	memcpy(name, h, len);
-	name[len] = '\0';
-	key.loghost = i;
-	key.host = name;
-	r = bsearch(&key, f->routes, f->nroutes, sizeof(*r), fleet_route_cmp);
-	return r != NULL ? r->server : NULL;
+	for (k = fleet_hash(i, h, len) & f->hmask; f->htab[k] != 0;
+	    k = (k + 1) & f->hmask) {
+		r = &f->routes[f->htab[k] - 1];
+		if (r->loghost == i && r->hostlen == len &&
+		    strncasecmp(r->host, h, len) == 0)
+			return r->server;
+	}
+	return NULL;
 }
 
 /*
@@ -154,7 +195,8 @@ fleet_route(struct fleet_host *fh, const char *line, size_t len)
 		return;
 	}
 	s->fed_ms = fh->last_ms;
-	server_line(s, &s->sources[0], line, len);
+	/* split once: the stream's clock reads its stamps for every host */
+	server_line_split(s, &s->sources[0], line, len, &h);
 }
 
 /* source callback: a line of the stream. */
@@ -258,10 +300,12 @@ fleet_new(const struct mailcon_config *cfg, struct server **servers,
 			continue;	/* config_check_loghosts refused it */
 		f->routes[f->nroutes].loghost = (unsigned)j;
 		f->routes[f->nroutes].host = server_hostname(sc);
+		f->routes[f->nroutes].hostlen = strlen(server_hostname(sc));
 		f->routes[f->nroutes++].server = servers[i];
 		servers[i]->sources[0].feed = &f->hosts[j].st[0].in;
 	}
 	qsort(f->routes, f->nroutes, sizeof(*f->routes), fleet_route_cmp);
+	fleet_index(f);
 	return f;
 }
 
@@ -284,6 +328,7 @@ fleet_free(struct fleet *f)
 	}
 	free(f->hosts);
 	free(f->routes);
+	free(f->htab);
 	free(f);
 }
 

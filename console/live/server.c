@@ -405,6 +405,14 @@ void
 server_line(struct server *s, struct source *src, const char *line,
     size_t len)
 {
+	server_line_split(s, src, line, len, NULL);
+}
+
+/* See server.h; h NULL: split here. */
+void
+server_line_split(struct server *s, struct source *src, const char *line,
+    size_t len, const struct log_header *hdr)
+{
 	static char		 shown[FOLLOW_LINE_MAX + REDACT_ROOM + 1];
 	struct log_header	 h, inner;
 	struct mail_events	 evs;
@@ -419,7 +427,9 @@ server_line(struct server *s, struct source *src, const char *line,
 	s->lines++;
 	s->changed = 1;
 	/* parsed as written, shown (anywhere) with its secrets hidden */
-	split = logline_split(&src->clock, line, len, &h) == 0;
+	if (hdr != NULL)
+		h = *hdr;
+	split = hdr != NULL || logline_split(&src->clock, line, len, &h) == 0;
 	if (backend_redact(line, len, split ? &h : NULL, shown, sizeof(shown),
 	    &n)) {
 		text = shown;

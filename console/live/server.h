@@ -146,6 +146,10 @@ int		 server_refresh(struct server *s);
 /* Handle one log line as if read from a file (tests, the demo). */
 void		 server_line(struct server *s, struct source *src,
 		    const char *line, size_t len);
+/* The same with its header split already (h of line; a log host's
+   stream is split once to route it: fleet.h). */
+void		 server_line_split(struct server *s, struct source *src,
+		    const char *line, size_t len, const struct log_header *h);
 /* The log files of a server behind SSH when its config names none. */
 #define SERVER_REMOTE_LOG	"/var/log/mail.log"
 

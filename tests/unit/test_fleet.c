@@ -398,6 +398,70 @@ test_repeated_lines(void **state)
 	assert_int_equal(fx->srv[0]->auth_fail, ev);
 }
 
+/* Feed one line to log host i of f. */
+static void
+feed_to(struct fleet *f, size_t i, const char *line)
+{
+	fleet_line(f, i, line, strlen(line));
+}
+
+/* Hundreds of servers on two log hosts: each line reaches exactly the
+   server its HOSTNAME names on its own log host (the lookup's index). */
+static void
+test_routes_many(void **state)
+{
+	enum { NMANY = 300 };
+	char			 dir[] = "/tmp/mailcon-test-fleetm.XXXXXX";
+	char			 path[PATH_MAX], line[256], err[256];
+	struct mailcon_config	 cfg;
+	struct server		*srv[NMANY];
+	struct fleet		*f;
+	uint64_t		 unknown;
+	FILE			*fp;
+	size_t			 i;
+
+	(void)state;
+	uf_mkdtemp(dir);
+	uf_path(path, sizeof(path), dir, "c");
+	if ((fp = fopen(path, "w")) == NULL)
+		fail_msg("%s", path);
+	fprintf(fp, "[loghost a]\nlogs = /nonexistent/a\n"
+	    "[loghost b]\nlogs = /nonexistent/b\n");
+	for (i = 0; i < NMANY; i++)
+		fprintf(fp, "[server s%zu]\nloghost = %s\nhostname = "
+		    "MX%zu.example\nqueue = off\n", i, i % 2 ? "b" : "a",
+		    i / 2);
+	fclose(fp);
+	config_init(&cfg);
+	if (config_load(&cfg, path, err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	for (i = 0; i < NMANY; i++)
+		srv[i] = server_new(&cfg.servers[i], (unsigned)i, &cfg.detect,
+		    1, 1, NULL, NULL);
+	f = fleet_new(&cfg, srv, NMANY, 1, 1, NULL, NULL);
+	for (i = 0; i < NMANY; i++) {
+		/* server i is mx(i/2) on log host i % 2, any case */
+		snprintf(line, sizeof(line), "2026-12-06T11:34:05+00:00 "
+		    "mx%zu.EXAMPLE postfix/smtpd[1]: connect from "
+		    "unknown[192.0.2.1]", i / 2);
+		fleet_line(f, i % 2, line, strlen(line));
+	}
+	/* a name of log host a is no server on b, and none is a prefix */
+	feed_to(f, 1, "2026-12-06T11:34:05+00:00 mx149.example.x "
+	    "postfix/smtpd[1]: x");
+	feed_to(f, 1, "2026-12-06T11:34:05+00:00 mx1.exampl "
+	    "postfix/smtpd[1]: x");
+	for (i = 0; i < NMANY; i++)
+		assert_int_equal(srv[i]->lines, 1);
+	assert_int_equal(fleet_lines(f, &unknown), NMANY + 2);
+	assert_int_equal(unknown, 2);
+	fleet_free(f);
+	for (i = 0; i < NMANY; i++)
+		server_free(srv[i]);
+	config_free(&cfg);
+	uf_rmtree(dir);
+}
+
 /* Load text as a config; the error, or "" when it loaded. */
 static const char *
 load(const char *text, char *err, size_t errlen)
@@ -472,6 +536,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reads_rotated_first,
 		    setup, teardown),
 		cmocka_unit_test(test_per_host_files),
+		cmocka_unit_test(test_routes_many),
 		cmocka_unit_test_setup_teardown(test_repeated_lines,
 		    setup, teardown),
 		cmocka_unit_test(test_config_refuses),
