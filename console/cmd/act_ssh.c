@@ -8,6 +8,9 @@
  * it parses as nothing (server_line counts it unparsed).  They are read
  * as the login, without sudo: sudo = yes is for the queue and the
  * actions, and a site gives NOPASSWD for those commands, not for tail.
+ * A log host's files are read with their rotated copies before them
+ * (act_ssh_read_rotated: one sh, the newest N bytes of all), since an
+ * account's logins may be from before the last rotation.
  */
 #include <errno.h>
 #include <poll.h>

@@ -22,6 +22,7 @@
 #include "intake/logreader.h"
 #include "intake/rotated.h"
 #include "intake/source.h"
+#include "net/ssh_conn.h"
 
 struct fleet_host;
 
@@ -40,6 +41,8 @@ struct fleet_host {
 	struct fleet_stream		*st;
 	size_t				 nst;
 	struct fleet_ssh		*ssh;	/* host =: read there, or NULL */
+	char				 why[300];	/* its connection is not
+						   live: why; else "" */
 	struct log_clock		 clock;	/* only to find the HOSTNAME */
 	int64_t				 last_ms;	/* monotonic, a line */
 	uint64_t			 lines;
@@ -303,6 +306,7 @@ fleet_new(const struct mailcon_config *cfg, struct server **servers,
 		f->routes[f->nroutes].hostlen = strlen(server_hostname(sc));
 		f->routes[f->nroutes++].server = servers[i];
 		servers[i]->sources[0].feed = &f->hosts[j].st[0].in;
+		servers[i]->sources[0].feed_why = f->hosts[j].why;
 	}
 	qsort(f->routes, f->nroutes, sizeof(*f->routes), fleet_route_cmp);
 	fleet_index(f);
@@ -317,8 +321,10 @@ fleet_free(struct fleet *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->nroutes; i++)
+	for (i = 0; i < f->nroutes; i++) {
 		f->routes[i].server->sources[0].feed = NULL;
+		f->routes[i].server->sources[0].feed_why = NULL;
+	}
 	for (i = 0; i < f->nhosts; i++) {
 		for (j = 0; j < f->hosts[i].nst; j++)
 			logsource_close(&f->hosts[i].st[j].in);
@@ -381,6 +387,31 @@ fleet_silence(struct fleet *f, int64_t now)
 	}
 }
 
+/*
+ * A log host's connection changed state: said to the owner, and while it
+ * failed (retrying, or parked: a host key, a refused key) the servers it
+ * feeds say why instead of "starting"; on its way up or stale (it may
+ * recover) they keep their own state.
+ */
+static void
+fleet_ssh_changed(struct fleet *f, struct fleet_host *fh,
+    struct ssh_conn *conn, const char *status)
+{
+	enum ssh_state	 st = ssh_conn_state(conn);
+	size_t		 i;
+
+	if (st < SSH_RETRYING)
+		fh->why[0] = '\0';
+	else
+		snprintf(fh->why, sizeof(fh->why), "loghost %s: ssh %s",
+		    fh->cfg->name, status);
+	for (i = 0; i < f->nroutes; i++)
+		if (f->routes[i].loghost == fh->index)
+			f->routes[i].server->changed = 1;
+	if (f->on_state != NULL)
+		f->on_state(f->arg, fh->cfg->name, status);
+}
+
 /* See fleet.h. */
 int
 fleet_poll(struct fleet *f, struct loop *loop, int64_t now_ms, size_t budget)
@@ -402,8 +433,8 @@ fleet_poll(struct fleet *f, struct loop *loop, int64_t now_ms, size_t budget)
 		if (fh->ssh != NULL) {
 			env.ssh = fleet_ssh_poll(fh->ssh, loop, now_ms,
 			    &changed, status, sizeof(status));
-			if (changed && f->on_state != NULL)
-				f->on_state(f->arg, fh->cfg->name, status);
+			if (changed)
+				fleet_ssh_changed(f, fh, env.ssh, status);
 		}
 		for (j = 0; j < f->hosts[i].nst; j++)
 			if (logsource_poll(&f->hosts[i].st[j].in, &env, now_ms,

@@ -537,6 +537,15 @@ server_update_state(struct server *s)
 		    SRV_PARTIAL : SRV_DOWN;
 		return;
 	}
+	/* a log host it is fed by, out of reach (its SSH connection) */
+	for (i = 0; i < s->nsources; i++)
+		if (s->sources[i].feed_why != NULL &&
+		    s->sources[i].feed_why[0] != '\0') {
+			s->state = SRV_DOWN;
+			snprintf(s->status, sizeof(s->status), "%s",
+			    s->sources[i].feed_why);
+			return;
+		}
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 

@@ -32,6 +32,9 @@ struct source {
 	const struct logsource	*feed;		/* no kind, lines routed from
 						   a log host's stream: its
 						   state (fleet.h) */
+	const char		*feed_why;	/* and why the log host cannot
+						   be read ("" when it can),
+						   or NULL */
 	struct log_clock	 clock;
 	struct clockguard	 guard;		/* the time the detector counts */
 	uint64_t		 guard_told;	/* guard findings reported */

@@ -66,6 +66,8 @@ wait_file "server mx01 is live" "$W" 30 ||
 [ "$(sessions 1)" -gt "$s1" ] || fail "watch opened no session on the log host's sshd"
 wait_file "loghost stranger: ssh hostkey-unknown: unknown host key" "$W" 30 ||
     fail "an unknown log host key was not said: $(grep stranger "$W" "$W.err")"
+wait_file "server mx05 is down: loghost stranger: ssh hostkey-unknown" "$W" 30 ||
+    fail "mx05 does not say why its log host is not read: $(grep 'server mx05' "$W")"
 
 U=alice@$STACK_DOMAIN
 pw=$(awk -v u="$U" '$1 == u { print $2 }' "$STACK_USERS")
