@@ -16,6 +16,7 @@
 
 #include "unit_files.h"
 #include "config/config.h"
+#include "config/discover.h"
 #include "core/loop.h"
 #include "detect/detect_detail.h"
 #include "detect/detector.h"
@@ -462,6 +463,34 @@ test_routes_many(void **state)
 	uf_rmtree(dir);
 }
 
+/* discover_source's exists(): everything is there. */
+static int
+all_exist(const char *path, void *arg)
+{
+	return 1;
+}
+
+/*
+ * A server fed by a log host has its log source: discovery on this
+ * machine (the log host's, or the admin's) neither says "NO LOG SOURCE"
+ * for it nor picks this machine's mail log as its own.
+ */
+static void
+test_fed_server_not_discovered(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 said[1200];
+	size_t		 i;
+
+	for (i = 0; i < NSRV; i++) {
+		assert_int_equal(discover_source(&fx->cfg.servers[i],
+		    all_exist, NULL, said, sizeof(said)), DISCOVER_CONFIGURED);
+		assert_string_equal(said, "");
+		assert_int_equal(fx->cfg.servers[i].nlogs, 0);
+		assert_null(fx->cfg.servers[i].log_argv);
+	}
+}
+
 /* Load text as a config; the error, or "" when it loaded. */
 static const char *
 load(const char *text, char *err, size_t errlen)
@@ -537,6 +566,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test(test_per_host_files),
 		cmocka_unit_test(test_routes_many),
+		cmocka_unit_test_setup_teardown(test_fed_server_not_discovered,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_lines,
 		    setup, teardown),
 		cmocka_unit_test(test_config_refuses),
