@@ -8,6 +8,9 @@
  * it parses as nothing (server_line counts it unparsed).  They are read
  * as the login, without sudo: sudo = yes is for the queue and the
  * actions, and a site gives NOPASSWD for those commands, not for tail.
+ * A log host's files are read with their rotated copies before them
+ * (act_ssh_read_rotated: one sh, the newest N bytes of all), since an
+ * account's logins may be from before the last rotation.
  */
 #include <errno.h>
 #include <poll.h>
@@ -25,11 +28,13 @@
 #include "net/resolve.h"
 #include "net/ssh_conn.h"
 
-/* One log being read into a server. */
+/* One log being read into a server, or to line(arg, ...) when set. */
 struct act_rlog {
 	struct server	*s;
 	struct source	 src;
 	struct linebuf	 lb;
+	void		(*line)(void *, const char *, size_t);
+	void		*arg;
 };
 
 /* Why the connection is not live, and what to do, into err. */
@@ -158,7 +163,10 @@ act_rlog_line(void *arg, const char *line, size_t len, int cut)
 {
 	struct act_rlog	*r = arg;
 
-	server_line(r->s, &r->src, line, len);
+	if (r->line != NULL)
+		r->line(r->arg, line, len);
+	else
+		server_line(r->s, &r->src, line, len);
 }
 
 /* Bytes of the log from the channel (cmdrun's callback). */
@@ -242,44 +250,78 @@ act_ssh_read_journal(struct server *s, const struct cmdrun_via *via,
 	return rc;
 }
 
-/* See act_ssh.h. */
-size_t
-act_ssh_read_logs(struct server *s, struct ssh_conn *c,
-    const struct server_config *sc, int utc, char *note, size_t notelen)
+/*
+ * Read each of paths[0..n) with argv, the path in argv[slot], into a
+ * reader made as proto (its server or line callback; a clock for utc)
+ * over via, until end; how many were read whole.
+ */
+static size_t
+act_ssh_read_each(const struct act_rlog *proto, int utc,
+    const struct cmdrun_via *via, char **argv, int slot, char *const *paths,
+    size_t n, int64_t end, char *note, size_t notelen)
 {
-	struct act_rlog		 r;
-	struct cmdrun_via	 via;
-	char			 user[256], err[256];
-	int64_t			 end = loop_now_ms() + ACT_SSH_LOGS_MS, left;
-	size_t			 i, whole = 0;
-	char			 bytes[32];
-	char			*argv[] = { "tail", "-c", bytes, "--", NULL,
-				    NULL };
+	struct act_rlog	 r;
+	int64_t		 left;
+	size_t		 i, whole = 0;
 
-	note[0] = '\0';
-	if (sshtarget_via(sc, c, &via, user, sizeof(user), err,
-	    sizeof(err)) == -1) {
-		act_ssh_note(note, notelen, err);
-		return 0;
-	}
-	via.sudo = 0;
-	snprintf(bytes, sizeof(bytes), "%u", ACT_SSH_LOG_BYTES);
-	for (i = 0; i < sc->nlogs; i++) {
-		argv[4] = sc->logs[i];
+	for (i = 0; i < n; i++) {
 		if ((left = end - loop_now_ms()) <= 0) {
 			act_ssh_note(note, notelen, "not all logs read within "
 			    "the deadline");
 			break;
 		}
-		memset(&r, 0, sizeof(r));
-		r.s = s;
+		argv[slot] = paths[i];
+		r = *proto;
 		log_clock_init(&r.src.clock, (int64_t)time(NULL));
 		r.src.clock.utc = utc;
 		linebuf_init(&r.lb, FOLLOW_LINE_MAX);
-		whole += act_ssh_read_log(&r, &via, argv, sc->logs[i],
-		    (int)left, note, notelen);
+		whole += act_ssh_read_log(&r, via, argv, paths[i], (int)left,
+		    note, notelen);
 		linebuf_free(&r.lb);
 	}
+	return whole;
+}
+
+/* Where sc's logs are read: as the login, without sudo (see above).  -1
+   with note set when c cannot be used. */
+static int
+act_ssh_log_via(const struct server_config *sc, struct ssh_conn *c,
+    struct cmdrun_via *via, char *user, size_t size, char *note,
+    size_t notelen)
+{
+	char	 err[256];
+
+	note[0] = '\0';
+	if (sshtarget_via(sc, c, via, user, size, err, sizeof(err)) == -1) {
+		act_ssh_note(note, notelen, err);
+		return -1;
+	}
+	via->sudo = 0;
+	return 0;
+}
+
+/* See act_ssh.h. */
+size_t
+act_ssh_read_logs(struct server *s, struct ssh_conn *c,
+    const struct server_config *sc, int utc, char *note, size_t notelen)
+{
+	struct act_rlog		 proto;
+	struct cmdrun_via	 via;
+	char			 user[256];
+	int64_t			 end = loop_now_ms() + ACT_SSH_LOGS_MS, left;
+	size_t			 whole;
+	char			 bytes[32];
+	char			*argv[] = { "tail", "-c", bytes, "--", NULL,
+				    NULL };
+
+	if (act_ssh_log_via(sc, c, &via, user, sizeof(user), note,
+	    notelen) == -1)
+		return 0;
+	snprintf(bytes, sizeof(bytes), "%u", ACT_SSH_LOG_BYTES);
+	memset(&proto, 0, sizeof(proto));
+	proto.s = s;
+	whole = act_ssh_read_each(&proto, utc, &via, argv, 4, sc->logs,
+	    sc->nlogs, end, note, notelen);
 	if (sc->ssh.journal && (left = end - loop_now_ms()) > 0) {
 		/* journalctl needs group adm or systemd-journal: sudo */
 		via.sudo = sc->ssh.sudo;
@@ -289,4 +331,50 @@ act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 		act_ssh_note(note, notelen, "the journal not read within the "
 		    "deadline");
 	return whole;
+}
+
+/*
+ * The remote program of act_ssh_read_rotated: the rotated files beside $1
+ * (rotated.h's order, as rfollow_script.c finds them; not the compressed
+ * ones), then $1, the newest $2 bytes of all that.
+ */
+static const char act_ssh_rotated_script[] =
+"f=$1\n"
+"[ -r \"$f\" ] || { echo \"cannot read $f\" >&2; exit 1; }\n"
+"{\n"
+"	for o in \"$f\"-[0-9]*; do\n"
+"		case $o in *.gz|*.bz2|*.xz|*.zst|*.lz4|*.Z) continue ;; esac\n"
+"		[ -f \"$o\" ] && cat -- \"$o\"\n"
+"	done\n"
+"	for o in \"$f\".[0-9]*; do\n"
+"		case ${o#\"$f\".} in *[!0-9]*) continue ;; esac\n"
+"		[ -f \"$o\" ] && printf '%s %s\\n' \"${o#\"$f\".}\" \"$o\"\n"
+"	done | sort -rn | cut -d' ' -f2- | while IFS= read -r o; do\n"
+"		cat -- \"$o\"\n"
+"	done\n"
+"	cat -- \"$f\"\n"
+"} | tail -c \"$2\"\n";
+
+/* See act_ssh.h. */
+size_t
+act_ssh_read_rotated(struct ssh_conn *c, const struct server_config *sc,
+    char *const *paths, size_t n, void (*line)(void *, const char *, size_t),
+    void *arg, char *note, size_t notelen)
+{
+	struct act_rlog		 proto;
+	struct cmdrun_via	 via;
+	char			 user[256], bytes[32];
+	char			*argv[] = { "sh", "-c", NULL, "sh", NULL, bytes,
+				    NULL };
+
+	if (act_ssh_log_via(sc, c, &via, user, sizeof(user), note,
+	    notelen) == -1)
+		return 0;
+	argv[2] = (char *)act_ssh_rotated_script;
+	snprintf(bytes, sizeof(bytes), "%u", ACT_SSH_LOG_BYTES);
+	memset(&proto, 0, sizeof(proto));
+	proto.line = line;
+	proto.arg = arg;
+	return act_ssh_read_each(&proto, 0, &via, argv, 4, paths, n,
+	    loop_now_ms() + ACT_SSH_LOGS_MS, note, notelen);
 }

@@ -65,4 +65,15 @@ size_t		 act_ssh_read_logs(struct server *s, struct ssh_conn *c,
 		    const struct server_config *sc, int utc, char *note,
 		    size_t notelen);
 
+/*
+ * Read the files paths[0..n) on sc's host (a log host's) over c: of each,
+ * the newest ACT_SSH_LOG_BYTES of its rotated copies (not the compressed
+ * ones), oldest first, and itself, each line to line(arg, ...).  Returns
+ * how many were read whole; note as act_ssh_read_logs().
+ */
+size_t		 act_ssh_read_rotated(struct ssh_conn *c,
+		    const struct server_config *sc, char *const *paths,
+		    size_t n, void (*line)(void *, const char *, size_t),
+		    void *arg, char *note, size_t notelen);
+
 #endif

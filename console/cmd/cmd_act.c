@@ -121,17 +121,78 @@ act_pick_server(struct mailcon_config *cfg, const char *name)
 	return NULL;
 }
 
+/* A log host's line, read over SSH: routed as the console routes it. */
+struct act_route {
+	struct fleet	*f;
+	size_t		 loghost;
+};
+
+/* act_ssh_read_rotated callback. */
+static void
+act_route_line(void *arg, const char *line, size_t len)
+{
+	struct act_route	*r = arg;
+
+	fleet_line(r->f, r->loghost, line, len);
+}
+
+/*
+ * A log host with host =: its files (rotated copies first) read over a
+ * connection of its own, as the login its section gives, never through
+ * sudo; what could not be read is said.
+ */
+static void
+act_read_loghost_ssh(const struct mailcon_config *cfg, struct fleet *f,
+    const struct loghost_config *lh)
+{
+	struct server_config	 sc;
+	struct act_ssh		 x;
+	struct act_route	 r;
+	char			 name[80], err[512], note[512];
+
+	memset(&sc, 0, sizeof(sc));
+	snprintf(name, sizeof(name), "loghost %s", lh->name);
+	sc.name = name;
+	sc.ssh = lh->ssh;
+	if (act_ssh_connect(&x, &sc, cfg->resolver, ACT_SSH_CONNECT_MS, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "mailcon: act: %s not read: %s\n", name, err);
+		return;
+	}
+	r.f = f;
+	r.loghost = (size_t)(lh - cfg->loghosts);
+	if (act_ssh_read_rotated(x.conn, &sc, lh->logs, lh->nlogs,
+	    act_route_line, &r, note, sizeof(note)) < lh->nlogs)
+		fprintf(stderr, "mailcon: act: %s: not all read: %s\n", name,
+		    note);
+	act_ssh_close(&x);
+}
+
 /*
  * A server whose lines come from a log host: its lines there, picked out
- * by its HOSTNAME as the console does (fleet.h), read here on the log host.
+ * by its HOSTNAME as the console does (fleet.h), read here on the log
+ * host: the rotated files first (its logins' queue ids may be from
+ * before the rotation), then the live ones.
  */
 static void
 act_read_loghost(const struct mailcon_config *cfg, struct server *s)
 {
-	struct fleet	*f;
+	const struct loghost_config	*lh;
+	struct fleet			*f;
+	char				 note[512];
 
 	if ((f = fleet_new(cfg, &s, 1, 1, cfg->utc, NULL, NULL)) == NULL)
 		return;
+	lh = config_loghost(cfg, s->cfg->loghost);
+	if (lh != NULL && lh->ssh.host != NULL) {
+		act_read_loghost_ssh(cfg, f, lh);
+		fleet_free(f);
+		return;
+	}
+	(void)fleet_read_rotated(f, cfg->year, cfg->utc, note, sizeof(note));
+	if (note[0] != '\0')
+		fprintf(stderr, "mailcon: act: loghost %s: not read: %s\n",
+		    s->cfg->loghost, note);
 	while (fleet_poll(f, NULL, loop_now_ms(), ACT_READ_BUDGET))
 		;
 	fleet_free(f);

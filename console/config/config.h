@@ -120,7 +120,8 @@ struct server_config {
 /*
  * [loghost NAME]: a central log host's aggregated stream (config_loghost.c):
  * rsyslog's file(s) of every host's lines (logs), or a command printing a
- * journal-remote directory (log_command), read on this machine.
+ * journal-remote directory (log_command), read on this machine, or the
+ * files read on the log host over SSH (host =).
  */
 #define LOGHOST_SILENT_S	600	/* silent after 10 min without a line */
 #define CONFIG_HOSTNAME_MAX	253
@@ -131,6 +132,10 @@ struct loghost_config {
 	char			**log_argv;	/* or NULL */
 	int			 silent_s;	/* a server without a line this
 						   long while others log */
+	struct ssh_target	 ssh;		/* host: the files are read
+						   there over SSH (host, port,
+						   user, key, known_hosts,
+						   keepalive); else here */
 };
 
 /* [rbl]: the DNS blocklist check (config_rbl.c). */

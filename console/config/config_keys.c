@@ -58,6 +58,12 @@ static const struct config_key config_keys[] = {
 	{ "loghost", "logs" },
 	{ "loghost", "log_command" },
 	{ "loghost", "silent" },
+	{ "loghost", "host" },
+	{ "loghost", "port" },
+	{ "loghost", "user" },
+	{ "loghost", "key" },
+	{ "loghost", "known_hosts" },
+	{ "loghost", "keepalive" },
 
 	{ "rbl", "zones" },
 	{ "rbl", "resolver" },

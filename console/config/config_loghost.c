@@ -68,6 +68,7 @@ config_set_loghost(struct mailcon_config *cfg, const char *section,
 {
 	struct loghost_config	*lh;
 	char			**paths;
+	char			 sub[256];
 	size_t			 i;
 	int			 secs;
 
@@ -95,6 +96,16 @@ config_set_loghost(struct mailcon_config *cfg, const char *section,
 			snprintf(err, errlen, "[loghost %s] log_command: "
 			    "expected a command, like journalctl -D "
 			    "/var/log/journal/remote -f -o short-iso", lh->name);
+			return -1;
+		}
+	} else if (strcmp(name, "host") == 0 || strcmp(name, "port") == 0 ||
+	    strcmp(name, "user") == 0 || strcmp(name, "key") == 0 ||
+	    strcmp(name, "known_hosts") == 0 ||
+	    strcmp(name, "keepalive") == 0) {
+		/* read there over SSH, as a [server]'s logs with host = */
+		if (config_set_ssh(&lh->ssh, name, value, sub,
+		    sizeof(sub)) == -1) {
+			snprintf(err, errlen, "[loghost %s] %s", lh->name, sub);
 			return -1;
 		}
 	} else if (strcmp(name, "silent") == 0) {
@@ -148,6 +159,12 @@ config_check_loghosts(struct mailcon_config *cfg, char *err, size_t errlen)
 
 	for (i = 0; i < cfg->nloghosts; i++) {
 		lh = &cfg->loghosts[i];
+		if (lh->ssh.host != NULL && lh->log_argv != NULL) {
+			snprintf(err, errlen, "[loghost %s]: log_command runs "
+			    "here; with host = give logs (the files on %s)",
+			    lh->name, lh->ssh.host);
+			return -1;
+		}
 		if ((lh->nlogs > 0) + (lh->log_argv != NULL) != 1) {
 			snprintf(err, errlen, "[loghost %s]: give either logs "
 			    "(rsyslog's aggregated file) or log_command "
@@ -218,6 +235,7 @@ config_loghost_free(struct mailcon_config *cfg)
 		free(cfg->loghosts[i].name);
 		config_free_strv(cfg->loghosts[i].logs);
 		config_free_strv(cfg->loghosts[i].log_argv);
+		config_ssh_free(&cfg->loghosts[i].ssh);
 	}
 	free(cfg->loghosts);
 	cfg->loghosts = NULL;

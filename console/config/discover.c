@@ -273,7 +273,9 @@ discover_source(struct server_config *sc,
 	size_t				 i, off;
 
 	said[0] = '\0';
-	if (sc->ssh.host != NULL || sc->log_argv != NULL)
+	/* a log host's stream feeds it (config_loghost.c): nothing here */
+	if (sc->ssh.host != NULL || sc->log_argv != NULL ||
+	    sc->loghost != NULL)
 		return DISCOVER_CONFIGURED;
 	if (sc->nlogs > 0 && !sc->ssh.journal)
 		return DISCOVER_CONFIGURED;

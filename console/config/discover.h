@@ -49,7 +49,8 @@ size_t	discover_rbl(const struct server_config *sc, struct rbl_found **out,
 
 /* What discover_source() chose. */
 enum discover_plan {
-	DISCOVER_CONFIGURED = 0,	/* logs or log_command set, or SSH */
+	DISCOVER_CONFIGURED = 0,	/* logs or log_command set, SSH, or
+					   fed by a log host */
 	DISCOVER_FILE,		/* a log file found here */
 	DISCOVER_JOURNAL,	/* the journal of the mail units */
 	DISCOVER_NONE		/* nothing to read: a loud state */

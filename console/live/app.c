@@ -26,6 +26,8 @@
 #define READ_SLICE_MS	30		/* reading a busy file per poll */
 #define FLEET_MORE_MS	10		/* a log host's stream behind: read
 					   on this soon */
+#define FLEET_FRAME_MS	45		/* their lines drawn at most this
+					   often */
 
 /* Monotonic microseconds. */
 static int64_t
@@ -53,18 +55,28 @@ static void	app_on_fleet_more(void *);
 /*
  * Read the log hosts' streams for a slice.  One stream carries hundreds
  * of servers' lines: when it still has more, read on after FLEET_MORE_MS
- * rather than at the next poll, keys and frames handled between.
+ * rather than at the next poll, keys and frames handled between.  What
+ * was read is drawn at once (the servers' poll would show it up to
+ * POLL_MS later), but not more often than every FLEET_FRAME_MS: a later
+ * read draws what this one did not.
  */
-static void
+void
 app_fleet_read(struct app *a, int64_t now)
 {
-	int	 more;
+	uint64_t	 lines, unknown;
+	int		 more;
 
 	if (a->fleet == NULL)
 		return;
 	while ((more = fleet_poll(a->fleet, a->loop, loop_now_ms(),
 	    READ_BUDGET)) && loop_now_ms() - now < READ_SLICE_MS)
 		;
+	lines = fleet_lines(a->fleet, &unknown);
+	if (lines != a->fleet_drawn &&
+	    app_now_us() - a->frame_us >= FLEET_FRAME_MS * 1000) {
+		a->fleet_drawn = lines;
+		a->dirty |= APP_DIRTY_SERVERS;
+	}
 	if (more && !a->fleet_more) {
 		a->fleet_more = 1;
 		(void)loop_add_timer(a->loop, FLEET_MORE_MS, 0,
@@ -83,6 +95,14 @@ app_on_fleet_more(void *arg)
 	app_fleet_read(a, loop_now_ms());
 }
 
+/* Timer: read the log hosts' streams, more often than the servers' own
+   logs (one stream is every server's latency). */
+void
+app_on_fleet_tick(void *arg)
+{
+	app_fleet_read(arg, loop_now_ms());
+}
+
 /* Timer: read the logs (and the demo's next lines). */
 void
 app_on_poll(void *arg)
@@ -97,8 +117,6 @@ app_on_poll(void *arg)
 		app_note(a, 60, "demo: replay finished; explore with Tab, "
 		    "Enter and ?, quit with q");
 	}
-	/* the log hosts' streams first: their lines are the servers' */
-	app_fleet_read(a, now);
 	for (i = 0; i < a->nservers; i++) {
 		/* Keep reading a busy file for a slice, then let keys in. */
 		while (server_poll(a->servers[i], loop_now_ms(), READ_BUDGET) &&
@@ -202,6 +220,7 @@ app_on_idle(void *arg)
 	if (!a->fe->draw(a))
 		return;
 	t1 = app_now_us();
+	a->frame_us = t1;
 	a->draw_cpu_ms_total += (double)(app_cpu_us() - c0) / 1000.0;
 	ms = (double)(t1 - t0) / 1000.0;
 	a->frames++;

@@ -208,6 +208,8 @@ struct app {
 	size_t			 nservers;
 	struct fleet		*fleet;		/* log hosts (fleet.h), or NULL */
 	int			 fleet_more;	/* a read-on timer is armed */
+	uint64_t		 fleet_drawn;	/* its lines when last marked */
+	int64_t			 frame_us;	/* the last frame drawn */
 	struct logring		 log;
 	struct msgring		 msgs;
 

@@ -48,6 +48,19 @@ app_on_unknown(void *arg, const char *loghost, const struct fleet_unknown *u,
 		    u->name);
 }
 
+/* fleet callback: a log host read over SSH changed state (status is
+   ssh_conn's, sanitised there). */
+void
+app_on_loghost_state(void *arg, const char *loghost, const char *status)
+{
+	struct app	*a = arg;
+
+	if (a->headless)
+		app_act_print("loghost %s: ssh %s", loghost, status);
+	else
+		app_note(a, 15, "loghost %s: ssh %s", loghost, status);
+}
+
 /* watch --lines: every line, as read, sanitised. */
 void
 app_on_line(void *arg, const struct server *s, const char *line, size_t len)

@@ -17,6 +17,8 @@
 /* The loop's callbacks (app.c): a log read, a snapshot refresh, keys on
    stdin, a stopping signal, a frame drawn when idle. */
 void	app_on_poll(void *arg);
+void	app_on_fleet_tick(void *arg);
+void	app_fleet_read(struct app *a, int64_t now);
 void	app_on_refresh(void *arg);
 void	app_on_key(int fd, short revents, void *arg);
 void	app_on_signal(int signo, void *arg);
@@ -29,6 +31,8 @@ void	app_on_event(void *arg, const struct server *s,
 	    const struct mail_event *ev);
 void	app_on_unknown(void *arg, const char *loghost,
 	    const struct fleet_unknown *u, const char *line, size_t len);
+void	app_on_loghost_state(void *arg, const char *loghost,
+	    const char *status);
 void	app_on_line(void *arg, const struct server *s, const char *line,
 	    size_t len);
 void	app_on_gap(void *arg, const struct server *s, const char *path,

@@ -36,6 +36,7 @@
 #include "core/xmalloc.h"
 
 #define POLL_MS		100	/* log reads */
+#define FLEET_POLL_MS	50	/* the log hosts' streams: read */
 #define REFRESH_MS	500	/* windows and the accounts snapshot */
 #define HEADLESS_REFRESH_MS 100
 
@@ -307,6 +308,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	a.fleet = demo ? NULL : fleet_new(&cfg, a.servers, a.nservers,
 	    from_start, cfg.utc,
 	    app_on_unknown, &a);
+	fleet_on_state(a.fleet, app_on_loghost_state);
 	if (!demo)
 		history_open(&a);
 
@@ -339,6 +341,9 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	app_rbl_open(&a);
 	app_ssh_open(&a);
 	loop_add_timer(a.loop, POLL_MS, 1, app_on_poll, &a);
+	if (a.fleet != NULL)
+		loop_add_timer(a.loop, FLEET_POLL_MS, 1, app_on_fleet_tick,
+		    &a);
 	/* without a screen nothing is drawn: the snapshot (where incidents
 	   and the policy are found) can be taken more often */
 	loop_add_timer(a.loop, headless ? HEADLESS_REFRESH_MS : REFRESH_MS, 1,
@@ -347,6 +352,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 	loop_add_signal(a.loop, SIGINT, app_on_signal, &a);
 	loop_add_signal(a.loop, SIGHUP, app_on_signal, &a);
 	loop_set_idle(a.loop, app_on_idle, &a);
+	app_fleet_read(&a, loop_now_ms());
 	app_on_poll(&a);
 	app_refresh_rows(&a);
 	rc = loop_run(a.loop) == -1 ? EXIT_ERROR : a.signo != 0 ?

@@ -1,9 +1,10 @@
 /*
  * fleet.h: servers seen through a central log host (issue 19).
  *
- * A [loghost NAME] is one source (intake/source.h: a local file as rsyslog
- * writes it, or a command printing a journal-remote directory) whose lines
- * carry many servers' HOSTNAMEs.  Each line is split once here for its
+ * A [loghost NAME] is one source per file (intake/source.h: a local file
+ * as rsyslog writes it, the same on the log host over SSH with host =
+ * (fleet_ssh.h), or a command printing a journal-remote directory) whose
+ * lines carry many servers' HOSTNAMEs.  Each line is split once here for its
  * HOSTNAME, which must be one a [server] with loghost = NAME gives
  * (hostname =, else its name; case-insensitive), and handed to that
  * server as if read from a file of its own (server_line): the same state,
@@ -62,6 +63,22 @@ void		 fleet_free(struct fleet *f);
  */
 int		 fleet_poll(struct fleet *f, struct loop *loop, int64_t now_ms,
 		    size_t budget);
+/*
+ * Read the rotated files beside each log host file (rotated.h's, oldest
+ * first: not the compressed ones) whole, before the first fleet_poll
+ * reads the live files from their start: mailcon act's look at an
+ * account's earlier lines.  Returns how many were read; note gets what
+ * could not be ("" when all were).
+ */
+size_t		 fleet_read_rotated(struct fleet *f, int year, int utc,
+		    char *note, size_t notelen);
+/*
+ * A log host read over SSH (host =): cb is called with fleet_new's arg,
+ * the log host's name and its connection's state in plain words ("live",
+ * "hostkey-unknown: ...") when that changes.
+ */
+void		 fleet_on_state(struct fleet *f, void (*cb)(void *,
+		    const char *loghost, const char *status));
 /* The unknown names so far (at most FLEET_UNKNOWN_MAX), and the lines of
    names beyond those. */
 const struct fleet_unknown *fleet_unknown(const struct fleet *f, size_t *n,

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "logring.h"
+#include "repeated.h"
 #include "server.h"
 #include "act/contain_int.h"
 #include "act/queue.h"
@@ -382,24 +383,53 @@ server_unreadable(struct server *s, const struct log_header *h)
 		    (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }
 
+/* Hand the events of one line to the detector, the figures, the owner. */
+static void
+server_feed(struct server *s, struct mail_events *evs)
+{
+	int	 i;
+
+	for (i = 0; i < evs->n; i++) {
+		detector_feed(s->det, &evs->ev[i]);
+		if (s->msgs != NULL)
+			msgring_feed(s->msgs, s->index, &evs->ev[i]);
+		server_count(s, &evs->ev[i]);
+		if (s->on_event != NULL)
+			s->on_event(s->on_event_arg, s, &evs->ev[i]);
+		s->confirmed[0] = '\0';
+	}
+}
+
 /* See server.h. */
 void
 server_line(struct server *s, struct source *src, const char *line,
     size_t len)
 {
+	server_line_split(s, src, line, len, NULL);
+}
+
+/* See server.h; h NULL: split here. */
+void
+server_line_split(struct server *s, struct source *src, const char *line,
+    size_t len, const struct log_header *hdr)
+{
 	static char		 shown[FOLLOW_LINE_MAX + REDACT_ROOM + 1];
-	struct log_header	 h;
+	struct log_header	 h, inner;
 	struct mail_events	 evs;
 	struct mail_event	*ev;
 	const char		*text = line;
+	char			 why[160];
 	size_t			 tlen = len, n;
 	int64_t			 t;
-	int			 i, split;
+	unsigned		 times = 1, k;
+	int			 i, split, rep;
 
 	s->lines++;
 	s->changed = 1;
 	/* parsed as written, shown (anywhere) with its secrets hidden */
-	split = logline_split(&src->clock, line, len, &h) == 0;
+	if (hdr != NULL)
+		h = *hdr;
+	split = hdr != NULL || logline_split(&src->clock, line, len, &h) == 0;
 	if (backend_redact(line, len, split ? &h : NULL, shown, sizeof(shown),
 	    &n)) {
 		text = shown;
@@ -422,7 +452,9 @@ server_line(struct server *s, struct source *src, const char *line,
 	    (int64_t)time(NULL));
 	if (src->guard.findings != src->guard_told)
 		server_on_clock(s, src);
-	if (!backend_parse_any(&h, &evs)) {
+	/* rsyslog's "message repeated N times: [...]": N of its line */
+	rep = repeated_split(&h, &inner, &times);
+	if (!backend_parse_any(rep ? &inner : &h, &evs)) {
 		if (s->log != NULL)
 			logring_add(s->log, h.time, s->index, EV_NONE, text,
 			    tlen);
@@ -432,6 +464,11 @@ server_line(struct server *s, struct source *src, const char *line,
 	if (s->log != NULL)
 		logring_add(s->log, h.time, s->index, evs.ev[0].kind, text,
 		    tlen);
+	if (rep)
+		times = repeated_times(&evs, times, why, sizeof(why));
+	if (rep && why[0] != '\0' && s->log != NULL)
+		logring_add(s->log, h.time, s->index, EV_NONE, why,
+		    strlen(why));
 	for (i = 0; i < evs.n; i++) {
 		ev = &evs.ev[i];
 		ev->time = t;
@@ -439,14 +476,9 @@ server_line(struct server *s, struct source *src, const char *line,
 		ev->pid = h.pid;
 		ev->raw.p = text;
 		ev->raw.len = tlen;
-		detector_feed(s->det, ev);
-		if (s->msgs != NULL)
-			msgring_feed(s->msgs, s->index, ev);
-		server_count(s, ev);
-		if (s->on_event != NULL)
-			s->on_event(s->on_event_arg, s, ev);
-		s->confirmed[0] = '\0';
 	}
+	for (k = 0; k < times; k++)
+		server_feed(s, &evs);
 }
 
 
@@ -505,6 +537,15 @@ server_update_state(struct server *s)
 		    SRV_PARTIAL : SRV_DOWN;
 		return;
 	}
+	/* a log host it is fed by, out of reach (its SSH connection) */
+	for (i = 0; i < s->nsources; i++)
+		if (s->sources[i].feed_why != NULL &&
+		    s->sources[i].feed_why[0] != '\0') {
+			s->state = SRV_DOWN;
+			snprintf(s->status, sizeof(s->status), "%s",
+			    s->sources[i].feed_why);
+			return;
+		}
 	for (i = 0; i < s->nsources; i++) {
 		const struct source *src = &s->sources[i];
 

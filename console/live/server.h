@@ -32,6 +32,9 @@ struct source {
 	const struct logsource	*feed;		/* no kind, lines routed from
 						   a log host's stream: its
 						   state (fleet.h) */
+	const char		*feed_why;	/* and why the log host cannot
+						   be read ("" when it can),
+						   or NULL */
 	struct log_clock	 clock;
 	struct clockguard	 guard;		/* the time the detector counts */
 	uint64_t		 guard_told;	/* guard findings reported */
@@ -146,6 +149,10 @@ int		 server_refresh(struct server *s);
 /* Handle one log line as if read from a file (tests, the demo). */
 void		 server_line(struct server *s, struct source *src,
 		    const char *line, size_t len);
+/* The same with its header split already (h of line; a log host's
+   stream is split once to route it: fleet.h). */
+void		 server_line_split(struct server *s, struct source *src,
+		    const char *line, size_t len, const struct log_header *h);
 /* The log files of a server behind SSH when its config names none. */
 #define SERVER_REMOTE_LOG	"/var/log/mail.log"
 

@@ -28,71 +28,9 @@
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-. "$HERE/testlib.sh"
-. "$HERE/sshd.sh"
-. "$HERE/rsyslog.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
-MAILGEN=$HERE/mailgen.py
-. "$HERE/actlib.sh"
-export LC_ALL=C
-export STACK_AUTH_PENALTY=0
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-SEND=$HERE/syslogsend.py
-
-T=$(mktemp -d /tmp/mcloghost.XXXXXX) || exit 1
-chmod 755 "$T"
-failed=0
-WATCH_PIDS=
-SSH_SUDOERS=/etc/sudoers.d/mailcon-test-loghost-$$
-
-cleanup()
-{
-	stop_pids $WATCH_PIDS
-	rm -f "$SSH_SUDOERS"
-	rsyslog_stop "$T/rs"
-	sshd_stop "$T/d"
-	stack_stop "$T/s"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-command -v rsyslogd >/dev/null || { echo "no rsyslogd (run tests/deps.sh)"; exit 1; }
-[ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
-
-# send HOST FORMAT [--octet]: lines on stdin to the central host as HOST.
-send()
-{
-	local host=$1
-	shift
-	python3 "$SEND" --port "$RSYSLOG_PORT" --host "$host" --format "$@" \
-	    >/dev/null || fail "syslogsend.py as $host failed"
-}
-
-# The [server] keys that put a server behind sshd instance $1 (1 or 2).
-ssh_keys()
-{
-	printf 'host = 127.0.0.1\nport = %s\nuser = %s\nsudo = yes\n' \
-	    "$(echo "$SSHD_PORTS" | awk -v i="$1" '{ print $i }')" "$SSHD_USER"
-	printf 'key = %s\nknown_hosts = %s\n' "$SSHD_KEY" "$SSHD_KNOWN_HOSTS"
-}
-
-# Logins sshd instance $1 accepted so far.
-sessions()
-{
-	grep -c 'Accepted publickey' "$T/d/s$1/sshd.log"
-}
-
-export XDG_STATE_HOME=$T/state
-mkdir -p "$XDG_STATE_HOME"
-stack_start "$T/s" >/dev/null 2>&1 || die "the mail stack did not start"
-sshd_start "$T/d" 2 >/dev/null || die "sshd did not start"
-echo "$SSHD_USER ALL=(root) NOPASSWD: /bin/sh, /usr/sbin/postqueue, /usr/sbin/postsuper, /usr/sbin/postmap, /usr/bin/doveadm" >"$SSH_SUDOERS"
-chmod 440 "$SSH_SUDOERS"
-visudo -cq -f "$SSH_SUDOERS" || die "the sudoers entry for $SSHD_USER is refused"
-rsyslog_start "$T/rs" || die "the central rsyslogd did not start"
-_stack_wait 10 test -f "$STACK_POSTFIX_LOG" || die "no $STACK_POSTFIX_LOG"
-rsyslog_relay "$T/rs" mx07 "$STACK_POSTFIX_LOG" || die "the mx07 relay did not start"
+. "$HERE/loghostlib.sh"
+loghost_init mcloghost
+loghost_start
 # a second file shipped as mx01 by a relay of its own: the numbered lines
 # of section 6 go through it
 : >"$T/mx01.log"
@@ -103,9 +41,10 @@ CFG=$T/fleet.conf
 	printf '[console]\nhistory = %s\n' "$T/history.db"
 	printf '[loghost central]\nlogs = %s\nsilent = 5s\n' "$RSYSLOG_ALL"
 	stack_mailcon_server mx07 | grep -v '^logs = '
-	printf 'loghost = central\ngroup = dc1\n'
+	printf 'loghost = central\ngroup = dc1\nsudo = yes\n'
 	ssh_keys 1
 	printf '[server mx01]\nloghost = central\ngroup = dc1\nqueue = off\n'
+	printf 'sudo = yes\n'
 	ssh_keys 2
 	printf '[server mx09]\nloghost = central\nhostname = mx09.dc2.example\n'
 	printf 'group = dc2\nqueue = off\n'
@@ -123,13 +62,7 @@ pw=$(awk -v u="$U" '$1 == u { print $2 }' "$STACK_USERS")
 
 # --- 1. lines to the server their HOSTNAME names ----------------------------
 # mx01 and mx09 log the same login name from one address each: normal use
-for i in $(seq 1 20); do
-	printf 'postfix/submission/smtpd[%d]: %02dAA%06d: client=unknown[192.0.2.1], sasl_method=PLAIN, sasl_username=%s\n' \
-	    $((100 + i)) "$i" "$i" "$U"
-done >"$T/mx01.lines"
-sed 's/192\.0\.2\.1/192.0.2.9/; s/AA/BB/' "$T/mx01.lines" >"$T/mx09.lines"
-send mx01 3164 <"$T/mx01.lines"
-send mx09.dc2.example 5424 --octet <"$T/mx09.lines"
+loghost_logins mx09.dc2.example
 
 # --- 3. unknown, forged, empty HOSTNAMEs ------------------------------------
 echo "postfix/smtpd[9]: 0CC000001: client=unknown[203.0.113.5], sasl_method=PLAIN, sasl_username=$U" |
@@ -170,22 +103,7 @@ wait_file "server mx05 is partial: silent: no line from mx05" "$W" 20 ||
     fail "mx05 never showed as silent: $(grep 'server mx05' "$W")"
 
 # --- 2. a hijack on the real Postfix, shipped by mx07's relay ----------------
-python3 "$HERE/hijack.py" --port "$STACK_SUBMIT_PORT" --login "$U" \
-    --password "$pw" --rate 30 --per-conn 3 --net 127.0.9 --max 150 >"$T/hijack" ||
-    fail "hijack.py failed"
-wait_file "critical $U on mx07" "$W" 60 ||
-    fail "the hijack was not flagged on mx07: $(grep -v ' line ' "$W" | tail -5)"
-grep "critical $U on" "$W" | grep -v "on mx07" && fail "the hijack was flagged on another server"
-grep -q "suspicious $U on mx0[19]\|critical $U on mx0[19]" "$W" &&
-    fail "mx01's or mx09's $U was flagged"
-# the relay polls Postfix's log every second: wait for it to catch up
-for _ in $(seq 100); do
-	n=$(grep -c "^[^ ]* line mx07: .*sasl_username=$U" "$W")
-	m=$(grep -c "sasl_username=$U" "$STACK_POSTFIX_LOG")
-	[ "$n" = "$m" ] && break
-	sleep 0.2
-done
-[ "$n" = "$m" ] || fail "mx07: $n of the $m logins in Postfix's log attributed to it"
+loghost_hijack
 
 # --- DNSBL checks are the server's: never this machine's addresses ---------
 "$MAILCON" rbl --server mx09 --config "$CFG" >"$T/rbl.out" 2>&1
@@ -222,18 +140,9 @@ head -1 "$T/scan.txt" | grep -q "^== mx07: .*1 critical" ||
 
 # --- 7. act goes to mx07's own sshd (before 6 rotates the file act reads) -----------------------------------------
 s1=$(sessions 1) s2=$(sessions 2)
-act suspend --account "$U" --server mx07 --config "$CFG"
-rc=$?
-[ "$rc" = 0 ] || fail "suspend $U on mx07: exit $rc: $(said)"
-grep -q "^suspend $U on mx07: done" "$T/out" || fail "suspend not done: $(said)"
-grep -q "has no logins" "$T/err" &&
-    fail "act did not find $U's logins in the log host's stream: $(said)"
+loghost_suspend
 [ "$(sessions 1)" -gt "$s1" ] || fail "act opened no session on mx07's sshd"
 [ "$(sessions 2)" = "$s2" ] || fail "act logged in to mx01's sshd"
-grep -qxF "$U" "$STACK_DENY" || fail "$U is not in mx07's deny file"
-n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND server = 'mx07'
-    AND action = 'suspend' AND state = 'done'" "$U")
-[ "$n" -ge 1 ] || fail "no audit row of the suspend on mx07"
 
 
 # --- 6. logrotate and an rsyslog restart mid-stream -------------------------
@@ -245,15 +154,7 @@ seq_to()	# FROM TO: numbered lines, as mx01's maillog would have them
 		sleep 0.01
 	done
 }
-seq_to 1 100
-wait_file "seq 100" "$W" 30 || fail "seq 100 never came"
-# logrotate's way with rsyslog: rename, then HUP (rsyslog reopens)
-mv "$RSYSLOG_ALL" "$RSYSLOG_ALL.1"
-seq_to 101 150
-central=$(awk '$1 == "central" { print $2 }' "$RSYSLOG_PIDS")
-kill -HUP "$central"
-seq_to 151 200
-wait_file "seq 200" "$W" 30 || fail "seq 200 never came after the rotation"
+loghost_rotate
 # the central host restarted mid-stream
 seq_to 201 300 &
 writer=$!
@@ -263,10 +164,7 @@ wait $writer
 seq_to 301 320
 wait_file "seq 320" "$W" 60 || fail "seq 320 never came after the restart"
 sleep 2
-grep -o "line mx01: .* seq [0-9]*$" "$W" | awk '{ print $NF }' >"$T/seqs"
-seq 1 320 | diff - "$T/seqs" >"$T/seqdiff" ||
-    fail "numbered lines lost, doubled or out of order across rotation and restart: $(head -5 "$T/seqdiff" | tr '\n' ' ')"
-grep -q "gap in" "$W" && fail "a gap where none was: $(grep 'gap in' "$W")"
+loghost_seqs 320
 
 stop_pids $WATCH_PIDS
 WATCH_PIDS=

@@ -16,6 +16,7 @@
 
 #include "unit_files.h"
 #include "config/config.h"
+#include "config/discover.h"
 #include "core/loop.h"
 #include "detect/detect_detail.h"
 #include "detect/detector.h"
@@ -257,6 +258,239 @@ test_reads_file_from_start(void **state)
 	fleet_free(f);
 }
 
+/*
+ * mailcon act after the central file was rotated: the rotated file is
+ * read too, before the live one, so the logins' queue ids logged before
+ * the rotation are known; a compressed copy is left out (not an error).
+ */
+static void
+test_reads_rotated_first(void **state)
+{
+	struct fixture	*fx = *state;
+	struct fleet	*f;
+	char		 path[PATH_MAX], note[256];
+	uint64_t	 unknown;
+
+	uf_path(path, sizeof(path), fx->dir, "all.log.1");
+	uf_write(path, "2026-12-06T10:00:00+00:00 mx07 postfix/smtpd[1]: "
+	    "1A2B3C4D50: client=unknown[192.0.2.1], sasl_method=PLAIN, "
+	    "sasl_username=user3@dom7\n", 0644);
+	uf_path(path, sizeof(path), fx->dir, "all.log.2.gz");
+	uf_write(path, "not gzip", 0644);
+	uf_path(path, sizeof(path), fx->dir, "all.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx07 postfix/smtpd[1]: "
+	    "1A2B3C4D5E: client=unknown[192.0.2.2], sasl_method=PLAIN, "
+	    "sasl_username=user3@dom7\n", 0644);
+	fleet_free(fx->f);
+	fx->f = NULL;
+	f = fleet_new(&fx->cfg, fx->srv, NSRV, 1, 1, NULL, NULL);
+	assert_int_equal(fleet_read_rotated(f, 0, 1, note, sizeof(note)), 1);
+	assert_string_equal(note, "");
+	/* the rotated line came first */
+	assert_int_equal(fx->srv[1]->lines, 1);
+	assert_int_equal(fx->srv[1]->last_event, 1796551200);
+	while (fleet_poll(f, NULL, loop_now_ms(), 0))
+		;
+	assert_int_equal(fleet_lines(f, &unknown), 2);
+	assert_int_equal(fx->srv[1]->lines, 2);
+	assert_int_equal(fx->srv[1]->messages, 2);
+	fleet_free(f);
+}
+
+/* One file per host (rsyslog's dynaFile): every file of logs = is read,
+   each line still routed by its HOSTNAME. */
+static void
+test_per_host_files(void **state)
+{
+	char			 dir[] = "/tmp/mailcon-test-fleetf.XXXXXX";
+	char			 path[PATH_MAX], text[1024], err[256];
+	struct mailcon_config	 cfg;
+	struct server		*srv[2];
+	struct fleet		*f;
+	uint64_t		 unknown;
+	size_t			 i;
+
+	(void)state;
+	uf_mkdtemp(dir);
+	snprintf(text, sizeof(text), "[loghost c]\nlogs = %s/mx01.log, "
+	    "%s/mx07.log\n[server mx01]\nloghost = c\nqueue = off\n"
+	    "[server mx07]\nloghost = c\nqueue = off\n", dir, dir);
+	uf_path(path, sizeof(path), dir, "c");
+	uf_write(path, text, 0600);
+	uf_path(path, sizeof(path), dir, "mx01.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx01 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.1]\n", 0644);
+	uf_path(path, sizeof(path), dir, "mx07.log");
+	uf_write(path, "2026-12-06T11:34:05+00:00 mx07 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.1]\n"
+	    "2026-12-06T11:34:06+00:00 mx07 postfix/smtpd[1]: "
+	    "connect from unknown[192.0.2.2]\n", 0644);
+	config_init(&cfg);
+	uf_path(path, sizeof(path), dir, "c");
+	if (config_load(&cfg, path, err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	for (i = 0; i < 2; i++)
+		srv[i] = server_new(&cfg.servers[i], (unsigned)i, &cfg.detect,
+		    1, 1, NULL, NULL);
+	f = fleet_new(&cfg, srv, 2, 1, 1, NULL, NULL);
+	while (fleet_poll(f, NULL, loop_now_ms(), 0))
+		;
+	assert_int_equal(fleet_lines(f, &unknown), 3);
+	assert_int_equal(unknown, 0);
+	assert_int_equal(srv[0]->lines, 1);
+	assert_int_equal(srv[1]->lines, 2);
+	fleet_free(f);
+	for (i = 0; i < 2; i++)
+		server_free(srv[i]);
+	config_free(&cfg);
+	uf_rmtree(dir);
+}
+
+/*
+ * rsyslog's "message repeated N times: [...]" stands for N more of its
+ * line on its own host: N failed logins are N failures; a line naming a
+ * queue id is one message however often logged; a forged huge count is
+ * capped; a line that only looks like one is not read as one.
+ */
+static void
+test_repeated_lines(void **state)
+{
+	struct fixture	*fx = *state;
+	uint64_t	 ev;
+
+	feed(fx, "2026-12-06T11:34:05+00:00 mx01 postfix/smtpd[9]: warning: "
+	    "unknown[192.0.2.1]: SASL PLAIN authentication failed: (reason "
+	    "unavailable), sasl_username=user3@dom7");
+	assert_int_equal(fx->srv[0]->auth_fail, 1);
+	feed(fx, "2026-12-06T11:34:06+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	assert_int_equal(fx->srv[0]->auth_fail, 4);
+	assert_int_equal(fx->srv[0]->lines, 2);
+	/* on its own host only */
+	assert_int_equal(fx->srv[1]->auth_fail, 0);
+	assert_int_equal(fx->srv[2]->auth_fail, 0);
+	/* a queue id's line: one message, not three */
+	login(fx, "mx07", "1A2B3C4D5E", "198.51.100.7");
+	ev = fx->srv[1]->events;
+	feed(fx, "2026-12-06T11:34:07+00:00 mx07 postfix/smtpd[4242]: message "
+	    "repeated 3 times: [ 1A2B3C4D5E: client=unknown[198.51.100.7], "
+	    "sasl_method=PLAIN, sasl_username=user3@dom7]");
+	assert_int_equal(fx->srv[1]->events, ev + 1);
+	/* a count nobody's rsyslog writes is capped */
+	ev = fx->srv[0]->auth_fail;
+	feed(fx, "2026-12-06T11:34:08+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 999999999 times: [ warning: unknown[192.0.2.1]: SASL "
+	    "PLAIN authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	assert_true(fx->srv[0]->auth_fail - ev >= 1);
+	assert_true(fx->srv[0]->auth_fail - ev <= 10000);
+	/* not the form rsyslog writes: one line, no events of the inner one */
+	ev = fx->srv[0]->auth_fail;
+	feed(fx, "2026-12-06T11:34:09+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated -3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7]");
+	feed(fx, "2026-12-06T11:34:09+00:00 mx01 postfix/smtpd[9]: message "
+	    "repeated 3 times: [ warning: unknown[192.0.2.1]: SASL PLAIN "
+	    "authentication failed: (reason unavailable), "
+	    "sasl_username=user3@dom7");
+	assert_int_equal(fx->srv[0]->auth_fail, ev);
+}
+
+/* Feed one line to log host i of f. */
+static void
+feed_to(struct fleet *f, size_t i, const char *line)
+{
+	fleet_line(f, i, line, strlen(line));
+}
+
+/* Hundreds of servers on two log hosts: each line reaches exactly the
+   server its HOSTNAME names on its own log host (the lookup's index). */
+static void
+test_routes_many(void **state)
+{
+	enum { NMANY = 300 };
+	char			 dir[] = "/tmp/mailcon-test-fleetm.XXXXXX";
+	char			 path[PATH_MAX], line[256], err[256];
+	struct mailcon_config	 cfg;
+	struct server		*srv[NMANY];
+	struct fleet		*f;
+	uint64_t		 unknown;
+	FILE			*fp;
+	size_t			 i;
+
+	(void)state;
+	uf_mkdtemp(dir);
+	uf_path(path, sizeof(path), dir, "c");
+	if ((fp = fopen(path, "w")) == NULL)
+		fail_msg("%s", path);
+	fprintf(fp, "[loghost a]\nlogs = /nonexistent/a\n"
+	    "[loghost b]\nlogs = /nonexistent/b\n");
+	for (i = 0; i < NMANY; i++)
+		fprintf(fp, "[server s%zu]\nloghost = %s\nhostname = "
+		    "MX%zu.example\nqueue = off\n", i, i % 2 ? "b" : "a",
+		    i / 2);
+	fclose(fp);
+	config_init(&cfg);
+	if (config_load(&cfg, path, err, sizeof(err)) != 0)
+		fail_msg("config: %s", err);
+	for (i = 0; i < NMANY; i++)
+		srv[i] = server_new(&cfg.servers[i], (unsigned)i, &cfg.detect,
+		    1, 1, NULL, NULL);
+	f = fleet_new(&cfg, srv, NMANY, 1, 1, NULL, NULL);
+	for (i = 0; i < NMANY; i++) {
+		/* server i is mx(i/2) on log host i % 2, any case */
+		snprintf(line, sizeof(line), "2026-12-06T11:34:05+00:00 "
+		    "mx%zu.EXAMPLE postfix/smtpd[1]: connect from "
+		    "unknown[192.0.2.1]", i / 2);
+		fleet_line(f, i % 2, line, strlen(line));
+	}
+	/* a name of log host a is no server on b, and none is a prefix */
+	feed_to(f, 1, "2026-12-06T11:34:05+00:00 mx149.example.x "
+	    "postfix/smtpd[1]: x");
+	feed_to(f, 1, "2026-12-06T11:34:05+00:00 mx1.exampl "
+	    "postfix/smtpd[1]: x");
+	for (i = 0; i < NMANY; i++)
+		assert_int_equal(srv[i]->lines, 1);
+	assert_int_equal(fleet_lines(f, &unknown), NMANY + 2);
+	assert_int_equal(unknown, 2);
+	fleet_free(f);
+	for (i = 0; i < NMANY; i++)
+		server_free(srv[i]);
+	config_free(&cfg);
+	uf_rmtree(dir);
+}
+
+/* discover_source's exists(): everything is there. */
+static int
+all_exist(const char *path, void *arg)
+{
+	return 1;
+}
+
+/*
+ * A server fed by a log host has its log source: discovery on this
+ * machine (the log host's, or the admin's) neither says "NO LOG SOURCE"
+ * for it nor picks this machine's mail log as its own.
+ */
+static void
+test_fed_server_not_discovered(void **state)
+{
+	struct fixture	*fx = *state;
+	char		 said[1200];
+	size_t		 i;
+
+	for (i = 0; i < NSRV; i++) {
+		assert_int_equal(discover_source(&fx->cfg.servers[i],
+		    all_exist, NULL, said, sizeof(said)), DISCOVER_CONFIGURED);
+		assert_string_equal(said, "");
+		assert_int_equal(fx->cfg.servers[i].nlogs, 0);
+		assert_null(fx->cfg.servers[i].log_argv);
+	}
+}
+
 /* Load text as a config; the error, or "" when it loaded. */
 static const char *
 load(const char *text, char *err, size_t errlen)
@@ -298,11 +532,22 @@ test_config_refuses(void **state)
 	assert_non_null(strstr(load("[loghost c]\nlogs = /x\n"
 	    "[server a]\nloghost = c\nhostname = a b\n", err, sizeof(err)),
 	    "letters, digits"));
-	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nport = 1\n",
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nlevel = 1\n",
 	    err, sizeof(err)), "unknown key"));
 	assert_string_equal(load("[loghost c]\nlogs = /x\n[server a]\n"
 	    "loghost = c\nhost = 127.0.0.1\ngroup = g1\n", err, sizeof(err)),
 	    "");
+	/* read over SSH: the keys of a [server] behind SSH, checked alike */
+	assert_string_equal(load("[loghost c]\nlogs = /var/log/all.log\n"
+	    "host = 127.0.0.1\nport = 2222\nuser = mailcon\n"
+	    "keepalive = 15s\n", err, sizeof(err)), "");
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\n"
+	    "host = a;b\n", err, sizeof(err)), "[loghost c] host"));
+	assert_non_null(strstr(load("[loghost c]\nhost = 127.0.0.1\n"
+	    "log_command = journalctl -f\n", err, sizeof(err)),
+	    "log_command runs here"));
+	assert_non_null(strstr(load("[loghost c]\nlogs = /x\nsudo = yes\n",
+	    err, sizeof(err)), "unknown key"));
 }
 
 int
@@ -316,6 +561,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_silent_while_peers_log,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_file_from_start,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_rotated_first,
+		    setup, teardown),
+		cmocka_unit_test(test_per_host_files),
+		cmocka_unit_test(test_routes_many),
+		cmocka_unit_test_setup_teardown(test_fed_server_not_discovered,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_lines,
 		    setup, teardown),
 		cmocka_unit_test(test_config_refuses),
 	};
