@@ -54,7 +54,9 @@
  *
  * How Exim fits (backends/exim/):
  *   its queue listing (exipick -bpr with each message's login, or exim
- *	-bpr, -bpi) spans lines per message: parse_line keeps the message
+ *	-bpr, -bpi) spans lines per message; an account's messages are
+ *	read from the -H spool files themselves (select), and so is the
+ *	check that the chosen ones are gone or frozen (still): parse_line keeps the message
  *	in its struct queue_parse and returns QUEUE_PARSE_MORE until the
  *	blank line that ends it; its ids keep two '-' that a record cannot
  *	hold: id_pack and id_unpack.  Freeze, thaw and -Mrm take the ids
@@ -380,6 +382,26 @@ struct backend_queue {
 				    struct queue_msg *out);
 	const char *const	*tool;		/* template: the op command */
 	const struct backend_queue_op *op[QOP_COUNT];
+	/*
+	 * An account's messages, read where the MTA keeps each message's
+	 * login (Exim: the -H spool files' -auth_id), in list's form:
+	 * every message of the account's login and every message without a
+	 * login (the sender and the log decide those), never another
+	 * login's.  A template with %{account}, run instead of list to
+	 * choose what hold, release and purge touch, unless the server sets
+	 * queue_command.  NULL: list.
+	 */
+	const char *const	*select;
+	/*
+	 * The check after hold, release or purge: given the chosen ids on
+	 * stdin, one a line, it prints those still queued, in list's form
+	 * (with their state), and nothing of the others.  A template (no
+	 * account).  NULL: the tool's report checks, or list runs again
+	 * (act --verify-read).
+	 */
+	const char *const	*still;
+	const char		*still_name;	/* "Exim's spool": in the
+						   verification's words */
 	/*
 	 * The console keeps an id in a compact record of [0-9A-Za-z], at
 	 * most 24 of them.  An MTA whose ids hold another character (Exim's

@@ -1,7 +1,7 @@
 /*
  * exim.h: what the files of the Exim backends share (backend.h): the log
  * parser (log.c), the queue listing and the answers of -Mf, -Mt, -Mrm
- * (queue.c), the suspension of a Debian exim4 + Dovecot server through an
+ * (queue.c), an account's messages read from the spool (spool.c), the suspension of a Debian exim4 + Dovecot server through an
  * ACL's lookup file (accounts.c), and cPanel's account API and its JSON
  * answers (cpanel.c, cpjson.c).
  */
@@ -43,6 +43,14 @@ size_t	exim_id_pack(const char *id, size_t len, char *out);
 size_t	exim_id_unpack(const char *packed, size_t len, char *out);
 void	exim_queue_line(enum queue_op op, const char *p, size_t len,
 	    struct queue_line *out);
+
+/*
+ * spool.c: an account's messages read from the -H spool files, and which
+ * of the ids on stdin are still queued (struct backend_queue's select
+ * and still), in exipick's form.
+ */
+extern const char *const exim_spool_select[];
+extern const char *const exim_spool_still[];
 
 /* accounts.c: Debian exim4's part (the refuse file an ACL reads). */
 extern const struct backend_accounts exim_accounts;

@@ -137,6 +137,9 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 	const char	*list = c->mta->queue->list_name;
 	struct cq_check	 k = { c, 0, 0 };
 
+	if (cp_queue_has_still(c->sc))
+		list = c->mta->queue->still_name;
+
 	queue_snapshot_foreach(s, cq_check_one, &k);
 	if (s->dropped > 0)
 		contain_verified(c, 0, "could not check all: the queue has "

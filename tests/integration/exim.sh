@@ -196,6 +196,10 @@ acl_smtp_rcpt = acl_rcpt
 
 begin acl
 acl_rcpt:
+  # an ACL variable a client fills (its recipient's local part, "=" a
+  # newline, "+" a space, "%" an "@"), kept in the -H spool file: the
+  # lines it makes there are the value's, never flags (test_exim_act)
+  warn    set acl_m_note = \${tr{\$local_part}{=+%}{\n @}}
   deny    authenticated = *
           condition = \${lookup{\$authenticated_id}lsearch{$d/refuse}{yes}{no}}
           message = 5.7.1 account suspended

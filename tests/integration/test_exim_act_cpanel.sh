@@ -7,14 +7,15 @@
 #   (uapi Email suspend_login, suspend_outgoing or hold_outgoing, as the
 #   owner whmapi1 getdomainowner names; their twins) and for a cPanel
 #   account (whmapi1 suspend_outgoing_email ...), and of hold and purge
-#   (exipick, exim -Mf/-Mrm);
+#   (the account's messages read from the spool's -H files, exim
+#   -Mf/-Mrm);
 # - the answers: cPanel's documented JSON answers (tests/fixtures/cpanel,
 #   each naming its source) replayed by a stand-in whmapi1 and uapi that
 #   print them and record how they were called.  A suspension whose second
 #   call cPanel refuses says cPanel's words, fails, and undoes the first
 #   (unsuspend_outgoing runs): nothing is left half done.  These runs are
-#   --no-hold: no Exim runs here (its queue is read with exipick on a
-#   cPanel server too: test_exim_act.sh holds on a real Exim).
+#   --no-hold: no Exim runs here (an account's messages are read from the
+#   spool on a cPanel server too: test_exim_act.sh holds on a real Exim).
 #
 # Environment: MAILCON (the binary, required).
 set -u
@@ -57,7 +58,7 @@ for want in \
     'j=$("$b/whmapi1" --output=json getdomainowner domain="$d")' \
     'exec "$b/uapi" --output=json --user="$u" Email "$f" email="$a"' \
     'exec "$b/whmapi1" --output=json "${f}_email" user="$a"' \
-    "exipick -C /etc/exim.conf -bpr --show-vars authenticated_id,deliver_freeze  # read the queue" \
+    "' mailcon-exim-spool select $J '' /etc/exim.conf exim  # read the queue" \
     "exim -C /etc/exim.conf -Mf  # then the ids of $J's queued messages, in batches"; do
 	grep -qF -- "$want" "$T/out" || fail "suspend --dry-run lacks: $want"
 done
