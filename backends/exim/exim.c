@@ -136,6 +136,7 @@ const struct mail_backend backend_exim = {
 	.discover = &exim_discovery,
 	.queue = &exim_queue,
 	.accounts = &exim_accounts,
+	.wiring = &exim_wiring,
 };
 
 /* Its lines are read by backend_exim's parser (every backend's parser

@@ -52,6 +52,9 @@ void	exim_queue_line(enum queue_op op, const char *p, size_t len,
 extern const char *const exim_spool_select[];
 extern const char *const exim_spool_still[];
 
+/* wiring.c: does Exim's RCPT or MAIL ACL read the refuse file? */
+extern const struct backend_wiring exim_wiring;
+
 /* accounts.c: Debian exim4's part (the refuse file an ACL reads). */
 extern const struct backend_accounts exim_accounts;
 
