@@ -71,10 +71,13 @@ static const char spool_script[] =
 	"cd \"$spool/input\" 2>/dev/null ||\n"
 	"  die \"cannot enter $spool/input: run as root or Exim's user," \
 	    " or set exim_spool\"\n"
-	/* one file read, or the check of what is gone means nothing */
-	"f=$(find . -name '*-H' -type f | head -n 1)\n"
-	"[ -z \"$f\" ] || [ -r \"$f\" ] ||\n"
-	"  die \"cannot read $spool/input/${f#./}: run as root or Exim's user\"\n"
+	/* still: one file read first, or "gone" could mean "unreadable" */
+	"if [ \"$mode\" = still ]; then\n"
+	"  f=$(find . -name '*-H' | head -n 1)\n"
+	"  [ -z \"$f\" ] || [ -r \"$f\" ] ||\n"
+	"    die \"cannot read $spool/input/${f#./}: run as root or Exim's" \
+	    " user\"\n"
+	"fi\n"
 	"prog='\n"
 	"function idok(s,  n) {\n"
 	"  n = length(s)\n"
@@ -142,15 +145,15 @@ static const char spool_script[] =
 	"}\n"
 	"END {\n"
 	"  if (files > 0 && opened == 0) {\n"
-	"    print \"none of the \" files \" spool files could be read\" >" \
-	    " \"/dev/stderr\"\n"
+	"    print \"mailcon-exim-spool: none of the \" files \" -H files" \
+	    " could be read: run as root or Exim user\" > \"/dev/stderr\"\n"
 	"    exit 3\n"
 	"  }\n"
 	"}'\n"
 	"if [ \"$mode\" = still ]; then\n"
 	"  A=$a awk -v mode=still \"$prog\"\n"
 	"else\n"
-	"  find . -name '*-H' -type f | A=$a awk -v mode=select \"$prog\"\n"
+	"  find . -name '*-H' | A=$a awk -v mode=select \"$prog\"\n"
 	"fi\n";
 
 /* The account's messages, and those of no login. */
