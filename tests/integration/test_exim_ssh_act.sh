@@ -12,8 +12,9 @@
 #   send again;
 # - hold, release and purge change exactly judy's queued messages, those
 #   with alice's forged sender included, and nothing of alice's or
-#   carol's, checked with exim -bp; the spool is read and the check made
-#   over SSH (the audit names the login and port), never here.
+#   carol's, checked with exim -bp; the spool (split: input/X/ID-H) is
+#   read and the check made over SSH (the audit names the login and
+#   port), never here.
 #
 # Environment: MAILCON (the binary, required); EXIM_CACHE (exim.sh).
 # Needs sshd, sudo (tests/deps.sh).
@@ -49,7 +50,9 @@ for tool in sudo visudo sshd; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
 	    die "no $tool (run tests/deps.sh)"
 done
-EXIM_SINK_DOMAINS=sink.test exim_start "$S" || die "Exim did not start"
+# a split spool (input/X/ID-H): the spool read finds the messages there
+EXIM_SPLIT_SPOOL=1 EXIM_SINK_DOMAINS=sink.test exim_start "$S" ||
+    die "Exim did not start"
 sshd_start "$D" || die "sshd did not start"
 echo "$SSHD_USER ALL=(root) NOPASSWD: /bin/sh, $EXIM_BIN" >"$SSH_SUDOERS"
 chmod 440 "$SSH_SUDOERS"
@@ -122,6 +125,7 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 [ "$(queue_state | wc -l)" = 12 ] || die "exim -bp: $(queue_state)"
+ls "$EXIM_SPOOL"/input/?/*-H >/dev/null 2>&1 || die "the spool is not split"
 
 # expect_state WHAT FROZEN_IDS_FILE: all 12 queued, exactly those frozen
 expect_state()
