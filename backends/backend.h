@@ -56,12 +56,13 @@
  *   its queue listing (exipick -bpr with each message's login, or exim
  *	-bpr, -bpi) spans lines per message; an account's messages are
  *	read from the -H spool files themselves (select), and so is the
- *	check that the chosen ones are gone or frozen (still): parse_line keeps the message
- *	in its struct queue_parse and returns QUEUE_PARSE_MORE until the
- *	blank line that ends it; its ids keep two '-' that a record cannot
- *	hold: id_pack and id_unpack.  Freeze, thaw and -Mrm take the ids
- *	as arguments (QIDS_ARGV, argv_max well under ARG_MAX) and exit 1
- *	when any was not done (partial_exit); "is locked" lines are
+ *	check that the chosen ones are gone or frozen (still); parse_line
+ *	keeps the message in its struct queue_parse and returns
+ *	QUEUE_PARSE_MORE until the blank line that ends it; its ids keep
+ *	two '-' that a record cannot hold: id_pack and id_unpack.  Freeze,
+ *	thaw and -Mrm get the ids on stdin, which xargs on the server hands
+ *	to exim (QIDS_STDIN: as few exim processes as its argument limit
+ *	allows), and exit 1 when any was not done (partial_exit); "is locked" lines are
  *	QLINE_BUSY, tried again and said.  The listing's login of each
  *	message (mailq.h, auth_hash) decides which are an account's.
  *	Suspend: a lookup file an ACL reads (refuse_add) beside Dovecot's
@@ -334,6 +335,9 @@ struct queue_line {
  */
 struct backend_queue_op {
 	const char *const	*args;		/* literal words: "-d", "-" */
+	const char		*name;		/* in messages ("exim -Mrm");
+						   NULL: the tool's first word
+						   and args[0] */
 	enum queue_ids		 ids;
 	size_t			 batch_max;	/* ids per process */
 	size_t			 argv_max;	/* QIDS_ARGV: bytes of ids */

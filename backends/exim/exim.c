@@ -5,8 +5,8 @@
  * role.  Its main log says who authenticated from where (log.c); its
  * queue is listed by exipick, which adds each message's login
  * (queue.c), an account's messages are read from the -H spool files
- * (spool.c), and changed with exim -Mf, -Mt and -Mrm, the ids as
- * arguments in batches; an account's mail is refused by an ACL that looks
+ * (spool.c), and changed with exim -Mf, -Mt and -Mrm, the ids given by
+ * xargs on the server; an account's mail is refused by an ACL that looks
  * the login up in a file (accounts.c); Dovecot is the auth role.
  *
  * "exim-cpanel": the same Exim and queue, and both roles through cPanel's
@@ -64,22 +64,39 @@ static const char *const exim_list[] = { "%{exipick}",
 	"%{?exim_config}-C", "%{?exim_config}%{exim_config}",
 	"%{?exim_spool}--spool", "%{?exim_spool}%{exim_spool}", "-bpr",
 	"--show-vars", "authenticated_id,deliver_freeze", NULL };
-static const char *const exim_tool[] = { EXIM_TOOL, NULL };
+/*
+ * The ids come on stdin and xargs hands them to exim on the server, in as
+ * few processes as its own argument limit allows: an exim process costs
+ * a start-up of its own (about as much as 500 removals), and no SSH
+ * command line has to carry the ids.  xargs says 123 when an exim said 1
+ * (some messages not done, each said on its line): that is exim's 1.
+ */
+static const char exim_xargs[] =
+	"xargs \"$@\"\n"
+	"s=$?\n"
+	"[ \"$s\" -ne 123 ] || exit 1\n"
+	"exit \"$s\"\n";
+static const char *const exim_tool[] = { "/bin/sh", "-c", exim_xargs,
+	"mailcon-exim-queue", EXIM_TOOL, NULL };
 static const char *const freeze_args[] = { "-Mf", NULL };
 static const char *const thaw_args[] = { "-Mt", NULL };
 static const char *const remove_args[] = { "-Mrm", NULL };
 
 /*
- * The ids as arguments, in batches; no summary (a line per message), and
- * exit 1 when any message was not done, each said on its line.
+ * The ids on stdin (exim_tool's xargs), in batches; no summary (a line
+ * per message), and exit 1 when any message was not done, each said on
+ * its line.
  */
-#define EXIM_OP(words) { .args = (words), .ids = QIDS_ARGV, \
-	.batch_max = EXIM_BATCH_MAX, .argv_max = EXIM_ARGV_MAX, \
-	.partial_exit = 1, .line = exim_queue_line }
+#define EXIM_OP(words, n) { .args = (words), .name = (n), \
+	.ids = QIDS_STDIN, .batch_max = EXIM_BATCH_MAX, .partial_exit = 1, \
+	.line = exim_queue_line }
 
-static const struct backend_queue_op ex_freeze = EXIM_OP(freeze_args);
-static const struct backend_queue_op ex_thaw = EXIM_OP(thaw_args);
-static const struct backend_queue_op ex_remove = EXIM_OP(remove_args);
+static const struct backend_queue_op ex_freeze = EXIM_OP(freeze_args,
+    "exim -Mf");
+static const struct backend_queue_op ex_thaw = EXIM_OP(thaw_args,
+    "exim -Mt");
+static const struct backend_queue_op ex_remove = EXIM_OP(remove_args,
+    "exim -Mrm");
 
 static const struct backend_queue exim_queue = {
 	.list = exim_list,

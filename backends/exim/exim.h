@@ -13,12 +13,11 @@
 #include "backends/backend.h"
 
 /*
- * Ids per exim -Mf/-Mt/-Mrm process, and their bytes (a 23-character id
- * and its space: 1,000 ids are 24 KB, far under ARG_MAX and under what a
- * remote shell's command line takes).
+ * Ids per batch of -Mf/-Mt/-Mrm: on stdin (480 KB of 23-character ids),
+ * which xargs on the server splits into exim processes by its own
+ * argument limit; a batch is one deadline.
  */
-#define EXIM_BATCH_MAX	1000
-#define EXIM_ARGV_MAX	(32 * 1024)
+#define EXIM_BATCH_MAX	20000
 
 /* The tool's words: exim, then -C FILE when exim_config is set. */
 #define EXIM_TOOL \

@@ -192,7 +192,8 @@ dry_item_queue(struct contain *c, size_t *k, enum queue_op op)
 	char	 cmd[1024];
 	size_t	 i;
 
-	dry_words(cp_queue_op_argv(c->sc, op), cmd, sizeof(cmd));
+	dry_words(dry_script_name(cp_queue_op_argv(c->sc, op)), cmd,
+	    sizeof(cmd));
 	if (c->phase != P_Q_READ_DONE || !c->last_ok) {
 		dry_put(c, "  %zu. %s the queued messages of %s: %s (the ids "
 		    "on its input; the queue could not be read, see below)\n",

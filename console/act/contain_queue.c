@@ -173,9 +173,11 @@ cq_reported(struct contain *c)
 {
 	static const char *const did[] = { "placed on hold", "released",
 	    "removed" };
+	const struct backend_queue_op *op = c->mta->queue->op[c->qop];
 	char		**argv = cp_queue_tool_argv(c->sc);
 	/* its words rendered: a placeholder (%{exim_command}) is no name */
-	const char	*tool = argv[0] != NULL ? argv[0] : c->mta->name;
+	const char	*tool = op->name != NULL ? op->name : argv[0] != NULL ?
+			    argv[0] : c->mta->name;
 	size_t		 n = c->nids, d = c->res.done;
 
 	if (c->qo_busy > 0)

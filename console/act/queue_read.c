@@ -65,6 +65,10 @@ queue_read_start_in(const struct cmdrun_via *via,
 
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
+	/* a backend's script (/bin/sh -c SCRIPT NAME ...) goes by its NAME */
+	if (argv != NULL && argv[0] != NULL && argv[1] != NULL &&
+	    strcmp(argv[1], "-c") == 0 && argv[2] != NULL && argv[3] != NULL)
+		spec.name = argv[3];
 	spec.input = input;
 	spec.inlen = inlen;
 	spec.deadline_ms = deadline_ms;

@@ -20,7 +20,7 @@
 #   deny passdb to add; unsuspend lets her send again;
 # - a queue that cannot be read (exipick's spool gone) fails with the
 #   tool's reason and changes nothing; --dry-run prints the exact commands
-#   (exim -C CONF -Mrm with the ids as arguments).
+#   (exim -C CONF -Mrm through xargs, the ids on its stdin).
 #
 # Environment: MAILCON (the binary, required); EXIM_CACHE (exim.sh).
 set -u
@@ -158,7 +158,8 @@ grep -qxF "verification: the spool's -H files: all 7 released" "$T/out" ||
     fail "release: not checked in the spool: $(said)"
 expect_state release /dev/null
 
-# the dry run: the exact command, the ids as arguments; nothing changes
+# the dry run: the exact commands (xargs exim -Mrm, the ids on stdin);
+# nothing changes
 act purge --account "$J" --yes --dry-run --verbose
 [ "$rc" = 0 ] || fail "purge --dry-run: exit $rc: $(said)"
 grep -qF "mailcon-exim-spool select $J $EXIM_SPOOL $EXIM_CONF $EXIM_BIN" "$T/out" ||
