@@ -13,9 +13,9 @@
 #
 #   mailcon act purge --account judy --yes   (end to end: reads the main
 #       log for judy's logins, reads every message's -H spool file for
-#       its -auth_id (one sh + awk), exim -Mrm with the ids as
-#       arguments, 1,000 a process, then checks that the chosen ids'
-#       -H files are gone)
+#       its -auth_id (one sh + awk), exim -Mrm through xargs with the
+#       ids on its stdin, then checks that the chosen ids' -H files are
+#       gone)
 #   xargs exim -Mrm <ids                      (judy's N ids from a file:
 #       the plain batch, no listing, no verification)
 #   exiqgrep -i -f judy | xargs exim -Mrm     (Exim's own selection, by
