@@ -54,12 +54,15 @@
  *
  * How Exim fits (backends/exim/):
  *   its queue listing (exipick -bpr with each message's login, or exim
- *	-bpr, -bpi) spans lines per message: parse_line keeps the message
- *	in its struct queue_parse and returns QUEUE_PARSE_MORE until the
- *	blank line that ends it; its ids keep two '-' that a record cannot
- *	hold: id_pack and id_unpack.  Freeze, thaw and -Mrm take the ids
- *	as arguments (QIDS_ARGV, argv_max well under ARG_MAX) and exit 1
- *	when any was not done (partial_exit); "is locked" lines are
+ *	-bpr, -bpi) spans lines per message; an account's messages are
+ *	read from the -H spool files themselves (select), and so is the
+ *	check that the chosen ones are gone or frozen (still); parse_line
+ *	keeps the message in its struct queue_parse and returns
+ *	QUEUE_PARSE_MORE until the blank line that ends it; its ids keep
+ *	two '-' that a record cannot hold: id_pack and id_unpack.  Freeze,
+ *	thaw and -Mrm get the ids on stdin, which xargs on the server hands
+ *	to exim (QIDS_STDIN: as few exim processes as its argument limit
+ *	allows), and exit 1 when any was not done (partial_exit); "is locked" lines are
  *	QLINE_BUSY, tried again and said.  The listing's login of each
  *	message (mailq.h, auth_hash) decides which are an account's.
  *	Suspend: a lookup file an ACL reads (refuse_add) beside Dovecot's
@@ -332,6 +335,9 @@ struct queue_line {
  */
 struct backend_queue_op {
 	const char *const	*args;		/* literal words: "-d", "-" */
+	const char		*name;		/* in messages ("exim -Mrm");
+						   NULL: the tool's first word
+						   and args[0] */
 	enum queue_ids		 ids;
 	size_t			 batch_max;	/* ids per process */
 	size_t			 argv_max;	/* QIDS_ARGV: bytes of ids */
@@ -380,6 +386,26 @@ struct backend_queue {
 				    struct queue_msg *out);
 	const char *const	*tool;		/* template: the op command */
 	const struct backend_queue_op *op[QOP_COUNT];
+	/*
+	 * An account's messages, read where the MTA keeps each message's
+	 * login (Exim: the -H spool files' -auth_id), in list's form:
+	 * every message of the account's login and every message without a
+	 * login (the sender and the log decide those), never another
+	 * login's.  A template with %{account}, run instead of list to
+	 * choose what hold, release and purge touch, unless the server sets
+	 * queue_command.  NULL: list.
+	 */
+	const char *const	*select;
+	/*
+	 * The check after hold, release or purge: given the chosen ids on
+	 * stdin, one a line, it prints those still queued, in list's form
+	 * (with their state), and nothing of the others.  A template (no
+	 * account).  NULL: the tool's report checks, or list runs again
+	 * (act --verify-read).
+	 */
+	const char *const	*still;
+	const char		*still_name;	/* "Exim's spool": in the
+						   verification's words */
 	/*
 	 * The console keeps an id in a compact record of [0-9A-Za-z], at
 	 * most 24 of them.  An MTA whose ids hold another character (Exim's

@@ -1,7 +1,7 @@
 /*
  * exim.h: what the files of the Exim backends share (backend.h): the log
  * parser (log.c), the queue listing and the answers of -Mf, -Mt, -Mrm
- * (queue.c), the suspension of a Debian exim4 + Dovecot server through an
+ * (queue.c), an account's messages read from the spool (spool.c), the suspension of a Debian exim4 + Dovecot server through an
  * ACL's lookup file (accounts.c), and cPanel's account API and its JSON
  * answers (cpanel.c, cpjson.c).
  */
@@ -13,12 +13,11 @@
 #include "backends/backend.h"
 
 /*
- * Ids per exim -Mf/-Mt/-Mrm process, and their bytes (a 23-character id
- * and its space: 1,000 ids are 24 KB, far under ARG_MAX and under what a
- * remote shell's command line takes).
+ * Ids per batch of -Mf/-Mt/-Mrm: on stdin (480 KB of 23-character ids),
+ * which xargs on the server splits into exim processes by its own
+ * argument limit; a batch is one deadline.
  */
-#define EXIM_BATCH_MAX	1000
-#define EXIM_ARGV_MAX	(32 * 1024)
+#define EXIM_BATCH_MAX	20000
 
 /* The tool's words: exim, then -C FILE when exim_config is set. */
 #define EXIM_TOOL \
@@ -43,6 +42,17 @@ size_t	exim_id_pack(const char *id, size_t len, char *out);
 size_t	exim_id_unpack(const char *packed, size_t len, char *out);
 void	exim_queue_line(enum queue_op op, const char *p, size_t len,
 	    struct queue_line *out);
+
+/*
+ * spool.c: an account's messages read from the -H spool files, and which
+ * of the ids on stdin are still queued (struct backend_queue's select
+ * and still), in exipick's form.
+ */
+extern const char *const exim_spool_select[];
+extern const char *const exim_spool_still[];
+
+/* wiring.c: does Exim's RCPT or MAIL ACL read the refuse file? */
+extern const struct backend_wiring exim_wiring;
 
 /* accounts.c: Debian exim4's part (the refuse file an ACL reads). */
 extern const struct backend_accounts exim_accounts;

@@ -61,7 +61,8 @@ contain_dry_queue(struct contain *c, enum queue_op op)
 	const struct backend_queue_op *qop = c->mta->queue->op[op];
 	char	 note[400];
 
-	contain_dry_line(c, cp_queue_list_argv(c->sc), "# read the queue");
+	contain_dry_line(c, cp_queue_select_argv(c->sc, c->account),
+	    "# read the queue");
 	if (qop->ids == QIDS_STDIN)
 		snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
 		    "messages, one per line", c->account);
@@ -120,6 +121,28 @@ dry_words(char **argv, char *buf, size_t size)
 	cp_argv_free(argv);
 }
 
+/*
+ * A command that is a script of the backend's (/bin/sh -c SCRIPT NAME
+ * ARGS...) as NAME ARGS..., for a summary's line (the script is the
+ * commands' part); argv is taken.
+ */
+static char **
+dry_script_name(char **argv)
+{
+	size_t	 i;
+
+	if (argv == NULL || argv[0] == NULL || argv[1] == NULL ||
+	    strcmp(argv[1], "-c") != 0 || argv[2] == NULL || argv[3] == NULL)
+		return argv;
+	free(argv[0]);
+	free(argv[1]);
+	free(argv[2]);
+	for (i = 3; argv[i] != NULL; i++)
+		argv[i - 3] = argv[i];
+	argv[i - 3] = NULL;
+	return argv;
+}
+
 /* s with each tab written "<TAB>" (a map's line), into buf. */
 static void
 dry_tabs(const char *s, char *buf, size_t size)
@@ -169,7 +192,8 @@ dry_item_queue(struct contain *c, size_t *k, enum queue_op op)
 	char	 cmd[1024];
 	size_t	 i;
 
-	dry_words(cp_queue_op_argv(c->sc, op), cmd, sizeof(cmd));
+	dry_words(dry_script_name(cp_queue_op_argv(c->sc, op)), cmd,
+	    sizeof(cmd));
 	if (c->phase != P_Q_READ_DONE || !c->last_ok) {
 		dry_put(c, "  %zu. %s the queued messages of %s: %s (the ids "
 		    "on its input; the queue could not be read, see below)\n",
@@ -256,7 +280,8 @@ dry_checks(struct contain *c, int queue)
 		dry_check(c, mark[r->f[i].state], r->f[i].text, r->f[i].fix);
 	if (!queue)
 		return;
-	dry_words(cp_queue_list_argv(c->sc), cmd, sizeof(cmd));
+	dry_words(dry_script_name(cp_queue_select_argv(c->sc, c->account)),
+	    cmd, sizeof(cmd));
 	if (c->phase == P_Q_READ_DONE && c->last_ok)
 		dry_put(c, "  ok    the queue read (%s)\n", cmd);
 	else
@@ -312,7 +337,7 @@ contain_dry_advance(struct contain *c, int64_t now)
 	case P_START:
 		if (dry_queue_wanted(c, &op)) {
 			c->qop = op;
-			contain_read_queue(c, now);
+			contain_read_queue(c, now, 0);
 			c->phase = P_Q_READ_DONE;
 			return 1;
 		}

@@ -117,6 +117,14 @@ char	**cp_queue_tool_argv(const struct server_config *sc);
 char	**cp_queue_op_argv(const struct server_config *sc, enum queue_op op);
 /* The server's queue_command, else its MTA's listing. */
 char	**cp_queue_list_argv(const struct server_config *sc);
+/* The read that chooses account's messages: the MTA's select, else the
+   listing (backend.h). */
+char	**cp_queue_select_argv(const struct server_config *sc,
+	    const char *account);
+/* The MTA's check of which chosen ids are still queued (their ids on its
+   stdin); NULL when it has none or the server sets queue_command. */
+char	**cp_queue_still_argv(const struct server_config *sc);
+int	 cp_queue_has_still(const struct server_config *sc);
 /*
  * A step of b's for the account: /bin/sh -c SCRIPT NAME and its
  * arguments (backend_step_argv()); the script waits at most lock_wait
@@ -180,8 +188,13 @@ int	 contain_step_extra(struct contain *c, const struct mail_backend *b,
 /* A site's template as the next step; -1 when it does not render. */
 int	 contain_template(struct contain *c, const char *tmpl,
 	    int with_password, const char *what);
-/* Start reading the queue; the queue operation c->qop on c->ids. */
-void	 contain_read_queue(struct contain *c, int64_t now);
+/*
+ * Start reading the queue: to choose the account's messages, or, after
+ * the operation (again), to check the chosen ones: by the MTA's still
+ * when it has one (the ids on its stdin), else by listing it again.
+ * contain_queue_op(): the queue operation c->qop on c->ids.
+ */
+void	 contain_read_queue(struct contain *c, int64_t now, int again);
 void	 contain_queue_op(struct contain *c);
 /* "hold", "release", "purge". */
 const char *contain_verb(enum queue_op op);

@@ -421,7 +421,7 @@ contain_advance(struct contain *c, int64_t now)
 		contain_finish(c, CO_DONE);
 		return;
 	case P_Q_READ:
-		contain_read_queue(c, now);
+		contain_read_queue(c, now, 0);
 		c->phase = P_Q_READ_DONE;
 		return;
 	case P_Q_READ_DONE:
@@ -484,8 +484,9 @@ contain_advance(struct contain *c, int64_t now)
 		    contain_busy_text(c));
 		if (c->req.action != CA_SUSPEND && c->sus_counts[0] != '\0')
 			contain_say(c, "%s", c->sus_counts);
-		if (c->req.verify_read) {
-			contain_read_queue(c, now);
+		/* the ids chosen, read again (cheap when the MTA has still) */
+		if (c->req.verify_read || cp_queue_has_still(c->sc)) {
+			contain_read_queue(c, now, 1);
 			c->phase = P_Q_VERIFY_DONE;
 			return;
 		}

@@ -349,6 +349,44 @@ cp_queue_list_argv(const struct server_config *sc)
 
 /* See contain_int.h. */
 char **
+cp_queue_select_argv(const struct server_config *sc, const char *account)
+{
+	const struct mail_backend	*b = server_mta(sc);
+	struct backend_env		 env;
+	char				 err[256], **v;
+
+	if (sc->queue_argv != NULL || b->queue == NULL ||
+	    b->queue->select == NULL)
+		return cp_queue_list_argv(sc);
+	server_backend_env(sc, &env);
+	env.account = account;
+	if ((v = backend_render(b, b->queue->select, &env, err,
+	    sizeof(err))) == NULL)
+		v = cp_argv_build(0);	/* runs nothing: said when it fails */
+	return v;
+}
+
+/* See contain_int.h. */
+int
+cp_queue_has_still(const struct server_config *sc)
+{
+	const struct mail_backend	*b = server_mta(sc);
+
+	return sc->queue_argv == NULL && b->queue != NULL &&
+	    b->queue->still != NULL;
+}
+
+/* See contain_int.h. */
+char **
+cp_queue_still_argv(const struct server_config *sc)
+{
+	if (!cp_queue_has_still(sc))
+		return NULL;
+	return cp_render_sure(sc, server_mta(sc), server_mta(sc)->queue->still);
+}
+
+/* See contain_int.h. */
+char **
 cp_step_argv(const struct mail_backend *b, const struct backend_step *st,
     const struct server_config *sc, const char *account, int lock_wait,
     char *err, size_t errlen)

@@ -137,6 +137,9 @@ cq_verify(struct contain *c, const struct queue_snapshot *s)
 	const char	*list = c->mta->queue->list_name;
 	struct cq_check	 k = { c, 0, 0 };
 
+	if (cp_queue_has_still(c->sc))
+		list = c->mta->queue->still_name;
+
 	queue_snapshot_foreach(s, cq_check_one, &k);
 	if (s->dropped > 0)
 		contain_verified(c, 0, "could not check all: the queue has "
@@ -170,9 +173,11 @@ cq_reported(struct contain *c)
 {
 	static const char *const did[] = { "placed on hold", "released",
 	    "removed" };
+	const struct backend_queue_op *op = c->mta->queue->op[c->qop];
 	char		**argv = cp_queue_tool_argv(c->sc);
 	/* its words rendered: a placeholder (%{exim_command}) is no name */
-	const char	*tool = argv[0] != NULL ? argv[0] : c->mta->name;
+	const char	*tool = op->name != NULL ? op->name : argv[0] != NULL ?
+			    argv[0] : c->mta->name;
 	size_t		 n = c->nids, d = c->res.done;
 
 	if (c->qo_busy > 0)

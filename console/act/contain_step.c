@@ -17,6 +17,7 @@
 #include "queue.h"
 #include "queue_op.h"
 #include "backends/backend.h"
+#include "core/xmalloc.h"
 #include "core/sanitize.h"
 #include "net/cmdrun.h"
 
@@ -330,15 +331,32 @@ contain_template(struct contain *c, const char *tmpl, int with_password,
 
 /* Start reading the queue (the selection or the verification). */
 void
-contain_read_queue(struct contain *c, int64_t now)
+contain_read_queue(struct contain *c, int64_t now, int again)
 {
-	char	**argv = cp_queue_list_argv(c->sc), err[512];
+	char	**argv = NULL, *in = NULL, err[512];
+	size_t	 inlen = 0, i, n;
 
+	if (again && (argv = cp_queue_still_argv(c->sc)) != NULL) {
+		/* the chosen ids, one a line: valid ids, no newline */
+		for (i = 0; i < c->nids; i++)
+			inlen += strlen(c->ids[i]) + 1;
+		in = xmalloc(inlen + 1);
+		for (i = 0, inlen = 0; i < c->nids; i++) {
+			n = strlen(c->ids[i]);
+			memcpy(in + inlen, c->ids[i], n);
+			in[inlen + n] = '\n';
+			inlen += n + 1;
+		}
+	} else if (again)
+		argv = cp_queue_list_argv(c->sc);
+	else
+		argv = cp_queue_select_argv(c->sc, c->account);
 	c->last_ok = 0;
 	c->last_err[0] = '\0';
-	c->qr = queue_read_start_via(&c->via, c->mta->queue, argv, now,
-	    CONTAIN_QUEUE_MS, err, sizeof(err));
+	c->qr = queue_read_start_in(&c->via, c->mta->queue, argv, in, inlen,
+	    now, CONTAIN_QUEUE_MS, err, sizeof(err));
 	cp_argv_free(argv);
+	free(in);
 	if (c->qr == NULL) {
 		snprintf(c->last_err, sizeof(c->last_err), "%s", err);
 		c->op = OP_NONE;

@@ -154,6 +154,11 @@ struct queue_read *queue_read_start_via(const struct cmdrun_via *via,
 		     const struct backend_queue *q, char *const argv[],
 		     int64_t now_ms, int deadline_ms, char *err,
 		     size_t errlen);
+/* The same with input on the command's stdin (copied; NULL: none). */
+struct queue_read *queue_read_start_in(const struct cmdrun_via *via,
+		     const struct backend_queue *q, char *const argv[],
+		     const char *input, size_t inlen, int64_t now_ms,
+		     int deadline_ms, char *err, size_t errlen);
 /* The record cap (see queue_snapshot_init()); before the first input. */
 void		 queue_read_set_maxrec(struct queue_read *qr, size_t maxrec);
 int		 queue_read_fd(const struct queue_read *qr);

@@ -314,8 +314,11 @@ queue_op_start(const struct cmdrun_via *via, const struct mail_backend *b,
 	run->b = b;
 	run->qop = b->queue->op[op];
 	args = run->qop->args;
-	snprintf(cmd, sizeof(cmd), "%s%s%s", tool[0], args[0] != NULL ? " " :
-	    "", args[0] != NULL ? args[0] : "");
+	if (run->qop->name != NULL)
+		snprintf(cmd, sizeof(cmd), "%s", run->qop->name);
+	else
+		snprintf(cmd, sizeof(cmd), "%s%s%s", tool[0], args[0] != NULL ?
+		    " " : "", args[0] != NULL ? args[0] : "");
 	sanitize_text(run->cmd, sizeof(run->cmd), cmd, strlen(cmd));
 	/* all of them before anything runs: a half-done purge is worse */
 	if (qo_check_ids(run, ids, nids, err, errlen) == -1) {

@@ -41,6 +41,16 @@ queue_read_start_via(const struct cmdrun_via *via,
     const struct backend_queue *q, char *const argv[], int64_t now_ms,
     int deadline_ms, char *err, size_t errlen)
 {
+	return queue_read_start_in(via, q, argv, NULL, 0, now_ms, deadline_ms,
+	    err, errlen);
+}
+
+/* See queue.h. */
+struct queue_read *
+queue_read_start_in(const struct cmdrun_via *via,
+    const struct backend_queue *q, char *const argv[], const char *input,
+    size_t inlen, int64_t now_ms, int deadline_ms, char *err, size_t errlen)
+{
 	struct queue_read	*qr;
 	struct cmdrun_spec	 spec;
 
@@ -55,6 +65,12 @@ queue_read_start_via(const struct cmdrun_via *via,
 
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
+	/* a backend's script (/bin/sh -c SCRIPT NAME ...) goes by its NAME */
+	if (argv != NULL && argv[0] != NULL && argv[1] != NULL &&
+	    strcmp(argv[1], "-c") == 0 && argv[2] != NULL && argv[3] != NULL)
+		spec.name = argv[3];
+	spec.input = input;
+	spec.inlen = inlen;
 	spec.deadline_ms = deadline_ms;
 	spec.cb = queue_read_feed;
 	spec.arg = qr;

@@ -28,7 +28,9 @@
 # smtp-sink (delivered); all else to a closed port on 127.0.0.2, where it
 # stays deferred (retry F,2h,15m) as spam to dead domains does; with
 # EXIM_QUEUE_ONLY set, mail is queued and never tried (a big queue, fast:
-# the benchmarks).  The main log has every field mailcon reads:
+# the benchmarks); with EXIM_SPLIT_SPOOL set, the spool is split
+# (input/X/ID-H, X the id's sixth character).  The main log has every
+# field mailcon reads:
 #	log_selector = +incoming_port +incoming_interface +pid +millisec
 #	    +subject +received_recipients +smtp_mailauth +smtp_connection
 # (and +connection_id from Exim 4.97 on), in local time: Exim drops TZ
@@ -190,12 +192,17 @@ smtp_banner = \$smtp_active_hostname ESMTP $token
 smtp_accept_max = 200
 smtp_accept_queue_per_connection = 0
 ${EXIM_QUEUE_ONLY:+queue_only = true}
+${EXIM_SPLIT_SPOOL:+split_spool_directory = true}
 log_selector = +incoming_port +incoming_interface +pid +millisec \\
   +subject +received_recipients +smtp_mailauth +smtp_connection +smtp_no_mail$EXIM_SELECTOR_EXTRA
 acl_smtp_rcpt = acl_rcpt
 
 begin acl
 acl_rcpt:
+  # an ACL variable a client fills (its recipient's local part, "=" a
+  # newline, "+" a space, "%" an "@"), kept in the -H spool file: the
+  # lines it makes there are the value's, never flags (test_exim_act)
+  warn    set acl_m_note = \${tr{\$local_part}{=+%}{\n @}}
   deny    authenticated = *
           condition = \${lookup{\$authenticated_id}lsearch{$d/refuse}{yes}{no}}
           message = 5.7.1 account suspended

@@ -5,9 +5,14 @@
 # - hold, release and purge change exactly judy's queued messages,
 #   including those she sent with the forged sender alice@example.test,
 #   and nothing of alice's or carol's, checked with exim -bp against the
-#   queue ids mailgen saw queued for each login;
-# - without --verify the check is the tool's own report, said with the
-#   configured exim's name; --verify reads the queue again (exipick -bpr);
+#   queue ids mailgen saw queued for each login; judy's are chosen by the
+#   -auth_id of their -H spool files, read by one script (not exipick),
+#   and an ACL variable alice filled with "\n--auth_id judy@example.test"
+#   (exim.sh's acl_m_note, from her recipient) does not make her message
+#   judy's;
+# - the check after each is which chosen ids still have a -H file and
+#   whether they are frozen (the ids on the script's stdin), not a second
+#   listing;
 # - suspend puts judy into the ACL's lookup file (and Dovecot's deny
 #   file): her next AUTH'd message is refused while alice still sends;
 #   no Dovecot reads the deny file here (Exim's own authenticators check
@@ -15,7 +20,7 @@
 #   deny passdb to add; unsuspend lets her send again;
 # - a queue that cannot be read (exipick's spool gone) fails with the
 #   tool's reason and changes nothing; --dry-run prints the exact commands
-#   (exim -C CONF -Mrm with the ids as arguments).
+#   (exim -C CONF -Mrm through xargs, the ids on its stdin).
 #
 # Environment: MAILCON (the binary, required); EXIM_CACHE (exim.sh).
 set -u
@@ -106,21 +111,26 @@ ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
 	echo "sendas $J $(pw $J) 127.9.1.2 3 3 x2@dead.test $A"
 	echo "send $A $(pw $A) 127.9.1.3 3 3 y@dead.test"
 	echo "send $C $(pw $C) 127.9.1.4 2 2 z@dead.test"
+	# the ACL variable: "x\n--auth_id judy@example.test" in her -H file
+	echo "send $A $(pw $A) 127.9.1.8 1 1 x=--auth_id+judy%example.test@dead.test"
 } | submit
-[ "$(wc -l <"$T/qids")" = 12 ] || die "not 12 messages queued: $(cat "$T/qids")"
+[ "$(wc -l <"$T/qids")" = 13 ] || die "not 13 messages queued: $(cat "$T/qids")"
 ids_of "$J" >"$T/judy"
 cat <(ids_of "$A") <(ids_of "$C") | sort >"$T/others"
 [ "$(wc -l <"$T/judy")" = 7 ] || die "judy's ids: $(cat "$T/judy")"
-# all twelve queued (deferred to the closed port), none frozen
+# all thirteen queued (deferred to the closed port), none frozen
 for i in $(seq 1 100); do
-	[ "$(queue_state | wc -l)" = 12 ] && break
+	[ "$(queue_state | wc -l)" = 13 ] && break
 	sleep 0.1
 done
 queue_state >"$T/q0"
-[ "$(wc -l <"$T/q0")" = 12 ] || die "exim -bp: $(cat "$T/q0")"
+[ "$(wc -l <"$T/q0")" = 13 ] || die "exim -bp: $(cat "$T/q0")"
+# the spool holds the value's lines, as the test needs them
+grep -qx -- "--auth_id $J" "$EXIM_SPOOL"/input/*-H ||
+    die "no spool file holds alice's ACL variable with judy's -auth_id line"
 grep -q frozen "$T/q0" && die "frozen before any hold: $(cat "$T/q0")"
 
-# expect_state FROZEN_IDS_FILE: exactly those frozen, all 12 queued
+# expect_state FROZEN_IDS_FILE: exactly those frozen, all 13 queued
 expect_state()
 {
 	queue_state >"$T/q"
@@ -136,24 +146,25 @@ act hold --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "hold: exit $rc: $(said)"
 grep -q "^hold $J on ex: done: 7 of 7 queued messages held" "$T/out" ||
     fail "hold: $(said)"
-grep -q "^verification: exipick -bpr: all 7 on hold" "$T/out" ||
-    fail "hold not verified: $(said)"
+grep -q "^verification: the spool's -H files: all 7 on hold" "$T/out" ||
+    fail "hold not verified by the spool: $(said)"
 expect_state hold "$T/judy"
 
 act release --account "$J" --yes
 [ "$rc" = 0 ] || fail "release: exit $rc: $(said)"
 grep -q "done: 7 of 7" "$T/out" || fail "release: $(said)"
-# no --verify: exim's own report is the check, named as configured
-grep -qxF "verification: $EXIM_BIN's report: all 7 released" "$T/out" ||
-    fail "release: not checked by exim's report: $(said)"
+# without --verify too: the chosen ids read in the spool
+grep -qxF "verification: the spool's -H files: all 7 released" "$T/out" ||
+    fail "release: not checked in the spool: $(said)"
 expect_state release /dev/null
 
-# the dry run: the exact command, the ids as arguments; nothing changes
-act purge --account "$J" --yes --dry-run
+# the dry run: the exact commands (xargs exim -Mrm, the ids on stdin);
+# nothing changes
+act purge --account "$J" --yes --dry-run --verbose
 [ "$rc" = 0 ] || fail "purge --dry-run: exit $rc: $(said)"
-grep -qF "'$EXIPICK' -C '$EXIM_CONF' --spool '$EXIM_SPOOL' -bpr --show-vars authenticated_id,deliver_freeze" "$T/out" ||
-    grep -qF "$EXIPICK -C $EXIM_CONF --spool $EXIM_SPOOL -bpr" "$T/out" ||
-    fail "purge --dry-run: no listing command: $(said)"
+grep -qF "mailcon-exim-spool select $J $EXIM_SPOOL $EXIM_CONF $EXIM_BIN" "$T/out" ||
+    fail "purge --dry-run: no spool read of judy's: $(said)"
+grep -qF "7 queued" "$T/out" || fail "purge --dry-run: not 7 chosen: $(said)"
 grep -qF -- "-C $EXIM_CONF -Mrm" "$T/out" ||
     grep -qF -- "-C '$EXIM_CONF' -Mrm" "$T/out" ||
     fail "purge --dry-run: no exim -Mrm: $(said)"
@@ -193,7 +204,7 @@ act purge --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"
 grep -q "^purge $J on ex: done: 1 of 1 queued message purged" "$T/out" ||
     fail "purge: $(said)"
-grep -q "^verification: exipick -bpr: none of the 1 is queued any more" \
+grep -q "^verification: the spool's -H files: none of the 1 is queued any more" \
     "$T/out" || fail "purge not verified: $(said)"
 queue_state | awk '{ print $1 }' | sort >"$T/left"
 cmp -s "$T/others" "$T/left" ||
@@ -235,7 +246,7 @@ queue_state >"$T/before"
 sed -i "s|^exim_spool = .*|exim_spool = $T/nospool|" "$T/mailcon.conf"
 act purge --account "$A" --yes
 [ "$rc" != 0 ] || fail "purge with an unreadable queue: exit 0: $(said)"
-grep -q "Couldn't opendir $T/nospool/input" "$T/out" "$T/err" ||
+grep -q "cannot enter $T/nospool/input" "$T/out" "$T/err" ||
     fail "the queue read's reason is not said: $(said)"
 queue_state | cmp -s - "$T/before" ||
     fail "the failed purge changed the queue"

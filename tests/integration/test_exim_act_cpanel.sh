@@ -7,14 +7,15 @@
 #   (uapi Email suspend_login, suspend_outgoing or hold_outgoing, as the
 #   owner whmapi1 getdomainowner names; their twins) and for a cPanel
 #   account (whmapi1 suspend_outgoing_email ...), and of hold and purge
-#   (exipick, exim -Mf/-Mrm);
+#   (the account's messages read from the spool's -H files, exim
+#   -Mf/-Mrm through xargs, the ids on its stdin);
 # - the answers: cPanel's documented JSON answers (tests/fixtures/cpanel,
 #   each naming its source) replayed by a stand-in whmapi1 and uapi that
 #   print them and record how they were called.  A suspension whose second
 #   call cPanel refuses says cPanel's words, fails, and undoes the first
 #   (unsuspend_outgoing runs): nothing is left half done.  These runs are
-#   --no-hold: no Exim runs here (its queue is read with exipick on a
-#   cPanel server too: test_exim_act.sh holds on a real Exim).
+#   --no-hold: no Exim runs here (an account's messages are read from the
+#   spool on a cPanel server too: test_exim_act.sh holds on a real Exim).
 #
 # Environment: MAILCON (the binary, required).
 set -u
@@ -57,13 +58,13 @@ for want in \
     'j=$("$b/whmapi1" --output=json getdomainowner domain="$d")' \
     'exec "$b/uapi" --output=json --user="$u" Email "$f" email="$a"' \
     'exec "$b/whmapi1" --output=json "${f}_email" user="$a"' \
-    "exipick -C /etc/exim.conf -bpr --show-vars authenticated_id,deliver_freeze  # read the queue" \
-    "exim -C /etc/exim.conf -Mf  # then the ids of $J's queued messages, in batches"; do
+    "' mailcon-exim-spool select $J '' /etc/exim.conf exim  # read the queue" \
+    "' mailcon-exim-queue exim -C /etc/exim.conf -Mf  # stdin: the ids of $J's queued messages, one per line"; do
 	grep -qF -- "$want" "$T/out" || fail "suspend --dry-run lacks: $want"
 done
 # the order: mail, then logins, then the queue
-grep "^' mailcon-cpanel\|^exim -C" "$T/out" | cut -d' ' -f1-2 >"$T/order"
-printf '%s\n' "' mailcon-cpanel-outgoing" "' mailcon-cpanel-login" "exim -C" |
+grep "^' mailcon-cpanel\|^' mailcon-exim-queue" "$T/out" | cut -d' ' -f1-2 >"$T/order"
+printf '%s\n' "' mailcon-cpanel-outgoing" "' mailcon-cpanel-login" "' mailcon-exim-queue" |
     cmp -s - "$T/order" || fail "suspend --dry-run: not in the order mail, logins, queue: $(said)"
 
 act unsuspend --account "$J" --dry-run --verbose
@@ -78,7 +79,7 @@ act suspend --account webowner --dry-run --verbose
 grep -qF "' mailcon-cpanel-outgoing webowner /opt/cp/bin hold_outgoing" \
     "$T/out" || fail "suspend of a cPanel account with hold: $(said)"
 act purge --account "$J" --dry-run --yes --verbose
-grep -qF "exim -C /etc/exim.conf -Mrm  # then the ids" "$T/out" ||
+grep -qF "mailcon-exim-queue exim -C /etc/exim.conf -Mrm  # stdin: the ids" "$T/out" ||
     fail "purge --dry-run: $(said)"
 
 # --- cPanel's documented answers, replayed --------------------------------

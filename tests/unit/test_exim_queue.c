@@ -284,7 +284,9 @@ test_exim_op_lines(void **state)
 			fail_msg("\"%s\": wrong id", t[i].line);
 	}
 	assert_int_equal(backend_exim.queue->op[QOP_DELETE]->partial_exit, 1);
-	assert_int_equal(backend_exim.queue->op[QOP_DELETE]->ids, QIDS_ARGV);
+	/* on stdin: xargs on the server makes as few exim processes as
+	   its argument limit allows */
+	assert_int_equal(backend_exim.queue->op[QOP_DELETE]->ids, QIDS_STDIN);
 }
 
 /* Every fixture answer judged as its "# expect:" line says. */
@@ -400,10 +402,37 @@ test_exim_commands(void **state)
 	assert_string_equal(buf, "exipick -C /etc/exim.conf --spool "
 	    "/var/spool/exim -bpr --show-vars authenticated_id,deliver_freeze");
 	backend_argv_free(v);
+	/* -Mf, -Mt, -Mrm: exim through xargs, the ids on its stdin */
 	v = backend_render(&backend_exim, backend_exim.queue->tool, &env,
 	    err, sizeof(err));
-	join(v, buf, sizeof(buf));
-	assert_string_equal(buf, "exim -C /etc/exim.conf");
+	assert_non_null(v);
+	assert_string_equal(v[0], "/bin/sh");
+	assert_non_null(strstr(v[2], "xargs \"$@\""));
+	join(v + 3, buf, sizeof(buf));
+	assert_string_equal(buf, "mailcon-exim-queue exim -C /etc/exim.conf");
+	backend_argv_free(v);
+
+	/* an account's messages from the spool: the account checked and
+	   given as an argument, never in the script */
+	env.account = "judy@example.test";
+	v = backend_render(&backend_exim, backend_exim.queue->select, &env,
+	    err, sizeof(err));
+	assert_non_null(v);
+	assert_null(strstr(v[2], "judy"));
+	join(v + 3, buf, sizeof(buf));
+	assert_string_equal(buf, "mailcon-exim-spool select judy@example.test "
+	    "/var/spool/exim /etc/exim.conf exim");
+	backend_argv_free(v);
+	env.account = "judy@example.test\n--auth_id x";
+	assert_null(backend_render(&backend_exim, backend_exim.queue->select,
+	    &env, err, sizeof(err)));
+	env.account = NULL;
+	v = backend_render(&backend_exim, backend_exim.queue->still, &env,
+	    err, sizeof(err));
+	assert_non_null(v);
+	join(v + 3, buf, sizeof(buf));
+	assert_string_equal(buf, "mailcon-exim-spool still  /var/spool/exim "
+	    "/etc/exim.conf exim");
 	backend_argv_free(v);
 
 	env.account = "judy@example.test";

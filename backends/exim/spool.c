@@ -1,0 +1,167 @@
+/*
+ * spool.c: an account's queued mail read from Exim's own record of it
+ * (backend.h, struct backend_queue's select and still), one process, here
+ * or over SSH, instead of exipick's listing of the whole queue.
+ *
+ * Each message's -H file in the spool's input/ directory (input/X/ when
+ * split_spool_directory is set; X is the id's sixth character) begins,
+ * as spool_write_header() writes it (Exim 4.96, spool_out.c):
+ *
+ *	ID-H
+ *	LOGIN UID GID
+ *	<SENDER>
+ *	TIME WARNINGS
+ *	-flag VALUE, or --flag VALUE when Exim took VALUE from a client
+ *	    ("--auth_id judy@example.test", "--helo_name ..."), one a line,
+ *	    but for the ACL variables: "-aclm NAME LENGTH" (or "--aclm") and
+ *	    then LENGTH bytes of value, newlines and all, and a newline
+ *	-frozen TIME when frozen
+ *	the non-recipients, the recipients, a blank line, the headers
+ *
+ * The login a client proved is -auth_id; a hijacker can forge the sender
+ * but not that.  The flags end at the first line that does not start
+ * with '-'; an ACL variable's value (which a client may fill, and which
+ * may hold "\n--auth_id victim") is stepped over by its length, never
+ * read as flags; an -auth_id that comes twice with two values names
+ * nobody.  A file whose first line is not its own name is not a message.
+ *
+ * select prints, in exipick -bpr --show-vars' form (queue.c reads it),
+ * every message whose login is the account (ASCII case folded, as the
+ * console's hash does) and every message that has no login (the sender
+ * and the log decide those), never one of another login:
+ *
+ *	 0m 0 ID <> *** frozen ***
+ *	          authenticated_id = 'judy@example.test'
+ *	<blank>
+ *
+ * with "<>" for the sender of a message with a login (its login
+ * decides) and the sender line as Exim wrote it for one without.  Age
+ * and size are not read (the id holds the arrival time).  still reads ids
+ * on stdin, one a line, and prints each that still has a -H file, the
+ * same way: the check after hold, release and purge, without listing
+ * the queue again.  Both need to read the spool: root or Exim's user.
+ */
+#include <stddef.h>
+
+#include "exim.h"
+#include "backends/backend.h"
+
+/*
+ * $1 select or still, $2 the account, $3 the spool (empty: Exim says),
+ * $4 the configuration (empty: Exim's own), then exim's words.  POSIX sh
+ * and awk (mawk, gawk, BSD awk: no regex intervals); LC_ALL=C so that
+ * lengths are bytes.
+ */
+static const char spool_script[] =
+	"die() { printf '%s: %s\\n' \"$0\" \"$*\" >&2; exit 3; }\n"
+	"mode=$1 a=$2 spool=$3 conf=$4\n"
+	"shift 4\n"
+	"export LC_ALL=C\n"
+	"if [ -z \"$spool\" ]; then\n"
+	"  if [ -n \"$conf\" ]; then\n"
+	"    spool=$(\"$@\" -C \"$conf\" -bP -n spool_directory) ||\n"
+	"      die \"$* -bP spool_directory failed: set exim_spool\"\n"
+	"  else\n"
+	"    spool=$(\"$@\" -bP -n spool_directory) ||\n"
+	"      die \"$* -bP spool_directory failed: set exim_spool\"\n"
+	"  fi\n"
+	"fi\n"
+	"case $spool in /*) ;; *) die \"no spool directory (Exim said" \
+	    " '$spool'): set exim_spool\" ;; esac\n"
+	"cd \"$spool/input\" 2>/dev/null ||\n"
+	"  die \"cannot enter $spool/input: run as root or Exim's user," \
+	    " or set exim_spool\"\n"
+	/* still: one file read first, or "gone" could mean "unreadable" */
+	"if [ \"$mode\" = still ]; then\n"
+	"  f=$(find . -name '*-H' | head -n 1)\n"
+	"  [ -z \"$f\" ] || [ -r \"$f\" ] ||\n"
+	"    die \"cannot read $spool/input/${f#./}: run as root or Exim's" \
+	    " user\"\n"
+	"fi\n"
+	"prog='\n"
+	"function idok(s,  n) {\n"
+	"  n = length(s)\n"
+	"  if (n != 16 && n != 23) return 0\n"
+	"  if (s !~ /^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/) return 0\n"
+	"  return substr(s, 7, 1) == \"-\" && substr(s, n == 16 ? 14 : 19, 1)" \
+	    " == \"-\"\n"
+	"}\n"
+	"function scan(path, id,  line, st, n, skip, k, v, nauth, auth," \
+	    " bad, frozen, snd) {\n"
+	"  n = 0; skip = 0; nauth = 0; bad = 0; frozen = 0; snd = \"\"\n"
+	"  while ((st = (getline line < path)) > 0) {\n"
+	"    n++\n"
+	"    if (skip > 0) { skip -= length(line) + 1; continue }\n"
+	"    if (n == 1) { if (line != id \"-H\") { bad = 1; break } continue }\n"
+	"    if (n == 3) snd = line\n"
+	"    if (n <= 4) continue\n"
+	"    if (substr(line, 1, 1) != \"-\") break\n"
+	"    if (line ~ /^--?acl/) {\n"
+	"      k = line; sub(/.* /, \"\", k)\n"
+	"      if (k !~ /^[0-9]+$/) { bad = 1; break }\n"
+	"      skip = k + 1; continue\n"
+	"    }\n"
+	"    if (line ~ /^--?auth_id /) {\n"
+	"      v = line; sub(/^--?auth_id /, \"\", v)\n"
+	"      if (nauth++ > 0 && v != auth) bad = 1\n"
+	"      auth = v; continue\n"
+	"    }\n"
+	"    if (line == \"-frozen\" || substr(line, 1, 8) == \"-frozen \")" \
+	    " frozen = 1\n"
+	"  }\n"
+	"  close(path)\n"
+	"  if (n == 0) return 0\n"
+	"  opened++\n"
+	"  if (mode == \"still\") { say(id, \"<>\", frozen, \"\"); return 1 }\n"
+	"  if (bad || n < 5) return 1\n"
+	"  if (nauth > 0) {\n"
+	"    if (tolower(auth) == acc) say(id, \"<>\", frozen, ENVIRON[\"A\"])\n"
+	"    return 1\n"
+	"  }\n"
+	"  if (snd !~ /^<.*>$/) snd = \"<>\"\n"
+	"  say(id, snd, frozen, \"\")\n"
+	"  return 1\n"
+	"}\n"
+	"function say(id, snd, frozen, login) {\n"
+	"  printf \" 0m 0 %s %s%s\\n\", id, snd, frozen ? \" *** frozen ***\"" \
+	    " : \"\"\n"
+	"  if (login != \"\") printf \"          authenticated_id = '\\''%s'\\''\\n\"," \
+	    " login\n"
+	"  print \"\"\n"
+	"}\n"
+	"BEGIN { acc = tolower(ENVIRON[\"A\"]) }\n"
+	"mode == \"still\" {\n"
+	"  if (!idok($0)) next\n"
+	"  if (!scan($0 \"-H\", $0)) scan(substr($0, 6, 1) \"/\" $0 \"-H\", $0)\n"
+	"  next\n"
+	"}\n"
+	"{\n"
+	"  p = $0; sub(/^\\.\\//, \"\", p)\n"
+	"  id = p; sub(/^.\\//, \"\", id); sub(/-H$/, \"\", id)\n"
+	"  if (!idok(id) || (p != id \"-H\" && p != substr(id, 6, 1) \"/\" id" \
+	    " \"-H\")) next\n"
+	"  files++\n"
+	"  scan(p, id)\n"
+	"}\n"
+	"END {\n"
+	"  if (files > 0 && opened == 0) {\n"
+	"    print \"mailcon-exim-spool: none of the \" files \" -H files" \
+	    " could be read: run as root or Exim user\" > \"/dev/stderr\"\n"
+	"    exit 3\n"
+	"  }\n"
+	"}'\n"
+	"if [ \"$mode\" = still ]; then\n"
+	"  A=$a awk -v mode=still \"$prog\"\n"
+	"else\n"
+	"  find . -name '*-H' | A=$a awk -v mode=select \"$prog\"\n"
+	"fi\n";
+
+/* The account's messages, and those of no login. */
+const char *const exim_spool_select[] = { "/bin/sh", "-c", spool_script,
+	"mailcon-exim-spool", "select", "%{account}", "%{exim_spool?}",
+	"%{exim_config?}", "%{exim_command}", NULL };
+/* Which of the ids on stdin still have a -H file. */
+const char *const exim_spool_still[] = { "/bin/sh", "-c", spool_script,
+	"mailcon-exim-spool", "still", "", "%{exim_spool?}",
+	"%{exim_config?}", "%{exim_command}", NULL };
+
