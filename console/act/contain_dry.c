@@ -129,10 +129,15 @@ dry_words(char **argv, char *buf, size_t size)
 static char **
 dry_script_name(char **argv)
 {
-	size_t	 i;
+	const char	*base;
+	size_t		 i;
 
 	if (argv == NULL || argv[0] == NULL || argv[1] == NULL ||
 	    strcmp(argv[1], "-c") != 0 || argv[2] == NULL || argv[3] == NULL)
+		return argv;
+	/* postsuper -c CONFIG_DIR is not a script */
+	base = strrchr(argv[0], '/');
+	if (strcmp(base != NULL ? base + 1 : argv[0], "sh") != 0)
 		return argv;
 	free(argv[0]);
 	free(argv[1]);
