@@ -8,7 +8,8 @@
 # found from what a botnet does, many addresses logging in as one account
 # and a rate far above its own.  Each run hijacks a fresh account with
 # tests/integration/hijack.py (a new loopback address per connection, three
-# messages a connection, at RATE messages a second) while the watch runs
+# messages a connection, each to the next of seven freemail domains, at RATE
+# messages a second) while the watch runs
 # with [watch] contain = hold, suspend at critical, and prints:
 #
 #   queued        messages the hijack got accepted in all
