@@ -194,8 +194,20 @@ queue_id_is_valid(const char *p, size_t len)
 static int
 exim_id_char(unsigned char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z');
+	/* c | 0x20 folds A-Z onto a-z and nothing else onto them */
+	return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
+}
+
+/* Whether [s, s + n) is all exim_id_char. */
+static int
+exim_id_run(const unsigned char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!exim_id_char(s[i]))
+			return 0;
+	return 1;
 }
 
 /*
@@ -205,25 +217,19 @@ exim_id_char(unsigned char c)
  * "TTTTTT-PPPPPP-SS" (16 characters), from 4.97 on
  * "TTTTTT-PPPPPPPPPPP-SSSS" (23); one log holds both on upgrade day.
  * Nothing but these two shapes is an id: no leading '-' can reach a
- * command line.
+ * command line.  The dashes first: every Exim line asks, most are ids.
  */
 int
 exim_id_is_valid(const char *p, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)p;
-	size_t			 i, d2;
+	size_t			 d2;
 
 	if (p == NULL || (len != 16 && len != 23))
 		return 0;
 	d2 = len == 16 ? 13 : 18;
-	for (i = 0; i < len; i++) {
-		if (i == 6 || i == d2) {
-			if (s[i] != '-')
-				return 0;
-		} else if (!exim_id_char(s[i]))
-			return 0;
-	}
-	return 1;
+	return s[6] == '-' && s[d2] == '-' && exim_id_run(s, 6) &&
+	    exim_id_run(s + 7, d2 - 7) && exim_id_run(s + d2 + 1, len - d2 - 1);
 }
 
 /*

@@ -13,9 +13,9 @@
  *
  * Signals belong to kinds of evidence (DETECT_EV_*): where it logs in
  * from (many addresses at once, addresses, networks or countries new to
- * it: auth_ips, auth_nets, new_ips, new_nets, countries, one kind since a
- * new network is a new address too); how much it sends (msg_rate,
- * rcpt_rate, baseline, fanout, queue_share); how the receivers take it
+ * it: auth_ips, auth_nets, new_ips, new_nets, countries, new_burst, one
+ * kind since a new network is a new address too); how much it sends and
+ * where (msg_rate, rcpt_rate, baseline, fanout, queue_share, new_fanout); how the receivers take it
  * (fail_ratio); a guessed password (guessed).  Levels (detect_eval.c):
  *  - a signal's level is the highest threshold its value reaches (>=);
  *  - volume and deliveries say what the mail is like, not who sends it: a
@@ -29,6 +29,15 @@
  *  - "confirmed" is the first moment the account was critical with at
  *    least two kinds at suspicious or above: the containment policy acts
  *    on that, never on one kind alone;
+ *  - a burst (new_burst): addresses that never logged in as the account
+ *    (on any day it has been seen, nor in an earlier session), each
+ *    sending mail within the window, the way a botnet uses a stolen
+ *    password; new_fanout counts the recipient domains of their mail and
+ *    counts no higher than new_burst does, so one new address (a hotel,
+ *    a train) writing to many domains is not a burst, and neither are a
+ *    provider's pool of new addresses writing to one domain.  Both at
+ *    suspicious are two kinds, so critical and confirmed, long before
+ *    auth_ips reaches critical;
  *  - allow-listed accounts stay at ok with their numbers and reasons.
  *
  * Long horizon: an address or network is new to an account when the
@@ -45,6 +54,9 @@
  * Score: sum over signals with a watch threshold of log2(1 + value / watch),
  * so a signal exactly at its watch threshold adds 1 and each doubling past
  * it adds about 1 more; continuous, used to sort accounts within a level.
+ * The burst's pair (new_burst, new_fanout) adds nothing to it, since it
+ * restates logins and fan-out, and its reasons come after the others of
+ * their level.
  *
  * Account names are compared ignoring ASCII case (as mail servers
  * authenticate them), and shown as first seen.  Times are the detector's
@@ -92,14 +104,18 @@ enum signal_id {
 	SIG_NEW_NETS,		/* networks new to the account, likewise */
 	SIG_COUNTRIES,		/* distinct countries in the last hour
 				   (with an IP context function) */
+	SIG_NEW_BURST,		/* addresses that never logged in as the
+				   account before, sending mail in window */
+	SIG_NEW_FANOUT,		/* recipient domains of their mail in
+				   window */
 	SIG_COUNT
 };
 
 /* Kinds of evidence (bits of account_report.evidence). */
 #define DETECT_EV_LOGINS	0x01	/* auth_ips, auth_nets, new_ips,
-					   new_nets, countries */
+					   new_nets, countries, new_burst */
 #define DETECT_EV_VOLUME	0x02	/* msg_rate, rcpt_rate, baseline,
-					   fanout, queue_share */
+					   fanout, queue_share, new_fanout */
 #define DETECT_EV_DELIVERY	0x04	/* fail_ratio */
 #define DETECT_EV_PASSWORD	0x08	/* guessed */
 #define DETECT_REASONS	(SIG_COUNT + 1)	/* a report's reasons at most */
@@ -140,7 +156,8 @@ struct detect_config {
  * fail_ratio 30/50/80 % (with >= 20 attempts in the window), guessed 3/8/20
  * failures, queue_share 30/50/80 % (with >= 100 messages queued),
  * new_ips 6/12/30 and new_nets 3/4/8 beyond the usual in novelty_window
- * 21600 s, countries 3/5/10 in an hour; baseline_min_history and
+ * 21600 s, countries 3/5/10 in an hour, new_burst 3/4/10 addresses and
+ * new_fanout 3/5/20 domains in the window; baseline_min_history and
  * new_ip_min_history 86400 s, baseline_min_rate 5 per min; no allow-list;
  * max_accounts 1,000,000.
  */

@@ -334,8 +334,18 @@ ipwin_overflow(struct ipwin *w, uint64_t key, int64_t now, int window,
 	w->nwin++;
 }
 
-int
-ipwin_see(struct ipwin *w, uint64_t key, int64_t now, int window, size_t *mem)
+/* Copy the window list's oldest sighting into the struct, which the
+   account's cache line holds: see ipwin_advance. */
+static void
+ipwin_note_tail(struct ipwin *w)
+{
+	w->tail_last = w->wtail != 0 ? w->ent[w->wtail - 1].last : 0;
+}
+
+/* ipwin_see, the tail noted on every way out. */
+static int
+ipwin_see_key(struct ipwin *w, uint64_t key, int64_t now, int window,
+    size_t *mem)
 {
 	struct ipwin_entry	*e;
 	uint32_t		 s;
@@ -379,15 +389,28 @@ ipwin_see(struct ipwin *w, uint64_t key, int64_t now, int window, size_t *mem)
 	return 1;
 }
 
+int
+ipwin_see(struct ipwin *w, uint64_t key, int64_t now, int window, size_t *mem)
+{
+	int	 rc;
+
+	rc = ipwin_see_key(w, key, now, window, mem);
+	ipwin_note_tail(w);
+	return rc;
+}
+
 void
 ipwin_advance(struct ipwin *w, int64_t now, int window)
 {
 	uint16_t	 idx;
 
-	while ((idx = w->wtail) != 0 && now - w->ent[idx - 1].last >= window) {
+	/* tail_last: most calls find nothing to age, and now read no
+	   entry to know it */
+	while ((idx = w->wtail) != 0 && now - w->tail_last >= window) {
 		ipwin_unlink(w, idx, &w->whead, &w->wtail);
 		ipwin_push(w, idx, &w->shead, &w->stail);
 		w->nwin--;
+		ipwin_note_tail(w);
 	}
 	if (w->est != NULL)
 		est_roll(w->est, ipwin_minute(now));

@@ -48,6 +48,9 @@ struct ipwin {
 	uint16_t	*slot;		/* hash: entry index + 1, 0 empty */
 	struct ipwin_est *est;		/* NULL until the first loss */
 	int64_t		 last_drop;	/* latest key not stored (if dropped) */
+	int64_t		 tail_last;	/* last sighting of the window list's
+					   tail: aging reads no entry until
+					   one is due */
 	uint16_t	 cap;		/* entries allocated */
 	uint16_t	 n;		/* entries used */
 	uint16_t	 whead, wtail;	/* in window, newest first */

@@ -255,7 +255,8 @@ class Scenario:
              "level": a["level"] if a else "absent",
              "level_now": a["level_now"] if a else "absent",
              "reasons": a["reasons"] if a else [],
-             "flagged_at": a["flagged_at"] if a else None}
+             "flagged_at": a["flagged_at"] if a else None,
+             "confirmed_at": a.get("confirmed_at") if a else None}
         inc = self.incident.get(key, [])
         if lab["role"] == "incident":
             r["incident_messages"] = len(inc)
@@ -270,6 +271,9 @@ class Scenario:
             else:
                 r["caught"] = True
                 r["before_flag"] = sum(1 for t, q in inc if int(t) <= fa)
+            ca = iso_epoch(r["confirmed_at"])
+            r["before_confirmed"] = (None if ca is None else
+                                     sum(1 for t, q in inc if int(t) <= ca))
         r["rules"] = {}
         incq = {q for t, q in inc}
         msgs = self.msgs.get(key, [])
@@ -310,6 +314,18 @@ class Scenario:
                 ok = r["caught"] and r["before_flag"] <= n
                 out.append((r["account"], "within-%d" % n, ok,
                             self.flag_text(r)))
+                # "confirmed<=N" in the label's expectation: critical on
+                # two kinds (what [watch] contain acts on) within N of
+                # the incident's messages
+                m = re.search(r"confirmed<=(\d+)", r["expect"])
+                if m:
+                    n = int(m.group(1))
+                    bc = r["before_confirmed"]
+                    out.append((r["account"], "confirmed-within-%d" % n,
+                                bc is not None and bc <= n,
+                                "never confirmed" if bc is None else
+                                "confirmed at %s after %d incident "
+                                "messages" % (r["confirmed_at"], bc)))
         out.append(("*", "watch-share<=5%",
                     self.watch_share <= WATCH_SHARE_MAX,
                     "%d of %d ordinary accounts at watch (%.1f%%)"

@@ -690,6 +690,70 @@ def night_low_rate(ctx):
                                "rate and speeds up at dawn")
 
 
+def botnet_burst(ctx):
+    # issue 18 item 1: the hijack of tests/bench/contain.sh on a hosting
+    # account: a new address a connection, three messages each, two a
+    # second (the log's stamps are whole seconds), to freemail and other
+    # domains, from rented hosts of one /24 (as contain.sh's loopback
+    # /24): no new network, no second network to give it away
+    w, rng = ctx.world, ctx.rng
+    a, mb = owner(ctx, "hosting")
+    net = 1 + rng.below(250)
+    hosts = list(range(2, 254))
+    for i in range(len(hosts) - 1, 0, -1):	# shuffled: each used once
+        j = rng.below(i + 1)
+        hosts[i], hosts[j] = hosts[j], hosts[i]
+    ips = ["240.14.%d.%d" % (net, h) for h in hosts[:150]]
+    t = ctx.at(21, 15.2) + rng.between(0, 1800)
+    start, n = t, 0
+    for ip in ips:
+        c = ctx.st.conn_open(t, ip)
+        for k in range(3):
+            q = ctx.st.submit(t, a, ip, spam_rcpts(rng, w, 1, 3), conn=c,
+                              mode="spam")
+            ctx.incident.append((a, t, q))
+            n += 1
+            t += rng.between(0.3, 0.7)
+        ctx.st.conn_close(t, c)
+    ctx.label(a, "incident", ">=suspicious,confirmed<=12", 10, "botnet "
+              "burst: %d messages "
+              "from %d new addresses, three a connection, in %d s, day 21"
+              % (n, len(ips), int(t - start)))
+    ctx.meta["description"] = ("a burst of addresses new to the account, "
+                               "each sending to freemail domains")
+    ctx.meta["incident_start"] = start
+
+
+def new_place_freemail(ctx):
+    # the negative twin of botnet-burst: a customer on holiday writes
+    # greetings to friends at freemail domains from places the account
+    # never used (hotel Wi-Fi, a roaming phone, a cafe), within minutes
+    w, rng = ctx.world, ctx.rng
+    a = w.person(rng.choice(w.hosting_domains))
+    mb = hosting_person(ctx, rng.fork(a), a)
+    live(ctx, mb, range(28))
+    friends = ["%s.%s@%s" % (rng.choice(FIRST), rng.choice(LAST),
+                             rng.choice(FREEMAIL)) for _ in range(40)]
+    places = [addr_in(rng, "240.7.0.0/16"), addr_in(rng, "240.10.0.0/16"),
+              addr_in(rng, "240.7.0.0/16")]
+    for d in (18, 22, 25):
+        t = ctx.at(d, 19.5) + rng.between(0, 1200)
+        for i in range(25):
+            ctx.st.submit(t, a, places[i % 3] if i < 6 else
+                          rng.choice(places),
+                          [rng.choice(friends) for _ in range(
+                              1 + rng.below(3))])
+            t += rng.between(20, 70)
+        places = [addr_in(rng, "240.7.0.0/16"),
+                  addr_in(rng, "240.10.0.0/16"),
+                  addr_in(rng, "240.7.0.0/16")]
+    ctx.label(a, "negative", "<=watch", None, "greetings to freemail "
+              "friends from three new places within minutes, three "
+              "evenings")
+    ctx.meta["description"] = ("an ordinary user writing to many freemail "
+                               "recipients from new addresses")
+
+
 ALL = [
     ("background-office", "background", "office", background_office),
     ("background-hosting", "background", "hosting", background_hosting),
@@ -709,4 +773,6 @@ ALL = [
     ("foreign-burst", "incident", "office", foreign_burst),
     ("guessed-then-used", "incident", "hosting", guessed),
     ("night-low-rate", "incident", "office", night_low_rate),
+    ("botnet-burst", "incident", "hosting", botnet_burst),
+    ("new-place-freemail", "negative", "hosting", new_place_freemail),
 ]

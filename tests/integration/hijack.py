@@ -4,12 +4,13 @@ until the server stops it.  Debian's python3 only.
 
 Usage: hijack.py --port PORT --login LOGIN --password PW [--rate N]
                  [--per-conn K] [--max M] [--net 127.0.X] [--threads T]
-                 [--stop-after S] [--rcpt-domain D] [--log FILE]
+                 [--stop-after S] [--rcpt-domain D[,D...]] [--log FILE]
 
 Every connection comes from the next loopback address of --net (a botnet:
 hundreds of addresses logging in as one account), authenticates and sends
 up to K messages; a new message is started every 1/N seconds (by T
-threads).  It stops when AUTH or RCPT is refused S times in a row (the
+threads), each to a recipient at the next of the --rcpt-domain list.
+It stops when AUTH or RCPT is refused S times in a row (the
 account was contained), after M messages, or after 120 s.
 
 Prints one JSON line: queued (messages accepted), first and last accepted
@@ -101,7 +102,8 @@ def worker(args, st, interval, deadline):
             if code != 235:
                 refused(st, args)
                 continue
-            for _ in range(args.per_conn):
+            doms = args.rcpt_domain.split(",")
+            for k in range(args.per_conn):
                 if st.stop:
                     break
                 take_slot(st, interval)
@@ -109,7 +111,9 @@ def worker(args, st, interval, deadline):
                 if code != 250:
                     refused(st, args)
                     break
-                code, _ = smtp.rcpt("victim%d@%s" % (n, args.rcpt_domain))
+                # several domains: each message of the botnet to the next
+                dom = doms[(n * args.per_conn + k) % len(doms)]
+                code, _ = smtp.rcpt("victim%d@%s" % (n, dom))
                 if code not in (250, 251):
                     refused(st, args)
                     smtp.rset()

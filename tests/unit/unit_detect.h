@@ -27,6 +27,45 @@ ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 	return ip;
 }
 
+/*
+ * One message of acct from ip at t under queue id qid: its submission,
+ * its envelope of nrcpt recipients (none when 0), one delivery of kind to
+ * rcpt, and its removal.
+ */
+static inline void
+unit_send(struct detector *d, int64_t t, const char *acct, struct mail_ip ip,
+    const char *qid, unsigned nrcpt, enum mail_event_kind kind,
+    const char *rcpt)
+{
+	struct mail_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_SUBMIT;
+	ev.time = t;
+	ev.account.p = acct;
+	ev.account.len = strlen(acct);
+	ev.client = ip;
+	ev.qid.p = qid;
+	ev.qid.len = strlen(qid);
+	detector_feed(d, &ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.time = t;
+	ev.qid.p = qid;
+	ev.qid.len = strlen(qid);
+	if (nrcpt > 0) {
+		ev.kind = EV_QUEUED;
+		ev.nrcpt = nrcpt;
+		detector_feed(d, &ev);
+	}
+	ev.kind = kind;
+	ev.rcpt.p = rcpt;
+	ev.rcpt.len = strlen(rcpt);
+	detector_feed(d, &ev);
+	ev.kind = EV_REMOVED;
+	memset(&ev.rcpt, 0, sizeof(ev.rcpt));
+	detector_feed(d, &ev);
+}
+
 struct find {
 	const char		*name;
 	int			 found;
