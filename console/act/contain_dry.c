@@ -135,7 +135,7 @@ dry_script_name(char **argv)
 	if (argv == NULL || argv[0] == NULL || argv[1] == NULL ||
 	    strcmp(argv[1], "-c") != 0 || argv[2] == NULL || argv[3] == NULL)
 		return argv;
-	/* postsuper -c CONFIG_DIR is not a script */
+	/* a tool's own -c (a configuration directory) is not a script */
 	base = strrchr(argv[0], '/');
 	if (strcmp(base != NULL ? base + 1 : argv[0], "sh") != 0)
 		return argv;
