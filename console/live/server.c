@@ -428,10 +428,12 @@ server_line(struct server *s, struct source *src, const char *line,
 			    tlen);
 		return;
 	}
-	/* the line is shown once, as its first event (an arrival's SUBMIT) */
+	/* the line is shown once, as its first event (an arrival's SUBMIT);
+	   the end of a session looks as it did before it was an event */
 	if (s->log != NULL)
-		logring_add(s->log, h.time, s->index, evs.ev[0].kind, text,
-		    tlen);
+		logring_add(s->log, h.time, s->index,
+		    evs.ev[0].kind == EV_DISCONNECT ? EV_NONE : evs.ev[0].kind,
+		    text, tlen);
 	for (i = 0; i < evs.n; i++) {
 		ev = &evs.ev[i];
 		ev->time = t;
@@ -439,6 +441,13 @@ server_line(struct server *s, struct source *src, const char *line,
 		ev->pid = h.pid;
 		ev->raw.p = text;
 		ev->raw.len = tlen;
+		/* the end of a session is for the session pids (on_event),
+		   not mail: no detector, no count */
+		if (ev->kind == EV_DISCONNECT) {
+			if (s->on_event != NULL)
+				s->on_event(s->on_event_arg, s, ev);
+			continue;
+		}
 		detector_feed(s->det, ev);
 		if (s->msgs != NULL)
 			msgring_feed(s->msgs, s->index, ev);
