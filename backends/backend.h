@@ -259,9 +259,13 @@ struct backend_accounts {
 	 * Either role, after a suspension: end its sessions that are open
 	 * (refuse_add reaches only new ones).  The MTA's takes %{pids}, the
 	 * processes the log's headers named for its sessions, checks each is
-	 * the MTA's session server under the right instance and signals only
-	 * those; the auth role's (doveadm kick) names the account.  Both
-	 * print "ended=N skipped=M" on stdout.  NULL: not supported.
+	 * the MTA's session server under the right instance and ends only
+	 * those (their client connections cut where it can, so the server
+	 * process lives on; else a signal); the auth role's (doveadm kick)
+	 * names the account.  Both print "ended=N skipped=M" on stdout, and
+	 * "killed=K" when K of the N were ended by a signal to the process
+	 * (a mail system may then be slow to start new sessions: Postfix's
+	 * master throttles).  NULL: not supported.
 	 */
 	const struct backend_step	*sessions_end;
 	/* either role: its part of the suspension's check */

@@ -122,13 +122,22 @@ static const struct backend_check pf_check = {
  * End the account's open sessions (backend.h, sessions_end): a session
  * already open keeps the map it started with, so its smtpd would go on
  * taking the hijacker's mail.  The pids come from the log's headers, which
- * any local user can forge (logger -t 'postfix/smtpd[1]'): a pid is
- * signalled only when its executable is this instance's
- * daemon_directory/smtpd and its parent is the master whose pid this
- * instance's queue_directory/pid/master.pid holds, itself running
+ * any local user can forge (logger -t 'postfix/smtpd[1]'): a pid is acted
+ * on only when its executable is this instance's daemon_directory/smtpd
+ * and its parent is the master whose pid this instance's
+ * queue_directory/pid/master.pid holds, itself running
  * daemon_directory/master.  A pid that exited or was reused since is
- * skipped by the same checks.  smtpd dies on SIGTERM; what it had not
- * finished receiving is not queued.
+ * skipped by the same checks.
+ *
+ * The session is ended by cutting its client connection (ss -K: the
+ * established TCP sockets of that smtpd on a port it listens on), not by
+ * killing the process: smtpd then logs "lost connection", drops what it
+ * had not finished receiving and serves the next client.  A SIGTERM is
+ * the fallback (no ss, or a kernel without sock_destroy): the master
+ * counts an smtpd killed in its first session as "bad command startup"
+ * and spawns no new smtpd for service_throttle_time (60 s), so new
+ * clients wait when no idle one is left (master_spawn.c,
+ * master_reap_child: use_count == 0).  "killed" counts those.
  */
 static const char sessions_end[] = FE_BASE
 	"p=$1; shift\n"
@@ -140,21 +149,45 @@ static const char sessions_end[] = FE_BASE
 	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
 	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
-	"n=0 s=0\n"
+	/* every TCP socket with its processes, read once */
+	"sk=$(ss -Htanp 2>/dev/null) || sk=\n"
+	"n=0 s=0 k=0\n"
 	"for i in $p; do\n"
 	/* the ppid: the word after the state, after the last ") " (the
 	   name before it is the process's own choice) */
 	"  st=\n"
 	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
 	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
-	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ] &&\n"
-	"      kill -TERM \"$i\" 2>/dev/null; then\n"
+	"  if [ \"$pp\" != \"$m\" ] || ! [ /proc/$i/exe -ef \"$dd/smtpd\" ]\n"
+	"  then\n"
+	"    s=$((s + 1)); continue\n"
+	"  fi\n"
+	/* its client connections: established, on a port it listens on
+	   (not its own connections to a policy service or a proxy) */
+	"  c=$(printf '%s\\n' \"$sk\" | awk -v w=\"pid=$i,\" '\n"
+	"    index($0, w) == 0 { next }\n"
+	"    { k = split($4, a, \":\") }\n"
+	"    $1 == \"LISTEN\" { lp[a[k]] = 1 }\n"
+	"    $1 == \"ESTAB\" { e[++ne] = $4 \" \" $5; ep[ne] = a[k] }\n"
+	"    END { for (j = 1; j <= ne; j++) if (ep[j] in lp) print e[j] }')\n"
+	"  cut=0\n"
+	"  while read -r l r; do\n"
+	"    [ -n \"$l\" ] || continue\n"
+	"    o=$(ss -K -Htn state established src \"$l\" dst \"$r\" \\\n"
+	"      2>/dev/null) || o=\n"
+	"    [ -z \"$o\" ] || cut=1\n"
+	"  done <<EOF\n"
+	"$c\n"
+	"EOF\n"
+	"  if [ $cut = 1 ]; then\n"
 	"    n=$((n + 1))\n"
+	"  elif kill -TERM \"$i\" 2>/dev/null; then\n"
+	"    n=$((n + 1)) k=$((k + 1))\n"
 	"  else\n"
 	"    s=$((s + 1))\n"
 	"  fi\n"
 	"done\n"
-	"echo \"ended=$n skipped=$s\"\n";
+	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
 static const char *const sessions_end_args[] = { "%{pids}",
 	PF_TOOL("postconf"), NULL };
@@ -163,8 +196,8 @@ static const struct backend_step pf_sessions_end = {
 	.name = "mailcon-smtpd-end",
 	.script = sessions_end,
 	.args = sessions_end_args,
-	.what = "end its open SMTP sessions (its smtpd processes, checked "
-	    "against /proc)",
+	.what = "end its open SMTP sessions (cut the connections of its "
+	    "smtpd processes, checked against /proc)",
 };
 
 /* See postfix.h. */

@@ -6,7 +6,8 @@
 #  1. A client of the test's authenticates as judy, sends one message and
 #     keeps its session open (tests/integration/slowclient.py); a process
 #     of the test (sleep) is named in a forged log line as judy's smtpd.
-#     `mailcon act suspend` ends the real session: its next message is
+#     `mailcon act suspend` ends the real session by cutting its
+#     connection (its smtpd is not killed): its next message is
 #     refused (the connection is gone), the message it had queued is held,
 #     and the forged pid is left alone (it is not this Postfix's smtpd):
 #     the process survives.  The audit has the step; the result says
@@ -110,6 +111,13 @@ grep -q "1 open SMTP session ended, 1 process id of the log left alone" \
     "$T/out" || check_fail "the result does not say one ended, one left alone: $(said)"
 kill -0 "$IDLE" 2>/dev/null ||
     check_fail "the smtpd of judy's ended session ($IDLE) was signalled"
+# the open session ended by cutting its connection: no smtpd killed (the
+# master would spawn no new smtpd for service_throttle_time)
+grep -E "smtpd pid [0-9]+ killed by signal|smtpd: bad command startup" \
+    "$STACK_POSTFIX_LOG" >"$T/killed" &&
+    check_fail "an smtpd was killed: $(cat "$T/killed")"
+grep -q "by a signal" "$T/out" &&
+    check_fail "a session was ended by a signal: $(said)"
 grep -q "messages queued after it was flagged\|messages queued in all" \
     "$T/out" || check_fail "the result has no numbers: $(said)"
 kill -0 "$FORGED_PID" 2>/dev/null ||

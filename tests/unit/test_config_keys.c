@@ -21,7 +21,7 @@
 #include "unit_files.h"
 #include "config/config.h"
 
-#define MAXLINES	2000
+#define MAXLINES	4000
 
 /* A file of the source tree: $MAILCON_SRCDIR/name, else ./name. */
 static const char *
