@@ -350,6 +350,17 @@ struct backend_queue_op {
 	/* Judge one line (no newline, a "\r" removed); never NULL. */
 	void			(*line)(enum queue_op op, const char *p,
 				    size_t len, struct queue_line *out);
+	/*
+	 * The queues the tool can be told to look in alone, by a word
+	 * after args (postsuper -d - deferred: one lookup an id, not one in
+	 * every queue), as queue_name_string() names them; NULL-terminated,
+	 * NULL: none.  Given each id's queue (the read that chose them), the
+	 * runner gives each batch the ids of one of these queues; an id the
+	 * tool does not say it did (moved since: deferred to active) goes
+	 * again at once without the word.  Needs line() to set the id of a
+	 * QLINE_DONE line.
+	 */
+	const char *const	*queue_words;
 };
 
 /*

@@ -52,12 +52,13 @@ static const char fake_postqueue[] =
     "[{\"address\": \"a@b.example\"}]}\\n' \"$q\" \"$id\" \"$sender\"\n"
     "done <\"$dir/queue\"\n";
 
-/* The fake postsuper: the flag before "-", the ids on stdin, the lines
-   Postfix 3.7 prints (as test_postsuper.c's). */
+/* The fake postsuper: its flag, the ids on stdin, the lines Postfix 3.7
+   prints (as test_postsuper.c's). */
 static const char fake_postsuper[] =
     "#!/bin/sh\n"
     "dir=$(dirname \"$0\")/..\n"
-    "for a; do flag=$prev; prev=$a; done\n"
+    "flag=\n"
+    "for a; do case $a in -h|-H|-d) flag=$a ;; esac; done\n"
     "echo \"$*\" >>\"$dir/postsuper-runs\"\n"
     "case $flag in\n"
     "-h) verb='placed on hold'; sum='Placed on hold'; d=held ;;\n"
@@ -905,8 +906,9 @@ test_hold_purge(void **state)
 	assert_false(uf_exists(uf_path(p, sizeof(p), fx.dir,
 	    "gone/5CC15106D85")));
 
-	/* the command run is the one audited: ids on stdin, never ALL */
-	snprintf(p, sizeof(p), "-c %s -h -\n-c %s -d -\n", fx.pfdir,
+	/* the command run is the one audited: ids on stdin, never ALL; the
+	   purge told the queue the read saw them in (held by then) */
+	snprintf(p, sizeof(p), "-c %s -h -\n-c %s -d - hold\n", fx.pfdir,
 	    fx.pfdir);
 	assert_string_equal(content(uf_path(runs, sizeof(runs), fx.dir,
 	    "postsuper-runs")), p);
