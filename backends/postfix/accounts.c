@@ -132,8 +132,10 @@ static const struct backend_check pf_check = {
  * The session is ended by cutting its client connection (ss -K: the
  * established TCP sockets of that smtpd on a port it listens on), not by
  * killing the process: smtpd then logs "lost connection", drops what it
- * had not finished receiving and serves the next client.  A SIGTERM is
- * the fallback (no ss, or a kernel without sock_destroy): the master
+ * had not finished receiving and serves the next client.  An smtpd with
+ * no client connection in ss's list has ended that session already (its
+ * "disconnect from" not read yet): left alone.  A SIGTERM is the
+ * fallback (no ss, or a kernel without sock_destroy): the master
  * counts an smtpd killed in its first session as "bad command startup"
  * and spawns no new smtpd for service_throttle_time (60 s), so new
  * clients wait when no idle one is left (master_spawn.c,
@@ -165,9 +167,9 @@ static const char sessions_end[] = FE_BASE
 	/* their client connections, "PID LOCAL PEER": established, on a
 	   port the same smtpd listens on (not its own connections to a
 	   policy service or a proxy); one ss and one awk for all */
-	"c= f= cp=\n"
-	"if [ -n \"$ok\" ]; then\n"
-	"  c=$(ss -Htanp 2>/dev/null | OK=\"$ok\" awk '\n"
+	"c= f= cp= sk=\n"
+	"if [ -n \"$ok\" ] && sk=$(ss -Htanp 2>/dev/null) && [ -n \"$sk\" ]; then\n"
+	"  c=$(printf '%s\\n' \"$sk\" | OK=\"$ok\" awk '\n"
 	"    BEGIN { n = split(ENVIRON[\"OK\"], a, \" \")\n"
 	"      for (j = 1; j <= n; j++) want[a[j]] = 1 }\n"
 	"    { st = $1; l = $4; r = $5; x = split(l, h, \":\"); pt = h[x]\n"
@@ -197,12 +199,17 @@ static const char sessions_end[] = FE_BASE
 	"        if ((w[2] \" \" w[3]) in cut && !(w[1] in seen)) {\n"
 	"          seen[w[1]] = 1; printf \"%s \", w[1] } } }')\n"
 	"fi\n"
+	/* cut: ended; no client connection in what ss listed: its session
+	   is over already (the log's "disconnect from" not read yet); no
+	   ss, or a connection ss -K could not cut: the signal */
+	"cs=\" $(printf '%s\\n' \"$c\" | awk '{ printf \"%s \", $1 }')\"\n"
 	"for i in $ok; do\n"
-	"  case \" $cp \" in\n"
-	"  *\" $i \"*) n=$((n + 1)) ;;\n"
-	"  *) if kill -TERM \"$i\" 2>/dev/null; then n=$((n + 1)) k=$((k + 1))\n"
-	"     else s=$((s + 1)); fi ;;\n"
-	"  esac\n"
+	"  case \" $cp \" in *\" $i \"*) n=$((n + 1)); continue ;; esac\n"
+	"  if [ -n \"$sk\" ]; then\n"
+	"    case \"$cs\" in *\" $i \"*) ;; *) s=$((s + 1)); continue ;; esac\n"
+	"  fi\n"
+	"  if kill -TERM \"$i\" 2>/dev/null; then n=$((n + 1)) k=$((k + 1))\n"
+	"  else s=$((s + 1)); fi\n"
 	"done\n"
 	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
