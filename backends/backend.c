@@ -37,6 +37,7 @@ static const char *const kind_names[EV_KIND_COUNT] = {
 	[EV_HELD] = "HELD",
 	[EV_RELEASED] = "RELEASED",
 	[EV_DELETED] = "DELETED",
+	[EV_DISCONNECT] = "DISCONNECT",
 };
 
 /*

@@ -262,9 +262,13 @@ struct backend_accounts {
 	 * Either role, after a suspension: end its sessions that are open
 	 * (refuse_add reaches only new ones).  The MTA's takes %{pids}, the
 	 * processes the log's headers named for its sessions, checks each is
-	 * the MTA's session server under the right instance and signals only
-	 * those; the auth role's (doveadm kick) names the account.  Both
-	 * print "ended=N skipped=M" on stdout.  NULL: not supported.
+	 * the MTA's session server under the right instance and ends only
+	 * those (their client connections cut where it can, so the server
+	 * process lives on; else a signal); the auth role's (doveadm kick)
+	 * names the account.  Both print "ended=N skipped=M" on stdout, and
+	 * "killed=K" when K of the N were ended by a signal to the process
+	 * (a mail system may then be slow to start new sessions: Postfix's
+	 * master throttles).  NULL: not supported.
 	 */
 	const struct backend_step	*sessions_end;
 	/* either role: its part of the suspension's check */
@@ -352,6 +356,17 @@ struct backend_queue_op {
 	/* Judge one line (no newline, a "\r" removed); never NULL. */
 	void			(*line)(enum queue_op op, const char *p,
 				    size_t len, struct queue_line *out);
+	/*
+	 * The queues the tool can be told to look in alone, by a word
+	 * after args (postsuper -d - deferred: one lookup an id, not one in
+	 * every queue), as queue_name_string() names them; NULL-terminated,
+	 * NULL: none.  Given each id's queue (the read that chose them), the
+	 * runner gives each batch the ids of one of these queues; an id the
+	 * tool does not say it did (moved since: deferred to active) goes
+	 * again at once without the word.  Needs line() to set the id of a
+	 * QLINE_DONE line.
+	 */
+	const char *const	*queue_words;
 };
 
 /*

@@ -40,6 +40,11 @@ struct mail_str {
  *   EV_HELD        yes     -       -       -      -     -    -      -      -
  *   EV_RELEASED    yes     -       -       -      -     -    -      -      -
  *   EV_DELETED     yes     -       -       -      -     -    -      -      -
+ *   EV_DISCONNECT   -      -      opt      -      -     -    -      -      -
+ *
+ * EV_DISCONNECT is the end of an SMTP session (Postfix's smtpd "disconnect
+ * from"): the process named in the line's header serves no session until
+ * its next line (console/live/sesspids.c).  The detector ignores it.
  *
  * EV_SUBMIT is "a client handed us a message": the client address and, when
  * it authenticated, the login (Postfix logs a successful SMTP AUTH only
@@ -72,6 +77,7 @@ enum mail_event_kind {
 	EV_HELD,
 	EV_RELEASED,
 	EV_DELETED,
+	EV_DISCONNECT,
 	EV_KIND_COUNT
 };
 

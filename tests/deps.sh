@@ -9,7 +9,7 @@ libclang-rt-14-dev postfix dovecot-core python3 time util-linux tmux bash
 dnsmasq-base dbus-daemon dbus-bin libssh2-1-dev libssl-dev openssh-server
 openssh-client python3-gi sudo systemd-journal-remote
 dpkg-dev binutils lintian systemd zsh pflogsumm libmaxminddb-dev
-libmaxmind-db-writer-perl"
+libmaxmind-db-writer-perl iproute2"
 # The libraries of Debian's exim4-daemon-heavy, which tests/integration/
 # exim.sh unpacks instead of installing (installing it removes Postfix).
 need="$need libmariadb3 libidn12 libspf2-2 libgnutls-dane0 libpq5

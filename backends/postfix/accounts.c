@@ -122,13 +122,24 @@ static const struct backend_check pf_check = {
  * End the account's open sessions (backend.h, sessions_end): a session
  * already open keeps the map it started with, so its smtpd would go on
  * taking the hijacker's mail.  The pids come from the log's headers, which
- * any local user can forge (logger -t 'postfix/smtpd[1]'): a pid is
- * signalled only when its executable is this instance's
- * daemon_directory/smtpd and its parent is the master whose pid this
- * instance's queue_directory/pid/master.pid holds, itself running
+ * any local user can forge (logger -t 'postfix/smtpd[1]'): a pid is acted
+ * on only when its executable is this instance's daemon_directory/smtpd
+ * and its parent is the master whose pid this instance's
+ * queue_directory/pid/master.pid holds, itself running
  * daemon_directory/master.  A pid that exited or was reused since is
- * skipped by the same checks.  smtpd dies on SIGTERM; what it had not
- * finished receiving is not queued.
+ * skipped by the same checks.
+ *
+ * The session is ended by cutting its client connection (ss -K: the
+ * established TCP sockets of that smtpd on a port it listens on), not by
+ * killing the process: smtpd then logs "lost connection", drops what it
+ * had not finished receiving and serves the next client.  An smtpd with
+ * no client connection in ss's list has ended that session already (its
+ * "disconnect from" not read yet): left alone.  A SIGTERM is the
+ * fallback (no ss, or a kernel without sock_destroy): the master
+ * counts an smtpd killed in its first session as "bad command startup"
+ * and spawns no new smtpd for service_throttle_time (60 s), so new
+ * clients wait when no idle one is left (master_spawn.c,
+ * master_reap_child: use_count == 0).  "killed" counts those.
  */
 static const char sessions_end[] = FE_BASE
 	"p=$1; shift\n"
@@ -140,21 +151,67 @@ static const char sessions_end[] = FE_BASE
 	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
 	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
-	"n=0 s=0\n"
+	"ok= s=0 n=0 k=0\n"
 	"for i in $p; do\n"
 	/* the ppid: the word after the state, after the last ") " (the
 	   name before it is the process's own choice) */
 	"  st=\n"
 	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
 	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
-	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ] &&\n"
-	"      kill -TERM \"$i\" 2>/dev/null; then\n"
-	"    n=$((n + 1))\n"
+	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ]; then\n"
+	"    ok=\"$ok $i\"\n"
 	"  else\n"
 	"    s=$((s + 1))\n"
 	"  fi\n"
 	"done\n"
-	"echo \"ended=$n skipped=$s\"\n";
+	/* their client connections, "PID LOCAL PEER": established, on a
+	   port the same smtpd listens on (not its own connections to a
+	   policy service or a proxy); one ss and one awk for all */
+	"c= f= cp= sk=\n"
+	"if [ -n \"$ok\" ] && sk=$(ss -Htanp 2>/dev/null) && [ -n \"$sk\" ]; then\n"
+	"  c=$(printf '%s\\n' \"$sk\" | OK=\"$ok\" awk '\n"
+	"    BEGIN { n = split(ENVIRON[\"OK\"], a, \" \")\n"
+	"      for (j = 1; j <= n; j++) want[a[j]] = 1 }\n"
+	"    { st = $1; l = $4; r = $5; x = split(l, h, \":\"); pt = h[x]\n"
+	"      rest = $0\n"
+	"      while (match(rest, /pid=[0-9]+,/)) {\n"
+	"        pid = substr(rest, RSTART + 4, RLENGTH - 5)\n"
+	"        rest = substr(rest, RSTART + RLENGTH)\n"
+	"        if (!(pid in want)) continue\n"
+	"        if (st == \"LISTEN\") lp[pid \" \" pt] = 1\n"
+	"        else if (st == \"ESTAB\") {\n"
+	"          e[++ne] = pid \" \" l \" \" r; ek[ne] = pid \" \" pt } } }\n"
+	"    END { for (j = 1; j <= ne; j++) if (ek[j] in lp) print e[j] }')\n"
+	"fi\n"
+	/* cut them all with one ss -K; which pids it cut, from what it
+	   printed (the sockets it destroyed) */
+	"if [ -n \"$c\" ]; then\n"
+	"  while read -r i l r; do\n"
+	"    f=\"$f${f:+ or }( src $l and dst $r )\"\n"
+	"  done <<EOF\n"
+	"$c\n"
+	"EOF\n"
+	"  o=$(ss -K -Htn state established \"$f\" 2>/dev/null) || o=\n"
+	"  cp=$(printf '%s\\n' \"$o\" | C=\"$c\" awk '\n"
+	"    NF >= 4 { cut[$(NF - 1) \" \" $NF] = 1 }\n"
+	"    END { n = split(ENVIRON[\"C\"], L, \"\\n\")\n"
+	"      for (j = 1; j <= n; j++) { split(L[j], w, \" \")\n"
+	"        if ((w[2] \" \" w[3]) in cut && !(w[1] in seen)) {\n"
+	"          seen[w[1]] = 1; printf \"%s \", w[1] } } }')\n"
+	"fi\n"
+	/* cut: ended; no client connection in what ss listed: its session
+	   is over already (the log's "disconnect from" not read yet); no
+	   ss, or a connection ss -K could not cut: the signal */
+	"cs=\" $(printf '%s\\n' \"$c\" | awk '{ printf \"%s \", $1 }')\"\n"
+	"for i in $ok; do\n"
+	"  case \" $cp \" in *\" $i \"*) n=$((n + 1)); continue ;; esac\n"
+	"  if [ -n \"$sk\" ]; then\n"
+	"    case \"$cs\" in *\" $i \"*) ;; *) s=$((s + 1)); continue ;; esac\n"
+	"  fi\n"
+	"  if kill -TERM \"$i\" 2>/dev/null; then n=$((n + 1)) k=$((k + 1))\n"
+	"  else s=$((s + 1)); fi\n"
+	"done\n"
+	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
 static const char *const sessions_end_args[] = { "%{pids}",
 	PF_TOOL("postconf"), NULL };
@@ -163,8 +220,8 @@ static const struct backend_step pf_sessions_end = {
 	.name = "mailcon-smtpd-end",
 	.script = sessions_end,
 	.args = sessions_end_args,
-	.what = "end its open SMTP sessions (its smtpd processes, checked "
-	    "against /proc)",
+	.what = "end its open SMTP sessions (cut the connections of its "
+	    "smtpd processes, checked against /proc)",
 };
 
 /* See postfix.h. */

@@ -253,6 +253,21 @@ pf_submit(const char *p, const char *e, struct mail_event *out)
 }
 
 /*
+ * smtpd "disconnect from NAME[IP][:PORT] COMMAND=COUNT ...": the session
+ * ended; the process named in the header serves no session until its next
+ * line.  Everything here is smtpd's own text.
+ */
+static int
+pf_disconnect(const char *p, const char *e, struct mail_event *out)
+{
+	if ((p = pf_client(p, e, out)) == NULL || (p < e && *p != ' '))
+		return 0;
+	out->kind = EV_DISCONNECT;
+	out->service = SVC_SMTP;
+	return 1;
+}
+
+/*
  * smtpd "warning: NAME[IP]: SASL MECH authentication failed: REASON
  * [, sasl_username=U]".  The client comes first and is smtpd's; the login
  * is last and runs to the end of the line.
@@ -518,6 +533,9 @@ postfix_parse_line(const struct log_header *h, struct mail_event *out)
 			ok = pf_sasl_fail(p, e, out);
 		else if (ts_eat(&p, e, "NOQUEUE: ", LIT("NOQUEUE: ")))
 			ok = pf_reject(p, e, out);
+		else if (ts_eat(&p, e, "disconnect from ",
+		    LIT("disconnect from ")))
+			ok = pf_disconnect(p, e, out);
 		else if (pf_qid(&p, e, out)) {
 			if (ts_eat(&p, e, "client=", LIT("client=")))
 				ok = pf_submit(p, e, out);

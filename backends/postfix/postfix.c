@@ -31,12 +31,21 @@ static const char *const release_args[] = { "-H", "-", NULL };
 static const char *const delete_args[] = { "-d", "-", NULL };
 
 /*
+ * The queues postsuper may be told to look in alone ("postsuper -d -
+ * deferred"): without one it looks for each id in maildrop, incoming,
+ * active, deferred and hold in turn (postsuper.c, delete_one), a failed
+ * lstat(2) in each before the right one.  Only the queues a message stays
+ * in: one in active or incoming is moving, and goes without a name.
+ */
+static const char *const pf_queue_words[] = { "deferred", "hold", NULL };
+
+/*
  * postsuper -h|-H|-d -: the ids on stdin, never ALL (every account's);
  * it prints a summary at the end of every run, even of none.
  */
 #define PF_OP(words) { .args = (words), .ids = QIDS_STDIN, \
 	.batch_max = POSTSUPER_BATCH_MAX, .summary = 1, \
-	.line = postsuper_line }
+	.line = postsuper_line, .queue_words = pf_queue_words }
 
 static const struct backend_queue_op pf_hold = PF_OP(hold_args);
 static const struct backend_queue_op pf_release = PF_OP(release_args);

@@ -84,7 +84,8 @@ struct contain {
 	int64_t			 rows[CONTAIN_MAX_ROWS];
 	size_t			 nrows;
 
-	/* queued mail: the ids chosen, sorted, in one buffer */
+	/* queued mail: the ids chosen, sorted, in one buffer, each after
+	   the byte of its queue (cq_queue) */
 	enum queue_op		 qop;
 	char			*idbuf;
 	const char		**ids;
@@ -233,6 +234,8 @@ void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)
 /* contain_queue.c: choose the account's queued messages from a read of
    the queue (c->ids, sorted), and check afterwards that they were done. */
 void	 cq_select(struct contain *c, const struct queue_snapshot *s);
+/* The queue the read saw c->ids[i] in. */
+enum queue_name cq_queue(const struct contain *c, size_t i);
 void	 cq_verify(struct contain *c, const struct queue_snapshot *s);
 /* The check without a second read: what the tool itself reported. */
 void	 cq_reported(struct contain *c);

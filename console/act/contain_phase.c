@@ -104,6 +104,7 @@ contain_ended(struct contain *c, const char *what, int defer)
 	char	 text[sizeof(c->ended_say)];
 	long	 n = contain_out_count(c->last_out, "ended");
 	long	 s = contain_out_count(c->last_out, "skipped");
+	long	 k;
 
 	text[0] = '\0';
 	if (!c->last_ok || n < 0)
@@ -122,6 +123,12 @@ contain_ended(struct contain *c, const char *what, int defer)
 		c->ended += (unsigned)n;
 	if (text[0] == '\0')
 		return;
+	/* its process killed, not its connection cut: the mail system may
+	   be slow to start new sessions for a while (backend.h) */
+	if (c->last_ok && (k = contain_out_count(c->last_out, "killed")) > 0)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text),
+		    " (%ld by a signal to its process: its connection could "
+		    "not be cut)", k);
 	if (defer)
 		snprintf(c->ended_say, sizeof(c->ended_say), "%s", text);
 	else

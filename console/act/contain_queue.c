@@ -60,7 +60,8 @@ cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
 	} else if (r->sender_hash != p->sender && (c->req.owns == NULL ||
 	    !c->req.owns(qid, len, c->req.owns_arg)))
 		return 0;
-	if (p->len + len + 1 > p->cap) {
+	/* its queue, then the id: sorting the ids keeps the queue with it */
+	if (p->len + len + 2 > p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 4096;
 		p->buf = xreallocarray(p->buf, p->cap, 1);
 	}
@@ -68,10 +69,20 @@ cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
 		p->capn = p->capn ? p->capn * 2 : 256;
 		p->offs = xreallocarray(p->offs, p->capn, sizeof(*p->offs));
 	}
+	p->buf[p->len++] = (char)r->queue;
 	p->offs[p->n++] = p->len;
 	memcpy(p->buf + p->len, qid, len + 1);
 	p->len += len + 1;
 	return 0;
+}
+
+/* See contain_int.h. */
+enum queue_name
+cq_queue(const struct contain *c, size_t i)
+{
+	unsigned char	 q = (unsigned char)c->ids[i][-1];
+
+	return q < QUEUE_NAME_COUNT ? (enum queue_name)q : QUEUE_OTHER;
 }
 
 static int

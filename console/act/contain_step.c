@@ -19,6 +19,7 @@
 #include "backends/backend.h"
 #include "core/xmalloc.h"
 #include "core/sanitize.h"
+#include "core/xmalloc.h"
 #include "net/cmdrun.h"
 
 /* audit_intent() callback: the intent is durable (id > 0), or not. */
@@ -419,15 +420,23 @@ contain_qop_step(struct contain *c, int64_t now)
 {
 	struct queue_op_result	 r;
 	char			 err[512], counts[384], **tool;
+	enum queue_name		*queues;
+	size_t			 i;
 	int			 rc;
 
 	if (c->qo == NULL) {
 		if (c->argv == NULL)	/* refused by the audit */
 			return 1;
-		/* queue_op.c adds the operation's words and the ids */
+		/* queue_op.c adds the operation's words and the ids, each
+		   batch limited to one queue where the tool allows */
 		tool = cp_queue_tool_argv(c->sc);
-		c->qo = queue_op_start(&c->via, c->mta, c->qop, tool, c->ids,
-		    c->nids, now, c->deadline_ms, err, sizeof(err));
+		queues = xcalloc(c->nids + 1, sizeof(*queues));
+		for (i = 0; i < c->nids; i++)
+			queues[i] = cq_queue(c, i);
+		c->qo = queue_op_start_in(&c->via, c->mta, c->qop, tool,
+		    c->ids, queues, c->nids, now, c->deadline_ms, err,
+		    sizeof(err));
+		free(queues);
 		cp_argv_free(tool);
 		if (c->qo == NULL) {
 			snprintf(c->last_err, sizeof(c->last_err), "%s", err);

@@ -15,6 +15,7 @@
 
 #include "queue.h"
 #include "queue_op.h"
+#include "queue_op_int.h"
 #include "core/linebuf.h"
 #include "core/sanitize.h"
 #include "core/xmalloc.h"
@@ -23,45 +24,6 @@
 #define QO_LINE_MAX	512	/* longer lines are cut (and unexpected) */
 #define QO_ID_SHOWN	40	/* bytes of a refused id shown in the message */
 #define QO_RETRY_MS	1000	/* pause before it is tried again */
-
-enum qo_state {
-	QO_RUNNING,
-	QO_WAITING,	/* before a round of the busy ones */
-	QO_DONE,
-	QO_FAILED
-};
-
-struct queue_op_run {
-	enum qo_state	 state;
-	enum queue_op	 op;
-	const struct mail_backend *b;
-	const struct backend_queue_op *qop;
-	char		**argv;		/* tool and op's words; copies */
-	size_t		 nfixed;	/* words before the ids */
-	char		*ids;		/* "ID\n" for every id */
-	size_t		*batch_off;	/* nbatch + 1 offsets into ids */
-	size_t		*batch_id;	/* nbatch + 1 indexes of ids */
-	size_t		 nids, nbatch, batch;
-	char		**asked;	/* the ids asked for, sorted */
-	char		*busybuf;	/* "ID\0" of each busy one this round */
-	size_t		 busylen, busycap, nbusy;
-	int		 round;		/* 1 the first; up to QO_ROUNDS */
-	int64_t		 wake_ms;	/* QO_WAITING: when the next round */
-	size_t		 batch_errors;	/* errors when the batch started */
-	size_t		 batches_total;	/* processes of every round */
-	struct cmdrun	*cr;		/* the batch running, or NULL */
-	struct cmdrun_via via;		/* its strings in server, user */
-	char		 server[128], user[128];
-	struct linebuf	 out, err;	/* its output, into lines */
-	int		 deadline_ms;
-	int		 summary;	/* this batch printed its summary */
-	size_t		 done, lines, busy, errors, batches_done;
-	int		 exit_status;
-	char		 cmd[96];	/* tool and first word, sanitised */
-	char		 text[QUEUE_OP_STDERR_MAX * 4];	/* with a NUL */
-	size_t		 textlen;
-	char		 error[QUEUE_OP_STDERR_MAX * 4 + 256];
-};
 
 /* Check every id; 0, or -1 with a message naming the first bad one. */
 static int
@@ -108,12 +70,6 @@ qo_keep(struct queue_op_run *run, const char *p, size_t len)
 	run->textlen += sanitize_text(run->text + run->textlen, room, p, len);
 }
 
-static int
-qo_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * Keep a busy message for the next round: one the run asked for (the line
  * is the tool's output, checked), once.
@@ -121,26 +77,21 @@ qo_cmp(const void *a, const void *b)
 static void
 qo_busy(struct queue_op_run *run, const struct queue_line *l)
 {
-	char	 id[QUEUE_ID_MAX + 1], *key = id, *p;
-	size_t	 i;
+	char	 id[QUEUE_ID_MAX + 1];
 
-	if (l->id.p == NULL || l->id.len == 0 || l->id.len > QUEUE_ID_MAX)
-		return;
-	memcpy(id, l->id.p, l->id.len);
-	id[l->id.len] = '\0';
-	if (run->asked == NULL || bsearch(&key, run->asked, run->nids,
-	    sizeof(*run->asked), qo_cmp) == NULL)
-		return;
-	for (i = 0, p = run->busybuf; i < run->nbusy; i++, p += strlen(p) + 1)
-		if (strcmp(p, id) == 0)
-			return;
-	if (run->busylen + l->id.len + 1 > run->busycap) {
-		run->busycap = run->busycap ? run->busycap * 2 : 1024;
-		run->busybuf = xreallocarray(run->busybuf, run->busycap, 1);
-	}
-	memcpy(run->busybuf + run->busylen, id, l->id.len + 1);
-	run->busylen += l->id.len + 1;
-	run->nbusy++;
+	if (qo_asked_index(run, l, id) >= 0)
+		qo_again(run, id, run->nbusy);
+}
+
+/* Note that the tool said it did the message a line names. */
+static void
+qo_said(struct queue_op_run *run, const struct queue_line *l)
+{
+	char	 id[QUEUE_ID_MAX + 1];
+	ssize_t	 i;
+
+	if (run->said != NULL && (i = qo_asked_index(run, l, id)) >= 0)
+		run->said[i] = 1;
 }
 
 /* One line of output, judged by the backend. */
@@ -162,6 +113,7 @@ qo_line(void *arg, const char *p, size_t len, int cut)
 		return;
 	case QLINE_DONE:
 		run->lines++;
+		qo_said(run, &l);
 		if (!run->qop->summary)
 			run->done++;
 		return;
@@ -193,17 +145,25 @@ static int
 qo_spawn(struct queue_op_run *run, int64_t now_ms)
 {
 	struct cmdrun_spec	 spec;
-	size_t			 off = run->batch_off[run->batch], i, n;
+	size_t			 off = run->batch_off[run->batch], i, n, w;
 	char			**argv = run->argv, *p;
+	const char		*word = run->bq[run->batch];
 
 	memset(&spec, 0, sizeof(spec));
+	/* the queue word, then, as arguments, the ids */
+	w = run->nfixed + (word != NULL);
+	n = run->qop->ids == QIDS_ARGV ?
+	    run->batch_id[run->batch + 1] - run->batch_id[run->batch] : 0;
+	if (w > run->nfixed || n > 0) {
+		argv = xcalloc(w + n + 1, sizeof(*argv));
+		memcpy(argv, run->argv, run->nfixed * sizeof(*argv));
+		if (word != NULL)
+			argv[run->nfixed] = (char *)word;
+	}
 	if (run->qop->ids == QIDS_ARGV) {
 		/* the batch's ids after the fixed words, in the id buffer */
-		n = run->batch_id[run->batch + 1] - run->batch_id[run->batch];
-		argv = xcalloc(run->nfixed + n + 1, sizeof(*argv));
-		memcpy(argv, run->argv, run->nfixed * sizeof(*argv));
 		for (i = 0, p = run->ids + off; i < n; i++) {
-			argv[run->nfixed + i] = p;
+			argv[w + i] = p;
 			p = strchr(p, '\n');
 			*p++ = '\0';
 		}
@@ -234,61 +194,22 @@ qo_spawn(struct queue_op_run *run, int64_t now_ms)
 	return 0;
 }
 
-/* Cut the ids into batches: by count, and as arguments by bytes too. */
-static void
-qo_batches(struct queue_op_run *run, const char *const *ids, size_t nids)
-{
-	const struct backend_queue_op *q = run->qop;
-	size_t	 i, len, off = 0, in = 0, bytes = 0;
-
-	free(run->batch_off);
-	free(run->batch_id);
-	free(run->ids);
-	run->nbatch = run->batch = 0;
-	run->batch_off = xcalloc(nids + 2, sizeof(*run->batch_off));
-	run->batch_id = xcalloc(nids + 2, sizeof(*run->batch_id));
-	run->ids = xreallocarray(NULL, nids + 1, QUEUE_ID_MAX + 1);
-	for (i = 0; i < nids; i++) {
-		len = strlen(ids[i]);
-		if (in > 0 && (in == q->batch_max || (q->ids == QIDS_ARGV &&
-		    q->argv_max > 0 && bytes + len + 1 > q->argv_max))) {
-			run->nbatch++;
-			in = bytes = 0;
-		}
-		if (in == 0) {
-			run->batch_off[run->nbatch] = off;
-			run->batch_id[run->nbatch] = i;
-		}
-		memcpy(run->ids + off, ids[i], len);
-		off += len;
-		run->ids[off++] = '\n';
-		in++;
-		bytes += len + 1;
-	}
-	if (in > 0)
-		run->nbatch++;
-	run->batch_off[run->nbatch] = off;
-	run->batch_id[run->nbatch] = nids;
-}
-
-/* The ids asked for, sorted: a busy line is believed only for one. */
-static void
-qo_asked(struct queue_op_run *run, const char *const *ids)
-{
-	size_t	 i;
-
-	run->asked = xcalloc(run->nids + 1, sizeof(*run->asked));
-	for (i = 0; i < run->nids; i++)
-		run->asked[i] = xstrdup(ids[i]);
-	if (run->nids > 1)
-		qsort(run->asked, run->nids, sizeof(*run->asked), qo_cmp);
-}
-
-/* Validate the ids, then start the first batch; see queue_op.h. */
+/* See queue_op.h. */
 struct queue_op_run *
 queue_op_start(const struct cmdrun_via *via, const struct mail_backend *b,
     enum queue_op op, char *const tool[], const char *const *ids,
     size_t nids, int64_t now_ms, int deadline_ms, char *err, size_t errlen)
+{
+	return queue_op_start_in(via, b, op, tool, ids, NULL, nids, now_ms,
+	    deadline_ms, err, errlen);
+}
+
+/* Validate the ids, then start the first batch; see queue_op.h. */
+struct queue_op_run *
+queue_op_start_in(const struct cmdrun_via *via, const struct mail_backend *b,
+    enum queue_op op, char *const tool[], const char *const *ids,
+    const enum queue_name *queues, size_t nids, int64_t now_ms,
+    int deadline_ms, char *err, size_t errlen)
 {
 	struct queue_op_run	*run;
 	const char *const	*args;
@@ -353,7 +274,7 @@ queue_op_start(const struct cmdrun_via *via, const struct mail_backend *b,
 		run->argv[n + i] = xstrdup(args[i]);
 	run->nfixed = n + na;
 	run->round = 1;
-	qo_batches(run, ids, nids);
+	qo_first_batches(run, ids, queues, nids);
 	run->batches_total = run->nbatch;
 	qo_asked(run, ids);
 
@@ -409,13 +330,16 @@ qo_round_end(struct queue_op_run *run, int64_t now_ms)
 {
 	const char	**ids;
 	char		 note[160], *p;
-	size_t		 i, n = run->nbusy;
+	size_t		 i, n;
+	int		 pause = run->busy > 0;
 
+	qo_missed(run);
+	n = run->nbusy;
 	if (n > 0 && run->round < QUEUE_OP_ROUNDS) {
 		ids = xcalloc(n, sizeof(*ids));
 		for (i = 0, p = run->busybuf; i < n; i++, p += strlen(p) + 1)
 			ids[i] = p;
-		qo_batches(run, ids, n);
+		qo_batches(run, ids, NULL, n);
 		run->batches_total += run->nbatch;
 		free(ids);
 		/* the buffer is rebuilt by this round's lines */
@@ -426,7 +350,8 @@ qo_round_end(struct queue_op_run *run, int64_t now_ms)
 		run->busy = 0;
 		run->round++;
 		run->state = QO_WAITING;
-		run->wake_ms = now_ms + QO_RETRY_MS;
+		/* only ids missed in their queue: no delivery to wait for */
+		run->wake_ms = now_ms + (pause ? QO_RETRY_MS : 0);
 		return 0;
 	}
 	if (run->busy > 0) {
@@ -537,6 +462,8 @@ queue_op_free(struct queue_op_run *run)
 	free(run->ids);
 	free(run->batch_off);
 	free(run->batch_id);
+	free(run->bq);
+	free(run->said);
 	linebuf_free(&run->out);
 	linebuf_free(&run->err);
 	free(run);

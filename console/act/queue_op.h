@@ -84,6 +84,16 @@ struct queue_op_run *queue_op_start(const struct cmdrun_via *via,
 		     const struct mail_backend *b, enum queue_op op,
 		     char *const tool[], const char *const *ids, size_t nids,
 		     int64_t now_ms, int deadline_ms, char *err, size_t errlen);
+/*
+ * queue_op_start() with each id's queue as the read that chose them saw it
+ * (queues[i] for ids[i]; NULL: not known): where the backend's op takes
+ * queue_words, each batch holds the ids of one queue and names it.
+ */
+struct queue_op_run *queue_op_start_in(const struct cmdrun_via *via,
+		     const struct mail_backend *b, enum queue_op op,
+		     char *const tool[], const char *const *ids,
+		     const enum queue_name *queues, size_t nids,
+		     int64_t now_ms, int deadline_ms, char *err, size_t errlen);
 /* Fill pfd (QUEUE_OP_NFDS entries) with what to poll; returns how many. */
 size_t		 queue_op_fds(const struct queue_op_run *run,
 		     struct pollfd *pfd);

@@ -208,7 +208,8 @@ check_logs(struct check *k, const struct server_config *sc,
 				nl = end;
 			lines++;
 			if (logline_split(&clk, p, (size_t)(nl - p), &h) == 0 &&
-			    backend_parse_any(&h, &ev) > 0)
+			    backend_parse_any(&h, &ev) > 0 &&
+			    ev.ev[0].kind != EV_DISCONNECT)
 				mail++;
 		}
 		check_say(k, sc->name, "ok", NULL, "log %s read: %zu of its "

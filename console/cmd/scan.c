@@ -261,7 +261,9 @@ scan_line(struct scan *s, struct clockread *r)
 		s->stats.last_time = r->hdr.time;
 	if (s->pipe == NULL)
 		scan_prefetch(s, &r->hdr.msg);
-	if (!backend_parse_any(&r->hdr, &evs))
+	/* the end of a session (EV_DISCONNECT) is not mail: not counted */
+	if (!backend_parse_any(&r->hdr, &evs) ||
+	    (evs.n == 1 && evs.ev[0].kind == EV_DISCONNECT))
 		return;
 	/* no raw line: nothing of a scan shows one (and so no secret) */
 	if (s->servers != NULL) {

@@ -390,6 +390,13 @@ server_feed(struct server *s, struct mail_events *evs)
 	int	 i;
 
 	for (i = 0; i < evs->n; i++) {
+		/* the end of a session is for the session pids (on_event),
+		   not mail: no detector, no count */
+		if (evs->ev[i].kind == EV_DISCONNECT) {
+			if (s->on_event != NULL)
+				s->on_event(s->on_event_arg, s, &evs->ev[i]);
+			continue;
+		}
 		detector_feed(s->det, &evs->ev[i]);
 		if (s->msgs != NULL)
 			msgring_feed(s->msgs, s->index, &evs->ev[i]);
@@ -460,10 +467,12 @@ server_line_split(struct server *s, struct source *src, const char *line,
 			    tlen);
 		return;
 	}
-	/* the line is shown once, as its first event (an arrival's SUBMIT) */
+	/* the line is shown once, as its first event (an arrival's SUBMIT);
+	   the end of a session looks as it did before it was an event */
 	if (s->log != NULL)
-		logring_add(s->log, h.time, s->index, evs.ev[0].kind, text,
-		    tlen);
+		logring_add(s->log, h.time, s->index,
+		    evs.ev[0].kind == EV_DISCONNECT ? EV_NONE : evs.ev[0].kind,
+		    text, tlen);
 	if (rep)
 		times = repeated_times(&evs, times, why, sizeof(why));
 	if (rep && why[0] != '\0' && s->log != NULL)
@@ -480,7 +489,6 @@ server_line_split(struct server *s, struct source *src, const char *line,
 	for (k = 0; k < times; k++)
 		server_feed(s, &evs);
 }
-
 
 /* A source's state, whatever kind it is; one with none is not read,
    one fed by a log host is as live as the log host's stream. */

@@ -11,7 +11,8 @@
 #include "core/xmalloc.h"
 
 struct sp_entry {
-	uint64_t	 hash;		/* of the login, ASCII case folded */
+	uint64_t	 hash;		/* of the login, ASCII case folded;
+					   0: the session ended */
 	int64_t		 time;		/* log time */
 	uint32_t	 pid;
 	unsigned	 server;
@@ -61,20 +62,26 @@ sesspids_note(struct sesspids *sp, unsigned server,
 {
 	struct sp_entry	*e;
 
-	if (sp == NULL || ev->pid == 0 || ev->account.len == 0 ||
-	    ev->service != SVC_SMTP)
+	if (sp == NULL || ev->pid == 0 || ev->service != SVC_SMTP)
 		return;
 	switch (ev->kind) {
 	case EV_AUTH_OK:
 	case EV_AUTH_FAIL:
 	case EV_SUBMIT:
 	case EV_REJECTED:
+		if (ev->account.len == 0)
+			return;
+		break;
+	case EV_DISCONNECT:
 		break;
 	default:
 		return;
 	}
 	e = &sp->ring[sp->next];
-	e->hash = sp_hash(ev->account.p, ev->account.len);
+	/* the end of a session: a hash no login has, so the pid is nobody's
+	   until its next line with a login */
+	e->hash = ev->kind == EV_DISCONNECT ? 0 :
+	    sp_hash(ev->account.p, ev->account.len);
 	e->time = ev->time;
 	e->pid = ev->pid;
 	e->server = server;

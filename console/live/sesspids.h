@@ -5,7 +5,9 @@
  *
  * A session process serves one session after another (Postfix's smtpd:
  * up to max_use), so a pid is the account's only while the newest line
- * of that pid with a login is the account's; older ones are forgotten
+ * of that pid with a login is the account's and no end of a session
+ * (EV_DISCONNECT, smtpd's "disconnect from") came after it: after that
+ * the process is idle or serves another client.  Older ones are forgotten
  * (a ring of the last SESSPIDS_RING lines).  What this gives is a
  * candidate list: the log is text any local user can forge (logger -t),
  * and a pid may have exited or been reused since, so the backend's step
@@ -27,8 +29,8 @@ struct mail_event;
 
 struct sesspids	*sesspids_new(void);
 void		 sesspids_free(struct sesspids *sp);
-/* Note an event's pid (an SMTP event with a login and a pid; others are
-   ignored). */
+/* Note an event's pid (an SMTP event with a login and a pid, or the end
+   of an SMTP session with a pid; others are ignored). */
 void		 sesspids_note(struct sesspids *sp, unsigned server,
 		     const struct mail_event *ev);
 /*

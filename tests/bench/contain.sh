@@ -26,12 +26,22 @@
 # address limit would have refused (Postfix anvil's
 # smtpd_client_message_rate_limit, here 30 a minute per address, far
 # stricter than common settings): none, as each address sends three.
-# Targets: at most 30 messages queued in all and at most 5 after critical
-# (reported, never asserted; the script fails only when containment did not
-# happen).
+#   after-susp    of them, those accepted after the watch decided to contain
+#                 the account (its "policy: contain at" line: from then on
+#                 the policy service refuses it), or without one after the
+#                 suspension was done
 #
-# Environment: BENCH_CONTAIN_RATES (default "10 30 100").  Needs root,
-# python3.
+# Each rate runs twice: without a policy service (policy "no"), and with
+# the watch's own policy service ([policy] enabled = yes) wired into the
+# Postfix with check_policy_service in smtpd_recipient_restrictions
+# (policy "yes"), where smtpd asks it at every RCPT, also in sessions open
+# before the suspension.
+# Targets: at most 30 messages queued in all; without the policy service at
+# most 5 after critical, with it 0 after the decision (reported, never
+# asserted; the script fails only when containment did not happen).
+#
+# Environment: BENCH_CONTAIN_RATES (default "10 30 100"),
+# BENCH_CONTAIN_POLICY (default "no yes").  Needs root, python3.
 set -u
 
 MAILCON=${1:?usage: bash tests/bench/contain.sh MAILCON}
@@ -40,6 +50,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 IT=$ROOT/tests/integration
 . "$IT/stack.sh"
 RATES=${BENCH_CONTAIN_RATES:-10 30 100}
+POLICY=${BENCH_CONTAIN_POLICY:-no yes}
 export LC_ALL=C
 
 T=$(mktemp -d /tmp/mcbc.XXXXXX) || exit 1
@@ -72,6 +83,7 @@ STACK_USER_LIST="alice bob carol v10 v30 v100 v300 v1000"
 for r in $RATES; do
 	case " $STACK_USER_LIST " in *" v$r "*) ;;
 	*) STACK_USER_LIST="$STACK_USER_LIST v$r" ;; esac
+	STACK_USER_LIST="$STACK_USER_LIST p$r"
 done
 export STACK_SINK STACK_SINK_DOMAINS STACK_USER_LIST
 stack_start "$S" || die "the stack did not start"
@@ -90,11 +102,27 @@ pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 } | python3 "$IT/mailgen.py" --port "$STACK_SUBMIT_PORT" >/dev/null ||
     die "mailgen failed"
 
-printf '%-8s %8s %10s %12s %14s %s\n' "rate/s" "queued" "after-crit" \
-    "first->AUTH" "per-IP limit" "contained because"
+PPORT=$(_stack_free_ports 127.0.0.1 1) || die "no free port"
+printf '%-8s %8s %10s %10s %12s %14s %-6s %s\n' "rate/s" "queued" \
+    "after-crit" "after-susp" "first->AUTH" "per-IP limit" "policy" \
+    "contained because"
 net=20
+for pol in $POLICY; do
+if [ "$pol" = yes ]; then
+	# the watch serves the policy; Postfix asks it at every RCPT
+	printf '[policy]\nenabled = yes\nlisten = 127.0.0.1:%s\n' "$PPORT" \
+	    >>"$T/config"
+	postconf -c "$STACK_POSTFIX_CONF" -e \
+	    "smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:$PPORT, permit" \
+	    "smtpd_policy_service_default_action = DUNNO" \
+	    "smtpd_policy_service_timeout = 2s" ||
+	    die "postconf failed"
+	postfix -c "$STACK_POSTFIX_CONF" reload >/dev/null 2>&1 ||
+	    die "postfix reload failed"
+fi
 for r in $RATES; do
 	user=v$r
+	[ "$pol" = yes ] && user=p$r
 	net=$((net + 1))
 	"$MAILCON" watch --headless --config "$T/config" >"$T/watch.$r" \
 	    2>"$T/watch.$r.err" &
@@ -115,18 +143,31 @@ for r in $RATES; do
 	WATCH_PID=
 	grep -q "suspend $user@example.test on mx: done" "$T/watch.$r" ||
 	    die "not contained at $r/s: $(cat "$T/watch.$r" "$T/watch.$r.err")"
-	python3 - "$T/hijack.$r" "$r" "$T/watch.$r" "$T/times.$r" <<'PY'
+	python3 - "$T/hijack.$r" "$r" "$T/watch.$r" "$T/times.$r" "$user" \
+	    "$pol" <<'PY'
 import calendar, json, re, sys
 h = json.load(open(sys.argv[1]))
-crit = None
+user = sys.argv[5] + "@example.test"
+
+
+def stamp(line):
+    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z ", line)
+    if not m:
+        return None
+    return calendar.timegm(tuple(int(x) for x in re.split(r"[-T:]",
+        m.group(1))) + (0, 0, 0)) + int(m.group(2)) / 1000.0
+
+
+crit = susp = None
 for line in open(sys.argv[3]):
-    m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})Z critical ", line)
-    if m:
-        crit = calendar.timegm(tuple(int(x) for x in re.split(r"[-T:]",
-            m.group(1))) + (0, 0, 0)) + int(m.group(2)) / 1000.0
-        break
+    if crit is None and re.match(r"\S+ critical ", line):
+        crit = stamp(line)
+    if susp is None and (user + " on mx: policy: contain at" in line or
+                         "suspend " + user + " on mx: done" in line):
+        susp = stamp(line)
 times = [float(t) for t in open(sys.argv[4])]
 after = sum(1 for t in times if crit is not None and t > crit)
+asusp = sum(1 for t in times if susp is not None and t > susp)
 lag = (h["refused_at"] - h["first"]) if h["refused_at"] and h["first"] else -1
 why = ""
 for line in open(sys.argv[3]):
@@ -136,8 +177,12 @@ for line in open(sys.argv[3]):
         break
 # a per-address limit of 30 a minute refuses what one address sends
 # beyond 30: each address here sends 3
-print("%-8s %8d %10s %11.2fs %14s %s" % (sys.argv[2], h["queued"],
-      after if crit is not None else "?", lag, "0 refused", why[:50]))
+print("%-8s %8d %10s %10s %11.2fs %14s %-6s %s" % (sys.argv[2], h["queued"],
+      after if crit is not None else "?",
+      asusp if susp is not None else "?", lag, "0 refused", sys.argv[6],
+      why[:40]))
 PY
 done
-echo "targets: at most 30 queued in all, at most 5 after critical"
+done
+echo "targets: at most 30 queued in all; at most 5 after critical without" \
+    "the policy service, 0 after the decision with it"

@@ -10,6 +10,13 @@ anything went otherwise than planned.
       of bob@); then, in the same sessions, bob@'s next RCPT must be
       refused with the service's text and alice@'s accepted, and her
       message queued.
+  ended SMTP_PORT USERS_FILE CMD
+      bob@ opens an authenticated session (retried while Dovecot still
+      reads him as denied); its first RCPT must be accepted; then CMD runs
+      (a suspension that ends his open session by its pid); then his next
+      RCPT in that session must not be accepted: the session ended, or the
+      service refused it; and a new session of his must not get a RCPT
+      accepted either (its AUTH fails or the service refuses).
   stopped SMTP_PORT USERS_FILE CMD
       carol@ sends a message; CMD runs (mailcon is stopped); then carol@
       sends again in the same session and in a new one: both queued.
@@ -93,6 +100,56 @@ def mode_sessions(port, ufile, cmd):
             s.quit()
         except smtplib.SMTPException:
             pass
+    return good
+
+
+def refused(s, rcpt):
+    """The next RCPT in session S: why it was not accepted, or None."""
+    try:
+        code, msg = s.rcpt(rcpt)
+    except (smtplib.SMTPServerDisconnected, OSError) as e:
+        return "session ended (%s)" % e.__class__.__name__
+    if code == 554 and REJECT_TEXT in msg:
+        return "refused by the service (%d %s)" % (code, msg)
+    return None
+
+
+def mode_ended(port, ufile, cmd):
+    u = users(ufile)
+    login = "bob@example.test"
+    b = None
+    for _ in range(30):
+        try:
+            b = session(port, "127.31.0.5", login, u[login])
+            break
+        except smtplib.SMTPAuthenticationError:
+            time.sleep(0.2)
+    if not ok(b is not None, "bob@: logs in again after the unsuspend"):
+        return False
+    b.mail(login)
+    code, msg = b.rcpt("third@deferred.test")
+    good = ok(code == 250, "bob@: first RCPT accepted (%d %s)" % (code, msg))
+    rc = subprocess.call(cmd, shell=True)
+    good &= ok(rc == 0, "suspend command exit %d" % rc)
+    why = refused(b, "fourth@deferred.test")
+    good &= ok(why is not None, "bob@: next RCPT in the open session not "
+               "accepted: %s" % why)
+    try:
+        n = session(port, "127.31.0.6", login, u[login])
+        n.mail(login)
+        why = refused(n, "fifth@deferred.test")
+        try:
+            n.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+    except smtplib.SMTPAuthenticationError as e:
+        why = "AUTH refused (%d)" % e.smtp_code
+    good &= ok(why is not None, "bob@: a new session's RCPT not accepted: "
+               "%s" % why)
+    try:
+        b.quit()
+    except (smtplib.SMTPException, OSError):
+        pass
     return good
 
 
@@ -213,6 +270,8 @@ def main():
     m = sys.argv[1]
     if m == "sessions":
         good = mode_sessions(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif m == "ended":
+        good = mode_ended(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif m == "stopped":
         good = mode_stopped(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     elif m == "hostile":

@@ -6,11 +6,13 @@
 #  1. A client of the test's authenticates as judy, sends one message and
 #     keeps its session open (tests/integration/slowclient.py); a process
 #     of the test (sleep) is named in a forged log line as judy's smtpd.
-#     `mailcon act suspend` ends the real session: its next message is
+#     `mailcon act suspend` ends the real session by cutting its
+#     connection (its smtpd is not killed): its next message is
 #     refused (the connection is gone), the message it had queued is held,
 #     and the forged pid is left alone (it is not this Postfix's smtpd):
 #     the process survives.  The audit has the step; the result says
-#     what it did in numbers.
+#     what it did in numbers.  A session of judy's that ended before
+#     ("disconnect from") is not hers any more: its smtpd is left alone.
 #  2. A pid that exited between the log line and the suspension is
 #     skipped, not an error.
 #  3. Purge with one queue read: exactly carol's messages go, forged
@@ -88,12 +90,34 @@ grep "$QID: client=.*sasl_username=$J" "$STACK_POSTFIX_LOG" | tail -n 1 |
 grep -q "smtpd\[$FORGED_PID\]" "$STACK_POSTFIX_LOG" ||
     die "the forged line is not in the log"
 
+# a session of judy's that ended ("disconnect from"): its smtpd, idle now
+# (or serving another client), is not hers any more and is left alone
+echo "send $J $(pw "$J") 127.0.7.2 1 1 q@remote.test" | mailgen "$T/qquick" ||
+    die "mailgen: $(cat "$T/gen")"
+QQ=$(awk '{ print $1 }' "$T/qquick")
+wait_for "$STACK_POSTFIX_LOG" "$QQ: client=.*sasl_username=$J" ||
+    die "no login line of the ended session in the log"
+IDLE=$(sed -n "s/.*smtpd\[\([0-9]*\)\]: $QQ: client=.*/\1/p" \
+    "$STACK_POSTFIX_LOG" | tail -n 1)
+wait_for "$STACK_POSTFIX_LOG" "smtpd\[$IDLE\]: disconnect from" ||
+    die "no end of the ended session in the log"
+kill -0 "$IDLE" 2>/dev/null || die "the ended session's smtpd $IDLE is gone"
+
 act suspend --account "$J" --config "$CFG"
 rc=$?
 [ "$rc" = 0 ] || check_fail "suspend judy: exit $rc: $(said)"
 grep -q "^suspend $J on mx: done" "$T/out" || check_fail "not done: $(said)"
 grep -q "1 open SMTP session ended, 1 process id of the log left alone" \
     "$T/out" || check_fail "the result does not say one ended, one left alone: $(said)"
+kill -0 "$IDLE" 2>/dev/null ||
+    check_fail "the smtpd of judy's ended session ($IDLE) was signalled"
+# the open session ended by cutting its connection: no smtpd killed (the
+# master would spawn no new smtpd for service_throttle_time)
+grep -E "smtpd pid [0-9]+ killed by signal|smtpd: bad command startup" \
+    "$STACK_POSTFIX_LOG" >"$T/killed" &&
+    check_fail "an smtpd was killed: $(cat "$T/killed")"
+grep -q "by a signal" "$T/out" &&
+    check_fail "a session was ended by a signal: $(said)"
 grep -q "messages queued after it was flagged\|messages queued in all" \
     "$T/out" || check_fail "the result has no numbers: $(said)"
 kill -0 "$FORGED_PID" 2>/dev/null ||

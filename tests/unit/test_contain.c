@@ -52,12 +52,13 @@ static const char fake_postqueue[] =
     "[{\"address\": \"a@b.example\"}]}\\n' \"$q\" \"$id\" \"$sender\"\n"
     "done <\"$dir/queue\"\n";
 
-/* The fake postsuper: the flag before "-", the ids on stdin, the lines
-   Postfix 3.7 prints (as test_postsuper.c's). */
+/* The fake postsuper: its flag, the ids on stdin, the lines Postfix 3.7
+   prints (as test_postsuper.c's). */
 static const char fake_postsuper[] =
     "#!/bin/sh\n"
     "dir=$(dirname \"$0\")/..\n"
-    "for a; do flag=$prev; prev=$a; done\n"
+    "flag=\n"
+    "for a; do case $a in -h|-H|-d) flag=$a ;; esac; done\n"
     "echo \"$*\" >>\"$dir/postsuper-runs\"\n"
     "case $flag in\n"
     "-h) verb='placed on hold'; sum='Placed on hold'; d=held ;;\n"
@@ -598,6 +599,64 @@ test_suspend_unsuspend(void **state)
 	assert_null(strstr(k->command[0], "set -eu"));
 }
 
+/*
+ * doveadm failing, or missing, when the suspension ends the account's
+ * Dovecot sessions: the suspension stands (mail and logins refused), the
+ * result says the sessions were not ended and why, and the step is
+ * audited as failed.
+ */
+static void
+test_suspend_kick_fails(void **state)
+{
+	static const char *const tools[] = {
+		"#!/bin/sh\n"
+		"case $* in *kick*) echo 'doveadm(root): Error: anvil lookup "
+		    "failed' >&2; exit 1 ;; esac\n"
+		"exec " DOVEADM " \"$@\"\n",
+		NULL,
+	};
+	struct contain_request	 r = request(CA_SUSPEND, ACCT, 0);
+	struct contain		*c;
+	const struct contain_result *res;
+	struct rows		*k;
+	char			 fake[160];
+	size_t			 i, t;
+
+	need(POSTMAP);
+	for (t = 0; t < 2; t++) {
+		if (tools[t] != NULL) {
+			uf_write(uf_path(fake, sizeof(fake), fx.dir,
+			    "doveadm"), tools[t], 0755);
+			snprintf(fake + strlen(fake), sizeof(fake) -
+			    strlen(fake), " -c %s", fx.dovecot);
+		} else
+			uf_path(fake, sizeof(fake), fx.dir, "no-doveadm");
+		us_set(&fx.sc, "doveadm", fake);
+		open_audit();
+		c = run(&r, fx.audit);
+		res = contain_result(c);
+		assert_non_null(strstr(res->text, "logins and mail refused"));
+		if (strstr(res->text, "IMAP/POP3 sessions were not ended") ==
+		    NULL)
+			fail_msg("doveadm %s: %s", t == 0 ? "failing" :
+			    "missing", res->text);
+		if (t == 0)
+			assert_non_null(strstr(res->text, "anvil lookup "
+			    "failed"));
+		contain_free(c);
+		assert_string_equal(content(fx.deny), ACCT "\n");
+		/* this run's kick: the last one audited */
+		k = rows();
+		for (i = k->n; i > 0; i--)
+			if (strstr(k->command[i - 1], "mailcon-kick") != NULL)
+				break;
+		assert_true(i > 0);
+		assert_int_equal(k->state[i - 1], AUDIT_FAILED);
+		audit_close(fx.audit);
+		fx.audit = NULL;
+	}
+}
+
 /* An account the passwd-file does not know: nothing changes. */
 static void
 test_suspend_unknown(void **state)
@@ -905,8 +964,9 @@ test_hold_purge(void **state)
 	assert_false(uf_exists(uf_path(p, sizeof(p), fx.dir,
 	    "gone/5CC15106D85")));
 
-	/* the command run is the one audited: ids on stdin, never ALL */
-	snprintf(p, sizeof(p), "-c %s -h -\n-c %s -d -\n", fx.pfdir,
+	/* the command run is the one audited: ids on stdin, never ALL; the
+	   purge told the queue the read saw them in (held by then) */
+	snprintf(p, sizeof(p), "-c %s -h -\n-c %s -d - hold\n", fx.pfdir,
 	    fx.pfdir);
 	assert_string_equal(content(uf_path(runs, sizeof(runs), fx.dir,
 	    "postsuper-runs")), p);
@@ -1108,6 +1168,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_suspend_unsuspend, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_suspend_kick_fails, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_suspend_unknown, setup,
 		    teardown),

@@ -305,6 +305,33 @@ test_sasl_fail(void **state)
 	    "address 192.0.2.1", &ev), EV_NONE);
 }
 
+/* The end of a session: the header's pid serves no session any more. */
+static void
+test_disconnect(void **state)
+{
+	struct mail_event	 ev;
+
+	(void)state;
+	assert_int_equal(parse(PF "disconnect from unknown[127.0.1.1] ehlo=1 "
+	    "auth=1 mail=1 rcpt=1 data=1 quit=1 commands=6", &ev),
+	    EV_DISCONNECT);
+	assert_client(&ev, "127.0.1.1");
+	assert_int_equal(ev.service, SVC_SMTP);
+	assert_int_equal(ev.account.len, 0);
+	assert_int_equal(parse("Nov 28 03:00:26 mail postfix/submission/smtpd"
+	    "[9]: disconnect from mx.example[2001:db8::1]:587 ehlo=1 "
+	    "commands=1", &ev), EV_DISCONNECT);
+	assert_client(&ev, "2001:db8::1");
+	/* anchored: the words elsewhere, or another daemon's, are nothing */
+	assert_int_equal(parse(PF "lost connection after AUTH from "
+	    "unknown[127.0.0.9] disconnect from unknown[127.0.0.8]", &ev),
+	    EV_NONE);
+	assert_int_equal(parse("Nov 28 03:00:26 mail postfix/qmgr[1]: "
+	    "disconnect from unknown[127.0.0.8]", &ev), EV_NONE);
+	assert_int_equal(parse(PF "disconnect from", &ev), EV_NONE);
+	assert_int_equal(parse(PF "disconnect from nobracket", &ev), EV_NONE);
+}
+
 static void
 test_postsuper(void **state)
 {
@@ -448,6 +475,8 @@ test_registry(void **state)
 	assert_string_equal(mail_event_kind_name(EV_SUBMIT), "SUBMIT");
 	assert_string_equal(mail_event_kind_name(EV_NONE), "none");
 	assert_string_equal(mail_event_kind_name(EV_DELETED), "DELETED");
+	assert_string_equal(mail_event_kind_name(EV_DISCONNECT),
+	    "DISCONNECT");
 	assert_string_equal(mail_event_kind_name(EV_KIND_COUNT), "unknown");
 
 	/* backend_parse_any finds the Dovecot line and stamps the time */
@@ -482,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_reject),
 		cmocka_unit_test(test_sasl_fail),
+		cmocka_unit_test(test_disconnect),
 		cmocka_unit_test(test_postsuper),
 		cmocka_unit_test(test_queue_id_grammar),
 		cmocka_unit_test(test_account_grammar),

@@ -40,14 +40,17 @@
 static char	 tmpdir[] = "/tmp/mc-postsuper.XXXXXX";
 
 /*
- * The fake postsuper: logs "ARGS|COUNT" per run to $DIR/runs, the ids to
+ * The fake postsuper: logs "ARGS COUNT" per run to $DIR/runs, the ids to
  * $DIR/ids, skips ids starting with "F" (as Postfix skips ids it does not
- * find) and prints what Postfix prints.
+ * find), and those starting with "C" when told a queue (moved out of it
+ * since the read), and prints what Postfix prints.
  */
 static const char fake_postsuper[] =
     "#!/bin/sh\n"
     "dir=$(dirname \"$0\")\n"
-    "for a; do flag=$prev; prev=$a; done\n"
+    "flag= q=\n"
+    "for a; do case $a in -h|-H|-d) flag=$a ;;\n"
+    "  deferred|hold|active|incoming|maildrop) q=$a ;; esac; done\n"
     "case $flag in\n"
     "-h) verb='placed on hold'; sum='Placed on hold' ;;\n"
     "-H) verb='released from hold'; sum='Released from hold' ;;\n"
@@ -57,7 +60,7 @@ static const char fake_postsuper[] =
     "n=0; seen=0\n"
     "while IFS= read -r id; do\n"
     "  seen=$((seen+1)); echo \"$id\" >>\"$dir/ids\"\n"
-    "  case $id in F*) continue ;; esac\n"
+    "  case $id in F*) continue ;; C*) [ -z \"$q\" ] || continue ;; esac\n"
     "  echo \"postsuper: $id: $verb\" >&2; n=$((n+1))\n"
     "done\n"
     "echo \"$* $seen\" >>\"$dir/runs\"\n"
@@ -286,6 +289,56 @@ test_batches(void **state)
 	assert_int_equal(got[2], 5000);
 	assert_int_equal(count_lines("ids"), n);
 	free_ids(ids, n);
+}
+
+/*
+ * Each id's queue as the read saw it: a batch per queue postsuper may be
+ * told to look in alone (deferred, hold), the rest without a word; an id
+ * not found in its queue (moved since) goes again at once without one.
+ */
+static void
+test_queue_words(void **state)
+{
+	char			*argv[] = { NULL, NULL };
+	const char		*ids[] = { "D0000000001", "B0000000001",
+	    "A0000000001", "C0000000001", "D0000000002", "F0000000001" };
+	const enum queue_name	 q[] = { QUEUE_DEFERRED, QUEUE_HOLD,
+	    QUEUE_ACTIVE, QUEUE_DEFERRED, QUEUE_DEFERRED, QUEUE_HOLD };
+	char			 err[256], runs[256];
+	struct queue_op_run	*run;
+	struct queue_op_result	 res;
+	FILE			*f;
+	size_t			 n;
+
+	reset_logs();
+	argv[0] = (char *)script("postsuper", fake_postsuper);
+	assert_non_null(run = queue_op_start_in(NULL, &backend_postfix,
+	    QOP_DELETE, argv, ids, q, 6, now_ms(), LONG_WAIT_MS, err,
+	    sizeof(err)));
+	assert_int_equal(drive(run), 1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	assert_string_equal(res.error, "");
+	assert_int_equal(res.done, 5);
+	assert_int_equal(res.not_done, 1);	/* F1: gone */
+	assert_int_equal(res.busy, 0);
+	assert_int_equal(res.batches, 4);
+	assert_non_null(f = fopen(tmpfile_path("runs"), "r"));
+	n = fread(runs, 1, sizeof(runs) - 1, f);
+	fclose(f);
+	runs[n] = '\0';
+	/* F1 was asked in its queue and again without: gone from both */
+	assert_string_equal(runs, "-d - deferred 3\n-d - hold 2\n-d - 1\n"
+	    "-d - 2\n");
+	/* without the queues: one run, as before */
+	reset_logs();
+	assert_non_null(run = ps_start(QOP_DELETE, argv, ids, 6, now_ms(),
+	    LONG_WAIT_MS, err, sizeof(err)));
+	assert_int_equal(drive(run), 1);
+	queue_op_result(run, &res);
+	queue_op_free(run);
+	assert_int_equal(res.done, 5);
+	assert_int_equal(count_lines("runs"), 1);
 }
 
 /* Hold and release; ids Postfix does not find are "not done". */
@@ -574,6 +627,7 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(test_refuse_hostile),
 		cmocka_unit_test(test_batches),
+		cmocka_unit_test(test_queue_words),
 		cmocka_unit_test(test_hold_release_not_found),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_fail_exit),

@@ -77,6 +77,38 @@ test_newest_line_decides(void **state)
 	sesspids_free(sp);
 }
 
+/*
+ * A session's end ("disconnect from", EV_DISCONNECT, no login) ends its
+ * pid's attribution: the smtpd is idle, or serves another client, until
+ * its next line with a login.
+ */
+static void
+test_disconnect_ends(void **state)
+{
+	struct sesspids	*sp = sesspids_new();
+	char		 buf[64];
+
+	(void)state;
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 100, 1000);
+	note(sp, 0, EV_SUBMIT, SVC_SMTP, "judy@example.test", 200, 1000);
+	note(sp, 0, EV_DISCONNECT, SVC_SMTP, "", 100, 1001);
+	/* another server's pid 200 ended: not this one's */
+	note(sp, 1, EV_DISCONNECT, SVC_SMTP, "", 200, 1001);
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1002, 3600,
+	    buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "200");
+	/* the same process serves judy again: hers again */
+	note(sp, 0, EV_AUTH_OK, SVC_SMTP, "judy@example.test", 100, 1003);
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1004, 3600,
+	    buf, sizeof(buf), 100), 2);
+	assert_string_equal(buf, "100 200");
+	/* an end without a pid names nothing */
+	note(sp, 0, EV_DISCONNECT, SVC_SMTP, "", 0, 1005);
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1006, 3600,
+	    buf, sizeof(buf), 100), 2);
+	sesspids_free(sp);
+}
+
 /* The ring forgets the oldest lines: bounded memory, whatever the log. */
 static void
 test_ring_bounded(void **state)
@@ -100,6 +132,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_newest_line_decides),
+		cmocka_unit_test(test_disconnect_ends),
 		cmocka_unit_test(test_ring_bounded),
 	};
 
