@@ -13,7 +13,8 @@
 # an update is never mistaken for a passing run; run again to compare.
 #
 # Nothing of the tester's machine is read: the script runs itself again
-# under env -i with a HOME of its own, TZ=UTC and LC_ALL unset (each
+# under env -i with a HOME of its own, PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# (Debian's packages, no pyenv shim), TZ=UTC and LC_ALL unset (each
 # console gets its LANG), and tmux reads no configuration file (-f
 # /dev/null).
 #
@@ -31,7 +32,8 @@ export MAILCON_SYSCONFDIR
 T=$(mktemp -d /tmp/mailcon-screen.XXXXXX)
 if [ -z "${MAILCON_SCREEN_CLEAN:-}" ]; then
 	mkdir -p "$T/home"
-	env -i PATH="$PATH" HOME="$T/home" TZ=UTC MAILCON_SCREEN_CLEAN=1 \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$T/home" TZ=UTC \
+	    MAILCON_SCREEN_CLEAN=1 \
 	    ${MAILCON_UPDATE_SCREENS:+MAILCON_UPDATE_SCREENS=$MAILCON_UPDATE_SCREENS} \
 	    bash "$here/run.sh" "$MAILCON" "$T"
 	rc=$?
