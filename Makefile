@@ -132,20 +132,57 @@ corpus: $(BUILD)/mailcon
 	@sh tests/corpus/check.sh $(BUILD)/mailcon
 
 # Everything: the architecture (tests/layers.py: includes point down, mail
-# systems' tools only in backends/), plain unit tests, the same under
-# ASan+UBSan, the detection corpus, each fuzzer for 8 s (its crashes
-# replayed first; `make fuzz` alone runs 20 s each), then the tests against
-# the real Postfix + Dovecot, two at a time (TEST_JOBS), and the console in
-# tmux.
+# systems' tools only in backends/), then both builds at once (the plain
+# one and the ASan+UBSan one of the unit tests, sharing the NPROC jobs),
+# then four lanes side by side, since the tests mostly wait on daemons,
+# terminals and deadlines rather than compute (each lane's output shows
+# when it ends):
+#	integration	the tests against the real Postfix + Dovecot, three
+#			at a time (TEST_JOBS; six of them took 110 s two at a
+#			time, 79 s three at a time), longest first
+#	screen-fuzz	the console in tmux, then each fuzzer for 5 s
+#			(FUZZ_SECONDS; its crashes replayed first; `make
+#			fuzz` alone runs 20 s each), one at a time (FUZZ_JOBS)
+#	unit-corpus	the plain unit tests, then the detection corpus
+#	asan		the unit tests under ASan+UBSan
+# The lanes run the scripts themselves, not make: four makes at once
+# would race on $(BUILD)/buildflags.
+ASAN_BUILD = build/asan
+ASAN_UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(ASAN_BUILD)/tests/%)
+
 check: deps
 	python3 tests/layers.py
-	$(MAKE) -j$(NPROC) WERROR=1 unit
-	$(MAKE) -j$(NPROC) WERROR=1 BUILD=build/asan SAN=1 unit
-	$(MAKE) WERROR=1 corpus
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-5} $(MAKE) fuzz
-	TEST_JOBS=$${TEST_JOBS:-2} $(MAKE) -j$(NPROC) WERROR=1 integration
-	$(MAKE) -j$(NPROC) WERROR=1 screen
+	$(MAKE) -j$(NPROC) check-build
+	$(MAKE) -j4 -Otarget check-integration check-screen-fuzz \
+	    check-unit-corpus check-asan
 	@echo "make check: all tests passed"
+
+.PHONY: check-build check-build-plain check-build-asan check-integration \
+	check-screen-fuzz check-unit-corpus check-asan
+
+check-build: check-build-plain check-build-asan
+
+check-build-plain:
+	$(MAKE) WERROR=1 $(BUILD)/mailcon $(UNIT_BIN)
+
+check-build-asan:
+	$(MAKE) WERROR=1 BUILD=$(ASAN_BUILD) SAN=1 $(ASAN_BUILD)/mailcon \
+	    $(ASAN_UNIT_BIN)
+
+check-integration:
+	@TEST_JOBS=$${TEST_JOBS:-3} sh tests/integration/run.sh $(BUILD)/mailcon
+
+check-screen-fuzz:
+	@bash tests/screen/run.sh $(BUILD)/mailcon
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-5} FUZZ_JOBS=$${FUZZ_JOBS:-1} \
+	    sh tests/fuzz/run.sh
+
+check-unit-corpus:
+	@sh tests/unit/run.sh $(UNIT_BIN)
+	@sh tests/corpus/check.sh $(BUILD)/mailcon
+
+check-asan:
+	@sh tests/unit/run.sh $(ASAN_UNIT_BIN)
 
 # What a program linking build/libmailcon.a needs (the test drivers).
 print-libs:

@@ -308,8 +308,13 @@ loop_run(struct loop *l)
 		timeout = loop_run_timers(l);
 		if (l->stop)
 			break;
-		if (l->idle != NULL)
+		if (l->idle != NULL) {
 			l->idle(l->idle_arg);
+			/* stopped there: poll() would sleep until the
+			   next timer or fd before the stop was seen */
+			if (l->stop)
+				break;
+		}
 		loop_compact(l);
 		if (l->nfds > cap) {
 			cap = l->nfds;

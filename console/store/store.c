@@ -166,7 +166,7 @@ store_configure(struct store *st, char *err, size_t errlen)
 	int	 rc;
 
 	sqlite3_extended_result_codes(st->db, 1);
-	/* STORE_BUSY_MS once open (store_connect) */
+	/* STORE_BUSY_MS once open (store_open) */
 	sqlite3_busy_timeout(st->db, STORE_OPEN_BUSY_MS);
 	/* Numbers from our own options, never from logs. */
 	if (st->opts.max_bytes > 0) {
@@ -324,7 +324,6 @@ store_connect(struct store *st, char *err, size_t errlen)
 	if (store_configure(st, err, errlen) == -1 ||
 	    store_migrate(st, err, errlen) == -1)
 		return -1;
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	return 0;
 }
 
@@ -354,6 +353,9 @@ store_open(const struct store_opts *opts, int64_t now, char *err,
 	    store_prepare(st, err, errlen) == -1 ||
 	    store_session_begin(st, now, err, errlen) == -1)
 		goto fail;
+	/* the session is part of the opening: it waited as long (another
+	   process's batch may hold the file); what follows waits less */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	if (st->opts.threaded && store_writer_start(st, err, errlen) == -1)
 		goto fail;
 	return st;

@@ -22,6 +22,10 @@
 # -leak-*, -timeout-*, -oom-*).  One that still fails fails the run and is
 # named; an artifact that no longer fails is said, to be moved into
 # tests/fuzz/crashes/TARGET/.  Exits non-zero on any crash, old or new.
+#
+# The sources the targets share are compiled once (build/fuzz/obj/), and
+# the fuzzers run FUZZ_JOBS at a time (default: the processors; each is
+# one process), so that the phase takes SECONDS_EACH per FUZZ_JOBS targets.
 set -eu
 
 cd "$(dirname "$0")/../.."
@@ -153,39 +157,102 @@ replay()
 	return $rc
 }
 
+# extra TARGET: the console/ sources TARGET needs beside backends/.
+extra()
+{
+	case $1 in
+	fuzz_queue) echo console/act/queue_snap.c console/core/xmalloc.c ;;
+	fuzz_jexport) echo console/intake/jexport.c console/core/xmalloc.c ;;
+	fuzz_config_ini) echo console/config/config_ini.c console/core/xmalloc.c ;;
+	fuzz_sanitize) echo console/core/sanitize.c ;;
+	fuzz_policy) echo console/policy/policy_proto.c console/policy/policy_deny.c console/policy/policy_srv.c console/policy/policy_listen.c console/core/loop.c console/core/xmalloc.c ;;
+	fuzz_rbl_answer) echo console/rbl/rbl_answer.c console/rbl/rbl_zone.c console/core/sanitize.c console/core/json.c console/core/xmalloc.c ;;
+	esac
+}
+
+# obj SRC: the object SRC is compiled into (once for every target).
+obj()
+{
+	echo "$OUT/obj/${1%.c}.o"
+}
+
+# fuzz_one TARGET: run TARGET for SECONDS_EACH on its corpus and seeds;
+# its verdict into $OUT/TARGET.verdict (ok or failed), its lines into
+# $OUT/TARGET.say.
+fuzz_one()
+{
+	if "$OUT/$1" -max_total_time="$SECONDS_EACH" -max_len=4096 \
+	    -timeout=10 -artifact_prefix="$OUT/$1-" -print_final_stats=1 \
+	    "$OUT/corpus-$1" "$OUT/seeds-$1" >"$OUT/$1.log" 2>&1; then
+		grep -E 'stat::number_of_executed_units|Done' "$OUT/$1.log" \
+		    | head -2 >"$OUT/$1.say"
+		echo ok >"$OUT/$1.verdict"
+	else
+		{ echo "fuzz: $1 FAILED; see $OUT/$1.log; replay with:" \
+		    "$OUT/$1 $OUT/$1-crash-*"
+		  tail -40 "$OUT/$1.log"; } >"$OUT/$1.say"
+		echo failed >"$OUT/$1.verdict"
+	fi
+}
+
+# The sources every target shares (backends/) and the console/ ones some
+# need, compiled once each, FUZZ_JOBS (default: the processors) at a
+# time, rather than once per target.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+shared=$(for src in tests/fuzz/fuzz_*.c; do
+	[ -f "$src" ] && extra "$(basename "$src" .c)"
+done | tr ' ' '\n' | sort -u)
+shared="$(find backends -name '*.c' | sort) $shared"
+echo "fuzz: building $(echo $shared | wc -w) shared sources"
+for src in $shared; do
+	mkdir -p "$(dirname "$(obj "$src")")"
+	echo "$src $(obj "$src")"
+done | xargs -P "$jobs" -n 2 sh -c '$0 '"$CFLAGS"' -c -o "$2" "$1"' "$CC" ||
+    { echo "fuzz: the shared sources did not build" >&2; exit 1; }
+backend_objs=$(for src in $(find backends -name '*.c' | sort); do obj "$src"; done)
+
 status=0
+ready=
 for src in tests/fuzz/fuzz_*.c; do
 	[ -f "$src" ] || continue
 	name=$(basename "$src" .c)
 	echo "fuzz: building $name"
-	extra=""
-	case $name in
-	fuzz_queue) extra="console/act/queue_snap.c console/core/xmalloc.c" ;;
-	fuzz_jexport) extra="console/intake/jexport.c console/core/xmalloc.c" ;;
-	fuzz_config_ini) extra="console/config/config_ini.c console/core/xmalloc.c" ;;
-	fuzz_sanitize) extra="console/core/sanitize.c" ;;
-	fuzz_policy) extra="console/policy/policy_proto.c console/policy/policy_deny.c console/policy/policy_srv.c console/policy/policy_listen.c console/core/loop.c console/core/xmalloc.c" ;;
-	fuzz_rbl_answer) extra="console/rbl/rbl_answer.c console/rbl/rbl_zone.c console/core/sanitize.c console/core/json.c console/core/xmalloc.c" ;;
-	esac
+	objs=$backend_objs
+	for e in $(extra "$name"); do
+		objs="$objs $(obj "$e")"
+	done
 	# shellcheck disable=SC2086
-	$CC $CFLAGS -o "$OUT/$name" "$src" $(find backends -name "*.c") $extra
+	$CC $CFLAGS -o "$OUT/$name" "$src" $objs || { status=1; continue; }
 	replay "$name" || { status=1; continue; }
 	seeds=$OUT/seeds-$name
 	seeds_for "$name" "$seeds"
 	echo "fuzz: $name: $(ls "$seeds" | wc -l) seeds"
-	corpus="$OUT/corpus-$name"
-	mkdir -p "$corpus"
-	echo "fuzz: running $name for ${SECONDS_EACH}s"
-	if ! "$OUT/$name" -max_total_time="$SECONDS_EACH" -max_len=4096 \
-	    -timeout=10 -artifact_prefix="$OUT/$name-" -print_final_stats=1 \
-	    "$corpus" "$seeds" >"$OUT/$name.log" 2>&1; then
-		echo "fuzz: $name FAILED; see $OUT/$name.log; replay with:" \
-		    "$OUT/$name $OUT/$name-crash-*" >&2
-		tail -40 "$OUT/$name.log" >&2
-		status=1
-	else
-		grep -E 'stat::number_of_executed_units|Done' "$OUT/$name.log" \
-		    | head -2
-	fi
+	mkdir -p "$OUT/corpus-$name"
+	ready="$ready $name"
+done
+
+# Each fuzzer for SECONDS_EACH, FUZZ_JOBS of them side by side (each is
+# one process on one processor); their lines in order afterwards.
+set -- $ready
+while [ $# -gt 0 ]; do
+	batch=
+	while [ $# -gt 0 ] && [ "$(echo $batch | wc -w)" -lt "$jobs" ]; do
+		batch="$batch $1"
+		shift
+	done
+	for name in $batch; do
+		echo "fuzz: running $name for ${SECONDS_EACH}s"
+		rm -f "$OUT/$name.verdict"
+		fuzz_one "$name" &
+	done
+	wait
+	for name in $batch; do
+		if [ "$(cat "$OUT/$name.verdict" 2>/dev/null)" = ok ]; then
+			cat "$OUT/$name.say"
+		else
+			cat "$OUT/$name.say" >&2
+			status=1
+		fi
+	done
 done
 exit $status

@@ -11,6 +11,9 @@
 # "# serial: yes" in its first 40 lines: it starts when nothing else runs,
 # and nothing starts beside it.
 #
+# Tests start longest first, by the seconds tests/integration/durations
+# gives them (an earlier run's; one not listed counts 0).
+#
 # A test is run by the interpreter named on its #! line (bash when there is
 # none), so the executable bit does not matter.  TESTS="test_a.sh ..." runs
 # only those; a name that is not a test_*.sh file here is an error, never
@@ -18,7 +21,11 @@
 #
 # Nothing of the tester's machine reaches a test: each one starts from an
 # empty environment (env -i) with
-#	PATH, MAILCON		as given
+#	PATH			/usr/sbin:/usr/bin:/sbin:/bin, where Debian's
+#				packages are: no ~/.pyenv or ~/.cargo shim
+#				of the tester's (a pyenv shim costs a second
+#				per python3 and serialises on its lock)
+#	MAILCON			as given
 #	HOME, XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME, XDG_DATA_HOME,
 #	XDG_RUNTIME_DIR		fresh empty directories of its own (the last
 #				mode 0700), removed afterwards
@@ -77,6 +84,16 @@ for t in ${TESTS:-"$dir"/test_*.sh}; do
 	fi
 	tests="$tests $t"
 done
+# Longest first, by tests/integration/durations ("SECONDS NAME" lines of
+# an earlier run; a test not listed counts 0 and keeps its place among
+# those): the run then ends on short tests side by side, never on one
+# long test alone.
+if [ -f "$dir/durations" ]; then
+	tests=$(for t in $tests; do echo "$t"; done |
+	    awk 'FNR == NR { if ($1 ~ /^[0-9]+$/) d[$2] = $1; next }
+		{ n = $0; sub(/.*\//, "", n); print (n in d ? d[n] : 0), $0 }' \
+		"$dir/durations" - | sort -s -k1,1nr | cut -d' ' -f2-)
+fi
 
 # The pids of the live, non-zombie processes in process group $pg.
 group_pids()
@@ -137,7 +154,8 @@ run_one()
 	# $interp and $knobs are word-split on purpose ("/usr/bin/env bash").
 	# setsid -w: the test leads a new process group (and waits when
 	# setsid had to fork for that); sh writes the group's id first.
-	env -i PATH="$PATH" MAILCON="$MAILCON" HOME="$h/home" \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin MAILCON="$MAILCON" \
+	    HOME="$h/home" \
 	    MAILCON_SYSCONFDIR=/nonexistent/mailcon-tests \
 	    XDG_CONFIG_HOME="$h/config" XDG_STATE_HOME="$h/state" \
 	    XDG_CACHE_HOME="$h/cache" XDG_DATA_HOME="$h/data" \

@@ -74,15 +74,7 @@ _sshd_pid_is_sshd()
 # pass, no ps needed: 50 listeners are checked at once).
 _sshd_children()
 {
-	local f line
-	for f in /proc/[0-9]*/stat; do
-		# Field 4 is the parent pid; field 2 (comm) may hold spaces.
-		{ read -r line <"$f"; } 2>/dev/null || continue
-		line=${line##*) }
-		set -- $line
-		echo "${f#/proc/} $2"
-	done | awk -v want=" $* " '{ sub("/stat", "", $1) }
-	    index(want, " " $2 " ") > 0 { print $1 }'
+	_stack_children "$@"
 }
 
 # Does 127.0.0.1:PORT greet with an SSH banner?

@@ -159,10 +159,14 @@ _stack_postfix_config()
 
 	mkdir -p "$pc" "$d/spool" "$d/data"
 	chown postfix "$d/data" || return 1
-	: >"$pc/main.cf"
 	# our own services, not the host's /etc/postfix/master.cf
 	cp "$_STACK_HERE/master.cf" "$pc/master.cf" || return 1
-	$pcf -e \
+	# main.cf written here rather than by postconf -e: Postfix reads a
+	# main.cf changed within the last second again and again, 0.3 s
+	# apart, until it is older ("let it cool down"); each postconf -e
+	# would make every later command wait for that.  Dated a minute
+	# back once written (_stack_postfix_cool).
+	printf '%s\n' \
 	    "compatibility_level = 3.6" \
 	    "queue_directory = $d/spool" \
 	    "data_directory = $d/data" \
@@ -189,7 +193,11 @@ _stack_postfix_config()
 	    "smtpd_sasl_type = dovecot" \
 	    "smtpd_sasl_path = private/auth" \
 	    "smtpd_relay_restrictions = check_sasl_access hash:$pc/sasl_access, permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination" \
-	    || return 1
+	    >"$pc/main.cf" || return 1
+	[ -z "$STACK_SINK_PORT$STACK_BOUNCE_PORT" ] ||
+	    echo "transport_maps = hash:$pc/transport" >>"$pc/main.cf" ||
+	    return 1
+	_stack_postfix_cool "$pc" || return 1
 	: >"$pc/sasl_access"
 	postmap -c "$pc" "hash:$pc/sasl_access" || return 1
 	if [ -n "$STACK_SINK_PORT$STACK_BOUNCE_PORT" ]; then
@@ -205,13 +213,21 @@ _stack_postfix_config()
 			    "$dom" "$STACK_BOUNCE_PORT" "$dom" "$STACK_BOUNCE_PORT"
 		done >>"$pc/transport"
 		postmap -c "$pc" "hash:$pc/transport" || return 1
-		$pcf -e "transport_maps = hash:$pc/transport" || return 1
 	fi
 	# The listeners: two on high loopback ports.
 	$pcf -M "127.0.0.1:$STACK_SMTP_PORT/inet = 127.0.0.1:$STACK_SMTP_PORT inet n - n - - smtpd" \
 	    || return 1
 	$pcf -M "127.0.0.1:$STACK_SUBMIT_PORT/inet = 127.0.0.1:$STACK_SUBMIT_PORT inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_sasl_auth_enable=yes" \
 	    || return 1
+	_stack_postfix_cool "$pc"
+}
+
+# _stack_postfix_cool DIR: date DIR's main.cf and master.cf a minute back,
+# so that no Postfix command waits for them to "cool down" (see above).
+# A test that edits main.cf later (postconf -e) may call it too.
+_stack_postfix_cool()
+{
+	touch -d '-1 minute' "$1/main.cf" "$1/master.cf"
 }
 
 # Write the Dovecot auth-only configuration and the user files into $d/dovecot.
@@ -429,15 +445,20 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	return 0
 }
 
-# Print the pids of the children of PID (from /proc, no ps needed).
+# Print the pids of the children of the processes PID... (from /proc, no
+# ps needed; read by the shell itself: a command per process of the
+# machine costs seconds on a busy one).
 _stack_children()
 {
-	local f
+	local f line
 	for f in /proc/[0-9]*/stat; do
 		# Field 4 is the parent pid; field 2 (comm) may hold spaces.
-		sed -n 's/^\([0-9]*\) (.*) [A-Za-z] \([0-9]*\) .*/\1 \2/p' \
-		    "$f" 2>/dev/null
-	done | awk -v p="$1" '$2 == p { print $1 }'
+		{ read -r line <"$f"; } 2>/dev/null || continue
+		line=${line##*) }
+		set -- $line
+		echo "${f#/proc/} $2"
+	done | awk -v want=" $* " '{ sub("/stat", "", $1) }
+	    index(want, " " $2 " ") > 0 { print $1 }'
 }
 
 # stack_mailcon_server NAME: print a mailcon [server NAME] section for the

@@ -23,29 +23,10 @@ MAILGEN=$HERE/mailgen.py
 export LC_ALL=C.UTF-8
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mcwire.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-SOCK="mailcon-wire-$$"
-SCREEN_SESSION=k
-failed=0
-
-cleanup()
-{
-	tmux_stop
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+tmux_stack_test wire k
 
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 J=judy@example.test
-
-key()
-{
-	tmux -L "$SOCK" send-keys -t "$SCREEN_SESSION" "$@"
-}
 
 # The screen as one line (a result wraps at 80 columns).
 flat()

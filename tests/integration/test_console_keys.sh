@@ -26,30 +26,10 @@ MAILGEN=$HERE/mailgen.py
 : "${MAILCON:?set MAILCON to the mailcon binary}"
 export LC_ALL=C.UTF-8
 
-T=$(mktemp -d /tmp/mckeys.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-SOCK="mailcon-keys-$$"
-SCREEN_SESSION=k
-failed=0
-
-cleanup()
-{
-	tmux_stop
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+tmux_stack_test keys k
 
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 J=judy@example.test
-
-# key KEY...: send tmux keys to the console.
-key()
-{
-	tmux -L "$SOCK" send-keys -t "$SCREEN_SESSION" "$@"
-}
 
 # close: any key closes a result; wait until it is gone.
 close()

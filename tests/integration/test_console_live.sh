@@ -14,21 +14,7 @@ MAILGEN=$HERE/mailgen.py
 : "${MAILCON:?set MAILCON to the mailcon binary}"
 export LC_ALL=C.UTF-8
 
-T=$(mktemp -d /tmp/mclive.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-SOCK="mailcon-live-$$"
-SCREEN_SESSION=live
-failed=0
-
-cleanup()
-{
-	tmux_stop
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+tmux_stack_test live live
 
 stack_start "$S" || die "the mail stack did not start"
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }

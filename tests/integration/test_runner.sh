@@ -3,11 +3,13 @@
 # of small tests of its own, started from a hostile tester's environment:
 # a ~/.config/mailcon/config that allow-lists the hijacked account,
 # TZ=Asia/Kolkata, a German LC_ALL, PYTHONOPTIMIZE=2, a BASH_ENV script,
-# SSH_AUTH_SOCK and DBUS_SESSION_BUS_ADDRESS of a desktop.
+# SSH_AUTH_SOCK and DBUS_SESSION_BUS_ADDRESS of a desktop, and a PATH
+# whose first directory holds a python3 shim (as pyenv's).
 #
 #  1. a test sees none of it: its own empty HOME and XDG directories
 #     (XDG_RUNTIME_DIR mode 0700), TZ=UTC, LC_ALL=C, no PYTHONOPTIMIZE
-#     (assert works), and `mailcon scan` flags the hijacked account
+#     (assert works), PATH of Debian's directories only (Debian's python3,
+#     not the shim), and `mailcon scan` flags the hijacked account
 #     critical with a flagged_at in UTC;
 #  2. a test that hangs fails by its deadline ("# timeout: 2"), named,
 #     after SIGTERM (its EXIT trap ran) to exactly its process group: a
@@ -49,6 +51,10 @@ cp "$HERE/run.sh" "$T/it/run.sh" || exit 1
 # --- the hostile tester --------------------------------------------------
 printf '[detect]\nallow = judy@example.test\n' >"$T/home/.config/mailcon/config"
 printf 'echo BASH_ENV ran >>%s/bash_env.ran\n' "$T" >"$T/bash_env"
+mkdir -p "$T/shims"
+printf '#!/bin/sh\necho shim ran >>%s/shim.ran\nexec /usr/bin/python3 "$@"\n' \
+    "$T" >"$T/shims/python3"
+chmod 755 "$T/shims/python3"
 i=1
 while [ $i -le 40 ]; do
 	printf 'Nov 28 04:00:%02d mail postfix/smtpd[1%03d]: A%05dB: client=unknown[127.200.0.%d], sasl_method=PLAIN, sasl_username=judy@example.test\n' \
@@ -79,6 +85,9 @@ for v in SSH_AUTH_SOCK DBUS_SESSION_BUS_ADDRESS BASH_ENV; do
 	[ -z "\${!v+set}" ] || no "\$v is set"
 done
 [ -e "$T/bash_env.ran" ] && no "the tester's BASH_ENV ran"
+[ "\$PATH" = /usr/sbin:/usr/bin:/sbin:/bin ] || no "PATH is \$PATH"
+[ "\$(command -v python3)" = /usr/bin/python3 ] ||
+    no "python3 is \$(command -v python3)"
 "\$MAILCON" scan --year 2026 --json "$T/hijack.log" >"$T/scan.json"
 python3 - "$T/scan.json" <<'PY' || bad=1
 import json, sys
@@ -112,7 +121,7 @@ EOF
 sleep 300 &
 DECOY=$!
 
-env -i PATH="$PATH" HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" TZ=Asia/Kolkata LC_ALL=de_DE.UTF-8 \
+env -i PATH="$T/shims:$PATH" HOME="$T/home" XDG_CONFIG_HOME="$T/home/.config" TZ=Asia/Kolkata LC_ALL=de_DE.UTF-8 \
     PYTHONOPTIMIZE=2 BASH_ENV="$T/bash_env" SSH_AUTH_SOCK=/tmp/agent.sock \
     DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/0/bus TEST_TIMEOUT=60 \
     timeout 120 sh "$T/it/run.sh" "$MAILCON" >"$T/run.out" 2>&1
@@ -122,6 +131,7 @@ cat "$T/run.out"
 # --- 1. isolation ----------------------------------------------------------
 grep -q '^PASS test_env.sh' "$T/run.out" ||
     fail "a test saw the tester's environment (see PROBE lines above)"
+[ -e "$T/shim.ran" ] && fail "a test ran the tester's python3 shim"
 
 # --- 2. the hang -------------------------------------------------------------
 grep -q '^FAIL test_hang.sh (timed out after 2s' "$T/run.out" ||

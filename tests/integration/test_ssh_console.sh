@@ -89,12 +89,13 @@ for i in $(seq 60); do
 	sleep 0.5
 done
 [ "$live" -ge "$N" ] || fail "headless: $live of $N servers live"
-# every server streams 40 lines (2 a second each) while keys are pressed
+# every server streams 40 lines (5 a second each: 8 s, longer than the
+# 6 s of keys) while keys are pressed
 for i in $(seq "$N"); do
 	(
 		for k in $(seq 40); do
 			login_line "$k" "$((i * 100 + k))" "u$k@s$i.test" >>"$T/logs/s$i.log"
-			sleep 0.5
+			sleep 0.2
 		done
 	) &
 	WRITERS="$WRITERS $!"

@@ -129,20 +129,20 @@ screen | grep -Eq '^ *lab +([a-z-]+ +)?live .* 3 +3 ' ||
 tmux -L "$SOCK" send-keys -t c q
 
 # --- 2. the defaults in turn: a refused id_ed25519, then id_rsa -----------------
+# --- 3. refused defaults and no agent; no key at all -----------------------------
+# (three watches of their own, side by side)
 H2=$(home two "$T/stranger:id_ed25519" "$SSHD_KEY:id_rsa")
+H3=$(home three "$T/stranger:id_ed25519")
+H4=$(home four)
 watch two "$H2" "$T/lab.conf"
+watch three "$H3" "$T/lab.conf"
+watch four "$H4" "$T/lab.conf"
 wait_file "server lab is live" "$T/two.out" 30 ||
     fail "id_rsa after a refused id_ed25519: not live: $(cat "$T/two.out")"
-
-# --- 3. refused defaults and no agent; no key at all -----------------------------
-H3=$(home three "$T/stranger:id_ed25519")
-watch three "$H3" "$T/lab.conf"
 wait_file "server lab is down" "$T/three.out" 30 ||
     fail "a refused default key: not down: $(cat "$T/three.out")"
 grep -q "auth-failed.*the server refused $H3/.ssh/id_ed25519 for $SSHD_USER; SSH_AUTH_SOCK is not set" \
     "$T/three.out" || fail "a refused default key: $(grep 'lab is' "$T/three.out")"
-H4=$(home four)
-watch four "$H4" "$T/lab.conf"
 wait_file "server lab is down" "$T/four.out" 30 ||
     fail "no key: not down: $(cat "$T/four.out")"
 grep -q "auth-failed.*no key = and no default key (~/.ssh/id_ed25519, id_ecdsa, id_rsa); SSH_AUTH_SOCK is not set" \

@@ -20,6 +20,13 @@
 #			# until TEXT is on SESSION's screen (status 1 when
 #			# SECONDS pass first)
 #	tmux_stop	# end SOCK's tmux server; safe from an EXIT trap
+#	key KEY...	# send tmux keys to SCREEN_SESSION
+#
+# A test of the console against the mail stack (stack.sh sourced) starts
+# with tmux_stack_test NAME SESSION instead of setting these itself: T (a
+# new directory /tmp/mcNAME.XXXXXX, mode 755), S=$T/s (for stack_start),
+# SOCK=mailcon-NAME-PID, SCREEN_SESSION=SESSION and failed=0, and an EXIT
+# trap that ends the tmux server, stops the stack and removes T.
 #
 # The words after ROWS are joined by spaces into the shell command tmux
 # runs, as one string: they must not need quoting (the paths of the tests
@@ -58,4 +65,32 @@ wait_screen()
 tmux_stop()
 {
 	tmux -L "$SOCK" kill-server 2>/dev/null
+}
+
+# key KEY...: send tmux keys to SCREEN_SESSION.
+key()
+{
+	tmux -L "$SOCK" send-keys -t "$SCREEN_SESSION" "$@"
+}
+
+# tmux_stack_test NAME SESSION: a test's directory, socket, session and
+# clean-up (see above).
+tmux_stack_test()
+{
+	T=$(mktemp -d "/tmp/mc$1.XXXXXX") || exit 1
+	chmod 755 "$T"
+	S=$T/s
+	SOCK="mailcon-$1-$$"
+	SCREEN_SESSION=$2
+	failed=0
+	trap _tmux_stack_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# The EXIT trap of tmux_stack_test.
+_tmux_stack_cleanup()
+{
+	tmux_stop
+	stack_stop "$S"
+	rm -rf "$T"
 }

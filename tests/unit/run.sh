@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/unit/run.sh TEST...: run the unit test binaries (cmocka), one after
 # another, each as the integration tests are run (tests/integration/run.sh):
-# from an empty environment (env -i) with PATH, a fresh HOME and XDG
+# from an empty environment (env -i) with PATH (Debian's directories only:
+# /usr/sbin:/usr/bin:/sbin:/bin, no tester's shims), a fresh HOME and XDG
 # directories of its own, TZ=UTC, LC_ALL=C and MAILCON_FIXTURES, so no
 # ~/.config/mailcon, time zone, locale, SSH agent or D-Bus session of the
 # tester reaches a test (ASAN_OPTIONS and UBSAN_OPTIONS pass through); and
@@ -23,7 +24,8 @@ for t in "$@"; do
 	[ -n "${ASAN_OPTIONS+set}" ] && san="ASAN_OPTIONS=$ASAN_OPTIONS"
 	[ -n "${UBSAN_OPTIONS+set}" ] && san="$san UBSAN_OPTIONS=$UBSAN_OPTIONS"
 	# $san is word-split on purpose (no blanks in those options)
-	env -i PATH="$PATH" HOME="$h/home" XDG_CONFIG_HOME="$h/config" \
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$h/home" \
+	    XDG_CONFIG_HOME="$h/config" \
 	    XDG_STATE_HOME="$h/state" XDG_RUNTIME_DIR="$h/runtime" TZ=UTC \
 	    LC_ALL=C LANG=C MAILCON_FIXTURES="$fixtures" $san \
 	    timeout -k 10 "${UNIT_TIMEOUT:-300}" "$t" </dev/null

@@ -112,8 +112,10 @@ setup(void **state)
 	snprintf(text, sizeof(text), "smtpd_recipient_restrictions = "
 	    "check_sasl_access hash:%s, permit_sasl_authenticated, reject\n",
 	    fx.map);
-	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"), text,
-	    0644);
+	uf_write_postfix(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"),
+	    text);
+	uf_write_postfix(uf_path(maincf, sizeof(maincf), fx.pfdir,
+	    "master.cf"), "");
 	uf_path(fx.dovecot, sizeof(fx.dovecot), fx.dir, "dovecot.conf");
 	snprintf(text, sizeof(text), "protocols =\nssl = no\n"
 	    "passdb {\n  driver = passwd-file\n  deny = yes\n  args = %s\n}\n"
@@ -1042,9 +1044,9 @@ test_suspend_unwired(void **state)
 
 	need(POSTMAP);
 	need(DOVEADM);
-	uf_write(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"),
+	uf_write_postfix(uf_path(maincf, sizeof(maincf), fx.pfdir, "main.cf"),
 	    "smtpd_recipient_restrictions = permit_sasl_authenticated, "
-	    "reject\n", 0644);
+	    "reject\n");
 	uf_write(fx.dovecot, "protocols =\nssl = no\npassdb {\n  driver = "
 	    "passwd-file\n  args = /nonexistent/users\n}\n", 0644);
 	open_audit();

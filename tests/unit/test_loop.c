@@ -1,4 +1,5 @@
-/* test_loop.c: the event loop: fds, timers, signals, stop, deletion. */
+/* test_loop.c: the event loop: fds, timers, signals, stop (from the idle
+   callback too), deletion. */
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -118,12 +119,54 @@ test_timer_delete(void **state)
 	loop_free(l);
 }
 
+static volatile sig_atomic_t	 alarmed;
+
+/* SIGALRM: the loop slept on after its idle callback stopped it. */
+static void
+on_alarm(int signo)
+{
+	alarmed = 1;
+}
+
+/* Idle callback that stops the loop. */
+static void
+on_idle_stop(void *arg)
+{
+	loop_stop(arg);
+}
+
+/*
+ * loop_stop() from the idle callback ends loop_run() before it polls
+ * again: with nothing to wake it (no fd, no timer), a poll would sleep
+ * for good.  The alarm (10 s) only ends such a sleep so that the test
+ * fails instead of hanging.
+ */
+static void
+test_idle_stop(void **state)
+{
+	struct loop		*l = loop_new();
+	struct sigaction	 sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	alarmed = 0;
+	alarm(10);
+	loop_set_idle(l, on_idle_stop, l);
+	assert_int_equal(loop_run(l), 0);
+	alarm(0);
+	assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+	assert_int_equal(alarmed, 0);
+	loop_free(l);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loop_runs),
 		cmocka_unit_test(test_timer_delete),
+		cmocka_unit_test(test_idle_stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

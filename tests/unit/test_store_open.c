@@ -1,7 +1,8 @@
 /*
  * test_store_open.c: making the history database: several processes at
- * once (consoles, headless watches, `mailcon act`'s audit) and a disk
- * that fills up while it is made.
+ * once (consoles, headless watches, `mailcon act`'s audit), one that
+ * opens it while another writes, and a disk that fills up while it is
+ * made.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -152,6 +153,59 @@ test_empty_file_at_once(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/*
+ * A history another process is writing to (a watch's batch, here a
+ * transaction held for 0.5 s) when a console opens it: the console's
+ * session waits for it as the opening does (10 s), not the 0.1 s of the
+ * writes after it.  Before, the session insert gave up after 0.1 s: a
+ * console or watch started beside a busy one failed with "database is
+ * locked" on a loaded machine.
+ */
+static void
+test_session_waits(void **state)
+{
+	struct store_opts	 o;
+	struct store		*st;
+	sqlite3			*db;
+	char			 path[128], err[512], c;
+	pid_t			 pid;
+	int			 p[2], status;
+
+	snprintf(path, sizeof(path), "%s/busy.db", dir);
+	store_opts_init(&o);
+	o.path = path;
+	/* forked before this process touches the file: sqlite's locks
+	   are per process, and a child must not inherit its state */
+	assert_int_equal(pipe(p), 0);
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		close(p[1]);
+		(void)!read(p[0], &c, 1);	/* the file is held now */
+		if ((st = store_open(&o, NOW + 2, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "store_open: %s\n", err);
+			_exit(1);
+		}
+		store_close(st, NOW + 3);
+		_exit(0);
+	}
+	close(p[0]);
+	assert_non_null(st = store_open(&o, NOW, err, sizeof(err)));
+	store_close(st, NOW + 1);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	close(p[1]);
+	usleep(500000);		/* the child waits for the file meanwhile */
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sessions"), 2);
+}
+
 /* The names in dir, sorted, one per line, into buf. */
 static void
 list_dir(const char *d, char *buf, size_t size)
@@ -235,6 +289,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_empty_file_at_once, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_session_waits, setup,
 		    teardown),
 	};
 

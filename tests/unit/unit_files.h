@@ -9,6 +9,7 @@
 
 #include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +79,24 @@ uf_write(const char *path, const char *text, mode_t mode)
 	fputs(text, f);
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(chmod(path, mode), 0);
+}
+
+/*
+ * Write a Postfix configuration file (main.cf, master.cf) dated a minute
+ * back: Postfix reads a file changed within the last second again and
+ * again, 0.3 s apart, until it has "cooled down", and a test that
+ * writes one and runs postconf at once would wait for that each time.
+ */
+static inline void
+uf_write_postfix(const char *path, const char *text)
+{
+	struct timeval	 tv[2];
+
+	uf_write(path, text, 0644);
+	assert_int_equal(gettimeofday(&tv[0], NULL), 0);
+	tv[0].tv_sec -= 60;
+	tv[1] = tv[0];
+	assert_int_equal(utimes(path, tv), 0);
 }
 
 /*
