@@ -199,6 +199,13 @@ act_read_loghost(const struct mailcon_config *cfg, struct server *s)
 	fleet_free(f);
 }
 
+/* server on_event hook: note the processes of the logins' sessions. */
+static void
+act_note_pid(void *arg, const struct server *s, const struct mail_event *ev)
+{
+	sesspids_note(arg, 0, ev);
+}
+
 /*
  * Read the server's log files from their start into a detector, so that
  * the queue ids of the account's logins are known.  A followed command
@@ -207,13 +214,6 @@ act_read_loghost(const struct mailcon_config *cfg, struct server *s)
  * SSH (ssh not NULL) has its files read over the connection; a note
  * says what could not be read.
  */
-/* server on_event hook: note the processes of the logins' sessions. */
-static void
-act_note_pid(void *arg, const struct server *s, const struct mail_event *ev)
-{
-	sesspids_note(arg, 0, ev);
-}
-
 static struct server *
 act_read_logs(const struct mailcon_config *cfg,
     const struct server_config *sc, struct server_config *copy,
@@ -232,10 +232,11 @@ act_read_logs(const struct mailcon_config *cfg,
 		copy->ssh.host = NULL;
 	}
 	s = server_new(copy, 0, &cfg->detect, 1, cfg->utc, NULL, NULL);
-	if (sc->loghost != NULL)
-		act_read_loghost(cfg, s);
+	/* before any line: a log host's lines name the sessions' pids too */
 	s->on_event = act_note_pid;
 	s->on_event_arg = sp;
+	if (sc->loghost != NULL)
+		act_read_loghost(cfg, s);
 	if (ssh == NULL) {
 		while (server_poll(s, 0, ACT_READ_BUDGET))
 			;

@@ -139,10 +139,26 @@ head -1 "$T/scan.txt" | grep -q "^== mx07: .*1 critical" ||
     fail "the table does not start with mx07's block: $(head -2 "$T/scan.txt")"
 
 # --- 7. act goes to mx07's own sshd (before 6 rotates the file act reads) -----------------------------------------
+# a session of the hijacker kept open: act learns its smtpd from the log
+# host's lines and ends it on mx07
+python3 "$HERE/slowclient.py" "$STACK_SUBMIT_PORT" "$U" "$pw" 127.0.9.250 \
+    "$T/slow" "$T/go" 2>"$T/slow.err" &
+SLOW_PID=$!
+wait_file "first 250" "$T/slow" 30 ||
+    fail "the slow client sent nothing: $(cat "$T/slow" "$T/slow.err")"
+QID=$(awk '$1 == "first" { print $3 }' "$T/slow")
+wait_file "$QID: client=" "$RSYSLOG_ALL" 30 ||
+    fail "the slow session's login line never reached the log host"
 s1=$(sessions 1) s2=$(sessions 2)
 loghost_suspend
 [ "$(sessions 1)" -gt "$s1" ] || fail "act opened no session on mx07's sshd"
 [ "$(sessions 2)" = "$s2" ] || fail "act logged in to mx01's sshd"
+grep -q "1 open SMTP session ended" "$T/out" ||
+    fail "the open session known from the log host's lines was not ended: $(said)"
+touch "$T/go"
+wait "$SLOW_PID"
+grep -q "^second closed" "$T/slow" ||
+    fail "the slow session went on after the suspension: $(cat "$T/slow")"
 
 
 # --- 6. logrotate and an rsyslog restart mid-stream -------------------------
