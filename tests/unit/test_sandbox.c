@@ -177,6 +177,52 @@ test_make_remove(void **state)
 	unlink(outside);
 }
 
+/*
+ * The sandbox's postsuper takes the queue names Postfix's does after its
+ * options (the purge names each id's queue): only those queues are
+ * searched, and an unknown word is still refused.
+ */
+static void
+test_postsuper_queues(void **state)
+{
+	struct demo_accounts	 accts;
+	struct log_clock	 c;
+	struct log_header	 h;
+	char			 dir[] = "/tmp/mailcon-test-sandbox.XXXXXX";
+	char			 path[512], cmd[1200], err[256];
+	const char		*line = "Nov 28 04:16:45 mx postfix/qmgr[22664]: "
+	    "A4928A72052: from=<judy@example.test>, size=358, nrcpt=10 "
+	    "(queue active)";
+
+	(void)state;
+	memset(&accts, 0, sizeof(accts));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(demo_sandbox_make(dir, err, sizeof(err)), 0);
+	log_clock_init(&c, 1795867200);
+	assert_int_equal(logline_split(&c, line, strlen(line), &h), 0);
+	demo_sandbox_line(dir, &accts, &h);
+	snprintf(path, sizeof(path), "%s/postfix/queue/deferred/A4928A72052",
+	    dir);
+	assert_true(there(path));
+
+	/* another queue named: not found there, left alone */
+	snprintf(cmd, sizeof(cmd), "echo A4928A72052 | %s/%s/postsuper -c "
+	    "%s/postfix -d - hold 2>/dev/null", dir, SANDBOX_BIN, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_true(there(path));
+	/* a word that is no queue: refused */
+	snprintf(cmd, sizeof(cmd), "echo A4928A72052 | %s/%s/postsuper -c "
+	    "%s/postfix -d - nowhere 2>/dev/null", dir, SANDBOX_BIN, dir);
+	assert_int_not_equal(system(cmd), 0);
+	assert_true(there(path));
+	/* its own queue named: removed */
+	snprintf(cmd, sizeof(cmd), "echo A4928A72052 | %s/%s/postsuper -c "
+	    "%s/postfix -d - deferred 2>/dev/null", dir, SANDBOX_BIN, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_false(there(path));
+	assert_int_equal(demo_sandbox_remove(dir, &accts), 0);
+}
+
 int
 main(void)
 {
@@ -185,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_removed),
 		cmocka_unit_test(test_account),
 		cmocka_unit_test(test_make_remove),
+		cmocka_unit_test(test_postsuper_queues),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
