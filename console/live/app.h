@@ -165,6 +165,9 @@ struct app_act {
 	uint64_t		 sus_messages;	/* the account's messages when
 						   the running suspension took
 						   effect (act_counts) */
+	int			 sus_late;	/* a message of the account's
+						   was read while its suspension
+						   ran: sweep at once */
 };
 
 struct app;

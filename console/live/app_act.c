@@ -228,6 +228,7 @@ static void	act_sweep_set(struct app *, unsigned, const char *, int,
 		    uint64_t);
 static struct act_sweep *act_sweep_find(struct app *, unsigned,
 		    const char *);
+static void	act_sweep_due(struct app *, unsigned, const char *);
 
 /*
  * contain_counts_cb: the account's messages queued after it was flagged
@@ -300,6 +301,7 @@ act_start(struct app *a, enum act_state state)
 	x->req.owns = act_owns;
 	x->req.owns_arg = &x->owner;
 	x->sus_messages = 0;
+	x->sus_late = 0;
 	x->started_ms = loop_now_ms();
 	x->progress_ms = 0;
 	if (!a->headless && !x->sweep) {
@@ -349,9 +351,16 @@ act_done(struct app *a)
 	    "failed", r->text);
 	if (!x->req.count_only && (r->outcome == CO_DONE ||
 	    r->outcome == CO_PARTIAL)) {
-		if (x->req.action == CA_SUSPEND)
+		if (x->req.action == CA_SUSPEND) {
 			act_sweep_set(a, x->server, x->account, 1,
 			    x->sus_messages);
+			/* read while it ran: maybe after the hold's queue
+			   read, and no later line will bring a sweep (the
+			   watch alone: in the console the admin's next key
+			   comes first) */
+			if (x->sus_late && a->headless)
+				act_sweep_due(a, x->server, x->account);
+		}
 		else if (x->req.action == CA_UNSUSPEND)
 			act_sweep_set(a, x->server, x->account, 0, 0);
 	}
@@ -734,6 +743,16 @@ act_sweep_set(struct app *a, unsigned server, const char *account, int on,
 	x->nsweeps++;
 }
 
+/* A suspended account's sweep, due a moment from now (not yet due). */
+static void
+act_sweep_due(struct app *a, unsigned server, const char *account)
+{
+	struct act_sweep	*w;
+
+	if ((w = act_sweep_find(a, server, account)) != NULL && w->due == 0)
+		w->due = loop_now_ms() + ACT_SWEEP_DELAY_MS;
+}
+
 /* See app_act.h. */
 int
 app_act_suspended(const struct app *a, unsigned server, const char *account)
@@ -756,7 +775,13 @@ app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
 	size_t		 i;
 
 	sesspids_note(x->sesspids, server, ev);
-	if (x->nsweeps == 0 || ev->kind != EV_SUBMIT || ev->account.len == 0)
+	if (ev->kind != EV_SUBMIT || ev->account.len == 0)
+		return;
+	if (x->run != NULL && x->req.action == CA_SUSPEND && !x->sweep &&
+	    x->server == server && strlen(x->account) == ev->account.len &&
+	    strncasecmp(x->account, ev->account.p, ev->account.len) == 0)
+		x->sus_late = 1;
+	if (x->nsweeps == 0)
 		return;
 	for (i = 0; i < x->nsweeps; i++)
 		if (x->sweeps[i].server == server && x->sweeps[i].due == 0 &&
