@@ -51,8 +51,11 @@
 	"}\n" \
 	"lock \"$f\"\n" \
 	"id=$(ident \"$f\")\n" \
-	"said \"$@\"\n" \
-	"if holds \"$f\" && [ \"$r\" = \"" want "\" ]; then exit 0; fi\n" \
+	/* postmap -q only when the source holds it already: a suspension \
+	   is refused mail one postmap sooner */ \
+	"if holds \"$f\" && said \"$@\" && [ \"$r\" = \"" want "\" ]; then\n" \
+	"  exit 0\n" \
+	"fi\n" \
 	"edit_file \"$f\"\n" \
 	"if ! \"$@\" \"hash:$f\"; then\n" \
 	"  if [ -n \"$b\" ]; then\n" \

@@ -138,3 +138,13 @@ print(s.docmd("AUTH", "PLAIN " + tok)[0])
 s.quit()
 EOF
 }
+
+# wait_for FILE PATTERN: up to 30 s until FILE has a line matching PATTERN.
+wait_for()
+{
+	for _ in $(seq 300); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}

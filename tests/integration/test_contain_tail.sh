@@ -60,16 +60,6 @@ CFG=$T/config
 	stack_mailcon_server mx
 } >"$CFG"
 
-# wait_for FILE PATTERN: up to 30 s until FILE has a line matching PATTERN.
-wait_for()
-{
-	for _ in $(seq 300); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # --- 1. an open session ended; a forged pid left alone --------------------
 python3 "$HERE/slowclient.py" "$STACK_SUBMIT_PORT" "$J" "$(pw "$J")" \
     127.0.7.1 "$T/slow" "$T/go" 2>"$T/slow.err" &
