@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "app_act.h"
+#include "app_act_int.h"
 #include "app_policy.h"
 #include "app_alert.h"
 #include "sesspids.h"
@@ -24,24 +24,11 @@
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/trace.h"
-#include "core/utctime.h"
 #include "core/xmalloc.h"
 #include "detect/detect_detail.h"
 #include "store/store.h"
 
 #define ACT_STEP_MS	20	/* stepping a running action */
-#define ACT_EARLIER_MAX	16384	/* bytes of the start-up listing */
-#define ACT_SWEEP_DELAY_MS 1000	/* a suspended account's new mail: held
-				   this long after it shows in the log */
-
-/*
- * The policy has seen server/account wait for a second kind of evidence
- * (said once); and the evidence it acted on last, printed with each of
- * the actions it queued.
- */
-static char	**act_waiting;
-static size_t	  act_nwaiting;
-static char	  act_policy_why[1400];
 
 /* See app_act.h.  The line passes sanitize_line(): a piece not
    sanitised by its caller cannot reach the terminal raw. */
@@ -75,65 +62,6 @@ app_act_print(const char *fmt, ...)
 	fflush(stdout);
 	free(line);
 	free(text);
-}
-
-/* Append a line to the start-up listing. */
-static void
-act_earlier_add(struct app *a, const char *fmt, ...)
-{
-	size_t	 len = a->act.earlier != NULL ? strlen(a->act.earlier) : 0;
-	va_list	 ap;
-
-	if (a->act.earlier == NULL)
-		a->act.earlier = xcalloc(1, ACT_EARLIER_MAX);
-	if (len + 2 >= ACT_EARLIER_MAX)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(a->act.earlier + len, ACT_EARLIER_MAX - len, fmt, ap);
-	va_end(ap);
-	len = strlen(a->act.earlier);
-	if (len + 1 < ACT_EARLIER_MAX) {
-		a->act.earlier[len] = '\n';
-		a->act.earlier[len + 1] = '\0';
-	}
-}
-
-/* audit_pending callback: an action whose outcome never came. */
-static int
-act_on_pending(const struct audit_row *r, void *arg)
-{
-	struct app	*a = arg;
-	char		 when[32];
-
-	a->act.pending = xreallocarray(a->act.pending, a->act.npending + 1,
-	    sizeof(*a->act.pending));
-	a->act.pending[a->act.npending++] = r->id;
-	act_earlier_add(a, "NO OUTCOME %s %s %s on %s by %s: %s  (verify it: "
-	    "the command may or may not have run)", utc_format(r->started,
-	    UTC_CLOCK, when, sizeof(when)), r->action, r->account, r->server,
-	    r->operator != NULL ? r->operator : "?",
-	    r->target != NULL ? r->target : "");
-	return a->act.npending >= 200;
-}
-
-/* audit_list callback: what earlier runs (headless watch) did. */
-static int
-act_on_row(const struct audit_row *r, void *arg)
-{
-	struct app	*a = arg;
-	char		 when[32];
-
-	if (r->state == AUDIT_INTENT)
-		return 0;	/* listed by act_on_pending */
-	act_earlier_add(a, "%s %-7s %s %s on %s by %s: %s%s%s",
-	    utc_format(r->started, UTC_CLOCK, when, sizeof(when)),
-	    audit_state_name(r->state), r->action, r->account, r->server,
-	    r->operator != NULL ? r->operator : "?",
-	    r->counts != NULL && r->counts[0] != '\0' ? r->counts :
-	    r->target != NULL ? r->target : "",
-	    r->verified != NULL ? "; verified: " : "",
-	    r->verified != NULL ? r->verified : "");
-	return 0;
 }
 
 /* See app_act.h. */
@@ -200,14 +128,10 @@ app_act_close(struct app *a)
 	x->jobs = NULL;
 	x->earlier = NULL;
 	x->pending = NULL;
-	while (act_nwaiting > 0)
-		free(act_waiting[--act_nwaiting]);
-	free(act_waiting);
-	act_waiting = NULL;
+	act_policy_forget();
 }
 
 static void	act_on_timer(void *);
-static void	act_next_job(struct app *);
 
 /* Trace what the action of x did (trace.h): never its password. */
 static void
@@ -224,11 +148,6 @@ act_trace(struct app *a, const char *what, const char *text)
 	    a->servers[x->server]->name, x->sweep ? " (a sweep)" : "", what,
 	    text[0] != '\0' ? ": " : "", text);
 }
-static void	act_sweep_set(struct app *, unsigned, const char *, int,
-		    uint64_t);
-static struct act_sweep *act_sweep_find(struct app *, unsigned,
-		    const char *);
-static void	act_sweep_due(struct app *, unsigned, const char *);
 
 /*
  * contain_counts_cb: the account's messages queued after it was flagged
@@ -263,25 +182,6 @@ act_on_progress(void *arg, size_t done, size_t total)
 	app_note(a, 5, "%s %s on %s: %zu of %zu so far",
 	    contain_action_name(x->req.action), x->account,
 	    a->servers[x->server]->name, done, total);
-}
-
-/* contain_counts_cb of a sweep: what came after the suspension. */
-static void
-act_sweep_counts(char *buf, size_t size, void *arg)
-{
-	struct app		*a = arg;
-	struct app_act		*x = &a->act;
-	struct act_sweep	*w;
-	struct act_numbers	 n;
-
-	buf[0] = '\0';
-	act_numbers_get(a->servers[x->server]->det, x->account, &n);
-	if ((w = act_sweep_find(a, x->server, x->account)) == NULL ||
-	    !n.found)
-		return;
-	snprintf(buf, size, "%llu messages queued after the suspension took "
-	    "effect", (unsigned long long)(n.messages > w->base ?
-	    n.messages - w->base : 0));
 }
 
 /* Start the request in x->req (count_only for the purge dialog). */
@@ -486,22 +386,6 @@ app_act_key(struct app *a, enum contain_action action, unsigned server,
 		act_start(a, ACTS_RUNNING);
 }
 
-/* Mark the actions listed at start as seen: their outcome is unknown. */
-static void
-act_pending_seen(struct app *a)
-{
-	struct app_act	*x = &a->act;
-	size_t		 i;
-	char		 text[128];
-
-	snprintf(text, sizeof(text), "no outcome was recorded; listed to %s "
-	    "at start for checking", x->operator);
-	for (i = 0; i < x->npending; i++)
-		(void)audit_outcome(x->audit, x->pending[i], AUDIT_UNKNOWN, -1,
-		    NULL, text, strlen(text), NULL, NULL, NULL);
-	x->npending = 0;
-}
-
 /* See app_act.h. */
 void
 app_act_answer(struct app *a, int yes)
@@ -549,7 +433,7 @@ app_act_result(const struct app *a)
 }
 
 /* Queue one policy action. */
-static struct act_job *
+struct act_job *
 act_job_add(struct app *a, enum contain_action action, unsigned server,
     const char *account, int hold_first)
 {
@@ -570,7 +454,7 @@ act_job_add(struct app *a, enum contain_action action, unsigned server,
 }
 
 /* Start the next queued policy action, if none runs. */
-static void
+void
 act_next_job(struct app *a)
 {
 	struct app_act	*x = &a->act;
@@ -590,222 +474,3 @@ act_next_job(struct app *a)
 	act_start(a, ACTS_RUNNING);
 }
 
-/* What the detector knows of one account when the policy looks at it. */
-struct act_evidence {
-	int		 found;
-	int64_t		 confirmed_at;
-	unsigned	 kinds;
-	char		 why[1024];
-};
-
-/* detector_foreach_range callback: copy the account's evidence. */
-static void
-act_evidence_cb(const struct account_report *r, void *arg)
-{
-	struct act_evidence	*e = arg;
-
-	e->found = 1;
-	e->confirmed_at = r->confirmed_at;
-	e->kinds = r->confirmed_at >= 0 ? r->confirmed_evidence :
-	    r->peak_evidence;
-	snprintf(e->why, sizeof(e->why), "%s", r->confirmed_why != NULL ?
-	    r->confirmed_why : r->npeak_reasons > 0 ? r->peak_reasons[0] : "");
-}
-
-/* Whether this is the first time account waits (and remember it). */
-static int
-act_first_wait(unsigned server, const char *account)
-{
-	char	 key[300];
-	size_t	 i;
-
-	snprintf(key, sizeof(key), "%u\t%s", server, account);
-	for (i = 0; i < act_nwaiting; i++)
-		if (strcasecmp(act_waiting[i], key) == 0)
-			return 0;
-	act_waiting = xreallocarray(act_waiting, act_nwaiting + 1,
-	    sizeof(*act_waiting));
-	act_waiting[act_nwaiting++] = xstrdup(key);
-	return 1;
-}
-
-/* See app_act.h. */
-int
-app_act_policy(struct app *a, unsigned server, const char *account,
-    enum level level)
-{
-	const struct watch_config	*w = &a->cfg->watch;
-	struct act_evidence		 ev;
-	struct detector			*det = a->servers[server]->det;
-	char				 why[512], shown[256], kinds[128];
-	long				 idx;
-
-	if (!a->headless || w->contain == 0 || (int)level < w->level)
-		return 1;
-	sanitize_text(shown, sizeof(shown), account, strlen(account));
-	/* only critical backed by two kinds of evidence, never volume alone */
-	memset(&ev, 0, sizeof(ev));
-	ev.confirmed_at = -1;
-	if ((idx = detector_find(det, account)) >= 0)
-		(void)detector_foreach_range(det, (size_t)idx, 1,
-		    act_evidence_cb, &ev);
-	if (ev.confirmed_at < 0) {
-		if (act_first_wait(server, account))
-			app_act_print("%s on %s reached %s: not contained yet: "
-			    "the policy acts on critical backed by two kinds of "
-			    "evidence, and it has %s", shown,
-			    a->servers[server]->name, level_name(level),
-			    evidence_format(ev.kinds, kinds, sizeof(kinds)));
-		return 0;
-	}
-	snprintf(act_policy_why, sizeof(act_policy_why), "policy: contain at "
-	    "critical backed by two kinds of evidence; evidence: %s: %s",
-	    evidence_format(ev.kinds, kinds, sizeof(kinds)), ev.why);
-	app_act_print("%s on %s: %s", shown, a->servers[server]->name,
-	    act_policy_why);
-	if (a->act.audit == NULL) {
-		app_act_print("%s on %s reached %s: not contained, actions are off "
-		    "(%s)", shown, a->servers[server]->name,
-		    level_name(level), a->act.audit_err);
-		return 1;
-	}
-	if (w->contain & WATCH_SUSPEND) {
-		if (!contain_account_ok(CA_SUSPEND, account, why,
-		    sizeof(why))) {
-			/* ".x" or "all": no command may name it, but its
-			   mail can still be held by queue id */
-			app_act_print("cannot suspend %s: the account %s%s",
-			    shown, why, (w->contain & WATCH_HOLD) ?
-			    "; holding its mail instead" : "");
-			if (w->contain & WATCH_HOLD)
-				act_job_add(a, CA_HOLD, server, account, 0);
-		} else if (contain_capable(a->servers[server]->cfg,
-		    CA_SUSPEND, why, sizeof(why))) {
-			act_job_add(a, CA_SUSPEND, server, account,
-			    (w->contain & WATCH_HOLD) != 0);
-			/* refused inline from now, not when the job runs */
-			app_policy_decided(a, server, account, 1, 0);
-		}
-		else
-			app_act_print("cannot suspend %s: %s", shown, why);
-	} else if (w->contain & WATCH_HOLD)
-		act_job_add(a, CA_HOLD, server, account, 0);
-	if (w->contain & WATCH_PURGE)
-		act_job_add(a, CA_PURGE, server, account, 0);
-	act_next_job(a);
-	return 1;
-}
-
-/* The sweep of server's account, or NULL. */
-static struct act_sweep *
-act_sweep_find(struct app *a, unsigned server, const char *account)
-{
-	size_t	 i;
-
-	for (i = 0; i < a->act.nsweeps; i++)
-		if (a->act.sweeps[i].server == server &&
-		    strcasecmp(a->act.sweeps[i].account, account) == 0)
-			return &a->act.sweeps[i];
-	return NULL;
-}
-
-/*
- * Start (on) or stop (off) sweeping a suspended account's new mail; base:
- * its messages when the suspension took effect (what came after is
- * counted from there).
- */
-static void
-act_sweep_set(struct app *a, unsigned server, const char *account, int on,
-    uint64_t base)
-{
-	struct app_act	*x = &a->act;
-	size_t		 i;
-
-	for (i = 0; i < x->nsweeps; i++)
-		if (x->sweeps[i].server == server &&
-		    strcasecmp(x->sweeps[i].account, account) == 0)
-			break;
-	if (!on) {
-		if (i < x->nsweeps)
-			x->sweeps[i] = x->sweeps[--x->nsweeps];
-		return;
-	}
-	if (i < x->nsweeps || !contain_capable(a->servers[server]->cfg,
-	    CA_HOLD, NULL, 0))
-		return;
-	x->sweeps = xreallocarray(x->sweeps, x->nsweeps + 1,
-	    sizeof(*x->sweeps));
-	x->sweeps[x->nsweeps].server = server;
-	x->sweeps[x->nsweeps].due = 0;
-	x->sweeps[x->nsweeps].base = base;
-	snprintf(x->sweeps[x->nsweeps].account,
-	    sizeof(x->sweeps[0].account), "%s", account);
-	x->nsweeps++;
-}
-
-/* A suspended account's sweep, due a moment from now (not yet due). */
-static void
-act_sweep_due(struct app *a, unsigned server, const char *account)
-{
-	struct act_sweep	*w;
-
-	if ((w = act_sweep_find(a, server, account)) != NULL && w->due == 0)
-		w->due = loop_now_ms() + ACT_SWEEP_DELAY_MS;
-}
-
-/* See app_act.h. */
-int
-app_act_suspended(const struct app *a, unsigned server, const char *account)
-{
-	const struct app_act	*x = &a->act;
-	size_t			 i;
-
-	for (i = 0; i < x->nsweeps; i++)
-		if (x->sweeps[i].server == server &&
-		    strcasecmp(x->sweeps[i].account, account) == 0)
-			return 1;
-	return 0;
-}
-
-/* See app_act.h. */
-void
-app_act_event(struct app *a, unsigned server, const struct mail_event *ev)
-{
-	struct app_act	*x = &a->act;
-	size_t		 i;
-
-	sesspids_note(x->sesspids, server, ev);
-	if (ev->kind != EV_SUBMIT || ev->account.len == 0)
-		return;
-	if (x->run != NULL && x->req.action == CA_SUSPEND && !x->sweep &&
-	    x->server == server && strlen(x->account) == ev->account.len &&
-	    strncasecmp(x->account, ev->account.p, ev->account.len) == 0)
-		x->sus_late = 1;
-	if (x->nsweeps == 0)
-		return;
-	for (i = 0; i < x->nsweeps; i++)
-		if (x->sweeps[i].server == server && x->sweeps[i].due == 0 &&
-		    strlen(x->sweeps[i].account) == ev->account.len &&
-		    strncasecmp(x->sweeps[i].account, ev->account.p,
-		    ev->account.len) == 0)
-			/* let the session's next few messages come too */
-			x->sweeps[i].due = loop_now_ms() + ACT_SWEEP_DELAY_MS;
-}
-
-/* See app_act.h. */
-void
-app_act_tick(struct app *a, int64_t now_ms)
-{
-	struct app_act	*x = &a->act;
-	struct act_sweep *w;
-	size_t		 i;
-
-	for (i = 0; i < x->nsweeps; i++) {
-		w = &x->sweeps[i];
-		if (w->due == 0 || now_ms < w->due)
-			continue;
-		w->due = 0;
-		act_job_add(a, CA_HOLD, w->server, w->account, 0)->sweep = 1;
-	}
-	act_next_job(a);
-}

@@ -7,9 +7,9 @@
 #include "logring.h"
 #include "repeated.h"
 #include "server.h"
+#include "server_int.h"
 #include "act/contain_int.h"
 #include "act/queue.h"
-#include "act/sshtarget.h"
 #include "core/loop.h"
 #include "core/sanitize.h"
 #include "core/trace.h"
@@ -17,22 +17,6 @@
 #include "detect/detect_detail.h"
 #include "detect/msgring.h"
 #include "net/ssh_conn.h"
-
-/* See server.h. */
-const char *
-server_state_name(enum server_state st)
-{
-	switch (st) {
-	case SRV_STARTING:
-		return "starting";
-	case SRV_LIVE:
-		return "live";
-	case SRV_PARTIAL:
-		return "partial";
-	default:
-		return "down";
-	}
-}
 
 /* follow_poll callback: the source's line. */
 static void
@@ -490,106 +474,6 @@ server_line_split(struct server *s, struct source *src, const char *line,
 		server_feed(s, &evs);
 }
 
-/* A source's state, whatever kind it is; one with none is not read,
-   one fed by a log host is as live as the log host's stream. */
-static enum follow_state
-source_state(const struct source *src)
-{
-	if (src->feed != NULL)
-		return logsource_state(src->feed);
-	return src->in.ops != NULL ? logsource_state(&src->in) :
-	    FOLLOW_MISSING;
-}
-
-/* Why a source is not live. */
-static const char *
-source_error(const struct source *src)
-{
-	if (src->feed != NULL)
-		return logsource_error(src->feed);
-	return src->in.ops != NULL ? logsource_error(&src->in) : NULL;
-}
-
-/* Nothing read yet and nothing wrong, for any source. */
-static int
-source_starting(const struct source *src)
-{
-	if (src->feed != NULL)
-		return logsource_starting(src->feed);
-	return src->in.ops != NULL && logsource_starting(&src->in);
-}
-
-/* Recompute the state line from the sources' states. */
-static void
-server_update_state(struct server *s)
-{
-	size_t		 i, live = 0, missing = 0;
-	const char	*why = NULL;
-
-	s->no_source = 0;
-	if (s->ssh != NULL && ssh_conn_state(s->ssh) == SSH_HOSTKEY_MISMATCH &&
-	    ssh_conn_known_fingerprint(s->ssh)[0] != '\0') {
-		/* both fingerprints first: a path in the text may be long
-		   (a revoked key has one, which the text shows) */
-		snprintf(s->status, sizeof(s->status), "hostkey-mismatch: "
-		    "known %s, offered %s: %s",
-		    ssh_conn_known_fingerprint(s->ssh),
-		    ssh_conn_fingerprint(s->ssh), ssh_conn_error(s->ssh));
-		s->state = SRV_DOWN;
-		return;
-	}
-	if (s->ssh != NULL && ssh_conn_state(s->ssh) != SSH_LIVE) {
-		ssh_conn_status(s->ssh, loop_now_ms(), s->status,
-		    sizeof(s->status));
-		s->state = ssh_conn_state(s->ssh) == SSH_STALE ?
-		    SRV_PARTIAL : SRV_DOWN;
-		return;
-	}
-	/* a log host it is fed by, out of reach (its SSH connection) */
-	for (i = 0; i < s->nsources; i++)
-		if (s->sources[i].feed_why != NULL &&
-		    s->sources[i].feed_why[0] != '\0') {
-			s->state = SRV_DOWN;
-			snprintf(s->status, sizeof(s->status), "%s",
-			    s->sources[i].feed_why);
-			return;
-		}
-	for (i = 0; i < s->nsources; i++) {
-		const struct source *src = &s->sources[i];
-
-		if (source_starting(src)) {
-			s->state = SRV_STARTING;
-			snprintf(s->status, sizeof(s->status), "starting");
-			return;
-		}
-		if (source_state(src) == FOLLOW_LIVE)
-			live++;
-		else if (source_state(src) == FOLLOW_MISSING)
-			missing++;
-		if (source_state(src) != FOLLOW_LIVE && why == NULL)
-			why = source_error(src);
-	}
-	if (s->nsources == 0) {
-		s->state = SRV_DOWN;
-		why = "no log file, log_command or journal to follow: set "
-		    "logs = or log_command = in its [server]";
-	} else if (live == s->nsources && s->silent) {
-		/* the stream is live, this server says nothing in it */
-		s->state = SRV_PARTIAL;
-		why = s->silent_why;
-	} else if (live == s->nsources)
-		s->state = SRV_LIVE;
-	else if (live > 0)
-		s->state = SRV_PARTIAL;
-	else
-		s->state = SRV_DOWN;
-	/* nothing to read (no source, or none of them there) must not look
-	   like a quiet server; a broken one says its own why */
-	s->no_source = s->nsources == 0 || missing == s->nsources;
-	snprintf(s->status, sizeof(s->status), "%s%s", s->no_source ?
-	    "NO LOG SOURCE: " : "", why != NULL ? why : "following");
-}
-
 /* See server.h.  Every change of a source or of the server is traced. */
 int
 server_refresh(struct server *s)
@@ -632,77 +516,6 @@ server_poll(struct server *s, int64_t now_ms, size_t budget)
 	}
 	(void)server_refresh(s);
 	return more;
-}
-
-/* Count the queue's messages per account through the detector's map. */
-static void
-server_queue_owners(struct server *s, const struct queue_snapshot *q)
-{
-	char	 id[QUEUE_ID_MAX + 1];
-	size_t	 i, n = detector_count(s->det), len;
-	long	 owner;
-
-	free(s->queue_owned);
-	s->queue_owned = xcalloc(n > 0 ? n : 1, sizeof(*s->queue_owned));
-	s->nqueue_owned = n;
-	s->queue_attributed = 0;
-	for (i = 0; i < q->nrec; i++) {
-		len = queue_snapshot_id(q, i, id);
-		if ((owner = detector_qid_owner(s->det, id, len)) < 0 ||
-		    (size_t)owner >= n)
-			continue;
-		s->queue_owned[owner]++;
-		s->queue_attributed++;
-	}
-}
-
-/* See server.h.  The deadline is well under the interval.  A server
-   behind SSH is read over s->ssh, never here. */
-void
-server_queue(struct server *s, int64_t now_ms)
-{
-	const struct queue_snapshot	*q;
-	struct cmdrun_via		 via;
-	char				 err[200], user[256];
-	int				 rc, k;
-
-	if (s->queue_argv == NULL)
-		return;
-	if (s->qr == NULL) {
-		if (now_ms < s->queue_next_ms)
-			return;
-		s->queue_next_ms = now_ms + (int64_t)s->queue_interval * 1000;
-		if (sshtarget_via(s->cfg, s->ssh, &via, user, sizeof(user),
-		    err, sizeof(err)) == 0)
-			s->qr = queue_read_start_via(&via,
-			    server_mta(s->cfg)->queue, s->queue_argv, now_ms,
-			    s->queue_interval * 1000 * 3 / 4, err,
-			    sizeof(err));
-		if (s->qr == NULL) {
-			snprintf(s->queue_status, sizeof(s->queue_status),
-			    "queue: %s", err);
-			s->changed = 1;
-		}
-		return;
-	}
-	if ((rc = queue_read_input(s->qr, now_ms)) == 0)
-		return;
-	if (rc == 1) {
-		q = queue_read_snapshot(s->qr);
-		s->queue_total = (int64_t)q->messages;
-		s->queue_deferred = (int64_t)q->by_queue[QUEUE_DEFERRED];
-		for (k = 0; k < QUEUE_NAME_COUNT && k < SERVER_QUEUE_STATES;
-		    k++)
-			s->queue_by[k] = q->by_queue[k];
-		server_queue_owners(s, q);
-		snprintf(s->queue_status, sizeof(s->queue_status),
-		    "queue: %llu messages", (unsigned long long)q->messages);
-	} else
-		snprintf(s->queue_status, sizeof(s->queue_status),
-		    "queue: %s", queue_read_error(s->qr));
-	queue_read_free(s->qr);
-	s->qr = NULL;
-	s->changed = 1;
 }
 
 /* See server.h.  A source that is not followed now (a server behind SSH

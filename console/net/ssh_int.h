@@ -1,6 +1,7 @@
 /*
  * ssh_int.h: what the connection (ssh_conn.c, ssh_dial.c, ssh_auth.c,
- * ssh_live.c, ssh_conn_info.c) and its commands (ssh_exec.c) share;
+ * ssh_live.c, ssh_conn_info.c) and its commands (ssh_exec.c,
+ * ssh_exec_io.c) share;
  * nothing else includes it.  The connection owns the socket and the
  * libssh2 session; commands are channels on it, kept on the connection's
  * list and moved on by its step.
@@ -191,5 +192,15 @@ void	ssh_exec_step_all(struct ssh_conn *c, int64_t now_ms);
 void	ssh_exec_lost_all(struct ssh_conn *c, const char *why);
 /* The earliest deadline of its commands, or 0. */
 int64_t	ssh_exec_next_deadline(const struct ssh_conn *c);
+/* Wipe and free a command's input (ssh_exec.c). */
+void	ssh_exec_drop_input(struct ssh_exec *e);
+/* A libssh2 call for e failed with rc: the channel's or the session's? */
+void	ssh_exec_error_rc(struct ssh_exec *e, int rc, const char *what);
+/* Note the outcome of e's call, and which call it owes (ssh_exec_io.c). */
+void	ssh_exec_note(struct ssh_exec *e, enum ssh_exec_call call, int rc);
+/* Read a stream of e; -1 when the command failed, *moved when it read. */
+int	ssh_exec_read(struct ssh_exec *e, int stream, int *moved);
+/* Write e's input, then EOF; -1 when the command failed. */
+int	ssh_exec_write(struct ssh_exec *e, int *moved);
 
 #endif

@@ -1,0 +1,205 @@
+/*
+ * scan_pipe.c: `mailcon scan` on two threads: reading and parsing on one,
+ * the detector on the other, the events handed over in batches.
+ */
+#define _GNU_SOURCE	/* sched_getaffinity: the CPUs we may run on */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scan_int.h"
+#include "core/xmalloc.h"
+
+/*
+ * With two CPUs or more, reading and parsing run on a thread of their own
+ * and the detector on the main one.  Events go over in batches through a
+ * bounded ring; the strings the detector reads (queue id, account,
+ * recipient) are copied into the batch, since the lines they borrow from
+ * are gone by the time it runs.  The detector sees the same events in the
+ * same order as without the thread.
+ */
+#define PIPE_BATCH	2048			/* events per batch */
+#define PIPE_ARENA	(128u * 1024)		/* string bytes per batch */
+#define PIPE_DEPTH	4			/* batches in flight */
+#define PIPE_REASON	128			/* reason bytes kept (digest) */
+
+struct scan_batch {
+	struct mail_event	 ev[PIPE_BATCH];
+	int			 n;
+	char			*arena;
+	size_t			 used, cap;
+};
+
+struct scan_pipe {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 cond;
+	struct scan_batch	 batch[PIPE_DEPTH];
+	uint64_t		 head;		/* batches handed over */
+	uint64_t		 tail;		/* batches fed */
+	int			 done;		/* no more batches will come */
+	int			 rc;		/* of the reading side */
+	char			 err[512];
+};
+
+/* Hand the filled batch to the detector's thread; wait for a free one. */
+static void
+scan_pipe_send(struct scan *s)
+{
+	struct scan_pipe	*pp = s->pipe;
+
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill != NULL && s->fill->n > 0) {
+		pp->head++;
+		pthread_cond_broadcast(&pp->cond);
+	}
+	while (pp->head - pp->tail >= PIPE_DEPTH)
+		pthread_cond_wait(&pp->cond, &pp->lock);
+	s->fill = &pp->batch[pp->head % PIPE_DEPTH];
+	pthread_mutex_unlock(&pp->lock);
+	s->fill->n = 0;
+	s->fill->used = 0;
+}
+
+/* Copy a borrowed string into the batch's arena (room was made). */
+static void
+scan_pipe_copy(struct scan_batch *b, struct mail_str *m)
+{
+	if (m->len == 0)
+		return;
+	memcpy(b->arena + b->used, m->p, m->len);
+	m->p = b->arena + b->used;
+	b->used += m->len;
+}
+
+/*
+ * Queue an event for the detector's thread with the strings it reads
+ * copied, and for --summary the sender and the start of the reason; the
+ * others (relay, the raw line) are read by nobody there and are dropped.
+ */
+void
+scan_pipe_put(struct scan *s, const struct mail_event *ev)
+{
+	struct scan_batch	*b = s->fill;
+	struct mail_event	*e;
+	size_t			 need;
+
+	need = ev->qid.len + ev->account.len + ev->rcpt.len;
+	if (s->digest != NULL)
+		need += ev->sender.len + (ev->reason.len > PIPE_REASON ?
+		    PIPE_REASON : ev->reason.len);
+	if (b->n == PIPE_BATCH || b->cap - b->used < need) {
+		scan_pipe_send(s);
+		b = s->fill;
+		if (b->cap < need) {
+			/* a recipient of a megabyte: make room once */
+			b->arena = xreallocarray(b->arena, need, 1);
+			b->cap = need;
+		}
+	}
+	e = &b->ev[b->n++];
+	*e = *ev;
+	memset(&e->relay, 0, sizeof(e->relay));
+	memset(&e->raw, 0, sizeof(e->raw));
+	if (s->digest == NULL) {
+		memset(&e->sender, 0, sizeof(e->sender));
+		memset(&e->reason, 0, sizeof(e->reason));
+	} else if (e->reason.len > PIPE_REASON)
+		e->reason.len = PIPE_REASON;
+	scan_pipe_copy(b, &e->qid);
+	scan_pipe_copy(b, &e->account);
+	scan_pipe_copy(b, &e->rcpt);
+	scan_pipe_copy(b, &e->sender);
+	scan_pipe_copy(b, &e->reason);
+}
+/* The reading thread: scan_run, then the last batch and the outcome. */
+static void *
+scan_reader(void *arg)
+{
+	struct scan		*s = arg;
+	struct scan_pipe	*pp = s->pipe;
+	int			 rc;
+
+	rc = scan_run(s, pp->err, sizeof(pp->err));
+	pthread_mutex_lock(&pp->lock);
+	if (s->fill->n > 0)
+		pp->head++;
+	pp->rc = rc;
+	pp->done = 1;
+	pthread_cond_broadcast(&pp->cond);
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* Whether this process may run on two CPUs or more. */
+int
+scan_cpus(void)
+{
+#ifdef CPU_COUNT
+	cpu_set_t	 set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+#endif
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+/*
+ * scan_run with reading and parsing on a second thread and the detector
+ * here.  Returns -1, or 1 when the thread could not start (then the caller
+ * runs everything itself).
+ */
+int
+scan_run_piped(struct scan *s, char *err, size_t errlen)
+{
+	struct scan_pipe	*pp;
+	struct scan_batch	*b;
+	pthread_t		 th;
+	int			 i, rc;
+
+	pp = xcalloc(1, sizeof(*pp));
+	for (i = 0; i < PIPE_DEPTH; i++) {
+		pp->batch[i].cap = PIPE_ARENA;
+		pp->batch[i].arena = xmalloc(PIPE_ARENA);
+	}
+	pthread_mutex_init(&pp->lock, NULL);
+	pthread_cond_init(&pp->cond, NULL);
+	s->pipe = pp;
+	s->fill = &pp->batch[0];
+	if (pthread_create(&th, NULL, scan_reader, s) != 0) {
+		rc = 1;
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&pp->lock);
+		while (pp->head == pp->tail && !pp->done)
+			pthread_cond_wait(&pp->cond, &pp->lock);
+		if (pp->head == pp->tail) {
+			pthread_mutex_unlock(&pp->lock);
+			break;
+		}
+		b = &pp->batch[pp->tail % PIPE_DEPTH];
+		pthread_mutex_unlock(&pp->lock);
+		for (i = 0; i < b->n; i++)
+			scan_feed(s, &b->ev[i]);
+		pthread_mutex_lock(&pp->lock);
+		pp->tail++;
+		pthread_cond_broadcast(&pp->cond);
+		pthread_mutex_unlock(&pp->lock);
+	}
+	pthread_join(th, NULL);
+	rc = pp->rc;
+	if (rc == -1)
+		snprintf(err, errlen, "%s", pp->err);
+out:
+	pthread_cond_destroy(&pp->cond);
+	pthread_mutex_destroy(&pp->lock);
+	for (i = 0; i < PIPE_DEPTH; i++)
+		free(pp->batch[i].arena);
+	free(pp);
+	s->pipe = NULL;
+	s->fill = NULL;
+	return rc;
+}
