@@ -340,6 +340,21 @@ exim_stop()
 	    smtp-sink=smtp-sink
 }
 
+# exim_queue_state: "ID frozen|active" per message exim -bp lists, sorted.
+exim_queue_state()
+{
+	"$EXIM_BIN" -C "$EXIM_CONF" -bp | awk '
+	    /^ *[0-9]+[smhdw] / {
+		f = ($0 ~ /\*\*\* frozen \*\*\*$/) ? "frozen" : "active"
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/)
+				print $i, f
+	    }' | sort
+}
+
+# exim_ids_of LOGIN: the ids mailgen queued for LOGIN ($T/qids), sorted.
+exim_ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
+
 # exim_mailcon_server NAME: a mailcon [server NAME] section for the
 # running Exim: its main log.
 exim_mailcon_server()

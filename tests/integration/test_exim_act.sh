@@ -90,21 +90,6 @@ act()
 }
 said() { cat "$T/out" "$T/err"; }
 
-# The queue as exim -bp sees it: "ID FROZEN" per message, sorted.
-queue_state()
-{
-	"$EXIM_BIN" -C "$EXIM_CONF" -bp | awk '
-	    /^ *[0-9]+[smhdw] / {
-		f = ($0 ~ /\*\*\* frozen \*\*\*$/) ? "frozen" : "active"
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/)
-				print $i, f
-	    }' | sort
-}
-
-# Ids mailgen queued for a login, sorted.
-ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
-
 : >"$T/qids"
 {
 	echo "send $J $(pw $J) 127.9.1.1 4 2 x1@dead.test"
@@ -115,15 +100,15 @@ ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
 	echo "send $A $(pw $A) 127.9.1.8 1 1 x=--auth_id+judy%example.test@dead.test"
 } | submit
 [ "$(wc -l <"$T/qids")" = 13 ] || die "not 13 messages queued: $(cat "$T/qids")"
-ids_of "$J" >"$T/judy"
-cat <(ids_of "$A") <(ids_of "$C") | sort >"$T/others"
+exim_ids_of "$J" >"$T/judy"
+cat <(exim_ids_of "$A") <(exim_ids_of "$C") | sort >"$T/others"
 [ "$(wc -l <"$T/judy")" = 7 ] || die "judy's ids: $(cat "$T/judy")"
 # all thirteen queued (deferred to the closed port), none frozen
 for i in $(seq 1 100); do
-	[ "$(queue_state | wc -l)" = 13 ] && break
+	[ "$(exim_queue_state | wc -l)" = 13 ] && break
 	sleep 0.1
 done
-queue_state >"$T/q0"
+exim_queue_state >"$T/q0"
 [ "$(wc -l <"$T/q0")" = 13 ] || die "exim -bp: $(cat "$T/q0")"
 # the spool holds the value's lines, as the test needs them
 grep -qx -- "--auth_id $J" "$EXIM_SPOOL"/input/*-H ||
@@ -133,7 +118,7 @@ grep -q frozen "$T/q0" && die "frozen before any hold: $(cat "$T/q0")"
 # expect_state FROZEN_IDS_FILE: exactly those frozen, all 13 queued
 expect_state()
 {
-	queue_state >"$T/q"
+	exim_queue_state >"$T/q"
 	awk '{ print $1 }' "$T/q" | sort >"$T/q.ids"
 	cat "$T/judy" "$T/others" | sort | cmp -s - "$T/q.ids" ||
 	    fail "$1: the queue lost or gained messages: $(cat "$T/q")"
@@ -198,7 +183,7 @@ grep -q "1 of the 7 is still queued" "$T/out" ||
     fail "the verification does not find the locked one: $(said)"
 exec 8>&-
 wait "$locker"
-[ "$(queue_state | grep -c "^$L ")" = 1 ] || fail "the locked one is gone"
+[ "$(exim_queue_state | grep -c "^$L ")" = 1 ] || fail "the locked one is gone"
 
 act purge --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"
@@ -206,7 +191,7 @@ grep -q "^purge $J on ex: done: 1 of 1 queued message purged" "$T/out" ||
     fail "purge: $(said)"
 grep -q "^verification: the spool's -H files: none of the 1 is queued any more" \
     "$T/out" || fail "purge not verified: $(said)"
-queue_state | awk '{ print $1 }' | sort >"$T/left"
+exim_queue_state | awk '{ print $1 }' | sort >"$T/left"
 cmp -s "$T/others" "$T/left" ||
     fail "after the purge, not exactly alice's and carol's: $(diff "$T/others" "$T/left" | tr '\n' ' ')"
 
@@ -242,13 +227,13 @@ out=$(echo "send $J $(pw $J) 127.9.1.7 1 1 u@dead.test" |
     fail "judy cannot send after unsuspend: $out"
 
 # a queue that cannot be read: the tool's reason, nothing done
-queue_state >"$T/before"
+exim_queue_state >"$T/before"
 sed -i "s|^exim_spool = .*|exim_spool = $T/nospool|" "$T/mailcon.conf"
 act purge --account "$A" --yes
 [ "$rc" != 0 ] || fail "purge with an unreadable queue: exit 0: $(said)"
 grep -q "cannot enter $T/nospool/input" "$T/out" "$T/err" ||
     fail "the queue read's reason is not said: $(said)"
-queue_state | cmp -s - "$T/before" ||
+exim_queue_state | cmp -s - "$T/before" ||
     fail "the failed purge changed the queue"
 
 [ "$failed" = 0 ] && echo "ok: hold/release/purge exactly judy's (forged senders included), suspend refuses her next message, unreadable queue said"

@@ -97,19 +97,6 @@ act()
 said() { cat "$T/out" "$T/err"; }
 sessions() { grep -c 'Accepted publickey' "$SSHD_LOG"; }
 
-# "ID frozen|active" per queued message, sorted (exim -bp, here).
-queue_state()
-{
-	"$EXIM_BIN" -C "$EXIM_CONF" -bp | awk '
-	    /^ *[0-9]+[smhdw] / {
-		f = ($0 ~ /\*\*\* frozen \*\*\*$/) ? "frozen" : "active"
-		for (i = 1; i <= NF; i++)
-			if ($i ~ /^[0-9A-Za-z]+-[0-9A-Za-z]+-[0-9A-Za-z]+$/)
-				print $i, f
-	    }' | sort
-}
-ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
-
 out=$({
 	echo "send $J $(pw $J) 127.9.2.1 4 2 x1@dead.test"
 	echo "sendas $J $(pw $J) 127.9.2.2 3 3 x2@dead.test $A"
@@ -117,20 +104,20 @@ out=$({
 	echo "send $C $(pw $C) 127.9.2.4 2 2 z@dead.test"
 } | python3 "$MAILGEN" --port "$EXIM_PORT" -j 4 --qids "$T/qids" 2>&1) ||
     die "mailgen: $out"
-ids_of "$J" >"$T/judy"
-cat <(ids_of "$A") <(ids_of "$C") | sort >"$T/others"
+exim_ids_of "$J" >"$T/judy"
+cat <(exim_ids_of "$A") <(exim_ids_of "$C") | sort >"$T/others"
 [ "$(wc -l <"$T/judy")" = 7 ] || die "judy's ids: $(cat "$T/qids")"
 for i in $(seq 1 100); do
-	[ "$(queue_state | wc -l)" = 12 ] && break
+	[ "$(exim_queue_state | wc -l)" = 12 ] && break
 	sleep 0.1
 done
-[ "$(queue_state | wc -l)" = 12 ] || die "exim -bp: $(queue_state)"
+[ "$(exim_queue_state | wc -l)" = 12 ] || die "exim -bp: $(exim_queue_state)"
 ls "$EXIM_SPOOL"/input/?/*-H >/dev/null 2>&1 || die "the spool is not split"
 
 # expect_state WHAT FROZEN_IDS_FILE: all 12 queued, exactly those frozen
 expect_state()
 {
-	queue_state >"$T/q"
+	exim_queue_state >"$T/q"
 	awk '{ print $1 }' "$T/q" | sort >"$T/q.ids"
 	cat "$T/judy" "$T/others" | sort | cmp -s - "$T/q.ids" ||
 	    fail "$1: the queue lost or gained messages: $(cat "$T/q")"
@@ -190,7 +177,7 @@ grep -q "^purge $J on ex: done: 7 of 7 queued messages purged" "$T/out" ||
     fail "purge over SSH: $(said)"
 grep -q "^verification: the spool's -H files: none of the 7 is queued any more" \
     "$T/out" || fail "purge over SSH not verified: $(said)"
-queue_state | awk '{ print $1 }' | sort >"$T/left"
+exim_queue_state | awk '{ print $1 }' | sort >"$T/left"
 cmp -s "$T/others" "$T/left" ||
     fail "after the purge over SSH, not exactly alice's and carol's: $(diff "$T/others" "$T/left" | tr '\n' ' ')"
 
