@@ -38,6 +38,21 @@
 /* How long a step waits for another mailcon's lock, unless told. */
 #define FE_LOCK_WAIT	"20"
 
+/* The locked edit of $f, once holds and edit_into are defined. */
+#define FE_EDIT_F \
+	"lock \"$f\"\n" \
+	"id=$(ident \"$f\")\n" \
+	"edit_file \"$f\"\n"
+
+/* holds and edit_into of a file that gets the line $a at its end. */
+#define FE_APPEND_A \
+	"holds() { has \"$1\"; }\n" \
+	/* awk 1 ends the last line with a newline if the file did not */ \
+	"edit_into() {\n" \
+	"  awk 1 \"$1\" >\"$2\" || die \"cannot write beside $1\"\n" \
+	"  printf '%s\\n' \"$a\" >>\"$2\" || die \"cannot write beside $1\"\n" \
+	"}\n"
+
 /* Shared by every script: strict mode and the refusal of read-only files. */
 #define FE_BASE \
 	"set -eu\n" \

@@ -31,15 +31,8 @@ static const char deny_add[] = FE_PRELUDE DV_DENY_HAS
 	"  A=$a awk -F: '$1 == ENVIRON[\"A\"] { n++ } END { exit !n }' \"$pw\" ||\n"
 	"    die \"no account $a in $pw\"\n"
 	"fi\n"
-	"holds() { has \"$1\"; }\n"
-	/* awk 1 ends the last line with a newline if the file did not */
-	"edit_into() {\n"
-	"  awk 1 \"$1\" >\"$2\" || die \"cannot write beside $1\"\n"
-	"  printf '%s\\n' \"$a\" >>\"$2\" || die \"cannot write beside $1\"\n"
-	"}\n"
-	"lock \"$f\"\n"
-	"id=$(ident \"$f\")\n"
-	"edit_file \"$f\"\n";
+	FE_APPEND_A
+	FE_EDIT_F;
 
 static const char deny_del[] = FE_PRELUDE DV_DENY_HAS
 	"a=$1 f=$2\n"
@@ -49,9 +42,7 @@ static const char deny_del[] = FE_PRELUDE DV_DENY_HAS
 	"  grep -vxF -- \"$a\" \"$1\" >\"$2\" || [ $? -eq 1 ] ||\n"
 	"    die \"cannot write beside $1\"\n"
 	"}\n"
-	"lock \"$f\"\n"
-	"id=$(ident \"$f\")\n"
-	"edit_file \"$f\"\n";
+	FE_EDIT_F;
 
 /* exactly one line of the account's in the passwd-file */
 #define DV_PASSWD_ONE \

@@ -36,15 +36,8 @@
 static const char refuse_add[] = FE_PRELUDE EX_REFUSE_HAS
 	"a=$1 f=$2\n"
 	"need_writable \"$f\"\n"
-	"holds() { has \"$1\"; }\n"
-	/* awk 1 ends the last line with a newline if the file did not */
-	"edit_into() {\n"
-	"  awk 1 \"$1\" >\"$2\" || die \"cannot write beside $1\"\n"
-	"  printf '%s\\n' \"$a\" >>\"$2\" || die \"cannot write beside $1\"\n"
-	"}\n"
-	"lock \"$f\"\n"
-	"id=$(ident \"$f\")\n"
-	"edit_file \"$f\"\n";
+	FE_APPEND_A
+	FE_EDIT_F;
 
 static const char refuse_del[] = FE_PRELUDE EX_REFUSE_HAS
 	"a=$1 f=$2\n"
@@ -55,9 +48,7 @@ static const char refuse_del[] = FE_PRELUDE EX_REFUSE_HAS
 	"    tolower(k) != tolower(ENVIRON[\"A\"]) { print }' \"$1\" \\\n"
 	"    >\"$2\" || die \"cannot write beside $1\"\n"
 	"}\n"
-	"lock \"$f\"\n"
-	"id=$(ident \"$f\")\n"
-	"edit_file \"$f\"\n";
+	FE_EDIT_F;
 
 /* The refuse file's part of the suspension check (backend.h). */
 static const char refuse_check[] =
