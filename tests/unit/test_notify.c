@@ -24,10 +24,17 @@
 
 #define GUARD_MS	20000
 
-/* The script: each MAILCON_ALERT_* on a line, its argv, then "---". */
+/*
+ * The script: each MAILCON_ALERT_* on a line, its argv, then "---".  Runs
+ * of it overlap (the notifier does not wait for one before the next), so
+ * each holds a lock while it writes its block: interleaved blocks made
+ * test_rate_more fail at random.
+ */
 static const char hook_script[] =
     "#!/bin/sh\n"
     "out=$1; shift\n"
+    "exec 9>>\"$out.lock\"\n"
+    "flock 9\n"
     "{\n"
     "  printf 'KIND=%s\\n' \"$MAILCON_ALERT_KIND\"\n"
     "  printf 'LEVEL=%s\\n' \"$MAILCON_ALERT_LEVEL\"\n"
