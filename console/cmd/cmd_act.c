@@ -72,7 +72,9 @@ act_usage(FILE *f)
 	    "  --no-hold       suspend without holding its queued mail\n"
 	    "  --verify        read the queue again at the end to check (else\n"
 	    "                  the queue tool's own report is the check; on\n"
-	    "                  Exim the chosen ids are always looked up)\n"
+	    "                  Exim the chosen ids are always looked up;\n"
+	    "                  there the spool names each message's login,\n"
+	    "                  and hold, release and purge read no log)\n"
 	    "  --timeout SECS  each command's deadline (default 60); a file\n"
 	    "                  another mailcon is changing is waited for\n"
 	    "                  half of it, then told busy\n"
@@ -302,6 +304,23 @@ act_count(struct contain_request req)
 	return n;
 }
 
+/*
+ * Does the server's queue read name each message's login (struct
+ * backend_queue's select: Exim's -auth_id)?  Then that login decides, and
+ * a message without one was not submitted in any authenticated session,
+ * so the ids the logs give the account could only add what a forged line
+ * names: a hold, release or purge there reads no log (a long main log
+ * cost more than the purge itself).
+ */
+static int
+act_logins_listed(const struct server_config *sc)
+{
+	const struct mail_backend	*b = server_mta(sc);
+
+	return sc->queue_argv == NULL && b->queue != NULL &&
+	    b->queue->select != NULL;
+}
+
 /* Print the result; the exit status. */
 static int
 act_report(const struct contain_request *req, const struct contain_result *r,
@@ -509,9 +528,13 @@ cmd_act(int argc, char **argv)
 	/* what they cannot do is refused now: no logs read, nothing asked */
 	capable = contain_supported(sc, action, why, sizeof(why));
 
-	/* Queue actions choose by the ids the account's logins produced. */
+	/*
+	 * Queue actions choose by the ids the account's logins produced,
+	 * unless the queue's own record names each message's login.
+	 */
 	if (capable && (req.server->ssh.host == NULL || ssh.conn != NULL) &&
-	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
+	    ((action >= CA_HOLD && !act_logins_listed(sc)) ||
+	    (action == CA_SUSPEND && req.hold_first))) {
 		sp = sesspids_new();
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn, sp);
 		/* its sessions open now, as the log names them: checked by
