@@ -304,23 +304,6 @@ act_count(struct contain_request req)
 	return n;
 }
 
-/*
- * Does the server's queue read name each message's login (struct
- * backend_queue's select: Exim's -auth_id)?  Then that login decides, and
- * a message without one was not submitted in any authenticated session,
- * so the ids the logs give the account could only add what a forged line
- * names: a hold, release or purge there reads no log (a long main log
- * cost more than the purge itself).
- */
-static int
-act_logins_listed(const struct server_config *sc)
-{
-	const struct mail_backend	*b = server_mta(sc);
-
-	return sc->queue_argv == NULL && b->queue != NULL &&
-	    b->queue->select != NULL;
-}
-
 /* Print the result; the exit status. */
 static int
 act_report(const struct contain_request *req, const struct contain_result *r,
@@ -418,6 +401,7 @@ cmd_act(int argc, char **argv)
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
+	const struct backend_queue *q;
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
 	char			 why[256], shown[256], pids[4096];
@@ -530,11 +514,15 @@ cmd_act(int argc, char **argv)
 
 	/*
 	 * Queue actions choose by the ids the account's logins produced,
-	 * unless the queue's own record names each message's login.
+	 * unless the queue's read names each message's login (select: a
+	 * message without one was in no authenticated session, and a log
+	 * could only add what a forged line names; a long log cost more
+	 * than the purge).
 	 */
+	q = server_mta(sc)->queue;
 	if (capable && (req.server->ssh.host == NULL || ssh.conn != NULL) &&
-	    ((action >= CA_HOLD && !act_logins_listed(sc)) ||
-	    (action == CA_SUSPEND && req.hold_first))) {
+	    ((action >= CA_HOLD && (sc->queue_argv != NULL || q == NULL ||
+	    q->select == NULL)) || (action == CA_SUSPEND && req.hold_first))) {
 		sp = sesspids_new();
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn, sp);
 		/* its sessions open now, as the log names them: checked by
