@@ -23,38 +23,34 @@
  * Both tools print JSON and exit 0 whether or not the call succeeded: the
  * answer decides (cpanel_answer, cpjson.c).  The owner's name is read
  * from getdomainowner's JSON with perl's JSON::PP (every cPanel server
- * has both) and must be a cPanel user name.
- *
- * No password reset: uapi Email passwd_pop takes the password as an
- * argument, which every local user of a shared server can read in ps;
- * set password_command for a site's own way.  No built-in check either:
- * the answers are the verification ("not verified" is said).
+ * has both) and must be a cPanel user name.  Then the suspension is read
+ * back from cPanel itself (cp_check: the fields cPanel documents for an
+ * address's and an account's state), and the verification says what
+ * cPanel answered.  The password reset is cpanel_pw.c's.
  */
 #include <stddef.h>
 
 #include "exim.h"
+#include "cpanel_int.h"
 #include "backends/backend.h"
+#include "backends/fileedit.h"
 
 /*
  * $1 the login, $2 cPanel's bin directory, $3 the UAPI function
  * (suspend_login, suspend_outgoing, hold_outgoing), $4 "undo" for its
  * twin.  The answer of the last tool run is the step's stdout.
  */
-static const char cp_script[] =
-	"set -eu\n"
-	"die() { printf '%s\\n' \"$*\" >&2; exit 3; }\n"
+static const char cp_script[] = FE_BASE CP_NEED_TOOLS CP_OWNER_OF
 	"a=$1 b=$2 f=$3 undo=${4:-}\n"
 	"case $f in\n"
 	"suspend_login) t=unsuspend_login ;;\n"
 	"suspend_outgoing) t=unsuspend_outgoing ;;\n"
 	"hold_outgoing) t=release_outgoing ;;\n"
-	"*) die \"cpanel_outgoing must be suspend or hold (not ${f%_outgoing})\" ;;\n"
+	"*) die \"cpanel_outgoing must be suspend or hold (not"
+	    " ${f%_outgoing})\" ;;\n"
 	"esac\n"
 	"[ -z \"$undo\" ] || f=$t\n"
-	"for x in whmapi1 uapi; do\n"
-	"  [ -x \"$b/$x\" ] || die \"$b/$x: not found: is this a cPanel"
-	    " server? (cpanel_bin)\"\n"
-	"done\n"
+	"need_cp\n"
 	"case $a in\n"
 	"*@*) ;;\n"
 	"*)\n"
@@ -68,22 +64,95 @@ static const char cp_script[] =
 	"  esac\n"
 	"  exec \"$b/whmapi1\" --output=json \"${f}_email\" user=\"$a\" ;;\n"
 	"esac\n"
-	"d=${a#*@}\n"
-	"j=$(\"$b/whmapi1\" --output=json getdomainowner domain=\"$d\") ||\n"
-	"  die \"whmapi1 getdomainowner domain=$d failed\"\n"
-	"u=$(printf '%s' \"$j\" | perl -MJSON::PP -0777 -ne '\n"
-	"  my $j = eval { decode_json($_) };\n"
-	"  ref $j eq \"HASH\" or exit 2;\n"
-	"  my $m = $j->{metadata} || {};\n"
-	"  if (!$m->{result}) { print STDERR $m->{reason} || \"no reason\";"
-	    " exit 3 }\n"
-	"  my $u = ($j->{data} || {})->{user};\n"
-	"  defined $u && $u =~ /\\A[a-z][a-z0-9]{0,31}\\z/ or exit 4;\n"
-	"  print $u' 2>&1) || die \"whmapi1 getdomainowner domain=$d: no owner"
-	    " of $d (${u:-not an answer})\"\n"
-	"[ -n \"$u\" ] || die \"whmapi1 getdomainowner domain=$d: no answer\"\n"
+	"owner_of \"$a\"\n"
 	"exec \"$b/uapi\" --output=json --user=\"$u\" Email \"$f\""
 	    " email=\"$a\"\n";
+
+/*
+ * The suspension read back from cPanel (backend.h, struct backend_check):
+ * $1 cPanel's bin directory, $2 cpanel_outgoing.  v is 1 when cPanel says
+ * both are stopped (an address: its logins and its outgoing mail,
+ * suspended or held as cpanel_outgoing says; a cPanel account: its
+ * outgoing mail), 0 when neither; a mix, a missing field or an answer
+ * that is not cPanel's JSON dies with what cPanel said.  The fields are
+ * those cPanel documents (api.docs.cpanel.net):
+ *
+ *	uapi Email list_pops_with_disk email=LOCAL domain=DOMAIN
+ *	    get_restrictions=1: result.data[] of {email, suspended_login,
+ *	    suspended_outgoing, hold_outgoing, ...}, each 1 or 0
+ *	    ("hold_outgoing ... only if you pass get_restrictions=1")
+ *	whmapi1 listaccts search=ACCOUNT searchtype=user searchmethod=exact:
+ *	    data.acct[] of {user, outgoing_mail_suspended,
+ *	    outgoing_mail_hold, ...}
+ *
+ * The perl program is in single quotes: it holds none.
+ */
+static const char cp_check[] = CP_NEED_TOOLS CP_OWNER_OF
+	"b=$1 o=$2; shift 2\n"
+	"case $o in\n"
+	"suspend|hold) ;;\n"
+	"*) die \"cpanel_outgoing must be suspend or hold (not $o)\" ;;\n"
+	"esac\n"
+	"need_cp\n"
+	"case $a in\n"
+	"*@*)\n"
+	"  owner_of \"$a\"\n"
+	"  j=$(\"$b/uapi\" --output=json --user=\"$u\" Email"
+	    " list_pops_with_disk"
+	    " email=\"${a%@*}\" domain=\"$d\" get_restrictions=1 no_disk=1)"
+	    " ||\n"
+	"    die \"uapi Email list_pops_with_disk for $a failed\" ;;\n"
+	"*)\n"
+	"  j=$(\"$b/whmapi1\" --output=json listaccts search=\"$a\""
+	    " searchtype=user searchmethod=exact) ||\n"
+	"    die \"whmapi1 listaccts search=$a failed\" ;;\n"
+	"esac\n"
+	"v=$(printf '%s' \"$j\" | A=$a O=$o perl -MJSON::PP -0777 -ne '\n"
+	"  sub bad { print @_; exit 2 }\n"
+	"  sub flag { my ($h, $k) = @_; my $v = $h->{$k};\n"
+	"    defined $v or bad(\"cPanel did not say $k\");\n"
+	"    $v eq \"0\" || $v eq \"1\" or bad(\"cPanel said $k=$v\");\n"
+	"    return $v }\n"
+	"  my $j = eval { decode_json($_) };\n"
+	"  ref $j eq \"HASH\" or bad(\"its answer is not cPanel JSON\");\n"
+	"  my ($w, $o, $f, @m) = (lc $ENV{A}, $ENV{O});\n"
+	"  if (index($w, \"@\") >= 0) {\n"
+	"    my $r = $j->{result};\n"
+	"    ref $r eq \"HASH\" && defined $r->{status} &&"
+	    " $r->{status} eq \"1\" or bad(\"cPanel said: \", join(\"; \","
+	    " @{ ref $r eq \"HASH\" && ref $r->{errors} eq \"ARRAY\" ?"
+	    " $r->{errors} : [\"no status\"] }));\n"
+	"    @m = grep { ref $_ eq \"HASH\" && lc($_->{email} // \"\") eq $w }"
+	    " @{ ref $r->{data} eq \"ARRAY\" ? $r->{data} : [] };\n"
+	"    @m == 1 or bad(\"cPanel lists $w \" . @m . \" times\");\n"
+	"    $f = $o eq \"hold\" ? \"hold_outgoing\" :"
+	    " \"suspended_outgoing\";\n"
+	"    my ($l, $x) = (flag($m[0], \"suspended_login\"), flag($m[0],"
+	    " $f));\n"
+	"    $l eq $x or bad(\"cPanel says $w is partly suspended:"
+	    " suspended_login=$l, $f=$x\");\n"
+	"    print $l;\n"
+	"  } else {\n"
+	"    my $m = $j->{metadata};\n"
+	"    ref $m eq \"HASH\" && defined $m->{result} && $m->{result} eq"
+	    " \"1\""
+	    " or bad(\"cPanel said: \", (ref $m eq \"HASH\" ? $m->{reason} :"
+	    " undef) //"
+	    " \"no result\");\n"
+	"    my $d = $j->{data};\n"
+	"    @m = grep { ref $_ eq \"HASH\" && ($_->{user} // \"\") eq $w }"
+	    " @{ ref $d eq \"HASH\" && ref $d->{acct} eq \"ARRAY\" ?"
+	    " $d->{acct} :"
+	    " [] };\n"
+	"    @m == 1 or bad(\"cPanel lists the account $w \" . @m . \""
+	    " times\");\n"
+	"    print flag($m[0], $o eq \"hold\" ? \"outgoing_mail_hold\" :"
+	    " \"outgoing_mail_suspended\");\n"
+	"  }' 2>&1) || die \"${v:-no answer from perl}\"\n"
+	"case $v in\n"
+	"0|1) ;;\n"
+	"*) die \"cannot read cPanel's answer: $v\" ;;\n"
+	"esac\n";
 
 static const char *const login_args[] = { "%{account}", "%{cpanel_bin}",
 	"suspend_login", NULL };
@@ -120,6 +189,9 @@ static const struct backend_step cp_out_add = {
 	.answer = cpanel_answer,
 };
 
+static const char *const check_args[] = { "%{cpanel_bin}",
+	"%{cpanel_outgoing}", NULL };
+
 static const struct backend_step cp_out_del = {
 	.name = "mailcon-cpanel-outgoing-undo",
 	.script = cp_script,
@@ -129,10 +201,24 @@ static const struct backend_step cp_out_del = {
 	.answer = cpanel_answer,
 };
 
+static const struct backend_check cp_check_part = {
+	.key = "cpanel",
+	.script = cp_check,
+	.args = check_args,
+	.on = "logins and outgoing mail stopped (cPanel's API reads back)",
+	.place = "cPanel's record",
+	.label = "cPanel's API reads back",
+	.yes = "suspended",
+	.no = "not suspended",
+};
+
 /* See exim.h. */
 const struct backend_accounts cpanel_accounts = {
 	.deny_add = &cp_login_add,
 	.deny_del = &cp_login_del,
 	.refuse_add = &cp_out_add,
 	.refuse_del = &cp_out_del,
+	.passwd_set = &cpanel_passwd_set,
+	.passwd_check = &cpanel_passwd_check,
+	.check = &cp_check_part,
 };

@@ -53,6 +53,9 @@ static const struct backend_option cpanel_options[] = {
 	    "suspend: \"suspend\" refuses an address's outgoing mail, "
 	    "\"hold\" keeps it queued (uapi Email suspend_outgoing or "
 	    "hold_outgoing)", "suspend or hold" },
+	{ "cpanel_proc_mounts", BOPT_PATH, "/proc/mounts",
+	    "reset-password: the server's mount table, read for hidepid=2 "
+	    "on /proc (uapi takes the password as an argument)", NULL },
 	{ NULL, BOPT_PATH, NULL, NULL, NULL }
 };
 

@@ -1,9 +1,10 @@
 /*
  * exim.h: what the files of the Exim backends share (backend.h): the log
  * parser (log.c), the queue listing and the answers of -Mf, -Mt, -Mrm
- * (queue.c), an account's messages read from the spool (spool.c), the suspension of a Debian exim4 + Dovecot server through an
- * ACL's lookup file (accounts.c), and cPanel's account API and its JSON
- * answers (cpanel.c, cpjson.c).
+ * (queue.c), an account's messages read from the spool (spool.c), the
+ * suspension of a Debian exim4 + Dovecot server through an ACL's lookup
+ * file (accounts.c), and cPanel's account API and its JSON answers
+ * (cpanel.c, cpanel_pw.c, cpjson.c).
  */
 #ifndef MAILCON_EXIM_H
 #define MAILCON_EXIM_H
@@ -59,6 +60,10 @@ extern const struct backend_accounts exim_accounts;
 
 /* cpanel.c: cPanel's whmapi1 and uapi, both roles. */
 extern const struct backend_accounts cpanel_accounts;
+
+/* cpanel_pw.c: an address's password reset and its check. */
+extern const struct backend_step cpanel_passwd_set;
+extern const struct backend_step cpanel_passwd_check;
 
 /*
  * cpjson.c: judge a whmapi1 answer (metadata.result 1, else

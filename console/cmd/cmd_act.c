@@ -72,7 +72,9 @@ act_usage(FILE *f)
 	    "  --no-hold       suspend without holding its queued mail\n"
 	    "  --verify        read the queue again at the end to check (else\n"
 	    "                  the queue tool's own report is the check; on\n"
-	    "                  Exim the chosen ids are always looked up)\n"
+	    "                  Exim the chosen ids are always looked up;\n"
+	    "                  there the spool names each message's login,\n"
+	    "                  and hold, release and purge read no log)\n"
 	    "  --timeout SECS  each command's deadline (default 60); a file\n"
 	    "                  another mailcon is changing is waited for\n"
 	    "                  half of it, then told busy\n"
@@ -399,6 +401,7 @@ cmd_act(int argc, char **argv)
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
 	struct act_ssh		 ssh = { NULL, NULL };
+	const struct backend_queue *q;
 	const char		*config_path = NULL, *server = NULL;
 	char			 err[512], operator[64], question[512];
 	char			 why[256], shown[256], pids[4096];
@@ -509,9 +512,17 @@ cmd_act(int argc, char **argv)
 	/* what they cannot do is refused now: no logs read, nothing asked */
 	capable = contain_supported(sc, action, why, sizeof(why));
 
-	/* Queue actions choose by the ids the account's logins produced. */
+	/*
+	 * Queue actions choose by the ids the account's logins produced,
+	 * unless the queue's read names each message's login (select: a
+	 * message without one was in no authenticated session, and a log
+	 * could only add what a forged line names; a long log cost more
+	 * than the purge).
+	 */
+	q = server_mta(sc)->queue;
 	if (capable && (req.server->ssh.host == NULL || ssh.conn != NULL) &&
-	    (action >= CA_HOLD || (action == CA_SUSPEND && req.hold_first))) {
+	    ((action >= CA_HOLD && (sc->queue_argv != NULL || q == NULL ||
+	    q->select == NULL)) || (action == CA_SUSPEND && req.hold_first))) {
 		sp = sesspids_new();
 		srv = act_read_logs(&cfg, req.server, &copy, ssh.conn, sp);
 		/* its sessions open now, as the log names them: checked by

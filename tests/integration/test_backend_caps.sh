@@ -1,12 +1,12 @@
 #!/bin/sh
 # test_backend_caps.sh: what a server's mail systems cannot do is refused,
 # said in one line, and nothing runs (backends/backend.h: an op left NULL
-# is "not supported").  A server with backend = exim-cpanel (which resets
-# no password: uapi would take it as an argument) gets reset-password
-# refused as "not supported by exim-cpanel" by `mailcon act`, dry run or
-# not, with fake tools first in PATH that would leave a mark if anything
-# ran them; a server with backend = exim without its keys is refused
-# naming them.  A key of a mail system the server was said not to run is
+# is "not supported").  A server with backend = exim-cpanel whose /proc
+# does not hide other users' processes (uapi would take the password as
+# an argument) gets reset-password refused, said in its words, before any
+# of cPanel's tools runs (fakes that would leave a mark if anything ran
+# them, as cpanel_bin and first in PATH); a server with backend = exim
+# without its keys is refused naming them.  A key of a mail system the server was said not to run is
 # refused at load, naming the key, the system and the server.
 set -u
 : "${MAILCON:?MAILCON must name the mailcon binary}"
@@ -31,6 +31,9 @@ cp "$T/exim.conf" "$T/cpanel.conf"
 printf 'backend = exim\n' >>"$T/exim.conf"
 printf 'passwd_file = %s/users\n' "$T" >>"$T/exim.conf"
 printf 'backend = exim-cpanel\n' >>"$T/cpanel.conf"
+printf 'cpanel_bin = %s/bin\n' "$T" >>"$T/cpanel.conf"
+printf 'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\n' >"$T/mounts"
+printf 'cpanel_proc_mounts = %s/mounts\n' "$T" >>"$T/cpanel.conf"
 
 # act ACTION [ARGS]: mailcon act on judy at ex; exit status in rc.
 act()
@@ -41,16 +44,10 @@ act()
 	rc=$?
 }
 
-for dry in "" --dry-run; do
-	CONF=$T/cpanel.conf act reset-password $dry
-	[ "$rc" = 2 ] || fail "reset-password $dry: exit $rc, want 2"
-	want="reset-password judy@example.test on ex: refused: refused, nothing run: reset-password: not supported by exim-cpanel (a site's password_command in [server ex] can do it)"
-	head -1 "$T/out" | grep -qxF -- "$want" ||
-	    fail "reset-password $dry: not said as not supported: $(cat "$T/out" "$T/err")"
-	[ "$(wc -l <"$T/out")" = 1 ] ||
-	    fail "reset-password $dry: more than one line: $(cat "$T/out")"
-	[ -s "$T/err" ] && fail "reset-password $dry: stderr: $(cat "$T/err")"
-done
+CONF=$T/cpanel.conf act reset-password
+[ "$rc" = 1 ] || fail "reset-password on exim-cpanel without hidepid: exit $rc, want 1"
+grep -qF "reset-password judy@example.test on ex: FAILED: nothing changed: setting the password failed: mailcon-cpanel-passwd failed with exit status 3: refused, nothing changed: uapi Email passwd_pop takes the new password as an argument, and /proc on this server is mounted without hidepid=2" \
+    "$T/out" || fail "reset-password on exim-cpanel without hidepid: $(cat "$T/out" "$T/err")"
 # exim without the keys that say where its queue and files are
 for a in hold purge suspend; do
 	act $a

@@ -9,7 +9,9 @@
 #   -auth_id of their -H spool files, read by one script (not exipick),
 #   and an ACL variable alice filled with "\n--auth_id judy@example.test"
 #   (exim.sh's acl_m_note, from her recipient) does not make her message
-#   judy's;
+#   judy's; a message without a login, which a log line forged into the
+#   server's log gives to judy, is not purged (the spool decides: no log
+#   is read for a queue action on Exim);
 # - the check after each is which chosen ids still have a -H file and
 #   whether they are frozen (the ids on the script's stdin), not a second
 #   listing;
@@ -184,6 +186,22 @@ grep -q "1 of the 7 is still queued" "$T/out" ||
 exec 8>&-
 wait "$locker"
 [ "$(exim_queue_state | grep -c "^$L ")" = 1 ] || fail "the locked one is gone"
+
+# A message without a login (submitted on the command line, as a local
+# program would), and a log line forged to give its id to judy: the spool
+# names every message's login, so the purge reads no log and the message
+# stays (it was never in an authenticated session of hers).
+exim_queue_state | awk '{ print $1 }' >"$T/before.local"
+printf 'Subject: local\n\nlocal\n' |
+    "$EXIM_BIN" -C "$EXIM_CONF" -odq -f bounce@else.test z@dead.test ||
+    die "exim -odq: the local message was not queued"
+LOCAL=$(exim_queue_state | awk '{ print $1 }' | grep -vxF -f "$T/before.local")
+[ "$(echo "$LOCAL" | wc -w)" = 1 ] || die "the local message's id: $LOCAL"
+echo "$LOCAL" >>"$T/others"
+sort -o "$T/others" "$T/others"
+printf '%s %s <= %s H=(x) [127.9.9.9]:4000 P=esmtpa A=dovecot_login:%s S=300 for z@dead.test\n' \
+    "$(date '+%F %T')" "$LOCAL" "$J" "$J" >"$T/forged.log"
+sed -i "s|^logs = .*|logs = $T/forged.log|" "$T/mailcon.conf"
 
 act purge --account "$J" --yes --verify
 [ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"

@@ -456,7 +456,20 @@ test_exim_commands(void **state)
 	    "judy@example.test /usr/local/cpanel/bin suspend_login undo");
 	backend_argv_free(v);
 	assert_ptr_equal(ac->refuse_add->answer, cpanel_answer);
-	assert_null(ac->passwd_set);
+	/* the password on stdin, never an argument of the step's own */
+	v = backend_step_argv(&backend_exim_cpanel, ac->passwd_set, &env,
+	    err, sizeof(err));
+	assert_non_null(v);
+	join(v + 3, buf, sizeof(buf));
+	assert_string_equal(buf, "mailcon-cpanel-passwd judy@example.test "
+	    "/usr/local/cpanel/bin /proc/mounts");
+	assert_non_null(strstr(v[2], "IFS= read -r pw"));
+	assert_non_null(strstr(v[2], "*,hidepid=2,*|*,hidepid=invisible,*)"));
+	backend_argv_free(v);
+	assert_true(ac->passwd_set->flags & BSTEP_PASSWORD);
+	assert_true(ac->passwd_check->flags & BSTEP_PASSWORD);
+	assert_ptr_equal(ac->passwd_set->answer, cpanel_answer);
+	assert_non_null(ac->check);
 }
 
 int
