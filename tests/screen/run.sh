@@ -67,7 +67,8 @@ BLOCKS=$(printf '\342\226[\201-\210]')
 # (clocks, the demo's directory, sparklines and the busiest minute's
 # count, which depend on where a minute boundary fell: the demo stamps
 # its lines with the wall clock as it replays them, and a loaded machine
-# replays a minute's lines over two).
+# replays a minute's lines over two; tests/unit/test_demo.c pins that
+# count).
 capture() {
 	tm capture-pane -p -t "$1" | LC_ALL=C sed -e "s/$BLOCKS/#/g" |
 	    LC_ALL=C sed -E \
