@@ -10,9 +10,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/tmuxlib.sh"
-MAILGEN=$HERE/mailgen.py
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C.UTF-8
 
 tmux_stack_test live live
 
