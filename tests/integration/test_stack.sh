@@ -34,9 +34,9 @@ pw=$(awk '$1 == "alice@example.test" { print $2 }' "$STACK_USERS")
 echo "send alice@example.test $pw 127.0.0.33 1 1 x@remote.test" |
     python3 "$HERE/mailgen.py" --port "$STACK_SUBMIT_PORT" >"$T/mg" 2>&1 ||
     fail "an authenticated message was not taken: $(cat "$T/mg")"
-pids=$(awk '{ print $2 }' "$STACK_PIDS")
+daemons=$(awk '{ print $2 }' "$STACK_PIDS")
 stack_stop "$S"
-for p in $pids; do
+for p in $daemons; do
 	kill -0 "$p" 2>/dev/null && fail "stack_stop left pid $p running"
 done
 

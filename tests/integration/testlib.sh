@@ -20,8 +20,10 @@
 #				sets it after), T (a new directory
 #				/tmp/mcNAME.XXXXXX, mode 755: the daemons and
 #				the SSH test user reach their files in it),
-#				failed=0, and an EXIT trap (INT and TERM exit
-#				130 through it) that runs the test's own
+#				failed=0, pids= (the test's background
+#				processes: it adds their pids), and an EXIT
+#				trap (INT and TERM exit 130 through it) that
+#				stops those (stop_pids), runs the test's own
 #				test_cleanup when it defines one, then what
 #				the libraries registered (stack_test in
 #				stack.sh: the stack of S; tmuxlib.sh: the tmux
@@ -66,6 +68,7 @@ wait_text()
 	return 1
 }
 
+# test_init NAME: a test's start (see above).
 test_init()
 {
 	ROOT=$(cd "$HERE/../.." && pwd)
@@ -76,15 +79,19 @@ test_init()
 	T=$(mktemp -d "/tmp/mc$1.XXXXXX") || exit 1
 	chmod 755 "$T"
 	failed=0
+	pids=
 	_test_stops=
 	trap _test_exit EXIT
 	trap 'exit 130' INT TERM
 }
 
-# The EXIT trap of test_init: the test's clean-up, the libraries', then T.
+# The EXIT trap of test_init: the test's processes and clean-up, the
+# libraries', then T.
 _test_exit()
 {
 	local rc=$?
+	# shellcheck disable=SC2086
+	stop_pids $pids
 	if declare -F test_cleanup >/dev/null; then
 		test_cleanup
 	fi
