@@ -85,27 +85,11 @@ wait_file()
 }
 
 # Print N distinct TCP ports in 20000-32767 (below the ephemeral range, so a
-# client socket cannot take them) that are free to bind on address ADDR.
+# client socket cannot take them) that are free to bind on address ADDR and
+# handed to no other test of this machine within the hour (freeport.py).
 _stack_free_ports()
 {
-	python3 - "$1" "$2" <<'EOF'
-import random, socket, sys
-addr, n = sys.argv[1], int(sys.argv[2])
-got = []
-while len(got) < n:
-    p = random.randint(20000, 32767)
-    if p in got:
-        continue
-    s = socket.socket()
-    try:
-        s.bind((addr, p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    got.append(p)
-print(" ".join(map(str, got)))
-EOF
+	python3 "$_STACK_HERE/freeport.py" "$1" "$2"
 }
 
 # Log a harness message on stderr.
