@@ -2,7 +2,8 @@
  * audit.c: the audit log of actions: a second connection to the history
  * database with synchronous=FULL, and a worker thread so the drawing
  * thread never waits for an fsync (how a command is written into it, its
- * secrets redacted: audit_cmd.c).
+ * secrets redacted: audit_cmd.c; the jobs of an intent, an outcome and a
+ * verification: audit_write.c; the rows read back: audit_read.c).
  *
  * Why a second connection: the history commits in batches on its own
  * schedule with synchronous=NORMAL, which may lose the last commits on a
@@ -22,124 +23,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
-#include "audit.h"
-#include "core/sanitize.h"
-#include "core/secret.h"
+#include "audit_int.h"
 #include "core/xmalloc.h"
 #include "store/store_int.h"
 
 /* A history commit holds the write lock briefly; wait that long for it. */
 #define AUDIT_BUSY_MS		5000
-
-enum job_type {
-	JOB_INTENT,
-	JOB_OUTCOME,
-	JOB_VERIFIED
-};
-
-/* One write: the values are copies, already redacted and sanitised. */
-struct audit_job {
-	struct audit_job	*next;
-	enum job_type		 type;
-	int64_t			 id;		/* the row; the result of intents */
-	int64_t			 t;		/* started, finished, verified_at */
-	char			*s[6];		/* the text columns of the job */
-	int			 state;
-	int			 exit_status;
-	audit_cb		 cb;
-	void			*arg;
-	int			 failed;
-	char			 err[512];
-};
-
-struct audit {
-	sqlite3			*db;
-	char			*path;
-	pthread_mutex_t		 dblock;	/* one user of db at a time */
-
-	/* Below: under lock. */
-	pthread_mutex_t		 lock;
-	pthread_cond_t		 cond;
-	struct audit_job	*queue, **queue_tail;
-	struct audit_job	*done, **done_tail;
-	int			 busy;		/* the worker holds a job */
-	int			 quit;
-
-	pthread_t		 worker;
-	int			 pipe[2];	/* worker -> loop: a job ended */
-	char			 err[512];	/* the caller's thread only */
-	int			 has_err;
-};
-
-static const char *const audit_states[] = {
-	[AUDIT_INTENT] = "intent",
-	[AUDIT_DONE] = "done",
-	[AUDIT_FAILED] = "failed",
-	[AUDIT_UNKNOWN] = "unknown",
-};
-
-/* See audit.h. */
-const char *
-audit_state_name(enum audit_state s)
-{
-	if ((unsigned)s >= sizeof(audit_states) / sizeof(audit_states[0]))
-		return "unknown";
-	return audit_states[s];
-}
-
-/* The state a stored name stands for (unknown for anything else). */
-static enum audit_state
-audit_state_parse(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < sizeof(audit_states) /
-	    sizeof(audit_states[0]); i++)
-		if (strcmp(s, audit_states[i]) == 0)
-			return (enum audit_state)i;
-	return AUDIT_UNKNOWN;
-}
-
-/* A copy of s with every one of the caller's secrets as <secret>. */
-static char *
-audit_scrub(const struct audit_rec *rec, const char *s)
-{
-	size_t	 n;
-
-	if (s == NULL)
-		return NULL;
-	return secret_scrub_copy(s, strlen(s), rec->secrets, &n);
-}
-
-/*
- * A copy of len bytes of p with the secrets scrubbed, sanitised and cut at
- * max bytes (NULL stays).  Scrubbed first: a secret cut by the limit
- * would leave its first part behind.
- */
-static char *
-audit_clean(const char *p, size_t len, size_t max,
-    const char *const *secrets)
-{
-	char	*out, *raw;
-	size_t	 n;
-
-	if (p == NULL)
-		return NULL;
-	raw = secret_scrub_copy(p, len, secrets, &len);
-	out = xmalloc(max + 8);
-	n = sanitize_text_utf8(out, max + 1, raw, len > max ? max : len);
-	/* Escapes widen text: a nearly full buffer may have been cut. */
-	if (len > max || n + 8 > max)
-		snprintf(out + n, 8, " [cut]");
-	explicit_bzero(raw, len);
-	free(raw);
-	return out;
-}
 
 /* What the admin can do about an sqlite error code. */
 static const char *
@@ -172,7 +65,7 @@ audit_advice(int rc)
 }
 
 /* "audit log PATH: what: sqlite's message; advice" (under dblock). */
-static void
+void
 audit_fail(struct audit *a, int rc, const char *what, char *err,
     size_t errlen)
 {
@@ -194,7 +87,7 @@ audit_bind_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 /* Write one job in a transaction of its own (under dblock). */
-static void
+void
 audit_exec(struct audit *a, struct audit_job *j)
 {
 	static const char *const sql[] = {
@@ -257,7 +150,7 @@ fail:
 }
 
 /* Free a job and its strings. */
-static void
+void
 audit_job_free(struct audit_job *j)
 {
 	size_t	 i;
@@ -301,7 +194,7 @@ audit_worker(void *arg)
 }
 
 /* Hand a job to the worker. */
-static void
+void
 audit_queue(struct audit *a, struct audit_job *j)
 {
 	pthread_mutex_lock(&a->lock);
@@ -426,131 +319,11 @@ audit_close(struct audit *a)
 }
 
 /* Remember a failure for audit_error() (the caller's thread). */
-static void
+void
 audit_set_error(struct audit *a, const char *err)
 {
 	snprintf(a->err, sizeof(a->err), "%s", err);
 	a->has_err = 1;
-}
-
-/* Build the intent job of rec: redacted, secrets never copied. */
-static struct audit_job *
-audit_intent_job(struct audit *a, const struct audit_rec *rec)
-{
-	struct audit_job	*j;
-	size_t			 n;
-
-	if (rec->argc < 0 || rec->argc > AUDIT_MAX_ARGS ||
-	    rec->action == NULL) {
-		audit_set_error(a, "audit log: an intent without an action "
-		    "or with too many words; the action is refused");
-		return NULL;
-	}
-	j = xcalloc(1, sizeof(*j));
-	j->type = JOB_INTENT;
-	j->t = rec->started != 0 ? rec->started : (int64_t)time(NULL);
-	j->s[0] = audit_scrub(rec, rec->operator);
-	j->s[1] = audit_scrub(rec, rec->server);
-	j->s[2] = audit_scrub(rec, rec->account);
-	j->s[3] = audit_scrub(rec, rec->action);
-	j->s[4] = audit_scrub(rec, rec->target);
-	if (rec->argv != NULL) {
-		n = (size_t)audit_command(rec, NULL, 0) + 1;
-		j->s[5] = xmalloc(n);
-		audit_command(rec, j->s[5], n);
-	}
-	return j;
-}
-
-/* See audit.h. */
-int
-audit_intent(struct audit *a, const struct audit_rec *rec, audit_cb cb,
-    void *arg)
-{
-	struct audit_job	*j;
-
-	if (a == NULL || (j = audit_intent_job(a, rec)) == NULL)
-		return -1;
-	j->cb = cb;
-	j->arg = arg;
-	audit_queue(a, j);
-	return 0;
-}
-
-/* See audit.h. */
-int64_t
-audit_intent_sync(struct audit *a, const struct audit_rec *rec)
-{
-	struct audit_job	*j;
-	int64_t			 id;
-
-	if (a == NULL || (j = audit_intent_job(a, rec)) == NULL)
-		return -1;
-	pthread_mutex_lock(&a->dblock);
-	audit_exec(a, j);
-	pthread_mutex_unlock(&a->dblock);
-	id = j->failed ? -1 : j->id;
-	if (j->failed)
-		audit_set_error(a, j->err);
-	audit_job_free(j);
-	return id;
-}
-
-/* See audit.h. */
-int
-audit_outcome(struct audit *a, int64_t id, enum audit_state state,
-    int exit_status, const char *counts, const char *stderr_text,
-    size_t stderr_len, const char *const *secrets, audit_cb cb, void *arg)
-{
-	struct audit_job	*j;
-
-	if (a == NULL)
-		return -1;
-	j = xcalloc(1, sizeof(*j));
-	j->type = JOB_OUTCOME;
-	j->id = id;
-	j->t = (int64_t)time(NULL);
-	j->state = state;
-	j->exit_status = exit_status;
-	j->s[0] = counts != NULL ? audit_clean(counts, strlen(counts), 512,
-	    secrets) : NULL;
-	j->s[1] = audit_clean(stderr_text, stderr_len, AUDIT_STDERR_MAX,
-	    secrets);
-	j->cb = cb;
-	j->arg = arg;
-	audit_queue(a, j);
-	return 0;
-}
-
-/* See audit.h. */
-int
-audit_verified(struct audit *a, int64_t id, int ok, const char *text,
-    const char *const *secrets, audit_cb cb, void *arg)
-{
-	struct audit_job	*j;
-	char			*clean;
-	size_t			 n;
-
-	if (a == NULL)
-		return -1;
-	j = xcalloc(1, sizeof(*j));
-	j->type = JOB_VERIFIED;
-	j->id = id;
-	j->t = (int64_t)time(NULL);
-	if (ok)
-		j->s[0] = xstrdup("ok");
-	else {
-		clean = audit_clean(text != NULL ? text : "",
-		    text != NULL ? strlen(text) : 0, 1024, secrets);
-		n = strlen(clean) + sizeof("failed: ");
-		j->s[0] = xmalloc(n);
-		snprintf(j->s[0], n, "failed: %s", clean);
-		free(clean);
-	}
-	j->cb = cb;
-	j->arg = arg;
-	audit_queue(a, j);
-	return 0;
 }
 
 /* See audit.h. */
@@ -605,75 +378,4 @@ const char *
 audit_error(struct audit *a)
 {
 	return a != NULL && a->has_err ? a->err : NULL;
-}
-
-/* Run a query of audit rows, calling cb with each (blocks on the disk). */
-static int
-audit_rows(struct audit *a, const char *where, int64_t since,
-    audit_row_cb cb, void *arg)
-{
-	struct audit_row	 r;
-	sqlite3_stmt		*s;
-	char			 sql[512];
-	int			 rc;
-
-	/* where is one of our constants, never text from outside. */
-	snprintf(sql, sizeof(sql), "SELECT id, started, operator, server, "
-	    "account, action, target, command, state, exit_status, counts, "
-	    "stderr, finished, verified, verified_at FROM audit WHERE %s "
-	    "ORDER BY id", where);
-	pthread_mutex_lock(&a->dblock);
-	if ((rc = sqlite3_prepare_v2(a->db, sql, -1, &s, NULL)) != SQLITE_OK) {
-		audit_fail(a, rc, "cannot read", a->err, sizeof(a->err));
-		a->has_err = 1;
-		pthread_mutex_unlock(&a->dblock);
-		return -1;
-	}
-	if (sqlite3_bind_parameter_count(s) > 0)
-		sqlite3_bind_int64(s, 1, since);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(s, 0);
-		r.started = sqlite3_column_int64(s, 1);
-		r.operator = (const char *)sqlite3_column_text(s, 2);
-		r.server = (const char *)sqlite3_column_text(s, 3);
-		r.account = (const char *)sqlite3_column_text(s, 4);
-		r.action = (const char *)sqlite3_column_text(s, 5);
-		r.target = (const char *)sqlite3_column_text(s, 6);
-		r.command = (const char *)sqlite3_column_text(s, 7);
-		r.state = audit_state_parse((const char *)
-		    sqlite3_column_text(s, 8));
-		r.has_exit = sqlite3_column_type(s, 9) != SQLITE_NULL;
-		r.exit_status = sqlite3_column_int(s, 9);
-		r.counts = (const char *)sqlite3_column_text(s, 10);
-		r.stderr_text = (const char *)sqlite3_column_text(s, 11);
-		r.finished = sqlite3_column_int64(s, 12);
-		r.verified = (const char *)sqlite3_column_text(s, 13);
-		r.verified_at = sqlite3_column_int64(s, 14);
-		if (cb(&r, arg) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	if (rc != SQLITE_DONE) {
-		audit_fail(a, rc, "cannot read", a->err, sizeof(a->err));
-		a->has_err = 1;
-	}
-	sqlite3_finalize(s);
-	pthread_mutex_unlock(&a->dblock);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* See audit.h. */
-int
-audit_pending(struct audit *a, audit_row_cb cb, void *arg)
-{
-	return audit_rows(a, "state = 'intent'", 0, cb, arg);
-}
-
-/* See audit.h. */
-int
-audit_list(struct audit *a, int64_t since, audit_row_cb cb, void *arg)
-{
-	return audit_rows(a, "started >= ?1", since, cb, arg);
 }

@@ -21,13 +21,13 @@
 
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 
-# Print a port free on 127.0.0.1 for both UDP and TCP (dnsmasq needs both).
+_DNS_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Print a port free on 127.0.0.1 for both UDP and TCP (dnsmasq needs both),
+# never handed to another test meanwhile (freeport.py).
 dns_free_port()
 {
-	python3 -c 'import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p))
-print(p)'
+	python3 "$_DNS_HERE/freeport.py" 127.0.0.1 1 --udp
 }
 
 # dns_conf_head PORT: the lines every test's dnsmasq.conf starts with.

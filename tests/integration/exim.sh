@@ -5,6 +5,10 @@
 #	...
 #	exim_stop DIR		# idempotent; safe from an EXIT trap
 #
+# A test of Exim starts with exim_test NAME (testlib.sh sourced):
+# test_init NAME (testlib.sh), S=$T/x for exim_start, and the Exim of S
+# stopped by the EXIT trap.
+#
 # Debian's exim4-daemon-heavy cannot be installed here: it is the system
 # MTA and installing it removes Postfix (exim4-base too: exim_base_tool
 # below gives its exipick, exiqgrep and eximstats).  So its package is fetched with
@@ -338,6 +342,14 @@ exim_stop()
 	[ -n "$1" ] && [ -f "$1/exim.pids" ] || return 0
 	_stack_stop_recorded "$1/exim.pids" _exim_say exim=exim4 \
 	    smtp-sink=smtp-sink
+}
+
+# exim_test NAME: a test's start (see above).
+exim_test()
+{
+	test_init "$1"
+	S=$T/x
+	_test_stops="$_test_stops exim_stop \"\$S\";"
 }
 
 # exim_queue_state: "ID frozen|active" per message exim -bp lists, sorted.

@@ -54,6 +54,10 @@
 #				up to 15 s; on by default, as in production)
 #	STACK_USER_LIST		logins (without domain) to create; default above
 #
+# A test of the stack starts with stack_test NAME (testlib.sh sourced):
+# test_init NAME (testlib.sh), S=$T/s for stack_start, and the stack of S
+# stopped by the EXIT trap.
+#
 # Also for the tests that source it (directly or through sshd.sh):
 #	wait_file TEXT FILE SECONDS	until FILE has a line containing TEXT
 #					(status 1 when SECONDS pass first)
@@ -81,27 +85,11 @@ wait_file()
 }
 
 # Print N distinct TCP ports in 20000-32767 (below the ephemeral range, so a
-# client socket cannot take them) that are free to bind on address ADDR.
+# client socket cannot take them) that are free to bind on address ADDR and
+# handed to no other test of this machine within the hour (freeport.py).
 _stack_free_ports()
 {
-	python3 - "$1" "$2" <<'EOF'
-import random, socket, sys
-addr, n = sys.argv[1], int(sys.argv[2])
-got = []
-while len(got) < n:
-    p = random.randint(20000, 32767)
-    if p in got:
-        continue
-    s = socket.socket()
-    try:
-        s.bind((addr, p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    got.append(p)
-print(" ".join(map(str, got)))
-EOF
+	python3 "$_STACK_HERE/freeport.py" "$1" "$2"
 }
 
 # Log a harness message on stderr.
@@ -502,6 +490,14 @@ stack_stop()
 	[ -n "$d" ] && [ -f "$d/stack.pids" ] || return 0
 	_stack_stop_recorded "$d/stack.pids" _stack_say \
 	    postfix-master=master dovecot-master=dovecot smtp-sink=smtp-sink
+}
+
+# stack_test NAME: a test's start (see above).
+stack_test()
+{
+	test_init "$1"
+	S=$T/s
+	_test_stops="$_test_stops stack_stop \"\$S\";"
 }
 
 # _stack_stop_recorded FILE SAY NAME=WHAT...: SIGTERM each "name pid" line

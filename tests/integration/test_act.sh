@@ -34,27 +34,15 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
+stack_test act
 # Failed AUTHs are part of the story; no 4-15 s penalty for the next AUTH.
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mcact.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
-
-cleanup()
+test_cleanup()
 {
 	[ -n "${STACK_PASSWD:-}" ] && chmod 644 "$STACK_PASSWD" 2>/dev/null
-	stack_stop "$S"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

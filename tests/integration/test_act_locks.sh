@@ -36,25 +36,9 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
+stack_test lock
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mclock.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
-
-cleanup()
-{
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

@@ -30,14 +30,17 @@ if [ "${1:-}" = --inside ]; then
 		grep -q "critical judy@example.test" "$T/watch.out" && break
 		sleep 0.1
 	done
-	sleep 1		# the worker hands it to the bus
+	# the worker hands it to the bus, in its own time (a loaded
+	# machine's notification service may take seconds to answer)
+	wait_text "$T/notify.log" "judy@example.test" 30
 	# a log file goes away: the server is no longer live
 	rm -f "$T/postfix.log"
 	for _ in $(seq 50); do
 		grep -q "server mx is partial" "$T/watch.out" && break
 		sleep 0.1
 	done
-	sleep 1
+	wait_text "$T/notify.log" "server mx is partial" 30
+	sleep 1		# anything told twice comes now
 	kill "$w" "$srv" 2>/dev/null
 	wait "$w" "$srv" 2>/dev/null
 	exit 0

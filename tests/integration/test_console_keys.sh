@@ -22,9 +22,6 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/stack.sh"
 . "$HERE/tmuxlib.sh"
 . "$HERE/actlib.sh"
-MAILGEN=$HERE/mailgen.py
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C.UTF-8
 
 tmux_stack_test keys k
 

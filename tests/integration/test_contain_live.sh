@@ -21,26 +21,14 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/tmuxlib.sh"
-MAILGEN=$HERE/mailgen.py
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C.UTF-8
 
-T=$(mktemp -d /tmp/mccl.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-SOCK="mailcon-contain-$$"
-failed=0
+tmux_stack_test contain c
 WATCH_PID=
 
-cleanup()
+test_cleanup()
 {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
-	tmux_stop
-	stack_stop "$S"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 pw() { awk -v u="$1@example.test" '$1 == u { print $2 }' "$STACK_USERS"; }
 

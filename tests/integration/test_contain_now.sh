@@ -13,18 +13,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mcnow.XXXXXX) || exit 1
-failed=0
-cleanup()
-{
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+test_init now
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

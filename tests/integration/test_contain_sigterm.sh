@@ -21,30 +21,18 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
+stack_test sigt
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mcsigt.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
 SLOW1= SLOW2= FORGED1= FORGED2=
 
-cleanup()
+test_cleanup()
 {
 	[ -n "$SLOW1" ] && kill "$SLOW1" 2>/dev/null
 	[ -n "$SLOW2" ] && kill "$SLOW2" 2>/dev/null
 	[ -n "$FORGED1" ] && kill "$FORGED1" 2>/dev/null
 	[ -n "$FORGED2" ] && kill "$FORGED2" 2>/dev/null
-	stack_stop "$S"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 SS=$(command -v ss) || { echo "no ss (iproute2) here"; exit 1; }

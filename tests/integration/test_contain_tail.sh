@@ -24,28 +24,16 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
+stack_test tail
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mctail.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
 SLOW_PID= FORGED_PID=
 
-cleanup()
+test_cleanup()
 {
 	[ -n "$SLOW_PID" ] && kill "$SLOW_PID" 2>/dev/null
 	[ -n "$FORGED_PID" ] && kill "$FORGED_PID" 2>/dev/null
-	stack_stop "$S"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 . "$HERE/actlib.sh"

@@ -30,22 +30,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/exim.sh"
-MAILGEN=$HERE/mailgen.py
-
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mceximact.XXXXXX) || exit 1
-chmod 755 "$T"		# Exim's deliveries run as Debian-exim
-S=$T/x
-
-cleanup()
-{
-	exim_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+exim_test eximact	# T mode 755: Exim's deliveries run as Debian-exim
 
 [ -x "$MAILCON" ] || die "MAILCON=$MAILCON is not an executable"
 EXIPICK=$(exim_base_tool exipick) || die "no exipick"

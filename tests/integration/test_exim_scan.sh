@@ -16,28 +16,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/exim.sh"
 . "$HERE/story.sh"
-MAILGEN=$HERE/mailgen.py
-
-: "${MAILCON:?set MAILCON to the mailcon binary}"
+exim_test exim	# T mode 755: Exim's deliveries run as Debian-exim
 export TZ=${MAILCON_E2E_TZ:-EST5EDT,M3.2.0,M11.1.0}
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mcexim.XXXXXX) || exit 1
-chmod 755 "$T"		# Exim's deliveries run as Debian-exim
-S=$T/x
-failed=0
-
-cleanup()
-{
-	exim_stop "$S"
-	if [ "$failed" != 0 ] && [ -n "${MAILCON_KEEP_TMP:-}" ]; then
-		echo "kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 t0=$(date +%s)
 t0_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -18,21 +18,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/exim.sh"
-
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mceximwire.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/x
-
-cleanup()
-{
-	exim_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+exim_test eximwire
 
 [ -x "$MAILCON" ] || die "MAILCON=$MAILCON is not an executable"
 EXIPICK=$(exim_base_tool exipick) || die "no exipick"

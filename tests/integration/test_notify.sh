@@ -55,6 +55,7 @@ if [ "${1:-}" = --inside ]; then
 	# 2. the service and the witness, then the sequence
 	dbus-monitor --session \
 	    "type='method_call',interface='org.freedesktop.Notifications',member='Notify'" \
+	    "type='signal',interface='test.Mailcon'" \
 	    >"$T/monitor.log" 2>&1 &
 	pids="$pids $!"
 	"$PY" "$HERE/notify_server.py" "$T/notify.log" "$T/ready" \
@@ -62,11 +63,18 @@ if [ "${1:-}" = --inside ]; then
 	pids="$pids $!"
 	wait_ready "$T/ready" || echo "service never owned its name" \
 	    >"$T/inside.err"
-	sleep 0.5	# let dbus-monitor become a monitor
+	# a monitor once it gave up its name (not after a fixed while: a
+	# loaded machine may take longer)
+	wait_text "$T/monitor.log" "member=NameLost" 30 ||
+	    echo "dbus-monitor never became a monitor" >"$T/inside.err"
 	timeout 60 "$T/driver" -s -r 6 -d 600 <"$T/script" >"$T/scenario.out" \
 	    2>&1
 	echo "rc=$?" >>"$T/scenario.out"
-	sleep 0.5	# the monitor prints what it saw
+	# the monitor has printed every call once it prints a signal sent
+	# after the last of them was answered
+	dbus-send --session --type=signal / test.Mailcon.End
+	wait_text "$T/monitor.log" "member=End" 30 ||
+	    echo "dbus-monitor did not print the end marker" >"$T/inside.err"
 	stop_started
 
 	# 3. a service that owns the name and never answers

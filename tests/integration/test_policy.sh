@@ -19,63 +19,16 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"	# wait_file; no stack is started
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C
+. "$HERE/policylib.sh"
+test_init policy
 
-T=$(mktemp -d /tmp/mcpolicy.XXXXXX) || exit 1
-pids=
-cleanup()
-{
-	stop_pids $pids
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cat >"$T/suspend" <<EOF
-#!/bin/sh
-echo "\$1" >>"$T/suspended"
-EOF
-chmod +x "$T/suspend"
-: >"$T/suspended"
-: >"$T/mail.log"
-mkdir -p "$T/cfg/mailcon"
-cat >"$T/cfg/mailcon/config" <<EOF
-[server mx]
-logs = $T/mail.log
-suspend_command = $T/suspend %{account}
-
-[watch]
-level = critical
-contain = suspend
-EOF
-
-# lines ACCOUNT FIRST-IP COUNT MSGS-PER-IP: submissions stamped now, each
-# address 10.N.M.1 a /16 of its own, queue ids unique per call.
-seq_no=0
-lines()
-{
-	local acct=$1 first=$2 n=$3 per=$4 i j now
-	now=$(date '+%b %e %H:%M:%S')
-	for i in $(seq "$first" $((first + n - 1))); do
-		for j in $(seq "$per"); do
-			seq_no=$((seq_no + 1))
-			printf '%s mx postfix/submission/smtpd[%d]: %X: client=unknown[10.%d.%d.1], sasl_method=PLAIN, sasl_username=%s\n' \
-			    "$now" $((4000 + seq_no)) $((0x1A2B300000 + seq_no)) \
-			    $((i % 200)) $((i / 200)) "$acct"
-		done
-	done
-}
-
-XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state \
-    "$MAILCON" watch --headless >"$T/out" 2>"$T/err" &
-pids="$pids $!"
+policy_watch 0
 wait_file "server mx is live" "$T/out" 20 ||
     die "watch did not start: $(cat "$T/out" "$T/err")"
 
 # lone@: 25 addresses, a few seconds apart: one kind
 for k in 0 5 10 15 20; do
-	lines lone@example.test $((1 + k)) 5 1 >>"$T/mail.log"
+	policy_lines lone@example.test $((1 + k)) 5 1 >>"$T/mail.log"
 	sleep 2
 done
 wait_file "lone@example.test on mx reached critical: not contained yet" \
@@ -83,9 +36,9 @@ wait_file "lone@example.test on mx reached critical: not contained yet" \
 grep -q "lone@example.test on mx reached critical: not contained yet: the policy acts on critical backed by two kinds of evidence, and it has logins from many or new places" "$T/out" ||
     fail "lone: the line does not say which evidence: $(grep lone "$T/out")"
 # bulk@: one address, 300 messages
-lines bulk@example.test 150 1 300 >>"$T/mail.log"
+policy_lines bulk@example.test 150 1 300 >>"$T/mail.log"
 # duo@: 20 addresses, three messages each, then 60 more from the last
-lines duo@example.test 60 20 3 >>"$T/mail.log"
+policy_lines duo@example.test 60 20 3 >>"$T/mail.log"
 wait_file "suspend duo@example.test on mx: done" "$T/out" 30 ||
     fail "duo was not contained: $(cat "$T/out" "$T/err")"
 grep "suspend duo@example.test on mx: done" "$T/out" |
@@ -94,7 +47,7 @@ grep "suspend duo@example.test on mx: done" "$T/out" |
 grep -q "duo@example.test on mx: policy: contain at critical" "$T/out" ||
     fail "duo: no policy line before the action: $(grep duo "$T/out")"
 # lone@ gets its second kind: 60 messages in a minute from its addresses
-lines lone@example.test 1 20 3 >>"$T/mail.log"
+policy_lines lone@example.test 1 20 3 >>"$T/mail.log"
 wait_file "suspend lone@example.test on mx: done" "$T/out" 30 ||
     fail "lone was not contained when a second kind came: $(cat "$T/out")"
 sleep 1

@@ -19,46 +19,9 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"	# wait_file, _stack_free_ports; no stack is started
+. "$HERE/policylib.sh"
 CLIENT=$HERE/policy_client.py
-: "${MAILCON:?set MAILCON to the mailcon binary}"
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mcpolh.XXXXXX) || exit 1
-pids=
-cleanup()
-{
-	stop_pids $pids
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PORT=$(_stack_free_ports 127.0.0.1 1) || die "no free port"
-printf '#!/bin/sh\nsleep 4\necho "$1" >>"%s/suspended"\n' "$T" >"$T/suspend"
-chmod +x "$T/suspend"
-: >"$T/suspended"
-: >"$T/mail.log"
-mkdir -p "$T/cfg/mailcon"
-printf '%s\n' "[server mx]" "logs = $T/mail.log" \
-    "suspend_command = $T/suspend %{account}" "" "[watch]" \
-    "level = critical" "contain = suspend" "" "[policy]" "enabled = yes" \
-    "listen = 127.0.0.1:$PORT" >"$T/cfg/mailcon/config"
-
-# lines ACCOUNT FIRST-IP COUNT MSGS-PER-IP: submissions stamped now
-seq_no=0
-lines()
-{
-	local acct=$1 first=$2 n=$3 per=$4 i j now
-	now=$(date '+%b %e %H:%M:%S')
-	for i in $(seq "$first" $((first + n - 1))); do
-		for j in $(seq "$per"); do
-			seq_no=$((seq_no + 1))
-			printf '%s mx postfix/submission/smtpd[%d]: %X: client=unknown[10.%d.%d.1], sasl_method=PLAIN, sasl_username=%s\n' \
-			    "$now" $((4000 + seq_no)) $((0x1A2B300000 + seq_no)) \
-			    $((i % 200)) $((i / 200)) "$acct"
-		done
-	done
-}
+test_init polh
 
 ask()
 {
@@ -66,16 +29,15 @@ ask()
 }
 REJECT="action=REJECT 5.7.1 account suspended; contact your mail administrator"
 
-XDG_CONFIG_HOME=$T/cfg XDG_STATE_HOME=$T/state \
-    "$MAILCON" watch --headless >"$T/out" 2>"$T/err" &
-pids="$pids $!"
+PORT=$(_stack_free_ports 127.0.0.1 1) || die "no free port"
+policy_watch 4 "" "[policy]" "enabled = yes" "listen = 127.0.0.1:$PORT"
 wait_file "policy: serving mx on 127.0.0.1:$PORT" "$T/out" 20 ||
     die "the policy service did not start: $(cat "$T/out" "$T/err")"
 grep -q "refusing only what this watch decides" "$T/out" ||
     fail "no word on the missing deny list: $(cat "$T/out")"
 [ "$(ask duo@example.test)" = "action=DUNNO" ] || fail "duo@ refused early"
 
-lines duo@example.test 60 20 3 >>"$T/mail.log"
+policy_lines duo@example.test 60 20 3 >>"$T/mail.log"
 wait_file "duo@example.test on mx: policy: contain at critical" "$T/out" 30 ||
     die "duo was not contained: $(cat "$T/out" "$T/err")"
 # the decision counts before the script is done

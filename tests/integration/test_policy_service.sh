@@ -29,26 +29,10 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
 CLIENT=$HERE/policy_client.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
+stack_test pol
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mcpol.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-pids=
-
-cleanup()
-{
-	stop_pids $pids
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || die "no $MAILCON (run make)"
 stack_start "$S" || die "the mail stack did not start"

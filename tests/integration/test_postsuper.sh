@@ -13,27 +13,12 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-export LC_ALL=C
+stack_test ps
 
 LIB=$ROOT/build/libmailcon.a
-[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+[ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
     LIB=$(dirname "$MAILCON")/libmailcon.a
-
-T=$(mktemp -d /tmp/mcps.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
-
-cleanup()
-{
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Print "QUEUE_NAME QUEUE_ID SENDER" for every queued message.
 queue_list()

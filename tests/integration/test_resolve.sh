@@ -148,8 +148,9 @@ drv -s "127.0.0.1:$DNS" -t 700 mx1.slow.test mx2.slow.test
 expect "mx1.slow.test why=timed out"
 expect "mx2.slow.test why=timed out"
 ms=$(took mx1.slow.test)
-# not before the deadline; the upper bound only says it came, in seconds
-[ -n "$ms" ] && [ "$ms" -ge 650 ] && [ "$ms" -le 10000 ] ||
+# not before the deadline; how long after it is the machine's load (the
+# driver gives up on a lookup that never ends after 30 s)
+[ -n "$ms" ] && [ "$ms" -ge 650 ] ||
     fail "silent zone: timed out after ${ms:-?} ms, the timeout is 700"
 grep -q '^idle$' "$T/out" || fail "silent zone: not idle at the end"
 

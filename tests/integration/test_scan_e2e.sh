@@ -13,29 +13,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/story.sh"
-MAILGEN=$HERE/mailgen.py
-
-: "${MAILCON:?set MAILCON to the mailcon binary}"
+stack_test e2e
 # The daemons and the scan see the same zone; it is not UTC on purpose.
 export TZ=${MAILCON_E2E_TZ:-EST5EDT,M3.2.0,M11.1.0}
-export LC_ALL=C
-
-T=$(mktemp -d /tmp/mce2e.XXXXXX) || exit 1
-chmod 755 "$T"		# postfix and dovecot must reach $T/s
-S=$T/s
-failed=0
-
-cleanup()
-{
-	stack_stop "$S"
-	if [ "$failed" != 0 ] && [ -n "${MAILCON_KEEP_TMP:-}" ]; then
-		echo "kept $T"
-	else
-		rm -rf "$T"
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 t0=$(date +%s)
 t0_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ)

@@ -31,23 +31,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"
 . "$HERE/story.sh"
-MAILGEN=$HERE/mailgen.py
-: "${MAILCON:?set MAILCON to the mailcon binary}"
+stack_test for
 export TZ=EST5EDT,M3.2.0,M11.1.0
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mcfor.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
-cleanup()
-{
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 command -v pflogsumm >/dev/null || die "pflogsumm is not installed (tests/deps.sh)"
 STACK_SINK=1 STACK_SINK_DOMAINS="example.test elsewhere.test family.test \

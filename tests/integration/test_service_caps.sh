@@ -26,26 +26,10 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
 . "$HERE/stack.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
+stack_test caps
 UNIT=$ROOT/console/dist/mailcon-watch.service.in
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
-
-T=$(mktemp -d /tmp/mccaps.XXXXXX) || exit 1
-chmod 755 "$T"
-S=$T/s
-failed=0
-
-cleanup()
-{
-	stack_stop "$S"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || die "no $MAILCON (run make)"
 [ "$(id -u)" = 0 ] || die "needs root (the unit runs as root)"

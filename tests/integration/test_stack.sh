@@ -11,20 +11,9 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
 . "$HERE/stack.sh"
+stack_test stack
 
-T=$(mktemp -d /tmp/mcstack.XXXXXX) || exit 1
-chmod 755 "$T"
-failed=0
-
-cleanup()
-{
-	stack_stop "$T/s"
-	rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-stack_start "$T/s" || die "the mail stack did not start"
+stack_start "$S" || die "the mail stack did not start"
 
 # service/type of each line of a master.cf on stdin (no continuation lines)
 services()
@@ -45,9 +34,9 @@ pw=$(awk '$1 == "alice@example.test" { print $2 }' "$STACK_USERS")
 echo "send alice@example.test $pw 127.0.0.33 1 1 x@remote.test" |
     python3 "$HERE/mailgen.py" --port "$STACK_SUBMIT_PORT" >"$T/mg" 2>&1 ||
     fail "an authenticated message was not taken: $(cat "$T/mg")"
-pids=$(awk '{ print $2 }' "$STACK_PIDS")
-stack_stop "$T/s"
-for p in $pids; do
+daemons=$(awk '{ print $2 }' "$STACK_PIDS")
+stack_stop "$S"
+for p in $daemons; do
 	kill -0 "$p" 2>/dev/null && fail "stack_stop left pid $p running"
 done
 

@@ -23,10 +23,11 @@
 #	key KEY...	# send tmux keys to SCREEN_SESSION
 #
 # A test of the console against the mail stack (stack.sh sourced) starts
-# with tmux_stack_test NAME SESSION instead of setting these itself: T (a
-# new directory /tmp/mcNAME.XXXXXX, mode 755), S=$T/s (for stack_start),
-# SOCK=mailcon-NAME-PID, SCREEN_SESSION=SESSION and failed=0, and an EXIT
-# trap that ends the tmux server, stops the stack and removes T.
+# with tmux_stack_test NAME SESSION instead of setting these itself:
+# stack_test NAME (stack.sh: T, S=$T/s, MAILCON, MAILGEN, failed=0 and
+# the EXIT trap), SOCK=mailcon-NAME-PID, SCREEN_SESSION=SESSION and
+# LC_ALL=C.UTF-8 (the console draws its frame in UTF-8), and the EXIT trap
+# ends the tmux server first.
 #
 # The words after ROWS are joined by spaces into the shell command tmux
 # runs, as one string: they must not need quoting (the paths of the tests
@@ -77,20 +78,9 @@ key()
 # clean-up (see above).
 tmux_stack_test()
 {
-	T=$(mktemp -d "/tmp/mc$1.XXXXXX") || exit 1
-	chmod 755 "$T"
-	S=$T/s
+	stack_test "$1"
 	SOCK="mailcon-$1-$$"
 	SCREEN_SESSION=$2
-	failed=0
-	trap _tmux_stack_cleanup EXIT
-	trap 'exit 130' INT TERM
-}
-
-# The EXIT trap of tmux_stack_test.
-_tmux_stack_cleanup()
-{
-	tmux_stop
-	stack_stop "$S"
-	rm -rf "$T"
+	export LC_ALL=C.UTF-8
+	_test_stops="tmux_stop; $_test_stops"
 }

@@ -67,8 +67,12 @@ else
 	bad "fleet: servers grouped, worst first, silent counted, unknown host shown" "$(cat "$T/fleet.txt")"
 fi
 key fleet '\'; tm send-keys -t fleet "dc2" Enter; sleep 0.4
-if capture fleet | sed -n '3,20p' | grep -q "dc2: 2 servers" &&
-    ! capture fleet | sed -n '3,20p' | grep -q "mx07\|dc1:"; then
+# filtered: dc2 shown, dc1 gone
+filtered() {
+	capture fleet | sed -n '3,20p' | grep -q "dc2: 2 servers" &&
+	    ! capture fleet | sed -n '3,20p' | grep -q "mx07\|dc1:"
+}
+if eventually filtered; then
 	ok "fleet: the filter finds a group by its name"
 else
 	bad "fleet: the filter finds a group by its name" "$(capture fleet)"
@@ -81,8 +85,12 @@ else
 	bad "fleet: Enter on a group's row opens no server" "$(capture fleet | head -3)"
 fi
 key fleet 2
-if capture fleet | grep -Eq '^!! critical +user3@dom7 .* mx07( |$)' &&
-    capture fleet | grep -Eq '^ +ok +user3@dom7 .* mx01( |$)'; then
+# each row's server
+rows_named() {
+	capture fleet | grep -Eq '^!! critical +user3@dom7 .* mx07( |$)' &&
+	    capture fleet | grep -Eq '^ +ok +user3@dom7 .* mx01( |$)'
+}
+if eventually rows_named; then
 	ok "fleet: the accounts view names each row's server"
 else
 	bad "fleet: the accounts view names each row's server" "$(capture fleet)"

@@ -16,19 +16,30 @@
 
 # line NAME N: line N (1 is the top) of the screen, masked.
 line() { capture "$1" | sed -n "${2}p"; }
+# line_has NAME N PATTERN: line N shows PATTERN (grep), eventually.
+line_has() { eventually _line_grep "$@"; }
+_line_grep() { line "$1" "$2" | grep -q -- "$3"; }
+# above_bar NAME PATTERN: the line above the key bar shows PATTERN.
+above_bar() { tm capture-pane -p -t "$1" | tail -2 | head -1 | grep -q -- "$2"; }
 # has NAME TEXT: the screen shows TEXT now.
 has() { capture "$1" | grep -qF -- "$2"; }
 # pages NAME: every page of a page view, from its top (g, then PgDn until
-# the last line stays the same).
+# the screen stays the same for 2 s: a loaded machine may take longer than
+# one look to redraw, and an early stop would lose the pages after).
 pages() {
+	local i=0 j
 	key "$1" g
 	capture "$1"
 	prev=
-	i=0
 	while [ $i -lt 40 ]; do
 		tm send-keys -t "$1" NPage
-		sleep 0.2
-		cur=$(capture "$1")
+		j=0
+		while [ $j -lt 10 ]; do
+			sleep 0.2
+			cur=$(capture "$1")
+			[ "$cur" != "$prev" ] && break
+			j=$((j + 1))
+		done
 		[ "$cur" = "$prev" ] && break
 		printf '%s\n' "$cur"
 		prev=$cur
@@ -51,14 +62,14 @@ for size in 80x24 160x45; do
 	key $v '>'
 	expect $v "accounts-sorted-$size" "1,10p"
 	key $v I
-	if line $v 2 | grep -q 'ACCOUNT▲' && line $v 3 | grep -q 'judy@' &&
-	    line $v 9 | grep -q 'alice@'; then
+	if line_has $v 2 'ACCOUNT▲' && line_has $v 3 'judy@' &&
+	    line_has $v 9 'alice@'; then
 		ok "views $size: I inverts the sort (marked ▲)"
 	else
 		bad "views $size: I inverts the sort (marked ▲)" "$(capture $v | head -10)"
 	fi
 	key $v '<'
-	if line $v 2 | grep -q 'LEVEL▼' && line $v 3 | grep -q 'judy@'; then
+	if line_has $v 2 'LEVEL▼' && line_has $v 3 'judy@'; then
 		ok "views $size: < moves the sort back to LEVEL, not inverted"
 	else
 		bad "views $size: < moves the sort back to LEVEL, not inverted" "$(capture $v | head -4)"
@@ -79,24 +90,24 @@ for size in 80x24 160x45; do
 	key $v Enter
 	expect $v "server-$size" '/last hour:/{n;d};p'
 	key $v q
-	if line $v 1 | grep -q '| servers |'; then ok "views $size: q from the server detail goes back"
+	if line_has $v 1 '| servers |'; then ok "views $size: q from the server detail goes back"
 	else bad "views $size: q from the server detail goes back" "$(line $v 1)"; fi
 	# its accounts over it; the accounts view's own filter comes back
 	key $v 2
 	key $v '\'; tm send-keys -t $v ivan Enter; sleep 0.4
-	if line $v 1 | grep -q '| accounts | filter: ivan |'; then
+	if line_has $v 1 '| accounts | filter: ivan |'; then
 		ok "views $size: the filter shows in the header"
 	else
 		bad "views $size: the filter shows in the header" "$(line $v 1)"
 	fi
 	key $v 1; key $v Enter; key $v a
-	if line $v 1 | grep -q '| accounts | filter: @demo |' && has $v 'judy@example.test'; then
+	if line_has $v 1 '| accounts | filter: @demo |' && has $v 'judy@example.test'; then
 		ok "views $size: a on the server detail shows its accounts"
 	else
 		bad "views $size: a on the server detail shows its accounts" "$(capture $v | head -5)"
 	fi
 	key $v q; key $v q; key $v 2
-	if line $v 1 | grep -q '| accounts | filter: ivan |'; then
+	if line_has $v 1 '| accounts | filter: ivan |'; then
 		ok "views $size: back through the views, the filter is as it was"
 	else
 		bad "views $size: back through the views, the filter is as it was" "$(line $v 1)"
@@ -126,7 +137,7 @@ for size in 80x24 160x45; do
 		fi
 	fi
 	key $v q
-	if line $v 1 | grep -q '| accounts |'; then ok "views $size: q from the detail goes back"
+	if line_has $v 1 '| accounts |'; then ok "views $size: q from the detail goes back"
 	else bad "views $size: q from the detail goes back" "$(line $v 1)"; fi
 
 	# --- help: pages, markers, columns ---
@@ -157,18 +168,19 @@ for size in 80x24 160x45; do
 	fi
 	before=$(line $v 3 | cut -c12-)
 	key $v Right
+	line_has $v 2 'from column 21'
+	scrolled=$?
 	after=$(line $v 3 | cut -c12-)
-	if line $v 2 | grep -q 'from column 21' &&
-	    [ "${before:20:40}" = "${after:0:40}" ]; then
+	if [ "$scrolled" = 0 ] && [ "${before:20:40}" = "${after:0:40}" ]; then
 		ok "views $size: Right scrolls the lines 20 columns"
 	else
 		bad "views $size: Right scrolls the lines 20 columns" "before: $before" "after:  $after" "$(line $v 2)"
 	fi
 	key $v Left
-	if line $v 2 | grep -q 'Left/Right scroll'; then ok "views $size: Left scrolls back"
+	if line_has $v 2 'Left/Right scroll'; then ok "views $size: Left scrolls back"
 	else bad "views $size: Left scrolls back" "$(line $v 2)"; fi
 	key $v '\'; tm send-keys -t $v 'grace' Enter; sleep 0.4
-	if line $v 1 | grep -q '| live log | filter: grace |'; then
+	if line_has $v 1 '| live log | filter: grace |'; then
 		ok "views $size: the log's filter in the header"
 	else
 		bad "views $size: the log's filter in the header" "$(line $v 1)"
@@ -177,11 +189,11 @@ for size in 80x24 160x45; do
 
 	# --- blocklists on 5, messages on 6 ---
 	key $v 5
-	if line $v 1 | grep -q '| blocklists |'; then ok "views $size: 5 shows the blocklists"
+	if line_has $v 1 '| blocklists |'; then ok "views $size: 5 shows the blocklists"
 	else bad "views $size: 5 shows the blocklists" "$(line $v 1)"; fi
 	key $v 6
 	key $v '/'; tm send-keys -t $v 'critical judy' Enter; sleep 0.4
-	if line $v 1 | grep -q '| messages |' &&
+	if line_has $v 1 '| messages |' &&
 	    capture $v | sed -n '/the selected message, whole/,$p' | tr -d '\n' |
 	    grep -Eq 'critical judy@example.test on demo: .*\((critical|suspicious) at [0-9,]+%?\)'; then
 		ok "views $size: 6 shows the messages, the selected one whole"
@@ -194,10 +206,10 @@ for size in 80x24 160x45; do
 	key $v Enter
 	key $v '?'
 	key $v q
-	if line $v 1 | grep -q '| account |'; then ok "views $size: q from help over the detail: the detail"
+	if line_has $v 1 '| account |'; then ok "views $size: q from help over the detail: the detail"
 	else bad "views $size: q from help over the detail: the detail" "$(line $v 1)"; fi
 	key $v q
-	if line $v 1 | grep -q '| accounts |'; then ok "views $size: then the accounts"
+	if line_has $v 1 '| accounts |'; then ok "views $size: then the accounts"
 	else bad "views $size: then the accounts" "$(line $v 1)"; fi
 	key $v q
 	sleep 0.3
@@ -272,7 +284,7 @@ for size in 80x24 160x45; do
 		bad "capability $size: the bar offers the password" "$bar" ;;
 	esac
 	key $c h
-	if tm capture-pane -p -t $c | tail -2 | head -1 | grep -q 'server tx has no queue access'; then
+	if eventually above_bar $c 'server tx has no queue access'; then
 		ok "capability $size: h says why, in one line"
 	else
 		bad "capability $size: h says why, in one line" "$(tm capture-pane -p -t $c | tail -2)"

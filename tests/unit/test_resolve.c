@@ -136,13 +136,18 @@ turn(struct resolver *r, int fd, int rcode)
 	resolver_process(r, pfd, n);
 }
 
-/* Run the loop until no callback is due (bounded); as turn(). */
+/*
+ * Run the loop until no callback is due (bounded); as turn().  Past the
+ * bound, a few turns more: a process stopped beyond it (a loaded machine)
+ * still gets the turns that take what came meanwhile.
+ */
 static void
 drive(struct resolver *r, int fd, int rcode)
 {
 	int64_t	 end = uf_now_ms() + GUARD_MS;
+	int	 late = 0;
 
-	while (resolver_pending(r) > 0 && uf_now_ms() < end)
+	while (resolver_pending(r) > 0 && (uf_now_ms() < end || late++ < 3))
 		turn(r, fd, rcode);
 	assert_int_equal(resolver_pending(r), 0);
 }
@@ -365,9 +370,9 @@ test_timeout(void **state)
 	assert_string_equal(g.host, "mx1.test");
 	assert_string_equal(g.addr, "");
 	assert_string_equal(g.why, "timed out");
-	/* not before the deadline; after it, within seconds on any machine
-	   (a timing bound here would fail on a loaded one) */
-	if (took < 550 || took > 10000)
+	/* not before the deadline; how long after it is the machine's
+	   load (a process stopped 11 s failed an upper bound here) */
+	if (took < 550)
 		fail_msg("timed out after %lld ms, the timeout is 600",
 		    (long long)took);
 	resolver_free(r);
