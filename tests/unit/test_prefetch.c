@@ -23,6 +23,7 @@ struct stream {
 	struct mail_event	 ev[NEV];
 	char			 names[NEV][48];
 	char			 qids[NEV][24];
+	char			 rcpts[NEV][48];
 	int			 n;
 };
 
@@ -52,7 +53,8 @@ put(struct stream *st, enum mail_event_kind kind, int64_t t,
 	}
 	e->client = ip;
 	if (rcpt != NULL) {
-		e->rcpt.p = rcpt;
+		snprintf(st->rcpts[st->n], sizeof(st->rcpts[0]), "%s", rcpt);
+		e->rcpt.p = st->rcpts[st->n];
 		e->rcpt.len = strlen(rcpt);
 	}
 	e->nrcpt = nrcpt;
