@@ -190,24 +190,35 @@ queue_id_is_valid(const char *p, size_t len)
 	return 1;
 }
 
-/* Exim's message id alphabet: base 62 (base 36 on case-blind systems). */
-static int
-exim_id_char(unsigned char c)
-{
-	/* c | 0x20 folds A-Z onto a-z and nothing else onto them */
-	return (unsigned)(c - '0') < 10 || (unsigned)((c | 0x20) - 'a') < 26;
-}
+/*
+ * Exim's message id alphabet: base 62 (base 36 on case-blind systems), as
+ * a table (every Exim line asks, twice): 0-9, A-Z, a-z.
+ */
+static const uint8_t exim_id_chars[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
 
-/* Whether [s, s + n) is all exim_id_char. */
+/* Whether [s, s + n) is all of the id alphabet (no early exit: n <= 11). */
 static int
 exim_id_run(const unsigned char *s, size_t n)
 {
 	size_t	 i;
+	unsigned ok = 1;
 
 	for (i = 0; i < n; i++)
-		if (!exim_id_char(s[i]))
-			return 0;
-	return 1;
+		ok &= exim_id_chars[s[i]];
+	return ok;
 }
 
 /*

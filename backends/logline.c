@@ -229,6 +229,40 @@ native:
 	return split_exim(q, end, h);
 }
 
+/*
+ * An Exim main log line whose bare stamp (no fraction, no zone) is the
+ * last one's: most lines share their second with the line before, and
+ * settling a stamp (the date's day number, the zone) costs more than the
+ * rest of the split.  0 and *h, or -1 when the cache does not apply and
+ * the line goes the whole way.
+ */
+static int
+split_exim_cached(struct log_clock *c, const char *line, const char *end,
+    struct log_header *h)
+{
+	static const struct log_stamp bare;	/* not zoned */
+
+	if (!c->xstamp_ok || c->xstamp_utc != c->utc || end - line < 21 ||
+	    memcmp(line, c->xstamp, sizeof(c->xstamp)) != 0 ||
+	    !exim_native(&bare, line + 20, end) ||
+	    split_exim(line + 20, end, h) != 0)
+		return -1;
+	h->time = c->xstamp_time;
+	h->usec = 0;
+	return 0;
+}
+
+/* Remember a bare Exim stamp (line, 20 bytes) settled to h->time. */
+static void
+split_exim_keep(struct log_clock *c, const char *line,
+    const struct log_header *h)
+{
+	memcpy(c->xstamp, line, sizeof(c->xstamp));
+	c->xstamp_time = h->time;
+	c->xstamp_utc = c->utc;
+	c->xstamp_ok = 1;
+}
+
 /* See logline.h. */
 size_t
 logline_exim_prefix(const char *p, size_t len)
@@ -269,6 +303,11 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 	}
 	memset(&st, 0, sizeof(st));
 	if (*p >= '0' && *p <= '9') {
+		if (split_exim_cached(c, line, end, &h) == 0) {
+			*out = h;
+			return 0;
+		}
+		memset(&h, 0, sizeof(h));
 		if (split_numeric(line, end, &st, &h) != 0)
 			return -1;
 	} else if (parse_classic(&p, end, &st) != 0 ||
@@ -276,6 +315,10 @@ logline_split(struct log_clock *c, const char *line, size_t len,
 		return -1;
 	if (stamp_to_utc(c, &st, &h) != 0)
 		return -1;
+	/* Exim's own line (only it leaves prog empty) with a bare stamp */
+	if (!st.classic && !st.zoned && st.usec == 0 && h.prog.len == 0 &&
+	    line[19] == ' ')
+		split_exim_keep(c, line, &h);
 	if (st.classic && p == line + 16 && st.usec == 0) {
 		memcpy(c->stamp, line, 16);
 		c->stamp_time = h.time;

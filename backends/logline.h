@@ -41,6 +41,11 @@ struct log_clock {
 	int		 stamp_utc;
 	int		 stamp_mon;	/* 1..12 */
 	int		 stamp_ok;
+	/* the last bare Exim stamp "YYYY-MM-DD hh:mm:ss " and its UTC time */
+	char		 xstamp[20];
+	int64_t		 xstamp_time;
+	int		 xstamp_utc;	/* utc it was settled with */
+	int		 xstamp_ok;
 };
 
 /* Start a clock; ref_time is usually the file's mtime (or now for stdin). */

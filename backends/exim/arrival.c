@@ -56,24 +56,60 @@ enum ex_key {
 	EK_FOR
 };
 
-#define K(s, k)	{ s, LIT(s), k }
-static const struct {
-	const char	*s;
-	size_t		 n;
-	enum ex_key	 key;
-} ex_keys[] = {
-	K("R=", EK_R), K("H=", EK_H), K("I=", EK_I), K("U=", EK_U),
-	K("Ci=", EK_CI), K("P=", EK_P), K("DN=", EK_DN), K("A=", EK_A),
-	K("PRX=", EK_PRX), K("S=", EK_S), K("id=", EK_ID), K("id*=", EK_ID),
-	K("T=", EK_T),
-};
-#undef K
+/*
+ * The key of a field whose name (KEY of "KEY=", with a '*' if written)
+ * spans [p, q): one of those the line's order is checked for, or
+ * EK_OTHER.
+ */
+static enum ex_key
+ex_key_name(const char *p, const char *q)
+{
+	switch (q - p) {
+	case 1:
+		switch (*p) {
+		case 'R':
+			return EK_R;
+		case 'H':
+			return EK_H;
+		case 'I':
+			return EK_I;
+		case 'U':
+			return EK_U;
+		case 'P':
+			return EK_P;
+		case 'A':
+			return EK_A;
+		case 'S':
+			return EK_S;
+		case 'T':
+			return EK_T;
+		}
+		break;
+	case 2:
+		if (memcmp(p, "Ci", 2) == 0)
+			return EK_CI;
+		if (memcmp(p, "DN", 2) == 0)
+			return EK_DN;
+		if (memcmp(p, "id", 2) == 0)
+			return EK_ID;
+		break;
+	case 3:
+		if (memcmp(p, "PRX", 3) == 0)
+			return EK_PRX;
+		if (memcmp(p, "id*", 3) == 0)
+			return EK_ID;
+		break;
+	}
+	return EK_OTHER;
+}
 
 /* Classify the token [p, e) of an arrival line. */
 static enum ex_key
 ex_key(const char *p, const char *e)
 {
-	size_t	 i, n = (size_t)(e - p);
+	size_t		 n = (size_t)(e - p);
+	const char	*q;
+	enum ex_key	 k;
 
 	if (n == 4 && memcmp(p, "PRDR", 4) == 0)
 		return EK_PRDR;
@@ -83,15 +119,11 @@ ex_key(const char *p, const char *e)
 		return EK_FROM;
 	if (n == 3 && memcmp(p, "for", 3) == 0)
 		return EK_FOR;
-	if (ex_is_field(p, e)) {
-		/* the first byte first: this runs for every word */
-		for (i = 0; i < sizeof(ex_keys) / sizeof(ex_keys[0]); i++) {
-			if (*p == ex_keys[i].s[0] &&
-			    ts_starts(p, e, ex_keys[i].s, ex_keys[i].n))
-				return ex_keys[i].key;
-		}
+	if ((q = ex_field_eq(p, e)) != NULL) {
+		if ((k = ex_key_name(p, q)) != EK_OTHER)
+			return k;
 		/* a quote outside a field we parse quoted is not Exim's */
-		return memchr(p, '"', n) == NULL ? EK_OTHER : EK_JUNK;
+		return ex_byte(p, e, '"') == e ? EK_OTHER : EK_JUNK;
 	}
 	return ex_is_flag(p, e) ? EK_OTHER : EK_JUNK;
 }

@@ -109,15 +109,29 @@ scan_prefetch(struct scan *s, const struct mail_str *msg)
 		detector_prefetch_qid(s->det, msg->p, n);
 }
 
-/* One event to the detector, then to what --detail and --summary keep. */
+/*
+ * One event to the detector (k: its keys from detector_keys), then to
+ * what --detail and --summary keep.
+ */
 void
-scan_feed(struct scan *s, const struct mail_event *ev)
+scan_feed_keys(struct scan *s, const struct mail_event *ev,
+    const struct detect_keys *k)
 {
-	detector_feed(s->det, ev);
+	detector_feed_keys(s->det, ev, k);
 	if (s->detail != NULL)
 		scan_detail_feed(s->detail, s->det, ev);
 	if (s->digest != NULL)
 		scan_digest_feed(s->digest, ev);
+}
+
+/* One event to the detector and what --detail and --summary keep. */
+static void
+scan_feed(struct scan *s, const struct mail_event *ev)
+{
+	struct detect_keys	 k;
+
+	detector_keys(ev, &k);
+	scan_feed_keys(s, ev, &k);
 }
 
 /* Hand one line, at its effective time, to the backends and the detector. */
@@ -396,7 +410,8 @@ cmd_scan(int argc, char **argv)
 	rc = scan_cpus() >= 2 && s.servers == NULL ?
 	    scan_run_piped(&s, err, sizeof(err)) : 1;
 	if (rc == 1)
-		rc = scan_run(&s, err, sizeof(err));
+		rc = s.servers == NULL ? scan_run_local(&s, err, sizeof(err)) :
+		    scan_run(&s, err, sizeof(err));
 	if (rc == -1) {
 		rc = EXIT_ERROR;
 		if (s.progress)

@@ -43,8 +43,11 @@ struct scan {
 	struct scan_servers	*servers;	/* --by-server, or NULL */
 };
 
-/* scan.c: one event to the detector, then to --detail and --summary. */
-void	scan_feed(struct scan *s, const struct mail_event *ev);
+/* scan.c: one event (k: its detector_keys) to the detector, then to
+   --detail and --summary. */
+struct detect_keys;
+void	scan_feed_keys(struct scan *s, const struct mail_event *ev,
+	    const struct detect_keys *k);
 /* scan.c: merge all readers by time into the detector; -1 with err. */
 int	scan_run(struct scan *s, char *err, size_t errlen);
 /* scan_pipe.c: queue an event for the detector's thread. */
@@ -54,5 +57,8 @@ int	scan_cpus(void);
 /* scan_pipe.c: scan_run on a second thread; -1, or 1 when it could not
    start (then the caller runs everything itself). */
 int	scan_run_piped(struct scan *s, char *err, size_t errlen);
+/* scan_pipe.c: scan_run on this thread, events fed in batches with their
+   tables loaded ahead; -1 with err. */
+int	scan_run_local(struct scan *s, char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * scan_pipe.c: `mailcon scan` on two threads: reading and parsing on one,
- * the detector on the other, the events handed over in batches.
+ * the detector on the other, the events handed over in batches; or on one
+ * thread, in smaller batches.  Either way the detector's tables are loaded
+ * a few events ahead of each event (detector_prefetch).
  */
 #define _GNU_SOURCE	/* sched_getaffinity: the CPUs we may run on */
 #include <pthread.h>
@@ -12,6 +14,7 @@
 
 #include "scan_int.h"
 #include "core/xmalloc.h"
+#include "detect/detector.h"
 
 /*
  * With two CPUs or more, reading and parsing run on a thread of their own
@@ -22,12 +25,16 @@
  * same order as without the thread.
  */
 #define PIPE_BATCH	2048			/* events per batch */
+#define PIPE_LOCAL	256			/* on one thread: in the cache */
+#define PIPE_AHEAD	2			/* events between prefetch steps */
 #define PIPE_ARENA	(128u * 1024)		/* string bytes per batch */
 #define PIPE_DEPTH	4			/* batches in flight */
 #define PIPE_REASON	128			/* reason bytes kept (digest) */
 
 struct scan_batch {
 	struct mail_event	 ev[PIPE_BATCH];
+	struct detect_keys	 key[PIPE_BATCH];	/* hashed on the
+							   reading side */
 	int			 n;
 	char			*arena;
 	size_t			 used, cap;
@@ -40,16 +47,46 @@ struct scan_pipe {
 	uint64_t		 head;		/* batches handed over */
 	uint64_t		 tail;		/* batches fed */
 	int			 done;		/* no more batches will come */
+	int			 local;		/* one thread: fed as filled */
+	int			 max;		/* events per batch */
 	int			 rc;		/* of the reading side */
 	char			 err[512];
 };
 
-/* Hand the filled batch to the detector's thread; wait for a free one. */
+/*
+ * Feed a batch to the detector, each event's tables loaded ahead of it:
+ * step k of event i + 1 + k * PIPE_AHEAD while event i is fed, so each
+ * step finds what the one before it loaded.
+ */
+static void
+scan_pipe_feed(struct scan *s, struct scan_batch *b)
+{
+	int	 i, k, j;
+
+	for (i = 0; i < b->n; i++) {
+		for (k = 0; k < DETECT_PREFETCH_STEPS; k++)
+			if ((j = i + 1 + k * PIPE_AHEAD) < b->n)
+				detector_prefetch(s->det, &b->ev[j],
+				    &b->key[j], k);
+		scan_feed_keys(s, &b->ev[i], &b->key[i]);
+	}
+}
+
+/*
+ * Hand the filled batch to the detector's thread and wait for a free one;
+ * on one thread, feed it here.
+ */
 static void
 scan_pipe_send(struct scan *s)
 {
 	struct scan_pipe	*pp = s->pipe;
 
+	if (pp->local) {
+		scan_pipe_feed(s, s->fill);
+		s->fill->n = 0;
+		s->fill->used = 0;
+		return;
+	}
 	pthread_mutex_lock(&pp->lock);
 	if (s->fill != NULL && s->fill->n > 0) {
 		pp->head++;
@@ -90,7 +127,7 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 	if (s->digest != NULL)
 		need += ev->sender.len + (ev->reason.len > PIPE_REASON ?
 		    PIPE_REASON : ev->reason.len);
-	if (b->n == PIPE_BATCH || b->cap - b->used < need) {
+	if (b->n == s->pipe->max || b->cap - b->used < need) {
 		scan_pipe_send(s);
 		b = s->fill;
 		if (b->cap < need) {
@@ -113,6 +150,7 @@ scan_pipe_put(struct scan *s, const struct mail_event *ev)
 	scan_pipe_copy(b, &e->rcpt);
 	scan_pipe_copy(b, &e->sender);
 	scan_pipe_copy(b, &e->reason);
+	detector_keys(e, &b->key[b->n - 1]);
 }
 /* The reading thread: scan_run, then the last batch and the outcome. */
 static void *
@@ -160,6 +198,7 @@ scan_run_piped(struct scan *s, char *err, size_t errlen)
 	int			 i, rc;
 
 	pp = xcalloc(1, sizeof(*pp));
+	pp->max = PIPE_BATCH;
 	for (i = 0; i < PIPE_DEPTH; i++) {
 		pp->batch[i].cap = PIPE_ARENA;
 		pp->batch[i].arena = xmalloc(PIPE_ARENA);
@@ -182,8 +221,7 @@ scan_run_piped(struct scan *s, char *err, size_t errlen)
 		}
 		b = &pp->batch[pp->tail % PIPE_DEPTH];
 		pthread_mutex_unlock(&pp->lock);
-		for (i = 0; i < b->n; i++)
-			scan_feed(s, &b->ev[i]);
+		scan_pipe_feed(s, b);
 		pthread_mutex_lock(&pp->lock);
 		pp->tail++;
 		pthread_cond_broadcast(&pp->cond);
@@ -198,6 +236,33 @@ out:
 	pthread_mutex_destroy(&pp->lock);
 	for (i = 0; i < PIPE_DEPTH; i++)
 		free(pp->batch[i].arena);
+	free(pp);
+	s->pipe = NULL;
+	s->fill = NULL;
+	return rc;
+}
+
+/*
+ * scan_run on this thread, the events fed in small batches (which stay in
+ * the cache) so that the detector's tables are loaded ahead of each event
+ * as on two threads.  Returns 0, or -1 with err.
+ */
+int
+scan_run_local(struct scan *s, char *err, size_t errlen)
+{
+	struct scan_pipe	*pp;
+	int			 rc;
+
+	pp = xcalloc(1, sizeof(*pp));
+	pp->local = 1;
+	pp->max = PIPE_LOCAL;
+	pp->batch[0].cap = PIPE_ARENA;
+	pp->batch[0].arena = xmalloc(PIPE_ARENA);
+	s->pipe = pp;
+	s->fill = &pp->batch[0];
+	if ((rc = scan_run(s, err, errlen)) == 0)
+		scan_pipe_feed(s, s->fill);
+	free(pp->batch[0].arena);
 	free(pp);
 	s->pipe = NULL;
 	s->fill = NULL;

@@ -69,6 +69,8 @@ struct acct_burst {
    and its name. */
 struct account {
 	uint64_t	 hash;		/* of the case-folded name */
+	uint32_t	 namelen;	/* beside hash: a lookup reads both */
+	uint32_t	 index;		/* in detector.acct */
 	char		*name;		/* NUL-terminated, in this block */
 	char		*why;		/* why_slots reason texts (now, then at
 					   the peak), or NULL */
@@ -105,8 +107,6 @@ struct account {
 					   horizon (AS or prefix) */
 	struct mail_ip	 guessed_ip;
 	uint32_t	 guessed_n;	/* failures before the success */
-	uint32_t	 index;		/* in detector.acct */
-	uint32_t	 namelen;
 	uint8_t		 allowed;
 	uint8_t		 level;
 	uint8_t		 peak;
@@ -130,12 +130,14 @@ struct detector {
 	struct account	**acct;
 	uint32_t	 nacct;
 	uint32_t	 acap;
-	uint32_t	*slot;		/* name hash: account index + 1 */
+	uint64_t	*slot;		/* name hash: index + 1, hash's top
+					   half above (detect_table.c) */
 	uint32_t	 smask;
 	struct qidmap	*qids;
 	struct failtab	*fails;
 	uint64_t	*known;		/* (account, IP) of earlier sessions */
 	uint32_t	 kmask, nknown;
+	const struct detect_keys *keys;	/* of the event being fed */
 	detect_context_fn ctx_fn;	/* country and AS of an address */
 	void		*ctx_arg;
 	size_t		 mem;		/* bytes allocated */

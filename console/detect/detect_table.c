@@ -146,11 +146,23 @@ detect_allowed(const struct detector *d, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * A name index slot: the account's index + 1 in the low half, the top half
+ * of its name hash above, so that a probe passes over other names without
+ * loading their accounts (each such load is a cache miss on big logs).
+ */
+static uint64_t
+detect_slot(uint64_t h, uint32_t index)
+{
+	return (h & 0xffffffff00000000ULL) | ((uint64_t)index + 1);
+}
+
 /* Double the name index and reinsert every account. */
 static int
 detect_rehash(struct detector *d)
 {
-	uint32_t	 nmask = 2 * d->smask + 1, i, j, *ns;
+	uint32_t	 nmask = 2 * d->smask + 1, i, j;
+	uint64_t	*ns;
 
 	if ((ns = calloc((size_t)nmask + 1, sizeof(*ns))) == NULL)
 		return -1;
@@ -158,7 +170,7 @@ detect_rehash(struct detector *d)
 		for (j = (uint32_t)d->acct[i]->hash & nmask; ns[j] != 0;
 		    j = (j + 1) & nmask)
 			;
-		ns[j] = i + 1;
+		ns[j] = detect_slot(d->acct[i]->hash, i);
 	}
 	free(d->slot);
 	d->mem += ((size_t)nmask - d->smask) * sizeof(*ns);
@@ -206,7 +218,7 @@ detect_account_new(struct detector *d, const struct mail_str *name,
 	a->allowed = (uint8_t)detect_allowed(d, name->p, name->len);
 	a->index = d->nacct;
 	d->acct[d->nacct++] = a;
-	d->slot[s] = a->index + 1;
+	d->slot[s] = detect_slot(h, a->index);
 	if (d->nacct * 2 > d->smask + 1)
 		(void)detect_rehash(d);
 	return a;
@@ -218,11 +230,14 @@ detect_account(struct detector *d, const struct mail_str *name, uint64_t h,
     int create)
 {
 	struct account	*a;
-	uint32_t	 i, idx;
+	uint64_t	 sl;
+	uint32_t	 i;
 
-	for (i = (uint32_t)h & d->smask; (idx = d->slot[i]) != 0;
+	for (i = (uint32_t)h & d->smask; (sl = d->slot[i]) != 0;
 	    i = (i + 1) & d->smask) {
-		a = d->acct[idx - 1];
+		if ((sl ^ h) >> 32 != 0)
+			continue;
+		a = d->acct[(uint32_t)sl - 1];
 		if (a->hash == h && a->namelen == name->len &&
 		    detect_caseeq(a->name, name->p, name->len))
 			return a;
@@ -237,8 +252,9 @@ detect_event_account(struct detector *d, const struct mail_event *ev,
 {
 	if (ev->account.len == 0 || ev->account.len > DETECT_NAME_MAX)
 		return NULL;
-	return detect_account(d, &ev->account,
-	    dhash_bytes(ev->account.p, ev->account.len, 1), create);
+	return detect_account(d, &ev->account, d->keys != NULL ?
+	    d->keys->account : dhash_bytes(ev->account.p, ev->account.len, 1),
+	    create);
 }
 
 /* The account a qidmap value names, or NULL. */

@@ -138,7 +138,7 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	if (!(ev->flags & EVF_EARLY))
 		d->messages++;
 	if (ev->qid.len > 0) {
-		key = qidmap_key(ev->qid.p, ev->qid.len);
+		key = d->keys->qid;
 		/* A reused id: the earlier message must have left. */
 		if ((q = qidmap_find(d->qids, key)) != NULL &&
 		    (q->flags & QF_QUEUED))
@@ -174,7 +174,7 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 		a->win_fresh++;
 	}
 	if (detect_burst_submit(d, a, &ev->client) && ev->qid.len > 0 &&
-	    (q = qidmap_find(d->qids, qidmap_key(ev->qid.p, ev->qid.len))) !=
+	    (q = qidmap_find(d->qids, d->keys->qid)) !=
 	    NULL)
 		q->flags |= QF_BURST;
 	detect_prof_note(d, a);
@@ -215,7 +215,7 @@ detect_auth_fail(struct detector *d, const struct mail_event *ev)
 	d->auth_fail++;
 	if (ev->account.len == 0 || ev->account.len > DETECT_NAME_MAX)
 		return;
-	h = dhash_bytes(ev->account.p, ev->account.len, 1);
+	h = d->keys->account;
 	if ((a = detect_account(d, &ev->account, h, 0)) != NULL)
 		a->auth_fail++;
 	if (ev->client.family == 4 || ev->client.family == 6)
@@ -233,7 +233,7 @@ detect_qid_account(struct detector *d, const struct mail_event *ev,
 
 	*qp = NULL;
 	if (ev->qid.len == 0 ||
-	    (q = qidmap_find(d->qids, qidmap_key(ev->qid.p, ev->qid.len))) ==
+	    (q = qidmap_find(d->qids, d->keys->qid)) ==
 	    NULL)
 		return NULL;
 	*qp = q;
@@ -381,9 +381,31 @@ detector_free(struct detector *d)
 	free(d);
 }
 
+/* See detector.h. */
+void
+detector_keys(const struct mail_event *ev, struct detect_keys *k)
+{
+	k->qid = ev->qid.len > 0 ? qidmap_key(ev->qid.p, ev->qid.len) : 0;
+	k->account = ev->account.len > 0 && ev->account.len <=
+	    DETECT_NAME_MAX ? dhash_bytes(ev->account.p, ev->account.len, 1) :
+	    0;
+}
+
 void
 detector_feed(struct detector *d, const struct mail_event *ev)
 {
+	struct detect_keys	 k;
+
+	detector_keys(ev, &k);
+	detector_feed_keys(d, ev, &k);
+}
+
+/* See detector.h. */
+void
+detector_feed_keys(struct detector *d, const struct mail_event *ev,
+    const struct detect_keys *k)
+{
+	d->keys = k;
 	d->events++;
 	if (ev->time > d->now)
 		d->now = ev->time;
@@ -416,6 +438,7 @@ detector_feed(struct detector *d, const struct mail_event *ev)
 		break;
 	}
 	d->at = -1;
+	d->keys = NULL;
 }
 
 void

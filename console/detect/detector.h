@@ -226,6 +226,35 @@ void		 detector_prefetch_qid(struct detector *d, const char *qid,
 		    size_t len);
 
 /*
+ * The hashes detector_feed looks an event up by (its queue id's, its
+ * login's), for callers that hold events before they feed them: computed
+ * once by detector_keys, then passed to detector_prefetch and
+ * detector_feed_keys.  A field is meaningful only when the event has that
+ * string.
+ */
+struct detect_keys {
+	uint64_t	 qid;
+	uint64_t	 account;
+};
+void		 detector_keys(const struct mail_event *ev,
+		    struct detect_keys *k);
+/* detector_feed with the event's keys from detector_keys(ev). */
+void		 detector_feed_keys(struct detector *d,
+		    const struct mail_event *ev, const struct detect_keys *k);
+
+/*
+ * A hint, for callers that hold events before they feed them: start
+ * loading what detector_feed(ev) will read, in DETECT_PREFETCH_STEPS steps,
+ * each reading what the one before loaded.  Call step
+ * DETECT_PREFETCH_STEPS - 1 first, step 0 last, an event or more apart,
+ * with ev the same (strings still valid) and k its keys.  Changes nothing.
+ */
+#define DETECT_PREFETCH_STEPS	4
+void		 detector_prefetch(const struct detector *d,
+		    const struct mail_event *ev, const struct detect_keys *k,
+		    int step);
+
+/*
  * Give an account the history of earlier sessions (from the console's
  * database): first seen at first_seen, messages sent since.  Its baseline
  * (the earlier rate) then starts from that history instead of from

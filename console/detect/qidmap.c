@@ -255,6 +255,20 @@ qidmap_prefetch(const struct qidmap *q, uint64_t key)
 }
 
 void
+qidmap_prefetch_entry(const struct qidmap *q, uint64_t key)
+{
+	uint64_t	 h;
+	uint32_t	 sl;
+
+	if (key == 0)
+		key = 1;
+	h = dhash_mix(key);
+	sl = q->slot[(uint32_t)h & (2 * q->cap - 1)];
+	if (sl != 0 && (sl & ~((1u << q->ibits) - 1)) == qidmap_tag(q, h))
+		__builtin_prefetch(qidmap_entry(q, sl));
+}
+
+void
 qidmap_del(struct qidmap *q, uint64_t key)
 {
 	uint32_t	 s;

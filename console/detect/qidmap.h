@@ -37,6 +37,11 @@ int		 qidmap_put(struct qidmap *q, uint64_t key, uint32_t value,
 		    uint32_t flags, struct qid_entry *evicted);
 /* Start loading the index slot of key into the cache (a hint only). */
 void		 qidmap_prefetch(const struct qidmap *q, uint64_t key);
+/*
+ * After qidmap_prefetch: start loading the entry its home slot points to
+ * when that slot's tag is the key's (a hint only; reads the slot).
+ */
+void		 qidmap_prefetch_entry(const struct qidmap *q, uint64_t key);
 /* Forget key (no-op when absent). */
 void		 qidmap_del(struct qidmap *q, uint64_t key);
 /* Live entries, and bytes allocated. */

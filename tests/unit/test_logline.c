@@ -377,6 +377,72 @@ test_hostile_bytes(void **state)
 	assert_int_equal(logline_split(&c, NULL, 10, &h), -1);
 }
 
+/*
+ * One clock through an Exim main log whose lines share their stamp: the
+ * stamp settled once (logline.c caches it) must give every line what a
+ * fresh clock gives it, whatever follows the stamp: an id, "[pid] ", a
+ * zone, milliseconds, a session line, or the host and tag of a syslog
+ * line with the same space-separated stamp; and a change of zone or of
+ * --utc between lines.
+ */
+static void
+test_exim_same_stamp(void **state)
+{
+	static const char *const lines[] = {
+		"2026-11-28 03:00:26 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26 1xSk8e-000450-00 <= a@b H=[1.2.3.4]",
+		"2026-11-28 03:00:26 [4242] 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26 +0100 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26.250 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26 H=(x) [1.2.3.4] rejected RCPT <a@b>",
+		"2026-11-28 03:00:26 mail postfix/qmgr[1]: 1A2B3C: removed",
+		"2026-11-28 03:00:26 mail exim[77]: 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:26 ",
+		"2026-11-28 03:00:26 1xSk8e-000450-00 Completed",
+		"2026-11-28 03:00:27 1xSk8e-000450-00 Completed",
+	};
+	struct log_clock	 c, fresh;
+	struct log_header	 h, w;
+	size_t			 i;
+	int			 zutc, rc;
+
+	(void)state;
+	set_tz("CET-1CEST,M3.5.0,M10.5.0/3");
+	for (zutc = 0; zutc <= 1; zutc++) {
+		log_clock_init(&c, REF);
+		for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+			/* a --utc reader and a local one on the same lines */
+			c.utc = i % 3 == 2 ? !zutc : zutc;
+			log_clock_init(&fresh, REF);
+			fresh.utc = c.utc;
+			rc = split(&fresh, lines[i], &w);
+			assert_int_equal(split(&c, lines[i], &h), rc);
+			if (rc != 0)
+				continue;
+			assert_int_equal(h.time, w.time);
+			assert_int_equal(h.usec, w.usec);
+			assert_ptr_equal(h.msg.p, w.msg.p);
+			assert_int_equal(h.msg.len, w.msg.len);
+			assert_int_equal(h.prog.len, w.prog.len);
+			assert_int_equal(h.host.len, w.host.len);
+			assert_int_equal(h.pid, w.pid);
+		}
+	}
+	/* the zone and the milliseconds are read, not the cached stamp's */
+	log_clock_init(&c, REF);
+	c.utc = 1;
+	assert_int_equal(split(&c, lines[0], &h), 0);
+	assert_int_equal(h.time, utc(2026, 11, 28, 3, 0, 26));
+	assert_int_equal(split(&c, lines[3], &h), 0);
+	assert_int_equal(h.time, utc(2026, 11, 28, 2, 0, 26));
+	assert_int_equal(split(&c, lines[4], &h), 0);
+	assert_int_equal(h.usec, 250000);
+	assert_int_equal(split(&c, lines[6], &h), 0);
+	assert_mstr(&h.prog, "postfix/qmgr");
+	set_tz("UTC0");
+}
+
 int
 main(void)
 {
@@ -388,6 +454,7 @@ main(void)
 		cmocka_unit_test(test_year_inference),
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_hostile_bytes),
+		cmocka_unit_test(test_exim_same_stamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
