@@ -16,8 +16,8 @@ void
 scan_usage(FILE *f)
 {
 	fputs("usage: mailcon scan [options] FILE...\n"
-	    "Read Postfix and Dovecot logs (plain or .gz, '-' for stdin), merge\n"
-	    "them by time and report accounts that look hijacked.\n"
+	    "Read mail logs (Postfix, Exim, Dovecot; plain or .gz, '-' for\n"
+	    "stdin), merge them by time and report accounts that look hijacked.\n"
 	    "\n"
 	    "  --since TIME        only lines at or after TIME, and\n"
 	    "  --until TIME        only lines before TIME: 2026-11-28, \"2026-11-28\n"
