@@ -41,7 +41,10 @@
 # asserted; the script fails only when containment did not happen).
 #
 # Environment: BENCH_CONTAIN_RATES (default "10 30 100"),
-# BENCH_CONTAIN_POLICY (default "no yes").  Needs root, python3.
+# BENCH_CONTAIN_POLICY (default "no yes"), BENCH_CONTAIN_KEEP=DIR (keep
+# each run's files there: the watch's output and its -vv trace, the
+# hijack's accept times, Postfix's and Dovecot's logs; for the timeline
+# below).  Needs root, python3.
 set -u
 
 MAILCON=${1:?usage: bash tests/bench/contain.sh MAILCON}
@@ -61,6 +64,12 @@ cleanup()
 {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
 	stack_stop "$S"
+	if [ -n "${BENCH_CONTAIN_KEEP:-}" ]; then
+		mkdir -p "$BENCH_CONTAIN_KEEP" &&
+		    cp -p "$T"/watch.* "$T"/times.* "$T"/hijack.* "$T"/trace.* \
+		    "$STACK_POSTFIX_LOG" "$STACK_DOVECOT_LOG" \
+		    "$BENCH_CONTAIN_KEEP/" 2>/dev/null
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -124,26 +133,29 @@ for r in $RATES; do
 	user=v$r
 	[ "$pol" = yes ] && user=p$r
 	net=$((net + 1))
-	"$MAILCON" watch --headless --config "$T/config" >"$T/watch.$r" \
-	    2>"$T/watch.$r.err" &
+	set --
+	[ -n "${BENCH_CONTAIN_KEEP:-}" ] && set -- -vv --trace "$T/trace.$r.$pol"
+	"$MAILCON" watch --headless "$@" \
+	    --config "$T/config" >"$T/watch.$r.$pol" 2>"$T/watch.$r.$pol.err" &
 	WATCH_PID=$!
 	for i in $(seq 100); do
-		grep -q watching "$T/watch.$r" && break
+		grep -q watching "$T/watch.$r.$pol" && break
 		sleep 0.1
 	done
-	python3 "$IT/hijack.py" --port "$STACK_SUBMIT_PORT" --log "$T/times.$r" \
+	python3 "$IT/hijack.py" --port "$STACK_SUBMIT_PORT" --log "$T/times.$r.$pol" \
 	    --login "$user@example.test" --password "$(pw "$user")" \
 	    --rate "$r" --per-conn 3 --net "127.0.$net" --threads 16 \
-	    --rcpt-domain "$FREEMAIL" >"$T/hijack.$r" ||
+	    --rcpt-domain "$FREEMAIL" >"$T/hijack.$r.$pol" ||
 	    die "hijack.py failed at $r/s"
 	# the sweep holds what sessions open at the suspension still sent
 	sleep 2
 	kill -TERM "$WATCH_PID"
 	wait "$WATCH_PID"
 	WATCH_PID=
-	grep -q "suspend $user@example.test on mx: done" "$T/watch.$r" ||
-	    die "not contained at $r/s: $(cat "$T/watch.$r" "$T/watch.$r.err")"
-	python3 - "$T/hijack.$r" "$r" "$T/watch.$r" "$T/times.$r" "$user" \
+	grep -q "suspend $user@example.test on mx: done" "$T/watch.$r.$pol" ||
+	    die "not contained at $r/s: $(cat "$T/watch.$r.$pol" "$T/watch.$r.$pol.err")"
+	python3 - "$T/hijack.$r.$pol" "$r" "$T/watch.$r.$pol" "$T/times.$r.$pol" \
+	    "$user" \
 	    "$pol" <<'PY'
 import calendar, json, re, sys
 h = json.load(open(sys.argv[1]))
