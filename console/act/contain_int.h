@@ -28,7 +28,7 @@ struct wiring_run;
 enum phase {
 	P_START = 0,
 	/* suspend */
-	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE,
+	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_WIRED,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
 	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */
@@ -213,8 +213,9 @@ void	 contain_dry_run(struct contain *c);
 int	 contain_dry_advance(struct contain *c, int64_t now);
 
 /*
- * contain_wire.c: the wiring read before an action (wiring.h): started
- * as the op OP_WIRE, once; what the result and the verification say
+ * contain_wire.c: the wiring read before an action (a suspend: after
+ * its refusals, at P_SUS_DENY_DONE; wiring.h): started as the op
+ * OP_WIRE, once; what the result and the verification say
  * when the live configuration does not read what was changed.
  */
 int	 contain_wire_wanted(const struct contain *c);

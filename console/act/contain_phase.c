@@ -266,6 +266,13 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		c->deny_done = 1;
+		if (contain_wire_wanted(c)) {
+			c->phase = P_SUS_WIRED;
+			contain_wire_start(c, now);
+			return;
+		}
+		/* FALLTHROUGH */
+	case P_SUS_WIRED:
 		if (contain_wire_said(c, CA_SUSPEND))
 			c->partial = 1;
 		else

@@ -139,7 +139,7 @@ for r in $RATES; do
 	    --config "$T/config" >"$T/watch.$r.$pol" 2>"$T/watch.$r.$pol.err" &
 	WATCH_PID=$!
 	for i in $(seq 100); do
-		grep -q watching "$T/watch.$r.$pol" && break
+		grep -qs watching "$T/watch.$r.$pol" && break
 		sleep 0.1
 	done
 	python3 "$IT/hijack.py" --port "$STACK_SUBMIT_PORT" --log "$T/times.$r.$pol" \
