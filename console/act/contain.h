@@ -111,6 +111,16 @@ struct contain_request {
 						   one space between; checked
 						   by the backend before any
 						   signal; NULL: none; copied */
+	/*
+	 * suspend: the same, asked again when its sessions are ended (the
+	 * log has read on since the start: sessions that logged their
+	 * first message meanwhile), and once more after its logins are
+	 * refused, for those not ended yet; into buf (size bytes), the
+	 * count as the return.  NULL: req.pids alone.
+	 */
+	size_t			(*pids_now)(void *arg, char *buf,
+				    size_t size);
+	void			*pids_arg;
 	int			 deadline_ms;	/* per step; 0: 60 s */
 	struct ssh_conn		*ssh;		/* the server's connection when
 						   it has a host; borrowed */

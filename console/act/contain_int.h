@@ -30,7 +30,8 @@ enum phase {
 	/* suspend */
 	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_WIRED,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
-	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
+	P_SUS_END, P_SUS_END_DONE, P_SUS_END2, P_SUS_END2_DONE,
+	P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */
 	P_UNS_MAP, P_UNS_MAP_DONE, P_UNS_DENY_DONE, P_UNS_TMPL_DONE,
 	/* either: the check of both entries */
@@ -101,6 +102,8 @@ struct contain {
 	char			 offline[512];
 	char			 sus_counts[256];	/* req.counts' words */
 	char			*pids;		/* req.pids, checked; or NULL */
+	char			*pids_ended;	/* those the first pass was
+						   given; or NULL */
 	unsigned		 ended;		/* sessions ended */
 	/* what ending the SMTP sessions did, said after what the
 	   suspension is (refused, or PARTLY DONE): "" once said */
@@ -199,6 +202,10 @@ void	 contain_read_queue(struct contain *c, int64_t now, int again);
 void	 contain_queue_op(struct contain *c);
 /* "hold", "release", "purge". */
 const char *contain_verb(enum queue_op op);
+
+/* contain.c: the session pids from req.pids_now (the second pass: less
+   those the first was given); 1 when there is one. */
+int	 contain_pids_refresh(struct contain *c, int second);
 
 /* contain_phase.c: the next step of c's program, after the last ended. */
 void	 contain_advance(struct contain *c, int64_t now);

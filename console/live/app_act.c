@@ -133,6 +133,19 @@ app_act_close(struct app *a)
 
 static void	act_on_timer(void *);
 
+/* contain_request pids_now: the session pids of the running action's
+   account as the log names them now (it reads on while the action runs). */
+static size_t
+act_pids_now(void *arg, char *buf, size_t size)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+
+	return sesspids_of(x->sesspids, x->server, x->account,
+	    a->servers[x->server]->last_event, ACT_SESSION_AGE, buf, size,
+	    CONTAIN_PIDS_MAX);
+}
+
 /* Trace what the action of x did (trace.h): never its password. */
 static void
 act_trace(struct app *a, const char *what, const char *text)
@@ -218,6 +231,10 @@ act_start(struct app *a, enum act_state state)
 		    ACT_SESSION_AGE, x->pids, sizeof(x->pids),
 		    CONTAIN_PIDS_MAX) > 0)
 			x->req.pids = x->pids;
+		if (state == ACTS_RUNNING && !x->req.sandbox) {
+			x->req.pids_now = act_pids_now;
+			x->req.pids_arg = a;
+		}
 	} else if (x->sweep) {
 		x->req.counts = act_sweep_counts;
 		x->req.counts_arg = a;
