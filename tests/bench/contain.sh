@@ -35,7 +35,9 @@
 # the watch's own policy service ([policy] enabled = yes) wired into the
 # Postfix with check_policy_service in smtpd_recipient_restrictions
 # (policy "yes"), where smtpd asks it at every RCPT, also in sessions open
-# before the suspension.
+# before the suspension, and again at the end of each message's data (in
+# smtpd_end_of_data_restrictions: a message whose recipient was accepted
+# just before the decision is refused at its end).
 # Targets: at most 30 messages queued in all; without the policy service at
 # most 5 after critical, with it 0 after the decision (reported, never
 # asserted; the script fails only when containment did not happen).
@@ -123,6 +125,7 @@ if [ "$pol" = yes ]; then
 	    >>"$T/config"
 	postconf -c "$STACK_POSTFIX_CONF" -e \
 	    "smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:$PPORT, permit" \
+	    "smtpd_end_of_data_restrictions = check_policy_service inet:127.0.0.1:$PPORT" \
 	    "smtpd_policy_service_default_action = DUNNO" \
 	    "smtpd_policy_service_timeout = 2s" ||
 	    die "postconf failed"
