@@ -29,6 +29,10 @@
 #include "store/store.h"
 
 #define ACT_STEP_MS	20	/* stepping a running action */
+#define ACT_STEP_HEADLESS_MS 5	/* the same, with no screen: each step
+				   waits for its audit row and its command,
+				   a tick each, and at 100 messages a second
+				   a 20 ms tick is two messages */
 
 /* See app_act.h.  The line passes sanitize_line(): a piece not
    sanitised by its caller cannot reach the terminal raw. */
@@ -244,7 +248,8 @@ act_start(struct app *a, enum act_state state)
 	x->state = state;
 	act_trace(a, state == ACTS_COUNTING ? "counting its queued mail" :
 	    "started", "");
-	x->timer = loop_add_timer(a->loop, ACT_STEP_MS, 1, act_on_timer, a);
+	x->timer = loop_add_timer(a->loop, a->headless ? ACT_STEP_HEADLESS_MS :
+	    ACT_STEP_MS, 1, act_on_timer, a);
 	if (!a->headless)
 		app_note(a, 30, "%s %s on %s: %s", state == ACTS_COUNTING ?
 		    "counting the queued mail of" :
