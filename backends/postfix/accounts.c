@@ -130,7 +130,12 @@ static const struct backend_check pf_check = {
  * and its parent is the master whose pid this instance's
  * queue_directory/pid/master.pid holds, itself running
  * daemon_directory/master.  A pid that exited or was reused since is
- * skipped by the same checks.
+ * skipped by the same checks.  A session that has not logged a message
+ * yet has no such line: the second argument, the addresses the account's
+ * logins came from lately (Dovecot's auth lines, at the login), names the
+ * processes with a client connection from one of them, and those that
+ * pass the same checks are ended too (not counted as left alone when
+ * they do not: they were never the log's).
  *
  * The session is ended by cutting its client connection (ss -K: the
  * established TCP sockets of that smtpd on a port it listens on), not by
@@ -145,7 +150,7 @@ static const struct backend_check pf_check = {
  * master_reap_child: use_count == 0).  "killed" counts those.
  */
 static const char sessions_end[] = FE_BASE
-	"p=$1; shift\n"
+	"p=$1 ad=$2; shift 2\n"
 	"d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
 	"  die \"postconf -h queue_directory daemon_directory failed\"\n"
 	"{ read -r qd; read -r dd; } <<EOF\n"
@@ -154,24 +159,43 @@ static const char sessions_end[] = FE_BASE
 	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
 	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
+	/* an smtpd of this master: the ppid is the word after the state,
+	   after the last ") " (the name before it is the process's own
+	   choice) */
+	"mine() {\n"
+	"  st=\n"
+	"  read -r st 2>/dev/null <\"/proc/$1/stat\" || st=\n"
+	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
+	"  [ \"$pp\" = \"$m\" ] && [ /proc/$1/exe -ef \"$dd/smtpd\" ]\n"
+	"}\n"
 	"ok= s=0 n=0 k=0\n"
 	"for i in $p; do\n"
-	/* the ppid: the word after the state, after the last ") " (the
-	   name before it is the process's own choice) */
-	"  st=\n"
-	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
-	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
-	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ]; then\n"
-	"    ok=\"$ok $i\"\n"
-	"  else\n"
-	"    s=$((s + 1))\n"
-	"  fi\n"
+	"  if mine \"$i\"; then ok=\"$ok $i\"; else s=$((s + 1)); fi\n"
 	"done\n"
 	/* their client connections, "PID LOCAL PEER": established, on a
 	   port the same smtpd listens on (not its own connections to a
 	   policy service or a proxy); one ss and one awk for all */
 	"c= f= cp= sk=\n"
-	"if [ -n \"$ok\" ] && sk=$(ss -Htanp 2>/dev/null) && [ -n \"$sk\" ]; then\n"
+	"if [ -n \"$ok$ad\" ] && sk=$(ss -Htanp 2>/dev/null) && [ -n \"$sk\" ]; then\n"
+	/* the processes with a client connection from its login addresses
+	   (sessions that have not logged a message yet): those that are
+	   this master's smtpd, not counted as left alone when not */
+	"  if [ -n \"$ad\" ]; then\n"
+	"    for i in $(printf '%s\\n' \"$sk\" | AD=\"$ad\" awk '\n"
+	"      BEGIN { n = split(ENVIRON[\"AD\"], a, \" \")\n"
+	"        for (j = 1; j <= n; j++) want[a[j]] = 1 }\n"
+	"      $1 == \"ESTAB\" { r = $5; sub(/:[0-9]+$/, \"\", r)\n"
+	"        gsub(/^\\[|\\]$/, \"\", r); sub(/^::ffff:/, \"\", r)\n"
+	"        if (!(r in want)) next\n"
+	"        rest = $0\n"
+	"        while (match(rest, /pid=[0-9]+,/)) {\n"
+	"          pid = substr(rest, RSTART + 4, RLENGTH - 5)\n"
+	"          rest = substr(rest, RSTART + RLENGTH)\n"
+	"          if (!(pid in said)) { said[pid] = 1; print pid } } }'); do\n"
+	"      case \" $ok \" in *\" $i \"*) continue ;; esac\n"
+	"      if mine \"$i\"; then ok=\"$ok $i\"; fi\n"
+	"    done\n"
+	"  fi\n"
 	"  c=$(printf '%s\\n' \"$sk\" | OK=\"$ok\" awk '\n"
 	"    BEGIN { n = split(ENVIRON[\"OK\"], a, \" \")\n"
 	"      for (j = 1; j <= n; j++) want[a[j]] = 1 }\n"
@@ -216,7 +240,7 @@ static const char sessions_end[] = FE_BASE
 	"done\n"
 	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
-static const char *const sessions_end_args[] = { "%{pids}",
+static const char *const sessions_end_args[] = { "%{pids}", "%{addrs}",
 	PF_TOOL("postconf"), NULL };
 
 static const struct backend_step pf_sessions_end = {

@@ -78,25 +78,22 @@ contain_pid_in(const char *list, const char *pid, size_t len)
 	return 0;
 }
 
-/* See contain_int.h. */
-int
-contain_pids_refresh(struct contain *c, int second)
+/* The first pass's pids, or the second's: those not given to the first
+   (ended, or no session of its then).  An allocated list, or NULL. */
+static char *
+contain_pids_now(struct contain *c, int second)
 {
 	char		 buf[CONTAIN_PIDS_MAX * 11 + 1], *out;
 	const char	*p;
 	size_t		 n, len = 0;
 
-	if (c->req.pids_now == NULL)
-		return c->pids != NULL;
 	buf[0] = '\0';
 	if (c->req.pids_now(c->req.pids_arg, buf, sizeof(buf)) == 0 ||
 	    !contain_pids_ok(buf))
 		buf[0] = '\0';
 	out = xmalloc(sizeof(buf));
-	out[0] = '\0';
 	for (p = buf; *p != '\0'; p += strspn(p, " ")) {
 		n = strcspn(p, " ");
-		/* the first pass's: ended, or no session of its then */
 		if (!second || !contain_pid_in(c->pids_ended, p, n)) {
 			memcpy(out + len, p, n);
 			len += n;
@@ -104,18 +101,36 @@ contain_pids_refresh(struct contain *c, int second)
 		}
 		p += n;
 	}
-	if (len > 0)
-		len--;
-	out[len] = '\0';
-	if (!second) {
-		free(c->pids_ended);
-		c->pids_ended = len > 0 ? xstrdup(out) : NULL;
-	}
-	free(c->pids);
-	c->pids = len > 0 ? out : NULL;
-	if (len == 0)
+	if (len == 0) {
 		free(out);
-	return c->pids != NULL;
+		return NULL;
+	}
+	out[len - 1] = '\0';
+	return out;
+}
+
+/* See contain_int.h. */
+int
+contain_pids_refresh(struct contain *c, int second)
+{
+	char	 abuf[CONTAIN_ADDRS_MAX * 46 + 1];
+
+	if (c->req.pids_now != NULL) {
+		free(c->pids);
+		c->pids = contain_pids_now(c, second);
+		if (!second) {
+			free(c->pids_ended);
+			c->pids_ended = c->pids != NULL ? xstrdup(c->pids) :
+			    NULL;
+		}
+	}
+	free(c->addrs);
+	c->addrs = NULL;
+	abuf[0] = '\0';
+	if (c->req.addrs_now != NULL && c->req.addrs_now(c->req.pids_arg,
+	    abuf, sizeof(abuf)) > 0)
+		c->addrs = xstrdup(abuf);
+	return c->pids != NULL || c->addrs != NULL;
 }
 
 /* See contain_int.h. */
@@ -268,8 +283,10 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	c->req.account = c->account;
 	c->req.operator = c->operator;
 	c->req.pids = NULL;
-	if (req->action != CA_SUSPEND || req->sandbox)
+	if (req->action != CA_SUSPEND || req->sandbox) {
 		c->req.pids_now = NULL;
+		c->req.addrs_now = NULL;
+	}
 	if (req->pids != NULL && contain_pids_ok(req->pids))
 		c->pids = xstrdup(req->pids);
 	if (req->account == NULL ||
@@ -467,6 +484,7 @@ contain_free(struct contain *c)
 	free(c->wrep);
 	free(c->pids);
 	free(c->pids_ended);
+	free(c->addrs);
 	explicit_bzero(c->res.password, sizeof(c->res.password));
 	free(c);
 }

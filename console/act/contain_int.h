@@ -104,6 +104,7 @@ struct contain {
 	char			*pids;		/* req.pids, checked; or NULL */
 	char			*pids_ended;	/* those the first pass was
 						   given; or NULL */
+	char			*addrs;		/* req.addrs_now's; or NULL */
 	unsigned		 ended;		/* sessions ended */
 	/* what ending the SMTP sessions did, said after what the
 	   suspension is (refused, or PARTLY DONE): "" once said */
@@ -204,7 +205,8 @@ void	 contain_queue_op(struct contain *c);
 const char *contain_verb(enum queue_op op);
 
 /* contain.c: the session pids from req.pids_now (the second pass: less
-   those the first was given); 1 when there is one. */
+   those the first was given) and the addresses from req.addrs_now; 1
+   when there is one of either. */
 int	 contain_pids_refresh(struct contain *c, int second);
 
 /* contain_phase.c: the next step of c's program, after the last ended. */

@@ -150,6 +150,19 @@ act_pids_now(void *arg, char *buf, size_t size)
 	    CONTAIN_PIDS_MAX);
 }
 
+/* contain_request addrs_now: where the running action's account logged
+   in from lately, as the log says now. */
+static size_t
+act_addrs_now(void *arg, char *buf, size_t size)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+
+	return sesspids_addrs_of(x->sesspids, x->server, x->account,
+	    a->servers[x->server]->last_event, ACT_ADDR_AGE, buf, size,
+	    CONTAIN_ADDRS_MAX);
+}
+
 /* Trace what the action of x did (trace.h): never its password. */
 static void
 act_trace(struct app *a, const char *what, const char *text)
@@ -237,6 +250,7 @@ act_start(struct app *a, enum act_state state)
 			x->req.pids = x->pids;
 		if (state == ACTS_RUNNING && !x->req.sandbox) {
 			x->req.pids_now = act_pids_now;
+			x->req.addrs_now = act_addrs_now;
 			x->req.pids_arg = a;
 		}
 	} else if (x->sweep) {
