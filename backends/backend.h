@@ -162,9 +162,18 @@ struct backend_env {
 	 * %{pids}: process ids, decimal, one space between (what the log's
 	 * headers named for the account's sessions: a step must check each
 	 * is what it should be before it signals it); NULL: none, and a
-	 * template that names it does not render.
+	 * template that names it does not render, unless addrs names some
+	 * (then it renders as "").
 	 */
 	const char	*pids;
+	/*
+	 * %{addrs}: IP addresses (digits, hex, '.' and ':'), one space
+	 * between: where the account's logins came from lately (any log's
+	 * login lines, Dovecot's before the session sends anything); a step
+	 * ends only its own session processes' connections from them.
+	 * NULL: none (renders as "").
+	 */
+	const char	*addrs;
 };
 
 /*
@@ -263,7 +272,10 @@ struct backend_accounts {
 	/*
 	 * Either role, after a suspension: end its sessions that are open
 	 * (refuse_add reaches only new ones).  The MTA's takes %{pids}, the
-	 * processes the log's headers named for its sessions, checks each is
+	 * processes the log's headers named for its sessions, and %{addrs},
+	 * where its logins came from lately (the sessions of those that are
+	 * the MTA's session servers, for sessions that logged nothing yet;
+	 * either may be empty, not both), checks each is
 	 * the MTA's session server under the right instance and ends only
 	 * those (their client connections cut where it can, so the server
 	 * process lives on; else a signal); the auth role's (doveadm kick)

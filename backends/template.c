@@ -221,6 +221,28 @@ bk_pids_ok(const char *s)
 	return digit;
 }
 
+/* Is s IP addresses (digits, hex, '.', ':'), one space between, at
+   least one? */
+static int
+bk_addrs_ok(const char *s)
+{
+	size_t	 word = 0;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F') || *s == '.' || *s == ':') {
+			if (++word > 45)
+				return 0;
+		} else if (*s == ' ' && word > 0 && s[1] != '\0')
+			word = 0;
+		else
+			return 0;
+	}
+	return word > 0;
+}
+
 /* Expand the placeholders of one word into w; -1 with err. */
 static int
 bk_expand(const struct mail_backend *b, const char *s,
@@ -251,7 +273,22 @@ bk_expand(const struct mail_backend *b, const char *s,
 				return -1;
 			continue;
 		}
+		if (strcmp(name, "addrs") == 0) {
+			if (env == NULL || env->addrs == NULL)
+				continue;
+			if (!bk_addrs_ok(env->addrs)) {
+				snprintf(err, errlen, "%%{addrs}: not IP "
+				    "addresses");
+				return -1;
+			}
+			bk_puts(w, env->addrs);
+			continue;
+		}
 		if (strcmp(name, "pids") == 0) {
+			/* none from the log: the addresses name them */
+			if (env != NULL && (env->pids == NULL ||
+			    env->pids[0] == '\0') && bk_addrs_ok(env->addrs))
+				continue;
 			if (env == NULL || !bk_pids_ok(env->pids)) {
 				snprintf(err, errlen, "%%{pids}: no process "
 				    "ids");

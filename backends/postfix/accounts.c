@@ -9,7 +9,8 @@
  *
  *	check_sasl_access hash:/etc/postfix/sasl_access
  *
- * as "LOGIN REJECT ...", and postmap rebuilds it; smtpd notices a rebuilt
+ * as "LOGIN REJECT ...", and postmap rebuilds it (once: the action's
+ * check reads the rebuilt map back); smtpd notices a rebuilt
  * hash map by itself, so Postfix is never reloaded (a session already
  * open keeps the old table until it ends).
  */
@@ -20,9 +21,11 @@
 #include "backends/fileedit.h"
 
 /*
- * Rewrite the map without the account's line (plus a new one), rebuild,
- * and check the rebuilt map says what the source does.  want: "REJECT" or
- * "" (what postmap -q finds); lines: how many lines of the account's.
+ * Rewrite the map without the account's line (plus a new one) and
+ * rebuild it: postmap runs once, and what the rebuilt map says is read
+ * back by the action's check (map_check), not here.  want: "REJECT" or
+ * "" (what postmap -q finds when the source holds it already); lines: how
+ * many lines of the account's.
  */
 #define PF_MAP_EDIT(add, lines, want) \
 	"a=$1 f=$2; shift 2\n" \
@@ -38,11 +41,11 @@
 	"    >\"$2\" || die \"cannot write beside $1\"\n" \
 	add \
 	"}\n" \
-	/* the map as it was, to put back if postmap fails */ \
+	/* the map as it was, to put back if postmap fails: a second name \
+	   of the old file (one process, where a copy took two) */ \
 	"finish() {\n" \
-	"  b=$(mktemp \"$2.mailcon.$$.XXXXXX\") ||" \
-	    " die \"cannot create a file beside $2\"\n" \
-	"  cp -p -- \"$2\" \"$b\" || die \"cannot copy $2\"\n" \
+	"  b=$2.mailcon.$$.orig\n" \
+	"  ln -f -- \"$2\" \"$b\" || die \"cannot link $2 to $b\"\n" \
 	"  mv -f -- \"$1\" \"$2\"\n" \
 	"}\n" \
 	"said() {\n" \
@@ -64,10 +67,7 @@
 	"    die \"postmap failed; $f put back as it was\"\n" \
 	"  fi\n" \
 	"  die \"postmap failed\"\n" \
-	"fi\n" \
-	"said \"$@\"\n" \
-	"[ \"$r\" = \"" want "\" ] || die \"postmap -q $a hash:$f does not" \
-	    " agree with $f after the rebuild\"\n"
+	"fi\n"
 
 static const char map_add[] = FE_PRELUDE PF_MAP_EDIT(
 	"  printf '%s\\tREJECT 5.7.1 account suspended by mailcon\\n' \"$a\""
@@ -130,7 +130,12 @@ static const struct backend_check pf_check = {
  * and its parent is the master whose pid this instance's
  * queue_directory/pid/master.pid holds, itself running
  * daemon_directory/master.  A pid that exited or was reused since is
- * skipped by the same checks.
+ * skipped by the same checks.  A session that has not logged a message
+ * yet has no such line: the second argument, the addresses the account's
+ * logins came from lately (Dovecot's auth lines, at the login), names the
+ * processes with a client connection from one of them, and those that
+ * pass the same checks are ended too (not counted as left alone when
+ * they do not: they were never the log's).
  *
  * The session is ended by cutting its client connection (ss -K: the
  * established TCP sockets of that smtpd on a port it listens on), not by
@@ -145,7 +150,7 @@ static const struct backend_check pf_check = {
  * master_reap_child: use_count == 0).  "killed" counts those.
  */
 static const char sessions_end[] = FE_BASE
-	"p=$1; shift\n"
+	"p=$1 ad=$2; shift 2\n"
 	"d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
 	"  die \"postconf -h queue_directory daemon_directory failed\"\n"
 	"{ read -r qd; read -r dd; } <<EOF\n"
@@ -154,37 +159,68 @@ static const char sessions_end[] = FE_BASE
 	"m=$(tr -dc 0-9 <\"$qd/pid/master.pid\" 2>/dev/null) || m=\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
 	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
+	/* an smtpd of this master: the ppid is the word after the state,
+	   after the last ") " (the name before it is the process's own
+	   choice) */
+	"mine() {\n"
+	"  st=\n"
+	"  read -r st 2>/dev/null <\"/proc/$1/stat\" || st=\n"
+	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
+	"  [ \"$pp\" = \"$m\" ] && [ /proc/$1/exe -ef \"$dd/smtpd\" ]\n"
+	"}\n"
 	"ok= s=0 n=0 k=0\n"
 	"for i in $p; do\n"
-	/* the ppid: the word after the state, after the last ") " (the
-	   name before it is the process's own choice) */
-	"  st=\n"
-	"  read -r st 2>/dev/null <\"/proc/$i/stat\" || st=\n"
-	"  pp=${st##*) }; pp=${pp#* }; pp=${pp%% *}\n"
-	"  if [ \"$pp\" = \"$m\" ] && [ /proc/$i/exe -ef \"$dd/smtpd\" ]; then\n"
-	"    ok=\"$ok $i\"\n"
-	"  else\n"
-	"    s=$((s + 1))\n"
-	"  fi\n"
+	"  if mine \"$i\"; then ok=\"$ok $i\"; else s=$((s + 1)); fi\n"
 	"done\n"
-	/* their client connections, "PID LOCAL PEER": established, on a
-	   port the same smtpd listens on (not its own connections to a
-	   policy service or a proxy); one ss and one awk for all */
+	/* the processes that may serve a session from its login addresses
+	   (sessions that logged no message yet): every smtpd child of this
+	   master, checked as the log's pids are */
+	"cand=$ok\n"
+	"if [ -n \"$ad\" ]; then\n"
+	"  for i in $(pgrep -P \"$m\" 2>/dev/null); do\n"
+	"    case \" $cand \" in *\" $i \"*) continue ;; esac\n"
+	"    if mine \"$i\"; then cand=\"$cand $i\"; fi\n"
+	"  done\n"
+	"fi\n"
+	/*
+	 * Their client connections, "PID LOCAL PEER": established, on a
+	 * port the same smtpd listens on (not its own connections to a
+	 * policy service or a proxy), of a pid of the log's, or from one of
+	 * the addresses.  Which process holds a socket: its inode among the
+	 * candidates' fds (ss -p would read every process's fds: four
+	 * times slower here).  One ss, one find, one awk for all.
+	 */
 	"c= f= cp= sk=\n"
-	"if [ -n \"$ok\" ] && sk=$(ss -Htanp 2>/dev/null) && [ -n \"$sk\" ]; then\n"
-	"  c=$(printf '%s\\n' \"$sk\" | OK=\"$ok\" awk '\n"
+	"if [ -n \"$cand\" ] && sk=$(ss -Htane 2>/dev/null) && [ -n \"$sk\" ]; then\n"
+	"  so=$(find $(for i in $cand; do printf ' /proc/%s/fd' \"$i\"; done)" \
+	    " -mindepth 1 -maxdepth 1 -lname 'socket:*' -printf '%h %l\\n'" \
+	    " 2>/dev/null |\n"
+	"    sed -n 's|^/proc/\\([0-9]*\\)/fd socket:\\[\\([0-9]*\\)\\]$|\\1 \\2|p')\n"
+	"  c=$(printf '%s\\n' \"$sk\" | OK=\"$ok\" AD=\"$ad\" SO=\"$so\" awk '\n"
 	"    BEGIN { n = split(ENVIRON[\"OK\"], a, \" \")\n"
-	"      for (j = 1; j <= n; j++) want[a[j]] = 1 }\n"
-	"    { st = $1; l = $4; r = $5; x = split(l, h, \":\"); pt = h[x]\n"
-	"      rest = $0\n"
-	"      while (match(rest, /pid=[0-9]+,/)) {\n"
-	"        pid = substr(rest, RSTART + 4, RLENGTH - 5)\n"
-	"        rest = substr(rest, RSTART + RLENGTH)\n"
-	"        if (!(pid in want)) continue\n"
+	"      for (j = 1; j <= n; j++) fromlog[a[j]] = 1\n"
+	"      n = split(ENVIRON[\"AD\"], a, \" \")\n"
+	"      for (j = 1; j <= n; j++) want[a[j]] = 1\n"
+	"      n = split(ENVIRON[\"SO\"], a, \"\\n\")\n"
+	"      for (j = 1; j <= n; j++) {\n"
+	"        split(a[j], w, \" \"); owner[w[2]] = owner[w[2]] \" \" w[1] } }\n"
+	"    match($0, / ino:[0-9]+/) {\n"
+	"      ino = substr($0, RSTART + 5, RLENGTH - 5)\n"
+	"      if (!(ino in owner)) next\n"
+	"      st = $1; l = $4; r = $5; x = split(l, h, \":\"); pt = h[x]\n"
+	"      peer = r; sub(/:[0-9]+$/, \"\", peer)\n"
+	"      gsub(/^\\[|\\]$/, \"\", peer); sub(/^::ffff:/, \"\", peer)\n"
+	"      np = split(owner[ino], ps, \" \")\n"
+	"      for (q = 1; q <= np; q++) {\n"
+	"        pid = ps[q]\n"
 	"        if (st == \"LISTEN\") lp[pid \" \" pt] = 1\n"
-	"        else if (st == \"ESTAB\") {\n"
+	"        else if (st == \"ESTAB\" && (pid in fromlog || peer in want)) {\n"
 	"          e[++ne] = pid \" \" l \" \" r; ek[ne] = pid \" \" pt } } }\n"
 	"    END { for (j = 1; j <= ne; j++) if (ek[j] in lp) print e[j] }')\n"
+	/* a process found by its client's address is ended as the log's */
+	"  for i in $(printf '%s\\n' \"$c\" | awk '{ print $1 }'); do\n"
+	"    case \" $ok \" in *\" $i \"*) ;; *) ok=\"$ok $i\" ;; esac\n"
+	"  done\n"
 	"fi\n"
 	/* cut them all with one ss -K; which pids it cut, from what it
 	   printed (the sockets it destroyed) */
@@ -216,7 +252,7 @@ static const char sessions_end[] = FE_BASE
 	"done\n"
 	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
-static const char *const sessions_end_args[] = { "%{pids}",
+static const char *const sessions_end_args[] = { "%{pids}", "%{addrs}",
 	PF_TOOL("postconf"), NULL };
 
 static const struct backend_step pf_sessions_end = {

@@ -61,6 +61,78 @@ contain_pids_ok(const char *s)
 	return digit && n <= CONTAIN_PIDS_MAX;
 }
 
+/* Whether the word pid is one of list's (space separated). */
+static int
+contain_pid_in(const char *list, const char *pid, size_t len)
+{
+	const char	*p = list;
+	size_t		 n;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, " ");
+		if (n == len && memcmp(p, pid, len) == 0)
+			return 1;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+/* The first pass's pids, or the second's: those not given to the first
+   (ended, or no session of its then).  An allocated list, or NULL. */
+static char *
+contain_pids_now(struct contain *c, int second)
+{
+	char		 buf[CONTAIN_PIDS_MAX * 11 + 1], *out;
+	const char	*p;
+	size_t		 n, len = 0;
+
+	buf[0] = '\0';
+	if (c->req.pids_now(c->req.pids_arg, buf, sizeof(buf)) == 0 ||
+	    !contain_pids_ok(buf))
+		buf[0] = '\0';
+	out = xmalloc(sizeof(buf));
+	for (p = buf; *p != '\0'; p += strspn(p, " ")) {
+		n = strcspn(p, " ");
+		if (!second || !contain_pid_in(c->pids_ended, p, n)) {
+			memcpy(out + len, p, n);
+			len += n;
+			out[len++] = ' ';
+		}
+		p += n;
+	}
+	if (len == 0) {
+		free(out);
+		return NULL;
+	}
+	out[len - 1] = '\0';
+	return out;
+}
+
+/* See contain_int.h. */
+int
+contain_pids_refresh(struct contain *c, int second)
+{
+	char	 abuf[CONTAIN_ADDRS_MAX * 46 + 1];
+
+	if (c->req.pids_now != NULL) {
+		free(c->pids);
+		c->pids = contain_pids_now(c, second);
+		if (!second) {
+			free(c->pids_ended);
+			c->pids_ended = c->pids != NULL ? xstrdup(c->pids) :
+			    NULL;
+		}
+	}
+	free(c->addrs);
+	c->addrs = NULL;
+	abuf[0] = '\0';
+	if (c->req.addrs_now != NULL && c->req.addrs_now(c->req.pids_arg,
+	    abuf, sizeof(abuf)) > 0)
+		c->addrs = xstrdup(abuf);
+	return c->pids != NULL || c->addrs != NULL;
+}
+
 /* See contain_int.h. */
 void
 contain_say(struct contain *c, const char *fmt, ...)
@@ -211,6 +283,10 @@ contain_start(const struct contain_request *req, struct audit *audit,
 	c->req.account = c->account;
 	c->req.operator = c->operator;
 	c->req.pids = NULL;
+	if (req->action != CA_SUSPEND || req->sandbox) {
+		c->req.pids_now = NULL;
+		c->req.addrs_now = NULL;
+	}
 	if (req->pids != NULL && contain_pids_ok(req->pids))
 		c->pids = xstrdup(req->pids);
 	if (req->account == NULL ||
@@ -407,6 +483,8 @@ contain_free(struct contain *c)
 	wiring_free(c->wire);
 	free(c->wrep);
 	free(c->pids);
+	free(c->pids_ended);
+	free(c->addrs);
 	explicit_bzero(c->res.password, sizeof(c->res.password));
 	free(c);
 }

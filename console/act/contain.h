@@ -44,6 +44,7 @@
 #define CONTAIN_NFDS		4
 #define CONTAIN_TEXT_MAX	2048
 #define CONTAIN_PIDS_MAX	512	/* session processes one suspend ends */
+#define CONTAIN_ADDRS_MAX	256	/* and addresses it ends sessions of */
 
 struct audit;
 struct contain;
@@ -111,6 +112,21 @@ struct contain_request {
 						   one space between; checked
 						   by the backend before any
 						   signal; NULL: none; copied */
+	/*
+	 * suspend: the same, asked again when its sessions are ended (the
+	 * log has read on since the start: sessions that logged their
+	 * first message meanwhile), and once more after its logins are
+	 * refused, for those not ended yet; into buf (size bytes), the
+	 * count as the return.  NULL: req.pids alone.
+	 */
+	size_t			(*pids_now)(void *arg, char *buf,
+				    size_t size);
+	/* suspend, asked with pids_now: the addresses its logins came
+	   from lately (sesspids.h), which name sessions that have not
+	   logged a message yet; NULL: none */
+	size_t			(*addrs_now)(void *arg, char *buf,
+				    size_t size);
+	void			*pids_arg;
 	int			 deadline_ms;	/* per step; 0: 60 s */
 	struct ssh_conn		*ssh;		/* the server's connection when
 						   it has a host; borrowed */

@@ -28,9 +28,10 @@ struct wiring_run;
 enum phase {
 	P_START = 0,
 	/* suspend */
-	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE,
+	P_SUS_MAP, P_SUS_MAP_DONE, P_SUS_DENY, P_SUS_DENY_DONE, P_SUS_WIRED,
 	P_SUS_UNDO_DONE, P_SUS_TMPL_DONE,
-	P_SUS_END, P_SUS_END_DONE, P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
+	P_SUS_END, P_SUS_END_DONE, P_SUS_END2, P_SUS_END2_DONE,
+	P_SUS_KICK, P_SUS_KICK_DONE, P_SUS_HOLD,
 	/* unsuspend */
 	P_UNS_MAP, P_UNS_MAP_DONE, P_UNS_DENY_DONE, P_UNS_TMPL_DONE,
 	/* either: the check of both entries */
@@ -101,6 +102,9 @@ struct contain {
 	char			 offline[512];
 	char			 sus_counts[256];	/* req.counts' words */
 	char			*pids;		/* req.pids, checked; or NULL */
+	char			*pids_ended;	/* those the first pass was
+						   given; or NULL */
+	char			*addrs;		/* req.addrs_now's; or NULL */
 	unsigned		 ended;		/* sessions ended */
 	/* what ending the SMTP sessions did, said after what the
 	   suspension is (refused, or PARTLY DONE): "" once said */
@@ -200,6 +204,11 @@ void	 contain_queue_op(struct contain *c);
 /* "hold", "release", "purge". */
 const char *contain_verb(enum queue_op op);
 
+/* contain.c: the session pids from req.pids_now (the second pass: less
+   those the first was given) and the addresses from req.addrs_now; 1
+   when there is one of either. */
+int	 contain_pids_refresh(struct contain *c, int second);
+
 /* contain_phase.c: the next step of c's program, after the last ended. */
 void	 contain_advance(struct contain *c, int64_t now);
 /*
@@ -213,8 +222,9 @@ void	 contain_dry_run(struct contain *c);
 int	 contain_dry_advance(struct contain *c, int64_t now);
 
 /*
- * contain_wire.c: the wiring read before an action (wiring.h): started
- * as the op OP_WIRE, once; what the result and the verification say
+ * contain_wire.c: the wiring read before an action (a suspend: after
+ * its refusals, at P_SUS_DENY_DONE; wiring.h): started as the op
+ * OP_WIRE, once; what the result and the verification say
  * when the live configuration does not read what was changed.
  */
 int	 contain_wire_wanted(const struct contain *c);

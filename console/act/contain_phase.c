@@ -135,6 +135,20 @@ contain_ended(struct contain *c, const char *what, int defer)
 		contain_say(c, "%s", text);
 }
 
+/* What the second pass of ending SMTP sessions did: said only when it
+   ended some (a failure: the first pass's words stand). */
+static void
+contain_ended_more(struct contain *c)
+{
+	long	 n = contain_out_count(c->last_out, "ended");
+
+	if (!c->last_ok || n <= 0)
+		return;
+	c->ended += (unsigned)n;
+	contain_say(c, "%ld more open SMTP session%s ended (their first "
+	    "message logged meanwhile)", n, n == 1 ? "" : "s");
+}
+
 /* Say what ending the SMTP sessions did, when it was kept for later. */
 static void
 contain_ended_said(struct contain *c)
@@ -266,6 +280,13 @@ contain_advance(struct contain *c, int64_t now)
 			return;
 		}
 		c->deny_done = 1;
+		if (contain_wire_wanted(c)) {
+			c->phase = P_SUS_WIRED;
+			contain_wire_start(c, now);
+			return;
+		}
+		/* FALLTHROUGH */
+	case P_SUS_WIRED:
 		if (contain_wire_said(c, CA_SUSPEND))
 			c->partial = 1;
 		else
@@ -273,6 +294,22 @@ contain_advance(struct contain *c, int64_t now)
 		contain_ended_said(c);
 		if (c->sus_counts[0] != '\0')
 			contain_say(c, "%s", c->sus_counts);
+		c->phase = P_SUS_END2;
+		return;
+	case P_SUS_END2:
+		/*
+		 * Sessions that logged their first message since the first
+		 * pass: opened before its mail was refused, they keep the
+		 * map they started with.
+		 */
+		c->phase = P_SUS_KICK;
+		if (mta->sessions_end != NULL && c->req.pids_now != NULL &&
+		    contain_pids_refresh(c, 1) && contain_step_extra(c, c->mta,
+		    mta->sessions_end, c->pids) == 0)
+			c->phase = P_SUS_END2_DONE;
+		return;
+	case P_SUS_END2_DONE:
+		contain_ended_more(c);
 		c->phase = P_SUS_KICK;
 		return;
 	case P_SUS_TMPL_DONE:
@@ -301,9 +338,10 @@ contain_advance(struct contain *c, int64_t now)
 		contain_finish(c, c->last_ok ? CO_FAILED : CO_PARTIAL);
 		return;
 	case P_SUS_END:
-		/* its sessions already open: the MTA's, by the log's pids */
+		/* its sessions already open: the MTA's, by the log's pids
+		   as read now (the log read on since the start) */
 		c->phase = c->map_done ? P_SUS_DENY : P_SUS_KICK;
-		if (mta->sessions_end != NULL && c->pids != NULL &&
+		if (mta->sessions_end != NULL && contain_pids_refresh(c, 0) &&
 		    contain_step_extra(c, c->mta, mta->sessions_end,
 		    c->pids) == 0)
 			c->phase = P_SUS_END_DONE;

@@ -301,6 +301,8 @@ contain_step_extra(struct contain *c, const struct mail_backend *b,
 	env.account = c->account;
 	env.lock_wait = cp_lock_wait(c);
 	env.pids = pids;
+	/* the MTA's step names them; another's template does not */
+	env.addrs = c->addrs;
 	if ((argv = backend_step_argv(b, st, &env, err, sizeof(err))) ==
 	    NULL) {
 		contain_say(c, "%s: not run: %s", st->what, err);

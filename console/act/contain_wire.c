@@ -1,6 +1,7 @@
 /*
- * contain_wire.c: the wiring read before a containment action
- * (contain_int.h, wiring.h).  A suspend that writes a deny file Dovecot
+ * contain_wire.c: the wiring read before a containment action, or for
+ * a suspend right after its refusals are written (contain_int.h,
+ * wiring.h).  A suspend that writes a deny file Dovecot
  * has no deny passdb for, or a map no restriction list of Postfix's
  * names, has changed files and stopped nobody: its result says "files
  * updated" and the lines to add, and its verification fails whatever
@@ -27,7 +28,11 @@ contain_wire_wanted(const struct contain *c)
 		return 0;
 	switch (c->req.action) {
 	case CA_SUSPEND:
-		return ac->suspend_command == NULL;
+		/* read after its refusals are written, not before: the
+		   wiring's two reads cost more than the deny step itself,
+		   and its result changes no step, only what is said */
+		return ac->suspend_command == NULL && (c->req.dry_run ||
+		    c->phase == P_SUS_DENY_DONE);
 	case CA_UNSUSPEND:
 		return ac->unsuspend_command == NULL && c->req.dry_run;
 	case CA_RESET:

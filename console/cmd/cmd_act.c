@@ -201,6 +201,23 @@ act_read_loghost(const struct mailcon_config *cfg, struct server *s)
 	fleet_free(f);
 }
 
+/* Where the account's logins came from lately, for the suspension. */
+struct act_addrs {
+	struct sesspids	*sp;
+	const char	*account;
+	int64_t		 now;		/* the log's time */
+};
+
+/* contain_request addrs_now: the addresses the log named. */
+static size_t
+act_addrs_now(void *arg, char *buf, size_t size)
+{
+	const struct act_addrs	*aa = arg;
+
+	return sesspids_addrs_of(aa->sp, 0, aa->account, aa->now,
+	    ACT_ADDR_AGE, buf, size, CONTAIN_ADDRS_MAX);
+}
+
 /* server on_event hook: note the processes of the logins' sessions. */
 static void
 act_note_pid(void *arg, const struct server *s, const struct mail_event *ev)
@@ -397,6 +414,7 @@ cmd_act(int argc, char **argv)
 	struct act_owner	 owner = { NULL, -1, NULL };
 	struct server		*srv = NULL;
 	struct sesspids		*sp = NULL;
+	struct act_addrs	 addrs;
 	struct act_progress	 progress = { NULL, 0, 0 };
 	struct audit		*audit = NULL;
 	struct contain		*c = NULL;
@@ -531,6 +549,15 @@ cmd_act(int argc, char **argv)
 		    srv->last_event, ACT_SESSION_AGE, pids, sizeof(pids),
 		    CONTAIN_PIDS_MAX) > 0)
 			req.pids = pids;
+		/* and the addresses of its logins: sessions that logged no
+		   message yet (Dovecot's auth line names their address) */
+		if (action == CA_SUSPEND) {
+			addrs.sp = sp;
+			addrs.account = req.account;
+			addrs.now = srv->last_event;
+			req.addrs_now = act_addrs_now;
+			req.pids_arg = &addrs;
+		}
 		owner.det = srv->det;
 		owner.index = detector_find(srv->det, req.account);
 		owner.account = req.account;

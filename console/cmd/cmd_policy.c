@@ -50,6 +50,8 @@ policy_usage(FILE *f)
 	    "Wire it so that a stopped mailcon never stops mail:\n"
 	    "  smtpd_recipient_restrictions = ..., check_policy_service\n"
 	    "      inet:127.0.0.1:10040, ...\n"
+	    "  smtpd_end_of_data_restrictions = check_policy_service\n"
+	    "      inet:127.0.0.1:10040\n"
 	    "  smtpd_policy_service_default_action = DUNNO\n"
 	    "  smtpd_policy_service_timeout = 1s\n"
 	    "See mailcon(1), POLICY SERVICE.\n", f);

@@ -133,7 +133,7 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 	struct account		*a = detect_event_account(d, ev, 1);
 	struct qid_entry	*q, old;
 	struct acct_bucket	*b;
-	uint64_t		 key;
+	uint64_t		 key, dk;
 
 	if (!(ev->flags & EVF_EARLY))
 		d->messages++;
@@ -173,10 +173,17 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 		b->fresh++;
 		a->win_fresh++;
 	}
-	if (detect_burst_submit(d, a, &ev->client) && ev->qid.len > 0 &&
-	    (q = qidmap_find(d->qids, d->keys->qid)) !=
-	    NULL)
-		q->flags |= QF_BURST;
+	if (detect_burst_submit(d, a, &ev->client)) {
+		if (ev->qid.len > 0 && (q = qidmap_find(d->qids,
+		    d->keys->qid)) != NULL)
+			q->flags |= QF_BURST;
+		else if ((ev->flags & EVF_EARLY) &&
+		    (dk = detect_domain_key(&ev->rcpt)) != 0)
+			/* the policy service's request: its log line will
+			   not mark the queue id, so its recipient's domain
+			   counts now */
+			detect_burst_domain(d, a, dk);
+	}
 	detect_prof_note(d, a);
 	detect_update(d, a);
 }

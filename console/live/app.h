@@ -173,6 +173,7 @@ struct app_act {
 struct app;
 struct fleet;
 struct policy_svc;
+struct app_wake;
 struct recent;
 struct app_rbl;
 struct app_ssh;
@@ -299,6 +300,8 @@ struct app {
 	struct app_act		 act;
 	struct policy_svc	*policy;	/* [policy], headless; or NULL */
 	unsigned		 policy_server;	/* whose deny list it reads */
+	struct app_wake		*wake;		/* reads on growth (app_wake.h),
+						   headless; or NULL */
 };
 
 /*

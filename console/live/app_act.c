@@ -29,6 +29,10 @@
 #include "store/store.h"
 
 #define ACT_STEP_MS	20	/* stepping a running action */
+#define ACT_STEP_HEADLESS_MS 5	/* the same, with no screen: each step
+				   waits for its audit row and its command,
+				   a tick each, and at 100 messages a second
+				   a 20 ms tick is two messages */
 
 /* See app_act.h.  The line passes sanitize_line(): a piece not
    sanitised by its caller cannot reach the terminal raw. */
@@ -133,6 +137,32 @@ app_act_close(struct app *a)
 
 static void	act_on_timer(void *);
 
+/* contain_request pids_now: the session pids of the running action's
+   account as the log names them now (it reads on while the action runs). */
+static size_t
+act_pids_now(void *arg, char *buf, size_t size)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+
+	return sesspids_of(x->sesspids, x->server, x->account,
+	    a->servers[x->server]->last_event, ACT_SESSION_AGE, buf, size,
+	    CONTAIN_PIDS_MAX);
+}
+
+/* contain_request addrs_now: where the running action's account logged
+   in from lately, as the log says now. */
+static size_t
+act_addrs_now(void *arg, char *buf, size_t size)
+{
+	struct app	*a = arg;
+	struct app_act	*x = &a->act;
+
+	return sesspids_addrs_of(x->sesspids, x->server, x->account,
+	    a->servers[x->server]->last_event, ACT_ADDR_AGE, buf, size,
+	    CONTAIN_ADDRS_MAX);
+}
+
 /* Trace what the action of x did (trace.h): never its password. */
 static void
 act_trace(struct app *a, const char *what, const char *text)
@@ -218,6 +248,11 @@ act_start(struct app *a, enum act_state state)
 		    ACT_SESSION_AGE, x->pids, sizeof(x->pids),
 		    CONTAIN_PIDS_MAX) > 0)
 			x->req.pids = x->pids;
+		if (state == ACTS_RUNNING && !x->req.sandbox) {
+			x->req.pids_now = act_pids_now;
+			x->req.addrs_now = act_addrs_now;
+			x->req.pids_arg = a;
+		}
 	} else if (x->sweep) {
 		x->req.counts = act_sweep_counts;
 		x->req.counts_arg = a;
@@ -227,7 +262,8 @@ act_start(struct app *a, enum act_state state)
 	x->state = state;
 	act_trace(a, state == ACTS_COUNTING ? "counting its queued mail" :
 	    "started", "");
-	x->timer = loop_add_timer(a->loop, ACT_STEP_MS, 1, act_on_timer, a);
+	x->timer = loop_add_timer(a->loop, a->headless ? ACT_STEP_HEADLESS_MS :
+	    ACT_STEP_MS, 1, act_on_timer, a);
 	if (!a->headless)
 		app_note(a, 30, "%s %s on %s: %s", state == ACTS_COUNTING ?
 		    "counting the queued mail of" :

@@ -102,6 +102,13 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 			    evidence_format(ev.kinds, kinds, sizeof(kinds)));
 		return 0;
 	}
+	/* refused inline from now, before the line that says so is out,
+	   not when the job runs */
+	if ((w->contain & WATCH_SUSPEND) && a->act.audit != NULL &&
+	    contain_account_ok(CA_SUSPEND, account, why, sizeof(why)) &&
+	    contain_capable(a->servers[server]->cfg, CA_SUSPEND, why,
+	    sizeof(why)))
+		app_policy_decided(a, server, account, 1, 0);
 	snprintf(act_policy_why, sizeof(act_policy_why), "policy: contain at "
 	    "critical backed by two kinds of evidence; evidence: %s: %s",
 	    evidence_format(ev.kinds, kinds, sizeof(kinds)), ev.why);
@@ -127,10 +134,7 @@ app_act_policy(struct app *a, unsigned server, const char *account,
 		    CA_SUSPEND, why, sizeof(why))) {
 			act_job_add(a, CA_SUSPEND, server, account,
 			    (w->contain & WATCH_HOLD) != 0);
-			/* refused inline from now, not when the job runs */
-			app_policy_decided(a, server, account, 1, 0);
-		}
-		else
+		} else
 			app_act_print("cannot suspend %s: %s", shown, why);
 	} else if (w->contain & WATCH_HOLD)
 		act_job_add(a, CA_HOLD, server, account, 0);

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "app_act.h"
 #include "app_policy.h"
+#include "app_wake.h"
 #include "app_alert.h"
 #include "app_loop.h"
 #include "app_probe.h"
@@ -337,6 +338,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		loop_add_fd(a.loop, STDIN_FILENO, POLLIN, app_on_key, &a);
 	}
 	app_policy_open(&a);
+	app_wake_open(&a);
 	app_alert_open(&a);
 	app_rbl_open(&a);
 	app_ssh_open(&a);
@@ -362,6 +364,7 @@ app_main(int argc, char **argv, const struct app_frontend *fe)
 		app_act_print("stopped; %u containment action%s run",
 		    a.act.contained, a.act.contained == 1 ? "" : "s");
 	app_write_stats(&a);
+	app_wake_close(&a);
 	app_policy_close(&a);
 	app_act_close(&a);
 	app_rbl_close(&a);
@@ -371,6 +374,7 @@ out:
 	app_stop_screen(&a);
 	app_probe_close(&a);
 	app_ssh_close(&a);
+	app_wake_close(&a);
 	app_policy_close(&a);
 	app_act_close(&a);
 	app_rbl_close(&a);

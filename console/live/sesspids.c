@@ -18,10 +18,20 @@ struct sp_entry {
 	unsigned	 server;
 };
 
+/* The address of a login or submission of an account. */
+struct sp_addr {
+	uint64_t	 hash;		/* of the login, as sp_entry's */
+	int64_t		 time;		/* log time */
+	struct mail_ip	 ip;
+	unsigned	 server;
+};
+
 struct sesspids {
 	struct sp_entry	 ring[SESSPIDS_RING];
 	size_t		 next;		/* where the next goes */
 	size_t		 n;		/* entries in use */
+	struct sp_addr	 addrs[SESSPIDS_RING];
+	size_t		 anext, an;	/* the same, of addrs */
 };
 
 /* FNV-1a of a login, case folded as mail servers compare logins; never 0. */
@@ -55,6 +65,34 @@ sesspids_free(struct sesspids *sp)
 	free(sp);
 }
 
+/* Note the client address of a login or a submission, of any service. */
+static void
+sesspids_note_addr(struct sesspids *sp, unsigned server,
+    const struct mail_event *ev)
+{
+	struct sp_addr	*e;
+
+	if (ev->account.len == 0 || (ev->client.family != 4 &&
+	    ev->client.family != 6))
+		return;
+	switch (ev->kind) {
+	case EV_AUTH_OK:
+	case EV_AUTH_FAIL:
+	case EV_SUBMIT:
+		break;
+	default:
+		return;
+	}
+	e = &sp->addrs[sp->anext];
+	e->hash = sp_hash(ev->account.p, ev->account.len);
+	e->time = ev->time;
+	e->ip = ev->client;
+	e->server = server;
+	sp->anext = (sp->anext + 1) % SESSPIDS_RING;
+	if (sp->an < SESSPIDS_RING)
+		sp->an++;
+}
+
 /* See sesspids.h. */
 void
 sesspids_note(struct sesspids *sp, unsigned server,
@@ -62,7 +100,10 @@ sesspids_note(struct sesspids *sp, unsigned server,
 {
 	struct sp_entry	*e;
 
-	if (sp == NULL || ev->pid == 0 || ev->service != SVC_SMTP)
+	if (sp == NULL)
+		return;
+	sesspids_note_addr(sp, server, ev);
+	if (ev->pid == 0 || ev->service != SVC_SMTP)
 		return;
 	switch (ev->kind) {
 	case EV_AUTH_OK:
@@ -106,6 +147,22 @@ sp_first(uint32_t *seen, uint32_t pid)
 	return 1;
 }
 
+/* Append word to the list in buf (len bytes so far, n words), a space
+   before it unless first; -1, buf as it was, when it does not fit. */
+static int
+sp_append(char *buf, size_t size, size_t *len, size_t n, const char *word)
+{
+	int	 w = snprintf(buf + *len, size - *len, "%s%s", n > 0 ? " " : "",
+	    word);
+
+	if (w < 0 || (size_t)w >= size - *len) {
+		buf[*len] = '\0';
+		return -1;
+	}
+	*len += (size_t)w;
+	return 0;
+}
+
 /* See sesspids.h. */
 size_t
 sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
@@ -115,7 +172,7 @@ sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
 	uint32_t		*seen;
 	uint64_t		 h = sp_hash(account, strlen(account));
 	size_t			 i, n = 0, len = 0;
-	int			 w;
+	char			 word[16];
 
 	if (size > 0)
 		buf[0] = '\0';
@@ -130,13 +187,60 @@ sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
 		/* its newest line is another login's: not this account's */
 		if (e->hash != h || e->time < now - max_age)
 			continue;
-		w = snprintf(buf + len, size - len, "%s%u", n > 0 ? " " : "",
-		    (unsigned)e->pid);
-		if (w < 0 || (size_t)w >= size - len) {
-			buf[len] = '\0';
+		snprintf(word, sizeof(word), "%u", (unsigned)e->pid);
+		if (sp_append(buf, size, &len, n, word) == -1)
 			break;
-		}
-		len += (size_t)w;
+		n++;
+	}
+	free(seen);
+	return n;
+}
+
+/* Add e's address to the open-addressed set seen (2 * SESSPIDS_RING
+   slots); 0 when it was there already. */
+static int
+sp_addr_first(const struct sp_addr **seen, const struct sp_addr *e)
+{
+	uint64_t	 h = 14695981039346656037ULL;
+	size_t		 i, k;
+
+	for (k = 0; k < sizeof(e->ip.bytes); k++)
+		h = (h ^ e->ip.bytes[k]) * 1099511628211ULL;
+	h ^= e->ip.family;
+	for (i = h % (2 * SESSPIDS_RING); seen[i] != NULL;
+	    i = (i + 1) % (2 * SESSPIDS_RING))
+		if (memcmp(&seen[i]->ip, &e->ip, sizeof(e->ip)) == 0)
+			return 0;
+	seen[i] = e;
+	return 1;
+}
+
+/* See sesspids.h. */
+size_t
+sesspids_addrs_of(const struct sesspids *sp, unsigned server,
+    const char *account, int64_t now, int64_t max_age, char *buf,
+    size_t size, size_t max)
+{
+	const struct sp_addr	*e, **seen;
+	uint64_t		 h = sp_hash(account, strlen(account));
+	size_t			 i, n = 0, len = 0;
+	char			 ip[64];
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (sp == NULL || size == 0)
+		return 0;
+	seen = xcalloc(2 * SESSPIDS_RING, sizeof(*seen));
+	for (i = 0; i < sp->an && n < max; i++) {
+		e = &sp->addrs[(sp->anext + SESSPIDS_RING - 1 - i) %
+		    SESSPIDS_RING];
+		/* newest first: an address is said once */
+		if (e->server != server || e->hash != h ||
+		    e->time < now - max_age || !sp_addr_first(seen, e) ||
+		    mail_ip_format(&e->ip, ip, sizeof(ip)) == NULL)
+			continue;
+		if (sp_append(buf, size, &len, n, ip) == -1)
+			break;
 		n++;
 	}
 	free(seen);

@@ -23,14 +23,23 @@
 #define ACT_SESSION_AGE	3600	/* s: a login line older than this names
 				   no open session (smtpd's own limits end
 				   a session far sooner) */
+#define ACT_ADDR_AGE	600	/* s: the addresses of its logins kept for
+				   a suspension: the sessions a botnet opens
+				   are short, and an older address may be an
+				   office's shared one */
 
 struct sesspids;
 struct mail_event;
 
 struct sesspids	*sesspids_new(void);
 void		 sesspids_free(struct sesspids *sp);
-/* Note an event's pid (an SMTP event with a login and a pid, or the end
-   of an SMTP session with a pid; others are ignored). */
+/*
+ * Note an event's pid (an SMTP event with a login and a pid, or the end
+ * of an SMTP session with a pid), and the client address of a login or a
+ * submission (of any service, with or without a pid: Dovecot's auth
+ * process logs every login it looks up, before the session sends
+ * anything); others are ignored.
+ */
 void		 sesspids_note(struct sesspids *sp, unsigned server,
 		     const struct mail_event *ev);
 /*
@@ -40,6 +49,18 @@ void		 sesspids_note(struct sesspids *sp, unsigned server,
  * fit); returns how many.
  */
 size_t		 sesspids_of(const struct sesspids *sp, unsigned server,
+		     const char *account, int64_t now, int64_t max_age,
+		     char *buf, size_t size, size_t max);
+
+/*
+ * The client addresses of server's account's logins and submissions, no
+ * older than max_age seconds before now (log time), newest first, each
+ * once, as mail_ip_format() writes them, one space between, into buf (at
+ * most max of them, as many as fit); returns how many.  A candidate list
+ * like the pids': the backend ends only connections of its own session
+ * processes from these addresses.
+ */
+size_t		 sesspids_addrs_of(const struct sesspids *sp, unsigned server,
 		     const char *account, int64_t now, int64_t max_age,
 		     char *buf, size_t size, size_t max);
 

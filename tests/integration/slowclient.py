@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """slowclient: an SMTP session kept open, as a hijacker's sending slowly.
 Debian's python3 only.
-Usage: slowclient.py PORT LOGIN PASSWORD SRC_IP STATUS GO
+Usage: slowclient.py PORT LOGIN PASSWORD SRC_IP STATUS GO [idle]
 Authenticates as LOGIN from SRC_IP, sends one message, writes
 "first CODE QID" to STATUS, then waits (up to 60 s) until the file GO
 exists and tries a second message in the same session: appends
 "second CODE" or "second closed: WHY" (the server ended the session).
+With "idle" it sends no first message (no log line names its smtpd's
+pid): "first 235 -" once authenticated.
 """
 import base64
 import os
@@ -23,6 +25,7 @@ def send(s, login, n):
 
 def main():
     port, login, pw, src, status, go = sys.argv[1:7]
+    idle = sys.argv[7:8] == ["idle"]
     s = smtplib.SMTP("127.0.0.1", int(port), local_hostname="slow.example.test",
                      timeout=30, source_address=(src, 0))
     s.ehlo()
@@ -30,7 +33,10 @@ def main():
     code, _ = s.docmd("AUTH", "PLAIN " + tok)
     if code != 235:
         sys.exit("AUTH: %d" % code)
-    code, msg = send(s, login, 1)
+    if idle:
+        msg = b""
+    else:
+        code, msg = send(s, login, 1)
     m = re.search(rb"queued as ([0-9A-F]+)", msg)
     with open(status, "w") as f:
         f.write("first %d %s\n" % (code, m.group(1).decode() if m else "-"))

@@ -13,6 +13,9 @@
 #     the process survives.  The audit has the step; the result says
 #     what it did in numbers.  A session of judy's that ended before
 #     ("disconnect from") is not hers any more: its smtpd is left alone.
+#     A session of alice's that authenticated and sent nothing yet (no
+#     line names its smtpd; Dovecot's auth line names its address) is
+#     ended too: its first message is refused (the connection is gone).
 #  2. A pid that exited between the log line and the suspension is
 #     skipped, not an error.
 #  3. Purge with one queue read: exactly carol's messages go, forged
@@ -112,6 +115,30 @@ n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
     action = 'suspend' AND state = 'done' AND
     command LIKE '%mailcon-smtpd-end%$FORGED_PID%'" "$J")
 [ "$n" = 1 ] || check_fail "no audited smtpd-end step naming the pids: $n"
+
+# an idle session of alice's: authenticated, nothing sent
+A=alice@$DOM
+python3 "$HERE/slowclient.py" "$STACK_SUBMIT_PORT" "$A" "$(pw "$A")" \
+    127.0.7.3 "$T/idle" "$T/idle.go" idle 2>"$T/idle.err" &
+SLOW_PID=$!
+wait_for "$T/idle" "^first 235" ||
+    die "the idle client did not log in: $(cat "$T/idle" "$T/idle.err")"
+wait_for "$STACK_DOVECOT_LOG" "($A,127\.0\.7\.3)" ||
+    die "no auth line of the idle session in Dovecot's log"
+act suspend --account "$A" --config "$CFG"
+rc=$?
+[ "$rc" = 0 ] || check_fail "suspend alice: exit $rc: $(said)"
+grep -q "1 open SMTP session ended" "$T/out" ||
+    check_fail "alice's idle session was not ended: $(said)"
+touch "$T/idle.go"
+wait_for "$T/idle" "^second" || check_fail "the idle client never sent"
+# closed, not refused at RCPT: its connection was cut
+grep -q "^second closed" "$T/idle" && ! grep -q "Refused" "$T/idle" ||
+    check_fail "the idle session was not cut: $(cat "$T/idle")"
+wait "$SLOW_PID" 2>/dev/null
+SLOW_PID=
+act unsuspend --account "$A" --config "$CFG" ||
+    check_fail "unsuspend alice: $(said)"
 
 # --- 2. a pid that exited since its line: skipped -------------------------
 kill "$FORGED_PID"

@@ -174,10 +174,12 @@ echo "send $A $(pw "$A") 127.0.0.44 1 1 x@remote.test" | mailgen "$T/qids.a2" ||
     check_fail "held is not exactly bob's 9 (forged senders included): $(held | wc -l) held"
 n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
     action = 'suspend' AND state = 'done' AND verified = 'ok' AND
-    target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%'" "$B")
+    target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%' AND
+    command NOT LIKE '%mailcon-smtpd-end%'" "$B")
 # refuse logins, mail; doveadm kick; hold.  Bob's sessions all ended (their
-# "disconnect from" is in the log), so no smtpd is his and none is touched:
-# the ending of an open session over SSH is test_loghost.sh's
+# "disconnect from" is in the log), so no smtpd is his and none is touched
+# (the step may look, by the addresses of his logins, and end none): the
+# ending of an open session over SSH is test_loghost.sh's
 [ "$n" = 4 ] || check_fail "bob's suspend: $n of 4 steps audited done, verified, over SSH: $(python3 - "$T/history.db" "$B" <<'EOF2'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
@@ -185,9 +187,8 @@ for r in db.execute("SELECT state, verified, substr(command, 1, 60), substr(targ
     print(" | ".join(str(x) for x in r))
 EOF2
 )"
-n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
-    command LIKE '%mailcon-smtpd-end%'" "$B")
-[ "$n" = 0 ] || check_fail "bob's suspend ended SMTP sessions when none was open: $n"
+grep -q "[1-9][0-9]* open SMTP sessions\? ended" "$T/out" &&
+    check_fail "bob's suspend ended SMTP sessions when none was open: $(said)"
 n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
     action = 'suspend' AND state = 'done' AND command LIKE '%mailcon-kick%' AND
     target LIKE '%over SSH as $SSHD_USER@127.0.0.1 port $SSHD_PORT through sudo%'" "$B")

@@ -434,6 +434,60 @@ test_render(void **state)
 	assert_non_null(strstr(err, "no domain"));
 }
 
+/* Render "%{pids}|%{addrs}" with pids and addrs; NULL with err. */
+static const char *
+render_sessions(const char *pids, const char *addrs, char *err,
+    size_t errlen)
+{
+	static const char *const tmpl[] = { "%{pids}", "%{addrs}", NULL };
+	static const char *const none[] = { NULL };
+	static char		 buf[256];
+	struct backend_env	 env;
+	char			**v;
+
+	memset(&env, 0, sizeof(env));
+	env.opt = env_opt;
+	env.arg = (void *)(uintptr_t)none;
+	env.pids = pids;
+	env.addrs = addrs;
+	if ((v = backend_render(&backend_postfix, tmpl, &env, err, errlen)) ==
+	    NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s|%s", v[0], v[1]);
+	backend_argv_free(v);
+	return buf;
+}
+
+/*
+ * The sessions to end: the log's pids, or the addresses of its logins
+ * (either may be missing, not both), each only what its grammar allows.
+ */
+static void
+test_render_sessions(void **state)
+{
+	static const char *const bad_addrs[] = { "1.2.3.4;rm", "1.2.3.4  5",
+	    " 1.2.3.4", "1.2.3.4 ", "x.y", "$(id)", "1.2.3.4\n5.6.7.8" };
+	char	 err[256];
+	size_t	 i;
+
+	assert_string_equal(render_sessions("12 34", "127.0.22.1 ::1", err,
+	    sizeof(err)), "12 34|127.0.22.1 ::1");
+	assert_string_equal(render_sessions("12", NULL, err, sizeof(err)),
+	    "12|");
+	assert_string_equal(render_sessions(NULL, "2001:db8::5", err,
+	    sizeof(err)), "|2001:db8::5");
+	assert_null(render_sessions(NULL, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "%{pids}"));
+	assert_null(render_sessions("12 x", "127.0.0.1", err, sizeof(err)));
+	for (i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
+		err[0] = '\0';
+		if (render_sessions("12", bad_addrs[i], err, sizeof(err)) !=
+		    NULL)
+			fail_msg("\"%s\" rendered", bad_addrs[i]);
+		assert_non_null(strstr(err, "%{addrs}"));
+	}
+}
+
 /* What a template needs and is not set, in order, once each. */
 static void
 test_needs(void **state)
@@ -1082,6 +1136,7 @@ main(void)
 	const struct CMUnitTest	 tests[] = {
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_sessions),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_not_supported),
 		cmocka_unit_test(test_exim_roles),

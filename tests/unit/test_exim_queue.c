@@ -390,7 +390,8 @@ test_exim_commands(void **state)
 {
 	static const char *const kv[] = { "exim_config", "/etc/exim.conf",
 	    "exim_spool", "/var/spool/exim", NULL };
-	struct backend_env	 env = { NULL, opt_none, (void *)kv, 20, NULL };
+	struct backend_env	 env = { NULL, opt_none, (void *)kv, 20, NULL,
+	    NULL };
 	const struct backend_accounts *ac = backend_exim_cpanel.accounts;
 	char			 err[256], buf[1024], **v;
 	size_t			 n;

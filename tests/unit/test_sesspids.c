@@ -14,10 +14,12 @@
 #include "backends/event.h"
 #include "live/sesspids.h"
 
-/* Note one event of kind for login from pid at time t. */
+/* Note one event of kind for login from pid (0: none) and the address ip
+   (NULL: none) at time t. */
 static void
-note(struct sesspids *sp, unsigned server, enum mail_event_kind kind,
-    enum mail_service svc, const char *login, uint32_t pid, int64_t t)
+note_ip(struct sesspids *sp, unsigned server, enum mail_event_kind kind,
+    enum mail_service svc, const char *login, uint32_t pid, const char *ip,
+    int64_t t)
 {
 	struct mail_event	 ev;
 
@@ -28,7 +30,17 @@ note(struct sesspids *sp, unsigned server, enum mail_event_kind kind,
 	ev.account.len = strlen(login);
 	ev.pid = pid;
 	ev.time = t;
+	if (ip != NULL)
+		assert_int_equal(mail_ip_parse(ip, strlen(ip), &ev.client), 0);
 	sesspids_note(sp, server, &ev);
+}
+
+/* Note one event of kind for login from pid at time t. */
+static void
+note(struct sesspids *sp, unsigned server, enum mail_event_kind kind,
+    enum mail_service svc, const char *login, uint32_t pid, int64_t t)
+{
+	note_ip(sp, server, kind, svc, login, pid, NULL, t);
 }
 
 static void
@@ -109,6 +121,54 @@ test_disconnect_ends(void **state)
 	sesspids_free(sp);
 }
 
+/*
+ * The addresses its logins came from (Dovecot's auth lines have no
+ * session pid, and come before the session sends anything): newest
+ * first, once each, of this server and account, recent ones only.
+ */
+static void
+test_addresses(void **state)
+{
+	struct sesspids	*sp = sesspids_new();
+	char		 buf[128];
+
+	(void)state;
+	note_ip(sp, 0, EV_AUTH_FAIL, SVC_UNKNOWN, "judy@example.test", 0,
+	    "127.0.22.1", 1000);
+	note_ip(sp, 0, EV_SUBMIT, SVC_SMTP, "Judy@example.test", 0,
+	    "2001:db8::5", 1001);
+	note_ip(sp, 0, EV_AUTH_FAIL, SVC_UNKNOWN, "judy@example.test", 0,
+	    "127.0.22.1", 1002);
+	note_ip(sp, 0, EV_AUTH_OK, SVC_IMAP, "bob@example.test", 0,
+	    "127.0.22.9", 1002);
+	note_ip(sp, 1, EV_AUTH_OK, SVC_SMTP, "judy@example.test", 0,
+	    "127.0.23.1", 1002);
+	/* a delivery's address is the recipient's server's */
+	note_ip(sp, 0, EV_DELIVERED, SVC_SMTP, "judy@example.test", 0,
+	    "127.0.24.1", 1002);
+	assert_int_equal(sesspids_addrs_of(sp, 0, "judy@example.test", 1003,
+	    600, buf, sizeof(buf), 100), 2);
+	assert_string_equal(buf, "127.0.22.1 2001:db8::5");
+	assert_int_equal(sesspids_addrs_of(sp, 1, "judy@example.test", 1003,
+	    600, buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "127.0.23.1");
+	/* too old */
+	assert_int_equal(sesspids_addrs_of(sp, 0, "judy@example.test",
+	    1001 + 601, 600, buf, sizeof(buf), 100), 1);
+	assert_string_equal(buf, "127.0.22.1");
+	/* at most max, as many as fit */
+	assert_int_equal(sesspids_addrs_of(sp, 0, "judy@example.test", 1003,
+	    600, buf, sizeof(buf), 1), 1);
+	assert_string_equal(buf, "127.0.22.1");
+	assert_int_equal(sesspids_addrs_of(sp, 0, "judy@example.test", 1003,
+	    600, buf, 14, 100), 1);
+	assert_string_equal(buf, "127.0.22.1");
+	/* the pids are not the addresses' */
+	assert_int_equal(sesspids_of(sp, 0, "judy@example.test", 1003, 3600,
+	    buf, sizeof(buf), 100), 0);
+	sesspids_free(sp);
+}
+
 /* The ring forgets the oldest lines: bounded memory, whatever the log. */
 static void
 test_ring_bounded(void **state)
@@ -134,6 +194,7 @@ main(void)
 		cmocka_unit_test(test_newest_line_decides),
 		cmocka_unit_test(test_disconnect_ends),
 		cmocka_unit_test(test_ring_bounded),
+		cmocka_unit_test(test_addresses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
