@@ -97,6 +97,24 @@
 #    map; with it, messages whose end-of-data answer came just before the
 #    decision, their 250 reaching the client just after (the client's
 #    clock counts them after; no later check exists to refuse them).
+#  - By the server's acceptance (column "server q/c/s", load 2.5-4,
+#    December 2026, 100/s, three runs of each binary alternated): with
+#    the policy service 0-1 accepted after the decision where the
+#    client counted 0-2 (1/0 and 0/1 in two runs: the moment of the
+#    decision falls between Postfix's commit and the client's 250 in
+#    either order).  Without it 7-23 after critical, every one of them
+#    before the first sessions-ending pass exited: the tail is the open
+#    sessions sending (16 at a time, ~100 messages a second) for the
+#    critical->map start (~20 ms) + the map (51-113 ms: 16 programs,
+#    postmap last) + the pass (60-160 ms).  The pass lost five programs
+#    (pgrep read every process: 25-60 ms at load 5): 157 -> 88 ms
+#    median on 4 open sessions at load 10 (the pass alone, alternated).
+#    Running the pass beside the map would not help: a cut client
+#    connects again at once, from a new address, and keeps the map it
+#    reads until the map is rebuilt and a pass cuts it again; what is
+#    left is the two steps' own time (postconf alone is 56-110 ms of the
+#    pass at load 6: the queue and daemon directories it verifies the
+#    master by).
 #
 # Environment: BENCH_CONTAIN_RATES (default "10 30 100"),
 # BENCH_CONTAIN_POLICY (default "no yes"), BENCH_CONTAIN_KEEP=DIR (keep
