@@ -19,6 +19,9 @@
  * argument limit; a batch is one deadline.
  */
 #define EXIM_BATCH_MAX	20000
+/* from this many ids on, two exims at once (exim.c, a string: it is
+   written into the script) */
+#define EXIM_SPLIT_MIN	"1000"
 
 /* The tool's words: exim, then -C FILE when exim_config is set. */
 #define EXIM_TOOL \

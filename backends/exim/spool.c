@@ -41,6 +41,16 @@
  * same way: the check after hold, release and purge, without listing
  * the queue again (the -H files there are listed once, and only the
  * chosen ones among them are read).  Both need to read the spool: root or Exim's user.
+ *
+ * select reads with two awks at once: the first hands every second -H
+ * file it is listed to a second (a pipe to it; the program comes in
+ * $P), so that two cores share the read, the larger part of a purge's
+ * time beside exim -Mrm (20,000 files: 0.4 s of the first's CPU time).
+ * The second prints its records itself as it goes; the first keeps its
+ * own until the second has ended (closing the pipe waits for it), so
+ * that no record is cut by the other's.  The second exits 4 when it
+ * opened none of its files: "none could be read" is said of the two
+ * together, as one reader said it before.
  */
 #include <stddef.h>
 
@@ -123,12 +133,15 @@ static const char spool_script[] =
 	"  say(id, snd, frozen, \"\")\n"
 	"  return 1\n"
 	"}\n"
-	"function say(id, snd, frozen, login) {\n"
-	"  printf \" 0m 0 %s %s%s\\n\", id, snd, frozen ? \" *** frozen ***\"" \
-	    " : \"\"\n"
-	"  if (login != \"\") printf \"          authenticated_id = '\\''%s'\\''\\n\"," \
-	    " login\n"
-	"  print \"\"\n"
+	/* the first reader holds its records until the second has ended */
+	"function say(id, snd, frozen, login,  r) {\n"
+	"  r = \" 0m 0 \" id \" \" snd (frozen ? \" *** frozen ***\" : \"\")" \
+	    " \"\\n\"\n"
+	"  if (login != \"\") r = r \"          authenticated_id = '\\''\"" \
+	    " login \"'\\''\\n\"\n"
+	"  r = r \"\\n\"\n"
+	"  if (mode == \"select\" && helper == \"\") held[++nheld] = r\n"
+	"  else printf \"%s\", r\n"
 	"}\n"
 	/* the id of a -H file's path as find prints it, or "" */
 	"function pathid(p,  id) {\n"
@@ -160,20 +173,43 @@ static const char spool_script[] =
 	"{\n"
 	"  p = $0; sub(/^\\.\\//, \"\", p)\n"
 	"  if ((id = pathid(p)) == \"\") next\n"
+	"  if (helper == \"\" && ++seen % 2 == 0) {\n"
+	"    if (!other) other = \"exec awk -v mode=select -v helper=1" \
+	    " \\\"$P\\\"\"\n"
+	"    print p | other\n"
+	"    next\n"
+	"  }\n"
 	"  files++\n"
 	"  scan(p, id)\n"
 	"}\n"
+	/*
+	 * The second reader exits 4 (a wait status of 1024 in some awks)
+	 * when it opened none of its files: whether none at all could be
+	 * read is the sum of both
+	 */
 	"END {\n"
+	"  if (helper != \"\") exit (files > 0 && opened == 0) ? 4 : 0\n"
+	"  if (other) {\n"
+	"    files += int(seen / 2)\n"
+	"    rc = close(other)\n"
+	"    if (rc != 0 && rc != 4 && rc != 1024) {\n"
+	"      print \"mailcon-exim-spool: the second reader of the -H files\"" \
+	    " \" failed (\" rc \")\" > \"/dev/stderr\"\n"
+	"      exit 3\n"
+	"    }\n"
+	"    if (rc == 0) opened++\n"
+	"  }\n"
 	"  if (files > 0 && opened == 0) {\n"
 	"    print \"mailcon-exim-spool: none of the \" files \" -H files" \
 	    " could be read: run as root or Exim user\" > \"/dev/stderr\"\n"
 	"    exit 3\n"
 	"  }\n"
+	"  for (i = 1; i <= nheld; i++) printf \"%s\", held[i]\n"
 	"}'\n"
 	"if [ \"$mode\" = still ]; then\n"
 	"  A=$a awk -v mode=still \"$prog\"\n"
 	"else\n"
-	"  find . -name '*-H' | A=$a awk -v mode=select \"$prog\"\n"
+	"  find . -name '*-H' | P=$prog A=$a awk -v mode=select \"$prog\"\n"
 	"fi\n";
 
 /* The account's messages, and those of no login. */

@@ -12,12 +12,13 @@
 # 2N messages.  Then, each timed from start to end:
 #
 #   mailcon act purge --account judy --yes   (end to end: reads every
-#       message's -H spool file for its -auth_id (one sh + awk; the main
-#       log is not read: the spool names each message's login), exim -Mrm
-#       through xargs with the ids on its stdin, then checks that the
-#       chosen ids' -H files are gone, and writes the audit)
+#       message's -H spool file for its -auth_id (one sh, two awks at
+#       once, each every second file; the main log is not read: the
+#       spool names each message's login), exim -Mrm through two xargs
+#       at once, each with every second id on its stdin, then checks
+#       that the chosen ids' -H files are gone, and writes the audit)
 #   xargs exim -Mrm <ids                      (judy's N ids from a file:
-#       the plain batch, no listing, no verification)
+#       the plain batch, one xargs, no listing, no verification)
 #   exiqgrep -i -f judy | xargs exim -Mrm     (Exim's own selection, by
 #       sender, through exim -bpu)
 #

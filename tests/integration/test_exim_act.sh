@@ -22,7 +22,9 @@
 #   deny passdb to add; unsuspend lets her send again;
 # - a queue that cannot be read (exipick's spool gone) fails with the
 #   tool's reason and changes nothing; --dry-run prints the exact commands
-#   (exim -C CONF -Mrm through xargs, the ids on its stdin).
+#   (exim -C CONF -Mrm through xargs, the ids on its stdin);
+# - 1,200 of judy's purged by two exims at once (each every second id),
+#   one locked by a delivery: tried again and said, then purged.
 #
 # Environment: MAILCON (the binary, required); EXIM_CACHE (exim.sh).
 set -u
@@ -68,6 +70,28 @@ exipick = $EXIPICK
 exim_refuse_file = $EXIM_REFUSE
 deny_file = $T/deny
 EOF
+
+# lock_message ID: lock ID's -D file as a delivery does (fcntl), until
+# fd 8 closes ("exec 8>&-"; then wait "$locker").
+lock_message()
+{
+	rm -f "$T/hold" "$T/locker.out"
+	mkfifo "$T/hold"
+	python3 -c '
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX, 0, 0)
+print("locked", flush=True)
+sys.stdin.read()
+' "$EXIM_SPOOL/input/$1-D" <"$T/hold" >"$T/locker.out" &
+	locker=$!
+	exec 8>"$T/hold"
+	for i in $(seq 1 100); do
+		grep -q locked "$T/locker.out" && break
+		sleep 0.1
+	done
+	grep -q locked "$T/locker.out" || die "the locker did not lock $1"
+}
 
 # act ACTION ARGS...: mailcon act on ex; output in $T/out, status in rc.
 act()
@@ -146,21 +170,7 @@ expect_state "purge --dry-run" /dev/null
 # file) for as long as the locker runs: purged are the six others, the
 # seventh is tried again and said; once let go, the next purge takes it.
 L=$(head -n 1 "$T/judy")
-mkfifo "$T/hold"
-python3 -c '
-import fcntl, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR)
-fcntl.lockf(fd, fcntl.LOCK_EX, 0, 0)
-print("locked", flush=True)
-sys.stdin.read()
-' "$EXIM_SPOOL/input/$L-D" <"$T/hold" >"$T/locker.out" &
-locker=$!
-exec 8>"$T/hold"
-for i in $(seq 1 100); do
-	grep -q locked "$T/locker.out" && break
-	sleep 0.1
-done
-grep -q locked "$T/locker.out" || die "the locker did not lock $L"
+lock_message "$L"
 act purge --account "$J" --yes --verify
 grep -q "^purge $J on ex: .*6 of 7" "$T/out" ||
     fail "purge with one locked: $(said)"
@@ -197,6 +207,38 @@ grep -q "^verification: the spool's -H files: none of the 1 is queued any more" 
 exim_queue_state | awk '{ print $1 }' | sort >"$T/left"
 cmp -s "$T/others" "$T/left" ||
     fail "after the purge, not exactly alice's and carol's: $(diff "$T/others" "$T/left" | tr '\n' ' ')"
+
+# Many at once: from EXIM_SPLIT_MIN (1,000) ids on, two exims share the
+# removal, each with every second id, their lines on one output.  1,200
+# of judy's, one of them locked by a delivery: both exims' answers are
+# read (1,199 purged, the locked one tried again and said), the check
+# after finds the locked one, and once it is let go the next purge takes
+# it; nothing of the others goes.  (mailgen adds to its --qids file.)
+: >"$T/qids"
+: >"$T/qids.new"
+{
+	echo "send $J $(pw $J) 127.9.2.1 600 100 b1@dead.test"
+	echo "send $J $(pw $J) 127.9.2.2 600 100 b2@dead.test"
+} | submit
+exim_ids_of "$J" >"$T/many"
+[ "$(wc -l <"$T/many")" = 1200 ] || die "not 1,200 of judy's queued: $(wc -l <"$T/many"), $(tail -3 "$T/qids")"
+L=$(sed -n 600p "$T/many")
+lock_message "$L"
+act purge --account "$J" --yes
+grep -q "1199 of 1200 queued messages purged; 1 locked by a running delivery through 4 tries, a second apart: run it again" "$T/out" ||
+    fail "purge of 1,200 with one locked: $(said)"
+grep -q "1 of the 1200 is still queued" "$T/out" ||
+    fail "purge of 1,200: the check after does not find the locked one: $(said)"
+exec 8>&-
+wait "$locker"
+exim_queue_state | awk '{ print $1 }' | sort >"$T/left"
+sort -m "$T/others" <(echo "$L") | cmp -s - "$T/left" ||
+    fail "after the purge of 1,200, not the others and the locked one: $(diff <(sort -m "$T/others" <(echo "$L")) "$T/left" | head -5 | tr '\n' ' ')"
+act purge --account "$J" --yes
+grep -q "^purge $J on ex: done: 1 of 1 queued message purged" "$T/out" ||
+    fail "purge after the lock: $(said)"
+exim_queue_state | awk '{ print $1 }' | sort | cmp -s "$T/others" - ||
+    fail "after the last purge, not exactly the others"
 
 # suspend: judy's next message is refused, alice still sends.  No
 # Dovecot reads $T/deny (Exim checks the logins itself here): the files
