@@ -488,6 +488,47 @@ test_render_sessions(void **state)
 	}
 }
 
+/*
+ * The session step's directories: configured, they are its third and
+ * fourth words (no postconf run for them); unset, empty words (the step
+ * asks postconf); never a relative path.
+ */
+static void
+test_sessions_dirs(void **state)
+{
+	static const char *const set[] = { "postfix_queue_directory",
+	    "/var/spool/postfix-2", "postfix_daemon_directory",
+	    "/usr/lib/postfix/sbin", NULL };
+	static const char *const none[] = { NULL };
+	const struct backend_step	*st =
+	    backend_postfix.accounts->sessions_end;
+	struct backend_env		 env;
+	char				 err[256], **v;
+
+	(void)state;
+	memset(&env, 0, sizeof(env));
+	env.opt = env_opt;
+	env.arg = (void *)(uintptr_t)set;
+	env.pids = "12 34";
+	assert_non_null(v = backend_render(&backend_postfix, st->args, &env,
+	    err, sizeof(err)));
+	assert_string_equal(v[0], "12 34");
+	assert_string_equal(v[1], "");
+	assert_string_equal(v[2], "/var/spool/postfix-2");
+	assert_string_equal(v[3], "/usr/lib/postfix/sbin");
+	assert_string_equal(v[4], "postconf");
+	backend_argv_free(v);
+	env.arg = (void *)(uintptr_t)none;
+	assert_non_null(v = backend_render(&backend_postfix, st->args, &env,
+	    err, sizeof(err)));
+	assert_string_equal(v[2], "");
+	assert_string_equal(v[3], "");
+	assert_string_equal(v[4], "postconf");
+	backend_argv_free(v);
+	/* the script takes them before it would run postconf */
+	assert_non_null(strstr(st->script, "qd=$3 dd=$4"));
+}
+
 /* What a template needs and is not set, in order, once each. */
 static void
 test_needs(void **state)
@@ -1137,6 +1178,7 @@ main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_sessions),
+		cmocka_unit_test(test_sessions_dirs),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_not_supported),
 		cmocka_unit_test(test_exim_roles),
