@@ -56,10 +56,14 @@
 	"id=$(ident \"$f\")\n" \
 	/* postmap -q only when the source holds it already: a suspension \
 	   is refused mail one postmap sooner */ \
-	"if holds \"$f\" && said \"$@\" && [ \"$r\" = \"" want "\" ]; then\n" \
-	"  exit 0\n" \
+	"h=no\n" \
+	"if holds \"$f\"; then\n" \
+	"  h=\n" \
+	"  said \"$@\"\n" \
+	"  [ \"$r\" != \"" want "\" ] || exit 0\n" \
 	"fi\n" \
-	"edit_file \"$f\"\n" \
+	/* not held since $id: edit_file need not look again */ \
+	"edit_file \"$f\" $h\n" \
 	"if ! \"$@\" \"hash:$f\"; then\n" \
 	"  if [ -n \"$b\" ]; then\n" \
 	"    mv -f -- \"$b\" \"$f\"\n" \
