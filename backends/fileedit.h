@@ -77,6 +77,13 @@
 	"esac\n" \
 	"L= t= b=\n" \
 	"note() { printf 'note: %s\\n' \"$*\" >&2; }\n" \
+	/* this host's name (uname -n) without a program: the kernel's \
+	   own, for the lock's note */ \
+	"host() {\n" \
+	"  hn=\n" \
+	"  read -r hn 2>/dev/null </proc/sys/kernel/hostname || :\n" \
+	"  [ -n \"$hn\" ] || hn=$(uname -n)\n" \
+	"}\n" \
 	/* temporary files go, and the lock's note of its holder */ \
 	"cleanup() {\n" \
 	"  rm -f -- ${t:+\"$t\"} ${b:+\"$b\"}\n" \
@@ -104,7 +111,8 @@
 	"    note \"took over the lock of $1 (its note was unreadable)\"\n" \
 	"    return 0 ;;\n" \
 	"  esac\n" \
-	"  if [ \"$oh\" != \"$(uname -n)\" ]; then st=\"on $oh\"\n" \
+	"  host\n" \
+	"  if [ \"$oh\" != \"$hn\" ]; then st=\"on $oh\"\n" \
 	"  elif kill -0 \"$op\" 2>/dev/null; then\n" \
 	"    st=\"running, not holding it\"\n" \
 	"  else st=\"no longer running\"; rm -f -- \"$1.mailcon.$op.\"*; fi\n" \
@@ -136,16 +144,29 @@
 	    " waited $lock_wait s: not changed, try again\"\n" \
 	"  L=$l\n" \
 	"  stale \"$1\" \"$l\"\n" \
-	"  { printf '%s %s %s\\n' $$ \"$(date +%s)\" \"$(uname -n)\"" \
+	"  host\n" \
+	"  { printf '%s %s %s\\n' $$ \"$(date +%s)\" \"$hn\"" \
 	    " >\"$l\"; } 2>/dev/null || :\n" \
 	"}\n" \
 	/* what tells a file was changed: inode, size, times, content */ \
 	"ident() {\n" \
 	"  stat -c '%d %i %s %y %z' -- \"$1\" && cksum <\"$1\"\n" \
 	"}\n" \
+	/* \
+	 * Made new (noclobber: O_EXCL, never through a name that is there \
+	 * already) under a name of this pid's, which stale() removes for \
+	 * a holder killed mid-edit: one program less than mktemp; mktemp \
+	 * when that name is taken. \
+	 */ \
 	"tmp_beside() {\n" \
-	"  t=$(mktemp \"$1.mailcon.$$.XXXXXX\") ||" \
+	"  t=$1.mailcon.$$.new\n" \
+	"  set -C\n" \
+	"  if ! { true >\"$t\"; } 2>/dev/null; then\n" \
+	"    set +C\n" \
+	"    t=$(mktemp \"$1.mailcon.$$.XXXXXX\") ||" \
 	    " die \"cannot create a file beside $1\"\n" \
+	"  fi\n" \
+	"  set +C\n" \
 	/* a temporary copy beside the file keeps owner and mode */ \
 	"  cp -p -- \"$1\" \"$t\" || die \"cannot copy $1\"\n" \
 	"}\n" \
@@ -164,11 +185,15 @@
 	 * hold it.  $id is FILE's identity when the step judged it: when a \
 	 * program that ignores the lock changed it since, the edit is made \
 	 * again from the new content (three times at most) rather than \
-	 * renamed over that program's work. \
+	 * renamed over that program's work.  A second argument "no": the \
+	 * caller found FILE without the change since it took $id, so it \
+	 * is not asked again (one awk less; a change since is caught by \
+	 * $id all the same). \
 	 */ \
 	"edit_file() {\n" \
-	"  n=0\n" \
-	"  while ! holds \"$1\"; do\n" \
+	"  n=0 k=${2:-}\n" \
+	"  while [ \"$k\" = no ] || ! holds \"$1\"; do\n" \
+	"    k=\n" \
 	"    tmp_beside \"$1\"\n" \
 	"    edit_into \"$1\" \"$t\"\n" \
 	"    now=$(ident \"$1\")\n" \

@@ -56,10 +56,14 @@
 	"id=$(ident \"$f\")\n" \
 	/* postmap -q only when the source holds it already: a suspension \
 	   is refused mail one postmap sooner */ \
-	"if holds \"$f\" && said \"$@\" && [ \"$r\" = \"" want "\" ]; then\n" \
-	"  exit 0\n" \
+	"h=no\n" \
+	"if holds \"$f\"; then\n" \
+	"  h=\n" \
+	"  said \"$@\"\n" \
+	"  [ \"$r\" != \"" want "\" ] || exit 0\n" \
 	"fi\n" \
-	"edit_file \"$f\"\n" \
+	/* not held since $id: edit_file need not look again */ \
+	"edit_file \"$f\" $h\n" \
 	"if ! \"$@\" \"hash:$f\"; then\n" \
 	"  if [ -n \"$b\" ]; then\n" \
 	"    mv -f -- \"$b\" \"$f\"\n" \
@@ -135,7 +139,10 @@ static const struct backend_check pf_check = {
  * logins came from lately (Dovecot's auth lines, at the login), names the
  * processes with a client connection from one of them, and those that
  * pass the same checks are ended too (not counted as left alone when
- * they do not: they were never the log's).
+ * they do not: they were never the log's).  The two directories are the
+ * server's postfix_queue_directory and postfix_daemon_directory when set
+ * (the checks above stay: a wrong one finds no master and ends nothing),
+ * else postconf's.
  *
  * The session is ended by cutting its client connection (ss -K: the
  * established TCP sockets of that smtpd on a port it listens on), not by
@@ -150,18 +157,25 @@ static const struct backend_check pf_check = {
  * master_reap_child: use_count == 0).  "killed" counts those.
  */
 static const char sessions_end[] = FE_BASE
-	"p=$1 ad=$2; shift 2\n"
-	"d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
-	"  die \"postconf -h queue_directory daemon_directory failed\"\n"
-	"{ read -r qd; read -r dd; } <<EOF\n"
+	"p=$1 ad=$2 qd=$3 dd=$4; shift 4\n"
+	/* the directories as configured: no postconf (50-110 ms under
+	   load, while the tail's mail goes on); else Postfix's own word */
+	"w=\" (postfix_queue_directory, postfix_daemon_directory)\"\n"
+	"if [ -z \"$qd\" ] || [ -z \"$dd\" ]; then\n"
+	"  d=$(\"$@\" -h queue_directory daemon_directory) ||\n"
+	"    die \"postconf -h queue_directory daemon_directory failed\"\n"
+	"  { read -r q2; read -r d2; } <<EOF\n"
 	"$d\n"
 	"EOF\n"
+	"  qd=${qd:-$q2} dd=${dd:-$d2} w=\n"
+	"fi\n"
 	/* the pid, right-aligned in the file: read, not a program */
 	"m=\n"
 	"read -r m 2>/dev/null <\"$qd/pid/master.pid\" || :\n"
 	"case $m in ''|*[!0-9]*) m= ;; esac\n"
 	"[ -n \"$m\" ] && [ /proc/$m/exe -ef \"$dd/master\" ] ||\n"
-	"  die \"no Postfix master running for $qd (pid/master.pid)\"\n"
+	"  die \"no Postfix master running for $qd (pid/master.pid) from" \
+	    " $dd/master$w\"\n"
 	/* an smtpd of this master: the ppid is the word after the state,
 	   after the last ") " (the name before it is the process's own
 	   choice) */
@@ -264,6 +278,7 @@ static const char sessions_end[] = FE_BASE
 	"echo \"ended=$n skipped=$s killed=$k\"\n";
 
 static const char *const sessions_end_args[] = { "%{pids}", "%{addrs}",
+	"%{postfix_queue_directory?}", "%{postfix_daemon_directory?}",
 	PF_TOOL("postconf"), NULL };
 
 static const struct backend_step pf_sessions_end = {

@@ -20,6 +20,12 @@ static const struct backend_option postfix_options[] = {
 	{ "sasl_access_map", BOPT_PATH, NULL,
 	    "suspend: the source of Postfix's check_sasl_access hash:FILE",
 	    NULL },
+	{ "postfix_queue_directory", BOPT_PATH, NULL,
+	    "ending sessions: Postfix's queue_directory, so that the step "
+	    "need not ask postconf each time", NULL },
+	{ "postfix_daemon_directory", BOPT_PATH, NULL,
+	    "ending sessions: Postfix's daemon_directory, so that the step "
+	    "need not ask postconf each time", NULL },
 	{ NULL, BOPT_PATH, NULL, NULL, NULL }
 };
 

@@ -117,6 +117,8 @@
 #    master by).
 #
 # Environment: BENCH_CONTAIN_RATES (default "10 30 100"),
+# BENCH_CONTAIN_DIRS (default yes: postfix_queue_directory and
+# postfix_daemon_directory set; no for a binary without those keys),
 # BENCH_CONTAIN_POLICY (default "no yes"), BENCH_CONTAIN_KEEP=DIR (keep
 # each run's files there: the watch's output and its -vv trace, the
 # hijack's accept times, Postfix's and Dovecot's logs; for the timeline
@@ -130,6 +132,7 @@ IT=$ROOT/tests/integration
 . "$IT/stack.sh"
 RATES=${BENCH_CONTAIN_RATES:-10 30 100}
 POLICY=${BENCH_CONTAIN_POLICY:-no yes}
+DIRS=${BENCH_CONTAIN_DIRS:-yes}
 export LC_ALL=C
 
 T=$(mktemp -d /tmp/mcbc.XXXXXX) || exit 1
@@ -184,6 +187,14 @@ STAMP_PID=$!
 {
 	printf '[console]\nhistory = %s\n' "$T/history.db"
 	stack_mailcon_server mx
+	# the instance's directories, learned once as an admin sets them:
+	# the session-ending step then runs no postconf
+	if [ "$DIRS" = yes ]; then
+		printf 'postfix_queue_directory = %s\n' "$(postconf -c \
+		    "$STACK_POSTFIX_CONF" -h queue_directory)"
+		printf 'postfix_daemon_directory = %s\n' "$(postconf -c \
+		    "$STACK_POSTFIX_CONF" -h daemon_directory)"
+	fi
 	printf '[watch]\nlevel = critical\ncontain = hold, suspend\n'
 } >"$T/config"
 

@@ -125,11 +125,24 @@ wait_for "$T/idle" "^first 235" ||
     die "the idle client did not log in: $(cat "$T/idle" "$T/idle.err")"
 wait_for "$STACK_DOVECOT_LOG" "($A,127\.0\.7\.3)" ||
     die "no auth line of the idle session in Dovecot's log"
-act suspend --account "$A" --config "$CFG"
+# the instance's directories configured: the step takes them (no
+# postconf) and the checks still find this instance's master and smtpd
+QDIR=$(postconf -c "$STACK_POSTFIX_CONF" -h queue_directory)
+DDIR=$(postconf -c "$STACK_POSTFIX_CONF" -h daemon_directory)
+{
+	cat "$CFG"
+	printf 'postfix_queue_directory = %s\n' "$QDIR"
+	printf 'postfix_daemon_directory = %s\n' "$DDIR"
+} >"$T/config.dirs"
+act suspend --account "$A" --config "$T/config.dirs"
 rc=$?
 [ "$rc" = 0 ] || check_fail "suspend alice: exit $rc: $(said)"
 grep -q "1 open SMTP session ended" "$T/out" ||
     check_fail "alice's idle session was not ended: $(said)"
+n=$(audit_q "SELECT count(*) FROM audit WHERE account = ? AND
+    action = 'suspend' AND state = 'done' AND
+    command LIKE '%mailcon-smtpd-end%' AND command LIKE ?" "$A" "%$QDIR%")
+[ "$n" = 1 ] || check_fail "no smtpd-end step given the queue directory: $n"
 touch "$T/idle.go"
 wait_for "$T/idle" "^second" || check_fail "the idle client never sent"
 # closed, not refused at RCPT: its connection was cut
@@ -139,6 +152,16 @@ wait "$SLOW_PID" 2>/dev/null
 SLOW_PID=
 act unsuspend --account "$A" --config "$CFG" ||
     check_fail "unsuspend alice: $(said)"
+
+# a wrong daemon directory: no master of it there, nothing ended, said
+sed "s|^postfix_daemon_directory = .*|postfix_daemon_directory = $T/nodaemon|" \
+    "$T/config.dirs" >"$T/config.bad"
+act suspend --account "$A" --config "$T/config.bad"
+grep -q "no Postfix master running for $QDIR.* from $T/nodaemon/master" \
+    "$T/out" "$T/err" ||
+    check_fail "a wrong daemon directory was not reported: $(said)"
+act unsuspend --account "$A" --config "$CFG" ||
+    check_fail "unsuspend alice again: $(said)"
 
 # --- 2. a pid that exited since its line: skipped -------------------------
 kill "$FORGED_PID"
