@@ -200,31 +200,41 @@ sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
 	return n;
 }
 
-/* An address in sesspids_addrs_of()'s set: whose lines named it. */
-struct sp_seen {
-	const struct sp_addr	*e;	/* its first entry; NULL: slot free */
-	uint8_t			 flags;
-#define SP_MINE		0x1	/* the account's */
-#define SP_OTHER	0x2	/* another account's login or submission */
-#define SP_DONE		0x4	/* listed, or counted as spared */
-};
+/*
+ * sesspids_addrs_of()'s set of addresses: 2 * SESSPIDS_RING slots, open
+ * addressed, each 0 (free) or the ring index of the address's first entry
+ * plus one, with SP_* flags above (64 KiB in all).
+ */
+#define SP_SLOTS	(2 * SESSPIDS_RING)
+#define SP_INDEX	0xffffu
+#define SP_MINE		0x10000u	/* the account's */
+#define SP_OTHER	0x20000u	/* another account's login or
+					   submission */
+#define SP_DONE		0x40000u	/* listed, or counted as spared */
+_Static_assert(SESSPIDS_RING < SP_INDEX, "a ring index fits a slot");
 
-/* The slot of e's address in the open-addressed set seen (2 *
-   SESSPIDS_RING slots), taken for it when it was not there. */
-static struct sp_seen *
-sp_addr_slot(struct sp_seen *seen, const struct sp_addr *e)
+/* The slot of e's address in seen; taken for it when it is not there
+   and add is set, else NULL.  Two multiplications an address: the
+   window's every line is looked up. */
+static uint32_t *
+sp_addr_slot(const struct sesspids *sp, uint32_t *seen,
+    const struct sp_addr *e, int add)
 {
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 i, k;
+	uint64_t	 a, b, h;
+	size_t		 i;
 
-	for (k = 0; k < sizeof(e->ip.bytes); k++)
-		h = (h ^ e->ip.bytes[k]) * 1099511628211ULL;
-	h ^= e->ip.family;
-	for (i = h % (2 * SESSPIDS_RING); seen[i].e != NULL;
-	    i = (i + 1) % (2 * SESSPIDS_RING))
-		if (memcmp(&seen[i].e->ip, &e->ip, sizeof(e->ip)) == 0)
+	memcpy(&a, e->ip.bytes, 8);
+	memcpy(&b, e->ip.bytes + 8, 8);
+	h = (a ^ e->ip.family) * 0x9e3779b97f4a7c15ULL ^
+	    b * 0xff51afd7ed558ccdULL;
+	for (i = (h ^ (h >> 32)) % SP_SLOTS; seen[i] != 0;
+	    i = (i + 1) % SP_SLOTS)
+		if (memcmp(&sp->addrs[(seen[i] & SP_INDEX) - 1].ip, &e->ip,
+		    sizeof(e->ip)) == 0)
 			return &seen[i];
-	seen[i].e = e;
+	if (!add)
+		return NULL;
+	seen[i] = (uint32_t)(e - sp->addrs) + 1;
 	return &seen[i];
 }
 
@@ -236,7 +246,7 @@ sesspids_addrs_of(const struct sesspids *sp, unsigned server,
     char *buf, size_t size, size_t max)
 {
 	const struct sp_addr	*e;
-	struct sp_seen		*seen, *slot;
+	uint32_t		*seen, *slot;
 	uint64_t		 h = sp_hash(account, strlen(account));
 	size_t			 i, n = 0, len = 0;
 	char			 ip[64];
@@ -247,16 +257,21 @@ sesspids_addrs_of(const struct sesspids *sp, unsigned server,
 		buf[0] = '\0';
 	if (sp == NULL || size == 0)
 		return 0;
-	seen = xcalloc(2 * SESSPIDS_RING, sizeof(*seen));
-	/* whose logins each address of the window saw */
+	seen = xcalloc(SP_SLOTS, sizeof(*seen));
+	/* the account's addresses in the window, then which of them
+	   another account's logins used there too */
 	for (i = 0; i < sp->an; i++) {
 		e = &sp->addrs[i];
-		if (e->server != server || e->time < now - max_age)
-			continue;
-		if (e->hash == h)
-			sp_addr_slot(seen, e)->flags |= SP_MINE;
-		else if (e->login)
-			sp_addr_slot(seen, e)->flags |= SP_OTHER;
+		if (e->hash == h && e->server == server &&
+		    e->time >= now - max_age)
+			*sp_addr_slot(sp, seen, e, 1) |= SP_MINE;
+	}
+	for (i = 0; i < sp->an; i++) {
+		e = &sp->addrs[i];
+		if (e->hash != h && e->login && e->server == server &&
+		    e->time >= now - max_age &&
+		    (slot = sp_addr_slot(sp, seen, e, 0)) != NULL)
+			*slot |= SP_OTHER;
 	}
 	for (i = 0; i < sp->an && n < max; i++) {
 		e = &sp->addrs[(sp->anext + SESSPIDS_RING - 1 - i) %
@@ -265,16 +280,16 @@ sesspids_addrs_of(const struct sesspids *sp, unsigned server,
 		if (e->server != server || e->hash != h ||
 		    e->time < now - max_age)
 			continue;
-		slot = sp_addr_slot(seen, e);
-		if (slot->flags & SP_DONE)
+		slot = sp_addr_slot(sp, seen, e, 0);
+		if (*slot & SP_DONE)
 			continue;
-		slot->flags |= SP_DONE;
+		*slot |= SP_DONE;
 		if (cidr_list_contains(never, nnever, &e->ip)) {
 			if (spared != NULL)
 				spared->listed++;
 			continue;
 		}
-		if (slot->flags & SP_OTHER) {
+		if (*slot & SP_OTHER) {
 			if (spared != NULL)
 				spared->shared++;
 			continue;
