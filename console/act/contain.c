@@ -126,10 +126,13 @@ contain_pids_refresh(struct contain *c, int second)
 	}
 	free(c->addrs);
 	c->addrs = NULL;
-	abuf[0] = '\0';
+	abuf[0] = c->spared[0] = '\0';
 	if (c->req.addrs_now != NULL && c->req.addrs_now(c->req.pids_arg,
-	    abuf, sizeof(abuf)) > 0)
+	    abuf, sizeof(abuf), c->spared, sizeof(c->spared)) > 0)
 		c->addrs = xstrdup(abuf);
+	if (c->spared[0] != '\0')
+		snprintf(c->spared_say, sizeof(c->spared_say), "%s",
+		    c->spared);
 	return c->pids != NULL || c->addrs != NULL;
 }
 
@@ -167,6 +170,11 @@ contain_finish(struct contain *c, enum contain_outcome o)
 	const char	*list[2];
 	size_t		 i;
 
+	/* why a session of its may still be open: the admin's to judge */
+	if (c->spared_say[0] != '\0') {
+		contain_say(c, "%s", c->spared_say);
+		c->spared_say[0] = '\0';
+	}
 	c->res.outcome = o;
 	c->phase = P_FINISHED;
 	/* a command that echoed the password it was given: not on screen */

@@ -123,9 +123,12 @@ struct contain_request {
 				    size_t size);
 	/* suspend, asked with pids_now: the addresses its logins came
 	   from lately (sesspids.h), which name sessions that have not
-	   logged a message yet; NULL: none */
+	   logged a message yet, and in spared (spsize bytes) the words
+	   for those left out because others use them too ("" for none:
+	   said in the result and in the audit of the step); NULL: none */
 	size_t			(*addrs_now)(void *arg, char *buf,
-				    size_t size);
+				    size_t size, char *spared,
+				    size_t spsize);
 	void			*pids_arg;
 	int			 deadline_ms;	/* per step; 0: 60 s */
 	struct ssh_conn		*ssh;		/* the server's connection when

@@ -67,7 +67,7 @@ struct contain {
 	const struct backend_step *step;	/* a backend's, or NULL */
 	char			**argv;		/* its command */
 	size_t			 argv_shown;	/* words skipped in the audit */
-	char			 what[256];	/* audit target, plain words */
+	char			 what[512];	/* audit target, plain words */
 	int			 with_password;	/* password on its stdin */
 	int			 audited;
 	int64_t			 audit_id;	/* this step's row */
@@ -105,6 +105,11 @@ struct contain {
 	char			*pids_ended;	/* those the first pass was
 						   given; or NULL */
 	char			*addrs;		/* req.addrs_now's; or NULL */
+	char			 spared[256];	/* its words for the addresses
+						   left out, this pass's */
+	char			 spared_say[256];	/* the last pass's
+						   that left some out: said at
+						   the end */
 	unsigned		 ended;		/* sessions ended */
 	/* what ending the SMTP sessions did, said after what the
 	   suspension is (refused, or PARTLY DONE): "" once said */

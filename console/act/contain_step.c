@@ -296,6 +296,7 @@ contain_step_extra(struct contain *c, const struct mail_backend *b,
 {
 	struct backend_env	 env;
 	char			 err[256], **argv;
+	const char		*spared;
 
 	server_backend_env(c->sc, &env);
 	env.account = c->account;
@@ -308,8 +309,11 @@ contain_step_extra(struct contain *c, const struct mail_backend *b,
 		contain_say(c, "%s: not run: %s", st->what, err);
 		return -1;
 	}
-	contain_run(c, OP_CMD, argv, st->script != NULL ? 3 : 0, 1, 0, "%s",
-	    st->what);
+	/* the MTA's cut: the audit says which addresses it left alone */
+	spared = c->mta->accounts != NULL &&
+	    st == c->mta->accounts->sessions_end ? c->spared : "";
+	contain_run(c, OP_CMD, argv, st->script != NULL ? 3 : 0, 1, 0,
+	    "%s%s%s", st->what, spared[0] != '\0' ? "; " : "", spared);
 	c->step = st;
 	return 0;
 }

@@ -206,16 +206,24 @@ struct act_addrs {
 	struct sesspids	*sp;
 	const char	*account;
 	int64_t		 now;		/* the log's time */
+	const struct server_config *sc;	/* its shared_addresses */
 };
 
-/* contain_request addrs_now: the addresses the log named. */
+/* contain_request addrs_now: the addresses the log named, but those the
+   account shares. */
 static size_t
-act_addrs_now(void *arg, char *buf, size_t size)
+act_addrs_now(void *arg, char *buf, size_t size, char *spared,
+    size_t spsize)
 {
 	const struct act_addrs	*aa = arg;
+	struct sesspids_spared	 sp;
+	size_t			 n;
 
-	return sesspids_addrs_of(aa->sp, 0, aa->account, aa->now,
-	    ACT_ADDR_AGE, buf, size, CONTAIN_ADDRS_MAX);
+	n = sesspids_addrs_of(aa->sp, 0, aa->account, aa->now, ACT_ADDR_AGE,
+	    aa->sc->shared, aa->sc->nshared, &sp, buf, size,
+	    CONTAIN_ADDRS_MAX);
+	sesspids_spared_say(&sp, spared, spsize);
+	return n;
 }
 
 /* server on_event hook: note the processes of the logins' sessions. */
@@ -555,6 +563,7 @@ cmd_act(int argc, char **argv)
 			addrs.sp = sp;
 			addrs.account = req.account;
 			addrs.now = srv->last_event;
+			addrs.sc = req.server;
 			req.addrs_now = act_addrs_now;
 			req.pids_arg = &addrs;
 		}

@@ -59,6 +59,7 @@ config_free(struct mailcon_config *cfg)
 		free(cfg->servers[i].auth_name);
 		config_action_free(&cfg->servers[i].act);
 		config_ssh_free(&cfg->servers[i].ssh);
+		free(cfg->servers[i].shared);
 	}
 	free(cfg->servers);
 	free(cfg->theme);
@@ -97,6 +98,8 @@ config_add_server(struct mailcon_config *cfg, const char *name)
 	sc->name = xstrdup(name);
 	sc->logs = xcalloc(1, sizeof(char *));
 	sc->queue_interval = 10;
+	(void)config_set_shared(sc, "shared_addresses", SHARED_DEFAULT, NULL,
+	    0);
 	return sc;
 }
 
@@ -229,6 +232,7 @@ static const struct config_multi {
 	{ "detect",	"geoip",		',' },
 	{ "server",	"logs",			',' },
 	{ "server",	"outbound_ips",		',' },
+	{ "server",	"shared_addresses",	',' },
 	{ "loghost",	"logs",			',' },
 	{ "loghost",	"log_command",		' ' },
 	{ "rbl",	"zones",		',' },

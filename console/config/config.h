@@ -14,6 +14,7 @@
 
 #include "alert/notify.h"
 #include "backends/backend.h"
+#include "core/cidr.h"
 #include "detect/detector.h"
 
 /* A [server] key a backend declares (backend.h), as set in the section. */
@@ -115,7 +116,14 @@ struct server_config {
 	char			*hostname;	/* its syslog HOSTNAME there;
 						   NULL: its name */
 	char			*group;		/* servers view group, or NULL */
+	/* shared_addresses: networks a suspension never ends sessions from
+	   by their address (sesspids.h); the default SHARED_DEFAULT */
+	struct cidr		*shared;
+	size_t			 nshared;
 };
+/* The default shared_addresses: a webmail on the server itself submits
+   every user's mail from there. */
+#define SHARED_DEFAULT	"127.0.0.1 ::1"
 
 /*
  * [loghost NAME]: a central log host's aggregated stream (config_loghost.c):
@@ -294,6 +302,11 @@ int	config_set_resolver(char **slot, const char *value, char *err,
 	    size_t errlen);
 /* Split a list on commas and blanks into a NULL-terminated array. */
 char	**config_split_list(const char *s);
+
+/* [server NAME] shared_addresses (config_server.c): as config_set_action
+   (none: an empty list). */
+int	config_set_shared(struct server_config *sc, const char *name,
+	    const char *value, char *err, size_t errlen);
 
 /* The SSH keys of [server NAME] (config_ssh.c): as config_set_action. */
 int	config_set_ssh(struct ssh_target *t, const char *name,

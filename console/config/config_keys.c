@@ -42,6 +42,7 @@ static const struct config_key config_keys[] = {
 	{ "server", "unsuspend_command" },
 	{ "server", "password_command" },
 	{ "server", "outbound_ips" },
+	{ "server", "shared_addresses" },
 	{ "server", "host" },
 	{ "server", "port" },
 	{ "server", "user" },

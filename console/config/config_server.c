@@ -5,11 +5,13 @@
  * only the whole section can tell.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config.h"
 #include "config_route.h"
+#include "core/xmalloc.h"
 
 /* A server name: letters, digits, '.', '-', '_' (it is shown and stored). */
 static int
@@ -121,6 +123,9 @@ config_set_server(struct config_parse *cp, const char *server,
 			rc = config_set_ssh(&sc->ssh, name, value, cp->error,
 			    sizeof(cp->error));
 		if (rc == 0)
+			rc = config_set_shared(sc, name, value, cp->error,
+			    sizeof(cp->error));
+		if (rc == 0)
 			rc = config_set_fleet(sc, name, value, cp->error,
 			    sizeof(cp->error));
 		if (rc != 0)
@@ -129,6 +134,44 @@ config_set_server(struct config_parse *cp, const char *server,
 		    "unknown key \"%.64s\" in [server %.64s]", name, server);
 		return 0;
 	}
+	return 1;
+}
+
+/* See config.h.  Every network is checked before the list replaces the
+   one before: a bad value loses nothing. */
+int
+config_set_shared(struct server_config *sc, const char *name,
+    const char *value, char *err, size_t errlen)
+{
+	struct cidr	*list;
+	char		**v, why[256];
+	size_t		 i, n;
+
+	if (strcmp(name, "shared_addresses") != 0)
+		return 0;
+	v = config_split_list(value);
+	for (n = 0; v[n] != NULL; n++)
+		;
+	if (n == 1 && strcasecmp(v[0], "none") == 0)
+		n = 0;
+	else if (n == 0) {
+		snprintf(err, errlen, "shared_addresses: expected addresses "
+		    "or networks (like 127.0.0.1 ::1 10.0.0.0/8), or none");
+		config_free_strv(v);
+		return -1;
+	}
+	list = n > 0 ? xcalloc(n, sizeof(*list)) : NULL;
+	for (i = 0; i < n; i++)
+		if (cidr_parse(v[i], &list[i], why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "shared_addresses: %s", why);
+			free(list);
+			config_free_strv(v);
+			return -1;
+		}
+	config_free_strv(v);
+	free(sc->shared);
+	sc->shared = list;
+	sc->nshared = n;
 	return 1;
 }
 

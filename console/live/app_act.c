@@ -151,16 +151,22 @@ act_pids_now(void *arg, char *buf, size_t size)
 }
 
 /* contain_request addrs_now: where the running action's account logged
-   in from lately, as the log says now. */
+   in from lately, as the log says now, but the addresses it shares. */
 static size_t
-act_addrs_now(void *arg, char *buf, size_t size)
+act_addrs_now(void *arg, char *buf, size_t size, char *spared,
+    size_t spsize)
 {
-	struct app	*a = arg;
-	struct app_act	*x = &a->act;
+	struct app			*a = arg;
+	struct app_act			*x = &a->act;
+	const struct server_config	*sc = a->servers[x->server]->cfg;
+	struct sesspids_spared		 sp;
+	size_t				 n;
 
-	return sesspids_addrs_of(x->sesspids, x->server, x->account,
-	    a->servers[x->server]->last_event, ACT_ADDR_AGE, buf, size,
-	    CONTAIN_ADDRS_MAX);
+	n = sesspids_addrs_of(x->sesspids, x->server, x->account,
+	    a->servers[x->server]->last_event, ACT_ADDR_AGE, sc->shared,
+	    sc->nshared, &sp, buf, size, CONTAIN_ADDRS_MAX);
+	sesspids_spared_say(&sp, spared, spsize);
+	return n;
 }
 
 /* Trace what the action of x did (trace.h): never its password. */

@@ -8,6 +8,7 @@
 
 #include "sesspids.h"
 #include "backends/event.h"
+#include "core/cidr.h"
 #include "core/xmalloc.h"
 
 struct sp_entry {
@@ -23,6 +24,8 @@ struct sp_addr {
 	uint64_t	 hash;		/* of the login, as sp_entry's */
 	int64_t		 time;		/* log time */
 	struct mail_ip	 ip;
+	uint8_t		 login;		/* a login or a submission that
+					   succeeded (not a failed login) */
 	unsigned	 server;
 };
 
@@ -87,6 +90,7 @@ sesspids_note_addr(struct sesspids *sp, unsigned server,
 	e->hash = sp_hash(ev->account.p, ev->account.len);
 	e->time = ev->time;
 	e->ip = ev->client;
+	e->login = ev->kind != EV_AUTH_FAIL;
 	e->server = server;
 	sp->anext = (sp->anext + 1) % SESSPIDS_RING;
 	if (sp->an < SESSPIDS_RING)
@@ -196,48 +200,101 @@ sesspids_of(const struct sesspids *sp, unsigned server, const char *account,
 	return n;
 }
 
-/* Add e's address to the open-addressed set seen (2 * SESSPIDS_RING
-   slots); 0 when it was there already. */
-static int
-sp_addr_first(const struct sp_addr **seen, const struct sp_addr *e)
-{
-	uint64_t	 h = 14695981039346656037ULL;
-	size_t		 i, k;
+/*
+ * sesspids_addrs_of()'s set of addresses: 2 * SESSPIDS_RING slots, open
+ * addressed, each 0 (free) or the ring index of the address's first entry
+ * plus one, with SP_* flags above (64 KiB in all).
+ */
+#define SP_SLOTS	(2 * SESSPIDS_RING)
+#define SP_INDEX	0xffffu
+#define SP_MINE		0x10000u	/* the account's */
+#define SP_OTHER	0x20000u	/* another account's login or
+					   submission */
+#define SP_DONE		0x40000u	/* listed, or counted as spared */
+_Static_assert(SESSPIDS_RING < SP_INDEX, "a ring index fits a slot");
 
-	for (k = 0; k < sizeof(e->ip.bytes); k++)
-		h = (h ^ e->ip.bytes[k]) * 1099511628211ULL;
-	h ^= e->ip.family;
-	for (i = h % (2 * SESSPIDS_RING); seen[i] != NULL;
-	    i = (i + 1) % (2 * SESSPIDS_RING))
-		if (memcmp(&seen[i]->ip, &e->ip, sizeof(e->ip)) == 0)
-			return 0;
-	seen[i] = e;
-	return 1;
+/* The slot of e's address in seen; taken for it when it is not there
+   and add is set, else NULL.  Two multiplications an address: the
+   window's every line is looked up. */
+static uint32_t *
+sp_addr_slot(const struct sesspids *sp, uint32_t *seen,
+    const struct sp_addr *e, int add)
+{
+	uint64_t	 a, b, h;
+	size_t		 i;
+
+	memcpy(&a, e->ip.bytes, 8);
+	memcpy(&b, e->ip.bytes + 8, 8);
+	h = (a ^ e->ip.family) * 0x9e3779b97f4a7c15ULL ^
+	    b * 0xff51afd7ed558ccdULL;
+	for (i = (h ^ (h >> 32)) % SP_SLOTS; seen[i] != 0;
+	    i = (i + 1) % SP_SLOTS)
+		if (memcmp(&sp->addrs[(seen[i] & SP_INDEX) - 1].ip, &e->ip,
+		    sizeof(e->ip)) == 0)
+			return &seen[i];
+	if (!add)
+		return NULL;
+	seen[i] = (uint32_t)(e - sp->addrs) + 1;
+	return &seen[i];
 }
 
 /* See sesspids.h. */
 size_t
 sesspids_addrs_of(const struct sesspids *sp, unsigned server,
-    const char *account, int64_t now, int64_t max_age, char *buf,
-    size_t size, size_t max)
+    const char *account, int64_t now, int64_t max_age,
+    const struct cidr *never, size_t nnever, struct sesspids_spared *spared,
+    char *buf, size_t size, size_t max)
 {
-	const struct sp_addr	*e, **seen;
+	const struct sp_addr	*e;
+	uint32_t		*seen, *slot;
 	uint64_t		 h = sp_hash(account, strlen(account));
 	size_t			 i, n = 0, len = 0;
 	char			 ip[64];
 
+	if (spared != NULL)
+		memset(spared, 0, sizeof(*spared));
 	if (size > 0)
 		buf[0] = '\0';
 	if (sp == NULL || size == 0)
 		return 0;
-	seen = xcalloc(2 * SESSPIDS_RING, sizeof(*seen));
+	seen = xcalloc(SP_SLOTS, sizeof(*seen));
+	/* the account's addresses in the window, then which of them
+	   another account's logins used there too */
+	for (i = 0; i < sp->an; i++) {
+		e = &sp->addrs[i];
+		if (e->hash == h && e->server == server &&
+		    e->time >= now - max_age)
+			*sp_addr_slot(sp, seen, e, 1) |= SP_MINE;
+	}
+	for (i = 0; i < sp->an; i++) {
+		e = &sp->addrs[i];
+		if (e->hash != h && e->login && e->server == server &&
+		    e->time >= now - max_age &&
+		    (slot = sp_addr_slot(sp, seen, e, 0)) != NULL)
+			*slot |= SP_OTHER;
+	}
 	for (i = 0; i < sp->an && n < max; i++) {
 		e = &sp->addrs[(sp->anext + SESSPIDS_RING - 1 - i) %
 		    SESSPIDS_RING];
 		/* newest first: an address is said once */
 		if (e->server != server || e->hash != h ||
-		    e->time < now - max_age || !sp_addr_first(seen, e) ||
-		    mail_ip_format(&e->ip, ip, sizeof(ip)) == NULL)
+		    e->time < now - max_age)
+			continue;
+		slot = sp_addr_slot(sp, seen, e, 0);
+		if (*slot & SP_DONE)
+			continue;
+		*slot |= SP_DONE;
+		if (cidr_list_contains(never, nnever, &e->ip)) {
+			if (spared != NULL)
+				spared->listed++;
+			continue;
+		}
+		if (*slot & SP_OTHER) {
+			if (spared != NULL)
+				spared->shared++;
+			continue;
+		}
+		if (mail_ip_format(&e->ip, ip, sizeof(ip))[0] == '\0')
 			continue;
 		if (sp_append(buf, size, &len, n, ip) == -1)
 			break;
@@ -245,4 +302,28 @@ sesspids_addrs_of(const struct sesspids *sp, unsigned server,
 	}
 	free(seen);
 	return n;
+}
+
+/* See sesspids.h. */
+void
+sesspids_spared_say(const struct sesspids_spared *spared, char *buf,
+    size_t size)
+{
+	char	 shared[96], listed[64];
+
+	if (size == 0)
+		return;
+	buf[0] = shared[0] = listed[0] = '\0';
+	if (spared == NULL || spared->shared + spared->listed == 0)
+		return;
+	if (spared->shared > 0)
+		snprintf(shared, sizeof(shared), "%zu address%s shared with "
+		    "other accounts", spared->shared, spared->shared == 1 ?
+		    "" : "es");
+	if (spared->listed > 0)
+		snprintf(listed, sizeof(listed), "%zu%s in shared_addresses",
+		    spared->listed, spared->shared > 0 ? "" :
+		    spared->listed == 1 ? " address" : " addresses");
+	snprintf(buf, size, "%s%s%s left out of the session cut", shared,
+	    spared->shared > 0 && spared->listed > 0 ? " and " : "", listed);
 }

@@ -28,6 +28,7 @@
 				   are short, and an older address may be an
 				   office's shared one */
 
+struct cidr;
 struct sesspids;
 struct mail_event;
 
@@ -52,6 +53,14 @@ size_t		 sesspids_of(const struct sesspids *sp, unsigned server,
 		     const char *account, int64_t now, int64_t max_age,
 		     char *buf, size_t size, size_t max);
 
+/* Why addresses were left out of sesspids_addrs_of()'s list. */
+struct sesspids_spared {
+	size_t		 shared;	/* another account logged in or sent
+					   from it in the same window */
+	size_t		 listed;	/* in the never list (the server's
+					   shared_addresses) */
+};
+
 /*
  * The client addresses of server's account's logins and submissions, no
  * older than max_age seconds before now (log time), newest first, each
@@ -59,9 +68,27 @@ size_t		 sesspids_of(const struct sesspids *sp, unsigned server,
  * most max of them, as many as fit); returns how many.  A candidate list
  * like the pids': the backend ends only connections of its own session
  * processes from these addresses.
+ *
+ * Left out, and counted in *spared (NULL: not counted), are the addresses
+ * the account shares: one another account logged in from or sent from
+ * in the same window (a webmail, an office's or a carrier's NAT; a failed
+ * login of another name does not count, or a hijacker could shield its
+ * address by trying one), and those in never (n networks, the admin's
+ * list).  Ending a connection from such an address could end another
+ * user's session; the account's own sessions there are still ended by
+ * their pids.  One pass over the ring and one over its window.
  */
 size_t		 sesspids_addrs_of(const struct sesspids *sp, unsigned server,
 		     const char *account, int64_t now, int64_t max_age,
-		     char *buf, size_t size, size_t max);
+		     const struct cidr *never, size_t n,
+		     struct sesspids_spared *spared, char *buf, size_t size,
+		     size_t max);
+/*
+ * What spared counts, in words for the result and the audit ("2
+ * addresses shared with other accounts left out of the session cut"),
+ * into buf; "" when nothing was left out.
+ */
+void		 sesspids_spared_say(const struct sesspids_spared *spared,
+		     char *buf, size_t size);
 
 #endif

@@ -149,6 +149,69 @@ test_continued_lists(void **state)
 	config_free(&cfg);
 }
 
+/* The networks of the first server's shared_addresses, as text, one
+   space between, into buf. */
+static const char *
+shared_text(const struct mailcon_config *cfg, char *buf, size_t size)
+{
+	char	 net[CIDR_TEXT_MAX];
+	size_t	 i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < cfg->servers[0].nshared; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? " " : "", cidr_format(&cfg->servers[0].shared[i],
+		    net, sizeof(net)));
+	return buf;
+}
+
+/*
+ * [server] shared_addresses: loopback by default (a webmail on the
+ * server), a list continued on lines, none; a bad network is said with
+ * the file, the line and the value.
+ */
+static void
+test_shared_addresses(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*want;		/* the list, or the error's
+						   words after the file */
+	} cases[] = {
+		{ "logs = /var/log/mail.log\n", "127.0.0.1 ::1" },
+		{ "shared_addresses = 10.0.0.0/8\n    2001:db8::/32, "
+		    "192.0.2.7\n", "10.0.0.0/8 2001:db8::/32 192.0.2.7" },
+		{ "shared_addresses = none\n", "" },
+		{ "logs = /var/log/mail.log\nshared_addresses = 127.0.0.1 "
+		    "10.0.0.1/8\n", ":3: shared_addresses: \"10.0.0.1/8\": "
+		    "bits set past the prefix /8 (the network is 10.0.0.0/8)" },
+		{ "shared_addresses = none, ::1\n", ":2: shared_addresses: "
+		    "\"none\" is not an address" },
+		{ "shared_addresses =\n", ":2: shared_addresses: expected "
+		    "addresses" },
+	};
+	struct mailcon_config	 cfg;
+	char			 text[256], err[512], buf[256];
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "[server mx1]\n%s",
+		    cases[i].text);
+		rc = load(text, &cfg, err, sizeof(err));
+		if (cases[i].want[0] != ':' && rc != 0)
+			fail_msg("%s: %s", cases[i].text, err);
+		if (cases[i].want[0] != ':')
+			assert_string_equal(shared_text(&cfg, buf,
+			    sizeof(buf)), cases[i].want);
+		else if (rc != -1 || strstr(err, "/tmp/mailcon-test-lines-") !=
+		    err || strstr(err, cases[i].want) == NULL)
+			fail_msg("%s: \"%s\" does not say \"%s\"",
+			    cases[i].text, err, cases[i].want);
+		config_free(&cfg);
+	}
+}
+
 /* A line over the limit is said to be too long, on its own line. */
 static void
 test_overlong_line(void **state)
@@ -258,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_long_outbound_line),
 		cmocka_unit_test(test_continued_lists),
 		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_shared_addresses),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_syntax_kept),
 		cmocka_unit_test(test_reader),
