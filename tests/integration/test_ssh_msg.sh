@@ -193,7 +193,7 @@ sleep 1
 tmux -L "$SOCK" send-keys -t c 1
 wait_screen "hostkey-mismatch" 20 c || fail "other type, console: $(screen c)"
 tmux -L "$SOCK" send-keys -t c A
-wait_screen "no unknown host key to accept" 5 c ||
+wait_screen "no unknown host key to accept" 30 c ||
     fail "other type, console: A did not refuse: $(screen c)"
 sleep 0.5
 screen c | grep -q "Trust the host key" &&
