@@ -259,7 +259,7 @@ test_job_poll_missing(void **state)
 	assert_non_null(s.loop = loop_new());	/* on_done stops it */
 	assert_non_null(s.job = job_start(NULL, argv, NULL, &cbs, 0, err,
 	    sizeof(err)));
-	for (i = 0; i < 2000 && s.done == 0; i++) {
+	for (i = 0; i < 6000 && s.done == 0; i++) {	/* 30 s */
 		job_poll(s.job, loop_now_ms());
 		if (s.done == 0)
 			usleep(5000);
