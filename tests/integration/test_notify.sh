@@ -41,10 +41,11 @@ if [ "${1:-}" = --inside ]; then
 		pids=
 	}
 	trap stop_started EXIT
-	# wait_ready FILE: the service owns its name (at most 10 s)
+	# wait_ready FILE: the service owns its name (at most 30 s: a bound
+	# for a hang)
 	wait_ready()
 	{
-		for _ in $(seq 100); do
+		for _ in $(seq 300); do
 			[ -e "$1" ] && return 0
 			sleep 0.1
 		done

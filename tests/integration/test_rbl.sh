@@ -58,7 +58,7 @@ stub()
 {
 	python3 "$STUB" serve "$1" "$T/$1.port" &
 	pids="$pids $!"
-	for _ in $(seq 50); do
+	for _ in $(seq 600); do	# 30 s: a bound for a hang
 		[ -s "$T/$1.port" ] && break
 		sleep 0.05
 	done

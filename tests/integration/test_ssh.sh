@@ -86,7 +86,7 @@ listener()
 {
 	python3 "$T/listener.py" "$1" "$2" </dev/null >/dev/null 2>&1 &
 	helpers="$helpers $!"
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do	# 30 s: a bound for a hang
 		{ exec 8<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null &&
 		    { exec 8<&- 8>&-; return 0; }
 		sleep 0.1
@@ -217,7 +217,7 @@ has "cannot reach ssh-agent at $T/no-agent" ||
     check_fail "agent socket missing: $(cat "$T/out")"
 ssh-agent -D -a "$T/agent" >/dev/null 2>&1 &
 helpers="$helpers $!"
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	[ -S "$T/agent" ] && break
 	sleep 0.1
 done
@@ -270,7 +270,7 @@ timeout 90 "$T/driver" -R -k "$K" -K "$KH" 127.0.0.1 "$P" \
     "echo started; echo \$\$ >$T/remote/kill.pid; exec sleep 30" \
     >"$T/kill" 2>&1 &
 drvpid=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	[ -s "$T/remote/kill.pid" ] && break
 	sleep 0.1
 done
