@@ -38,35 +38,26 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init sact
 . "$HERE/sshd.sh"
 . "$HERE/actlib.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mcsact.XXXXXX) || exit 1
-chmod 755 "$T"
 S=$T/s
 D=$T/d
-failed=0
 # a login of our own for the sudo checks; removed at the end
 SUDO_USER_NAME=mcsact$$
 SUDOERS=/etc/sudoers.d/mailcon-test-$$
 SSH_SUDOERS=/etc/sudoers.d/mailcon-test-ssh-$$
 made_user=0
 
-cleanup()
+test_cleanup()
 {
 	rm -f "$SUDOERS" "$SSH_SUDOERS"
 	[ "$made_user" = 1 ] && users_locked userdel "$SUDO_USER_NAME" 2>/dev/null
 	stack_stop "$S"
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 for tool in sudo useradd userdel sshd; do
