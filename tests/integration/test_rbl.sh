@@ -30,26 +30,14 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
+test_init rbl		# the stubs' pids go in $pids, stopped at the end
 STUB=$HERE/dnsstub.py
 . "$HERE/dnslib.sh"
-export LC_ALL=C
 
-T=$(mktemp -d /tmp/mcrbl.XXXXXX) || exit 1
-failed=0
-pids=""
-
-cleanup()
+test_cleanup()
 {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
 	dns_stop "$T"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

@@ -42,28 +42,22 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+# T is mode 755: SSHD_USER meets the driver on FIFOs in it
+test_init ssh
 . "$HERE/sshd.sh"
-export LC_ALL=C
 
 LIB=$ROOT/build/libmailcon.a
-[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+[ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
     LIB=$(dirname "$MAILCON")/libmailcon.a
 
-T=$(mktemp -d /tmp/mcssh.XXXXXX) || exit 1
-chmod 755 "$T"	# SSHD_USER meets the driver on FIFOs in here
 D=$T/sshd
-failed=0
 helpers=
 
-cleanup()
+test_cleanup()
 {
 	stop_pids $helpers
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Does $T/out have a line matching the extended regexp?
 has()
