@@ -1,5 +1,6 @@
 /*
- * postfix.c: the Postfix backend's log parser.
+ * log.c: the Postfix backend's log parser: which daemon wrote a line,
+ * the queue id, and the dispatch to log_smtpd.c and log_queue.c.
  *
  * Lines come from syslog or maillog_file; the program tag is
  * "SYSLOG_NAME/DAEMON" (postfix/smtpd, postfix-out/smtpd,
@@ -14,11 +15,12 @@
  *
  * Envelope addresses are logged in external (RFC 5322 quoted) form since
  * Postfix 3.5 (info_log_address_format = external), so a '>' inside an
- * address is always within a quoted string; addr_end() relies on that.
+ * address is always within a quoted string; pf_addr_end() relies on that.
  */
 #include <string.h>
 
 #include "postfix.h"
+#include "log_int.h"
 #include "backends/backend.h"
 #include "backends/redact.h"
 #include "backends/textscan.h"
@@ -154,50 +156,11 @@ pf_qid(const char **pp, const char *e, struct mail_event *out)
 }
 
 /*
- * A client "NAME[ADDR]" or "NAME[ADDR]:PORT" written by smtpd; NAME is a
- * verified host name or "unknown".  Sets out->client (or EVF_BAD_CLIENT)
- * and returns the end of the field, or NULL when this is not one.
- */
-static const char *
-pf_client(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*q, *a;
-
-	for (q = p; q < e && q - p <= 255 && ts_tokch((unsigned char)*q); q++)
-		;
-	if (q == p || q >= e || *q != '[')
-		return NULL;
-	a = ++q;
-	while (q < e && *q != ']')
-		q++;
-	if (q >= e)
-		return NULL;
-	if (ts_ip(a, q, &out->client) != 0)
-		out->flags |= EVF_BAD_CLIENT;
-	q++;
-	if (q < e && *q == ':' && q + 1 < e && q[1] >= '0' && q[1] <= '9') {
-		for (q++; q < e && *q >= '0' && *q <= '9'; q++)
-			;
-	}
-	return q;
-}
-
-/* Keep a login if it passes the grammar, else flag it. */
-static void
-pf_account(const char *p, const char *e, struct mail_event *out)
-{
-	if (account_is_valid(p, (size_t)(e - p)))
-		ts_set(&out->account, p, e);
-	else
-		out->flags |= EVF_BAD_ACCOUNT;
-}
-
-/*
  * The end of an envelope address that starts at p (just after '<'): the
  * first '>' outside a quoted string.  NULL when there is none.
  */
-static const char *
-addr_end(const char *p, const char *e)
+const char *
+pf_addr_end(const char *p, const char *e)
 {
 	int	 quoted = 0;
 
@@ -211,308 +174,6 @@ addr_end(const char *p, const char *e)
 			return p;
 	}
 	return NULL;
-}
-
-/*
- * smtpd "QID: client=NAME[IP][, sasl_method=M, sasl_username=U]..."
- * The login is the authenticated SASL name; it ends at the fields smtpd
- * may append after it (sasl_sender, and orig_queue_id/orig_client with
- * XFORWARD).  A login holding ", " fails the grammar anyway.
- */
-static int
-pf_submit(const char *p, const char *e, struct mail_event *out)
-{
-	static const struct {
-		const char	*s;
-		size_t		 n;
-	} tails[] = {
-		{ ", sasl_sender=", LIT(", sasl_sender=") },
-		{ ", orig_queue_id=", LIT(", orig_queue_id=") },
-		{ ", orig_client=", LIT(", orig_client=") },
-	};
-	const char	*u, *ue, *t;
-	size_t		 i;
-
-	if ((p = pf_client(p, e, out)) == NULL)
-		return 0;
-	out->kind = EV_SUBMIT;
-	out->service = SVC_SMTP;
-	if (!ts_eat(&p, e, ", sasl_method=", LIT(", sasl_method=")))
-		return 1;
-	p = ts_token(p, e);
-	if (!ts_eat(&p, e, ", sasl_username=", LIT(", sasl_username=")))
-		return 1;
-	u = p;
-	ue = e;
-	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
-		if ((t = ts_find(u, ue, tails[i].s, tails[i].n)) != NULL)
-			ue = t;
-	}
-	pf_account(u, ue, out);
-	return 1;
-}
-
-/*
- * smtpd "disconnect from NAME[IP][:PORT] COMMAND=COUNT ...": the session
- * ended; the process named in the header serves no session until its next
- * line.  Everything here is smtpd's own text.
- */
-static int
-pf_disconnect(const char *p, const char *e, struct mail_event *out)
-{
-	if ((p = pf_client(p, e, out)) == NULL || (p < e && *p != ' '))
-		return 0;
-	out->kind = EV_DISCONNECT;
-	out->service = SVC_SMTP;
-	return 1;
-}
-
-/*
- * smtpd "warning: NAME[IP]: SASL MECH authentication failed: REASON
- * [, sasl_username=U]".  The client comes first and is smtpd's; the login
- * is last and runs to the end of the line.
- */
-static int
-pf_sasl_fail(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*r, *u;
-
-	if ((p = pf_client(p, e, out)) == NULL ||
-	    !ts_eat(&p, e, ": SASL ", LIT(": SASL ")))
-		return 0;
-	p = ts_token(p, e);
-	if (!ts_eat(&p, e, " authentication failed", LIT(" authentication failed")))
-		return 0;
-	out->kind = EV_AUTH_FAIL;
-	out->service = SVC_SMTP;
-	if (!ts_eat(&p, e, ": ", 2))
-		return 1;
-	r = p;
-	if ((u = ts_find(r, e, ", sasl_username=", LIT(", sasl_username="))) ==
-	    NULL) {
-		ts_set(&out->reason, r, e);
-		return 1;
-	}
-	ts_set(&out->reason, r, u);
-	pf_account(u + LIT(", sasl_username="), e, out);
-	return 1;
-}
-
-/*
- * The "; from=<S> to=<R> proto=" tail of a reject line, tried at each
- * "; from=<" from the left until one has that exact shape (the reply text
- * before it may echo client text).  Returns the start of the tail or e.
- */
-static const char *
-pf_reject_tail(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*t, *s, *se, *r, *re;
-
-	for (t = p; (t = ts_find(t, e, "; from=<", LIT("; from=<"))) != NULL;
-	    t++) {
-		s = t + LIT("; from=<");
-		if ((se = addr_end(s, e)) == NULL)
-			continue;
-		r = se + 1;
-		re = NULL;
-		if (ts_eat(&r, e, " to=<", LIT(" to=<"))) {
-			if ((re = addr_end(r, e)) == NULL)
-				continue;
-			if (!ts_starts(re + 1, e, " proto=", LIT(" proto=")))
-				continue;
-			ts_set(&out->rcpt, r, re);
-		} else if (!ts_starts(r, e, " proto=", LIT(" proto=")))
-			continue;
-		ts_set(&out->sender, s, se);
-		return t;
-	}
-	if ((t = ts_find(p, e, "; proto=", LIT("; proto="))) != NULL)
-		return t;
-	return e;
-}
-
-/*
- * "reject: STAGE from NAME[IP]: REPLY; from=<S> to=<R> proto=P helo=<H>"
- * from smtpd, and "milter-reject: ..." of the same shape from smtpd or
- * cleanup.  The client follows the stage name directly, so it is the
- * server's.  Other rejects (cleanup header_checks) put client text before
- * "from NAME[IP]" and are not taken.
- */
-static int
-pf_reject(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*q, *t;
-
-	if (!ts_eat(&p, e, "reject: ", LIT("reject: ")) &&
-	    !ts_eat(&p, e, "milter-reject: ", LIT("milter-reject: ")))
-		return 0;
-	for (q = p; q < e && ((*q >= 'A' && *q <= 'Z') || *q == '-'); q++)
-		;
-	if (q == p || q - p > 16)
-		return 0;
-	p = q;
-	if (!ts_eat(&p, e, " from ", LIT(" from ")) ||
-	    (p = pf_client(p, e, out)) == NULL ||
-	    !ts_eat(&p, e, ": ", 2))
-		return 0;
-	out->kind = EV_REJECTED;
-	out->service = SVC_SMTP;
-	t = pf_reject_tail(p, e, out);
-	ts_set(&out->reason, p, t);
-	return 1;
-}
-
-/* Read a decimal number ending at *ep backwards; 1 and *v, or 0. */
-static int
-rdigits(const char *p, const char **ep, uint64_t *v)
-{
-	const char	*q = *ep, *d;
-	uint64_t	 x = 0;
-
-	while (q > p && q[-1] >= '0' && q[-1] <= '9' && *ep - q <= 20)
-		q--;
-	if (q == *ep || *ep - q > 20 || (q > p && q[-1] >= '0' &&
-	    q[-1] <= '9'))
-		return 0;
-	for (d = q; d < *ep; d++) {
-		if (x > (UINT64_MAX - (uint64_t)(*d - '0')) / 10)
-			return 0;	/* overflow */
-		x = x * 10 + (uint64_t)(*d - '0');
-	}
-	*v = x;
-	*ep = q;
-	return 1;
-}
-
-/*
- * qmgr "QID: from=<S>, size=N, nrcpt=N (queue active)" and
- * "QID: from=<S>, status=expired, returned to sender".  The sender is
- * client text, so the line is read from its end.
- */
-static int
-pf_qmgr_from(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*q = e;
-	uint64_t	 v;
-
-	if (!ts_eat(&p, e, "from=<", LIT("from=<")))
-		return 0;
-	if (ts_cut(p, &q, ">, status=expired, returned to sender",
-	    LIT(">, status=expired, returned to sender"))) {
-		out->kind = EV_EXPIRED;
-		ts_set(&out->sender, p, q);
-		ts_set(&out->reason, q + LIT(">, status="), e);
-		return 1;
-	}
-	if (!ts_cut(p, &q, " (queue active)", LIT(" (queue active)")) ||
-	    !rdigits(p, &q, &v) || v > UINT32_MAX ||
-	    !ts_cut(p, &q, ", nrcpt=", LIT(", nrcpt=")))
-		return 0;
-	out->nrcpt = (uint32_t)v;
-	if (!rdigits(p, &q, &out->size) ||
-	    !ts_cut(p, &q, ">, size=", LIT(">, size=")))
-		return 0;
-	out->kind = EV_QUEUED;
-	ts_set(&out->sender, p, q);
-	return 1;
-}
-
-/* Map a delivery status word to an event kind; EV_NONE if not one. */
-static enum mail_event_kind
-pf_status_kind(const char *p, const char *e)
-{
-	size_t	 n = (size_t)(e - p);
-
-	if (n == 4 && memcmp(p, "sent", 4) == 0)
-		return EV_DELIVERED;
-	if (n == 8 && memcmp(p, "deferred", 8) == 0)
-		return EV_DEFERRED;
-	if (n == 10 && memcmp(p, "SOFTBOUNCE", 10) == 0)
-		return EV_DEFERRED;	/* soft_bounce = yes */
-	if (n == 7 && memcmp(p, "bounced", 7) == 0)
-		return EV_BOUNCED;
-	/* an expired recipient was returned to its sender: a bounce */
-	if (n == 7 && memcmp(p, "expired", 7) == 0)
-		return EV_BOUNCED;
-	return EV_NONE;
-}
-
-/*
- * Delivery agents' "QID: to=<R>, [orig_to=<O>, ]relay=X, ..., dsn=D,
- * status=WORD (REASON)".  Walked from the left: the addresses are quoted
- * client text, every other field up to status= is the server's.  The
- * reason is the remote server's reply and may say anything.
- */
-static int
-pf_delivery(const char *p, const char *e, struct mail_event *out)
-{
-	const char	*r, *re, *k, *v, *ve, *w;
-	int		 fields;
-
-	if (!ts_eat(&p, e, "to=<", LIT("to=<")))
-		return 0;
-	r = p;
-	if ((re = addr_end(r, e)) == NULL)
-		return 0;
-	ts_set(&out->rcpt, r, re);
-	p = re + 1;
-	for (fields = 0; fields < 16; fields++) {
-		if (!ts_eat(&p, e, ", ", 2))
-			return 0;
-		k = p;
-		while (p < e && ((*p >= 'a' && *p <= 'z') || *p == '_'))
-			p++;
-		if (p == k || p >= e || *p != '=')
-			return 0;
-		v = ++p;
-		if (p - k == LIT("orig_to=") && memcmp(k, "orig_to=", 8) == 0) {
-			if (!ts_eat(&p, e, "<", 1) || (ve = addr_end(p, e)) ==
-			    NULL)
-				return 0;
-			p = ve + 1;
-			continue;
-		}
-		if (p - k == LIT("status=") && memcmp(k, "status=", 7) == 0)
-			break;
-		while (p < e && *p != ',' && *p != ' ')
-			p++;
-		if ((size_t)(v - k) == LIT("relay=") &&
-		    memcmp(k, "relay=", LIT("relay=")) == 0)
-			ts_set(&out->relay, v, p);
-	}
-	if (fields == 16)
-		return 0;
-	for (w = p; p < e && ((*p >= 'a' && *p <= 'z') ||
-	    (*p >= 'A' && *p <= 'Z')); p++)
-		;
-	if ((out->kind = pf_status_kind(w, p)) == EV_NONE)
-		return 0;
-	if (ts_eat(&p, e, " (", 2)) {
-		ve = e;
-		if (ve > p && ve[-1] == ')')
-			ve--;
-		ts_set(&out->reason, p, ve);
-	} else if (ts_eat(&p, e, ", ", 2))
-		ts_set(&out->reason, p, e);
-	return 1;
-}
-
-/* postsuper "QID: placed on hold" and friends. */
-static int
-pf_postsuper(const char *p, const char *e, struct mail_event *out)
-{
-	size_t	 n = (size_t)(e - p);
-
-	if (n == LIT("placed on hold") && memcmp(p, "placed on hold", n) == 0)
-		out->kind = EV_HELD;
-	else if (n == LIT("released from hold") &&
-	    memcmp(p, "released from hold", n) == 0)
-		out->kind = EV_RELEASED;
-	else if (n == LIT("removed") && memcmp(p, "removed", n) == 0)
-		out->kind = EV_DELETED;
-	else
-		return 0;
-	return 1;
 }
 
 /* Parse one Postfix line (see backend.h for the contract). */
@@ -616,4 +277,3 @@ postfix_redact(struct redact *r)
 			redact_hide(r, k + 1, r->len, NULL);
 	}
 }
-

@@ -58,7 +58,7 @@ dns_start()
 	    --log-facility="$dir/dnsmasq.log" </dev/null >/dev/null \
 	    2>"$dir/dnsmasq.err" ||
 	    { echo "dnsmasq did not start: $(cat "$dir/dnsmasq.err")"; return 1; }
-	for _ in $(seq 50); do
+	for _ in $(seq 600); do	# 30 s: a bound for a hang
 		[ -s "$dir/dnsmasq.pid" ] && return 0
 		sleep 0.05
 	done

@@ -2,7 +2,7 @@
  * notify_driver.c: post a scripted sequence of alerts through
  * console/alert/notify.c, for tests/integration/test_notify.sh.
  *
- *	notify_driver [-s] [-r RATE] [-d DEDUPE_SECONDS] [-w WAIT_MS] < script
+ *	notify_driver [-su] [-r RATE] [-d DEDUPE_SECONDS] [-w WAIT_MS] < script
  *
  * Each line of the script is one step, fields separated by tabs, "-" for
  * none; \xNN, \t, \n and \\ are decoded in text fields:
@@ -18,6 +18,8 @@
  * With -s, waits (at most WAIT_MS) for the desktop to answer before the
  * script, as a console is started long before its first alert: the
  * script's clock may then jump without overtaking the connection.
+ * With -u, the wait at the end is only until the state is known (a post
+ * to a service that never answers stays pending for good).
  * Exit 0, or 2 on a bad script.
  */
 #include <poll.h>
@@ -149,6 +151,29 @@ post(struct notifier *n, char **f, int nf, int64_t t0, int seq)
 	return 0;
 }
 
+/* Step the notifier until its state is known (-u); -1 after wait_ms. */
+static int
+wait_state(struct notifier *n, int wait_ms)
+{
+	struct pollfd	 pfd[NOTIFY_MAX_FDS];
+	int64_t		 now, until = loop_now_ms() + wait_ms;
+	const char	*why;
+	int		 ms;
+
+	for (;;) {
+		now = loop_now_ms();
+		notifier_poll(n, now);
+		if (notifier_state(n, &why) != NOTIFY_STARTING)
+			return 0;
+		if (now >= until)
+			return -1;
+		ms = notifier_wait_ms(n, now);
+		if (ms < 0 || ms > 50)
+			ms = 50;
+		(void)poll(pfd, notifier_fds(n, pfd, NOTIFY_MAX_FDS), ms);
+	}
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -158,10 +183,11 @@ main(int argc, char *argv[])
 	char			 line[8192], err[256], *f[9];
 	int64_t			 t0;
 	int			 ch, nf, seq = 0, wait_ms = 15000, settle = 0;
+	int			 until_state = 0;
 	enum notify_state	 st;
 
 	alert_config_defaults(&cfg);
-	while ((ch = getopt(argc, argv, "sr:d:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "sur:d:w:")) != -1) {
 		switch (ch) {
 		case 'r':
 			cfg.rate = atoi(optarg);
@@ -172,11 +198,14 @@ main(int argc, char *argv[])
 		case 's':
 			settle = 1;
 			break;
+		case 'u':
+			until_state = 1;
+			break;
 		case 'w':
 			wait_ms = atoi(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: notify_driver [-s] [-r rate] "
+			fprintf(stderr, "usage: notify_driver [-su] [-r rate] "
 			    "[-d dedupe] [-w wait_ms] < script\n");
 			return 2;
 		}
@@ -204,7 +233,8 @@ main(int argc, char *argv[])
 		/* as the loop would between events */
 		notifier_poll(n, loop_now_ms());
 	}
-	if (notifier_drain(n, wait_ms) == -1)
+	if (until_state ? wait_state(n, wait_ms) == -1 :
+	    notifier_drain(n, wait_ms) == -1)
 		printf("drain timed out\n");
 	st = notifier_state(n, &why);
 	printf("state %s: %s\n", states[st], why);

@@ -27,32 +27,23 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init check
 . "$HERE/sshd.sh"
 . "$HERE/actlib.sh"
 . "$HERE/dnslib.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mccheck.XXXXXX) || exit 1
-chmod 755 "$T"
 S=$T/s
 D=$T/d
 SSH_SUDOERS=/etc/sudoers.d/mailcon-test-check-$$
-failed=0
 
-cleanup()
+test_cleanup()
 {
 	rm -f "$SSH_SUDOERS"
 	dns_stop "$T/dns"
 	stack_stop "$S"
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || die "no $MAILCON (run make)"
 

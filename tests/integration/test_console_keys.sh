@@ -90,7 +90,7 @@ run_key H release queued
 run_key F7 hold hold
 run_key F8 release queued
 key Enter
-wait_screen "LOGIN IP" 5 || fail "no detail of judy: $(screen)"
+wait_screen "LOGIN IP" 30 || fail "no detail of judy: $(screen)"
 run_key h hold hold
 run_key H release queued
 key Escape
@@ -116,7 +116,7 @@ for k in D F9; do
 	wait_screen "Purge 4 queued messages of $J on mx?" 15 ||
 	    fail "$k: no purge dialog with the count: $(screen)"
 	key n
-	wait_screen "purge $J: not done" 5 || fail "$k n: no 'not done': $(screen)"
+	wait_screen "purge $J: not done" 30 || fail "$k n: no 'not done': $(screen)"
 	[ "$(queued_state "$T/judy")" = "queued=4 " ] ||
 	    fail "$k n: judy's mail changed: $(queued_state "$T/judy")"
 done
@@ -127,7 +127,7 @@ cp -p "$STACK_PASSWD" "$T/passwd.before"
 key P
 wait_screen "Reset the password of $J on mx?" 10 || fail "P: no dialog: $(screen)"
 key n
-wait_screen "reset-password $J: not done" 5 || fail "P n: no 'not done': $(screen)"
+wait_screen "reset-password $J: not done" 30 || fail "P n: no 'not done': $(screen)"
 cmp -s "$STACK_PASSWD" "$T/passwd.before" || fail "P n changed the passwd-file"
 key F4
 wait_screen "Reset the password of $J on mx?" 10 || fail "F4: no dialog: $(screen)"
@@ -173,10 +173,10 @@ for k in s F5 U F6 h F7 H F8 D F9 P F4; do
 	# another note first (A on a server not behind SSH), so that each
 	# refusal is seen anew
 	key 1 A
-	wait_screen "mx is not a server behind SSH" 5 ro ||
+	wait_screen "mx is not a server behind SSH" 30 ro ||
 	    fail "read-only: no note from A: $(screen ro)"
 	key 2 "$k"
-	wait_screen "read-only (--read-only): actions are off" 5 ro ||
+	wait_screen "read-only (--read-only): actions are off" 30 ro ||
 	    fail "read-only: $k did not say actions are off: $(screen ro)"
 	screen ro | grep -q "Reset the password\|Purge [0-9]" &&
 	    fail "read-only: $k opened a dialog: $(screen ro)"

@@ -9,9 +9,12 @@
 # level and app name mailcon; duplicates are dropped, a level rise goes
 # out, the rate limit's held-back alerts are told as "and N more alerts"
 # in the next one and in a summary of their own.  Then the fallbacks, each
-# in bounded time with its reason: no notification service on the bus, a
-# service that never answers, no bus at all (DBUS_SESSION_BUS_ADDRESS
-# unset), and a bus address that leads nowhere.
+# ending by itself with its reason: no notification service on the bus, a
+# service that never answers (the console's own deadline ends the wait),
+# no bus at all (DBUS_SESSION_BUS_ADDRESS unset), and a bus address that
+# leads nowhere.  How long a fallback takes is not asserted: a loaded
+# machine is slow; the timeout(1) around each driver only turns a hang
+# into a failure.
 #
 # Environment: MAILCON (the binary; build/libmailcon.a is looked for next
 # to it, else in build/).  Needs cc, dbus-run-session, dbus-monitor and
@@ -38,19 +41,21 @@ if [ "${1:-}" = --inside ]; then
 		pids=
 	}
 	trap stop_started EXIT
-	# wait_ready FILE: the service owns its name (at most 10 s)
+	# wait_ready FILE: the service owns its name (at most 30 s: a bound
+	# for a hang)
 	wait_ready()
 	{
-		for _ in $(seq 100); do
+		for _ in $(seq 300); do
 			[ -e "$1" ] && return 0
 			sleep 0.1
 		done
 		return 1
 	}
 
-	# 1. a bus without a notification service
+	# 1. a bus without a notification service (-w: the driver waits at
+	# most 30 s for the state, a bound for a hang, not a speed)
 	printf 'post\t0\tstale\twatch\tmx1\t-\t-\tno service yet\t-\n' |
-	    timeout 30 "$T/driver" -w 8000 >"$T/noservice.out" 2>&1
+	    timeout 60 "$T/driver" -w 30000 >"$T/noservice.out" 2>&1
 
 	# 2. the service and the witness, then the sequence
 	dbus-monitor --session \
@@ -82,10 +87,11 @@ if [ "${1:-}" = --inside ]; then
 	    >"$T/server2.err" 2>&1 &
 	pids="$pids $!"
 	wait_ready "$T/ready2"
-	start=$(date +%s)
+	# -u: the post to it stays unanswered for good, so the driver waits
+	# for the state only (30 s at most: a bound for a hang)
 	printf 'post\t0\tstale\tcritical\tmx1\t-\t-\twedged\t-\n' |
-	    timeout 60 "$T/driver" -w 7000 >"$T/hang.out" 2>&1
-	echo "rc=$? secs=$(($(date +%s) - start))" >>"$T/hang.out"
+	    timeout 60 "$T/driver" -u -w 30000 >"$T/hang.out" 2>&1
+	echo "rc=$?" >>"$T/hang.out"
 	stop_started
 	exit 0
 fi
@@ -146,15 +152,16 @@ HOSTILE='<a href="http://evil.example/x">reset</a> &amp; \x1b[31mred\x1b[0m \xe2
 	printf 'poll\t120000\n'
 } >"$T/script"
 
-# The phases on a private bus, with a watchdog on it.
+# The phases on a private bus, with a watchdog on it: a bound for a hang
+# (each phase has its own timeout(1) inside), not a speed.
 dbus-run-session -- bash "$0" --inside "$T" >"$T/session.out" 2>&1 &
 bus_pid=$!
-for _ in $(seq 1800); do
+for _ in $(seq 3000); do
 	kill -0 "$bus_pid" 2>/dev/null || break
 	sleep 0.1
 done
 if kill -0 "$bus_pid" 2>/dev/null; then
-	check_fail "the session phases did not end within 180 s"
+	check_fail "the session phases hung (still running after 300 s)"
 	kill "$bus_pid"
 fi
 wait "$bus_pid" 2>/dev/null
@@ -242,32 +249,36 @@ EOF
 calls=$(grep -c 'member=Notify' "$T/monitor.log" 2>/dev/null)
 [ "$calls" = 8 ] || check_fail "dbus-monitor saw $calls Notify calls, expected 8"
 
-# -- A service that never answers: unavailable after 5 s, never a hang.
+# -- A service that never answers: unavailable by the console's own
+# deadline (its reason says so), never a hang.  Without that deadline the
+# driver's wait ends (30 s) with the state still starting.
 H=$T/hang.out
 expect "$H" "the D-Bus session bus did not answer within 5 s" \
     "wedged service: the reason"
+expect "$H" "state unavailable:" "wedged service: the end state"
 expect "$H" "rc=0" "wedged service: the driver ended by itself"
-secs=$(sed -n 's/.*secs=\([0-9]*\).*/\1/p' "$H")
-[ -n "$secs" ] && [ "$secs" -le 12 ] ||
-    check_fail "wedged service: took ${secs:-?} s (at most 12)"
 
-# timed_driver WHAT MAX_SECS OUT SCRIPT [VAR=VALUE | -u VAR]...: the driver
-# with that environment, SCRIPT on stdin; it must end by itself, in time.
-timed_driver()
+# run_driver WHAT OUT SCRIPT [VAR=VALUE | -u VAR]...: the driver with that
+# environment, SCRIPT on stdin; it must end by itself (timeout(1) only
+# turns a hang into a failure), having stopped waiting for the desktop.
+run_driver()
 {
-	local what=$1 max=$2 out=$3 script=$4 start rc secs
-	shift 4
-	start=$(date +%s)
+	local what=$1 out=$2 script=$3 rc
+	shift 3
 	# shellcheck disable=SC2059  # the script is a printf format
-	printf "$script" | env "$@" timeout 30 "$T/driver" >"$out" 2>&1
+	printf "$script" | env "$@" timeout 60 "$T/driver" -w 30000 >"$out" 2>&1
 	rc=$?
-	secs=$(($(date +%s) - start))
-	[ "$rc" = 0 ] || check_fail "$what: the driver exited $rc"
-	[ "$secs" -le "$max" ] || check_fail "$what: took $secs s"
+	if [ "$rc" = 124 ]; then
+		check_fail "$what: the driver hung (killed after 60 s)"
+	elif [ "$rc" != 0 ]; then
+		check_fail "$what: the driver exited $rc"
+	fi
+	grep -q "drain timed out" "$out" &&
+	    check_fail "$what: still waiting for the desktop after 30 s"
 }
 
 # -- No bus at all (over SSH): unavailable at once, said once.
-timed_driver "no bus" 5 "$T/nobus.out" \
+run_driver "no bus" "$T/nobus.out" \
     'post\t0\tstale\tcritical\tmx1\t-\t-\tno bus\t-\npost\t1\tstale\tcritical\tmx2\t-\t-\tno bus 2\t-\n' \
     -u DBUS_SESSION_BUS_ADDRESS
 expect "$T/nobus.out" "event state unavailable: no desktop notifications: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, as over SSH); alerts ring the terminal bell" \
@@ -278,7 +289,7 @@ expect "$T/nobus.out" "post 2 fallback" "no bus: the next too"
     check_fail "no bus: the state was not told exactly once"
 
 # -- A bus address that leads nowhere.
-timed_driver "bus nowhere" 7 "$T/nowhere.out" \
+run_driver "bus nowhere" "$T/nowhere.out" \
     'post\t0\tstale\tcritical\tmx1\t-\t-\tnowhere\t-\n' \
     DBUS_SESSION_BUS_ADDRESS="unix:path=$T/no-such-bus"
 expect "$T/nowhere.out" "event state unavailable: no desktop notifications: cannot reach the D-Bus session bus" \

@@ -20,21 +20,14 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
+test_init rblf
 . "$HERE/dnslib.sh"
 . "$HERE/stack.sh"	# wait_file
-export LC_ALL=C
 
-T=$(mktemp -d /tmp/mcrblf.XXXXXX) || exit 1
-failed=0
-cleanup()
+test_cleanup()
 {
 	dns_stop "$T"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

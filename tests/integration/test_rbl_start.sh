@@ -21,23 +21,14 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
+test_init rbls		# its processes' pids go in $pids, stopped at the end
 . "$HERE/dnslib.sh"
 . "$HERE/stack.sh"	# wait_file
-export LC_ALL=C
 
-T=$(mktemp -d /tmp/mcrbls.XXXXXX) || exit 1
-failed=0
-pids=
-cleanup()
+test_cleanup()
 {
-	stop_pids $pids
 	dns_stop "$T"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 

@@ -35,30 +35,23 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init resolve
 . "$HERE/sshd.sh"
 . "$HERE/dnslib.sh"
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
 
 LIB=$ROOT/build/libmailcon.a
-[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+[ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
     LIB=$(dirname "$MAILCON")/libmailcon.a
 
-T=$(mktemp -d /tmp/mcresolve.XXXXXX) || exit 1
-failed=0
 WATCH_PIDS=
 
-# Stop the watches, sshd and dnsmasq by their pids; remove what we wrote.
-cleanup()
+# Stop the watches, sshd and dnsmasq by their pids (test_init removes T).
+test_cleanup()
 {
 	stop_pids $WATCH_PIDS
 	[ -d "$T/sshd" ] && sshd_stop "$T/sshd"
 	dns_stop "$T"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -f "$LIB" ] || { echo "no $LIB (run make)"; exit 1; }
 # shellcheck disable=SC2046

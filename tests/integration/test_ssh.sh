@@ -42,28 +42,22 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+# T is mode 755: SSHD_USER meets the driver on FIFOs in it
+test_init ssh
 . "$HERE/sshd.sh"
-export LC_ALL=C
 
 LIB=$ROOT/build/libmailcon.a
-[ -n "${MAILCON:-}" ] && [ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
+[ -f "$(dirname "$MAILCON")/libmailcon.a" ] &&
     LIB=$(dirname "$MAILCON")/libmailcon.a
 
-T=$(mktemp -d /tmp/mcssh.XXXXXX) || exit 1
-chmod 755 "$T"	# SSHD_USER meets the driver on FIFOs in here
 D=$T/sshd
-failed=0
 helpers=
 
-cleanup()
+test_cleanup()
 {
 	stop_pids $helpers
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Does $T/out have a line matching the extended regexp?
 has()
@@ -76,6 +70,8 @@ drv()
 {
 	timeout 90 "$T/driver" "$@" >"$T/out" 2>&1
 	rc=$?
+	# timeout(1) only turns a hang into a failure, named
+	[ "$rc" != 124 ] || check_fail "ssh_driver $*: hung (killed after 90 s)"
 }
 
 # Start a python TCP listener on PORT: MODE http (says an HTTP error and
@@ -84,7 +80,7 @@ listener()
 {
 	python3 "$T/listener.py" "$1" "$2" </dev/null >/dev/null 2>&1 &
 	helpers="$helpers $!"
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do	# 30 s: a bound for a hang
 		{ exec 8<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null &&
 		    { exec 8<&- 8>&-; return 0; }
 		sleep 0.1
@@ -215,7 +211,7 @@ has "cannot reach ssh-agent at $T/no-agent" ||
     check_fail "agent socket missing: $(cat "$T/out")"
 ssh-agent -D -a "$T/agent" >/dev/null 2>&1 &
 helpers="$helpers $!"
-for _ in $(seq 50); do
+for _ in $(seq 300); do
 	[ -S "$T/agent" ] && break
 	sleep 0.1
 done
@@ -241,27 +237,25 @@ drv -k "$K" -K "$KH" 127.0.0.1 "$HTTP" true
 has '^conn 0 state=retrying ' || check_fail "HTTP port: $(cat "$T/out")"
 has 'not an SSH server: port [0-9]+ said "HTTP/1.1 400 Bad Request"' ||
     check_fail "HTTP port not named as such: $(cat "$T/out")"
-start=$(date +%s)
+# the listener never speaks: the handshake deadline says so (not how long
+# that took: without the deadline the driver's own 60 s guard ends the
+# wait, and this fails)
 drv -k "$K" -K "$KH" -H 1500 127.0.0.1 "$SILENT" true
-secs=$(($(date +%s) - start))
 has 'retrying in [0-9]+ s: SSH handshake timed out after 1 s \(the server never greeted\)' ||
     check_fail "silent listener: $(cat "$T/out")"
-[ "$secs" -le 10 ] || check_fail "silent listener took $secs s"
 
 # 4. A hanging command; the session killed mid-command.  The remote
 # sleep outlives its closed channel: it says its pid, to be stopped here.
 mkdir "$T/remote" && chown "$SSHD_USER" "$T/remote" ||
     die "cannot make $T/remote for $SSHD_USER"
-start=$(date +%s)
 drv -k "$K" -K "$KH" -t 1500 127.0.0.1 "$P" \
     "echo before; echo \$\$ >$T/remote/hang.pid; exec sleep 60"
-secs=$(($(date +%s) - start))
 [ -s "$T/remote/hang.pid" ] && kill "$(cat "$T/remote/hang.pid")" 2>/dev/null
+# the deadline ended it, said so (not how long that took: without the
+# deadline the driver's own 60 s guard ends the wait, and this fails)
 has '^exec 0 error=timed out after 1500 ms; its channel was closed$' ||
     check_fail "hang not cut: $(cat "$T/out")"
 has '^exec 0 out=before' || check_fail "output before the hang lost"
-# generous: only a deadline that did not work waits for the 60 s sleep
-[ "$secs" -lt 50 ] || check_fail "the deadline took $secs s"
 
 # Once the command runs (it says so in a file), every sshd process of its
 # session (the monitor and the login's own) is killed.
@@ -270,7 +264,7 @@ timeout 90 "$T/driver" -R -k "$K" -K "$KH" 127.0.0.1 "$P" \
     "echo started; echo \$\$ >$T/remote/kill.pid; exec sleep 30" \
     >"$T/kill" 2>&1 &
 drvpid=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
 	[ -s "$T/remote/kill.pid" ] && break
 	sleep 0.1
 done

@@ -38,35 +38,26 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init sact
 . "$HERE/sshd.sh"
 . "$HERE/actlib.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mcsact.XXXXXX) || exit 1
-chmod 755 "$T"
 S=$T/s
 D=$T/d
-failed=0
 # a login of our own for the sudo checks; removed at the end
 SUDO_USER_NAME=mcsact$$
 SUDOERS=/etc/sudoers.d/mailcon-test-$$
 SSH_SUDOERS=/etc/sudoers.d/mailcon-test-ssh-$$
 made_user=0
 
-cleanup()
+test_cleanup()
 {
 	rm -f "$SUDOERS" "$SSH_SUDOERS"
 	[ "$made_user" = 1 ] && users_locked userdel "$SUDO_USER_NAME" 2>/dev/null
 	stack_stop "$S"
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 for tool in sudo useradd userdel sshd; do
@@ -362,12 +353,11 @@ sleep 20
 EOF
 chmod 755 "$T/hang-doveadm"
 mkconf "$T/hang.conf" doveadm "$T/hang-doveadm"
-start=$(date +%s)
 act reset-password --account "$I" --config "$T/hang.conf" --yes --timeout 2
 rc=$?
-took=$(($(date +%s) - start))
 [ "$rc" = 1 ] || check_fail "hanging command: exit $rc, not 1: $(said)"
-[ "$took" -lt 15 ] || check_fail "hanging command took ${took}s, not ~2"
+# the deadline ended it and said so (not how long that took: without the
+# deadline the 20 s sleep ends by itself and this line is missing)
 grep -q "mailcon-passwd-set on lab timed out after 2000 ms" "$T/out" ||
     check_fail "hanging command: no 'timed out after 2000 ms': $(said)"
 grep -q "new password for" "$T/out" && check_fail "the timed-out reset printed a password"

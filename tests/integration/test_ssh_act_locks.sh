@@ -20,29 +20,20 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init slock
 . "$HERE/sshd.sh"
-MAILGEN=$HERE/mailgen.py
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-export LC_ALL=C
 export STACK_AUTH_PENALTY=0
 
-T=$(mktemp -d /tmp/mcslock.XXXXXX) || exit 1
-chmod 755 "$T"
 S=$T/s
 D=$T/d
-failed=0
 SUDOERS=/etc/sudoers.d/mailcon-locks-$$
 
-cleanup()
+test_cleanup()
 {
 	rm -f "$SUDOERS"
 	stack_stop "$S"
 	sshd_stop "$D"
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$MAILCON" ] || { echo "no $MAILCON (run make)"; exit 1; }
 command -v sudo >/dev/null 2>&1 || { echo "no sudo (run tests/deps.sh)"; exit 1; }

@@ -104,7 +104,7 @@ for key in 3 2 1 G g '?'; do
 	tmux -L "$SOCK" send-keys -t c "$key"
 	sleep 1
 done
-wait_screen "| help |" 5 ||
+wait_screen "| help |" 30 ||
     fail "help (?) did not open while $N servers streamed: $(screen)"
 tmux -L "$SOCK" send-keys -t c q 2 '\' 'u40@' Enter
 wait_screen "u40@s" 30 || fail "the accounts of the last lines never showed: $(screen)"
@@ -149,12 +149,12 @@ if wait_screen "Trust the host key of new?" 15 k; then
 	screen k | grep -qF -e "$fp" -e "$fp2" ||
 	    fail "the dialog does not show the server's fingerprint: $(screen k)"
 	tmux -L "$SOCK" send-keys -t k n
-	wait_screen "host key not trusted" 5 k || fail "No was not taken: $(screen k)"
+	wait_screen "host key not trusted" 30 k || fail "No was not taken: $(screen k)"
 	[ -s "$T/state/mailcon/known_hosts" ] && fail "a refused key was written"
 	sleep 1
 	screen k | grep -q "Trust the host key" && fail "asked again without A"
 	tmux -L "$SOCK" send-keys -t k 1 A
-	wait_screen "Trust the host key of new?" 5 k || fail "A did not ask again: $(screen k)"
+	wait_screen "Trust the host key of new?" 30 k || fail "A did not ask again: $(screen k)"
 	tmux -L "$SOCK" send-keys -t k y
 	wait_screen "| 1 server |" 15 k || fail "trusted, but not live: $(screen k)"
 	grep -q "^\[127.0.0.1\]:$SSHD_PORT " "$T/state/mailcon/known_hosts" ||

@@ -32,23 +32,18 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
-ROOT=$(cd "$HERE/../.." && pwd)
+test_init sshm
 . "$HERE/sshd.sh"
 . "$HERE/tmuxlib.sh"
 export LC_ALL=C.UTF-8
-MAILCON=${MAILCON:-$ROOT/build/mailcon}
-case $MAILCON in /*) ;; *) MAILCON=$(pwd)/$MAILCON ;; esac
 
-T=$(mktemp -d /tmp/mcsshm.XXXXXX) || exit 1
-chmod 755 "$T"
 SOCK="mailcon-sshm-$$"
 NOLOGIN=mcnolog$$
 made_user=0
-failed=0
 PIDS=
 WATCH=
 
-cleanup()
+test_cleanup()
 {
 	stop_pids $PIDS
 	tmux_stop
@@ -56,10 +51,7 @@ cleanup()
 		[ -d "$d" ] && sshd_stop "$d"
 	done
 	[ "$made_user" = 1 ] && users_locked userdel "$NOLOGIN" 2>/dev/null
-	rm -rf "$T"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 # Does $T/out have a line matching the extended regexp?
 has()
@@ -193,7 +185,7 @@ sleep 1
 tmux -L "$SOCK" send-keys -t c 1
 wait_screen "hostkey-mismatch" 20 c || fail "other type, console: $(screen c)"
 tmux -L "$SOCK" send-keys -t c A
-wait_screen "no unknown host key to accept" 5 c ||
+wait_screen "no unknown host key to accept" 30 c ||
     fail "other type, console: A did not refuse: $(screen c)"
 sleep 0.5
 screen c | grep -q "Trust the host key" &&

@@ -38,7 +38,7 @@ group = dc2
 queue = off
 EOF
 start fleet 80 24 --config "$F/fleet.conf"
-wait_for fleet "servers" 50
+wait_for fleet "servers" 300
 now=$(date -u +%Y-%m-%dT%H:%M:%S)
 {
 	for i in $(seq 10 69); do
@@ -57,7 +57,7 @@ now=$(date -u +%Y-%m-%dT%H:%M:%S)
 	done
 ) &
 feeder=$!
-if wait_for fleet "2 silent |" 100 && sleep 1.2 && capture fleet >"$T/fleet.txt" &&
+if wait_for fleet "2 silent |" 300 && sleep 1.2 && capture fleet >"$T/fleet.txt" &&
     grep -q '^ mailcon | servers | 4 servers, 2 live, 2 silent ' "$T/fleet.txt" &&
     awk '/dc1: 2 servers/ { g = NR } /^!! mx07 / { m7 = NR } /^   mx01 / { m1 = NR }
 	/dc2: 2 servers, 0 live, 2 silent/ { g2 = NR } /unknown host: 1 name, 1 line.*mx99/ { u = NR }

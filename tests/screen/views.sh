@@ -51,7 +51,7 @@ for size in 80x24 160x45; do
 	cols=${size%x*} rows=${size#*x}
 	v=v$cols
 	start $v "$cols" "$rows" --demo --speed 20
-	if ! wait_for $v "demo: replay finished" 200; then
+	if ! wait_for $v "demo: replay finished" 300; then
 		bad "views $size: demo starts" "$(capture $v)" "$(cat "$T/$v.err")"
 		continue
 	fi
@@ -236,16 +236,16 @@ queue_command = cat $T/queue.jsonl
 queue_interval = 1s
 CFG
 	start $q "$cols" "$rows" --config "$T/$q.ini"
-	wait_for $q "nothing yet" 50 || wait_for $q "ACCOUNT" 50
+	wait_for $q "nothing yet" 50 || wait_for $q "ACCOUNT" 300
 	for n in 1 2; do
 		echo "$(date '+%b %e %H:%M:%S') mx postfix/submission/smtpd[1]: 1A2B3C4D5E$n: client=unknown[127.77.0.$n], sasl_method=PLAIN, sasl_username=gapped$cols@example.test" >>"$qlog"
 	done
-	wait_for $q "gapped$cols@example.test" 50
+	wait_for $q "gapped$cols@example.test" 300
 	: >"$qlog"	# truncated, no copy beside it: what was not read is lost
 	echo "$(date '+%b %e %H:%M:%S') mx postfix/submission/smtpd[1]: 1A2B3C4D5E3: client=unknown[127.77.0.3], sasl_method=PLAIN, sasl_username=after$cols@example.test" >>"$qlog"
 	key $q 1
 	key $q Enter
-	wait_for $q "by state:" 50 && wait_for $q "Gaps in its logs: 1" 50
+	wait_for $q "by state:" 300 && wait_for $q "Gaps in its logs: 1" 300
 	pages $q >"$T/$q.page"
 	text=$(tr -s ' \n' '  ' <"$T/$q.page")
 	case $text in
@@ -270,10 +270,10 @@ for size in 80x24 160x45; do
 	cols=${size%x*} rows=${size#*x}
 	c=cap$cols
 	start $c "$cols" "$rows" --config "$T/cap.ini"
-	wait_for $c "nothing yet" 50 || wait_for $c "ACCOUNT" 50
+	wait_for $c "nothing yet" 50 || wait_for $c "ACCOUNT" 300
 	echo "$(date '+%b %e %H:%M:%S') mx postfix/submission/smtpd[1]: 1A2B3C4D5E6: client=unknown[127.77.0.1], sasl_method=PLAIN, sasl_username=able@example.test" >>"$clog"
 	key $c 2
-	wait_for $c "able@example.test" 50
+	wait_for $c "able@example.test" 300
 	bar=$(tm capture-pane -p -t $c | tail -1)
 	case $bar in
 	*PPassword*hHold* | *hHold* | *DPurge* | *sSuspend*)

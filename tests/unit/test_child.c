@@ -24,6 +24,7 @@
 #include "core/child.h"
 #include "core/job.h"
 #include "core/loop.h"
+#include "unit_proc.h"
 
 #define GUARD_MS	20000	/* a loop that never ends the test fails it */
 
@@ -213,31 +214,6 @@ test_job_loop(void **state)
 	loop_free(s.loop);
 }
 
-/* Is pid gone or a zombie (an orphan waits for PID 1 to reap it)? */
-static int
-gone(pid_t pid)
-{
-	char	 path[64], buf[512], *p;
-	FILE	*f;
-	int	 i, dead = 0;
-
-	for (i = 0; i < 500 && !dead; i++) {
-		if (kill(pid, 0) == -1 && errno == ESRCH)
-			return 1;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-		if ((f = fopen(path, "r")) != NULL) {
-			if (fgets(buf, sizeof(buf), f) != NULL &&
-			    (p = strrchr(buf, ')')) != NULL &&
-			    (p[2] == 'Z' || p[2] == 'X'))
-				dead = 1;
-			fclose(f);
-		}
-		if (!dead)
-			usleep(10000);
-	}
-	return dead;
-}
-
 /* A job whose grandchild holds its output open after it exited ends
    after its linger, and the grandchild is killed with its group. */
 static void
@@ -263,7 +239,7 @@ test_job_linger(void **state)
 	assert_true(WIFEXITED(s.status));
 	grandchild = (pid_t)atol(s.out);
 	assert_true(grandchild > 1);
-	assert_true(gone(grandchild));
+	assert_true(up_pid_gone(grandchild));
 	child_detach();
 	loop_free(s.loop);
 }
@@ -283,7 +259,7 @@ test_job_poll_missing(void **state)
 	assert_non_null(s.loop = loop_new());	/* on_done stops it */
 	assert_non_null(s.job = job_start(NULL, argv, NULL, &cbs, 0, err,
 	    sizeof(err)));
-	for (i = 0; i < 2000 && s.done == 0; i++) {
+	for (i = 0; i < 6000 && s.done == 0; i++) {	/* 30 s */
 		job_poll(s.job, loop_now_ms());
 		if (s.done == 0)
 			usleep(5000);

@@ -53,7 +53,7 @@ until_ended(struct cmdfollow *c, struct got *g)
 	int	 i;
 
 	(void)cmdfollow_poll(c, t, on_line, g, 0);	/* starts it */
-	for (i = 0; i < 1000 && cmdfollow_state(c) == FOLLOW_LIVE; i++) {
+	for (i = 0; i < 3000 && cmdfollow_state(c) == FOLLOW_LIVE; i++) {
 		t = now_ms();
 		(void)cmdfollow_poll(c, t, on_line, g, 0);
 		usleep(10000);
@@ -119,7 +119,7 @@ test_close_kills(void **state)
 	int		 i;
 
 	memset(&g, 0, sizeof(g));
-	for (i = 0; i < 500 && g.n == 0; i++) {
+	for (i = 0; i < 3000 && g.n == 0; i++) {	/* 30 s */
 		(void)cmdfollow_poll(c, now_ms(), on_line, &g, 0);
 		usleep(10000);
 	}

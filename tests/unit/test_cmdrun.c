@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "unit_files.h"
+#include "unit_proc.h"
 #include "net/cmdrun.h"
 
 #define LONG_MS		60000	/* a deadline never reached when all is well */
@@ -56,27 +57,6 @@ until_line(struct cmdrun *r, int64_t now)
 		poll(pfd, (nfds_t)n, 50);
 	}
 	return 1;
-}
-
-/* Is pid gone (or a zombie nobody reaps here)?  Waits up to GUARD_MS. */
-static int
-gone(pid_t pid)
-{
-	int64_t	 give_up = uf_now_ms() + GUARD_MS;
-	char	 path[64], stat[512], *p;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	do {
-		if (kill(pid, 0) == -1 && errno == ESRCH)
-			return 1;
-		/* "pid (comm) S ...": the state follows the last ')' */
-		if (uf_read(path, stat, sizeof(stat)) > 0 &&
-		    (p = strrchr(stat, ')')) != NULL &&
-		    (p[2] == 'Z' || p[2] == 'X'))
-			return 1;
-		usleep(10000);
-	} while (uf_now_ms() < give_up);
-	return 0;
 }
 
 /* Status 0, both streams kept apart and whole, no error. */
@@ -235,7 +215,7 @@ test_deadline(void **state)
 	assert_int_equal(rc, -1);
 	assert_int_equal(cmdrun_status(r), 128 + SIGKILL);
 	assert_non_null(strstr(cmdrun_error(r), "timed out"));
-	assert_true(gone((pid_t)sleeper));
+	assert_true(up_pid_gone((pid_t)sleeper));
 	cmdrun_free(r);
 }
 
@@ -252,7 +232,7 @@ test_free_kills(void **state)
 	sleeper = strtol(cmdrun_stdout(r, NULL), NULL, 10);
 	assert_true(sleeper > 1);
 	cmdrun_free(r);
-	assert_true(gone((pid_t)sleeper));
+	assert_true(up_pid_gone((pid_t)sleeper));
 }
 
 /* No command at all: NULL with a reason. */

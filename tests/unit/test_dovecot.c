@@ -10,44 +10,19 @@
 
 #include "backends/backend.h"
 #include "backends/logline.h"
+#include "unit_parse.h"
 
-#define REF	INT64_C(1795867200)	/* 2026-11-28 12:00:00 UTC */
-
-static char	*held;	/* the copy the last event borrows from */
-
-/* Split and parse a copy of s of exactly its length; the kind, or -1. */
+/* Parse s with the Dovecot backend (unit_parse.h). */
 static int
 parse_n(const char *s, size_t len, struct mail_event *ev)
 {
-	struct log_clock	 c;
-	struct log_header	 h;
-
-	free(held);
-	held = malloc(len > 0 ? len : 1);
-	assert_non_null(held);
-	memcpy(held, s, len);
-	log_clock_init(&c, REF);
-	c.utc = 1;
-	if (logline_split(&c, held, len, &h) != 0)
-		return -1;
-	if (!backend_dovecot.parse_line(&h, ev))
-		return EV_NONE;
-	return (int)ev->kind;
+	return unit_parse_with(&backend_dovecot, s, len, ev);
 }
 
 static int
 parse(const char *s, struct mail_event *ev)
 {
 	return parse_n(s, strlen(s), ev);
-}
-
-static void
-assert_mstr(const struct mail_str *m, const char *want)
-{
-	if (m->len != strlen(want) ||
-	    (m->len > 0 && memcmp(m->p, want, m->len) != 0))
-		fail_msg("want \"%s\", got \"%.*s\"", want, (int)m->len,
-		    m->p != NULL ? m->p : "");
 }
 
 /* The event names exactly this account and client (either may be ""). */
@@ -302,15 +277,6 @@ test_hostile(void **state)
 	assert_int_equal(ev.flags, EVF_BAD_ACCOUNT);
 }
 
-static int
-teardown(void **state)
-{
-	(void)state;
-	free(held);
-	held = NULL;
-	return 0;
-}
-
 int
 main(void)
 {
@@ -322,5 +288,5 @@ main(void)
 		cmocka_unit_test(test_hostile),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, unit_parse_teardown);
 }

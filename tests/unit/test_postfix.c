@@ -10,43 +10,13 @@
 
 #include "backends/backend.h"
 #include "backends/logline.h"
+#include "unit_parse.h"
 
-#define REF	INT64_C(1795867200)	/* 2026-11-28 12:00:00 UTC */
-
-static char	*held;	/* the copy the last event borrows from */
-
-/*
- * Split and parse a copy of s in a buffer of exactly its length (ASan
- * catches overreads); the event's strings point into that copy.  Returns
- * the kind, EV_NONE when nothing, -1 when the header did not split.
- */
+/* Parse s with the Postfix backend (unit_parse.h). */
 static int
 parse(const char *s, struct mail_event *ev)
 {
-	struct log_clock	 c;
-	struct log_header	 h;
-	size_t			 len = strlen(s);
-
-	free(held);
-	held = malloc(len);
-	assert_non_null(held);
-	memcpy(held, s, len);
-	log_clock_init(&c, REF);
-	c.utc = 1;
-	if (logline_split(&c, held, len, &h) != 0)
-		return -1;
-	if (!backend_postfix.parse_line(&h, ev))
-		return EV_NONE;
-	return (int)ev->kind;
-}
-
-static void
-assert_mstr(const struct mail_str *m, const char *want)
-{
-	if (m->len != strlen(want) ||
-	    (m->len > 0 && memcmp(m->p, want, m->len) != 0))
-		fail_msg("want \"%s\", got \"%.*s\"", want, (int)m->len,
-		    m->p != NULL ? m->p : "");
+	return unit_parse_with(&backend_postfix, s, strlen(s), ev);
 }
 
 static void
@@ -492,15 +462,6 @@ test_registry(void **state)
 	assert_int_equal(ev.kind, EV_NONE);
 }
 
-static int
-teardown(void **state)
-{
-	(void)state;
-	free(held);
-	held = NULL;
-	return 0;
-}
-
 int
 main(void)
 {
@@ -519,5 +480,5 @@ main(void)
 		cmocka_unit_test(test_registry),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, teardown);
+	return cmocka_run_group_tests(tests, NULL, unit_parse_teardown);
 }

@@ -29,6 +29,7 @@
 
 #include "act/queue_op.h"
 #include "backends/backend.h"
+#include "unit_proc.h"
 
 /* Postfix's queue operation op on ids through base (its postsuper). */
 #define ps_start(op, base, ids, n, now, deadline, err, errlen) \
@@ -477,56 +478,6 @@ test_fail_exit(void **state)
 	free_ids(ids, n);
 }
 
-/*
- * True when the leader is reaped and no live process is left in its group
- * (zombie grandchildren wait for PID 1 and do not count).
- */
-static int
-gone_now(pid_t pid)
-{
-	char		 path[300], buf[512], *p, st;
-	long		 pgrp;
-	FILE		*f;
-	DIR		*d;
-	struct dirent	*de;
-	int		 alive = 0;
-
-	if (kill(pid, 0) != -1 || errno != ESRCH)
-		return 0;
-	if (kill(-pid, 0) == -1 && errno == ESRCH)
-		return 1;
-	assert_non_null(d = opendir("/proc"));
-	while (!alive && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 1, " %c %*d %ld", &st, &pgrp) == 2 &&
-		    pgrp == pid && st != 'Z')
-			alive = 1;
-		fclose(f);
-	}
-	closedir(d);
-	return !alive;
-}
-
-/* SIGKILL is asynchronous: look again for up to 5 s. */
-static int
-gone(pid_t pid)
-{
-	int	 i;
-
-	for (i = 0; i < 500; i++) {
-		if (gone_now(pid))
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
 /* A hung child (and its own child) killed at the deadline, reaped. */
 static void
 test_hang(void **state)
@@ -552,7 +503,7 @@ test_hang(void **state)
 	assert_int_equal(res.done, 0);
 	assert_int_equal(res.lines, 1);
 	assert_int_equal(queue_op_pid(run), -1);
-	assert_true(gone(pid));
+	assert_true(up_group_gone(pid));
 	queue_op_free(run);
 
 	/* freed while running: killed and reaped too */
@@ -560,7 +511,7 @@ test_hang(void **state)
 	    now_ms(), LONG_WAIT_MS, err, sizeof(err)));
 	pid = queue_op_pid(run);
 	queue_op_free(run);
-	assert_true(gone(pid));
+	assert_true(up_group_gone(pid));
 }
 
 /* Open descriptors of this process. */

@@ -30,6 +30,7 @@
 #include "backends/backend.h"
 #include "backends/postfix/postfix.h"
 #include "unit_files.h"
+#include "unit_proc.h"
 
 #define SAMPLE		"queue/queue-head.jsonl"
 #define LONG_WAIT_MS	30000	/* deadline for reads that must finish */
@@ -456,60 +457,6 @@ start_sh(const char *cmd, int deadline_ms)
 	return qr;
 }
 
-/*
- * True when the leader is reaped and no live process is left in its group.
- * Killed grandchildren are orphans: a zombie stays until PID 1 reaps it
- * (some container inits never do), so zombies do not count.
- */
-static int
-gone_now(pid_t pid)
-{
-	char		 path[300], buf[512], *p, st;
-	long		 pgrp;
-	FILE		*f;
-	DIR		*d;
-	struct dirent	*de;
-	int		 alive = 0;
-
-	if (kill(pid, 0) != -1 || errno != ESRCH)
-		return 0;
-	if (kill(-pid, 0) == -1 && errno == ESRCH)
-		return 1;
-	assert_non_null(d = opendir("/proc"));
-	while (!alive && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if ((f = fopen(path, "r")) == NULL)
-			continue;
-		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 1, " %c %*d %ld", &st, &pgrp) == 2 &&
-		    pgrp == pid && st != 'Z')
-			alive = 1;
-		fclose(f);
-	}
-	closedir(d);
-	return !alive;
-}
-
-/*
- * SIGKILL is delivered asynchronously: a killed grandchild may take a
- * moment to die on a loaded machine.  Look again for up to 5 s.
- */
-static int
-gone(pid_t pid)
-{
-	int	 i;
-
-	for (i = 0; i < 500; i++) {
-		if (gone_now(pid))
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
 /* cat of the sample: the snapshot of three messages. */
 static void
 test_read_cat(void **state)
@@ -638,7 +585,7 @@ test_read_hang(void **state)
 	   loaded machine is slow) */
 	assert_non_null(strstr(queue_read_error(qr), "timed out"));
 	assert_int_equal(queue_read_pid(qr), -1);
-	assert_true(gone(pid));
+	assert_true(up_group_gone(pid));
 	queue_read_free(qr);
 }
 
@@ -653,7 +600,7 @@ test_read_free_running(void **state)
 	pid = queue_read_pid(qr);
 	assert_int_equal(queue_read_input(qr, now_ms()), 0);
 	queue_read_free(qr);
-	assert_true(gone(pid));
+	assert_true(up_group_gone(pid));
 }
 
 /* Descriptors other than 0-2 do not leak into the child. */

@@ -507,7 +507,7 @@ prog_freeze(struct prog *p)
 	int		 i, running = 1;
 
 	assert_int_equal(kill(-p->pid, SIGSTOP), 0);
-	for (i = 0; i < 500 && running; i++) {
+	for (i = 0; i < 3000 && running; i++) {	/* 30 s */
 		running = 0;
 		assert_non_null(d = opendir("/proc"));
 		while ((de = readdir(d)) != NULL) {
