@@ -367,10 +367,35 @@ exim_queue_state()
 # exim_ids_of LOGIN: the ids mailgen queued for LOGIN ($T/qids), sorted.
 exim_ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
 
-# exim_mailcon_server NAME: a mailcon [server NAME] section for the
-# running Exim: its main log.
+# exim_mailcon_server NAME [KEY=VALUE...]: print a mailcon [server NAME]
+# section for the running Exim (like stack.sh's stack_mailcon_server):
+# its main log, backend exim, the binary, configuration and spool, the
+# refuse file of its ACL, and exipick when EXIPICK is set (exim_base_tool),
+# then each KEY=VALUE: one that names a key above replaces its value (an
+# empty VALUE drops the key), others are added in their order.
 exim_mailcon_server()
 {
-	printf '[server %s]\n' "$1"
-	printf 'logs = %s\n' "$EXIM_MAINLOG"
+	local name=$1 kv k v i found
+	local -a keys=(logs backend exim_command exim_config exim_spool
+	    exipick exim_refuse_file)
+	# (a test of the spool alone runs no Exim: it gives its own)
+	local -a vals=("${EXIM_MAINLOG:-}" exim "${EXIM_BIN:-}"
+	    "${EXIM_CONF:-}" "${EXIM_SPOOL:-}" "${EXIPICK:-}"
+	    "${EXIM_REFUSE:-}")
+	shift
+	for kv; do
+		k=${kv%%=*} v=${kv#*=}
+		[ "$k" != "$kv" ] && [ -n "$k" ] ||
+		    { _exim_say "exim_mailcon_server: not KEY=VALUE: $kv"; return 1; }
+		found=
+		for i in "${!keys[@]}"; do
+			[ "${keys[$i]}" = "$k" ] && { vals[$i]=$v found=1; break; }
+		done
+		[ -n "$found" ] || { keys+=("$k"); vals+=("$v"); }
+	done
+	printf '[server %s]\n' "$name"
+	for i in "${!keys[@]}"; do
+		[ -n "${vals[$i]}" ] && printf '%s = %s\n' "${keys[$i]}" "${vals[$i]}"
+	done
+	return 0
 }
