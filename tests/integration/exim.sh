@@ -312,21 +312,21 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	smtp-sink -u nobody "127.0.0.1:$EXIM_SINK_PORT" 256 \
 	    </dev/null >/dev/null 2>&1 &
 	echo "smtp-sink $!" >>"$d/exim.pids"
-	if ! _stack_wait 5 _stack_banner_has "$EXIM_SINK_PORT" ESMTP; then
+	if ! _stack_wait 30 _stack_banner_has "$EXIM_SINK_PORT" ESMTP; then
 		_exim_say "smtp-sink did not start on port $EXIM_SINK_PORT"
 		exim_stop "$d"
 		return 1
 	fi
 	if ! "$EXIM_BIN" -C "$EXIM_CONF" -bd -oX "$EXIM_PORT" -oY \
 	    -oP "$d/exim.pid" </dev/null >"$d/exim-start.out" 2>&1 ||
-	    ! _stack_wait 10 test -s "$d/exim.pid"; then
+	    ! _stack_wait 30 test -s "$d/exim.pid"; then
 		_exim_say "exim did not start; see $d/exim-start.out and $d/log:"
 		cat "$d/exim-start.out" "$d/log/paniclog" 2>/dev/null >&2
 		exim_stop "$d"
 		return 1
 	fi
 	echo "exim $(tr -dc '0-9' <"$d/exim.pid")" >>"$d/exim.pids"
-	if ! _stack_wait 10 _stack_banner_has "$EXIM_PORT" "$token"; then
+	if ! _stack_wait 30 _stack_banner_has "$EXIM_PORT" "$token"; then
 		_exim_say "exim in $d is not answering on port $EXIM_PORT"
 		tail -n 20 "$d/log/mainlog" "$d/log/paniclog" >&2 2>/dev/null
 		exim_stop "$d"
