@@ -11,6 +11,9 @@
 #include "event.h"
 #include "mailq.h"
 
+/* The line of a queue's take between the tool's lines and the records. */
+#define TAKE_RECORDS	"mailcon-queue-records"
+
 /* What an operation on queued messages does (an index of op[]). */
 enum queue_op {
 	QOP_HOLD = 0,	/* keep it queued, never delivered */
@@ -141,6 +144,20 @@ struct backend_queue {
 	const char *const	*still;
 	const char		*still_name;	/* "Exim's spool": in the
 						   verification's words */
+	/*
+	 * select and op[k] at once, so that the removal starts while the
+	 * queue is still read: each message whose login is the account (and
+	 * which op k applies to: hold, one not held; release, one held) goes
+	 * to the tool as soon as it is read, in batches (never one process a
+	 * message, never past ARG_MAX), messages without a login never (the
+	 * console decides those, after).  It prints the tool's lines (op[k]'s
+	 * line() judges them), then a line TAKE_RECORDS, then select's
+	 * records, all on stdout; it exits 0 when every batch ran (some not
+	 * done, each said on its line, is no failure).  A template with
+	 * %{account}, used instead of select unless the server sets
+	 * queue_command.  NULL: select, then op[k].
+	 */
+	const char *const	*take[QOP_COUNT];
 	/*
 	 * The console keeps an id in a compact record of [0-9A-Za-z], at
 	 * most 24 of them.  An MTA whose ids hold another character (Exim's

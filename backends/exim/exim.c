@@ -150,6 +150,11 @@ static const struct backend_queue exim_queue = {
 	.select = exim_spool_select,
 	.still = exim_spool_still,
 	.still_name = "the spool's -H files",
+	.take = {
+		[QOP_HOLD] = exim_spool_take_hold,
+		[QOP_RELEASE] = exim_spool_take_release,
+		[QOP_DELETE] = exim_spool_take_purge,
+	},
 };
 
 /*

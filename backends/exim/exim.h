@@ -23,6 +23,14 @@
    written into the script) */
 #define EXIM_SPLIT_MIN	"1000"
 
+/*
+ * Ids per exim process when the spool read hands them over as it goes
+ * (spool.c's take, a string: it is written into the script): a process
+ * starts as soon as this many are read, and costs as much as about 150
+ * removals
+ */
+#define EXIM_TAKE_BATCH	"1000"
+
 /* The tool's words: exim, then -C FILE when exim_config is set. */
 #define EXIM_TOOL \
 	"%{exim_command}", "%{?exim_config}-C", \
@@ -54,6 +62,9 @@ void	exim_queue_line(enum queue_op op, const char *p, size_t len,
  */
 extern const char *const exim_spool_select[];
 extern const char *const exim_spool_still[];
+extern const char *const exim_spool_take_hold[];
+extern const char *const exim_spool_take_release[];
+extern const char *const exim_spool_take_purge[];
 
 /* wiring.c: does Exim's RCPT or MAIL ACL read the refuse file? */
 extern const struct backend_wiring exim_wiring;

@@ -51,6 +51,19 @@
  * that no record is cut by the other's.  The second exits 4 when it
  * opened none of its files: "none could be read" is said of the two
  * together, as one reader said it before.
+ *
+ * take (struct backend_queue's take: modes take-Mf, take-Mt, take-Mrm)
+ * is select with one reader that gives each message of the account's
+ * login, as it reads it (for -Mf one not frozen, for -Mt one frozen), to
+ * one of two xargs of exim with that word (every second id to each, an
+ * awk pipe apiece, EXIM_TAKE_BATCH ids an exim: the first starts once
+ * that many are read, so that exim removes while the spool is read); a
+ * message of no login is never given (the console decides those).  Each
+ * exim's lines pass through an awk that writes them whole, on stdout;
+ * once both xargs have ended (closing a pipe waits for it) the reader
+ * prints TAKE_RECORDS and then its records, which it kept: nothing else
+ * writes then.  An xargs that fails (not 0, nor 123: some not done, each
+ * said) makes the script exit 3, after the records.
  */
 #include <stddef.h>
 
@@ -65,8 +78,10 @@
  */
 static const char spool_script[] =
 	"die() { printf '%s: %s\\n' \"$0\" \"$*\" >&2; exit 3; }\n"
-	"mode=$1 a=$2 spool=$3 conf=$4\n"
+	"mode=$1 a=$2 spool=$3 conf=$4 word=\n"
 	"shift 4\n"
+	"case $mode in take-Mf|take-Mt|take-Mrm) word=${mode#take}; mode=take ;;" \
+	    " select|still) ;; *) die \"unknown mode $mode\" ;; esac\n"
 	"export LC_ALL=C\n"
 	"if [ -z \"$spool\" ]; then\n"
 	"  if [ -n \"$conf\" ]; then\n"
@@ -88,6 +103,22 @@ static const char spool_script[] =
 	"  [ -z \"$f\" ] || [ -r \"$f\" ] ||\n"
 	"    die \"cannot read $spool/input/${f#./}: run as root or Exim's" \
 	    " user\"\n"
+	"fi\n"
+	/*
+	 * take: the command each chosen id goes to (two of them, every second
+	 * id to each): xargs with exim's words, quoted for awk's sh, each line
+	 * written whole, "some not done" (123: exim said 1) no failure
+	 */
+	"if [ \"$mode\" = take ]; then\n"
+	"  q() { printf \"'%s'\" \"$(printf '%s' \"$1\" | sed \"s/'/'\\\\\\\\''/g\")\"; }\n"
+	"  x=\n"
+	"  for w in \"$@\"; do x=\"$x $(q \"$w\")\"; done\n"
+	"  [ -z \"$conf\" ] || x=\"$x -C $(q \"$conf\")\"\n"
+	"  R=\"{ xargs -n " EXIM_TAKE_BATCH "$x $word 2>&1;" \
+	    " echo mailcon-exim-exit \\$?; } | awk '\\$1 == \\\"mailcon-exim-exit\\\"" \
+	    " { s = \\$2; next } { print; fflush() }" \
+	    " END { exit (s == 0 || s == 123) ? 0 : 5 }'\"\n"
+	"  export R\n"
 	"fi\n"
 	"prog='\n"
 	"function idok(s,  n) {\n"
@@ -126,7 +157,12 @@ static const char spool_script[] =
 	"  if (mode == \"still\") { say(id, \"<>\", frozen, \"\"); return 1 }\n"
 	"  if (bad || n < 5) return 1\n"
 	"  if (nauth > 0) {\n"
-	"    if (tolower(auth) == acc) say(id, \"<>\", frozen, ENVIRON[\"A\"])\n"
+	"    if (tolower(auth) == acc) {\n"
+	"      say(id, \"<>\", frozen, ENVIRON[\"A\"])\n"
+	"      if (mode == \"take\" && (word == \"-Mrm\" ||" \
+	    " (word == \"-Mf\" && !frozen) || (word == \"-Mt\" && frozen)))" \
+	    " give(id)\n"
+	"    }\n"
 	"    return 1\n"
 	"  }\n"
 	"  if (snd !~ /^<.*>$/) snd = \"<>\"\n"
@@ -140,8 +176,14 @@ static const char spool_script[] =
 	"  if (login != \"\") r = r \"          authenticated_id = '\\''\"" \
 	    " login \"'\\''\\n\"\n"
 	"  r = r \"\\n\"\n"
-	"  if (mode == \"select\" && helper == \"\") held[++nheld] = r\n"
+	"  if ((mode == \"select\" && helper == \"\") || mode == \"take\")" \
+	    " held[++nheld] = r\n"
 	"  else printf \"%s\", r\n"
+	"}\n"
+	/* take: the id to one of the two commands, in turn */
+	"function give(id) {\n"
+	"  if (ngive++ % 2 == 0) { print id | R1; u1 = 1 }\n"
+	"  else { print id | R2; u2 = 1 }\n"
 	"}\n"
 	/* the id of a -H file's path as find prints it, or "" */
 	"function pathid(p,  id) {\n"
@@ -157,6 +199,7 @@ static const char spool_script[] =
 	 */
 	"BEGIN {\n"
 	"  acc = tolower(ENVIRON[\"A\"])\n"
+	"  R1 = ENVIRON[\"R\"] \" # 1\"; R2 = ENVIRON[\"R\"] \" # 2\"\n"
 	"  if (mode == \"still\") {\n"
 	"    cmd = \"find . -name \\\"*-H\\\"\"\n"
 	"    while ((cmd | getline p) > 0) {\n"
@@ -173,7 +216,7 @@ static const char spool_script[] =
 	"{\n"
 	"  p = $0; sub(/^\\.\\//, \"\", p)\n"
 	"  if ((id = pathid(p)) == \"\") next\n"
-	"  if (helper == \"\" && ++seen % 2 == 0) {\n"
+	"  if (mode == \"select\" && helper == \"\" && ++seen % 2 == 0) {\n"
 	"    if (!other) other = \"exec awk -v mode=select -v helper=1" \
 	    " \\\"$P\\\"\"\n"
 	"    print p | other\n"
@@ -204,17 +247,45 @@ static const char spool_script[] =
 	    " could be read: run as root or Exim user\" > \"/dev/stderr\"\n"
 	"    exit 3\n"
 	"  }\n"
+	/*
+	 * take: the two commands' lines are all out (closing waits for each)
+	 * before the records, after a line that tells them apart
+	 */
+	"  if (mode == \"take\") {\n"
+	"    s1 = u1 ? close(R1) : 0; s2 = u2 ? close(R2) : 0\n"
+	"    if (s1 != 0 || s2 != 0) {\n"
+	"      print \"mailcon-exim-spool: xargs \" ENVIRON[\"W\"] \" failed (\"" \
+	    " s1 \", \" s2 \")\" > \"/dev/stderr\"\n"
+	"      failed = 1\n"
+	"    }\n"
+	"    print \"mailcon-queue-records\"\n"
+	"  }\n"
 	"  for (i = 1; i <= nheld; i++) printf \"%s\", held[i]\n"
+	"  if (failed) exit 3\n"
 	"}'\n"
 	"if [ \"$mode\" = still ]; then\n"
 	"  A=$a awk -v mode=still \"$prog\"\n"
 	"else\n"
-	"  find . -name '*-H' | P=$prog A=$a awk -v mode=select \"$prog\"\n"
+	"  find . -name '*-H' | P=$prog A=$a W=\"$* $word\" awk -v mode=\"$mode\"" \
+	    " -v word=\"$word\" \"$prog\"\n"
 	"fi\n";
 
 /* The account's messages, and those of no login. */
 const char *const exim_spool_select[] = { "/bin/sh", "-c", spool_script,
 	"mailcon-exim-spool", "select", "%{account}", "%{exim_spool?}",
+	"%{exim_config?}", "%{exim_command}", NULL };
+/*
+ * Each of the account's messages the operation applies to, given to exim
+ * as it is read; then the records, as select's.
+ */
+const char *const exim_spool_take_hold[] = { "/bin/sh", "-c", spool_script,
+	"mailcon-exim-spool", "take-Mf", "%{account}", "%{exim_spool?}",
+	"%{exim_config?}", "%{exim_command}", NULL };
+const char *const exim_spool_take_release[] = { "/bin/sh", "-c",
+	spool_script, "mailcon-exim-spool", "take-Mt", "%{account}",
+	"%{exim_spool?}", "%{exim_config?}", "%{exim_command}", NULL };
+const char *const exim_spool_take_purge[] = { "/bin/sh", "-c", spool_script,
+	"mailcon-exim-spool", "take-Mrm", "%{account}", "%{exim_spool?}",
 	"%{exim_config?}", "%{exim_command}", NULL };
 /* Which of the ids on stdin still have a -H file. */
 const char *const exim_spool_still[] = { "/bin/sh", "-c", spool_script,

@@ -21,6 +21,7 @@
 #include "contain_int.h"
 #include "queue.h"
 #include "queue_op.h"
+#include "queue_take.h"
 #include "sshtarget.h"
 #include "wiring.h"
 #include "backends/backend.h"
@@ -373,6 +374,8 @@ contain_fds(const struct contain *c, struct pollfd *pfd)
 		return n;
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_fds(c->qo, pfd) : 0;
+	case OP_QTAKE:
+		return c->qt != NULL ? queue_take_fds(c->qt, pfd) : 0;
 	case OP_WIRE:
 		return wiring_fds(c->wire, pfd);
 	default:
@@ -403,6 +406,10 @@ contain_step(struct contain *c, int64_t now_ms)
 			if (!contain_qop_step(c, now_ms))
 				return 0;
 			break;
+		case OP_QTAKE:
+			if (!contain_take_step(c, now_ms))
+				return 0;
+			break;
 		case OP_WIRE:
 			if (!wiring_step(c->wire, now_ms))
 				return 0;
@@ -431,6 +438,8 @@ contain_wait_ms(const struct contain *c, int64_t now_ms)
 		return queue_read_wait_ms(c->qr, now_ms);
 	case OP_QOP:
 		return c->qo != NULL ? queue_op_wait_ms(c->qo, now_ms) : 0;
+	case OP_QTAKE:
+		return c->qt != NULL ? queue_take_wait_ms(c->qt, now_ms) : 0;
 	case OP_WIRE:
 		return wiring_wait_ms(c->wire, now_ms);
 	default:
@@ -486,6 +495,7 @@ contain_free(struct contain *c)
 	cmdrun_free(c->cmd);
 	queue_read_free(c->qr);
 	queue_op_free(c->qo);
+	queue_take_free(c->qt);
 	cp_argv_free(c->argv);
 	cq_free(c);
 	wiring_free(c->wire);

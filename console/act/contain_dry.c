@@ -59,8 +59,18 @@ static void
 contain_dry_queue(struct contain *c, enum queue_op op)
 {
 	const struct backend_queue_op *qop = c->mta->queue->op[op];
-	char	 note[400];
+	char	 note[400], **take;
 
+	if ((take = cp_queue_take_argv(c->sc, c->account, op)) != NULL) {
+		/* the real run's read gives the tool their ids as it goes */
+		contain_dry_line(c, take, "# read the queue; each message of "
+		    "its login to the tool as read");
+		snprintf(note, sizeof(note), "# stdin: the ids of %s's queued "
+		    "messages the read left (no login, locked), one per line",
+		    c->account);
+		contain_dry_line(c, cp_queue_op_argv(c->sc, op), note);
+		return;
+	}
 	contain_dry_line(c, cp_queue_select_argv(c->sc, c->account),
 	    "# read the queue");
 	if (qop->ids == QIDS_STDIN)

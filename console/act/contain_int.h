@@ -18,6 +18,7 @@
 #include "net/cmdrun.h"
 
 struct queue_snapshot;
+struct queue_take;
 struct wiring_report;
 struct wiring_run;
 
@@ -43,7 +44,8 @@ enum phase {
 	P_FINISHED
 };
 
-enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_QOP, OP_WIRE };
+enum op { OP_NONE = 0, OP_AUDIT, OP_CMD, OP_QREAD, OP_QOP, OP_WIRE,
+	OP_QTAKE };
 
 /* One action in progress (contain.c, contain_queue.c). */
 struct contain {
@@ -92,6 +94,16 @@ struct contain {
 	const char		**ids;
 	size_t			 nids;
 	uint64_t		 beyond_cap;	/* queue records not examined */
+	/*
+	 * the take (contain_take.c): the read that gave the tool each
+	 * message of the account's login as it went; what it did, and the
+	 * chosen ids left for the op (into idbuf; NULL: all of ids)
+	 */
+	struct queue_take	*qt;
+	int			 took;
+	size_t			 take_done;
+	const char		**opids;
+	size_t			 nopids;
 	int			 deny_done, map_done;
 
 	/* the server's wiring, read before the first step (wiring.h) */
@@ -131,6 +143,10 @@ char	**cp_queue_list_argv(const struct server_config *sc);
    listing (backend.h). */
 char	**cp_queue_select_argv(const struct server_config *sc,
 	    const char *account);
+/* The MTA's take of op for account (backend.h); NULL when it has none,
+   or the server sets queue_command. */
+char	**cp_queue_take_argv(const struct server_config *sc,
+	    const char *account, enum queue_op op);
 /* The MTA's check of which chosen ids are still queued (their ids on its
    stdin); NULL when it has none or the server sets queue_command. */
 char	**cp_queue_still_argv(const struct server_config *sc);
@@ -182,6 +198,10 @@ int	 contain_cmd_step(struct contain *c, int64_t now);
 int	 contain_qread_step(struct contain *c, int64_t now, enum phase next);
 int	 contain_qop_step(struct contain *c, int64_t now);
 void	 contain_step_clear(struct contain *c);
+/* The outcome of the audited step that just ended (counts: NULL, or its
+   words). */
+void	 contain_outcome(struct contain *c, int ok, int status,
+	    const char *counts, const char *err, size_t errlen);
 /* A step of b's for c's account; NULL when it does not render (then c is
    refused and finished). */
 char	**contain_step_argv(struct contain *c, const struct mail_backend *b,
@@ -208,6 +228,17 @@ void	 contain_read_queue(struct contain *c, int64_t now, int again);
 void	 contain_queue_op(struct contain *c);
 /* "hold", "release", "purge". */
 const char *contain_verb(enum queue_op op);
+
+/*
+ * contain_take.c: the queue read and the operation at once, where the MTA
+ * has a take: contain_take_start() makes it the next step (audited) and
+ * returns 0, or -1 when there is none (then the read, then the op);
+ * contain_take_step() advances it, 1 once it has ended, with c->ids
+ * chosen as cq_select() does, c->take_done, and c->opids, the chosen
+ * ones the tool did not report on.
+ */
+int	 contain_take_start(struct contain *c);
+int	 contain_take_step(struct contain *c, int64_t now);
 
 /* contain.c: the session pids from req.pids_now (the second pass: less
    those the first was given) and the addresses from req.addrs_now; 1
@@ -249,8 +280,8 @@ void	 contain_verified(struct contain *c, int ok, const char *fmt, ...)
 /* contain_queue.c: choose the account's queued messages from a read of
    the queue (c->ids, sorted), and check afterwards that they were done. */
 void	 cq_select(struct contain *c, const struct queue_snapshot *s);
-/* The queue the read saw c->ids[i] in. */
-enum queue_name cq_queue(const struct contain *c, size_t i);
+/* The queue the read saw an id of c->ids (or c->opids) in. */
+enum queue_name cq_queue(const char *id);
 void	 cq_verify(struct contain *c, const struct queue_snapshot *s);
 /* The check without a second read: what the tool itself reported. */
 void	 cq_reported(struct contain *c);

@@ -466,18 +466,30 @@ contain_advance(struct contain *c, int64_t now)
 		contain_finish(c, CO_DONE);
 		return;
 	case P_Q_READ:
-		contain_read_queue(c, now, 0);
+		/* the read and the op at once, where the MTA can */
+		if (contain_take_start(c) == -1)
+			contain_read_queue(c, now, 0);
 		c->phase = P_Q_READ_DONE;
 		return;
 	case P_Q_READ_DONE:
 		if (!c->last_ok) {
-			contain_say(c, "its queued mail was not touched: "
-			    "reading the queue failed: %s", c->last_err);
+			/* a take that failed on the way: what it did */
+			if ((c->res.done = c->take_done) > 0)
+				contain_say(c, "%zu of its queued messages %s "
+				    "as read, then reading the queue failed: %s",
+				    c->take_done, c->qop == QOP_HOLD ? "held" :
+				    c->qop == QOP_RELEASE ? "released" :
+				    "purged", c->last_err);
+			else
+				contain_say(c, "its queued mail was not "
+				    "touched: reading the queue failed: %s",
+				    c->last_err);
 			if (c->req.action == CA_SUSPEND) {
 				c->partial = 1;
 				c->phase = P_CHECK;
 			} else
-				contain_finish(c, CO_FAILED);
+				contain_finish(c, c->take_done > 0 ?
+				    CO_PARTIAL : CO_FAILED);
 			return;
 		}
 		if (c->req.count_only) {
@@ -504,6 +516,13 @@ contain_advance(struct contain *c, int64_t now)
 				contain_verified(c, 1, "nothing to do");
 				contain_finish(c, CO_DONE);
 			}
+			return;
+		}
+		if (c->took && c->nopids == 0) {
+			/* the take did them all */
+			c->res.done = c->take_done;
+			c->last_ok = 1;
+			c->phase = P_Q_RUN_DONE;
 			return;
 		}
 		contain_queue_op(c);

@@ -367,6 +367,25 @@ cp_queue_select_argv(const struct server_config *sc, const char *account)
 }
 
 /* See contain_int.h. */
+char **
+cp_queue_take_argv(const struct server_config *sc, const char *account,
+    enum queue_op op)
+{
+	const struct mail_backend	*b = server_mta(sc);
+	struct backend_env		 env;
+	char				 err[256];
+
+	if (sc->queue_argv != NULL || b->queue == NULL ||
+	    (unsigned)op >= QOP_COUNT || b->queue->take[op] == NULL ||
+	    b->queue->op[op] == NULL)
+		return NULL;
+	server_backend_env(sc, &env);
+	env.account = account;
+	/* one that does not render: the read, then the op, say why */
+	return backend_render(b, b->queue->take[op], &env, err, sizeof(err));
+}
+
+/* See contain_int.h. */
 int
 cp_queue_has_still(const struct server_config *sc)
 {

@@ -78,9 +78,9 @@ cq_pick_one(const char *qid, const struct queue_rec *r, void *arg)
 
 /* See contain_int.h. */
 enum queue_name
-cq_queue(const struct contain *c, size_t i)
+cq_queue(const char *id)
 {
-	unsigned char	 q = (unsigned char)c->ids[i][-1];
+	unsigned char	 q = (unsigned char)id[-1];
 
 	return q < QUEUE_NAME_COUNT ? (enum queue_name)q : QUEUE_OTHER;
 }
@@ -211,6 +211,9 @@ cq_free(struct contain *c)
 {
 	free(c->ids);
 	free(c->idbuf);
+	free(c->opids);
+	c->opids = NULL;
+	c->nopids = 0;
 	c->ids = NULL;
 	c->idbuf = NULL;
 	c->nids = 0;

@@ -69,8 +69,8 @@ contain_intent(struct contain *c)
 	}
 }
 
-/* The outcome of the audited step that just ended. */
-static void
+/* See contain_int.h. */
+void
 contain_outcome(struct contain *c, int ok, int status, const char *counts,
     const char *err, size_t errlen)
 {
@@ -413,11 +413,12 @@ void
 contain_queue_op(struct contain *c)
 {
 	const struct backend_queue_op *op = c->mta->queue->op[c->qop];
+	size_t	 n = c->took ? c->nopids : c->nids;
 
 	contain_run(c, OP_QOP, cp_queue_op_argv(c->sc, c->qop), 0, 1, 0,
-	    "%s %zu queued message%s (ids %s)", contain_verb(c->qop),
-	    c->nids, c->nids == 1 ? "" : "s", op->ids == QIDS_STDIN ?
-	    "on stdin" : "as arguments");
+	    "%s %zu queued message%s%s (ids %s)", contain_verb(c->qop),
+	    n, n == 1 ? "" : "s", c->took ? " the read left" : "",
+	    op->ids == QIDS_STDIN ? "on stdin" : "as arguments");
 }
 
 /* Advance the queue operation; 1 when it has ended. */
@@ -427,7 +428,9 @@ contain_qop_step(struct contain *c, int64_t now)
 	struct queue_op_result	 r;
 	char			 err[512], counts[384], **tool;
 	enum queue_name		*queues;
-	size_t			 i;
+	/* after a take, only what it left */
+	const char		**ids = c->took ? c->opids : c->ids;
+	size_t			 i, n = c->took ? c->nopids : c->nids;
 	int			 rc;
 
 	if (c->qo == NULL) {
@@ -436,12 +439,11 @@ contain_qop_step(struct contain *c, int64_t now)
 		/* queue_op.c adds the operation's words and the ids, each
 		   batch limited to one queue where the tool allows */
 		tool = cp_queue_tool_argv(c->sc);
-		queues = xcalloc(c->nids + 1, sizeof(*queues));
-		for (i = 0; i < c->nids; i++)
-			queues[i] = cq_queue(c, i);
+		queues = xcalloc(n + 1, sizeof(*queues));
+		for (i = 0; i < n; i++)
+			queues[i] = cq_queue(ids[i]);
 		c->qo = queue_op_start_in(&c->via, c->mta, c->qop, tool,
-		    c->ids, queues, c->nids, now, c->deadline_ms, err,
-		    sizeof(err));
+		    ids, queues, n, now, c->deadline_ms, err, sizeof(err));
 		free(queues);
 		cp_argv_free(tool);
 		if (c->qo == NULL) {
@@ -462,7 +464,7 @@ contain_qop_step(struct contain *c, int64_t now)
 		return 0;
 	}
 	queue_op_result(c->qo, &r);
-	c->res.done = r.done;
+	c->res.done = c->take_done + r.done;
 	c->res.busy = r.busy;
 	c->qo_lines = r.lines;
 	c->qo_busy = r.busy;

@@ -53,21 +53,30 @@ qo_check_ids(const struct queue_op_run *run, const char *const *ids,
 	return 0;
 }
 
+/* See queue_op.h. */
+size_t
+queue_op_text_add(char *text, size_t size, size_t textlen, const char *p,
+    size_t len)
+{
+	size_t	 room = size - textlen;
+
+	if (room < 8)
+		return textlen;
+	if (textlen > 0) {
+		memcpy(text + textlen, "; ", 2);
+		textlen += 2;
+		room -= 2;
+	}
+	return textlen + sanitize_text(text + textlen, room, p, len);
+}
+
 /* Keep an unexpected line (sanitised) for the report. */
 static void
 qo_keep(struct queue_op_run *run, const char *p, size_t len)
 {
-	size_t	 room = sizeof(run->text) - run->textlen;
-
 	run->errors++;
-	if (room < 8)
-		return;
-	if (run->textlen > 0) {
-		memcpy(run->text + run->textlen, "; ", 2);
-		run->textlen += 2;
-		room -= 2;
-	}
-	run->textlen += sanitize_text(run->text + run->textlen, room, p, len);
+	run->textlen = queue_op_text_add(run->text, sizeof(run->text),
+	    run->textlen, p, len);
 }
 
 /*

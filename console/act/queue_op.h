@@ -107,6 +107,13 @@ void		 queue_op_result(const struct queue_op_run *run,
 		     struct queue_op_result *out);
 /* The running process, or -1. */
 pid_t		 queue_op_pid(const struct queue_op_run *run);
+/*
+ * Add a line a tool printed (sanitised) to text (size bytes, textlen of
+ * them used), after "; " when it is not the first; returns the new length
+ * (the same when it is full).
+ */
+size_t		 queue_op_text_add(char *text, size_t size, size_t textlen,
+		     const char *p, size_t len);
 /* Kill (the process group, SIGKILL) and reap a child still running; over
    SSH, close its channel. */
 void		 queue_op_free(struct queue_op_run *run);

@@ -12,11 +12,12 @@
 # 2N messages.  Then, each timed from start to end:
 #
 #   mailcon act purge --account judy --yes   (end to end: reads every
-#       message's -H spool file for its -auth_id (one sh, two awks at
-#       once, each every second file; the main log is not read: the
-#       spool names each message's login), exim -Mrm through two xargs
-#       at once, each with every second id on its stdin, then checks
-#       that the chosen ids' -H files are gone, and writes the audit)
+#       message's -H spool file for its -auth_id (one sh, one awk; the
+#       main log is not read: the spool names each message's login) and
+#       gives each of judy's ids, as it reads it, to one of two xargs
+#       of exim -Mrm (every second id to each, 1,000 ids an exim), so
+#       that the removal runs while the spool is read; then checks that
+#       the chosen ids' -H files are gone, and writes the audit)
 #   xargs exim -Mrm <ids                      (judy's N ids from a file:
 #       the plain batch, one xargs, no listing, no verification)
 #   exiqgrep -i -f judy | xargs exim -Mrm     (Exim's own selection, by
@@ -31,8 +32,14 @@
 # target is reported, never asserted; the script fails only when a run
 # does not remove exactly judy's N messages.
 #
+# With BENCH_EXIM_OLD (another mailcon, an older build) it takes a turn
+# too, right before the new one, and pairs with the plain batch after it
+# as the new one does: the two builds measured in the same minutes, under
+# the same load.  Beside each mailcon run's milliseconds its CPU time
+# (user + sys, with its children's: sh, awk, xargs, exim) is printed.
+#
 # Environment: BENCH_EXIM_N (default 10000), BENCH_EXIM_RUNS (default 5),
-# EXIM_CACHE (exim.sh).  Needs
+# BENCH_EXIM_OLD, EXIM_CACHE (exim.sh).  Needs
 # root, python3, apt-get (the first time: exim4-daemon-heavy and
 # exim4-base are fetched into build/exim-pkg).
 set -u
@@ -43,6 +50,7 @@ IT=$ROOT/tests/integration
 N=${BENCH_EXIM_N:-10000}
 RUNS=${BENCH_EXIM_RUNS:-5}
 MAILCON=${1:-$ROOT/build/mailcon}
+OLD=${BENCH_EXIM_OLD:-}
 export LC_ALL=C
 
 die()
@@ -53,6 +61,7 @@ die()
 
 [ "$(id -u)" = 0 ] || die "must run as root"
 [ -x "$MAILCON" ] || die "$MAILCON: not an executable (run make first)"
+[ -z "$OLD" ] || [ -x "$OLD" ] || die "BENCH_EXIM_OLD=$OLD: not an executable"
 T=$(mktemp -d /tmp/mcbep.XXXXXX) || exit 1
 chmod 755 "$T"
 S=$T/x
@@ -148,20 +157,23 @@ exim_spool = $EXIM_SPOOL
 exipick = $EXIPICK
 EOF
 
-# Each way, from the spool put back; prints its milliseconds.
+# Each way, from the spool put back; prints its milliseconds.  run_act
+# [BINARY] prints "MS CPU_MS" (CPU: user + sys, children included).
 run_act()
 {
-	local t0 t1
+	local t0 t1 bin=${1:-$MAILCON}
 	restore
 	t0=$(ms)
-	"$MAILCON" act purge --account judy@example.test --yes \
+	/usr/bin/time -f '%U %S' -o "$T/act.cpu" "$bin" act purge \
+	    --account judy@example.test --yes \
 	    --config "$T/mailcon.conf" >"$T/act.out" 2>&1 ||
-	    die "mailcon act purge: $(cat "$T/act.out")"
+	    die "mailcon act purge ($bin): $(cat "$T/act.out")"
 	t1=$(ms)
 	grep -q "done: $N of $N queued messages purged" "$T/act.out" ||
-	    die "mailcon act purge: $(cat "$T/act.out")"
-	check_left "mailcon act purge"
-	echo $((t1 - t0))
+	    die "mailcon act purge ($bin): $(cat "$T/act.out")"
+	check_left "mailcon act purge ($bin)"
+	echo "$((t1 - t0)) $(awk '{ printf "%d", ($1 + $2) * 1000 }' \
+	    "$T/act.cpu")"
 }
 run_rm()
 {
@@ -193,11 +205,22 @@ run_qg()
 # average is said before and after
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 load0=$(load)
-act_all= rm_all= qg_all= pairs=
+act_all= rm_all= qg_all= pairs= cpu_all=
+old_all= old_pairs= old_cpu=
 for r in $(seq 1 "$RUNS"); do
-	a=$(run_act) || exit 1
+	if [ -n "$OLD" ]; then
+		x=$(run_act "$OLD") || exit 1
+		set -- $x
+		m=$(run_rm) || exit 1
+		old_all="$old_all $1" old_cpu="$old_cpu $2"
+		old_pairs="$old_pairs $(awk -v a="$1" -v b="$m" \
+		    'BEGIN { printf "%.3f", a / b }')"
+	fi
+	x=$(run_act) || exit 1
+	set -- $x
+	a=$1
 	m=$(run_rm) || exit 1
-	act_all="$act_all $a" rm_all="$rm_all $m"
+	act_all="$act_all $a" rm_all="$rm_all $m" cpu_all="$cpu_all $2"
 	pairs="$pairs $(awk -v a="$a" -v b="$m" 'BEGIN { printf "%.3f", a / b }')"
 	qg_all="$qg_all $(run_qg)" || exit 1
 done
@@ -221,5 +244,13 @@ r=$(awk -v r="$(median "$pairs")" 'BEGIN { printf "%.2f", r }')
 echo "  mailcon / plain batch: ${r}x, the median of the pairs'" \
     "ratios$pairs (target at most 1.5x:" \
     "$(awk -v r="$r" 'BEGIN { print (r <= 1.5) ? "met" : "NOT met" }'))"
+echo "  mailcon CPU (user + sys, children too), ms:$cpu_all (median" \
+    "$(median "$cpu_all"))"
+if [ -n "$OLD" ]; then
+	r=$(awk -v r="$(median "$old_pairs")" 'BEGIN { printf "%.2f", r }')
+	echo "  $OLD: ms$old_all (median $(median "$old_all")), CPU ms$old_cpu" \
+	    "(median $(median "$old_cpu")); / plain batch: ${r}x, the" \
+	    "median of$old_pairs"
+fi
 echo "  load average (1, 5, 15 min): $load0 before, $load1 after"
 echo "  mailcon / exiqgrep | xargs: $(ratio "$act_ms" "$qg_ms")x"

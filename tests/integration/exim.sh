@@ -312,21 +312,21 @@ sys.exit(not os.access(sys.argv[1], os.X_OK))' "$d"; then
 	smtp-sink -u nobody "127.0.0.1:$EXIM_SINK_PORT" 256 \
 	    </dev/null >/dev/null 2>&1 &
 	echo "smtp-sink $!" >>"$d/exim.pids"
-	if ! _stack_wait 5 _stack_banner_has "$EXIM_SINK_PORT" ESMTP; then
+	if ! _stack_wait 30 _stack_banner_has "$EXIM_SINK_PORT" ESMTP; then
 		_exim_say "smtp-sink did not start on port $EXIM_SINK_PORT"
 		exim_stop "$d"
 		return 1
 	fi
 	if ! "$EXIM_BIN" -C "$EXIM_CONF" -bd -oX "$EXIM_PORT" -oY \
 	    -oP "$d/exim.pid" </dev/null >"$d/exim-start.out" 2>&1 ||
-	    ! _stack_wait 10 test -s "$d/exim.pid"; then
+	    ! _stack_wait 30 test -s "$d/exim.pid"; then
 		_exim_say "exim did not start; see $d/exim-start.out and $d/log:"
 		cat "$d/exim-start.out" "$d/log/paniclog" 2>/dev/null >&2
 		exim_stop "$d"
 		return 1
 	fi
 	echo "exim $(tr -dc '0-9' <"$d/exim.pid")" >>"$d/exim.pids"
-	if ! _stack_wait 10 _stack_banner_has "$EXIM_PORT" "$token"; then
+	if ! _stack_wait 30 _stack_banner_has "$EXIM_PORT" "$token"; then
 		_exim_say "exim in $d is not answering on port $EXIM_PORT"
 		tail -n 20 "$d/log/mainlog" "$d/log/paniclog" >&2 2>/dev/null
 		exim_stop "$d"
@@ -367,10 +367,35 @@ exim_queue_state()
 # exim_ids_of LOGIN: the ids mailgen queued for LOGIN ($T/qids), sorted.
 exim_ids_of() { awk -v u="$1" '$2 == u { print $1 }' "$T/qids" | sort; }
 
-# exim_mailcon_server NAME: a mailcon [server NAME] section for the
-# running Exim: its main log.
+# exim_mailcon_server NAME [KEY=VALUE...]: print a mailcon [server NAME]
+# section for the running Exim (like stack.sh's stack_mailcon_server):
+# its main log, backend exim, the binary, configuration and spool, the
+# refuse file of its ACL, and exipick when EXIPICK is set (exim_base_tool),
+# then each KEY=VALUE: one that names a key above replaces its value (an
+# empty VALUE drops the key), others are added in their order.
 exim_mailcon_server()
 {
-	printf '[server %s]\n' "$1"
-	printf 'logs = %s\n' "$EXIM_MAINLOG"
+	local name=$1 kv k v i found
+	local -a keys=(logs backend exim_command exim_config exim_spool
+	    exipick exim_refuse_file)
+	# (a test of the spool alone runs no Exim: it gives its own)
+	local -a vals=("${EXIM_MAINLOG:-}" exim "${EXIM_BIN:-}"
+	    "${EXIM_CONF:-}" "${EXIM_SPOOL:-}" "${EXIPICK:-}"
+	    "${EXIM_REFUSE:-}")
+	shift
+	for kv; do
+		k=${kv%%=*} v=${kv#*=}
+		[ "$k" != "$kv" ] && [ -n "$k" ] ||
+		    { _exim_say "exim_mailcon_server: not KEY=VALUE: $kv"; return 1; }
+		found=
+		for i in "${!keys[@]}"; do
+			[ "${keys[$i]}" = "$k" ] && { vals[$i]=$v found=1; break; }
+		done
+		[ -n "$found" ] || { keys+=("$k"); vals+=("$v"); }
+	done
+	printf '[server %s]\n' "$name"
+	for i in "${!keys[@]}"; do
+		[ -n "${vals[$i]}" ] && printf '%s = %s\n' "${keys[$i]}" "${vals[$i]}"
+	done
+	return 0
 }

@@ -57,19 +57,10 @@ submit()
 # exipick reads from the spool, her forged ones too (mail submitted
 # before the logs at hand), never by their sender.
 : >"$T/empty.log"
-cat >"$T/mailcon.conf" <<EOF
-[console]
-history = $T/history.db
-[server ex]
-logs = $T/empty.log
-backend = exim
-exim_command = $EXIM_BIN
-exim_config = $EXIM_CONF
-exim_spool = $EXIM_SPOOL
-exipick = $EXIPICK
-exim_refuse_file = $EXIM_REFUSE
-deny_file = $T/deny
-EOF
+{
+	printf '[console]\nhistory = %s\n' "$T/history.db"
+	exim_mailcon_server ex logs="$T/empty.log" deny_file="$T/deny"
+} >"$T/mailcon.conf" || die "cannot write $T/mailcon.conf"
 
 # lock_message ID: lock ID's -D file as a delivery does (fcntl), until
 # fd 8 closes ("exec 8>&-"; then wait "$locker").

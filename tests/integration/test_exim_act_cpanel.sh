@@ -68,8 +68,8 @@ for want in \
     'j=$("$b/whmapi1" --output=json getdomainowner domain="$d")' \
     'exec "$b/uapi" --output=json --user="$u" Email "$f" email="$a"' \
     'exec "$b/whmapi1" --output=json "${f}_email" user="$a"' \
-    "' mailcon-exim-spool select $J '' /etc/exim.conf exim  # read the queue" \
-    "' mailcon-exim-queue exim -C /etc/exim.conf -Mf  # stdin: the ids of $J's queued messages, one per line"; do
+    "' mailcon-exim-spool take-Mf $J '' /etc/exim.conf exim  # read the queue; each message of its login to the tool as read" \
+    "' mailcon-exim-queue exim -C /etc/exim.conf -Mf  # stdin: the ids of $J's queued messages the read left (no login, locked), one per line"; do
 	grep -qF -- "$want" "$T/out" || fail "suspend --dry-run lacks: $want"
 done
 # the order: mail, then logins, then the queue

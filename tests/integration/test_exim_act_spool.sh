@@ -18,13 +18,20 @@
 # - as a user who can read only some files (setpriv, nobody), the readable
 #   ones of judy's are chosen, whichever reader has them (one file alone
 #   too, the first reader's or the second's: the other opens none of its
-#   own); one who can read none gets the reason with the count of all the files, none chosen.
+#   own); one who can read none gets the reason with the count of all the files, none chosen;
+# - the real purge (exim_command a stand-in that removes the -H files it
+#   is given and says one is locked the first time): the read gives
+#   exactly judy's 800 to exim as it goes, never the others; the message
+#   of no login with judy's sender and the locked one go to exim after;
+#   the audit's row of the read says what it chooses by and, after, how
+#   many it chose and did.
 #
 # Environment: MAILCON (the binary, required).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/testlib.sh"
+. "$HERE/exim.sh"	# its [server] section only: no Exim runs
 test_init eximspool
 
 [ -x "$MAILCON" ] || die "MAILCON=$MAILCON is not an executable"
@@ -80,16 +87,12 @@ sort -m "$T/want0" "$T/want1" >"$T/want"
 chmod -R a+rX "$T/spool"
 
 : >"$T/empty.log"
-cat >"$T/mailcon.conf" <<EOF
-[console]
-history = $T/home/history.db
-[server ex]
-logs = $T/empty.log
-backend = exim
-exim_command = /nonexistent/exim
-exim_config = /nonexistent/exim.conf
-exim_spool = $T/spool
-EOF
+{
+	printf '[console]\nhistory = %s\n' "$T/home/history.db"
+	exim_mailcon_server ex logs="$T/empty.log" \
+	    exim_command=/nonexistent/exim \
+	    exim_config=/nonexistent/exim.conf exim_spool="$T/spool"
+} >"$T/mailcon.conf" || die "cannot write $T/mailcon.conf"
 chmod 644 "$T/mailcon.conf" "$T/empty.log"
 
 # act [AS] ...: mailcon act purge --dry-run of judy's, as root or nobody
@@ -163,4 +166,69 @@ if setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
 else
 	fail "setpriv cannot switch to nobody here (util-linux, root)"
 fi
+
+# --- the real purge: judy's given to exim as the spool is read ----------
+# exim_command is a stand-in for exim -Mrm (Exim 4.96's words): it removes
+# each -H file it is given, logs each id, and says the message LOCKED is
+# locked by a delivery the first time.  One message of no login with
+# judy's sender is chosen by the console, so it goes to the op after the
+# read, with the locked one tried again.
+chmod 644 "$T"/spool/input/*-H
+NL=1xaKQZ-555555-00 LOCKED=$(sed -n 7p "$T/want")
+printf '%s-H\nDebian-exim 106 109\n<%s>\n1796594991 0\n-host_address [127.0.1.9]:4\nXX\n1\nr1@dead.test\n\n' \
+    "$NL" "$J" >"$T/spool/input/$NL-H"
+cat >"$T/exim" <<FAKE
+#!/bin/sh
+[ "\$1" = -C ] && shift 2
+[ "\$1" = -Mrm ] || { echo "fake exim: \$1?" >&2; exit 2; }
+shift
+s=0
+for id; do
+	echo "\$id" >>"$T/given"
+	if [ "\$id" = "$LOCKED" ] && [ ! -e "$T/was-locked" ]; then
+		: >"$T/was-locked"
+		echo "Message \$id is locked"
+		s=1
+	elif [ -e "$T/spool/input/\$id-H" ]; then
+		rm -f "$T/spool/input/\$id-H"
+		echo "Message \$id has been removed"
+	else
+		echo "Message \$id has been removed or did not exist"
+		s=1
+	fi
+done
+exit \$s
+FAKE
+chmod 755 "$T/exim"
+sed -i "s|^exim_command = .*|exim_command = $T/exim|" "$T/mailcon.conf"
+rm -f "$T/given"
+"$MAILCON" act purge --account "$J" --yes --config "$T/mailcon.conf" \
+    >"$T/out" 2>"$T/err"
+rc=$?
+n=$(($(wc -l <"$T/want") + 1))
+[ "$rc" = 0 ] || fail "purge: exit $rc: $(said)"
+grep -qF "done: $n of $n queued messages purged" "$T/out" ||
+    fail "purge: not all $n purged: $(said)"
+# exactly judy's given to exim, each once, the locked one twice
+{ cat "$T/want"; echo "$NL"; echo "$LOCKED"; } | sort >"$T/want-given"
+sort "$T/given" | cmp -s - "$T/want-given" ||
+    fail "purge: exim was not given exactly judy's: $(sort "$T/given" |
+	diff - "$T/want-given" | head -5 | tr '\n' ' ')"
+# the others are all still there (the impostor too)
+left=$(ls "$T/spool/input" | wc -l)
+[ "$left" = $((2002 - n)) ] ||
+    fail "purge: $left -H files left, want $((2002 - n))"
+# the audit: the read's step says what it chooses and, after, what it
+# chose and did; the op's step the two it left
+row()
+{
+	sqlite3 "$T/home/history.db" "SELECT target || ' / ' || counts
+	    FROM audit WHERE action = 'purge' AND $1"
+}
+r=$(row "command LIKE '%mailcon-exim-spool take-Mrm $J %'")
+[ "$r" = "purge each queued message whose login is the account's, as the read finds it (then those of no login that sender or log make its) / $((n - 2)) purged as read, 1 locked by a delivery (tried again after); $n chosen, 2 left for the tool" ] ||
+    fail "purge: the audit of the read and removal: '$r'"
+r=$(row "target LIKE 'purge 2 queued messages the read left%'")
+[ "$r" = "purge 2 queued messages the read left (ids on stdin) / 2 of 2" ] ||
+    fail "purge: the audit of the rest: '$r'"
 exit "$failed"

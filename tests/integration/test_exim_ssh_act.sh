@@ -69,24 +69,12 @@ chmod 644 "$T/deny"
 # read over SSH as SSHD_USER: mode 644 in a directory of mode 755
 : >"$T/empty.log"
 chmod 644 "$T/empty.log"
-cat >"$T/mailcon.conf" <<EOF
-[console]
-history = $T/history.db
-[server ex]
-logs = $T/empty.log
-backend = exim
-exim_command = $EXIM_BIN
-exim_config = $EXIM_CONF
-exim_spool = $EXIM_SPOOL
-exim_refuse_file = $EXIM_REFUSE
-deny_file = $T/deny
-host = 127.0.0.1
-port = $SSHD_PORT
-user = $SSHD_USER
-sudo = yes
-key = $SSHD_KEY
-known_hosts = $SSHD_KNOWN_HOSTS
-EOF
+{
+	printf '[console]\nhistory = %s\n' "$T/history.db"
+	exim_mailcon_server ex logs="$T/empty.log" deny_file="$T/deny" \
+	    host=127.0.0.1 port="$SSHD_PORT" user="$SSHD_USER" sudo=yes \
+	    key="$SSHD_KEY" known_hosts="$SSHD_KNOWN_HOSTS"
+} >"$T/mailcon.conf" || die "cannot write $T/mailcon.conf"
 
 act()
 {

@@ -28,19 +28,10 @@ J=judy@example.test
 # conf EXIM_CONFIG: the mailcon configuration of one server, ex
 conf()
 {
-	cat >"$T/mailcon.conf" <<EOF
-[console]
-history = $T/history.db
-[server ex]
-logs = $EXIM_MAINLOG
-backend = exim
-exim_command = $EXIM_BIN
-exim_config = $1
-exim_spool = $EXIM_SPOOL
-exipick = $EXIPICK
-exim_refuse_file = $EXIM_REFUSE
-deny_file = $T/deny
-EOF
+	{
+		printf '[console]\nhistory = %s\n' "$T/history.db"
+		exim_mailcon_server ex exim_config="$1" deny_file="$T/deny"
+	} >"$T/mailcon.conf" || die "cannot write $T/mailcon.conf"
 }
 : >"$T/deny"
 
