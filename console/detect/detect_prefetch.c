@@ -80,8 +80,10 @@ pf_by_qid(const struct detector *d, uint64_t key)
 /*
  * See detector.h.  By name (logins, submissions): step 3 the index slot
  * (and the queue id's), 2 the account, 1 its profile and address sets.
- * By queue id (envelopes, deliveries, removals): step 3 the index slot, 2
- * the entry, 1 the account, 0 its profile and recipient domains.
+ * By queue id (envelopes, deliveries, removals): step 5 the index slot, 4
+ * the entry, 3 the account, 2 its profile and, for a delivery, its
+ * recipient domain's slot in the account's domain set, 1 that domain's
+ * entry, 0 the entries beside it on its list.
  */
 void
 detector_prefetch(const struct detector *d, const struct mail_event *ev,
@@ -117,23 +119,24 @@ detector_prefetch(const struct detector *d, const struct mail_event *ev,
 	if (ev->qid.len == 0)
 		return;
 	switch (step) {
-	case 3:
+	case 5:
 		qidmap_prefetch(d->qids, k->qid);
 		break;
-	case 2:
+	case 4:
 		qidmap_prefetch_entry(d->qids, k->qid);
 		break;
-	case 1:
+	case 3:
 		if ((a = pf_by_qid(d, k->qid)) != NULL)
 			pf_account(d, a);
 		break;
 	default:
 		if ((a = pf_by_qid(d, k->qid)) == NULL)
 			break;
-		pf_account_more(a);
-		if (ev->kind != EV_QUEUED && ev->kind != EV_REMOVED &&
-		    ev->kind != EV_DELETED)
-			pf_ipwin(&a->domains);
+		if (step == 2)
+			pf_account_more(a);
+		if (k->domain != 0 && (ev->kind == EV_DELIVERED ||
+		    ev->kind == EV_DEFERRED || ev->kind == EV_BOUNCED))
+			ipwin_prefetch(&a->domains, k->domain, step);
 		break;
 	}
 }
