@@ -151,6 +151,8 @@ struct detector {
 	void		*on_level_arg;
 	detector_confirm_cb on_confirm;	/* told of confirmations, or NULL */
 	void		*on_confirm_arg;
+	uint8_t		 eval_all;	/* tests: classify after every event,
+					   quiet accounts too (detect_update) */
 };
 
 /* Whether signal s counts in the score and the worst moment's weight:
