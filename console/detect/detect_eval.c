@@ -246,14 +246,42 @@ eval_signals(const struct detector *d, struct account *a, struct measure *x)
 	x->from_new = a->win_msgs > 0 && 2 * a->win_fresh > a->win_msgs;
 }
 
-/* Whether no signal of x reaches any of its thresholds. */
+/*
+ * Each signal's lowest threshold set (above 0), or infinity: eval_limit
+ * finds a value LEVEL_OK exactly when it is below that one.
+ */
+void
+detect_quiet_limits(struct detector *d)
+{
+	const struct signal_limits *l;
+	double		 t;
+	int		 s;
+
+	for (s = 0; s < SIG_COUNT; s++) {
+		l = &d->cfg.limits[s];
+		t = INFINITY;
+		if (l->critical > 0 && l->critical < t)
+			t = l->critical;
+		if (l->suspicious > 0 && l->suspicious < t)
+			t = l->suspicious;
+		if (l->watch > 0 && l->watch < t)
+			t = l->watch;
+		d->quiet_below[s] = t;
+	}
+}
+
+/*
+ * Whether no signal of x reaches any of its thresholds: eval_limit of
+ * every value is LEVEL_OK.  (A value is never NaN: every quotient has a
+ * divisor above 0.)
+ */
 static int
 eval_quiet(const struct detector *d, const struct measure *x)
 {
 	int	 s;
 
 	for (s = 0; s < SIG_COUNT; s++)
-		if (eval_limit(&d->cfg.limits[s], x->v[s]) != LEVEL_OK)
+		if (x->v[s] >= d->quiet_below[s])
 			return 0;
 	return 1;
 }

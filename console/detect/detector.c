@@ -338,6 +338,7 @@ detector_new(const struct detect_config *cfg)
 			goto fail;
 		d->mem += strlen(cfg->allow[i]) + 1;
 	}
+	detect_quiet_limits(d);
 	d->smask = 1023;
 	d->qids = qidmap_new(DETECT_QIDS);
 	d->fails = failtab_new(DETECT_FAILS);

@@ -251,7 +251,7 @@ void		 detector_feed_keys(struct detector *d,
  * DETECT_PREFETCH_STEPS - 1 first, step 0 last, an event or more apart,
  * with ev the same (strings still valid) and k its keys.  Changes nothing.
  */
-#define DETECT_PREFETCH_STEPS	6
+#define DETECT_PREFETCH_STEPS	5
 void		 detector_prefetch(const struct detector *d,
 		    const struct mail_event *ev, const struct detect_keys *k,
 		    int step);

@@ -456,32 +456,20 @@ ipwin_find(const struct ipwin *w, uint64_t key)
 void
 ipwin_prefetch(const struct ipwin *w, uint64_t key, int step)
 {
-	const struct ipwin_entry *e;
-	uint32_t		 i;
-	uint16_t		 idx;
+	uint32_t	 i;
+	uint16_t	 idx;
 
 	if (w->cap == 0)
 		return;
 	i = (uint32_t)dhash_mix(key) & (2u * w->cap - 1);
-	if (step >= 2) {
+	if (step >= 1) {
 		__builtin_prefetch(&w->slot[i]);
 		return;
 	}
-	if ((idx = w->slot[i]) == 0 || idx > w->n)
-		return;
-	e = &w->ent[idx - 1];
-	if (step == 1) {
-		__builtin_prefetch(e);
-		if (w->whead != 0 && w->whead <= w->n)
-			__builtin_prefetch(&w->ent[w->whead - 1]);
-		return;
-	}
-	if (e->key != key)
-		return;
-	if (e->prev != 0 && e->prev <= w->n)
-		__builtin_prefetch(&w->ent[e->prev - 1]);
-	if (e->next != 0 && e->next <= w->n)
-		__builtin_prefetch(&w->ent[e->next - 1]);
+	if ((idx = w->slot[i]) != 0 && idx <= w->n)
+		__builtin_prefetch(&w->ent[idx - 1]);
+	if (w->whead != 0 && w->whead <= w->n)
+		__builtin_prefetch(&w->ent[w->whead - 1]);
 }
 
 size_t

@@ -77,10 +77,9 @@ uint64_t ipwin_total(const struct ipwin *w, int *exact);
 /* The exact entry for key, or NULL. */
 const struct ipwin_entry *ipwin_find(const struct ipwin *w, uint64_t key);
 /*
- * Hints for a caller that will ipwin_see key soon (changes nothing): step 2
- * starts loading key's index slot, step 1 (after 2 has arrived) its entry
- * and the window list's head, step 0 (after 1) the entry's neighbours on
- * its list, which moving it to the front writes.
+ * Hints for a caller that will ipwin_see key soon (changes nothing): step 1
+ * starts loading key's index slot, step 0 (after 1 has arrived) its entry
+ * and the window list's head, which moving it to the front writes.
  */
 void	ipwin_prefetch(const struct ipwin *w, uint64_t key, int step);
 /* Bytes allocated by w (the struct itself not included). */
