@@ -356,12 +356,20 @@ ipwin_see_key(struct ipwin *w, uint64_t key, int64_t now, int window,
 		est_see(w->est, key, ipwin_minute(now));
 	if (w->cap != 0 && (idx = w->slot[ipwin_probe(w, key)]) != 0) {
 		e = &w->ent[idx - 1];
+		/*
+		 * To the front of the window list; about half the sightings
+		 * find the key there already (a domain written to again, an
+		 * address sending again), and then the list stays as it is
+		 * without loading the entry's neighbour.
+		 */
 		if (now - e->last >= window) {
 			ipwin_unlink(w, idx, &w->shead, &w->stail);
 			w->nwin++;
-		} else
+			ipwin_push(w, idx, &w->whead, &w->wtail);
+		} else if (w->whead != idx) {
 			ipwin_unlink(w, idx, &w->whead, &w->wtail);
-		ipwin_push(w, idx, &w->whead, &w->wtail);
+			ipwin_push(w, idx, &w->whead, &w->wtail);
+		}
 		if (now > e->last)
 			e->last = now;
 		e->count++;
