@@ -47,17 +47,27 @@ void
 cmdrun_take(struct cmdrun *r, int stream, const char *p, size_t n)
 {
 	struct cmdrun_buf	*b = stream == CMDRUN_STDOUT ? &r->out : &r->err;
-	size_t			 k = CMDRUN_OUT_MAX - b->len;
+	const char		*q = p;
+	size_t			 k, left = n;
 
-	if (r->cb == NULL || stream == CMDRUN_STDERR) {
-		if (k > n)
-			k = n;
-		memcpy(b->text + b->len, p, k);
+	/*
+	 * The limit applies to the text as kept (scrubbed): a secret
+	 * replaced makes room for more, so what is kept does not depend on
+	 * how the pipe split the output into reads.
+	 */
+	while ((r->cb == NULL || stream == CMDRUN_STDERR) && left > 0 &&
+	    (k = CMDRUN_OUT_MAX - b->len) > 0) {
+		if (k > left)
+			k = left;
+		memcpy(b->text + b->len, q, k);
 		b->len += k;
 		b->text[b->len] = '\0';
-		if (r->secret != NULL)
-			b->len = secret_scrub(b->text, b->len,
-			    sizeof(b->text), r->secrets, 0);
+		q += k;
+		left -= k;
+		if (r->secret == NULL)
+			break;
+		b->len = secret_scrub(b->text, b->len, sizeof(b->text),
+		    r->secrets, 0);
 	}
 	if (r->cb != NULL)
 		r->cb(r->arg, stream, p, n);
