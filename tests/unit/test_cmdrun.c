@@ -247,6 +247,42 @@ test_no_command(void **state)
 	assert_string_not_equal(err, "");
 }
 
+/* The secret input of the secret tests, which script echoes. */
+#define SECRET_IN	"Kq4ZsecretPw9xYv\n"
+
+/*
+ * Run script with SECRET_IN as its secret input; it must exit 3 having
+ * written the stderr both tests expect: the secret whole and split, and
+ * cut by the limit 8 bytes into a last copy (the two before take 32 bytes
+ * once scrubbed).
+ */
+static struct cmdrun *
+secret_run(char *script)
+{
+	char *const		 argv[] = { "/bin/sh", "-c", script, NULL };
+	char			 err[256];
+	struct cmdrun_spec	 spec;
+	struct cmdrun		*r;
+	const char		*e;
+	size_t			 elen;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.argv = argv;
+	spec.input = SECRET_IN;
+	spec.inlen = strlen(spec.input);
+	spec.deadline_ms = LONG_MS;
+	spec.secret_input = 1;
+	r = cmdrun_run(NULL, &spec, uf_now_ms(), err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(cmdrun_wait(r), -1);
+	e = cmdrun_stderr(r, &elen);
+	assert_non_null(strstr(e, "doveadm: bad: <secret>\n<secret>\n"));
+	assert_null(strstr(e, "Kq4Z"));
+	assert_int_equal(elen, strlen(e));
+	assert_string_equal(e + elen - 8, "<secret>");
+	return r;
+}
+
 /*
  * A secret input is never in what the command printed, whole, split over
  * two writes, or cut by the output limit; nor in the error.
@@ -254,38 +290,20 @@ test_no_command(void **state)
 static void
 test_secret_echoed(void **state)
 {
-	char			 script[CMDRUN_OUT_MAX + 512], err[256];
-	char *const		 argv[] = { "/bin/sh", "-c", script, NULL };
-	struct cmdrun_spec	 spec;
+	char			 script[CMDRUN_OUT_MAX + 512];
 	struct cmdrun		*r;
-	const char		*out, *e;
-	size_t			 olen, elen;
+	const char		*out;
+	size_t			 olen;
 
-	/* whole on stdout and stderr, split across two writes on stderr,
-	   and stderr cut by the limit 8 bytes into a last copy (the two
-	   before take 32 bytes once scrubbed) */
 	snprintf(script, sizeof(script), "IFS= read -r p; echo \"got $p\"; "
 	    "printf 'doveadm: bad: %%s\\n' \"$p\" >&2; "
 	    "printf '%%s' \"$(echo \"$p\" | cut -c1-6)\" >&2; sleep 0.2; "
 	    "printf '%%s\\n' \"$(echo \"$p\" | cut -c7-)\" >&2; "
 	    "head -c %d /dev/zero | tr '\\0' x >&2; printf '%%s' \"$p\" >&2; "
 	    "exit 3", CMDRUN_OUT_MAX - 40);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = argv;
-	spec.input = "Kq4ZsecretPw9xYv\n";
-	spec.inlen = strlen(spec.input);
-	spec.deadline_ms = LONG_MS;
-	spec.secret_input = 1;
-	r = cmdrun_run(NULL, &spec, uf_now_ms(), err, sizeof(err));
-	assert_non_null(r);
-	assert_int_equal(cmdrun_wait(r), -1);
+	r = secret_run(script);
 	out = cmdrun_stdout(r, &olen);
-	e = cmdrun_stderr(r, &elen);
 	assert_string_equal(out, "got <secret>\n");
-	assert_non_null(strstr(e, "doveadm: bad: <secret>\n<secret>\n"));
-	assert_null(strstr(e, "Kq4Z"));
-	assert_int_equal(elen, strlen(e));
-	assert_string_equal(e + elen - 8, "<secret>");
 	assert_null(strstr(cmdrun_error(r), "Kq4Z"));
 	assert_non_null(strstr(cmdrun_error(r), "<secret>"));
 	cmdrun_free(r);
@@ -293,38 +311,19 @@ test_secret_echoed(void **state)
 
 /*
  * What is kept of a scrubbed output does not depend on how the pipe split
- * it: the text of test_secret_echoed's stderr in one write (one read
- * here) keeps the same end, the limit counted on the scrubbed text.
+ * it: the same stderr in one write (one read here) keeps the same end,
+ * the limit counted on the scrubbed text.
  */
 static void
 test_secret_one_write(void **state)
 {
-	char			 script[CMDRUN_OUT_MAX + 512], err[256];
-	char *const		 argv[] = { "/bin/sh", "-c", script, NULL };
-	struct cmdrun_spec	 spec;
-	struct cmdrun		*r;
-	const char		*e;
-	size_t			 elen;
+	char			 script[CMDRUN_OUT_MAX + 512];
 
 	snprintf(script, sizeof(script), "IFS= read -r p; "
 	    "x=$(head -c %d /dev/zero | tr '\\0' x); "
 	    "printf 'doveadm: bad: %%s\\n%%s\\n%%s%%s' \"$p\" \"$p\" \"$x\" "
 	    "\"$p\" >&2; exit 3", CMDRUN_OUT_MAX - 40);
-	memset(&spec, 0, sizeof(spec));
-	spec.argv = argv;
-	spec.input = "Kq4ZsecretPw9xYv\n";
-	spec.inlen = strlen(spec.input);
-	spec.deadline_ms = LONG_MS;
-	spec.secret_input = 1;
-	r = cmdrun_run(NULL, &spec, uf_now_ms(), err, sizeof(err));
-	assert_non_null(r);
-	assert_int_equal(cmdrun_wait(r), -1);
-	e = cmdrun_stderr(r, &elen);
-	assert_non_null(strstr(e, "doveadm: bad: <secret>\n<secret>\n"));
-	assert_null(strstr(e, "Kq4Z"));
-	assert_int_equal(elen, strlen(e));
-	assert_string_equal(e + elen - 8, "<secret>");
-	cmdrun_free(r);
+	cmdrun_free(secret_run(script));
 }
 
 int
