@@ -17,7 +17,9 @@
  * which the runner sets on a line before the script ("lock_wait=N";
  * default 20), then fails with "busy: another mailcon is changing FILE
  * (pid P on HOST, for N s)".  The lock file stays, with a note of its
- * holder ("PID TIME HOST") while held: a note found by the next holder was
+ * holder ("PID HOST", written when taken: the lock file's ctime is its
+ * time, so no date program runs; "PID TIME HOST" as earlier versions
+ * wrote it is read too) while held: a note found by the next holder was
  * left by one killed mid-edit, which it reports (its pid and age) and
  * whose temporary files it removes.  A lock that cannot be made (a
  * read-only directory) is refused, nothing changed.  A program that edits
@@ -84,21 +86,36 @@
 	"  read -r hn 2>/dev/null </proc/sys/kernel/hostname || :\n" \
 	"  [ -n \"$hn\" ] || hn=$(uname -n)\n" \
 	"}\n" \
-	/* temporary files go, and the lock's note of its holder */ \
+	/* temporary files go (and a map built from one), and the lock's \
+	   note of its holder */ \
 	"cleanup() {\n" \
-	"  rm -f -- ${t:+\"$t\"} ${b:+\"$b\"}\n" \
+	"  [ -z \"$t$b\" ] || rm -f -- ${t:+\"$t\"} ${t:+\"$t.db\"} ${b:+\"$b\"}\n" \
 	"  [ -z \"$L\" ] || { : >\"$L\"; } 2>/dev/null || :\n" \
 	"}\n" \
 	"trap cleanup EXIT\n" \
 	"trap 'exit 129' HUP\n" \
 	"trap 'exit 130' INT\n" \
 	"trap 'exit 143' TERM\n" \
+	/* \
+	 * A lock's note, "PID HOST" (its age: the lock file's ctime, as \
+	 * the note was written), or "PID TIME HOST" as mailcon wrote it \
+	 * before: hp, hh and its age ha in seconds, or 1 when unreadable. \
+	 * Only after a wait or a takeover: date and stat are no cost of \
+	 * an edit's. \
+	 */ \
+	"note_of() {\n" \
+	"  hp= ht= hh= hx=\n" \
+	"  read -r hp hh hx <\"$1\" 2>/dev/null || return 1\n" \
+	"  case $hp in ''|*[!0-9]*) return 1 ;; esac\n" \
+	"  case $hh in ''|*[!0-9]*) ;; *) [ -z \"$hx\" ] || { ht=$hh; hh=$hx; } ;; esac\n" \
+	"  [ -n \"$hh\" ] || return 1\n" \
+	"  [ -n \"$ht\" ] || ht=$(stat -c %Z -- \"$1\" 2>/dev/null) || return 1\n" \
+	"  ha=$(($(date +%s) - ht))\n" \
+	"}\n" \
 	/* who holds a lock, from its note: " (pid P on HOST, for N s)" */ \
 	"holder() {\n" \
-	"  read -r hp ht hh <\"$1\" 2>/dev/null || return 0\n" \
-	"  case $hp$ht in ''|*[!0-9]*) return 0 ;; esac\n" \
-	"  printf ' (pid %s on %s, for %s s)' \"$hp\" \"$hh\" " \
-	    "\"$(($(date +%s) - ht))\"\n" \
+	"  note_of \"$1\" || return 0\n" \
+	"  printf ' (pid %s on %s, for %s s)' \"$hp\" \"$hh\" \"$ha\"\n" \
 	"}\n" \
 	/* \
 	 * A note left in the lock we just took: its holder never cleared \
@@ -106,19 +123,18 @@
 	 * and age, and remove its temporary files. \
 	 */ \
 	"stale() {\n" \
-	"  read -r op ot oh <\"$2\" 2>/dev/null || return 0\n" \
-	"  case $op$ot in ''|*[!0-9]*)\n" \
+	"  read -r op 2>/dev/null <\"$2\" || return 0\n" \
+	"  if ! note_of \"$2\"; then\n" \
 	"    note \"took over the lock of $1 (its note was unreadable)\"\n" \
-	"    return 0 ;;\n" \
-	"  esac\n" \
+	"    return 0\n" \
+	"  fi\n" \
 	"  host\n" \
-	"  if [ \"$oh\" != \"$hn\" ]; then st=\"on $oh\"\n" \
-	"  elif kill -0 \"$op\" 2>/dev/null; then\n" \
+	"  if [ \"$hh\" != \"$hn\" ]; then st=\"on $hh\"\n" \
+	"  elif kill -0 \"$hp\" 2>/dev/null; then\n" \
 	"    st=\"running, not holding it\"\n" \
-	"  else st=\"no longer running\"; rm -f -- \"$1.mailcon.$op.\"*; fi\n" \
-	"  note \"took over a stale lock of $1: pid $op ($st) took it" \
-	    " $(($(date +%s) - ot)) s ago and was stopped before it let" \
-	    " go\"\n" \
+	"  else st=\"no longer running\"; rm -f -- \"$1.mailcon.$hp.\"*; fi\n" \
+	"  note \"took over a stale lock of $1: pid $hp ($st) took it" \
+	    " $ha s ago and was stopped before it let go\"\n" \
 	"}\n" \
 	/* \
 	 * Hold FILE.mailcon.lock until the script exits, so that no two \
@@ -132,9 +148,11 @@
 	"  command -v flock >/dev/null 2>&1 ||\n" \
 	"    die \"cannot lock $1: flock is not installed here (util-linux):" \
 	    " not changed\"\n" \
-	"  if [ ! -e \"$l\" ] && ! e=$(touch -- \"$l\" 2>&1); then\n" \
+	/* made by the shell (touch and dirname: two programs) */ \
+	"  if [ ! -e \"$l\" ] && ! e=$({ : >>\"$l\"; } 2>&1); then\n" \
+	"    case $1 in */*) d=${1%/*}; d=${d:-/} ;; *) d=. ;; esac\n" \
 	"    die \"cannot lock $1: cannot create $l (${e##*: }): mailcon" \
-	    " needs to write in $(dirname -- \"$1\"): not changed\"\n" \
+	    " needs to write in $d: not changed\"\n" \
 	"  fi\n" \
 	"  { command exec 9>>\"$l\"; } 2>/dev/null ||\n" \
 	"    { command exec 9<\"$l\"; } 2>/dev/null ||\n" \
@@ -145,8 +163,8 @@
 	"  L=$l\n" \
 	"  stale \"$1\" \"$l\"\n" \
 	"  host\n" \
-	"  { printf '%s %s %s\\n' $$ \"$(date +%s)\" \"$hn\"" \
-	    " >\"$l\"; } 2>/dev/null || :\n" \
+	/* no date: the note's time is the lock file's ctime */ \
+	"  { printf '%s %s\\n' $$ \"$hn\" >\"$l\"; } 2>/dev/null || :\n" \
 	"}\n" \
 	/* what tells a file was changed: inode, size, times, content */ \
 	"ident() {\n" \

@@ -9,10 +9,10 @@
  *
  *	check_sasl_access hash:/etc/postfix/sasl_access
  *
- * as "LOGIN REJECT ...", and postmap rebuilds it (once: the action's
- * check reads the rebuilt map back); smtpd notices a rebuilt
- * hash map by itself, so Postfix is never reloaded (a session already
- * open keeps the old table until it ends).
+ * as "LOGIN REJECT ...", and postmap builds the edited copy before it
+ * replaces the map (the action's check reads the map back); smtpd
+ * notices a replaced hash map by itself, so Postfix is never reloaded (a
+ * session already open keeps the old table until it ends).
  */
 #include <stddef.h>
 
@@ -21,63 +21,155 @@
 #include "backends/fileedit.h"
 
 /*
- * Rewrite the map without the account's line (plus a new one) and
- * rebuild it: postmap runs once, and what the rebuilt map says is read
- * back by the action's check (map_check), not here.  want: "REJECT" or
- * "" (what postmap -q finds when the source holds it already); lines: how
- * many lines of the account's.
+ * Rewrite the map without the account's line (plus a new one for a
+ * suspension) and build it, in this order under the map's lock (no
+ * postmap of the map itself, no copy kept to put back):
+ *
+ *  1. one stat of the map and the lock file: its write bits (none: the
+ *     site's "do not touch", refused), owner, mode and identity;
+ *  2. one awk writes the edited copy beside it and says whether the map
+ *     held the change already (then postmap -q says whether its .db
+ *     does too: nothing to do);
+ *  3. postmap builds the copy (hash:TMP makes TMP.db), the map still
+ *     untouched: a postmap that fails changes nothing;
+ *  4. one stat: the map's identity as in 1, else another program changed
+ *     it without the lock and the edit is made again from its content;
+ *  5. TMP.db renamed over MAP.db, then TMP over MAP.
+ *
+ * smtpd sees the new .db before its next connection: pre_accept() in
+ * smtpd.c calls dict_changed_name() (src/util/dict.c), which fstat()s
+ * each open table and reports it changed when "st.st_mtime !=
+ * dict->mtime || st.st_nlink == 0": the old .db, renamed over, has no
+ * name left.  A session open before keeps the old table (the session
+ * step ends those).  What the rebuilt map says is read back by the
+ * action's check (map_check: postmap -q), not here.
+ *
+ * The identity is the device, inode, size, mtime and ctime, and a
+ * checksum only when the map's ctime is not older, in whole seconds,
+ * than the lock's note (written just before the stat): any write after
+ * the stat sets a ctime at least the note's second, so it differs from
+ * an older one whatever the clock's grain; a map changed in the note's
+ * own second may change again in the same clock tick, to the same size
+ * in place, which only its content tells (cksum: one program, only
+ * then).  A clock set back while the map is edited defeats the times;
+ * the lock, not this check, is what serialises mailcon's own edits.
+ *
+ * want: "REJECT" or "" (what postmap -q finds when the source holds the
+ * change); lines: how many lines of the account's then; add: 1 to add
+ * the refusal line.
  */
 #define PF_MAP_EDIT(add, lines, want) \
 	"a=$1 f=$2; shift 2\n" \
-	"need_writable \"$f\"\n" \
-	"holds() {\n" \
-	"  A=$a awk '{ k = $1 }\n" \
-	"    tolower(k) == tolower(ENVIRON[\"A\"]) { n++ }\n" \
-	"    END { exit n != " lines " }' \"$1\"\n" \
+	"need_file \"$f\"\n" \
+	"lock \"$f\"\n" \
+	/* fm fu fg fc: the map's mode, owner, group, ctime (s); fid: its \
+	   identity; the second file's the same (tm ...) */ \
+	"look() {\n" \
+	"  s=$(stat -c '%a %u %g %Z %d %i %s %y %z' -- \"$@\") ||\n" \
+	"    die \"cannot stat $1\"\n" \
+	"  { read -r fm fu fg fc fid; read -r tm tu tg tc tx; } <<EOF\n" \
+	"$s\n" \
+	"EOF\n" \
 	"}\n" \
-	"edit_into() {\n" \
-	"  A=$a awk '{ k = $1 }\n" \
-	"    tolower(k) != tolower(ENVIRON[\"A\"]) { print }' \"$1\" \\\n" \
-	"    >\"$2\" || die \"cannot write beside $1\"\n" \
-	add \
+	/* the map changed in the lock's second: its content too */ \
+	"sum() {\n" \
+	"  [ \"$fc\" -lt \"$lc\" ] || fid=\"$fid $(cksum <\"$f\")\"\n" \
 	"}\n" \
-	/* the map as it was, to put back if postmap fails: a second name \
-	   of the old file (one process, where a copy took two) */ \
-	"finish() {\n" \
-	"  b=$2.mailcon.$$.orig\n" \
-	"  ln -f -- \"$2\" \"$b\" || die \"cannot link $2 to $b\"\n" \
-	"  mv -f -- \"$1\" \"$2\"\n" \
+	/* with the lock file, whose ctime is its note's (lock()) */ \
+	"look \"$f\" \"$L\"\n" \
+	"lc=$tc\n" \
+	"sum\n" \
+	/* a write bit in the last three digits of its mode */ \
+	"w=00$fm\n" \
+	"w=${w#\"${w%???}\"}\n" \
+	"case $w in *[2367]*) ;; *) die \"$f is read-only (no write bit):" \
+	    " not changed\" ;; esac\n" \
+	"id=$fid\n" \
+	/* our effective ids, for a copy made by this shell */ \
+	"eu= eg=\n" \
+	"while read -r k x y z; do\n" \
+	"  case $k in Uid:) eu=$y ;; Gid:) eg=$y; break ;; esac\n" \
+	"done 2>/dev/null </proc/self/status || :\n" \
+	/* \
+	 * The copy keeps the map's owner and mode: made by this shell \
+	 * (O_EXCL) under a umask of the map's mode when the map is ours \
+	 * and has no execute or special bit, else cp -p. \
+	 */ \
+	"cpy=\n" \
+	"beside() {\n" \
+	"  t=$f.mailcon.$$.new\n" \
+	"  if [ -z \"$cpy\" ] && [ \"$fu $fg\" = \"$eu $eg\" ] &&\n" \
+	"      [ \"$w\" = \"$fm\" ]; then\n" \
+	"    case $w in *[1357]*) cpy=1 ;; esac\n" \
+	"  else cpy=1; fi\n" \
+	"  if [ -z \"$cpy\" ]; then\n" \
+	"    u=${w%??} g=${w#?} o=${w#??}; g=${g%?}\n" \
+	"    umask \"$((7 - u))$((7 - g))$((7 - o))\"\n" \
+	"  fi\n" \
+	"  set -C\n" \
+	"  if ! { : >\"$t\"; } 2>/dev/null; then\n" \
+	"    set +C\n" \
+	"    t=$(mktemp \"$f.mailcon.$$.XXXXXX\") ||" \
+	    " die \"cannot create a file beside $f\"\n" \
+	"    cpy=1\n" \
+	"  fi\n" \
+	"  set +C\n" \
+	"  [ -z \"$cpy\" ] || cp -p -- \"$f\" \"$t\" || die \"cannot copy $f\"\n" \
 	"}\n" \
 	"said() {\n" \
 	"  r=$(\"$@\" -q \"$a\" \"hash:$f\" 2>/dev/null) || r=\n" \
 	"  case $r in REJECT*|reject*) r=REJECT ;; *) r= ;; esac\n" \
 	"}\n" \
-	"lock \"$f\"\n" \
-	"id=$(ident \"$f\")\n" \
-	/* postmap -q only when the source holds it already: a suspension \
-	   is refused mail one postmap sooner */ \
-	"h=no\n" \
-	"if holds \"$f\"; then\n" \
-	"  h=\n" \
-	"  said \"$@\"\n" \
-	"  [ \"$r\" != \"" want "\" ] || exit 0\n" \
-	"fi\n" \
-	/* not held since $id: edit_file need not look again */ \
-	"edit_file \"$f\" $h\n" \
-	"if ! \"$@\" \"hash:$f\"; then\n" \
-	"  if [ -n \"$b\" ]; then\n" \
-	"    mv -f -- \"$b\" \"$f\"\n" \
-	"    b=\n" \
-	"    die \"postmap failed; $f put back as it was\"\n" \
+	"n=0\n" \
+	"while :; do\n" \
+	"  beside\n" \
+	/* the map less the account's lines (plus the refusal), into the \
+	   copy; exit 1: it held the change already */ \
+	"  h=0\n" \
+	"  A=$a awk -v add=" add " -v lines=" lines " '\n" \
+	"    { k = $1 }\n" \
+	"    tolower(k) == tolower(ENVIRON[\"A\"]) {\n" \
+	"      n++; if (tolower($2) ~ /^reject/) r++; next }\n" \
+	"    { print }\n" \
+	"    END { if (add) printf \"%s\\tREJECT 5.7.1 account suspended" \
+	    " by mailcon\\n\", ENVIRON[\"A\"]\n" \
+	"      exit n == lines && r == n }' \"$f\" >\"$t\" || h=$?\n" \
+	"  case $h in 0) ;; 1) ;; *) die \"cannot write beside $f\" ;; esac\n" \
+	"  if [ \"$h\" = 1 ] && [ \"$n\" = 0 ]; then\n" \
+	"    said \"$@\"\n" \
+	"    [ \"$r\" != \"" want "\" ] || exit 0\n" \
 	"  fi\n" \
-	"  die \"postmap failed\"\n" \
-	"fi\n"
+	"  \"$@\" \"hash:$t\" || die \"postmap failed: $f not changed\"\n" \
+	"  look \"$f\" \"$t\"\n" \
+	"  sum\n" \
+	"  if [ \"$fid\" = \"$id\" ]; then\n" \
+	"    if [ -z \"$cpy\" ] && [ \"$tm $tu $tg\" != \"$fm $fu $fg\" ]; then\n" \
+	/* not as asked (a default ACL): copied instead */ \
+	"      rm -f -- \"$t\" \"$t.db\"\n" \
+	"      cpy=1\n" \
+	"      continue\n" \
+	"    fi\n" \
+	"    mv -f -- \"$t.db\" \"$f.db\" ||\n" \
+	"      die \"cannot rename $t.db to $f.db: $f not changed\"\n" \
+	"    mv -f -- \"$t\" \"$f\" ||\n" \
+	"      die \"cannot rename $t to $f: $f.db has the change, $f not" \
+	    " yet: run it again\"\n" \
+	"    t=\n" \
+	"    exit 0\n" \
+	"  fi\n" \
+	"  n=$((n + 1))\n" \
+	"  [ \"$n\" -lt 3 ] || die \"$f keeps changing while mailcon holds" \
+	    " its lock (another program edits it without the lock):" \
+	    " not changed, try again\"\n" \
+	"  note \"$f was changed by another program while mailcon held its" \
+	    " lock: edited again from its new content\"\n" \
+	"  rm -f -- \"$t\" \"$t.db\"\n" \
+	"  id=$fid\n" \
+	"done\n"
 
-static const char map_add[] = FE_PRELUDE PF_MAP_EDIT(
-	"  printf '%s\\tREJECT 5.7.1 account suspended by mailcon\\n' \"$a\""
-	    " >>\"$2\" || die \"cannot write beside $1\"\n", "1", "REJECT");
+static const char map_add[] = FE_PRELUDE PF_MAP_EDIT("1", "1", "REJECT");
 
-static const char map_del[] = FE_PRELUDE PF_MAP_EDIT("", "0", "");
+static const char map_del[] = FE_PRELUDE PF_MAP_EDIT("0", "0", "");
 
 /* The map's part of the suspension check (backend.h): what postmap -q
    finds, so a source never rebuilt does not pass. */

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -679,16 +680,19 @@ map_opt(void *arg, const char *name, char *const **words)
 	return NULL;
 }
 
-/* Run Postfix's map step st for account with PATH=path; its status. */
+/*
+ * Run Postfix's map step st for account with PATH=path, its stderr into
+ * the file "err" of the temporary directory; its status.
+ */
 static int
 map_step(const struct backend_step *st, const char *account,
     const char *path)
 {
 	struct backend_env	 env;
-	char			 err[256], **v, env_path[300];
-	char			*envp[] = { env_path, NULL };
+	char			 err[256], **v, env_path[300], env_map[300];
+	char			*envp[] = { env_path, env_map, NULL };
 	pid_t			 pid;
-	int			 status;
+	int			 status, fd;
 
 	memset(&env, 0, sizeof(env));
 	env.opt = map_opt;
@@ -697,39 +701,46 @@ map_step(const struct backend_step *st, const char *account,
 	assert_non_null(v = backend_step_argv(&backend_postfix, st, &env,
 	    err, sizeof(err)));
 	snprintf(env_path, sizeof(env_path), "PATH=%s", path);
+	/* for a postmap stand-in that edits the map behind the step */
+	snprintf(env_map, sizeof(env_map), "MAP=%s", tmp("map"));
+	fd = open(tmp("err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
 	if ((pid = fork()) == 0) {
+		dup2(fd, 2);
 		execve(v[0], v, envp);
 		_exit(127);
 	}
+	close(fd);
 	assert_true(pid > 0);
 	backend_argv_free(v);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		uf_read(tmp("err"), err, sizeof(err));
+		print_message("map step: %s", err);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 /*
  * The map steps run only the programs they need (each one more is 5-15
  * ms under load while the hijacker's mail goes on): with a PATH that
- * holds nothing else (no mktemp, no uname), the account's line goes in
- * and out, rebuilt by the real postmap.
+ * holds nothing else (no mktemp, uname, find, ln, date, touch, dirname),
+ * the account's line goes in and out, rebuilt by the real postmap.
+ */
+/*
+ * A directory of the temporary directory holding links to only these
+ * programs (and postmap by its own name: it runs its helpers from
+ * Postfix's directories, not from PATH, unless postmap is false).
  */
 static void
-test_map_programs(void **state)
+map_bin(const char *name, const char *const *progs, int postmap)
 {
-	static const char *const progs[] = { "awk", "stat", "cksum", "rm",
-	    "mv", "ln", "cp", "flock", "find", "date", "touch", NULL };
-	const struct backend_accounts	*ac = backend_postfix.accounts;
-	char				 bin[256], link[300], text[256];
-	const char			*dirs[] = { "/usr/bin", "/bin",
-					    "/usr/sbin", NULL };
-	size_t				 i, j;
+	char		 bin[256], link[300], text[256];
+	const char	*dirs[] = { "/usr/bin", "/bin", "/usr/sbin", NULL };
+	size_t		 i, j;
 
-	(void)state;
-	snprintf(bin, sizeof(bin), "%s", tmp("bin"));
+	snprintf(bin, sizeof(bin), "%s", tmp(name));
 	assert_int_equal(mkdir(bin, 0755), 0);
-	assert_int_equal(mkdir(tmp("pf"), 0755), 0);
-	uf_write(tmp("pf/main.cf"), "", 0644);
-	uf_write(tmp("map"), "x@y.test\tOK\n", 0644);
 	for (i = 0; progs[i] != NULL; i++) {
 		for (j = 0; dirs[j] != NULL; j++) {
 			snprintf(text, sizeof(text), "%s/%s", dirs[j],
@@ -741,10 +752,29 @@ test_map_programs(void **state)
 		assert_non_null(dirs[j]);
 		assert_int_equal(symlink(text, link), 0);
 	}
-	/* postmap by its own name: it runs its helpers from Postfix's
-	   directories, not from PATH */
+	if (!postmap)
+		return;
 	snprintf(link, sizeof(link), "%s/postmap", bin);
 	assert_int_equal(symlink("/usr/sbin/postmap", link), 0);
+}
+
+/* The programs the map steps may run (cksum only for a map changed in
+   the second its lock was taken, cp only for a map of another owner's). */
+static const char *const map_progs[] = { "awk", "stat", "cksum", "rm",
+    "mv", "cp", "flock", NULL };
+
+static void
+test_map_programs(void **state)
+{
+	const struct backend_accounts	*ac = backend_postfix.accounts;
+	char				 bin[256], text[256];
+
+	(void)state;
+	map_bin("bin", map_progs, 1);
+	snprintf(bin, sizeof(bin), "%s", tmp("bin"));
+	assert_int_equal(mkdir(tmp("pf"), 0755), 0);
+	uf_write(tmp("pf/main.cf"), "", 0644);
+	uf_write(tmp("map"), "x@y.test\tOK\n", 0644);
 	assert_int_equal(map_step(ac->refuse_add, "bob@y.test", bin), 0);
 	uf_read(tmp("map"), text, sizeof(text));
 	assert_non_null(strstr(text, "bob@y.test\tREJECT"));
@@ -752,6 +782,139 @@ test_map_programs(void **state)
 	assert_int_equal(map_step(ac->refuse_del, "bob@y.test", bin), 0);
 	uf_read(tmp("map"), text, sizeof(text));
 	assert_string_equal(text, "x@y.test\tOK\n");
+}
+
+/* What postmap -q finds for key in the rebuilt map ("" for nothing). */
+static void
+map_query(const char *key, char *buf, size_t size)
+{
+	char	 cmd[512];
+	FILE	*p;
+
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/postmap -c %s -q '%s' hash:%s",
+	    tmp("pf"), key, tmp("map"));
+	assert_non_null(p = popen(cmd, "r"));
+	if (fgets(buf, (int)size, p) == NULL)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	pclose(p);
+}
+
+/* No temporary file of a step is left beside the map. */
+static void
+map_no_leftovers(void)
+{
+	char	 cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -v '^map.mailcon.lock$' | "
+	    "grep -q '^map.mailcon'", tmpdir);
+	assert_int_not_equal(system(cmd), 0);
+}
+
+/*
+ * Another program edits the map without the lock while the step has it:
+ * in place (the same inode), to the same size, in the second the map was
+ * written and the lock taken (where its times alone may not tell).  The
+ * step notices before anything is renamed, edits again from the new
+ * content, and the other program's change is kept, in the source and the
+ * rebuilt map.
+ */
+static void
+test_map_same_second(void **state)
+{
+	const struct backend_accounts	*ac = backend_postfix.accounts;
+	char				 text[512], path[300];
+	FILE				*f;
+
+	(void)state;
+	map_bin("bin2", map_progs, 0);
+	/* a postmap that edits the map in place, once, then builds */
+	snprintf(path, sizeof(path), "%s/postmap", tmp("bin2"));
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#!/bin/sh\n"
+	    "if [ ! -e \"$MAP.edited\" ]; then\n"
+	    "  : >\"$MAP.edited\"\n"
+	    "  printf 'z@y.test\\tOK\\n' 1<>\"$MAP\"\n"
+	    "fi\n"
+	    "exec /usr/sbin/postmap \"$@\"\n");
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+	(void)mkdir(tmp("pf"), 0755);
+	uf_write(tmp("pf/main.cf"), "", 0644);
+	uf_write(tmp("map"), "x@y.test\tOK\n", 0644);
+	assert_int_equal(map_step(ac->refuse_add, "bob@y.test",
+	    tmp("bin2")), 0);
+	uf_read(tmp("err"), text, sizeof(text));
+	assert_non_null(strstr(text, "was changed by another program while "
+	    "mailcon held its lock: edited again from its new content"));
+	uf_read(tmp("map"), text, sizeof(text));
+	assert_string_equal(text, "z@y.test\tOK\nbob@y.test\tREJECT 5.7.1 "
+	    "account suspended by mailcon\n");
+	map_query("z@y.test", text, sizeof(text));
+	assert_string_equal(text, "OK");
+	map_query("bob@y.test", text, sizeof(text));
+	assert_string_equal(text, "REJECT 5.7.1 account suspended by mailcon");
+	map_query("x@y.test", text, sizeof(text));
+	assert_string_equal(text, "");
+	unlink(tmp("map.edited"));
+	map_no_leftovers();
+}
+
+/*
+ * A map with no write bit is the site's "do not touch": refused, nothing
+ * changed, nothing built.  One that is writable keeps its owner and mode
+ * (made by the step's shell, or copied when the mode has an execute
+ * bit), and so does its rebuilt .db as postmap makes it.
+ */
+static void
+test_map_modes(void **state)
+{
+	const struct backend_accounts	*ac = backend_postfix.accounts;
+	struct stat			 st, ref;
+	char				 text[512];
+	static const mode_t		 modes[] = { 0640, 0754 };
+	size_t				 i;
+
+	(void)state;
+	(void)mkdir(tmp("pf"), 0755);
+	uf_write(tmp("pf/main.cf"), "", 0644);
+	uf_write(tmp("map"), "x@y.test\tOK\n", 0444);
+	unlink(tmp("map.db"));
+	assert_int_equal(map_step(ac->refuse_add, "bob@y.test",
+	    "/usr/bin:/bin:/usr/sbin"), 3);
+	uf_read(tmp("err"), text, sizeof(text));
+	assert_non_null(strstr(text, "is read-only (no write bit): not "
+	    "changed"));
+	uf_read(tmp("map"), text, sizeof(text));
+	assert_string_equal(text, "x@y.test\tOK\n");
+	assert_int_equal(access(tmp("map.db"), F_OK), -1);
+	map_no_leftovers();
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		assert_int_equal(chmod(tmp("map"), modes[i]), 0);
+		assert_int_equal(map_step(ac->refuse_add, "bob@y.test",
+		    "/usr/bin:/bin:/usr/sbin"), 0);
+		assert_int_equal(stat(tmp("map"), &st), 0);
+		assert_int_equal(st.st_mode & 07777, modes[i]);
+		assert_int_equal(st.st_uid, geteuid());
+		/* the .db as postmap makes it from the map itself */
+		assert_int_equal(stat(tmp("map.db"), &st), 0);
+		uf_write(tmp("ref"), "x@y.test\tOK\n", modes[i]);
+		unlink(tmp("ref.db"));
+		snprintf(text, sizeof(text), "/usr/sbin/postmap -c %s "
+		    "hash:%s", tmp("pf"), tmp("ref"));
+		assert_int_equal(system(text), 0);
+		assert_int_equal(stat(tmp("ref.db"), &ref), 0);
+		assert_int_equal(st.st_mode & 07777, ref.st_mode & 07777);
+		assert_int_equal(st.st_uid, ref.st_uid);
+		map_query("bob@y.test", text, sizeof(text));
+		assert_string_equal(text, "REJECT 5.7.1 account suspended by "
+		    "mailcon");
+		assert_int_equal(map_step(ac->refuse_del, "bob@y.test",
+		    "/usr/bin:/bin:/usr/sbin"), 0);
+		map_query("bob@y.test", text, sizeof(text));
+		assert_string_equal(text, "");
+		map_no_leftovers();
+	}
 }
 
 /* Drive a run with poll() until it ends; its result. */
@@ -1270,6 +1433,8 @@ main(void)
 		cmocka_unit_test(test_render_sessions),
 		cmocka_unit_test(test_sessions_dirs),
 		cmocka_unit_test(test_map_programs),
+		cmocka_unit_test(test_map_same_second),
+		cmocka_unit_test(test_map_modes),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_not_supported),
 		cmocka_unit_test(test_exim_roles),
