@@ -9,10 +9,10 @@
  *
  *	check_sasl_access hash:/etc/postfix/sasl_access
  *
- * as "LOGIN REJECT ...", and postmap builds the edited copy before it
- * replaces the map (the action's check reads the map back); smtpd
- * notices a replaced hash map by itself, so Postfix is never reloaded (a
- * session already open keeps the old table until it ends).
+ * as "LOGIN REJECT ...", and postmap changes that one entry of the map's
+ * .db in place (the action's check reads the map back); smtpd notices a
+ * changed hash map by itself, so Postfix is never reloaded (a session
+ * that looked in the table before keeps what it read until it ends).
  */
 #include <stddef.h>
 
