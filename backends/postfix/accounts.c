@@ -183,7 +183,7 @@
 	"  n=$((n + 1))\n" \
 	"  [ \"$n\" -lt 3 ] || die \"$f keeps changing while mailcon holds" \
 	    " its lock (another program edits it without the lock):" \
-	    " not changed, try again\"\n" \
+	    " not changed${db:+ (its entry in $f.db is)}, try again\"\n" \
 	"  note \"$f was changed by another program while mailcon held its" \
 	    " lock: edited again from its new content\"\n" \
 	"  rm -f -- \"$t\"\n" \

@@ -689,7 +689,8 @@ map_step(const struct backend_step *st, const char *account,
     const char *path)
 {
 	struct backend_env	 env;
-	char			 err[256], **v, env_path[300], env_map[300];
+	char			 err[256], said[4096], **v;
+	char			 env_path[300], env_map[300];
 	char			*envp[] = { env_path, env_map, NULL };
 	pid_t			 pid;
 	int			 status, fd;
@@ -715,8 +716,8 @@ map_step(const struct backend_step *st, const char *account,
 	backend_argv_free(v);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		uf_read(tmp("err"), err, sizeof(err));
-		print_message("map step: %s", err);
+		uf_read(tmp("err"), said, sizeof(said));
+		print_message("map step: %s", said);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
@@ -812,6 +813,31 @@ map_no_leftovers(void)
 }
 
 /*
+ * The map "x@y.test OK", built, and in directory bin (with map_progs) a
+ * postmap that runs the shell lines behind before the real one: a
+ * program that edits the map behind the step.
+ */
+static void
+map_with_meddler(const char *bin, const char *behind)
+{
+	char	 path[300], cmd[700];
+	FILE	*f;
+
+	map_bin(bin, map_progs, 0);
+	snprintf(path, sizeof(path), "%s/postmap", tmp(bin));
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#!/bin/sh\n%sexec /usr/sbin/postmap \"$@\"\n", behind);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+	(void)mkdir(tmp("pf"), 0755);
+	uf_write(tmp("pf/main.cf"), "", 0644);
+	uf_write(tmp("map"), "x@y.test\tOK\n", 0644);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/postmap -c %s hash:%s",
+	    tmp("pf"), tmp("map"));
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
  * Another program edits the map without the lock while the step has it:
  * in place (the same inode), to the same size, in the second the map was
  * written and the lock taken (where its times alone may not tell).  The
@@ -824,28 +850,14 @@ static void
 test_map_same_second(void **state)
 {
 	const struct backend_accounts	*ac = backend_postfix.accounts;
-	char				 text[512], path[300];
-	FILE				*f;
+	char				 text[512];
 
 	(void)state;
-	map_bin("bin2", map_progs, 0);
 	/* a postmap that edits the map in place, once, then builds */
-	snprintf(path, sizeof(path), "%s/postmap", tmp("bin2"));
-	assert_non_null(f = fopen(path, "w"));
-	fprintf(f, "#!/bin/sh\n"
-	    "if [ ! -e \"$MAP.edited\" ]; then\n"
+	map_with_meddler("bin2", "if [ ! -e \"$MAP.edited\" ]; then\n"
 	    "  : >\"$MAP.edited\"\n"
 	    "  printf 'z@y.test\\tOK\\n' 1<>\"$MAP\"\n"
-	    "fi\n"
-	    "exec /usr/sbin/postmap \"$@\"\n");
-	fclose(f);
-	assert_int_equal(chmod(path, 0755), 0);
-	(void)mkdir(tmp("pf"), 0755);
-	uf_write(tmp("pf/main.cf"), "", 0644);
-	uf_write(tmp("map"), "x@y.test\tOK\n", 0644);
-	snprintf(text, sizeof(text), "/usr/sbin/postmap -c %s hash:%s",
-	    tmp("pf"), tmp("map"));
-	assert_int_equal(system(text), 0);
+	    "fi\n");
 	assert_int_equal(map_step(ac->refuse_add, "bob@y.test",
 	    tmp("bin2")), 0);
 	uf_read(tmp("err"), text, sizeof(text));
@@ -859,6 +871,34 @@ test_map_same_second(void **state)
 	map_query("x@y.test", text, sizeof(text));
 	assert_string_equal(text, "OK");
 	unlink(tmp("map.edited"));
+	map_no_leftovers();
+}
+
+/*
+ * A map another program keeps changing without the lock: the step gives
+ * up after three tries and says so, and what it did say is true: the
+ * source is not changed, the account's entry in the .db is (postmap
+ * changed it before each identity check).
+ */
+static void
+test_map_keeps_changing(void **state)
+{
+	const struct backend_accounts	*ac = backend_postfix.accounts;
+	char				 text[512], err[2048];
+
+	(void)state;
+	/* a postmap that appends to the map source on every run */
+	map_with_meddler("bin3", "printf 'z@y.test\\tOK\\n' >>\"$MAP\"\n");
+	assert_int_equal(map_step(ac->refuse_add, "bob@y.test",
+	    tmp("bin3")), 3);
+	uf_read(tmp("err"), err, sizeof(err));
+	assert_non_null(strstr(err, "keeps changing while mailcon holds its "
+	    "lock"));
+	assert_non_null(strstr(err, "not changed (its entry in "));
+	uf_read(tmp("map"), text, sizeof(text));
+	assert_null(strstr(text, "bob@y.test"));
+	map_query("bob@y.test", text, sizeof(text));
+	assert_string_equal(text, "REJECT 5.7.1 account suspended by mailcon");
 	map_no_leftovers();
 }
 
@@ -1450,6 +1490,7 @@ main(void)
 		cmocka_unit_test(test_sessions_dirs),
 		cmocka_unit_test(test_map_programs),
 		cmocka_unit_test(test_map_same_second),
+		cmocka_unit_test(test_map_keeps_changing),
 		cmocka_unit_test(test_map_modes),
 		cmocka_unit_test(test_needs),
 		cmocka_unit_test(test_not_supported),
