@@ -14,15 +14,12 @@
 
 #include "backends/backend.h"
 #include "backends/logline.h"
-
-#define REF	INT64_C(1795867200)	/* 2026-11-28 12:00:00 UTC */
+#include "unit_parse.h"
 
 #define ARRIVAL	"2026-11-28 03:01:06.250 [4242] 1xbHst-000000000Ab-0001 " \
 	"<= judy@example.test H=(bot1.example.test) [127.200.1.12]:40312 " \
 	"I=[127.0.0.1]:2626 P=esmtpa A=dovecot_login:judy@example.test " \
 	"S=1234 T=\"offer\" for a@x.test b@y.test"
-
-static char	*held;	/* the copy the last events borrow from */
 
 /*
  * Split and parse a copy of s of exactly len bytes with every backend;
@@ -31,16 +28,9 @@ static char	*held;	/* the copy the last events borrow from */
 static int
 parse_n(const char *s, size_t len, struct mail_events *evs)
 {
-	struct log_clock	 c;
 	struct log_header	 h;
 
-	free(held);
-	held = malloc(len > 0 ? len : 1);
-	assert_non_null(held);
-	memcpy(held, s, len);
-	log_clock_init(&c, REF);
-	c.utc = 1;
-	if (logline_split(&c, held, len, &h) != 0)
+	if (unit_split(s, len, &h) != 0)
 		return -1;
 	return backend_parse_any(&h, evs);
 }
@@ -50,16 +40,6 @@ static int
 parse(const char *s, struct mail_events *evs)
 {
 	return parse_n(s, strlen(s), evs);
-}
-
-/* The borrowed string is exactly want. */
-static void
-assert_mstr(const struct mail_str *m, const char *want)
-{
-	if (m->len != strlen(want) ||
-	    (m->len > 0 && memcmp(m->p, want, m->len) != 0))
-		fail_msg("want \"%s\", got \"%.*s\"", want, (int)m->len,
-		    m->p != NULL ? m->p : "");
 }
 
 /* The event's client, as text, is want ("" for none). */
@@ -337,25 +317,15 @@ test_header_forms(void **state)
 	assert_mstr(&h.prog, "exim");
 }
 
-/* Free the copy the last events borrowed from. */
-static int
-teardown(void **state)
-{
-	(void)state;
-	free(held);
-	held = NULL;
-	return 0;
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_arrival_two_events, teardown),
+		cmocka_unit_test_teardown(test_arrival_two_events, unit_parse_teardown),
 		cmocka_unit_test(test_parse_line_contract),
-		cmocka_unit_test_teardown(test_every_cut, teardown),
-		cmocka_unit_test_teardown(test_megabyte_lines, teardown),
-		cmocka_unit_test_teardown(test_control_bytes, teardown),
+		cmocka_unit_test_teardown(test_every_cut, unit_parse_teardown),
+		cmocka_unit_test_teardown(test_megabyte_lines, unit_parse_teardown),
+		cmocka_unit_test_teardown(test_control_bytes, unit_parse_teardown),
 		cmocka_unit_test(test_id_grammar),
 		cmocka_unit_test(test_exim_prefix),
 		cmocka_unit_test(test_header_forms),

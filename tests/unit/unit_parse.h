@@ -1,6 +1,6 @@
 /*
  * unit_parse.h: what the tests of one backend's log parser share
- * (test_postfix.c, test_dovecot.c): a line split and parsed from a copy of
+ * (test_postfix.c, test_dovecot.c, test_exim.c): a line split and parsed from a copy of
  * exactly its length, so that ASan catches an overread, and the checks of
  * the event's borrowed strings.  Header only (static inline), since the
  * Makefile builds each test_*.c alone against libmailcon.a.  Include after
@@ -21,6 +21,24 @@
 static char	*unit_held;	/* the copy the last event borrows from */
 
 /*
+ * Split a copy of s (len bytes) into h, whose strings point into that
+ * copy until the next call; 0, or -1 when the header did not split.
+ */
+static inline int
+unit_split(const char *s, size_t len, struct log_header *h)
+{
+	struct log_clock	 c;
+
+	free(unit_held);
+	unit_held = malloc(len > 0 ? len : 1);
+	assert_non_null(unit_held);
+	memcpy(unit_held, s, len);
+	log_clock_init(&c, REF);
+	c.utc = 1;
+	return logline_split(&c, unit_held, len, h) != 0 ? -1 : 0;
+}
+
+/*
  * Split and parse a copy of s (len bytes) with b; the event's strings
  * point into that copy until the next call.  Returns the kind, EV_NONE
  * when nothing, -1 when the header did not split.
@@ -29,16 +47,9 @@ static inline int
 unit_parse_with(const struct mail_backend *b, const char *s, size_t len,
     struct mail_event *ev)
 {
-	struct log_clock	 c;
 	struct log_header	 h;
 
-	free(unit_held);
-	unit_held = malloc(len > 0 ? len : 1);
-	assert_non_null(unit_held);
-	memcpy(unit_held, s, len);
-	log_clock_init(&c, REF);
-	c.utc = 1;
-	if (logline_split(&c, unit_held, len, &h) != 0)
+	if (unit_split(s, len, &h) != 0)
 		return -1;
 	if (!b->parse_line(&h, ev))
 		return EV_NONE;
