@@ -210,7 +210,7 @@ static const uint8_t exim_id_chars[256] = {
 };
 
 /* Whether [s, s + n) is all of the id alphabet (no early exit: n <= 11). */
-static inline int
+static int
 exim_id_run(const unsigned char *s, size_t n)
 {
 	size_t	 i;
@@ -234,17 +234,13 @@ int
 exim_id_is_valid(const char *p, size_t len)
 {
 	const unsigned char	*s = (const unsigned char *)p;
+	size_t			 d2;
 
-	if (p == NULL)
+	if (p == NULL || (len != 16 && len != 23))
 		return 0;
-	/* each shape apart: the runs' lengths are constants, unrolled */
-	if (len == 16)
-		return s[6] == '-' && s[13] == '-' && exim_id_run(s, 6) &&
-		    exim_id_run(s + 7, 6) && exim_id_run(s + 14, 2);
-	if (len == 23)
-		return s[6] == '-' && s[18] == '-' && exim_id_run(s, 6) &&
-		    exim_id_run(s + 7, 11) && exim_id_run(s + 19, 4);
-	return 0;
+	d2 = len == 16 ? 13 : 18;
+	return s[6] == '-' && s[d2] == '-' && exim_id_run(s, 6) &&
+	    exim_id_run(s + 7, d2 - 7) && exim_id_run(s + d2 + 1, len - d2 - 1);
 }
 
 /*

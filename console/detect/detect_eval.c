@@ -177,18 +177,15 @@ eval_burst_pair(struct measure *x)
  */
 static const double eval_zero_v[SIG_COUNT];
 
-/*
- * Measure every signal of an account into x->v (and what the reasons
- * quote): everything detect_measure reads from the account, with its side
- * effects (aging the novelty hours, the countries and the burst, the
- * usual found for this hour), and nothing of the level.
- */
-static void
-eval_signals(const struct detector *d, struct account *a, struct measure *x)
+/* Measure every signal and combine them into a level. */
+void
+detect_measure(const struct detector *d, struct account *a, struct measure *x)
 {
 	const struct detect_config *c = &d->cfg;
 	double		 mins = c->window / 60.0, rate, minute;
+	enum level	 who = LEVEL_OK, cap;
 	int64_t		 usual;
+	int		 s, groups;
 
 	/* field by field, not a memset: this runs on every event */
 	memcpy(x->v, eval_zero_v, sizeof(x->v));
@@ -244,59 +241,6 @@ eval_signals(const struct detector *d, struct account *a, struct measure *x)
 	x->guessed_ip = a->guessed_ip;
 	x->allowed = a->allowed;
 	x->from_new = a->win_msgs > 0 && 2 * a->win_fresh > a->win_msgs;
-}
-
-/*
- * Each signal's lowest threshold set (above 0), or infinity: eval_limit
- * finds a value LEVEL_OK exactly when it is below that one.
- */
-void
-detect_quiet_limits(struct detector *d)
-{
-	const struct signal_limits *l;
-	double		 t;
-	int		 s;
-
-	for (s = 0; s < SIG_COUNT; s++) {
-		l = &d->cfg.limits[s];
-		t = INFINITY;
-		if (l->critical > 0 && l->critical < t)
-			t = l->critical;
-		if (l->suspicious > 0 && l->suspicious < t)
-			t = l->suspicious;
-		if (l->watch > 0 && l->watch < t)
-			t = l->watch;
-		d->quiet_below[s] = t;
-	}
-}
-
-/*
- * Whether no signal of x reaches any of its thresholds: eval_limit of
- * every value is LEVEL_OK.  (A value is never NaN: every quotient has a
- * divisor above 0.)
- */
-static int
-eval_quiet(const struct detector *d, const struct measure *x)
-{
-	int	 s;
-
-	for (s = 0; s < SIG_COUNT; s++)
-		if (x->v[s] >= d->quiet_below[s])
-			return 0;
-	return 1;
-}
-
-/*
- * Combine the signals eval_signals measured into x's levels, evidence and
- * level.  Writes x alone.
- */
-static void
-eval_classify(const struct detector *d, const struct account *a,
-    struct measure *x)
-{
-	const struct detect_config *c = &d->cfg;
-	enum level	 who = LEVEL_OK, cap;
-	int		 s, groups;
 
 	for (s = 0; s < SIG_COUNT; s++)
 		x->raw[s] = x->eff[s] = (uint8_t)eval_limit(&c->limits[s],
@@ -335,14 +279,6 @@ eval_classify(const struct detector *d, const struct account *a,
 	}
 }
 
-/* Measure every signal and combine them into a level. */
-void
-detect_measure(const struct detector *d, struct account *a, struct measure *x)
-{
-	eval_signals(d, a, x);
-	eval_classify(d, a, x);
-}
-
 /* Remember x as the account's worst moment when it is worse than the last. */
 static void
 eval_keep_peak(struct detector *d, struct account *a, const struct measure *x)
@@ -378,36 +314,7 @@ detect_update(struct detector *d, struct account *a)
 	ipwin_advance(&a->ips, d->now, w);
 	ipwin_advance(&a->nets, d->now, w);
 	ipwin_advance(&a->domains, d->now, w);
-	eval_signals(d, a, &x);
-	/*
-	 * Most events leave a quiet account quiet, and then nothing below
-	 * can change; skipping eval_classify is exact, not a guess:
-	 *
-	 * When eval_quiet holds, every x.raw[s] is LEVEL_OK (raw is
-	 * eval_limit of v, which eval_quiet just checked).  eval_classify
-	 * never raises an eff above its raw (eval_burst_pair lowers the
-	 * burst's eff to at most max(fanout, watch) only when the burst's
-	 * raw is above watch, and the fan-out's only down to the burst's;
-	 * the volume cap only lowers), so every eff is LEVEL_OK, the level
-	 * (their maximum) is LEVEL_OK, the evidence (kinds at suspicious or
-	 * above) is 0 and the two-kinds step does not apply.  With the
-	 * account at LEVEL_OK already and not allow-listed, the rest of
-	 * this function would then: call no on_level (no change), store
-	 * the same level, leave the peak (OK is no higher), keep no peak
-	 * snapshot (level below watch, not allowed), flag nothing (below
-	 * suspicious) and confirm nothing (not critical).  eval_classify
-	 * writes only x, and eval_signals, which carries every side effect
-	 * of the measure, has run either way.
-	 *
-	 * Time alone moves signals too (the queue share as other accounts'
-	 * mail leaves, the rates as minutes age, the usual at a new hour):
-	 * eval_signals measures them all from the account's state now on
-	 * every call, so nothing is carried over from an earlier event.
-	 */
-	if (a->level == LEVEL_OK && !a->allowed && !d->eval_all &&
-	    eval_quiet(d, &x))
-		return;
-	eval_classify(d, a, &x);
+	detect_measure(d, a, &x);
 	if (x.level != a->level && d->on_level != NULL)
 		d->on_level(d->on_level_arg, a->name, (enum level)a->level,
 		    x.level);

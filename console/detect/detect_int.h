@@ -151,10 +151,6 @@ struct detector {
 	void		*on_level_arg;
 	detector_confirm_cb on_confirm;	/* told of confirmations, or NULL */
 	void		*on_confirm_arg;
-	uint8_t		 eval_all;	/* tests: classify after every event,
-					   quiet accounts too (detect_update) */
-	double		 quiet_below[SIG_COUNT];	/* each signal's lowest
-					   threshold (detect_quiet_limits) */
 };
 
 /* Whether signal s counts in the score and the worst moment's weight:
@@ -212,8 +208,6 @@ struct peak_snap {
 	uint64_t	 messages;	/* the account's by then */
 };
 
-/* Fill d->quiet_below from the thresholds (detector_new). */
-void	detect_quiet_limits(struct detector *d);
 /* Measure every signal of an account now and combine them into a
    level. */
 void	detect_measure(const struct detector *d, struct account *a,

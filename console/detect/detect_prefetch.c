@@ -24,20 +24,16 @@ pf_line(const void *p)
 		__builtin_prefetch(p);
 }
 
-/*
- * Start loading an account's block: the struct, its minute ring and the
- * start of its name (after the ring: a lookup by name compares it), every
- * cache line of them whatever the block's alignment.
- */
+/* Start loading an account's block: the struct and its minute ring. */
 static void
 pf_account(const struct detector *d, const struct account *a)
 {
-	uintptr_t	 p = (uintptr_t)a & ~(uintptr_t)63, end;
+	const char	*p = (const char *)a;
+	size_t		 n, i;
 
-	end = (uintptr_t)a + sizeof(*a) +
-	    (size_t)d->nb * sizeof(struct acct_bucket) + 32;
-	for (; p < end; p += 64)
-		__builtin_prefetch((const void *)p);
+	n = sizeof(*a) + (size_t)d->nb * sizeof(struct acct_bucket);
+	for (i = 0; i < n; i += 64)
+		__builtin_prefetch(p + i);
 }
 
 /* Start loading an account's other blocks that every event reads. */
@@ -84,17 +80,14 @@ pf_by_qid(const struct detector *d, uint64_t key)
 /*
  * See detector.h.  By name (logins, submissions): step 3 the index slot
  * (and the queue id's), 2 the account, 1 its profile and address sets.
- * By queue id (envelopes, deliveries, removals): step 4 the index slot, 3
- * the entry, 2 the account, 1 its profile and, for a delivery, its
- * recipient domain's slot in the account's domain set, 0 that domain's
- * entry and the head of the set's window list.
+ * By queue id (envelopes, deliveries, removals): step 3 the index slot, 2
+ * the entry, 1 the account, 0 its profile and recipient domains.
  */
 void
 detector_prefetch(const struct detector *d, const struct mail_event *ev,
     const struct detect_keys *k, int step)
 {
 	const struct account	*a;
-	int			 dom;
 
 	if (ev->account.len > 0 && ev->account.len <= DETECT_NAME_MAX &&
 	    (ev->kind == EV_SUBMIT || ev->kind == EV_AUTH_OK)) {
@@ -124,26 +117,23 @@ detector_prefetch(const struct detector *d, const struct mail_event *ev,
 	if (ev->qid.len == 0)
 		return;
 	switch (step) {
-	case 4:
+	case 3:
 		qidmap_prefetch(d->qids, k->qid);
 		break;
-	case 3:
+	case 2:
 		qidmap_prefetch_entry(d->qids, k->qid);
 		break;
-	case 2:
+	case 1:
 		if ((a = pf_by_qid(d, k->qid)) != NULL)
 			pf_account(d, a);
 		break;
 	default:
-		dom = k->domain != 0 && (ev->kind == EV_DELIVERED ||
-		    ev->kind == EV_DEFERRED || ev->kind == EV_BOUNCED);
-		/* step 0 is for a domain alone: no lookup without one */
-		if ((step == 0 && !dom) || (a = pf_by_qid(d, k->qid)) == NULL)
+		if ((a = pf_by_qid(d, k->qid)) == NULL)
 			break;
-		if (step == 1)
-			pf_account_more(a);
-		if (dom)
-			ipwin_prefetch(&a->domains, k->domain, step);
+		pf_account_more(a);
+		if (ev->kind != EV_QUEUED && ev->kind != EV_REMOVED &&
+		    ev->kind != EV_DELETED)
+			pf_ipwin(&a->domains);
 		break;
 	}
 }

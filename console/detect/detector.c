@@ -178,7 +178,7 @@ detect_submit(struct detector *d, const struct mail_event *ev)
 		    d->keys->qid)) != NULL)
 			q->flags |= QF_BURST;
 		else if ((ev->flags & EVF_EARLY) &&
-		    (dk = d->keys->domain) != 0)
+		    (dk = detect_domain_key(&ev->rcpt)) != 0)
 			/* the policy service's request: its log line will
 			   not mark the queue id, so its recipient's domain
 			   counts now */
@@ -285,7 +285,7 @@ detect_delivery(struct detector *d, const struct mail_event *ev)
 		b->fail++;
 		a->win_fail++;
 	}
-	if ((dk = d->keys->domain) != 0) {
+	if ((dk = detect_domain_key(&ev->rcpt)) != 0) {
 		(void)ipwin_see(&a->domains, dk, d->now, d->cfg.window,
 		    &d->mem);
 		if (q->flags & QF_BURST)
@@ -338,7 +338,6 @@ detector_new(const struct detect_config *cfg)
 			goto fail;
 		d->mem += strlen(cfg->allow[i]) + 1;
 	}
-	detect_quiet_limits(d);
 	d->smask = 1023;
 	d->qids = qidmap_new(DETECT_QIDS);
 	d->fails = failtab_new(DETECT_FAILS);
@@ -397,21 +396,6 @@ detector_keys(const struct mail_event *ev, struct detect_keys *k)
 	k->account = ev->account.len > 0 && ev->account.len <=
 	    DETECT_NAME_MAX ? dhash_bytes(ev->account.p, ev->account.len, 1) :
 	    0;
-	/* the kinds whose recipient's domain the detector counts */
-	switch (ev->kind) {
-	case EV_DELIVERED:
-	case EV_DEFERRED:
-	case EV_BOUNCED:
-		k->domain = detect_domain_key(&ev->rcpt);
-		break;
-	case EV_SUBMIT:
-		k->domain = (ev->flags & EVF_EARLY) ?
-		    detect_domain_key(&ev->rcpt) : 0;
-		break;
-	default:
-		k->domain = 0;
-		break;
-	}
 }
 
 void

@@ -227,16 +227,14 @@ void		 detector_prefetch_qid(struct detector *d, const char *qid,
 
 /*
  * The hashes detector_feed looks an event up by (its queue id's, its
- * login's, its recipient's domain), for callers that hold events before
- * they feed them: computed once by detector_keys (on a scan's reading
- * thread), then passed to detector_prefetch and detector_feed_keys.  A
- * field is meaningful only when the event has that string; domain is 0
- * when the recipient has no domain or the event's kind never counts one.
+ * login's), for callers that hold events before they feed them: computed
+ * once by detector_keys, then passed to detector_prefetch and
+ * detector_feed_keys.  A field is meaningful only when the event has that
+ * string.
  */
 struct detect_keys {
 	uint64_t	 qid;
 	uint64_t	 account;
-	uint64_t	 domain;
 };
 void		 detector_keys(const struct mail_event *ev,
 		    struct detect_keys *k);
@@ -251,7 +249,7 @@ void		 detector_feed_keys(struct detector *d,
  * DETECT_PREFETCH_STEPS - 1 first, step 0 last, an event or more apart,
  * with ev the same (strings still valid) and k its keys.  Changes nothing.
  */
-#define DETECT_PREFETCH_STEPS	5
+#define DETECT_PREFETCH_STEPS	4
 void		 detector_prefetch(const struct detector *d,
 		    const struct mail_event *ev, const struct detect_keys *k,
 		    int step);

@@ -356,20 +356,12 @@ ipwin_see_key(struct ipwin *w, uint64_t key, int64_t now, int window,
 		est_see(w->est, key, ipwin_minute(now));
 	if (w->cap != 0 && (idx = w->slot[ipwin_probe(w, key)]) != 0) {
 		e = &w->ent[idx - 1];
-		/*
-		 * To the front of the window list; about half the sightings
-		 * find the key there already (a domain written to again, an
-		 * address sending again), and then the list stays as it is
-		 * without loading the entry's neighbour.
-		 */
 		if (now - e->last >= window) {
 			ipwin_unlink(w, idx, &w->shead, &w->stail);
 			w->nwin++;
-			ipwin_push(w, idx, &w->whead, &w->wtail);
-		} else if (w->whead != idx) {
+		} else
 			ipwin_unlink(w, idx, &w->whead, &w->wtail);
-			ipwin_push(w, idx, &w->whead, &w->wtail);
-		}
+		ipwin_push(w, idx, &w->whead, &w->wtail);
 		if (now > e->last)
 			e->last = now;
 		e->count++;
@@ -458,26 +450,6 @@ ipwin_find(const struct ipwin *w, uint64_t key)
 	if (w->cap == 0 || (idx = w->slot[ipwin_probe(w, key)]) == 0)
 		return NULL;
 	return &w->ent[idx - 1];
-}
-
-/* See ipwindow.h.  Reads only: a stale guess costs a load. */
-void
-ipwin_prefetch(const struct ipwin *w, uint64_t key, int step)
-{
-	uint32_t	 i;
-	uint16_t	 idx;
-
-	if (w->cap == 0)
-		return;
-	i = (uint32_t)dhash_mix(key) & (2u * w->cap - 1);
-	if (step >= 1) {
-		__builtin_prefetch(&w->slot[i]);
-		return;
-	}
-	if ((idx = w->slot[i]) != 0 && idx <= w->n)
-		__builtin_prefetch(&w->ent[idx - 1]);
-	if (w->whead != 0 && w->whead <= w->n)
-		__builtin_prefetch(&w->ent[w->whead - 1]);
 }
 
 size_t

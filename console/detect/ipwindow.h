@@ -76,12 +76,6 @@ uint64_t ipwin_in_window(const struct ipwin *w, int64_t now, int window,
 uint64_t ipwin_total(const struct ipwin *w, int *exact);
 /* The exact entry for key, or NULL. */
 const struct ipwin_entry *ipwin_find(const struct ipwin *w, uint64_t key);
-/*
- * Hints for a caller that will ipwin_see key soon (changes nothing): step 1
- * starts loading key's index slot, step 0 (after 1 has arrived) its entry
- * and the window list's head, which moving it to the front writes.
- */
-void	ipwin_prefetch(const struct ipwin *w, uint64_t key, int step);
 /* Bytes allocated by w (the struct itself not included). */
 size_t	ipwin_bytes(const struct ipwin *w);
 /* Release everything; w is empty again. */

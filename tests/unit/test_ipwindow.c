@@ -154,54 +154,6 @@ test_recycle_and_recover(void **state)
 	ipwin_free(&w, &mem);
 }
 
-/*
- * A key seen again while at the front of the window list (ipwin_see leaves
- * the list alone then) still ages by its latest sighting, and the aged-out
- * entries are recycled oldest first.
- */
-static void
-test_head_sighting(void **state)
-{
-	struct ipwin	 w = { 0 };
-	size_t		 mem = 0;
-	uint64_t	 k;
-	int		 ex;
-
-	(void)state;
-	ipwin_see(&w, 1, 1000, W, &mem);
-	ipwin_see(&w, 2, 1010, W, &mem);
-	ipwin_see(&w, 2, 1020, W, &mem);
-	ipwin_see(&w, 2, 1030, W, &mem);
-	ipwin_advance(&w, 1599, W);
-	assert_int_equal(ipwin_in_window(&w, 1599, W, &ex), 2);
-	ipwin_advance(&w, 1600, W);
-	assert_int_equal(ipwin_in_window(&w, 1600, W, &ex), 1);
-	ipwin_advance(&w, 1629, W);
-	assert_int_equal(ipwin_in_window(&w, 1629, W, &ex), 1);
-	ipwin_advance(&w, 1630, W);
-	assert_int_equal(ipwin_in_window(&w, 1630, W, &ex), 0);
-	ipwin_free(&w, &mem);
-
-	/* full; the newest seen again at the front, the oldest moved there */
-	for (k = 1; k <= DETECT_EXACT_IPS; k++)
-		ipwin_see(&w, k, 0, W, &mem);
-	ipwin_see(&w, DETECT_EXACT_IPS, 10, W, &mem);
-	ipwin_see(&w, 1, 20, W, &mem);
-	ipwin_see(&w, 1, 30, W, &mem);
-	/* all aged out: new keys take the entries of 2, then 3 */
-	ipwin_see(&w, 99999, 5000, W, &mem);
-	assert_null(ipwin_find(&w, 2));
-	assert_non_null(ipwin_find(&w, 3));
-	ipwin_see(&w, 88888, 5001, W, &mem);
-	assert_null(ipwin_find(&w, 3));
-	assert_non_null(ipwin_find(&w, 1));
-	assert_non_null(ipwin_find(&w, DETECT_EXACT_IPS));
-	assert_int_equal(ipwin_find(&w, 1)->last, 30);
-	assert_int_equal(ipwin_in_window(&w, 5001, W, &ex), 2);
-	assert_int_equal(ex, 1);
-	ipwin_free(&w, &mem);
-}
-
 /* 100,000 distinct keys: both estimates within 5%. */
 static void
 test_estimate_accuracy(void **state)
@@ -256,7 +208,6 @@ main(void)
 		cmocka_unit_test(test_window_expiry),
 		cmocka_unit_test(test_cap_exact),
 		cmocka_unit_test(test_recycle_and_recover),
-		cmocka_unit_test(test_head_sighting),
 		cmocka_unit_test(test_estimate_accuracy),
 		cmocka_unit_test(test_memory_bound),
 	};
